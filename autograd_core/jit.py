@@ -302,6 +302,7 @@ class _Recorder(Tracer):
         # gradients were read; ids of the data arrays a recorded ufunc wrote into; the traced objects handed out
         self.numpy_sources, self.numpy_owners, self.numpy_written, self.numpy_traced = {}, {}, set(), []
         self.numpy_off = 0  # > 0 while library code reads gradients for its own use (ElementView.grad)
+        self.numpy_unseen = None  # why NumPy on a traced gradient was not followed (jit_numpy.finish)
 
     def entered(self, scope):
         if scope.owner is not None and self.thread == threading.get_ident():
@@ -1188,6 +1189,7 @@ class Compiled:
         try:
             with _Watching(recorder):
                 result = jit_numpy.untraced(self.fn(*args, **kwargs))
+            jit_numpy.finish(recorder)
         except _Unsupported as err:
             recorder.problem = str(err)
             result = self.fn(*args, **kwargs)

@@ -40,15 +40,33 @@ def _recorder():
     return _recording_here()
 
 
-def _refuse(what):
-    from .jit import not_replayable
-
+def _refuse(what, now=False):
+    """NumPy on a traced gradient that the recording does not follow. A write (now=True) makes the function run
+    eagerly. A read (a reduction, an element, float(): what may steer Python or scale an update) does only if the call
+    also changes parameters or gradients from traced numbers (`finish`): a step that merely logs `p.grad.abs().max()`
+    replays as before, its Python skipped, while an update scaled by a number out of sight (`min(1, c / norm)`, which
+    two recordings may agree on) runs eagerly."""
     recorder = _recorder()
     if recorder is None or recorder.problem is not None:
         return  # (the first problem is the one a warning names)
-    not_replayable(f"{what} inside the function, out of a replay's sight: only NumPy's elementwise arithmetic on a "
-                   "parameter's gradient and data (p.data += -lr * p.grad) is replayed; compute it with Values, or "
-                   "move it into a method marked @autograd_core.jit.effect (as optimizers' step is)")
+    reason = (f"{what} inside the function, out of a replay's sight: only NumPy's elementwise arithmetic on a "
+              "parameter's gradient and data (p.data += -lr * p.grad) is replayed; compute it with Values, or move it "
+              "into a method marked @autograd_core.jit.effect (as optimizers' step is)")
+    if now:
+        recorder.problem = reason
+    elif recorder.numpy_unseen is None:
+        recorder.numpy_unseen = reason
+
+
+def finish(recorder):
+    """At the end of a recording: a read of a traced gradient out of sight (`_refuse`) makes the function run eagerly
+    if the call changed parameters or gradients by recorded NumPy (or stores) too."""
+    if recorder.numpy_unseen is None or recorder.problem is not None:
+        return
+    if any(e.__class__ is tuple and (e[0] in ("set data", "store") or (e[0] == "numpy" and e[3] is not None)
+                                     or (e[0] == "grad" and e[2] is not None))
+           for e in recorder.entries):
+        recorder.problem = recorder.numpy_unseen
 
 
 def real(x):
@@ -78,7 +96,7 @@ def _traced_call(ufunc, method, inputs, kwargs):
     sources = [_source(recorder, x) for x in eager_inputs]
     written = None if out is None else _source(recorder, kwargs["out"][0])
     if out is not None and written[0] not in ("data", "result"):
-        _refuse(f"NumPy's {ufunc.__name__} written into an array other than a parameter's data or a result")
+        _refuse(f"NumPy's {ufunc.__name__} written into an array other than a parameter's data or a result", now=True)
         return result
     extra = {k: v for k, v in kwargs.items() if k != "out"}
     recorder.entries.append(("numpy", ufunc, sources, written, result, extra))
@@ -274,7 +292,7 @@ class TracedArray(GradArray):
         return real(self)[key]
 
     def __setitem__(self, key, item):
-        _refuse("a gradient changed by index")
+        _refuse("a gradient changed by index", now=True)
         real(self)[key] = real(item)
 
     def __bool__(self):

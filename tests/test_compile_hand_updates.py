@@ -210,11 +210,45 @@ def test_a_gradient_reduced_to_steer_python_still_runs_eagerly():
     _runs_eagerly(update, r"NumPy's add.reduce of a gradient")
 
 
+def test_an_update_scaled_by_a_number_read_from_the_gradients_runs_eagerly():
+    """A scale `min(1, c / norm)` read with float() is 1.0 at most calls: two recordings would agree on it, and a
+    replay would keep 1.0 when the norm grows. A read of a traced gradient out of sight, in a call that also updates
+    parameters from traced numbers, runs the function eagerly."""
+
+    def update(p):
+        scale = min(1.0, 100.0 / float(np.sqrt((p.grad * p.grad).sum())))
+        p.data -= 0.1 * scale * p.grad
+
+    _runs_eagerly(update, r"NumPy's add.reduce of a gradient")
+
+
+def test_a_gradient_read_only_for_logging_still_replays():
+    """Without a hand-written update, reading gradients with NumPy (a log of their largest entry) is Python a replay
+    skips, as before (the documented limit): the step with its optimizer replays."""
+    def make():
+        torch.manual_seed(0)
+        model = nn.Linear(3, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            x, y = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+            loss = ((model(x).squeeze(1) - y) ** 2).mean()
+            loss.backward()
+            _ = float(np.abs(model.weight.grad).max())  # (a log line, say: Python a replay skips)
+            opt.step()
+            return loss
+
+        return list(model.parameters()), step
+
+    _twins(make, _batches(5))
+
+
 def test_numpys_other_functions_of_a_gradient_still_run_eagerly():
     def update(p):
         p.data -= 0.1 * np.clip(p.grad, -0.01, 0.01)
 
-    _runs_eagerly(update, r"NumPy's clip of a gradient")
+    _runs_eagerly(update, r"NumPy's clip of a gradient|assigns a parameter's .data")
 
 
 def test_numpy_on_a_parameters_data_alone_still_runs_eagerly():
