@@ -14,9 +14,11 @@ copy's dtype) at the same place.
 NumPy run on an argument's array by the function itself (`xb.astype(np.float32)`) is out of the recording's sight.
 When a Value is made from an array that no recorded operation made and that holds, bit for bit, an argument's array
 converted to another dtype (`from_argument`), the array is taken for that conversion: the replay converts the new
-argument. Only a change of dtype is taken so (the NumPy idiom for it is `astype`); a NumPy function that leaves an
-argument as it was on the recorded calls and also converts it (`np.clip(xb, 0, 1).astype(np.float32)` on batches the
-clip leaves alone) is taken for the conversion alone: a documented limit, as other NumPy run on data out of sight.
+argument. Only a change of dtype is taken so (the NumPy idiom for it is `astype`), and only of an array that holds at
+least two different numbers (`np.ones_like(yb, dtype=np.float32)` of labels that happen to be all 1 is no
+conversion). A NumPy function that leaves an argument as it was on the recorded calls and also converts it
+(`np.clip(xb, 0, 1).astype(np.float32)` on batches the clip leaves alone) is taken for the conversion alone: a
+documented limit, as other NumPy run on data out of sight.
 """
 
 from __future__ import annotations
@@ -34,13 +36,19 @@ def argument_arrays(recorder):
 def from_argument(recorder, array):
     """The argument's array that `array` is the conversion of, bit for bit, to another dtype (`xb.astype(np.float32)`
     made by NumPy in the function), or None. Only arrays of their own memory (not views), of an argument's shape."""
-    if array.__class__ is not np.ndarray or array.base is not None or not array.flags.owndata:
-        return None
+    if array.__class__ is not np.ndarray or array.base is not None or not array.flags.owndata or _constant(array):
+        return None  # (an array of one number, np.ones_like(yb, dtype=...) of labels all 1, is no evidence)
     for source in argument_arrays(recorder):
         if (source.__class__ is np.ndarray and source is not array and source.shape == array.shape
                 and source.dtype != array.dtype and _converts_to(source, array)):
             return source
     return None
+
+
+def _constant(array):
+    """Whether every element of `array` is the same number (or it has fewer than two)."""
+    flat = array.reshape(-1)
+    return flat.size < 2 or bool((flat == flat[0]).all())
 
 
 def _converts_to(source, array):

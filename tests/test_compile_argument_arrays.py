@@ -157,3 +157,22 @@ def test_a_new_dtype_or_shape_of_the_argument_records_again():
     for (xb,) in _features(3, np.float32) + _features(3, np.float64, seed=1):
         assert same_bits(compiled(xb).data, model(torch.tensor(xb).double()).sum().data)
     assert compiled.stats["recorded"] == 4 and compiled.stats["replayed"] == 2
+
+
+def test_an_array_of_one_number_equal_to_a_converted_argument_is_no_conversion():
+    """Labels that happen to be all 1 in the recorded batches, and np.ones_like(yb, dtype=np.float32) made from them:
+    equal to yb.astype(np.float32), but an array of one number is no evidence of a conversion. It stays a constant,
+    so a later batch with other labels gets ones, as in eager mode."""
+    model = nn.Linear(4, 1)
+
+    def step(xb, yb):
+        weights = torch.as_tensor(np.ones_like(yb, dtype=np.float32))
+        return (model(torch.as_tensor(xb)).squeeze(1) * weights).sum()
+
+    compiled = torch.compile(step)
+    rng = np.random.default_rng(2)
+    for i in range(5):
+        xb = rng.standard_normal((6, 4)).astype(np.float32)
+        yb = np.ones(6, dtype=np.int64) if i < 2 else rng.integers(0, 3, 6)
+        expected = (model(torch.as_tensor(xb)).squeeze(1) * torch.as_tensor(np.ones(6, dtype=np.float32))).sum()
+        assert same_bits(compiled(xb, yb).data, expected.data), f"call {i}"
