@@ -299,8 +299,8 @@ class _Recorder(Tracer):
         self.detached = {}         # id(version counter) -> (it, [(weak reference to a detach(), whether seen)])
         self.aliased = {}          # id(array) -> an array that Value(v) took from a Value v as its own (shared)
         # NumPy on parameters' gradients and data (jit_numpy.py): id(array) -> (its source, it); the Values whose
-        # gradients were read; ids of the data arrays a recorded ufunc wrote into; the traced objects handed out
-        self.numpy_sources, self.numpy_owners, self.numpy_written, self.numpy_traced = {}, {}, set(), []
+        # gradients were read; id(data array) -> (it, a copy) after a recorded ufunc wrote into it; the traced objects
+        self.numpy_sources, self.numpy_owners, self.numpy_written, self.numpy_traced = {}, {}, {}, []
         self.numpy_off = 0  # > 0 while library code reads gradients for its own use (ElementView.grad)
         self.numpy_unseen = None  # why NumPy on a traced gradient was not followed (jit_numpy.finish)
 

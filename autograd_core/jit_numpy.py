@@ -102,7 +102,8 @@ def _traced_call(ufunc, method, inputs, kwargs):
     recorder.entries.append(("numpy", ufunc, sources, written, result, extra))
     if out is not None:
         if written[0] == "data":
-            recorder.numpy_written.add(id(kwargs["out"][0]))
+            written_into = kwargs["out"][0]  # (its contents now: `p.data = p.data` checks them, data_assigned)
+            recorder.numpy_written[id(written_into)] = (written_into, np.array(written_into, copy=True))
         return out[0]
     return _traced(recorder, result, ("result", result))
 
@@ -141,6 +142,11 @@ def _still(recorder, known):
         return not any(e.__class__ is list or e[0] in changes or (e[0] == "numpy" and e[3] is not None)
                        for e in recorder.entries[since:])
     return True
+
+
+def _same(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
 def _same_memory(view, array):
@@ -242,7 +248,9 @@ def data_assigned(recorder, value, new):
     store, or None if the assignment cannot be replayed)."""
     eager = real(new)
     if eager is _SLOT.__get__(value):  # `p.data += t`: the ufunc wrote into the data (recorded), or NumPy did (not)
-        return eager if id(eager) in recorder.numpy_written else None
+        # ... and nothing changed it since (`p.data -= lr * p.grad; p.data += 0.001`: NumPy in place, unseen)
+        written = recorder.numpy_written.get(id(eager))
+        return eager if written is not None and written[0] is eager and _same(written[1], eager) else None
     source = _source(recorder, eager)
     if source[0] != "result":
         base = getattr(eager, "base", None)  # Parameter's setter gives a ParameterArray view of the array assigned

@@ -349,3 +349,14 @@ def test_a_buffer_value_and_a_scalar_parameter_changed_in_place_replay():
         return [w, temperature, calls], step
 
     _twins(make, _batches(5))
+
+
+def test_numpy_in_place_after_a_recorded_update_still_runs_eagerly():
+    """`p.data += 0.001` after the recorded `p.data -= lr * p.grad`: NumPy in place with no gradient among its
+    operands, out of sight; the assignment that ends it finds the data changed since the recorded write."""
+
+    def update(p):
+        p.data -= 0.1 * p.grad
+        p.data += 0.001
+
+    _runs_eagerly(update, r"assigns a parameter's .data")
