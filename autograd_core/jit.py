@@ -423,20 +423,6 @@ _READS = {"item": Value.item, "__float__": Value.__float__, "__int__": Value.__i
           "tolist": Value.tolist}
 _SLOTS = {name: Value.__dict__[name] for name in ("data", "grad")}
 _GRAD = Value.__dict__["grad"]
-
-
-def _traced_grad(getter):
-    """Value.grad while a call is recorded: a parameter's gradient read outside effects is traced (jit_numpy), so that
-    NumPy's arithmetic on it (a hand-written update) is recorded."""
-
-    def grad(value):
-        g = getter(value)
-        recorder = _recording_here()
-        if recorder is None or g is None or value._index >= recorder.start or recorder.numpy_off:
-            return g
-        return jit_numpy.traced_grad(recorder, value, g)
-
-    return grad
 _DETACH = Value.detach
 
 
@@ -578,7 +564,7 @@ class _Watching:
                 setattr(cls, name, _watched_in_place_method(where, name, method))
         modes.SCOPE_WATCHERS.append(self.recorder.entered)
         grad = Value.__dict__["grad"]
-        Value.grad = property(_traced_grad(grad.fget), grad.fset, doc=grad.__doc__)
+        Value.grad = property(jit_numpy.watched_grad(grad.fget), grad.fset, doc=grad.__doc__)
         view_grad = self.view_grad = ElementView.__dict__["grad"]
         ElementView.grad = property(_watched_view_grad(view_grad.fget), view_grad.fset)
         self.view_data = ElementView.__dict__["data"]

@@ -183,6 +183,20 @@ def _traced(recorder, eager, source):
     return traced
 
 
+def watched_grad(getter):
+    """Value.grad while a call is recorded (jit.py installs it): a gradient read outside effects, of a Value made
+    before the call, is traced (`traced_grad`), so that NumPy's arithmetic on it (a hand-written update) is recorded."""
+
+    def grad(value):
+        g = getter(value)
+        recorder = _recorder()
+        if recorder is None or g is None or value._index >= recorder.start or recorder.numpy_off:
+            return g
+        return traced_grad(recorder, value, g)
+
+    return grad
+
+
 def traced_grad(recorder, value, grad):
     """Value.grad read while `recorder` records (outside effects) of a Value made before the call: traced."""
     if grad is None or not (grad.__class__ is GradArray or grad.__class__ in _SCALARS) or any(
