@@ -101,13 +101,14 @@ function run eagerly, with a warning that says why: of an argument, of a gradien
 parameter's data by other than its add_, sub_, mul_, div_ (jit_numpy.py), of a Value that shares its memory out of
 the recording's sight (a Value made from an argument's array, a view made before the call; `Value(h)` of a result h
 changed while h is used in the graph: `v = Value(h, requires_grad=False); v.mul_(0.5)` replays, as a write into the
-array computed for h), and a change under no_grad() of a Value made in the call that requires grad. Inside effects
-(the optimizer's step) in-place updates are fine. Library code that changes arrays in place with NumPy during a
-forward pass either does it in an effect that takes what it needs as arguments (nn.BatchNorm folding a batch's
-statistics into its running ones: replayed with each new batch's) or says so with `not_replayable(reason)` (the
-functional `batch_norm` updating arrays it was handed), with the same result. Library code whose forward took a path
-that holds only for some data says so with `replay_requires(check, *args)` (cross_entropy's fast path: every label a
-class, none ignored): a replay checks it for the new data and records again where it fails.
+array computed for h, and so does a change under no_grad() of a result that requires grad, `with no_grad():
+h.clamp_(-1, 1)`, whose node eager mode keeps). Inside effects (the optimizer's step) in-place updates are fine.
+Library code that changes arrays in place with NumPy during a forward pass either does it in an effect that takes
+what it needs as arguments (nn.BatchNorm folding a batch's statistics into its running ones: replayed with each new
+batch's) or says so with `not_replayable(reason)` (the functional `batch_norm` updating arrays it was handed), with
+the same result. Library code whose forward took a path that holds only for some data says so with
+`replay_requires(check, *args)` (cross_entropy's fast path: every label a class, none ignored): a replay checks it
+for the new data and records again where it fails.
 
 Random draws by the library's functions (torch.randn, rand, randint, randperm, randn_like, rand_like, normal,
 bernoulli, poisson, multinomial, randint_like; nn's dropout masks; the distributions that sample by one standard

@@ -302,13 +302,16 @@ def _storable(recorder, target):
 
 
 def _shares_a_result(recorder, target):
-    """Whether `target` is `Value(h)` of a Value h the call computed (one array for both, no other view of it, no
-    gradient): its change, h's too in eager mode, is replayed as a store into the array the program computed for h
-    (the plan checks that it is an operation's result, not a constant or an argument)."""
-    if target.__class__ is not Value or target._index < recorder.start or target._requires_grad or target._op:
+    """Whether `target`, made in the call, is `Value(h)` of a Value h the call computed (one array for both), or
+    requires grad and is changed inside no_grad() (`h.clamp_(-1, 1)`: eager mode keeps h's node, its numbers change):
+    with no other view of it, its change is replayed as a store into the array the program computed for h (the plan
+    checks that it is an operation's result, not a constant or an argument), h's node and every read after the change
+    as in eager mode."""
+    if target.__class__ is not Value or target._index < recorder.start:
         return False
     data, versions = target.data, target._version
-    if data.__class__ is not np.ndarray or id(data) not in recorder.aliased or (versions is not None and (
+    shared = id(data) in recorder.aliased and not target._requires_grad and target._op is None
+    if data.__class__ is not np.ndarray or not (shared or target._requires_grad) or (versions is not None and (
             versions.root() is not target or versions.viewed or versions.aliases or versions.sources
             or _has_views(versions))):
         return False
