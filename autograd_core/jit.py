@@ -30,7 +30,9 @@ tuples/lists/dicts); Values that existed before the call (parameters), read thro
 of use, as the engine does; and constants: Values made inside the call from other data (`Value(x0)` of an
 array in a closure, Python numbers) and array-valued parameters of operations (cross_entropy's labels,
 a where's condition), baked from the recording unless they are the very array of an argument or of an
-intermediate result, which is then used live.
+intermediate result, which is then used live. A copy of an argument's array (`torch.tensor(xb)`, `torch.Tensor(xb)`)
+is made again from the new argument at each replay, and so is NumPy's conversion of one to another dtype
+(`xb.astype(np.float32)`, recognised by its numbers: jit_arrays.py).
 
 Guards (checked before anything is written; a failed guard re-records, as torch.compile and tinygrad's
 JIT do, never replays wrong; up to two programs whose guards on the data failed are kept, and a later call whose
@@ -79,25 +81,34 @@ with dropout, switched to `eval()`), up to twice before a program replays.
 
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
 order, and so are writes to the parameter groups an optimizer made (`group["lr"] = lr`, nanoGPT's schedule written
-by hand; a replay first checks that the optimizer it steps still has those groups); an assignment to a
-parameter's `.data` outside an effect (a hand-written update) makes the function run eagerly, with a warning.
+by hand; a replay first checks that the optimizer it steps still has those groups). A hand-written update of
+parameters by NumPy's elementwise arithmetic on their gradients (micrograd's `p.data += -lr * p.grad`, also of 0-d
+Values; `p.data -= lr * p.grad`, `p.data = p.data - lr * p.grad`, `p.data.add_(p.grad, alpha=-lr)`, `p.data.mul_(0.99)`
+after it) is recorded and replayed (jit_numpy.py: a gradient read outside effects is traced while a call is recorded);
+other NumPy on a parameter's data or gradient (a reduction, np.clip, NumPy on the data alone) makes the function run
+eagerly, with a warning.
 
 In-place changes of Values the call made, through their in-place methods and operators (`h.clamp_(min=0)`,
-`h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `noise.normal_()`, nn.ReLU(inplace=True),
-dropout's inplace=True), are recorded and replayed (jit_inplace.py): at each change the recording renames the Value's
-former contents, so each operation reads the contents it read in the recorded call, the backward pass goes through
-the change as eager mode's does, and the views in use and the detach()es of the changed Value follow it. A change the
-replay could not repeat makes the function run eagerly, with a warning that says why: of a Value made before the
-call (a parameter or a buffer outside an effect: `w -= lr * w.grad` under no_grad; an argument), of a gradient
-(`w.grad.zero_()`) or a parameter's data, of a Value that shares its memory out of the recording's sight (`Value(h)`
-of a Value h, a Value made from an argument's array, a view made before the call), and a change under no_grad() of a
-Value that requires grad. Inside effects (the optimizer's step) in-place updates are fine. Library code
-that changes arrays in place with NumPy during a forward pass either does it in an effect that takes what
-it needs as arguments (nn.BatchNorm folding a batch's statistics into its running ones: replayed with each
-new batch's) or says so with `not_replayable(reason)` (the functional `batch_norm` updating arrays it was
-handed), with the same result. Library code whose forward took a path that holds only for some data says
-so with `replay_requires(check, *args)` (cross_entropy's fast path: every label a class, none ignored): a
-replay checks it for the new data and records again where it fails.
+`h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `h[0, 1].add_(1.5)`, `noise.normal_()`,
+nn.ReLU(inplace=True), dropout's inplace=True), are recorded and replayed (jit_inplace.py): at each change the
+recording renames the Value's former contents, so each operation reads the contents it read in the recorded call,
+the backward pass goes through the change as eager mode's does, and the views in use and the detach()es of the
+changed Value follow it. A parameter or a buffer Value changed in place outside an effect (`with no_grad():
+model.weight.clamp_(-1, 1)`, PyTorch's manual `p -= lr * p.grad`, a counter `calls.add_(1)`) is replayed as a store
+of its new contents, computed out of place from its former ones, into its array (jit_inplace._stored), unless the
+call returns outputs that a backward pass after it differentiates. A change the replay could not repeat makes the
+function run eagerly, with a warning that says why: of an argument, of a gradient (`w.grad.zero_()`) or of a
+parameter's data by other than its add_, sub_, mul_, div_ (jit_numpy.py), of a Value that shares its memory out of
+the recording's sight (a Value made from an argument's array, a view made before the call; `Value(h)` of a result h
+changed while h is used in the graph: `v = Value(h, requires_grad=False); v.mul_(0.5)` replays, as a write into the
+array computed for h, and so does a change under no_grad() of a result that requires grad, `with no_grad():
+h.clamp_(-1, 1)`, whose node eager mode keeps). Inside effects (the optimizer's step) in-place updates are fine.
+Library code that changes arrays in place with NumPy during a forward pass either does it in an effect that takes
+what it needs as arguments (nn.BatchNorm folding a batch's statistics into its running ones: replayed with each new
+batch's) or says so with `not_replayable(reason)` (the functional `batch_norm` updating arrays it was handed), with
+the same result. Library code whose forward took a path that holds only for some data says so with
+`replay_requires(check, *args)` (cross_entropy's fast path: every label a class, none ignored): a replay checks it
+for the new data and records again where it fails.
 
 Random draws by the library's functions (torch.randn, rand, randint, randperm, randn_like, rand_like, normal,
 bernoulli, poisson, multinomial, randint_like; nn's dropout masks; the distributions that sample by one standard
@@ -113,9 +124,9 @@ saves the generators' states when a replay starts and puts them back if that gua
 again, draws what eager mode draws. A sample that requires grad (`randn(3, requires_grad=True)`) is that draw made a
 leaf (`requires_grad_()`), replayed as such. The in-place draws (`x.normal_()`, `uniform_`,
 `bernoulli_`, `exponential_`, `random_`, `geometric_`, `log_normal_`, `cauchy_`: ops/sampling.py's `fill_draws`) are
-such draws too, written into the Value as an in-place change (above). Not recorded (the function runs eagerly, with a
-warning): the distributions' samples that NumPy computes from their draws (Poisson, Binomial, OneHotCategorical,
-...).
+such draws too, written into the Value as an in-place change (above). So are the samples of Poisson, Binomial,
+NegativeBinomial, Bernoulli and Geometric (with their parameters as inputs: distributions/utils.py's sampled_from),
+and OneHotCategorical's and Multinomial's (their Categorical draw, one-hot by recorded operations).
 
 Results without a gradient (comparisons such as `v > 0`, argmax/argmin, `&`, `|`, `~`, any/all, casts to integer
 or boolean dtypes) are recorded too, as the operation `nondifferentiable` (ops/nondifferentiable.py), so an accuracy
@@ -175,13 +186,17 @@ import numpy as np
 
 from . import engine
 from . import inplace as inplace_module
+from . import jit_numpy
 from . import modes
+
 from . import value as value_module
 from .element import ElementView
 from .grad_array import GradArray, ParameterArray, _TensorMethods
 from .modes import ANOMALY, GRAD_ENABLED, TRACERS
+from .tensor import COPY_WATCHERS
 from .tensor import DEFAULTS as _DEFAULTS  # its dtype: a guard (factories inside the function read it)
 from .tracing import Tracer, tracing
+from .jit_arrays import copied, wrapped
 from .jit_inplace import detached, watched_write
 from .value import Value
 
@@ -284,6 +299,11 @@ class _Recorder(Tracer):
         self.view_grads = []       # (ElementView, what its .grad returned): a new scalar at each read
         self.detached = {}         # id(version counter) -> (it, [(weak reference to a detach(), whether seen)])
         self.aliased = {}          # id(array) -> an array that Value(v) took from a Value v as its own (shared)
+        # NumPy on parameters' gradients and data (jit_numpy.py): id(array) -> (its source, it); the Values whose
+        # gradients were read; id(data array) -> (it, a copy) after a recorded ufunc wrote into it; the traced objects
+        self.numpy_sources, self.numpy_owners, self.numpy_written, self.numpy_traced = {}, {}, {}, []
+        self.numpy_off = 0  # > 0 while library code reads gradients for its own use (ElementView.grad)
+        self.numpy_unseen = None  # why NumPy on a traced gradient was not followed (jit_numpy.finish)
 
     def entered(self, scope):
         if scope.owner is not None and self.thread == threading.get_ident():
@@ -332,15 +352,23 @@ class _Recorder(Tracer):
         return result
 
     def write(self, value, attribute, new):
-        """A write to .grad or .data of a Value from outside the engine and outside effects."""
+        """A write to .grad or .data of a Value from outside the engine and outside effects: returns what to store
+        (a traced array's eager one: jit_numpy)."""
         index = getattr(value, "_index", None)  # None while Value.__init__ runs
         if self.paused or index is None or index >= self.start:
-            return  # a Value made in this call: nothing outside sees it but through the result
+            return jit_numpy.real(new)  # a Value made in this call: nothing outside sees it but through the result
         if attribute == "data":
-            self.problem = ("the function assigns a parameter's .data (a hand-written update): do updates in an "
-                            "optimizer's step, or in a method marked @autograd_core.jit.effect")
-        else:
-            self.entries.append(("grad", value, new))
+            stored = jit_numpy.data_assigned(self, value, new)
+            if stored is not None:
+                return stored
+            self.problem = self.problem or (
+                "the function assigns a parameter's .data (a hand-written update) with NumPy the recording did not "
+                "see (only elementwise arithmetic of gradients, data and numbers, as p.data += -lr * p.grad, is "
+                "replayed): do updates in an optimizer's step, or in a method marked @autograd_core.jit.effect")
+            return jit_numpy.real(new)
+        new = jit_numpy.real(new)
+        self.entries.append(("grad", value, new))
+        return new
 
     def backward(self, original, roots, seeds, retain_graph, create_graph, inputs=None, accumulate=True):
         if self.thread != threading.get_ident():  # another thread's backward pass: not ours to record
@@ -364,9 +392,18 @@ def _watched_view_grad(getter):
     """ElementView.grad while a call is recorded: the scalar it hands out is new at each read, so the recorder notes
     which view it came from (a function may return it)."""
     def grad(view):
-        result = getter(view)
-        if result is not None and _RECORDING and _RECORDING[0].thread == threading.get_ident():
-            _RECORDING[0].view_grads.append((view, result))
+        recorder = _RECORDING[0] if _RECORDING and _RECORDING[0].thread == threading.get_ident() else None
+        if recorder is None:
+            return getter(view)
+        recorder.numpy_off += 1  # (its base's gradient, indexed: not the user's NumPy, not traced: jit_numpy)
+        try:
+            result = getter(view)
+        finally:
+            recorder.numpy_off -= 1
+        if result is not None:
+            recorder.view_grads.append((view, result))
+            if not recorder.numpy_off and not recorder.paused:
+                return jit_numpy.traced_view_grad(recorder, view, result)  # (micrograd's p.data += -lr * p.grad)
         return result
 
     return grad
@@ -386,6 +423,7 @@ _READS = {"item": Value.item, "__float__": Value.__float__, "__int__": Value.__i
           "__index__": Value.__index__,  # list[v], range(v): an integer Value used as a Python index
           "tolist": Value.tolist}
 _SLOTS = {name: Value.__dict__[name] for name in ("data", "grad")}
+_GRAD = Value.__dict__["grad"]
 _DETACH = Value.detach
 
 
@@ -398,6 +436,7 @@ def _watched_conversion(original):
         recorder = _recording_here()
         if recorder is not None:
             source = data.data if isinstance(data, Value) else data
+            wrapped(recorder, source)  # NumPy's conversion of an argument (xb.astype(np.float32)): jit_arrays
             # (a 0-d array becomes a NumPy scalar: a conversion too, or the Value would look like a constant)
             if isinstance(source, np.ndarray) and isinstance(result, (np.ndarray, np.generic)) and result is not source:
                 recorder.entries.append(("convert", source, result))
@@ -467,6 +506,10 @@ def _watched_in_place_method(where, name, original):
     `m.weight.data.normal_()`, ...): they change arrays outside the graph, so the function runs eagerly."""
 
     def method(self, *args, **kwargs):
+        recorder = _recording_here()
+        if (recorder is not None and where == ".data" and name in _TRACED_IN_PLACE
+                and jit_numpy.traced_in_place(recorder, self, name, original, args, kwargs) is not None):
+            return self  # p.data.mul_(0.99): its ufunc recorded (jit_numpy)
         _in_place_problem(f"{where}.{name}" if name != "_in_place_through_value" else f"{where}.{args[0]}")
         return original(self, *args, **kwargs)
 
@@ -478,6 +521,7 @@ def _watched_in_place_method(where, name, original):
 _IN_PLACE_METHODS = {name: _TensorMethods.__dict__[name] for name in (
     "zero_", "fill_", "copy_", "add_", "sub_", "mul_", "div_", "clamp_", "_in_place_through_value")}
 _IN_PLACE_OWNERS = ((GradArray, ".grad"), (ParameterArray, ".data"))
+_TRACED_IN_PLACE = frozenset(("add_", "sub_", "mul_", "div_"))  # one ufunc each: replayed on a parameter's data
 
 
 def _watched_slot(name, slot):
@@ -485,7 +529,7 @@ def _watched_slot(name, slot):
 
     def set_(self, new):
         if _RECORDING and _RECORDING[0].thread == threading.get_ident():
-            _RECORDING[0].write(self, name, new)
+            new = _RECORDING[0].write(self, name, new)
         slot.__set__(self, new)
 
     return property(slot.__get__, set_)
@@ -496,6 +540,11 @@ class _Watching:
 
     def __init__(self, recorder):
         self.recorder = recorder
+
+    def copied(self, source, result):
+        """tensor(source) copied an array into `result` (jit_arrays.copied)."""
+        if _recording_here() is self.recorder:
+            copied(self.recorder, source, result)
 
     def __enter__(self):
         if _RECORDING:
@@ -509,13 +558,18 @@ class _Watching:
         value_module._to_float_data = _watched_conversion(self.conversion)
         self.write = inplace_module._write
         inplace_module._write = watched_write(self.write, _in_place_problem)
+        COPY_WATCHERS.append(self.copied)
         Value.detach = _watched_detach(_DETACH)
         for cls, where in _IN_PLACE_OWNERS:
             for name, method in _IN_PLACE_METHODS.items():
                 setattr(cls, name, _watched_in_place_method(where, name, method))
         modes.SCOPE_WATCHERS.append(self.recorder.entered)
+        grad = Value.__dict__["grad"]
+        Value.grad = property(jit_numpy.watched_grad(grad.fget), grad.fset, doc=grad.__doc__)
         view_grad = self.view_grad = ElementView.__dict__["grad"]
         ElementView.grad = property(_watched_view_grad(view_grad.fget), view_grad.fset)
+        self.view_data = ElementView.__dict__["data"]
+        ElementView.data = jit_numpy.watched_view_data(self.view_data)
         original = self.original = engine.run_backward
         engine.run_backward = functools.partial(self.recorder.backward, original)
         self.tracing = tracing(self.recorder)
@@ -530,12 +584,15 @@ class _Watching:
             setattr(Value, name, slot)
         value_module._to_float_data = self.conversion
         inplace_module._write = self.write
+        COPY_WATCHERS.remove(self.copied)
         Value.detach = _DETACH
         for cls, _ in _IN_PLACE_OWNERS:
             for name in _IN_PLACE_METHODS:
                 delattr(cls, name)  # the class's own methods again (inherited)
         modes.SCOPE_WATCHERS.remove(self.recorder.entered)
         ElementView.grad = self.view_grad
+        ElementView.data = self.view_data
+        Value.grad = _GRAD
         _RECORDING.clear()
         return False
 
@@ -1118,7 +1175,8 @@ class Compiled:
         data = [copy for _, _, copy in arrays] + [a.copy() for a in _argument_arrays(leaves)[len(arrays):]]
         try:
             with _Watching(recorder):
-                result = self.fn(*args, **kwargs)
+                result = jit_numpy.untraced(self.fn(*args, **kwargs))
+            jit_numpy.finish(recorder)
         except _Unsupported as err:
             recorder.problem = str(err)
             result = self.fn(*args, **kwargs)

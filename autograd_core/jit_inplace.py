@@ -22,6 +22,11 @@ argument, a module's buffer: a replay would not change those), and it shares its
 view taken of it, not itself a view, no detach() of it, not a 0-d Value's alias). A change made with grad mode off
 (or to a Value that needs no gradient) to a Value that requires grad, which eager mode keeps out of the graph, is not
 recorded either. Otherwise the function runs eagerly, with a CompileWarning that says why, as before.
+
+A change of a Value made before the call (a parameter or a buffer Value, outside an effect: `with no_grad():
+model.weight.clamp_(-1, 1)`, `p -= lr * p.grad`) is recorded another way (`_stored`): its new contents computed out
+of place from `old` (which the plan reads as the Value's data at that point), then ("store", value, new), which a
+replay makes by writing new's numbers into the Value's array (`store`), as eager mode's write does.
 """
 
 from __future__ import annotations
@@ -87,6 +92,25 @@ def _views_of(recorder, root):
     return found, None
 
 
+def _element(recorder, target, root, views):
+    """(target, copy, entry) when `target` is one element read out of root (or of a view of it in use) by a recorded
+    getitem (`h[0, 1]`, a NumPy scalar: PyTorch's 0-d view): changed in place (`h[0, 1].add_(1.5)`), the change is
+    root's, and target is then made again from root's new contents by its getitem, as inplace_graph's
+    `_rebase_element` keeps its operation on root; else None."""
+    from .inplace import element_of
+    from .inplace_graph import _copy_node
+
+    found = element_of(target)
+    base = target._p0
+    if found is None or base is None or found[0] is not base or not (
+            base is root or any(view is base for view, _, _ in views)):
+        return None
+    entry = next((e for e in reversed(recorder.entries) if e[0] == "op" and e[4] is target), None)
+    if entry is None or entry[1].name != "getitem" or not entry[2] or entry[2][0] is not base:
+        return None
+    return target, _copy_node(target, _snapshot(target.data), target._index, target._parents), entry
+
+
 def detached(recorder, value, node):
     """Value.detach while a call is recorded: `node` shares value's memory and version counter. Outside effects the
     recording notes it (`("detach", value, node)`: the plan gives node value's expression), so that an in-place change
@@ -136,6 +160,10 @@ def rebind(recorder, target, old, new, detaches=(), views=()):
         return tuple(sub(a) if isinstance(a, Value) else a for a in items)
 
     entries = recorder.entries
+    if not any(e[0] == "op" and e[4] is target for e in entries):
+        # Made from data, not by an operation (tensor(xb) of an argument's array, jit_arrays): its former contents
+        # are that array's, live at replay if the array is (the plan reads `old` as it).
+        entries.append(("contents", old, target.data))
     for k in range(_made_at(entries, target), len(entries)):  # (nothing before target's making names it)
         entry = entries[k]
         kind = entry[0]
@@ -190,7 +218,11 @@ def in_graph(target, root, positions, name):
     if why is None:
         views, why = _views_of(recorder, root)
     if why is None and root is not target and not any(view is target for view, _, _ in views):
-        why = "a change through a view the recording did not see made"
+        element = _element(recorder, target, root, views)
+        if element is None:
+            why = "a change through a view the recording did not see made"
+        else:
+            views.append(element)
     if why is not None:
         not_replayable(f"an in-place change (Value.{name}) of a Value in a graph being recorded, inside the function, "
                        f"cannot be replayed: {why}; write it out of place (x = x.{name.rstrip('_')}(...)) to compile "
@@ -215,6 +247,8 @@ def watched_write(original, refuse):
         why = None if recorder is None else problem(recorder, self)
         if why is None and recorder is not None and self._requires_grad:
             why = "a Value that requires grad, changed out of the graph's sight (inside no_grad())"
+        if why is not None and (_storable(recorder, self) or _shares_a_result(recorder, self)):
+            return _stored(recorder, self, name, original, compute, result_of, index, lambda w: refuse(what, w))
         if recorder is None or why is not None:
             if recorder is not None:
                 refuse(what, why)
@@ -245,6 +279,83 @@ def watched_write(original, refuse):
         return self
 
     return write
+
+
+def _storable(recorder, target):
+    """Whether a change of `target`, a Value made before the call (a parameter, a buffer Value: `model.weight.clamp_`
+    inside no_grad()), can be replayed as a store into its data (`_stored`): a plain Value or a parameter, not an
+    argument (the program would name the recorded one), sharing its memory with nothing the recording could miss."""
+    if target._index >= recorder.start or any(target is a for a in recorder.flat_args):
+        return False
+    from .element import ElementView
+
+    if not (target.__class__ is Value or target.is_parameter) or isinstance(target, ElementView):
+        return False  # (an ElementView keeps its numbers in another Value's array)
+    versions = target._version
+    if target._op is not None or (versions is not None and (
+            versions.root() is not target or versions.viewed or versions.aliases or versions.sources
+            or _has_views(versions))):
+        return False
+    data = target.data
+    return id(data) not in recorder.aliased and not (data.__class__ is np.ndarray and any(
+        np.may_share_memory(data, a.data if isinstance(a, Value) else a) for a in recorder.flat_args))
+
+
+def _shares_a_result(recorder, target):
+    """Whether `target`, made in the call, is `Value(h)` of a Value h the call computed (one array for both), or
+    requires grad and is changed inside no_grad() (`h.clamp_(-1, 1)`: eager mode keeps h's node, its numbers change):
+    with no other view of it, its change is replayed as a store into the array the program computed for h (the plan
+    checks that it is an operation's result, not a constant or an argument), h's node and every read after the change
+    as in eager mode."""
+    if target.__class__ is not Value or target._index < recorder.start:
+        return False
+    data, versions = target.data, target._version
+    shared = id(data) in recorder.aliased and not target._requires_grad and target._op is None
+    if data.__class__ is not np.ndarray or not (shared or target._requires_grad) or (versions is not None and (
+            versions.root() is not target or versions.viewed or versions.aliases or versions.sources
+            or _has_views(versions))):
+        return False
+    return not any(np.may_share_memory(data, a.data if isinstance(a, Value) else a) for a in recorder.flat_args)
+
+
+def _stored(recorder, target, name, original, compute, result_of, index, refuse):
+    """Make the change of `target` (`_storable`) as eager mode makes it, and record it: its new contents computed out
+    of place from its former ones (`old`, which the plan reads as target's data at that point), then ("store", target,
+    new), which a replay makes by writing new into target's array (`store`)."""
+    from .inplace_graph import _copy_node
+
+    old = _copy_node(target, _snapshot(target.data), target._index, target._parents)
+    saved, paused = TRACERS.get(), recorder.paused
+    TRACERS.set(())
+    recorder.paused = True  # (a 0-d Value's new number is assigned to its .data: the change's own, not the user's)
+    try:
+        original(target, name, compute, result_of, index)
+    finally:
+        TRACERS.set(saved)
+        recorder.paused = paused
+    recorder.entries.append(("former", old, target))
+    if result_of is None:
+        new = Value(np.array(target.data, copy=True)[()], requires_grad=False, dtype=target.data.dtype)
+    else:
+        new = _conformed(result_of(old), target)
+    if not _same_bits(new.data, target.data):
+        refuse("a kind whose result computed out of place differs from the one written in place")
+    else:
+        recorder.entries.append(("store", target, new))
+    return target
+
+
+def store(target, new):
+    """A replay's change of `target` in place (`_stored`): new's numbers written into its array (a 0-d Value's number
+    replaced), and its version counted, as eager mode's in-place write does."""
+    from .inplace import mark_changed
+
+    data = target.data
+    if isinstance(data, np.ndarray) and data.flags.writeable:
+        np.copyto(data, new)
+    else:
+        target.data = new
+    mark_changed(target)
 
 
 def _conformed(result, target):

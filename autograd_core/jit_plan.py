@@ -19,6 +19,8 @@ import numpy as np
 
 from .engine import apply
 from .grad_array import NUMPY_ARRAYS
+from .jit_inplace import store
+from .jit_numpy import plan_set_data, plan_ufunc
 from .ops.elementwise import relu_backward
 from .ops.primitive import PRIMITIVES, Primitive
 from .ops.shape import sum_to
@@ -93,6 +95,9 @@ class _Plan:
         # them first must not change the program.
         self.shared_constants = {id(c) for c in _CONSTANTS.values()}
         self._keep = [rec, result]   # ids stay valid while the plan lives
+        # id(node) -> the array whose contents a node holding a Value's contents before an in-place change had,
+        # when no operation made that Value (jit_inplace.rebind: tensor(xb) changed in place)
+        self.former = {id(e[1]): e[2] for e in rec.entries if e[0] == "contents"}
         self.args = []
         self.arg_values = {}         # id(Value argument) -> its name (a graph output's parent, at replay that call's)
         for k, leaf in enumerate(rec.flat_args):
@@ -143,6 +148,33 @@ class _Plan:
                 self.lines.append(f"_set_grad({owner}, {source})")
             elif kind == "convert":
                 self._convert(entry[1], entry[2])
+            elif kind == "contents":
+                continue
+            elif kind == "numpy":  # NumPy on a parameter's gradient or data (a hand-written update: jit_numpy)
+                plan_ufunc(self, *entry[1:])
+                changed = changed or entry[3] is not None
+            elif kind == "set data":
+                plan_set_data(self, entry[1], entry[2])
+                changed = True
+            elif kind == "former":  # a parameter's contents before a change in place (jit_inplace._stored)
+                self.exprs[id(entry[1])] = self.value(entry[2])
+            elif kind == "store":
+                if self.graph_outputs:  # its node would be made after the change: eager's graph saw it before
+                    raise _unsupported("a parameter or buffer changed in place inside the function (inside no_grad(), "
+                                       "or through Value(h) of a result h), which returns outputs that a backward "
+                                       "pass after the call differentiates: eager mode's graph was made before the "
+                                       "change, a replay's node would be made after it; change it after backward(), "
+                                       "or in an optimizer's step")
+                target = entry[1]
+                if target.creation_index < self.start:
+                    self.lines.append(f"_store({self.value_owner(target)}, {self.value(entry[2])})")
+                else:  # Value(h) of a result h (jit_inplace._shares_a_result): written into the array computed for h
+                    array = self.value(target)
+                    if not re.fullmatch(r"v[0-9]+", array):
+                        raise _unsupported("an in-place change of a Value that shares its memory with data the "
+                                           "program does not compute (a constant, an argument's array)")
+                    self.lines.append(f"_copyto({array}, {self.value(entry[2])})")
+                changed = True
             elif kind == "detach":  # `d = v.detach()`: v's data, no gradient (d.requires_grad is False)
                 self.exprs[id(entry[2])] = self.value(entry[1])
             elif kind == "backward":
@@ -192,6 +224,8 @@ class _Plan:
                 f" or {name}.requires_grad is not {self.constant(v.requires_grad)}{hooks}: raise GuardFailed()")
         elif id(v.data) in self.arrays:          # wraps an argument's or an intermediate's array
             expr = self.arrays[id(v.data)]
+        elif id(self.former.get(id(v))) in self.arrays:  # the former contents of a Value made from a live array
+            expr = self.arrays[id(self.former[id(v)])]
         elif isinstance(v.data, np.ndarray) and self._reshaped_live(v.data) is not None:
             expr = self._reshaped_live(v.data)
         else:                                   # made inside the call from other data: a constant
@@ -201,6 +235,8 @@ class _Plan:
 
     def _convert(self, source, result):
         """Value(argument, dtype=...) copied a live array into another dtype: convert the new one likewise."""
+        if id(result) in self.arrays:
+            return  # made by a recorded operation, or noted already (jit_arrays: tensor() of a NumPy conversion)
         live = self.arrays.get(id(source))
         if live is None:
             live = self._reshaped_live(source)
@@ -285,6 +321,8 @@ class _Plan:
             t = self.temp()
             self.lines.append(f"{t} = _copy({live})")
             return t
+        if not isinstance(new, np.ndarray):  # a number (micrograd's `p.grad = 0.0`): the setter makes the array
+            return self.constant(new)
         t = self.temp()
         self.lines.append(f"{t} = _copy({self.constant(new)})")  # a copy each call: users may change .grad in place
         return t
@@ -1026,7 +1064,7 @@ _RUNTIME = {
     **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_graph": _graph,
     "_astype": lambda t, dtype: t.astype(dtype), "_copy": lambda x: x.copy(), "_conj": np.conjugate,
     "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad,
-    "_set_grad": lambda v, g: setattr(v, "grad", g),
+    "_set_grad": lambda v, g: setattr(v, "grad", g), "_store": store, "_copyto": np.copyto,
     "_read_item": _reader(lambda d: d.item()), "_read_float": _reader(float),
     "_read_int": _reader(int), "_read_bool": _reader(bool), "_read_index": _reader(lambda d: int(d.item())),
     "_read_tolist": _reader(lambda d: np.asarray(d).tolist()),

@@ -396,7 +396,12 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         arr = arr.astype(ops.promotion._complex_of(DEFAULTS["dtype"]))  # a Python complex: complex64 by default
     if arr.dtype.kind not in "fbiuc":
         raise TypeError(f"tensor: cannot make a Value of dtype {arr.dtype}")
+    if COPY_WATCHERS:  # a compile recording: a copy of an argument's array is made again at each replay
+        COPY_WATCHERS[0](data, arr)
     return _make(arr, requires_grad, device)
+
+
+COPY_WATCHERS = []  # while a call is compiled (jit.py), the recorder told of each copy tensor() makes of an array
 
 
 _PYTHON_DTYPES = {bool: np.dtype(np.bool_), int: np.dtype(np.int64)}  # float: the default dtype, read when used

@@ -834,25 +834,30 @@ def test_assignments_to_grad_are_replayed_and_to_data_run_eagerly():
         w.data = w.data - 0.1 * w.grad
         w.grad = None
 
+    # An assignment of .data by NumPy arithmetic of gradients, data and numbers (a hand-written update) replays too
+    # (jit_numpy.py; tests/test_compile_hand_updates.py); NumPy the recording does not see still runs eagerly.
     compiled = ag.compile(sgd_by_hand)
-    with pytest.warns(CompileWarning, match="assigns a parameter's .data"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
         for _ in range(3):
             compiled(np.ones(2))
     np.testing.assert_allclose(w.data, [0.2, -0.55])
+    assert compiled.stats["replayed"] == 1
+
+    def sgd_unseen(x):
+        (w * x).sum().backward()
+        w.data = w.data * 0.5  # no gradient among the operands: NumPy out of the recording's sight
+        w.grad = None
+
+    compiled = ag.compile(sgd_unseen)
+    with pytest.warns(CompileWarning, match="assigns a parameter's .data"):
+        for _ in range(3):
+            compiled(np.ones(2))
+    np.testing.assert_allclose(w.data, np.array([0.2, -0.55]) * 0.125)
 
 
 def _in_place_functions():
     """Functions whose in-place changes a replay would skip: name -> (make() -> (f, state), expected)."""
-
-    def counter():
-        count = Value(np.zeros(2), requires_grad=False)
-
-        def f(x):
-            with ag.no_grad():
-                count.add_(1.0)
-            return (x * 2.0).sum()
-
-        return f, lambda: count.data, np.full(2, 5.0)
 
     def local_value():
         out = []
@@ -864,15 +869,6 @@ def _in_place_functions():
             return v
 
         return f, lambda: out[-1], np.full(2, 9.0)  # the last call's x is 4
-
-    def setitem():
-        buf = Value(np.zeros(3), requires_grad=False)
-
-        def f(x):
-            buf[0] = buf.data[0] + x.sum()
-            return buf * 1.0
-
-        return f, lambda: buf.data, np.array([20.0, 0.0, 0.0])  # Σ of 2·i over i < 5
 
     def pytorch_sgd_by_hand():
         w = Value(np.array([0.5, -0.25]))
@@ -886,16 +882,6 @@ def _in_place_functions():
 
         return f, lambda: w.data, np.array([0.5, -0.25]) - 0.1 * 10.0
 
-    def blitz_update_of_parameter_data():
-        p = nn.Parameter(np.array([0.5, -0.25]))
-
-        def f(x):
-            (p * x).sum().backward()
-            p.data.sub_(p.grad.data * 0.1)  # the sixty-minute blitz's update by hand
-            p.grad = None
-
-        return f, lambda: p.data, np.array([0.5, -0.25]) - 0.1 * 10.0
-
     def parameter_data_filled_through_a_value_method():
         p = nn.Parameter(np.zeros(2))
 
@@ -906,9 +892,62 @@ def _in_place_functions():
 
         return f, lambda: p.data, np.full(2, 1.0 + np.e + np.e ** 2 + np.e ** 3 + np.e ** 4)
 
-    return {"Value.add_": counter, "Value.mul_": local_value, "x[i] = v": setitem,
-            "w -= lr * w.grad; w.grad.zero_()": pytorch_sgd_by_hand, "p.data.sub_(...)": blitz_update_of_parameter_data,
+    return {"Value.mul_": local_value,
+            "w -= lr * w.grad; w.grad.zero_()": pytorch_sgd_by_hand,
             "p.data.abs_()": parameter_data_filled_through_a_value_method}
+
+
+def test_the_blitz_update_of_parameter_data_by_its_in_place_method_replays():
+    # p.data.sub_(p.grad.data * 0.1): NumPy on the gradient, recorded (jit_numpy.py), then the in-place method's
+    # ufunc on the parameter's data; it ran eagerly before
+    p = nn.Parameter(np.array([0.5, -0.25]))
+
+    def f(x):
+        (p * x).sum().backward()
+        p.data.sub_(p.grad.data * 0.1)  # the sixty-minute blitz's update by hand
+        p.grad = None
+
+    compiled = ag.compile(f)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for i in range(5):
+            compiled(np.full(2, float(i)))
+    np.testing.assert_allclose(p.data, np.array([0.5, -0.25]) - 0.1 * 10.0)
+    assert compiled.stats["replayed"] == 3
+
+
+def test_a_buffer_changed_in_place_outside_an_effect_is_replayed_or_recorded_again():
+    # A Value made before the call changed in place (inside no_grad(), or one that needs no gradient) is replayed as a
+    # store into its array (jit_inplace._stored); a change by a number read with NumPy from its .data (setitem's)
+    # is a constant that differs at every call, so each call is recorded (eager) and none replays the first's.
+    def counter():
+        count = Value(np.zeros(2), requires_grad=False)
+
+        def f(x):
+            with ag.no_grad():
+                count.add_(1.0)
+            return (Value(x, requires_grad=False) * count).sum()
+
+        return f, lambda: count.data, np.full(2, 5.0)
+
+    def setitem():
+        buf = Value(np.zeros(3), requires_grad=False)
+
+        def f(x):
+            buf[0] = buf.data[0] + x.sum()
+            return buf * 1.0
+
+        return f, lambda: buf.data, np.array([20.0, 0.0, 0.0])  # Σ of 2·i over i < 5
+
+    for make, replays in ((counter, 3), (setitem, 0)):
+        f, state, expected = make()
+        compiled = ag.compile(f)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", CompileWarning)
+            for i in range(5):
+                compiled(np.full(2, float(i)))
+        np.testing.assert_allclose(state(), expected)  # every call's change happened, as in eager mode
+        assert compiled.stats["replayed"] == replays, compiled.stats
 
 
 @pytest.mark.parametrize("name", list(_in_place_functions()))

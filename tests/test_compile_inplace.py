@@ -401,17 +401,20 @@ def _runs_eagerly(step, batches, match):
     return results
 
 
-def test_a_change_of_a_parameters_data_still_runs_eagerly():
+def test_a_change_of_a_parameters_data_before_a_later_backward_still_runs_eagerly():
+    """A parameter changed in place inside no_grad() is replayed as a store (tests/test_compile_hand_updates.py),
+    but not in a call that returns an output differentiated after it: eager mode's graph was made before the change
+    (its backward refuses it), a replay's node would be made after."""
     model = nn.Linear(5, 3)
 
     def step(x):
         loss = model(x).sum()
         with torch.no_grad():
-            model.weight.mul_(0.5)  # outside an effect: a replay would not change the weight
+            model.weight.mul_(0.5)
         return loss
 
     before = model.weight.data.copy()
-    _runs_eagerly(step, _batches(4), r"in-place change \(Value.mul_\) inside the function, of a Parameter")
+    _runs_eagerly(step, _batches(4), r"a parameter or buffer changed in place inside the function")
     np.testing.assert_array_equal(model.weight.data, before * 0.5 ** 4)  # every call's change happened
 
 
@@ -453,19 +456,74 @@ def test_a_change_through_another_name_for_the_array_still_runs_eagerly():
     assert all(_same(got.data, step(*args).data) for got, args in zip(results, _batches(4)))
 
 
-def test_a_change_of_a_value_that_requires_grad_inside_no_grad_still_runs_eagerly():
-    """Under no_grad() the change is out of the graph's sight: the backward pass goes through h's old operation
-    with its new numbers, which a replay of the recorded operations would not."""
+def test_a_change_of_value_h_sharing_a_results_array_replays():
+    """`v = Value(h, requires_grad=False)` shares h's array: v.mul_(0.5) changes h's numbers too (eager mode's backward
+    through tanh then reads them, as PyTorch's would read a tensor changed behind autograd's back). Replayed as a
+    write into the array the program computed for h, v and h read it after; results, weights and gradients bit for
+    bit. Returning outputs a later backward differentiates still runs eagerly (the node would be made after it)."""
+
+    def make():
+        model = nn.Linear(5, 4)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            h = model(x).tanh()
+            v = Value(h, requires_grad=False)
+            v.mul_(0.5)
+            loss = (h * h).sum() + v.sum()
+            loss.backward()
+            opt.step()
+            return loss, v
+
+        return model, opt, step
+
+    compiled = _twins(make, _batches(5))
+    assert "_copyto(" in compiled.sources()[0]
+
     model = nn.Linear(5, 3)
 
-    def step(x):
+    def forward_only(x):
+        h = model(x) * 1.0
+        Value(h, requires_grad=False).add_(1.0)
+        return h.sum()
+
+    _runs_eagerly(forward_only, _batches(4), r"through Value\(h\) of a result h")
+
+
+def test_a_change_of_a_value_that_requires_grad_inside_no_grad_replays():
+    """Under no_grad() the change is out of the graph's sight: the backward pass goes through h's old operation with
+    its new numbers (eager mode keeps h's node). Replayed as a write into the array the program computed for h
+    (jit_inplace._shares_a_result), not as a new node: results, weights and gradients bit for bit."""
+
+    def make():
+        model = nn.Linear(5, 4)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            h = model(x) * 1.0
+            with torch.no_grad():
+                h.clamp_(-0.3, 0.3)  # the gradient still flows through the clamp as if it were not there
+            loss = (h * h.tanh()).sum()
+            loss.backward()
+            opt.step()
+            return loss, h
+
+        return model, opt, step
+
+    compiled = _twins(make, _batches(5))
+    assert "_copyto(" in compiled.sources()[0]
+
+    model = nn.Linear(5, 3)
+
+    def forward_only(x):  # an output differentiated after the call: its node would be made after the change
         h = model(x) * 1.0
         with torch.no_grad():
             h.mul_(2.0)
-        h.sum().backward()
         return h
 
-    _runs_eagerly(step, _batches(4), r"in-place change \(Value.mul_\).*requires grad")
+    _runs_eagerly(forward_only, _batches(4), r"through Value\(h\) of a result h")
 
 
 def test_a_change_of_a_value_made_from_an_argument_array_still_runs_eagerly():
@@ -525,19 +583,48 @@ def test_an_element_kept_across_a_change_of_its_value_runs_eagerly_and_follows_i
     _twins(_linear_step(row), _batches(5))
 
 
-def test_an_element_changed_in_place_still_runs_eagerly_and_changes_its_value():
-    """`h[0, 1].add_(1.5)` writes into h (PyTorch's semantics, stop 57); the recording does not follow a change
-    through an element, so the step runs eagerly, with a warning, and gives eager mode's numbers."""
+def test_an_element_changed_in_place_replays():
+    """`h[0, 1].add_(1.5)` writes into h (PyTorch's semantics, stop 57): the change is h's, recorded as a change through
+    a view (jit_inplace._element), and the element is made again from h's new contents, as eager mode's keeps its
+    getitem on h: read after the change (e.mul_(3); e * 2) and before it, in the replay as in eager mode."""
+    def changed(h):
+        h[0, 1].add_(1.5)
+        return h.pow(2).sum()
+
+    def used_after(h):
+        e = h[2, 3]
+        before = e * 1.0
+        e.mul_(3.0)
+        return h.sum() + e * 2.0 + before
+
+    def of_a_row(h):
+        row = h[1]
+        row[2].sub_(0.5)  # an element of a view in use: the change is h's
+        return (h * row).sum()
+
+    for change in (changed, used_after, of_a_row):
+        _twins(_linear_step(change), _batches(5))
+
+
+def test_an_element_of_a_parameter_changed_in_place_still_runs_eagerly():
+    """model.weight[0, 1] changed inside no_grad(): an element of a Value made before the call, which the replay's
+    stores do not cover (its numbers live in the parameter's array): eager, with a warning, eager mode's numbers."""
     def make():
-        return _linear_step(lambda h: (h[0, 1].add_(1.5), h.pow(2).sum())[1])()
+        model = nn.Linear(5, 4)
+
+        def step(x):
+            with torch.no_grad():
+                model.weight[0, 1].add_(0.25)
+            return model(x).sum()
+
+        return model, step
 
     torch.manual_seed(0)
-    model1, _, eager = make()
+    model1, eager = make()
     torch.manual_seed(0)
-    model2, _, step = make()
+    model2, step = make()
     batches = _batches(4)
-    results = _runs_eagerly(step, batches, r"in-place change \(Value.add_\).*through a view the recording did not see")
+    results = _runs_eagerly(step, batches, r"in-place change \(Value.add_\)")
     for (x,), got in zip(batches, results):
         assert _same(got, eager(x))
-    for p, q in zip(model1.parameters(), model2.parameters()):
-        assert _same(p.data, q.data)
+    assert _same(model1.weight.data, model2.weight.data)

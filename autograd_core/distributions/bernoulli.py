@@ -8,10 +8,17 @@ import numpy as np
 from . import constraints
 from .exp_family import ExponentialFamily
 from .special import softplus
+from .. import ops
 from .utils import BinaryParameter, broadcast_all, draw, constant
 
 __all__ = ["Bernoulli"]
 
+
+
+def _bernoulli_draws(probs, *, shape, generator):
+    """1 where a uniform number is below the probability, else 0, in the probabilities' dtype."""
+    p = np.broadcast_to(probs, shape)
+    return (draw("random", shape, np.float64) < p).astype(p.dtype)  # (generator None: the default one, draw's)
 
 class Bernoulli(BinaryParameter, ExponentialFamily):
     """P(1) = probs = sigmoid(logits): give exactly one of the two (batch_shape = its shape)."""
@@ -43,9 +50,8 @@ class Bernoulli(BinaryParameter, ExponentialFamily):
         return self.probs * (1 - self.probs)
 
     def sample(self, sample_shape=()):
-        shape = self._extended_shape(sample_shape)
-        p = np.broadcast_to(self.probs.data, shape)
-        return constant((draw("random", shape, np.float64) < p).astype(p.dtype)[()])
+        shape = self._extended_shape(sample_shape)  # (drawn through ops.sampling.sample: a compiled step draws anew)
+        return ops.sampling.sample(_bernoulli_draws, self.probs, shape=shape, generator=None)
 
     def log_prob(self, value):
         if self._validate_args:

@@ -15,7 +15,7 @@ from .discrete import Binomial
 from .distribution import Distribution
 from .gamma import Gamma
 from .special import lgamma, softplus
-from .utils import BinaryParameter, as_float_value, broadcast_all, constant, draw, full_like, uniform_open
+from .utils import BinaryParameter, as_float_value, broadcast_all, constant, full_like, sampled_from, uniform_open
 
 __all__ = ["Geometric", "Multinomial", "NegativeBinomial"]
 
@@ -23,6 +23,13 @@ __all__ = ["Geometric", "Multinomial", "NegativeBinomial"]
 def _logsigmoid(x):
     return -softplus(-x)
 
+
+
+def _geometric_draws(probs, *, shape, generator):
+    """The failures before the first success, floor(log u / log(1 − p)) of a uniform u in (0, 1), in probs' dtype."""
+    u = uniform_open(shape, probs.dtype)  # (generator None: the default one, which uniform_open draws from)
+    with np.errstate(divide="ignore"):
+        return np.floor(np.log(u) / np.log1p(-probs)).astype(probs.dtype)
 
 class Geometric(BinaryParameter, Distribution):
     """P(k) = (1 − p)ᵏ p for k = 0, 1, ...: the number of failures before the first success of probability
@@ -55,11 +62,8 @@ class Geometric(BinaryParameter, Distribution):
         return (1.0 / self.probs - 1.0) / self.probs
 
     def sample(self, sample_shape=()):
-        shape = self._extended_shape(sample_shape)
-        p = self.probs.data
-        u = uniform_open(shape, p.dtype)
-        with np.errstate(divide="ignore"):
-            return constant(np.floor(np.log(u) / np.log1p(-p)).astype(p.dtype)[()])
+        shape = self._extended_shape(sample_shape)  # (drawn through ops.sampling.sample: a compiled step draws anew)
+        return ops.sampling.sample(_geometric_draws, self.probs, shape=shape, generator=None)
 
     def log_prob(self, value):
         if self._validate_args:
@@ -108,8 +112,8 @@ class NegativeBinomial(BinaryParameter, Distribution):
     def sample(self, sample_shape=()):
         """A Poisson count of a Gamma(total_count, exp(−logits)) rate (the gamma–Poisson mixture)."""
         with engine.no_grad():
-            rate = Gamma(self.total_count, (-self.logits).exp(), validate_args=False).sample(sample_shape).data
-        return constant(draw("poisson", rate.shape, rate.dtype, rate))
+            rate = Gamma(self.total_count, (-self.logits).exp(), validate_args=False).sample(sample_shape)
+        return sampled_from("poisson", rate.shape, rate.dtype, rate)  # (a compiled step draws both anew)
 
     def log_prob(self, value):
         if self._validate_args:
@@ -169,10 +173,12 @@ class Multinomial(OverCategorical, Distribution):
         return self.total_count * self.probs * (1 - self.probs)
 
     def sample(self, sample_shape=()):
-        draws = self._categorical.sample((self.total_count,) + tuple(sample_shape)).data
+        # The categorical draws (recorded: a compiled step draws anew), counted by recorded operations (sums of
+        # ones and zeros: exact, the numbers of the one-hot rows summed)
+        draws = self._categorical.sample((self.total_count,) + tuple(sample_shape))
         k = self.event_shape[0]
-        counts = np.eye(k, dtype=self._categorical._param.dtype)[draws].sum(0)
-        return constant(counts.reshape(self._extended_shape(sample_shape)))
+        counts = (draws.unsqueeze(-1) == constant(np.arange(k))).astype(self._categorical._param.dtype).sum(0)
+        return counts.reshape(self._extended_shape(sample_shape))
 
     def log_prob(self, value):
         if self._validate_args:

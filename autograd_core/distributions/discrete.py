@@ -8,7 +8,7 @@ from . import constraints
 from .categorical import Categorical, OverCategorical
 from .distribution import Distribution
 from .special import lgamma, softplus
-from .utils import BinaryParameter, as_float_value, constant, draw
+from .utils import BinaryParameter, as_float_value, constant, sampled_from
 
 __all__ = ["Binomial", "OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
@@ -52,9 +52,10 @@ class OneHotCategorical(OverCategorical, Distribution):
         return self._categorical.probs * (1 - self._categorical.probs)
 
     def sample(self, sample_shape=()):
-        index = self._categorical.sample(sample_shape).data
+        # The categorical draw (a recorded operation: a compiled step draws anew), one-hot by recorded operations
+        index = self._categorical.sample(sample_shape)
         k = self.event_shape[0]
-        return constant(np.eye(k, dtype=self._categorical._param.dtype)[index])
+        return (index.unsqueeze(-1) == constant(np.arange(k))).astype(self._categorical._param.dtype)
 
     def log_prob(self, value):
         if self._validate_args:
@@ -121,10 +122,8 @@ class Binomial(BinaryParameter, Distribution):
         return self.total_count * self.probs * (1 - self.probs)
 
     def sample(self, sample_shape=()):
-        shape = self._extended_shape(sample_shape)
-        n = np.broadcast_to(self.total_count.data, shape).astype(np.int64)
-        p = np.broadcast_to(self.probs.data, shape)
-        return constant(draw("binomial", shape, self._param.dtype, n, p))
+        shape = self._extended_shape(sample_shape)  # (a compiled step draws anew: utils.sampled_from)
+        return sampled_from("binomial", shape, self._param.dtype, self.total_count, self.probs, counts=(0,))
 
     def log_prob(self, value):
         if self._validate_args:

@@ -17,7 +17,7 @@ from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .gamma_sampling import standard_gamma
 from .special import digamma, lgamma
-from .utils import as_float_value, broadcast_all, clamp_into_open_unit, constant, draw, tiny, xlogy
+from .utils import as_float_value, broadcast_all, clamp_into_open_unit, constant, sampled_from, tiny, xlogy
 
 __all__ = ["Beta", "Dirichlet", "Gamma", "Poisson"]
 
@@ -242,7 +242,7 @@ class Poisson(ExponentialFamily):
 
     def sample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        return constant(draw("poisson", shape, self.rate.dtype, np.broadcast_to(self.rate.data, shape)))
+        return sampled_from("poisson", shape, self.rate.dtype, self.rate)  # (a compiled step draws anew: utils)
 
     def log_prob(self, value):
         if self._validate_args:

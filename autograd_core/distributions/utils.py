@@ -134,6 +134,21 @@ def _sampled_numbers(*, method, shape, dtype, generator):
     return draw(method, shape, dtype)  # (generator None: the default one, which `draw` draws from)
 
 
+def sampled_from(method, shape, dtype, *inputs, counts=()):
+    """draw(method, shape, dtype, *arrays) of the inputs' data (Values: a Poisson's rate, a Binomial's counts and
+    probabilities), each broadcast to `shape` (those at the positions `counts` as int64), as a Value without gradient,
+    drawn through ops.sampling.sample with the inputs as its inputs: a compiled step draws anew at each replay, from
+    that call's parameters, the numbers eager mode draws."""
+    return ops.sampling.sample(_drawn_from, *inputs, method=method, shape=tuple(shape), dtype=np.dtype(dtype),
+                               counts=tuple(counts), generator=None)
+
+
+def _drawn_from(*arrays, method, shape, dtype, counts, generator):
+    arrays = [np.broadcast_to(a, shape).astype(np.int64) if i in counts else np.broadcast_to(a, shape)
+              for i, a in enumerate(arrays)]
+    return draw(method, shape, dtype, *arrays)  # (generator None: the default one, which `draw` draws from)
+
+
 def uniform_open(shape, dtype):
     """Uniform numbers in (0, 1): 0 is replaced by the smallest positive number, so that log(u) is finite."""
     u = draw("random", shape, dtype)

@@ -1,0 +1,454 @@
+"""NumPy on parameters' gradients and data inside a compile recording (jit.py): recorded, so that a hand-written update
+replays.
+
+    loss.backward()
+    for p in model.parameters():
+        p.data += -lr * p.grad            # micrograd's update; also p.data -= lr * p.grad, p.data = p.data - ...
+        p.data.mul_(0.99)                 # a parameter's data changed by its in-place methods (add_, sub_, mul_, div_)
+
+Such an update is NumPy run on arrays the engine hands out: out of sight of the recorder, which sees Value operations
+only. While a call is recorded, the gradient of a Value made before the call (a parameter; read outside effects) is
+handed out as a `TracedArray` (a GradArray, the class eager mode gives; a `TracedScalar` for a 0-d Value's, a NumPy
+float as eager mode's): a view of the same numbers whose NumPy ufunc calls (`-lr * g`, `g ** 2`, `p.data += t`:
+np.add with out=p.data) are computed as eager mode computes them, on the eager arrays, and recorded as
+("numpy", ufunc, sources, out, result, keywords). Each operand is the gradient of a Value, the data of a Value made
+before the call (a parameter: read live at replay), the result of such a recorded ufunc, or a constant (a Python
+number: a learning rate; compared between recordings, as all constants). An assignment `p.data = t` of a result is
+recorded as ("set data", p, t); the replay makes the same assignment.
+
+Anything else done with a traced array (indexing, a reduction such as `g.sum()`, NumPy's non-ufunc functions such as
+np.clip, truth values and float(): what could steer Python) makes the function run eagerly, with a warning, as such
+updates did before; so does an operand that is no known array (NumPy's own work on a parameter's data).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .element import ElementView
+from .grad_array import GradArray
+from .value import Value
+
+_KEYWORDS = frozenset(("out", "casting", "dtype"))
+
+
+def _recorder():
+    from .jit import _recording_here
+
+    return _recording_here()
+
+
+def _refuse(what, now=False):
+    """NumPy on a traced gradient that the recording does not follow. A write (now=True) makes the function run
+    eagerly. A read (a reduction, an element, float(): what may steer Python or scale an update) does only if the call
+    also changes parameters or gradients from traced numbers (`finish`): a step that merely logs `p.grad.abs().max()`
+    replays as before, its Python skipped, while an update scaled by a number out of sight (`min(1, c / norm)`, which
+    two recordings may agree on) runs eagerly."""
+    recorder = _recorder()
+    if recorder is None or recorder.problem is not None:
+        return  # (the first problem is the one a warning names)
+    reason = (f"{what} inside the function, out of a replay's sight: only NumPy's elementwise arithmetic on a "
+              "parameter's gradient and data (p.data += -lr * p.grad) is replayed; compute it with Values, or move it "
+              "into a method marked @autograd_core.jit.effect (as optimizers' step is)")
+    if now:
+        recorder.problem = reason
+    elif recorder.numpy_unseen is None:
+        recorder.numpy_unseen = reason
+
+
+def finish(recorder):
+    """At the end of a recording: a read of a traced gradient out of sight (`_refuse`) makes the function run eagerly
+    if the call changed parameters or gradients by recorded NumPy (or stores) too."""
+    if recorder.numpy_unseen is None or recorder.problem is not None:
+        return
+    if any(e.__class__ is tuple and (e[0] in ("set data", "store") or (e[0] == "numpy" and e[3] is not None)
+                                     or (e[0] == "grad" and e[2] is not None))
+           for e in recorder.entries):
+        recorder.problem = recorder.numpy_unseen
+
+
+def real(x):
+    """The eager object behind a traced one (itself for anything else; a traced one made by NumPy from another,
+    `g.copy()`, which no recording knows: its numbers as the eager class)."""
+    if x.__class__ not in _TRACED:
+        return x
+    eager = x.__dict__.get("_real")
+    if eager is not None:
+        return eager
+    return x.view(GradArray) if isinstance(x, np.ndarray) else x.__class__.__mro__[1](x)
+
+
+def _traced_call(ufunc, method, inputs, kwargs):
+    """A ufunc call with a traced operand: computed on the eager objects, recorded while a recording watches."""
+    eager_inputs = tuple(real(x) for x in inputs)
+    out = kwargs.get("out")
+    if out is not None:
+        kwargs = dict(kwargs, out=tuple(real(o) for o in out))
+    result = getattr(ufunc, method)(*eager_inputs, **kwargs)
+    recorder = _recorder()
+    if recorder is None:
+        return result
+    if method != "__call__" or ufunc.nout != 1 or not _KEYWORDS.issuperset(kwargs):
+        _refuse(f"NumPy's {ufunc.__name__}.{method} of a gradient")
+        return result
+    sources = [_source(recorder, x) for x in eager_inputs]
+    written = None if out is None else _source(recorder, kwargs["out"][0])
+    if out is not None and written[0] not in ("data", "result"):
+        _refuse(f"NumPy's {ufunc.__name__} written into an array other than a parameter's data or a result", now=True)
+        return result
+    extra = {k: v for k, v in kwargs.items() if k != "out"}
+    recorder.entries.append(("numpy", ufunc, sources, written, result, extra))
+    if out is not None:
+        if written[0] == "data":
+            written_into = kwargs["out"][0]  # (its contents now: `p.data = p.data` checks them, data_assigned)
+            recorder.numpy_written[id(written_into)] = (written_into, np.array(written_into, copy=True))
+        return out[0]
+    return _traced(recorder, result, ("result", result))
+
+
+def _source(recorder, x):
+    """What a ufunc's operand is, for the plan: ("grad", value), ("data", value) (a Value made before the call),
+    ("result", array) of a recorded ufunc, or ("constant", x) (a number, an array the recording did not see made:
+    baked, and compared between recordings as every constant is)."""
+    known = recorder.numpy_sources.get(id(x))
+    if known is not None and known[1] is x and _still(recorder, known):
+        # (a gradient read before a backward pass or `p.grad = None` and used after: eager mode uses the numbers it
+        # read, a replay would read the gradient then: a constant, which differs between recordings)
+        return known[0]
+    if isinstance(x, (np.ndarray, np.generic)):
+        for value in _candidates(recorder):
+            if _SLOT.__get__(value) is x:
+                return "data", value
+        base = x.base if isinstance(x, np.ndarray) else None
+        while base is not None:  # np.asarray(g) of a traced g (the in-place methods' operands): g itself
+            known = recorder.numpy_sources.get(id(base))
+            if known is not None and _same_memory(x, known[1]):
+                return _source(recorder, known[1])
+            base = getattr(base, "base", None)
+    return "constant", x
+
+
+def _still(recorder, known):
+    """Whether what a source names at replay (read where the ufunc runs) is still what was read: a Value's gradient
+    the same array; an ElementView's gradient or number (a new NumPy scalar at each read) unchanged since its read
+    (no backward pass, gradient assignment, effect or change of data recorded since)."""
+    (kind, owner), read, since = known[0], known[1], known[2]
+    if kind == "grad":
+        return owner._grad is read
+    if kind in ("view grad", "view data"):
+        changes = ("grad", "backward", "set data", "store") if kind == "view grad" else ("set data", "store")
+        return not any(e.__class__ is list or e[0] in changes or (e[0] == "numpy" and e[3] is not None)
+                       for e in recorder.entries[since:])
+    return True
+
+
+def _same(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+def _same_memory(view, array):
+    """Whether `view` is all of `array`, element for element (np.asarray's view of it)."""
+    return (view.shape == array.shape and view.dtype == array.dtype and view.strides == array.strides
+            and view.ctypes.data == array.ctypes.data)
+
+
+def _candidates(recorder):
+    """Values made before the call that the recording saw: those whose gradients were read, the inputs of operations."""
+    seen = dict(recorder.numpy_owners)
+    for entry in recorder.entries:
+        if entry[0] == "op":
+            for a in entry[2]:
+                index = getattr(a, "_index", None)
+                if index is not None and index < recorder.start and id(a) not in seen:
+                    seen[id(a)] = a
+    for a in recorder.flat_args:  # an argument's data is the call's own: the program names the new one, not this
+        seen.pop(id(a), None)
+    return seen.values()
+
+
+def _traced(recorder, eager, source):
+    """A traced stand-in for `eager` (an array or a NumPy float), recorded as coming from `source`."""
+    if eager.__class__ is GradArray or eager.__class__ is np.ndarray:
+        traced = eager.view(TracedArray)
+    elif eager.__class__ in _SCALARS:
+        traced = _SCALARS[eager.__class__](eager)
+    else:
+        return eager
+    traced.__dict__["_real"] = eager
+    recorder.numpy_sources[id(eager)] = recorder.numpy_sources[id(traced)] = (source, eager, len(recorder.entries))
+    recorder.numpy_traced.append(traced)  # (kept alive: ids stay valid while the recording lives)
+    return traced
+
+
+def watched_grad(getter):
+    """Value.grad while a call is recorded (jit.py installs it): a gradient read outside effects, of a Value made
+    before the call, is traced (`traced_grad`), so that NumPy's arithmetic on it (a hand-written update) is recorded."""
+
+    def grad(value):
+        g = getter(value)
+        recorder = _recorder()
+        if recorder is None or g is None or value._index >= recorder.start or recorder.numpy_off:
+            return g
+        return traced_grad(recorder, value, g)
+
+    return grad
+
+
+def traced_grad(recorder, value, grad):
+    """Value.grad read while `recorder` records (outside effects) of a Value made before the call: traced."""
+    if grad is None or not (grad.__class__ is GradArray or grad.__class__ in _SCALARS) or any(
+            value is a for a in recorder.flat_args):  # (an argument's gradient: the program would name this one)
+        return grad
+    recorder.numpy_owners[id(value)] = value
+    return _traced(recorder, grad, ("grad", value))
+
+
+def traced_view_grad(recorder, view, grad):
+    """ElementView.grad read while `recorder` records (outside effects), of a view made before the call (nn.MLP's
+    scalar weights): traced, as a Value's gradient is."""
+    if grad.__class__ not in _SCALARS or not _persistent(recorder, view):
+        return grad
+    recorder.numpy_owners[id(view)] = view
+    return _traced(recorder, grad, ("view grad", view))
+
+
+def _persistent(recorder, view):
+    """Whether an ElementView's numbers live in an array made before the call (its base's: a parameter's), which a
+    replay must change as the call does; the view itself may be made in the call (nn.MLP makes its views lazily)."""
+    base = getattr(view, "base", None)  # (None while the view is being made)
+    return base is not None and base._index < recorder.start and not any(base is a for a in recorder.flat_args)
+
+
+def watched_view_data(prop):
+    """ElementView.data while a call is recorded: a number read (a new NumPy scalar each time) is noted as the view's
+    data, so that NumPy's arithmetic of it with a traced gradient names it; `view.data = t` of a recorded ufunc's
+    result t is recorded as a "set data" entry (the view's setter writes t into its base's array: not the user's
+    assignment of the base's .data, which it is not)."""
+
+    def get(view):
+        number = prop.fget(view)
+        recorder = _recorder()
+        if recorder is not None and _persistent(recorder, view) and number.__class__ in _SCALARS:
+            recorder.numpy_sources[id(number)] = (("view data", view), number, len(recorder.entries))
+        return number
+
+    def set_(view, new):
+        recorder = _recorder()
+        if recorder is None or not _persistent(recorder, view):
+            return prop.fset(view, real(new))
+        known = recorder.numpy_sources.get(id(real(new)))
+        if known is None or known[1] is not real(new) or known[0][0] != "result":
+            from .jit import not_replayable
+
+            not_replayable("the function assigns a scalar weight's .data (ElementView: micrograd's nn.MLP) with NumPy "
+                           "the recording did not see (only elementwise arithmetic of gradients, data and numbers, as "
+                           "p.data += -lr * p.grad, is replayed)")
+            return prop.fset(view, real(new))
+        recorder.entries.append(("set data", view, known[0]))
+        recorder.paused = True  # (the setter's write of the base's array is the view's, recorded above)
+        try:
+            return prop.fset(view, real(new))
+        finally:
+            recorder.paused = False
+
+    return property(get, set_, doc=prop.__doc__)
+
+
+def data_assigned(recorder, value, new):
+    """`value.data = new` while `recorder` records, for a Value made before the call. Returns (the eager object to
+    store, or None if the assignment cannot be replayed)."""
+    eager = real(new)
+    if eager is _SLOT.__get__(value):  # `p.data += t`: the ufunc wrote into the data (recorded), or NumPy did (not)
+        # ... and nothing changed it since (`p.data -= lr * p.grad; p.data += 0.001`: NumPy in place, unseen)
+        written = recorder.numpy_written.get(id(eager))
+        return eager if written is not None and written[0] is eager and _same(written[1], eager) else None
+    source = _source(recorder, eager)
+    if source[0] != "result":
+        base = getattr(eager, "base", None)  # Parameter's setter gives a ParameterArray view of the array assigned
+        source = None if base is None else _source(recorder, base)
+        if source is None or source[0] != "result" or base.shape != eager.shape or base.dtype != eager.dtype:
+            return None
+    recorder.entries.append(("set data", value, source))
+    return eager
+
+
+def traced_in_place(recorder, array, name, method, args, kwargs):
+    """A parameter's data changed by its in-place method (`p.data.mul_(0.99)`, add_, sub_, div_): run on a traced
+    view of the data, so that the ufunc it calls is recorded; None when the array is no Value's data the recording
+    saw."""
+    alpha = kwargs.get("alpha", 1)
+    if name in ("add_", "sub_") and (alpha.__class__ is not int or alpha != 1) and args and (
+            args[0].__class__ in _TRACED):
+        # `p.data.add_(p.grad, alpha=-lr)`: alpha · other as times_alpha computes it (the same ufunc on the same
+        # numbers), traced, then added; times_alpha first for PyTorch's checks of alpha
+        from .ops.arith import times_alpha
+
+        times_alpha(name, array.dtype, np.asarray(real(args[0])), alpha)
+        args, kwargs = (args[0] * alpha, *args[1:]), {k: v for k, v in kwargs.items() if k != "alpha"}
+    for value in _candidates(recorder):
+        if _SLOT.__get__(value) is array:
+            traced = array.view(TracedArray)
+            traced.__dict__["_real"] = array
+            recorder.numpy_sources[id(traced)] = (("data", value), array, len(recorder.entries))
+            recorder.numpy_traced.append(traced)
+            method(traced, *args, **kwargs)
+            return array
+    return None
+
+
+class TracedArray(GradArray):
+    """A gradient (or a parameter's data) while a call is recorded: NumPy's ufuncs on it are recorded."""
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _traced_call(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        _refuse(f"NumPy's {getattr(func, '__name__', 'function')} of a gradient")
+        return func(*_eager_all(args), **{k: _eager_all(v) for k, v in kwargs.items()})
+
+    def __getitem__(self, key):
+        _refuse("indexing a gradient")
+        return real(self)[key]
+
+    def __setitem__(self, key, item):
+        _refuse("a gradient changed by index", now=True)
+        real(self)[key] = real(item)
+
+    def __bool__(self):
+        _refuse("the truth value of a gradient")
+        return bool(real(self))
+
+    def __float__(self):
+        _refuse("a gradient read as a number")
+        return float(real(self))
+
+    def __int__(self):
+        _refuse("a gradient read as a number")
+        return int(real(self))
+
+    def __reduce__(self):
+        return real(self).__reduce__()
+
+    def tolist(self):
+        _refuse("a gradient read as numbers")
+        return real(self).tolist()
+
+    def item(self, *args):
+        _refuse("a gradient read as a number")
+        return real(self).item(*args)
+
+
+def untraced(result):
+    """A recorded call's result with each traced object in it (a gradient returned: `return loss, w.grad`) its eager
+    one, in the same tuples, lists and dicts: what eager mode returns, and what the plan knows."""
+    if result.__class__ in _TRACED:
+        return real(result)
+    if isinstance(result, tuple):
+        items = [untraced(r) for r in result]
+        if all(a is b for a, b in zip(items, result)):
+            return result
+        return type(result)._make(items) if hasattr(type(result), "_fields") else type(result)(items)
+    if result.__class__ is list:
+        return [untraced(r) for r in result]
+    if result.__class__ is dict:
+        return {k: untraced(v) for k, v in result.items()}
+    return result
+
+
+def _eager_all(x):
+    if isinstance(x, (tuple, list)):
+        return type(x)(_eager_all(i) for i in x)
+    return real(x)
+
+
+def _scalar_class(base):
+    """A NumPy float (a 0-d Value's gradient, as eager mode gives it) whose arithmetic is recorded."""
+
+    def binary(ufunc, reflected=False):
+        def method(self, other):
+            if not isinstance(other, (numbers.Number, np.generic)):
+                return NotImplemented
+            return _traced_call(ufunc, "__call__", (other, self) if reflected else (self, other), {})
+
+        return method
+
+    def unary(ufunc):
+        return lambda self: _traced_call(ufunc, "__call__", (self,), {})
+
+    def refused(name, convert):
+        def method(self, *args):
+            _refuse(f"a gradient {name}")
+            return convert(real(self), *args)
+
+        return method
+
+    namespace = {
+        "__add__": binary(np.add), "__radd__": binary(np.add, True),
+        "__sub__": binary(np.subtract), "__rsub__": binary(np.subtract, True),
+        "__mul__": binary(np.multiply), "__rmul__": binary(np.multiply, True),
+        "__truediv__": binary(np.true_divide), "__rtruediv__": binary(np.true_divide, True),
+        "__pow__": binary(np.power), "__rpow__": binary(np.power, True),
+        "__neg__": unary(np.negative), "__pos__": unary(np.positive), "__abs__": unary(np.absolute),
+        "__array_ufunc__": lambda self, ufunc, method, *inputs, **kwargs: _traced_call(ufunc, method, inputs, kwargs),
+        "__bool__": refused("used as a truth value", bool), "__float__": refused("read as a number", float),
+        "__int__": refused("read as a number", int), "item": refused("read as a number", lambda x: x.item()),
+        "__reduce__": lambda self: real(self).__reduce__(),
+        "__doc__": _scalar_class.__doc__,
+    }
+    for name in ("__lt__", "__le__", "__gt__", "__ge__"):
+        namespace[name] = refused("compared", getattr(base, name))
+    return type(f"Traced{base.__name__}", (base,), namespace)
+
+
+_SCALARS = {np.float64: _scalar_class(np.float64), np.float32: _scalar_class(np.float32)}
+_TRACED = frozenset((TracedArray, *_SCALARS.values()))
+
+
+_SLOT = Value.__dict__["data"]  # Value's data slot itself (jit.py watches assignments through a property over it)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The plan's side (jit_plan.py): each recorded ufunc a line of the program.
+
+
+def plan_ufunc(plan, ufunc, sources, written, result, keywords):
+    """The line for a recorded ufunc call: `g7 = U3(E1.grad, C4)`, or `U2(E1.data, g7, out=E1.data)` in place."""
+    call = f"{plan.ns.bind('U', ufunc)}({', '.join(_expr(plan, s) for s in sources)}" + "".join(
+        f", {k}={plan.constant(v)}" for k, v in keywords.items())
+    if written is None:
+        t = plan.temp()
+        plan.lines.append(f"{t} = {call})")
+        plan.arrays[id(result)] = t
+        plan._keep.append(result)
+    else:
+        plan.lines.append(f"{call}, out={_expr(plan, written)})")
+
+
+def plan_set_data(plan, value, source):
+    """The line for `p.data = t` (t a recorded ufunc's result), made as in eager mode (a Parameter's setter runs)."""
+    plan.lines.append(f"{_owner(plan, value)}.data = {_expr(plan, source)}")
+
+
+def _owner(plan, value):
+    """The name a program gives a Value made before the call (guarded: plan.value_owner), or an ElementView (made in
+    the call or not: nn.MLP makes them lazily), whose numbers are its base's (guarded instead)."""
+    if isinstance(value, ElementView):
+        plan.value(value.base)
+        return plan.ns.bind("E", value)
+    return plan.value_owner(value)
+
+
+def _expr(plan, source):
+    kind, obj = source
+    if kind in ("grad", "view grad"):  # read through the property at that point of the replay, as eager mode reads it
+        return f"{_owner(plan, obj)}.grad"
+    if kind == "view data":
+        return f"{_owner(plan, obj)}.data"
+    if kind == "data":
+        return plan.value(obj)
+    if kind == "result":
+        return plan.arrays[id(obj)]
+    return plan.constant(obj)

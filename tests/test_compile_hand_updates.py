@@ -1,0 +1,362 @@
+"""Hand-written updates of parameters inside compiled steps (jit_numpy.py): NumPy's arithmetic on gradients and data
+recorded and replayed, not run eagerly.
+
+micrograd's `p.data += -lr * p.grad` in a loop over the parameters (on 0-d Values, micrograd's own, and on tensor
+Values), `p.data -= lr * p.grad`, `p.data = p.data - lr * p.grad`, `p.data.add_(p.grad, alpha=-lr)` and
+`p.data.mul_(0.99)` on nn.Parameters. Each step runs compiled and eagerly on twin models with batches that change at
+every call; results, weights and gradients are compared bit for bit after every call, and the compiled twin must
+replay every call after its two recordings without a CompileWarning. Also checked: a learning rate changed between
+calls (a global: re-recorded), and what still runs eagerly with a warning (a reduction of a gradient that may steer
+Python, NumPy's non-ufunc functions, a gradient changed in place).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd_core as torch
+from autograd_core import CompileWarning, Value, nn
+from gradient_helpers import same_bits
+
+
+def _twins(make, batches, recordings=2):
+    """make() -> (parameters, step); runs the step eagerly and compiled on twin set-ups; returns the compiled step.
+    recordings: the calls recorded before the first replay."""
+    params1, eager = make()
+    params2, step = make()
+    compiled = torch.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for i, args in enumerate(batches):
+            expected = eager(*args)
+            got = compiled(*args)
+            assert same_bits(got, expected), f"call {i}: result"
+            for p, q in zip(params1, params2):
+                assert same_bits(p.data, q.data) and same_bits(p.grad, q.grad), f"call {i}: weights or gradients"
+    assert compiled.stats["eager"] == 0
+    assert compiled.stats["replayed"] == len(batches) - recordings, compiled.stats
+    return compiled
+
+
+def _batches(count, shape=(6, 3), seed=0):
+    rng = np.random.default_rng(seed)
+    return [(rng.standard_normal(shape), rng.standard_normal(shape[0])) for _ in range(count)]
+
+
+def test_micrograds_update_of_scalar_values_replays():
+    """micrograd's lecture: a neuron of 0-d Values, the loss summed over a batch, zero_grad by `p.grad = 0.0`, and
+    `p.data += -lr * p.grad` for each parameter (the gradient a NumPy float)."""
+
+    def make():
+        rng = np.random.default_rng(1)
+        w = [Value(float(v)) for v in rng.standard_normal(3)]
+        b = Value(0.1)
+        params = [*w, b]
+
+        def step(xs, ys):
+            for p in params:
+                p.grad = 0.0
+            loss = Value(0.0)
+            xv, yv = Value(xs, requires_grad=False), Value(ys, requires_grad=False)  # the batch, read live
+            for i in range(len(xs)):
+                out = sum((wi * xv[i, j] for j, wi in enumerate(w)), b).tanh()
+                loss = loss + (out - yv[i]) ** 2
+            loss.backward()
+            for p in params:
+                p.data += -0.05 * p.grad
+            return loss
+
+        return params, step
+
+    _twins(make, _batches(5))
+
+
+def test_micrograds_update_of_an_mlp_of_scalar_weights_replays():
+    """micrograd's lecture with the library's nn.MLP (lists of numbers in, ElementView weights: one element of a
+    matrix each, a new NumPy scalar at each read of .data or .grad): `p.data += -lr * p.grad` over its parameters.
+    The first call makes the views (nn.MLP makes them lazily): three recordings before the replays."""
+
+    def make():
+        model = nn.MLP(3, [4, 4, 1], rng=0)
+
+        def step(xs, ys):
+            model.zero_grad()
+            xv, yv = Value(xs, requires_grad=False), Value(ys, requires_grad=False)
+            loss = sum(((model([xv[i, 0], xv[i, 1], xv[i, 2]]) - yv[i]) ** 2 for i in range(len(xs))), Value(0.0))
+            loss.backward()
+            for p in model.parameters():
+                p.data += -0.05 * p.grad
+            return loss
+
+        return [model.layers[0].weight, model.layers[1].weight, model.layers[2].weight], step
+
+    _twins(make, _batches(6, (4, 3)), recordings=3)
+
+
+def _linear(make_update):
+    def make():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+        params = list(model.parameters())
+
+        def step(x, y):
+            model.zero_grad()
+            x, y = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+            loss = ((model(x).squeeze(1) - y) ** 2).mean()
+            loss.backward()
+            for p in params:
+                make_update(p)
+            return loss
+
+        return params, step
+
+    return make
+
+
+def _plus_equals(p):
+    p.data += -0.1 * p.grad
+
+
+def _minus_equals(p):
+    p.data -= 0.1 * p.grad
+
+
+def _assigned(p):
+    p.data = p.data - 0.1 * p.grad
+
+
+def _add_alpha(p):
+    p.data.add_(p.grad, alpha=-0.1)
+
+
+def _decay_after(p):
+    p.data -= 0.1 * p.grad
+    p.data.mul_(0.99)
+
+
+def _folded(p):
+    p.data += -0.1 * (p.grad + p.data * p.grad)  # the data as an operand of the gradient's arithmetic
+
+
+@pytest.mark.parametrize("update", [_plus_equals, _minus_equals, _assigned, _add_alpha, _decay_after, _folded],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_a_hand_written_update_of_parameters_replays(update):
+    _twins(_linear(update), _batches(5))
+
+
+def test_micrograds_update_of_tensor_values_replays():
+    def make():
+        rng = np.random.default_rng(2)
+        w1, b1 = Value(rng.standard_normal((3, 5))), Value(np.zeros(5))
+        w2 = Value(rng.standard_normal((5, 1)))
+        params = [w1, b1, w2]
+
+        def step(x, y):
+            for p in params:
+                p.grad = None
+            loss = (((Value(x, requires_grad=False) @ w1 + b1).relu() @ w2).squeeze(1) - y).pow(2).mean()
+            loss.backward()
+            for p in params:
+                p.data += -0.05 * p.grad
+            return loss
+
+        return params, step
+
+    _twins(make, _batches(5))
+
+
+LEARNING_RATE = 0.1
+
+
+def test_a_learning_rate_changed_between_calls_records_again():
+    """The learning rate is a global the step reads: rebinding it re-records, and the new rate is used."""
+    global LEARNING_RATE
+
+    def update(p):
+        p.data -= LEARNING_RATE * p.grad
+
+    (params1, eager), (params2, step) = _linear(update)(), _linear(update)()
+    compiled = torch.compile(step)
+    try:
+        for i, (x, y) in enumerate(_batches(8)):
+            if i == 4:
+                LEARNING_RATE = 0.01
+            assert same_bits(compiled(x, y), eager(x, y)), f"call {i}"
+            assert all(same_bits(p.data, q.data) for p, q in zip(params1, params2)), f"call {i}"
+    finally:
+        LEARNING_RATE = 0.1
+    assert compiled.stats["replayed"] == 4 and compiled.stats["recorded"] == 4, compiled.stats
+
+
+def _runs_eagerly(update, match):
+    params1, eager = _linear(update)()
+    params2, step = _linear(update)()
+    compiled = torch.compile(step, max_recordings=2)
+    with pytest.warns(CompileWarning, match=match):
+        for x, y in _batches(4):
+            assert same_bits(compiled(x, y), eager(x, y))
+    assert all(same_bits(p.data, q.data) for p, q in zip(params1, params2))
+    assert compiled.stats["replayed"] == 0
+
+
+def test_a_gradient_reduced_to_steer_python_still_runs_eagerly():
+    def update(p):
+        if (p.grad ** 2).sum() > 0.0:  # a number out of a replay's sight that steers Python
+            p.data -= 0.1 * p.grad
+
+    _runs_eagerly(update, r"NumPy's add.reduce of a gradient")
+
+
+def test_an_update_scaled_by_a_number_read_from_the_gradients_runs_eagerly():
+    """A scale `min(1, c / norm)` read with float() is 1.0 at most calls: two recordings would agree on it, and a
+    replay would keep 1.0 when the norm grows. A read of a traced gradient out of sight, in a call that also updates
+    parameters from traced numbers, runs the function eagerly."""
+
+    def update(p):
+        scale = min(1.0, 100.0 / float(np.sqrt((p.grad * p.grad).sum())))
+        p.data -= 0.1 * scale * p.grad
+
+    _runs_eagerly(update, r"NumPy's add.reduce of a gradient")
+
+
+def test_a_gradient_read_only_for_logging_still_replays():
+    """Without a hand-written update, reading gradients with NumPy (a log of their largest entry) is Python a replay
+    skips, as before (the documented limit): the step with its optimizer replays."""
+    def make():
+        torch.manual_seed(0)
+        model = nn.Linear(3, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            x, y = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+            loss = ((model(x).squeeze(1) - y) ** 2).mean()
+            loss.backward()
+            _ = float(np.abs(model.weight.grad).max())  # (a log line, say: Python a replay skips)
+            opt.step()
+            return loss
+
+        return list(model.parameters()), step
+
+    _twins(make, _batches(5))
+
+
+def test_numpys_other_functions_of_a_gradient_still_run_eagerly():
+    def update(p):
+        p.data -= 0.1 * np.clip(p.grad, -0.01, 0.01)
+
+    _runs_eagerly(update, r"NumPy's clip of a gradient|assigns a parameter's .data")
+
+
+def test_numpy_on_a_parameters_data_alone_still_runs_eagerly():
+    def update(p):
+        p.data *= 0.99  # no gradient involved: NumPy in place, out of the recording's sight
+        p.data -= 0.1 * p.grad
+
+    _runs_eagerly(update, r"assigns a parameter's .data")
+
+
+def test_a_gradient_changed_in_place_still_runs_eagerly():
+    def update(p):
+        p.grad.mul_(0.5)
+        p.data -= 0.1 * p.grad
+
+    _runs_eagerly(update, r"in-place change \(.grad.mul_\)")
+
+
+def test_numpy_on_a_parameters_data_alone_inside_the_update_is_a_constant_and_runs_eagerly():
+    """`0.01 * p.data` has no gradient among its operands: NumPy out of sight, a constant that differs between two
+    recordings, so the step runs eagerly (after its recordings) rather than replaying the first call's numbers."""
+
+    def update(p):
+        p.data += -0.1 * (p.grad + 0.01 * p.data)
+
+    _runs_eagerly(update, r"a constant differs between two calls")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Changes in place of parameters and buffers outside effects (jit_inplace._stored): replayed as stores.
+
+
+def _in_place_step(change, optimizer=True):
+    def make():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9) if optimizer else None
+
+        def step(x, y):
+            model.zero_grad()
+            x, y = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+            loss = ((model(x).squeeze(1) - y) ** 2).mean()
+            loss.backward()
+            if opt is not None:
+                opt.step()
+            change(model)
+            return loss
+
+        return list(model.parameters()), step
+
+    return make
+
+
+def _sgd_under_no_grad(model):
+    with torch.no_grad():  # PyTorch's manual SGD: the parameter changed in place, the graph not told
+        for p in model.parameters():
+            p -= 0.1 * p.grad
+
+
+def _clamped(model):
+    with torch.no_grad():
+        model[0].weight.clamp_(-0.3, 0.3)  # weight clipping (a WGAN critic's) after the optimizer's step
+
+
+def _scaled_and_filled(model):
+    with torch.no_grad():
+        model[2].weight.mul_(0.99)
+        model[2].bias.fill_(0.0)
+
+
+@pytest.mark.parametrize("change, optimizer", [(_sgd_under_no_grad, False), (_clamped, True),
+                                               (_scaled_and_filled, True)],
+                         ids=["sgd-under-no-grad", "clamp", "mul-and-fill"])
+def test_a_parameter_changed_in_place_under_no_grad_replays(change, optimizer):
+    compiled = _twins(_in_place_step(change, optimizer), _batches(5))
+    assert "_store(" in compiled.sources()[0]
+
+
+def test_a_buffer_value_and_a_scalar_parameter_changed_in_place_replay():
+    """A counter Value that needs no gradient (`calls.add_(1)`) and a 0-d parameter annealed inside no_grad() (its
+    number replaced: a NumPy scalar): each call's change, as in eager mode."""
+
+    def make():
+        w = Value(np.array([0.5, -0.25, 1.0]))
+        temperature = Value(2.0)
+        calls = Value(np.zeros(1), requires_grad=False)
+
+        def step(x, y):
+            w.grad = temperature.grad = None
+            loss = ((Value(x, requires_grad=False) @ w / temperature - Value(y, requires_grad=False)) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                w.sub_(0.05 * w.grad)
+                temperature.mul_(0.9)
+            calls.add_(1.0)
+            return loss, calls * 1
+
+        return [w, temperature, calls], step
+
+    _twins(make, _batches(5))
+
+
+def test_numpy_in_place_after_a_recorded_update_still_runs_eagerly():
+    """`p.data += 0.001` after the recorded `p.data -= lr * p.grad`: NumPy in place with no gradient among its
+    operands, out of sight; the assignment that ends it finds the data changed since the recorded write."""
+
+    def update(p):
+        p.data -= 0.1 * p.grad
+        p.data += 0.001
+
+    _runs_eagerly(update, r"assigns a parameter's .data")
