@@ -31,8 +31,8 @@ of use, as the engine does; and constants: Values made inside the call from othe
 array in a closure, Python numbers) and array-valued parameters of operations (cross_entropy's labels,
 a where's condition), baked from the recording unless they are the very array of an argument or of an
 intermediate result, which is then used live. A copy of an argument's array (`torch.tensor(xb)`, `torch.Tensor(xb)`)
-is made again from the new argument at each replay, and so is NumPy's conversion of one to another dtype
-(`xb.astype(np.float32)`, recognised by its numbers: jit_arrays.py).
+is made again from the new argument at each replay (jit_arrays.py). NumPy run on an argument by the function itself
+(`xb.astype(np.float32)`) is out of sight: its result is a constant of the recording, and such a step does not replay.
 
 Guards (checked before anything is written; a failed guard re-records, as torch.compile and tinygrad's
 JIT do, never replays wrong; up to two programs whose guards on the data failed are kept, and a later call whose
@@ -196,7 +196,7 @@ from .modes import ANOMALY, GRAD_ENABLED, TRACERS
 from .tensor import COPY_WATCHERS
 from .tensor import DEFAULTS as _DEFAULTS  # its dtype: a guard (factories inside the function read it)
 from .tracing import Tracer, tracing
-from .jit_arrays import copied, wrapped
+from .jit_arrays import copied
 from .jit_inplace import detached, watched_write
 from .value import Value
 
@@ -436,7 +436,6 @@ def _watched_conversion(original):
         recorder = _recording_here()
         if recorder is not None:
             source = data.data if isinstance(data, Value) else data
-            wrapped(recorder, source)  # NumPy's conversion of an argument (xb.astype(np.float32)): jit_arrays
             # (a 0-d array becomes a NumPy scalar: a conversion too, or the Value would look like a constant)
             if isinstance(source, np.ndarray) and isinstance(result, (np.ndarray, np.generic)) and result is not source:
                 recorder.entries.append(("convert", source, result))
