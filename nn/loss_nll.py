@@ -106,7 +106,7 @@ def _nll_loss_jvp(t, out, p, labels, weight=None, ignore_index=-100, reduction="
     return total / (sum_w if sum_w != 0 else sum_w.dtype.type(1))
 
 
-_nll_loss.defvjp(_nll_loss_vjp, None, formulas=("−g'ₙ·wₙ at each label's entry, 0 elsewhere",))
+_nll_loss.defvjp(_nll_loss_vjp, None, formulas=("−g·wₙ at each label's entry, 0 elsewhere, ÷Σwₙ for the mean",))
 _nll_loss.defjvp(_nll_loss_jvp, None)
 
 
