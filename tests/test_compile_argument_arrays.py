@@ -10,7 +10,6 @@ the recording's sight: such a step never replays, and its numbers stay eager mod
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import pytest
@@ -18,31 +17,8 @@ import pytest
 import autograd_core as torch
 import autograd_core.nn.functional as F
 from autograd_core import CompileWarning, Value, nn, optim
+from compile_twins import compiled_twins
 from gradient_helpers import same_bits
-
-
-def _twins(make, batches, replays=True):
-    """make() -> (model, optimizer, step); runs the step eagerly and compiled on twin set-ups; returns the compiled.
-    replays: the compiled twin replays every call after its two recordings (else: none)."""
-    torch.manual_seed(0)
-    model1, opt1, eager = make()
-    torch.manual_seed(0)
-    model2, opt2, step = make()
-    compiled = torch.compile(step)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", CompileWarning)
-        for i, args in enumerate(batches):
-            expected = eager(*args)
-            got = compiled(*args)
-            assert same_bits(got, expected), f"call {i}: result"
-            for p, q in zip(model1.parameters(), model2.parameters()):
-                assert same_bits(p.data, q.data) and same_bits(p.grad, q.grad), f"call {i}: weights or gradients"
-            if opt1 is not None:
-                for a, b in zip(opt1.state.values(), opt2.state.values()):
-                    assert same_bits(dict(a), dict(b)), f"call {i}: optimizer state"
-    assert compiled.stats["eager"] == 0
-    assert compiled.stats["replayed"] == (len(batches) - 2 if replays else 0), compiled.stats
-    return compiled
 
 
 def _features(count, dtype=np.float32, seed=0):
@@ -87,7 +63,7 @@ def test_a_value_made_from_the_argument_array_replays_with_each_new_batch(name):
 
         return model, opt, step
 
-    _twins(make, _features(6, dtype))
+    compiled_twins(make, _features(6, dtype))
 
 
 @pytest.mark.parametrize("name", sorted(_NUMPY_OF_THE_ARGUMENT))
@@ -109,7 +85,7 @@ def test_numpy_run_on_the_argument_by_the_step_is_never_replayed_wrong(name):
         return model, opt, step
 
     batches = [(xb * (0.2 if i < 3 else 3.0),) for i, (xb,) in enumerate(_features(6, np.float64))]
-    _twins(make, batches, replays=False)
+    compiled_twins(make, batches, replays=0)
 
 
 def test_a_dataloader_tuple_of_features_and_labels_copied_with_tensor_replays():
@@ -131,7 +107,7 @@ def test_a_dataloader_tuple_of_features_and_labels_copied_with_tensor_replays():
 
         return model, opt, step
 
-    _twins(make, batches)
+    compiled_twins(make, batches)
 
 
 def test_a_copy_changed_in_place_replays_and_leaves_the_argument_alone():
@@ -149,7 +125,7 @@ def test_a_copy_changed_in_place_replays_and_leaves_the_argument_alone():
 
     batches = _features(5)
     kept = [b[0].copy() for b in batches]
-    compiled = _twins(make, batches)
+    compiled = compiled_twins(make, batches)
     assert all(np.array_equal(b[0], k) for b, k in zip(batches, kept))
     # the copy is made anew at each replay: the result is not the argument's memory, nor the last call's
     x1 = compiled(batches[0][0])[1]

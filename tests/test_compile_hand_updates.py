@@ -12,33 +12,14 @@ Python, NumPy's non-ufunc functions, a gradient changed in place).
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import pytest
 
 import autograd_core as torch
 from autograd_core import CompileWarning, Value, nn
+from compile_twins import compiled_twins
 from gradient_helpers import same_bits
-
-
-def _twins(make, batches, recordings=2):
-    """make() -> (parameters, step); runs the step eagerly and compiled on twin set-ups; returns the compiled step.
-    recordings: the calls recorded before the first replay."""
-    params1, eager = make()
-    params2, step = make()
-    compiled = torch.compile(step)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", CompileWarning)
-        for i, args in enumerate(batches):
-            expected = eager(*args)
-            got = compiled(*args)
-            assert same_bits(got, expected), f"call {i}: result"
-            for p, q in zip(params1, params2):
-                assert same_bits(p.data, q.data) and same_bits(p.grad, q.grad), f"call {i}: weights or gradients"
-    assert compiled.stats["eager"] == 0
-    assert compiled.stats["replayed"] == len(batches) - recordings, compiled.stats
-    return compiled
 
 
 def _batches(count, shape=(6, 3), seed=0):
@@ -71,7 +52,7 @@ def test_micrograds_update_of_scalar_values_replays():
 
         return params, step
 
-    _twins(make, _batches(5))
+    compiled_twins(make, _batches(5))
 
 
 def test_micrograds_update_of_an_mlp_of_scalar_weights_replays():
@@ -93,7 +74,7 @@ def test_micrograds_update_of_an_mlp_of_scalar_weights_replays():
 
         return [model.layers[0].weight, model.layers[1].weight, model.layers[2].weight], step
 
-    _twins(make, _batches(6, (4, 3)), recordings=3)
+    compiled_twins(make, _batches(6, (4, 3)), replays=3)
 
 
 def _linear(make_update):
@@ -144,7 +125,7 @@ def _folded(p):
 @pytest.mark.parametrize("update", [_plus_equals, _minus_equals, _assigned, _add_alpha, _decay_after, _folded],
                          ids=lambda f: f.__name__.strip("_"))
 def test_a_hand_written_update_of_parameters_replays(update):
-    _twins(_linear(update), _batches(5))
+    compiled_twins(_linear(update), _batches(5))
 
 
 def test_micrograds_update_of_tensor_values_replays():
@@ -165,7 +146,7 @@ def test_micrograds_update_of_tensor_values_replays():
 
         return params, step
 
-    _twins(make, _batches(5))
+    compiled_twins(make, _batches(5))
 
 
 LEARNING_RATE = 0.1
@@ -241,7 +222,7 @@ def test_a_gradient_read_only_for_logging_still_replays():
 
         return list(model.parameters()), step
 
-    _twins(make, _batches(5))
+    compiled_twins(make, _batches(5))
 
 
 def test_numpys_other_functions_of_a_gradient_still_run_eagerly():
@@ -323,7 +304,7 @@ def _scaled_and_filled(model):
                                                (_scaled_and_filled, True)],
                          ids=["sgd-under-no-grad", "clamp", "mul-and-fill"])
 def test_a_parameter_changed_in_place_under_no_grad_replays(change, optimizer):
-    compiled = _twins(_in_place_step(change, optimizer), _batches(5))
+    compiled = compiled_twins(_in_place_step(change, optimizer), _batches(5))
     assert "_store(" in compiled.sources()[0]
 
 
@@ -348,7 +329,7 @@ def test_a_buffer_value_and_a_scalar_parameter_changed_in_place_replay():
 
         return [w, temperature, calls], step
 
-    _twins(make, _batches(5))
+    compiled_twins(make, _batches(5))
 
 
 def test_numpy_in_place_after_a_recorded_update_still_runs_eagerly():

@@ -23,51 +23,17 @@ compiled step replays (its stats count replays, no CompileWarning). Covered:
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
 import autograd_core as torch
 import autograd_core.nn.functional as F
 from autograd_core import CompileWarning, Value, nn, optim
+from compile_twins import compiled_twins
 from gradient_helpers import same_bits
 
 
 _same = same_bits
-
-
-def _state(opt):
-    """An optimizer's per-parameter state as plain arrays and numbers, in parameter order."""
-    return [{k: (np.array(v.data if isinstance(v, Value) else v)) for k, v in sorted(opt.state[p].items())}
-            for group in opt.param_groups for p in group["params"] if p in opt.state]
-
-
-def _twins(make, batches, *, replays=None):
-    """make() -> (model, optimizer, step). Runs one twin's step eagerly and the other's compiled on the same batches,
-    each call seeded alike; asserts the same results, weights, gradients and optimizer state after every call, and
-    that the compiled step never ran eagerly and replayed `replays` times (every call after the two recordings by
-    default). Returns the compiled step."""
-    torch.manual_seed(0)
-    model1, opt1, eager = make()
-    torch.manual_seed(0)
-    model2, opt2, step = make()
-    compiled = torch.compile(step)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", CompileWarning)
-        for i, args in enumerate(batches):
-            torch.manual_seed(100 + i)
-            expected = eager(*args)
-            torch.manual_seed(100 + i)
-            got = compiled(*args)
-            assert _same(got, expected), f"call {i}: result"
-            for p, q in zip(model1.parameters(), model2.parameters()):
-                assert _same(p.data, q.data) and _same(p.grad, q.grad), f"call {i}: weights or gradients"
-            if opt1 is not None:
-                assert _same(_state(opt1), _state(opt2)), f"call {i}: optimizer state"
-    assert compiled.stats["eager"] == 0
-    assert compiled.stats["replayed"] == (len(batches) - 2 if replays is None else replays), compiled.stats
-    return compiled
 
 
 def _batches(count, shape=(8, 5), seed=0):
@@ -125,7 +91,7 @@ def test_a_resnet_basic_block_with_in_place_relu_and_a_residual_sum_replays():
     rng = np.random.default_rng(1)
     batches = [(torch.tensor(rng.standard_normal((4, 2, 5, 5)).astype(np.float32)), torch.tensor(rng.integers(0, 3, 4)))
                for _ in range(5)]
-    _twins(make, batches)
+    compiled_twins(make, batches)
 
 
 def test_clamp_and_add_in_place_on_a_hidden_layer_replay_with_adam():
@@ -146,7 +112,7 @@ def test_clamp_and_add_in_place_on_a_hidden_layer_replay_with_adam():
 
         return model, opt, step
 
-    _twins(make, _batches(5))
+    compiled_twins(make, _batches(5))
 
 
 def test_chained_in_place_methods_of_a_hidden_layer_replay():
@@ -171,7 +137,7 @@ def test_chained_in_place_methods_of_a_hidden_layer_replay():
 
         return model, opt, step
 
-    _twins(make, _batches(5))
+    compiled_twins(make, _batches(5))
 
 
 def test_in_place_dropout_and_leaky_relu_replay_with_fresh_masks():
@@ -191,7 +157,7 @@ def test_in_place_dropout_and_leaky_relu_replay_with_fresh_masks():
 
         return model, opt, step
 
-    _twins(make, _batches(5))
+    compiled_twins(make, _batches(5))
 
 
 def test_assignments_fills_and_copies_of_a_graph_value_replay():
@@ -220,7 +186,7 @@ def test_assignments_fills_and_copies_of_a_graph_value_replay():
 
         return model, opt, step
 
-    _twins(make, _batches(5))
+    compiled_twins(make, _batches(5))
 
 
 @pytest.mark.parametrize("change", [
@@ -249,7 +215,7 @@ def test_changes_through_views_replay(change):
 
         return model, opt, step
 
-    _twins(make, _batches(5))
+    compiled_twins(make, _batches(5))
 
 
 def test_an_attention_mask_filled_in_place_and_a_view_kept_replay():
@@ -276,7 +242,7 @@ def test_an_attention_mask_filled_in_place_and_a_view_kept_replay():
 
         return model, opt, step
 
-    _twins(make, _batches(5))
+    compiled_twins(make, _batches(5))
 
 
 def test_changes_of_values_that_need_no_gradient_replay():
@@ -303,7 +269,7 @@ def test_changes_of_values_that_need_no_gradient_replay():
 
         return model, opt, step
 
-    _twins(make, _batches(5))
+    compiled_twins(make, _batches(5))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -331,7 +297,7 @@ def test_random_fills_draw_anew_at_each_replay(fill):
 
         return model, opt, step
 
-    _twins(make, _batches(5))
+    compiled_twins(make, _batches(5))
 
 
 def test_noise_like_a_hidden_layer_draws_as_eager_mode():
@@ -354,7 +320,7 @@ def test_noise_like_a_hidden_layer_draws_as_eager_mode():
 
         return model, opt, step
 
-    _twins(make, _batches(5))
+    compiled_twins(make, _batches(5))
 
 
 def test_a_guard_failing_after_an_in_place_draw_puts_the_generator_back():
@@ -438,7 +404,7 @@ def test_a_detach_of_a_value_changed_in_place_follows_the_change():
 
         return model, opt, step
 
-    _twins(make, _batches(5))
+    compiled_twins(make, _batches(5))
 
 
 def test_a_change_through_another_name_for_the_array_still_runs_eagerly():
@@ -478,7 +444,7 @@ def test_a_change_of_value_h_sharing_a_results_array_replays():
 
         return model, opt, step
 
-    compiled = _twins(make, _batches(5))
+    compiled = compiled_twins(make, _batches(5))
     assert "_copyto(" in compiled.sources()[0]
 
     model = nn.Linear(5, 3)
@@ -512,7 +478,7 @@ def test_a_change_of_a_value_that_requires_grad_inside_no_grad_replays():
 
         return model, opt, step
 
-    compiled = _twins(make, _batches(5))
+    compiled = compiled_twins(make, _batches(5))
     assert "_copyto(" in compiled.sources()[0]
 
     model = nn.Linear(5, 3)
@@ -580,7 +546,7 @@ def test_an_element_kept_across_a_change_of_its_value_runs_eagerly_and_follows_i
         assert _same(got, eager(x))
     for p, q in zip(model1.parameters(), model2.parameters()):
         assert _same(p.data, q.data)
-    _twins(_linear_step(row), _batches(5))
+    compiled_twins(_linear_step(row), _batches(5))
 
 
 def test_an_element_changed_in_place_replays():
@@ -603,7 +569,7 @@ def test_an_element_changed_in_place_replays():
         return (h * row).sum()
 
     for change in (changed, used_after, of_a_row):
-        _twins(_linear_step(change), _batches(5))
+        compiled_twins(_linear_step(change), _batches(5))
 
 
 def test_an_element_of_a_parameter_changed_in_place_still_runs_eagerly():
