@@ -51,6 +51,10 @@ class OURS:
     def leaky_relu(x, slope):
         return ag.leaky_relu(x, negative_slope=slope)
 
+    @staticmethod
+    def threshold_backward(g, x):  # ReLU's rule, the node of a gradient made with create_graph
+        return ag.ops.elementwise.threshold_backward(g, x)
+
     # Complex Values (tests/test_complex.py has the rest) and torch.fft
     complex, polar, real, imag, conj, angle = ag.complex, ag.polar, ag.real, ag.imag, ag.conj, ag.angle
     view_as_real, view_as_complex = ag.view_as_real, ag.view_as_complex
@@ -309,6 +313,10 @@ def _hips():
         @staticmethod
         def leaky_relu(x, slope):
             return anp.where(x > 0, x, x * slope)
+
+        @staticmethod
+        def threshold_backward(g, x):
+            return anp.where(x > 0, g, 0.0)
 
         @staticmethod
         def clip(x, lo, hi):
@@ -680,6 +688,10 @@ def _torch():
         @staticmethod
         def leaky_relu(x, slope):
             return F.leaky_relu(x, slope)
+
+        @staticmethod
+        def threshold_backward(g, x):
+            return torch.ops.aten.threshold_backward(g, x, 0)
 
         @staticmethod
         def clip(x, lo, hi):

@@ -145,6 +145,10 @@ unary("cos", "cos", lambda B, x: B.cos(x))
 unary("relu", "relu", lambda B, x: B.relu(x), "nonzero")
 unary("leaky_relu", "leaky_relu", lambda B, x: B.leaky_relu(x, 0.01), "nonzero")
 unary("leaky_relu", "leaky_relu_slope0.2", lambda B, x: B.leaky_relu(x, 0.2), "nonzero")
+# ReLU's rule as a node (a gradient made with create_graph): g where x > 0, its derivative in x zeros (PyTorch's
+# ThresholdBackwardBackward0), so a second derivative of ReLU is zeros rather than missing
+binary("threshold_backward", "threshold_backward", lambda B, g, x: B.threshold_backward(g, x), ("real", "nonzero"),
+       shapes=[((), ()), ((4,), (4,)), ((2, 3), (2, 3))])
 unary("abs", "abs", lambda B, x: B.abs(x), "nonzero")
 # A result without gradient (comparisons, argmax: recorded as `nondifferentiable` only under a tracer; called directly
 # here): d(x·sign x)/dx = sign x, from the product alone. Ours only: the references have no such operation.

@@ -235,3 +235,34 @@ def test_std_of_a_constant_row_has_pytorchs_zero_gradient():
         (theirs * theirs.detach() + theirs).sum().backward()
         np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-6)
         np.testing.assert_allclose(lib_x.grad, t.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+def _relu_second_derivatives(lib, data, w1, w2):
+    """u(x) = w2·relu(w1·x) per sample; (g, u_x requires grad, u_xx) with u_x by create_graph, as a physics-informed
+    net computes it: ReLU's second derivative is zeros (the lesson: use tanh there), not missing."""
+    x = lib.tensor(data, requires_grad=True)
+    g, = lib.autograd.grad(lib.relu(x).sum(), x, create_graph=True)
+    u = lib.relu(x[:, None] * lib.tensor(w1)) @ lib.tensor(w2)
+    u_x, = lib.autograd.grad(u.sum(), x, create_graph=True)
+    u_xx, = lib.autograd.grad(u_x.sum(), x)
+    h, = lib.autograd.grad(g.sum(), x)
+    return g, u_x.requires_grad, u_xx, h
+
+
+def test_relus_second_derivative_is_zeros_as_pytorchs():
+    """With create_graph, ReLU's rule is a node with an edge to x whose derivative is 0 (PyTorch's
+    ThresholdBackwardBackward0): grad(grad(relu(x).sum(), x).sum(), x) is zeros. Without that edge x looked unused
+    and autograd.grad raised."""
+    data = np.array([-1.0, 2.0, 3.0, -0.5], dtype=np.float32)
+    w1, w2 = np.array([1.0, -2.0, 0.5], dtype=np.float32), np.array([0.3, 1.0, -2.0], dtype=np.float32)
+    g, u_x_needs_grad, u_xx, h = _relu_second_derivatives(ag, data, w1, w2)
+    assert type(g.grad_fn).__name__ == "ThresholdBackwardBackward0" and g.requires_grad and u_x_needs_grad
+    np.testing.assert_array_equal(g.data, [0, 1, 1, 0])
+    np.testing.assert_array_equal(np.asarray(u_xx.data), 0.0)
+    np.testing.assert_array_equal(np.asarray(h.data), 0.0)
+    torch = pytest.importorskip("torch")
+    tg, t_needs_grad, t_u_xx, t_h = _relu_second_derivatives(torch, data, w1, w2)
+    assert type(tg.grad_fn).__name__ == type(g.grad_fn).__name__ and t_needs_grad == u_x_needs_grad
+    np.testing.assert_array_equal(g.data, tg.detach().numpy())
+    np.testing.assert_array_equal(np.asarray(u_xx.data), t_u_xx.numpy())
+    np.testing.assert_array_equal(np.asarray(h.data), t_h.numpy())

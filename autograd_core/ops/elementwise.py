@@ -320,12 +320,29 @@ _WHERE_BELOW = 2048  # elements: relu_backward takes np.where below it (BENCHMAR
 
 
 def _relu_vjp(g, out, x):
+    if g.__class__ is Value:  # create_graph (or tangents that are Values): a node of its own, differentiable in x
+        return threshold_backward(g, x)
     x = data_of(x)
     if g.__class__ is x.__class__ and x.__class__ in _SCALAR_ZEROS:  # one number: where(x <= 0, 0, g)
         return _SCALAR_ZERO_FLOATS[x.__class__] if x <= 0 else g
     if g.__class__ is np.ndarray and x.__class__ is np.ndarray and g.shape == x.shape and g.dtype.kind == "f":
         return relu_backward(g, x, out=recycle.empty(g.shape, g.dtype) if g.nbytes >= recycle.MIN_BYTES else None)
     return where(np.logical_not(np.less_equal(x, number_like(0, x))), g, 0)  # 0-d, broadcast or integer data
+
+
+@primitive("threshold_backward")
+def threshold_backward(g, x):
+    """ReLU's rule g⊙[x > 0] as an operation of its own, made when the gradient g is a Value (create_graph): 0 where
+    x <= 0, g elsewhere (g and x of one shape). As PyTorch's threshold_backward it has an edge to x, whose derivative
+    is 0 (ReLU's slope is piecewise constant): a second derivative of ReLU is zeros, as PyTorch's
+    ThresholdBackwardBackward0 gives, where without the edge x would look unused (`autograd.grad` raising)."""
+    return np.where(np.less_equal(x, number_like(0, x)), number_like(0, g), g)[()]
+
+
+# In x: zeros of gg's kind (a Value when gg is one: create_graph), even where gg is infinite or NaN
+threshold_backward.defvjp(lambda gg, out, g, x: threshold_backward(gg, x), lambda gg, out, g, x: where(False, gg, 0),
+                          formulas=("gg⊙[x>0]", "0"))
+threshold_backward.defjvp(lambda t, out, g, x: threshold_backward(t, x), lambda t, out, g, x: where(False, t, 0))
 
 
 relu.defvjp(_relu_vjp, formulas=("g⊙[x>0]",))
