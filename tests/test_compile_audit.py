@@ -13,6 +13,7 @@ import pytest
 import autograd_core as torch
 import autograd_core.nn.functional as F
 from autograd_core import CompileWarning, nn, optim
+from compile_twins import side_by_side
 from gradient_helpers import same_bits
 
 
@@ -23,25 +24,6 @@ def _batches(count, seed=0, rows=8):
     rng = np.random.default_rng(seed)
     return [(torch.tensor(rng.standard_normal((rows, 5)).astype(np.float32)), torch.tensor(rng.integers(0, 3, rows)))
             for _ in range(count)]
-
-
-def _run_twins(make, batches):
-    """make() -> (model, step): one twin's step runs eagerly, the other's compiled, on the same batches, seeded alike.
-    Asserts equal results, weights and gradients after every call; returns the compiled step."""
-    torch.manual_seed(0)
-    model1, eager = make()
-    torch.manual_seed(0)
-    model2, step = make()
-    compiled = torch.compile(step)
-    for i, args in enumerate(batches):
-        torch.manual_seed(100 + i)
-        expected = eager(*args)
-        torch.manual_seed(100 + i)
-        got = compiled(*args)
-        assert _same(got, expected), f"call {i}"
-        for p, q in zip(model1.parameters(), model2.parameters()):
-            assert _same(p.data, q.data) and _same(p.grad, q.grad), f"call {i}"
-    return compiled
 
 
 def _mlp():
@@ -71,7 +53,7 @@ def test_a_step_skipped_when_the_gradient_norm_is_large_is_not_replayed_wrong():
         return model, step
 
     with pytest.warns(CompileWarning, match="runs eagerly"):
-        _run_twins(make, _batches(6) * 2)
+        side_by_side(make, _batches(6) * 2)
 
 
 def test_a_step_skipped_when_the_gradient_norm_is_not_finite_is_not_replayed_wrong():
@@ -92,7 +74,7 @@ def test_a_step_skipped_when_the_gradient_norm_is_not_finite_is_not_replayed_wro
     batches = _batches(8)
     batches[6][0].data[0, 0] = np.nan
     with pytest.warns(CompileWarning, match="runs eagerly"):
-        _run_twins(make, batches)
+        side_by_side(make, batches)
 
 
 def test_the_returned_gradient_norm_replays():
@@ -112,7 +94,7 @@ def test_the_returned_gradient_norm_replays():
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", CompileWarning)
-        compiled = _run_twins(make, _batches(6))
+        compiled = side_by_side(make, _batches(6))
     assert compiled.stats["replayed"] == 4
 
 
@@ -141,7 +123,7 @@ def test_an_effect_that_returns_a_python_number_runs_eagerly():
         return model, step
 
     with pytest.warns(CompileWarning, match="runs eagerly.*Counter.tick returned"):
-        _run_twins(make, _batches(6))
+        side_by_side(make, _batches(6))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -171,7 +153,7 @@ def test_a_learning_rate_set_by_hand_inside_the_step_is_set_at_each_replay():
     calls = [(x, y, 0.1 if (i // 6) % 2 == 0 else 0.01) for i, (x, y) in enumerate(batches * 4)]
     with warnings.catch_warnings():
         warnings.simplefilter("error", CompileWarning)
-        compiled = _run_twins(_lr_setting_step, calls)
+        compiled = side_by_side(_lr_setting_step, calls)
     assert compiled.stats["replayed"] == 20
 
 
@@ -223,7 +205,7 @@ def test_a_loss_over_the_entries_a_mask_selects_replays_only_for_as_many_entries
                np.array([[-1.0], [-1], [-2], [-3], [1], [-1]], np.float32)]  # one: would broadcast into four
     calls = [(torch.tensor(rng.standard_normal((6, 5)).astype(np.float32)), torch.tensor(targets[k]))
              for k in (0, 0, 0, 1, 0, 2, 2, 0, 0)]
-    compiled = _run_twins(make, calls)
+    compiled = side_by_side(make, calls)
     assert compiled.stats["replayed"] >= 1 and compiled.stats["guard_failures"] >= 1
 
 
