@@ -45,13 +45,12 @@ _NUMPY_OF_THE_ARGUMENT = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(_CONVERSIONS))
-def test_a_value_made_from_the_argument_array_replays_with_each_new_batch(name):
-    convert, dtype = _CONVERSIONS[name]
+def _regression_step(convert, momentum):
+    """make() for compiled_twins: a small regression net trained by SGD on Values made by `convert` from each batch."""
 
     def make():
         model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1))
-        opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        opt = optim.SGD(model.parameters(), lr=0.05, momentum=momentum)
 
         def step(xb):
             x = convert(xb)
@@ -63,27 +62,21 @@ def test_a_value_made_from_the_argument_array_replays_with_each_new_batch(name):
 
         return model, opt, step
 
-    compiled_twins(make, _features(6, dtype))
+    return make
+
+
+@pytest.mark.parametrize("name", sorted(_CONVERSIONS))
+def test_a_value_made_from_the_argument_array_replays_with_each_new_batch(name):
+    convert, dtype = _CONVERSIONS[name]
+
+    compiled_twins(_regression_step(convert, momentum=0.9), _features(6, dtype))
 
 
 @pytest.mark.parametrize("name", sorted(_NUMPY_OF_THE_ARGUMENT))
 def test_numpy_run_on_the_argument_by_the_step_is_never_replayed_wrong(name):
     convert = _NUMPY_OF_THE_ARGUMENT[name]
 
-    def make():
-        model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1))
-        opt = optim.SGD(model.parameters(), lr=0.05)
-
-        def step(xb):
-            x = convert(xb)
-            opt.zero_grad()
-            loss = model(x).pow(2).mean()
-            loss.backward()
-            opt.step()
-            return loss, x
-
-        return model, opt, step
-
+    make = _regression_step(convert, momentum=0)
     batches = [(xb * (0.2 if i < 3 else 3.0),) for i, (xb,) in enumerate(_features(6, np.float64))]
     compiled_twins(make, batches, replays=0)
 
