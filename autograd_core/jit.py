@@ -543,7 +543,7 @@ class _Watching:
     def copied(self, source, result):
         """tensor(source) copied an array into `result` (jit_arrays.copied)."""
         if _recording_here() is self.recorder:
-            copied(self.recorder, source, result)
+            copied(self.recorder, source, result, _argument_arrays(self.recorder.flat_args))
 
     def __enter__(self):
         if _RECORDING:

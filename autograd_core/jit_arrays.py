@@ -21,20 +21,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .value import Value
 
-
-def argument_arrays(recorder):
-    """The arrays of the call's arguments (arrays, and the data of Values), as the recording started."""
-    return [a.data if isinstance(a, Value) else a for a in recorder.flat_args]
-
-
-def copied(recorder, source, result):
+def copied(recorder, source, result, arguments):
     """tensor(source) made `result`, a copy (in its dtype) of the array `source`, while `recorder` records: a replay
-    makes the copy again from its own array for source (an argument's)."""
+    makes the copy again from its own array for source, if source is one of the call's argument arrays
+    (`arguments`)."""
     if source.__class__ is not np.ndarray or result.__class__ is not np.ndarray:
         return
-    if not any(source is a for a in argument_arrays(recorder)):
+    if not any(source is a for a in arguments):
         return  # a copy of other data (an intermediate's, a closure's array, NumPy's of an argument): a constant
     recorder.entries.append(("convert", source, result))
 
