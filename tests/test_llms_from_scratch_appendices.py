@@ -1,5 +1,6 @@
 """Sebastian Raschka's "Build a Large Language Model (From Scratch)" (rasbt/LLMs-from-scratch), its appendices A
-("Introduction to PyTorch") and E ("Parameter-efficient fine-tuning with LoRA"), run with `import autograd_core as
+("Introduction to PyTorch"), D ("Adding bells and whistles to the training loop") and E ("Parameter-efficient
+fine-tuning with LoRA"), run with `import autograd_core as
 torch`, giving PyTorch's numbers; chapters 2 to 6 are tests/test_llms_from_scratch.py.
 
 Each appendix is one program following the book's structure and API calls, in our own words (comments and printed
@@ -10,13 +11,20 @@ lines ours):
   and without `torch.no_grad()`, ToyDataset with a shuffling DataLoader (drop_last), the SGD training loop printing
   `f"{loss:.2f}"` of a tensor, `model.eval()`, softmax/argmax predictions, compute_accuracy (`correct +=
   torch.sum(compare)`, `(correct / total_examples).item()`), the state dict saved and loaded;
+- appendix D: the GPT of chapters 3-4 pretrained as in chapter 5 (the data loader with a stand-in for tiktoken,
+  calc_loss_batch's `cross_entropy(logits.flatten(0, 1), target_batch.flatten())`, evaluate_model,
+  generate_and_print_sample), learning rate warmup and cosine decay set through `optimizer.param_groups`, gradient
+  clipping (find_highest_gradient's `param.grad.data.flatten().max()`, `torch.nn.utils.clip_grad_norm_`), and
+  train_model with all three;
 - appendix E: the GPT of chapters 3-4 (as its previous_chapters.py has it) made a spam classifier (new out_head),
   LoRALayer (`torch.nn.init.kaiming_uniform_(self.A, a=math.sqrt(5))`, B zeros), LinearWithLoRA,
   replace_linear_with_lora (named_children/setattr, recursively), the trainable parameter counts before and after
   (`requires_grad = False` on every parameter), calc_accuracy_loader (the last token's argmax) and a few epochs of
   train_classifier_simple with AdamW, losses and accuracies printed.
-CPU-sized: appendix E's GPT has a vocabulary of 50 tokens, context 8, width 16, two heads and two layers, and LoRA's
-rank is 4; its spam messages are made up, already token ids (the GPT-2 download, tiktoken and pandas left out).
+CPU-sized: appendix D's GPT has context 12, width 16, two heads and two layers, trained for 3 epochs on made-up
+text (program_harness.synthetic_text); appendix E's GPT has a vocabulary of 50 tokens, context 8, width 16, two
+heads and two layers, and LoRA's rank is 4; its spam messages are made up, already token ids (the GPT-2 download,
+tiktoken and pandas left out).
 
 It runs with autograd_core alone, and with PyTorch from the same draws (tests/program_harness.py: torch.rand,
 layer initialisations, LoRA's kaiming_uniform_ fills and the loader's shuffles replayed from our run; dropout off in
@@ -28,8 +36,9 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 import program_harness
-from program_harness import FLOAT32_RTOL, assert_runs, reported_numbers, run, run_both, with_our_imports
+from program_harness import FLOAT32_RTOL, assert_runs, reported_numbers, run, run_both, synthetic_text, with_our_imports
 
 import autograd_core as ag
 
@@ -210,7 +219,7 @@ with torch.no_grad():
     print(model(X_test))
 '''
 
-# ---- appendix E: the GPT of chapters 3 and 4, as appendix E's previous_chapters.py has it ----
+# ---- appendices D and E: the GPT of chapters 3 and 4, as their previous_chapters.py has it ----
 
 GPT_DEFINITIONS = r'''
 import math
@@ -319,6 +328,278 @@ class GPTModel(nn.Module):
         return self.out_head(x)
 
 
+def generate_text_simple(model, idx, max_new_tokens, context_size):
+    for _ in range(max_new_tokens):
+        idx_cond = idx[:, -context_size:]  # the last context_size tokens at most
+        with torch.no_grad():
+            logits = model(idx_cond)
+        logits = logits[:, -1, :]  # (batch, n_tokens, vocab_size) -> (batch, vocab_size)
+        idx_next = torch.argmax(logits, dim=-1, keepdim=True)
+        idx = torch.cat((idx, idx_next), dim=1)
+    return idx
+'''
+
+# ch02's data loader and ch05's pretraining functions, for appendix D (and ch07, tests/test_llms_from_scratch_ch07.py)
+LM_DEFINITIONS = r'''
+import re
+
+
+class WordTokenizer:
+    """Stands in for tiktoken's GPT-2 encoding: the words, punctuation and runs of white space of the text it is
+    made from, each a token, and its characters for other words (as byte-pair encoding falls back to smaller pieces),
+    and <|endoftext|> the last id, as GPT-2's; decode(encode(text)) is the text."""
+
+    def __init__(self, text):
+        self.itos = sorted(set(re.findall(r"\w+|[^\w\s]|\s+", text)) | set(text)) + ["<|endoftext|>"]
+        self.stoi = {s: i for i, s in enumerate(self.itos)}
+        self.n_vocab = len(self.itos)
+
+    def encode(self, text, allowed_special=()):
+        ids = []
+        for piece in re.split(r"(<\|endoftext\|>)", text):
+            if piece == "<|endoftext|>" and piece in allowed_special:
+                ids.append(self.n_vocab - 1)
+            else:
+                for word in re.findall(r"\w+|[^\w\s]|\s+", piece):
+                    ids.extend([self.stoi[word]] if word in self.stoi else [self.stoi[c] for c in word])
+        return ids
+
+    def decode(self, ids):
+        return "".join(self.itos[i] for i in ids)
+
+
+class GPTDatasetV1(Dataset):
+    def __init__(self, txt, tokenizer, max_length, stride):
+        self.input_ids = []
+        self.target_ids = []
+        token_ids = tokenizer.encode(txt, allowed_special={"<|endoftext|>"})
+        for i in range(0, len(token_ids) - max_length, stride):  # overlapping windows of max_length tokens
+            self.input_ids.append(torch.tensor(token_ids[i:i + max_length]))
+            self.target_ids.append(torch.tensor(token_ids[i + 1:i + max_length + 1]))
+
+    def __len__(self):
+        return len(self.input_ids)
+
+    def __getitem__(self, idx):
+        return self.input_ids[idx], self.target_ids[idx]
+
+
+def create_dataloader_v1(txt, tokenizer, batch_size=4, max_length=256, stride=128, shuffle=True, drop_last=True,
+                         num_workers=0):
+    dataset = GPTDatasetV1(txt, tokenizer, max_length, stride)  # the book's makes tiktoken's GPT-2 tokenizer here
+    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, drop_last=drop_last, num_workers=num_workers)
+
+
+def text_to_token_ids(text, tokenizer):
+    encoded = tokenizer.encode(text, allowed_special={"<|endoftext|>"})
+    return torch.tensor(encoded).unsqueeze(0)  # a batch of one
+
+
+def token_ids_to_text(token_ids, tokenizer):
+    flat = token_ids.squeeze(0)
+    return tokenizer.decode(flat.tolist())
+
+
+def calc_loss_batch(input_batch, target_batch, model, device):
+    input_batch, target_batch = input_batch.to(device), target_batch.to(device)
+    logits = model(input_batch)
+    return torch.nn.functional.cross_entropy(logits.flatten(0, 1), target_batch.flatten())
+
+
+def calc_loss_loader(data_loader, model, device, num_batches=None):
+    total_loss = 0.
+    if len(data_loader) == 0:
+        return float("nan")
+    elif num_batches is None:
+        num_batches = len(data_loader)
+    else:
+        num_batches = min(num_batches, len(data_loader))
+    for i, (input_batch, target_batch) in enumerate(data_loader):
+        if i < num_batches:
+            total_loss += calc_loss_batch(input_batch, target_batch, model, device).item()
+        else:
+            break
+    return total_loss / num_batches
+
+
+def evaluate_model(model, train_loader, val_loader, device, eval_iter):
+    model.eval()
+    with torch.no_grad():
+        train_loss = calc_loss_loader(train_loader, model, device, num_batches=eval_iter)
+        val_loss = calc_loss_loader(val_loader, model, device, num_batches=eval_iter)
+    model.train()
+    return train_loss, val_loss
+
+
+def generate_and_print_sample(model, tokenizer, device, start_context):
+    model.eval()
+    context_size = model.pos_emb.weight.shape[0]
+    encoded = text_to_token_ids(start_context, tokenizer).to(device)
+    with torch.no_grad():
+        token_ids = generate_text_simple(model=model, idx=encoded, max_new_tokens=12, context_size=context_size)
+    decoded_text = token_ids_to_text(token_ids, tokenizer)
+    print(decoded_text.replace("\n", " "))
+    model.train()
+'''
+
+APPENDIX_D = GPT_DEFINITIONS + LM_DEFINITIONS + r'''
+import math
+
+with open("the-verdict.txt", "r", encoding="utf-8") as file:
+    text_data = file.read()
+tokenizer = WordTokenizer(text_data)
+
+GPT_CONFIG_124M = {
+    "vocab_size": tokenizer.n_vocab,  # 50257 in GPT-2
+    "context_length": 12,  # 256 in the book's appendix D
+    "emb_dim": 16,  # 768
+    "n_heads": 2,  # 12
+    "n_layers": 2,  # 12
+    "drop_rate": 0.1,
+    "qkv_bias": False,
+}
+device = torch.device("cpu")
+torch.manual_seed(123)
+model = GPTModel(GPT_CONFIG_124M)
+model.eval()
+
+train_ratio = 0.90
+split_idx = int(train_ratio * len(text_data))
+torch.manual_seed(123)
+train_loader = create_dataloader_v1(text_data[:split_idx], tokenizer, batch_size=4,
+                                    max_length=GPT_CONFIG_124M["context_length"],
+                                    stride=GPT_CONFIG_124M["context_length"], drop_last=True, shuffle=True,
+                                    num_workers=0)
+val_loader = create_dataloader_v1(text_data[split_idx:], tokenizer, batch_size=4,
+                                  max_length=GPT_CONFIG_124M["context_length"],
+                                  stride=GPT_CONFIG_124M["context_length"], drop_last=False, shuffle=False,
+                                  num_workers=0)
+print("training batches", len(train_loader), "validation batches", len(val_loader))
+
+# D.1 learning rate warmup
+n_epochs = 3
+initial_lr = 0.0001
+peak_lr = 0.01
+total_steps = len(train_loader) * n_epochs
+warmup_steps = int(0.2 * total_steps)
+print("warmup steps", warmup_steps, "of", total_steps)
+optimizer = torch.optim.AdamW(model.parameters(), weight_decay=0.1)
+lr_increment = (peak_lr - initial_lr) / warmup_steps
+global_step = -1
+track_lrs = []
+for epoch in range(n_epochs):
+    for input_batch, target_batch in train_loader:
+        optimizer.zero_grad()
+        global_step += 1
+        if global_step < warmup_steps:
+            lr = initial_lr + global_step * lr_increment
+        else:
+            lr = peak_lr
+        for param_group in optimizer.param_groups:
+            param_group["lr"] = lr
+        track_lrs.append(optimizer.param_groups[0]["lr"])
+print("warmup", [round(lr, 6) for lr in track_lrs[:warmup_steps + 1]])
+
+# D.2 cosine decay
+min_lr = 0.1 * initial_lr
+track_lrs = []
+lr_increment = (peak_lr - initial_lr) / warmup_steps
+global_step = -1
+for epoch in range(n_epochs):
+    for input_batch, target_batch in train_loader:
+        optimizer.zero_grad()
+        global_step += 1
+        if global_step < warmup_steps:
+            lr = initial_lr + global_step * lr_increment
+        else:
+            progress = (global_step - warmup_steps) / (total_steps - warmup_steps)
+            lr = min_lr + (peak_lr - min_lr) * 0.5 * (1 + math.cos(math.pi * progress))
+        for param_group in optimizer.param_groups:
+            param_group["lr"] = lr
+        track_lrs.append(optimizer.param_groups[0]["lr"])
+print("cosine", [round(lr, 6) for lr in track_lrs])
+
+# D.3 gradient clipping
+torch.manual_seed(123)
+model = GPTModel(GPT_CONFIG_124M)
+model.to(device)
+input_batch, target_batch = next(iter(val_loader))
+loss = calc_loss_batch(input_batch, target_batch, model, device)
+loss.backward()
+
+
+def find_highest_gradient(model):
+    max_grad = None
+    for param in model.parameters():
+        if param.grad is not None:
+            grad_values = param.grad.data.flatten()
+            max_grad_param = grad_values.max()
+            if max_grad is None or max_grad_param > max_grad:
+                max_grad = max_grad_param
+    return max_grad
+
+
+print("highest gradient", float(find_highest_gradient(model)))
+total_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+print("norm before clipping", float(total_norm))
+print("highest gradient after clipping", float(find_highest_gradient(model)))
+norm = math.sqrt(sum(float((p.grad ** 2).sum()) for p in model.parameters()))
+print("norm after clipping", norm)
+
+
+# D.4 the training function with all three
+def train_model(model, train_loader, val_loader, optimizer, device, n_epochs, eval_freq, eval_iter, start_context,
+                tokenizer, warmup_steps, initial_lr=3e-05, min_lr=1e-6):
+    train_losses, val_losses, track_tokens_seen, track_lrs = [], [], [], []
+    tokens_seen, global_step = 0, -1
+    peak_lr = optimizer.param_groups[0]["lr"]  # the optimizer's own is the peak
+    total_training_steps = len(train_loader) * n_epochs
+    lr_increment = (peak_lr - initial_lr) / warmup_steps
+    for epoch in range(n_epochs):
+        model.train()
+        for input_batch, target_batch in train_loader:
+            optimizer.zero_grad()
+            global_step += 1
+            if global_step < warmup_steps:
+                lr = initial_lr + global_step * lr_increment
+            else:
+                progress = (global_step - warmup_steps) / (total_training_steps - warmup_steps)
+                lr = min_lr + (peak_lr - min_lr) * 0.5 * (1 + math.cos(math.pi * progress))
+            for param_group in optimizer.param_groups:
+                param_group["lr"] = lr
+            track_lrs.append(lr)
+            loss = calc_loss_batch(input_batch, target_batch, model, device)
+            loss.backward()
+            if global_step >= warmup_steps:  # clipped after the warmup only
+                torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+            optimizer.step()
+            tokens_seen += input_batch.numel()
+            if global_step % eval_freq == 0:
+                train_loss, val_loss = evaluate_model(model, train_loader, val_loader, device, eval_iter)
+                train_losses.append(train_loss)
+                val_losses.append(val_loss)
+                track_tokens_seen.append(tokens_seen)
+                print(f"Ep {epoch+1} (Iter {global_step:06d}): Train loss {train_loss:.3f}, Val loss {val_loss:.3f}")
+        generate_and_print_sample(model, tokenizer, device, start_context)
+    return train_losses, val_losses, track_tokens_seen, track_lrs
+
+
+torch.manual_seed(123)
+model = GPTModel(GPT_CONFIG_124M)
+model.to(device)
+peak_lr = 0.01  # 0.001 in the book
+optimizer = torch.optim.AdamW(model.parameters(), lr=peak_lr, weight_decay=0.1)
+n_epochs = 3  # 15
+train_losses, val_losses, tokens_seen, lrs = train_model(
+    model, train_loader, val_loader, optimizer, device, n_epochs=n_epochs, eval_freq=5, eval_iter=1,
+    start_context="the cat", tokenizer=tokenizer, warmup_steps=warmup_steps, initial_lr=1e-5, min_lr=1e-5)
+print("learning rates", [round(lr, 6) for lr in lrs[::4]])
+print("tokens seen", tokens_seen)
+'''
+
+# ch06's classifier training, for appendix E
+CLASSIFIER_DEFINITIONS = r'''
+
 class SpamDataset(Dataset):
     """The book's reads a CSV with pandas and encodes it with tiktoken; ours takes (label, token ids) pairs."""
 
@@ -421,7 +702,7 @@ def train_classifier_simple(model, train_loader, val_loader, optimizer, device, 
     return train_losses, val_losses, train_accs, val_accs, examples_seen
 '''
 
-APPENDIX_E = GPT_DEFINITIONS + r'''
+APPENDIX_E = GPT_DEFINITIONS + CLASSIFIER_DEFINITIONS + r'''
 
 # Made-up messages, already token ids: a spam message's words are tokens 30 and up, a ham one's below 30.
 import random
@@ -547,15 +828,27 @@ print("B of the first query", model.trf_blocks[0].att.W_query.lora.B[:, :4])
 '''
 
 
-def compare(program, name, monkeypatch, fewest):
+def compare(program, name, monkeypatch, fewest, same_lines=None):
     """What the program prints with autograd_core and with PyTorch from the same draws: the same numbers to float32
-    precision, `fewest` or more; both printouts, ours first."""
+    precision, `fewest` or more, and the same lines that start with `same_lines` (generated text); both printouts,
+    ours first."""
     (_, ours), (_, theirs) = run_both(program, name, monkeypatch, show_tensors=True)
     message = f"ours:\n{ours}\nPyTorch:\n{theirs}"
     our_numbers, their_numbers = reported_numbers(ours), reported_numbers(theirs)
     assert len(our_numbers) == len(their_numbers) >= fewest, message
     np.testing.assert_allclose(our_numbers, their_numbers, rtol=FLOAT32_RTOL, atol=1.5e-4, err_msg=message)
+    if same_lines is not None:
+        texts = [[line for line in printed.splitlines() if line.startswith(same_lines)] for printed in (ours, theirs)]
+        assert texts[0] == texts[1] and texts[0], message
     return ours, theirs
+
+
+@pytest.fixture
+def the_verdict(tmp_path, monkeypatch):
+    """Made-up text in the place of Edith Wharton's "The Verdict", in the working directory as the book has it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "the-verdict.txt").write_text(synthetic_text(80), encoding="utf-8")
+    return tmp_path
 
 
 def run_ours(program, name):
@@ -587,7 +880,24 @@ def test_appendix_a_gives_pytorchs_numbers(tmp_path, monkeypatch):
     compare(APPENDIX_A, "llms_appendix_a", monkeypatch, fewest=100)
 
 
+ITER = re.compile(r"Ep (\d+) \(Iter (\d+)\): Train loss ([\d.]+), Val loss ([\d.]+)")
 STEP = re.compile(r"Ep (\d+) \(Step (\d+)\): Train loss ([\d.]+), Val loss ([\d.]+)")
+
+
+def test_appendix_d_runs_with_autograd_core(the_verdict):
+    assert_runs(APPENDIX_D, "llms_appendix_d", show_tensors=True)
+    namespace, printed = run_ours(APPENDIX_D, "llms_appendix_d")
+    steps = [(int(s), float(t), float(v)) for _, s, t, v in ITER.findall(printed)]
+    assert steps and steps[-1][1] < steps[0][1] - 1.0, printed
+    assert float(re.search(r"norm before clipping (\S+)", printed)[1]) > 1, printed
+    assert float(re.search(r"norm after clipping (\S+)", printed)[1]) == pytest.approx(1.0, rel=1e-4), printed
+    lrs, warmup = namespace["lrs"], namespace["warmup_steps"]
+    assert lrs[warmup] == pytest.approx(0.01) and lrs[-1] < 0.001 and lrs[0] == pytest.approx(1e-5)
+    assert np.all(np.diff(lrs[:warmup + 1]) > 0) and np.all(np.diff(lrs[warmup:]) < 0)
+
+
+def test_appendix_d_gives_pytorchs_numbers(the_verdict, monkeypatch):
+    compare(APPENDIX_D, "llms_appendix_d", monkeypatch, fewest=60, same_lines="the cat")
 
 
 def test_appendix_e_runs_with_autograd_core(tmp_path, monkeypatch):
