@@ -13,8 +13,8 @@ before training, train_model_simple with AdamW, the test set's responses generat
 the fine-tuned model's state dict saved and loaded.
 
 What stands in for what: GPT-2 medium's download (gpt_download.py, TensorFlow) is a GPT of the chapter's classes,
-context 64, width 16, two heads and two layers, trained from its random start (learning rate 0.01 instead of
-0.00005, 5 epochs instead of 2); tiktoken's GPT-2 encoding is the appendices' WordTokenizer made from the data, and
+context 64, width 16, two heads and two layers, trained from its random start (learning rate 0.02 instead of
+0.00005, 10 epochs instead of 2); tiktoken's GPT-2 encoding is the appendices' WordTokenizer made from the data, and
 GPT-2's <|endoftext|> id 50256 its last id (the collate drafts keep 50256 on their toy batch); the instruction file
 (a download) is made-up instructions the test writes; tqdm's progress bar and section 7.8's Ollama evaluation
 (a local Llama 3 server) are left out. Dropout is 0.0, as the chapter's.
