@@ -11,16 +11,17 @@ weights_only=True; safe_globals.py); a `torch.device` loads without being allowe
 (functions, modules, optimizers: save their state_dict()) are refused when saving, naming them. Two formats:
 
 - `format="npz"` (the default): a NumPy `.npz` archive (a zip of `.npy` arrays) whose entry `__structure__`
-  describes the nesting as JSON. A Value loads as a Value (with its requires_grad), an array as an array.
+  describes the nesting as JSON. A Value loads as a Value (with its requires_grad), an array as an array with
+  PyTorch's tensor methods (a ParameterArray, as a state dict's values are: `state_dict[name].to(device)`).
 - `format="torch"`: PyTorch's own checkpoint (the zip `torch.save` writes), which `torch.load(f,
   weights_only=True)` reads, so a PyTorch user can take the file as it is. Arrays and Values become tensors
   (a Value that requires grad: one that requires grad; an nn.Parameter: a Parameter), NumPy scalars 0-d tensors.
 
-`load` tells the formats apart by content, not by name: it also reads checkpoints written by `torch.save`
-(from any device), returning what `torch.load(f, weights_only=True)` returns with every tensor
-an ndarray (one that requires grad, or an nn.Parameter, a leaf Value), so `model.load_state_dict(load(
-"resnet.pth"))` just works. bfloat16 tensors load as float32 (exact; a warning says so). Tensors that shared
-a storage in PyTorch view one array here.
+`load` tells the formats apart by content, not by name: it also reads checkpoints written by `torch.save` (from any
+device), returning what `torch.load(f, weights_only=True)` returns with every tensor an ndarray with PyTorch's tensor
+methods (one that requires grad, or an nn.Parameter, a leaf Value), so `model.load_state_dict(load("resnet.pth"))` just
+works. bfloat16 tensors load as float32 (exact; a warning says so). Tensors that shared a storage in PyTorch view one
+array here.
 
 Loading never runs code from the file (PyTorch's `weights_only=True`, always): the `.npz` is never unpickled,
 and a PyTorch pickle is interpreted by our own small unpickler (`torch_unpickler.py`) that allows only tensors,
@@ -43,6 +44,7 @@ import zipfile
 import numpy as np
 
 from . import torch_format
+from .grad_array import ParameterArray
 from .files import replace_file  # noqa: F401  (also imported from here by the vision data sets)
 from .sparse_array import SparseArray
 from .sparse_compressed import COMPRESSED_LAYOUTS, CompressedArray
@@ -141,12 +143,12 @@ def _write(f, write):
 def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
     """Read what `save` wrote, or a checkpoint from PyTorch's `torch.save`, from a path or a binary file object.
 
-    Returns the saved object: state dicts and other nests of dicts/lists/tuples, with arrays (ndarrays) and
-    Values. Nothing in the file is executed: `weights_only` is accepted for PyTorch code and is always in
-    effect (a pickle naming anything but tensors and plain data raises `pickle.UnpicklingError`), and
-    pickle_module, mmap and PyTorch's other pickle arguments are accepted and unused;
-    `map_location` may only name the CPU (tensors saved on a GPU load to the CPU; a function is accepted and
-    not called). A file of neither format raises RuntimeError."""
+    Returns the saved object: state dicts and other nests of dicts/lists/tuples, with arrays (ndarrays with PyTorch's
+    tensor methods, ParameterArrays) and Values. Nothing in the file is executed: `weights_only` is accepted for PyTorch
+    code and is always in effect (a pickle naming anything but tensors and plain data raises `pickle.UnpicklingError`),
+    and pickle_module, mmap and PyTorch's other pickle arguments are accepted and unused; `map_location` may only name
+    the CPU (tensors saved on a GPU load to the CPU; a function is accepted and not called). A file of neither format
+    raises RuntimeError."""
     # PyTorch's forms: "cpu", a device, {"cuda:0": "cpu"}, or a function (never called: storages are arrays here).
     targets = map_location.values() if isinstance(map_location, dict) else () if callable(map_location) else (
         () if map_location is None else (map_location,))
@@ -245,8 +247,8 @@ def _decode(node, archive, name):
         data = archive[node["k"]]
         if kind == "scalar":
             return data[()]
-        if kind == "array":
-            return data
+        if kind == "array":  # an array with PyTorch's tensor methods, as a state dict's (`state_dict[name].to(device)`)
+            return data.view(ParameterArray)
         return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(node["requires_grad"]),
                      dtype=data.dtype)
     if kind == "sparse_coo":  # rebuilt by the constructor, which checks the indices against the size

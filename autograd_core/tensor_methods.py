@@ -880,7 +880,8 @@ class Device:
     (`device = torch.device("cuda" if torch.cuda.is_available() else "cpu")`, d2l's `try_gpu()`) runs; only the CPU
     exists, and putting data or a module on another device (`x.to(device)`, `zeros(2, device=...)`, `model.to(...)`)
     raises RuntimeError there. Equality is PyTorch's, on (type, index) (`device("cuda") != device("cuda:0")`), and a
-    string compares as the device it names."""
+    string compares as the device it names. `with device("cpu"):` runs its block (the CPU is always the default
+    device here); entering any other device raises RuntimeError."""
 
     __slots__ = ("type", "index")
 
@@ -931,6 +932,16 @@ class Device:
 
     def __hash__(self):
         return hash((self.type, self.index))
+
+    # `with torch.device(d):` makes d the default device of the tensors made inside, as PyTorch's (2.0 and later):
+    # the CPU is the default here already, so entering it changes nothing; any other device (the meta device of
+    # Raschka's memory-efficient weight loading, `with torch.device("meta"): model = GPTModel(cfg)`) raises
+    # RuntimeError as set_default_device does, where PyTorch would make tensors there.
+    def __enter__(self):
+        return on_cpu(self)
+
+    def __exit__(self, *exc_info):
+        return None
 
 
 def on_cpu(device):

@@ -47,8 +47,8 @@ def read(archive, prefix, name):
     """The object in the checkpoint `archive` (a ZipFile whose entries are under `prefix`), tensors as arrays.
 
     A tensor that requires grad and an nn.Parameter load as Values (with their requires_grad), any other
-    tensor as an ndarray; tensors that viewed one storage view one array; bfloat16 becomes float32 (exactly)
-    with a warning."""
+    tensor as an ndarray with PyTorch's tensor methods (a ParameterArray); tensors that viewed one storage view
+    one array; bfloat16 becomes float32 (exactly) with a warning."""
     def records(path):
         try:
             info = archive.getinfo(prefix + path)

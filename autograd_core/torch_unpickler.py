@@ -22,6 +22,7 @@ import pickletools
 import numpy as np
 
 from . import safe_globals
+from .grad_array import ParameterArray
 from .tensor_methods import Device, Size
 from .value import Value
 
@@ -172,7 +173,7 @@ class Reader:
         if requires_grad:
             check(array.dtype.kind in "fc", f"a {array.dtype} tensor cannot require grad")
             return Value(array, requires_grad=True, dtype=array.dtype)
-        return array
+        return array.view(ParameterArray)  # PyTorch's tensor methods on it: `state_dict[name].to(device)`
 
     def rebuild_tensor_v2(self, storage, offset, size, stride, requires_grad=False, hooks=None, metadata=None):
         check(isinstance(storage, Storage), f"a tensor's storage is a {type(storage).__name__}")

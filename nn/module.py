@@ -902,6 +902,15 @@ class Module:
         """PyTorch's move to a GPU: there is none here, so this raises, as `model.to("cuda")` does."""
         return self.to("cuda" if device is None else device if isinstance(device, str) else f"cuda:{device}")
 
+    def to_empty(self, *, device, recurse=True):
+        """PyTorch's `model.to_empty(device=...)`: parameters and buffers moved to `device` without their values
+        (PyTorch's hold whatever memory held after it, to be filled by `load_state_dict` or `param.copy_`). The CPU
+        is the only device (others raise RuntimeError) and every tensor is there already, so they stay as they are,
+        the same objects. Returns self."""
+        if device is not None:
+            on_cpu(device)
+        return self
+
     def to(self, *args, **kwargs):
         """PyTorch's `model.to(device)` / `model.to(dtype)`: 'cpu' is the only device (others raise); a float or
         complex dtype converts every parameter's data (the same Parameter objects) and every floating-point or

@@ -517,6 +517,32 @@ def test_factory_device_is_the_cpu_only():
         nn.SyncBatchNorm(3, process_group=object())
 
 
+def test_to_empty_keeps_a_cpu_module_and_refuses_other_devices():
+    """Raschka's memory-efficient weight loading: `model.to_empty(device=device)`, then each parameter filled from
+    the state dict with `param.copy_` (it was an AttributeError); the module itself comes back, its parameters the
+    same objects, and after the copies it computes what the saved model computes, as PyTorch's."""
+    x = rand(2, 3).astype(np.float32)
+
+    def reload(library, source):
+        model = library.nn.Sequential(library.nn.Linear(3, 4), library.nn.Linear(4, 2))
+        before = list(model.parameters())
+        assert model.to_empty(device=library.device("cpu")) is model and list(model.parameters()) == before
+        with library.no_grad():
+            for name, param in model.named_parameters():
+                param.copy_(library.tensor(source[name]))
+        return model(library.tensor(x)).detach().numpy()
+
+    source = {name: p.data.copy() for name, p in nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 2)).named_parameters()}
+    ours = reload(__import__("autograd_core"), source)
+    np.testing.assert_allclose(ours, (x @ source["0.weight"].T + source["0.bias"]) @ source[
+        "1.weight"].T + source["1.bias"], rtol=1e-5)
+    assert nn.Linear(2, 2).to_empty(device=None).weight.shape == (2, 2)
+    with pytest.raises(RuntimeError, match="device 'meta' is not available"):
+        nn.Linear(2, 2).to_empty(device="meta")
+    torch = torch_or_skip()
+    np.testing.assert_allclose(ours, reload(torch, source), rtol=1e-6)
+
+
 def test_rng_comes_after_pytorchs_arguments():
     a, b = nn.Linear(2, 3, True, None, np.float64, 7), nn.Linear(2, 3, rng=7, dtype=np.float64)
     np.testing.assert_array_equal(a.weight.data, b.weight.data)

@@ -434,3 +434,36 @@ def test_pytorchs_legacy_format_loads_and_torchscript_is_refused(tmp_path):
     torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), script)
     with pytest.raises(RuntimeError, match="TorchScript"):
         ag.load(script)
+
+
+@pytest.mark.parametrize("writer", ["ours", "ours-torch-format", "pytorch"])
+def test_loaded_tensors_have_pytorchs_tensor_methods(writer, tmp_path):
+    """A loaded state dict's tensors answer PyTorch's tensor methods, as the state dict's own values do: Raschka's
+    memory-efficient weight loading copies them in one by one with `param.copy_(state_dict[name].to(device))` (a
+    plain ndarray has no `.to`: AttributeError). Files of both formats, ours and PyTorch's; the same numbers as
+    PyTorch's `torch.load` gives."""
+    path = str(tmp_path / "model.pth")
+    source = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 2))
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    if writer == "pytorch":
+        torch = pytest.importorskip("torch")
+        theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2))
+        with torch.no_grad():
+            for p, q in zip(theirs.parameters(), source.parameters(), strict=True):
+                p.copy_(torch.from_numpy(q.data))
+        torch.save(theirs.state_dict(), path)
+    else:
+        ag.save(source.state_dict(), path, **({"format": "torch"} if writer == "ours-torch-format" else {}))
+    state_dict = ag.load(path, map_location="cpu", weights_only=True, mmap=True)
+    weight = state_dict["0.weight"]
+    assert weight.to("cpu").shape == weight.float().shape == weight.clone().shape == (4, 3)
+    assert weight.view(-1).shape == (12,) and weight.size() == (4, 3) and weight.dim() == 2
+    model = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 2))
+    with ag.no_grad():
+        for name, param in model.named_parameters():
+            param.copy_(state_dict[name].to(ag.device("cpu")))
+    np.testing.assert_array_equal(model(ag.tensor(x)).data, source(ag.tensor(x)).data)
+    if writer != "ours":  # a file PyTorch reads: the same numbers
+        torch = pytest.importorskip("torch")
+        for name, value in torch.load(path, map_location="cpu", weights_only=True, mmap=True).items():
+            np.testing.assert_array_equal(state_dict[name].to("cpu").numpy(), value.to("cpu").numpy())

@@ -1,5 +1,6 @@
 """Edge cases where PyTorch's answer is the expected one: variance with a correction of at least the element
-count, the higher derivatives of x ** n at x = 0, and reductions along dim 0 or -1 of a 0-d tensor."""
+count, the higher derivatives of x ** n at x = 0, reductions along dim 0 or -1 of a 0-d tensor, and `with
+torch.device(...)`."""
 
 from __future__ import annotations
 
@@ -170,6 +171,23 @@ def test_legacy_typed_constructors_and_the_default_device_are_top_level_names():
     assert str(ag.get_default_device()) == "cpu"
     with pytest.raises(RuntimeError, match="device 'cuda' is not available"):
         ag.set_default_device("cuda")
+
+
+def test_a_device_is_a_context_manager_of_the_default_device():
+    """`with torch.device("cpu"):` runs its block, as PyTorch's (the CPU is the default device here); the meta
+    device of Raschka's memory-efficient weight loading (`with torch.device("meta"): model = GPTModel(cfg)`) is not
+    here and says so as it is entered (it was a TypeError: 'Device' object does not support the context manager
+    protocol)."""
+    with ag.device("cpu") as device:
+        made = ag.nn.Linear(2, 3)
+    assert device == ag.device("cpu") and made.weight.device == device and ag.ones(1).device == device
+    for name in ("meta", "cuda"):
+        with pytest.raises(RuntimeError, match=f"device '{name}' is not available"), ag.device(name):
+            pass
+    assert ag.get_default_device() == "cpu" and ag.ones(1).device == "cpu"
+    torch = pytest.importorskip("torch")
+    with torch.device("cpu") as theirs:
+        assert theirs == torch.device("cpu") and torch.nn.Linear(2, 3).weight.device == theirs
 
 
 _ZERO_D_REDUCTIONS = {
