@@ -87,8 +87,6 @@ def layout(node):
                             or np.ndim(p.data) != 0)
     elif named in _NATIVE_NORMS:
         return named, _native_norm_entries(node)
-    elif named in _VIEWS_OF_ONE_NODE:  # avg_pool2d: the view back, of a convolution of a view of x
-        return named, (Through(_VIEWS_OF_ONE_NODE[named]),)
     elif named in _WRITES:  # x[1:] = v (inplace.placed): where(written, v's elements gathered, x): PyTorch's (x, v)
         return named, (1, Through((0, 0, 0)))
     return _name_of(op), None
@@ -296,9 +294,6 @@ _CONTEXTS = {
 
 # Names of Primitive.named twins that are PyTorch's C++ overloads with a Scalar, which its nodes do not list
 _SCALAR_OVERLOADS = {"MulBackward1"}
-
-# Names of twins of reshape that end several nodes PyTorch's one node does, and the path to that node's input
-_VIEWS_OF_ONE_NODE = {"AvgPool2DBackward0": (0, 0, 0)}
 
 # PyTorch's nodes of an assignment into a Value (x[1:] = v, x[idx] = v, x[0].add_(1))
 _WRITES = {"CopySlices", "IndexPutBackward0"}
