@@ -1,7 +1,8 @@
 """`y.grad_fn`'s names against PyTorch's, round 3 (the style of test_grad_fn_names2.py, each case run in both
 libraries): average pooling of every kind as PyTorch's one node (AvgPool2DBackward0, AvgPool3DBackward0; 1-D as the
 2-D node between an unsqueeze and a squeeze), adaptive average pooling and (bi/tri)linear, bicubic and area
-interpolation as one node (AdaptiveAvgPool2DBackward0, UpsampleBilinear2DBackward0, ...); then their values,
+interpolation as one node (AdaptiveAvgPool2DBackward0, UpsampleBilinear2DBackward0, ...), F.normalize as PyTorch's
+x / norm.clamp_min(eps).expand_as(x); then their values,
 gradients and second derivatives against PyTorch's in float64, and checks without PyTorch: finite differences and
 the numbers of the composites they replace, bit for bit."""
 
@@ -92,9 +93,38 @@ CASES = [
      lambda L, F, nn, d: F.interpolate(d.img, size=(3, 3), mode="area")),
     ("interpolate_area_3d", "AdaptiveAvgPool3DBackward0", "AccumulateGrad",
      lambda L, F, nn, d: F.interpolate(d.c5, size=(2, 3, 3), mode="area")),
+    # F.normalize: PyTorch's x / norm.clamp_min(eps).expand_as(x), node for node
+    ("normalize", "DivBackward0", "AccumulateGrad|ExpandBackward0", lambda L, F, nn, d: F.normalize(d.img)),
+    ("normalize_last_dim", "DivBackward0", "AccumulateGrad|ExpandBackward0",
+     lambda L, F, nn, d: F.normalize(d.c3, dim=-1)),
+    ("normalize_zero_slice", "DivBackward0", "MulBackward0|ExpandBackward0",
+     lambda L, F, nn, d: F.normalize(d.c3 * L.tensor([[[1.0], [0.0]]]), dim=2)),
+    ("normalize_eps", "DivBackward0", "MulBackward0|ExpandBackward0",
+     lambda L, F, nn, d: F.normalize(d.chw * 1e-3, dim=0, eps=0.5)),
 ]
 
 _IDS = [case[0] for case in CASES]
+
+
+# normalize with another p: PyTorch's chain down to the clamp (below it, the p-norm is still this library's chain)
+OTHER_P = [
+    ("normalize_p1", lambda L, F, nn, d: F.normalize(d.img, p=1, dim=2)),
+    ("normalize_p3", lambda L, F, nn, d: F.normalize(d.c3, p=3, dim=0)),
+    ("normalize_inf", lambda L, F, nn, d: F.normalize(d.c3, p=float("inf"))),
+]
+
+
+@pytest.mark.parametrize("case", OTHER_P, ids=[c[0] for c in OTHER_P])
+def test_normalize_with_another_p_is_pytorchs_chain_down_to_the_clamp(case):
+    def top(fn):
+        expand = fn.next_functions[1][0]
+        clamp = expand.next_functions[0][0]
+        return _next_names(fn), _next_names(expand), type(clamp).__name__
+
+    make = case[1]
+    assert top(_run("autograd_core", make).grad_fn) == top(_run("torch", make).grad_fn)
+    assert top(_run("autograd_core", make).grad_fn) == ("AccumulateGrad|ExpandBackward0", "ClampMinBackward0",
+                                                        "ClampMinBackward0")
 
 
 @pytest.mark.parametrize("L", ["torch", "autograd_core"])
@@ -130,13 +160,21 @@ def _output_and_gradients(library, make, create_graph):
         for g, v in zip(grads, inputs)]
 
 
+_GRADIENT_CASES = CASES + [(c[0], None, None, c[1]) for c in OTHER_P]
+
+
 @pytest.mark.parametrize("create_graph", [False, True], ids=["grad", "gradgrad"])
-@pytest.mark.parametrize("case", CASES, ids=_IDS)
+@pytest.mark.parametrize("case", _GRADIENT_CASES, ids=[c[0] for c in _GRADIENT_CASES])
 def test_values_and_gradients_are_pytorchs(case, create_graph):
     pytest.importorskip("torch")
     ours, our_grads = _output_and_gradients("autograd_core", case[3], create_graph)
     theirs, their_grads = _output_and_gradients("torch", case[3], create_graph)
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+    if create_graph and case[0] == "normalize_zero_slice":
+        # PyTorch's second derivative is nan at the slice of norm 0 (its norm's), ours finite, as the first
+        assert all(np.isfinite(a).all() for a in our_grads) and any(np.isnan(b).any() for b in their_grads)
+        our_grads = [np.where(np.isnan(b), 0, a) for a, b in zip(our_grads, their_grads)]
+        their_grads = [np.nan_to_num(b, nan=0.0) for b in their_grads]
     for a, b in zip(our_grads, their_grads):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11)
 
@@ -152,7 +190,7 @@ def _input_of(make):
     return name
 
 
-@pytest.mark.parametrize("case", CASES, ids=_IDS)
+@pytest.mark.parametrize("case", _GRADIENT_CASES, ids=[c[0] for c in _GRADIENT_CASES])
 def test_gradients_match_finite_differences(case):
     from autograd_core.gradcheck import gradcheck, gradgradcheck
 
