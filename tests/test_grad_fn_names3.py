@@ -2,7 +2,8 @@
 libraries): average pooling of every kind as PyTorch's one node (AvgPool2DBackward0, AvgPool3DBackward0; 1-D as the
 2-D node between an unsqueeze and a squeeze), adaptive average pooling and (bi/tri)linear, bicubic and area
 interpolation as one node (AdaptiveAvgPool2DBackward0, UpsampleBilinear2DBackward0, ...), F.normalize as PyTorch's
-x / norm.clamp_min(eps).expand_as(x); then their values,
+x / norm.clamp_min(eps).expand_as(x), std_mean
+and var_mean; then their values,
 gradients and second derivatives against PyTorch's in float64, and checks without PyTorch: finite differences and
 the numbers of the composites they replace, bit for bit."""
 
@@ -93,6 +94,15 @@ CASES = [
      lambda L, F, nn, d: F.interpolate(d.img, size=(3, 3), mode="area")),
     ("interpolate_area_3d", "AdaptiveAvgPool3DBackward0", "AccumulateGrad",
      lambda L, F, nn, d: F.interpolate(d.c5, size=(2, 3, 3), mode="area")),
+    # std_mean, var_mean: PyTorch's one node of two outputs is two here, each named as it, over the input
+    ("std_mean[0]", "StdMeanBackward0", "AccumulateGrad", lambda L, F, nn, d: L.std_mean(d.img, 1)[0]),
+    ("std_mean[1]", "StdMeanBackward0", "AccumulateGrad", lambda L, F, nn, d: L.std_mean(d.img, 1)[1]),
+    ("std_mean_all_unbiased_false", "StdMeanBackward0", "AccumulateGrad",
+     lambda L, F, nn, d: L.std_mean(d.c3, False)[0]),
+    ("std_mean_keepdim_correction", "StdMeanBackward0", "AccumulateGrad",
+     lambda L, F, nn, d: L.std_mean(d.chw, (0, 2), keepdim=True, correction=0)[0]),
+    ("var_mean[0]", "VarMeanBackward0", "AccumulateGrad", lambda L, F, nn, d: L.var_mean(d.c3, -1)[0]),
+    ("var_mean[1]_of_mul", "VarMeanBackward0", "MulBackward0", lambda L, F, nn, d: L.var_mean(d.c5 * 3)[1]),
     # F.normalize: PyTorch's x / norm.clamp_min(eps).expand_as(x), node for node
     ("normalize", "DivBackward0", "AccumulateGrad|ExpandBackward0", lambda L, F, nn, d: F.normalize(d.img)),
     ("normalize_last_dim", "DivBackward0", "AccumulateGrad|ExpandBackward0",
