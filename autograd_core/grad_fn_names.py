@@ -303,13 +303,17 @@ _WRITES = {"CopySlices", "IndexPutBackward0"}
 _NATIVE_NORMS = {"NativeLayerNormBackward0", "NativeBatchNormBackward0", "NativeGroupNormBackward0"}
 
 
+# The last node's inputs that are (weight, bias): scale_shift's (x̂, weight, bias), layer_norm's x̂·γ or x̂ + β
+_AFFINE_ENTRIES = {"scale_shift": (1, 2), "*": (1, None), "+": (None, 1)}
+
+
 def _native_norm_entries(node):
     # the last node: scale_shift (x̂, weight, bias), or without them the normalisation itself; below it: group_norm's
     # view back to the input's shape, then normalize (its statistics' own node) or, for batch_norm in evaluation,
     # (x − running mean)·inv_std; then group_norm's view into groups, then the input
     path, at = [], node
-    weights = (1, 2) if node._op.name == "scale_shift" else (None, None)
-    if weights[0] is not None:
+    weights = _AFFINE_ENTRIES.get(node._op.name, (None, None))
+    if node._op.name in _AFFINE_ENTRIES:
         path.append(0)
         at = at._parents[0] if at._parents else at
     if at._op is not None and at._op.name == "reshape":  # group_norm: x̂ viewed back to the input's shape

@@ -33,7 +33,8 @@ from autograd_core.errors import scalar_type_name
 from autograd_core.ops.elementwise import _clip
 from autograd_core.modes import TRACERS
 from autograd_core.linalg import vector_norm
-from autograd_core.ops import broadcast_to, data_of, primitive, reshape, without_gradient
+from autograd_core.engine import apply_binary
+from autograd_core.ops import add, broadcast_to, data_of, mul, primitive, reshape, without_gradient
 
 from . import init
 from .dtype_checks import check_norm_parameters
@@ -469,6 +470,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     xhat, _, _ = standardize(input, tuple(range(len(shape) - k, len(shape))), eps, _LAYER)
     if _fusable(xhat, weight, bias, len(shape) - k):
         return _scale_shift.named(_LAYER)(xhat, weight, bias, axis=len(shape) - k)
+    if isinstance(weight if bias is None else bias, Value) and (weight is None) != (bias is None):
+        # one of them: x̂·γ or x̂ + β, shown as PyTorch's one node listing (input, weight, bias) (grad_fn_names.py)
+        return apply_binary((mul if bias is None else add).named(_LAYER), xhat, weight if bias is None else bias)
     if weight is not None:
         xhat = xhat * weight
     if bias is not None:

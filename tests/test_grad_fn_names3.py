@@ -3,7 +3,7 @@ libraries): average pooling of every kind as PyTorch's one node (AvgPool2DBackwa
 2-D node between an unsqueeze and a squeeze), adaptive average pooling and (bi/tri)linear, bicubic and area
 interpolation as one node (AdaptiveAvgPool2DBackward0, UpsampleBilinear2DBackward0, ...), F.normalize as PyTorch's
 x / norm.clamp_min(eps).expand_as(x), std_mean
-and var_mean; then their values,
+and var_mean, layer_norm with one of weight and bias; then their values,
 gradients and second derivatives against PyTorch's in float64, and checks without PyTorch: finite differences and
 the numbers of the composites they replace, bit for bit."""
 
@@ -103,6 +103,13 @@ CASES = [
      lambda L, F, nn, d: L.std_mean(d.chw, (0, 2), keepdim=True, correction=0)[0]),
     ("var_mean[0]", "VarMeanBackward0", "AccumulateGrad", lambda L, F, nn, d: L.var_mean(d.c3, -1)[0]),
     ("var_mean[1]_of_mul", "VarMeanBackward0", "MulBackward0", lambda L, F, nn, d: L.var_mean(d.c5 * 3)[1]),
+    # layer_norm with one of weight and bias: PyTorch's one node listing (input, weight, bias)
+    ("layer_norm_weight", "NativeLayerNormBackward0", "AccumulateGrad|AccumulateGrad|None",
+     lambda L, F, nn, d: F.layer_norm(d.img, (6,), weight=_affine(L))),
+    ("layer_norm_bias", "NativeLayerNormBackward0", "AccumulateGrad|None|AccumulateGrad",
+     lambda L, F, nn, d: F.layer_norm(d.img, (5, 6), bias=_affine(L, (5, 6)))),
+    ("LayerNorm_no_bias", "NativeLayerNormBackward0", "MulBackward0|AccumulateGrad|None",
+     lambda L, F, nn, d: nn.LayerNorm(9, bias=False).double()(d.c3 * 2)),
     # F.normalize: PyTorch's x / norm.clamp_min(eps).expand_as(x), node for node
     ("normalize", "DivBackward0", "AccumulateGrad|ExpandBackward0", lambda L, F, nn, d: F.normalize(d.img)),
     ("normalize_last_dim", "DivBackward0", "AccumulateGrad|ExpandBackward0",
@@ -114,6 +121,11 @@ CASES = [
 ]
 
 _IDS = [case[0] for case in CASES]
+
+
+def _affine(L, shape=(6,)):
+    """A layer norm's weight or bias: a leaf of library L that requires grad."""
+    return L.tensor(np.linspace(0.5, 2.0, int(np.prod(shape))).reshape(shape), requires_grad=True)
 
 
 # normalize with another p: PyTorch's chain down to the clamp (below it, the p-norm is still this library's chain)
