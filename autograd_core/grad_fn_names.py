@@ -87,6 +87,8 @@ def layout(node):
                             or np.ndim(p.data) != 0)
     elif named in _NATIVE_NORMS:
         return named, _native_norm_entries(node)
+    elif _BELOW in named:  # one node here, a chain of views around it there (F.adaptive_avg_pool1d)
+        return _chain_of(named.split(_BELOW))
     elif named in _WRITES:  # x[1:] = v (inplace.placed): where(written, v's elements gathered, x): PyTorch's (x, v)
         return named, (1, Through((0, 0, 0)))
     return _name_of(op), None
@@ -294,6 +296,19 @@ _CONTEXTS = {
 
 # Names of Primitive.named twins that are PyTorch's C++ overloads with a Scalar, which its nodes do not list
 _SCALAR_OVERLOADS = {"MulBackward1"}
+
+# A Primitive.named name of nodes PyTorch records several of, each over the next, the last over the inputs:
+# "SqueezeBackward1<AdaptiveAvgPool2DBackward0<UnsqueezeBackward0" (its views are no nodes here), the last over the
+# node's one input
+_BELOW = "<"
+
+
+def _chain_of(names):
+    layout = (names[-1], (0,))  # the last over the node's one input
+    for name in reversed(names[:-1]):
+        layout = (name, (layout,))
+    return layout
+
 
 # PyTorch's nodes of an assignment into a Value (x[1:] = v, x[idx] = v, x[0].add_(1))
 _WRITES = {"CopySlices", "IndexPutBackward0"}

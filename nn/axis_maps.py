@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd_core.ops import primitive, reshape
+from autograd_core.ops import primitive
 
 
 def _step(y, axis, matrix):
@@ -57,9 +57,7 @@ def mapped(x, steps, grad_fn_name):
 
 
 def pooled_along_last(x, matrix):
-    """x (..., L) averaged by matrix (m, L) as PyTorch's adaptive_avg_pool1d records it: x viewed as (..., 1, L),
-    pooled in 2-D, viewed back (SqueezeBackward1 over AdaptiveAvgPool2DBackward0 over UnsqueezeBackward0)."""
-    shape = x.shape
-    rows = reshape.named("UnsqueezeBackward0")(x, shape=shape[:-1] + (1, shape[-1]))
-    pooled = mapped(rows, ((-1, matrix),), "AdaptiveAvgPool2DBackward0")
-    return reshape.named("SqueezeBackward1")(pooled, shape=shape[:-1] + (matrix.shape[0],))
+    """x (..., L) averaged by matrix (m, L) as one node shown as PyTorch's adaptive_avg_pool1d records it: x viewed
+    as (..., 1, L), pooled in 2-D, viewed back (SqueezeBackward1 over AdaptiveAvgPool2DBackward0 over
+    UnsqueezeBackward0: grad_fn_names.py's chain of one node; two view nodes here would cost more than the product)."""
+    return mapped(x, ((-1, matrix),), "SqueezeBackward1<AdaptiveAvgPool2DBackward0<UnsqueezeBackward0")

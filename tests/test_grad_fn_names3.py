@@ -61,6 +61,10 @@ CASES = [
      lambda L, F, nn, d: nn.AdaptiveAvgPool2d((None, 3))(d.img)),
     ("adaptive_avg_pool2d_unbatched", "AdaptiveAvgPool2DBackward0", "AccumulateGrad",
      lambda L, F, nn, d: F.adaptive_avg_pool2d(d.chw, 4)),
+    ("adaptive_avg_pool1d", "SqueezeBackward1", "AdaptiveAvgPool2DBackward0",
+     lambda L, F, nn, d: F.adaptive_avg_pool1d(d.c3, 4)),
+    ("AdaptiveAvgPool1d_unbatched", "SqueezeBackward1", "AdaptiveAvgPool2DBackward0",
+     lambda L, F, nn, d: nn.AdaptiveAvgPool1d(3)(d.chw[0])),
     ("adaptive_avg_pool3d", "AdaptiveAvgPool3DBackward0", "AccumulateGrad",
      lambda L, F, nn, d: F.adaptive_avg_pool3d(d.c5, (2, 4, 3))),
     ("AdaptiveAvgPool3d_of_mul", "AdaptiveAvgPool3DBackward0", "MulBackward0",
@@ -298,3 +302,26 @@ def test_average_pooling_known_values_and_forward_mode():
     t = ag.tensor(np.ones((1, 1, 5)))
     _, tangent = func.jvp(lambda x: F.avg_pool1d(x, 2, 2, 1, ceil_mode=True, count_include_pad=False), (x,), (t,))
     np.testing.assert_array_equal(tangent.data, np.ones((1, 1, 3)))
+
+
+def test_one_dimensional_adaptive_pooling_is_one_node_shown_as_pytorchs_chain():
+    """F.adaptive_avg_pool1d is one product here, shown as PyTorch's view, 2-D pooling and view back, down to x; its
+    numbers and gradient are matmul's, bit for bit."""
+    import autograd_core as ag
+    import autograd_core.nn.functional as F
+    from autograd_core.nn.pool import _averaging_matrix
+    from autograd_core.ops import matmul
+
+    data = np.random.default_rng(6).standard_normal((2, 3, 10))
+    x, composite_x = (ag.tensor(data, requires_grad=True) for _ in range(2))
+    y = F.adaptive_avg_pool1d(x, 4)
+    assert y.primitive.name == "along_axes" and y.parents[0] is x  # one node here
+    fn, names = y.grad_fn, []
+    while type(fn).__name__ != "AccumulateGrad":
+        names.append(type(fn).__name__)
+        fn = fn.next_functions[0][0]
+    assert names == ["SqueezeBackward1", "AdaptiveAvgPool2DBackward0", "UnsqueezeBackward0"] and fn.variable is x
+    composite = matmul(composite_x, _averaging_matrix(10, 4, np.float64).T)
+    (y * np.arange(24.0).reshape(2, 3, 4)).sum().backward()
+    (composite * np.arange(24.0).reshape(2, 3, 4)).sum().backward()
+    assert np.array_equal(y.data, composite.data) and np.array_equal(x.grad, composite_x.grad)
