@@ -87,6 +87,8 @@ def layout(node):
                             or np.ndim(p.data) != 0)
     elif named in _NATIVE_NORMS:
         return named, _native_norm_entries(node)
+    elif named == INSTANCE_NORM:
+        return _instance_norm_layout(node)
     elif _BELOW in named:  # one node here, a chain of views around it there (F.adaptive_avg_pool1d)
         return _chain_of(named.split(_BELOW))
     elif named in _WRITES:  # x[1:] = v (inplace.placed): where(written, v's elements gathered, x): PyTorch's (x, v)
@@ -308,6 +310,19 @@ def _chain_of(names):
     for name in reversed(names[:-1]):
         layout = (name, (layout,))
     return layout
+
+
+# The name of the last node of instance norm (normalize, or scale_shift with weight and bias), shown as PyTorch's
+# chain: a batch norm of x viewed as (1, N·C, ...), its weight and bias repeated for each sample, viewed back
+INSTANCE_NORM = "instance_norm"
+
+
+def _instance_norm_layout(node):
+    if node._op.name == "scale_shift":  # (x̂, weight, bias): the input below x̂'s node
+        x, weight, bias = Through((0, 0)), ("RepeatBackward0", (1,)), ("RepeatBackward0", (2,))
+    else:
+        x, weight, bias = Through((0,)), None, None
+    return "ViewBackward0", (("NativeBatchNormBackward0", (("ViewBackward0", (x,)), weight, bias)),)
 
 
 # PyTorch's nodes of an assignment into a Value (x[1:] = v, x[idx] = v, x[0].add_(1))

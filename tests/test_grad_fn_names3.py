@@ -3,7 +3,8 @@ libraries): average pooling of every kind as PyTorch's one node (AvgPool2DBackwa
 2-D node between an unsqueeze and a squeeze), adaptive average pooling and (bi/tri)linear, bicubic and area
 interpolation as one node (AdaptiveAvgPool2DBackward0, UpsampleBilinear2DBackward0, ...), F.normalize as PyTorch's
 x / norm.clamp_min(eps).expand_as(x), std_mean
-and var_mean, layer_norm with one of weight and bias; then their values,
+and var_mean, layer_norm with one of weight and bias,
+instance norm's view, batch norm and repeats; then their values,
 gradients and second derivatives against PyTorch's in float64, and checks without PyTorch: finite differences and
 the numbers of the composites they replace, bit for bit."""
 
@@ -114,6 +115,16 @@ CASES = [
      lambda L, F, nn, d: F.layer_norm(d.img, (5, 6), bias=_affine(L, (5, 6)))),
     ("LayerNorm_no_bias", "NativeLayerNormBackward0", "MulBackward0|AccumulateGrad|None",
      lambda L, F, nn, d: nn.LayerNorm(9, bias=False).double()(d.c3 * 2)),
+    # instance norm: shown as PyTorch's batch norm of x viewed as (1, N·C, ...), the weight and bias repeated, viewed
+    # back (computed over x itself here)
+    ("instance_norm", "ViewBackward0", "NativeBatchNormBackward0", lambda L, F, nn, d: F.instance_norm(d.img)),
+    ("instance_norm_affine_running", "ViewBackward0", "NativeBatchNormBackward0",
+     lambda L, F, nn, d: F.instance_norm(d.c3, L.zeros(2, dtype=L.float64), L.ones(2, dtype=L.float64),
+                                         _affine(L, (2,)), _affine(L, (2,)) * 2)),
+    ("InstanceNorm2d_affine", "ViewBackward0", "NativeBatchNormBackward0",
+     lambda L, F, nn, d: nn.InstanceNorm2d(2, affine=True).double()(d.img)),
+    ("InstanceNorm3d_tracking_of_relu", "ViewBackward0", "NativeBatchNormBackward0",
+     lambda L, F, nn, d: nn.InstanceNorm3d(2, track_running_stats=True).double()(F.relu(d.c5))),
     # F.normalize: PyTorch's x / norm.clamp_min(eps).expand_as(x), node for node
     ("normalize", "DivBackward0", "AccumulateGrad|ExpandBackward0", lambda L, F, nn, d: F.normalize(d.img)),
     ("normalize_last_dim", "DivBackward0", "AccumulateGrad|ExpandBackward0",
