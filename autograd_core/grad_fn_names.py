@@ -87,8 +87,10 @@ def layout(node):
                             or np.ndim(p.data) != 0)
     elif named in _NATIVE_NORMS:
         return named, _native_norm_entries(node)
-    elif named in _VIEWS_OF_ONE_NODE:  # avg_pool2d: the view back, of a convolution of a view of x
-        return named, (Through(_VIEWS_OF_ONE_NODE[named]),)
+    elif named == INSTANCE_NORM:
+        return _instance_norm_layout(node)
+    elif _BELOW in named:  # one node here, a chain of views around it there (F.adaptive_avg_pool1d)
+        return _chain_of(named.split(_BELOW))
     elif named in _WRITES:  # x[1:] = v (inplace.placed): where(written, v's elements gathered, x): PyTorch's (x, v)
         return named, (1, Through((0, 0, 0)))
     return _name_of(op), None
@@ -297,8 +299,31 @@ _CONTEXTS = {
 # Names of Primitive.named twins that are PyTorch's C++ overloads with a Scalar, which its nodes do not list
 _SCALAR_OVERLOADS = {"MulBackward1"}
 
-# Names of twins of reshape that end several nodes PyTorch's one node does, and the path to that node's input
-_VIEWS_OF_ONE_NODE = {"AvgPool2DBackward0": (0, 0, 0)}
+# A Primitive.named name of nodes PyTorch records several of, each over the next, the last over the inputs:
+# "SqueezeBackward1<AdaptiveAvgPool2DBackward0<UnsqueezeBackward0" (its views are no nodes here), the last over the
+# node's one input
+_BELOW = "<"
+
+
+def _chain_of(names):
+    layout = (names[-1], (0,))  # the last over the node's one input
+    for name in reversed(names[:-1]):
+        layout = (name, (layout,))
+    return layout
+
+
+# The name of the last node of instance norm (normalize, or scale_shift with weight and bias), shown as PyTorch's
+# chain: a batch norm of x viewed as (1, N·C, ...), its weight and bias repeated for each sample, viewed back
+INSTANCE_NORM = "instance_norm"
+
+
+def _instance_norm_layout(node):
+    if node._op.name == "scale_shift":  # (x̂, weight, bias): the input below x̂'s node
+        x, weight, bias = Through((0, 0)), ("RepeatBackward0", (1,)), ("RepeatBackward0", (2,))
+    else:
+        x, weight, bias = Through((0,)), None, None
+    return "ViewBackward0", (("NativeBatchNormBackward0", (("ViewBackward0", (x,)), weight, bias)),)
+
 
 # PyTorch's nodes of an assignment into a Value (x[1:] = v, x[idx] = v, x[0].add_(1))
 _WRITES = {"CopySlices", "IndexPutBackward0"}
@@ -308,13 +333,17 @@ _WRITES = {"CopySlices", "IndexPutBackward0"}
 _NATIVE_NORMS = {"NativeLayerNormBackward0", "NativeBatchNormBackward0", "NativeGroupNormBackward0"}
 
 
+# The last node's inputs that are (weight, bias): scale_shift's (x̂, weight, bias), layer_norm's x̂·γ or x̂ + β
+_AFFINE_ENTRIES = {"scale_shift": (1, 2), "*": (1, None), "+": (None, 1)}
+
+
 def _native_norm_entries(node):
     # the last node: scale_shift (x̂, weight, bias), or without them the normalisation itself; below it: group_norm's
     # view back to the input's shape, then normalize (its statistics' own node) or, for batch_norm in evaluation,
     # (x − running mean)·inv_std; then group_norm's view into groups, then the input
     path, at = [], node
-    weights = (1, 2) if node._op.name == "scale_shift" else (None, None)
-    if weights[0] is not None:
+    weights = _AFFINE_ENTRIES.get(node._op.name, (None, None))
+    if node._op.name in _AFFINE_ENTRIES:
         path.append(0)
         at = at._parents[0] if at._parents else at
     if at._op is not None and at._op.name == "reshape":  # group_norm: x̂ viewed back to the input's shape

@@ -17,6 +17,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.jit import effect, not_replayable
+from autograd_core.grad_fn_names import INSTANCE_NORM
 from autograd_core.ops import data_of
 from autograd_core.ops.complex import refuse_complex_kernel
 
@@ -35,15 +36,18 @@ def _fold_in(running_mean, running_var, mean, var, count, momentum):
     running_var += (momentum * count / (count - 1)) * var.reshape(N, C).mean(axis=0)
 
 
-def _by_instance(x, eps):
-    """(x̂, mean, var, count) for x (N, C, *spatial) normalised over its spatial axes; count: positions per instance."""
+def _by_instance(x, eps, weight=None, bias=None):
+    """(y, mean, var, count) for x (N, C, *spatial) normalised over its spatial axes, then γ·x̂ + β; count: positions
+    per instance. Its last node shows as PyTorch's chain (grad_fn_names.py's INSTANCE_NORM: a view, a batch norm over
+    a view of x and the repeated weight and bias), where this library computes over x itself (as fast)."""
     xd = data_of(x)
     count = int(np.prod(xd.shape[2:]))
     if count <= 1:
         raise ShapeError(f"instance_norm: expected more than 1 spatial element when training, got input of shape "
                          f"{xd.shape}")
-    xhat, mean, var = standardize(x, tuple(range(2, xd.ndim)), eps)
-    return xhat, mean, var, count
+    plain = weight is None and bias is None
+    xhat, mean, var = standardize(x, tuple(range(2, xd.ndim)), eps, INSTANCE_NORM if plain else None)
+    return _affine(xhat, weight, bias, xd.ndim, INSTANCE_NORM), mean, var, count
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
@@ -69,12 +73,12 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
             raise ValueError("instance_norm: expected running_mean and running_var when use_input_stats=False")
         return batch_norm(x, running_mean, running_var, weight, bias, training=False, eps=eps)
     check_norm_parameters(x, weight, bias)
-    xhat, mean, var, count = _by_instance(x, eps)
+    y, mean, var, count = _by_instance(x, eps, weight, bias)
     if running_mean is not None and running_var is not None:
         not_replayable("instance_norm updates the running statistics it is given (in place, with NumPy); "
                        "nn.InstanceNorm does it in a step a compiled function replays")
         _fold_in(running_mean, running_var, mean, var, count, float(momentum))
-    return _affine(xhat, weight, bias, xd.ndim)
+    return y
 
 
 class _InstanceNorm(Module):
@@ -119,10 +123,9 @@ class _InstanceNorm(Module):
                            eps=self.eps)
         else:
             check_norm_parameters(x, self.weight, self.bias)
-            xhat, mean, var, count = _by_instance(x, self.eps)
+            y, mean, var, count = _by_instance(x, self.eps, self.weight, self.bias)
             if self.track_running_stats:
                 self._track(mean, var, count)
-            y = _affine(xhat, self.weight, self.bias, x.ndim)
         return y.reshape(shape) if unbatched else y
 
     @effect(updates=("running_mean", "running_var"))

@@ -29,9 +29,12 @@ from autograd_core import ShapeError
 from autograd_core import Value, is_grad_enabled, recycle
 from autograd_core.jit import effect, not_replayable
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex_kernel
+from autograd_core.errors import scalar_type_name
+from autograd_core.ops.elementwise import _clip
 from autograd_core.modes import TRACERS
 from autograd_core.linalg import vector_norm
-from autograd_core.ops import clip, data_of, primitive, reshape, without_gradient
+from autograd_core.engine import apply_binary
+from autograd_core.ops import add, broadcast_to, data_of, mul, primitive, reshape, without_gradient
 
 from . import init
 from .dtype_checks import check_norm_parameters
@@ -248,18 +251,19 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """PyTorch's F.normalize: input / max(‖input‖_p, eps), the p-norm taken along `dim` (each slice along dim
     becomes a unit vector; a slice of norm below eps is divided by eps instead). Same shape as the input.
 
-    A composition (vector_norm, clip, division): gradients, forward mode and compile come with it. For p = 2 it
-    clamps the sum of squares at eps² before the square root (the same value), so that an all-zero slice gets the
-    gradient of x/eps, as PyTorch's, not 0/0. out: only None (the result is a new Value)."""
+    PyTorch's composition, node for node: x / (‖x‖_p clamped at eps, expanded to x's shape) (DivBackward0 over x and
+    ExpandBackward0 over ClampMinBackward0 over the norm's node); an all-zero slice gets the gradient of x/eps (the
+    norm's gradient there is 0, the clamp's too), as PyTorch's. out: only None (the result is a new Value)."""
     if out is not None:
         raise NotImplementedError("normalize: out= is not supported; use the returned Value")
     x = input if isinstance(input, Value) else Value(np.asarray(input), requires_grad=False)
     if x.ndim == 0:
         raise IndexError(f"normalize: dim {dim} is out of range for a 0-d input")
-    if p == 2:
-        squares = x * x if x.dtype.kind != "c" else (x * x.conj()).real  # |x|², a real sum to clamp
-        return x / clip(squares.sum(axis=dim, keepdims=True), min=float(eps) ** 2) ** 0.5
-    return x / clip(vector_norm(x, p, dim=dim, keepdim=True), min=float(eps))
+    if x.dtype.kind not in "fc":  # PyTorch's vector_norm refuses them (the old composite gave float32 here)
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{scalar_type_name(x.dtype)}")
+    norm = vector_norm(x, p, dim=dim, keepdim=True)
+    return x / broadcast_to(_clip.named("ClampMinBackward0")(norm, min=float(eps)), shape=x.shape)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -466,6 +470,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     xhat, _, _ = standardize(input, tuple(range(len(shape) - k, len(shape))), eps, _LAYER)
     if _fusable(xhat, weight, bias, len(shape) - k):
         return _scale_shift.named(_LAYER)(xhat, weight, bias, axis=len(shape) - k)
+    if isinstance(weight if bias is None else bias, Value) and (weight is None) != (bias is None):
+        # one of them: x̂·γ or x̂ + β, shown as PyTorch's one node listing (input, weight, bias) (grad_fn_names.py)
+        return apply_binary((mul if bias is None else add).named(_LAYER), xhat, weight if bias is None else bias)
     if weight is not None:
         xhat = xhat * weight
     if bias is not None:

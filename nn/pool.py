@@ -23,6 +23,8 @@ from autograd_core import Value, recycle
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without_gradient
 from autograd_core.ops.complex import refuse_complex, refuse_complex_kernel
 
+from .avg_pool_nodes import avg_pool2d_node
+from .axis_maps import mapped
 from .conv import _batched, _conv2d, _ints, _unbatched
 from .im2col import _conv2d_np, _copy_rows, _pad, _scratch, _split
 from .module import Module
@@ -366,44 +368,67 @@ def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     return _max_pool("max_pool1d", 1, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-_AVG_POOL_2D = "AvgPool2DBackward0"
-
-
 def _avg_pool(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override=None):
+    if isinstance(x, Value) and x.data.dtype == _float_dtype(x) and x.data.ndim in (nd + 1, nd + 2):
+        refuse_complex(who, x)  # PyTorch's kernels take real numbers only
+        return _avg_pool_node(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                              divisor_override)
     x, unbatched = _batched(who, x, nd + 2)
-    refuse_complex(who, x)  # PyTorch's kernels take real numbers only
+    refuse_complex(who, x)
     y = _avg_pool_batched(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
     return _unbatched(y) if unbatched else y
 
 
-def _avg_pool_batched(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
-    kernel, stride, _, pads, out_size = _pool_geometry(who, nd, x, kernel_size, stride, padding, 1, ceil_mode)
-    shape, dtype = np.shape(x), _float_dtype(x)
-    N, C, H, W = shape[:2] + (1,) * (2 - nd) + shape[2:]
+def _avg_pool_weights(who, nd, shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
+                      dtype):
+    """(box, stride, pads, scale) of avg_pool2d_node for x of `shape` ((N,) C, *spatial): the window's weights and
+    the factor of each output position (None where the box holds the mean's 1/area or 1/divisor_override). Each
+    window's sum is divided by the number of elements it covers: real ones, plus the symmetric padding with
+    count_include_pad (never ceil_mode's overhang), as PyTorch."""
+    batched = (1,) * (nd + 2 - len(shape)) + tuple(shape)
+    kernel, stride, _, pads, _ = _pool_geometry(who, nd, np.broadcast_to(np.zeros((), dtype), batched), kernel_size,
+                                                stride, padding, 1, ceil_mode)   # (the geometry reads the shape)
+    H, W = ((1,) * (2 - nd) + batched[2:])
     partial = any(after > before for before, after in pads)                  # ceil_mode's partial windows
-    area = kernel[0] * kernel[1]
     if divisor_override is not None:  # each window's sum (padding adds zeros) over one fixed divisor
         if isinstance(divisor_override, bool) or not isinstance(divisor_override, int) or divisor_override == 0:
             raise ValueError(f"{who}: divisor_override must be a non-zero int, got {divisor_override!r}")
-        box = np.full((1, 1) + kernel, 1.0 / divisor_override, dtype=dtype)
-        y = _conv2d(reshape(x, shape=(N * C, 1, H, W)), box, stride=stride, padding=pads, dilation=(1, 1), groups=1)
-        return reshape(y, shape=(N, C) + out_size)
+        return np.full((1, 1) + kernel, 1.0 / divisor_override, dtype=dtype), stride, pads, None
     if not partial and (count_include_pad or not any(before for before, _ in pads)):
-        box = np.full((1, 1) + kernel, 1.0 / area, dtype=dtype)                # the averaging kernel
-        y = _conv2d(reshape(x, shape=(N * C, 1, H, W)), box, stride=stride, padding=pads, dilation=(1, 1), groups=1)
-        # the view back, x's last node here, shows as PyTorch's one node over x (grad_fn_names.py's Through entry)
-        return (reshape.named(_AVG_POOL_2D) if nd == 2 else reshape)(y, shape=(N, C) + out_size)
-    # Divide each window's sum by the number of elements it covers: real ones, plus the symmetric
-    # padding with count_include_pad (never ceil_mode's overhang), as PyTorch.
+        return np.full((1, 1) + kernel, 1.0 / (kernel[0] * kernel[1]), dtype=dtype), stride, pads, None
     ones = np.ones((1, 1) + kernel, dtype)
-    y = _conv2d(reshape(x, shape=(N * C, 1, H, W)), ones, stride=stride, padding=pads, dilation=(1, 1), groups=1)
     if count_include_pad:
         (pt, pb), (pl, pr) = pads
         region = np.ones((1, 1, H + 2 * pt, W + 2 * pl), dtype)
         counts = _conv2d_np(region, ones, stride, ((0, pb - pt), (0, pr - pl)), (1, 1), 1)
     else:
         counts = _conv2d_np(np.ones((1, 1, H, W), dtype), ones, stride, pads, (1, 1), 1)
-    return reshape(y * (1.0 / counts), shape=(N, C) + out_size)
+    return ones, stride, pads, 1.0 / counts[0, 0]
+
+
+def _avg_pool_node(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    """x ((N,) C, *spatial) pooled as one node, PyTorch's AvgPool2DBackward0; 1-D as PyTorch's: the 2-D pooling of x
+    viewed as ((N,) C, 1, L), viewed back (SqueezeBackward1 over it over UnsqueezeBackward0)."""
+    shape = x.data.shape
+    box, stride, pads, scale = _avg_pool_weights(who, nd, shape, kernel_size, stride, padding, ceil_mode,
+                                                 count_include_pad, divisor_override, x.data.dtype)
+    if nd == 2:
+        return avg_pool2d_node(x, box=box, stride=stride, pads=pads, scale=scale)
+    rows = reshape.named("UnsqueezeBackward0")(x, shape=shape[:-1] + (1, shape[-1]))
+    y = avg_pool2d_node(rows, box=box, stride=stride, pads=pads, scale=scale)
+    return reshape.named("SqueezeBackward1")(y, shape=shape[:-1] + y.data.shape[-1:])
+
+
+def _avg_pool_batched(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    """The pooling of arrays and integer Values (N, C, *spatial): views, a convolution with the window's weights, a
+    scaling."""
+    shape, dtype = np.shape(x), _float_dtype(x)
+    out_size = _pool_geometry(who, nd, x, kernel_size, stride, padding, 1, ceil_mode)[-1]
+    box, stride, pads, scale = _avg_pool_weights(who, nd, shape, kernel_size, stride, padding, ceil_mode,
+                                                 count_include_pad, divisor_override, dtype)
+    N, C, H, W = shape[:2] + (1,) * (2 - nd) + shape[2:]
+    y = _conv2d(reshape(x, shape=(N * C, 1, H, W)), box, stride=stride, padding=pads, dilation=(1, 1), groups=1)
+    return reshape(y if scale is None else y * scale, shape=(N, C) + out_size)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
@@ -451,7 +476,10 @@ def adaptive_avg_pool2d(input, output_size):
     elif np.result_type(data_of(input)).kind in "fc":  # one bin: the mean, as PyTorch's (MeanBackward1)
         return mean(input, axis=(-2, -1), keepdims=True)
     dtype = _float_dtype(input)
-    return matmul(matmul(_averaging_matrix(shape[-2], oh, dtype), input), _averaging_matrix(shape[-1], ow, dtype).T)
+    rows, cols = _averaging_matrix(shape[-2], oh, dtype), _averaging_matrix(shape[-1], ow, dtype)
+    if isinstance(input, Value) and input.data.dtype == dtype:  # one node, as PyTorch's kernel
+        return mapped(input, ((-2, rows), (-1, cols)), "AdaptiveAvgPool2DBackward0")
+    return matmul(matmul(rows, input), cols.T)
 
 
 # ----------------------------------------------------------------------------------------------------

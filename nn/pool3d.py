@@ -23,6 +23,8 @@ from autograd_core import Value
 from autograd_core.ops import data_of, matmul, mean, reshape, without_gradient
 from autograd_core.ops.complex import refuse_complex, refuse_complex_kernel
 
+from .avg_pool_nodes import avg_pool3d_node
+from .axis_maps import mapped
 from .conv import _conv2d, _ints
 from .conv import _batched
 from .module import Module
@@ -128,6 +130,10 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                                          or divisor_override == 0):
         raise ValueError(f"{who}: divisor_override must be a non-zero int, got {divisor_override!r}")
     dtype = _float_dtype(x)
+    if isinstance(x, Value) and x.data.dtype == dtype:  # one node, as PyTorch's (over the unbatched input itself)
+        scale = _avg_pool3d_scale(x.data.shape[-3:], kernel, stride, pads, out_size, count_include_pad,
+                                  divisor_override, dtype)
+        return avg_pool3d_node(input, kernel=kernel, stride=stride, pads=pads, scale=scale)
     if not isinstance(x, Value):
         x = np.asarray(x, dtype=dtype)
     N, C, D, H, W = np.shape(data_of(x))
@@ -141,14 +147,19 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     depth_box = np.ones((1, 1, kernel[0], 1), dtype)
     sums = _conv2d(reshape(sums, shape=(N * C, 1, Dp, Ho * Wo)), depth_box, stride=(stride[0], 1),
                    padding=((0, 0), (0, 0)), dilation=(1, 1), groups=1)                 # then over kd
-    if divisor_override is not None:
-        scale = np.asarray(1.0 / divisor_override, dtype)
-    else:
-        per_axis = [_divisors(n, k, s, before, m, count_include_pad)
-                    for n, k, s, (before, _), m in zip((D, H, W), kernel, stride, pads, out_size)]
-        scale = (1.0 / np.einsum("i,j,k->ijk", *per_axis)).astype(dtype)
+    scale = _avg_pool3d_scale((D, H, W), kernel, stride, pads, out_size, count_include_pad, divisor_override,
+                              dtype)
     y = reshape(sums, shape=(N, C) + out_size) * scale
     return reshape(y, shape=(C,) + out_size) if unbatched else y
+
+
+def _avg_pool3d_scale(shape, kernel, stride, pads, out_size, count_include_pad, divisor_override, dtype):
+    """1/divisor_override, or per output position 1/the number of elements its window covers."""
+    if divisor_override is not None:
+        return np.asarray(1.0 / divisor_override, dtype)
+    per_axis = [_divisors(n, k, s, before, m, count_include_pad)
+                for n, k, s, (before, _), m in zip(shape, kernel, stride, pads, out_size)]
+    return (1.0 / np.einsum("i,j,k->ijk", *per_axis)).astype(dtype)
 
 
 def _output_sizes(who, output_size, spatial):
@@ -172,6 +183,10 @@ def adaptive_avg_pool3d(input, output_size):
         return mean(input, axis=(-3, -2, -1), keepdims=True)
     D, H, W = shape[-3:]
     dtype = _float_dtype(input)
+    if isinstance(input, Value) and input.data.dtype == dtype:  # one node, as PyTorch's kernel
+        steps = ((-2, _averaging_matrix(H, oh, dtype)), (-1, _averaging_matrix(W, ow, dtype)),
+                 (-3, _averaging_matrix(D, od, dtype)))
+        return mapped(input, steps, "AdaptiveAvgPool3DBackward0")
     y = matmul(matmul(_averaging_matrix(H, oh, dtype), input), _averaging_matrix(W, ow, dtype).T)  # (…, D, oh, ow)
     y = matmul(_averaging_matrix(D, od, dtype), reshape(y, shape=shape[:-3] + (D, oh * ow)))
     return reshape(y, shape=shape[:-3] + (od, oh, ow))

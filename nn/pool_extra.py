@@ -12,10 +12,11 @@ import numbers
 
 import numpy as np
 
-from autograd_core import ShapeError
+from autograd_core import ShapeError, Value
 from autograd_core.ops import data_of, matmul
 from autograd_core.ops.complex import refuse_complex_kernel
 
+from .axis_maps import pooled_along_last
 from .conv import _ints
 from .module import Module
 from .pool import _averaging_matrix, _float_dtype, avg_pool1d, avg_pool2d
@@ -34,7 +35,10 @@ def adaptive_avg_pool1d(input, output_size):
         raise ValueError(f"adaptive_avg_pool1d: output_size must be a positive int, got {output_size!r}")
     if output_size != 1:  # PyTorch averages complex numbers only into a single bin (its mean)
         refuse_complex_kernel("adaptive_avg_pool2d", input)
-    return matmul(input, _averaging_matrix(shape[-1], int(output_size), _float_dtype(input)).T)
+    matrix = _averaging_matrix(shape[-1], int(output_size), _float_dtype(input))
+    if output_size != 1 and isinstance(input, Value) and input.data.dtype == matrix.dtype:
+        return pooled_along_last(input, matrix)  # PyTorch's chain: its 2-D pooling between views
+    return matmul(input, matrix.T)
 
 
 class AdaptiveAvgPool1d(Module):

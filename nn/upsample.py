@@ -13,8 +13,9 @@
 
 Source coordinates follow PyTorch: with align_corners=False (the default) the output pixel centres map
 to src = max((i + ½)·s − ½, 0) (bicubic: not clamped at 0); with align_corners=True the corner pixels coincide,
-src = i·(in − 1)/(out − 1). Nearest is one indexing node (its gradient adds up the copies); (bi)linear and bicubic
-are one or two matrix products with constant interpolation matrices, differentiated by matmul's own rules.
+src = i·(in − 1)/(out − 1). Nearest is one indexing node (its gradient adds up the copies); (bi/tri)linear, bicubic
+and area are the products with constant interpolation matrices as one node (axis_maps.py), named as PyTorch's
+kernel (UpsampleBilinear2DBackward0, ...), whose gradient is the product with the transposed matrices.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from autograd_core.ops import data_of, matmul, reshape
 from autograd_core.ops.shape import _getitem
 from autograd_core.ops.complex import refuse_complex_kernel
 
+from .axis_maps import mapped, pooled_along_last
 from .grid_sample import cubic_weights
 from .module import Module
 
@@ -199,6 +201,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     else:
         matrix = {"bicubic": _cubic_matrix, "area": _area_matrix}.get(mode, _linear_matrix)
         mats = [matrix(n, m, s, bool(align_corners), dtype) for n, m, s in zip(shape[2:], out, scales)]
+    if isinstance(input, Value) and input.data.dtype == dtype:      # one node, as PyTorch's kernel
+        if mode == "area" and nd == 1:                             # PyTorch's 1-D adaptive pooling is its 2-D one's
+            return pooled_along_last(input, mats[0])
+        steps = tuple((-1 - i, mats[-1 - i]) for i in range(nd))     # W, then H, then D, as below
+        return mapped(input, steps, _kernel_name(mode, nd, antialias))
     y = matmul(input, mats[-1].T)                                  # along the last axis
     if nd >= 2:
         y = matmul(mats[-2], y)                                    # along H
@@ -208,6 +215,16 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
 
 upsample = interpolate
+
+_KERNELS = {"linear": "UpsampleLinear1D", "bilinear": "UpsampleBilinear2D", "bicubic": "UpsampleBicubic2D",
+            "trilinear": "UpsampleTrilinear3D"}
+
+
+def _kernel_name(mode, nd, antialias):
+    """PyTorch's name of the node of interpolate's kernel for mode ('area' is adaptive average pooling there)."""
+    if mode == "area":
+        return f"AdaptiveAvgPool{nd}DBackward0"
+    return f"{_KERNELS[mode]}{'Aa' if antialias else ''}Backward0"
 
 
 def upsample_nearest(input, size=None, scale_factor=None):

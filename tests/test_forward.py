@@ -16,6 +16,8 @@ import autograd_core as ag
 import autograd_core.nn.functional as F
 from autograd_core import Value, nn
 from autograd_core.nn.conv import _conv2d_weight
+from autograd_core.nn.avg_pool_nodes import avg_pool2d_adjoint as _avg_pool2d_adjoint
+from autograd_core.nn.avg_pool_nodes import avg_pool3d_adjoint as _avg_pool3d_adjoint
 from autograd_core.nn.pool import _max_pool2d_gather, _max_pool2d_scatter
 from autograd_core.ops import PRIMITIVES
 
@@ -72,6 +74,19 @@ for _reduction in ("mean", "sum", "none"):
     nn_case("cross_entropy", f"cross_entropy-{_reduction}",
             lambda z, red=_reduction: F.cross_entropy(z, _LABELS, reduction=red), _r.standard_normal((4, 3)))
 nn_case("constant_pad", "constant_pad", lambda x: F.pad(x, (2, -1, 0, 1), value=-0.5), _r.standard_normal((2, 3, 4)))
+nn_case("avg_pool2d", "avg_pool1d-ceil", lambda x: F.avg_pool1d(x, 3, 2, 1, True), _r.standard_normal((2, 2, 6)))
+nn_case("avg_pool2d_adjoint", "avg_pool2d_adjoint",
+        lambda g: _avg_pool2d_adjoint(g, box=np.ones((1, 1, 2, 2)), stride=(2, 1), pads=((0, 1), (1, 1)), scale=None,
+                                      size=(3, 3)), _r.standard_normal((1, 2, 2, 4)))
+nn_case("avg_pool3d", "avg_pool3d-no-pad-count", lambda x: F.avg_pool3d(x, 2, 2, 1, count_include_pad=False),
+        _r.standard_normal((1, 2, 3, 2, 3)))
+nn_case("avg_pool3d_adjoint", "avg_pool3d_adjoint",
+        lambda g: _avg_pool3d_adjoint(g, kernel=(1, 2, 2), stride=(1, 1, 2), pads=((0, 0), (1, 0), (0, 1)),
+                                      scale=np.asarray(0.5), size=(2, 2, 3)), _r.standard_normal((1, 2, 2, 2)))
+nn_case("along_axes", "along_axes-bicubic", lambda x: F.interpolate(x, size=(3, 5), mode="bicubic"),
+        _r.standard_normal((1, 2, 4, 3)))
+nn_case("along_axes", "along_axes-adaptive_avg_pool3d", lambda x: F.adaptive_avg_pool3d(x, (2, 1, 2)),
+        _r.standard_normal((1, 2, 3, 3, 4)))
 _NLL_LABELS = np.array([[0, -1], [2, 1]])  # per pixel, one ignored
 for _reduction in ("mean", "none"):
     nn_case("cross_entropy", f"cross_entropy-per-pixel-{_reduction}",

@@ -9,6 +9,7 @@ import autograd_core.nn.functional as F
 from autograd_core import Value
 from autograd_core.gradcheck import gradcheck, gradgradcheck
 from autograd_core.nn import conv, norm, pool
+from autograd_core.nn.avg_pool_nodes import avg_pool2d_adjoint, avg_pool3d_adjoint
 from autograd_core.nn.rnn_fused import rnn_sequence as _rnn_sequence
 from autograd_core.nn.sync_batchnorm import sync_normalize
 from autograd_core.ops import PRIMITIVES
@@ -52,6 +53,23 @@ CASES = [
     *[("cross_entropy", f"cross_entropy-per-pixel-{r}", lambda z, r=r: F.cross_entropy(z, PIXEL_LABELS, reduction=r),
        (rand(2, 4, 3),), True) for r in ("mean", "none")],
     ("constant_pad", "constant_pad", lambda x: F.pad(x, (1, 2, -1, 1), value=0.5), (rand(2, 3, 4),), True),
+    # average pooling as one node (nn/avg_pool_nodes.py) and its adjoint: partial windows, padding, a divisor
+    ("avg_pool2d", "avg_pool2d-ceil-no-pad-count", lambda x: F.avg_pool2d(x, 3, 2, 1, True, False) ** 2,
+     (rand(1, 2, 5, 6),), True),
+    ("avg_pool2d_adjoint", "avg_pool2d_adjoint",
+     lambda g: avg_pool2d_adjoint(g, box=np.ones((1, 1, 2, 3)), stride=(1, 2), pads=((1, 1), (0, 1)),
+                                  scale=rand(4, 2, seed=1), size=(3, 4)) ** 2, (rand(2, 4, 2),), True),
+    ("avg_pool3d", "avg_pool3d-padded-divisor", lambda x: F.avg_pool3d(x, 2, 1, 1, divisor_override=3) ** 2,
+     (rand(1, 1, 2, 3, 2),), True),
+    ("avg_pool3d_adjoint", "avg_pool3d_adjoint",
+     lambda g: avg_pool3d_adjoint(g, kernel=(2, 2, 1), stride=(1, 2, 1), pads=((0, 1), (1, 0), (0, 0)),
+                                  scale=rand(2, 2, 2, seed=1), size=(2, 3, 2)) ** 2, (rand(1, 2, 2, 2),), True),
+    # constant matrices along the last axes (nn/axis_maps.py): adaptive average pooling, interpolation
+    ("along_axes", "along_axes-adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, (2, 3)) * rand(1, 2, 2, 3,
+                                                                                                     seed=3),
+     (rand(1, 2, 3, 5),), True),
+    ("along_axes", "along_axes-trilinear", lambda x: F.interpolate(x, size=(3, 2, 4), mode="trilinear") ** 2,
+     (rand(1, 1, 2, 3, 2),), True),
     # nll_loss (nn/loss_nll.py): class weights, an ignored label, images and other shapes
     *[("nll_loss", f"nll_loss-weight-{r}", lambda p, r=r: F.nll_loss(p, LABELS, weight=np.array([0.5, 2, 1, 3]),
                                                                       reduction=r), (rand(3, 4),), True)

@@ -189,6 +189,19 @@ std.defvjp(_std_vjp, formulas=("g⊙(x−x̄)/((n−ddof)·std), 0 where std = 0
 std.defjvp(_std_jvp)
 
 
+def std_mean(x, axis=None, ddof=0, keepdims=False):
+    """(std, mean) of x over axis, as torch.std_mean: PyTorch's one node of two outputs (StdMeanBackward0) is two
+    here, each named so and listing the input, as PyTorch's."""
+    return (std.named("StdMeanBackward0")(x, axis=axis, ddof=ddof, keepdims=keepdims),
+            mean.named("StdMeanBackward0")(x, axis=axis, keepdims=keepdims))
+
+
+def var_mean(x, axis=None, ddof=0, keepdims=False):
+    """(var, mean) of x over axis, as torch.var_mean: two nodes named as PyTorch's one (VarMeanBackward0)."""
+    return (var.named("VarMeanBackward0")(x, axis=axis, ddof=ddof, keepdims=keepdims),
+            mean.named("VarMeanBackward0")(x, axis=axis, keepdims=keepdims))
+
+
 def _extremum_vjp(g, out, x, axis=None, keepdims=False):
     # Ties split g equally; a NaN result goes to the NaNs (NaN != NaN). Elsewhere 0, even for an infinite or NaN g
     # (a `where`, as PyTorch's max(): g·0 would be NaN).
