@@ -943,9 +943,10 @@ class InplaceMethods:
 
     # PyTorch's in-place forms of the indexing functions (`y.scatter_(1, labels, 1.0)` for one-hot rows, `x.tril_()`,
     # `h.index_add_(0, segment, messages)`, `x.masked_fill_(mask, 0)`): the out-of-place function, written back.
-    def scatter_(self, dim, index, src=None, *, value=None):
-        """scatter (ops/index.py) in place; returns self."""
-        return _rewritten(self, "scatter_", lambda v: v.scatter(dim, index, src, value=value), src, value)
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+        """scatter (ops/index.py) in place, reduce='add'/'multiply' included; returns self."""
+        return _rewritten(self, "scatter_", lambda v: v.scatter(dim, index, src, value=value, reduce=reduce), src,
+                          value)
 
     def scatter_add_(self, dim, index, src):
         """scatter_add in place (repeated positions add up); returns self."""

@@ -346,17 +346,18 @@ class TensorMethods:
         # The mask itself, broadcast by `where`: a mask the call computed (x > 0) stays live in a compiled step.
         return _value._ops.where(mask, value, self)
 
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-        """zeros of shape `size` with x's dtype (or `dtype`)."""
-        return self._new(np.zeros, size, dtype, requires_grad, device)
+    def new_zeros(self, *sizes, size=None, dtype=None, device=None, requires_grad=False):
+        """zeros of shape `size` (sizes, a tuple, or size=) with x's dtype (or `dtype`)."""
+        return self._new(np.zeros, _sizes(sizes, size, "new_zeros", "size"), dtype, requires_grad, device)
 
-    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-        """ones of shape `size` with x's dtype (or `dtype`)."""
-        return self._new(np.ones, size, dtype, requires_grad, device)
+    def new_ones(self, *sizes, size=None, dtype=None, device=None, requires_grad=False):
+        """ones of shape `size` (sizes, a tuple, or size=) with x's dtype (or `dtype`)."""
+        return self._new(np.ones, _sizes(sizes, size, "new_ones", "size"), dtype, requires_grad, device)
 
-    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
-        """An array of shape `size` with x's dtype (or `dtype`); here zeros, NumPy's empty being no faster to use."""
-        return self._new(np.zeros, size, dtype, requires_grad, device)
+    def new_empty(self, *sizes, size=None, dtype=None, device=None, requires_grad=False):
+        """An array of shape `size` (sizes, a tuple, or size=) with x's dtype (or `dtype`); here zeros, NumPy's
+        empty being no faster to use."""
+        return self._new(np.zeros, _sizes(sizes, size, "new_empty", "size"), dtype, requires_grad, device)
 
     def type_as(self, other):
         """x converted to other's dtype (differentiable for floats), as PyTorch's type_as."""
@@ -381,7 +382,7 @@ class TensorMethods:
         data may be given by position."""
         return self._new(lambda shape, dt: np.array(_data(data), dtype=dt), ((),), dtype, requires_grad, device)
 
-    def _new(self, make, size, dtype, requires_grad, device=None):
+    def _new(self, make, size, dtype, requires_grad, device=None):  # size: a tuple of sizes or of one tuple
         if device is not None:
             on_cpu(device)
         if len(size) == 1 and not _is_dim(size[0]):
@@ -460,7 +461,8 @@ class TensorMethods:
 
     def norm(self, p="fro", dim=None, keepdim=False):
         """The p-norm over all elements (or along dim): 'fro' and 2 give sqrt(Σx²), 1 gives Σ|x|,
-        inf gives max |x|, 0 the count of nonzero elements, other p give (Σ|x|^p)^(1/p)."""
+        inf gives max |x|, 0 the count of nonzero elements, other p give (Σ|x|^p)^(1/p); 'nuc' gives the matrix's
+        nuclear norm (the sum of its singular values; dim: the two dims of the matrices, the last two by default)."""
         if self.data.dtype.kind == "c":
             return self.abs().norm(p, dim, keepdim)  # a complex Value's norm is its moduli's
         args = reduce_args(None, keepdim, dim, None)
@@ -472,6 +474,10 @@ class TensorMethods:
             return self.abs().max(axis=args["axis"], keepdims=args["keepdims"])
         if p == float("-inf"):
             return self.abs().min(axis=args["axis"], keepdims=args["keepdims"])
+        if p == "nuc":  # the sum of the singular values of the matrix (or of the two dims named)
+            from .linalg import matrix_norm  # linalg imports this module
+
+            return matrix_norm(self, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim)
         if p == 0:  # the count of nonzero elements, in self's dtype, with a zero gradient (PyTorch's)
             return (self.abs() * 0).sum(**args) + (self != 0).sum(**args).to(self.dtype)
         # Other p: linalg.vector_norm's, whose gradient is 0 (PyTorch's) where the sum or, for p < 1, an element is 0

@@ -19,7 +19,7 @@ from ..sparse_array import SparseData
 from ..engine import ShapeError
 from ..modes import is_grad_enabled
 from ..value import Value, wrapped
-from .elementwise import abs, clip, maximum, minimum, sub, where  # noqa: F401  (maximum, minimum: methods)
+from .elementwise import abs, clip, clip_one_side, maximum, minimum, sub, where  # noqa: F401  (maximum, minimum: methods)
 from .index import as_value
 from .nondifferentiable import refuse_complex_in_words, without_gradient
 from .promotion import float_result_dtype, result_dtype
@@ -274,14 +274,14 @@ def clamp_min(input, min):  # noqa: A002  (PyTorch's argument name)
     """max(input, min) elementwise: clamp with a lower bound only (clip's dtype rule)."""
     if isinstance(min, Value):
         refuse_complex_in_words('"maximum_cpu"', input, min)  # PyTorch's kernel for a tensor bound
-    return clip(as_value(input), min=min)
+    return clip_one_side(as_value(input), min=min)
 
 
 def clamp_max(input, max):  # noqa: A002
     """min(input, max) elementwise: clamp with an upper bound only (clip's dtype rule)."""
     if isinstance(max, Value):
         refuse_complex_in_words('"minimum_cpu"', input, max)
-    return clip(as_value(input), max=max)
+    return clip_one_side(as_value(input), max=max)
 
 
 def positive(input):

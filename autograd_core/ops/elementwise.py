@@ -427,6 +427,19 @@ def clip(input, min=None, max=None):  # noqa: A002  (PyTorch's argument name)
     default float dtype, a float32 input with float64 or integer tensor bounds stays float32."""
     if min is None and max is None:
         raise ArgumentError("clip: give min, max or both (at least one of 'min' or 'max' must not be None)")
+    return _clipped(_clip, input, min, max)
+
+
+def clip_one_side(input, min=None, max=None):  # noqa: A002
+    """clip with one bound, recorded under PyTorch's name of torch.clamp_min or torch.clamp_max (ClampMinBackward0
+    for a number, ClampMinBackward1 for a tensor bound; Max likewise), where clip's node is ClampBackward0/1."""
+    side, bound = ("Min", min) if max is None else ("Max", max)
+    overload = 0 if isinstance(bound, (int, float)) else 1
+    return _clipped(_clip.named(f"Clamp{side}Backward{overload}"), input, min, max)
+
+
+def _clipped(node, input, min, max):  # noqa: A002
+    """node (the clip primitive or a named twin) of input and its bounds, converted to PyTorch's result dtype."""
     if isinstance(input, Value):
         from .promotion import result_dtype
 
@@ -435,7 +448,7 @@ def clip(input, min=None, max=None):  # noqa: A002  (PyTorch's argument name)
             input = input.to(dtype)
         min, max = [b if b is None or isinstance(b, (int, float)) else np.asarray(data_of(b)).astype(dtype, copy=False)
                     for b in (min, max)]
-    return _clip(input, min=data_of(min), max=data_of(max))
+    return node(input, min=data_of(min), max=data_of(max))
 
 
 def _tie_share(g, xd, yd, loser):

@@ -151,11 +151,13 @@ def _scatter_positions(name, x, dim, index, src):
     return index, along(index, dim), src
 
 
-def scatter(input, dim, index, src=None, *, value=None):
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """A copy of input where out[index[i][j][k]][j][k] = src[i][j][k] for dim 0 (and so on), as torch.scatter
     out of place. src: a Value of at least index's shape (its leading index-shaped block is used), or a number
     (also accepted as `value=`). Where an index repeats a position, the last write wins (NumPy's assignment
-    order); PyTorch leaves that case unspecified.
+    order); PyTorch leaves that case unspecified. reduce='add' or 'multiply' (PyTorch's deprecated spelling of
+    scatter_reduce's 'sum' and 'prod' with input's own elements included): each src element is added to (multiplied
+    into) its position instead; differentiable here, where PyTorch has no derivative for it.
 
     Gradients: input's is zero at the written positions; src's is the output gradient at the position each
     element landed on (zero for an element overwritten by a later repeat)."""
@@ -165,6 +167,8 @@ def scatter(input, dim, index, src=None, *, value=None):
         raise TypeError("scatter(): give either src (a Value or a number) or value (a number)")
     x = as_value(input)
     src = value if src is None else src
+    if reduce is not None:
+        return _scatter_reduced(x, dim, index, src, reduce)
     if not isinstance(src, Value) and np.ndim(src) != 0:
         src = as_value(np.asarray(src, dtype=x.dtype))
     index, positions, src = _scatter_positions("scatter", x, dim, index, src)
@@ -175,6 +179,18 @@ def scatter(input, dim, index, src=None, *, value=None):
     source = np.full(x.shape, -1, dtype=np.int64)
     source[positions] = np.arange(index.size).reshape(index.shape)  # which element of src lands where
     return placed(src, source, x)
+
+
+def _scatter_reduced(x, dim, index, src, reduce):
+    """torch.scatter's reduce='add'/'multiply': scatter_reduce's 'sum'/'prod' including x's own elements; a number
+    src is that number at every position index names."""
+    from .scatters import scatter_reduce
+
+    if reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    if not isinstance(src, Value):
+        src = as_value(np.full(index_array(index, "scatter").shape, src, dtype=x.dtype))
+    return scatter_reduce(x, dim, index, src, "sum" if reduce == "add" else "prod")
 
 
 def scatter_add(input, dim, index, src):

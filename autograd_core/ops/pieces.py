@@ -137,10 +137,15 @@ def repeat(input, *sizes, repeats=None):
     return _repeat(x, sizes)
 
 
-def tile(input, dims):
+def tile(input, *sizes, dims=None):
     """input copied dims[d] times along each dimension d; fewer dims than dimensions are padded with leading 1s
-    (where repeat would raise), as torch.tile."""
+    (where repeat would raise), as torch.tile: tile(x, (2, 1)), tile(x, dims=(2, 1)), and as Tensor.tile also
+    x.tile(2, 1)."""
     x = as_value(input)
+    if dims is None:
+        dims = sizes[0] if len(sizes) == 1 else sizes
+    elif sizes:
+        raise TypeError("tile(): give the dims by position or as dims=, not both")
     dims = (int(dims),) if isinstance(dims, numbers.Integral) else tuple(int(d) for d in dims)
     return _repeat(x, (1,) * (x.ndim - len(dims)) + dims)
 

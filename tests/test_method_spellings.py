@@ -1,0 +1,120 @@
+"""Spellings of PyTorch calls that users' code has and that failed here: `x.tile(2, 1)` (Tensor.tile takes sizes
+by position), `x.new_zeros(size=...)`, `x.norm('nuc')`, `scatter(..., reduce='add'/'multiply')` (PyTorch's
+deprecated spelling of scatter_reduce), and the names of torch.clamp_min / clamp_max's nodes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+DATA = np.arange(24.0).reshape(2, 3, 4)
+
+
+@pytest.mark.parametrize("call, shape", [
+    (lambda x: x.tile(2, 1), (2, 6, 4)),
+    (lambda x: x.tile((2, 1)), (2, 6, 4)),
+    (lambda x: x.tile(2), (2, 3, 8)),
+    (lambda x: x.tile(dims=(1, 2)), (2, 3, 8)),
+    (lambda x: x.tile(2, 1, 1, 1), (2, 2, 3, 4)),
+    (lambda x: ag.tile(x, (2, 1)), (2, 6, 4)),
+])
+def test_tile_takes_sizes_as_tensor_tile_does(call, shape):
+    x = ag.tensor(DATA)
+    out = call(x)
+    assert out.shape == shape
+    dims = {(2, 6, 4): (2, 1), (2, 3, 8): (1, 2), (2, 2, 3, 4): (2, 1, 1, 1)}[shape]
+    assert np.array_equal(out.data, np.tile(DATA, dims))
+
+
+def test_tile_refuses_dims_twice():
+    with pytest.raises(TypeError, match="by position or as dims="):
+        ag.tensor(DATA).tile(2, dims=(2,))
+
+
+@pytest.mark.parametrize("method", ["new_zeros", "new_ones", "new_empty"])
+def test_new_tensors_take_size_by_keyword(method):
+    x = ag.tensor(DATA, dtype=ag.float64)
+    for out in (getattr(x, method)(size=(2, 5)), getattr(x, method)(2, 5), getattr(x, method)((2, 5))):
+        assert out.shape == (2, 5) and out.dtype == np.float64
+    with pytest.raises(TypeError, match="by position or as size="):
+        getattr(x, method)(2, size=(3,))
+
+
+def test_nuclear_norm_of_a_matrix_and_its_gradient():
+    a = np.array([[3.0, 1.0, 2.0], [0.5, -1.0, 4.0]])
+    x = ag.tensor(a, requires_grad=True)
+    n = x.norm("nuc")
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    assert np.isclose(float(n.data), s.sum())
+    n.backward()
+    assert np.allclose(x.grad, u @ vt)  # d Σσ / dA = U Vᵀ for distinct nonzero singular values
+    assert np.isclose(float(ag.norm(ag.tensor(a), "nuc").data), s.sum())
+    batch = ag.tensor(np.stack([a, 2 * a]))
+    assert np.allclose(batch.norm("nuc", dim=(1, 2)).data, [s.sum(), 2 * s.sum()])
+
+
+@pytest.mark.parametrize("reduce, src_value, expected", [
+    ("add", None, [12.0, 2.0, 10.0, 4.0]),
+    ("multiply", None, [30.0, 2.0, 21.0, 4.0]),
+    ("add", 2.0, [5.0, 2.0, 5.0, 4.0]),
+    ("multiply", 2.0, [4.0, 2.0, 6.0, 4.0]),
+])
+def test_scatter_with_reduce_adds_or_multiplies_in(reduce, src_value, expected):
+    x = ag.tensor([1.0, 2.0, 3.0, 4.0])
+    index = ag.tensor([0, 0, 2])
+    src = ag.tensor([5.0, 6.0, 7.0]) if src_value is None else src_value
+    assert np.array_equal(x.scatter(0, index, src, reduce=reduce).data, expected)
+    y = x.clone()
+    assert y.scatter_(0, index, src, reduce=reduce) is y
+    assert np.array_equal(y.data, expected)
+
+
+def test_scatter_with_reduce_has_the_gradient_of_scatter_reduce():
+    x = ag.tensor([1.0, 2.0, 3.0, 4.0], dtype=ag.float64, requires_grad=True)
+    src = ag.tensor([5.0, 6.0, 7.0], dtype=ag.float64, requires_grad=True)
+    index = ag.tensor([0, 0, 2])
+    assert ag.autograd.gradcheck(lambda a, b: a.scatter(0, index, b, reduce="multiply"), (x, src))
+    (x.scatter(0, index, src, reduce="multiply") * ag.tensor([1.0, 2.0, 3.0, 4.0], dtype=ag.float64)).sum().backward()
+    assert np.allclose(x.grad, [30.0, 2.0, 21.0, 4.0])  # ∂(x₀·5·6)/∂x₀ = 30, weighted 1; x₁ and x₃ pass, x₂·7 ·3
+    assert np.allclose(src.grad, [6.0, 5.0, 9.0])
+
+
+def test_scatter_with_another_reduce_raises_pytorchs_error():
+    with pytest.raises(RuntimeError, match="reduce argument must be either add or multiply"):
+        ag.tensor([1.0, 2.0]).scatter(0, ag.tensor([0]), ag.tensor([1.0]), reduce="mean")
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda x, b: x.clamp_min(0.1), "ClampMinBackward0"),
+    (lambda x, b: ag.clamp_min(x, b), "ClampMinBackward1"),
+    (lambda x, b: x.clamp_max(0.1), "ClampMaxBackward0"),
+    (lambda x, b: ag.clamp_max(x, b), "ClampMaxBackward1"),
+    (lambda x, b: x.clamp(min=0.1), "ClampBackward1"),
+    (lambda x, b: x.clamp(min=b), "ClampBackward0"),
+])
+def test_clamp_min_and_max_have_pytorchs_node_names(call, name):
+    x = ag.tensor([-1.0, 0.0, 0.5], requires_grad=True)
+    out = call(x, ag.zeros(3))
+    assert type(out.grad_fn).__name__ == name
+    out.sum().backward()
+    assert np.array_equal(x.grad, (out.data == x.data).astype(np.float32))
+
+
+def test_the_spellings_side_by_side_with_pytorch():
+    torch = pytest.importorskip("torch")
+    pairs = [
+        (lambda t, x: x.tile(2, 1), None),
+        (lambda t, x: x.new_zeros(size=(2,)), None),
+        (lambda t, x: x.norm("nuc"), None),
+        (lambda t, x: x.scatter(0, t.tensor([[0, 1, 0, 1]]), x[:1] * 2, reduce="add"), None),
+        (lambda t, x: t.clamp_min(x, 3.0), "ClampMinBackward0"),
+        (lambda t, x: t.clamp_max(x, t.zeros(4, dtype=t.float64)), "ClampMaxBackward1"),
+    ]
+    for call, name in pairs:
+        ours = call(ag, ag.tensor(DATA[0], dtype=ag.float64, requires_grad=True))
+        theirs = call(torch, torch.tensor(DATA[0], dtype=torch.float64, requires_grad=True))
+        assert np.allclose(ours.detach().numpy(), theirs.detach().numpy())
+        if name:
+            assert type(ours.grad_fn).__name__ == type(theirs.grad_fn).__name__ == name
