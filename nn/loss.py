@@ -22,6 +22,9 @@ from autograd_core.jit import replay_requires
 from autograd_core.ops import abs, data_of, exp, log, relu, stack, where
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex, refuse_complex_kernel
 
+from .loss_checks import (broadcast_shapes_or_raise, broadcast_target, check_binary_cross_entropy_target,
+                          check_logits_target, refuse_all_integral_kernel, refuse_float_result_into_integer_input,
+                          refuse_integral_kl_div, refuse_other_target_size)
 from .loss_kernels import (_bce_with_logits, _binary_cross_entropy, _huber_loss, _mse_loss,
                            _smooth_l1_loss)
 from .module import Module
@@ -107,7 +110,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     input = _as_value(input, "mse_loss")
     target = _as_value(target, "mse_loss", like=input)
     refuse_complex("mse_loss", input, target)  # PyTorch's kernel takes real numbers only
-    _same_shape(input, target, "mse_loss")
+    refuse_all_integral_kernel("mse_cpu", input, target)
+    input, target = broadcast_target(input, target, "mse_loss")
     if weight is not None:
         diff = input - target
         return _weighted_mean_or(diff * diff, weight, reduction, "mse_loss", divide_by_weights=True)
@@ -146,7 +150,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     _check_reduction(reduction, "l1_loss")
     input = _as_value(input, "l1_loss")
     target = _as_value(target, "l1_loss", like=input)
-    _same_shape(input, target, "l1_loss")
+    input, target = broadcast_target(input, target, "l1_loss")
     if weight is not None:
         return _weighted_mean_or(abs(input - target), weight, reduction, "l1_loss", divide_by_weights=True)
     return _reduce(abs(input - target), reduction)
@@ -160,7 +164,10 @@ def _quadratic_then_linear(who, kernel, input, target, reduction, width, **param
     input = _as_value(input, who)
     target = _as_value(target, who, like=input)
     refuse_complex(who, input, target)  # PyTorch's kernels take real numbers only
-    _same_shape(input, target, who)
+    refuse_all_integral_kernel(f"{who.removesuffix('_loss')}_cpu", input, target)
+    if who == "huber_loss":  # PyTorch's Huber kernel writes into a tensor of the input's dtype; smooth L1's promotes
+        refuse_float_result_into_integer_input(input, target)
+    input, target = broadcast_target(input, target, who, stacklevel=4)
     return kernel(input, target, reduction=reduction, **params)
 
 
@@ -202,7 +209,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         raise ValueError(f"{who}: reduction must be 'mean', 'batchmean', 'sum' or 'none', not {reduction!r}")
     input = _as_value(input, who)
     target = _as_value(target, who, like=input)
-    _same_shape(input, target, who)
+    refuse_integral_kl_div(input, target)
+    broadcast_shapes_or_raise(target.shape, input.shape, who)  # PyTorch broadcasts them, without a warning
     if log_target:
         losses = exp(target) * (target - input)
     else:
@@ -249,8 +257,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "binary_cross_entropy")
     input = _as_value(input, "binary_cross_entropy")
+    given = target
     target = _as_value(target, "binary_cross_entropy", like=input)
-    _same_shape(input, target, "binary_cross_entropy")
+    refuse_other_target_size(input, target, logits=False)
+    check_binary_cross_entropy_target(input, given)
     pd = input.data
     if not _probabilities(pd):
         raise ValueError(f"binary_cross_entropy: input must hold probabilities in [0, 1], got values in "
@@ -283,7 +293,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _check_reduction(reduction, who)
     input = _as_value(input, who)
     target = _as_value(target, who, like=input)
-    _same_shape(input, target, who)
+    refuse_other_target_size(input, target, logits=True)
+    check_logits_target(input, target)
     weight = _constant_weight(weight, input, who)
     pos_weight = _constant_weight(pos_weight, input, who, "pos_weight")
     return _bce_with_logits(input, target, weight=weight, pos_weight=pos_weight, reduction=reduction)

@@ -31,6 +31,7 @@ from autograd_core.ops.complex import refuse_complex_differentiation, refuse_com
 
 from .activation import softplus
 from .distance import PairwiseDistance, _clamped_below, pairwise_distance
+from .loss_checks import broadcast_shapes_or_raise, refuse_integral_soft_margin_input
 from .loss import (
     _LegacyLoss, _Loss, _as_value, _check_reduction, _legacy_reduction, _optional_array, _reduce, _same_shape,
     refuse_weight_needing_grad,
@@ -105,6 +106,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     x = _as_value(input, who)
     y = _as_value(target, who, like=x)
     _same_shape(x, y, who)
+    refuse_integral_soft_margin_input(x)
     if x.dtype.kind == "c" or y.dtype.kind == "c":  # PyTorch's complex form: log(1 + e^(−y·x)), without a gradient
         refuse_complex_differentiation(who, x, y)
         return _reduce(log1p(exp(-y * x)), reduction)
@@ -178,7 +180,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     _check_reduction(reduction, who)
     x = _as_value(input, who)
     y = _as_value(target, who, like=x)
-    _same_shape(x, y, who)
+    broadcast_shapes_or_raise(y.shape, x.shape, who)  # PyTorch broadcasts them, without a warning
     losses = x.exp() - y * x if log_input else x - y * (x + float(eps)).log()
     if full:
         big = y > 1
