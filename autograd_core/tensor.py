@@ -23,6 +23,7 @@ from .engine import ShapeError
 from .errors import ArgumentError
 from . import backends  # noqa: F401  (torch.backends: modules, so that `import torch.backends.cudnn` works)
 from . import ops
+from .ops.reduce import refuse_integral_spread
 from .modes import GRAD_ENABLED, inference_mode  # noqa: F401  (torch.inference_mode)
 from .tensor_methods import Device, MaxMin, Size, check_matrices, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .tensor_attributes import check_memory_format  # memory_format= of the *_like factories: names, no numbers
@@ -828,6 +829,7 @@ def std_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     x = _value(input)
+    refuse_integral_spread(x, "std_mean")
     return x.std(dim, keepdim=keepdim, correction=_correction(correction, unbiased)), x.mean(dim, keepdim=keepdim)
 
 
@@ -836,6 +838,7 @@ def var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     x = _value(input)
+    refuse_integral_spread(x, "var_mean")
     return x.var(dim, keepdim=keepdim, correction=_correction(correction, unbiased)), x.mean(dim, keepdim=keepdim)
 
 
