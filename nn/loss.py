@@ -102,7 +102,9 @@ def _same_shape(input, target, who):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """(input − target)², reduced. input, target: the same shape. weight (optional, the input's shape): each
+    """(input − target)², reduced. input, target: the same shape (another target shape warns, as PyTorch's, and both
+    are broadcast: a (N, 1) output against (N,) targets compares every pair; integers against integers are
+    refused). weight (optional, the input's shape): each
     element's loss times its weight; 'mean' is then Σ w·(x − y)² / Σ w. size_average, reduce: deprecated, as
     PyTorch's (they override reduction when given)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -143,7 +145,8 @@ def _plus_minus_one(y):
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """|input − target|, reduced (gradient sign(input − target), 0 where equal). Same shapes. weight (optional, the
+    """|input − target|, reduced (gradient sign(input − target), 0 where equal). Same shapes (another target shape
+    warns and broadcasts, as in mse_loss). weight (optional, the
     input's shape): each element's loss times its weight; 'mean' is then Σ w·|x − y| / Σ w. size_average, reduce:
     deprecated, as PyTorch's."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -193,17 +196,26 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     return _quadratic_then_linear("huber_loss", _huber_loss, input, target, reduction, delta, delta=delta)
 
 
+_KL_DIV_MEAN = ("reduction: 'mean' divides the total loss by both the batch size and the support size.'batchmean' "
+                "divides only by the batch size, and aligns with the KL div math definition.'mean' will be changed "
+                "to behave the same as 'batchmean' in the next major release.")
+
+
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """KL(target ‖ q) pointwise, with input = log q (log-probabilities, as PyTorch):
 
         t·(log t − input)              (0 where t = 0),   or with log_target: eᵗ·(t − input)
 
     reduction: 'mean' over all elements, 'batchmean' (the sum divided by the batch size, input.shape[0]:
-    the true KL divergence per sample), 'sum' or 'none'. Same shapes. size_average, reduce: deprecated, as PyTorch's.
+    the true KL divergence per sample), 'sum' or 'none'; 'mean', the default, warns as PyTorch's does. input and
+    target broadcast together (as PyTorch's, without a warning); integers and bools are refused. size_average,
+    reduce: deprecated, as PyTorch's.
     """
     if complex_dtype_among(input, target) is not None:
         raise RuntimeError("kl_div: Complex inputs not supported.")
     who = "kl_div"
+    if reduction == "mean" and size_average is None and reduce is None:  # the default: PyTorch's warning
+        warnings.warn(_KL_DIV_MEAN, UserWarning, stacklevel=2)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "sum", "none", "batchmean"):
         raise ValueError(f"{who}: reduction must be 'mean', 'batchmean', 'sum' or 'none', not {reduction!r}")

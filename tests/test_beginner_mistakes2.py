@@ -231,7 +231,7 @@ def test_our_message_says_what_to_do(name):
 
 
 # 5. The elementwise regression losses broadcast a target of another shape, after a warning (PyTorch's): the loss of
-# a (4, 1) output against (4,) targets compares every output with every target.
+# a (4, 1) output against (4,) targets compares every output with every target. And kl_div's warning of its default.
 WARNED = {
     "mse_loss": "out = F.mse_loss(torch.tensor(np.arange(4.).reshape(4, 1)), torch.tensor([0., 2., 4., 6.]))",
     "l1_loss": "out = F.l1_loss(torch.tensor(np.arange(4.).reshape(4, 1)), torch.tensor([0., 2., 4., 6.]))",
@@ -241,6 +241,8 @@ WARNED = {
     "MSELoss, (4,) against (4, 1)": "out = nn.MSELoss(reduction='sum')(torch.tensor([0., 2., 4., 6.]), "
                                     "torch.tensor(np.arange(4.).reshape(4, 1)))",
     "mse_loss, () against (4,)": "out = F.mse_loss(torch.tensor(1.), torch.tensor([0., 2., 4., 6.]))",
+    # not a shape: kl_div's default reduction, 'mean', is not the KL divergence ('batchmean' is)
+    "kl_div, reduction 'mean'": "out = F.kl_div(torch.tensor(np.log([[.2, .8]])), torch.tensor([[.5, .5]]))",
 }
 SILENTLY_BROADCAST = {
     "kl_div": "out = F.kl_div(torch.tensor(np.log([[.1], [.2], [.3], [.4]])), torch.tensor([.1, .2, .3, .4]), "
@@ -290,6 +292,16 @@ def test_smooth_l1_and_huber_warnings_point_at_the_caller():
         with pytest.warns(UserWarning, match="Using a target size") as caught:
             loss(ag.ones(4, 1), ag.zeros(4))
         assert caught[0].filename == __file__
+
+
+def test_kl_div_warns_of_its_default_reduction_only():
+    with pytest.warns(UserWarning, match="'batchmean' divides only by the batch size") as caught:
+        ag_F.kl_div(ag.zeros(2, 2), ag.full((2, 2), 0.5))
+    assert caught[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for reduction in ("batchmean", "sum", "none"):
+            ag_F.kl_div(ag.zeros(2, 2), ag.full((2, 2), 0.5), reduction=reduction)
 
 
 def test_same_shapes_do_not_warn():
