@@ -16,7 +16,8 @@ import warnings
 
 import numpy as np
 
-from autograd_core import ShapeError
+from autograd_core import ArgumentError, DTypeError, ShapeError
+from autograd_core.errors import scalar_type_name
 from autograd_core import Value, is_grad_enabled
 from autograd_core.jit import replay_requires
 from autograd_core.ops import abs, data_of, exp, log, relu, stack, where
@@ -24,7 +25,7 @@ from autograd_core.ops.complex import complex_dtype_among, refuse_complex, refus
 
 from .loss_checks import (broadcast_shapes_or_raise, broadcast_target, check_binary_cross_entropy_target,
                           check_logits_target, refuse_all_integral_kernel, refuse_float_result_into_integer_input,
-                          refuse_integral_kl_div, refuse_other_target_size)
+                          refuse_integral_kernel, refuse_integral_kl_div, refuse_other_target_size)
 from .loss_kernels import (_bce_with_logits, _binary_cross_entropy, _huber_loss, _mse_loss,
                            _smooth_l1_loss)
 from .module import Module
@@ -42,7 +43,8 @@ def _reduce(losses, reduction):
 
 def _check_reduction(reduction, who):
     if reduction not in _REDUCTIONS:
-        raise ValueError(f"{who}: reduction must be 'mean', 'sum' or 'none', not {reduction!r}")
+        raise ValueError(f"{reduction} is not a valid value for reduction ({who}: reduction must be 'mean', 'sum' or "
+                         "'none')")
 
 
 def _legacy_reduction(size_average, reduce, reduction):
@@ -170,6 +172,8 @@ def _quadratic_then_linear(who, kernel, input, target, reduction, width, **param
     refuse_all_integral_kernel(f"{who.removesuffix('_loss')}_cpu", input, target)
     if who == "huber_loss":  # PyTorch's Huber kernel writes into a tensor of the input's dtype; smooth L1's promotes
         refuse_float_result_into_integer_input(input, target)
+        if target.dtype != input.dtype and input.dtype.kind == "f":
+            target = target.to(input.dtype)
     input, target = broadcast_target(input, target, who, stacklevel=4)
     return kernel(input, target, reduction=reduction, **params)
 
@@ -218,7 +222,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         warnings.warn(_KL_DIV_MEAN, UserWarning, stacklevel=2)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "sum", "none", "batchmean"):
-        raise ValueError(f"{who}: reduction must be 'mean', 'batchmean', 'sum' or 'none', not {reduction!r}")
+        raise ValueError(f"{reduction} is not a valid value for reduction ({who}: reduction must be 'mean', "
+                         "'batchmean', 'sum' or 'none')")
     input = _as_value(input, who)
     target = _as_value(target, who, like=input)
     refuse_integral_kl_div(input, target)
@@ -273,18 +278,24 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     target = _as_value(target, "binary_cross_entropy", like=input)
     refuse_other_target_size(input, target, logits=False)
     check_binary_cross_entropy_target(input, given)
+    refuse_integral_kernel("binary_cross_entropy", input, hint=" (binary_cross_entropy: the input must hold "
+                           "probabilities, floating point)")
     pd = input.data
     if not _probabilities(pd):
-        raise ValueError(f"binary_cross_entropy: input must hold probabilities in [0, 1], got values in "
-                         f"[{np.min(pd):.4g}, {np.max(pd):.4g}] (use binary_cross_entropy_with_logits for logits)")
+        raise ArgumentError(f"all elements of input should be between 0 and 1 (binary_cross_entropy: got values in "
+                            f"[{np.min(pd):.4g}, {np.max(pd):.4g}]; use binary_cross_entropy_with_logits for logits)")
     replay_requires(_probabilities, pd)  # a compiled step checks each call's input too (and records, so raises, if not)
+    if not _probabilities(target.data):
+        raise ArgumentError("all elements of target should be between 0 and 1 (binary_cross_entropy: got values in "
+                            f"[{np.min(target.data):.4g}, {np.max(target.data):.4g}])")
+    replay_requires(_probabilities, target.data)
     weight = _constant_weight(weight, input, "binary_cross_entropy")
     return _binary_cross_entropy(input, target, weight=weight, reduction=reduction)  # BinaryCrossEntropyBackward0
 
 
 def _probabilities(p):
-    """Whether no element of p is below 0 or above 1 (nan passes: its loss is nan)."""
-    return not p.size or not bool(np.min(p) < 0 or np.max(p) > 1)
+    """Whether every element of p is in [0, 1] (nan is not, as PyTorch's check)."""
+    return not p.size or bool(np.min(p) >= 0 and np.max(p) <= 1)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
@@ -441,10 +452,16 @@ class CrossEntropyLoss(_Loss):
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                  label_smoothing=0.0):
         if not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing}")
+            raise ArgumentError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing} "
+                                "(CrossEntropyLoss)")
         reduction = _legacy_reduction(size_average, reduce, reduction)
         super().__init__(reduction=reduction, weight=_optional_array(weight), ignore_index=int(ignore_index),
                          label_smoothing=float(label_smoothing))
+        self._weight_of_value = isinstance(weight, Value)
+
+    def forward(self, input, target):  # noqa: A002
+        _refuse_class_weight_of_another_dtype(self, input, target, "cross_entropy")
+        return super().forward(input, target)
 
 
 class NLLLoss(_Loss):
@@ -456,6 +473,23 @@ class NLLLoss(_Loss):
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
         reduction = _legacy_reduction(size_average, reduce, reduction)
         super().__init__(reduction=reduction, weight=_optional_array(weight), ignore_index=int(ignore_index))
+        self._weight_of_value = isinstance(weight, Value)
+
+    def forward(self, input, target):  # noqa: A002
+        _refuse_class_weight_of_another_dtype(self, input, target, "nll_loss")
+        return super().forward(input, target)
+
+
+def _refuse_class_weight_of_another_dtype(loss, input, target, who):  # noqa: A002
+    """The module's class weights, given as a Value (PyTorch's tensor), against class labels: PyTorch's kernel refuses
+    weights of another dtype than the input's (float64 weights from NumPy or scikit-learn, with a float32 model).
+    Weights given as a list or an array (which PyTorch does not take) are converted, as before."""
+    weight = loss.weight
+    if (weight is not None and getattr(loss, "_weight_of_value", False) and isinstance(input, Value)
+            and weight.dtype != input.dtype and np.asarray(data_of(target)).dtype.kind != "f"):
+        raise DTypeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
+                         f"{scalar_type_name(weight.dtype)} ({who}: the class weights must have the input's dtype: "
+                         f"make them with dtype={input.dtype}, or convert the input)")
 
 
 class BCELoss(_Loss):

@@ -90,7 +90,7 @@ def refuse_integral_kl_div(input, target):  # noqa: A002
         raise RuntimeError("kl_div: Integral inputs not supported.")
 
 
-def _torch_size(shape):
+def torch_size(shape):
     return f"torch.Size([{', '.join(map(str, shape))}])"
 
 
@@ -100,8 +100,8 @@ def broadcast_target(input, target, who, stacklevel=3):  # noqa: A002
     to one shape, or PyTorch's error if they do not broadcast."""
     if input.shape == target.shape:
         return input, target
-    warnings.warn(f"Using a target size ({_torch_size(target.shape)}) that is different to the input size "
-                  f"({_torch_size(input.shape)}). This will likely lead to incorrect results due to broadcasting. "
+    warnings.warn(f"Using a target size ({torch_size(target.shape)}) that is different to the input size "
+                  f"({torch_size(input.shape)}). This will likely lead to incorrect results due to broadcasting. "
                   "Please ensure they have the same size.", UserWarning, stacklevel=stacklevel)
     shape = broadcast_shapes_or_raise(input.shape, target.shape, who)
     return input.expand(*shape), target.expand(*shape)  # as PyTorch's broadcast_tensors
@@ -126,7 +126,7 @@ def refuse_other_target_size(input, target, logits):  # noqa: A002
     if input.shape == target.shape:
         return
     if logits:
-        raise ShapeError(f"Target size ({_torch_size(target.shape)}) must be the same as input size "
-                         f"({_torch_size(input.shape)})")
-    raise ShapeError(f"Using a target size ({_torch_size(target.shape)}) that is different to the input size "
-                     f"({_torch_size(input.shape)}) is deprecated. Please ensure they have the same size.")
+        raise ShapeError(f"Target size ({torch_size(target.shape)}) must be the same as input size "
+                         f"({torch_size(input.shape)})")
+    raise ShapeError(f"Using a target size ({torch_size(target.shape)}) that is different to the input size "
+                     f"({torch_size(input.shape)}) is deprecated. Please ensure they have the same size.")

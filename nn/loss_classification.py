@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from autograd_core import DTypeError, ShapeError
+from autograd_core import ArgumentError, DTypeError, ShapeError
 from autograd_core import Value, is_grad_enabled
 from autograd_core.errors import scalar_type_name
 from autograd_core.jit import replay_requires
@@ -185,6 +185,9 @@ def _labels(target, sample_shape, classes, ignore_index, who, input_shape, label
             raise ShapeError(f"Expected input batch_size ({input_shape[0]}) to match target batch_size "
                              f"({labels.shape[0]}). ({who}: input of shape {input_shape} needs integer labels of "
                              f"shape {sample_shape}, got {labels.shape})")
+        if len(input_shape) >= 3 and labels.ndim == len(sample_shape):
+            raise ShapeError(f"Expected target size {list(sample_shape)}, got {list(labels.shape)} ({who}: input of "
+                             f"shape {input_shape} needs integer labels of shape {sample_shape})")
         raise ShapeError(f"{who}: input of shape {input_shape} needs integer labels of shape {sample_shape}, "
                          f"got {labels.shape}")
     labels = labels.reshape(-1)
@@ -206,15 +209,20 @@ def _class_weight(weight, classes, dtype, who, kernel=None):
         return None
     if kernel is not None:
         refuse_weight_needing_grad(weight, kernel)
+        if isinstance(weight, Value) and weight.dtype != dtype:  # PyTorch's kernel: no promotion
+            raise DTypeError(f"expected scalar type {scalar_type_name(dtype)} but found "
+                             f"{scalar_type_name(weight.dtype)} ({who}: the class weights must have the input's dtype, "
+                             f"weight.to(input.dtype))")
     w = np.asarray(data_of(weight), dtype=dtype)
     if w.shape != (classes,):
-        raise ShapeError(f"{who}: weight must have shape ({classes},), one per class, got {w.shape}")
+        raise ShapeError(f"weight tensor should be defined either for all {classes} classes or no classes but got "
+                         f"weight tensor of shape: {list(w.shape)} ({who}: one weight per class)")
     return w
 
 
 def _check_smoothing(label_smoothing, who):
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{who}: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise ArgumentError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing} ({who})")
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -155,6 +155,45 @@ REFUSED = {
                               "but got CPUBoolType instead (while checking arguments for embedding)"),
     "EmbeddingBag of float ids": ("out = nn.EmbeddingBag(5, 3)(torch.tensor([[1., 2.]]))", RuntimeError,
                                   "but got torch.FloatTensor instead (while checking arguments for embedding_bag)"),
+    # probabilities that are not, class weights of another dtype or length, options out of range
+    "BCELoss of logits": ("out = nn.BCELoss()(torch.tensor([2., 0.5]), torch.tensor([1., 0.]))", RuntimeError,
+                          "all elements of input should be between 0 and 1"),
+    "BCELoss of nan": ("out = nn.BCELoss()(torch.tensor([float('nan'), 0.5]), torch.tensor([1., 0.]))", RuntimeError,
+                       "all elements of input should be between 0 and 1"),
+    "BCELoss, target above 1": ("out = nn.BCELoss()(torch.tensor([0.2, 0.5]), torch.tensor([2., 0.]))", RuntimeError,
+                                "all elements of target should be between 0 and 1"),
+    "binary_cross_entropy of integers": ("out = F.binary_cross_entropy(torch.tensor([0, 1]), torch.tensor([0, 1]))",
+                                         NotImplementedError, "\"binary_cross_entropy\" not implemented for 'Long'"),
+    "CrossEntropyLoss, float64 class weights": ("out = nn.CrossEntropyLoss(weight=torch.tensor([1., 2., 3.], "
+                                                f"dtype=torch.float64))({LOGITS}, torch.tensor([0, 1, 2, 0]))",
+                                                RuntimeError, "expected scalar type Float but found Double"),
+    "F.nll_loss, int64 class weights": (f"out = F.nll_loss({LOGITS}, torch.tensor([0, 1, 2, 0]), "
+                                        "weight=torch.tensor([1, 2, 3]))", RuntimeError,
+                                        "expected scalar type Float but found Long"),
+    "CrossEntropyLoss, two weights for three classes": ("out = nn.CrossEntropyLoss(weight=torch.ones(2))"
+                                                        f"({LOGITS}, torch.tensor([0, 1, 2, 0]))", RuntimeError,
+                                                        "weight tensor should be defined either for all 3 classes or "
+                                                        "no classes but got weight tensor of shape: [2]"),
+    "cross_entropy, label_smoothing 1.5": (f"out = F.cross_entropy({LOGITS}, torch.tensor([0, 1, 2, 0]), "
+                                           "label_smoothing=1.5)", RuntimeError,
+                                           "label_smoothing must be between 0.0 and 1.0. Got: 1.5"),
+    "cross_entropy, reduction 'avg'": (f"out = F.cross_entropy({LOGITS}, torch.tensor([0, 1, 2, 0]), "
+                                       "reduction='avg')", ValueError, "avg is not a valid value for reduction"),
+    "mse_loss, reduction 'average'": ("out = F.mse_loss(torch.ones(2), torch.ones(2), reduction='average')",
+                                      ValueError, "average is not a valid value for reduction"),
+    "cross_entropy of images, labels of another size": ("out = F.cross_entropy(torch.ones(2, 3, 5), "
+                                                        "torch.zeros(2, 4, dtype=torch.long))", RuntimeError,
+                                                        "Expected target size [2, 5], got [2, 4]"),
+    "multi_margin_loss, int32 labels": ("out = F.multi_margin_loss(torch.ones(4, 3), torch.tensor([0, 1, 2, 0], "
+                                        "dtype=torch.int32))", RuntimeError,
+                                        "expected scalar type Long but found Int"),
+    "multi_margin_loss, float labels": ("out = F.multi_margin_loss(torch.ones(4, 3), torch.tensor([0., 1., 2., 0.]))",
+                                        RuntimeError, "expected scalar type Long but found Float"),
+    "margin_ranking_loss, (4, 1) inputs and (4,) target": ("out = F.margin_ranking_loss(torch.ones(4, 1), "
+                                                           "torch.ones(4, 1), torch.ones(4))", RuntimeError,
+                                                           "margin_ranking_loss : All input tensors should have same "
+                                                           "dimension but got sizes: input1: torch.Size([4, 1]), "
+                                                           "input2: torch.Size([4, 1]), target: torch.Size([4])"),
     # 7. more first mistakes (already refused; kept so that they stay refused)
     "Linear of a float64 batch": ("out = nn.Linear(3, 2)(torch.ones(4, 3, dtype=torch.float64))", RuntimeError,
                                   "mat1 and mat2 must have the same dtype, but got Double and Float"),
@@ -326,6 +365,11 @@ KEPT = {
     "cross_entropy, uint8 labels": f"out = F.cross_entropy({LOGITS}, torch.tensor([0, 1, 2, 0], dtype=torch.uint8))",
     "cross_entropy, one-hot float rows": f"out = F.cross_entropy({LOGITS}, torch.eye(4, 3))",
     "Embedding of int32 ids": "out = nn.Embedding(5, 3)(torch.tensor([1, 2], dtype=torch.int32))",
+    "huber_loss, float64 target": "out = F.huber_loss(torch.ones(2), torch.tensor([0., 3.], dtype=torch.float64))",
+    "margin_ranking_loss, one target for all": "out = F.margin_ranking_loss(torch.ones(4), torch.zeros(4), "
+                                               "torch.ones(1))",
+    "CrossEntropyLoss, float64 probabilities": f"out = nn.CrossEntropyLoss()({LOGITS}, torch.eye(4, 3, "
+                                               "dtype=torch.float64))",
 }
 
 
