@@ -28,7 +28,7 @@ from autograd_core.errors import scalar_type_name
 
 
 def _is_integral(x):
-    return isinstance(x, Value) and x.dtype.kind in "biu"
+    return isinstance(x, Value) and x.data.dtype.kind in "biu"
 
 
 def refuse_integral_kernel(kernel, *xs, hint=""):
@@ -64,7 +64,7 @@ def refuse_integral_soft_margin_input(input):  # noqa: A002
 def check_binary_cross_entropy_target(input, target):  # noqa: A002
     """binary_cross_entropy's: a target Value of another dtype than the input's (integer labels, float64 against
     float32) is refused, as PyTorch's kernel does."""
-    if isinstance(target, Value) and target.dtype != input.dtype:
+    if isinstance(target, Value) and target.data.dtype != input.data.dtype:
         raise RuntimeError(f"Found dtype {scalar_type_name(target.dtype)} but expected "
                            f"{scalar_type_name(input.dtype)} (binary_cross_entropy: convert the target, "
                            f"target.to(input.dtype), e.g. labels.float())")
@@ -98,7 +98,7 @@ def broadcast_target(input, target, who, stacklevel=3):  # noqa: A002
     """mse, L1, smooth L1 and Huber's target of another shape than the input: PyTorch's warning (this is most often a
     (N, 1) output against (N,) targets, whose loss compares every output with every target), then both broadcast
     to one shape, or PyTorch's error if they do not broadcast."""
-    if input.shape == target.shape:
+    if input.data.shape == target.data.shape:  # (the arrays' shapes: cheaper than the Values' torch.Size)
         return input, target
     warnings.warn(f"Using a target size ({torch_size(target.shape)}) that is different to the input size "
                   f"({torch_size(input.shape)}). This will likely lead to incorrect results due to broadcasting. "
@@ -123,7 +123,7 @@ def broadcast_shapes_or_raise(a, b, who):
 
 def refuse_other_target_size(input, target, logits):  # noqa: A002
     """The binary cross-entropies' ValueError for a target of another shape than the input, in PyTorch's words."""
-    if input.shape == target.shape:
+    if input.data.shape == target.data.shape:
         return
     if logits:
         raise ShapeError(f"Target size ({torch_size(target.shape)}) must be the same as input size "
