@@ -16,16 +16,16 @@ import warnings
 
 import numpy as np
 
-from autograd_core import ArgumentError, DTypeError, ShapeError
-from autograd_core.errors import scalar_type_name
+from autograd_core import ArgumentError, ShapeError
 from autograd_core import Value, is_grad_enabled
 from autograd_core.jit import replay_requires
 from autograd_core.ops import abs, data_of, exp, log, relu, stack, where
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex, refuse_complex_kernel
 
 from .loss_checks import (broadcast_shapes_or_raise, broadcast_target, check_binary_cross_entropy_target,
-                          check_logits_target, refuse_all_integral_kernel, refuse_float_result_into_integer_input,
-                          refuse_integral_kernel, refuse_integral_kl_div, refuse_other_target_size)
+                          check_logits_target, refuse_all_integral_kernel, refuse_class_weight_of_another_dtype,
+                          refuse_float_result_into_integer_input, refuse_integral_kernel, refuse_integral_kl_div,
+                          refuse_other_target_size)
 from .loss_kernels import (_bce_with_logits, _binary_cross_entropy, _huber_loss, _mse_loss,
                            _smooth_l1_loss)
 from .module import Module
@@ -458,7 +458,7 @@ class CrossEntropyLoss(_Loss):
         self._weight_of_value = isinstance(weight, Value)
 
     def forward(self, input, target):  # noqa: A002
-        _refuse_class_weight_of_another_dtype(self, input, target, "cross_entropy")
+        refuse_class_weight_of_another_dtype(self, input, target, "cross_entropy")
         return super().forward(input, target)
 
 
@@ -474,20 +474,8 @@ class NLLLoss(_Loss):
         self._weight_of_value = isinstance(weight, Value)
 
     def forward(self, input, target):  # noqa: A002
-        _refuse_class_weight_of_another_dtype(self, input, target, "nll_loss")
+        refuse_class_weight_of_another_dtype(self, input, target, "nll_loss")
         return super().forward(input, target)
-
-
-def _refuse_class_weight_of_another_dtype(loss, input, target, who):  # noqa: A002
-    """The module's class weights, given as a Value (PyTorch's tensor), against class labels: PyTorch's kernel refuses
-    weights of another dtype than the input's (float64 weights from NumPy or scikit-learn, with a float32 model).
-    Weights given as a list or an array (which PyTorch does not take) are converted, as before."""
-    weight = loss.weight
-    if (weight is not None and getattr(loss, "_weight_of_value", False) and isinstance(input, Value)
-            and weight.dtype != input.dtype and np.asarray(data_of(target)).dtype.kind != "f"):
-        raise DTypeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
-                         f"{scalar_type_name(weight.dtype)} ({who}: the class weights must have the input's dtype: "
-                         f"make them with dtype={input.dtype}, or convert the input)")
 
 
 class BCELoss(_Loss):

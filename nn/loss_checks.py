@@ -10,6 +10,7 @@ should fail here as it does there, not give a number that PyTorch would not:
 * class labels (cross_entropy, nll_loss): int64 or uint8 only ("expected target dtype to be Long or Byte, ...",
   loss_classification.py's `_labels`);
 * kl_div: no integral operands;
+* CrossEntropyLoss's and NLLLoss's class weights: the input's dtype ("expected scalar type Float but found Double");
 * the elementwise regression losses (mse, L1, smooth L1, Huber) broadcast a target of another shape, with PyTorch's
   warning that this is likely a mistake; the binary cross-entropies refuse it (ValueError).
 
@@ -23,8 +24,9 @@ import warnings
 
 import numpy as np
 
-from autograd_core import ShapeError, Value
+from autograd_core import DTypeError, ShapeError, Value
 from autograd_core.errors import scalar_type_name
+from autograd_core.ops import data_of
 
 
 def _is_integral(x):
@@ -130,3 +132,15 @@ def refuse_other_target_size(input, target, logits):  # noqa: A002
                          f"({torch_size(input.shape)})")
     raise ShapeError(f"Using a target size ({torch_size(target.shape)}) that is different to the input size "
                      f"({torch_size(input.shape)}) is deprecated. Please ensure they have the same size.")
+
+
+def refuse_class_weight_of_another_dtype(loss, input, target, who):  # noqa: A002
+    """The module's class weights, given as a Value (PyTorch's tensor), against class labels: PyTorch's kernel refuses
+    weights of another dtype than the input's (float64 weights from NumPy or scikit-learn, with a float32 model).
+    Weights given as a list or an array (which PyTorch does not take) are converted, as before."""
+    weight = loss.weight
+    if (weight is not None and getattr(loss, "_weight_of_value", False) and isinstance(input, Value)
+            and weight.dtype != input.dtype and np.asarray(data_of(target)).dtype.kind != "f"):
+        raise DTypeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
+                         f"{scalar_type_name(weight.dtype)} ({who}: the class weights must have the input's dtype: "
+                         f"make them with dtype={input.dtype}, or convert the input)")
