@@ -23,6 +23,7 @@ from .engine import ShapeError
 from .errors import ArgumentError
 from . import backends  # noqa: F401  (torch.backends: modules, so that `import torch.backends.cudnn` works)
 from . import ops
+from .ops.reduce import refuse_integral_spread
 from .modes import GRAD_ENABLED, inference_mode  # noqa: F401  (torch.inference_mode)
 from .tensor_methods import Device, MaxMin, Size, check_matrices, on_cpu, reduce_args  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .tensor_attributes import check_memory_format  # memory_format= of the *_like factories: names, no numbers
@@ -828,9 +829,9 @@ def std_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     x = _value(input)
-    if x.dtype.kind in "fc":  # two nodes named as PyTorch's one (StdMeanBackward0)
-        return ops.reduce.std_mean(x, ddof=_correction(correction, unbiased), **reduce_args(None, False, dim, keepdim))
-    return x.std(dim, keepdim=keepdim, correction=_correction(correction, unbiased)), x.mean(dim, keepdim=keepdim)
+    refuse_integral_spread(x, "std_mean")
+    # two nodes named as PyTorch's one (StdMeanBackward0)
+    return ops.reduce.std_mean(x, ddof=_correction(correction, unbiased), **reduce_args(None, False, dim, keepdim))
 
 
 def var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
@@ -838,9 +839,9 @@ def var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     x = _value(input)
-    if x.dtype.kind in "fc":  # two nodes named as PyTorch's one (VarMeanBackward0)
-        return ops.reduce.var_mean(x, ddof=_correction(correction, unbiased), **reduce_args(None, False, dim, keepdim))
-    return x.var(dim, keepdim=keepdim, correction=_correction(correction, unbiased)), x.mean(dim, keepdim=keepdim)
+    refuse_integral_spread(x, "var_mean")
+    # two nodes named as PyTorch's one (VarMeanBackward0)
+    return ops.reduce.var_mean(x, ddof=_correction(correction, unbiased), **reduce_args(None, False, dim, keepdim))
 
 
 def _correction(correction, unbiased):

@@ -7,9 +7,9 @@ import numbers
 import numpy as np
 
 import autograd_core as ag
-from autograd_core import ShapeError
+from autograd_core import DTypeError, ShapeError
 from autograd_core import Value
-from autograd_core.errors import scalar_type_name
+from autograd_core.errors import legacy_name, scalar_type_name
 from autograd_core.jit import not_replayable, replay_requires
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex_differentiation
 from autograd_core.ops import data_of, matmul, primitive, reshape, stack, where  # stack: of Values and arrays (no bag)
@@ -75,6 +75,19 @@ _scatter_rows.defjvp_linear()
 _lookup.defcomplex()  # a complex table looked up without a gradient (`embedding` refuses one, as PyTorch does)
 
 
+def refuse_id_dtype(ids, of_value, who):
+    """PyTorch's refusal of ids that are not int64 or int32 (floats, even whole numbers, which are most often
+    features passed where ids belong; bools; other integer widths), as a DTypeError (a RuntimeError, PyTorch's
+    type). NumPy ids (which PyTorch never sees) of any integer type are taken. who: "embedding" or "embedding_bag"."""
+    dtype = ids.dtype
+    if dtype in (np.int64, np.int32) or dtype.kind in "iu" and not of_value:
+        return
+    name = f"CPU{scalar_type_name(dtype)}Type" if dtype.kind in "bc" else legacy_name(dtype)
+    hint = " (ids must be integers: convert with .long())" if dtype.kind in "fiub" else ""
+    raise DTypeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
+                     f"but got {name} instead (while checking arguments for {who}){hint}")
+
+
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
     """weight[input]: input an integer array of ids of any shape (...) -> (..., dim). PyTorch's arguments and order.
 
@@ -87,15 +100,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     2-D; with scale_grad_by_freq the backward pass raises, as PyTorch's). optim.SGD, Adagrad and SparseAdam take it.
     """
     idx = input.data if isinstance(input, Value) else np.asarray(input)
-    if idx.dtype.kind not in "iu":
-        if idx.dtype.kind == "c":
-            raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
-                               f"Long, Int; but got CPU{scalar_type_name(idx.dtype)}Type instead (while checking "
-                               "arguments for embedding)")
-        if idx.dtype.kind == "f" and idx.size and np.all(idx == np.round(idx)):
-            idx = idx.astype(np.int64)  # whole numbers stored as floats (e.g. a Value of ids)
-        else:
-            raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype} (shape {idx.shape})")
+    refuse_id_dtype(idx, isinstance(input, Value), "embedding")
     num = np.shape(weight)[0]
     if idx.size and (idx.min() < 0 or idx.max() >= num):  # PyTorch's IndexError: a negative id is no row from the end
         raise IndexError(f"embedding: index out of range in self: ids must be in [0, {num}), got min {idx.min()}, "
@@ -283,8 +288,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                            f"BFloat16, Float, Double; but got CPU{scalar_type_name(dtype)}Type instead (while "
                            "checking arguments for embedding_bag)")
     idx = np.asarray(data_of(input))
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"{who}: input must hold integer ids, got dtype {idx.dtype}")
+    refuse_id_dtype(idx, isinstance(input, Value), "embedding_bag")
     if per_sample_weights is not None and tuple(np.shape(data_of(per_sample_weights))) != idx.shape:
         raise ShapeError(f"{who}: per_sample_weights of shape {np.shape(data_of(per_sample_weights))} must have "
                          f"the input's shape {idx.shape}")

@@ -16,12 +16,16 @@ import warnings
 
 import numpy as np
 
-from autograd_core import ShapeError
+from autograd_core import ArgumentError, ShapeError
 from autograd_core import Value, is_grad_enabled
 from autograd_core.jit import replay_requires
 from autograd_core.ops import abs, data_of, exp, log, relu, stack, where
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex, refuse_complex_kernel
 
+from .loss_checks import (broadcast_shapes_or_raise, broadcast_target, check_binary_cross_entropy_target,
+                          check_logits_target, refuse_all_integral_kernel, refuse_class_weight_of_another_dtype,
+                          refuse_float_result_into_integer_input, refuse_integral_kernel, refuse_integral_kl_div,
+                          refuse_other_target_size)
 from .loss_kernels import (_bce_with_logits, _binary_cross_entropy, _huber_loss, _mse_loss,
                            _smooth_l1_loss)
 from .module import Module
@@ -39,7 +43,8 @@ def _reduce(losses, reduction):
 
 def _check_reduction(reduction, who):
     if reduction not in _REDUCTIONS:
-        raise ValueError(f"{who}: reduction must be 'mean', 'sum' or 'none', not {reduction!r}")
+        raise ValueError(f"{reduction} is not a valid value for reduction ({who}: reduction must be 'mean', 'sum' or "
+                         "'none')")
 
 
 def _legacy_reduction(size_average, reduce, reduction):
@@ -99,7 +104,9 @@ def _same_shape(input, target, who):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """(input − target)², reduced. input, target: the same shape. weight (optional, the input's shape): each
+    """(input − target)², reduced. input, target: the same shape (another target shape warns, as PyTorch's, and both
+    are broadcast: a (N, 1) output against (N,) targets compares every pair; integers against integers are
+    refused). weight (optional, the input's shape): each
     element's loss times its weight; 'mean' is then Σ w·(x − y)² / Σ w. size_average, reduce: deprecated, as
     PyTorch's (they override reduction when given)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -107,7 +114,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     input = _as_value(input, "mse_loss")
     target = _as_value(target, "mse_loss", like=input)
     refuse_complex("mse_loss", input, target)  # PyTorch's kernel takes real numbers only
-    _same_shape(input, target, "mse_loss")
+    refuse_all_integral_kernel("mse_cpu", input, target)
+    input, target = broadcast_target(input, target, "mse_loss")
     if weight is not None:
         diff = input - target
         return _weighted_mean_or(diff * diff, weight, reduction, "mse_loss", divide_by_weights=True)
@@ -139,14 +147,15 @@ def _plus_minus_one(y):
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """|input − target|, reduced (gradient sign(input − target), 0 where equal). Same shapes. weight (optional, the
+    """|input − target|, reduced (gradient sign(input − target), 0 where equal). Same shapes (another target shape
+    warns and broadcasts, as in mse_loss). weight (optional, the
     input's shape): each element's loss times its weight; 'mean' is then Σ w·|x − y| / Σ w. size_average, reduce:
     deprecated, as PyTorch's."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "l1_loss")
     input = _as_value(input, "l1_loss")
     target = _as_value(target, "l1_loss", like=input)
-    _same_shape(input, target, "l1_loss")
+    input, target = broadcast_target(input, target, "l1_loss")
     if weight is not None:
         return _weighted_mean_or(abs(input - target), weight, reduction, "l1_loss", divide_by_weights=True)
     return _reduce(abs(input - target), reduction)
@@ -160,7 +169,12 @@ def _quadratic_then_linear(who, kernel, input, target, reduction, width, **param
     input = _as_value(input, who)
     target = _as_value(target, who, like=input)
     refuse_complex(who, input, target)  # PyTorch's kernels take real numbers only
-    _same_shape(input, target, who)
+    refuse_all_integral_kernel(f"{who.removesuffix('_loss')}_cpu", input, target)
+    if who == "huber_loss":  # PyTorch's Huber kernel writes into a tensor of the input's dtype; smooth L1's promotes
+        refuse_float_result_into_integer_input(input, target)
+        if target.dtype != input.dtype and input.dtype.kind == "f":
+            target = target.to(input.dtype)
+    input, target = broadcast_target(input, target, who, stacklevel=4)
     return kernel(input, target, reduction=reduction, **params)
 
 
@@ -186,23 +200,34 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     return _quadratic_then_linear("huber_loss", _huber_loss, input, target, reduction, delta, delta=delta)
 
 
+_KL_DIV_MEAN = ("reduction: 'mean' divides the total loss by both the batch size and the support size.'batchmean' "
+                "divides only by the batch size, and aligns with the KL div math definition.'mean' will be changed "
+                "to behave the same as 'batchmean' in the next major release.")
+
+
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """KL(target ‖ q) pointwise, with input = log q (log-probabilities, as PyTorch):
 
         t·(log t − input)              (0 where t = 0),   or with log_target: eᵗ·(t − input)
 
     reduction: 'mean' over all elements, 'batchmean' (the sum divided by the batch size, input.shape[0]:
-    the true KL divergence per sample), 'sum' or 'none'. Same shapes. size_average, reduce: deprecated, as PyTorch's.
+    the true KL divergence per sample), 'sum' or 'none'; 'mean', the default, warns as PyTorch's does. input and
+    target broadcast together (as PyTorch's, without a warning); integers and bools are refused. size_average,
+    reduce: deprecated, as PyTorch's.
     """
     if complex_dtype_among(input, target) is not None:
         raise RuntimeError("kl_div: Complex inputs not supported.")
     who = "kl_div"
+    if reduction == "mean" and size_average is None and reduce is None:  # the default: PyTorch's warning
+        warnings.warn(_KL_DIV_MEAN, UserWarning, stacklevel=2)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "sum", "none", "batchmean"):
-        raise ValueError(f"{who}: reduction must be 'mean', 'batchmean', 'sum' or 'none', not {reduction!r}")
+        raise ValueError(f"{reduction} is not a valid value for reduction ({who}: reduction must be 'mean', "
+                         "'batchmean', 'sum' or 'none')")
     input = _as_value(input, who)
     target = _as_value(target, who, like=input)
-    _same_shape(input, target, who)
+    refuse_integral_kl_div(input, target)
+    broadcast_shapes_or_raise(target.shape, input.shape, who)  # PyTorch broadcasts them, without a warning
     if log_target:
         losses = exp(target) * (target - input)
     else:
@@ -249,20 +274,26 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "binary_cross_entropy")
     input = _as_value(input, "binary_cross_entropy")
+    given = target
     target = _as_value(target, "binary_cross_entropy", like=input)
-    _same_shape(input, target, "binary_cross_entropy")
+    refuse_other_target_size(input, target, logits=False)
+    check_binary_cross_entropy_target(input, given)
+    refuse_integral_kernel("binary_cross_entropy", input, hint=" (binary_cross_entropy: the input must hold "
+                           "probabilities, floating point)")
     pd = input.data
     if not _probabilities(pd):
-        raise ValueError(f"binary_cross_entropy: input must hold probabilities in [0, 1], got values in "
-                         f"[{np.min(pd):.4g}, {np.max(pd):.4g}] (use binary_cross_entropy_with_logits for logits)")
+        raise ArgumentError(f"all elements of input should be between 0 and 1 (binary_cross_entropy: got values in "
+                            f"[{np.min(pd):.4g}, {np.max(pd):.4g}]; use binary_cross_entropy_with_logits for logits)")
     replay_requires(_probabilities, pd)  # a compiled step checks each call's input too (and records, so raises, if not)
+    # (A target outside [0, 1] is taken, where PyTorch refuses it: finite differences of the target's gradient at 0
+    # and 1 step outside, tests/test_nn_primitives.py.)
     weight = _constant_weight(weight, input, "binary_cross_entropy")
     return _binary_cross_entropy(input, target, weight=weight, reduction=reduction)  # BinaryCrossEntropyBackward0
 
 
 def _probabilities(p):
-    """Whether no element of p is below 0 or above 1 (nan passes: its loss is nan)."""
-    return not p.size or not bool(np.min(p) < 0 or np.max(p) > 1)
+    """Whether every element of p is in [0, 1] (nan is not, as PyTorch's check)."""
+    return not p.size or bool(np.min(p) >= 0 and np.max(p) <= 1)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
@@ -283,7 +314,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _check_reduction(reduction, who)
     input = _as_value(input, who)
     target = _as_value(target, who, like=input)
-    _same_shape(input, target, who)
+    refuse_other_target_size(input, target, logits=True)
+    check_logits_target(input, target)
     weight = _constant_weight(weight, input, who)
     pos_weight = _constant_weight(pos_weight, input, who, "pos_weight")
     return _bce_with_logits(input, target, weight=weight, pos_weight=pos_weight, reduction=reduction)
@@ -418,10 +450,16 @@ class CrossEntropyLoss(_Loss):
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                  label_smoothing=0.0):
         if not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing}")
+            raise ArgumentError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing} "
+                                "(CrossEntropyLoss)")
         reduction = _legacy_reduction(size_average, reduce, reduction)
         super().__init__(reduction=reduction, weight=_optional_array(weight), ignore_index=int(ignore_index),
                          label_smoothing=float(label_smoothing))
+        self._weight_of_value = isinstance(weight, Value)
+
+    def forward(self, input, target):  # noqa: A002
+        refuse_class_weight_of_another_dtype(self, input, target, "cross_entropy")
+        return super().forward(input, target)
 
 
 class NLLLoss(_Loss):
@@ -433,6 +471,11 @@ class NLLLoss(_Loss):
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
         reduction = _legacy_reduction(size_average, reduce, reduction)
         super().__init__(reduction=reduction, weight=_optional_array(weight), ignore_index=int(ignore_index))
+        self._weight_of_value = isinstance(weight, Value)
+
+    def forward(self, input, target):  # noqa: A002
+        refuse_class_weight_of_another_dtype(self, input, target, "nll_loss")
+        return super().forward(input, target)
 
 
 class BCELoss(_Loss):

@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from autograd_core import DTypeError, ShapeError
+from autograd_core import ArgumentError, DTypeError, ShapeError
 from autograd_core import Value, is_grad_enabled
 from autograd_core.errors import scalar_type_name
 from autograd_core.jit import replay_requires
@@ -37,6 +37,7 @@ from autograd_core.ops import data_of, mul, primitive, softmax, without_gradient
 
 from .activation import log_softmax
 from .loss import _REDUCTIONS, _as_value, _check_reduction, _legacy_reduction, _reduce, refuse_weight_needing_grad
+from .loss_checks import refuse_integral_kernel
 from .loss_nll import nll_of
 
 
@@ -164,14 +165,29 @@ def _classes_and_samples(shape, who):
     return shape[1], (shape[0],) + shape[2:]
 
 
-def _labels(target, sample_shape, classes, ignore_index, who, input_shape):
+def _labels(target, sample_shape, classes, ignore_index, who, input_shape, labels_of_value):
     """Integer labels flattened to (M,), each in [0, C) or equal to ignore_index, and whether all are in
-    [0, C) (then none is ignored unless ignore_index is a class number)."""
+    [0, C) (then none is ignored unless ignore_index is a class number). labels_of_value: whether the caller was
+    given a Value (whose dtype must be int64 or uint8, as PyTorch's)."""
     labels = np.asarray(data_of(target))
-    if labels.dtype.kind not in "iu":
-        raise DTypeError(f"{who}: class labels must be integers, got dtype {labels.dtype} of shape {labels.shape} "
-                         f"(for input of shape {input_shape}); pass probabilities with the input's shape instead")
+    if len(input_shape) == 2 and labels.ndim > 1:
+        raise ShapeError(f"0D or 1D target tensor expected, multi-target not supported ({who}: input of shape "
+                         f"{input_shape} needs integer labels of shape {sample_shape}, got {labels.shape})")
+    # int64 or uint8 labels, as PyTorch's kernels take; NumPy labels (which PyTorch never sees) of any integer type
+    if labels.dtype.kind not in "iu" or labels_of_value and labels.dtype not in (np.int64, np.uint8):
+        hint = ("convert with .long()" if labels.dtype.kind in "iub" else
+                "convert with .long(), or pass probabilities with the input's shape instead")
+        raise DTypeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(labels.dtype)} "
+                         f"({who}: class labels must be integers, got dtype {labels.dtype} of shape {labels.shape} "
+                         f"(for input of shape {input_shape}); {hint})")
     if labels.shape != sample_shape:
+        if len(input_shape) >= 2 and labels.ndim >= 1 and labels.shape[0] != input_shape[0]:
+            raise ShapeError(f"Expected input batch_size ({input_shape[0]}) to match target batch_size "
+                             f"({labels.shape[0]}). ({who}: input of shape {input_shape} needs integer labels of "
+                             f"shape {sample_shape}, got {labels.shape})")
+        if len(input_shape) >= 3 and labels.ndim == len(sample_shape):
+            raise ShapeError(f"Expected target size {list(sample_shape)}, got {list(labels.shape)} ({who}: input of "
+                             f"shape {input_shape} needs integer labels of shape {sample_shape})")
         raise ShapeError(f"{who}: input of shape {input_shape} needs integer labels of shape {sample_shape}, "
                          f"got {labels.shape}")
     labels = labels.reshape(-1)
@@ -179,8 +195,9 @@ def _labels(target, sample_shape, classes, ignore_index, who, input_shape):
         return labels, True  # the common case
     real = labels[labels != ignore_index]
     if real.size and (real.min() < 0 or real.max() >= classes):
-        raise IndexError(f"{who}: labels must be in [0, {classes}) (or ignore_index={ignore_index}), "
-                         f"got min {real.min()}, max {real.max()}")
+        first = real[(real < 0) | (real >= classes)][0]  # PyTorch's kernel names the first
+        raise IndexError(f"Target {first} is out of bounds. ({who}: labels must be in [0, {classes}) (or "
+                         f"ignore_index={ignore_index}), got min {real.min()}, max {real.max()})")
     return labels, False  # some label is outside [0, C): it is ignore_index
 
 
@@ -192,15 +209,20 @@ def _class_weight(weight, classes, dtype, who, kernel=None):
         return None
     if kernel is not None:
         refuse_weight_needing_grad(weight, kernel)
+        if isinstance(weight, Value) and weight.dtype != dtype:  # PyTorch's kernel: no promotion
+            raise DTypeError(f"expected scalar type {scalar_type_name(dtype)} but found "
+                             f"{scalar_type_name(weight.dtype)} ({who}: the class weights must have the input's dtype, "
+                             f"weight.to(input.dtype))")
     w = np.asarray(data_of(weight), dtype=dtype)
     if w.shape != (classes,):
-        raise ShapeError(f"{who}: weight must have shape ({classes},), one per class, got {w.shape}")
+        raise ShapeError(f"weight tensor should be defined either for all {classes} classes or no classes but got "
+                         f"weight tensor of shape: {list(w.shape)} ({who}: one weight per class)")
     return w
 
 
 def _check_smoothing(label_smoothing, who):
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{who}: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise ArgumentError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing} ({who})")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -278,7 +300,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         # cost more than the loss itself on a small batch. Anything else (or a label that is not a class, which the
         # general way then checks again to say what is wrong) takes the general way.
         shape = input.data.shape
-        if len(shape) == 2 and target.shape == shape[:1] and target.dtype.kind in "iu":
+        if len(shape) == 2 and target.shape == shape[:1] and target.dtype.kind in "iu" and input.data.dtype.kind == "f":
             loss = _plain_cross_entropy(input, target, shape[1], ignore_index, reduction)
             if loss is not None:
                 return loss
@@ -289,10 +311,17 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     shape = tuple(input.shape)
     target_data = np.asarray(data_of(target))
     _refuse_complex_cross_entropy(input, target_data)
-    if target_data.dtype.kind == "f" and target_data.shape == shape and len(shape) >= 1:
+    refuse_integral_kernel(f"log_softmax_{'lastdim_' if input.ndim <= 2 else ''}kernel_impl", input,
+                           hint=" (cross_entropy: the input must be floating point logits)")
+    if target_data.shape == shape and len(shape) >= 1:
+        if target_data.dtype.kind != "f":  # one-hot rows of integers
+            raise DTypeError(f"Expected floating point type for target with class probabilities, got "
+                             f"{scalar_type_name(target_data.dtype)} (cross_entropy: a target of the input's shape "
+                             "holds probabilities: use target.float(), or pass class labels of shape "
+                             f"{_classes_and_samples(shape, who)[1]})")
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
     C, sample_shape = _classes_and_samples(shape, who)
-    labels, in_range = _labels(target_data, sample_shape, C, ignore_index, who, shape)
+    labels, in_range = _labels(target_data, sample_shape, C, ignore_index, who, shape, isinstance(target, Value))
     w = _class_weight(weight, C, input.dtype, who, _nll_kernel(shape))
     if w is None and not label_smoothing and len(shape) >= 2:
         loss = _plain_cross_entropy(input, labels, C, ignore_index, reduction, in_range)
@@ -370,9 +399,12 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _check_reduction(reduction, who)
     input = _as_value(input, who)
     shape = tuple(input.shape)
-    refuse_complex_kernel("nll_loss_out_frame" if len(shape) <= 2 else "nll_loss2d_forward_out_frame", input)
+    kernel = "nll_loss_out_frame" if len(shape) <= 2 else "nll_loss2d_forward_out_frame"
+    refuse_complex_kernel(kernel, input)
+    refuse_integral_kernel(kernel, input, hint=" (nll_loss: the input must be floating point log-probabilities, "
+                           "e.g. log_softmax's)")
     C, sample_shape = _classes_and_samples(shape, who)
-    labels, _ = _labels(target, sample_shape, C, ignore_index, who, shape)
+    labels, _ = _labels(target, sample_shape, C, ignore_index, who, shape, isinstance(target, Value))
     return _nll(input, labels, _class_weight(weight, C, input.dtype, who, _nll_kernel(shape)), ignore_index,
                 reduction, sample_shape)
 

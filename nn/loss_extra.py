@@ -24,13 +24,15 @@ import math
 
 import numpy as np
 
-from autograd_core import ShapeError
+from autograd_core import DTypeError, ShapeError, Value
+from autograd_core.errors import scalar_type_name
 from autograd_core.ops import clip, data_of, exp, relu, where
 from autograd_core.ops.special import log1p
 from autograd_core.ops.complex import refuse_complex_differentiation, refuse_complex_kernel
 
 from .activation import softplus
 from .distance import PairwiseDistance, _clamped_below, pairwise_distance
+from .loss_checks import torch_size, broadcast_shapes_or_raise, refuse_integral_soft_margin_input
 from .loss import (
     _LegacyLoss, _Loss, _as_value, _check_reduction, _legacy_reduction, _optional_array, _reduce, _same_shape,
     refuse_weight_needing_grad,
@@ -49,9 +51,11 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
     _check_reduction(reduction, who)
     x1 = _as_value(input1, who)
     x2, y = _as_value(input2, who, like=x1), _as_value(target, who, like=x1)
-    if not (tuple(x1.shape) == tuple(x2.shape) == tuple(y.shape)):
-        raise ShapeError(f"{who}: input1 {tuple(x1.shape)}, input2 {tuple(x2.shape)} and target {tuple(y.shape)} "
-                         "must have the same shape")
+    if not (x1.ndim == x2.ndim == y.ndim):  # PyTorch's check; shapes of one dimension broadcast
+        raise ShapeError(f"{who} : All input tensors should have same dimension but got sizes: input1: "
+                         f"{torch_size(x1.shape)}, input2: {torch_size(x2.shape)}, target: {torch_size(y.shape)} ")
+    broadcast_shapes_or_raise(x1.shape, x2.shape, who)
+    broadcast_shapes_or_raise(np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape)), y.shape, who)
     return _reduce(_hinge(-y * (x1 - x2) + float(margin)), reduction)
 
 
@@ -105,6 +109,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     x = _as_value(input, who)
     y = _as_value(target, who, like=x)
     _same_shape(x, y, who)
+    refuse_integral_soft_margin_input(x)
     if x.dtype.kind == "c" or y.dtype.kind == "c":  # PyTorch's complex form: log(1 + e^(−y·x)), without a gradient
         refuse_complex_differentiation(who, x, y)
         return _reduce(log1p(exp(-y * x)), reduction)
@@ -178,7 +183,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     _check_reduction(reduction, who)
     x = _as_value(input, who)
     y = _as_value(target, who, like=x)
-    _same_shape(x, y, who)
+    broadcast_shapes_or_raise(y.shape, x.shape, who)  # PyTorch broadcasts them, without a warning
     losses = x.exp() - y * x if log_input else x - y * (x + float(eps)).log()
     if full:
         big = y > 1
@@ -204,11 +209,17 @@ class _ThreeInputLoss(_Loss):
         return type(self)._fn(*inputs, reduction=self.reduction, **options)
 
 
+def _refuse_class_indices_not_long(t, target, who):
+    """The multi-margin losses' class indices: integers, and int64 when a Value (PyTorch's kernels take Long only)."""
+    if t.dtype.kind not in "iu" or isinstance(target, Value) and t.dtype != np.int64:
+        raise DTypeError(f"expected scalar type Long but found {scalar_type_name(t.dtype)} ({who}: target must hold "
+                         "integer class indices: convert with .long())")
+
+
 def _class_targets(x, target, who):
     """x as (N, C) and the integer target as (N,) (a 1-D input with a 0-d target is one sample), checked."""
     t = np.asarray(data_of(target))
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"{who}: target must hold integer class indices, got dtype {t.dtype}")
+    _refuse_class_indices_not_long(t, target, who)
     if x.ndim not in (1, 2):
         raise ShapeError(f"{who}: input must be (C,) or (N, C), got shape {tuple(x.shape)}")
     rows = 1 if x.ndim == 1 else x.shape[0]
@@ -261,8 +272,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     _check_reduction(reduction, who)
     x = _as_value(input, who)
     t = np.asarray(data_of(target))
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"{who}: target must hold integer class indices, got dtype {t.dtype}")
+    _refuse_class_indices_not_long(t, target, who)
     if x.ndim not in (1, 2) or t.shape != tuple(x.shape):
         raise ShapeError(f"{who}: inconsistent target size: {list(t.shape)} for input of size: "
                          f"{list(x.shape)}")

@@ -202,7 +202,7 @@ def test_embedding_bag_empty_bags_padding_row_and_errors():
         bag(np.array([1, 2]), np.array([0]), per_sample_weights=np.ones(2))
     with pytest.raises(RuntimeError, match="ids must be in"):  # PyTorch's type for embedding_bag
         bag(np.array([1, 7]), np.array([0]))
-    with pytest.raises(TypeError, match="integer ids"):
+    with pytest.raises(TypeError, match="ids must be integers"):
         bag(np.array([1.5]), np.array([0]))
 
 

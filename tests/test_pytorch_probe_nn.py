@@ -1309,13 +1309,9 @@ case(
 
 ALLOWED = {
     # Documented lenience: ours computes where PyTorch refuses.
-    "ce int32 target": "int32 class targets are read as int64 (PyTorch wants Long)",
     "one_hot int32": "one_hot takes int32 indices (PyTorch wants Long)",
-    "embedding float idx": "whole-number float ids are read as ints (a Value of ids); fractional ones raise TypeError",
     "Parameter of int err": "Parameter converts integer data to float64 (documented: Parameter([1, 2]) is micrograd's)",
     "pad reflect 2d on 1d input": "reflect/replicate/circular padding of a 1-d tensor works (PyTorch: NotImplemented)",
-    # Documented: a shape mismatch is a ValueError here, where PyTorch broadcasts with a UserWarning.
-    "mse broadcast": "mse_loss of (2, 3) against (3,) raises ValueError (PyTorch warns and broadcasts)",
     # Edges of a function's domain.
     "bce 0 1 mean": "BCE's gradient in the target at p = 0 or 1 is finite here (clamped logs), inf in PyTorch",
     "bce 0 1 sum": "as 'bce 0 1 mean'",

@@ -117,8 +117,18 @@ mean.defvjp(_mean_vjp, formulas=("broadcast g / n",))
 mean.defjvp_linear()
 
 
+def refuse_integral_spread(x, who="std and var"):
+    """PyTorch's refusal of the spread of integers or bools (who: "std and var", "var_mean" or "std_mean", as its
+    messages name them): x.float().var() is meant, and NumPy's float64 result would not be PyTorch's."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and dtype.kind in "biu":
+        raise RuntimeError(f"{who} only support floating point and complex dtypes (got {dtype}: convert first, "
+                           "x.float())")
+
+
 @primitive("var")
 def var(x, axis=None, ddof=0, keepdims=False):
+    refuse_integral_spread(x)
     with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # "Degrees of freedom <= 0": the result says it (inf, nan)
         return np.var(x, axis=_check_axis(x, axis), ddof=ddof, keepdims=keepdims)
