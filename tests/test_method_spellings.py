@@ -1,6 +1,7 @@
 """Spellings of PyTorch calls that users' code has and that failed here: `x.tile(2, 1)` (Tensor.tile takes sizes
 by position), `x.new_zeros(size=...)`, `x.norm('nuc')`, `scatter(..., reduce='add'/'multiply')` (PyTorch's
-deprecated spelling of scatter_reduce), and the names of torch.clamp_min / clamp_max's nodes."""
+deprecated spelling of scatter_reduce), and the names of torch.clamp_min / clamp_max's nodes (named twins, which the
+complex gate must reach)."""
 
 from __future__ import annotations
 
@@ -118,3 +119,21 @@ def test_the_spellings_side_by_side_with_pytorch():
         assert np.allclose(ours.detach().numpy(), theirs.detach().numpy())
         if name:
             assert type(ours.grad_fn).__name__ == type(theirs.grad_fn).__name__ == name
+
+
+def test_a_named_node_made_before_the_first_complex_value_still_refuses_complex_input():
+    # Primitive.named's twins are copies: the complex gate, armed when the first complex Value is made, must reach
+    # the twins made before it too (in a fresh process: in this one complex Values exist already).
+    import subprocess
+    import sys
+
+    program = ("import autograd_core as ag\n"
+               "ag.tensor([1.0, -1.0]).clamp_min(0.0)\n"  # makes the ClampMinBackward0 twin, no complex Value yet
+               "z = ag.tensor([1 + 1j])\n"
+               "try:\n"
+               "    z.clamp_min(0.0)\n"
+               "except RuntimeError as e:\n"
+               "    print('refused:', e)\n")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "refused:" in result.stdout and "complex" in result.stdout.lower()

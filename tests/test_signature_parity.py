@@ -54,10 +54,9 @@ ALLOWED = {
     "torch.randint": ({"order"}, "randint(high, size) is told from randint(low, high, size) by size being a tuple"),
     "torch.randint_like": ({"order"}, "randint_like(input, high) is told from (input, low, high) by the count"),
     "Tensor.random_": ({"order"}, "random_(to) is told from random_(from_, to) by the count"),
-    "torch.scatter": ({"order", "missing"}, "scatter(input, dim, index, value): a number at src's position is the "
-                                            "value; reduce= (deprecated in PyTorch for scatter_reduce) is not taken"),
-    "Tensor.scatter": ({"order", "missing"}, "as torch.scatter"),
-    "Tensor.scatter_": ({"order", "missing"}, "as torch.scatter"),
+    "torch.scatter": ({"order"}, "scatter(input, dim, index, value): a number at src's position is the value"),
+    "Tensor.scatter": ({"order"}, "as torch.scatter"),
+    "Tensor.scatter_": ({"order"}, "as torch.scatter"),
     "torch.repeat_interleave": ({"order"}, "repeat_interleave(repeats) alone: input is then the counts"),
     "torch.isin": ({"name", "keyword"}, "PyTorch's overloads with a number name it element or test_element; we take "
                                         "the Values' overload's names, elements and test_elements"),

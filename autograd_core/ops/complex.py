@@ -27,7 +27,7 @@ from ..errors import scalar_type_name
 from ..lazy_bits import refuse_view_as_real
 from ..value import COMPLEX_VALUES_EXIST, complex_values_exist
 from .elementwise import data_of, where
-from .primitive import PRIMITIVES, primitive
+from .primitive import PRIMITIVES, named_twins, primitive
 
 # ----------------------------------------------------------------------------------------------------
 # The gate.
@@ -186,8 +186,9 @@ def ungate(op):
 
 
 def arm_complex_gate():
-    """Gate every primitive defined so far (value.complex_values_exist calls this once)."""
-    for op in list(PRIMITIVES.values()):
+    """Gate every primitive defined so far, and the named twins made of them so far (each a copy holding the forward
+    function it was made with), once: value.complex_values_exist calls this."""
+    for op in list(PRIMITIVES.values()) + named_twins():
         gate(op)
 
 

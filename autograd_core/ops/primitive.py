@@ -29,6 +29,11 @@ PRIMITIVES: dict[str, Primitive] = {}
 _TWINS: dict[str, dict[str, Primitive]] = {}  # Primitive.named's: {primitive's name: {grad_fn_name: twin}}
 
 
+def named_twins():
+    """Every twin `Primitive.named` has made so far (copies of primitives under other grad_fn names)."""
+    return [twin for twins in _TWINS.values() for twin in twins.values()]
+
+
 class Primitive:
     """A differentiable operation: `forward` on NumPy data, `vjps[i]` for the edge to input i.
 
