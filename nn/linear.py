@@ -17,10 +17,20 @@ from . import dtype_checks
 from .module import Module, Parameter, check_device
 
 
-def _check_features(x, in_features, who):
+def _check_features(x, in_features, who, out_features):
     shape = x.shape if isinstance(x, Value) else getattr(x, "shape", None)
     if shape is None or len(shape) == 0 or shape[-1] != in_features:
-        raise ShapeError(f"{who}: expected input of shape (..., {in_features}), got {shape}")
+        raise ShapeError(f"{_not_multipliable(shape, (in_features, out_features))}: {who} expected input of shape "
+                         f"(..., {in_features}), got {shape}")
+
+
+def _not_multipliable(x_shape, weight_t_shape):
+    """PyTorch's words for input rows that do not chain with weightᵀ ((in, out)), the message users search for:
+    'mat1 and mat2 shapes cannot be multiplied (4x5 and 3x2)' (input folded to rows; a 1-D input is one row)."""
+    x_shape = tuple(x_shape or ())
+    k = x_shape[-1] if x_shape else 1
+    rows = int(np.prod(x_shape[:-1])) if len(x_shape) > 1 else 1
+    return f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {weight_t_shape[0]}x{weight_t_shape[1]})"
 
 
 def _folded(x):
@@ -112,8 +122,8 @@ def linear(input, weight, bias=None):
         raise ShapeError(f"linear: weight must be 2-D (out, in) or 1-D (in,), got shape {w_shape}")
     x_shape = np.shape(input)
     if len(x_shape) == 0 or x_shape[-1] != w_shape[1]:
-        raise ShapeError(f"linear: input of shape {x_shape} does not end in in_features={w_shape[1]} "
-                         f"(weight shape {w_shape})")
+        raise ShapeError(f"{_not_multipliable(x_shape, w_shape[::-1])}: linear's input of shape {x_shape} does not "
+                         f"end in in_features={w_shape[1]} (weight shape {w_shape})")
     dtype_checks.check_linear(input, weight, bias)
     if bias is None:
         return _linear(input, weight)
@@ -145,7 +155,7 @@ class Linear(Module):
     def forward(self, input):
         if not isinstance(input, Value):
             input = Value(input, requires_grad=False, dtype=self.weight.dtype)
-        _check_features(input, self.in_features, "Linear")
+        _check_features(input, self.in_features, "Linear", self.out_features)
         weight, bias = self.weight, self.bias
         if input.data.dtype is not weight.data.dtype or bias is not None and bias.data.dtype is not weight.data.dtype:
             # (the same dtype object in every step of a float32 or float64 model: one test each)

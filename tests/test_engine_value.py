@@ -211,7 +211,9 @@ def test_unsupported_ufunc_raises_type_error():
 
 
 @pytest.mark.parametrize("fn, message", [
-    (lambda: Value(np.ones((2, 3))) @ Value(np.ones((2, 3))), r"matmul: shapes \(2, 3\) and \(2, 3\) are not aligned"),
+    (lambda: Value(np.ones((2, 3))) @ Value(np.ones((2, 3))),
+     r"matmul: mat1 and mat2 shapes cannot be multiplied \(2x3 and 2x3\): shapes \(2, 3\) and \(2, 3\) are not "
+     r"aligned"),
     (lambda: Value(np.ones(3)) @ Value(np.ones(4)), r"matmul: shapes \(3,\) and \(4,\) are not aligned"),
     (lambda: Value(2.0) @ Value(np.ones(2)), r"matmul.*\(\) and \(2,\).*at least 1-D"),
     (lambda: Value(np.ones((2, 3))) + Value(np.ones((4, 3))),

@@ -1,7 +1,7 @@
 """Spellings of PyTorch calls that users' code has and that failed here: `x.tile(2, 1)` (Tensor.tile takes sizes
 by position), `x.new_zeros(size=...)`, `x.norm('nuc')`, `scatter(..., reduce='add'/'multiply')` (PyTorch's
 deprecated spelling of scatter_reduce), and the names of torch.clamp_min / clamp_max's nodes (named twins, which the
-complex gate must reach)."""
+complex gate must reach); and the words of PyTorch's error for products that do not chain."""
 
 from __future__ import annotations
 
@@ -137,3 +137,24 @@ def test_a_named_node_made_before_the_first_complex_value_still_refuses_complex_
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "refused:" in result.stdout and "complex" in result.stdout.lower()
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda t: t.nn.Linear(3, 2)(t.randn(4, 5)), "(4x5 and 3x2)"),
+    (lambda t: t.nn.Linear(3, 2)(t.randn(2, 4, 5)), "(8x5 and 3x2)"),
+    (lambda t: t.nn.Linear(3, 2)(t.randn(5)), "(1x5 and 3x2)"),
+    (lambda t: t.nn.functional.linear(t.randn(4, 5), t.randn(2, 3)), "(4x5 and 3x2)"),
+    (lambda t: t.randn(4, 5) @ t.randn(3, 2), "(4x5 and 3x2)"),
+    (lambda t: t.randn(2, 3, 4) @ t.randn(5, 6), "(6x4 and 5x6)"),
+    (lambda t: t.nn.Sequential(t.nn.Linear(4, 8), t.nn.ReLU(), t.nn.Linear(6, 2))(t.randn(3, 4)), "(3x8 and 6x2)"),
+])
+def test_products_that_do_not_chain_say_pytorchs_words(call, words):
+    # the message every beginner searches for; ours goes on to say which layer expected which shape
+    words = "mat1 and mat2 shapes cannot be multiplied " + words
+    with pytest.raises(RuntimeError) as caught:
+        call(ag)
+    assert words in str(caught.value)
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError) as caught:
+        call(torch)
+    assert words in str(caught.value)

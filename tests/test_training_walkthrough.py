@@ -73,7 +73,8 @@ def test_pytorch_raises_runtime_error_for_the_same_state_dicts():
     ("make", "error", "pattern"),
     [
         (lambda: nn.Linear(2, 5)(torch.randn(4, 3)), ValueError,
-         r"Linear: expected input of shape \(\.\.\., 2\), got \(4, 3\)"),
+         r"mat1 and mat2 shapes cannot be multiplied \(4x3 and 2x5\): Linear expected input of shape \(\.\.\., 2\), "
+         r"got \(4, 3\)"),
         (lambda: nn.Conv2d(3, 8, 3)(torch.randn(2, 1, 8, 8)), ValueError, r"has 1 channels.*expects in_channels.* = 3"),
         (lambda: nn.CrossEntropyLoss()(torch.randn(4, 3), torch.tensor([0.0, 1.0, 2.0, 1.0])), TypeError,
          r"cross_entropy: class labels must be integers, got dtype float32 of shape \(4,\)"),

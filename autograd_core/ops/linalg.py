@@ -45,8 +45,20 @@ def matmul(a, b):
     k_a = np.shape(a)[-1]
     k_b = np.shape(b)[0] if np.ndim(b) == 1 else np.shape(b)[-2]
     if k_a != k_b:
-        raise ValueError(f"shapes {np.shape(a)} and {np.shape(b)} are not aligned ({k_a} != {k_b})")
+        raise ValueError(_not_chained(np.shape(a), np.shape(b)))
     return np.matmul(a, b)
+
+
+def _not_chained(a_shape, b_shape):
+    """Why a @ b fails, for a matrix b in PyTorch's words, the message users search for ('mat1 and mat2 shapes cannot
+    be multiplied (4x5 and 3x2)', a folded to rows as PyTorch folds it), else ours."""
+    inner = b_shape[0 if len(b_shape) == 1 else -2]
+    where = f"shapes {a_shape} and {b_shape} are not aligned ({a_shape[-1]} != {inner})"
+    if len(b_shape) != 2:
+        return where
+    rows = int(np.prod(a_shape[:-1])) if len(a_shape) > 1 else 1
+    return f"mat1 and mat2 shapes cannot be multiplied ({rows}x{a_shape[-1]} and {b_shape[0]}x{b_shape[1]}): {where}"
+
 
 
 def _matmul_vjp_a(g, out, a, b):
