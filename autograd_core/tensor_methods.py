@@ -123,6 +123,31 @@ def _sizes(given, keyword, name, keyword_name):
     return (keyword,)
 
 
+def _permute_error(order, ndim):
+    """PyTorch's error for an order of dims that permute cannot take (found after NumPy refused it)."""
+    if len(order) != ndim:
+        return ShapeError(f"permute: number of dimensions in the tensor input does not match the length of the desired "
+                          f"ordering of dimensions i.e. input.dim() = {ndim} is not equal to len(dims) = {len(order)}")
+    axes = [_value._ops.index.check_dim(d, ndim) for d in order]  # PyTorch's IndexError for a dim out of range
+    if len(set(axes)) != len(axes):
+        return ShapeError(f"permute(): duplicate dims are not allowed (got {order})")
+    return ShapeError(f"permute: cannot order the {ndim} dims as {order}")
+
+
+def _expand_error(sizes, shape, lead):
+    """PyTorch's error for sizes that expand cannot broadcast `shape` to (found after NumPy refused them)."""
+    for i, n in enumerate(sizes):
+        existing = shape[i - lead] if i >= lead else None
+        if existing is not None and n not in (-1, existing) and existing != 1:
+            return ShapeError(f"The expanded size of the tensor ({n}) must match the existing size ({existing}) at "
+                              f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                              f"{list(shape)}")
+        if n == -1 and existing is None:
+            return ShapeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                              f"dimension {i}")
+    return ShapeError(f"expand: cannot expand a Value of shape {tuple(shape)} to {sizes}")
+
+
 def _is_dtype(x):
     """Whether x names a dtype (np.float32, np.dtype("int8"), autograd_core.float16), not a size."""
     return isinstance(x, np.dtype) or isinstance(x, type) and issubclass(x, np.generic)
@@ -265,7 +290,10 @@ class TensorMethods:
         order = _sizes(order, dims, "permute", "dims")
         if len(order) == 1 and not _is_dim(order[0]):
             order = order[0]
-        return _value._ops.transpose(self, axes=tuple(order))
+        try:
+            return _value._ops.transpose(self, axes=tuple(order))
+        except (ValueError, IndexError) as error:  # NumPy's words ("axes don't match array"): PyTorch's instead
+            raise _permute_error(tuple(order), self.ndim) from error
 
     def expand(self, *sizes, size=None, implicit=False):
         """x broadcast to `sizes` (-1 keeps a dimension), without copying: PyTorch's expand; x.expand(2, 3),
@@ -277,7 +305,10 @@ class TensorMethods:
         if lead < 0:
             raise ShapeError(f"expand: {len(sizes)} sizes given for a Value of {self.data.ndim} dimensions")
         shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
-        return _value._ops.broadcast_to(self, shape=shape)
+        try:
+            return _value._ops.broadcast_to(self, shape=shape)
+        except ValueError as error:  # NumPy's words ("operands could not be broadcast ..."): PyTorch's instead
+            raise _expand_error(tuple(sizes), self.shape, lead) from error
 
     def expand_as(self, other):
         """x broadcast to other's shape (size-1 axes repeated, as expand)."""

@@ -1,7 +1,7 @@
 """Spellings of PyTorch calls that users' code has and that failed here: `x.tile(2, 1)` (Tensor.tile takes sizes
 by position), `x.new_zeros(size=...)`, `x.norm('nuc')`, `scatter(..., reduce='add'/'multiply')` (PyTorch's
 deprecated spelling of scatter_reduce), and the names of torch.clamp_min / clamp_max's nodes (named twins, which the
-complex gate must reach); and the words of PyTorch's error for products that do not chain."""
+complex gate must reach); and the words of PyTorch's errors for products that do not chain, permute and expand."""
 
 from __future__ import annotations
 
@@ -156,5 +156,28 @@ def test_products_that_do_not_chain_say_pytorchs_words(call, words):
     assert words in str(caught.value)
     torch = pytest.importorskip("torch")
     with pytest.raises(RuntimeError) as caught:
+        call(torch)
+    assert words in str(caught.value)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda t: t.randn(2, 3).permute(1), RuntimeError, "input.dim() = 2 is not equal to len(dims) = 1"),
+    (lambda t: t.randn(2, 3).permute(0, 0), RuntimeError, "duplicate dims are not allowed"),
+    (lambda t: t.randn(2, 3).permute(0, 2), IndexError, "expected to be in range of [-2, 1], but got 2"),
+    (lambda t: t.randn(2, 3).expand(4, 3), RuntimeError,
+     "The expanded size of the tensor (4) must match the existing size (2) at non-singleton dimension 0.  Target "
+     "sizes: [4, 3].  Tensor sizes: [2, 3]"),
+    (lambda t: t.randn(2, 3).expand(3, -1, 2), RuntimeError,
+     "The expanded size of the tensor (2) must match the existing size (3) at non-singleton dimension 2"),
+    (lambda t: t.randn(2, 3).expand(-1, 2, 3), RuntimeError,
+     "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension 0"),
+])
+def test_permute_and_expand_refuse_in_pytorchs_words(call, error, words):
+    # NumPy's "axes don't match array" and "operands could not be broadcast together with remapped shapes" before
+    with pytest.raises(error) as caught:
+        call(ag)
+    assert words in str(caught.value)
+    torch = pytest.importorskip("torch")
+    with pytest.raises(error) as caught:
         call(torch)
     assert words in str(caught.value)
