@@ -566,7 +566,7 @@ class _Watching:
         grad = Value.__dict__["grad"]
         Value.grad = property(jit_numpy.watched_grad(grad.fget), grad.fset, doc=grad.__doc__)
         view_grad = self.view_grad = ElementView.__dict__["grad"]
-        ElementView.grad = property(_watched_view_grad(view_grad.fget), view_grad.fset)
+        ElementView.grad = property(_watched_view_grad(view_grad.fget), jit_numpy.watched_view_grad_set(view_grad.fset))
         self.view_data = ElementView.__dict__["data"]
         ElementView.data = jit_numpy.watched_view_data(self.view_data)
         original = self.original = engine.run_backward

@@ -60,13 +60,21 @@ def _refuse(what, now=False):
 
 def finish(recorder):
     """At the end of a recording: a read of a traced gradient out of sight (`_refuse`) makes the function run eagerly
-    if the call changed parameters or gradients by recorded NumPy (or stores) too."""
+    if the call changed parameters or gradients by recorded NumPy (or stores) too; not for a gradient set to a number
+    (micrograd's `p.grad = 0.0` before its backward pass), which no read decides."""
     if recorder.numpy_unseen is None or recorder.problem is not None:
         return
     if any(e.__class__ is tuple and (e[0] in ("set data", "store") or (e[0] == "numpy" and e[3] is not None)
-                                     or (e[0] == "grad" and e[2] is not None))
+                                     or (e[0] == "grad" and _from_traced(recorder, e[2])))
            for e in recorder.entries):
         recorder.problem = recorder.numpy_unseen
+
+
+def _from_traced(recorder, new):
+    """Whether a gradient assigned (`p.grad = new`) holds numbers a recorded ufunc computed from traced ones; a number
+    or a fresh array (micrograd's `p.grad = 0.0`, zero_grad by hand) does not: a read out of sight cannot scale it."""
+    known = recorder.numpy_sources.get(id(new))
+    return known is not None and known[1] is new and known[0][0] == "result"
 
 
 def real(x):
@@ -257,6 +265,27 @@ def watched_view_data(prop):
     return property(get, set_, doc=prop.__doc__)
 
 
+def watched_view_grad_set(fset):
+    """ElementView.grad's setter while a call is recorded: `view.grad = x` of a view whose base was made before the
+    call (micrograd's `p.grad = 0.0` over nn.MLP's scalar weights) is recorded as the view's own assignment, replayed
+    through the same setter; the write of its base's .grad that the setter makes is not (its array holds the other
+    views' gradients too, and the backward pass that follows writes into it in place)."""
+
+    def set_(view, new):
+        recorder = _recorder()
+        if recorder is None or not _persistent(recorder, view):
+            return fset(view, real(new))
+        eager = real(new)
+        recorder.entries.append(("grad", view, eager))
+        recorder.paused = True
+        try:
+            return fset(view, eager)
+        finally:
+            recorder.paused = False
+
+    return set_
+
+
 def data_assigned(recorder, value, new):
     """`value.data = new` while `recorder` records, for a Value made before the call. Returns (the eager object to
     store, or None if the assignment cannot be replayed)."""
@@ -429,10 +458,10 @@ def plan_ufunc(plan, ufunc, sources, written, result, keywords):
 
 def plan_set_data(plan, value, source):
     """The line for `p.data = t` (t a recorded ufunc's result), made as in eager mode (a Parameter's setter runs)."""
-    plan.lines.append(f"{_owner(plan, value)}.data = {_expr(plan, source)}")
+    plan.lines.append(f"{plan_owner(plan, value)}.data = {_expr(plan, source)}")
 
 
-def _owner(plan, value):
+def plan_owner(plan, value):
     """The name a program gives a Value made before the call (guarded: plan.value_owner), or an ElementView (made in
     the call or not: nn.MLP makes them lazily), whose numbers are its base's (guarded instead)."""
     if isinstance(value, ElementView):
@@ -444,9 +473,9 @@ def _owner(plan, value):
 def _expr(plan, source):
     kind, obj = source
     if kind in ("grad", "view grad"):  # read through the property at that point of the replay, as eager mode reads it
-        return f"{_owner(plan, obj)}.grad"
+        return f"{plan_owner(plan, obj)}.grad"
     if kind == "view data":
-        return f"{_owner(plan, obj)}.data"
+        return f"{plan_owner(plan, obj)}.data"
     if kind == "data":
         return plan.value(obj)
     if kind == "result":

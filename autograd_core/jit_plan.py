@@ -20,7 +20,7 @@ import numpy as np
 from .engine import apply
 from .grad_array import NUMPY_ARRAYS
 from .jit_inplace import store
-from .jit_numpy import plan_set_data, plan_ufunc
+from .jit_numpy import plan_owner, plan_set_data, plan_ufunc
 from .ops.elementwise import relu_backward
 from .ops.primitive import PRIMITIVES, Primitive
 from .ops.shape import sum_to
@@ -143,7 +143,7 @@ class _Plan:
                     f"if not {self.ns.bind('F', entry[1])}({', '.join(exprs)}): raise GuardFailed()")
             elif kind == "grad":
                 _, value, new = entry
-                owner = self.value_owner(value)
+                owner = plan_owner(self, value)
                 source = "None" if new is None else self._grad_source(new)
                 self.lines.append(f"_set_grad({owner}, {source})")
             elif kind == "convert":

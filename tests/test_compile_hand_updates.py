@@ -341,3 +341,52 @@ def test_numpy_in_place_after_a_recorded_update_still_runs_eagerly():
         p.data += 0.001
 
     _runs_eagerly(update, r"assigns a parameter's .data")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Gradients read as Python numbers in micrograd-style steps (jit_numpy.finish, jit_numpy_reads.py).
+
+
+def _scalar_mlp_step(read, update=None):
+    """nn.MLP of scalar weights, zeroed by micrograd's `p.grad = 0.0`, its gradients read by `read(params)` after the
+    backward pass, then stepped by SGD (or by `update(params)` by hand)."""
+
+    def make():
+        model = nn.MLP(3, [4, 1], rng=0)
+        opt = torch.optim.SGD(model.parameters(), lr=0.05)
+
+        def step(xs, ys):
+            params = model.parameters()
+            for p in params:
+                p.grad = 0.0
+            xv, yv = Value(xs, requires_grad=False), Value(ys, requires_grad=False)
+            loss = sum(((model([xv[i, 0], xv[i, 1], xv[i, 2]]) - yv[i]) ** 2 for i in range(len(xs))), Value(0.0))
+            loss.backward()
+            read(params)
+            if update is None:
+                opt.step()
+            else:
+                update(params)
+            return loss
+
+        return [layer.weight for layer in model.layers] + [layer.bias for layer in model.layers], opt, step
+
+    return make
+
+
+def test_a_gradient_read_as_a_number_beside_micrograds_zeroing_replays():
+    """`p.grad = 0.0` sets gradients to a number: no update from traced numbers, so reading them with float() (a log
+    line) does not make the step run eagerly (a regression of the hand-written-update support: it counted the
+    zeroing as one)."""
+
+    def read(params):
+        _ = [float(p.grad) for p in params]
+
+    compiled_twins(_scalar_mlp_step(read), _batches(6, (4, 3)), replays=3)
+
+
+def test_micrograds_zeroing_of_an_mlps_scalar_weights_replays_the_right_gradients():
+    """`p.grad = 0.0` on each of nn.MLP's scalar weights writes into its matrix's .grad, which the backward pass then
+    fills in place: recorded as each view's assignment, not as the matrix's gradient baked as it ended up (which
+    replayed the last recording's gradients as the starting point, and agreed with itself between recordings)."""
+    compiled_twins(_scalar_mlp_step(lambda params: None), _batches(6, (4, 3)), replays=3)
