@@ -85,8 +85,12 @@ by hand; a replay first checks that the optimizer it steps still has those group
 parameters by NumPy's elementwise arithmetic on their gradients (micrograd's `p.data += -lr * p.grad`, also of 0-d
 Values; `p.data -= lr * p.grad`, `p.data = p.data - lr * p.grad`, `p.data.add_(p.grad, alpha=-lr)`, `p.data.mul_(0.99)`
 after it) is recorded and replayed (jit_numpy.py: a gradient read outside effects is traced while a call is recorded);
-other NumPy on a parameter's data or gradient (a reduction, np.clip, NumPy on the data alone) makes the function run
-eagerly, with a warning.
+so is a comparison of such a gradient that steers Python (`if abs(p.grad) > 10:`, micrograd's scalar gradients, or
+a truth value): a guard checked at each replay after the backward pass, which puts back the gradients and data it
+changed and records again where the outcome differs (jit_grad_guards.py; a comparison after an optimizer's step runs
+eagerly). Other NumPy on a parameter's data or gradient (a reduction, np.clip, float(), NumPy on the data alone)
+makes the function run eagerly, with a warning, when the call also updates parameters or gradients by hand; beside an
+optimizer's step it is Python a replay skips (a log line), as reads of `.data` are.
 
 In-place changes of Values the call made, through their in-place methods and operators (`h.clamp_(min=0)`,
 `h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `h[0, 1].add_(1.5)`, `noise.normal_()`,

@@ -16,9 +16,11 @@ before the call (a parameter: read live at replay), the result of such a recorde
 number: a learning rate; compared between recordings, as all constants). An assignment `p.data = t` of a result is
 recorded as ("set data", p, t); the replay makes the same assignment.
 
+A comparison of a traced number (`abs(p.grad) > 10`) or its truth value is recorded as a guard (jit_grad_guards.py).
 Anything else done with a traced array (indexing, a reduction such as `g.sum()`, NumPy's non-ufunc functions such as
-np.clip, truth values and float(): what could steer Python) makes the function run eagerly, with a warning, as such
-updates did before; so does an operand that is no known array (NumPy's own work on a parameter's data).
+np.clip, float(): what could steer Python out of sight) makes the function run eagerly, with a warning, if the call
+also updates parameters or gradients from traced numbers (`finish`), as such updates did before; so does an operand
+that is no known array (NumPy's own work on a parameter's data).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import numpy as np
 
 from .element import ElementView
 from .grad_array import GradArray
+from .jit_grad_guards import OPERATORS, compared
 from .value import Value
 
 _KEYWORDS = frozenset(("out", "casting", "dtype"))
@@ -58,6 +61,20 @@ def _refuse(what, now=False):
         recorder.numpy_unseen = reason
 
 
+def _guarded(how, traced, other, outcome):
+    """A comparison of a traced number, or its truth value (what may steer Python): recorded as a guard of the
+    program (jit_grad_guards.py), which re-records where a replay's outcome differs."""
+    recorder = _recorder()
+    if recorder is not None and recorder.problem is None:
+        source = _source(recorder, real(traced))
+        if other is not None and other.__class__ not in TRACED and isinstance(other, (numbers.Number, np.generic)):
+            other = ("constant", other)  # (a threshold: compared between recordings, as all constants are)
+        elif other is not None:
+            other = _source(recorder, real(other))
+        compared(recorder, how, source, other, outcome, _refuse)
+    return outcome
+
+
 def finish(recorder):
     """At the end of a recording: a read of a traced gradient out of sight (`_refuse`) makes the function run eagerly
     if the call changed parameters or gradients by recorded NumPy (or stores) too; not for a gradient set to a number
@@ -80,7 +97,7 @@ def _from_traced(recorder, new):
 def real(x):
     """The eager object behind a traced one (itself for anything else; a traced one made by NumPy from another,
     `g.copy()`, which no recording knows: its numbers as the eager class)."""
-    if x.__class__ not in _TRACED:
+    if x.__class__ not in TRACED:
         return x
     eager = x.__dict__.get("_real")
     if eager is not None:
@@ -310,7 +327,7 @@ def traced_in_place(recorder, array, name, method, args, kwargs):
     saw."""
     alpha = kwargs.get("alpha", 1)
     if name in ("add_", "sub_") and (alpha.__class__ is not int or alpha != 1) and args and (
-            args[0].__class__ in _TRACED):
+            args[0].__class__ in TRACED):
         # `p.data.add_(p.grad, alpha=-lr)`: alpha · other as times_alpha computes it (the same ufunc on the same
         # numbers), traced, then added; times_alpha first for PyTorch's checks of alpha
         from .ops.arith import times_alpha
@@ -347,8 +364,7 @@ class TracedArray(GradArray):
         real(self)[key] = real(item)
 
     def __bool__(self):
-        _refuse("the truth value of a gradient")
-        return bool(real(self))
+        return _guarded("bool", self, None, bool(real(self)))
 
     def __float__(self):
         _refuse("a gradient read as a number")
@@ -373,7 +389,7 @@ class TracedArray(GradArray):
 def untraced(result):
     """A recorded call's result with each traced object in it (a gradient returned: `return loss, w.grad`) its eager
     one, in the same tuples, lists and dicts: what eager mode returns, and what the plan knows."""
-    if result.__class__ in _TRACED:
+    if result.__class__ in TRACED:
         return real(result)
     if isinstance(result, tuple):
         items = [untraced(r) for r in result]
@@ -407,6 +423,13 @@ def _scalar_class(base):
     def unary(ufunc):
         return lambda self: _traced_call(ufunc, "__call__", (self,), {})
 
+    def compare(how, eager):
+        def method(self, other):
+            outcome = eager(real(self), real(other))
+            return outcome if outcome is NotImplemented else _guarded(how, self, other, outcome)
+
+        return method
+
     def refused(name, convert):
         def method(self, *args):
             _refuse(f"a gradient {name}")
@@ -422,18 +445,19 @@ def _scalar_class(base):
         "__pow__": binary(np.power), "__rpow__": binary(np.power, True),
         "__neg__": unary(np.negative), "__pos__": unary(np.positive), "__abs__": unary(np.absolute),
         "__array_ufunc__": lambda self, ufunc, method, *inputs, **kwargs: _traced_call(ufunc, method, inputs, kwargs),
-        "__bool__": refused("used as a truth value", bool), "__float__": refused("read as a number", float),
+        "__bool__": lambda self: _guarded("bool", self, None, bool(real(self))),
+        "__float__": refused("read as a number", float),
         "__int__": refused("read as a number", int), "item": refused("read as a number", lambda x: x.item()),
         "__reduce__": lambda self: real(self).__reduce__(),
         "__doc__": _scalar_class.__doc__,
     }
-    for name in ("__lt__", "__le__", "__gt__", "__ge__"):
-        namespace[name] = refused("compared", getattr(base, name))
+    for name, how in OPERATORS.items():
+        namespace[name] = compare(how, getattr(base, name))
     return type(f"Traced{base.__name__}", (base,), namespace)
 
 
 _SCALARS = {np.float64: _scalar_class(np.float64), np.float32: _scalar_class(np.float32)}
-_TRACED = frozenset((TracedArray, *_SCALARS.values()))
+TRACED = frozenset((TracedArray, *_SCALARS.values()))
 
 
 _SLOT = Value.__dict__["data"]  # Value's data slot itself (jit.py watches assignments through a property over it)
@@ -445,7 +469,7 @@ _SLOT = Value.__dict__["data"]  # Value's data slot itself (jit.py watches assig
 
 def plan_ufunc(plan, ufunc, sources, written, result, keywords):
     """The line for a recorded ufunc call: `g7 = U3(E1.grad, C4)`, or `U2(E1.data, g7, out=E1.data)` in place."""
-    call = f"{plan.ns.bind('U', ufunc)}({', '.join(_expr(plan, s) for s in sources)}" + "".join(
+    call = f"{plan.ns.bind('U', ufunc)}({', '.join(numpy_expr(plan, s) for s in sources)}" + "".join(
         f", {k}={plan.constant(v)}" for k, v in keywords.items())
     if written is None:
         t = plan.temp()
@@ -453,12 +477,12 @@ def plan_ufunc(plan, ufunc, sources, written, result, keywords):
         plan.arrays[id(result)] = t
         plan._keep.append(result)
     else:
-        plan.lines.append(f"{call}, out={_expr(plan, written)})")
+        plan.lines.append(f"{call}, out={numpy_expr(plan, written)})")
 
 
 def plan_set_data(plan, value, source):
     """The line for `p.data = t` (t a recorded ufunc's result), made as in eager mode (a Parameter's setter runs)."""
-    plan.lines.append(f"{plan_owner(plan, value)}.data = {_expr(plan, source)}")
+    plan.lines.append(f"{plan_owner(plan, value)}.data = {numpy_expr(plan, source)}")
 
 
 def plan_owner(plan, value):
@@ -470,7 +494,7 @@ def plan_owner(plan, value):
     return plan.value_owner(value)
 
 
-def _expr(plan, source):
+def numpy_expr(plan, source):
     kind, obj = source
     if kind in ("grad", "view grad"):  # read through the property at that point of the replay, as eager mode reads it
         return f"{plan_owner(plan, obj)}.grad"
