@@ -352,6 +352,8 @@ class TracedArray(GradArray):
         return _traced_call(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
+        if func is np.clip:  # NumPy's implementation calls the ufunc np.clip on the array: recorded as one
+            return func._implementation(*args, **kwargs)
         _refuse(f"NumPy's {getattr(func, '__name__', 'function')} of a gradient")
         return func(*_eager_all(args), **{k: _eager_all(v) for k, v in kwargs.items()})
 
@@ -409,6 +411,22 @@ def _eager_all(x):
     return real(x)
 
 
+def _clip(self, min=None, max=None, **kwargs):
+    """np.clip(g, lo, hi) and g.clip(lo, hi) of a traced NumPy float: the ufunc NumPy's clip calls (np.minimum or
+    np.maximum where a bound is None), recorded."""
+    if min is None or max is None:
+        ufunc, bounds = (np.minimum, (max,)) if min is None else (np.maximum, (min,))
+    else:
+        ufunc, bounds = _CLIP, (min, max)
+    return _traced_call(ufunc, "__call__", (self, *bounds), kwargs)
+
+
+try:  # the ufunc behind np.clip (NumPy 2; 1.x's numpy.core)
+    from numpy._core.umath import clip as _CLIP
+except ImportError:  # pragma: no cover
+    from numpy.core.umath import clip as _CLIP
+
+
 def _scalar_class(base):
     """A NumPy float (a 0-d Value's gradient, as eager mode gives it) whose arithmetic is recorded."""
 
@@ -449,6 +467,7 @@ def _scalar_class(base):
         "__float__": refused("read as a number", float),
         "__int__": refused("read as a number", int), "item": refused("read as a number", lambda x: x.item()),
         "__reduce__": lambda self: real(self).__reduce__(),
+        "clip": _clip,  # (np.clip of a NumPy scalar calls its method)
         "__doc__": _scalar_class.__doc__,
     }
     for name, how in OPERATORS.items():

@@ -225,11 +225,48 @@ def test_a_gradient_read_only_for_logging_still_replays():
     compiled_twins(make, _batches(5))
 
 
+def _clip_function(p):
+    p.data -= 0.1 * np.clip(p.grad, -0.01, 0.01)  # the bounds bite: the gradients reach ±0.5
+
+
+def _clip_method(p):
+    p.data -= 0.1 * p.grad.clip(-0.01, None)
+
+
+@pytest.mark.parametrize("update", [_clip_function, _clip_method], ids=lambda f: f.__name__.strip("_"))
+def test_a_gradient_clipped_by_numpy_replays(update):
+    """np.clip (a NumPy function, not a ufunc) calls the ufunc np.clip (np.maximum for a missing bound): recorded."""
+    compiled_twins(_linear(update), _batches(5))
+
+
+def test_micrograds_scalar_gradients_clipped_by_numpy_replay():
+    """np.clip of a 0-d Value's gradient (a NumPy float, whose clip method NumPy calls): recorded as the ufunc."""
+
+    def make():
+        rng = np.random.default_rng(1)
+        params = [Value(float(v)) for v in rng.standard_normal(3)]
+
+        def step(xs, ys):
+            for p in params:
+                p.grad = 0.0
+            xv, yv = Value(xs, requires_grad=False), Value(ys, requires_grad=False)
+            loss = sum((((sum(w * xv[i, j] for j, w in enumerate(params))).tanh() - yv[i]) ** 2
+                        for i in range(len(xs))), Value(0.0))
+            loss.backward()
+            for p in params:
+                p.data += -0.05 * np.clip(p.grad, -2.0, 2.0)  # (the gradients reach ±6: the bounds bite)
+            return loss
+
+        return params, step
+
+    compiled_twins(make, _batches(6))
+
+
 def test_numpys_other_functions_of_a_gradient_still_run_eagerly():
     def update(p):
-        p.data -= 0.1 * np.clip(p.grad, -0.01, 0.01)
+        p.data -= 0.1 * np.where(p.grad > 0, p.grad, 0.0)
 
-    _runs_eagerly(update, r"NumPy's clip of a gradient|assigns a parameter's .data")
+    _runs_eagerly(update, r"NumPy's where of a gradient|assigns a parameter's .data")
 
 
 def test_numpy_on_a_parameters_data_alone_still_runs_eagerly():
