@@ -88,9 +88,12 @@ after it) is recorded and replayed (jit_numpy.py: a gradient read outside effect
 so is a comparison of such a gradient that steers Python (`if abs(p.grad) > 10:`, micrograd's scalar gradients, or
 a truth value): a guard checked at each replay after the backward pass, which puts back the gradients and data it
 changed and records again where the outcome differs (jit_grad_guards.py; a comparison after an optimizer's step runs
-eagerly). Other NumPy on a parameter's data or gradient (a reduction, np.clip, float(), NumPy on the data alone)
-makes the function run eagerly, with a warning, when the call also updates parameters or gradients by hand; beside an
-optimizer's step it is Python a replay skips (a log line), as reads of `.data` are.
+eagerly); and so are np.clip and NumPy's reductions of them (`g.sum()`, `g.max()`, `np.sum(g ** 2)`, `g.norm()`:
+clipping by the total norm written by hand, `min(1.0, max_norm / np.sqrt(total))`, jit_reductions.py). Other NumPy on
+a parameter's data or gradient (float(), mean(), indexing, NumPy on the data alone: `p.data *= 0.99` changes the raw
+array in place, which nothing traces; `p.data.mul_(0.99)` replays) makes the function run eagerly, with a warning, when
+the call also updates parameters or gradients by hand; beside an optimizer's step it is Python a replay skips (a log
+line), as reads of `.data` are.
 
 In-place changes of Values the call made, through their in-place methods and operators (`h.clamp_(min=0)`,
 `h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `h[0, 1].add_(1.5)`, `noise.normal_()`,
@@ -308,6 +311,7 @@ class _Recorder(Tracer):
         self.numpy_sources, self.numpy_owners, self.numpy_written, self.numpy_traced = {}, {}, {}, []
         self.numpy_off = 0  # > 0 while library code reads gradients for its own use (ElementView.grad)
         self.numpy_unseen = None  # why NumPy on a traced gradient was not followed (jit_numpy.finish)
+        self.numpy_reduced = {}  # id -> (a recorded result computed from a reduction, ...): jit_reductions.unused
 
     def entered(self, scope):
         if scope.owner is not None and self.thread == threading.get_ident():

@@ -16,11 +16,13 @@ before the call (a parameter: read live at replay), the result of such a recorde
 number: a learning rate; compared between recordings, as all constants). An assignment `p.data = t` of a result is
 recorded as ("set data", p, t); the replay makes the same assignment.
 
-A comparison of a traced number (`abs(p.grad) > 10`) or its truth value is recorded as a guard (jit_grad_guards.py).
-Anything else done with a traced array (indexing, a reduction such as `g.sum()`, NumPy's non-ufunc functions such as
-np.clip, float(): what could steer Python out of sight) makes the function run eagerly, with a warning, if the call
-also updates parameters or gradients from traced numbers (`finish`), as such updates did before; so does an operand
-that is no known array (NumPy's own work on a parameter's data).
+A comparison of a traced number (`abs(p.grad) > 10`) or its truth value is recorded as a guard (jit_grad_guards.py);
+a ufunc's reduction (`g.sum()`, `g.max()`, np.sum, g.norm()) as a line (jit_reductions.py); np.clip as the ufunc it
+calls. Anything else done with a traced array (indexing, mean(), NumPy's other functions, float(): what could steer
+Python out of sight) makes the function run eagerly, with a warning, if the call also updates parameters or gradients
+from traced numbers (`finish`), as such updates did before; so does an operand that is no known array (NumPy's own
+work on a parameter's data: `p.data *= 0.99` writes into the raw array, which the recording never hands out traced, as
+the engine's operations read it too).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import numpy as np
 from .element import ElementView
 from .grad_array import GradArray
 from .jit_grad_guards import OPERATORS, compared
+from .jit_reductions import norm, reduced, reducer, unused
 from .value import Value
 
 _KEYWORDS = frozenset(("out", "casting", "dtype"))
@@ -79,6 +82,10 @@ def finish(recorder):
     """At the end of a recording: a read of a traced gradient out of sight (`_refuse`) makes the function run eagerly
     if the call changed parameters or gradients by recorded NumPy (or stores) too; not for a gradient set to a number
     (micrograd's `p.grad = 0.0` before its backward pass), which no read decides."""
+    if recorder.numpy_unseen is None and recorder.numpy_reduced and unused(recorder):
+        recorder.numpy_unseen = ("a number computed from a reduction of a gradient used out of a replay's sight "
+                                 "(math.sqrt(total), float(total), a log line: use NumPy's functions, np.sqrt) in a "
+                                 "function that also updates parameters by hand")
     if recorder.numpy_unseen is None or recorder.problem is not None:
         return
     if any(e.__class__ is tuple and (e[0] in ("set data", "store") or (e[0] == "numpy" and e[3] is not None)
@@ -115,6 +122,12 @@ def _traced_call(ufunc, method, inputs, kwargs):
     recorder = _recorder()
     if recorder is None:
         return result
+    found = reducer(ufunc, kwargs) if method == "reduce" and ufunc.nout == 1 else None
+    if found is not None:  # g.sum(), g.max(), np.sum(g) (jit_reductions.py)
+        call, keywords = found
+        recorder.entries.append(("numpy", call, [_source(recorder, eager_inputs[0])], None, result, keywords))
+        reduced(recorder, result, None)
+        return _traced(recorder, result, ("result", result))
     if method != "__call__" or ufunc.nout != 1 or not _KEYWORDS.issuperset(kwargs):
         _refuse(f"NumPy's {ufunc.__name__}.{method} of a gradient")
         return result
@@ -130,6 +143,7 @@ def _traced_call(ufunc, method, inputs, kwargs):
             written_into = kwargs["out"][0]  # (its contents now: `p.data = p.data` checks them, data_assigned)
             recorder.numpy_written[id(written_into)] = (written_into, np.array(written_into, copy=True))
         return out[0]
+    reduced(recorder, result, sources)
     return _traced(recorder, result, ("result", result))
 
 
@@ -352,10 +366,25 @@ class TracedArray(GradArray):
         return _traced_call(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        if func is np.clip:  # NumPy's implementation calls the ufunc np.clip on the array: recorded as one
+        if func in _THROUGH_METHODS:  # NumPy's implementation calls the array's method, a ufunc (clip, add.reduce)
             return func._implementation(*args, **kwargs)
         _refuse(f"NumPy's {getattr(func, '__name__', 'function')} of a gradient")
         return func(*_eager_all(args), **{k: _eager_all(v) for k, v in kwargs.items()})
+
+    def norm(self, p=2, dim=None, keepdim=False):
+        return norm(self, p, dim, keepdim, refuse=_refuse, real=real)
+
+    def mean(self, *args, **kwargs):
+        _refuse("a gradient's mean")  # (NumPy's converts the traced sum it divides: out of sight)
+        return real(self).mean(*args, **kwargs)
+
+    def std(self, *args, **kwargs):
+        _refuse("a gradient's std")
+        return real(self).std(*args, **kwargs)
+
+    def var(self, *args, **kwargs):
+        _refuse("a gradient's var")
+        return real(self).var(*args, **kwargs)
 
     def __getitem__(self, key):
         _refuse("indexing a gradient")
@@ -386,6 +415,9 @@ class TracedArray(GradArray):
     def item(self, *args):
         _refuse("a gradient read as a number")
         return real(self).item(*args)
+
+
+_THROUGH_METHODS = frozenset((np.clip, np.sum, np.prod, np.max, np.min, np.amax, np.amin))
 
 
 def untraced(result):
@@ -468,6 +500,8 @@ def _scalar_class(base):
         "__int__": refused("read as a number", int), "item": refused("read as a number", lambda x: x.item()),
         "__reduce__": lambda self: real(self).__reduce__(),
         "clip": _clip,  # (np.clip of a NumPy scalar calls its method)
+        **{name: refused(f"reduced ({name})", getattr(base, name))  # (a scalar's: on a 0-d array, out of sight)
+           for name in ("sum", "prod", "max", "min", "mean", "std", "var")},
         "__doc__": _scalar_class.__doc__,
     }
     for name, how in OPERATORS.items():

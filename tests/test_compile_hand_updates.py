@@ -18,7 +18,7 @@ import pytest
 
 import autograd_core as torch
 from autograd_core import CompileWarning, Value, nn
-from compile_twins import compiled_twins
+from compile_twins import compiled_twins, side_by_side
 from gradient_helpers import same_bits
 
 
@@ -183,12 +183,58 @@ def _runs_eagerly(update, match):
     assert compiled.stats["replayed"] == 0
 
 
-def test_a_gradient_reduced_to_steer_python_still_runs_eagerly():
+def test_a_gradient_reduced_to_steer_python_replays_guarded():
+    """`if (p.grad ** 2).sum() > 0.0:` a reduction (recorded, jit_reductions.py) compared in Python: a guard."""
+
     def update(p):
-        if (p.grad ** 2).sum() > 0.0:  # a number out of a replay's sight that steers Python
+        if (p.grad ** 2).sum() > 0.0:
             p.data -= 0.1 * p.grad
 
-    _runs_eagerly(update, r"NumPy's add.reduce of a gradient")
+    compiled_twins(_linear(update), _batches(5))
+
+
+def _clipped_by_total_norm(max_norm, norm_of):
+    """Clipping by the gradients' total norm written by hand: `scale = min(1, max_norm / total)` (a traced number
+    when the norm exceeds max_norm, else the 1.0 min compared it with: a guard either way)."""
+
+    def make():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+        params = list(model.parameters())
+
+        def step(x, y):
+            model.zero_grad()
+            x, y = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+            loss = ((model(x).squeeze(1) - y) ** 2).mean()
+            loss.backward()
+            total = np.sqrt(sum(norm_of(p.grad) ** 2 for p in params))
+            scale = min(1.0, max_norm / total)
+            for p in params:
+                p.data -= 0.1 * scale * p.grad
+            return loss
+
+        return params, step
+
+    return make
+
+
+def _sum_of_squares(g):
+    return np.sqrt((g * g).sum())
+
+
+@pytest.mark.parametrize("norm_of", [_sum_of_squares, lambda g: g.norm(), lambda g: np.sqrt(np.sum(g ** 2))],
+                         ids=["sum-of-squares", "norm-method", "np-sum"])
+def test_clipping_by_the_total_norm_written_by_hand_replays(norm_of):
+    compiled_twins(_clipped_by_total_norm(0.5, norm_of), _batches(5))  # (the total norm is 1 to 2: clipped)
+
+
+def test_clipping_by_the_total_norm_records_again_where_min_takes_the_other_side():
+    """With max_norm 1.6 the total norm (1 to 2) is above it at some calls and below at others: min() compares a
+    traced number, a guard that records again where the side changes (the scale 1.0 is never replayed for a call
+    that must clip, nor the traced scale for one that must not)."""
+    compiled = side_by_side(_clipped_by_total_norm(1.6, _sum_of_squares), _batches(10))
+    assert compiled.stats["eager"] == 0 and compiled.stats["replayed"] >= 1, compiled.stats
+    assert compiled.stats["recorded"] >= 3, compiled.stats
 
 
 def test_an_update_scaled_by_a_number_read_from_the_gradients_runs_eagerly():
@@ -200,7 +246,26 @@ def test_an_update_scaled_by_a_number_read_from_the_gradients_runs_eagerly():
         scale = min(1.0, 100.0 / float(np.sqrt((p.grad * p.grad).sum())))
         p.data -= 0.1 * scale * p.grad
 
-    _runs_eagerly(update, r"NumPy's add.reduce of a gradient")
+    _runs_eagerly(update, r"a gradient read as a number")
+
+
+def test_a_reduction_taken_out_of_sight_runs_eagerly():
+    """round() of a traced sum gives a plain NumPy float, calling none of the traced number's methods: a reduction's
+    result that no recorded line uses went out of sight (jit_reductions.unused), and the update it scales runs
+    eagerly rather than replaying a scale two recordings agreed on."""
+
+    def update(p):
+        scale = min(1.0, 100.0 / round(np.sqrt((p.grad * p.grad).sum()), 12))
+        p.data -= 0.1 * scale * p.grad
+
+    _runs_eagerly(update, r"a number computed from a reduction of a gradient used out of a replay's sight")
+
+
+def test_a_gradients_mean_still_runs_eagerly():
+    def update(p):
+        p.data -= 0.1 * (p.grad - p.grad.mean())
+
+    _runs_eagerly(update, r"a gradient's mean")
 
 
 def test_a_gradient_read_only_for_logging_still_replays():
