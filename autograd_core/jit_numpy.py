@@ -122,6 +122,10 @@ def _traced_call(ufunc, method, inputs, kwargs):
     recorder = _recorder()
     if recorder is None:
         return result
+    if out is None and not (result.__class__ in (GradArray, np.ndarray) or result.__class__ in _SCALARS):
+        # (a NumPy bool or integer, `g == 0`, `(g > 0).all()`: no traced class holds it, and Python may branch on it)
+        _refuse(f"NumPy's {ufunc.__name__} of a gradient giving a {type(result).__name__}")
+        return result
     found = reducer(ufunc, kwargs) if method == "reduce" and ufunc.nout == 1 else None
     if found is not None:  # g.sum(), g.max(), np.sum(g) (jit_reductions.py)
         call, keywords = found

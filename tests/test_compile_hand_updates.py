@@ -492,3 +492,19 @@ def test_micrograds_zeroing_of_an_mlps_scalar_weights_replays_the_right_gradient
     fills in place: recorded as each view's assignment, not as the matrix's gradient baked as it ended up (which
     replayed the last recording's gradients as the starting point, and agreed with itself between recordings)."""
     compiled_twins(_scalar_mlp_step(lambda params: None), _batches(6, (4, 3)), replays=3)
+
+
+def _any_above(p):
+    if (p.grad > 0.3).any():  # a NumPy bool from a recorded reduction: no traced class holds it
+        p.data -= 0.1 * p.grad
+
+
+def _all_zero(p):
+    if (p.grad == 0).all():
+        return
+    p.data -= 0.1 * p.grad
+
+
+@pytest.mark.parametrize("update", [_any_above, _all_zero], ids=lambda f: f.__name__.strip("_"))
+def test_a_boolean_reduction_of_a_gradient_that_steers_python_runs_eagerly(update):
+    _runs_eagerly(update, r"giving a bool")
