@@ -49,7 +49,7 @@ def compared(recorder, how, source, other, outcome, refuse):
 
 
 def plan_guard(plan, how, source, other, outcome, unrestorable, expr):
-    """The line that checks a recorded comparison at replay: `if (E3.grad > C7) != C8: raise GuardFailed()`.
+    """The line that checks a recorded comparison at replay: `if bool(E3.grad > C7) is not C8: raise GuardFailed()`.
     unrestorable: what changed before it that a failing guard could not put back (None: nothing)."""
     if unrestorable is not None:
         from .jit_plan import _unsupported
@@ -63,8 +63,8 @@ def plan_guard(plan, how, source, other, outcome, unrestorable, expr):
 
 
 def restored_owners(plan):
-    """The Values whose gradients a program with gradient guards puts back when one fails: those made before the call
-    that its lines name (ElementViews by their bases)."""
+    """The Values whose gradients and data a program with gradient guards puts back when one fails: those made before
+    the call that its lines name (ElementViews by their bases)."""
     owners = {}
     for obj in plan.ns.objects.values():
         if isinstance(obj, ElementView):
