@@ -85,8 +85,15 @@ by hand; a replay first checks that the optimizer it steps still has those group
 parameters by NumPy's elementwise arithmetic on their gradients (micrograd's `p.data += -lr * p.grad`, also of 0-d
 Values; `p.data -= lr * p.grad`, `p.data = p.data - lr * p.grad`, `p.data.add_(p.grad, alpha=-lr)`, `p.data.mul_(0.99)`
 after it) is recorded and replayed (jit_numpy.py: a gradient read outside effects is traced while a call is recorded);
-other NumPy on a parameter's data or gradient (a reduction, np.clip, NumPy on the data alone) makes the function run
-eagerly, with a warning.
+so is a comparison of such a gradient that steers Python (`if abs(p.grad) > 10:`, micrograd's scalar gradients, or
+a truth value): a guard checked at each replay after the backward pass, which puts back the gradients and data it
+changed and records again where the outcome differs (jit_grad_guards.py; a comparison after an optimizer's step runs
+eagerly); and so are np.clip and NumPy's reductions of them (`g.sum()`, `g.max()`, `np.sum(g ** 2)`, `g.norm()`:
+clipping by the total norm written by hand, `min(1.0, max_norm / np.sqrt(total))`, jit_reductions.py). Other NumPy on
+a parameter's data or gradient (float(), mean(), indexing, NumPy on the data alone: `p.data *= 0.99` changes the raw
+array in place, which nothing traces; `p.data.mul_(0.99)` replays) makes the function run eagerly, with a warning, when
+the call also updates parameters or gradients by hand; beside an optimizer's step it is Python a replay skips (a log
+line), as reads of `.data` are.
 
 In-place changes of Values the call made, through their in-place methods and operators (`h.clamp_(min=0)`,
 `h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `h[0, 1].add_(1.5)`, `noise.normal_()`,
@@ -172,7 +179,6 @@ with a warning: that node costs more than the graph it replaces. Effects called 
 
 from __future__ import annotations
 
-import builtins
 import functools
 import inspect
 import numbers
@@ -198,6 +204,7 @@ from .tensor import DEFAULTS as _DEFAULTS  # its dtype: a guard (factories insid
 from .tracing import Tracer, tracing
 from .jit_arrays import copied
 from .jit_inplace import detached, watched_write
+from .jit_references import _Referenced, _same_contents
 from .value import Value
 
 
@@ -304,6 +311,7 @@ class _Recorder(Tracer):
         self.numpy_sources, self.numpy_owners, self.numpy_written, self.numpy_traced = {}, {}, {}, []
         self.numpy_off = 0  # > 0 while library code reads gradients for its own use (ElementView.grad)
         self.numpy_unseen = None  # why NumPy on a traced gradient was not followed (jit_numpy.finish)
+        self.numpy_reduced = {}  # id -> (a recorded result computed from a reduction, ...): jit_reductions.unused
 
     def entered(self, scope):
         if scope.owner is not None and self.thread == threading.get_ident():
@@ -566,7 +574,7 @@ class _Watching:
         grad = Value.__dict__["grad"]
         Value.grad = property(jit_numpy.watched_grad(grad.fget), grad.fset, doc=grad.__doc__)
         view_grad = self.view_grad = ElementView.__dict__["grad"]
-        ElementView.grad = property(_watched_view_grad(view_grad.fget), view_grad.fset)
+        ElementView.grad = property(_watched_view_grad(view_grad.fget), jit_numpy.watched_view_grad_set(view_grad.fset))
         self.view_data = ElementView.__dict__["data"]
         ElementView.data = jit_numpy.watched_view_data(self.view_data)
         original = self.original = engine.run_backward
@@ -594,295 +602,6 @@ class _Watching:
         Value.grad = _GRAD
         _RECORDING.clear()
         return False
-
-
-# ----------------------------------------------------------------------------------------------------
-# Names the function refers to: module globals and closure variables, guarded at every replay.
-
-_PLAIN = (int, float, complex, str, bytes, bool, type(None), np.generic)
-_NOT_GUARDED = (types.ModuleType, type)  # modules and classes: rebound in practice never, and there are many
-_MISSING = object()
-
-
-class _Referenced:
-    """The module globals and closure variables a function reads (and those of the Python functions it names,
-    a few levels deep), with their values when a call was recorded. A replay first checks that they still
-    hold those values: a rebound global (a loss weight `beta = 0.5`, a loss function, a model) re-records
-    instead of replaying with the old one baked in, as torch.compile's guards on globals do.
-
-    Numbers, strings and None are compared by value (and type); anything else by identity. An array keeps its
-    identity when changed in place: small arrays (up to _SNAPSHOT elements) that the function reads as globals,
-    closure variables or its object's attributes (a scale or class weights it indexes with NumPy), and those of
-    the modules a call went through (BatchNorm's running statistics and its counter num_batches_tracked), are
-    also compared with a copy taken at the recording. Larger arrays changed in place are not seen (as other
-    in-place changes to raw NumPy arrays are not); a program reads the arrays it was given as Values live.
-    """
-
-    __slots__ = ("checks", "_all_hold", "_first_failing")
-
-    def __init__(self, fn):
-        self.checks = []  # (container, name or None for a closure cell, expected value or object)
-        self._all_hold = self._first_failing = None  # the checks as generated functions (`holds`), made on first use
-        self._collect(fn, 0, set())
-
-    def _collect(self, fn, depth, seen):
-        owner = None
-        while True:  # to the Python function behind a bound method or a functools.partial
-            if isinstance(fn, types.MethodType):
-                owner, fn = fn.__self__, fn.__func__
-            elif isinstance(fn, functools.partial):
-                fn = fn.func
-            else:
-                break
-        if not isinstance(fn, types.FunctionType) or id(fn) in seen or depth > 3:
-            return
-        seen.add(id(fn))
-        if (fn.__module__ or "").split(".")[0] in ("autograd_core", "numpy"):
-            return  # library code: its globals are its own machinery
-        names, found = set(), []
-        _code_names(fn.__code__, names)
-        namespace = fn.__globals__
-        for name in sorted(names):
-            value = namespace.get(name, _MISSING)
-            if value is not _MISSING:
-                found.append((namespace, name, value))
-        for cell in fn.__closure__ or ():
-            try:
-                found.append((cell, None, cell.cell_contents))
-            except ValueError:  # an empty cell (a variable assigned later in the enclosing function)
-                continue
-        # Default arguments (`def step(x, cfg={...}, scale=np.array([1.0]))`) are read like globals when a call leaves
-        # them out: rebinding `step.__defaults__` or changing a mutable default in place must re-record too.
-        found.extend((fn, ("default", i), value) for i, value in enumerate(fn.__defaults__ or ()))
-        found.extend((fn, ("default", name), value) for name, value in sorted((fn.__kwdefaults__ or {}).items()))
-        attributes = getattr(owner, "__dict__", None)
-        if isinstance(attributes, dict):  # a method: the attributes of its object that its code names (self.beta)
-            found.extend((owner, ("attribute", name), attributes[name]) for name in sorted(names) if name in attributes)
-        for container, name, value in found:
-            if isinstance(value, _NOT_GUARDED):
-                continue
-            self.checks.append((container, name, value))
-            if value.__class__ is np.ndarray and value.size <= _SNAPSHOT:  # `scale[0]` read with NumPy: a constant
-                self.checks.append((container, _snapshot_kind(name, "contents"), value.copy()))  # baked in
-            elif value.__class__ in (dict, list) and len(value) <= _ITEMS:  # `if cfg["aux"]:` steers Python
-                self.checks.append((container, _snapshot_kind(name, "items"), value.copy()))
-            elif _is_config(value):  # `if args.aux:` (argparse, SimpleNamespace, a dataclass): the attributes named
-                attributes = vars(value)
-                self.checks.extend((value, ("attribute", n), attributes[n]) for n in sorted(names) if n in attributes)
-            if callable(value):
-                self._collect(value, depth + 1, seen)
-
-    def add_owners(self, owners, updated=frozenset(), set_before_use=frozenset()):
-        """Guard the attributes of the modules a recorded call went through: `training` (model.train() and
-        model.eval() change what Dropout and BatchNorm do) and numbers and strings (a dropout probability) by
-        value; parameters, submodules and the items of lists of them (`model.fc = nn.Linear(...)`,
-        `layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by identity; small arrays by contents too,
-        except those an effect of the call updates in place (`updated`: (id(owner), name) pairs). Attributes that
-        an effect set before the module's first forward in the call (`set_before_use`: `model.train()` at the top
-        of a training step) are not guarded: the replay calls that effect again first."""
-        self._all_hold = self._first_failing = None  # generated again with these checks
-        for owner in owners:
-            attributes = vars(owner) if hasattr(owner, "__dict__") else {}
-            # Class defaults the owner's class names as steering its calls (nn.Module: `training`, and its forward
-            # hooks, None until one is registered): guarded too, although not yet in the instance's __dict__.
-            for name in getattr(type(owner), "_replay_guards", ("training",) if hasattr(owner, "training") else ()):
-                if name not in attributes and (id(owner), name) not in set_before_use:
-                    self.checks.append((owner, ("attribute", name), getattr(owner, name)))
-            for name in sorted(attributes):
-                value = attributes[name]
-                if (id(owner), name) in set_before_use:
-                    continue
-                self.checks.append((owner, ("attribute", name), value))
-                if (value.__class__ is np.ndarray and value.size <= _SNAPSHOT  # a buffer such as running_mean
-                        and (id(owner), name) not in updated):
-                    self.checks.append((owner, ("contents", name), value.copy()))
-                if value.__class__ in (list, tuple):
-                    self.checks.extend((owner, ("item", name, i), item) for i, item in enumerate(value))
-
-    def read_live(self, objects):
-        """Drop the content checks of the arrays read as globals, closure variables or attributes that a program
-        reads itself (`objects`, what it binds: `Value(x0)` of a closure's array, labels handed to a loss): changes
-        made to them in place reach its replay (a buffer refilled before each call replays, not records again)."""
-        live = {id(obj) for obj in objects if obj.__class__ is np.ndarray}
-        kept = []
-        for container, name, expected in self.checks:
-            if name.__class__ is tuple and name[0] in ("global contents", "cell contents", "own contents",
-                                                       "default contents"):
-                where = name[0].split()[0]
-                array = (container.get(name[1]) if where == "global" else
-                         container.cell_contents if where == "cell" else
-                         _default_of(container, name[1]) if where == "default" else getattr(container, name[1], None))
-                if id(array) in live:
-                    continue
-            kept.append((container, name, expected))
-        self.checks = kept
-        self._all_hold = self._first_failing = None
-
-    def holds(self):
-        """Whether every referenced name still has its recorded value: the checks written out as one generated
-        expression (a replay runs it before anything else, so it has to be cheap)."""
-        if self._all_hold is None:
-            self._all_hold, self._first_failing = self._generate()
-        return self._all_hold()
-
-    def changed(self):
-        """None if every referenced name still has its recorded value, else a description of the first that has not
-        (the same generated checks as `holds`, one at a time)."""
-        if self._all_hold is None:
-            self._all_hold, self._first_failing = self._generate()
-        i = self._first_failing()
-        return None if i is None else _describe_reference(*self.checks[i][:2])
-
-    def _generate(self):
-        """(all_hold, first_failing): every check as one expression, and the index of the first that fails."""
-        names, terms = {"M": _MISSING, "_same_contents": _same_contents, "_same_items": _same_items,
-                        "_default_of": _default_of}, []
-        # An attribute that the object's __dict__ holds is read from that dict by subscript (a missing key raises,
-        # and all_hold is then False): a few times cheaper than getattr(obj, name, default), and a replay of a step
-        # through an MLP reads ~40 of them. Each such dict is first checked to be still the object's own.
-        dicts = {}  # id(container) -> the name its __dict__ is bound to
-        for i, (container, name, expected) in enumerate(self.checks):
-            names[f"C{i}"], names[f"X{i}"] = container, expected
-            if name is None:
-                value = f"C{i}.cell_contents"
-            elif name[0] == "contents" or name[0] in _SNAPSHOT_KINDS:  # an array's contents, a dict's items
-                where, what = _snapshot_parts(name[0])
-                if where != "cell":
-                    names[f"K{i}"] = name[1]
-                read = {"global": f"C{i}.get(K{i}, M)", "cell": f"C{i}.cell_contents",
-                        "own": f"getattr(C{i}, K{i}, M)", "default": f"_default_of(C{i}, K{i})"}[where]
-                terms.append((i, f"{'_same_contents' if what == 'contents' else '_same_items'}({read}, X{i})"))
-                continue
-            elif name[0] == "default":
-                names[f"K{i}"] = name[1]
-                value = f"_default_of(C{i}, K{i})"
-            elif name.__class__ is tuple:
-                names[f"K{i}"] = name[1]  # attribute names travel as objects, never as source text
-                attributes = getattr(container, "__dict__", None)
-                if attributes.__class__ is dict and name[1] in attributes:
-                    if id(container) not in dicts:
-                        dicts[id(container)] = f"D{i}"
-                        names[f"D{i}"] = attributes
-                        terms.append((i, f"C{i}.__dict__ is D{i}"))
-                    value = f"{dicts[id(container)]}[K{i}]"
-                else:  # a class attribute (`training`'s default): through getattr, which also sees one set later
-                    value = f"getattr(C{i}, K{i}, M)"
-                value += f"[{int(name[2])}]" if name[0] == "item" else ""
-            else:
-                names[f"K{i}"] = name
-                value = f"C{i}[K{i}]"  # a module's globals: a dict
-            if isinstance(expected, _PLAIN):
-                names[f"T{i}"] = type(expected)
-                terms.append((i, f"((v := {value}) is X{i} or (v.__class__ is T{i} and v == X{i}))"))
-            else:
-                terms.append((i, f"{value} is X{i}"))
-        body = " and ".join(term for _, term in terms) or "True"
-        each = "".join(f"({i}, lambda: {term}), " for i, term in terms)  # (the check each term is part of)
-        source = (f"def all_hold():\n    try:\n        return bool({body})\n"
-                  "    except Exception:\n        return False\n"
-                  f"def first_failing():\n    for i, check in ({each}):\n        try:\n"
-                  "            if not check():\n                return i\n"
-                  "        except Exception:\n            return i\n    return None\n")
-        exec(builtins.compile(source, "<autograd_core.compile guards>", "exec"), names)  # our own generated text
-        return names["all_hold"], names["first_failing"]
-
-
-def _same_contents(value, snapshot):
-    """Whether `value` is an array equal to `snapshot` (the copy of a small array taken at a recording)."""
-    return (value.__class__ is np.ndarray and value.shape == snapshot.shape and value.dtype == snapshot.dtype
-            and np.array_equal(value, snapshot, equal_nan=snapshot.dtype.kind in "fc"))
-
-
-_ITEMS = 64  # dicts and lists read as globals (a config dict), closure variables or attributes, up to this many
-# items, are also guarded by their items: numbers and strings by value, anything else by identity
-_SNAPSHOT_KINDS = {f"{where} {what}" for where in ("global", "cell", "own", "default")
-                   for what in ("contents", "items")}
-
-
-def _snapshot_parts(kind):
-    """(where the snapshot's object is read: 'global', 'cell', 'own' attribute or 'default' argument; what is
-    compared: 'contents' or 'items') of a snapshot check's kind. A module's small array (`add_owners`: 'contents')
-    is an attribute's array."""
-    return ("own", "contents") if kind == "contents" else kind.split()
-
-
-def _snapshot_kind(name, what):
-    """The check kind guarding the contents (an array's) or items (a dict's, a list's) of what `name` reads."""
-    if name is None:
-        return (f"cell {what}",)
-    if name.__class__ is str:
-        return (f"global {what}", name)
-    return (f"{'default' if name[0] == 'default' else 'own'} {what}", name[1])
-
-
-def _default_of(fn, key):
-    """Function fn's default for its positional parameter number `key` (an int) or keyword-only parameter `key`."""
-    if key.__class__ is int:
-        defaults = fn.__defaults__ or ()
-        return defaults[key] if key < len(defaults) else _MISSING
-    return (fn.__kwdefaults__ or {}).get(key, _MISSING)
-
-
-def _is_config(value):
-    """A configuration object whose attributes a step may read to steer Python (`args.aux`): argparse's Namespace,
-    types.SimpleNamespace, an instance of a dataclass."""
-    cls = value.__class__
-    return cls is types.SimpleNamespace or (cls.__name__ == "Namespace" and cls.__module__ == "argparse") or (
-        hasattr(cls, "__dataclass_fields__") and hasattr(value, "__dict__"))
-
-
-def _same_items(value, snapshot):
-    """Whether dict or list `value` has the items of `snapshot` (its shallow copy taken at a recording): the same
-    keys, and each item equal (numbers, strings, None) or the very same object."""
-    if value.__class__ is not snapshot.__class__ or len(value) != len(snapshot):
-        return False
-    if value.__class__ is dict:
-        if value.keys() != snapshot.keys():
-            return False
-        pairs = ((value[k], snapshot[k]) for k in snapshot)
-    else:
-        pairs = zip(value, snapshot)
-    return all(a is b or (a.__class__ is b.__class__ and isinstance(a, _PLAIN) and a == b) for a, b in pairs)
-
-
-def _describe_reference(container, name):
-    if name is None:
-        return "a closure variable"
-    if name[0] == "contents" or name[0] in _SNAPSHOT_KINDS:
-        where, what = _snapshot_parts(name[0])
-        thing = "array" if what == "contents" else "dict or list"
-        if where == "cell":
-            return f"the {what} of a closure variable's {thing}"
-        if where == "default":
-            owner = container.__qualname__
-            return f"the {what} of the {thing} that is {owner}'s default {_default_name(container, name[1])}"
-        return f"the {what} of the global {thing} {name[1]!r}" if where == "global" else (
-            f"the {what} of {type(container).__name__}.{name[1]}")
-    if name.__class__ is tuple and name[0] == "default":
-        return f"{container.__qualname__}'s default {_default_name(container, name[1])}"
-    if name.__class__ is tuple:
-        return f"{type(container).__name__}.{name[1]}" + (f"[{name[2]}]" if name[0] == "item" else "")
-    return f"the global {name!r}"
-
-
-def _default_name(fn, key):
-    """The parameter whose default is `key` (`_default_of`), for messages: 'for cfg'."""
-    if key.__class__ is int:  # defaults belong to the last positional parameters
-        code = fn.__code__
-        positional = code.co_varnames[:code.co_argcount]
-        index = len(positional) - len(fn.__defaults__ or ()) + key
-        if not 0 <= index < len(positional):  # the defaults were rebound to fewer: no name to give
-            return f"number {key}"
-        key = positional[index]
-    return f"for {key}"
-
-
-def _code_names(code, names):
-    """The global names read by a code object and the code objects nested in it (lambdas, comprehensions)."""
-    names.update(code.co_names)
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            _code_names(const, names)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -1291,7 +1010,6 @@ class _Slot:
         return False
 
 
-_SNAPSHOT = 4096  # arrays on the modules a call goes through, up to this size, are guarded by their contents too
 _SHELF = 4  # programs kept per guard key for other values of the names they read
 _ALTERNATES = 2  # programs kept per guard key for data that failed the current program's guards
 _RETRIES = 2  # times a slot that runs eagerly records again after a referenced name changed, until a replay

@@ -16,9 +16,13 @@ before the call (a parameter: read live at replay), the result of such a recorde
 number: a learning rate; compared between recordings, as all constants). An assignment `p.data = t` of a result is
 recorded as ("set data", p, t); the replay makes the same assignment.
 
-Anything else done with a traced array (indexing, a reduction such as `g.sum()`, NumPy's non-ufunc functions such as
-np.clip, truth values and float(): what could steer Python) makes the function run eagerly, with a warning, as such
-updates did before; so does an operand that is no known array (NumPy's own work on a parameter's data).
+A comparison of a traced number (`abs(p.grad) > 10`) or its truth value is recorded as a guard (jit_grad_guards.py);
+a ufunc's reduction (`g.sum()`, `g.max()`, np.sum, g.norm()) as a line (jit_reductions.py); np.clip as the ufunc it
+calls. Anything else done with a traced array (indexing, mean(), NumPy's other functions, float(): what could steer
+Python out of sight) makes the function run eagerly, with a warning, if the call also updates parameters or gradients
+from traced numbers (`finish`), as such updates did before; so does an operand that is no known array (NumPy's own
+work on a parameter's data: `p.data *= 0.99` writes into the raw array, which the recording never hands out traced, as
+the engine's operations read it too).
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ import numpy as np
 
 from .element import ElementView
 from .grad_array import GradArray
+from .jit_grad_guards import OPERATORS, compared
+from .jit_reductions import norm, reduced, reducer, unused
 from .value import Value
 
 _KEYWORDS = frozenset(("out", "casting", "dtype"))
@@ -58,21 +64,47 @@ def _refuse(what, now=False):
         recorder.numpy_unseen = reason
 
 
+def _guarded(how, traced, other, outcome):
+    """A comparison of a traced number, or its truth value (what may steer Python): recorded as a guard of the
+    program (jit_grad_guards.py), which re-records where a replay's outcome differs."""
+    recorder = _recorder()
+    if recorder is not None and recorder.problem is None:
+        source = _source(recorder, real(traced))
+        if other is not None and other.__class__ not in TRACED and isinstance(other, (numbers.Number, np.generic)):
+            other = ("constant", other)  # (a threshold: compared between recordings, as all constants are)
+        elif other is not None:
+            other = _source(recorder, real(other))
+        compared(recorder, how, source, other, outcome, _refuse)
+    return outcome
+
+
 def finish(recorder):
     """At the end of a recording: a read of a traced gradient out of sight (`_refuse`) makes the function run eagerly
-    if the call changed parameters or gradients by recorded NumPy (or stores) too."""
+    if the call changed parameters or gradients by recorded NumPy (or stores) too; not for a gradient set to a number
+    (micrograd's `p.grad = 0.0` before its backward pass), which no read decides."""
+    if recorder.numpy_unseen is None and recorder.numpy_reduced and unused(recorder):
+        recorder.numpy_unseen = ("a number computed from a reduction of a gradient used out of a replay's sight "
+                                 "(math.sqrt(total), float(total), a log line: use NumPy's functions, np.sqrt) in a "
+                                 "function that also updates parameters by hand")
     if recorder.numpy_unseen is None or recorder.problem is not None:
         return
     if any(e.__class__ is tuple and (e[0] in ("set data", "store") or (e[0] == "numpy" and e[3] is not None)
-                                     or (e[0] == "grad" and e[2] is not None))
+                                     or (e[0] == "grad" and _from_traced(recorder, e[2])))
            for e in recorder.entries):
         recorder.problem = recorder.numpy_unseen
+
+
+def _from_traced(recorder, new):
+    """Whether a gradient assigned (`p.grad = new`) holds numbers a recorded ufunc computed from traced ones; a number
+    or a fresh array (micrograd's `p.grad = 0.0`, zero_grad by hand) does not: a read out of sight cannot scale it."""
+    known = recorder.numpy_sources.get(id(new))
+    return known is not None and known[1] is new and known[0][0] == "result"
 
 
 def real(x):
     """The eager object behind a traced one (itself for anything else; a traced one made by NumPy from another,
     `g.copy()`, which no recording knows: its numbers as the eager class)."""
-    if x.__class__ not in _TRACED:
+    if x.__class__ not in TRACED:
         return x
     eager = x.__dict__.get("_real")
     if eager is not None:
@@ -90,6 +122,16 @@ def _traced_call(ufunc, method, inputs, kwargs):
     recorder = _recorder()
     if recorder is None:
         return result
+    if out is None and not (result.__class__ in (GradArray, np.ndarray) or result.__class__ in _SCALARS):
+        # (a NumPy bool or integer, `g == 0`, `(g > 0).all()`: no traced class holds it, and Python may branch on it)
+        _refuse(f"NumPy's {ufunc.__name__} of a gradient giving a {type(result).__name__}")
+        return result
+    found = reducer(ufunc, kwargs) if method == "reduce" and ufunc.nout == 1 else None
+    if found is not None:  # g.sum(), g.max(), np.sum(g) (jit_reductions.py)
+        call, keywords = found
+        recorder.entries.append(("numpy", call, [_source(recorder, eager_inputs[0])], None, result, keywords))
+        reduced(recorder, result, None)
+        return _traced(recorder, result, ("result", result))
     if method != "__call__" or ufunc.nout != 1 or not _KEYWORDS.issuperset(kwargs):
         _refuse(f"NumPy's {ufunc.__name__}.{method} of a gradient")
         return result
@@ -105,6 +147,7 @@ def _traced_call(ufunc, method, inputs, kwargs):
             written_into = kwargs["out"][0]  # (its contents now: `p.data = p.data` checks them, data_assigned)
             recorder.numpy_written[id(written_into)] = (written_into, np.array(written_into, copy=True))
         return out[0]
+    reduced(recorder, result, sources)
     return _traced(recorder, result, ("result", result))
 
 
@@ -257,6 +300,27 @@ def watched_view_data(prop):
     return property(get, set_, doc=prop.__doc__)
 
 
+def watched_view_grad_set(fset):
+    """ElementView.grad's setter while a call is recorded: `view.grad = x` of a view whose base was made before the
+    call (micrograd's `p.grad = 0.0` over nn.MLP's scalar weights) is recorded as the view's own assignment, replayed
+    through the same setter; the write of its base's .grad that the setter makes is not (its array holds the other
+    views' gradients too, and the backward pass that follows writes into it in place)."""
+
+    def set_(view, new):
+        recorder = _recorder()
+        if recorder is None or not _persistent(recorder, view):
+            return fset(view, real(new))
+        eager = real(new)
+        recorder.entries.append(("grad", view, eager))
+        recorder.paused = True
+        try:
+            return fset(view, eager)
+        finally:
+            recorder.paused = False
+
+    return set_
+
+
 def data_assigned(recorder, value, new):
     """`value.data = new` while `recorder` records, for a Value made before the call. Returns (the eager object to
     store, or None if the assignment cannot be replayed)."""
@@ -281,7 +345,7 @@ def traced_in_place(recorder, array, name, method, args, kwargs):
     saw."""
     alpha = kwargs.get("alpha", 1)
     if name in ("add_", "sub_") and (alpha.__class__ is not int or alpha != 1) and args and (
-            args[0].__class__ in _TRACED):
+            args[0].__class__ in TRACED):
         # `p.data.add_(p.grad, alpha=-lr)`: alpha · other as times_alpha computes it (the same ufunc on the same
         # numbers), traced, then added; times_alpha first for PyTorch's checks of alpha
         from .ops.arith import times_alpha
@@ -306,8 +370,25 @@ class TracedArray(GradArray):
         return _traced_call(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
+        if func in _THROUGH_METHODS:  # NumPy's implementation calls the array's method, a ufunc (clip, add.reduce)
+            return func._implementation(*args, **kwargs)
         _refuse(f"NumPy's {getattr(func, '__name__', 'function')} of a gradient")
         return func(*_eager_all(args), **{k: _eager_all(v) for k, v in kwargs.items()})
+
+    def norm(self, p=2, dim=None, keepdim=False):
+        return norm(self, p, dim, keepdim, refuse=_refuse, real=real)
+
+    def mean(self, *args, **kwargs):
+        _refuse("a gradient's mean")  # (NumPy's converts the traced sum it divides: out of sight)
+        return real(self).mean(*args, **kwargs)
+
+    def std(self, *args, **kwargs):
+        _refuse("a gradient's std")
+        return real(self).std(*args, **kwargs)
+
+    def var(self, *args, **kwargs):
+        _refuse("a gradient's var")
+        return real(self).var(*args, **kwargs)
 
     def __getitem__(self, key):
         _refuse("indexing a gradient")
@@ -318,8 +399,7 @@ class TracedArray(GradArray):
         real(self)[key] = real(item)
 
     def __bool__(self):
-        _refuse("the truth value of a gradient")
-        return bool(real(self))
+        return _guarded("bool", self, None, bool(real(self)))
 
     def __float__(self):
         _refuse("a gradient read as a number")
@@ -341,10 +421,13 @@ class TracedArray(GradArray):
         return real(self).item(*args)
 
 
+_THROUGH_METHODS = frozenset((np.clip, np.sum, np.prod, np.max, np.min, np.amax, np.amin))
+
+
 def untraced(result):
     """A recorded call's result with each traced object in it (a gradient returned: `return loss, w.grad`) its eager
     one, in the same tuples, lists and dicts: what eager mode returns, and what the plan knows."""
-    if result.__class__ in _TRACED:
+    if result.__class__ in TRACED:
         return real(result)
     if isinstance(result, tuple):
         items = [untraced(r) for r in result]
@@ -364,6 +447,22 @@ def _eager_all(x):
     return real(x)
 
 
+def _clip(self, min=None, max=None, **kwargs):
+    """np.clip(g, lo, hi) and g.clip(lo, hi) of a traced NumPy float: the ufunc NumPy's clip calls (np.minimum or
+    np.maximum where a bound is None), recorded."""
+    if min is None or max is None:
+        ufunc, bounds = (np.minimum, (max,)) if min is None else (np.maximum, (min,))
+    else:
+        ufunc, bounds = _CLIP, (min, max)
+    return _traced_call(ufunc, "__call__", (self, *bounds), kwargs)
+
+
+try:  # the ufunc behind np.clip (NumPy 2; 1.x's numpy.core)
+    from numpy._core.umath import clip as _CLIP
+except ImportError:  # pragma: no cover
+    from numpy.core.umath import clip as _CLIP
+
+
 def _scalar_class(base):
     """A NumPy float (a 0-d Value's gradient, as eager mode gives it) whose arithmetic is recorded."""
 
@@ -377,6 +476,13 @@ def _scalar_class(base):
 
     def unary(ufunc):
         return lambda self: _traced_call(ufunc, "__call__", (self,), {})
+
+    def compare(how, eager):
+        def method(self, other):
+            outcome = eager(real(self), real(other))
+            return outcome if outcome is NotImplemented else _guarded(how, self, other, outcome)
+
+        return method
 
     def refused(name, convert):
         def method(self, *args):
@@ -393,18 +499,22 @@ def _scalar_class(base):
         "__pow__": binary(np.power), "__rpow__": binary(np.power, True),
         "__neg__": unary(np.negative), "__pos__": unary(np.positive), "__abs__": unary(np.absolute),
         "__array_ufunc__": lambda self, ufunc, method, *inputs, **kwargs: _traced_call(ufunc, method, inputs, kwargs),
-        "__bool__": refused("used as a truth value", bool), "__float__": refused("read as a number", float),
+        "__bool__": lambda self: _guarded("bool", self, None, bool(real(self))),
+        "__float__": refused("read as a number", float),
         "__int__": refused("read as a number", int), "item": refused("read as a number", lambda x: x.item()),
         "__reduce__": lambda self: real(self).__reduce__(),
+        "clip": _clip,  # (np.clip of a NumPy scalar calls its method)
+        **{name: refused(f"reduced ({name})", getattr(base, name))  # (a scalar's: on a 0-d array, out of sight)
+           for name in ("sum", "prod", "max", "min", "mean", "std", "var")},
         "__doc__": _scalar_class.__doc__,
     }
-    for name in ("__lt__", "__le__", "__gt__", "__ge__"):
-        namespace[name] = refused("compared", getattr(base, name))
+    for name, how in OPERATORS.items():
+        namespace[name] = compare(how, getattr(base, name))
     return type(f"Traced{base.__name__}", (base,), namespace)
 
 
 _SCALARS = {np.float64: _scalar_class(np.float64), np.float32: _scalar_class(np.float32)}
-_TRACED = frozenset((TracedArray, *_SCALARS.values()))
+TRACED = frozenset((TracedArray, *_SCALARS.values()))
 
 
 _SLOT = Value.__dict__["data"]  # Value's data slot itself (jit.py watches assignments through a property over it)
@@ -416,7 +526,7 @@ _SLOT = Value.__dict__["data"]  # Value's data slot itself (jit.py watches assig
 
 def plan_ufunc(plan, ufunc, sources, written, result, keywords):
     """The line for a recorded ufunc call: `g7 = U3(E1.grad, C4)`, or `U2(E1.data, g7, out=E1.data)` in place."""
-    call = f"{plan.ns.bind('U', ufunc)}({', '.join(_expr(plan, s) for s in sources)}" + "".join(
+    call = f"{plan.ns.bind('U', ufunc)}({', '.join(numpy_expr(plan, s) for s in sources)}" + "".join(
         f", {k}={plan.constant(v)}" for k, v in keywords.items())
     if written is None:
         t = plan.temp()
@@ -424,15 +534,15 @@ def plan_ufunc(plan, ufunc, sources, written, result, keywords):
         plan.arrays[id(result)] = t
         plan._keep.append(result)
     else:
-        plan.lines.append(f"{call}, out={_expr(plan, written)})")
+        plan.lines.append(f"{call}, out={numpy_expr(plan, written)})")
 
 
 def plan_set_data(plan, value, source):
     """The line for `p.data = t` (t a recorded ufunc's result), made as in eager mode (a Parameter's setter runs)."""
-    plan.lines.append(f"{_owner(plan, value)}.data = {_expr(plan, source)}")
+    plan.lines.append(f"{plan_owner(plan, value)}.data = {numpy_expr(plan, source)}")
 
 
-def _owner(plan, value):
+def plan_owner(plan, value):
     """The name a program gives a Value made before the call (guarded: plan.value_owner), or an ElementView (made in
     the call or not: nn.MLP makes them lazily), whose numbers are its base's (guarded instead)."""
     if isinstance(value, ElementView):
@@ -441,12 +551,12 @@ def _owner(plan, value):
     return plan.value_owner(value)
 
 
-def _expr(plan, source):
+def numpy_expr(plan, source):
     kind, obj = source
     if kind in ("grad", "view grad"):  # read through the property at that point of the replay, as eager mode reads it
-        return f"{_owner(plan, obj)}.grad"
+        return f"{plan_owner(plan, obj)}.grad"
     if kind == "view data":
-        return f"{_owner(plan, obj)}.data"
+        return f"{plan_owner(plan, obj)}.data"
     if kind == "data":
         return plan.value(obj)
     if kind == "result":

@@ -20,7 +20,8 @@ import numpy as np
 from .engine import apply
 from .grad_array import NUMPY_ARRAYS
 from .jit_inplace import store
-from .jit_numpy import plan_set_data, plan_ufunc
+from .jit_grad_guards import plan_guard, put_back, restored_owners, saved_state
+from .jit_numpy import numpy_expr, plan_owner, plan_set_data, plan_ufunc
 from .ops.elementwise import relu_backward
 from .ops.primitive import PRIMITIVES, Primitive
 from .ops.shape import sum_to
@@ -123,6 +124,8 @@ class _Plan:
         self.graph_leaves = None     # while a graph output's backward is planned: id(input) -> (input, gradient name)
         self.backward_programs = []  # (name, body, result template) of each graph output's backward function
         changed = False  # a non-idempotent effect (or a backward pass) has run
+        unrestorable = None  # what has changed that a failing gradient guard could not put back (jit_grad_guards)
+        self.gradient_guards = False  # whether a gradient compared in Python is checked (after a backward pass)
         for entry in rec.entries:
             kind = entry[0]
             if kind == "op":
@@ -143,7 +146,7 @@ class _Plan:
                     f"if not {self.ns.bind('F', entry[1])}({', '.join(exprs)}): raise GuardFailed()")
             elif kind == "grad":
                 _, value, new = entry
-                owner = self.value_owner(value)
+                owner = plan_owner(self, value)
                 source = "None" if new is None else self._grad_source(new)
                 self.lines.append(f"_set_grad({owner}, {source})")
             elif kind == "convert":
@@ -153,6 +156,8 @@ class _Plan:
             elif kind == "numpy":  # NumPy on a parameter's gradient or data (a hand-written update: jit_numpy)
                 plan_ufunc(self, *entry[1:])
                 changed = changed or entry[3] is not None
+            elif kind == "numpy guard":  # a gradient compared in Python (jit_grad_guards)
+                plan_guard(self, *entry[1:], unrestorable, numpy_expr)
             elif kind == "set data":
                 plan_set_data(self, entry[1], entry[2])
                 changed = True
@@ -175,6 +180,7 @@ class _Plan:
                                            "program does not compute (a constant, an argument's array)")
                     self.lines.append(f"_copyto({array}, {self.value(entry[2])})")
                 changed = True
+                unrestorable = unrestorable or "a change in place of a parameter or buffer"
             elif kind == "detach":  # `d = v.detach()`: v's data, no gradient (d.requires_grad is False)
                 self.exprs[id(entry[2])] = self.value(entry[1])
             elif kind == "backward":
@@ -182,6 +188,7 @@ class _Plan:
                 changed = True
             elif kind == "setting":
                 self._setting(*entry[1:], rec.entries)
+                unrestorable = unrestorable or "a write to an optimizer's parameter group"
             else:
                 _, method, obj, idempotent, args, kwargs, returned_value = entry
                 passed = "".join([f", {self._passed(a)}" for a in args] +
@@ -195,6 +202,8 @@ class _Plan:
                     self._keep.append(returned_value)
                 self.lines.append(call)
                 changed = changed or not idempotent
+                if not idempotent:
+                    unrestorable = unrestorable or f"{type(obj).__name__}.{method.__name__}"
         self.outputs = []
         for v in sorted(returned, key=lambda v: v.creation_index):  # an output's inputs come first
             if id(v) in self.graph_outputs and self.graph_outputs[id(v)] is None:
@@ -776,6 +785,8 @@ class _Plan:
             namespace[name], source = _compiled_function(name, body, ["S", "T"], result, dict(namespace))
             sources.append(source)
         replay, source = _compiled_function("replay", self.body(), self.args, self.result, namespace)
+        if self.gradient_guards:
+            return _RestoringProgram(replay, "".join(sources) + source, self.generators, restored_owners(self))
         if self._guard_after_draw():
             return _DrawingProgram(replay, "".join(sources) + source, self.generators)
         return _Program(replay, "".join(sources) + source)
@@ -1106,4 +1117,26 @@ class _DrawingProgram(_Program):
         except _GuardFailed:
             for generator, state in zip(generators, states):
                 generator.bit_generator.state = state
+            raise
+
+
+class _RestoringProgram(_DrawingProgram):
+    """A program that compares gradients in Python (jit_grad_guards.py): its guards come after the backward pass, so
+    a replay that fails one puts back the gradients and data it changed (and the generators' states) before it
+    raises."""
+
+    __slots__ = ("owners",)
+
+    def __init__(self, replay, source, generators, owners):
+        super().__init__(replay, source, generators)
+        self.owners = owners
+
+    def run(self, leaves):
+        from .jit import _GuardFailed
+
+        saved = saved_state(self.owners)
+        try:
+            return super().run(leaves)
+        except _GuardFailed:
+            put_back(self.owners, saved)
             raise

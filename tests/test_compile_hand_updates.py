@@ -18,7 +18,7 @@ import pytest
 
 import autograd_core as torch
 from autograd_core import CompileWarning, Value, nn
-from compile_twins import compiled_twins
+from compile_twins import compiled_twins, side_by_side
 from gradient_helpers import same_bits
 
 
@@ -183,12 +183,58 @@ def _runs_eagerly(update, match):
     assert compiled.stats["replayed"] == 0
 
 
-def test_a_gradient_reduced_to_steer_python_still_runs_eagerly():
+def test_a_gradient_reduced_to_steer_python_replays_guarded():
+    """`if (p.grad ** 2).sum() > 0.0:` a reduction (recorded, jit_reductions.py) compared in Python: a guard."""
+
     def update(p):
-        if (p.grad ** 2).sum() > 0.0:  # a number out of a replay's sight that steers Python
+        if (p.grad ** 2).sum() > 0.0:
             p.data -= 0.1 * p.grad
 
-    _runs_eagerly(update, r"NumPy's add.reduce of a gradient")
+    compiled_twins(_linear(update), _batches(5))
+
+
+def _clipped_by_total_norm(max_norm, norm_of):
+    """Clipping by the gradients' total norm written by hand: `scale = min(1, max_norm / total)` (a traced number
+    when the norm exceeds max_norm, else the 1.0 min compared it with: a guard either way)."""
+
+    def make():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+        params = list(model.parameters())
+
+        def step(x, y):
+            model.zero_grad()
+            x, y = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+            loss = ((model(x).squeeze(1) - y) ** 2).mean()
+            loss.backward()
+            total = np.sqrt(sum(norm_of(p.grad) ** 2 for p in params))
+            scale = min(1.0, max_norm / total)
+            for p in params:
+                p.data -= 0.1 * scale * p.grad
+            return loss
+
+        return params, step
+
+    return make
+
+
+def _sum_of_squares(g):
+    return np.sqrt((g * g).sum())
+
+
+@pytest.mark.parametrize("norm_of", [_sum_of_squares, lambda g: g.norm(), lambda g: np.sqrt(np.sum(g ** 2))],
+                         ids=["sum-of-squares", "norm-method", "np-sum"])
+def test_clipping_by_the_total_norm_written_by_hand_replays(norm_of):
+    compiled_twins(_clipped_by_total_norm(0.5, norm_of), _batches(5))  # (the total norm is 1 to 2: clipped)
+
+
+def test_clipping_by_the_total_norm_records_again_where_min_takes_the_other_side():
+    """With max_norm 1.6 the total norm (1 to 2) is above it at some calls and below at others: min() compares a
+    traced number, a guard that records again where the side changes (the scale 1.0 is never replayed for a call
+    that must clip, nor the traced scale for one that must not)."""
+    compiled = side_by_side(_clipped_by_total_norm(1.6, _sum_of_squares), _batches(10))
+    assert compiled.stats["eager"] == 0 and compiled.stats["replayed"] >= 1, compiled.stats
+    assert compiled.stats["recorded"] >= 3, compiled.stats
 
 
 def test_an_update_scaled_by_a_number_read_from_the_gradients_runs_eagerly():
@@ -200,7 +246,26 @@ def test_an_update_scaled_by_a_number_read_from_the_gradients_runs_eagerly():
         scale = min(1.0, 100.0 / float(np.sqrt((p.grad * p.grad).sum())))
         p.data -= 0.1 * scale * p.grad
 
-    _runs_eagerly(update, r"NumPy's add.reduce of a gradient")
+    _runs_eagerly(update, r"a gradient read as a number")
+
+
+def test_a_reduction_taken_out_of_sight_runs_eagerly():
+    """round() of a traced sum gives a plain NumPy float, calling none of the traced number's methods: a reduction's
+    result that no recorded line uses went out of sight (jit_reductions.unused), and the update it scales runs
+    eagerly rather than replaying a scale two recordings agreed on."""
+
+    def update(p):
+        scale = min(1.0, 100.0 / round(np.sqrt((p.grad * p.grad).sum()), 12))
+        p.data -= 0.1 * scale * p.grad
+
+    _runs_eagerly(update, r"a number computed from a reduction of a gradient used out of a replay's sight")
+
+
+def test_a_gradients_mean_still_runs_eagerly():
+    def update(p):
+        p.data -= 0.1 * (p.grad - p.grad.mean())
+
+    _runs_eagerly(update, r"a gradient's mean")
 
 
 def test_a_gradient_read_only_for_logging_still_replays():
@@ -225,11 +290,48 @@ def test_a_gradient_read_only_for_logging_still_replays():
     compiled_twins(make, _batches(5))
 
 
+def _clip_function(p):
+    p.data -= 0.1 * np.clip(p.grad, -0.01, 0.01)  # the bounds bite: the gradients reach ±0.5
+
+
+def _clip_method(p):
+    p.data -= 0.1 * p.grad.clip(-0.01, None)
+
+
+@pytest.mark.parametrize("update", [_clip_function, _clip_method], ids=lambda f: f.__name__.strip("_"))
+def test_a_gradient_clipped_by_numpy_replays(update):
+    """np.clip (a NumPy function, not a ufunc) calls the ufunc np.clip (np.maximum for a missing bound): recorded."""
+    compiled_twins(_linear(update), _batches(5))
+
+
+def test_micrograds_scalar_gradients_clipped_by_numpy_replay():
+    """np.clip of a 0-d Value's gradient (a NumPy float, whose clip method NumPy calls): recorded as the ufunc."""
+
+    def make():
+        rng = np.random.default_rng(1)
+        params = [Value(float(v)) for v in rng.standard_normal(3)]
+
+        def step(xs, ys):
+            for p in params:
+                p.grad = 0.0
+            xv, yv = Value(xs, requires_grad=False), Value(ys, requires_grad=False)
+            loss = sum((((sum(w * xv[i, j] for j, w in enumerate(params))).tanh() - yv[i]) ** 2
+                        for i in range(len(xs))), Value(0.0))
+            loss.backward()
+            for p in params:
+                p.data += -0.05 * np.clip(p.grad, -2.0, 2.0)  # (the gradients reach ±6: the bounds bite)
+            return loss
+
+        return params, step
+
+    compiled_twins(make, _batches(6))
+
+
 def test_numpys_other_functions_of_a_gradient_still_run_eagerly():
     def update(p):
-        p.data -= 0.1 * np.clip(p.grad, -0.01, 0.01)
+        p.data -= 0.1 * np.where(p.grad > 0, p.grad, 0.0)
 
-    _runs_eagerly(update, r"NumPy's clip of a gradient|assigns a parameter's .data")
+    _runs_eagerly(update, r"NumPy's where of a gradient|assigns a parameter's .data")
 
 
 def test_numpy_on_a_parameters_data_alone_still_runs_eagerly():
@@ -341,3 +443,68 @@ def test_numpy_in_place_after_a_recorded_update_still_runs_eagerly():
         p.data += 0.001
 
     _runs_eagerly(update, r"assigns a parameter's .data")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Gradients read as Python numbers in micrograd-style steps (jit_numpy.finish, jit_numpy_reads.py).
+
+
+def _scalar_mlp_step(read, update=None):
+    """nn.MLP of scalar weights, zeroed by micrograd's `p.grad = 0.0`, its gradients read by `read(params)` after the
+    backward pass, then stepped by SGD (or by `update(params)` by hand)."""
+
+    def make():
+        model = nn.MLP(3, [4, 1], rng=0)
+        opt = torch.optim.SGD(model.parameters(), lr=0.05)
+
+        def step(xs, ys):
+            params = model.parameters()
+            for p in params:
+                p.grad = 0.0
+            xv, yv = Value(xs, requires_grad=False), Value(ys, requires_grad=False)
+            loss = sum(((model([xv[i, 0], xv[i, 1], xv[i, 2]]) - yv[i]) ** 2 for i in range(len(xs))), Value(0.0))
+            loss.backward()
+            read(params)
+            if update is None:
+                opt.step()
+            else:
+                update(params)
+            return loss
+
+        return [layer.weight for layer in model.layers] + [layer.bias for layer in model.layers], opt, step
+
+    return make
+
+
+def test_a_gradient_read_as_a_number_beside_micrograds_zeroing_replays():
+    """`p.grad = 0.0` sets gradients to a number: no update from traced numbers, so reading them with float() (a log
+    line) does not make the step run eagerly (a regression of the hand-written-update support: it counted the
+    zeroing as one)."""
+
+    def read(params):
+        _ = [float(p.grad) for p in params]
+
+    compiled_twins(_scalar_mlp_step(read), _batches(6, (4, 3)), replays=3)
+
+
+def test_micrograds_zeroing_of_an_mlps_scalar_weights_replays_the_right_gradients():
+    """`p.grad = 0.0` on each of nn.MLP's scalar weights writes into its matrix's .grad, which the backward pass then
+    fills in place: recorded as each view's assignment, not as the matrix's gradient baked as it ended up (which
+    replayed the last recording's gradients as the starting point, and agreed with itself between recordings)."""
+    compiled_twins(_scalar_mlp_step(lambda params: None), _batches(6, (4, 3)), replays=3)
+
+
+def _any_above(p):
+    if (p.grad > 0.3).any():  # a NumPy bool from a recorded reduction: no traced class holds it
+        p.data -= 0.1 * p.grad
+
+
+def _all_zero(p):
+    if (p.grad == 0).all():
+        return
+    p.data -= 0.1 * p.grad
+
+
+@pytest.mark.parametrize("update", [_any_above, _all_zero], ids=lambda f: f.__name__.strip("_"))
+def test_a_boolean_reduction_of_a_gradient_that_steers_python_runs_eagerly(update):
+    _runs_eagerly(update, r"giving a bool")
