@@ -39,6 +39,7 @@ from autograd_core.ops.complex import refuse_complex, refuse_complex_kernel
 
 from . import init
 from .dtype_checks import check_prelu
+from .activation_piecewise import _hardshrink, _hardtanh, _softshrink, _threshold
 from .activation import _arrays, _elu, _ratio, _softmax_input, softmax, softplus
 from .module import Module, Parameter, check_device
 
@@ -86,7 +87,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         return update_in_place(input, "hardtanh(inplace=True)", lambda x: hardtanh(x, min_val, max_val))
     # Integer input stays integer, with the limits cast to it (PyTorch's hardtanh and relu6 of int64 are int64).
     cast = int if np.result_type(data_of(input)).kind in "iu" else float
-    return where(input <= min_val, cast(min_val), where(input >= max_val, cast(max_val), input))
+    return _hardtanh(input, min_val=cast(min_val), max_val=cast(max_val))
 
 
 def relu6(input, inplace=False):
@@ -219,10 +220,11 @@ def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, `value` elsewhere (in x's dtype: integers stay integers, as PyTorch's)."""
     refuse_complex_kernel("threshold_cpu", input)
     dtype = ag.as_tensor(input).dtype
-    value = float(value) if dtype.kind == "f" else np.asarray(value).astype(dtype)
+    value = float(value) if dtype.kind == "f" else np.asarray(value).astype(dtype)[()]
     if inplace:
-        return update_in_place(input, "threshold(inplace=True)", lambda x: where(x <= threshold, value, x))
-    return where(input <= threshold, value, input)  # NaN is kept, as PyTorch's
+        return update_in_place(input, "threshold(inplace=True)",
+                               lambda x: _threshold(x, threshold=threshold, value=value))
+    return _threshold(input, threshold=threshold, value=value)  # NaN is kept, as PyTorch's
 
 
 def tanhshrink(input):
@@ -240,14 +242,14 @@ def softshrink(input, lambd=0.5):
     """x − λ where x > λ, x + λ where x < −λ, 0 on [−λ, λ] (λ >= 0)."""
     refuse_complex_kernel("softshrink_check", input)
     lambd = _check_lambd(lambd, "softshrink")
-    return where((input >= -lambd) & (input <= lambd), 0.0, where(input > lambd, input - lambd, input + lambd))
+    return _softshrink(input, lambd=lambd)
 
 
 def hardshrink(input, lambd=0.5):
     """x where |x| > λ, 0 on [−λ, λ] (λ >= 0)."""
     refuse_complex_kernel("hardshrink_cpu", input)
     lambd = _check_lambd(lambd, "hardshrink")
-    return where((input >= -lambd) & (input <= lambd), 0.0, input)  # NaN is kept, as PyTorch's
+    return _hardshrink(input, lambd=lambd)  # NaN is kept, as PyTorch's
 
 
 # ----------------------------------------------------------------------------------------------------

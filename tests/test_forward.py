@@ -47,6 +47,15 @@ nn_case("gelu_tanh", "gelu_tanh", lambda x: F.gelu(x, approximate="tanh"), _r.st
 nn_case("silu", "silu", lambda x: F.silu(x), _r.standard_normal(6))
 nn_case("mish", "mish", lambda x: F.mish(x), _r.standard_normal(6))
 nn_case("hardswish", "hardswish", lambda x: F.hardswish(x), [-4.0, -2.5, -0.7, 0.4, 1.9, 4.0])  # off ±3
+# The piecewise-linear activations (nn/activation_piecewise.py) and their backward rules as nodes (create_graph)
+_KINKED_X = np.array([-2.0, -0.7, -0.3, 0.2, 0.8, 1.6])  # off ±1, ±0.5 and 0.1
+nn_case("hardtanh", "hardtanh", lambda x: F.hardtanh(x), _KINKED_X)
+nn_case("hardshrink", "hardshrink", lambda x: F.hardshrink(x, 0.5), _KINKED_X)
+nn_case("softshrink", "softshrink", lambda x: F.softshrink(x, 0.5), _KINKED_X)
+nn_case("threshold", "threshold", lambda x: F.threshold(x, 0.1, -3.0), _KINKED_X)
+for _name, _options in [("hardtanh_backward", dict(min_val=-1.0, max_val=1.0)), ("hardshrink_backward",
+                        dict(lambd=0.5)), ("softshrink_backward", dict(lambd=0.5))]:
+    nn_case(_name, _name, lambda g, n=_name, o=_options: PRIMITIVES[n](g, _KINKED_X, **o), _r.standard_normal(6))
 nn_case("conv2d", "conv2d-bias", lambda x, w, b: F.conv2d(x, w, b, padding=1),
         _r.standard_normal((2, 2, 5, 5)), _r.standard_normal((3, 2, 3, 3)), _r.standard_normal(3))
 nn_case("conv2d", "conv2d-stride2-groups2", lambda x, w: F.conv2d(x, w, stride=2, groups=2),
