@@ -18,27 +18,39 @@ from ..value import Value
 from .primitive import Primitive
 
 
-def backward_node(name, rule, adjoint=None):
+def backward_node(name, rule, adjoint=None, in_inputs=()):
     """The primitive `name`(g, x, *data, **options) = rule(g, x, *data, **options), where `rule` is the NumPy backward
     rule of a piecewise-linear operation of x: linear in g, with coefficients piecewise constant in x and in the
     further inputs `data` (its output, which max pooling keeps). Its derivative in g is `adjoint` applied to the
     incoming gradient (the node itself by default: an elementwise rule is its own adjoint; max pooling's scatter and
     gather are each other's, given as a function called when the rule runs); in x and the data, zeros of their shapes
-    (a Value where they are Values, so that they count as used). Forward mode: the tangent of g goes through the rule,
-    those of x and the data contribute nothing."""
+    (a Value where they are Values, so that they count as used). `in_inputs`: for x and the further inputs in order,
+    rules (gg, out, g, x, *data, **options) where the derivative is not zeros: an elementwise rule whose slope is not
+    piecewise constant in x (ELU's, hardswish's: gg⊙g⊙f''(x)), or depends on a weight (prelu's), made of operations
+    so that they are differentiated again (None: zeros). Forward mode: the tangent of g goes through the rule, those
+    of the other inputs through their rules (elementwise: the tangent for gg), or contribute nothing."""
     node = Primitive(name, rule, title=name, module=sys._getframe(1).f_globals.get("__name__", ""))
 
     def in_g(gg, out, g, *inputs, **options):
         return (node if adjoint is None else adjoint())(gg, *inputs, **options)
 
-    def constant_in(argnum, gg, out, g, *inputs, **options):
+    def derivative(argnum, gg, out, g, *inputs, **options):
         if argnum == 0:
             return in_g(gg, out, g, *inputs, **options)
+        rule = in_inputs[argnum - 1] if argnum <= len(in_inputs) else None
+        if rule is not None:
+            return rule(gg, out, g, *inputs, **options)
         return zeros_of(inputs[argnum - 1])
 
-    node.defvjp_argnum(constant_in, formula="0 in x (piecewise constant)")
-    node.defjvp_argnum(lambda argnum, t, out, g, *inputs, **options:
-                       node(t, *inputs, **options) if argnum == 0 else None)
+    node.defvjp_argnum(derivative, formula="0 where piecewise constant")
+
+    def tangent(argnum, t, out, g, *inputs, **options):
+        if argnum == 0:
+            return node(t, *inputs, **options)
+        rule = in_inputs[argnum - 1] if argnum <= len(in_inputs) else None
+        return None if rule is None else rule(t, out, g, *inputs, **options)  # elementwise: t for gg
+
+    node.defjvp_argnum(tangent)
     return node
 
 

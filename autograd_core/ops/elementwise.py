@@ -387,6 +387,10 @@ def conj_phase(x, size):
 def _abs_vjp(g, out, x):
     if x.dtype.kind == "c":
         return g * conj_phase(x, out)
+    if g.__class__ is Value and x.__class__ is Value:  # create_graph: g⊙sign(x) with its edge to x (derivative 0),
+        from .special import sign                    # as PyTorch's MulBackward0 over sgn: a second derivative of 0
+
+        return g * sign(x)
     return g * _sign_or_zero(data_of(x))
 
 
