@@ -19,6 +19,7 @@ from autograd_core import ops  # the primitives, which also run on arrays (the r
 from autograd_core.grad_array import NUMPY_ARRAYS
 from autograd_core.inplace import update_in_place
 from autograd_core.ops import data_of, primitive, where
+from autograd_core.ops.backward_nodes import backward_node, vjp_through
 from autograd_core.ops.complex import refuse_complex_differentiation
 from autograd_core.ops.special_functions import erf
 from autograd_core.ops.special_kernels import erf_kernel, float_result
@@ -218,25 +219,40 @@ def silu(input, inplace=False):
 
 
 @primitive("elu")
-def _elu(x, alpha):
+def _elu(x, alpha, scale=1.0, input_scale=1.0):
+    """PyTorch's elu: scale·x where x > 0, scale·alpha·(e^(input_scale·x) − 1) elsewhere (elu: scale = input_scale =
+    1; selu: SELU's scale and alpha; celu: input_scale = 1/alpha)."""
     positive = x > 0
-    return np.where(positive, x, alpha * (np.exp(np.where(positive, 0.0, x)) - 1))[()]  # eˣ only where x <= 0
+    e = np.exp(np.where(positive, 0.0, x if input_scale == 1.0 else x * input_scale))  # eˣ only where x <= 0
+    y = np.where(positive, x, alpha * (e - 1))
+    return (y if scale == 1.0 else y * scale)[()]
 
 
-def _elu_vjp(g, out, x, alpha):
-    # 1 where x > 0, alpha·eˣ where x <= 0 (alpha at 0), as PyTorch's elu_backward; NaN x passes g (it tests x <= 0).
-    # eˣ from x, not out + alpha: that is 0 once eˣ < 1e-16 (x < −37), where an infinite g then gave NaN (PyTorch's:
-    # ±inf). Of min(x, 0), so that the branch not chosen never overflows (its zero gradient times ∞ would be NaN).
-    negative = np.asarray(data_of(x)) <= 0
+def _elu_rule(g, x, alpha, scale=1.0, input_scale=1.0):
+    """ELU's rule, PyTorch's elu_backward: g·scale where x > 0, g·scale·alpha·input_scale·e^(input_scale·x) where
+    x <= 0 (alpha at 0 for elu); NaN x passes g·scale (it tests x <= 0). eˣ from x, not from the output: that is
+    −alpha once eˣ < 1e-16 (x < −37), where an infinite g then gave NaN (PyTorch's: ±inf). Of min(x, 0), so that the
+    branch not chosen never overflows (its zero gradient times ∞ would be NaN)."""
+    negative = x <= 0
     if _arrays(g, x):
         e = np.minimum(x, 0)
+        if input_scale != 1.0:
+            e *= input_scale
         np.exp(e, out=e)
-        e *= alpha
-        return np.where(negative, g * e, g)
-    return where(negative, g * (alpha * ops.exp(where(negative, x, 0.0))), g)
+        e *= alpha * scale * input_scale
+        return np.where(negative, g * e, g if scale == 1.0 else g * scale)
+    e = np.exp(np.minimum(x, 0) * input_scale) * (alpha * scale * input_scale)
+    return np.where(negative, g * e, g * scale)[()]
 
 
-_elu.defvjp(_elu_vjp, formulas=("g where x > 0, g⊙α·eˣ elsewhere",))
+def _elu_rule_in_x(gg, out, g, x, alpha, scale=1.0, input_scale=1.0):
+    # PyTorch's elu_double_backward: the rule of gg·g·input_scale where x < 0 (strictly: 0 at the kink), else 0
+    return where(data_of(x) < 0, elu_backward(gg * g * input_scale, x, alpha=alpha, scale=scale,
+                                              input_scale=input_scale), 0.0)
+
+
+elu_backward = backward_node("elu_backward", _elu_rule, in_inputs=(_elu_rule_in_x,))  # EluBackwardBackward0
+_elu.defvjp(vjp_through(elu_backward), formulas=("g where x > 0, g⊙α·eˣ elsewhere",))
 _elu.defjvp_elementwise()
 
 

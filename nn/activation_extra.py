@@ -35,16 +35,21 @@ from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.inplace import update_in_place
 from autograd_core.ops import data_of, getitem, primitive, where
+from autograd_core.ops.backward_nodes import backward_node, vjp_through
 from autograd_core.ops.complex import refuse_complex, refuse_complex_kernel
 
 from . import init
 from .dtype_checks import check_prelu
+from .activation_piecewise import _hardshrink, _hardsigmoid, _hardtanh, _prelu, _softshrink, _threshold, float_input
 from .activation import _arrays, _elu, _ratio, _softmax_input, softmax, softplus
 from .module import Module, Parameter, check_device
 
 # SELU's constants (Klambauer et al., 2017), as PyTorch writes them.
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
+
+
+_celu = _elu.named("CeluBackward0")
 
 
 def _shape(x):
@@ -73,7 +78,7 @@ def prelu(input, weight):
     else:
         shape = (channels,) + (1,) * (len(x_shape) - 2)
         slope = weight.reshape(shape) if isinstance(weight, Value) else np.reshape(weight, shape)
-    return where(input > 0, input, slope * input)
+    return _prelu(input, slope)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -86,7 +91,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         return update_in_place(input, "hardtanh(inplace=True)", lambda x: hardtanh(x, min_val, max_val))
     # Integer input stays integer, with the limits cast to it (PyTorch's hardtanh and relu6 of int64 are int64).
     cast = int if np.result_type(data_of(input)).kind in "iu" else float
-    return where(input <= min_val, cast(min_val), where(input >= max_val, cast(max_val), input))
+    return _hardtanh(input, min_val=cast(min_val), max_val=cast(max_val))
 
 
 def relu6(input, inplace=False):
@@ -98,19 +103,18 @@ def selu(input, inplace=False):
     """scale·elu(x, alpha) with PyTorch's scale ≈ 1.0507 and alpha ≈ 1.6733 (self-normalising networks)."""
     if inplace:
         return update_in_place(input, "selu(inplace=True)", selu)
-    return _SELU_SCALE * _elu(input, alpha=_SELU_ALPHA)
+    return _elu(input, alpha=_SELU_ALPHA, scale=_SELU_SCALE)  # PyTorch's: elu with a scale (EluBackward0)
 
 
 def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha·(e^(x/alpha) − 1)) = alpha·elu(x/alpha, 1): ELU that is C¹ for any alpha."""
     if alpha == 0:
         raise ValueError("celu: alpha must not be 0 (it divides x)")
+    refuse_complex_kernel("elu_cpu", input)  # (PyTorch's celu is its elu: the twin _celu is not gated itself)
     alpha = float(alpha)
     if inplace:
         return update_in_place(input, "celu(inplace=True)", lambda x: celu(x, alpha))
-    if alpha == 1.0:
-        return _elu(input, alpha=1.0)
-    return alpha * _elu(input * (1.0 / alpha), alpha=1.0)
+    return _celu(input, alpha=alpha, input_scale=1.0 / alpha)  # PyTorch's: elu with input_scale 1/alpha
 
 
 @primitive("mish")
@@ -151,14 +155,21 @@ def _hardswish(x):
     return x * np.minimum(np.maximum(x + 3, 0), 6) / 6
 
 
-def _hardswish_vjp(g, out, x):
-    # 0 where x <= −3, x/3 + 1/2 strictly between, 1 from 3 up (NaN too): PyTorch's hardswish_backward, a `where`,
-    # so that an infinite g gives 0 below −3 and ±inf inside (one product), not ∞ − ∞.
+def _hardswish_rule(g, x):
+    """0 where x <= −3, g⊙(x/3 + 1/2) strictly between, g from 3 up (NaN too): PyTorch's hardswish_backward, a
+    `where`, so that an infinite g gives 0 below −3 and ±inf inside (one product), not ∞ − ∞."""
+    return np.where(x <= -3.0, 0.0, np.where(x < 3.0, g * (x / 3 + 0.5), g))[()]
+
+
+def _hardswish_rule_in_x(gg, out, g, x):
+    # PyTorch's: gg⊙g/3 strictly inside (−3, 3), 0 elsewhere (the kinks included)
     xd = data_of(x)
-    return where(xd <= -3.0, 0.0, where(xd < 3.0, g * (x / 3 + 0.5), g))
+    return where((xd > -3.0) & (xd < 3.0), gg * g / 3, 0.0)
 
 
-_hardswish.defvjp(_hardswish_vjp, formulas=("0 for x <= −3, g⊙(x/3 + ½) inside, g from 3",))
+# HardswishBackwardBackward0 where the gradient is made with create_graph
+_hardswish.defvjp(vjp_through(backward_node("hardswish_backward", _hardswish_rule, in_inputs=(_hardswish_rule_in_x,))),
+                  formulas=("0 for x <= −3, g⊙(x/3 + ½) inside, g from 3",))
 _hardswish.defjvp_elementwise()
 
 
@@ -171,14 +182,12 @@ def hardswish(input, inplace=False):
 
 
 def hardsigmoid(input, inplace=False):
-    """relu6(x + 3)/6: 0 for x <= −3, 1 for x >= 3, x/6 + 1/2 between."""
+    """relu6(x + 3)/6: 0 for x <= −3, 1 for x >= 3, x/6 + 1/2 between (NaN kept). One primitive (PyTorch's
+    HardsigmoidBackward0)."""
     refuse_complex_kernel("hardsigmoid_cpu", input)
     if inplace:
         return update_in_place(input, "hardsigmoid(inplace=True)", hardsigmoid)
-    inside = (input > -3.0) & (input < 3.0)
-    # Outside: 0, 1, or NaN for NaN as a constant (PyTorch's gradient is 0 there too).
-    return where(inside, (input + 3.0) / 6.0,
-                 where(data_of(input) <= -3.0, 0.0, where(data_of(input) >= 3.0, 1.0, data_of(input))))
+    return _hardsigmoid(input)
 
 
 def logsigmoid(input):
@@ -219,10 +228,11 @@ def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, `value` elsewhere (in x's dtype: integers stay integers, as PyTorch's)."""
     refuse_complex_kernel("threshold_cpu", input)
     dtype = ag.as_tensor(input).dtype
-    value = float(value) if dtype.kind == "f" else np.asarray(value).astype(dtype)
+    value = float(value) if dtype.kind == "f" else np.asarray(value).astype(dtype)[()]
     if inplace:
-        return update_in_place(input, "threshold(inplace=True)", lambda x: where(x <= threshold, value, x))
-    return where(input <= threshold, value, input)  # NaN is kept, as PyTorch's
+        return update_in_place(input, "threshold(inplace=True)",
+                               lambda x: _threshold(x, threshold=threshold, value=value))
+    return _threshold(input, threshold=threshold, value=value)  # NaN is kept, as PyTorch's
 
 
 def tanhshrink(input):
@@ -240,14 +250,14 @@ def softshrink(input, lambd=0.5):
     """x − λ where x > λ, x + λ where x < −λ, 0 on [−λ, λ] (λ >= 0)."""
     refuse_complex_kernel("softshrink_check", input)
     lambd = _check_lambd(lambd, "softshrink")
-    return where((input >= -lambd) & (input <= lambd), 0.0, where(input > lambd, input - lambd, input + lambd))
+    return _softshrink(float_input(input), lambd=lambd)
 
 
 def hardshrink(input, lambd=0.5):
     """x where |x| > λ, 0 on [−λ, λ] (λ >= 0)."""
     refuse_complex_kernel("hardshrink_cpu", input)
     lambd = _check_lambd(lambd, "hardshrink")
-    return where((input >= -lambd) & (input <= lambd), 0.0, input)  # NaN is kept, as PyTorch's
+    return _hardshrink(float_input(input), lambd=lambd)  # NaN is kept, as PyTorch's
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -18,7 +18,10 @@ import numpy as np
 
 from autograd_core import Value
 from autograd_core.inplace import update_in_place
-from autograd_core.ops import without_gradient
+from autograd_core import ops
+from autograd_core.ops import data_of, primitive, without_gradient
+from autograd_core.ops.elementwise import leaky_relu_backward
+from autograd_core.ops.backward_nodes import backward_node, vjp_through
 from autograd_core.ops.complex import refuse_complex_kernel
 
 from . import init
@@ -44,12 +47,35 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False, rn
     if inplace:
         return update_in_place(input, "rrelu(inplace=True)", lambda x: rrelu(x, lower, upper, training, rng=rng))
     if not training:
+        if isinstance(input, Value) and input.dtype.kind == "f":  # PyTorch's RreluWithNoiseBackward0
+            return _rrelu_eval(input, negative_slope=(lower + upper) / 2)
         return leaky_relu(input, (lower + upper) / 2)
     refuse_complex_kernel("rrelu_with_noise_out_cpu", input)
     generator = init.get_rng(rng)
     if isinstance(input, Value):
-        return input * without_gradient(_rrelu_factor, input, lower=lower, upper=upper, rng=generator)
+        return _rrelu_with_noise(input, without_gradient(_rrelu_factor, input, lower=lower, upper=upper, rng=generator))
     return np.asarray(input) * _rrelu_factor(np.asarray(input), lower=lower, upper=upper, rng=generator)
+
+
+@primitive("rrelu_with_noise")
+def _rrelu_with_noise(x, noise):
+    """x⊙noise: the slopes drawn for x < 0, 1 elsewhere (`_rrelu_factor`, no gradient)."""
+    return x * noise
+
+
+def _noise_rule(g, x, noise):
+    """rrelu's rule g⊙noise, as a node of its own under create_graph (zeros in x and the noise)."""
+    return g * noise
+
+
+_noise_backward = backward_node("rrelu_with_noise_backward", _noise_rule)  # RreluWithNoiseBackwardBackward0
+_rrelu_with_noise.defvjp(lambda g, out, x, noise: _noise_backward(g, x, noise) if g.__class__ is Value
+                         else g * data_of(noise), None, formulas=("g⊙noise", ""))
+_rrelu_with_noise.defjvp(lambda t, out, x, noise: t * data_of(noise), None)
+# Evaluation: leaky_relu with the mean slope, its rule's node named as PyTorch's (RreluWithNoiseBackwardBackward0)
+_rrelu_eval = ops.leaky_relu.named("RreluWithNoiseBackward0")
+_rrelu_eval.defvjp(vjp_through(leaky_relu_backward.named("RreluWithNoiseBackwardBackward0")),
+                   formulas=("g⊙(1 if x>0 else slope)",))
 
 
 class RReLU(Module):

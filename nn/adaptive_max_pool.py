@@ -16,7 +16,8 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core import Value
-from autograd_core.ops import data_of, getitem, without_gradient
+from autograd_core.ops import data_of, primitive, without_gradient
+from autograd_core.ops.backward_nodes import backward_node
 from autograd_core.ops.complex import refuse_complex
 
 from .conv import _ints
@@ -83,8 +84,37 @@ def max_at_positions(input, nd, sizes, return_indices, argmax, *extra, **options
         return (y, flat.reshape(out_shape)) if return_indices else y
     planes = input.reshape((B, plane))
     flat = without_gradient(argmax, planes, *extra, **options)  # recorded: live at replay
-    y = getitem(planes, (rows, flat.data)).reshape(out_shape)
+    y = _pick(planes, flat).reshape(out_shape)
     return (y, flat.reshape(out_shape)) if return_indices else y
+
+
+@primitive("max_pool_pick")
+def _pick(planes, positions):
+    """planes (B, n), positions (B, m) int64 -> (B, m): each row's elements at its positions (the maxima)."""
+    return np.take_along_axis(planes, _indices(positions), axis=1)
+
+
+def _indices(positions):
+    # an array of positions given next to a float Value became a constant of its dtype (engine._with_constants)
+    return positions if positions.dtype.kind in "iu" else positions.astype(np.intp)
+
+
+def _scatter_rule(g, planes, positions):
+    """g (B, m) added at the positions in zeros of the planes' shape (twice where two bins share a maximum)."""
+    dx = np.zeros(planes.shape, g.dtype)
+    np.add.at(dx, (np.arange(len(dx))[:, None], _indices(positions)), g)
+    return dx
+
+
+# The rule is a node of its own with an edge to the input where the gradient is made with create_graph
+# (ops/backward_nodes.py), so that a second derivative of adaptive and fractional max pooling is zeros (PyTorch's
+# AdaptiveMaxPool2DBackwardBackward0 ...) rather than missing; its derivative in g reads gg at the positions again.
+_pick_scatter = backward_node("max_pool_pick_scatter", _scatter_rule, adjoint=lambda: _pick_gather)
+_pick_gather = backward_node("max_pool_pick_gather", lambda h, planes, positions: _pick.forward(h, positions),
+                             adjoint=lambda: _pick_scatter)
+_pick.defvjp(lambda g, out, planes, positions: _pick_scatter(g, planes, positions), None,
+             formulas=("g added at the maxima", ""))
+_pick.defjvp(lambda t, out, planes, positions: _pick(t, data_of(positions)), None)
 
 
 def _argmax_of_planes(planes, plane, out_size):

@@ -22,6 +22,7 @@ from autograd_core import ShapeError
 from autograd_core import Value, recycle
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without_gradient
 from autograd_core.ops.complex import refuse_complex, refuse_complex_kernel
+from autograd_core.ops.backward_nodes import backward_node
 
 from .avg_pool_nodes import avg_pool2d_node
 from .axis_maps import mapped
@@ -250,37 +251,20 @@ def _max_pool2d(x, *, kernel, stride, padding, dilation=(1, 1)):
     return _max_np(x, kernel, stride, padding, dilation)
 
 
-@primitive("max_pool2d_scatter")
-def _max_pool2d_scatter(g, x, pooled, *, kernel, stride, padding, dilation=(1, 1)):
-    return _scatter_to_max(g, x, pooled, kernel, stride, padding, dilation)
-
-
-@primitive("max_pool2d_gather")
-def _max_pool2d_gather(h, x, pooled, *, kernel, stride, padding, dilation=(1, 1)):
-    return _gather_at_max(h, x, pooled, kernel, stride, padding, dilation)
-
-
-def _no_gradient(g, out, *args, **geometry):
-    return None  # the positions of the maxima are piecewise constant in x
-
-
-_max_pool2d.defvjp(lambda g, out, x, **geo: _max_pool2d_scatter(g, data_of(x), data_of(out), **geo),
+# The backward rules, linear in the gradient, with the positions of the maxima piecewise constant in x: each the
+# other's adjoint, and a node of its own with an edge to x where the gradient is made with create_graph (as PyTorch's
+# MaxPool2DWithIndicesBackwardBackward0), so that a second derivative of max pooling is zeros rather than missing.
+_max_pool2d_scatter = backward_node(
+    "max_pool2d_scatter", lambda g, x, pooled, **geo: _scatter_to_max(g, x, pooled, **geo),
+    adjoint=lambda: _max_pool2d_gather).named("MaxPool2DWithIndicesBackwardBackward0")
+_max_pool2d_gather = backward_node(
+    "max_pool2d_gather", lambda h, x, pooled, **geo: _gather_at_max(h, x, pooled, **geo),
+    adjoint=lambda: _max_pool2d_scatter)
+# x is data on the first-order path and a Value under create_graph (the engine's rules see the parents then)
+_max_pool2d.defvjp(lambda g, out, x, **geo: _max_pool2d_scatter(g, x, data_of(out), **geo),
                    formulas=("g to each window's first max",))
-_max_pool2d_scatter.defvjp(
-    lambda g, out, dy, x, pooled, **geo: _max_pool2d_gather(g, data_of(x), data_of(pooled), **geo),
-    _no_gradient, _no_gradient, formulas=("g read at each window's first max", "0", "0"))
-_max_pool2d_gather.defvjp(
-    lambda g, out, h, x, pooled, **geo: _max_pool2d_scatter(g, data_of(x), data_of(pooled), **geo),
-    _no_gradient, _no_gradient, formulas=("g to each window's first max", "0", "0"))
-# Forward mode: max pooling reads the tangent at each window's first maximum (a gather); the scatter and
-# the gather are linear in their first input.
+# Forward mode: max pooling reads the tangent at each window's first maximum (a gather)
 _max_pool2d.defjvp(lambda t, out, x, **geo: _max_pool2d_gather(t, data_of(x), data_of(out), **geo))
-_max_pool2d_scatter.defjvp(
-    lambda t, out, dy, x, pooled, **geo: _max_pool2d_scatter(t, data_of(x), data_of(pooled), **geo),
-    _no_gradient, _no_gradient)
-_max_pool2d_gather.defjvp(
-    lambda t, out, h, x, pooled, **geo: _max_pool2d_gather(t, data_of(x), data_of(pooled), **geo),
-    _no_gradient, _no_gradient)
 
 
 # ----------------------------------------------------------------------------------------------------

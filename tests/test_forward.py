@@ -49,6 +49,28 @@ nn_case("gelu_tanh", "gelu_tanh", lambda x: F.gelu(x, approximate="tanh"), _r.st
 nn_case("silu", "silu", lambda x: F.silu(x), _r.standard_normal(6))
 nn_case("mish", "mish", lambda x: F.mish(x), _r.standard_normal(6))
 nn_case("hardswish", "hardswish", lambda x: F.hardswish(x), [-4.0, -2.5, -0.7, 0.4, 1.9, 4.0])  # off ±3
+# The piecewise-linear activations (nn/activation_piecewise.py) and their backward rules as nodes (create_graph)
+_KINKED_X = np.array([-2.0, -0.7, -0.3, 0.2, 0.8, 1.6])  # off ±1, ±0.5 and 0.1
+nn_case("hardtanh", "hardtanh", lambda x: F.hardtanh(x), _KINKED_X)
+nn_case("hardshrink", "hardshrink", lambda x: F.hardshrink(x, 0.5), _KINKED_X)
+nn_case("softshrink", "softshrink", lambda x: F.softshrink(x, 0.5), _KINKED_X)
+nn_case("threshold", "threshold", lambda x: F.threshold(x, 0.1, -3.0), _KINKED_X)
+nn_case("prelu_kernel", "prelu_kernel", lambda x, w: F.prelu(x, w), _KINKED_X.reshape(2, 3), _r.standard_normal(3))
+nn_case("prelu_kernel_backward", "prelu_kernel_backward",
+        lambda g, w: PRIMITIVES["prelu_kernel_backward"](g, _KINKED_X, w), _r.standard_normal(6), _r.standard_normal(6))
+_NOISE = np.where(_KINKED_X >= 0, 1.0, 0.3)  # rrelu's slopes for x < 0
+nn_case("rrelu_with_noise", "rrelu_with_noise", lambda x: PRIMITIVES["rrelu_with_noise"](x, _NOISE), _KINKED_X)
+nn_case("rrelu_with_noise_backward", "rrelu_with_noise_backward",
+        lambda g: PRIMITIVES["rrelu_with_noise_backward"](g, _KINKED_X, _NOISE), _r.standard_normal(6))
+nn_case("hardsigmoid", "hardsigmoid", lambda x: F.hardsigmoid(x * 3), _KINKED_X)
+for _name, _options in [("hardtanh_backward", dict(min_val=-1.0, max_val=1.0)), ("hardshrink_backward",
+                        dict(lambd=0.5)), ("softshrink_backward", dict(lambd=0.5)), ("hardsigmoid_backward", {}),
+                        ("hardswish_backward", {}), ("elu_backward", dict(alpha=0.7, scale=1.2, input_scale=0.5))]:
+    nn_case(_name, _name, lambda g, n=_name, o=_options: PRIMITIVES[n](g, _KINKED_X, **o), _r.standard_normal(6))
+for _name, _options in [("elu_backward", dict(alpha=0.7, scale=1.2, input_scale=0.5)), ("hardswish_backward", {})]:
+    # not piecewise constant in x: the rule's derivative in x too (in_inputs of ops/backward_nodes.py)
+    nn_case(_name, _name + "-in-x", lambda g, x, n=_name, o=_options: PRIMITIVES[n](g, x, **o), _r.standard_normal(6),
+            _KINKED_X * 2)
 nn_case("conv2d", "conv2d-bias", lambda x, w, b: F.conv2d(x, w, b, padding=1),
         _r.standard_normal((2, 2, 5, 5)), _r.standard_normal((3, 2, 3, 3)), _r.standard_normal(3))
 nn_case("conv2d", "conv2d-stride2-groups2", lambda x, w: F.conv2d(x, w, stride=2, groups=2),
@@ -65,6 +87,12 @@ nn_case("max_pool2d_scatter", "max_pool2d_scatter",
         lambda g: _max_pool2d_scatter(g, _POOL_X, _POOLED, **_POOL_GEO), _r.standard_normal((2, 2, 2, 2)))
 nn_case("max_pool2d_gather", "max_pool2d_gather",
         lambda h: _max_pool2d_gather(h, _POOL_X, _POOLED, **_POOL_GEO), _r.standard_normal((2, 2, 4, 4)))
+# adaptive and fractional max pooling's pick of the maxima, and its rules as nodes (create_graph)
+_PICKED = np.array([[0, 3, 5], [1, 1, 4]])  # row 1 picks one element twice (overlapping bins)
+nn_case("max_pool_pick", "max_pool_pick", lambda x: PRIMITIVES["max_pool_pick"](x, _PICKED), _r.standard_normal((2, 6)))
+for _name in ("max_pool_pick_scatter", "max_pool_pick_gather"):
+    nn_case(_name, _name, lambda g, n=_name: PRIMITIVES[n](g, np.zeros((2, 6)), _PICKED),
+            _r.standard_normal((2, 3) if _name.endswith("scatter") else (2, 6)))
 nn_case("linear", "linear", lambda x, w, b: F.linear(x, w, b),
         _r.standard_normal((4, 3)), _r.standard_normal((2, 3)), _r.standard_normal(2))
 nn_case("linear", "linear-batched", lambda x, w: F.linear(x, w), _r.standard_normal((2, 4, 3)),

@@ -29,6 +29,10 @@ PIXEL_LABELS = np.array([[0, 3, 1], [2, 2, 3]])  # (N, d) = (2, 3)
 # input and target of smooth L1 and Huber: |x − y| = 0.3, 0.5, 2.1, 2.2, 0.6, on both sides of 0.8 and 1, none near
 D_X, D_Y = np.array([0.1, -0.3, 2.0, -1.7, 0.6]), np.array([0.4, 0.2, -0.1, 0.5, 0.0])
 
+KINKED_X = np.array([-2.0, -0.7, -0.3, 0.2, 0.8, 1.6])  # off the kinks at ±1, ±0.5, 0.1 (and ±3 for 3x)
+PICKED = np.array([[0, 3, 5], [1, 1, 4]])
+NOISE = np.where(KINKED_X >= 0, 1.0, [0.2, 0.3, 0.15, 0.25, 0.2, 0.3])  # rrelu's slopes drawn for x < 0
+
 # (primitive, label, function of Values, inputs, second derivative checked)
 CASES = [
     ("linear", "linear", lambda x, w, b: F.linear(x, w, b), (rand(3, 4), rand(2, 4, seed=1), rand(2, seed=2)), True),
@@ -104,6 +108,29 @@ CASES = [
     ("silu", "silu", lambda x: F.silu(x), (rand(6),), True),
     ("mish", "mish", lambda x: F.mish(x), (rand(6),), True),
     ("hardswish", "hardswish", lambda x: F.hardswish(x), (rand(6),), True),
+    # the piecewise-linear activations (nn/activation_piecewise.py), off their kinks, and the backward rules that are
+    # nodes of their own under create_graph (ops/backward_nodes.py)
+    ("hardtanh", "hardtanh", lambda x: F.hardtanh(x, -0.5, 1.0), (KINKED_X,), True),
+    ("hardshrink", "hardshrink", lambda x: F.hardshrink(x, 0.5), (KINKED_X,), True),
+    ("softshrink", "softshrink", lambda x: F.softshrink(x, 0.5), (KINKED_X,), True),
+    ("threshold", "threshold", lambda x: F.threshold(x, 0.1, -3.0), (KINKED_X,), True),
+    ("hardsigmoid", "hardsigmoid", lambda x: F.hardsigmoid(3 * x), (KINKED_X,), True),
+    *[(name, name, lambda g, x, name=name, o=o: PRIMITIVES[name](g, x, **o), (rand(6, seed=9), KINKED_X * 2), True)
+      for name, o in [("hardtanh_backward", dict(min_val=-1.0, max_val=1.0)), ("hardshrink_backward", dict(lambd=0.5)),
+                      ("softshrink_backward", dict(lambd=0.5)), ("hardsigmoid_backward", {}),
+                      ("hardswish_backward", {}), ("elu_backward", dict(alpha=0.7, scale=1.2, input_scale=0.5))]],
+    ("prelu_kernel", "prelu_kernel", lambda x, w: F.prelu(x, w), (rand(2, 3, 2) + 0.1, rand(3, seed=3)), True),
+    ("prelu_kernel_backward", "prelu_kernel_backward", lambda g, x, w: PRIMITIVES["prelu_kernel_backward"](g, x, w),
+     (rand(6, seed=9), KINKED_X, rand(6, seed=3)), True),
+    ("rrelu_with_noise", "rrelu_with_noise", lambda x: PRIMITIVES["rrelu_with_noise"](x, NOISE), (KINKED_X,), True),
+    ("rrelu_with_noise_backward", "rrelu_with_noise_backward",
+     lambda g: PRIMITIVES["rrelu_with_noise_backward"](g, KINKED_X, NOISE), (rand(6, seed=9),), True),
+    # adaptive and fractional max pooling's pick of the maxima (row 1 picks one element twice), and its rules
+    ("max_pool_pick", "max_pool_pick", lambda x: PRIMITIVES["max_pool_pick"](x, PICKED), (rand(2, 6),), True),
+    ("max_pool_pick_scatter", "max_pool_pick_scatter",
+     lambda g: PRIMITIVES["max_pool_pick_scatter"](g, np.zeros((2, 6)), PICKED), (rand(2, 3),), True),
+    ("max_pool_pick_gather", "max_pool_pick_gather",
+     lambda h: PRIMITIVES["max_pool_pick_gather"](h, np.zeros((2, 6)), PICKED), (rand(2, 6),), True),
     ("embedding", "embedding", lambda w: F.embedding(np.array([[1, 3, 1], [2, 0, 3]]), w), (rand(4, 2),), True),
     ("embedding_backward", "embedding_backward",
      lambda g: PRIMITIVES["embedding_backward"](g, ids=np.array([[1, 3, 1], [-1, 0, 3]]), num=4), (rand(2, 3, 2),),

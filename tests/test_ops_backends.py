@@ -55,6 +55,10 @@ class OURS:
     def threshold_backward(g, x):  # ReLU's rule, the node of a gradient made with create_graph
         return ag.ops.elementwise.threshold_backward(g, x)
 
+    @staticmethod
+    def leaky_relu_backward(g, x, slope):  # leaky_relu's rule, the node of a gradient made with create_graph
+        return ag.ops.elementwise.leaky_relu_backward(g, x, negative_slope=slope)
+
     # Complex Values (tests/test_complex.py has the rest) and torch.fft
     complex, polar, real, imag, conj, angle = ag.complex, ag.polar, ag.real, ag.imag, ag.conj, ag.angle
     view_as_real, view_as_complex = ag.view_as_real, ag.view_as_complex
@@ -317,6 +321,10 @@ def _hips():
         @staticmethod
         def threshold_backward(g, x):
             return anp.where(x > 0, g, 0.0)
+
+        @staticmethod
+        def leaky_relu_backward(g, x, slope):
+            return anp.where(x > 0, g, g * slope)
 
         @staticmethod
         def clip(x, lo, hi):
@@ -692,6 +700,10 @@ def _torch():
         @staticmethod
         def threshold_backward(g, x):
             return torch.ops.aten.threshold_backward(g, x, 0)
+
+        @staticmethod
+        def leaky_relu_backward(g, x, slope):
+            return torch.ops.aten.leaky_relu_backward(g, x, slope, False)
 
         @staticmethod
         def clip(x, lo, hi):

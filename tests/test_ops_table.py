@@ -149,6 +149,8 @@ unary("leaky_relu", "leaky_relu_slope0.2", lambda B, x: B.leaky_relu(x, 0.2), "n
 # ThresholdBackwardBackward0), so a second derivative of ReLU is zeros rather than missing
 binary("threshold_backward", "threshold_backward", lambda B, g, x: B.threshold_backward(g, x), ("real", "nonzero"),
        shapes=[((), ()), ((4,), (4,)), ((2, 3), (2, 3))])
+binary("leaky_relu_backward", "leaky_relu_backward", lambda B, g, x: B.leaky_relu_backward(g, x, 0.2),
+       ("real", "nonzero"), shapes=[((), ()), ((4,), (4,)), ((2, 3), (2, 3))])
 unary("abs", "abs", lambda B, x: B.abs(x), "nonzero")
 # A result without gradient (comparisons, argmax: recorded as `nondifferentiable` only under a tracer; called directly
 # here): d(x·sign x)/dx = sign x, from the product alone. Ours only: the references have no such operation.

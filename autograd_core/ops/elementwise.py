@@ -18,6 +18,7 @@ from ..engine import ShapeError
 from ..errors import ArgumentError
 from .. import recycle
 from ..value import Value
+from .backward_nodes import backward_node, vjp_through
 from .primitive import Primitive, primitive
 
 
@@ -330,19 +331,15 @@ def _relu_vjp(g, out, x):
     return where(np.logical_not(np.less_equal(x, number_like(0, x))), g, 0)  # 0-d, broadcast or integer data
 
 
-@primitive("threshold_backward")
-def threshold_backward(g, x):
-    """ReLU's rule g⊙[x > 0] as an operation of its own, made when the gradient g is a Value (create_graph): 0 where
-    x <= 0, g elsewhere (g and x of one shape). As PyTorch's threshold_backward it has an edge to x, whose derivative
-    is 0 (ReLU's slope is piecewise constant): a second derivative of ReLU is zeros, as PyTorch's
-    ThresholdBackwardBackward0 gives, where without the edge x would look unused (`autograd.grad` raising)."""
-    return np.where(np.less_equal(x, number_like(0, x)), number_like(0, g), g)[()]
+def _threshold_rule(g, x, threshold=0):
+    """ReLU's and threshold's rule g⊙[x > threshold]: 0 where x <= threshold (even for an infinite or NaN g), g
+    elsewhere (NaN x included); g and x of one shape."""
+    return np.where(np.less_equal(x, number_like(threshold, x)), number_like(0, g), g)[()]
 
 
-# In x: zeros of gg's kind (a Value when gg is one: create_graph), even where gg is infinite or NaN
-threshold_backward.defvjp(lambda gg, out, g, x: threshold_backward(gg, x), lambda gg, out, g, x: where(False, gg, 0),
-                          formulas=("gg⊙[x>0]", "0"))
-threshold_backward.defjvp(lambda t, out, g, x: threshold_backward(t, x), lambda t, out, g, x: where(False, t, 0))
+# PyTorch's threshold_backward (ThresholdBackwardBackward0), the node of ReLU's gradient made with create_graph: its
+# edge to x, whose derivative is zeros, makes a second derivative of ReLU zeros rather than missing
+threshold_backward = backward_node("threshold_backward", _threshold_rule)
 
 
 relu.defvjp(_relu_vjp, formulas=("g⊙[x>0]",))
@@ -359,10 +356,13 @@ def leaky_relu(x, negative_slope=0.01):
     return np.where(x > 0, x, x * negative_slope)[()]
 
 
-leaky_relu.defvjp(
-    lambda g, out, x, negative_slope=0.01: where(data_of(x) > 0, g, g * negative_slope),
-    formulas=("g⊙(1 if x>0 else slope)",),
-)
+def _leaky_relu_rule(g, x, negative_slope=0.01):
+    """leaky_relu's rule: g where x > 0, g⊙negative_slope elsewhere (x = 0 and NaN included)."""
+    return np.where(x > 0, g, g * negative_slope)[()]
+
+
+leaky_relu_backward = backward_node("leaky_relu_backward", _leaky_relu_rule)  # LeakyReluBackwardBackward0
+leaky_relu.defvjp(vjp_through(leaky_relu_backward), formulas=("g⊙(1 if x>0 else slope)",))
 leaky_relu.defjvp_elementwise()
 
 
@@ -387,6 +387,10 @@ def conj_phase(x, size):
 def _abs_vjp(g, out, x):
     if x.dtype.kind == "c":
         return g * conj_phase(x, out)
+    if g.__class__ is Value and x.__class__ is Value:  # create_graph: g⊙sign(x) with its edge to x (derivative 0),
+        from .special import sign                    # as PyTorch's MulBackward0 over sgn: a second derivative of 0
+
+        return g * sign(x)
     return g * _sign_or_zero(data_of(x))
 
 
