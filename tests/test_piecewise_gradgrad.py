@@ -215,3 +215,15 @@ def test_first_order_gradients_stay_arrays_and_keep_pytorchs_names():
         assert type(y.grad_fn).__name__ == name
         g, = ag.autograd.grad(y.sum(), x)
         assert not g.requires_grad and g.grad_fn is None
+
+
+def test_pictures_label_the_backward_nodes_edges_by_what_they_carry():
+    # the edge from g carries the rule itself (linear in g), the edge from x zeros; one label for both said "0"
+    import autograd_core.viz as viz
+
+    x = ag.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+    g, = ag.autograd.grad(agF.leaky_relu(x, 0.1).sum() * 3, x, create_graph=True)
+    graph = viz.trace(g.sum())
+    ops = {node.id: node.op for node in graph.nodes}
+    labels = {edge.index: edge.formula for edge in graph.edges if ops[edge.dst] == "leaky_relu_backward"}
+    assert labels == {0: "leaky_relu_backward(g, x)", 1: "0 (piecewise constant in it)"}

@@ -42,7 +42,10 @@ def backward_node(name, rule, adjoint=None, in_inputs=()):
             return rule(gg, out, g, *inputs, **options)
         return zeros_of(inputs[argnum - 1])
 
-    node.defvjp_argnum(derivative, formula="0 where piecewise constant")
+    node.defvjp_argnum(derivative)
+    node.formulas = _Formulas(f"{name}(g, x)" if adjoint is None else f"the adjoint of {name}, of g",
+                              ["0 (piecewise constant in it)" if rule is None else "g⊙(the slope's derivative in it)"
+                               for rule in in_inputs])
 
     def tangent(argnum, t, out, g, *inputs, **options):
         if argnum == 0:
@@ -52,6 +55,24 @@ def backward_node(name, rule, adjoint=None, in_inputs=()):
 
     node.defjvp_argnum(tangent)
     return node
+
+
+class _Formulas:
+    """A backward node's rules as text, for pictures: the rule itself (or its adjoint) for g, then one per input:
+    zeros where the rule is piecewise constant in it (any input past `rest`), else the slope's derivative."""
+
+    __slots__ = ("in_g", "rest")
+
+    def __init__(self, in_g, rest):
+        self.in_g, self.rest = in_g, rest
+
+    def __getitem__(self, i):
+        if i == 0:
+            return self.in_g
+        return self.rest[i - 1] if i - 1 < len(self.rest) else "0 (piecewise constant in it)"
+
+    def __len__(self):
+        return 1 << 30  # any number of inputs, as Primitive.defvjp_argnum's
 
 
 def zeros_of(x):
