@@ -89,6 +89,7 @@ def test_scatter_with_another_reduce_raises_pytorchs_error():
 
 @pytest.mark.parametrize("call, name", [
     (lambda x, b: x.clamp_min(0.1), "ClampMinBackward0"),
+    (lambda x, b: x.clamp_min(np.int64(0)), "ClampMinBackward0"),  # a NumPy number is PyTorch's Scalar too
     (lambda x, b: ag.clamp_min(x, b), "ClampMinBackward1"),
     (lambda x, b: x.clamp_max(0.1), "ClampMaxBackward0"),
     (lambda x, b: ag.clamp_max(x, b), "ClampMaxBackward1"),

@@ -438,7 +438,7 @@ def clip_one_side(input, min=None, max=None):  # noqa: A002
     """clip with one bound, recorded under PyTorch's name of torch.clamp_min or torch.clamp_max (ClampMinBackward0
     for a number, ClampMinBackward1 for a tensor bound; Max likewise), where clip's node is ClampBackward0/1."""
     side, bound = ("Min", min) if max is None else ("Max", max)
-    overload = 0 if isinstance(bound, (int, float)) else 1
+    overload = 1 if isinstance(bound, Value) or np.ndim(bound) else 0  # a number (NumPy's included): PyTorch's Scalar
     return _clipped(_clip.named(f"Clamp{side}Backward{overload}"), input, min, max)
 
 
