@@ -81,7 +81,10 @@ def layout(node):
     if named is None:
         context = _CONTEXTS.get(op.name)
         if context is not None:
-            return context(node._parents, node._params or {}, node)
+            # After a backward pass without retain_graph the parameters are freed (engine._Freed): the names that
+            # depend on them then fall back to what the node's shapes tell (a sum to a 0-d result: sum())
+            params = node._params
+            return context(node._parents, params if isinstance(params, dict) else {}, node)
     elif named in _SCALAR_OVERLOADS:  # PyTorch's C++ mul(Tensor, Scalar): the tensor its only entry
         return named, tuple(i for i, p in enumerate(node._parents) if p._op is not None or p._requires_grad
                             or np.ndim(p.data) != 0)
@@ -149,6 +152,8 @@ def _div(parents, params, node):
 
 def _over_dims(whole, some):
     def layout(parents, params, node):  # x.sum() is sum(Tensor), x.sum(1) sum.dim_IntList
+        if "axis" not in params:  # freed by a backward pass (or never given): a 0-d result is a sum of everything
+            return (whole if np.ndim(node.data) == 0 else some), None
         return (whole if params.get("axis") is None else some), None
     return layout
 
@@ -257,15 +262,6 @@ def _getitem(parents, params, node):
     return layout
 
 
-_PICKS = {"max": "MaxBackward0", "min": "MinBackward0", "median": "MedianBackward1", "cummax": "CummaxBackward0",
-          "cummin": "CumminBackward0"}
-
-
-def _pick(parents, params, node):
-    # x.max(dim), x.median(dim), torch.cummax, ...: one primitive here, a node of its own each there
-    return _PICKS.get(params.get("how"), "PickBackward0"), None
-
-
 def _sort(parents, params, node):
     return ("SortBackward0" if params.get("k") is None else "TopkBackward0"), None  # x.sort(), x.topk(k)
 
@@ -292,7 +288,7 @@ _CONTEXTS = {
     "sum": _over_dims("SumBackward0", "SumBackward1"), "mean": _over_dims("MeanBackward0", "MeanBackward1"),
     "max": _over_dims("MaxBackward1", "AmaxBackward0"), "min": _over_dims("MinBackward1", "AminBackward0"),
     "clip": _clip, "linear": _linear, "matmul": _matmul, "reshape": _reshape, "getitem": _getitem,
-    "cross_entropy": _cross_entropy, "nll_loss": _nll_loss, "pick": _pick,
+    "cross_entropy": _cross_entropy, "nll_loss": _nll_loss,
     "sort": _sort,
 }
 

@@ -459,7 +459,7 @@ class TensorMethods:
             # that finds the same positions again from the numbers.
             indices = getattr(self, "arg" + which)(dim=dim, keepdim=keep)
             axis = _value._ops.index.check_dim(dim, self.ndim)
-            return MaxMin(_value._ops.scan._pick(self, how=which, axis=axis, keepdims=keep), indices)
+            return MaxMin(_value._ops.scan.pick(self, which, axis, keep), indices)
         return prim(self, **reduce_args(axis, keepdims or False, dim, keepdim))
 
     # keepdim=False or None: not asked for, so that NumPy's keepdims= (given instead) decides.

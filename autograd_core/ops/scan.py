@@ -247,11 +247,14 @@ CumMax = collections.namedtuple("cummax", ["values", "indices"])   # torch.retur
 CumMin = collections.namedtuple("cummin", ["values", "indices"])   # torch.return_types.cummin
 
 
-def _picked_positions(data, how, axis):
+def _picked_positions(data, how, axis, k=None):
     """Where along `axis` each output entry of `_pick` comes from (int64, x's shape; size 1 along axis for the
-    median), read from the numbers as PyTorch picks them:
+    median, max, min, kthvalue and mode), read from the numbers as PyTorch picks them:
 
     median: the lower median ((n - 1) // 2 in a stable ascending sort), or the first NaN where the row has one;
+    kthvalue: rank k (from 1) in a stable ascending sort, NaN largest (torch.kthvalue's);
+    mode: where the most frequent value (the smallest among equally frequent ones) last occurs (torch.mode's on the
+    CPU);
     max, min: the first maximum (minimum), or the first NaN (x.max(dim)'s, as argmax and argmin find them);
     cummax, cummin: the latest position of the running maximum (minimum) so far, ties included; after a NaN,
     the latest NaN so far.
@@ -261,6 +264,10 @@ def _picked_positions(data, how, axis):
         return np.argmax(data, axis=axis, keepdims=True).astype(np.int64, copy=False)
     if how == "min":
         return np.argmin(data, axis=axis, keepdims=True).astype(np.int64, copy=False)
+    if how == "kthvalue":
+        return np.take(_order(data, axis, False), [k - 1], axis=axis).astype(np.int64)
+    if how == "mode":
+        return _mode_positions(data, axis)
     if how == "median":
         nan = np.isnan(data) if data.dtype.kind in "fc" else np.zeros(data.shape, dtype=bool)
         order = np.argsort(data, axis=axis, kind="stable")
@@ -277,13 +284,40 @@ def _picked_positions(data, how, axis):
     return np.maximum.accumulate(positions, axis=axis).astype(np.int64)
 
 
+def _mode_positions(data, axis):
+    """For each row along axis: where its most frequent value (the smallest among equally frequent ones) was
+    last seen, as PyTorch's mode on the CPU reports it (int64, size 1 along axis)."""
+    data = np.moveaxis(np.asarray(data), axis, -1)
+    rows = data.reshape(-1, data.shape[-1])
+    out = np.empty(rows.shape[0], dtype=np.int64)
+    for r, row in enumerate(rows):
+        values, counts = np.unique(row, return_counts=True)
+        best = values[np.argmax(counts)]  # np.unique sorts: the first of the most frequent is the smallest
+        out[r] = np.flatnonzero(row == best)[-1] if best == best else np.flatnonzero(np.isnan(row))[-1]
+    return np.moveaxis(out.reshape(data.shape[:-1] + (1,)), -1, axis)
+
+
 @primitive("pick")
-def _pick(x, how, axis, keepdims=True):
+def _pick(x, how, axis, keepdims=True, k=None):
     """The entries of x at the positions `_picked_positions` reads from x's numbers ('median', 'max', 'min',
-    'cummax', 'cummin'); keepdims=False drops `axis` (of size 1 then: one pick per row). A primitive, so that a
-    compiled step picks from each call's numbers again; PyTorch's node of each (grad_fn_names.py)."""
-    picked = x[along(_picked_positions(x, how, axis), axis)]
+    'cummax', 'cummin', 'mode', 'kthvalue' of rank k); keepdims=False drops `axis` (of size 1 then: one pick per
+    row). A primitive, so that a compiled step picks from each call's numbers again; PyTorch's node of each
+    (grad_fn_names.py)."""
+    picked = x[along(_picked_positions(x, how, axis, k), axis)]
     return picked if keepdims else np.squeeze(picked, axis)
+
+
+# PyTorch's node of each kind of pick (x.max(dim) records MaxBackward0, x.kthvalue(k, dim) KthvalueBackward0, ...)
+_PICK_NAMES = {"max": "MaxBackward0", "min": "MinBackward0", "median": "MedianBackward1", "cummax": "CummaxBackward0",
+               "cummin": "CumminBackward0", "kthvalue": "KthvalueBackward0", "mode": "ModeBackward0"}
+
+
+def pick(x, how, axis, keepdims=True, k=None):
+    """`_pick` recorded under PyTorch's name for `how` (a named twin: the name does not depend on the parameters,
+    which a backward pass without retain_graph frees)."""
+    named = _pick.named(_PICK_NAMES[how])
+    return named(x, how=how, axis=axis, keepdims=keepdims) if k is None else named(x, how=how, axis=axis,
+                                                                                   keepdims=keepdims, k=k)
 
 
 def _kept(v, x, axis, keepdims):
@@ -296,29 +330,29 @@ def _dropped(v, axis, keepdims):
 
 
 # The gradient goes to the entry each output took (summed where several outputs took one); the tangent is read there.
-_pick.defvjp(lambda g, out, x, how, axis, keepdims=True:
-             scatter_add(_kept(g, x, axis, keepdims), index=along(_picked_positions(data_of(x), how, axis), axis),
+_pick.defvjp(lambda g, out, x, how, axis, keepdims=True, k=None:
+             scatter_add(_kept(g, x, axis, keepdims), index=along(_picked_positions(data_of(x), how, axis, k), axis),
                          shape=x.shape),
              formulas=("g at the picked positions",))
-_pick.defjvp(lambda t, out, x, how, axis, keepdims=True:
+_pick.defjvp(lambda t, out, x, how, axis, keepdims=True, k=None:
              _dropped(_getitem(broadcast_to(t, shape=x.shape),
-                               index=along(_picked_positions(data_of(x), how, axis), axis)), axis, keepdims))
+                               index=along(_picked_positions(data_of(x), how, axis, k), axis)), axis, keepdims))
 
 
-def _picked(input, how, dim, keepdim=True):
+def _picked(input, how, dim, keepdim=True, k=None):
     """(values, indices) of _pick along dim (a 0-d input is a vector of one); keepdim=False drops dim (one pick per
-    row: median)."""
+    row: median, kthvalue, mode)."""
     x = as_value(input)
     refuse_complex(how, x)  # no order among complex numbers (PyTorch's words, for cummax and cummin)
     if x.ndim == 0:
         check_dim(dim, 0)
-        values, indices = _picked(reshape(x, shape=(1,)), how, 0)
+        values, indices = _picked(reshape(x, shape=(1,)), how, 0, k=k)
         return reshape(values, shape=()), reshape(indices, shape=())
     axis = check_dim(dim, x.ndim)
-    indices = without_gradient(_picked_positions, x, how=how, axis=axis)
+    indices = without_gradient(_picked_positions, x, how=how, axis=axis, k=k)
     if not keepdim:
         indices = reshape(indices, shape=indices.shape[:axis] + indices.shape[axis + 1:])
-    return _pick(x, how=how, axis=axis, keepdims=keepdim), indices
+    return pick(x, how, axis, keepdim, k), indices
 
 
 def _nan_of_empty(flat):
@@ -353,7 +387,7 @@ def median(input, dim=None, keepdim=False):
         flat = reshape(x, shape=(-1,))
         if flat.shape[0] == 0:
             return _nan_of_empty(flat)
-        return _shared_by_ties(flat, reshape(_pick(flat, how="median", axis=0), shape=()))
+        return _shared_by_ties(flat, reshape(pick(flat, "median", 0), shape=()))
     if x.ndim and x.shape[axis := check_dim(dim, x.ndim)] == 0:
         raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size.")
     return Median(*_picked(x, "median", dim, keepdim))

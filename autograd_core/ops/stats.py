@@ -2,10 +2,11 @@
 nanquantile, nanmedian, aminmax, cov, corrcoef, trapezoid/trapz, cumulative_trapezoid, renorm, and the counting
 functions without a gradient searchsorted, bucketize, histc.
 
-Differentiable ones are compositions: of `where` and sums (nansum, nanmean), of `sort` and indexing (kthvalue,
-quantile: the gradient goes to the elements picked, shared by interpolation weights), of logsumexp (logcumsumexp),
+Differentiable ones are compositions: of `where` and sums (nansum, nanmean), of `sort` and indexing (quantile:
+the gradient goes to the elements picked, shared by interpolation weights), of logsumexp (logcumsumexp),
 of matmul and sums (cov, corrcoef, trapezoid). Positions read from the numbers (which element is the k-th, the
-mode) are computed on the data, as torch.return_types' indices are.
+mode) are computed on the data, as torch.return_types' indices are; kthvalue and mode are one `pick` node each
+(ops/scan.py), as PyTorch's KthvalueBackward0 and ModeBackward0.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .index import as_value, check_dim
 from .nondifferentiable import refuse_complex_in_words, without_gradient
 from .shape import stack
 from .special import logaddexp
-from .scan import _nan_of_empty, _shared_by_ties, cumsum, sort
+from .scan import _nan_of_empty, _picked, _shared_by_ties, cumsum, sort
 
 KthValue = collections.namedtuple("kthvalue", ["values", "indices"])   # torch.return_types.kthvalue
 Mode = collections.namedtuple("mode", ["values", "indices"])           # torch.return_types.mode
@@ -113,30 +114,17 @@ def kthvalue(input, k, dim=-1, keepdim=False):
         raise IndexError(f"kthvalue(): Expected reduction dim {dim} to have non-zero size.")
     if not 1 <= int(k) <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
-    k = int(k)
-    values, indices = sort(x, dim)
-    pick = (slice(None),) * dim + (slice(k - 1, k),)
-    return KthValue(_keep(values[pick], dim, keepdim), _keep(indices[pick], dim, keepdim))
-
-
-def _mode_positions(data, axis):
-    """For each row along axis: where its most frequent value (the smallest among equally frequent ones) was
-    last seen, as PyTorch's mode on the CPU reports it (int64, size 1 along axis)."""
-    data = np.moveaxis(np.asarray(data), axis, -1)
-    rows = data.reshape(-1, data.shape[-1])
-    out = np.empty(rows.shape[0], dtype=np.int64)
-    for r, row in enumerate(rows):
-        values, counts = np.unique(row, return_counts=True)
-        best = values[np.argmax(counts)]  # np.unique sorts: the first of the most frequent is the smallest
-        out[r] = np.flatnonzero(row == best)[-1] if best == best else np.flatnonzero(np.isnan(row))[-1]
-    return np.moveaxis(out.reshape(data.shape[:-1] + (1,)), -1, axis)
+    return KthValue(*_picked(x, "kthvalue", dim, keepdim, k=int(k)))  # one node, KthvalueBackward0
 
 
 def mode(input, dim=-1, keepdim=False):
     """(values, indices): the most frequent entry along dim (the smallest among equally frequent ones) and the
     position where it last occurs, as torch.mode. The gradient goes to that entry."""
     refuse_complex_in_words('"mode_cpu"', input)
-    return _pick_along(Mode, _mode_positions, as_value(input), dim, keepdim)
+    x = as_value(input)
+    if x.ndim and x.shape[check_dim(dim, x.ndim)] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {check_dim(dim, x.ndim)} to have non-zero size.")
+    return Mode(*_picked(x, "mode", dim, keepdim))  # one node, ModeBackward0
 
 
 def _pick_along(result, positions, x, dim, keepdim):
