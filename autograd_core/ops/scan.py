@@ -301,8 +301,8 @@ def _mode_positions(data, axis):
 def _pick(x, how, axis, keepdims=True, k=None):
     """The entries of x at the positions `_picked_positions` reads from x's numbers ('median', 'max', 'min',
     'cummax', 'cummin', 'mode', 'kthvalue' of rank k); keepdims=False drops `axis` (of size 1 then: one pick per
-    row). A primitive, so that a compiled step picks from each call's numbers again; PyTorch's node of each
-    (grad_fn_names.py)."""
+    row). A primitive, so that a compiled step picks from each call's numbers again; recorded through `pick`, under
+    PyTorch's node of each."""
     picked = x[along(_picked_positions(x, how, axis, k), axis)]
     return picked if keepdims else np.squeeze(picked, axis)
 
