@@ -803,8 +803,7 @@ def check_matrices(x, y):
     if y.ndim != 2:
         raise ShapeError("mat2 must be a matrix")
     if x.shape[1] != y.shape[0]:
-        raise ShapeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} and "
-                         f"{y.shape[0]}x{y.shape[1]})")
+        raise ShapeError(_value._ops.linalg.not_multipliable(x.shape, y.shape))
 
 
 def _function_method(module, name):

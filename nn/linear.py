@@ -11,6 +11,7 @@ from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import primitive, reshape
 from autograd_core.ops.complex import refuse_complex_differentiation
+from autograd_core.ops.linalg import not_multipliable
 
 from . import init
 from . import dtype_checks
@@ -20,17 +21,8 @@ from .module import Module, Parameter, check_device
 def _check_features(x, in_features, who, out_features):
     shape = x.shape if isinstance(x, Value) else getattr(x, "shape", None)
     if shape is None or len(shape) == 0 or shape[-1] != in_features:
-        raise ShapeError(f"{_not_multipliable(shape, (in_features, out_features))}: {who} expected input of shape "
+        raise ShapeError(f"{not_multipliable(shape or (), (in_features, out_features))}: {who} expected input of shape "
                          f"(..., {in_features}), got {shape}")
-
-
-def _not_multipliable(x_shape, weight_t_shape):
-    """PyTorch's words for input rows that do not chain with weightᵀ ((in, out)), the message users search for:
-    'mat1 and mat2 shapes cannot be multiplied (4x5 and 3x2)' (input folded to rows; a 1-D input is one row)."""
-    x_shape = tuple(x_shape or ())
-    k = x_shape[-1] if x_shape else 1
-    rows = int(np.prod(x_shape[:-1])) if len(x_shape) > 1 else 1
-    return f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {weight_t_shape[0]}x{weight_t_shape[1]})"
 
 
 def _folded(x):
@@ -122,7 +114,7 @@ def linear(input, weight, bias=None):
         raise ShapeError(f"linear: weight must be 2-D (out, in) or 1-D (in,), got shape {w_shape}")
     x_shape = np.shape(input)
     if len(x_shape) == 0 or x_shape[-1] != w_shape[1]:
-        raise ShapeError(f"{_not_multipliable(x_shape, w_shape[::-1])}: linear's input of shape {x_shape} does not "
+        raise ShapeError(f"{not_multipliable(x_shape, w_shape[::-1])}: linear's input of shape {x_shape} does not "
                          f"end in in_features={w_shape[1]} (weight shape {w_shape})")
     dtype_checks.check_linear(input, weight, bias)
     if bias is None:

@@ -49,16 +49,21 @@ def matmul(a, b):
     return np.matmul(a, b)
 
 
+def not_multipliable(a_shape, b_shape):
+    """PyTorch's words for rows of a (a's leading dims folded, as PyTorch's matmul and linear fold them; a vector is
+    one row) that do not chain with the matrix b, the message users search for: 'mat1 and mat2 shapes cannot be
+    multiplied (4x5 and 3x2)'."""
+    a_shape = tuple(a_shape)
+    k = a_shape[-1] if a_shape else 1
+    rows = int(np.prod(a_shape[:-1])) if len(a_shape) > 1 else 1
+    return f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {b_shape[0]}x{b_shape[1]})"
+
+
 def _not_chained(a_shape, b_shape):
-    """Why a @ b fails, for a matrix b in PyTorch's words, the message users search for ('mat1 and mat2 shapes cannot
-    be multiplied (4x5 and 3x2)', a folded to rows as PyTorch folds it), else ours."""
+    """Why a @ b fails: for a matrix b PyTorch's words first (`not_multipliable`), then ours."""
     inner = b_shape[0 if len(b_shape) == 1 else -2]
     where = f"shapes {a_shape} and {b_shape} are not aligned ({a_shape[-1]} != {inner})"
-    if len(b_shape) != 2:
-        return where
-    rows = int(np.prod(a_shape[:-1])) if len(a_shape) > 1 else 1
-    return f"mat1 and mat2 shapes cannot be multiplied ({rows}x{a_shape[-1]} and {b_shape[0]}x{b_shape[1]}): {where}"
-
+    return f"{not_multipliable(a_shape, b_shape)}: {where}" if len(b_shape) == 2 else where
 
 
 def _matmul_vjp_a(g, out, a, b):
