@@ -191,7 +191,7 @@ def test_graphviz_time_limit_is_one_line(tmp_path):
     (fake / "dot").write_text("#!/bin/sh\nexec sleep 60\n")  # a `dot` that never finishes
     os.chmod(fake / "dot", 0o755)
     start = time.monotonic()
-    r = run(*SMALL, "-o", "out.svg", "--time-limit", "3", cwd=tmp_path, env={"PATH": f"{fake}:{os.environ['PATH']}"})
+    r = run(*SMALL, "-o", "out.svg", "--time-limit", "1", cwd=tmp_path, env={"PATH": f"{fake}:{os.environ['PATH']}"})
     one_line_error(r, "Graphviz 'dot' did not finish within")
     assert time.monotonic() - start < 40 and os.listdir(tmp_path) == ["bin"]
     one_line_error(run(*SMALL, "-o", "out.svg", "--time-limit", "0.0001", cwd=tmp_path), "time limit")
