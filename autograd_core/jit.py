@@ -59,16 +59,24 @@ data passes one of them replays it: batches that alternate between two paths rep
   is recorded once more and compared.
 
 The module globals, closure variables and default arguments the function reads (and those of the Python functions it
-names, three levels deep, and a method's attributes such as `self.beta`; not deeper ones such as `self.config.beta`)
-are guarded too: numbers and strings by value, anything else by identity, so rebinding `beta = 2.0` or `loss_fn = other`
-re-records; small arrays among them (up to 4,096 elements) also by contents, unless the program reads the array
-itself (`Value(buf)`: a buffer refilled in place replays), so that `x * scale[0]` re-records after `scale[0] = 2.0`;
-dicts and lists of up to 64 items by their items (numbers and strings by value, anything else by identity:
-`if cfg["aux"]:` re-records after `cfg["aux"] = False`), and of an argparse Namespace, a SimpleNamespace or a
-dataclass instance, the attributes the function names (`args.aux`). So are the attributes of the modules the call
-went through: their `training` flag (`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value, their
-parameters, submodules and the items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by
-identity, and their small arrays (up to 4,096 elements: BatchNorm's running statistics, which training changes in
+names, three levels deep, and a method's attributes such as `self.beta`) are guarded too: numbers and strings by
+value, anything else by identity, so rebinding `beta = 2.0` or `loss_fn = other` re-records; small arrays among them
+(up to 4,096 elements) also by contents, unless the program reads the array itself (`Value(buf)`: a buffer refilled
+in place replays), so that `x * scale[0]` re-records after `scale[0] = 2.0`; dicts and lists of up to 64 items by
+their items (numbers and strings by value, small arrays by contents, dicts and lists in them, two levels deep, by
+their items, anything else by identity: `if cfg["aux"]:` re-records after `cfg["aux"] = False`, and
+`cfg["opt"]["lr"] * p.grad` after `cfg["opt"]["lr"] = 0.01`), and of an argparse Namespace, a SimpleNamespace, a
+dataclass instance or an instance of a class of the user's own code (not of the library, the standard library or an
+installed package: a hand-written schedule, optimizer or loss object, a trainer's `self.config`), the attributes the
+function names (`args.aux`, `sched.lr`, `self.config.lr`: guarded as above, three objects deep), and for the latter
+the methods it names (`sched.get_lr()`, `opt.step()` of an optimizer written by hand, a loss object's `__call__`:
+their globals and the attributes of their object, as the function's own). So a learning rate that a schedule written
+by hand changes between calls (`opt.lr = 0.01`) re-records, never replays the recorded one. Not seen: what the
+function reads deeper than that, and arrays larger than 4,096 elements changed in place (a Python number computed
+from one with NumPy, `Value(big[0, 0])`, is a constant of the recording). So are the attributes of the modules the
+call went through: their `training` flag (`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value,
+their parameters, submodules and the items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`)
+by identity, and their small arrays (up to 4,096 elements: BatchNorm's running statistics, which training changes in
 place) by contents. A call that changes a global, closure variable or attribute it reads (`global step; step += 1`,
 `counts[y] += 1`, `self.calls += 1`, `losses.append(loss.item())` on a short list) makes no program, as a replay
 would skip that Python: the next call is recorded again (a global set by the first call only replays afterwards),
