@@ -87,21 +87,21 @@ had served `max_recordings` replays before a guard failed gets a fresh budget of
 once an epoch). A function that runs eagerly records again when one of these names changes (a model that trained
 with dropout, switched to `eval()`), up to twice before a program replays.
 
-Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
-order, and so are writes to the parameter groups an optimizer made (`group["lr"] = lr`, nanoGPT's schedule written
-by hand; a replay first checks that the optimizer it steps still has those groups). A hand-written update of
-parameters by NumPy's elementwise arithmetic on their gradients (micrograd's `p.data += -lr * p.grad`, also of 0-d
-Values; `p.data -= lr * p.grad`, `p.data = p.data - lr * p.grad`, `p.data.add_(p.grad, alpha=-lr)`, `p.data.mul_(0.99)`
-after it) is recorded and replayed (jit_numpy.py: a gradient read outside effects is traced while a call is recorded);
-so is a comparison of such a gradient that steers Python (`if abs(p.grad) > 10:`, micrograd's scalar gradients, or
-a truth value): a guard checked at each replay after the backward pass, which puts back the gradients and data it
-changed and records again where the outcome differs (jit_grad_guards.py; a comparison after an optimizer's step runs
-eagerly); and so are np.clip and NumPy's reductions of them (`g.sum()`, `g.max()`, `np.sum(g ** 2)`, `g.norm()`:
-clipping by the total norm written by hand, `min(1.0, max_norm / np.sqrt(total))`, jit_reductions.py). Other NumPy on
-a parameter's data or gradient (float(), mean(), indexing, NumPy on the data alone: `p.data *= 0.99` changes the raw
-array in place, which nothing traces; `p.data.mul_(0.99)` replays) makes the function run eagerly, with a warning, when
-the call also updates parameters or gradients by hand; beside an optimizer's step it is Python a replay skips (a log
-line), as reads of `.data` are.
+Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in order, and
+so are writes to the parameter groups an optimizer made (`group["lr"] = lr`, nanoGPT's schedule written by hand; a
+replay first checks that the optimizer it steps still has those groups). A hand-written update of parameters by
+NumPy's elementwise arithmetic on their gradients (micrograd's `p.data += -lr * p.grad`, also of 0-d Values;
+`p.data -= lr * p.grad`, `p.data = p.data - lr * p.grad`, `p.data.add_(p.grad, alpha=-lr)`, `p.data.mul_(0.99)`
+after it) is recorded and replayed (jit_numpy.py: a gradient read outside effects is traced while a call is
+recorded); so is a comparison of such a gradient that steers Python (`if abs(p.grad) > 10:`, `if p.grad == 0:`,
+micrograd's scalar gradients, `if (g == 0).all():`, or a truth value): a guard checked at each replay after the
+backward pass, which puts back the gradients and data it changed and records again where the outcome differs
+(jit_grad_guards.py; a comparison after an optimizer's step runs eagerly); and so are np.clip and NumPy's
+reductions of them (`g.sum()`, `g.max()`, `np.sum(g ** 2)`, `g.norm()`: clipping by the total norm written by hand,
+`min(1.0, max_norm / np.sqrt(total))`, jit_reductions.py). Other NumPy on a parameter's data or gradient (float(),
+mean(), indexing, NumPy on the data alone: `p.data *= 0.99` changes the raw array in place, which nothing traces;
+`p.data.mul_(0.99)` replays) makes the function run eagerly, with a warning, when the call also updates parameters
+or gradients by hand; beside an optimizer's step it is Python a replay skips (a log line), as reads of `.data` are.
 
 In-place changes of Values the call made, through their in-place methods and operators (`h.clamp_(min=0)`,
 `h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `h[0, 1].add_(1.5)`, `noise.normal_()`,

@@ -16,13 +16,14 @@ before the call (a parameter: read live at replay), the result of such a recorde
 number: a learning rate; compared between recordings, as all constants). An assignment `p.data = t` of a result is
 recorded as ("set data", p, t); the replay makes the same assignment.
 
-A comparison of a traced number (`abs(p.grad) > 10`) or its truth value is recorded as a guard (jit_grad_guards.py);
-a ufunc's reduction (`g.sum()`, `g.max()`, np.sum, g.norm()) as a line (jit_reductions.py); np.clip as the ufunc it
-calls. Anything else done with a traced array (indexing, mean(), NumPy's other functions, float(): what could steer
-Python out of sight) makes the function run eagerly, with a warning, if the call also updates parameters or gradients
-from traced numbers (`finish`), as such updates did before; so does an operand that is no known array (NumPy's own
-work on a parameter's data: `p.data *= 0.99` writes into the raw array, which the recording never hands out traced, as
-the engine's operations read it too).
+A comparison of a traced number (`abs(p.grad) > 10`, `p.grad == 0`), its truth value, or the truth value of `all()`
+or `any()` of a traced array (`(g == 0).all()`) is recorded as a guard (jit_grad_guards.py); a ufunc's reduction
+(`g.sum()`, `g.max()`, np.sum, g.norm()) as a line (jit_reductions.py); np.clip as the ufunc it calls. Anything else
+done with a traced array (indexing, mean(), NumPy's other functions, float(): what could steer Python out of sight)
+makes the function run eagerly, with a warning, if the call also updates parameters or gradients from traced numbers
+(`finish`), as such updates did before; so does an operand that is no known array (NumPy's own work on a parameter's
+data: `p.data *= 0.99` writes into the raw array, which the recording never hands out traced, as the engine's
+operations read it too).
 """
 
 from __future__ import annotations
@@ -122,11 +123,22 @@ def _traced_call(ufunc, method, inputs, kwargs):
     recorder = _recorder()
     if recorder is None:
         return result
+    found = reducer(ufunc, kwargs) if method == "reduce" and ufunc.nout == 1 else None
+    if out is None and found is not None and result.__class__ is np.bool_:
+        # `(g == 0).all()`, `(g > 0).any()`: a NumPy bool, which no traced class can hold and Python branches on:
+        # recorded with a guard on its value, as bool() of a traced number is (jit_grad_guards)
+        call, keywords = found
+        source = _source(recorder, eager_inputs[0])
+        if source[0] == "constant":
+            _refuse(f"NumPy's {ufunc.__name__} of a gradient giving a bool")
+            return result
+        recorder.entries.append(("numpy", call, [source], None, result, keywords))
+        compared(recorder, "bool", ("result", result), None, bool(result), _refuse)
+        return result
     if out is None and not (result.__class__ in (GradArray, np.ndarray) or result.__class__ in _SCALARS):
-        # (a NumPy bool or integer, `g == 0`, `(g > 0).all()`: no traced class holds it, and Python may branch on it)
+        # (a NumPy bool or integer, `g == 0` of a 0-d gradient: no traced class holds it, and Python may branch on it)
         _refuse(f"NumPy's {ufunc.__name__} of a gradient giving a {type(result).__name__}")
         return result
-    found = reducer(ufunc, kwargs) if method == "reduce" and ufunc.nout == 1 else None
     if found is not None:  # g.sum(), g.max(), np.sum(g) (jit_reductions.py)
         call, keywords = found
         recorder.entries.append(("numpy", call, [_source(recorder, eager_inputs[0])], None, result, keywords))
@@ -480,7 +492,12 @@ def _scalar_class(base):
     def compare(how, eager):
         def method(self, other):
             outcome = eager(real(self), real(other))
-            return outcome if outcome is NotImplemented else _guarded(how, self, other, outcome)
+            if outcome is NotImplemented:
+                return outcome
+            if not isinstance(other, (numbers.Number, np.generic)):  # (`g == None`, `g < array`: out of sight)
+                _refuse(f"a gradient compared with {type(other).__name__}")
+                return outcome
+            return _guarded(how, self, other, outcome)
 
         return method
 
@@ -497,11 +514,18 @@ def _scalar_class(base):
         "__mul__": binary(np.multiply), "__rmul__": binary(np.multiply, True),
         "__truediv__": binary(np.true_divide), "__rtruediv__": binary(np.true_divide, True),
         "__pow__": binary(np.power), "__rpow__": binary(np.power, True),
+        # (NumPy's scalars compute these in C, past __array_ufunc__: untraced, a constant of the recording)
+        "__floordiv__": binary(np.floor_divide), "__rfloordiv__": binary(np.floor_divide, True),
+        "__mod__": binary(np.remainder), "__rmod__": binary(np.remainder, True),
         "__neg__": unary(np.negative), "__pos__": unary(np.positive), "__abs__": unary(np.absolute),
         "__array_ufunc__": lambda self, ufunc, method, *inputs, **kwargs: _traced_call(ufunc, method, inputs, kwargs),
         "__bool__": lambda self: _guarded("bool", self, None, bool(real(self))),
         "__float__": refused("read as a number", float),
         "__int__": refused("read as a number", int), "item": refused("read as a number", lambda x: x.item()),
+        **{name: refused("read as a number", getattr(base, name))  # round(g), math.floor(g), divmod(g, 1), ...
+           for name in ("__round__", "__trunc__", "__floor__", "__ceil__", "__divmod__", "__rdivmod__", "__complex__",
+                        "is_integer", "as_integer_ratio", "hex") if hasattr(base, name)},
+        "__hash__": base.__hash__,  # (a class that defines __eq__ has none of its own)
         "__reduce__": lambda self: real(self).__reduce__(),
         "clip": _clip,  # (np.clip of a NumPy scalar calls its method)
         **{name: refused(f"reduced ({name})", getattr(base, name))  # (a scalar's: on a 0-d array, out of sight)

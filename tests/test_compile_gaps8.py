@@ -12,6 +12,8 @@ Also: gradients compared with == and != in Python (`if p.grad == 0:`) and `(g ==
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -364,3 +366,117 @@ def test_an_array_assigned_to_grad_and_changed_in_place_between_calls_replays_it
         return [w], step, change
 
     _twins(make, change_at=2)
+
+
+# -- gradients compared with == and != (jit_grad_guards) ---------------------------------------------------------
+
+
+def _relu_batches(count, flipped, shape=(4, 3), columns=slice(None)):
+    """|normal| batches whose `columns` are negated at the calls in `flipped`: with positive weights, relu(w · x) is
+    then inactive there for every row and the gradient exactly 0."""
+    rng = np.random.default_rng(0)
+    batches = [np.abs(rng.standard_normal(shape)) for _ in range(count)]
+    for i in flipped:
+        batches[i][:, columns] *= -1.0
+    return batches
+
+
+def _scalar_branch(compare):
+    """micrograd's scalar weights: `if compare(p.grad):` picks the update and what the step returns."""
+
+    def make():
+        ws = [Value(float(v)) for v in 1.0 + np.abs(np.random.default_rng(1).standard_normal(3))]
+
+        def step(x):
+            for p in ws:
+                p.grad = 0.0
+            xv = Value(x, requires_grad=False)
+            loss = sum((wi * xv[:, i]).relu().sum() for i, wi in enumerate(ws))
+            loss.backward()
+            taken = 0
+            for p in ws:
+                if compare(p.grad):
+                    taken += 1
+                    p.data += -0.01 * p.grad
+                else:
+                    p.data += -0.02 * p.grad
+            return loss * float(taken)
+
+        return ws, step, lambda i: None
+
+    return make
+
+
+def _array_branch(test):
+    def make():
+        w = Value(1.0 + np.abs(np.random.default_rng(1).standard_normal((3, 2))), requires_grad=True)
+
+        def step(x):
+            w.grad = None
+            loss = (Value(x) @ w).relu().sum()
+            loss.backward()
+            if test(w.grad):
+                w.data -= 0.01 * w.grad
+                return loss + 1.0
+            w.data -= 0.02 * w.grad
+            return loss
+
+        return [w], step, lambda i: None
+
+    return make
+
+
+_COMPARED = {"p.grad == 0": (_scalar_branch(lambda g: g == 0), 0),
+             "p.grad != 0": (_scalar_branch(lambda g: g != 0), 0),
+             "0.0 == p.grad": (_scalar_branch(lambda g: 0.0 == g), 0),
+             "(g == 0).all()": (_array_branch(lambda g: (g == 0).all()), slice(None)),
+             "(g != 0).any()": (_array_branch(lambda g: (g != 0).any()), slice(None)),
+             "g.sum() == 0": (_array_branch(lambda g: g.sum() == 0), slice(None))}
+
+
+@pytest.mark.parametrize("make, columns", _COMPARED.values(), ids=_COMPARED.keys())
+def test_a_gradient_compared_with_equality_is_a_guard_that_records_again_where_it_flips(make, columns):
+    """A gradient is 0 at calls 4 and 5 only: those calls fail the guard and are recorded again, down the other
+    branch; the calls between replay. Without the guard the replay took the recorded branch (silently wrong)."""
+    calls = _relu_batches(10, flipped={4, 5}, columns=columns)
+    eager_params, eager, _ = make()
+    params, step, _ = make()
+    compiled = torch.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for i, x in enumerate(calls):
+            assert same_bits(compiled(x).data, eager(x).data), f"call {i}: result"
+            for p, q in zip(eager_params, params):
+                assert same_bits(p.data, q.data) and same_bits(p.grad, q.grad), f"call {i}: weights or gradients"
+    assert compiled.stats["eager"] == 0 and compiled.stats["guard_failures"] >= 1, compiled.stats
+    assert compiled.stats["replayed"] >= 5, compiled.stats
+
+
+def test_a_scalar_gradients_floor_division_is_recorded():
+    """`p.grad // 1` and `p.grad % 1` on micrograd's scalar gradient: NumPy computes them in C, out of a traced
+    class's __array_ufunc__; recorded as the ufuncs, so a replay computes them from the new gradient."""
+
+    def make():
+        ws = [Value(float(v)) for v in np.random.default_rng(1).standard_normal(3)]
+
+        def step(x):
+            for p in ws:
+                p.grad = 0.0
+            xv = Value(x, requires_grad=False)
+            loss = sum((wi * xv[:, i]).sum() for i, wi in enumerate(ws))
+            loss.backward()
+            for p in ws:
+                p.data += -0.01 * (p.grad // 1) - 0.001 * (p.grad % 1)
+            return loss
+
+        return ws, step, lambda i: None
+
+    rng = np.random.default_rng(3)
+    calls = [rng.standard_normal((4, 3)) * 3 for _ in range(6)]
+    eager_params, eager, _ = make()
+    params, step, _ = make()
+    compiled = torch.compile(step)
+    for i, x in enumerate(calls):
+        assert same_bits(compiled(x).data, eager(x).data), f"call {i}"
+        assert all(same_bits(p.data, q.data) for p, q in zip(eager_params, params)), f"call {i}"
+    assert compiled.stats["replayed"] == 4, compiled.stats

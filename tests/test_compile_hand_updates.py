@@ -12,6 +12,7 @@ Python, NumPy's non-ufunc functions, a gradient changed in place).
 
 from __future__ import annotations
 
+import math
 
 import numpy as np
 import pytest
@@ -250,15 +251,18 @@ def test_an_update_scaled_by_a_number_read_from_the_gradients_runs_eagerly():
 
 
 def test_a_reduction_taken_out_of_sight_runs_eagerly():
-    """round() of a traced sum gives a plain NumPy float, calling none of the traced number's methods: a reduction's
-    result that no recorded line uses went out of sight (jit_reductions.unused), and the update it scales runs
-    eagerly rather than replaying a scale two recordings agreed on."""
+    """round() and math.sqrt() of a traced sum give plain numbers (NumPy's scalars round in C): refused as reads out of
+    sight, or, where no method of the traced number runs, as a reduction's result that no recorded line uses
+    (jit_reductions.unused); the update it scales runs eagerly rather than replaying a scale two recordings agreed
+    on."""
 
-    def update(p):
-        scale = min(1.0, 100.0 / round(np.sqrt((p.grad * p.grad).sum()), 12))
-        p.data -= 0.1 * scale * p.grad
+    for reduce in (lambda total: round(total, 12), math.sqrt):
+        def update(p, reduce=reduce):
+            scale = min(1.0, 100.0 / reduce(np.sqrt((p.grad * p.grad).sum())))
+            p.data -= 0.1 * scale * p.grad
 
-    _runs_eagerly(update, r"a number computed from a reduction of a gradient used out of a replay's sight")
+        _runs_eagerly(update, r"a gradient read as a number|a number computed from a reduction of a gradient used out "
+                              r"of a replay's sight")
 
 
 def test_a_gradients_mean_still_runs_eagerly():
@@ -506,5 +510,11 @@ def _all_zero(p):
 
 
 @pytest.mark.parametrize("update", [_any_above, _all_zero], ids=lambda f: f.__name__.strip("_"))
-def test_a_boolean_reduction_of_a_gradient_that_steers_python_runs_eagerly(update):
-    _runs_eagerly(update, r"giving a bool")
+def test_a_boolean_reduction_of_a_gradient_that_steers_python_replays_guarded(update):
+    """`(g > 0.3).any()`, `(g == 0).all()`: a NumPy bool (no traced class holds one), recorded with a guard on its
+    value (jit_grad_guards), as a traced number's truth value is: the same bits as eager mode, and a replay wherever
+    two calls agree on every outcome (always for `all_zero`; `any_above`'s vary with the batch)."""
+    compiled = side_by_side(_linear(update), _batches(6))
+    assert compiled.stats["eager"] == 0
+    if update is _all_zero:
+        assert compiled.stats["replayed"] == 4, compiled.stats
