@@ -87,21 +87,25 @@ had served `max_recordings` replays before a guard failed gets a fresh budget of
 once an epoch). A function that runs eagerly records again when one of these names changes (a model that trained
 with dropout, switched to `eval()`), up to twice before a program replays.
 
-Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in order, and
-so are writes to the parameter groups an optimizer made (`group["lr"] = lr`, nanoGPT's schedule written by hand; a
-replay first checks that the optimizer it steps still has those groups). A hand-written update of parameters by
-NumPy's elementwise arithmetic on their gradients (micrograd's `p.data += -lr * p.grad`, also of 0-d Values;
-`p.data -= lr * p.grad`, `p.data = p.data - lr * p.grad`, `p.data.add_(p.grad, alpha=-lr)`, `p.data.mul_(0.99)`
-after it) is recorded and replayed (jit_numpy.py: a gradient read outside effects is traced while a call is
-recorded); so is a comparison of such a gradient that steers Python (`if abs(p.grad) > 10:`, `if p.grad == 0:`,
-micrograd's scalar gradients, `if (g == 0).all():`, or a truth value): a guard checked at each replay after the
-backward pass, which puts back the gradients and data it changed and records again where the outcome differs
-(jit_grad_guards.py; a comparison after an optimizer's step runs eagerly); and so are np.clip and NumPy's
-reductions of them (`g.sum()`, `g.max()`, `np.sum(g ** 2)`, `g.norm()`: clipping by the total norm written by hand,
-`min(1.0, max_norm / np.sqrt(total))`, jit_reductions.py). Other NumPy on a parameter's data or gradient (float(),
-mean(), indexing, NumPy on the data alone: `p.data *= 0.99` changes the raw array in place, which nothing traces;
-`p.data.mul_(0.99)` replays) makes the function run eagerly, with a warning, when the call also updates parameters
-or gradients by hand; beside an optimizer's step it is Python a replay skips (a log line), as reads of `.data` are.
+Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in order,
+and so are writes to the parameter groups an optimizer made (`group["lr"] = lr`, nanoGPT's schedule written by
+hand; a replay first checks that the optimizer it steps still has those groups). A hand-written update of
+parameters by NumPy's elementwise arithmetic on their gradients (micrograd's `p.data += -lr * p.grad`, also of
+0-d Values; `p.data -= lr * p.grad`, `p.data = p.data - lr * p.grad`, `p.data.add_(p.grad, alpha=-lr)`,
+`p.data.mul_(0.99)` after it, and NumPy's `+=`, `-=`, `*=`, `/=` on a Parameter's data alone: `p.data *= 0.99`, a
+weight decay written by hand, also beside an optimizer's step) is recorded and replayed (jit_numpy.py: a gradient
+read outside effects is traced while a call is recorded); so is a comparison of such a gradient that steers
+Python (`if abs(p.grad) > 10:`, `if p.grad == 0:`, micrograd's scalar gradients, `if (g == 0).all():`, or a truth
+value): a guard checked at each replay after the backward pass, which puts back the gradients and data it changed
+and records again where the outcome differs (jit_grad_guards.py; a comparison after an optimizer's step runs
+eagerly); and so are np.clip and NumPy's reductions of them (`g.sum()`, `g.max()`, `np.sum(g ** 2)`, `g.norm()`:
+clipping by the total norm written by hand, `min(1.0, max_norm / np.sqrt(total))`, jit_reductions.py). Other
+NumPy on a parameter's data or gradient (float(), which gives a plain Python float whatever it is called on,
+mean(), indexing, NumPy on the data of a Value that is no Parameter: `w.data *= 0.99` changes a plain array in
+place, which nothing traces, and is seen only by the assignment to .data it ends with: `d = w.data; d *= 0.99`
+is not; `w.data.mul_(0.99)` replays) makes the function run eagerly, with a warning, when
+the call also updates parameters or gradients by hand; beside an optimizer's step it is Python a replay skips (a
+log line), as reads of `.data` are.
 
 In-place changes of Values the call made, through their in-place methods and operators (`h.clamp_(min=0)`,
 `h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `h[0, 1].add_(1.5)`, `noise.normal_()`,
@@ -537,6 +541,7 @@ _IN_PLACE_METHODS = {name: _TensorMethods.__dict__[name] for name in (
     "zero_", "fill_", "copy_", "add_", "sub_", "mul_", "div_", "clamp_", "_in_place_through_value")}
 _IN_PLACE_OWNERS = ((GradArray, ".grad"), (ParameterArray, ".data"))
 _TRACED_IN_PLACE = frozenset(("add_", "sub_", "mul_", "div_"))  # one ufunc each: replayed on a parameter's data
+_AUGMENTED = ("__iadd__", "__isub__", "__imul__", "__itruediv__")  # ParameterArray's, while recording (jit_numpy)
 
 
 def _watched_slot(name, slot):
@@ -578,6 +583,8 @@ class _Watching:
         for cls, where in _IN_PLACE_OWNERS:
             for name, method in _IN_PLACE_METHODS.items():
                 setattr(cls, name, _watched_in_place_method(where, name, method))
+        for name in _AUGMENTED:  # `p.data *= 0.99` (jit_numpy.watched_augmented)
+            setattr(ParameterArray, name, jit_numpy.watched_augmented(name))
         modes.SCOPE_WATCHERS.append(self.recorder.entered)
         grad = Value.__dict__["grad"]
         Value.grad = property(jit_numpy.watched_grad(grad.fget), grad.fset, doc=grad.__doc__)
@@ -604,6 +611,8 @@ class _Watching:
         for cls, _ in _IN_PLACE_OWNERS:
             for name in _IN_PLACE_METHODS:
                 delattr(cls, name)  # the class's own methods again (inherited)
+        for name in _AUGMENTED:
+            delattr(ParameterArray, name)
         modes.SCOPE_WATCHERS.remove(self.recorder.entered)
         ElementView.grad = self.view_grad
         ElementView.data = self.view_data

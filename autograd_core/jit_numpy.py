@@ -5,6 +5,7 @@ replays.
     for p in model.parameters():
         p.data += -lr * p.grad            # micrograd's update; also p.data -= lr * p.grad, p.data = p.data - ...
         p.data.mul_(0.99)                 # a parameter's data changed by its in-place methods (add_, sub_, mul_, div_)
+        p.data *= 0.99                    # ... and a Parameter's by NumPy's +=, -=, *=, /= (watched_augmented)
 
 Such an update is NumPy run on arrays the engine hands out: out of sight of the recorder, which sees Value operations
 only. While a call is recorded, the gradient of a Value made before the call (a parameter; read outside effects) is
@@ -21,14 +22,16 @@ or `any()` of a traced array (`(g == 0).all()`) is recorded as a guard (jit_grad
 (`g.sum()`, `g.max()`, np.sum, g.norm()) as a line (jit_reductions.py); np.clip as the ufunc it calls. Anything else
 done with a traced array (indexing, mean(), NumPy's other functions, float(): what could steer Python out of sight)
 makes the function run eagerly, with a warning, if the call also updates parameters or gradients from traced numbers
-(`finish`), as such updates did before; so does an operand that is no known array (NumPy's own work on a parameter's
-data: `p.data *= 0.99` writes into the raw array, which the recording never hands out traced, as the engine's
-operations read it too).
+(`finish`), as such updates did before; so does an operand that is no known array (NumPy's own work on the data of a
+Value that is no Parameter: `w.data *= 0.99` writes into a plain array, which the recording never hands out traced,
+as the engine's operations read it too; a Parameter's data is a ParameterArray, whose augmented assignments are
+watched while a call is recorded).
 """
 
 from __future__ import annotations
 
 import numbers
+import sys
 
 import numpy as np
 
@@ -373,6 +376,29 @@ def traced_in_place(recorder, array, name, method, args, kwargs):
             method(traced, *args, **kwargs)
             return array
     return None
+
+
+def watched_augmented(name):
+    """ParameterArray's `+=`, `-=`, `*=`, `/=` while a call is recorded: `p.data *= 0.99` by the user's code (a weight
+    decay written by hand: NumPy's own work on a parameter's data, which no traced array hands it) run on a traced view
+    of the data, so that the ufunc it calls (NumPy's, as ndarray's operator calls it: the same numbers) is recorded
+    and replayed. On other arrays, from library code, or inside effects, NumPy's operator as it is."""
+    ufunc, original = _AUGMENTED[name], getattr(np.ndarray, name)
+
+    def method(self, other):
+        recorder = _recorder()
+        if recorder is not None and recorder.problem is None and not sys._getframe(1).f_globals.get(
+                "__name__", "").startswith("autograd_core"):
+            in_place = lambda traced, x: ufunc(traced, x, out=traced)  # noqa: E731 (what ndarray's operator calls)
+            if traced_in_place(recorder, self, name, in_place, (other,), {}) is not None:
+                return self
+        return original(self, other)
+
+    method.__name__ = name
+    return method
+
+
+_AUGMENTED = {"__iadd__": np.add, "__isub__": np.subtract, "__imul__": np.multiply, "__itruediv__": np.true_divide}
 
 
 class TracedArray(GradArray):

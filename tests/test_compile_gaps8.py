@@ -480,3 +480,64 @@ def test_a_scalar_gradients_floor_division_is_recorded():
         assert same_bits(compiled(x).data, eager(x).data), f"call {i}"
         assert all(same_bits(p.data, q.data) for p, q in zip(eager_params, params)), f"call {i}"
     assert compiled.stats["replayed"] == 4, compiled.stats
+
+
+# -- NumPy's augmented assignment on a parameter's data (`p.data *= 0.99`) ------------------------------------------
+
+
+def _decay(update):
+    def make():
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+        params = list(model.parameters())
+        opt = torch.optim.SGD(params, lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = (model(torch.tensor(x, dtype=torch.float32)) ** 2).mean()
+            loss.backward()
+            update(params, opt)
+            return loss
+
+        return params, step, lambda i: None
+
+    return make
+
+
+def _decay_then_step(params, opt):
+    for p in params:
+        p.data *= 0.99  # weight decay written by hand
+    opt.step()
+
+
+def _step_then_decay(params, opt):
+    opt.step()
+    for p in params:
+        p.data *= 0.99
+
+
+def _decay_by_hand(params, opt):
+    for p in params:
+        p.data *= 0.99
+        p.data -= 0.1 * p.grad
+        p.data /= 1.01
+        p.data += 0.001
+
+
+def _decay_through_a_name(params, opt):
+    for p in params:
+        d = p.data
+        d *= 0.99  # no assignment to .data follows: before, a replay skipped it silently
+    opt.step()
+
+
+_DECAYS = {"p.data *= 0.99; opt.step()": _decay_then_step, "opt.step(); p.data *= 0.99": _step_then_decay,
+           "*=, -= lr * grad, /=, += by hand": _decay_by_hand, "d = p.data; d *= 0.99": _decay_through_a_name}
+
+
+@pytest.mark.parametrize("update", _DECAYS.values(), ids=_DECAYS.keys())
+def test_numpys_augmented_assignment_on_a_parameters_data_replays(update):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        compiled = _twins(_decay(update), calls=7, change_at=99)
+    assert compiled.stats == {"recorded": 2, "replayed": 5, "eager": 0, "guard_failures": 0}

@@ -338,12 +338,15 @@ def test_numpys_other_functions_of_a_gradient_still_run_eagerly():
     _runs_eagerly(update, r"NumPy's where of a gradient|assigns a parameter's .data")
 
 
-def test_numpy_on_a_parameters_data_alone_still_runs_eagerly():
+def test_numpy_on_a_parameters_data_alone_replays():
+    """`p.data *= 0.99`, no gradient involved: a Parameter's data is a ParameterArray, whose augmented assignments a
+    recording watches (jit_numpy.watched_augmented): recorded and replayed (it ran eagerly before)."""
+
     def update(p):
-        p.data *= 0.99  # no gradient involved: NumPy in place, out of the recording's sight
+        p.data *= 0.99
         p.data -= 0.1 * p.grad
 
-    _runs_eagerly(update, r"assigns a parameter's .data")
+    compiled_twins(_linear(update), _batches(5))
 
 
 def test_a_gradient_changed_in_place_still_runs_eagerly():
@@ -438,15 +441,39 @@ def test_a_buffer_value_and_a_scalar_parameter_changed_in_place_replay():
     compiled_twins(make, _batches(5))
 
 
-def test_numpy_in_place_after_a_recorded_update_still_runs_eagerly():
+def test_numpy_in_place_after_a_recorded_update_replays():
     """`p.data += 0.001` after the recorded `p.data -= lr * p.grad`: NumPy in place with no gradient among its
-    operands, out of sight; the assignment that ends it finds the data changed since the recorded write."""
+    operands, on a Parameter's data (a ParameterArray): recorded too."""
 
     def update(p):
         p.data -= 0.1 * p.grad
         p.data += 0.001
 
-    _runs_eagerly(update, r"assigns a parameter's .data")
+    compiled_twins(_linear(update), _batches(5))
+
+
+def test_numpy_in_place_on_a_plain_values_data_still_runs_eagerly():
+    """The data of a Value that is no Parameter is a plain array, whose `*=` nothing watches: the assignment to .data
+    that ends `w.data *= 0.99` finds it changed out of sight."""
+
+    def make():
+        w = Value(np.random.default_rng(0).standard_normal((3, 1)), requires_grad=True)
+
+        def step(x, y):
+            w.grad = None
+            loss = ((Value(x) @ w).squeeze(1) - Value(y)).pow(2).mean()
+            loss.backward()
+            w.data *= 0.99
+            w.data -= 0.1 * w.grad
+            return loss
+
+        return [w], step
+
+    compiled = torch.compile(make()[1], max_recordings=2)
+    with pytest.warns(CompileWarning, match=r"assigns a parameter's .data"):
+        for x, y in _batches(4):
+            compiled(x, y)
+    assert compiled.stats["replayed"] == 0
 
 
 # ----------------------------------------------------------------------------------------------------
