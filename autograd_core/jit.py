@@ -101,11 +101,13 @@ and records again where the outcome differs (jit_grad_guards.py; a comparison af
 eagerly); and so are np.clip and NumPy's reductions of them (`g.sum()`, `g.max()`, `np.sum(g ** 2)`, `g.norm()`:
 clipping by the total norm written by hand, `min(1.0, max_norm / np.sqrt(total))`, jit_reductions.py). Other
 NumPy on a parameter's data or gradient (float(), which gives a plain Python float whatever it is called on,
-mean(), indexing, NumPy on the data of a Value that is no Parameter: `w.data *= 0.99` changes a plain array in
-place, which nothing traces, and is seen only by the assignment to .data it ends with: `d = w.data; d *= 0.99`
-is not; `w.data.mul_(0.99)` replays) makes the function run eagerly, with a warning, when
-the call also updates parameters or gradients by hand; beside an optimizer's step it is Python a replay skips (a
-log line), as reads of `.data` are.
+mean(), indexing) makes the function run eagerly, with a warning, when the call also updates parameters or
+gradients by hand; beside an optimizer's step it is Python a replay skips (a log line), as reads of `.data` are.
+A Parameter's data changed by index (`p.data[0] = 0.5`, `p.data[:1] *= 2`) makes the function run eagerly, with a
+warning, beside an optimizer's step too. Not seen: NumPy's functions writing into a parameter's data
+(`np.clip(p.data, -1, 1, out=p.data)`, `np.copyto(p.data, x)`), and `*=` on the data of a Value that is no
+Parameter (a plain array: `w.data *= 0.99` is caught by the assignment to .data it ends with, and runs eagerly;
+`d = w.data; d *= 0.99` is not; `w.data.mul_(0.99)` replays).
 
 In-place changes of Values the call made, through their in-place methods and operators (`h.clamp_(min=0)`,
 `h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `h[0, 1].add_(1.5)`, `noise.normal_()`,
@@ -585,6 +587,7 @@ class _Watching:
                 setattr(cls, name, _watched_in_place_method(where, name, method))
         for name in _AUGMENTED:  # `p.data *= 0.99` (jit_numpy.watched_augmented)
             setattr(ParameterArray, name, jit_numpy.watched_augmented(name))
+        ParameterArray.__setitem__ = jit_numpy.watched_setitem  # `p.data[0] = 0.5`: out of sight, eager
         modes.SCOPE_WATCHERS.append(self.recorder.entered)
         grad = Value.__dict__["grad"]
         Value.grad = property(jit_numpy.watched_grad(grad.fget), grad.fset, doc=grad.__doc__)
@@ -611,7 +614,7 @@ class _Watching:
         for cls, _ in _IN_PLACE_OWNERS:
             for name in _IN_PLACE_METHODS:
                 delattr(cls, name)  # the class's own methods again (inherited)
-        for name in _AUGMENTED:
+        for name in (*_AUGMENTED, "__setitem__"):
             delattr(ParameterArray, name)
         modes.SCOPE_WATCHERS.remove(self.recorder.entered)
         ElementView.grad = self.view_grad

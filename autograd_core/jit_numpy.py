@@ -387,15 +387,43 @@ def watched_augmented(name):
 
     def method(self, other):
         recorder = _recorder()
-        if recorder is not None and recorder.problem is None and not sys._getframe(1).f_globals.get(
-                "__name__", "").startswith("autograd_core"):
+        if recorder is not None and recorder.problem is None and _by_the_user():
             in_place = lambda traced, x: ufunc(traced, x, out=traced)  # noqa: E731 (what ndarray's operator calls)
             if traced_in_place(recorder, self, name, in_place, (other,), {}) is not None:
                 return self
+            _changed_by_index(recorder, self, "a view of a parameter's data changed in place (v = p.data[:2]; v *= 2)")
         return original(self, other)
 
     method.__name__ = name
     return method
+
+
+def watched_setitem(array, key, item):
+    """ParameterArray's `[...] =` while a call is recorded: `p.data[0] = 0.5`, `p.data[:1] *= 0.5` by the user's code,
+    on a parameter's data or a view of it, is NumPy out of a replay's sight: the function runs eagerly (it was
+    replayed without the change)."""
+    recorder = _recorder()
+    if recorder is not None and recorder.problem is None and _by_the_user():
+        _changed_by_index(recorder, array, "a parameter's data changed by index (p.data[i] = ..., p.data[:1] *= 2)")
+    return np.ndarray.__setitem__(array, key, real(item))
+
+
+def _by_the_user():
+    """Whether the NumPy operator running now (in a method of ParameterArray's) was called by code outside the
+    library (the library's own in-place work on parameters runs in effects, or is recorded as operations)."""
+    return not sys._getframe(2).f_globals.get("__name__", "").startswith("autograd_core")
+
+
+def _changed_by_index(recorder, array, what):
+    """Make the function run eagerly if `array` is, or is a view of, the data of a Value made before the call."""
+    datas = {id(_SLOT.__get__(value)) for value in _candidates(recorder)}
+    while isinstance(array, np.ndarray):
+        if id(array) in datas:
+            recorder.problem = (f"{what} inside the function, out of a replay's sight: change a parameter in place "
+                                "through the Value (with torch.no_grad(): p[i] = ..., p.mul_(2)) or its data's "
+                                "methods (p.data.mul_(0.99)), or in an optimizer's step")
+            return
+        array = array.base
 
 
 _AUGMENTED = {"__iadd__": np.add, "__isub__": np.subtract, "__imul__": np.multiply, "__itruediv__": np.true_divide}

@@ -541,3 +541,35 @@ def test_numpys_augmented_assignment_on_a_parameters_data_replays(update):
         warnings.simplefilter("error", CompileWarning)
         compiled = _twins(_decay(update), calls=7, change_at=99)
     assert compiled.stats == {"recorded": 2, "replayed": 5, "eager": 0, "guard_failures": 0}
+
+
+def _set_by_index(params, opt):
+    opt.step()
+    for p in params:
+        p.data[0] = 0.5
+
+
+def _slice_scaled(params, opt):
+    opt.step()
+    for p in params:
+        p.data[:1] *= 0.5
+
+
+def _view_scaled(params, opt):
+    opt.step()
+    for p in params:
+        v = p.data[:1]
+        v *= 0.5
+
+
+_BY_INDEX = {"p.data[0] = 0.5": _set_by_index, "p.data[:1] *= 0.5": _slice_scaled,
+             "v = p.data[:1]; v *= 0.5": _view_scaled}
+
+
+@pytest.mark.parametrize("update", _BY_INDEX.values(), ids=_BY_INDEX.keys())
+def test_a_parameters_data_changed_by_index_runs_eagerly_with_a_warning(update):
+    """NumPy's writes by index into a Parameter's data beside an optimizer's step: out of a replay's sight (they were
+    replayed without the change, silently wrong); the step runs eagerly, with a warning."""
+    with pytest.warns(CompileWarning, match=r"parameter's data changed"):
+        compiled = _twins(_decay(update), calls=5, change_at=99)
+    assert compiled.stats["replayed"] == 0, compiled.stats
