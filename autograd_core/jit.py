@@ -103,11 +103,12 @@ clipping by the total norm written by hand, `min(1.0, max_norm / np.sqrt(total))
 NumPy on a parameter's data or gradient (float(), which gives a plain Python float whatever it is called on,
 mean(), indexing) makes the function run eagerly, with a warning, when the call also updates parameters or
 gradients by hand; beside an optimizer's step it is Python a replay skips (a log line), as reads of `.data` are.
-A Parameter's data changed by index (`p.data[0] = 0.5`, `p.data[:1] *= 2`) makes the function run eagerly, with a
-warning, beside an optimizer's step too. Not seen: NumPy's functions writing into a parameter's data
-(`np.clip(p.data, -1, 1, out=p.data)`, `np.copyto(p.data, x)`), and `*=` on the data of a Value that is no
-Parameter (a plain array: `w.data *= 0.99` is caught by the assignment to .data it ends with, and runs eagerly;
-`d = w.data; d *= 0.99` is not; `w.data.mul_(0.99)` replays).
+A Parameter's data changed by index (`p.data[0] = 0.5`, `p.data[:1] *= 2`) or by NumPy's functions that write
+into an array (`np.copyto(p.data, x)`, `np.clip(p.data, -1, 1, out=p.data)`, np.put, np.putmask, ...) makes the
+function run eagerly, with a warning, beside an optimizer's step too. Not seen: a ufunc called with out=
+(`np.multiply(p.data, 0.99, out=p.data)`), and `*=` on the data of a Value that is no Parameter (a plain array:
+`w.data *= 0.99` is caught by the assignment to .data it ends with, and runs eagerly; `d = w.data; d *= 0.99` is
+not; `w.data.mul_(0.99)` replays).
 
 In-place changes of Values the call made, through their in-place methods and operators (`h.clamp_(min=0)`,
 `h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `h[0, 1].add_(1.5)`, `noise.normal_()`,
@@ -588,6 +589,7 @@ class _Watching:
         for name in _AUGMENTED:  # `p.data *= 0.99` (jit_numpy.watched_augmented)
             setattr(ParameterArray, name, jit_numpy.watched_augmented(name))
         ParameterArray.__setitem__ = jit_numpy.watched_setitem  # `p.data[0] = 0.5`: out of sight, eager
+        ParameterArray.__array_function__ = jit_numpy.watched_array_function  # np.copyto(p.data, x): too
         modes.SCOPE_WATCHERS.append(self.recorder.entered)
         grad = Value.__dict__["grad"]
         Value.grad = property(jit_numpy.watched_grad(grad.fget), grad.fset, doc=grad.__doc__)
@@ -614,7 +616,7 @@ class _Watching:
         for cls, _ in _IN_PLACE_OWNERS:
             for name in _IN_PLACE_METHODS:
                 delattr(cls, name)  # the class's own methods again (inherited)
-        for name in (*_AUGMENTED, "__setitem__"):
+        for name in (*_AUGMENTED, "__setitem__", "__array_function__"):
             delattr(ParameterArray, name)
         modes.SCOPE_WATCHERS.remove(self.recorder.entered)
         ElementView.grad = self.view_grad

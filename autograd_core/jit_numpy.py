@@ -408,6 +408,23 @@ def watched_setitem(array, key, item):
     return np.ndarray.__setitem__(array, key, real(item))
 
 
+def watched_array_function(array, func, types, args, kwargs):
+    """ParameterArray's __array_function__ while a call is recorded: NumPy's functions that write into an array they
+    are given (`np.copyto(p.data, x)`, `np.clip(p.data, -1, 1, out=p.data)`, np.put, np.putmask, ...) called by the
+    user's code on a parameter's data are out of a replay's sight: the function runs eagerly."""
+    recorder = _recorder()
+    if recorder is not None and recorder.problem is None and _by_the_user():
+        written = kwargs.get("out")
+        if func in _WRITERS and args:
+            written = args[0]
+        for target in (written if isinstance(written, tuple) else (written,)):
+            _changed_by_index(recorder, target, f"a parameter's data written by np.{func.__name__}")
+    return np.ndarray.__array_function__(array, func, types, args, kwargs)
+
+
+_WRITERS = frozenset((np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis))
+
+
 def _by_the_user():
     """Whether the NumPy operator running now (in a method of ParameterArray's) was called by code outside the
     library (the library's own in-place work on parameters runs in effects, or is recorded as operations)."""

@@ -562,14 +562,27 @@ def _view_scaled(params, opt):
         v *= 0.5
 
 
+def _copied_into(params, opt):
+    opt.step()
+    for p in params:
+        np.copyto(p.data, np.clip(p.data, -0.3, 0.3))
+
+
+def _clipped_into(params, opt):
+    opt.step()
+    for p in params:
+        np.clip(p.data, -0.3, 0.3, out=p.data)
+
+
 _BY_INDEX = {"p.data[0] = 0.5": _set_by_index, "p.data[:1] *= 0.5": _slice_scaled,
-             "v = p.data[:1]; v *= 0.5": _view_scaled}
+             "v = p.data[:1]; v *= 0.5": _view_scaled, "np.copyto(p.data, ...)": _copied_into,
+             "np.clip(p.data, out=p.data)": _clipped_into}
 
 
 @pytest.mark.parametrize("update", _BY_INDEX.values(), ids=_BY_INDEX.keys())
 def test_a_parameters_data_changed_by_index_runs_eagerly_with_a_warning(update):
-    """NumPy's writes by index into a Parameter's data beside an optimizer's step: out of a replay's sight (they were
-    replayed without the change, silently wrong); the step runs eagerly, with a warning."""
-    with pytest.warns(CompileWarning, match=r"parameter's data changed"):
+    """NumPy's writes by index or by its functions into a Parameter's data beside an optimizer's step: out of a
+    replay's sight (they were replayed without the change, silently wrong); the step runs eagerly, with a warning."""
+    with pytest.warns(CompileWarning, match=r"parameter's data (changed|written)"):
         compiled = _twins(_decay(update), calls=5, change_at=99)
     assert compiled.stats["replayed"] == 0, compiled.stats
