@@ -59,16 +59,24 @@ data passes one of them replays it: batches that alternate between two paths rep
   is recorded once more and compared.
 
 The module globals, closure variables and default arguments the function reads (and those of the Python functions it
-names, three levels deep, and a method's attributes such as `self.beta`; not deeper ones such as `self.config.beta`)
-are guarded too: numbers and strings by value, anything else by identity, so rebinding `beta = 2.0` or `loss_fn = other`
-re-records; small arrays among them (up to 4,096 elements) also by contents, unless the program reads the array
-itself (`Value(buf)`: a buffer refilled in place replays), so that `x * scale[0]` re-records after `scale[0] = 2.0`;
-dicts and lists of up to 64 items by their items (numbers and strings by value, anything else by identity:
-`if cfg["aux"]:` re-records after `cfg["aux"] = False`), and of an argparse Namespace, a SimpleNamespace or a
-dataclass instance, the attributes the function names (`args.aux`). So are the attributes of the modules the call
-went through: their `training` flag (`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value, their
-parameters, submodules and the items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by
-identity, and their small arrays (up to 4,096 elements: BatchNorm's running statistics, which training changes in
+names, three levels deep, and a method's attributes such as `self.beta`) are guarded too: numbers and strings by
+value, anything else by identity, so rebinding `beta = 2.0` or `loss_fn = other` re-records; small arrays among them
+(up to 4,096 elements) also by contents, unless the program reads the array itself (`Value(buf)`: a buffer refilled
+in place replays), so that `x * scale[0]` re-records after `scale[0] = 2.0`; dicts and lists of up to 64 items by
+their items (numbers and strings by value, small arrays by contents, dicts and lists in them, two levels deep, by
+their items, anything else by identity: `if cfg["aux"]:` re-records after `cfg["aux"] = False`, and
+`cfg["opt"]["lr"] * p.grad` after `cfg["opt"]["lr"] = 0.01`), and of an argparse Namespace, a SimpleNamespace, a
+dataclass instance or an instance of a class of the user's own code (not of the library, the standard library or an
+installed package: a hand-written schedule, optimizer or loss object, a trainer's `self.config`), the attributes the
+function names (`args.aux`, `sched.lr`, `self.config.lr`: guarded as above, three objects deep), and for the latter
+the methods it names (`sched.get_lr()`, `opt.step()` of an optimizer written by hand, a loss object's `__call__`:
+their globals and the attributes of their object, as the function's own). So a learning rate that a schedule written
+by hand changes between calls (`opt.lr = 0.01`) re-records, never replays the recorded one. Not seen: what the
+function reads deeper than that, and arrays larger than 4,096 elements changed in place (a Python number computed
+from one with NumPy, `Value(big[0, 0])`, is a constant of the recording). So are the attributes of the modules the
+call went through: their `training` flag (`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value,
+their parameters, submodules and the items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`)
+by identity, and their small arrays (up to 4,096 elements: BatchNorm's running statistics, which training changes in
 place) by contents. A call that changes a global, closure variable or attribute it reads (`global step; step += 1`,
 `counts[y] += 1`, `self.calls += 1`, `losses.append(loss.item())` on a short list) makes no program, as a replay
 would skip that Python: the next call is recorded again (a global set by the first call only replays afterwards),
@@ -79,21 +87,28 @@ had served `max_recordings` replays before a guard failed gets a fresh budget of
 once an epoch). A function that runs eagerly records again when one of these names changes (a model that trained
 with dropout, switched to `eval()`), up to twice before a program replays.
 
-Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
-order, and so are writes to the parameter groups an optimizer made (`group["lr"] = lr`, nanoGPT's schedule written
-by hand; a replay first checks that the optimizer it steps still has those groups). A hand-written update of
-parameters by NumPy's elementwise arithmetic on their gradients (micrograd's `p.data += -lr * p.grad`, also of 0-d
-Values; `p.data -= lr * p.grad`, `p.data = p.data - lr * p.grad`, `p.data.add_(p.grad, alpha=-lr)`, `p.data.mul_(0.99)`
-after it) is recorded and replayed (jit_numpy.py: a gradient read outside effects is traced while a call is recorded);
-so is a comparison of such a gradient that steers Python (`if abs(p.grad) > 10:`, micrograd's scalar gradients, or
-a truth value): a guard checked at each replay after the backward pass, which puts back the gradients and data it
-changed and records again where the outcome differs (jit_grad_guards.py; a comparison after an optimizer's step runs
+Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in order,
+and so are writes to the parameter groups an optimizer made (`group["lr"] = lr`, nanoGPT's schedule written by
+hand; a replay first checks that the optimizer it steps still has those groups). A hand-written update of
+parameters by NumPy's elementwise arithmetic on their gradients (micrograd's `p.data += -lr * p.grad`, also of
+0-d Values; `p.data -= lr * p.grad`, `p.data = p.data - lr * p.grad`, `p.data.add_(p.grad, alpha=-lr)`,
+`p.data.mul_(0.99)` after it, and NumPy's `+=`, `-=`, `*=`, `/=` on a Parameter's data alone: `p.data *= 0.99`, a
+weight decay written by hand, also beside an optimizer's step) is recorded and replayed (jit_numpy.py: a gradient
+read outside effects is traced while a call is recorded); so is a comparison of such a gradient that steers
+Python (`if abs(p.grad) > 10:`, `if p.grad == 0:`, micrograd's scalar gradients, `if (g == 0).all():`, or a truth
+value): a guard checked at each replay after the backward pass, which puts back the gradients and data it changed
+and records again where the outcome differs (jit_grad_guards.py; a comparison after an optimizer's step runs
 eagerly); and so are np.clip and NumPy's reductions of them (`g.sum()`, `g.max()`, `np.sum(g ** 2)`, `g.norm()`:
-clipping by the total norm written by hand, `min(1.0, max_norm / np.sqrt(total))`, jit_reductions.py). Other NumPy on
-a parameter's data or gradient (float(), mean(), indexing, NumPy on the data alone: `p.data *= 0.99` changes the raw
-array in place, which nothing traces; `p.data.mul_(0.99)` replays) makes the function run eagerly, with a warning, when
-the call also updates parameters or gradients by hand; beside an optimizer's step it is Python a replay skips (a log
-line), as reads of `.data` are.
+clipping by the total norm written by hand, `min(1.0, max_norm / np.sqrt(total))`, jit_reductions.py). Other
+NumPy on a parameter's data or gradient (float(), which gives a plain Python float whatever it is called on,
+mean(), indexing) makes the function run eagerly, with a warning, when the call also updates parameters or
+gradients by hand; beside an optimizer's step it is Python a replay skips (a log line), as reads of `.data` are.
+A Parameter's data changed by index (`p.data[0] = 0.5`, `p.data[:1] *= 2`) or by NumPy's functions that write
+into an array (`np.copyto(p.data, x)`, `np.clip(p.data, -1, 1, out=p.data)`, np.put, np.putmask, ...) makes the
+function run eagerly, with a warning, beside an optimizer's step too. Not seen: a ufunc called with out=
+(`np.multiply(p.data, 0.99, out=p.data)`), and `*=` on the data of a Value that is no Parameter (a plain array:
+`w.data *= 0.99` is caught by the assignment to .data it ends with, and runs eagerly; `d = w.data; d *= 0.99` is
+not; `w.data.mul_(0.99)` replays).
 
 In-place changes of Values the call made, through their in-place methods and operators (`h.clamp_(min=0)`,
 `h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `h[0, 1].add_(1.5)`, `noise.normal_()`,
@@ -529,6 +544,7 @@ _IN_PLACE_METHODS = {name: _TensorMethods.__dict__[name] for name in (
     "zero_", "fill_", "copy_", "add_", "sub_", "mul_", "div_", "clamp_", "_in_place_through_value")}
 _IN_PLACE_OWNERS = ((GradArray, ".grad"), (ParameterArray, ".data"))
 _TRACED_IN_PLACE = frozenset(("add_", "sub_", "mul_", "div_"))  # one ufunc each: replayed on a parameter's data
+_AUGMENTED = ("__iadd__", "__isub__", "__imul__", "__itruediv__")  # ParameterArray's, while recording (jit_numpy)
 
 
 def _watched_slot(name, slot):
@@ -570,6 +586,10 @@ class _Watching:
         for cls, where in _IN_PLACE_OWNERS:
             for name, method in _IN_PLACE_METHODS.items():
                 setattr(cls, name, _watched_in_place_method(where, name, method))
+        for name in _AUGMENTED:  # `p.data *= 0.99` (jit_numpy.watched_augmented)
+            setattr(ParameterArray, name, jit_numpy.watched_augmented(name))
+        ParameterArray.__setitem__ = jit_numpy.watched_setitem  # `p.data[0] = 0.5`: out of sight, eager
+        ParameterArray.__array_function__ = jit_numpy.watched_array_function  # np.copyto(p.data, x): too
         modes.SCOPE_WATCHERS.append(self.recorder.entered)
         grad = Value.__dict__["grad"]
         Value.grad = property(jit_numpy.watched_grad(grad.fget), grad.fset, doc=grad.__doc__)
@@ -596,6 +616,8 @@ class _Watching:
         for cls, _ in _IN_PLACE_OWNERS:
             for name in _IN_PLACE_METHODS:
                 delattr(cls, name)  # the class's own methods again (inherited)
+        for name in (*_AUGMENTED, "__setitem__", "__array_function__"):
+            delattr(ParameterArray, name)
         modes.SCOPE_WATCHERS.remove(self.recorder.entered)
         ElementView.grad = self.view_grad
         ElementView.data = self.view_data

@@ -9,10 +9,11 @@ comparison that may steer Python is checked at each replay, as the values read w
             p.data += -0.05 * p.grad
 
 The comparison runs on the eager numbers and is recorded as ("numpy guard", how, source, other, outcome): `how` one
-of "<", "<=", ">", ">=" or "bool"; `source` what the compared number is (a Value's gradient, a recorded ufunc's
-result: jit_numpy._source); `other` the number it is compared with (a constant, or another traced source). The
-program recomputes the comparison at the same place and raises GuardFailed where the outcome differs: the call is
-recorded again, down the other branch, never replayed down the recorded one.
+of "<", "<=", ">", ">=", "==", "!=" or "bool" (also of the result of `all()` or `any()`: `(g == 0).all()`); `source`
+what the compared number is (a Value's gradient, a recorded ufunc's result: jit_numpy._source); `other` the number
+it is compared with (a constant, or another traced source). The program recomputes the comparison at the same place
+and raises GuardFailed where the outcome differs: the call is recorded again, down the other branch, never replayed
+down the recorded one.
 
 A gradient is known only once a backward pass has run, so such a guard comes after the program has changed state: the
 gradients (backward passes, `p.grad = 0.0`, idempotent effects such as `zero_grad`) and the data of parameters that
@@ -33,7 +34,7 @@ import numpy as np
 from .element import ElementView
 from .value import Value
 
-OPERATORS = {"__lt__": "<", "__le__": "<=", "__gt__": ">", "__ge__": ">="}
+OPERATORS = {"__lt__": "<", "__le__": "<=", "__gt__": ">", "__ge__": ">=", "__eq__": "==", "__ne__": "!="}
 
 
 def compared(recorder, how, source, other, outcome, refuse):

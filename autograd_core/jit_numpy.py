@@ -5,6 +5,7 @@ replays.
     for p in model.parameters():
         p.data += -lr * p.grad            # micrograd's update; also p.data -= lr * p.grad, p.data = p.data - ...
         p.data.mul_(0.99)                 # a parameter's data changed by its in-place methods (add_, sub_, mul_, div_)
+        p.data *= 0.99                    # ... and a Parameter's by NumPy's +=, -=, *=, /= (watched_augmented)
 
 Such an update is NumPy run on arrays the engine hands out: out of sight of the recorder, which sees Value operations
 only. While a call is recorded, the gradient of a Value made before the call (a parameter; read outside effects) is
@@ -16,18 +17,21 @@ before the call (a parameter: read live at replay), the result of such a recorde
 number: a learning rate; compared between recordings, as all constants). An assignment `p.data = t` of a result is
 recorded as ("set data", p, t); the replay makes the same assignment.
 
-A comparison of a traced number (`abs(p.grad) > 10`) or its truth value is recorded as a guard (jit_grad_guards.py);
-a ufunc's reduction (`g.sum()`, `g.max()`, np.sum, g.norm()) as a line (jit_reductions.py); np.clip as the ufunc it
-calls. Anything else done with a traced array (indexing, mean(), NumPy's other functions, float(): what could steer
-Python out of sight) makes the function run eagerly, with a warning, if the call also updates parameters or gradients
-from traced numbers (`finish`), as such updates did before; so does an operand that is no known array (NumPy's own
-work on a parameter's data: `p.data *= 0.99` writes into the raw array, which the recording never hands out traced, as
-the engine's operations read it too).
+A comparison of a traced number (`abs(p.grad) > 10`, `p.grad == 0`), its truth value, or the truth value of `all()`
+or `any()` of a traced array (`(g == 0).all()`) is recorded as a guard (jit_grad_guards.py); a ufunc's reduction
+(`g.sum()`, `g.max()`, np.sum, g.norm()) as a line (jit_reductions.py); np.clip as the ufunc it calls. Anything else
+done with a traced array (indexing, mean(), NumPy's other functions, float(): what could steer Python out of sight)
+makes the function run eagerly, with a warning, if the call also updates parameters or gradients from traced numbers
+(`finish`), as such updates did before; so does an operand that is no known array (NumPy's own work on the data of a
+Value that is no Parameter: `w.data *= 0.99` writes into a plain array, which the recording never hands out traced,
+as the engine's operations read it too; a Parameter's data is a ParameterArray, whose augmented assignments are
+watched while a call is recorded).
 """
 
 from __future__ import annotations
 
 import numbers
+import sys
 
 import numpy as np
 
@@ -122,11 +126,22 @@ def _traced_call(ufunc, method, inputs, kwargs):
     recorder = _recorder()
     if recorder is None:
         return result
+    found = reducer(ufunc, kwargs) if method == "reduce" and ufunc.nout == 1 else None
+    if out is None and found is not None and result.__class__ is np.bool_:
+        # `(g == 0).all()`, `(g > 0).any()`: a NumPy bool, which no traced class can hold and Python branches on:
+        # recorded with a guard on its value, as bool() of a traced number is (jit_grad_guards)
+        call, keywords = found
+        source = _source(recorder, eager_inputs[0])
+        if source[0] == "constant":
+            _refuse(f"NumPy's {ufunc.__name__} of a gradient giving a bool")
+            return result
+        recorder.entries.append(("numpy", call, [source], None, result, keywords))
+        compared(recorder, "bool", ("result", result), None, bool(result), _refuse)
+        return result
     if out is None and not (result.__class__ in (GradArray, np.ndarray) or result.__class__ in _SCALARS):
-        # (a NumPy bool or integer, `g == 0`, `(g > 0).all()`: no traced class holds it, and Python may branch on it)
+        # (a NumPy bool or integer, `g == 0` of a 0-d gradient: no traced class holds it, and Python may branch on it)
         _refuse(f"NumPy's {ufunc.__name__} of a gradient giving a {type(result).__name__}")
         return result
-    found = reducer(ufunc, kwargs) if method == "reduce" and ufunc.nout == 1 else None
     if found is not None:  # g.sum(), g.max(), np.sum(g) (jit_reductions.py)
         call, keywords = found
         recorder.entries.append(("numpy", call, [_source(recorder, eager_inputs[0])], None, result, keywords))
@@ -363,6 +378,74 @@ def traced_in_place(recorder, array, name, method, args, kwargs):
     return None
 
 
+def watched_augmented(name):
+    """ParameterArray's `+=`, `-=`, `*=`, `/=` while a call is recorded: `p.data *= 0.99` by the user's code (a weight
+    decay written by hand: NumPy's own work on a parameter's data, which no traced array hands it) run on a traced view
+    of the data, so that the ufunc it calls (NumPy's, as ndarray's operator calls it: the same numbers) is recorded
+    and replayed. On other arrays, from library code, or inside effects, NumPy's operator as it is."""
+    ufunc, original = _AUGMENTED[name], getattr(np.ndarray, name)
+
+    def method(self, other):
+        recorder = _recorder()
+        if recorder is not None and recorder.problem is None and _by_the_user():
+            in_place = lambda traced, x: ufunc(traced, x, out=traced)  # noqa: E731 (what ndarray's operator calls)
+            if traced_in_place(recorder, self, name, in_place, (other,), {}) is not None:
+                return self
+            _changed_by_index(recorder, self, "a view of a parameter's data changed in place (v = p.data[:2]; v *= 2)")
+        return original(self, other)
+
+    method.__name__ = name
+    return method
+
+
+def watched_setitem(array, key, item):
+    """ParameterArray's `[...] =` while a call is recorded: `p.data[0] = 0.5`, `p.data[:1] *= 0.5` by the user's code,
+    on a parameter's data or a view of it, is NumPy out of a replay's sight: the function runs eagerly (it was
+    replayed without the change)."""
+    recorder = _recorder()
+    if recorder is not None and recorder.problem is None and _by_the_user():
+        _changed_by_index(recorder, array, "a parameter's data changed by index (p.data[i] = ..., p.data[:1] *= 2)")
+    return np.ndarray.__setitem__(array, key, real(item))
+
+
+def watched_array_function(array, func, types, args, kwargs):
+    """ParameterArray's __array_function__ while a call is recorded: NumPy's functions that write into an array they
+    are given (`np.copyto(p.data, x)`, `np.clip(p.data, -1, 1, out=p.data)`, np.put, np.putmask, ...) called by the
+    user's code on a parameter's data are out of a replay's sight: the function runs eagerly."""
+    recorder = _recorder()
+    if recorder is not None and recorder.problem is None and _by_the_user():
+        written = kwargs.get("out")
+        if func in _WRITERS and args:
+            written = args[0]
+        for target in (written if isinstance(written, tuple) else (written,)):
+            _changed_by_index(recorder, target, f"a parameter's data written by np.{func.__name__}")
+    return np.ndarray.__array_function__(array, func, types, args, kwargs)
+
+
+_WRITERS = frozenset((np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis))
+
+
+def _by_the_user():
+    """Whether the NumPy operator running now (in a method of ParameterArray's) was called by code outside the
+    library (the library's own in-place work on parameters runs in effects, or is recorded as operations)."""
+    return not sys._getframe(2).f_globals.get("__name__", "").startswith("autograd_core")
+
+
+def _changed_by_index(recorder, array, what):
+    """Make the function run eagerly if `array` is, or is a view of, the data of a Value made before the call."""
+    datas = {id(_SLOT.__get__(value)) for value in _candidates(recorder)}
+    while isinstance(array, np.ndarray):
+        if id(array) in datas:
+            recorder.problem = (f"{what} inside the function, out of a replay's sight: change a parameter in place "
+                                "through the Value (with torch.no_grad(): p[i] = ..., p.mul_(2)) or its data's "
+                                "methods (p.data.mul_(0.99)), or in an optimizer's step")
+            return
+        array = array.base
+
+
+_AUGMENTED = {"__iadd__": np.add, "__isub__": np.subtract, "__imul__": np.multiply, "__itruediv__": np.true_divide}
+
+
 class TracedArray(GradArray):
     """A gradient (or a parameter's data) while a call is recorded: NumPy's ufuncs on it are recorded."""
 
@@ -480,7 +563,12 @@ def _scalar_class(base):
     def compare(how, eager):
         def method(self, other):
             outcome = eager(real(self), real(other))
-            return outcome if outcome is NotImplemented else _guarded(how, self, other, outcome)
+            if outcome is NotImplemented:
+                return outcome
+            if not isinstance(other, (numbers.Number, np.generic)):  # (`g == None`, `g < array`: out of sight)
+                _refuse(f"a gradient compared with {type(other).__name__}")
+                return outcome
+            return _guarded(how, self, other, outcome)
 
         return method
 
@@ -497,11 +585,18 @@ def _scalar_class(base):
         "__mul__": binary(np.multiply), "__rmul__": binary(np.multiply, True),
         "__truediv__": binary(np.true_divide), "__rtruediv__": binary(np.true_divide, True),
         "__pow__": binary(np.power), "__rpow__": binary(np.power, True),
+        # (NumPy's scalars compute these in C, past __array_ufunc__: untraced, a constant of the recording)
+        "__floordiv__": binary(np.floor_divide), "__rfloordiv__": binary(np.floor_divide, True),
+        "__mod__": binary(np.remainder), "__rmod__": binary(np.remainder, True),
         "__neg__": unary(np.negative), "__pos__": unary(np.positive), "__abs__": unary(np.absolute),
         "__array_ufunc__": lambda self, ufunc, method, *inputs, **kwargs: _traced_call(ufunc, method, inputs, kwargs),
         "__bool__": lambda self: _guarded("bool", self, None, bool(real(self))),
         "__float__": refused("read as a number", float),
         "__int__": refused("read as a number", int), "item": refused("read as a number", lambda x: x.item()),
+        **{name: refused("read as a number", getattr(base, name))  # round(g), math.floor(g), divmod(g, 1), ...
+           for name in ("__round__", "__trunc__", "__floor__", "__ceil__", "__divmod__", "__rdivmod__", "__complex__",
+                        "is_integer", "as_integer_ratio", "hex") if hasattr(base, name)},
+        "__hash__": base.__hash__,  # (a class that defines __eq__ has none of its own)
         "__reduce__": lambda self: real(self).__reduce__(),
         "clip": _clip,  # (np.clip of a NumPy scalar calls its method)
         **{name: refused(f"reduced ({name})", getattr(base, name))  # (a scalar's: on a 0-d array, out of sight)

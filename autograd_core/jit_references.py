@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import builtins
 import functools
+import sys
 import types
+import weakref
 
 import numpy as np
 
@@ -47,9 +49,9 @@ class _Referenced:
                 fn = fn.func
             else:
                 break
-        if not isinstance(fn, types.FunctionType) or id(fn) in seen or depth > 3:
+        if not isinstance(fn, types.FunctionType) or (id(fn), id(owner)) in seen or depth > 3:
             return
-        seen.add(id(fn))
+        seen.add((id(fn), id(owner)))
         if (fn.__module__ or "").split(".")[0] in ("autograd_core", "numpy"):
             return  # library code: its globals are its own machinery
         names, found = set(), []
@@ -72,18 +74,34 @@ class _Referenced:
         if isinstance(attributes, dict):  # a method: the attributes of its object that its code names (self.beta)
             found.extend((owner, ("attribute", name), attributes[name]) for name in sorted(names) if name in attributes)
         for container, name, value in found:
-            if isinstance(value, _NOT_GUARDED):
-                continue
-            self.checks.append((container, name, value))
-            if value.__class__ is np.ndarray and value.size <= _SNAPSHOT:  # `scale[0]` read with NumPy: a constant
-                self.checks.append((container, _snapshot_kind(name, "contents"), value.copy()))  # baked in
-            elif value.__class__ in (dict, list) and len(value) <= _ITEMS:  # `if cfg["aux"]:` steers Python
-                self.checks.append((container, _snapshot_kind(name, "items"), value.copy()))
-            elif _is_config(value):  # `if args.aux:` (argparse, SimpleNamespace, a dataclass): the attributes named
-                attributes = vars(value)
-                self.checks.extend((value, ("attribute", n), attributes[n]) for n in sorted(names) if n in attributes)
-            if callable(value):
-                self._collect(value, depth + 1, seen)
+            self._guard(container, name, value, names, depth, seen)
+
+    def _guard(self, container, name, value, names, depth, seen):
+        """The checks for `value`, read from `container` under `name` by code that names `names`."""
+        if isinstance(value, _NOT_GUARDED):
+            return
+        self.checks.append((container, name, value))
+        if value.__class__ is np.ndarray and value.size <= _SNAPSHOT:  # `scale[0]` read with NumPy: a constant
+            self.checks.append((container, _snapshot_kind(name, "contents"), value.copy()))  # baked in
+        elif value.__class__ in (dict, list) and len(value) <= _ITEMS:  # `if cfg["aux"]:` steers Python
+            self.checks.append((container, _snapshot_kind(name, "items"), items_snapshot(value)))
+        elif _is_config(value) or user_object(value):
+            # `if args.aux:` (argparse, SimpleNamespace, a dataclass), `sched.lr` of a class of the user's own code
+            # (a schedule written by hand): the attributes named, guarded as globals are, and the methods named
+            # (`sched.get_lr()`, `opt.step()` of an optimizer written by hand), as the function's own code
+            if ("object", id(value)) in seen or depth > 3:
+                return
+            seen.add(("object", id(value)))
+            attributes = vars(value)
+            for n in sorted(names):
+                if n in attributes:
+                    self._guard(value, ("attribute", n), attributes[n], names, depth + 1, seen)
+            if user_object(value):
+                for n in sorted(names | {"__call__"}):
+                    if n not in attributes and isinstance(getattr(type(value), n, None), types.FunctionType):
+                        self._collect(getattr(value, n), depth + 1, seen)
+        if callable(value):
+            self._collect(value, depth + 1, seen)
 
     def add_owners(self, owners, updated=frozenset(), set_before_use=frozenset()):
         """Guard the attributes of the modules a recorded call went through: `training` (model.train() and
@@ -119,6 +137,8 @@ class _Referenced:
         live = {id(obj) for obj in objects if obj.__class__ is np.ndarray}
         kept = []
         for container, name, expected in self.checks:
+            if name.__class__ is tuple and name[0].endswith(" items"):
+                _held_live(expected, live)  # (an array in a dict read live: `Value(state["buf"])`)
             if name.__class__ is tuple and name[0] in ("global contents", "cell contents", "own contents",
                                                        "default contents"):
                 where = name[0].split()[0]
@@ -245,8 +265,9 @@ def _is_config(value):
 
 
 def _same_items(value, snapshot):
-    """Whether dict or list `value` has the items of `snapshot` (its shallow copy taken at a recording): the same
-    keys, and each item equal (numbers, strings, None) or the very same object."""
+    """Whether dict or list `value` has the items of `snapshot` (`items_snapshot` taken at a recording): the same
+    keys, and each item equal (numbers, strings, None), the very same object, or (`_Held`) the very same small array
+    with the same contents, or dict or list with the same items."""
     if value.__class__ is not snapshot.__class__ or len(value) != len(snapshot):
         return False
     if value.__class__ is dict:
@@ -255,7 +276,78 @@ def _same_items(value, snapshot):
         pairs = ((value[k], snapshot[k]) for k in snapshot)
     else:
         pairs = zip(value, snapshot)
-    return all(a is b or (a.__class__ is b.__class__ and isinstance(a, _PLAIN) and a == b) for a, b in pairs)
+    return all(a is b or (a.__class__ is b.__class__ and isinstance(a, _PLAIN) and a == b)
+               or (b.__class__ is _Held and b.holds(a)) for a, b in pairs)
+
+
+class _Held:
+    """An item of a dict or list read by a compiled function that is itself a small array or a dict or list (a
+    config's nested section `cfg["opt"]["lr"]`, state `{"g": array}`): the object, and a copy of its contents or
+    its items' snapshot, so that a change in place (`cfg["opt"]["lr"] = 0.01`, `state["g"][:] = ...`) re-records
+    as a rebound item does. `live`: a program reads the array itself (read_live), which a change in place reaches."""
+
+    __slots__ = ("obj", "snapshot", "live")
+
+    def __init__(self, obj, snapshot):
+        self.obj, self.snapshot, self.live = obj, snapshot, False
+
+    def holds(self, value):
+        if value is not self.obj:
+            return False
+        if self.snapshot.__class__ is np.ndarray:
+            return self.live or _same_contents(value, self.snapshot)
+        return _same_items(value, self.snapshot)
+
+
+def items_snapshot(container, depth=0):
+    """A dict's or list's items as `_same_items` compares them: a shallow copy whose small arrays and (two levels
+    deep) dicts and lists are `_Held` with their contents."""
+    snapshot = container.copy()
+    for key, item in (snapshot.items() if snapshot.__class__ is dict else enumerate(snapshot)):
+        if item.__class__ is np.ndarray and item.size <= _SNAPSHOT:
+            snapshot[key] = _Held(item, item.copy())
+        elif item.__class__ in (dict, list) and len(item) <= _ITEMS and depth < 2:
+            snapshot[key] = _Held(item, items_snapshot(item, depth + 1))
+    return snapshot
+
+
+def _held_live(snapshot, live):
+    """Mark the arrays among a snapshot's items (`items_snapshot`) whose ids are in `live` as read live."""
+    for item in (snapshot.values() if snapshot.__class__ is dict else snapshot):
+        if item.__class__ is _Held:
+            if item.snapshot.__class__ is np.ndarray:
+                item.live = item.live or id(item.obj) in live
+            else:
+                _held_live(item.snapshot, live)
+
+
+_LIBRARIES = frozenset(("autograd_core", "numpy", "torch", "builtins"))
+
+
+def user_object(value):
+    """Whether `value` is an instance of a class of the user's own code (not of the library, NumPy, the standard
+    library or an installed package, each of which a replay treats by its own rules or not at all): a schedule, a
+    trainer, an optimizer written by hand, whose attributes a step reads."""
+    cls = value.__class__
+    if not hasattr(value, "__dict__") or isinstance(value, (type, types.ModuleType, types.FunctionType,
+                                                            types.MethodType, functools.partial)):
+        return False
+    known = _USER_CLASSES.get(cls)
+    if known is None:
+        known = _USER_CLASSES[cls] = all(_own_module(c.__module__) for c in cls.__mro__[:-1])
+    return known
+
+
+def _own_module(name):
+    root = (name or "").split(".")[0]
+    if root in _LIBRARIES or root in sys.stdlib_module_names:
+        return False
+    module = sys.modules.get(name)
+    path = getattr(module, "__file__", None) or ""
+    return "site-packages" not in path and "dist-packages" not in path
+
+
+_USER_CLASSES = weakref.WeakKeyDictionary()
 
 
 def _describe_reference(container, name):

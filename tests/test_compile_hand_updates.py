@@ -12,6 +12,7 @@ Python, NumPy's non-ufunc functions, a gradient changed in place).
 
 from __future__ import annotations
 
+import math
 
 import numpy as np
 import pytest
@@ -250,15 +251,18 @@ def test_an_update_scaled_by_a_number_read_from_the_gradients_runs_eagerly():
 
 
 def test_a_reduction_taken_out_of_sight_runs_eagerly():
-    """round() of a traced sum gives a plain NumPy float, calling none of the traced number's methods: a reduction's
-    result that no recorded line uses went out of sight (jit_reductions.unused), and the update it scales runs
-    eagerly rather than replaying a scale two recordings agreed on."""
+    """round() and math.sqrt() of a traced sum give plain numbers (NumPy's scalars round in C): refused as reads out of
+    sight, or, where no method of the traced number runs, as a reduction's result that no recorded line uses
+    (jit_reductions.unused); the update it scales runs eagerly rather than replaying a scale two recordings agreed
+    on."""
 
-    def update(p):
-        scale = min(1.0, 100.0 / round(np.sqrt((p.grad * p.grad).sum()), 12))
-        p.data -= 0.1 * scale * p.grad
+    for reduce in (lambda total: round(total, 12), math.sqrt):
+        def update(p, reduce=reduce):
+            scale = min(1.0, 100.0 / reduce(np.sqrt((p.grad * p.grad).sum())))
+            p.data -= 0.1 * scale * p.grad
 
-    _runs_eagerly(update, r"a number computed from a reduction of a gradient used out of a replay's sight")
+        _runs_eagerly(update, r"a gradient read as a number|a number computed from a reduction of a gradient used out "
+                              r"of a replay's sight")
 
 
 def test_a_gradients_mean_still_runs_eagerly():
@@ -334,12 +338,15 @@ def test_numpys_other_functions_of_a_gradient_still_run_eagerly():
     _runs_eagerly(update, r"NumPy's where of a gradient|assigns a parameter's .data")
 
 
-def test_numpy_on_a_parameters_data_alone_still_runs_eagerly():
+def test_numpy_on_a_parameters_data_alone_replays():
+    """`p.data *= 0.99`, no gradient involved: a Parameter's data is a ParameterArray, whose augmented assignments a
+    recording watches (jit_numpy.watched_augmented): recorded and replayed (it ran eagerly before)."""
+
     def update(p):
-        p.data *= 0.99  # no gradient involved: NumPy in place, out of the recording's sight
+        p.data *= 0.99
         p.data -= 0.1 * p.grad
 
-    _runs_eagerly(update, r"assigns a parameter's .data")
+    compiled_twins(_linear(update), _batches(5))
 
 
 def test_a_gradient_changed_in_place_still_runs_eagerly():
@@ -434,15 +441,39 @@ def test_a_buffer_value_and_a_scalar_parameter_changed_in_place_replay():
     compiled_twins(make, _batches(5))
 
 
-def test_numpy_in_place_after_a_recorded_update_still_runs_eagerly():
+def test_numpy_in_place_after_a_recorded_update_replays():
     """`p.data += 0.001` after the recorded `p.data -= lr * p.grad`: NumPy in place with no gradient among its
-    operands, out of sight; the assignment that ends it finds the data changed since the recorded write."""
+    operands, on a Parameter's data (a ParameterArray): recorded too."""
 
     def update(p):
         p.data -= 0.1 * p.grad
         p.data += 0.001
 
-    _runs_eagerly(update, r"assigns a parameter's .data")
+    compiled_twins(_linear(update), _batches(5))
+
+
+def test_numpy_in_place_on_a_plain_values_data_still_runs_eagerly():
+    """The data of a Value that is no Parameter is a plain array, whose `*=` nothing watches: the assignment to .data
+    that ends `w.data *= 0.99` finds it changed out of sight."""
+
+    def make():
+        w = Value(np.random.default_rng(0).standard_normal((3, 1)), requires_grad=True)
+
+        def step(x, y):
+            w.grad = None
+            loss = ((Value(x) @ w).squeeze(1) - Value(y)).pow(2).mean()
+            loss.backward()
+            w.data *= 0.99
+            w.data -= 0.1 * w.grad
+            return loss
+
+        return [w], step
+
+    compiled = torch.compile(make()[1], max_recordings=2)
+    with pytest.warns(CompileWarning, match=r"assigns a parameter's .data"):
+        for x, y in _batches(4):
+            compiled(x, y)
+    assert compiled.stats["replayed"] == 0
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -506,5 +537,11 @@ def _all_zero(p):
 
 
 @pytest.mark.parametrize("update", [_any_above, _all_zero], ids=lambda f: f.__name__.strip("_"))
-def test_a_boolean_reduction_of_a_gradient_that_steers_python_runs_eagerly(update):
-    _runs_eagerly(update, r"giving a bool")
+def test_a_boolean_reduction_of_a_gradient_that_steers_python_replays_guarded(update):
+    """`(g > 0.3).any()`, `(g == 0).all()`: a NumPy bool (no traced class holds one), recorded with a guard on its
+    value (jit_grad_guards), as a traced number's truth value is: the same bits as eager mode, and a replay wherever
+    two calls agree on every outcome (always for `all_zero`; `any_above`'s vary with the batch)."""
+    compiled = side_by_side(_linear(update), _batches(6))
+    assert compiled.stats["eager"] == 0
+    if update is _all_zero:
+        assert compiled.stats["replayed"] == 4, compiled.stats
