@@ -544,6 +544,7 @@ _IN_PLACE_METHODS = {name: _TensorMethods.__dict__[name] for name in (
     "zero_", "fill_", "copy_", "add_", "sub_", "mul_", "div_", "clamp_", "_in_place_through_value")}
 _IN_PLACE_OWNERS = ((GradArray, ".grad"), (ParameterArray, ".data"))
 _TRACED_IN_PLACE = frozenset(("add_", "sub_", "mul_", "div_"))  # one ufunc each: replayed on a parameter's data
+_ABSENT = object()  # a class entry that was not there
 _AUGMENTED = ("__iadd__", "__isub__", "__imul__", "__itruediv__")  # ParameterArray's, while recording (jit_numpy)
 
 
@@ -583,6 +584,10 @@ class _Watching:
         inplace_module._write = watched_write(self.write, _in_place_problem)
         COPY_WATCHERS.append(self.copied)
         Value.detach = _watched_detach(_DETACH)
+        # The classes' own entries, put back on exit (most are inherited: absent from the class's __dict__)
+        self.array_methods = [(cls, name, vars(cls).get(name, _ABSENT))
+                              for cls in (*(cls for cls, _ in _IN_PLACE_OWNERS), ParameterArray)
+                              for name in (*_IN_PLACE_METHODS, *_AUGMENTED, "__setitem__", "__array_function__")]
         for cls, where in _IN_PLACE_OWNERS:
             for name, method in _IN_PLACE_METHODS.items():
                 setattr(cls, name, _watched_in_place_method(where, name, method))
@@ -613,11 +618,11 @@ class _Watching:
         inplace_module._write = self.write
         COPY_WATCHERS.remove(self.copied)
         Value.detach = _DETACH
-        for cls, _ in _IN_PLACE_OWNERS:
-            for name in _IN_PLACE_METHODS:
-                delattr(cls, name)  # the class's own methods again (inherited)
-        for name in (*_AUGMENTED, "__setitem__", "__array_function__"):
-            delattr(ParameterArray, name)
+        for cls, name, own in self.array_methods:
+            if own is not _ABSENT:
+                setattr(cls, name, own)
+            elif name in vars(cls):
+                delattr(cls, name)  # inherited again
         modes.SCOPE_WATCHERS.remove(self.recorder.entered)
         ElementView.grad = self.view_grad
         ElementView.data = self.view_data
