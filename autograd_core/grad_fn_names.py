@@ -78,6 +78,9 @@ def layout(node):
     """(name, entries) of the node that recorded Value `node`, as PyTorch shows it (see the module's docstring)."""
     op = node._op
     named = getattr(op, "grad_fn_name", None)
+    below = getattr(op, "grad_fn_input", None)
+    if below is not None:  # the last node of a composite PyTorch records as one (or a chain: one_node.py)
+        return _chain_of(named.split(_BELOW), Through(below))
     if named is None:
         context = _CONTEXTS.get(op.name)
         if context is not None:
@@ -301,8 +304,8 @@ _SCALAR_OVERLOADS = {"MulBackward1"}
 _BELOW = "<"
 
 
-def _chain_of(names):
-    layout = (names[-1], (0,))  # the last over the node's one input
+def _chain_of(names, entry=0):
+    layout = (names[-1], (entry,))  # the last over the node's one input (or the input further down: a Through)
     for name in reversed(names[:-1]):
         layout = (name, (layout,))
     return layout

@@ -27,6 +27,9 @@ from . import value as _value
 from .errors import ShapeError
 from .grad_fn import GradFn
 from .lazy_bits import refuse_dtype_view
+from .one_node import shown_as
+
+_VECTOR_NORM = "LinalgVectorNormBackward0"  # PyTorch's node of x.norm(p) for every p
 
 MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])  # PyTorch's torch.return_types.max
 
@@ -499,18 +502,19 @@ class TensorMethods:
         args = reduce_args(None, keepdim, dim, None)
         if p in ("fro", 2, 2.0):  # one node, LinalgVectorNormBackward0 (its gradient 0 at a norm of zeros)
             return _value._ops.norms.vector_norm2(self, **args)
+        # the other p are compositions here, shown as PyTorch's one node (LinalgVectorNormBackward0) over self
         if p in (1, 1.0):
-            return self.abs().sum(**args)
+            return shown_as(self.abs().sum(**args), self, _VECTOR_NORM)
         if p == float("inf"):
-            return self.abs().max(axis=args["axis"], keepdims=args["keepdims"])
+            return shown_as(self.abs().max(axis=args["axis"], keepdims=args["keepdims"]), self, _VECTOR_NORM)
         if p == float("-inf"):
-            return self.abs().min(axis=args["axis"], keepdims=args["keepdims"])
+            return shown_as(self.abs().min(axis=args["axis"], keepdims=args["keepdims"]), self, _VECTOR_NORM)
         if p == "nuc":  # the sum of the singular values of the matrix (or of the two dims named)
             from .linalg import matrix_norm  # linalg imports this module
 
             return matrix_norm(self, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim)
         if p == 0:  # the count of nonzero elements, in self's dtype, with a zero gradient (PyTorch's)
-            return (self.abs() * 0).sum(**args) + (self != 0).sum(**args).to(self.dtype)
+            return shown_as((self.abs() * 0).sum(**args) + (self != 0).sum(**args).to(self.dtype), self, _VECTOR_NORM)
         # Other p: linalg.vector_norm's, whose gradient is 0 (PyTorch's) where the sum or, for p < 1, an element is 0
         from .linalg import vector_norm  # linalg imports this module
 

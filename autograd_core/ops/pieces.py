@@ -17,6 +17,7 @@ import numpy as np
 
 from ..engine import ShapeError
 from ..multiple_views import mark_multiple_views
+from ..one_node import shown_as
 from ..value import Value
 from .arith import logical_xor, sub
 from .index import as_value, check_dim, index_array, strided_view
@@ -116,7 +117,8 @@ def _repeat(x, sizes):
                                                                                      zip(sizes, shape)))
     # PyTorch's repeat is always a copy; NumPy's reshape keeps a view of the broadcast where strides allow one
     # (x.unsqueeze(0).repeat(2, 1)), which an in-place change would write through to x
-    return clone(out) if isinstance(out.data, np.ndarray) and not out.data.flags.writeable else out
+    out = clone(out) if isinstance(out.data, np.ndarray) and not out.data.flags.writeable else out
+    return shown_as(out, x, "RepeatBackward0")  # PyTorch's one node over x
 
 
 def repeat(input, *sizes, repeats=None):
