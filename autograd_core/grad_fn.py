@@ -19,16 +19,17 @@ An assignment into a Value (x[1:] = v: inplace.placed's where) shows as PyTorch'
 index arrays and masks), listing (x's earlier node, v's). Layer, batch and group norm show their last node
 (scale_shift, or the normalisation) as PyTorch's one,
 NativeLayerNormBackward0 ..., listing (input, weight, bias): the input found below this library's own nodes (a
-`Through` entry of grad_fn_names.py).
+`Through` entry of grad_fn_names.py). Compositions PyTorch computes in one kernel show as it where their last node
+is relabelled by one_node.shown_as (x.norm(p=1), repeat, masked_fill, adaptive max pooling, conv1d, ...): its
+`next_functions` list the composition's inputs.
 
-What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy with probabilities;
-instance norm, avg pooling but avg_pool2d's plain windows, adaptive pooling to several bins, circular pad,
-interpolate but nearest, norms but the 2-norm, kthvalue, mode, 1-D
-convolution and pooling, scaled_dot_product_attention are compositions of primitives here, one native node there;
-matmul of a matrix and a batch (or of batches that broadcast) keeps the name made of its title, as other primitives
-outside the tables do. (std is one primitive, StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax and
-cummin are one `pick` each, MaxBackward0, ...; topk's sort is TopkBackward0; the 2-norm and constant padding are one
-primitive each, LinalgVectorNormBackward0 and ConstantPadNdBackward0.)
+What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy with probabilities,
+circular pad, cosine_similarity, cdist, quantile, einsum, scaled_dot_product_attention, the recurrent layers are
+compositions of primitives (or one node) here, other nodes there; matmul of a matrix and a batch (or of batches that
+broadcast) keeps the name made of its title, as other primitives outside the tables do. (std is one primitive,
+StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax and cummin are one `pick` each, MaxBackward0, ...; topk's
+sort is TopkBackward0; the 2-norm and constant padding are one primitive each, LinalgVectorNormBackward0 and
+ConstantPadNdBackward0.)
 """
 
 from __future__ import annotations

@@ -378,7 +378,10 @@ class TensorMethods:
                 raise ShapeError(f"masked_fill: mask of shape {mask.shape} does not broadcast to the shape "
                                  f"{self.shape} of the Value it fills") from None
         # The mask itself, broadcast by `where`: a mask the call computed (x > 0) stays live in a compiled step.
-        return _value._ops.where(mask, value, self)
+        filled = _value._ops.where(mask, value, self)  # PyTorch's one node, listing x (and a tensor value)
+        if isinstance(value, _value.Value):
+            return shown_as(filled, (self, value), "MaskedFillBackward1")
+        return shown_as(filled, self, "MaskedFillBackward0")
 
     def new_zeros(self, *sizes, size=None, dtype=None, device=None, requires_grad=False):
         """zeros of shape `size` (sizes, a tuple, or size=) with x's dtype (or `dtype`)."""
@@ -456,7 +459,8 @@ class TensorMethods:
             keep = bool(keepdim) if keepdim is not None else bool(keepdims)
             if self.ndim == 0:  # PyTorch reduces a 0-d Value along dim 0 or -1 to itself
                 _value._ops.index.check_dim(dim, 0)
-                return MaxMin(self.reshape(()), getattr(self, "arg" + which)())
+                values = shown_as(self.reshape(()), self, "MaxBackward0" if which == "max" else "MinBackward0")
+                return MaxMin(values, getattr(self, "arg" + which)())
             # Values picked at the indices, not prim(axis=dim): PyTorch's gradient goes to the element the index
             # names, while amax/amin (and max() of everything) split it between ties. One node (MaxBackward0)
             # that finds the same positions again from the numbers.
@@ -600,7 +604,7 @@ class TensorMethods:
     def square(self):
         """self * self elementwise (same shape; bools give int64, as PyTorch's)."""
         x = self.long() if self.data.dtype == np.bool_ else self
-        return x * x
+        return shown_as(x * x, x, "PowBackward0")  # PyTorch's x.pow(2)
 
     def matmul(self, other):
         """self @ other: matrix product with PyTorch's rules for 1-D and batched (..., n, m) operands."""

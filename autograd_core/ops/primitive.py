@@ -78,8 +78,8 @@ class Primitive:
         computes it ('MulBackward0' for sparse * a number, 'DivBackward0' for sparse / a number, both one scaling
         here): a twin sharing its forward function and rules (made once per name, after the rules; not registered:
         it is the same primitive). input_at: where this is the last of several nodes that PyTorch records as one
-        (x.norm(p=1): sum of abs), the input positions that lead from this node down to that one node's input
-        (one_node.py), which its `next_functions` then list."""
+        (x.norm(p=1): sum of abs), for each input of that one node the input positions that lead from this node
+        down to it, or None for one it lists as None (one_node.py): its `next_functions` then list them."""
         twins = _TWINS.setdefault(self.name, {})
         key = grad_fn_name if input_at is None else (grad_fn_name, input_at)
         twin = twins.get(key)
