@@ -108,6 +108,10 @@ CASES = [
     ("split", "SplitBackward0", _ACC, lambda L, F, nn, d: d.x.split(2)[1]),
     ("split_sizes", "SplitWithSizesBackward0", _ACC, lambda L, F, nn, d: d.x.split([1, 3])[1]),
     ("chunk", "SplitBackward0", _ACC, lambda L, F, nn, d: d.x.chunk(3, 1)[2]),
+    ("unsafe_split", "UnsafeSplitBackward0", _ACC, lambda L, F, nn, d: d.x.unsafe_split(2)[1]),
+    ("unsafe_chunk", "UnsafeSplitBackward0", _ACC, lambda L, F, nn, d: L.unsafe_chunk(d.x, 2, 1)[0]),
+    ("unsafe_split_with_sizes", "UnsafeSplitWithSizesBackward0", _ACC,
+     lambda L, F, nn, d: d.x.unsafe_split_with_sizes([1, 3])[1]),
     ("unbind", "UnbindBackward0", _ACC, lambda L, F, nn, d: d.x.unbind(0)[1]),
     ("flip", "FlipBackward0", _ACC, lambda L, F, nn, d: d.x.flip(0)),
     ("roll", "RollBackward0", _ACC, lambda L, F, nn, d: d.x.roll(1, 0)),
@@ -269,6 +273,25 @@ def test_the_relabelled_nodes_list_the_value_itself():
     y.backward()
     assert y.grad_fn.name() == "LinalgVectorNormBackward0"
     np.testing.assert_array_equal(x.grad, np.sign(_ARRAYS["x"]))
+
+
+def test_saved_inputs_and_hooks_of_a_relabelled_node():
+    """_saved_self is the composition's input (PyTorch's node's); register_hook, whose grad_inputs would be the last
+    node's here, raises; register_prehook sees (and may replace) the node's gradient."""
+    import autograd_core as ag
+
+    x = ag.tensor(_ARRAYS["x"], requires_grad=True)
+    y = x.norm(p=1)
+    assert y.grad_fn._saved_self is x
+    with pytest.raises(AttributeError, match="_saved_other"):
+        _ = y.grad_fn._saved_other
+    with pytest.raises(RuntimeError, match="register_prehook"):
+        y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: None)
+    seen = []
+    y.grad_fn.register_prehook(lambda grad_outputs: seen.append(grad_outputs) or (grad_outputs[0] * 2,))
+    y.backward()
+    assert len(seen) == 1 and float(seen[0][0]) == 1.0
+    np.testing.assert_array_equal(x.grad, 2 * np.sign(_ARRAYS["x"]))
 
 
 def test_conv1d_lists_input_weight_and_bias():
