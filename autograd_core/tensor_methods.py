@@ -634,12 +634,14 @@ class TensorMethods:
     def amax(self, dim=(), keepdim=False):
         """The largest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""
         _value._ops.complex.refuse_complex_kernel("max_values_cpu", self)
-        return _value._ops.max(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
+        out = _value._ops.max(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
+        return shown_as(out, self, "AmaxBackward0") if dim == () else out  # x.max()'s node here: MaxBackward1
 
     def amin(self, dim=(), keepdim=False):
         """The smallest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""
         _value._ops.complex.refuse_complex_kernel("min_values_cpu", self)
-        return _value._ops.min(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
+        out = _value._ops.min(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
+        return shown_as(out, self, "AminBackward0") if dim == () else out
 
     def broadcast_to(self, size):
         """x broadcast to `size` (a view in PyTorch); the gradient is summed back over the broadcast axes."""

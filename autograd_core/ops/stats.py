@@ -248,7 +248,8 @@ def aminmax(input, *, dim=None, keepdim=False):
     args = {"axis": None if dim is None else check_dim(dim, x.ndim), "keepdims": bool(keepdim)}
     if dim is None and keepdim:
         args["axis"] = tuple(range(x.ndim))
-    return AminMax(x.min(**args), x.max(**args))
+    # PyTorch's one node of two outputs, AminmaxBackward0: two here, each named so
+    return AminMax(shown_as(x.min(**args), x, "AminmaxBackward0"), shown_as(x.max(**args), x, "AminmaxBackward0"))
 
 
 def _searchsorted_data(sequence, values, side):
