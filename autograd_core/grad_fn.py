@@ -19,16 +19,17 @@ An assignment into a Value (x[1:] = v: inplace.placed's where) shows as PyTorch'
 index arrays and masks), listing (x's earlier node, v's). Layer, batch and group norm show their last node
 (scale_shift, or the normalisation) as PyTorch's one,
 NativeLayerNormBackward0 ..., listing (input, weight, bias): the input found below this library's own nodes (a
-`Through` entry of grad_fn_names.py).
+`Through` entry of grad_fn_names.py). Compositions PyTorch computes in one kernel show as it where their last node
+is relabelled by one_node.shown_as (x.norm(p=1), repeat, masked_fill, adaptive max pooling, conv1d, ...): its
+`next_functions` list the composition's inputs.
 
-What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy with probabilities;
-instance norm, avg pooling but avg_pool2d's plain windows, adaptive pooling to several bins, circular pad,
-interpolate but nearest, norms but the 2-norm, kthvalue, mode, 1-D
-convolution and pooling, scaled_dot_product_attention are compositions of primitives here, one native node there;
-matmul of a matrix and a batch (or of batches that broadcast) keeps the name made of its title, as other primitives
-outside the tables do. (std is one primitive, StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax and
-cummin are one `pick` each, MaxBackward0, ...; topk's sort is TopkBackward0; the 2-norm and constant padding are one
-primitive each, LinalgVectorNormBackward0 and ConstantPadNdBackward0.)
+What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy with probabilities,
+circular pad, cosine_similarity, cdist, quantile, einsum, scaled_dot_product_attention, the recurrent layers are
+compositions of primitives (or one node) here, other nodes there; matmul of a matrix and a batch (or of batches that
+broadcast) keeps the name made of its title, as other primitives outside the tables do. (std is one primitive,
+StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax and cummin are one `pick` each, MaxBackward0, ...; topk's
+sort is TopkBackward0; the 2-norm and constant padding are one primitive each, LinalgVectorNormBackward0 and
+ConstantPadNdBackward0.)
 """
 
 from __future__ import annotations
@@ -142,6 +143,11 @@ class GradFn:
         handle."""
         from .engine import edge_vjp
 
+        if getattr(self._node._op, "grad_fn_input", None) is not None:
+            raise RuntimeError(f"{self.name()}.register_hook: this node is the last of several here that PyTorch "
+                               "records as one, whose grad_inputs are not its inputs' gradients; use "
+                               "register_prehook, or a hook on an input Value")
+
         def hook(g):
             node = self._node
             grad_inputs = tuple(edge_vjp(node, i, g) if p.requires_grad else None for i, p in enumerate(node._parents))
@@ -159,7 +165,7 @@ class GradFn:
         (PyTorch's only those its derivative formula saves); other names raise AttributeError."""
         raw = name.startswith("_raw_saved_")
         which = name[len("_raw_saved_"):] if raw else name[len("_saved_"):] if name.startswith("_saved_") else None
-        parents = self._node._parents if which is not None and not self._path else ()
+        parents = _inputs(self._node) if which is not None and not self._path else ()
         if which == "result" or (which in _SAVED_INPUTS and _SAVED_INPUTS[which] < len(parents)):
             if is_freed(self._node):
                 raise RuntimeError(_FREED_MESSAGE)
@@ -175,6 +181,15 @@ class GradFn:
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self._node) + len(self._path):#x}>"
+
+
+def _inputs(node):
+    """The node's inputs as PyTorch's node has them: its parents, or for the last node of several that PyTorch
+    records as one (one_node.py), the inputs of that one node (None for one it lists as None)."""
+    below = getattr(node._op, "grad_fn_input", None)
+    if below is None:
+        return node._parents
+    return tuple(None if path is None else Through(path).value(node) for path in below)
 
 
 _CLASSES = {}  # GradFn's subclass of each name
@@ -221,7 +236,7 @@ class SavedTensor:
             from .ops.shape import reshape  # the output, aliased: a new Value whose gradient flows to the node
 
             return reshape(node, shape=node.shape)
-        return node._parents[_SAVED_INPUTS[self._name]]
+        return _inputs(node)[_SAVED_INPUTS[self._name]]
 
     def unpack(self):
         hooked = vars(self._node).get(_RAW_HOOKS, {}).get(self._name)

@@ -7,7 +7,9 @@ recording.
 A layout is (name, entries): entries None for one next_functions entry per input in order, else a tuple of: i
 (input i's edge), None (a constant PyTorch lists as (None, 0)), a nested (name, entries), a node PyTorch records
 that this library does not, or a `Through` path, the edge of an input further down where one node of PyTorch's is
-several here (layer_norm's input, below its scale_shift and normalize nodes).
+several here (layer_norm's input, below its scale_shift and normalize nodes). The last node of a composition
+that PyTorch records as one (one_node.shown_as: x.norm(p=1)'s sum of abs) is a twin named as PyTorch's node whose
+`grad_fn_input` holds those paths, one per input of PyTorch's node.
 """
 
 from __future__ import annotations
@@ -55,6 +57,17 @@ _TORCH_NAMES = {
     "constant_pad": "ConstantPadNdBackward0",  # F.pad(x, p), nn.ZeroPad2d, nn.ConstantPad1d, ...
     "vector_norm2": "LinalgVectorNormBackward0",  # x.norm(), torch.linalg.vector_norm(x): the 2-norm
     "bce_with_logits": "BinaryCrossEntropyWithLogitsBackward0",  # mse_loss, huber_loss, ...: their titles say it
+    "astype": "ToCopyBackward0",  # x.float(), x.to(torch.float64), x.type_as(y)
+    "contiguous": "CloneBackward0",  # x.t().contiguous()
+    "log1p": "Log1PBackward0", "atan2": "Atan2Backward0", "gelu_tanh": "GeluBackward0",  # F.gelu(approximate='tanh')
+    # NumPy's titles (arcsin) for PyTorch's names (asin)
+    "asin": "AsinBackward0", "acos": "AcosBackward0", "atan": "AtanBackward0", "asinh": "AsinhBackward0",
+    "acosh": "AcoshBackward0", "atanh": "AtanhBackward0",
+    # torch.linalg's kernels (torch.inverse and torch.det are them too)
+    "inv": "LinalgInvExBackward0", "det": "LinalgDetBackward0", "slogdet": "LinalgSlogdetBackward0",
+    "solve": "LinalgSolveExBackward0", "pinv": "LinalgPinvBackward0", "cholesky": "LinalgCholeskyExBackward0",
+    "matrix_exp": "LinalgMatrixExpBackward0",
+    "diagonal": "DiagonalBackward0",  # x.diagonal(), torch.diagonal
 }
 
 
@@ -78,6 +91,11 @@ def layout(node):
     """(name, entries) of the node that recorded Value `node`, as PyTorch shows it (see the module's docstring)."""
     op = node._op
     named = getattr(op, "grad_fn_name", None)
+    below = getattr(op, "grad_fn_input", None)
+    if below is not None:  # the last node of a composite PyTorch records as one (or a chain: one_node.py)
+        if _BELOW in named:
+            return _chain_of(named.split(_BELOW), Through(below[0]))
+        return named, tuple(None if path is None else Through(path) for path in below)
     if named is None:
         context = _CONTEXTS.get(op.name)
         if context is not None:
@@ -266,6 +284,14 @@ def _sort(parents, params, node):
     return ("SortBackward0" if params.get("k") is None else "TopkBackward0"), None  # x.sort(), x.topk(k)
 
 
+def _round(parents, params, node):  # x.round(), x.round(decimals=d)
+    return ("RoundBackward1" if params.get("decimals") else "RoundBackward0"), None
+
+
+def _lerp(parents, params, node):  # torch.lerp(x, end, 0.3) lists (x, end); with a tensor weight, all three
+    return ("LerpBackward0", (0, 1)) if _is_number(parents[2]) else ("LerpBackward1", None)
+
+
 def _nll_loss(parents, params, node):
     # the labels are an input here, not an entry there; images (N, C, H, W) have a kernel of their own
     return ("NllLoss2DBackward0" if np.ndim(parents[0].data) == 4 else "NllLossBackward0"), (0,)
@@ -289,7 +315,7 @@ _CONTEXTS = {
     "max": _over_dims("MaxBackward1", "AmaxBackward0"), "min": _over_dims("MinBackward1", "AminBackward0"),
     "clip": _clip, "linear": _linear, "matmul": _matmul, "reshape": _reshape, "getitem": _getitem,
     "cross_entropy": _cross_entropy, "nll_loss": _nll_loss,
-    "sort": _sort,
+    "sort": _sort, "round": _round, "lerp": _lerp,
 }
 
 # Names of Primitive.named twins that are PyTorch's C++ overloads with a Scalar, which its nodes do not list
@@ -301,8 +327,8 @@ _SCALAR_OVERLOADS = {"MulBackward1"}
 _BELOW = "<"
 
 
-def _chain_of(names):
-    layout = (names[-1], (0,))  # the last over the node's one input
+def _chain_of(names, entry=0):
+    layout = (names[-1], (entry,))  # the last over the node's one input (or the input further down: a Through)
     for name in reversed(names[:-1]):
         layout = (name, (layout,))
     return layout

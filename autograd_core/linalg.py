@@ -31,6 +31,7 @@ from .ops.linalg import LinAlgError, floats_of_two_widths
 from .ops.nondifferentiable import without_gradient
 from .ops.elementwise import where as _where
 from .ops.shape import broadcast_to, stack, swapaxes
+from .one_node import shown_as
 
 __all__ = [
     "LinAlgError", "cholesky", "cond", "cross", "det", "eig", "eigh", "eigvals", "eigvalsh", "inv", "lstsq",
@@ -215,6 +216,11 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
     dims = _dims(dim, x.ndim)
     if ord == 2:  # one node, LinalgVectorNormBackward0 (its gradient 0 at a norm of zeros)
         return _norms.vector_norm2(x, axis=dims, keepdims=keepdim)
+    # other ords are compositions here, shown as PyTorch's one node over x
+    return shown_as(_vector_norm(x, ord, dims, keepdim), x, "LinalgVectorNormBackward0")
+
+
+def _vector_norm(x, ord, dims, keepdim):  # noqa: A002
     if ord == 1:
         return x.abs().sum(axis=dims, keepdims=keepdim)
     if ord == float("inf"):
@@ -269,7 +275,10 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # no
         # Move (rows, cols) last, in that order: svdvals works on the last two dimensions.
         rest = [d for d in range(A.ndim) if d not in (rows, cols)]
         sigma = svdvals(A.permute(*rest, rows, cols))
-        out = sigma.sum(axis=-1) if ord == "nuc" else sigma[..., 0] if ord == 2 else sigma[..., -1]
+        if ord == "nuc":
+            out = sigma.sum(axis=-1)
+        else:  # the largest (smallest) σ: PyTorch's amax (amin) of them
+            out = shown_as(sigma[..., 0 if ord == 2 else -1], sigma, "AmaxBackward0" if ord == 2 else "AminBackward0")
         return out.reshape(out.shape + (1, 1)).permute(*np.argsort(rest + [rows, cols])) if keepdim else out
     if ord in (1, -1):          # sum |a| down each column, then the largest (smallest) column
         summed, picked = rows, cols
@@ -277,10 +286,12 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # no
         summed, picked = cols, rows
     else:
         raise RuntimeError(f"linalg.matrix_norm: Order {ord!r} not supported.")
-    sums = A.abs().sum(axis=summed, keepdims=True)
+    # PyTorch's max (min) of vector_norm(A, 1, summed): its nodes AmaxBackward0 over LinalgVectorNormBackward0
+    sums = shown_as(A.abs().sum(axis=summed, keepdims=True), A, "LinalgVectorNormBackward0")
     out = sums.amax(picked, True) if ord > 0 else sums.amin(picked, True)
-    # Both dimensions now have size 1: summing them away drops them without changing any number.
-    return out if keepdim else out.sum(axis=(rows, cols))
+    # Both dimensions now have size 1: summing them away drops them without changing any number (one node there)
+    return out if keepdim else shown_as(out.sum(axis=(rows, cols)), sums, "AmaxBackward0" if ord > 0 else
+                                        "AminBackward0")
 
 
 def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002  (PyTorch's argument names)

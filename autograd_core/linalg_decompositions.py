@@ -13,6 +13,7 @@ import numpy as np
 
 from .engine import ShapeError
 from .linalg import _check_square, _mT, inv, matrix_norm
+from .one_node import shown_as
 from .ops import decompositions as _ops
 from .ops.elementwise import where
 from .ops.index import as_value
@@ -79,7 +80,7 @@ def svdvals(A, *, driver=None):
     A = as_value(A)
     _check_matrix("svdvals", A)
     _no_driver("svdvals", driver)
-    return _ops.unpack_svd(_ops.svd_packed(A), A.shape[-2])[1]
+    return shown_as(_ops.unpack_svd(_ops.svd_packed(A), A.shape[-2])[1], A, "LinalgSvdBackward0")  # PyTorch's node
 
 
 def _zeros(x, shape):

@@ -22,6 +22,7 @@ from .errors import ShapeError
 from .inplace import mark_changed
 from .lazy_bits import is_conjugate, is_negative, mark_conjugate, mark_negative
 from .multiple_views import unmark_multiple_views
+from .one_node import shown_as
 from .tensor_methods import Size, TensorMethods, _is_dim
 
 
@@ -331,15 +332,15 @@ class _Attributes:
 
     def unsafe_chunk(self, chunks, dim=0):
         """x.chunk(chunks, dim) (PyTorch's variant that skips a view check: the same pieces here)."""
-        return unmark_multiple_views(self.chunk(chunks, dim))  # no view check: free to change in place
+        return _unsafe(self, self.chunk(chunks, dim), "UnsafeSplitBackward0")  # no view check: free to change
 
     def unsafe_split(self, split_size, dim=0):
         """x.split(split_size, dim) (PyTorch's variant that skips a view check: the same pieces here)."""
-        return unmark_multiple_views(self.split(split_size, dim))  # no view check: free to change in place
+        return _unsafe(self, self.split(split_size, dim), "UnsafeSplitBackward0")  # no view check: free to change
 
     def unsafe_split_with_sizes(self, split_sizes, dim=0):
         """x.split_with_sizes(split_sizes, dim) (the same pieces here)."""
-        return unmark_multiple_views(self.split_with_sizes(split_sizes, dim))  # no view check: free to change in place
+        return _unsafe(self, self.split_with_sizes(split_sizes, dim), "UnsafeSplitWithSizesBackward0")
 
     def cholesky(self, upper=False):
         """PyTorch's deprecated x.cholesky(upper=False): linalg.cholesky(x) (its transpose with upper=True), with
@@ -508,3 +509,11 @@ for _name, _member in vars(_Attributes).items():
     if not _name.startswith("__"):
         assert not hasattr(TensorMethods, _name), _name
         setattr(TensorMethods, _name, _member)
+
+
+def _unsafe(x, pieces, grad_fn_name):
+    """The pieces of x.unsafe_split and its kin: free to change in place (no view check, as PyTorch's), their
+    nodes named as PyTorch's (UnsafeSplitBackward0)."""
+    for piece in pieces:
+        shown_as(piece, x, grad_fn_name)
+    return unmark_multiple_views(pieces)

@@ -27,6 +27,9 @@ from . import value as _value
 from .errors import ShapeError
 from .grad_fn import GradFn
 from .lazy_bits import refuse_dtype_view
+from .one_node import shown_as
+
+_VECTOR_NORM = "LinalgVectorNormBackward0"  # PyTorch's node of x.norm(p) for every p
 
 MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])  # PyTorch's torch.return_types.max
 
@@ -375,7 +378,10 @@ class TensorMethods:
                 raise ShapeError(f"masked_fill: mask of shape {mask.shape} does not broadcast to the shape "
                                  f"{self.shape} of the Value it fills") from None
         # The mask itself, broadcast by `where`: a mask the call computed (x > 0) stays live in a compiled step.
-        return _value._ops.where(mask, value, self)
+        filled = _value._ops.where(mask, value, self)  # PyTorch's one node, listing x (and a tensor value)
+        if isinstance(value, _value.Value):
+            return shown_as(filled, (self, value), "MaskedFillBackward1")
+        return shown_as(filled, self, "MaskedFillBackward0")
 
     def new_zeros(self, *sizes, size=None, dtype=None, device=None, requires_grad=False):
         """zeros of shape `size` (sizes, a tuple, or size=) with x's dtype (or `dtype`)."""
@@ -453,7 +459,8 @@ class TensorMethods:
             keep = bool(keepdim) if keepdim is not None else bool(keepdims)
             if self.ndim == 0:  # PyTorch reduces a 0-d Value along dim 0 or -1 to itself
                 _value._ops.index.check_dim(dim, 0)
-                return MaxMin(self.reshape(()), getattr(self, "arg" + which)())
+                values = shown_as(self.reshape(()), self, "MaxBackward0" if which == "max" else "MinBackward0")
+                return MaxMin(values, getattr(self, "arg" + which)())
             # Values picked at the indices, not prim(axis=dim): PyTorch's gradient goes to the element the index
             # names, while amax/amin (and max() of everything) split it between ties. One node (MaxBackward0)
             # that finds the same positions again from the numbers.
@@ -499,18 +506,19 @@ class TensorMethods:
         args = reduce_args(None, keepdim, dim, None)
         if p in ("fro", 2, 2.0):  # one node, LinalgVectorNormBackward0 (its gradient 0 at a norm of zeros)
             return _value._ops.norms.vector_norm2(self, **args)
+        # the other p are compositions here, shown as PyTorch's one node (LinalgVectorNormBackward0) over self
         if p in (1, 1.0):
-            return self.abs().sum(**args)
+            return shown_as(self.abs().sum(**args), self, _VECTOR_NORM)
         if p == float("inf"):
-            return self.abs().max(axis=args["axis"], keepdims=args["keepdims"])
+            return shown_as(self.abs().max(axis=args["axis"], keepdims=args["keepdims"]), self, _VECTOR_NORM)
         if p == float("-inf"):
-            return self.abs().min(axis=args["axis"], keepdims=args["keepdims"])
+            return shown_as(self.abs().min(axis=args["axis"], keepdims=args["keepdims"]), self, _VECTOR_NORM)
         if p == "nuc":  # the sum of the singular values of the matrix (or of the two dims named)
             from .linalg import matrix_norm  # linalg imports this module
 
             return matrix_norm(self, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim)
         if p == 0:  # the count of nonzero elements, in self's dtype, with a zero gradient (PyTorch's)
-            return (self.abs() * 0).sum(**args) + (self != 0).sum(**args).to(self.dtype)
+            return shown_as((self.abs() * 0).sum(**args) + (self != 0).sum(**args).to(self.dtype), self, _VECTOR_NORM)
         # Other p: linalg.vector_norm's, whose gradient is 0 (PyTorch's) where the sum or, for p < 1, an element is 0
         from .linalg import vector_norm  # linalg imports this module
 
@@ -596,7 +604,7 @@ class TensorMethods:
     def square(self):
         """self * self elementwise (same shape; bools give int64, as PyTorch's)."""
         x = self.long() if self.data.dtype == np.bool_ else self
-        return x * x
+        return shown_as(x * x, x, "PowBackward0")  # PyTorch's x.pow(2)
 
     def matmul(self, other):
         """self @ other: matrix product with PyTorch's rules for 1-D and batched (..., n, m) operands."""
@@ -626,12 +634,14 @@ class TensorMethods:
     def amax(self, dim=(), keepdim=False):
         """The largest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""
         _value._ops.complex.refuse_complex_kernel("max_values_cpu", self)
-        return _value._ops.max(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
+        out = _value._ops.max(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
+        return shown_as(out, self, "AmaxBackward0") if dim == () else out  # x.max()'s node here: MaxBackward1
 
     def amin(self, dim=(), keepdim=False):
         """The smallest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""
         _value._ops.complex.refuse_complex_kernel("min_values_cpu", self)
-        return _value._ops.min(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
+        out = _value._ops.min(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
+        return shown_as(out, self, "AminBackward0") if dim == () else out
 
     def broadcast_to(self, size):
         """x broadcast to `size` (a view in PyTorch); the gradient is summed back over the broadcast axes."""

@@ -36,6 +36,7 @@ from autograd_core import Value
 from autograd_core.inplace import update_in_place
 from autograd_core.ops import data_of, getitem, primitive, where
 from autograd_core.ops.backward_nodes import backward_node, vjp_through
+from autograd_core.one_node import shown_as
 from autograd_core.ops.complex import refuse_complex, refuse_complex_kernel
 
 from . import init
@@ -193,7 +194,8 @@ def hardsigmoid(input, inplace=False):
 def logsigmoid(input):
     """log σ(x) = −softplus(−x), without overflow for large |x|."""
     refuse_complex_kernel("log_sigmoid_cpu", input)
-    return -softplus(-input, threshold=math.inf)
+    out = -softplus(-input, threshold=math.inf)
+    return shown_as(out, input, "LogSigmoidBackward0") if isinstance(input, Value) else out  # PyTorch's one node
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):

@@ -19,6 +19,7 @@ from autograd_core import Value
 from autograd_core.ops import data_of, primitive, without_gradient
 from autograd_core.ops.backward_nodes import backward_node
 from autograd_core.ops.complex import refuse_complex
+from autograd_core.one_node import shown_as
 
 from .conv import _ints
 from .module import Module
@@ -62,7 +63,15 @@ def _adaptive_max(who, nd, input, output_size, return_indices):
         if len(several) != nd:
             raise ValueError(f"{who}: output_size must be an int or a tuple of {nd}, got {output_size!r}")
         sizes = _ints(tuple(n if m is None else m for n, m in zip(spatial, several)), nd, "output_size", who, 1)
-    return max_at_positions(input, nd, sizes, return_indices, _argmax_of_planes, plane=spatial, out_size=sizes)
+    out = max_at_positions(input, nd, sizes, return_indices, _argmax_of_planes, plane=spatial, out_size=sizes)
+    if isinstance(input, Value):  # views around one gather here, PyTorch's one node (1-D: between its views)
+        y = out[0] if return_indices else out
+        shown_as(y, input, _NODES[nd])
+    return out
+
+
+_NODES = {1: "SqueezeBackward1<AdaptiveMaxPool2DBackward0<UnsqueezeBackward0", 2: "AdaptiveMaxPool2DBackward0",
+          3: "AdaptiveMaxPool3DBackward0"}
 
 
 def max_at_positions(input, nd, sizes, return_indices, argmax, *extra, **options):

@@ -28,6 +28,7 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core import Value
+from autograd_core.one_node import shown_as
 from autograd_core.ops import data_of, primitive, reshape
 
 from . import init
@@ -289,7 +290,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D cross-correlation. x (N, C, L), weight (O, C/groups, k), bias (O,) -> (N, O, Lo); see conv2d."""
-    return _convolve("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+    y = _convolve("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+    if isinstance(y, Value) and np.ndim(data_of(input)) == 3:  # a 2-D convolution between views here
+        shown_as(y, (input, weight, bias), "ConvolutionBackward0")  # PyTorch's one node of (input, weight, bias)
+    return y
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):

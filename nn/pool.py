@@ -20,6 +20,7 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core import Value, recycle
+from autograd_core.one_node import shown_as
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without_gradient
 from autograd_core.ops.complex import refuse_complex, refuse_complex_kernel
 from autograd_core.ops.backward_nodes import backward_node
@@ -349,7 +350,11 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
 
 def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Max over windows along L. x (N, C, L) -> (N, C, Lo), or (C, L) -> (C, Lo); see max_pool2d (indices index L)."""
-    return _max_pool("max_pool1d", 1, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    out = _max_pool("max_pool1d", 1, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    if isinstance(x, Value):  # views around a 2-D pooling here, PyTorch's chain
+        shown_as(out[0] if return_indices else out, x,
+                 "SqueezeBackward1<MaxPool2DWithIndicesBackward0<UnsqueezeBackward0")
+    return out
 
 
 def _avg_pool(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override=None):

@@ -20,6 +20,7 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core import Value
+from autograd_core.one_node import shown_as
 from autograd_core.ops import data_of, matmul, mean, reshape, without_gradient
 from autograd_core.ops.complex import refuse_complex, refuse_complex_kernel
 
@@ -86,7 +87,10 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     Do = ⌊(D + 2p − d(kd − 1) − 1)/s⌋ + 1 (⌈⌉ with ceil_mode), and so for Ho, Wo; stride defaults to kernel_size;
     padding (at most half the kernel) never wins. Gradient: to the first maximum of each window in (d, h, w) order.
     return_indices: also the flat index d·H·W + h·W + w of each maximum (int64), for `max_unpool3d`."""
-    return _max_pool3d("max_pool3d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    out = _max_pool3d("max_pool3d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    if isinstance(input, Value):  # 2-D poolings between views here, PyTorch's one node
+        shown_as(out[0] if return_indices else out, input, "MaxPool3DWithIndicesBackward0")
+    return out
 
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,

@@ -14,6 +14,7 @@ import numpy as np
 
 from autograd_core import ShapeError, Value
 from autograd_core.ops import data_of, matmul
+from autograd_core.one_node import shown_as
 from autograd_core.ops.complex import refuse_complex_kernel
 
 from .axis_maps import pooled_along_last
@@ -38,7 +39,10 @@ def adaptive_avg_pool1d(input, output_size):
     matrix = _averaging_matrix(shape[-1], int(output_size), _float_dtype(input))
     if output_size != 1 and isinstance(input, Value) and input.data.dtype == matrix.dtype:
         return pooled_along_last(input, matrix)  # PyTorch's chain: its 2-D pooling between views
-    return matmul(input, matrix.T)
+    out = matmul(input, matrix.T)
+    if output_size == 1 and isinstance(input, Value):  # one bin: PyTorch's mean, between its views
+        shown_as(out, input, "SqueezeBackward1<MeanBackward1<UnsqueezeBackward0")
+    return out
 
 
 class AdaptiveAvgPool1d(Module):

@@ -20,6 +20,7 @@ import numbers
 
 import numpy as np
 
+from ..one_node import shown_as
 from ..errors import scalar_type_name
 
 from ..grad_array import NUMPY_ARRAYS
@@ -133,7 +134,7 @@ def gather(input, dim, index, *, sparse_grad=False):
         return _scalar_as_vector(lambda v: gather(v, 0, index.reshape(1)), x)
     dim = check_dim(dim, x.ndim)
     _check_gather_index("gather", x.shape, dim, index)
-    return getitem(x, along(index, dim))
+    return shown_as(getitem(x, along(index, dim)), x, "GatherBackward0")  # PyTorch's node of the one indexing
 
 
 def _scatter_positions(name, x, dim, index, src):
@@ -225,7 +226,7 @@ def index_select(input, dim, index):
     if index.size and (index.min() < 0 or index.max() >= x.shape[dim]):
         raise RuntimeError(f"index_select(): index out of range in self (indices must be in [0, {x.shape[dim]}) "
                            f"along dimension {dim})")
-    return getitem(x, (slice(None),) * dim + (index,))
+    return shown_as(getitem(x, (slice(None),) * dim + (index,)), x, "IndexSelectBackward0")
 
 
 def _vector_index_along(name, x, dim, index, source_shape):
@@ -292,13 +293,13 @@ def take(input, index):
     if index.size and (index.min() < -x.size or index.max() >= x.size):
         bad = int(index.min()) if index.min() < -x.size else int(index.max())
         raise IndexError(f"take(): out of range: tried to access index {bad} on a tensor of {x.size} elements")
-    return getitem(reshape(x, shape=(-1,)), index)
+    return shown_as(getitem(reshape(x, shape=(-1,)), index), x, "TakeBackward0")
 
 
 def masked_select(input, mask):
     """The elements of input where the boolean `mask` is True, as a 1-D Value (input and mask broadcast
     together first), as torch.masked_select."""
-    x = as_value(input)
+    x = source = as_value(input)
     mask = np.asarray(mask.data if isinstance(mask, Value) else mask)
     if mask.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
@@ -309,7 +310,7 @@ def masked_select(input, mask):
                          f"input's {x.shape}") from None
     if x.shape != shape:
         x = broadcast_to(x, shape=shape)
-    return getitem(x, np.broadcast_to(mask, shape))
+    return shown_as(getitem(x, np.broadcast_to(mask, shape)), source, "MaskedSelectBackward0")  # PyTorch's node
 
 
 def narrow(input, dim, start, length):
@@ -352,7 +353,8 @@ def flip(input, dims):
     index = [slice(None)] * x.ndim
     for d in dims:
         index[d] = slice(None, None, -1)
-    return clone(getitem(x, tuple(index)))  # a copy: NumPy's x[::-1] is a view, and an in-place change must not reach x
+    # a copy: NumPy's x[::-1] is a view, and an in-place change must not reach x
+    return shown_as(clone(getitem(x, tuple(index))), x, "FlipBackward0")
 
 
 def roll(input, shifts, dims=()):
@@ -360,11 +362,15 @@ def roll(input, shifts, dims=()):
     out[(i + shift) % n] = input[i]. Without dims (() or None), the flattened input is rolled and the shape
     restored."""
     x = as_value(input)
+    return shown_as(_roll(x, shifts, dims), x, "RollBackward0")  # PyTorch's one node
+
+
+def _roll(x, shifts, dims):
     shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
     if dims is None or (not isinstance(dims, numbers.Integral) and len(dims) == 0):
         if len(shifts) != 1:
             raise RuntimeError(f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims: 0")
-        return reshape(roll(reshape(x, shape=(-1,)), shifts, 0), shape=x.shape)
+        return reshape(_roll(reshape(x, shape=(-1,)), shifts, 0), shape=x.shape)
     dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
     if len(shifts) != len(dims):
         raise RuntimeError(f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims: {len(dims)}")
@@ -382,7 +388,7 @@ def _triangle(x, diagonal, name, lower):
         raise ShapeError(f"{name}: input tensor must have at least 2 dimensions")
     n, m = x.shape[-2:]
     keep = np.tri(n, m, k=diagonal, dtype=bool) if lower else ~np.tri(n, m, k=diagonal - 1, dtype=bool)
-    return where(keep, x, np.zeros((), x.dtype))
+    return shown_as(where(keep, x, np.zeros((), x.dtype)), x, "TrilBackward0" if lower else "TriuBackward0")
 
 
 def tril(input, diagonal=0):
@@ -545,4 +551,4 @@ def trace(input):
     x = as_value(input)
     if x.ndim != 2:
         raise ShapeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
-    return _diagonal(x, 0, 0, 1).sum()
+    return shown_as(_diagonal(x, 0, 0, 1).sum(), x, "TraceBackward0")  # PyTorch's one node

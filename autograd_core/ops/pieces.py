@@ -17,6 +17,7 @@ import numpy as np
 
 from ..engine import ShapeError
 from ..multiple_views import mark_multiple_views
+from ..one_node import shown_as
 from ..value import Value
 from .arith import logical_xor, sub
 from .index import as_value, check_dim, index_array, strided_view
@@ -33,9 +34,12 @@ def split(tensor, split_size_or_sections, dim=0):
     may be shorter), or of the given lengths (a list that sums to the size of dim). Each piece's gradient lands
     in its window of the input. The pieces are views of the input which, as PyTorch's, may not change in place where
     the change would be recorded in a graph (multiple_views.py)."""
-    pieces = split_views(tensor, split_size_or_sections, dim)
-    return mark_multiple_views(pieces, "Split" if isinstance(split_size_or_sections, numbers.Integral)
-                               else "SplitWithSizes")
+    x = as_value(tensor)
+    pieces = split_views(x, split_size_or_sections, dim)
+    kind = "Split" if isinstance(split_size_or_sections, numbers.Integral) else "SplitWithSizes"
+    for piece in pieces:  # each a slice here, PyTorch's one node of them all
+        shown_as(piece, x, kind + "Backward0")
+    return mark_multiple_views(pieces, kind)
 
 
 def split_views(tensor, split_size_or_sections, dim=0):
@@ -78,7 +82,8 @@ def unbind(input, dim=0):
     not change in place where the change would be recorded in a graph, as PyTorch's (multiple_views.py)."""
     x = as_value(input)
     dim = check_dim(dim, x.ndim)
-    return mark_multiple_views(tuple(getitem(x, (slice(None),) * dim + (i,)) for i in range(x.shape[dim])), "Unbind")
+    pieces = tuple(shown_as(getitem(x, (slice(None),) * dim + (i,)), x, "UnbindBackward0") for i in range(x.shape[dim]))
+    return mark_multiple_views(pieces, "Unbind")
 
 
 def tensor_list(tensors, name):
@@ -116,7 +121,8 @@ def _repeat(x, sizes):
                                                                                      zip(sizes, shape)))
     # PyTorch's repeat is always a copy; NumPy's reshape keeps a view of the broadcast where strides allow one
     # (x.unsqueeze(0).repeat(2, 1)), which an in-place change would write through to x
-    return clone(out) if isinstance(out.data, np.ndarray) and not out.data.flags.writeable else out
+    out = clone(out) if isinstance(out.data, np.ndarray) and not out.data.flags.writeable else out
+    return shown_as(out, x, "RepeatBackward0")  # PyTorch's one node over x
 
 
 def repeat(input, *sizes, repeats=None):

@@ -26,7 +26,7 @@ from ..engine import apply, apply_unary
 from ..value import COMPLEX_VALUES_EXIST, Value
 
 PRIMITIVES: dict[str, Primitive] = {}
-_TWINS: dict[str, dict[str, Primitive]] = {}  # Primitive.named's: {primitive's name: {grad_fn_name: twin}}
+_TWINS: dict[str, dict] = {}  # Primitive.named's: {primitive's name: {grad_fn_name or (it, input_at): twin}}
 
 
 def named_twins():
@@ -71,17 +71,21 @@ class Primitive:
 
     complex_ready = False  # see defcomplex
     grad_fn_name = None  # PyTorch's name of the backward node, where it is not the title's (see `named`)
+    grad_fn_input = None  # with grad_fn_name: the path down to the input PyTorch's one node lists (see `named`)
 
-    def named(self, grad_fn_name):
+    def named(self, grad_fn_name, input_at=None):
         """This operation recorded under `grad_fn_name`, the name PyTorch gives the backward node of one function that
         computes it ('MulBackward0' for sparse * a number, 'DivBackward0' for sparse / a number, both one scaling
         here): a twin sharing its forward function and rules (made once per name, after the rules; not registered:
-        it is the same primitive)."""
+        it is the same primitive). input_at: where this is the last of several nodes that PyTorch records as one
+        (x.norm(p=1): sum of abs), for each input of that one node the input positions that lead from this node
+        down to it, or None for one it lists as None (one_node.py): its `next_functions` then list them."""
         twins = _TWINS.setdefault(self.name, {})
-        twin = twins.get(grad_fn_name)
+        key = grad_fn_name if input_at is None else (grad_fn_name, input_at)
+        twin = twins.get(key)
         if twin is None:
-            twin = twins[grad_fn_name] = copy.copy(self)
-            twin.grad_fn_name = grad_fn_name
+            twin = twins[key] = copy.copy(self)
+            twin.grad_fn_name, twin.grad_fn_input = grad_fn_name, input_at
         return twin
 
     def defcomplex(self):

@@ -16,6 +16,7 @@ import collections
 
 import numpy as np
 
+from ..one_node import shown_as
 from .elementwise import data_of, where
 from .index import along, as_value, check_dim
 from .nondifferentiable import refuse_complex, refuse_complex_in_words, without_gradient
@@ -347,7 +348,8 @@ def _picked(input, how, dim, keepdim=True, k=None):
     if x.ndim == 0:
         check_dim(dim, 0)
         values, indices = _picked(reshape(x, shape=(1,)), how, 0, k=k)
-        return reshape(values, shape=()), reshape(indices, shape=())
+        # views around the pick here, PyTorch's one node (ModeBackward0, ...) over x
+        return shown_as(reshape(values, shape=()), x, _PICK_NAMES[how]), reshape(indices, shape=())
     axis = check_dim(dim, x.ndim)
     indices = without_gradient(_picked_positions, x, how=how, axis=axis, k=k)
     if not keepdim:
@@ -387,7 +389,8 @@ def median(input, dim=None, keepdim=False):
         flat = reshape(x, shape=(-1,))
         if flat.shape[0] == 0:
             return _nan_of_empty(flat)
-        return _shared_by_ties(flat, reshape(pick(flat, "median", 0), shape=()))
+        median = _shared_by_ties(flat, reshape(pick(flat, "median", 0), shape=()))
+        return shown_as(median, x, "MedianBackward0")  # PyTorch's one node over x
     if x.ndim and x.shape[axis := check_dim(dim, x.ndim)] == 0:
         raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size.")
     return Median(*_picked(x, "median", dim, keepdim))

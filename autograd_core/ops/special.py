@@ -15,6 +15,7 @@ import operator
 
 import numpy as np
 
+from ..one_node import shown_as
 from ..sparse_array import SparseData
 from .elementwise import data_of, log, sigmoid, sqrt, where
 from .index import as_value
@@ -192,22 +193,26 @@ _LOG2, _LOG10 = math.log(2.0), math.log(10.0)
 
 def log2(input):
     """log(x) / log(2)."""
-    return log(as_value(input)) * (1 / _LOG2)
+    x = as_value(input)
+    return shown_as(log(x) * (1 / _LOG2), x, "Log2Backward0")  # PyTorch's one node
 
 
 def log10(input):
     """log(x) / log(10)."""
-    return log(as_value(input)) * (1 / _LOG10)
+    x = as_value(input)
+    return shown_as(log(x) * (1 / _LOG10), x, "Log10Backward0")
 
 
 def reciprocal(input):
     """1 / x."""
-    return 1 / as_value(input)
+    x = as_value(input)
+    return shown_as(1 / x, x, "ReciprocalBackward0")
 
 
 def rsqrt(input):
     """1 / sqrt(x)."""
-    return 1 / sqrt(as_value(input))
+    x = as_value(input)
+    return shown_as(1 / sqrt(x), x, "RsqrtBackward0")
 
 
 def frac(input):
@@ -216,7 +221,7 @@ def frac(input):
     x = as_value(input)
     if isinstance(x.data, SparseData):  # frac(0) = 0: frac of each stored value, in the tensor's layout
         return x.zero_preserving(frac, "frac")
-    return x - trunc(x)
+    return shown_as(x - trunc(x), x, "FracBackward0")  # PyTorch's one node
 
 
 def lerp(input, end, weight):
@@ -227,14 +232,16 @@ def lerp(input, end, weight):
 
 def addcmul(input, tensor1, tensor2, *, value=1):
     """input + value · tensor1 · tensor2 (broadcasting)."""
+    x = as_value(input)
     product = as_value(tensor1) * tensor2
-    return as_value(input) + (product if value == 1 else product * value)
+    return shown_as(x + (product if value == 1 else product * value), (x, tensor1, tensor2), "AddcmulBackward0")
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """input + value · tensor1 / tensor2 (broadcasting)."""
+    x = as_value(input)
     quotient = as_value(tensor1) / tensor2
-    return as_value(input) + (quotient if value == 1 else quotient * value)
+    return shown_as(x + (quotient if value == 1 else quotient * value), (x, tensor1, tensor2), "AddcdivBackward0")
 
 
 def logaddexp(input, other):
@@ -248,7 +255,7 @@ def hypot(input, other):
     """sqrt(x² + y²) elementwise (broadcasting)."""
     refuse_complex_in_words('"hypot_cpu"', input, other)
     x = as_value(input)
-    return sqrt(x * x + other * other)
+    return shown_as(sqrt(x * x + other * other), (x, other), "HypotBackward0")  # PyTorch's one node
 
 
 # ----------------------------------------------------------------------------------------------------

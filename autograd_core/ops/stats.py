@@ -17,6 +17,7 @@ import numbers
 import numpy as np
 
 from ..engine import ShapeError
+from ..one_node import shown_as
 from ..value import Value
 from .arrange import movedim, take_along_dim
 from .elementwise import where
@@ -107,7 +108,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
         check_dim(dim, 0)
         if int(k) != 1:
             raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
-        return KthValue(x * 1, as_value(np.asarray(0, dtype=np.int64)))
+        return KthValue(shown_as(x * 1, x, "KthvalueBackward0"), as_value(np.asarray(0, dtype=np.int64)))
     dim = check_dim(dim, x.ndim)
     n = x.shape[dim]
     if n == 0:
@@ -163,9 +164,11 @@ def nanmedian(input, dim=None, keepdim=False):
         flat = x.reshape(-1)
         if flat.shape[0] == 0:
             return _nan_of_empty(flat)
-        return _shared_by_ties(
+        median = _shared_by_ties(
             flat, take_along_dim(flat, without_gradient(_nanmedian_positions, flat, axis=0), 0).reshape(()))
-    return _pick_along(NanMedian, _nanmedian_positions, x, dim, keepdim)
+        return shown_as(median, x, "NanmedianBackward0")  # PyTorch's one node over x
+    values, indices = _pick_along(NanMedian, _nanmedian_positions, x, dim, keepdim)
+    return NanMedian(shown_as(values, x, "NanmedianBackward1"), indices)
 
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
@@ -245,7 +248,8 @@ def aminmax(input, *, dim=None, keepdim=False):
     args = {"axis": None if dim is None else check_dim(dim, x.ndim), "keepdims": bool(keepdim)}
     if dim is None and keepdim:
         args["axis"] = tuple(range(x.ndim))
-    return AminMax(x.min(**args), x.max(**args))
+    # PyTorch's one node of two outputs, AminmaxBackward0: two here, each named so
+    return AminMax(shown_as(x.min(**args), x, "AminmaxBackward0"), shown_as(x.max(**args), x, "AminmaxBackward0"))
 
 
 def _searchsorted_data(sequence, values, side):

@@ -1,0 +1,49 @@
+"""Composites that PyTorch records as one node, shown as that node: `shown_as(out, x, name)` relabels the last node
+of a composite of x (x.norm(p=1) is sum(abs(x)) here, x.repeat(2, 3) a view, broadcast and view) so that `grad_fn`
+shows PyTorch's one node (LinalgVectorNormBackward0, RepeatBackward0) listing x, its input, in `next_functions`
+(`shown_as(out, (x, w, b), name)` for a node of several inputs).
+
+Only the name and the listed inputs change (the node's primitive becomes a `Primitive.named` twin, sharing its
+forward function and rules): the numbers and gradients are the composite's, bit for bit, and the nodes below the
+last one are still recorded (the profiler and pictures show them).
+"""
+
+from __future__ import annotations
+
+_DEPTH = 8  # the composites relabelled are a few nodes deep
+
+
+def shown_as(out, inputs, grad_fn_name):
+    """out, its node relabelled `grad_fn_name` over inputs (a Value, or a tuple of them and None: each one of out's
+    inputs, or of their inputs ...), as PyTorch's one node of the function that computed out from them. out is
+    returned unchanged where it recorded no node (nothing requires grad) or an input is not below it."""
+    op = out._op
+    if op is None:
+        return out
+    paths = []
+    for x in (inputs if inputs.__class__ is tuple else (inputs,)):
+        if x is out:  # no node of its own (a no-op returned its input)
+            return out
+        recorded = x is not None and hasattr(x, "_op")  # a Value (an array: a constant, listed as None)
+        path = _path_to(out, x, _DEPTH) if recorded else None
+        if path is None and recorded and x.requires_grad:
+            return out  # not below out: left as it is
+        paths.append(path)
+    out._op = op.named(grad_fn_name, input_at=tuple(paths))
+    return out
+
+
+def _path_to(node, x, depth):
+    """The input positions leading from node down to x (the first path found, inputs in order), or None."""
+    if node._p0 is x:  # the first input (most calls: x itself)
+        return (0,)
+    if depth == 0:
+        return None
+    for i, parent in enumerate(node._parents):
+        if parent is x:
+            return (i,)
+        if parent._op is not None:
+            below = _path_to(parent, x, depth - 1)
+            if below is not None:
+                return (i,) + below
+    return None
