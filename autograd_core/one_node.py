@@ -20,17 +20,39 @@ def shown_as(out, inputs, grad_fn_name):
     op = out._op
     if op is None:
         return out
+    paths = input_paths(out, inputs)
+    if paths is not None:
+        key = (op, grad_fn_name, paths)
+        twin = _RELABELLED.get(key)
+        if twin is None:
+            twin = _RELABELLED[key] = op.named(grad_fn_name, input_at=paths)
+        out._op = twin
+    return out
+
+
+_FIRST, _SECOND = ((0,),), ((1,),)
+_RELABELLED = {}  # (primitive, name, paths) -> its Primitive.named twin: one lookup a call (shown_as is on op paths)
+
+
+def input_paths(out, inputs):
+    """For each input, the path of input positions from out down to it (None for a constant), or None where an input
+    is out itself or not below it (out is then left as it is)."""
+    if inputs.__class__ is not tuple:  # one input, most often out's first or second (x * x, 1 / x): the short way
+        if out._p0 is inputs:
+            return _FIRST
+        if out._p1 is inputs and inputs is not None:
+            return _SECOND
+        inputs = (inputs,)
     paths = []
-    for x in (inputs if inputs.__class__ is tuple else (inputs,)):
+    for x in inputs:
         if x is out:  # no node of its own (a no-op returned its input)
-            return out
+            return None
         recorded = x is not None and hasattr(x, "_op")  # a Value (an array: a constant, listed as None)
         path = _path_to(out, x, _DEPTH) if recorded else None
         if path is None and recorded and x.requires_grad:
-            return out  # not below out: left as it is
+            return None  # not below out: left as it is
         paths.append(path)
-    out._op = op.named(grad_fn_name, input_at=tuple(paths))
-    return out
+    return tuple(paths)
 
 
 def _path_to(node, x, depth):
