@@ -14,7 +14,7 @@ import operator
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..engine import ShapeError, pass_gradient
 from ..errors import ArgumentError
 from .. import recycle
 from ..value import Value
@@ -68,8 +68,8 @@ def _quiet(fn):
 add = Primitive("+", operator.add)             # x + y
 
 
-add.defvjp(lambda g, out, x, y: g,            # d(x+y)/dx = 1
-           lambda g, out, x, y: g,            # d(x+y)/dy = 1
+add.defvjp(pass_gradient,                     # d(x+y)/dx = 1: g itself (engine.pass_gradient)
+           pass_gradient,                     # d(x+y)/dy = 1
            formulas=("g", "g"))
 add.defjvp(lambda t, out, x, y: t, lambda t, out, x, y: t)     # d(x+y) = dx + dy
 add.defelementwise()
@@ -78,7 +78,7 @@ add.defelementwise()
 sub = Primitive("-", operator.sub)             # x - y
 
 
-sub.defvjp(lambda g, out, x, y: g,            # d(x-y)/dx = 1
+sub.defvjp(pass_gradient,                     # d(x-y)/dx = 1
            lambda g, out, x, y: -g,           # d(x-y)/dy = -1
            formulas=("g", "−g"))
 sub.defjvp(lambda t, out, x, y: t, lambda t, out, x, y: -t)    # d(x-y) = dx - dy
