@@ -519,6 +519,12 @@ def _in_backward_order(roots, seeds):
     return found
 
 
+def pass_gradient(g, out, x, y):
+    """The rule of an input that the output follows one for one (both inputs of x + y, the first of x - y): g.
+    The backward pass's short way hands g on without calling it (a Python call per edge of every sum node)."""
+    return g
+
+
 def _release_first(order, released):
     """`order`, with each leaf in `released` (a list that the pass appends to) taken before the next node."""
     for node in order:
@@ -615,10 +621,12 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             # need gradients and share one shape and dtype, one test for the node instead of one per edge (~0.3 µs
             # each; BENCHMARKS.md "Stop 45"). A result is otherwise checked, and fitted if it must be, unless both it
             # and its input are NumPy scalars of one type (a scalar graph's case, decided by the class alone).
+            # A rule that is `pass_gradient` (x + y's two, x - y's first) is not called: its result is g itself.
             fits = None
             if p0._requires_grad:  # the two inputs one after the other: a loop over them cost ~6% of the pass
                 try:  # (until it catches, a try costs two bytecodes, ~40 instructions: BENCHMARKS.md "Stop 56")
-                    gp = vjps[0](g, out, x0) if p1 is None else vjps[0](g, out, x0, x1)
+                    rule = vjps[0]
+                    gp = g if rule is pass_gradient else rule(g, out, x0) if p1 is None else rule(g, out, x0, x1)
                 except SparseLayoutError as refusal:
                     gp = _on_dense_or_raise(refusal, vjps[0], g, (out, x0) if p1 is None else (out, x0, x1))
                 if gp is not None:
@@ -633,7 +641,8 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                     p0._pending = gp if prev is unreached else prev + gp
             if p1 is not None and p1._requires_grad:
                 try:
-                    gp = vjps[1](g, out, x0, x1)
+                    rule = vjps[1]
+                    gp = g if rule is pass_gradient else rule(g, out, x0, x1)
                 except SparseLayoutError as refusal:
                     gp = _on_dense_or_raise(refusal, vjps[1], g, (out, x0, x1))
                 if gp is not None:

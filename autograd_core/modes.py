@@ -36,6 +36,22 @@ for _var in (GRAD_ENABLED, SCOPE, TRACERS, INFERENCE):
 del _var
 
 
+def _cache_numpy_error_state():
+    """NumPy's error state (np.errstate, np.seterr) is a context variable that every ufunc call gets, and one never set
+    in this context is looked up in full each time (~120 instructions of a ~3,700-instruction call on 10 elements;
+    ~1% of 1,000 small ops, BENCHMARKS.md "Stop 60"). Set it once, in the importing thread, to the very object it
+    holds: the same state, so np.geterr(), np.errstate and np.seterr behave as before (an errstate block's exit
+    resets the variable as it was before the block)."""
+    try:
+        from numpy._core._ufunc_config import _extobj_contextvar as extobj
+    except ImportError:  # another NumPy's layout: nothing cached, nothing changed
+        return
+    extobj.set(extobj.get())
+
+
+_cache_numpy_error_state()
+
+
 class _GlobalState:
     enabled = False  # anomaly detection, for every thread
     # PyTorch's check_nan flag of set_anomaly_enabled, reported by is_anomaly_check_nan_enabled(); anomaly

@@ -275,3 +275,33 @@ def test_name_scope_is_restored_after_an_exception():
         with ag.name_scope("failing"):
             raise KeyError("inside")
     assert (Value(1.0) * 2).scope is None
+
+
+def test_importing_keeps_numpy_error_state_and_sets_it_in_the_context():
+    # modes.py sets NumPy's error-state variable to the object it holds (so that each ufunc call finds it cached):
+    # the state a program set before the import stays, errstate blocks still nest, and another thread keeps NumPy's
+    # default. A fresh interpreter: this one imported the engine long ago.
+    import subprocess
+    import sys
+
+    code = """if True:
+        import contextvars, threading
+        import numpy as np
+        from numpy._core._ufunc_config import _extobj_contextvar as extobj
+        before, held = np.geterr(), extobj.get()
+        assert extobj not in contextvars.copy_context()  # NumPy's default, not set in this context
+        import autograd_core
+        assert extobj in contextvars.copy_context() and extobj.get() is held
+        assert np.geterr() == before, np.geterr()
+        with np.errstate(all="ignore"):
+            assert np.geterr()["over"] == "ignore"
+        assert np.geterr() == before
+        np.seterr(over="raise")
+        assert np.geterr()["over"] == "raise"
+        seen = []
+        worker = threading.Thread(target=lambda: seen.append(np.geterr()["over"]))
+        worker.start(); worker.join()
+        assert seen == ["warn"], seen
+    """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
