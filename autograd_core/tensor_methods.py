@@ -400,6 +400,7 @@ class TensorMethods:
 
     def where(self, condition, other):
         """torch.where(condition, x, other): x where condition is True, else other."""
+        _value._ops.elementwise.check_condition(condition)
         return _value._ops.where(condition, self, other)
 
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):

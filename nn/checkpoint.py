@@ -74,6 +74,38 @@ def check_keys(missing, unexpected, where):
         raise CheckpointError(f"{where}: {'; '.join(parts)}")
 
 
+def _quoted(key, limit=60):
+    """'"key"', as PyTorch quotes keys, cut to `limit` characters (keys may be huge)."""
+    text = str(key)
+    return f'"{text}"' if len(text) <= limit else f'"{text[: limit - 3]}..."'
+
+
+def _torch_size(shape):
+    return f"torch.Size([{', '.join(map(str, shape))}])"
+
+
+def state_dict_error(module_name, missing=(), unexpected=(), mismatched=()):
+    """load_state_dict's CheckpointError in PyTorch's words and order (missing keys, unexpected keys, then each size
+    mismatch, given as (key, checkpoint's shape, model's shape)), or None when there is nothing to report:
+
+        Error(s) in loading state_dict for Linear:
+            Missing key(s) in state_dict: "bias".
+            size mismatch for weight: copying a param with shape torch.Size([2, 2]) from checkpoint, the shape in
+            current model is torch.Size([3, 2]).
+    """
+    lines = []
+    if missing:
+        lines.append(f"Missing key(s) in state_dict: {', '.join(map(_quoted, missing))}. ")
+    if unexpected:
+        lines.append(f"Unexpected key(s) in state_dict: {', '.join(map(_quoted, unexpected))}. ")
+    for key, theirs, ours in mismatched:
+        lines.append(f"size mismatch for {str(key)[:60]}: copying a param with shape {_torch_size(theirs)} from "
+                     f"checkpoint, the shape in current model is {_torch_size(ours)}.")
+    if not lines:
+        return None
+    return CheckpointError(f"Error(s) in loading state_dict for {module_name}:\n\t" + "\n\t".join(lines))
+
+
 def is_extra_state(key):
     return key == EXTRA_STATE or key.endswith("." + EXTRA_STATE)
 
