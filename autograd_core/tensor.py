@@ -17,6 +17,7 @@ from __future__ import annotations
 import builtins
 import numbers
 import operator
+import warnings
 
 import numpy as np
 
@@ -127,7 +128,7 @@ def _legacy_value(name, dtype, args, device):
     if len(args) == 1 and isinstance(args[0], Size):  # PyTorch's overload (tuple of ints size) takes a Size only
         return zeros(tuple(args[0]), dtype=dtype)
     if len(args) == 1 and not isinstance(args[0], numbers.Integral):  # data: a sequence, an array or a Value
-        return tensor(args[0], dtype=dtype)
+        return tensor(args[0].data if isinstance(args[0], Value) else args[0], dtype=dtype)  # (no copy warning)
     if not builtins.all(isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in args):
         raise TypeError(f"{name}(): expected data (a sequence or an array) or sizes (integers), got {args!r}")
     return zeros(*args, dtype=dtype) if args else zeros(0, dtype=dtype)
@@ -394,9 +395,14 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     dtype: by default NumPy data keeps its dtype, Python floats take the default float dtype (float32),
     Python ints become int64 and bools bool, as in PyTorch. In nested lists each element brings its own dtype (a
     NumPy number, array or Value its own) and they promote as PyTorch's promote_types does: `[np.float64(1.5), 2.0]`
-    is float64, `[np.float16(1), 2]` float16.
+    is float64, `[np.float16(1), 2]` float16. A tensor inside the lists is one number, as in PyTorch (`[loss1,
+    loss2]` is a vector; a tensor of more than one element there is PyTorch's ValueError: use stack or cat), and
+    `tensor(a_tensor)` copies it with PyTorch's warning (detach().clone() is the idiom).
     """
     if isinstance(data, Value):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+                      "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
         data = data.data
     try:
         arr = np.array(data, copy=True)
@@ -492,7 +498,7 @@ def as_tensor(data, dtype=None, device=None):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == np.dtype(dtype)):
         return from_numpy(data)
-    return tensor(data, dtype=dtype, device=device)
+    return tensor(data.data if isinstance(data, Value) else data, dtype=dtype, device=device)  # (no copy warning)
 
 
 def from_numpy(ndarray):
@@ -840,7 +846,8 @@ isin, unique_consecutive, msort, vander, histogramdd = _se.isin, _se.unique_cons
 
 def where(condition, input=None, other=None):
     """torch.where(condition, input, other): input where condition is True, else other (differentiable in both);
-    torch.where(condition) alone: nonzero(condition, as_tuple=True)."""
+    a condition Value must be bool (another dtype is PyTorch's RuntimeError; uint8 warns, as there). torch.where(
+    condition) alone: nonzero(condition, as_tuple=True)."""
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
     if input is None or other is None:

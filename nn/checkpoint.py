@@ -103,7 +103,25 @@ def state_dict_error(module_name, missing=(), unexpected=(), mismatched=()):
                      f"checkpoint, the shape in current model is {_torch_size(ours)}.")
     if not lines:
         return None
-    return CheckpointError(f"Error(s) in loading state_dict for {module_name}:\n\t" + "\n\t".join(lines))
+    hint = _prefix_hint(missing, unexpected)
+    return CheckpointError(f"Error(s) in loading state_dict for {module_name}:\n\t" + "\n\t".join(lines) + hint)
+
+
+_WRAPPER_PREFIXES = {"module.": "nn.DataParallel and DistributedDataParallel save",
+                     "_orig_mod.": "a torch.compile'd model saves"}
+
+
+def _prefix_hint(missing, unexpected):
+    """Ours, after PyTorch's lines: when the unexpected keys are the missing ones behind a wrapper's prefix (or the
+    other way round), how to strip or add it."""
+    for prefix, who in _WRAPPER_PREFIXES.items():
+        if missing and sorted(missing) == sorted(k.removeprefix(prefix) for k in unexpected if k.startswith(prefix)):
+            return (f"\n\t(the checkpoint's keys begin with '{prefix}', as {who} them: load "
+                    f"{{k.removeprefix('{prefix}'): v for k, v in state_dict.items()}})")
+        if unexpected and sorted(unexpected) == sorted(k.removeprefix(prefix) for k in missing if k.startswith(prefix)):
+            return (f"\n\t(this model's keys begin with '{prefix}' and the checkpoint's do not: load it into the "
+                    f"wrapped model, model.{prefix.strip('.')}.load_state_dict(...))")
+    return ""
 
 
 def is_extra_state(key):

@@ -263,3 +263,45 @@ def test_values_and_gradients_without_pytorch():
         x.grad = None
     assert ag.tensor([ag.tensor([1.0]), ag.tensor(2.0)]).shape == (2,)
     assert (ag.tensor([[1, 2]]).float() @ ag.ones(2, 1)).data.tolist() == [[3.0]]
+
+
+def test_a_checkpoint_of_a_wrapped_model_gets_pytorchs_words_then_our_hint():
+    """A DataParallel checkpoint ('module.weight') loaded into the bare model, and the other way round."""
+    code = ("m = nn.Linear(2, 3)\nstate = {'module.' + k: v for k, v in m.state_dict().items()}\n"
+            "out = m.load_state_dict(state)")
+    ours = str(_raises(code, _ours))
+    assert "(the checkpoint's keys begin with 'module.', as nn.DataParallel" in ours
+    assert "k.removeprefix('module.')" in ours
+    wrapped = ("out = nn.DataParallel(nn.Linear(2, 3)).load_state_dict(nn.Linear(2, 3).state_dict())")
+    assert "model.module.load_state_dict(...)" in str(_raises(wrapped, _ours))
+    for case in (code, wrapped):
+        assert str(_raises(case, _ours)).startswith(str(_raises(case, _theirs)))
+
+
+# torch.tensor(a_tensor): a copy, with PyTorch's warning (a beginner's way to detach or to convert); the other
+# constructors of a tensor copy or share it silently, in both libraries.
+COPY_CONSTRUCT = {
+    "torch.tensor(t)": ("out = torch.tensor(torch.ones(2, requires_grad=True))", 1),
+    "torch.tensor(t, dtype=)": ("out = torch.tensor(torch.ones(2), dtype=torch.float64)", 1),
+    "torch.tensor of a 0-d tensor": ("out = torch.tensor(torch.tensor(2.))", 1),
+    "torch.Tensor(t)": ("out = torch.Tensor(torch.ones(2))", 0),
+    "torch.as_tensor(t, dtype=)": ("out = torch.as_tensor(torch.ones(2), dtype=torch.float64)", 0),
+    "torch.tensor of a list of 0-d tensors": ("out = torch.tensor([torch.tensor(1.), torch.tensor(2.)])", 0),
+}
+
+
+@pytest.mark.parametrize("name", COPY_CONSTRUCT)
+def test_copy_construct_warns_as_pytorch(name):
+    code, count = COPY_CONSTRUCT[name]
+    ours, our_warnings = _ours(code)
+    assert len(our_warnings) == count
+    assert not ours.requires_grad
+    theirs, their_warnings = _theirs(code)
+    assert our_warnings == their_warnings
+    assert str(ours.dtype).removeprefix("torch.") == str(theirs.dtype).removeprefix("torch.")
+
+
+def test_copy_construct_warning_points_at_the_caller():
+    with pytest.warns(UserWarning, match=r"rather than torch.tensor\(sourceTensor\)") as caught:
+        ag.tensor(ag.ones(2))
+    assert caught[0].filename == __file__

@@ -227,8 +227,10 @@ def test_unsupported_ufunc_raises_type_error():
     (lambda: Value(np.ones((2, 3))).sum(axis=2), r"sum: axis 2 is out of bounds for 2 dimensions"),
     (lambda: Value(np.ones((2, 3))).mean(axis=(0, 0)), r"mean: repeated axis"),
     (lambda: Value(np.ones((2, 3))).softmax(axis=2), r"softmax: axis 2 is out of bounds"),
-    (lambda: ag.stack([Value(np.ones(2)), Value(np.ones(3))]), r"stack: .*\(2,\), \(3,\)"),
-    (lambda: ag.concatenate([Value(np.ones((2, 3))), Value(np.ones((2, 2)))]), r"concatenate: .*size 3.*size 2"),
+    (lambda: ag.stack([Value(np.ones(2)), Value(np.ones(3))]), r"stack expects each tensor to be equal size, but got "
+     r"\[2\] at entry 0 and \[3\] at entry 1"),
+    (lambda: ag.concatenate([Value(np.ones((2, 3))), Value(np.ones((2, 2)))]), r"Sizes of tensors must match except "
+     r"in dimension 0. Expected size 3 but got size 2 for tensor number 1 in the list."),
     (lambda: ag.clip(Value(1.0)), r"clip: give min, max or both"),
 ])
 def test_shape_errors_name_the_problem(fn, message):
