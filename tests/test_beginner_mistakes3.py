@@ -131,6 +131,23 @@ REFUSED = {
     "stack of one tensor": ("out = torch.stack(torch.ones(2, 3))", TypeError,
                             "stack(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor"),
     "stack of nothing": ("out = torch.stack([])", RuntimeError, "stack expects a non-empty TensorList"),
+    # shapes that do not broadcast, dims out of range, float() of a vector: PyTorch's words first
+    "(2, 3) + (3, 2)": ("out = torch.ones(2, 3) + torch.ones(3, 2)", RuntimeError,
+                        "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1"),
+    "(2, 1, 3) * (4, 2)": ("out = torch.ones(2, 1, 3) * torch.ones(4, 2)", RuntimeError,
+                           "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 2"),
+    "sum over dim 1 of a vector": ("out = torch.ones(3).sum(dim=1)", IndexError,
+                                   "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
+    "mean over dim -3 of a matrix": ("out = torch.ones(2, 3).mean(-3)", IndexError,
+                                     "Dimension out of range (expected to be in range of [-2, 1], but got -3)"),
+    "softmax over dim 2 of a matrix": ("out = F.softmax(torch.ones(2, 3), dim=2)", IndexError,
+                                       "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+    "float() of a vector": ("out = float(torch.ones(2))", ValueError,
+                            "only one element tensors can be converted to Python scalars"),
+    "int() of a vector": ("out = int(torch.tensor([1, 2]))", ValueError,
+                          "only one element tensors can be converted to Python scalars"),
+    "item() of a vector": ("out = torch.ones(2).item()", RuntimeError,
+                           "a Tensor with 2 elements cannot be converted to Scalar"),
     # 7. load_state_dict, in PyTorch's words
     "load_state_dict, a missing key": ("out = nn.Linear(2, 3).load_state_dict({'weight': torch.ones(3, 2)})",
                                        RuntimeError, "Error(s) in loading state_dict for Linear:\n\tMissing key(s) in "
@@ -172,6 +189,8 @@ HINTS = {
     "cat, other widths": "all other dimensions must agree, here [2, 3] and [2, 4]",
     "cat of a 0-d tensor": "use torch.stack to join 0-d tensors",
     "cat of one tensor": "give a list: torch.cat([a, b])",
+    "(2, 3) + (3, 2)": "add: shapes (2, 3) and (3, 2) cannot be broadcast together",
+    "float() of a vector": "take one element, x[i], or reduce it first, x.sum()",
 }
 
 

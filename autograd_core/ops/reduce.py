@@ -30,8 +30,9 @@ def _axes(axis, ndim):
     axes = []
     for a in axis:
         if not -ndim <= a < ndim:
-            raise np.exceptions.AxisError(  # IndexError, as PyTorch's, and ValueError
-                f"axis {a} is out of bounds for {ndim} dimensions")
+            from ..errors import dim_out_of_range
+
+            raise np.exceptions.AxisError(dim_out_of_range(a, ndim))  # IndexError, as PyTorch's, and ValueError
         axes.append(int(a) % ndim)
     if len(set(axes)) != len(axes):
         raise ValueError(f"repeated axis in {axis}")

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from ..engine import ShapeError
+from ..errors import dim_out_of_range
 from ..scattered_gradient import ScatteredGradient, is_basic_index
 from ..value import Value
 from .primitive import primitive
@@ -19,8 +20,7 @@ from .primitive import primitive
 
 def _normalize_axis(axis, ndim):
     if not -ndim <= axis < ndim:
-        raise np.exceptions.AxisError(  # IndexError, as PyTorch's, and ValueError
-            f"axis {axis} is out of bounds for {ndim} dimensions")
+        raise np.exceptions.AxisError(dim_out_of_range(axis, ndim))  # IndexError, as PyTorch's, and ValueError
     return axis % ndim
 
 
@@ -247,8 +247,7 @@ def refuse_unjoinable(xs, axis):
                              f"x.reshape(1), or use torch.stack to join 0-d tensors)")
     ndim = np.ndim(xs[0])
     if not -ndim <= axis < ndim:
-        raise np.exceptions.AxisError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
-                                      f"but got {axis})")
+        raise np.exceptions.AxisError(dim_out_of_range(axis, ndim))
     first = np.shape(xs[0])
     for x in xs[1:]:
         if np.ndim(x) != ndim:
@@ -319,6 +318,5 @@ def stack(values, axis=0):
                              f"{list(shape)} at entry {i}")
     ndim = len(shapes[0]) + 1
     if not -ndim <= axis < ndim:
-        raise np.exceptions.AxisError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
-                                      f"but got {axis})")
+        raise np.exceptions.AxisError(dim_out_of_range(axis, ndim))
     return _stack(*values, axis=int(axis))
