@@ -148,6 +148,17 @@ REFUSED = {
                           "only one element tensors can be converted to Python scalars"),
     "item() of a vector": ("out = torch.ones(2).item()", RuntimeError,
                            "a Tensor with 2 elements cannot be converted to Scalar"),
+    "vector @ vector of other lengths": ("out = torch.ones(2) @ torch.ones(3)", RuntimeError,
+                                         "inconsistent tensor size, expected tensor [2] and src [3] to have the same "
+                                         "number of elements, but got 2 and 3 elements respectively"),
+    "batch @ vector of another length": ("out = torch.ones(3, 4, 3) @ torch.ones(2)", RuntimeError,
+                                         "size mismatch, got input (12), mat (12x3), vec (2)"),
+    "matrix @ batch that does not chain": ("out = torch.ones(2, 3) @ torch.ones(4, 2, 3)", RuntimeError,
+                                           "Expected size for first two dimensions of batch2 tensor to be: [4, 3] but "
+                                           "got: [4, 2]."),
+    "batches that do not broadcast": ("out = torch.ones(3, 2, 3) @ torch.ones(2, 3, 2)", RuntimeError,
+                                      "The size of tensor a (3) must match the size of tensor b (2) at non-singleton "
+                                      "dimension 0"),
     # 7. load_state_dict, in PyTorch's words
     "load_state_dict, a missing key": ("out = nn.Linear(2, 3).load_state_dict({'weight': torch.ones(3, 2)})",
                                        RuntimeError, "Error(s) in loading state_dict for Linear:\n\tMissing key(s) in "

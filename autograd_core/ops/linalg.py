@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 
 from ..engine import ShapeError
-from ..errors import cpp_name, scalar_type_name
+from ..errors import cpp_name, not_broadcastable, scalar_type_name
 from ..value import Value
 from .nondifferentiable import without_gradient
 from .primitive import primitive
@@ -47,7 +47,10 @@ def matmul(a, b):
     k_b = np.shape(b)[0] if np.ndim(b) == 1 else np.shape(b)[-2]
     if k_a != k_b:
         raise ValueError(_not_chained(np.shape(a), np.shape(b)))
-    return np.matmul(a, b)
+    try:
+        return np.matmul(a, b)
+    except ValueError:  # the batch dimensions (the error's path only: a try costs nothing)
+        raise ShapeError(_batches_not_broadcastable(np.shape(a), np.shape(b))) from None
 
 
 def not_multipliable(a_shape, b_shape):
@@ -61,10 +64,34 @@ def not_multipliable(a_shape, b_shape):
 
 
 def _not_chained(a_shape, b_shape):
-    """Why a @ b fails: for a matrix b PyTorch's words first (`not_multipliable`), then ours."""
+    """Why a @ b fails: PyTorch's words first (those of the kernel its matmul picks: mm's `not_multipliable` for a
+    matrix b, dot's for two vectors, mv's for a vector b, bmm's for a batch b), then ours."""
     inner = b_shape[0 if len(b_shape) == 1 else -2]
     where = f"shapes {a_shape} and {b_shape} are not aligned ({a_shape[-1]} != {inner})"
-    return f"{not_multipliable(a_shape, b_shape)}: {where}" if len(b_shape) == 2 else where
+    if len(b_shape) == 2:
+        return f"{not_multipliable(a_shape, b_shape)}: {where}"
+    if len(a_shape) == 1 and len(b_shape) == 1:
+        words = (f"inconsistent tensor size, expected tensor [{a_shape[0]}] and src [{b_shape[0]}] to have the same "
+                 f"number of elements, but got {a_shape[0]} and {b_shape[0]} elements respectively")
+    elif len(b_shape) == 1:
+        rows = int(np.prod(a_shape[:-1]))
+        words = f"size mismatch, got input ({rows}), mat ({rows}x{a_shape[-1]}), vec ({b_shape[0]})"
+    else:
+        try:
+            batch = int(np.prod(np.broadcast_shapes(a_shape[:-2], b_shape[:-2])))
+        except ValueError:
+            return where
+        words = (f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {a_shape[-1]}] but got: "
+                 f"[{batch}, {inner}].")
+    return f"{words} ({where})"
+
+
+def _batches_not_broadcastable(a_shape, b_shape):
+    """Why a @ b fails when the inner sizes chain but the batch dimensions do not broadcast: PyTorch's words (the
+    batch dimensions numbered as its broadcast of them), then ours."""
+    words = not_broadcastable(a_shape[:-2], b_shape[:-2])
+    where = f"matmul: the batch dimensions of shapes {a_shape} and {b_shape} cannot be broadcast together"
+    return f"{words} ({where})" if words else where
 
 
 def _matmul_vjp_a(g, out, a, b):
