@@ -159,6 +159,13 @@ REFUSED = {
     "batches that do not broadcast": ("out = torch.ones(3, 2, 3) @ torch.ones(2, 3, 2)", RuntimeError,
                                       "The size of tensor a (3) must match the size of tensor b (2) at non-singleton "
                                       "dimension 0"),
+    # random draws into integers, samples from counts
+    "normal_ of integers": ("out = torch.zeros(3, dtype=torch.long).normal_()", NotImplementedError,
+                            "\"normal_kernel_cpu\" not implemented for 'Long'"),
+    "uniform_ of int32": ("out = torch.zeros(3, dtype=torch.int32).uniform_()", NotImplementedError,
+                          "\"check_uniform_bounds\" not implemented for 'Int'"),
+    "multinomial of counts": ("out = torch.multinomial(torch.tensor([3, 1]), 1)", RuntimeError,
+                              "multinomial only supports floating-point dtypes for input, got: Long"),
     # 7. load_state_dict, in PyTorch's words
     "load_state_dict, a missing key": ("out = nn.Linear(2, 3).load_state_dict({'weight': torch.ones(3, 2)})",
                                        RuntimeError, "Error(s) in loading state_dict for Linear:\n\tMissing key(s) in "
@@ -202,6 +209,7 @@ HINTS = {
     "cat of one tensor": "give a list: torch.cat([a, b])",
     "(2, 3) + (3, 2)": "add: shapes (2, 3) and (3, 2) cannot be broadcast together",
     "float() of a vector": "take one element, x[i], or reduce it first, x.sum()",
+    "multinomial of counts": "convert the counts first: counts.float()",
 }
 
 
