@@ -23,7 +23,7 @@ import threading
 
 import numpy as np
 
-from .errors import ShapeError, describe, not_broadcastable
+from .errors import ShapeError, axis_error_in_pytorchs_words, describe, not_broadcastable
 from .modes import (  # noqa: F401  (re-exported: the engine's public names)
     ANOMALY, GRAD_ENABLED, INPLACE, SCOPE, TRACERS, Scope, current_scope, enable_grad, enter_scope, exit_scope,
     is_grad_enabled, name_scope, no_grad, set_grad_enabled,
@@ -320,7 +320,7 @@ def _shape_error(op, args, err):
         ours = f"{op.title}: shapes {args[0].shape} and {args[1].shape} cannot be broadcast together"
         return ShapeError(f"{words} ({ours})" if words else ours)
     if isinstance(err, IndexError):  # a dim out of range: NumPy's AxisError is both, PyTorch raises IndexError
-        return np.exceptions.AxisError(f"{op.title}: {err}")
+        return axis_error_in_pytorchs_words(err, op.title)
     return ShapeError(f"{op.title}: {err}")
 
 

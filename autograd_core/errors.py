@@ -96,3 +96,15 @@ def dim_out_of_range(dim, ndim):
     ndim = max(ndim, 1)
     return f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got {dim})"
 
+
+def axis_error_in_pytorchs_words(err, title=""):
+    """NumPy's AxisError `err` ('axis 2 is out of bounds for array of dimension 2') as an AxisError (an IndexError,
+    as PyTorch's, and a ValueError) in PyTorch's words, after `title: ` when given; `err` itself when it does not
+    name its axis."""
+    import numpy as np
+
+    if getattr(err, "axis", None) is None or getattr(err, "ndim", None) is None:
+        return np.exceptions.AxisError(f"{title}: {err}") if title else err
+    words = dim_out_of_range(err.axis, err.ndim)
+    return np.exceptions.AxisError(f"{title}: {words}" if title else words)
+
