@@ -23,7 +23,7 @@ import threading
 
 import numpy as np
 
-from .errors import ShapeError, describe
+from .errors import ShapeError, axis_error_in_pytorchs_words, describe, not_broadcastable
 from .modes import (  # noqa: F401  (re-exported: the engine's public names)
     ANOMALY, GRAD_ENABLED, INPLACE, SCOPE, TRACERS, Scope, current_scope, enable_grad, enter_scope, exit_scope,
     is_grad_enabled, name_scope, no_grad, set_grad_enabled,
@@ -316,9 +316,11 @@ def _shape_error(op, args, err):
     if "negative integer powers" in str(err):  # NumPy's int ** -1: PyTorch's RuntimeError, in the same words
         return RuntimeError(str(err))
     if "broadcast" in str(err) and len(args) == 2:
-        return ShapeError(f"{op.title}: shapes {args[0].shape} and {args[1].shape} cannot be broadcast together")
+        words = not_broadcastable(args[0].shape, args[1].shape)  # PyTorch's, then ours
+        ours = f"{op.title}: shapes {args[0].shape} and {args[1].shape} cannot be broadcast together"
+        return ShapeError(f"{words} ({ours})" if words else ours)
     if isinstance(err, IndexError):  # a dim out of range: NumPy's AxisError is both, PyTorch raises IndexError
-        return np.exceptions.AxisError(f"{op.title}: {err}")
+        return axis_error_in_pytorchs_words(err, op.title)
     return ShapeError(f"{op.title}: {err}")
 
 

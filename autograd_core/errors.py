@@ -75,3 +75,36 @@ def legacy_name(dtype):
     """The legacy tensor type's name PyTorch's convolutions give a NumPy dtype ("torch.FloatTensor")."""
     names = _KERNEL_NAMES.get(str(dtype))
     return names[1] if names else str(dtype)
+
+
+def not_broadcastable(a_shape, b_shape):
+    """PyTorch's words for two shapes that do not broadcast, naming the first dimension from the right (numbered as
+    the result's) where neither size is 1: 'The size of tensor a (3) must match the size of tensor b (2) at
+    non-singleton dimension 1'. None if they do broadcast."""
+    ndim = max(len(a_shape), len(b_shape))
+    for d in range(ndim - 1, -1, -1):
+        i, j = d - (ndim - len(a_shape)), d - (ndim - len(b_shape))
+        m = a_shape[i] if i >= 0 else 1
+        n = b_shape[j] if j >= 0 else 1
+        if m != n and m != 1 and n != 1:
+            return f"The size of tensor a ({m}) must match the size of tensor b ({n}) at non-singleton dimension {d}"
+    return None
+
+
+def dim_out_of_range(dim, ndim):
+    """PyTorch's IndexError words for a dim outside [-ndim, ndim) (a 0-d tensor counts as 1-D, as there)."""
+    ndim = max(ndim, 1)
+    return f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got {dim})"
+
+
+def axis_error_in_pytorchs_words(err, title=""):
+    """NumPy's AxisError `err` ('axis 2 is out of bounds for array of dimension 2') as an AxisError (an IndexError,
+    as PyTorch's, and a ValueError) in PyTorch's words, after `title: ` when given; `err` itself when it does not
+    name its axis."""
+    import numpy as np
+
+    if getattr(err, "axis", None) is None or getattr(err, "ndim", None) is None:
+        return np.exceptions.AxisError(f"{title}: {err}") if title else err
+    words = dim_out_of_range(err.axis, err.ndim)
+    return np.exceptions.AxisError(f"{title}: {words}" if title else words)
+

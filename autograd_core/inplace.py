@@ -867,6 +867,7 @@ class InplaceMethods:
     def uniform_(self, from_=0.0, to=1.0, generator=None):
         """Fill with numbers drawn uniformly from [from_, to) (from the generator `manual_seed` seeds, or
         `generator`; for a complex self, real and imaginary parts each); returns self."""
+        _refuse_integral_draws(self, "check_uniform_bounds")
         return _drawn(self, "uniform_", generator, low=from_, high=to, complex=self.data.dtype.kind == "c")
 
     def apply_(self, callable):
@@ -889,6 +890,7 @@ class InplaceMethods:
         """Fill with normal numbers of the given mean and standard deviation; returns self. For a complex self,
         PyTorch's complex normal numbers: real and imaginary parts independent, each of mean `mean` and standard
         deviation std/√2."""
+        _refuse_integral_draws(self, "normal_kernel_cpu")
         return _drawn(self, "normal_", generator, mean=mean, std=std, complex=self.data.dtype.kind == "c")
 
     def bernoulli_(self, p=0.5, *, generator=None):
@@ -1110,4 +1112,12 @@ for _name in _REWRITTEN:
 
 # The recording of in-place changes in a graph and the version check (inplace_graph.py), imported last: it uses the
 # names above. The engine imports check_saved_versions from here.
+def _refuse_integral_draws(x, kernel):
+    """uniform_'s and normal_'s refusal of an integer or bool Value, as PyTorch's kernels refuse it (NumPy would
+    truncate the draws to integers)."""
+    if x.data.dtype.kind in "biu":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(x.dtype)}\' (fill a floating '
+                                  f"point tensor: torch.empty(n).normal_(), or use torch.randint for integers)")
+
+
 from .inplace_graph import _live_views, _record_in_place, check_saved_versions  # noqa: E402, F401

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import builtins
 import numbers
+import operator
+import warnings
 
 import numpy as np
 
@@ -27,7 +29,7 @@ from .ops.reduce import refuse_integral_spread
 from .modes import GRAD_ENABLED, inference_mode  # noqa: F401  (torch.inference_mode)
 from .tensor_methods import Device, MaxMin, Size, check_matrices, on_cpu, reduce_args  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .tensor_attributes import check_memory_format  # memory_format= of the *_like factories: names, no numbers
-from .tensor_inputs import refuse_array, tensor_sequence
+from .tensor_inputs import refuse_array, tensor_sequence, tensors_read_as_numbers
 from .value import Value, wrapped
 
 # dtype names (PyTorch's): NumPy dtypes.
@@ -126,7 +128,7 @@ def _legacy_value(name, dtype, args, device):
     if len(args) == 1 and isinstance(args[0], Size):  # PyTorch's overload (tuple of ints size) takes a Size only
         return zeros(tuple(args[0]), dtype=dtype)
     if len(args) == 1 and not isinstance(args[0], numbers.Integral):  # data: a sequence, an array or a Value
-        return tensor(args[0], dtype=dtype)
+        return tensor(args[0].data if isinstance(args[0], Value) else args[0], dtype=dtype)  # (no copy warning)
     if not builtins.all(isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in args):
         raise TypeError(f"{name}(): expected data (a sequence or an array) or sizes (integers), got {args!r}")
     return zeros(*args, dtype=dtype) if args else zeros(0, dtype=dtype)
@@ -358,10 +360,29 @@ def _shape(size, keyword=None, name=None):
         size = (keyword,)
     if len(size) == 1 and not isinstance(size[0], numbers.Integral):
         size = size[0]
-    shape = tuple(int(n) for n in size)
+    try:
+        shape = tuple(map(operator.index, size))  # ints (NumPy's, 0-d integer Values): not floats, which int() cuts
+    except TypeError:
+        raise TypeError(_not_sizes(size, name)) from None
     if builtins.any(n < 0 for n in shape):  # (`any` here is torch.any)
         raise ArgumentError(f"{name or 'factory'}(): negative dimensions are not allowed, got size {shape}")
     return shape
+
+
+def _not_sizes(size, name):
+    """PyTorch's TypeError for sizes that are not ints (`torch.randn(n / 2, 3)`), with our hint."""
+    name = name or "factory"
+    hint = " (sizes must be ints: n / 2 is a float, write n // 2 or int(...))"
+    if not isinstance(size, (list, tuple)):
+        return f"{name}(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}{hint}"
+    for i, n in enumerate(size):
+        try:
+            operator.index(n)
+        except TypeError:
+            kind = "Tensor" if isinstance(n, Value) else type(n).__name__
+            return (f"{name}(): argument 'size' (position 1) must be tuple of ints, but found element of type "
+                    f"{kind} at pos {i}{hint}")
+    return f"{name}(): argument 'size' (position 1) must be tuple of ints{hint}"
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -374,17 +395,29 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     dtype: by default NumPy data keeps its dtype, Python floats take the default float dtype (float32),
     Python ints become int64 and bools bool, as in PyTorch. In nested lists each element brings its own dtype (a
     NumPy number, array or Value its own) and they promote as PyTorch's promote_types does: `[np.float64(1.5), 2.0]`
-    is float64, `[np.float16(1), 2]` float16.
+    is float64, `[np.float16(1), 2]` float16. A tensor inside the lists is one number, as in PyTorch (`[loss1,
+    loss2]` is a vector; a tensor of more than one element there is PyTorch's ValueError: use stack or cat), and
+    `tensor(a_tensor)` copies it with PyTorch's warning (detach().clone() is the idiom).
     """
     if isinstance(data, Value):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+                      "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
         data = data.data
     try:
         arr = np.array(data, copy=True)
     except ValueError:
+        read = tensors_read_as_numbers(data, None) if isinstance(data, (list, tuple)) else None
+        if read is not None:
+            return tensor(read, dtype, device, requires_grad)
         problem = _ragged(data)
         if problem is None:
             raise
         raise ValueError(f"tensor: {problem}") from None
+    if isinstance(data, (list, tuple)) and arr.ndim > 1:
+        read = tensors_read_as_numbers(data, arr)  # Values in the lists are numbers, as in PyTorch
+        if read is not None:
+            return tensor(read, dtype, device, requires_grad)
     if dtype is not None:
         arr = arr.astype(dtype)
     elif isinstance(data, (list, tuple)) and arr.dtype.kind in "fc":
@@ -465,7 +498,7 @@ def as_tensor(data, dtype=None, device=None):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == np.dtype(dtype)):
         return from_numpy(data)
-    return tensor(data, dtype=dtype, device=device)
+    return tensor(data.data if isinstance(data, Value) else data, dtype=dtype, device=device)  # (no copy warning)
 
 
 def from_numpy(ndarray):
@@ -487,7 +520,7 @@ def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False):
 
 def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False):
     """Like zeros (the contents of PyTorch's `empty` are arbitrary; here they are zeros)."""
-    return zeros(*sizes, size=size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return _make(np.zeros(_shape(sizes, size, "empty"), _resolve(dtype)), requires_grad, device)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -501,7 +534,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     elif dtype is None and isinstance(fill_value, numbers.Complex) and not isinstance(fill_value, numbers.Real):
         dtype = ops.promotion.result_dtype(fill_value)  # the default complex dtype
     dtype = _resolve(dtype)
-    return _make(np.full(_shape((size,)), wrapped(fill_value, dtype), dtype), requires_grad, device)
+    return _make(np.full(_shape((size,), name="full"), wrapped(fill_value, dtype), dtype), requires_grad, device)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
@@ -813,11 +846,13 @@ isin, unique_consecutive, msort, vander, histogramdd = _se.isin, _se.unique_cons
 
 def where(condition, input=None, other=None):
     """torch.where(condition, input, other): input where condition is True, else other (differentiable in both);
-    torch.where(condition) alone: nonzero(condition, as_tuple=True)."""
+    a condition Value must be bool (another dtype is PyTorch's RuntimeError; uint8 warns, as there). torch.where(
+    condition) alone: nonzero(condition, as_tuple=True)."""
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
     if input is None or other is None:
         raise TypeError("where(): give condition, input and other, or condition alone")
+    ops.elementwise.check_condition(condition)
     if isinstance(input, numbers.Number) and isinstance(other, numbers.Number):
         input = tensor(input)  # two Python numbers: PyTorch's dtype (a float gives the default dtype, not float64)
     return ops.where(condition, input, other)
@@ -918,7 +953,9 @@ def cat(tensors, dim=0, *, axis=None):
     """Join Values along an existing axis (`dim` or NumPy's `axis`). As in PyTorch, an empty 1-D Value (shape (0,))
     among Values of other shapes is left out (it still takes part in the result's dtype), so the accumulating idiom
     `preds = torch.tensor([])`, then `preds = torch.cat([preds, batch_preds])` over (N, C) batches, runs."""
-    tensors = tensor_sequence(tensors)
+    tensors = tensor_sequence(tensors, "cat")
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     shapes = [t.shape for t in tensors]
     if (0,) in shapes and builtins.any(shape != (0,) for shape in shapes):
         kept = [t for t, shape in zip(tensors, shapes) if shape != (0,)]
@@ -933,7 +970,10 @@ concat = cat
 
 def stack(tensors, dim=0, *, axis=None):
     """Join Values of the same shape along a new axis (`dim` or NumPy's `axis`)."""
-    return ops.stack(tensor_sequence(tensors), axis=dim if axis is None else axis)
+    tensors = tensor_sequence(tensors, "stack")
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    return ops.stack(tensors, axis=dim if axis is None else axis)
 
 
 allclose, equal = ops.arith.allclose, ops.arith.equal

@@ -53,9 +53,14 @@ def refuse_array(x, function, parameter="input", position=1):
     return x
 
 
-def tensor_sequence(tensors):
-    """The list of `tensors` (torch.cat's and torch.stack's first argument), gradients made Values; TypeError with
-    PyTorch's words for an element that is not a tensor."""
+def tensor_sequence(tensors, function):
+    """The list of `tensors` (torch.cat's and torch.stack's first argument; `function` their name), gradients made
+    Values; TypeError with PyTorch's words for a single tensor (which Python would iterate over) or an element that is
+    not a tensor."""
+    if isinstance(tensors, (Value, np.ndarray)):
+        raise TypeError(f"{function}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{'Tensor' if isinstance(tensors, Value) else _type_name(tensors)} (give a list: "
+                        f"torch.{function}([a, b]))")
     tensors = list(tensors)
     for i, t in enumerate(tensors):
         if not isinstance(t, Value):
@@ -130,3 +135,44 @@ def tensor_functions(namespace):
                 by_primitive[obj] = TensorFunction(name, obj, _PARAMETERS.get(name, ("input",)))
             functions[name] = by_primitive[obj]
     return functions
+
+
+def _nesting_depth(data):
+    """How many lists or tuples deep the first element of `data` lies (1 for a flat list)."""
+    depth = 0
+    while isinstance(data, (list, tuple)):
+        depth += 1
+        if not data:
+            break
+        data = data[0]
+    return depth
+
+
+def tensors_read_as_numbers(data, made):
+    """torch.tensor's reading of tensors inside lists: each is one number (PyTorch calls item() on it), so
+    `torch.tensor([loss1, loss2])` is a vector of the two and `torch.tensor([torch.ones(2), torch.ones(2)])` is
+    PyTorch's ValueError, where NumPy would stack the Values. `made`: NumPy's array of `data`, or None when NumPy
+    refused it (ragged). Returns `data` with each Value replaced by its element as a NumPy number (its dtype kept), or
+    None when nothing changes. Costs a walk of the lists only when NumPy's array is deeper than the lists (or NumPy
+    refused them): arrays or Values were among the elements."""
+    if made is not None and made.ndim <= _nesting_depth(data):
+        return None
+    found = []
+
+    def numbers(items):
+        out = []
+        for x in items:
+            if isinstance(x, Value):
+                if x.data.size != 1:
+                    raise ValueError("only one element tensors can be converted to Python scalars (torch.tensor "
+                                     "reads a tensor in a list as one number: to join tensors use torch.stack or "
+                                     "torch.cat)")
+                found.append(x)
+                x = x.data.reshape(())[()]
+            elif isinstance(x, (list, tuple)):
+                x = numbers(x)
+            out.append(x)
+        return out
+
+    data = numbers(data)
+    return data if found else None

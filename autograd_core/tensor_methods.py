@@ -262,7 +262,8 @@ class TensorMethods:
         """x with a new axis of length 1 at position `dim` (negative counts from the end of the result)."""
         ndim = self.data.ndim
         if not -ndim - 1 <= dim <= ndim:
-            raise IndexError(f"unsqueeze: dim {dim} is out of range for a Value of {ndim} dimensions")
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim - 1}, {ndim}], but got "
+                             f"{dim}) (unsqueeze of a Value of {ndim} dimensions)")
         dim = dim % (ndim + 1)
         shape = self.shape
         # one reshape, whose grad_fn PyTorch calls UnsqueezeBackward0 (ViewBackward0 for x.view's)
@@ -278,8 +279,8 @@ class TensorMethods:
             dims = {d % rank for d in ((dim,) if _is_dim(dim) else dim)}
             bad = [d for d in ((dim,) if _is_dim(dim) else dim) if not -rank <= d < rank]
             if bad:  # d % rank would squeeze another axis instead
-                raise IndexError(f"squeeze: dim {bad[0]} is out of range for a Value of {len(shape)} dimensions "
-                                 f"(expected to be in range of [{-rank}, {rank - 1}])")
+                raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got "
+                                 f"{bad[0]}) (squeeze of a Value of {len(shape)} dimensions)")
             new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
         if new == shape:
             return self
@@ -406,6 +407,7 @@ class TensorMethods:
 
     def where(self, condition, other):
         """torch.where(condition, x, other): x where condition is True, else other."""
+        _value._ops.elementwise.check_condition(condition)
         return _value._ops.where(condition, self, other)
 
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):

@@ -413,14 +413,19 @@ class Value(TensorMethods, InplaceMethods):
     def item(self):
         """The single element of a size-1 Value as a Python number (ValueError for any other size)."""
         if self.data.size != 1:
-            raise ShapeError(f"item: only a Value of size 1 converts to a Python number, not shape {self.shape}")
+            raise ShapeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar (item: only a "
+                             f"Value of size 1 converts to a Python number, not shape {self.shape})")
         return self.data.item()
 
     def __float__(self):
-        return float(self.item())
+        if self.data.size != 1:
+            raise ShapeError(_not_one_element("float", self.shape))
+        return float(self.data.item())
 
     def __int__(self):
-        return int(self.item())
+        if self.data.size != 1:
+            raise ShapeError(_not_one_element("int", self.shape))
+        return int(self.data.item())
 
     def __bool__(self):
         if self.data.size != 1:
@@ -1124,3 +1129,10 @@ _UFUNCS = {
     "cos": _ops.cos, "absolute": _ops.abs, "maximum": _ops.maximum, "minimum": _ops.minimum,
     "matmul": _ops.matmul, "square": lambda x: _ops.mul(x, x),
 }
+
+
+def _not_one_element(function, shape):
+    """PyTorch's ValueError words for float() or int() of a Value of more than one element, then ours."""
+    return (f"only one element tensors can be converted to Python scalars ({function}() of a Value of shape {shape}: "
+            f"take one element, x[i], or reduce it first, x.sum())")
+

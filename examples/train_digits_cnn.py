@@ -211,7 +211,8 @@ def load_checkpoint(path, model, opt, schedule, history):
     except FileNotFoundError:
         raise ResumeError(f"no checkpoint at {path}") from None
     except nn.CheckpointError as err:  # e.g. --channels differ from the run that saved it
-        raise ResumeError(f"{path} does not fit this model (other --channels?): {err}") from None
+        one_line = " ".join(str(err).split())  # (load_state_dict's, as PyTorch's, puts each problem on a line)
+        raise ResumeError(f"{path} does not fit this model (other --channels?): {one_line}") from None
 
 
 def _load_checkpoint(path, model, opt, schedule, history):

@@ -74,6 +74,56 @@ def check_keys(missing, unexpected, where):
         raise CheckpointError(f"{where}: {'; '.join(parts)}")
 
 
+def _quoted(key, limit=60):
+    """'"key"', as PyTorch quotes keys, cut to `limit` characters (keys may be huge)."""
+    text = str(key)
+    return f'"{text}"' if len(text) <= limit else f'"{text[: limit - 3]}..."'
+
+
+def _torch_size(shape):
+    return f"torch.Size([{', '.join(map(str, shape))}])"
+
+
+def state_dict_error(module_name, missing=(), unexpected=(), mismatched=()):
+    """load_state_dict's CheckpointError in PyTorch's words and order (missing keys, unexpected keys, then each size
+    mismatch, given as (key, checkpoint's shape, model's shape)), or None when there is nothing to report:
+
+        Error(s) in loading state_dict for Linear:
+            Missing key(s) in state_dict: "bias".
+            size mismatch for weight: copying a param with shape torch.Size([2, 2]) from checkpoint, the shape in
+            current model is torch.Size([3, 2]).
+    """
+    lines = []
+    if missing:
+        lines.append(f"Missing key(s) in state_dict: {', '.join(map(_quoted, missing))}. ")
+    if unexpected:
+        lines.append(f"Unexpected key(s) in state_dict: {', '.join(map(_quoted, unexpected))}. ")
+    for key, theirs, ours in mismatched:
+        lines.append(f"size mismatch for {str(key)[:60]}: copying a param with shape {_torch_size(theirs)} from "
+                     f"checkpoint, the shape in current model is {_torch_size(ours)}.")
+    if not lines:
+        return None
+    hint = _prefix_hint(missing, unexpected)
+    return CheckpointError(f"Error(s) in loading state_dict for {module_name}:\n\t" + "\n\t".join(lines) + hint)
+
+
+_WRAPPER_PREFIXES = {"module.": "nn.DataParallel and DistributedDataParallel save",
+                     "_orig_mod.": "a torch.compile'd model saves"}
+
+
+def _prefix_hint(missing, unexpected):
+    """Ours, after PyTorch's lines: when the unexpected keys are the missing ones behind a wrapper's prefix (or the
+    other way round), how to strip or add it."""
+    for prefix, who in _WRAPPER_PREFIXES.items():
+        if missing and sorted(missing) == sorted(k.removeprefix(prefix) for k in unexpected if k.startswith(prefix)):
+            return (f"\n\t(the checkpoint's keys begin with '{prefix}', as {who} them: load "
+                    f"{{k.removeprefix('{prefix}'): v for k, v in state_dict.items()}})")
+        if unexpected and sorted(unexpected) == sorted(k.removeprefix(prefix) for k in missing if k.startswith(prefix)):
+            return (f"\n\t(this model's keys begin with '{prefix}' and the checkpoint's do not: load it into the "
+                    f"wrapped model, model.{prefix.strip('.')}.load_state_dict(...))")
+    return ""
+
+
 def is_extra_state(key):
     return key == EXTRA_STATE or key.endswith("." + EXTRA_STATE)
 

@@ -110,6 +110,10 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     y = _as_value(target, who, like=x)
     _same_shape(x, y, who)
     refuse_integral_soft_margin_input(x)
+    if y.dtype != x.dtype and x.dtype.kind != "c" and y.dtype.kind != "c":
+        # PyTorch's result has the input's dtype (a float64 target does not widen it), and −y of a bool or uint8
+        # target must not wrap around (−1 as uint8 is 255): the target in the input's dtype, as PyTorch computes it
+        y = y.to(x.dtype)
     if x.dtype.kind == "c" or y.dtype.kind == "c":  # PyTorch's complex form: log(1 + e^(−y·x)), without a gradient
         refuse_complex_differentiation(who, x, y)
         return _reduce(log1p(exp(-y * x)), reduction)

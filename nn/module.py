@@ -42,7 +42,8 @@ from autograd_core.jit import effect
 from autograd_core.modes import enter_scope, exit_scope
 
 from .checkpoint import (
-    EXTRA_STATE, CheckpointError, cast_exactly, check_keys, is_extra_state, read_checkpoint, save_atomic, short,
+    EXTRA_STATE, CheckpointError, cast_exactly, is_extra_state, read_checkpoint, save_atomic, short,
+    state_dict_error,
 )
 from .state_array import state_array
 
@@ -1181,13 +1182,14 @@ class Module:
         for _, module in hooked:
             for hook, _ in list(module._state_hooks["load_post"].values()):
                 hook(module, _IncompatibleKeys(missing, unexpected))  # the lists, which the hook may change
-        if strict:
-            check_keys(missing, unexpected, f"load_state_dict for {type(self).__name__}")
-        self._apply_state(state_dict, entries, "load_state_dict", assign)
+        # PyTorch's error lists the missing and unexpected keys (strict) with every size mismatch (even unstrict)
+        self._apply_state(state_dict, entries, "load_state_dict", assign, (missing, unexpected) if strict else None)
         return _IncompatibleKeys(missing, unexpected)
 
-    def _apply_state(self, state, entries, source, assign=False):
-        """Check every entry of `state` against the model, then (only then) copy them in."""
+    def _apply_state(self, state, entries, source, assign=False, wrong_keys=None):
+        """Check every entry of `state` against the model, then (only then) copy them in. `wrong_keys`: for
+        load_state_dict, (missing, unexpected) keys to refuse (strict) or None; its error is PyTorch's
+        (checkpoint.state_dict_error), a file's (`load`) ours."""
         updates, extras, mismatched = [], [], []
         for key, owner, attribute in entries:
             if key not in state:
@@ -1210,11 +1212,16 @@ class Module:
             lazy = getattr(owner if attribute is None else current, "is_uninitialized", False) is True
             if new.shape != np.shape(current) and not lazy:  # a lazy module's parameter takes the checkpoint's shape
                 # gather every mismatch, as PyTorch lists them all: a changed layer width shows in several keys
-                mismatched.append(f"key {short(key)}: shape mismatch: the checkpoint has {new.shape}, "
+                mismatched.append((key, new.shape, np.shape(current)) if source == "load_state_dict" else
+                                  f"key {short(key)}: shape mismatch: the checkpoint has {new.shape}, "
                                   f"this module has {np.shape(current)}")
                 continue
             updates.append((owner, attribute, new if assign else cast_exactly(new, np.asarray(current).dtype, where)))
-        if mismatched:
+        if source == "load_state_dict":
+            error = state_dict_error(type(self).__name__, *(wrong_keys or ((), ())), mismatched)
+            if error is not None:
+                raise error
+        elif mismatched:
             more = f"; and {len(mismatched) - 5} more" if len(mismatched) > 5 else ""
             raise CheckpointError(f"{source}: " + "; ".join(mismatched[:5]) + more)
         done = []

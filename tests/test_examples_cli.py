@@ -126,7 +126,7 @@ def test_digits_run_extended_on_resume_follows_the_cosine_of_its_new_length(tmp_
     [
         (["--epochs", "2"], r"has all 2 epochs done already: nothing to train"),
         (["--epochs", "2", "--channels", "3", "4"],
-         r"does not fit this model \(other --channels\?\): .*shape mismatch"),
+         r"does not fit this model \(other --channels\?\): .*size mismatch for 3.weight"),
         (["--epochs", "2", "--checkpoint", "MISSING"], r"--resume: no checkpoint at .*missing\.npz"),
     ],
     ids=["done", "channels", "missing"],

@@ -9,7 +9,8 @@ import autograd_core as ag
 @pytest.mark.parametrize("shape, dim", [((2, 1), 2), ((2, 1), -3), ((2, 1), 3), ((3,), 1), ((), 1), ((2, 1), (0, 2))])
 def test_squeeze_out_of_range_dim_raises_instead_of_squeezing_another_axis(shape, dim):
     x = ag.ones(*shape)
-    with pytest.raises(IndexError, match=r"squeeze: dim -?\d is out of range for a Value of \d dimensions"):
+    with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of \[-\d, \d\], but got "
+                                         r"-?\d\) \(squeeze of a Value of \d dimensions\)"):
         x.squeeze(dim)
 
 

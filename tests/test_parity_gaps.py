@@ -191,11 +191,12 @@ def test_products_refuse_two_float_widths_without_pytorch():
 
 def test_products_keep_promoting_numbers_arrays_and_integers():
     """Not mixes in PyTorch's sense: Python numbers and 0-d tensors with a tensor, and (ours) NumPy operands; an
-    integer or complex matrix still promotes here (PyTorch refuses those too: docs/coming-from-pytorch.md)."""
+    complex matrix still promotes here (PyTorch refuses it: docs/coming-from-pytorch.md); an integer one is refused
+    as in PyTorch (tests/test_beginner_mistakes3.py)."""
     f = ag.ones(2, 2)
     assert (f @ np.ones((2, 2))).dtype == ag.float64  # as PyTorch's t @ ndarray
     assert (f * ag.tensor(2.0, dtype=ag.float64)).dtype == ag.float32 and (f @ f * 2.0).dtype == ag.float32
-    assert (ag.ones(2, 2, dtype=ag.int64) @ f).dtype == ag.float32
+    assert (ag.ones(2, 2, dtype=ag.int64) @ np.ones((2, 2), np.float32)).dtype == ag.float32  # an array: promoted
     w = ag.ones(2, 2, dtype=ag.float64, requires_grad=True)
     (w @ w.double()).sum().backward()  # one width: as before, gradients included
     np.testing.assert_array_equal(w.grad, np.full((2, 2), 4.0))

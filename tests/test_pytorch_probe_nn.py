@@ -1324,7 +1324,6 @@ ALLOWED = {
     "grid_sample border nearest": "nearest grid_sample gives the grid no gradient (None), PyTorch zeros",
     # Not implemented (raise ValueError / NotImplementedError, never a wrong number).
     "interp bilinear on 3d": "bilinear on a 3-D input: ValueError here, NotImplementedError in PyTorch",
-    "dtype log_softmax int err": "log_softmax of int64 computes in float64 (PyTorch: NotImplementedError)",
     "dtype leaky int": "leaky_relu of int64 computes in float (PyTorch: NotImplementedError)",
     "dtype maxpool int": "max_pool1d of int64 pools as floats (PyTorch: NotImplementedError for Long)",
     "dtype avgpool int err": "avg_pool1d of int64 averages in float64; PyTorch truncates the means to int64",

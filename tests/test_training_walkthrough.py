@@ -43,8 +43,10 @@ def test_load_state_dict_names_every_size_mismatch_and_changes_nothing():
         model.load_state_dict(_sequential(3).state_dict())
     message = str(exc.value)
     assert isinstance(exc.value, ValueError) and isinstance(exc.value, nn.CheckpointError)
-    for key, ours, theirs in [("0.weight", (4, 2), (3, 2)), ("0.bias", (4,), (3,)), ("2.weight", (1, 4), (1, 3))]:
-        assert f"key '{key}': shape mismatch: the checkpoint has {theirs}, this module has {ours}" in message
+    assert message.startswith("Error(s) in loading state_dict for Sequential:\n\t")  # PyTorch's words
+    for key, ours, theirs in [("0.weight", "4, 2", "3, 2"), ("0.bias", "4", "3"), ("2.weight", "1, 4", "1, 3")]:
+        assert (f"size mismatch for {key}: copying a param with shape torch.Size([{theirs}]) from checkpoint, the "
+                f"shape in current model is torch.Size([{ours}]).") in message
     assert "2.bias" not in message  # (1,) in both
     for key, value in model.state_dict().items():
         np.testing.assert_array_equal(np.asarray(value), before[key])
@@ -52,8 +54,9 @@ def test_load_state_dict_names_every_size_mismatch_and_changes_nothing():
 
 def test_load_state_dict_missing_and_unexpected_keys_are_a_runtime_error_naming_them():
     model = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
-    with pytest.raises(RuntimeError, match=r"load_state_dict for Sequential: missing keys \['1.weight', '1.bias'\]; "
-                                           r"unexpected keys \['2.weight', '2.bias'\]"):
+    with pytest.raises(RuntimeError, match=r'Error\(s\) in loading state_dict for Sequential:\n\tMissing key\(s\) in '
+                                           r'state_dict: "1.weight", "1.bias". \n\tUnexpected key\(s\) in state_dict: '
+                                           r'"2.weight", "2.bias". $'):
         model.load_state_dict(_sequential(3).state_dict())
     result = model.load_state_dict(_sequential(3).state_dict(), strict=False)
     assert result.missing_keys == ["1.weight", "1.bias"] and result.unexpected_keys == ["2.weight", "2.bias"]

@@ -115,7 +115,8 @@ def test_limits():
 
 def test_shape_errors_are_the_engines_message():
     env = variables(W=[[1, 2], [3, 4]], x=[1, 2, 3])
-    with pytest.raises(ExprError, match=r"matmul: shapes \(2, 2\) and \(3,\)"):
+    with pytest.raises(ExprError, match=r"matmul: size mismatch, got input \(2\), mat \(2x2\), vec \(3\) \(shapes "
+                                        r"\(2, 2\) and \(3,\)"):
         evaluate("W @ x", env)
 
 

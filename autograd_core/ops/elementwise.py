@@ -11,11 +11,12 @@ t ↦ t ⊙ ∂out/∂xᵢ (`defjvp_elementwise`); + − * write theirs out, neg
 from __future__ import annotations
 
 import operator
+import warnings
 
 import numpy as np
 
 from ..engine import ShapeError, pass_gradient
-from ..errors import ArgumentError
+from ..errors import ArgumentError, scalar_type_name
 from .. import recycle
 from ..value import Value
 from .backward_nodes import backward_node, vjp_through
@@ -505,6 +506,22 @@ _where.defvjp(lambda g, out, x, y, condition: _where(g, 0, condition=condition),
               formulas=("g where cond", "g where not cond"))
 _where.defjvp_elementwise()
 _where.promotes = True
+
+
+def check_condition(condition):
+    """torch.where's refusal of a condition Value that is not bool (a float mask, 0/1 integers), in PyTorch's words;
+    a uint8 one is taken with PyTorch's deprecation warning (pointing at the caller of torch.where or Tensor.where).
+    NumPy arrays and lists (which PyTorch never sees) are taken as truth values, as before."""
+    if isinstance(condition, Value) and condition.data.dtype != np.bool_:
+        if condition.data.dtype == np.uint8:
+            warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed "
+                          "in a future version of PyTorch. Use a boolean condition instead.", UserWarning,
+                          stacklevel=3)
+            return
+        hint = "" if condition.data.dtype.kind == "c" else (" (make the mask by a comparison, e.g. "
+                                                             "torch.where(x > 0, a, b), or convert it: cond.bool())")
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{scalar_type_name(condition.dtype)}{hint}")
 
 
 def where(condition, x, y):

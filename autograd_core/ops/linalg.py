@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 
 from ..engine import ShapeError
-from ..errors import cpp_name, scalar_type_name
+from ..errors import cpp_name, not_broadcastable, scalar_type_name
 from ..value import Value
 from .nondifferentiable import without_gradient
 from .primitive import primitive
@@ -34,10 +34,11 @@ class LinAlgError(RuntimeError):
 
 @primitive("matmul")
 def matmul(a, b):
-    """a @ b. a: (..., n, k) or (k,); b: (..., k, m) or (k,); batch dimensions broadcast. Floats of two widths
-    (float32 with float64 or float16) are PyTorch's RuntimeError (`refuse_mixed_floats`), not promoted."""
+    """a @ b. a: (..., n, k) or (k,); b: (..., k, m) or (k,); batch dimensions broadcast. Tensors of two dtypes
+    (float32 with float64, an integer matrix with a float one) are PyTorch's RuntimeError (`refuse_mixed_dtypes`),
+    not promoted; a real one with a complex one promotes (ours)."""
     if a.dtype is not b.dtype:  # two Values that both need a gradient reach here unpromoted (engine.apply_binary)
-        refuse_mixed_floats(a, b)
+        refuse_mixed_dtypes(a, b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         raise ValueError(
             f"shapes {np.shape(a)} and {np.shape(b)}: matmul needs at least 1-D operands; use * for scalars"
@@ -46,7 +47,10 @@ def matmul(a, b):
     k_b = np.shape(b)[0] if np.ndim(b) == 1 else np.shape(b)[-2]
     if k_a != k_b:
         raise ValueError(_not_chained(np.shape(a), np.shape(b)))
-    return np.matmul(a, b)
+    try:
+        return np.matmul(a, b)
+    except ValueError:  # the batch dimensions (the error's path only: a try costs nothing)
+        raise ShapeError(_batches_not_broadcastable(np.shape(a), np.shape(b))) from None
 
 
 def not_multipliable(a_shape, b_shape):
@@ -60,10 +64,34 @@ def not_multipliable(a_shape, b_shape):
 
 
 def _not_chained(a_shape, b_shape):
-    """Why a @ b fails: for a matrix b PyTorch's words first (`not_multipliable`), then ours."""
+    """Why a @ b fails: PyTorch's words first (those of the kernel its matmul picks: mm's `not_multipliable` for a
+    matrix b, dot's for two vectors, mv's for a vector b, bmm's for a batch b), then ours."""
     inner = b_shape[0 if len(b_shape) == 1 else -2]
     where = f"shapes {a_shape} and {b_shape} are not aligned ({a_shape[-1]} != {inner})"
-    return f"{not_multipliable(a_shape, b_shape)}: {where}" if len(b_shape) == 2 else where
+    if len(b_shape) == 2:
+        return f"{not_multipliable(a_shape, b_shape)}: {where}"
+    if len(a_shape) == 1 and len(b_shape) == 1:
+        words = (f"inconsistent tensor size, expected tensor [{a_shape[0]}] and src [{b_shape[0]}] to have the same "
+                 f"number of elements, but got {a_shape[0]} and {b_shape[0]} elements respectively")
+    elif len(b_shape) == 1:
+        rows = int(np.prod(a_shape[:-1]))
+        words = f"size mismatch, got input ({rows}), mat ({rows}x{a_shape[-1]}), vec ({b_shape[0]})"
+    else:
+        try:
+            batch = int(np.prod(np.broadcast_shapes(a_shape[:-2], b_shape[:-2])))
+        except ValueError:
+            return where
+        words = (f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {a_shape[-1]}] but got: "
+                 f"[{batch}, {inner}].")
+    return f"{words} ({where})"
+
+
+def _batches_not_broadcastable(a_shape, b_shape):
+    """Why a @ b fails when the inner sizes chain but the batch dimensions do not broadcast: PyTorch's words (the
+    batch dimensions numbered as its broadcast of them), then ours."""
+    words = not_broadcastable(a_shape[:-2], b_shape[:-2])
+    where = f"matmul: the batch dimensions of shapes {a_shape} and {b_shape} cannot be broadcast together"
+    return f"{words} ({where})" if words else where
 
 
 def _matmul_vjp_a(g, out, a, b):
@@ -103,27 +131,31 @@ def _folds_into_rows(a):
     return all(a.strides[i] == a.strides[i + 1] * a.shape[i + 1] for i in range(a.ndim - 2))
 
 
-def refuse_mixed_floats(a, b):
-    """Raise PyTorch's RuntimeError for a product of float arrays of two widths (float32 @ float64, float16 @
-    float32), in the words of the kernel its matmul picks by the operands' dimensions: mm (a matrix or vector times a
+def refuse_mixed_dtypes(a, b):
+    """Raise PyTorch's RuntimeError for a product of arrays of two dtypes (float32 @ float64, int64 @ float32, int32 @
+    int64), in the words of the kernel its matmul picks by the operands' dimensions: mm (a matrix or vector times a
     matrix, or a batch of them whose leading axes fold into rows without a copy), mv (a matrix times a vector; its
-    result's dtype, the vector's, is named first), dot (two vectors), bmm (any other batch). An integer or complex
-    operand is left to promotion (ours; PyTorch refuses those too)."""
+    result's dtype, the vector's, is named first), dot (two vectors), bmm (any other batch). A real operand with a
+    complex one is left to promotion (ours, PyTorch refuses it: our own compositions multiply complex data by real
+    constant matrices). An integer or bool operand gets our hint after PyTorch's words."""
     da, db = a.dtype, b.dtype
-    if da == db or da.kind != "f" or db.kind != "f":
+    if da == db or da.kind == "c" or db.kind == "c":
         return
+    hint = "" if da.kind == db.kind == "f" else (" (matmul does not promote: convert the integer operand first, "
+                                                 "e.g. x.float() @ w)")
     if b.ndim >= 3 or a.ndim >= 3 and not _folds_into_rows(a):
-        raise RuntimeError(f"expected scalar type {scalar_type_name(da)} but found {scalar_type_name(db)}")
+        raise RuntimeError(f"expected scalar type {scalar_type_name(da)} but found {scalar_type_name(db)}{hint}")
     if b.ndim == 2:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp_name(da)} != {cpp_name(db)}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp_name(da)} != "
+                           f"{cpp_name(db)}{hint}")
     if a.ndim >= 2:
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {scalar_type_name(db)}, "
-                           f"{scalar_type_name(da)}, and {scalar_type_name(db)}")
+                           f"{scalar_type_name(da)}, and {scalar_type_name(db)}{hint}")
     raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {scalar_type_name(da)} and "
-                       f"{scalar_type_name(db)}")
+                       f"{scalar_type_name(db)}{hint}")
 
 
-matmul.check_operand_dtypes = refuse_mixed_floats
+matmul.check_operand_dtypes = refuse_mixed_dtypes
 
 
 # ----------------------------------------------------------------------------------------------------

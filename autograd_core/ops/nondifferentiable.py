@@ -68,6 +68,10 @@ def without_gradient(fn, x, other=_NO_OPERAND, **options):
         return nondifferentiable(*[v.detach() for v in inputs], fn=fn, **options)
     try:
         data = nondifferentiable.forward(*[v.data for v in inputs], fn=fn, **options)  # eagerly: no node
+    except np.exceptions.AxisError as err:  # a dim out of range (argmax, max(dim), all, ...): PyTorch's words
+        from ..errors import axis_error_in_pytorchs_words
+
+        raise axis_error_in_pytorchs_words(err) from None
     except NotImplementedError:  # data that refuses NumPy (a sparse layout's) may have its own version of fn
         in_layout = getattr(x, "predicate_in_layout", None)
         out = NotImplemented if in_layout is None or len(inputs) > 1 or options else in_layout(fn)

@@ -30,8 +30,9 @@ def _axes(axis, ndim):
     axes = []
     for a in axis:
         if not -ndim <= a < ndim:
-            raise np.exceptions.AxisError(  # IndexError, as PyTorch's, and ValueError
-                f"axis {a} is out of bounds for {ndim} dimensions")
+            from ..errors import dim_out_of_range
+
+            raise np.exceptions.AxisError(dim_out_of_range(a, ndim))  # IndexError, as PyTorch's, and ValueError
         axes.append(int(a) % ndim)
     if len(set(axes)) != len(axes):
         raise ValueError(f"repeated axis in {axis}")
@@ -61,6 +62,18 @@ def _count(shape, axis):
 def _check_axis(x, axis):
     _axes(axis, np.ndim(x))  # raises a clear error for a bad axis
     return axis
+
+
+def _refuse_integral_softmax(kernel, x, axis):
+    """PyTorch's refusal of integers and bools by its (log_)softmax kernels, named as PyTorch names them: the one
+    over the last dimension, or the general one, for an integer or bool x (NumPy would compute in float64). Empty
+    inputs pass, as there."""
+    if x.size:
+        from ..errors import scalar_type_name
+
+        name = f"{kernel}_lastdim_kernel_impl" if axis in (-1, np.ndim(x) - 1) else f"{kernel}_kernel_impl"
+        raise NotImplementedError(f'"{name}" not implemented for \'{scalar_type_name(x.dtype)}\' ({kernel} computes '
+                                  f"in floating point: convert first, x.float(), or pass dtype=torch.float32)")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -350,6 +363,8 @@ logsumexp.defjvp(lambda t, out, x, axis=None, keepdims=False:    # d lse = Σ so
 @primitive("softmax")
 def softmax(x, axis=-1):
     _check_axis(x, axis)
+    if x.dtype.kind in "biu":
+        _refuse_integral_softmax("softmax", x, axis)
     n = _last_rows(x, axis=axis)
     if n is not None:
         if n <= 32:  # short rows: their maxima as the column maxima of the transposed copy (see above)
@@ -384,6 +399,8 @@ softmax.defjvp(_softmax_vjp)                                    # J is symmetric
 @primitive("log_softmax")
 def log_softmax(x, axis=-1):
     _check_axis(x, axis)
+    if x.dtype.kind in "biu":
+        _refuse_integral_softmax("log_softmax", x, axis)
     n = _last_rows(x, axis=axis)
     if n is not None:
         out, shifted = _shifted_rows(x, n)                      # x − max

@@ -143,6 +143,11 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     x = as_value(input)
     refuse_complex_in_words("multinomial only supports floating-point dtypes for input, got: {torch}", x,
                             kind=RuntimeError)
+    if x.data.dtype.kind in "biu":  # counts: PyTorch's refusal (NumPy would take them as weights)
+        from ..errors import scalar_type_name
+
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{scalar_type_name(x.dtype)} (convert the counts first: counts.float())")
     if x.ndim not in (1, 2):
         raise ShapeError(f"prob_dist must be 1 or 2 dim, got {x.ndim}")
     n = int(num_samples)

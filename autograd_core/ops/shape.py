@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from ..engine import ShapeError
+from ..errors import dim_out_of_range
 from ..scattered_gradient import ScatteredGradient, is_basic_index
 from ..value import Value
 from .primitive import primitive
@@ -19,8 +20,7 @@ from .primitive import primitive
 
 def _normalize_axis(axis, ndim):
     if not -ndim <= axis < ndim:
-        raise np.exceptions.AxisError(  # IndexError, as PyTorch's, and ValueError
-            f"axis {axis} is out of bounds for {ndim} dimensions")
+        raise np.exceptions.AxisError(dim_out_of_range(axis, ndim))  # IndexError, as PyTorch's, and ValueError
     return axis % ndim
 
 
@@ -231,7 +231,35 @@ def getitem(x, index):
 
 @primitive("concatenate")
 def _concatenate(*xs, axis=0):
-    return np.concatenate(xs, axis=axis)
+    try:
+        return np.concatenate(xs, axis=axis)
+    except ValueError:
+        refuse_unjoinable(xs, axis)
+        raise
+
+
+def refuse_unjoinable(xs, axis):
+    """torch.cat's errors, in its words and order, for arrays that np.concatenate refused (a 0-d one, a dim out of
+    range, another number of dimensions, another size outside the joined dimension), with our hint."""
+    for i, x in enumerate(xs):
+        if np.ndim(x) == 0:
+            raise ShapeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated (make it 1-D first: "
+                             f"x.reshape(1), or use torch.stack to join 0-d tensors)")
+    ndim = np.ndim(xs[0])
+    if not -ndim <= axis < ndim:
+        raise np.exceptions.AxisError(dim_out_of_range(axis, ndim))
+    first = np.shape(xs[0])
+    for x in xs[1:]:
+        if np.ndim(x) != ndim:
+            raise ShapeError(f"Tensors must have same number of dimensions: got {ndim} and {np.ndim(x)}")
+    axis %= ndim
+    for i, x in enumerate(xs[1:], 1):
+        for d in range(ndim):
+            if d != axis and np.shape(x)[d] != first[d]:
+                raise ShapeError(f"Sizes of tensors must match except in dimension {axis}. Expected size {first[d]} "
+                                 f"but got size {np.shape(x)[d]} for tensor number {i} in the list. (cat joins "
+                                 f"along dim {axis}: all other dimensions must agree, here "
+                                 f"{list(first)} and {list(np.shape(x))})")
 
 
 def _concatenate_vjp(argnum, g, out, *xs, axis=0):
@@ -284,6 +312,11 @@ def stack(values, axis=0):
         raise TypeError("stack: axis must be an integer")
     values = _as_sequence(values, "stack")
     shapes = [np.shape(v.data if isinstance(v, Value) else v) for v in values]
-    if any(s != shapes[0] for s in shapes):
-        raise ShapeError(f"stack: all inputs must have the same shape, got {', '.join(map(str, shapes))}")
+    for i, shape in enumerate(shapes):
+        if shape != shapes[0]:
+            raise ShapeError(f"stack expects each tensor to be equal size, but got {list(shapes[0])} at entry 0 and "
+                             f"{list(shape)} at entry {i}")
+    ndim = len(shapes[0]) + 1
+    if not -ndim <= axis < ndim:
+        raise np.exceptions.AxisError(dim_out_of_range(axis, ndim))
     return _stack(*values, axis=int(axis))

@@ -105,7 +105,7 @@ class _Orthogonal(Module):
             Q = Q[..., :, :k] if n != k else Q
         base = getattr(self, "base", None)  # absent without trivialization, None before the first assignment
         if base is not None:
-            Q = tensor(base) @ Q
+            Q = tensor(base.data if isinstance(base, Value) else base) @ Q  # a copy, without tensor()'s warning
         return _swap(Q) if transposed else Q
 
     def right_inverse(self, Q):
