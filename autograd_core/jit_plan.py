@@ -5,6 +5,8 @@ engine would run it on the recorded graph, the guards and the effects. The backw
 running the engine's algorithm on the recorded arrays once (a dry run): which rules give None, which
 results need summing back to their input's shape or a dtype conversion, which gradients pass through
 unchanged. Two plans are the same program when their sources and constants are equal (`check_same_as`).
+The program's source is assembled and compiled by jit_source.py, runs with the helpers of jit_runtime.py, and writes
+the commonest rules out inline from the templates of jit_inline.py.
 """
 
 from __future__ import annotations
@@ -17,13 +19,12 @@ import sys
 
 import numpy as np
 
-from .engine import apply
 from .grad_array import NUMPY_ARRAYS
-from .jit_inplace import store
-from .jit_grad_guards import plan_guard, put_back, restored_owners, saved_state
+from .jit_grad_guards import plan_guard, restored_owners
+from .jit_inline import _IN_PLACE, _PYTHON_UNITS, _inline_agrees, _inline_rules, _units  # rules written out inline
 from .jit_numpy import numpy_expr, plan_owner, plan_set_data, plan_ufunc
-from .ops.elementwise import relu_backward
-from .ops.primitive import PRIMITIVES, Primitive
+from .jit_runtime import _RUNTIME, _DrawingProgram, _Program, _RestoringProgram  # what a program calls, and runs it
+from .jit_source import _Out, _Rebuilt, _compiled_function, _function_source  # the program as Python source
 from .ops.shape import sum_to
 from .value import _CONSTANTS, _GRAD_PROPERTY, Value
 
@@ -31,9 +32,6 @@ from .value import _CONSTANTS, _GRAD_PROPERTY, Value
 _BUFFERED = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
              operator.truediv: np.divide, operator.neg: np.negative, np.exp: np.exp, np.log: np.log,
              np.sqrt: np.sqrt, np.tanh: np.tanh, np.sin: np.sin, np.cos: np.cos}
-
-
-_ONE_FUNCTION = 4000   # lines: longer programs are interpreted (see _Plan.build)
 
 
 class _Names:
@@ -792,75 +790,6 @@ class _Plan:
         return _Program(replay, "".join(sources) + source)
 
 
-def _function_source(name, args, body, result):
-    lines = body + [f"return {_template_source(result)}"]
-    return f"def {name}({', '.join(args)}):\n" + "\n".join("    " + line for line in lines) + "\n"
-
-
-def _compiled_function(name, body, args, result, namespace):
-    """The function `def name(*args): body; return result` compiled in `namespace` (which it changes), and its
-    source."""
-    if len(body) <= _ONE_FUNCTION:
-        source = _function_source(name, args, body, result)
-        exec(compile(source, "<autograd_core.compile>", "exec"), namespace)  # our own generated source (no user text)
-        return namespace[name], source
-    # Python compiles a function with tens of thousands of locals very slowly (and many distinct global
-    # names too): split a long program into functions of _CHUNK lines, each with its own locals; values
-    # used by a later part travel in a list V, constants in a list K.
-    parts, namespace = _chunked(body, args, result, namespace)
-    for part in parts:  # compiled one by one: compiling them as one module takes several times longer
-        exec(compile(part, "<autograd_core.compile>", "exec"), namespace)
-    return namespace["replay"], "".join(parts)
-
-
-_CHUNK = 500
-_TOKEN = re.compile(r"\b([vgLr][0-9]+|[CB][0-9]+)\b")
-
-
-def _chunked(body, args, result, namespace):
-    constants, K = {}, []
-    defined_in, used_in = {}, {}
-    for c in range(0, len(body), _CHUNK):
-        for line in body[c:c + _CHUNK]:
-            target, _, _ = line.partition(" = ")
-            for token in _TOKEN.findall(line):
-                if token[0] in "CB":
-                    if token not in constants:
-                        constants[token] = len(K)
-                        K.append(namespace.pop(token))
-                elif token == target and " = " in line and token not in defined_in:
-                    defined_in[token] = c
-                else:
-                    used_in.setdefault(token, set()).add(c)
-    for token in _TOKEN.findall(_template_source(result)):
-        used_in.setdefault(token, set()).add(-1)
-    shared = {t: i for i, t in enumerate(t for t, cs in used_in.items() if any(c != defined_in.get(t) for c in cs))}
-    parts, calls = [], []
-    params = ", ".join(["V", "K"] + list(args))
-    for c in range(0, len(body), _CHUNK):
-        def rename(match, c=c):
-            token = match.group(1)
-            if token in constants:
-                return f"K[{constants[token]}]"
-            if token in shared and defined_in.get(token) != c:
-                return f"V[{shared[token]}]"
-            return token
-
-        lines = []
-        for line in body[c:c + _CHUNK]:
-            target, eq, _ = line.partition(" = ")
-            lines.append(_TOKEN.sub(rename, line))
-            if eq and target in shared and defined_in.get(target) == c:
-                lines.append(f"V[{shared[target]}] = {target}")
-        parts.append(f"def part{c}({params}):\n" + "\n".join("    " + line for line in lines) + "\n")
-        calls.append(f"    part{c}({params})")
-    ret = _TOKEN.sub(lambda m: f"V[{shared[m.group(1)]}]", _template_source(result))
-    parts.append(f"def replay({', '.join(args)}):\n    K = _K\n    V = [None] * {len(shared)}\n"
-                 + "\n".join(calls) + f"\n    return {ret}\n")
-    namespace["_K"] = K
-    return parts, namespace
-
-
 _SAVED_TOKEN = re.compile(r"\b([vg][0-9]+|A[0-9]+)\b")  # names a backward function may read from the forward
 
 
@@ -873,88 +802,6 @@ def _values_in(obj):
     if isinstance(obj, dict):
         return [v for item in obj.values() for v in _values_in(item)]
     return []
-
-
-class _Out(str):
-    """The name of an output line, inside a result template."""
-
-
-class _Rebuilt(tuple):
-    """(constructor, items): a result of a tuple or dict class (a namedtuple, an OrderedDict), made again by calling
-    the constructor (its name in the program) with the template `items`."""
-
-
-def _template_source(t):
-    if isinstance(t, _Out):
-        return str(t)
-    if isinstance(t, _Rebuilt):
-        return f"{t[0]}({_template_source(t[1])})"
-    if isinstance(t, tuple):
-        return "(" + "".join(_template_source(x) + ", " for x in t) + ")"
-    if isinstance(t, list):
-        return "[" + ", ".join(_template_source(x) for x in t) + "]"
-    return "{" + ", ".join(f"{k!r}: {_template_source(v)}" for k, v in t.items()) + "}"
-
-
-_INLINE = {}
-# template -> the same rule written into g (ReLU's; see _Plan._update_in_place)
-_IN_PLACE = {"_relu_backward({g}, {x[0]})": "_relu_backward({g}, {x[0]}, {g})"}
-# What the templates call. Where every operand is an array, a template calls the ufunc itself (a few tens of
-# nanoseconds less than the operator) and takes its numbers 1 and 0 as 0-d arrays of the data's dtype: a
-# Python number costs NumPy a conversion of about 400 ns per call, and the result is the same (a Python
-# number meets an array in the array's dtype).
-_UFUNCS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_div": np.divide, "_neg": np.negative,
-           "_matmul": np.matmul, "_add_reduce": np.add.reduce, "_relu_backward": relu_backward}
-_PYTHON_UNITS = {"one": "1", "zero": "0"}
-
-
-def _units(out, xs):
-    """The constants 1 (like the output) and 0 (like the first input) for an array template: the eager rules'
-    own (`number_like`: 0-d arrays of a float dtype, else the Python number)."""
-    from .ops.elementwise import number_like
-
-    return {"one": number_like(1, out), "zero": number_like(0, xs[0])}
-
-
-def _inline_rules():
-    """VJP rules of the commonest primitives as their expressions: the same NumPy operations in the same
-    order as the rule (so the same numbers), without a Python call each. Keyed by the rule function, each a
-    pair (template for Python numbers and NumPy scalars, template for arrays). (Other primitives declare
-    theirs for arrays with `Primitive.definline`: nn's linear.)"""
-    if not _INLINE:
-        from .ops import elementwise as e
-
-        for prim, templates in (
-                (e.add, (("{g}", "{g}"), ("{g}", "{g}"))),
-                (e.sub, (("{g}", "{g}"), ("-{g}", "_neg({g})"))),
-                (e.neg, (("-{g}", "_neg({g})"),)),
-                (e.mul, (("{g} * {x[1]}", "_mul({g}, {x[1]})"), ("{g} * {x[0]}", "_mul({g}, {x[0]})"))),
-                (e.div, (("{g} / {x[1]}", "_div({g}, {x[1]})"),
-                         ("-{g} * {out} / {x[1]}", "_div(_mul(_neg({g}), {out}), {x[1]})"))),
-                (e.exp, (("{g} * {out}", "_mul({g}, {out})"),)),
-                (e.tanh, (("{g} * (({one} - {out}) * ({one} + {out}))",  # float64 arrays: 1 - out·out
-                           {None: "_mul({g}, _mul(_sub({one}, {out}), _add({one}, {out})))",
-                            np.dtype(np.float64): "_mul({g}, _sub({one}, _mul({out}, {out})))"}),)),
-                (e.relu, ((None, "_relu_backward({g}, {x[0]})"),))):  # numbers: the rule itself
-            for rule, pair in zip(prim.vjps, templates):
-                _INLINE[rule] = pair
-    return _INLINE
-
-
-def _inline_agrees(template, units, gp, g, out, xs):
-    """Whether the template computes what the rule computed on the recorded arrays (identity for g)."""
-    if template == "{g}":
-        return gp is g
-    names = {"G": g, "OUT": out, **_UFUNCS, **{f"X{i}": x for i, x in enumerate(xs)},
-             **{k.upper(): u for k, u in units.items()}}
-    text = template.format(g="G", out="OUT", x=[f"X{i}" for i in range(len(xs))],
-                           **{k: u if isinstance(u, str) else k.upper() for k, u in units.items()})
-    try:
-        value = eval(text, {}, names)  # our own template text (or a primitive's, from definline)
-    except (ValueError, TypeError):  # a template for other shapes (linear's for 2-D, here on 3-D data)
-        return False
-    return (type(value) is type(gp) and np.shape(value) == np.shape(gp) and value.dtype == gp.dtype
-            and np.array_equal(value, gp, equal_nan=True))
 
 
 def _writes_the_same(into, data, args, params):
@@ -986,157 +833,3 @@ def _describe(x):
     if isinstance(x, np.ndarray):
         return f"array of shape {x.shape}"
     return repr(x)[:40]
-
-
-def _accumulate(leaf, g, passed):
-    """What the engine does at a leaf: its .grad becomes g (an array of its own) or old + g."""
-    old = leaf.grad
-    leaf.grad = _own(g, passed) if old is None else old + g
-
-
-def _own(g, passed):
-    """g as an array of its own, as a leaf's .grad must be: a copy when a rule passed it through (`passed`),
-    or it is read-only (a broadcast view) or a view of another array."""
-    if g.__class__ is np.ndarray and (passed or not g.flags.writeable or g.base is not None):
-        return g.copy()
-    return g
-
-
-def _leaf(data, grad):
-    v = Value(data, requires_grad=False, dtype=data.dtype)  # integer and boolean results keep their dtype
-    if grad is not None:
-        v.grad = grad
-    return v
-
-
-def _guard_failed():
-    from .jit import _GuardFailed
-
-    return _GuardFailed()
-
-
-def _reader(convert):
-    def check(data, expected):
-        if convert(data) != expected:
-            raise _guard_failed()
-
-    return check
-
-
-class _ReplayedCall:
-    """What one replay of a graph output keeps for its node's rule: the backward function, the forward's results it
-    reads, and the gradients of all the node's inputs, computed at the first input's turn and handed out one by
-    one (the engine asks for them in input order, once per pass)."""
-
-    __slots__ = ("data", "backward", "saved", "grads", "g", "last")
-
-    def __init__(self, data, backward, saved):
-        self.data, self.backward, self.saved, self.grads, self.g, self.last = data, backward, saved, None, None, -1
-
-    def gradient(self, i, g):
-        grads = self.grads
-        if grads is None or g is not self.g or i <= self.last:  # the first input asked for in this pass (or for this g)
-            grads = self.grads = self.backward(g, self.saved)
-            self.g = g
-        self.last = i
-        if i == len(grads) - 1:
-            self.grads = self.g = None  # handed out: not kept by a graph retained for another pass
-        return grads[i]
-
-    def __repr__(self):
-        return "<the recorded backward pass>"
-
-
-def _replayed_forward(*xs, call):
-    """The output the replay computed (the node's inputs are the parameters and arguments it read)."""
-    return call.data
-
-
-def _replayed_vjp(argnum, g, out, *xs, call):
-    if isinstance(g, Value):
-        raise RuntimeError("compile: a second derivative (create_graph=True) through the output of a compiled module "
-                           "is not supported (nor is it by PyTorch's torch.compile); differentiate the module "
-                           "uncompiled (model._orig_mod) for higher-order gradients")
-    return call.gradient(argnum, g)
-
-
-# One node per replayed output that a later backward pass differentiates: PyTorch's CompiledFunctionBackward.
-_REPLAYED = Primitive("compiled_function", _replayed_forward, title="compiled function", module=__name__)
-PRIMITIVES.pop("compiled_function")  # one node per replayed call, not an operation of the catalogue
-_REPLAYED.defvjp_argnum(_replayed_vjp, formula="the recorded backward pass")
-
-
-def _graph(data, parents, backward, saved):
-    """A replayed output as a node of the graph: its inputs are `parents` (Values), its rule `backward` on `saved`."""
-    return apply(_REPLAYED, parents, {"call": _ReplayedCall(data, backward, saved)})
-
-
-_RUNTIME = {
-    **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_graph": _graph,
-    "_astype": lambda t, dtype: t.astype(dtype), "_copy": lambda x: x.copy(), "_conj": np.conjugate,
-    "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad,
-    "_set_grad": lambda v, g: setattr(v, "grad", g), "_store": store, "_copyto": np.copyto,
-    "_read_item": _reader(lambda d: d.item()), "_read_float": _reader(float),
-    "_read_int": _reader(int), "_read_bool": _reader(bool), "_read_index": _reader(lambda d: int(d.item())),
-    "_read_tolist": _reader(lambda d: np.asarray(d).tolist()),
-}
-
-
-class _Program:
-    __slots__ = ("replay", "source", "tentative")
-
-    def __init__(self, replay, source):
-        self.replay, self.source = replay, source
-        # (the arguments' arrays, the plan): set when the two recordings that agreed saw the same data, so their
-        # agreement says nothing about constants derived from it; a call with other data records once more first.
-        self.tentative = None
-
-    def run(self, leaves):
-        return self.replay(*leaves)
-
-
-class _DrawingProgram(_Program):
-    """A program with a guard that may fail after it has drawn random numbers: a replay that fails one puts the
-    generators' states back first, so the call, then run eagerly, draws the numbers eager mode draws. (Other programs
-    fail their guards before they change anything, and pay nothing for this.)"""
-
-    __slots__ = ("generators",)
-
-    def __init__(self, replay, source, generators):
-        super().__init__(replay, source)
-        self.generators = generators  # `generator=` specs (None: the default, looked up at each call) and generators
-
-    def run(self, leaves):
-        from .jit import _GuardFailed
-        from .tensor import get_rng
-
-        generators = [get_rng(g) for g in self.generators]
-        states = [g.bit_generator.state for g in generators]
-        try:
-            return self.replay(*leaves)
-        except _GuardFailed:
-            for generator, state in zip(generators, states):
-                generator.bit_generator.state = state
-            raise
-
-
-class _RestoringProgram(_DrawingProgram):
-    """A program that compares gradients in Python (jit_grad_guards.py): its guards come after the backward pass, so
-    a replay that fails one puts back the gradients and data it changed (and the generators' states) before it
-    raises."""
-
-    __slots__ = ("owners",)
-
-    def __init__(self, replay, source, generators, owners):
-        super().__init__(replay, source, generators)
-        self.owners = owners
-
-    def run(self, leaves):
-        from .jit import _GuardFailed
-
-        saved = saved_state(self.owners)
-        try:
-            return super().run(leaves)
-        except _GuardFailed:
-            put_back(self.owners, saved)
-            raise
