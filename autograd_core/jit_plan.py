@@ -1,8 +1,8 @@
 """The code generator of compiled steps (jit.py): from one recording to the source of a replay function.
 
 A `_Plan` walks the recording in order and writes one line per operation, the backward pass as the
-engine would run it on the recorded graph, the guards and the effects. The backward pass is planned by
-running the engine's algorithm on the recorded arrays once (a dry run): which rules give None, which
+engine would run it on the recorded graph (jit_plan_backward.py), the guards and the effects. The backward pass
+is planned by running the engine's algorithm on the recorded arrays once (a dry run): which rules give None, which
 results need summing back to their input's shape or a dtype conversion, which gradients pass through
 unchanged. Two plans are the same program when their sources and constants are equal (`check_same_as`).
 The program's source is assembled and compiled by jit_source.py, runs with the helpers of jit_runtime.py, and writes
@@ -11,22 +11,19 @@ the commonest rules out inline from the templates of jit_inline.py.
 
 from __future__ import annotations
 
-import heapq
 import numbers
 import operator
 import re
-import sys
 
 import numpy as np
 
-from .grad_array import NUMPY_ARRAYS
 from .jit_grad_guards import plan_guard, restored_owners
-from .jit_inline import _IN_PLACE, _PYTHON_UNITS, _inline_agrees, _inline_rules, _units  # rules written out inline
 from .jit_numpy import numpy_expr, plan_owner, plan_set_data, plan_ufunc
+from .jit_plan_backward import _PlanBackward  # the backward passes
+from .jit_plan_sources import _Names, _PlanSources, _unsupported  # where the data comes from (and the plan's error)
 from .jit_runtime import _RUNTIME, _DrawingProgram, _Program, _RestoringProgram  # what a program calls, and runs it
 from .jit_source import _Out, _Rebuilt, _compiled_function, _function_source  # the program as Python source
-from .ops.shape import sum_to
-from .value import _CONSTANTS, _GRAD_PROPERTY, Value
+from .value import _CONSTANTS, Value
 
 # Forward functions that are NumPy ufuncs (or the operators that call them): they can write into a buffer.
 _BUFFERED = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
@@ -34,31 +31,7 @@ _BUFFERED = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.m
              np.sqrt: np.sqrt, np.tanh: np.tanh, np.sin: np.sin, np.cos: np.cos}
 
 
-class _Names:
-    """The namespace of the generated function: objects it refers to by name."""
-
-    def __init__(self):
-        self.objects = {}
-        self.by_id = {}
-
-    def bind(self, prefix, obj, reuse=True):
-        key = (prefix, id(obj))
-        if reuse and key in self.by_id:
-            return self.by_id[key]
-        name = f"{prefix}{len(self.objects)}"
-        self.objects[name] = obj
-        if reuse:
-            self.by_id[key] = name
-        return name
-
-
-def _unsupported(reason):
-    from .jit import _Unsupported
-
-    return _Unsupported(reason)
-
-
-class _Plan:
+class _Plan(_PlanSources, _PlanBackward):
     def __init__(self, rec, result, graph_wanted=False):
         """graph_wanted: outputs that a backward pass after the call may differentiate become nodes of the graph."""
         self.graph_wanted = graph_wanted
@@ -213,127 +186,6 @@ class _Plan:
         self.result = self._output(result)
         self._update_in_place()
 
-    # -- sources ---------------------------------------------------------------------------------------
-
-    def value(self, v):
-        expr = self.exprs.get(id(v))
-        if expr is not None:
-            return expr
-        if v.creation_index < self.start and id(v) not in self.shared_constants:  # a parameter: read live
-            name = self.ns.bind("E", v)
-            expr = f"{name}.data"
-            # Its shape, dtype and requires_grad as recorded, and no hook registered since (the replay would
-            # not call it; where the program's outputs are nodes of the graph, the engine's backward pass calls
-            # the hooks). Written out rather than a call: one per parameter, before every replay.
-            hooks = "" if self.graph_outputs else f" or {name}._hooks"
-            self.guards_start.append(
-                f"if {name}.data.shape != {self.constant(v.shape)} or {name}.data.dtype != {self.constant(v.dtype)}"
-                f" or {name}.requires_grad is not {self.constant(v.requires_grad)}{hooks}: raise GuardFailed()")
-        elif id(v.data) in self.arrays:          # wraps an argument's or an intermediate's array
-            expr = self.arrays[id(v.data)]
-        elif id(self.former.get(id(v))) in self.arrays:  # the former contents of a Value made from a live array
-            expr = self.arrays[id(self.former[id(v)])]
-        elif isinstance(v.data, np.ndarray) and self._reshaped_live(v.data) is not None:
-            expr = self._reshaped_live(v.data)
-        else:                                   # made inside the call from other data: a constant
-            expr = self.constant(v.data)
-        self.exprs[id(v)] = expr
-        return expr
-
-    def _convert(self, source, result):
-        """Value(argument, dtype=...) copied a live array into another dtype: convert the new one likewise."""
-        if id(result) in self.arrays:
-            return  # made by a recorded operation, or noted already (jit_arrays: tensor() of a NumPy conversion)
-        live = self.arrays.get(id(source))
-        if live is None:
-            live = self._reshaped_live(source)
-        if live is None:
-            return  # converted from a constant: the result is a constant too
-        t = self.temp()
-        scalar = "[()]" if isinstance(result, np.generic) else ""  # Value stores 0-d data as a NumPy scalar
-        self.lines.append(f"{t} = _astype({live}, {self.constant(result.dtype)}){scalar}")
-        self.arrays[id(result)] = t
-        self._keep.append(result)
-
-    def _live_base(self, arr):
-        """The live array (an argument's, an intermediate's) that `arr` is a reshaped view of, or None."""
-        base = arr.base
-        while base is not None and id(base) not in self.arrays:
-            base = base.base if isinstance(base, np.ndarray) else None
-        if (base is None or base.size != arr.size or base.dtype != arr.dtype or not arr.flags.c_contiguous
-                or not base.flags.c_contiguous):
-            return None
-        return base
-
-    def _start_expr(self, a):
-        """An expression for `a` (as `param` would give) that a replay can evaluate before anything else: an
-        argument's array or a reshape of one, or a constant; None for data the program computes."""
-        if not isinstance(a, np.ndarray):
-            return self.constant(a)
-        live = self.arrays.get(id(a))
-        base = None if live is not None else self._live_base(a)
-        if live is None and base is None:
-            return self.constant(a)  # made by the call from other data: baked, as param() does
-        root = live if base is None else self.arrays[id(base)]
-        if root.split(".")[0] not in self.args:  # "A1", "A0.data": an argument's own array
-            return None
-        return root if base is None or base.shape == a.shape else f"_reshape({root}, {self.constant(a.shape)})"
-
-    def _reshaped_live(self, arr):
-        """An expression for `arr` when it is a reshaped view of a live array (labels.reshape(-1) of an
-        argument, say): the same reshape of the new array at replay. None otherwise."""
-        base = self._live_base(arr)
-        if base is None:
-            return None
-        if arr.shape == base.shape:  # a view of the whole array as it is (labels.reshape(-1) of 1-D labels)
-            return self.arrays[id(base)]
-        cached = self.exprs.get(("view", id(arr)))
-        if cached is None:
-            cached = self.temp()
-            self.lines.append(f"{cached} = _reshape({self.arrays[id(base)]}, {self.constant(arr.shape)})")
-            self.exprs[("view", id(arr))] = cached
-            self._keep.append(arr)
-        return cached
-
-    def constant(self, obj):
-        name = self.ns.bind("C", obj, reuse=False)
-        self.constants.append(name)
-        return name
-
-    def param(self, value):
-        if isinstance(value, np.ndarray):
-            live = self.arrays.get(id(value))
-            if live is None:
-                live = self._reshaped_live(value)
-            return live if live is not None else self.constant(value)
-        if isinstance(value, np.generic) and id(value) in self.arrays:  # a 0-d result the call computed (an argmax)
-            return self.arrays[id(value)]
-        if value.__class__ is tuple and any(isinstance(v, np.ndarray) for v in value):
-            # An index (rows, labels): each array in it live where it can be, the rest constants.
-            return "(" + "".join(f"{self.param(v)}, " for v in value) + ")"
-        return self.constant(value)
-
-    def _passed(self, a):
-        """An effect's argument: arrays and Values computed by the call live, anything else a constant."""
-        return self.value(a) if isinstance(a, Value) else self.param(a)
-
-    def _kwargs(self, params):
-        if not params:
-            return ""
-        return "".join(f", {k}={self.param(v)}" for k, v in params.items())
-
-    def _grad_source(self, new):
-        live = self.arrays.get(id(new))
-        if live is not None:
-            t = self.temp()
-            self.lines.append(f"{t} = _copy({live})")
-            return t
-        if not isinstance(new, np.ndarray):  # a number (micrograd's `p.grad = 0.0`): the setter makes the array
-            return self.constant(new)
-        t = self.temp()
-        self.lines.append(f"{t} = _copy({self.constant(new)})")  # a copy each call: users may change .grad in place
-        return t
-
     # -- forward ---------------------------------------------------------------------------------------
 
     def _op(self, op, args, params, node):
@@ -431,150 +283,6 @@ class _Plan:
                 raise _unsupported(f"a parameter is read with {kind} after an effect (optimizer step or backward)")
             self.guards_start.append(check)
 
-    # -- backward: the engine's algorithm on the recorded graph -----------------------------------------
-
-    def _backward(self, roots, seeds, seed_name=None):
-        """seed_name: the name the seed has in the program (a graph output's backward function takes it as an
-        argument); by default each seed is a constant of the program."""
-        self.lines.append("#backward")
-        heap, pending, passed_through = [], {}, set()
-        for root, seed in zip(roots, seeds):
-            seed = seed[()] if seed.ndim == 0 else seed
-            if seed_name is not None:
-                name = seed_name
-            else:
-                name = self.temp()
-                self.lines.append(f"{name} = {self.constant(seed)}")
-            passed_through.add(id(root))  # a constant: never hand it out as .grad without copying
-            pending[id(root)] = (name, seed, root)
-            heapq.heappush(heap, (-root.creation_index, id(root)))
-        while heap:
-            _, key = heapq.heappop(heap)
-            gname, g, node = pending.pop(key)
-            self.node_grads[key] = (gname, key in passed_through)
-            entry = self.op_node.get(key)
-            if entry is None or (self.graph_leaves is not None and key in self.graph_outputs and node is not roots[0]):
-                # (another output the call returns, `logits` below `loss`: an input of this one's node, as in the
-                # eager graph, so that its own node's rule takes it on and its .grad is the eager one)
-                self._leaf_gradient(node, gname, key in passed_through)
-                continue
-            self.graph_nodes.append(node)
-            op, args, params, _, out_name = entry
-            if node._hooks:
-                raise _unsupported("a gradient hook (register_hook) in the graph")
-            xs_data = [a.data for a in args]
-            x_exprs = [self.value(a) for a in args]
-            for i, parent in enumerate(args):
-                if not parent.requires_grad:
-                    continue
-                rule = op.vjps[i]
-                gp = rule(g, node.data, *xs_data, **(params or {}))
-                if gp is None:
-                    continue
-                probe = np.empty(0)  # referred to by this frame only, as gp is if the rule made it
-                fresh = sys.getrefcount(gp) == sys.getrefcount(probe)
-                t = self.temp()
-                inline = None
-                if not params:
-                    inline = _inline_rules().get(rule)
-                    if inline is None and op.inline is not None:  # declared by the primitive, for arrays
-                        inline = (None, op.inline[i])
-                if inline is not None:
-                    arrays = all(a.__class__ in NUMPY_ARRAYS for a in (g, node.data, *xs_data))
-                    inline, units = inline[arrays], _units(node.data, xs_data) if arrays else _PYTHON_UNITS
-                    if isinstance(inline, dict):  # a template by the data's dtype, as the rule chooses (tanh's)
-                        inline = inline.get(node.data.dtype, inline[None])
-                    if inline is not None and not _inline_agrees(inline, units, gp, g, node.data, xs_data):
-                        inline = None  # the rule was changed since the template was written: call it
-                if inline is not None:  # the rule's own expression, without the call
-                    fill = dict(g=gname, out=out_name, x=x_exprs,
-                                **{k: u if isinstance(u, str) else self.constant(u)
-                                   for k, u in units.items() if f"{{{k}}}" in inline})
-                    self.lines.append(f"{t} = " + inline.format(**fill))
-                    fresh = inline != "{g}"  # NumPy arithmetic makes a new array; "{g}" hands g itself on
-                    in_place = _IN_PLACE.get(inline)
-                    writable = gname in self.fresh and g.__class__ is np.ndarray and g.ndim and gp.dtype == g.dtype
-                    if in_place and writable:
-                        self.in_place.append((len(self.lines) - 1, gname, f"{t} = " + in_place.format(**fill)))
-                else:
-                    self.lines.append(f"{t} = {self.ns.bind('R', rule)}({', '.join([gname, out_name] + x_exprs)}"
-                                      f"{self._kwargs(params)})")
-                pdata = parent.data
-                if gp.shape != pdata.shape:
-                    gp = sum_to(gp, shape=pdata.shape)
-                    self.lines.append(f"{t} = {self.ns.bind('F', sum_to.forward)}({t}, {self.constant(pdata.shape)})")
-                    fresh = True
-                if gp.dtype is not pdata.dtype and gp.dtype != pdata.dtype:
-                    if gp.dtype.kind == "c" and pdata.dtype.kind != "c":  # the real part, as engine._fit takes
-                        gp = gp.real
-                        self.lines.append(f"{t} = {t}.real")
-                    gp = gp.astype(pdata.dtype)
-                    self.lines.append(f"{t} = _astype({t}, {self.constant(pdata.dtype)})")
-                    fresh = True
-                if fresh and gp.__class__ is np.ndarray:
-                    self.fresh.add(t)
-                if gp is g and (self._is_leaf(parent) or (self.graph_leaves is not None
-                                                           and parent.creation_index < self.start)):
-                    # (after fitting, as the engine checks; a graph output's input may be a leaf in one call and
-                    # not in the next: its gradient is made its own either way, so the program is the same)
-                    passed_through.add(id(parent))
-                if id(parent) in pending:
-                    pname, prev, _ = pending[id(parent)]
-                    pending[id(parent)] = (pname, prev + gp, parent)
-                    both = prev.__class__ is np.ndarray and gp.__class__ is np.ndarray
-                    self.lines.append(f"{pname} = _add({pname}, {t})" if both else f"{pname} = {pname} + {t}")
-                    self.fresh.add(pname)  # a new array (unless a NumPy scalar: then it is never written to)
-                else:
-                    if parent.creation_index < self.start and not self._is_leaf(parent) and \
-                            self.graph_leaves is None:  # (a graph output's node hands it its gradient, as eager mode)
-                        raise _unsupported("the backward pass reaches a graph recorded before the call")
-                    pending[id(parent)] = (t, gp, parent)
-                    heapq.heappush(heap, (-parent.creation_index, id(parent)))
-
-    def temp(self):
-        self.temps += 1
-        return f"g{self.temps}"
-
-    def _is_leaf(self, v):
-        return id(v) not in self.op_node and v.is_leaf
-
-    def _leaf_gradient(self, leaf, gname, passed):
-        if leaf.data.dtype.kind == "c":  # .grad is PyTorch's gradient, the conjugate of the one the pass carries
-            t = self.temp()
-            self.lines.append(f"{t} = _conj({gname})")
-            gname, passed = t, False
-        if self.graph_leaves is not None:  # an input of a graph output's node: its gradient is the rule's result
-            if leaf.creation_index >= self.start and id(leaf) not in self.graph_outputs:
-                # A leaf made inside the call (`Value(x)` of an array argument requires a gradient): its gradient
-                # is seen by no one unless the call returns it, and then a replay would not write it.
-                if id(leaf) in self.returned:
-                    raise _unsupported("the call returns a Value it made that requires a gradient (a leaf made with "
-                                       "requires_grad=True) beside an output computed from it: a backward pass "
-                                       "after a replay would not give that leaf its .grad")
-                return
-            t = self.temp()  # the engine makes a leaf's .grad of it: an array of its own, as _own gives
-            self.lines.append(f"{t} = _own({gname}, {passed})")
-            gname = t
-            self.graph_leaves[id(leaf)] = (leaf, gname)
-            return
-        if leaf._hooks:
-            raise _unsupported("a gradient hook (register_hook) on a parameter")
-        if leaf.creation_index < self.start:
-            owner = self.value_owner(leaf)
-            if type(leaf).grad is _GRAD_PROPERTY:  # _accumulate written out, on the slot behind the property
-                self.lines.append(f"{owner}._grad = _own({gname}, {passed}) if {owner}._grad is None "
-                                  f"else {owner}._grad + {gname}")
-            else:  # a subclass that keeps its gradient elsewhere (element.py's views): through its property
-                self.lines.append(f"_acc({owner}, {gname}, {passed})")
-        else:  # a leaf made inside the call: its gradient is only seen if the function returns it
-            name = f"L{len(self.internal_leaves)}"
-            self.internal_leaves[id(leaf)] = name
-            self.lines.append(f"{name} = _own({gname}, {passed})")
-
-    def value_owner(self, v):
-        self.value(v)
-        return self.ns.bind("E", v)
-
     # -- outputs ---------------------------------------------------------------------------------------
 
     def _output(self, obj):
@@ -628,61 +336,6 @@ class _Plan:
             self.lines.append(f"{name} = {constant}")
         return _Out(name)
 
-    def _graph_output(self, root):
-        """Write the line that makes output `root` a node of the graph at replay: its inputs are the Values its
-        recorded graph starts from (parameters, arguments, earlier graphs' nodes), its rule the backward pass from
-        it, planned as `_backward` plans one inside a call (the engine's algorithm, run once on the recorded arrays)
-        and compiled as a function of the seed and the forward's results it reads. Returns the line's name, or None
-        if no Value from outside the call leads to it (only leaves the call made itself: nothing to hand a gradient)."""
-        forward_lines, self.lines = self.lines, []
-        # Reshaped views of live arrays that this function writes for itself are its own: forgotten after it.
-        views = {key for key in self.exprs if key.__class__ is tuple}
-        kept = self.node_grads, self.graph_nodes, self.fresh, self.in_place
-        self.node_grads, self.graph_nodes, self.fresh, self.in_place, self.graph_leaves = {}, [], set(), [], {}
-        try:
-            data = root.data
-            probe = np.ones_like(data) if isinstance(data, np.ndarray) else data.dtype.type(1)
-            self._backward([root], [np.asarray(probe)], seed_name="S")
-            self._update_in_place()
-            # in creation order (a picture lists a layer's weight before its bias, the first layer first)
-            leaves = sorted(self.graph_leaves.values(), key=lambda item: item[0].creation_index)
-            if not leaves:
-                return None
-            if all(np.ndim(leaf.data) == 0 for leaf, _ in leaves):
-                # micrograd's scalar Values (nn.MLP on lists): a node with one input per weight costs the backward
-                # pass more than the graph it replaces (W1 through nn.MLP, compiled so: 1.7× eager's time)
-                raise _unsupported("the output needs a gradient from a backward pass after the call, and its "
-                                   "inputs are scalar Values, whose graph replays no faster than eager mode; compile "
-                                   "the whole training step (forward, loss.backward(), optimizer step) to replay it")
-            defined = set(self.args) | {line.partition(" = ")[0] for line in forward_lines if " = " in line}
-            used = []
-            for line in self.lines:
-                for token in _SAVED_TOKEN.findall(line):
-                    if token in defined and token not in used:
-                        used.append(token)
-            body = [f"{name} = T[{i}]" for i, name in enumerate(used)] + [
-                line for line in self.lines if line != "#backward"]
-            result = tuple(_Out(gname) for _, gname in leaves)
-        finally:
-            self.lines = forward_lines
-            self.node_grads, self.graph_nodes, self.fresh, self.in_place = kept
-            self.graph_leaves = None
-            for key in [key for key in self.exprs if key.__class__ is tuple and key not in views]:
-                del self.exprs[key]
-        backward = f"W{len(self.backward_programs)}"
-        self.backward_programs.append((backward, body, result))
-        parents = "".join(f"{self._input_name(leaf)}, " for leaf, _ in leaves)
-        saved = "".join(f"{name}, " for name in used)
-        name = f"r{len(self.outputs)}"
-        self.outputs.append(name)
-        self.lines.append(f"{name} = _graph({self.value(root)}, ({parents}), {backward}, ({saved}))")
-        return name
-
-    def _input_name(self, v):
-        """The name at replay of an input of a graph output's node: another output's node, an argument, or a Value
-        that existed before the call (a parameter)."""
-        return self.graph_outputs.get(id(v)) or self.arg_values.get(id(v)) or self.value_owner(v)
-
     def _fresh(self, expr):
         """A buffer's contents are overwritten by the next call: what leaves the program is a copy."""
         if expr in self.buffers:
@@ -722,15 +375,6 @@ class _Plan:
                     if id(a) in self.internal_leaves and a.grad is not None:
                         out[id(a.grad)] = self.internal_leaves[id(a)]
         return out
-
-    def _update_in_place(self):
-        """Rewrite ReLU's rule `t = _relu_backward(g, x)` to write into g where nothing after it reads g: g is
-        then an array this program allocated (`fresh`) and only ever reads here. The same numbers, one array
-        less per ReLU layer to allocate and fill. Runs once the outputs are known (they may read g)."""
-        for index, gname, line in self.in_place:
-            pattern = re.compile(rf"\b{gname}\b")
-            if not any(pattern.search(later) for later in self.lines[index + 1:]):
-                self.lines[index] = line
 
     # -- the program -----------------------------------------------------------------------------------
 
@@ -788,9 +432,6 @@ class _Plan:
         if self._guard_after_draw():
             return _DrawingProgram(replay, "".join(sources) + source, self.generators)
         return _Program(replay, "".join(sources) + source)
-
-
-_SAVED_TOKEN = re.compile(r"\b([vg][0-9]+|A[0-9]+)\b")  # names a backward function may read from the forward
 
 
 def _values_in(obj):
