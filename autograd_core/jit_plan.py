@@ -1,31 +1,29 @@
 """The code generator of compiled steps (jit.py): from one recording to the source of a replay function.
 
 A `_Plan` walks the recording in order and writes one line per operation, the backward pass as the
-engine would run it on the recorded graph, the guards and the effects. The backward pass is planned by
-running the engine's algorithm on the recorded arrays once (a dry run): which rules give None, which
+engine would run it on the recorded graph (jit_plan_backward.py), the guards and the effects. The backward pass
+is planned by running the engine's algorithm on the recorded arrays once (a dry run): which rules give None, which
 results need summing back to their input's shape or a dtype conversion, which gradients pass through
 unchanged. Two plans are the same program when their sources and constants are equal (`check_same_as`).
+The program's source is assembled and compiled by jit_source.py, runs with the helpers of jit_runtime.py, and writes
+the commonest rules out inline from the templates of jit_inline.py.
 """
 
 from __future__ import annotations
 
-import heapq
 import numbers
 import operator
 import re
-import sys
 
 import numpy as np
 
-from .engine import apply
-from .grad_array import NUMPY_ARRAYS
-from .jit_inplace import store
-from .jit_grad_guards import plan_guard, put_back, restored_owners, saved_state
+from .jit_grad_guards import plan_guard, restored_owners
 from .jit_numpy import numpy_expr, plan_owner, plan_set_data, plan_ufunc
-from .ops.elementwise import relu_backward
-from .ops.primitive import PRIMITIVES, Primitive
-from .ops.shape import sum_to
-from .value import _CONSTANTS, _GRAD_PROPERTY, Value
+from .jit_plan_backward import _PlanBackward  # the backward passes
+from .jit_plan_sources import _Names, _PlanSources, _unsupported  # where the data comes from (and the plan's error)
+from .jit_runtime import _RUNTIME, _DrawingProgram, _Program, _RestoringProgram  # what a program calls, and runs it
+from .jit_source import _Out, _Rebuilt, _compiled_function, _function_source  # the program as Python source
+from .value import _CONSTANTS, Value
 
 # Forward functions that are NumPy ufuncs (or the operators that call them): they can write into a buffer.
 _BUFFERED = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
@@ -33,34 +31,7 @@ _BUFFERED = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.m
              np.sqrt: np.sqrt, np.tanh: np.tanh, np.sin: np.sin, np.cos: np.cos}
 
 
-_ONE_FUNCTION = 4000   # lines: longer programs are interpreted (see _Plan.build)
-
-
-class _Names:
-    """The namespace of the generated function: objects it refers to by name."""
-
-    def __init__(self):
-        self.objects = {}
-        self.by_id = {}
-
-    def bind(self, prefix, obj, reuse=True):
-        key = (prefix, id(obj))
-        if reuse and key in self.by_id:
-            return self.by_id[key]
-        name = f"{prefix}{len(self.objects)}"
-        self.objects[name] = obj
-        if reuse:
-            self.by_id[key] = name
-        return name
-
-
-def _unsupported(reason):
-    from .jit import _Unsupported
-
-    return _Unsupported(reason)
-
-
-class _Plan:
+class _Plan(_PlanSources, _PlanBackward):
     def __init__(self, rec, result, graph_wanted=False):
         """graph_wanted: outputs that a backward pass after the call may differentiate become nodes of the graph."""
         self.graph_wanted = graph_wanted
@@ -215,127 +186,6 @@ class _Plan:
         self.result = self._output(result)
         self._update_in_place()
 
-    # -- sources ---------------------------------------------------------------------------------------
-
-    def value(self, v):
-        expr = self.exprs.get(id(v))
-        if expr is not None:
-            return expr
-        if v.creation_index < self.start and id(v) not in self.shared_constants:  # a parameter: read live
-            name = self.ns.bind("E", v)
-            expr = f"{name}.data"
-            # Its shape, dtype and requires_grad as recorded, and no hook registered since (the replay would
-            # not call it; where the program's outputs are nodes of the graph, the engine's backward pass calls
-            # the hooks). Written out rather than a call: one per parameter, before every replay.
-            hooks = "" if self.graph_outputs else f" or {name}._hooks"
-            self.guards_start.append(
-                f"if {name}.data.shape != {self.constant(v.shape)} or {name}.data.dtype != {self.constant(v.dtype)}"
-                f" or {name}.requires_grad is not {self.constant(v.requires_grad)}{hooks}: raise GuardFailed()")
-        elif id(v.data) in self.arrays:          # wraps an argument's or an intermediate's array
-            expr = self.arrays[id(v.data)]
-        elif id(self.former.get(id(v))) in self.arrays:  # the former contents of a Value made from a live array
-            expr = self.arrays[id(self.former[id(v)])]
-        elif isinstance(v.data, np.ndarray) and self._reshaped_live(v.data) is not None:
-            expr = self._reshaped_live(v.data)
-        else:                                   # made inside the call from other data: a constant
-            expr = self.constant(v.data)
-        self.exprs[id(v)] = expr
-        return expr
-
-    def _convert(self, source, result):
-        """Value(argument, dtype=...) copied a live array into another dtype: convert the new one likewise."""
-        if id(result) in self.arrays:
-            return  # made by a recorded operation, or noted already (jit_arrays: tensor() of a NumPy conversion)
-        live = self.arrays.get(id(source))
-        if live is None:
-            live = self._reshaped_live(source)
-        if live is None:
-            return  # converted from a constant: the result is a constant too
-        t = self.temp()
-        scalar = "[()]" if isinstance(result, np.generic) else ""  # Value stores 0-d data as a NumPy scalar
-        self.lines.append(f"{t} = _astype({live}, {self.constant(result.dtype)}){scalar}")
-        self.arrays[id(result)] = t
-        self._keep.append(result)
-
-    def _live_base(self, arr):
-        """The live array (an argument's, an intermediate's) that `arr` is a reshaped view of, or None."""
-        base = arr.base
-        while base is not None and id(base) not in self.arrays:
-            base = base.base if isinstance(base, np.ndarray) else None
-        if (base is None or base.size != arr.size or base.dtype != arr.dtype or not arr.flags.c_contiguous
-                or not base.flags.c_contiguous):
-            return None
-        return base
-
-    def _start_expr(self, a):
-        """An expression for `a` (as `param` would give) that a replay can evaluate before anything else: an
-        argument's array or a reshape of one, or a constant; None for data the program computes."""
-        if not isinstance(a, np.ndarray):
-            return self.constant(a)
-        live = self.arrays.get(id(a))
-        base = None if live is not None else self._live_base(a)
-        if live is None and base is None:
-            return self.constant(a)  # made by the call from other data: baked, as param() does
-        root = live if base is None else self.arrays[id(base)]
-        if root.split(".")[0] not in self.args:  # "A1", "A0.data": an argument's own array
-            return None
-        return root if base is None or base.shape == a.shape else f"_reshape({root}, {self.constant(a.shape)})"
-
-    def _reshaped_live(self, arr):
-        """An expression for `arr` when it is a reshaped view of a live array (labels.reshape(-1) of an
-        argument, say): the same reshape of the new array at replay. None otherwise."""
-        base = self._live_base(arr)
-        if base is None:
-            return None
-        if arr.shape == base.shape:  # a view of the whole array as it is (labels.reshape(-1) of 1-D labels)
-            return self.arrays[id(base)]
-        cached = self.exprs.get(("view", id(arr)))
-        if cached is None:
-            cached = self.temp()
-            self.lines.append(f"{cached} = _reshape({self.arrays[id(base)]}, {self.constant(arr.shape)})")
-            self.exprs[("view", id(arr))] = cached
-            self._keep.append(arr)
-        return cached
-
-    def constant(self, obj):
-        name = self.ns.bind("C", obj, reuse=False)
-        self.constants.append(name)
-        return name
-
-    def param(self, value):
-        if isinstance(value, np.ndarray):
-            live = self.arrays.get(id(value))
-            if live is None:
-                live = self._reshaped_live(value)
-            return live if live is not None else self.constant(value)
-        if isinstance(value, np.generic) and id(value) in self.arrays:  # a 0-d result the call computed (an argmax)
-            return self.arrays[id(value)]
-        if value.__class__ is tuple and any(isinstance(v, np.ndarray) for v in value):
-            # An index (rows, labels): each array in it live where it can be, the rest constants.
-            return "(" + "".join(f"{self.param(v)}, " for v in value) + ")"
-        return self.constant(value)
-
-    def _passed(self, a):
-        """An effect's argument: arrays and Values computed by the call live, anything else a constant."""
-        return self.value(a) if isinstance(a, Value) else self.param(a)
-
-    def _kwargs(self, params):
-        if not params:
-            return ""
-        return "".join(f", {k}={self.param(v)}" for k, v in params.items())
-
-    def _grad_source(self, new):
-        live = self.arrays.get(id(new))
-        if live is not None:
-            t = self.temp()
-            self.lines.append(f"{t} = _copy({live})")
-            return t
-        if not isinstance(new, np.ndarray):  # a number (micrograd's `p.grad = 0.0`): the setter makes the array
-            return self.constant(new)
-        t = self.temp()
-        self.lines.append(f"{t} = _copy({self.constant(new)})")  # a copy each call: users may change .grad in place
-        return t
-
     # -- forward ---------------------------------------------------------------------------------------
 
     def _op(self, op, args, params, node):
@@ -433,150 +283,6 @@ class _Plan:
                 raise _unsupported(f"a parameter is read with {kind} after an effect (optimizer step or backward)")
             self.guards_start.append(check)
 
-    # -- backward: the engine's algorithm on the recorded graph -----------------------------------------
-
-    def _backward(self, roots, seeds, seed_name=None):
-        """seed_name: the name the seed has in the program (a graph output's backward function takes it as an
-        argument); by default each seed is a constant of the program."""
-        self.lines.append("#backward")
-        heap, pending, passed_through = [], {}, set()
-        for root, seed in zip(roots, seeds):
-            seed = seed[()] if seed.ndim == 0 else seed
-            if seed_name is not None:
-                name = seed_name
-            else:
-                name = self.temp()
-                self.lines.append(f"{name} = {self.constant(seed)}")
-            passed_through.add(id(root))  # a constant: never hand it out as .grad without copying
-            pending[id(root)] = (name, seed, root)
-            heapq.heappush(heap, (-root.creation_index, id(root)))
-        while heap:
-            _, key = heapq.heappop(heap)
-            gname, g, node = pending.pop(key)
-            self.node_grads[key] = (gname, key in passed_through)
-            entry = self.op_node.get(key)
-            if entry is None or (self.graph_leaves is not None and key in self.graph_outputs and node is not roots[0]):
-                # (another output the call returns, `logits` below `loss`: an input of this one's node, as in the
-                # eager graph, so that its own node's rule takes it on and its .grad is the eager one)
-                self._leaf_gradient(node, gname, key in passed_through)
-                continue
-            self.graph_nodes.append(node)
-            op, args, params, _, out_name = entry
-            if node._hooks:
-                raise _unsupported("a gradient hook (register_hook) in the graph")
-            xs_data = [a.data for a in args]
-            x_exprs = [self.value(a) for a in args]
-            for i, parent in enumerate(args):
-                if not parent.requires_grad:
-                    continue
-                rule = op.vjps[i]
-                gp = rule(g, node.data, *xs_data, **(params or {}))
-                if gp is None:
-                    continue
-                probe = np.empty(0)  # referred to by this frame only, as gp is if the rule made it
-                fresh = sys.getrefcount(gp) == sys.getrefcount(probe)
-                t = self.temp()
-                inline = None
-                if not params:
-                    inline = _inline_rules().get(rule)
-                    if inline is None and op.inline is not None:  # declared by the primitive, for arrays
-                        inline = (None, op.inline[i])
-                if inline is not None:
-                    arrays = all(a.__class__ in NUMPY_ARRAYS for a in (g, node.data, *xs_data))
-                    inline, units = inline[arrays], _units(node.data, xs_data) if arrays else _PYTHON_UNITS
-                    if isinstance(inline, dict):  # a template by the data's dtype, as the rule chooses (tanh's)
-                        inline = inline.get(node.data.dtype, inline[None])
-                    if inline is not None and not _inline_agrees(inline, units, gp, g, node.data, xs_data):
-                        inline = None  # the rule was changed since the template was written: call it
-                if inline is not None:  # the rule's own expression, without the call
-                    fill = dict(g=gname, out=out_name, x=x_exprs,
-                                **{k: u if isinstance(u, str) else self.constant(u)
-                                   for k, u in units.items() if f"{{{k}}}" in inline})
-                    self.lines.append(f"{t} = " + inline.format(**fill))
-                    fresh = inline != "{g}"  # NumPy arithmetic makes a new array; "{g}" hands g itself on
-                    in_place = _IN_PLACE.get(inline)
-                    writable = gname in self.fresh and g.__class__ is np.ndarray and g.ndim and gp.dtype == g.dtype
-                    if in_place and writable:
-                        self.in_place.append((len(self.lines) - 1, gname, f"{t} = " + in_place.format(**fill)))
-                else:
-                    self.lines.append(f"{t} = {self.ns.bind('R', rule)}({', '.join([gname, out_name] + x_exprs)}"
-                                      f"{self._kwargs(params)})")
-                pdata = parent.data
-                if gp.shape != pdata.shape:
-                    gp = sum_to(gp, shape=pdata.shape)
-                    self.lines.append(f"{t} = {self.ns.bind('F', sum_to.forward)}({t}, {self.constant(pdata.shape)})")
-                    fresh = True
-                if gp.dtype is not pdata.dtype and gp.dtype != pdata.dtype:
-                    if gp.dtype.kind == "c" and pdata.dtype.kind != "c":  # the real part, as engine._fit takes
-                        gp = gp.real
-                        self.lines.append(f"{t} = {t}.real")
-                    gp = gp.astype(pdata.dtype)
-                    self.lines.append(f"{t} = _astype({t}, {self.constant(pdata.dtype)})")
-                    fresh = True
-                if fresh and gp.__class__ is np.ndarray:
-                    self.fresh.add(t)
-                if gp is g and (self._is_leaf(parent) or (self.graph_leaves is not None
-                                                           and parent.creation_index < self.start)):
-                    # (after fitting, as the engine checks; a graph output's input may be a leaf in one call and
-                    # not in the next: its gradient is made its own either way, so the program is the same)
-                    passed_through.add(id(parent))
-                if id(parent) in pending:
-                    pname, prev, _ = pending[id(parent)]
-                    pending[id(parent)] = (pname, prev + gp, parent)
-                    both = prev.__class__ is np.ndarray and gp.__class__ is np.ndarray
-                    self.lines.append(f"{pname} = _add({pname}, {t})" if both else f"{pname} = {pname} + {t}")
-                    self.fresh.add(pname)  # a new array (unless a NumPy scalar: then it is never written to)
-                else:
-                    if parent.creation_index < self.start and not self._is_leaf(parent) and \
-                            self.graph_leaves is None:  # (a graph output's node hands it its gradient, as eager mode)
-                        raise _unsupported("the backward pass reaches a graph recorded before the call")
-                    pending[id(parent)] = (t, gp, parent)
-                    heapq.heappush(heap, (-parent.creation_index, id(parent)))
-
-    def temp(self):
-        self.temps += 1
-        return f"g{self.temps}"
-
-    def _is_leaf(self, v):
-        return id(v) not in self.op_node and v.is_leaf
-
-    def _leaf_gradient(self, leaf, gname, passed):
-        if leaf.data.dtype.kind == "c":  # .grad is PyTorch's gradient, the conjugate of the one the pass carries
-            t = self.temp()
-            self.lines.append(f"{t} = _conj({gname})")
-            gname, passed = t, False
-        if self.graph_leaves is not None:  # an input of a graph output's node: its gradient is the rule's result
-            if leaf.creation_index >= self.start and id(leaf) not in self.graph_outputs:
-                # A leaf made inside the call (`Value(x)` of an array argument requires a gradient): its gradient
-                # is seen by no one unless the call returns it, and then a replay would not write it.
-                if id(leaf) in self.returned:
-                    raise _unsupported("the call returns a Value it made that requires a gradient (a leaf made with "
-                                       "requires_grad=True) beside an output computed from it: a backward pass "
-                                       "after a replay would not give that leaf its .grad")
-                return
-            t = self.temp()  # the engine makes a leaf's .grad of it: an array of its own, as _own gives
-            self.lines.append(f"{t} = _own({gname}, {passed})")
-            gname = t
-            self.graph_leaves[id(leaf)] = (leaf, gname)
-            return
-        if leaf._hooks:
-            raise _unsupported("a gradient hook (register_hook) on a parameter")
-        if leaf.creation_index < self.start:
-            owner = self.value_owner(leaf)
-            if type(leaf).grad is _GRAD_PROPERTY:  # _accumulate written out, on the slot behind the property
-                self.lines.append(f"{owner}._grad = _own({gname}, {passed}) if {owner}._grad is None "
-                                  f"else {owner}._grad + {gname}")
-            else:  # a subclass that keeps its gradient elsewhere (element.py's views): through its property
-                self.lines.append(f"_acc({owner}, {gname}, {passed})")
-        else:  # a leaf made inside the call: its gradient is only seen if the function returns it
-            name = f"L{len(self.internal_leaves)}"
-            self.internal_leaves[id(leaf)] = name
-            self.lines.append(f"{name} = _own({gname}, {passed})")
-
-    def value_owner(self, v):
-        self.value(v)
-        return self.ns.bind("E", v)
-
     # -- outputs ---------------------------------------------------------------------------------------
 
     def _output(self, obj):
@@ -630,61 +336,6 @@ class _Plan:
             self.lines.append(f"{name} = {constant}")
         return _Out(name)
 
-    def _graph_output(self, root):
-        """Write the line that makes output `root` a node of the graph at replay: its inputs are the Values its
-        recorded graph starts from (parameters, arguments, earlier graphs' nodes), its rule the backward pass from
-        it, planned as `_backward` plans one inside a call (the engine's algorithm, run once on the recorded arrays)
-        and compiled as a function of the seed and the forward's results it reads. Returns the line's name, or None
-        if no Value from outside the call leads to it (only leaves the call made itself: nothing to hand a gradient)."""
-        forward_lines, self.lines = self.lines, []
-        # Reshaped views of live arrays that this function writes for itself are its own: forgotten after it.
-        views = {key for key in self.exprs if key.__class__ is tuple}
-        kept = self.node_grads, self.graph_nodes, self.fresh, self.in_place
-        self.node_grads, self.graph_nodes, self.fresh, self.in_place, self.graph_leaves = {}, [], set(), [], {}
-        try:
-            data = root.data
-            probe = np.ones_like(data) if isinstance(data, np.ndarray) else data.dtype.type(1)
-            self._backward([root], [np.asarray(probe)], seed_name="S")
-            self._update_in_place()
-            # in creation order (a picture lists a layer's weight before its bias, the first layer first)
-            leaves = sorted(self.graph_leaves.values(), key=lambda item: item[0].creation_index)
-            if not leaves:
-                return None
-            if all(np.ndim(leaf.data) == 0 for leaf, _ in leaves):
-                # micrograd's scalar Values (nn.MLP on lists): a node with one input per weight costs the backward
-                # pass more than the graph it replaces (W1 through nn.MLP, compiled so: 1.7× eager's time)
-                raise _unsupported("the output needs a gradient from a backward pass after the call, and its "
-                                   "inputs are scalar Values, whose graph replays no faster than eager mode; compile "
-                                   "the whole training step (forward, loss.backward(), optimizer step) to replay it")
-            defined = set(self.args) | {line.partition(" = ")[0] for line in forward_lines if " = " in line}
-            used = []
-            for line in self.lines:
-                for token in _SAVED_TOKEN.findall(line):
-                    if token in defined and token not in used:
-                        used.append(token)
-            body = [f"{name} = T[{i}]" for i, name in enumerate(used)] + [
-                line for line in self.lines if line != "#backward"]
-            result = tuple(_Out(gname) for _, gname in leaves)
-        finally:
-            self.lines = forward_lines
-            self.node_grads, self.graph_nodes, self.fresh, self.in_place = kept
-            self.graph_leaves = None
-            for key in [key for key in self.exprs if key.__class__ is tuple and key not in views]:
-                del self.exprs[key]
-        backward = f"W{len(self.backward_programs)}"
-        self.backward_programs.append((backward, body, result))
-        parents = "".join(f"{self._input_name(leaf)}, " for leaf, _ in leaves)
-        saved = "".join(f"{name}, " for name in used)
-        name = f"r{len(self.outputs)}"
-        self.outputs.append(name)
-        self.lines.append(f"{name} = _graph({self.value(root)}, ({parents}), {backward}, ({saved}))")
-        return name
-
-    def _input_name(self, v):
-        """The name at replay of an input of a graph output's node: another output's node, an argument, or a Value
-        that existed before the call (a parameter)."""
-        return self.graph_outputs.get(id(v)) or self.arg_values.get(id(v)) or self.value_owner(v)
-
     def _fresh(self, expr):
         """A buffer's contents are overwritten by the next call: what leaves the program is a copy."""
         if expr in self.buffers:
@@ -724,15 +375,6 @@ class _Plan:
                     if id(a) in self.internal_leaves and a.grad is not None:
                         out[id(a.grad)] = self.internal_leaves[id(a)]
         return out
-
-    def _update_in_place(self):
-        """Rewrite ReLU's rule `t = _relu_backward(g, x)` to write into g where nothing after it reads g: g is
-        then an array this program allocated (`fresh`) and only ever reads here. The same numbers, one array
-        less per ReLU layer to allocate and fill. Runs once the outputs are known (they may read g)."""
-        for index, gname, line in self.in_place:
-            pattern = re.compile(rf"\b{gname}\b")
-            if not any(pattern.search(later) for later in self.lines[index + 1:]):
-                self.lines[index] = line
 
     # -- the program -----------------------------------------------------------------------------------
 
@@ -792,78 +434,6 @@ class _Plan:
         return _Program(replay, "".join(sources) + source)
 
 
-def _function_source(name, args, body, result):
-    lines = body + [f"return {_template_source(result)}"]
-    return f"def {name}({', '.join(args)}):\n" + "\n".join("    " + line for line in lines) + "\n"
-
-
-def _compiled_function(name, body, args, result, namespace):
-    """The function `def name(*args): body; return result` compiled in `namespace` (which it changes), and its
-    source."""
-    if len(body) <= _ONE_FUNCTION:
-        source = _function_source(name, args, body, result)
-        exec(compile(source, "<autograd_core.compile>", "exec"), namespace)  # our own generated source (no user text)
-        return namespace[name], source
-    # Python compiles a function with tens of thousands of locals very slowly (and many distinct global
-    # names too): split a long program into functions of _CHUNK lines, each with its own locals; values
-    # used by a later part travel in a list V, constants in a list K.
-    parts, namespace = _chunked(body, args, result, namespace)
-    for part in parts:  # compiled one by one: compiling them as one module takes several times longer
-        exec(compile(part, "<autograd_core.compile>", "exec"), namespace)
-    return namespace["replay"], "".join(parts)
-
-
-_CHUNK = 500
-_TOKEN = re.compile(r"\b([vgLr][0-9]+|[CB][0-9]+)\b")
-
-
-def _chunked(body, args, result, namespace):
-    constants, K = {}, []
-    defined_in, used_in = {}, {}
-    for c in range(0, len(body), _CHUNK):
-        for line in body[c:c + _CHUNK]:
-            target, _, _ = line.partition(" = ")
-            for token in _TOKEN.findall(line):
-                if token[0] in "CB":
-                    if token not in constants:
-                        constants[token] = len(K)
-                        K.append(namespace.pop(token))
-                elif token == target and " = " in line and token not in defined_in:
-                    defined_in[token] = c
-                else:
-                    used_in.setdefault(token, set()).add(c)
-    for token in _TOKEN.findall(_template_source(result)):
-        used_in.setdefault(token, set()).add(-1)
-    shared = {t: i for i, t in enumerate(t for t, cs in used_in.items() if any(c != defined_in.get(t) for c in cs))}
-    parts, calls = [], []
-    params = ", ".join(["V", "K"] + list(args))
-    for c in range(0, len(body), _CHUNK):
-        def rename(match, c=c):
-            token = match.group(1)
-            if token in constants:
-                return f"K[{constants[token]}]"
-            if token in shared and defined_in.get(token) != c:
-                return f"V[{shared[token]}]"
-            return token
-
-        lines = []
-        for line in body[c:c + _CHUNK]:
-            target, eq, _ = line.partition(" = ")
-            lines.append(_TOKEN.sub(rename, line))
-            if eq and target in shared and defined_in.get(target) == c:
-                lines.append(f"V[{shared[target]}] = {target}")
-        parts.append(f"def part{c}({params}):\n" + "\n".join("    " + line for line in lines) + "\n")
-        calls.append(f"    part{c}({params})")
-    ret = _TOKEN.sub(lambda m: f"V[{shared[m.group(1)]}]", _template_source(result))
-    parts.append(f"def replay({', '.join(args)}):\n    K = _K\n    V = [None] * {len(shared)}\n"
-                 + "\n".join(calls) + f"\n    return {ret}\n")
-    namespace["_K"] = K
-    return parts, namespace
-
-
-_SAVED_TOKEN = re.compile(r"\b([vg][0-9]+|A[0-9]+)\b")  # names a backward function may read from the forward
-
-
 def _values_in(obj):
     """The Values in a result (nested tuples, lists and dicts), in order."""
     if isinstance(obj, Value):
@@ -873,88 +443,6 @@ def _values_in(obj):
     if isinstance(obj, dict):
         return [v for item in obj.values() for v in _values_in(item)]
     return []
-
-
-class _Out(str):
-    """The name of an output line, inside a result template."""
-
-
-class _Rebuilt(tuple):
-    """(constructor, items): a result of a tuple or dict class (a namedtuple, an OrderedDict), made again by calling
-    the constructor (its name in the program) with the template `items`."""
-
-
-def _template_source(t):
-    if isinstance(t, _Out):
-        return str(t)
-    if isinstance(t, _Rebuilt):
-        return f"{t[0]}({_template_source(t[1])})"
-    if isinstance(t, tuple):
-        return "(" + "".join(_template_source(x) + ", " for x in t) + ")"
-    if isinstance(t, list):
-        return "[" + ", ".join(_template_source(x) for x in t) + "]"
-    return "{" + ", ".join(f"{k!r}: {_template_source(v)}" for k, v in t.items()) + "}"
-
-
-_INLINE = {}
-# template -> the same rule written into g (ReLU's; see _Plan._update_in_place)
-_IN_PLACE = {"_relu_backward({g}, {x[0]})": "_relu_backward({g}, {x[0]}, {g})"}
-# What the templates call. Where every operand is an array, a template calls the ufunc itself (a few tens of
-# nanoseconds less than the operator) and takes its numbers 1 and 0 as 0-d arrays of the data's dtype: a
-# Python number costs NumPy a conversion of about 400 ns per call, and the result is the same (a Python
-# number meets an array in the array's dtype).
-_UFUNCS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_div": np.divide, "_neg": np.negative,
-           "_matmul": np.matmul, "_add_reduce": np.add.reduce, "_relu_backward": relu_backward}
-_PYTHON_UNITS = {"one": "1", "zero": "0"}
-
-
-def _units(out, xs):
-    """The constants 1 (like the output) and 0 (like the first input) for an array template: the eager rules'
-    own (`number_like`: 0-d arrays of a float dtype, else the Python number)."""
-    from .ops.elementwise import number_like
-
-    return {"one": number_like(1, out), "zero": number_like(0, xs[0])}
-
-
-def _inline_rules():
-    """VJP rules of the commonest primitives as their expressions: the same NumPy operations in the same
-    order as the rule (so the same numbers), without a Python call each. Keyed by the rule function, each a
-    pair (template for Python numbers and NumPy scalars, template for arrays). (Other primitives declare
-    theirs for arrays with `Primitive.definline`: nn's linear.)"""
-    if not _INLINE:
-        from .ops import elementwise as e
-
-        for prim, templates in (
-                (e.add, (("{g}", "{g}"), ("{g}", "{g}"))),
-                (e.sub, (("{g}", "{g}"), ("-{g}", "_neg({g})"))),
-                (e.neg, (("-{g}", "_neg({g})"),)),
-                (e.mul, (("{g} * {x[1]}", "_mul({g}, {x[1]})"), ("{g} * {x[0]}", "_mul({g}, {x[0]})"))),
-                (e.div, (("{g} / {x[1]}", "_div({g}, {x[1]})"),
-                         ("-{g} * {out} / {x[1]}", "_div(_mul(_neg({g}), {out}), {x[1]})"))),
-                (e.exp, (("{g} * {out}", "_mul({g}, {out})"),)),
-                (e.tanh, (("{g} * (({one} - {out}) * ({one} + {out}))",  # float64 arrays: 1 - out·out
-                           {None: "_mul({g}, _mul(_sub({one}, {out}), _add({one}, {out})))",
-                            np.dtype(np.float64): "_mul({g}, _sub({one}, _mul({out}, {out})))"}),)),
-                (e.relu, ((None, "_relu_backward({g}, {x[0]})"),))):  # numbers: the rule itself
-            for rule, pair in zip(prim.vjps, templates):
-                _INLINE[rule] = pair
-    return _INLINE
-
-
-def _inline_agrees(template, units, gp, g, out, xs):
-    """Whether the template computes what the rule computed on the recorded arrays (identity for g)."""
-    if template == "{g}":
-        return gp is g
-    names = {"G": g, "OUT": out, **_UFUNCS, **{f"X{i}": x for i, x in enumerate(xs)},
-             **{k.upper(): u for k, u in units.items()}}
-    text = template.format(g="G", out="OUT", x=[f"X{i}" for i in range(len(xs))],
-                           **{k: u if isinstance(u, str) else k.upper() for k, u in units.items()})
-    try:
-        value = eval(text, {}, names)  # our own template text (or a primitive's, from definline)
-    except (ValueError, TypeError):  # a template for other shapes (linear's for 2-D, here on 3-D data)
-        return False
-    return (type(value) is type(gp) and np.shape(value) == np.shape(gp) and value.dtype == gp.dtype
-            and np.array_equal(value, gp, equal_nan=True))
 
 
 def _writes_the_same(into, data, args, params):
@@ -986,157 +474,3 @@ def _describe(x):
     if isinstance(x, np.ndarray):
         return f"array of shape {x.shape}"
     return repr(x)[:40]
-
-
-def _accumulate(leaf, g, passed):
-    """What the engine does at a leaf: its .grad becomes g (an array of its own) or old + g."""
-    old = leaf.grad
-    leaf.grad = _own(g, passed) if old is None else old + g
-
-
-def _own(g, passed):
-    """g as an array of its own, as a leaf's .grad must be: a copy when a rule passed it through (`passed`),
-    or it is read-only (a broadcast view) or a view of another array."""
-    if g.__class__ is np.ndarray and (passed or not g.flags.writeable or g.base is not None):
-        return g.copy()
-    return g
-
-
-def _leaf(data, grad):
-    v = Value(data, requires_grad=False, dtype=data.dtype)  # integer and boolean results keep their dtype
-    if grad is not None:
-        v.grad = grad
-    return v
-
-
-def _guard_failed():
-    from .jit import _GuardFailed
-
-    return _GuardFailed()
-
-
-def _reader(convert):
-    def check(data, expected):
-        if convert(data) != expected:
-            raise _guard_failed()
-
-    return check
-
-
-class _ReplayedCall:
-    """What one replay of a graph output keeps for its node's rule: the backward function, the forward's results it
-    reads, and the gradients of all the node's inputs, computed at the first input's turn and handed out one by
-    one (the engine asks for them in input order, once per pass)."""
-
-    __slots__ = ("data", "backward", "saved", "grads", "g", "last")
-
-    def __init__(self, data, backward, saved):
-        self.data, self.backward, self.saved, self.grads, self.g, self.last = data, backward, saved, None, None, -1
-
-    def gradient(self, i, g):
-        grads = self.grads
-        if grads is None or g is not self.g or i <= self.last:  # the first input asked for in this pass (or for this g)
-            grads = self.grads = self.backward(g, self.saved)
-            self.g = g
-        self.last = i
-        if i == len(grads) - 1:
-            self.grads = self.g = None  # handed out: not kept by a graph retained for another pass
-        return grads[i]
-
-    def __repr__(self):
-        return "<the recorded backward pass>"
-
-
-def _replayed_forward(*xs, call):
-    """The output the replay computed (the node's inputs are the parameters and arguments it read)."""
-    return call.data
-
-
-def _replayed_vjp(argnum, g, out, *xs, call):
-    if isinstance(g, Value):
-        raise RuntimeError("compile: a second derivative (create_graph=True) through the output of a compiled module "
-                           "is not supported (nor is it by PyTorch's torch.compile); differentiate the module "
-                           "uncompiled (model._orig_mod) for higher-order gradients")
-    return call.gradient(argnum, g)
-
-
-# One node per replayed output that a later backward pass differentiates: PyTorch's CompiledFunctionBackward.
-_REPLAYED = Primitive("compiled_function", _replayed_forward, title="compiled function", module=__name__)
-PRIMITIVES.pop("compiled_function")  # one node per replayed call, not an operation of the catalogue
-_REPLAYED.defvjp_argnum(_replayed_vjp, formula="the recorded backward pass")
-
-
-def _graph(data, parents, backward, saved):
-    """A replayed output as a node of the graph: its inputs are `parents` (Values), its rule `backward` on `saved`."""
-    return apply(_REPLAYED, parents, {"call": _ReplayedCall(data, backward, saved)})
-
-
-_RUNTIME = {
-    **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_graph": _graph,
-    "_astype": lambda t, dtype: t.astype(dtype), "_copy": lambda x: x.copy(), "_conj": np.conjugate,
-    "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad,
-    "_set_grad": lambda v, g: setattr(v, "grad", g), "_store": store, "_copyto": np.copyto,
-    "_read_item": _reader(lambda d: d.item()), "_read_float": _reader(float),
-    "_read_int": _reader(int), "_read_bool": _reader(bool), "_read_index": _reader(lambda d: int(d.item())),
-    "_read_tolist": _reader(lambda d: np.asarray(d).tolist()),
-}
-
-
-class _Program:
-    __slots__ = ("replay", "source", "tentative")
-
-    def __init__(self, replay, source):
-        self.replay, self.source = replay, source
-        # (the arguments' arrays, the plan): set when the two recordings that agreed saw the same data, so their
-        # agreement says nothing about constants derived from it; a call with other data records once more first.
-        self.tentative = None
-
-    def run(self, leaves):
-        return self.replay(*leaves)
-
-
-class _DrawingProgram(_Program):
-    """A program with a guard that may fail after it has drawn random numbers: a replay that fails one puts the
-    generators' states back first, so the call, then run eagerly, draws the numbers eager mode draws. (Other programs
-    fail their guards before they change anything, and pay nothing for this.)"""
-
-    __slots__ = ("generators",)
-
-    def __init__(self, replay, source, generators):
-        super().__init__(replay, source)
-        self.generators = generators  # `generator=` specs (None: the default, looked up at each call) and generators
-
-    def run(self, leaves):
-        from .jit import _GuardFailed
-        from .tensor import get_rng
-
-        generators = [get_rng(g) for g in self.generators]
-        states = [g.bit_generator.state for g in generators]
-        try:
-            return self.replay(*leaves)
-        except _GuardFailed:
-            for generator, state in zip(generators, states):
-                generator.bit_generator.state = state
-            raise
-
-
-class _RestoringProgram(_DrawingProgram):
-    """A program that compares gradients in Python (jit_grad_guards.py): its guards come after the backward pass, so
-    a replay that fails one puts back the gradients and data it changed (and the generators' states) before it
-    raises."""
-
-    __slots__ = ("owners",)
-
-    def __init__(self, replay, source, generators, owners):
-        super().__init__(replay, source, generators)
-        self.owners = owners
-
-    def run(self, leaves):
-        from .jit import _GuardFailed
-
-        saved = saved_state(self.owners)
-        try:
-            return super().run(leaves)
-        except _GuardFailed:
-            put_back(self.owners, saved)
-            raise

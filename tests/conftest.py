@@ -152,11 +152,11 @@ def _fresh_state_per_test(request):
 @pytest.fixture(params=["one-function", "chunked"])
 def compiled_program_layout(request, monkeypatch):
     """For the compile tests: each compiled program as one function, and split into parts of a few lines (as long
-    programs are, jit_plan._chunked). Returns which."""
+    programs are, jit_source._chunked). Returns which."""
     if request.param == "chunked":
-        import autograd_core.jit_plan
+        import autograd_core.jit_source
 
-        monkeypatch.setattr(autograd_core.jit_plan, "_ONE_FUNCTION", 0)
+        monkeypatch.setattr(autograd_core.jit_source, "_ONE_FUNCTION", 0)
     return request.param
 
 

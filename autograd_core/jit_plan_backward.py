@@ -1,0 +1,224 @@
+"""The backward passes of a compiled step (jit_plan.py): `_PlanBackward`, a base class of `_Plan`, plans each
+backward pass by running the engine's algorithm once on the recorded arrays (youngest node first, parents in argument
+order, the same un-broadcasting, dtype conversions and accumulation order), writing one line per rule (the commonest
+written out inline: jit_inline.py) and the accumulation into each leaf's .grad; and, for an output that a backward
+pass after the call differentiates, the backward function of its node in the graph (`_graph_output`)."""
+
+from __future__ import annotations
+
+import heapq
+import re
+import sys
+
+import numpy as np
+
+from .grad_array import NUMPY_ARRAYS
+from .jit_inline import _IN_PLACE, _PYTHON_UNITS, _inline_agrees, _inline_rules, _units
+from .jit_plan_sources import _unsupported
+from .jit_source import _Out
+from .ops.shape import sum_to
+from .value import _GRAD_PROPERTY
+
+_SAVED_TOKEN = re.compile(r"\b([vg][0-9]+|A[0-9]+)\b")  # names a backward function may read from the forward
+
+
+class _PlanBackward:
+    """The backward passes of a plan (see the module's docstring); `_Plan` supplies the state they read and write."""
+
+    def _backward(self, roots, seeds, seed_name=None):
+        """seed_name: the name the seed has in the program (a graph output's backward function takes it as an
+        argument); by default each seed is a constant of the program."""
+        self.lines.append("#backward")
+        heap, pending, passed_through = [], {}, set()
+        for root, seed in zip(roots, seeds):
+            seed = seed[()] if seed.ndim == 0 else seed
+            if seed_name is not None:
+                name = seed_name
+            else:
+                name = self.temp()
+                self.lines.append(f"{name} = {self.constant(seed)}")
+            passed_through.add(id(root))  # a constant: never hand it out as .grad without copying
+            pending[id(root)] = (name, seed, root)
+            heapq.heappush(heap, (-root.creation_index, id(root)))
+        while heap:
+            _, key = heapq.heappop(heap)
+            gname, g, node = pending.pop(key)
+            self.node_grads[key] = (gname, key in passed_through)
+            entry = self.op_node.get(key)
+            if entry is None or (self.graph_leaves is not None and key in self.graph_outputs and node is not roots[0]):
+                # (another output the call returns, `logits` below `loss`: an input of this one's node, as in the
+                # eager graph, so that its own node's rule takes it on and its .grad is the eager one)
+                self._leaf_gradient(node, gname, key in passed_through)
+                continue
+            self.graph_nodes.append(node)
+            op, args, params, _, out_name = entry
+            if node._hooks:
+                raise _unsupported("a gradient hook (register_hook) in the graph")
+            xs_data = [a.data for a in args]
+            x_exprs = [self.value(a) for a in args]
+            for i, parent in enumerate(args):
+                if not parent.requires_grad:
+                    continue
+                rule = op.vjps[i]
+                gp = rule(g, node.data, *xs_data, **(params or {}))
+                if gp is None:
+                    continue
+                probe = np.empty(0)  # referred to by this frame only, as gp is if the rule made it
+                fresh = sys.getrefcount(gp) == sys.getrefcount(probe)
+                t = self.temp()
+                inline = None
+                if not params:
+                    inline = _inline_rules().get(rule)
+                    if inline is None and op.inline is not None:  # declared by the primitive, for arrays
+                        inline = (None, op.inline[i])
+                if inline is not None:
+                    arrays = all(a.__class__ in NUMPY_ARRAYS for a in (g, node.data, *xs_data))
+                    inline, units = inline[arrays], _units(node.data, xs_data) if arrays else _PYTHON_UNITS
+                    if isinstance(inline, dict):  # a template by the data's dtype, as the rule chooses (tanh's)
+                        inline = inline.get(node.data.dtype, inline[None])
+                    if inline is not None and not _inline_agrees(inline, units, gp, g, node.data, xs_data):
+                        inline = None  # the rule was changed since the template was written: call it
+                if inline is not None:  # the rule's own expression, without the call
+                    fill = dict(g=gname, out=out_name, x=x_exprs,
+                                **{k: u if isinstance(u, str) else self.constant(u)
+                                   for k, u in units.items() if f"{{{k}}}" in inline})
+                    self.lines.append(f"{t} = " + inline.format(**fill))
+                    fresh = inline != "{g}"  # NumPy arithmetic makes a new array; "{g}" hands g itself on
+                    in_place = _IN_PLACE.get(inline)
+                    writable = gname in self.fresh and g.__class__ is np.ndarray and g.ndim and gp.dtype == g.dtype
+                    if in_place and writable:
+                        self.in_place.append((len(self.lines) - 1, gname, f"{t} = " + in_place.format(**fill)))
+                else:
+                    self.lines.append(f"{t} = {self.ns.bind('R', rule)}({', '.join([gname, out_name] + x_exprs)}"
+                                      f"{self._kwargs(params)})")
+                pdata = parent.data
+                if gp.shape != pdata.shape:
+                    gp = sum_to(gp, shape=pdata.shape)
+                    self.lines.append(f"{t} = {self.ns.bind('F', sum_to.forward)}({t}, {self.constant(pdata.shape)})")
+                    fresh = True
+                if gp.dtype is not pdata.dtype and gp.dtype != pdata.dtype:
+                    if gp.dtype.kind == "c" and pdata.dtype.kind != "c":  # the real part, as engine._fit takes
+                        gp = gp.real
+                        self.lines.append(f"{t} = {t}.real")
+                    gp = gp.astype(pdata.dtype)
+                    self.lines.append(f"{t} = _astype({t}, {self.constant(pdata.dtype)})")
+                    fresh = True
+                if fresh and gp.__class__ is np.ndarray:
+                    self.fresh.add(t)
+                if gp is g and (self._is_leaf(parent) or (self.graph_leaves is not None
+                                                           and parent.creation_index < self.start)):
+                    # (after fitting, as the engine checks; a graph output's input may be a leaf in one call and
+                    # not in the next: its gradient is made its own either way, so the program is the same)
+                    passed_through.add(id(parent))
+                if id(parent) in pending:
+                    pname, prev, _ = pending[id(parent)]
+                    pending[id(parent)] = (pname, prev + gp, parent)
+                    both = prev.__class__ is np.ndarray and gp.__class__ is np.ndarray
+                    self.lines.append(f"{pname} = _add({pname}, {t})" if both else f"{pname} = {pname} + {t}")
+                    self.fresh.add(pname)  # a new array (unless a NumPy scalar: then it is never written to)
+                else:
+                    if parent.creation_index < self.start and not self._is_leaf(parent) and \
+                            self.graph_leaves is None:  # (a graph output's node hands it its gradient, as eager mode)
+                        raise _unsupported("the backward pass reaches a graph recorded before the call")
+                    pending[id(parent)] = (t, gp, parent)
+                    heapq.heappush(heap, (-parent.creation_index, id(parent)))
+
+    def _is_leaf(self, v):
+        return id(v) not in self.op_node and v.is_leaf
+
+    def _leaf_gradient(self, leaf, gname, passed):
+        if leaf.data.dtype.kind == "c":  # .grad is PyTorch's gradient, the conjugate of the one the pass carries
+            t = self.temp()
+            self.lines.append(f"{t} = _conj({gname})")
+            gname, passed = t, False
+        if self.graph_leaves is not None:  # an input of a graph output's node: its gradient is the rule's result
+            if leaf.creation_index >= self.start and id(leaf) not in self.graph_outputs:
+                # A leaf made inside the call (`Value(x)` of an array argument requires a gradient): its gradient
+                # is seen by no one unless the call returns it, and then a replay would not write it.
+                if id(leaf) in self.returned:
+                    raise _unsupported("the call returns a Value it made that requires a gradient (a leaf made with "
+                                       "requires_grad=True) beside an output computed from it: a backward pass "
+                                       "after a replay would not give that leaf its .grad")
+                return
+            t = self.temp()  # the engine makes a leaf's .grad of it: an array of its own, as _own gives
+            self.lines.append(f"{t} = _own({gname}, {passed})")
+            gname = t
+            self.graph_leaves[id(leaf)] = (leaf, gname)
+            return
+        if leaf._hooks:
+            raise _unsupported("a gradient hook (register_hook) on a parameter")
+        if leaf.creation_index < self.start:
+            owner = self.value_owner(leaf)
+            if type(leaf).grad is _GRAD_PROPERTY:  # _accumulate written out, on the slot behind the property
+                self.lines.append(f"{owner}._grad = _own({gname}, {passed}) if {owner}._grad is None "
+                                  f"else {owner}._grad + {gname}")
+            else:  # a subclass that keeps its gradient elsewhere (element.py's views): through its property
+                self.lines.append(f"_acc({owner}, {gname}, {passed})")
+        else:  # a leaf made inside the call: its gradient is only seen if the function returns it
+            name = f"L{len(self.internal_leaves)}"
+            self.internal_leaves[id(leaf)] = name
+            self.lines.append(f"{name} = _own({gname}, {passed})")
+
+    def _graph_output(self, root):
+        """Write the line that makes output `root` a node of the graph at replay: its inputs are the Values its
+        recorded graph starts from (parameters, arguments, earlier graphs' nodes), its rule the backward pass from
+        it, planned as `_backward` plans one inside a call (the engine's algorithm, run once on the recorded arrays)
+        and compiled as a function of the seed and the forward's results it reads. Returns the line's name, or None
+        if no Value from outside the call leads to it (only leaves the call made itself: nothing to hand a gradient)."""
+        forward_lines, self.lines = self.lines, []
+        # Reshaped views of live arrays that this function writes for itself are its own: forgotten after it.
+        views = {key for key in self.exprs if key.__class__ is tuple}
+        kept = self.node_grads, self.graph_nodes, self.fresh, self.in_place
+        self.node_grads, self.graph_nodes, self.fresh, self.in_place, self.graph_leaves = {}, [], set(), [], {}
+        try:
+            data = root.data
+            probe = np.ones_like(data) if isinstance(data, np.ndarray) else data.dtype.type(1)
+            self._backward([root], [np.asarray(probe)], seed_name="S")
+            self._update_in_place()
+            # in creation order (a picture lists a layer's weight before its bias, the first layer first)
+            leaves = sorted(self.graph_leaves.values(), key=lambda item: item[0].creation_index)
+            if not leaves:
+                return None
+            if all(np.ndim(leaf.data) == 0 for leaf, _ in leaves):
+                # micrograd's scalar Values (nn.MLP on lists): a node with one input per weight costs the backward
+                # pass more than the graph it replaces (W1 through nn.MLP, compiled so: 1.7× eager's time)
+                raise _unsupported("the output needs a gradient from a backward pass after the call, and its "
+                                   "inputs are scalar Values, whose graph replays no faster than eager mode; compile "
+                                   "the whole training step (forward, loss.backward(), optimizer step) to replay it")
+            defined = set(self.args) | {line.partition(" = ")[0] for line in forward_lines if " = " in line}
+            used = []
+            for line in self.lines:
+                for token in _SAVED_TOKEN.findall(line):
+                    if token in defined and token not in used:
+                        used.append(token)
+            body = [f"{name} = T[{i}]" for i, name in enumerate(used)] + [
+                line for line in self.lines if line != "#backward"]
+            result = tuple(_Out(gname) for _, gname in leaves)
+        finally:
+            self.lines = forward_lines
+            self.node_grads, self.graph_nodes, self.fresh, self.in_place = kept
+            self.graph_leaves = None
+            for key in [key for key in self.exprs if key.__class__ is tuple and key not in views]:
+                del self.exprs[key]
+        backward = f"W{len(self.backward_programs)}"
+        self.backward_programs.append((backward, body, result))
+        parents = "".join(f"{self._input_name(leaf)}, " for leaf, _ in leaves)
+        saved = "".join(f"{name}, " for name in used)
+        name = f"r{len(self.outputs)}"
+        self.outputs.append(name)
+        self.lines.append(f"{name} = _graph({self.value(root)}, ({parents}), {backward}, ({saved}))")
+        return name
+
+    def _input_name(self, v):
+        """The name at replay of an input of a graph output's node: another output's node, an argument, or a Value
+        that existed before the call (a parameter)."""
+        return self.graph_outputs.get(id(v)) or self.arg_values.get(id(v)) or self.value_owner(v)
+
+    def _update_in_place(self):
+        """Rewrite ReLU's rule `t = _relu_backward(g, x)` to write into g where nothing after it reads g: g is
+        then an array this program allocated (`fresh`) and only ever reads here. The same numbers, one array
+        less per ReLU layer to allocate and fill. Runs once the outputs are known (they may read g)."""
+        for index, gname, line in self.in_place:
+            pattern = re.compile(rf"\b{gname}\b")
+            if not any(pattern.search(later) for later in self.lines[index + 1:]):
+                self.lines[index] = line
