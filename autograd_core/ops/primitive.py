@@ -194,7 +194,7 @@ class Primitive:
         """Register each VJP rule (one per input, or None) as an expression template that compiled steps
         (jit_plan.py) write into their program instead of calling the rule, when every operand is an array:
         "{g}", "{out}" and "{x[i]}" stand for the operands, and the template calls NumPy through the names of
-        jit_plan's `_UFUNCS` ("_matmul({g}.T, {x[0]})"). It must do the rule's own operations in the same
+        jit_inline.py's `_UFUNCS` ("_matmul({g}.T, {x[0]})"). It must do the rule's own operations in the same
         order; a compiled step checks it against the rule on the recorded arrays, and calls the rule where
         they differ (other shapes, say)."""
         self.inline = tuple(templates)
