@@ -18,7 +18,7 @@ from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element as _carry_la
 from .lazy_bits import refuse_for_numpy as _refuse_lazy_bits
 from .modes import SCOPE as _SCOPE
 from .sparse_array import SparseArray, SparseGradients
-from .tensor_methods import Size, TensorMethods, callable_size, reduce_args
+from .tensor_methods import Size, TensorMethods, callable_size, reduce_args, required_dim
 
 _FLOAT64 = np.dtype(np.float64)
 _FLOAT_SCALARS = frozenset({np.float16, np.float32, np.float64, np.longdouble})  # each class is one dtype
@@ -816,15 +816,17 @@ class Value(TensorMethods, InplaceMethods):
             return self.to(DEFAULTS["dtype"]).logsumexp(axis, keepdims, dim=dim, keepdim=keepdim)
         return _ops.logsumexp(self, **reduce_args(axis, keepdims, dim, keepdim))
 
-    def softmax(self, axis=-1, *, dim=None, dtype=None):
-        """exp(x) / sum(exp(x)) along dim (default: the last); same shape, each slice sums to 1."""
+    def softmax(self, axis=None, *, dim=None, dtype=None):
+        """exp(x) / sum(exp(x)) along dim (or axis; required, as PyTorch's Tensor.softmax); same shape, each slice
+        sums to 1. (F.softmax alone picks a dim when none is given, with PyTorch's deprecation warning.)"""
         x = self if dtype is None else self.to(dtype)
-        return _ops.softmax(x, axis=axis if dim is None else dim)
+        return _ops.softmax(x, axis=required_dim("softmax", axis, dim))
 
-    def log_softmax(self, axis=-1, *, dim=None, dtype=None):
-        """x - logsumexp(x) along dim (default: the last), computed stably; same shape."""
+    def log_softmax(self, axis=None, *, dim=None, dtype=None):
+        """x - logsumexp(x) along dim (or axis; required, as PyTorch's Tensor.log_softmax), computed stably; same
+        shape."""
         x = self if dtype is None else self.to(dtype)
-        return _ops.log_softmax(x, axis=axis if dim is None else dim)
+        return _ops.log_softmax(x, axis=required_dim("log_softmax", axis, dim))
 
     # Shapes.
 
