@@ -3,6 +3,9 @@ tests skip without it) and by tests that need no PyTorch:
 
 1. Tensor.softmax / Tensor.log_softmax (and torch.softmax) need a dim: PyTorch's TypeError without one; F.softmax and
    F.log_softmax pick one (0 for 0-, 1- and 3-d input, else 1) with PyTorch's deprecation warning.
+2. nn.init's random initialisers refuse integer and bool tensors with PyTorch's NotImplementedError (its kernel's
+   words, after its shape checks; an empty tensor is a no-op for the normal-drawing ones); zeros_, ones_, constant_,
+   eye_ fill them.
 """
 
 import warnings
@@ -12,6 +15,7 @@ import pytest
 
 import autograd_core as ag
 import autograd_core.nn.functional as F
+import autograd_core.nn.init as init
 
 
 def _torch():
@@ -84,3 +88,66 @@ def test_functional_softmax_picks_pytorchs_dim_with_its_warning(name, ndim):
         theirs = getattr(torch.nn.functional, name)(torch.tensor(a))
     assert [str(w.message) for w in caught] == [message]
     np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-12, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------------
+# 2. nn.init on integer and bool tensors.
+
+_INITS = {
+    "normal_": lambda I, t: I.normal_(t), "uniform_": lambda I, t: I.uniform_(t),
+    "uniform_(3, 1)": lambda I, t: I.uniform_(t, 3, 1),
+    "xavier_uniform_": lambda I, t: I.xavier_uniform_(t), "xavier_normal_": lambda I, t: I.xavier_normal_(t),
+    "kaiming_uniform_": lambda I, t: I.kaiming_uniform_(t), "kaiming_normal_": lambda I, t: I.kaiming_normal_(t),
+    "trunc_normal_": lambda I, t: I.trunc_normal_(t), "orthogonal_": lambda I, t: I.orthogonal_(t),
+    "sparse_": lambda I, t: I.sparse_(t, 0.5), "zeros_": lambda I, t: I.zeros_(t), "ones_": lambda I, t: I.ones_(t),
+    "constant_": lambda I, t: I.constant_(t, 2.7), "eye_": lambda I, t: I.eye_(t),
+}
+_SHAPE_ERRORS = ("eye_", "orthogonal_", "sparse_", "xavier", "kaiming")  # their words for < 2 dims are our own
+
+
+def _init_outcome(I, name, tensor):
+    """What init `name` does to `tensor`: ("ok", its values) or (error type, message)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # kaiming's zero-element warning, compared elsewhere
+        error = _error(lambda: _INITS[name](I, tensor))
+    if error is not None:
+        return "ValueError" if error[0] == "ShapeError" else error[0], error[1]
+    return "ok", tensor.tolist()
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (5,), (0, 4)], ids=str)
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8", "bool"])
+@pytest.mark.parametrize("name", list(_INITS))
+def test_init_on_integer_tensors_as_pytorchs(name, dtype, shape):
+    torch = _torch()
+    if name == "trunc_normal_" and dtype == "uint8":
+        pytest.skip("PyTorch's trunc_normal_ on uint8 fails in a way that depends on its draws")
+    ours = _init_outcome(init, name, ag.zeros(shape, dtype=getattr(ag, dtype)))
+    theirs = _init_outcome(torch.nn.init, name, torch.zeros(shape, dtype=getattr(torch, dtype)))
+    if len(shape) < 2 and ours[0] == "ValueError" and name.startswith(_SHAPE_ERRORS):
+        assert theirs[0] == "ValueError"
+    else:
+        assert ours == theirs
+
+
+def test_init_on_integer_tensors_without_torch():
+    t = ag.tensor(np.arange(12).reshape(3, 4))
+    for name in ("normal_", "xavier_normal_", "kaiming_normal_", "trunc_normal_", "orthogonal_", "sparse_"):
+        with pytest.raises(NotImplementedError, match=r"""^"normal_kernel_cpu" not implemented for 'Long'$"""):
+            _INITS[name](init, t)
+    for name in ("uniform_", "xavier_uniform_", "kaiming_uniform_", "uniform_(3, 1)"):
+        with pytest.raises(NotImplementedError, match=r"""^"check_uniform_bounds" not implemented for 'Bool'$"""):
+            _INITS[name](init, ag.zeros((3, 4), dtype=ag.bool))
+    assert t.tolist() == np.arange(12).reshape(3, 4).tolist()  # nothing written by the refusals
+    # The normal-drawing ones draw nothing into an empty tensor, so refuse nothing; uniform_ checks first.
+    empty = ag.zeros((0, 4), dtype=ag.int64)
+    assert init.normal_(empty) is empty and init.orthogonal_(empty) is empty
+    with pytest.raises(NotImplementedError):
+        init.uniform_(empty)
+    # Filling with a constant works on integers: 2.7 truncated, as PyTorch's fill_.
+    assert init.constant_(ag.zeros(3, dtype=ag.int64), 2.7).tolist() == [2, 2, 2]
+    assert init.ones_(ag.zeros(2, dtype=ag.bool)).tolist() == [True, True]
+    # An int array (a Value's .data) is refused alike; float tensors are drawn into as before.
+    with pytest.raises(NotImplementedError, match="'Int'"):
+        init.normal_(np.zeros((2, 2), dtype=np.int32))
+    assert init.normal_(ag.zeros((2, 2))).dtype == ag.float32
