@@ -6,6 +6,8 @@ tests skip without it) and by tests that need no PyTorch:
 2. nn.init's random initialisers refuse integer and bool tensors with PyTorch's NotImplementedError (its kernel's
    words, after its shape checks; an empty tensor is a no-op for the normal-drawing ones); zeros_, ones_, constant_,
    eye_ fill them.
+3. A sum (or mean) over given dims is SumBackward1 (MeanBackward1) after backward() too, as before it: recorded under
+   a named twin of the primitive (ops/reduce.py), not named from the parameters a backward pass frees.
 """
 
 import warnings
@@ -151,3 +153,53 @@ def test_init_on_integer_tensors_without_torch():
     with pytest.raises(NotImplementedError, match="'Int'"):
         init.normal_(np.zeros((2, 2), dtype=np.int32))
     assert init.normal_(ag.zeros((2, 2))).dtype == ag.float32
+
+
+# ----------------------------------------------------------------------------------------------------
+# 3. The names of sums over dims after backward().
+
+_REDUCTIONS = {
+    "v.sum(0)": lambda v, m, s: v.sum(0), "v.sum()": lambda v, m, s: v.sum(),
+    "v.sum(dim=0)": lambda v, m, s: v.sum(dim=0),
+    "v.sum(0, keepdim=True)": lambda v, m, s: v.sum(0, keepdim=True), "m.sum(1)": lambda v, m, s: m.sum(1),
+    "m.sum((0, 1))": lambda v, m, s: m.sum((0, 1)), "s.sum(0)": lambda v, m, s: s.sum(0),
+    "v.mean(0)": lambda v, m, s: v.mean(0), "v.mean()": lambda v, m, s: v.mean(),
+    "m.mean(-1)": lambda v, m, s: m.mean(-1),
+}
+_V, _M = np.array([1.5, -2.0, 0.25]), np.arange(6.0).reshape(2, 3)
+
+
+def _reduction_trace(L, call):
+    """(name before backward, name after, the value, the gradients) of reduction `call` in library L."""
+    v, m, s = (L.tensor(a, requires_grad=True) for a in (_V, _M, np.float64(2.5)))
+    y = _REDUCTIONS[call](v, m, s)
+    before = type(y.grad_fn).__name__
+    y.sum().backward() if y.ndim else y.backward()
+    grads = [None if t.grad is None else np.asarray(t.grad).tolist() for t in (v, m, s)]
+    return before, type(y.grad_fn).__name__, np.asarray(y.detach()).tolist(), grads
+
+
+@pytest.mark.parametrize("call", list(_REDUCTIONS))
+def test_reduction_names_after_backward_as_pytorchs(call):
+    torch = _torch()
+    assert _reduction_trace(ag, call) == _reduction_trace(torch, call)
+
+
+def test_reduction_names_after_backward_without_torch():
+    expected = {"v.sum(0)": "SumBackward1", "v.sum()": "SumBackward0", "s.sum(0)": "SumBackward1",
+                "v.mean(0)": "MeanBackward1", "v.mean()": "MeanBackward0"}
+    for call, name in expected.items():
+        before, after, _, _ = _reduction_trace(ag, call)
+        assert before == after == name, call
+    # The twin is the same operation: the same numbers, bit for bit, as the primitive itself.
+    from autograd_core.ops import reduce
+
+    x = ag.tensor(np.random.default_rng(3).standard_normal((4, 5)).astype(np.float32), requires_grad=True)
+    for primitive, twin in ((reduce.sum, reduce.sum_over_dims), (reduce.mean, reduce.mean_over_dims)):
+        assert twin.forward is primitive.forward and twin.vjps is primitive.vjps and twin.name == primitive.name
+        g_twin = ag.autograd.grad((twin(x, axis=1) ** 2).sum(), x)[0]
+        g_primitive = ag.autograd.grad((primitive(x, axis=1) ** 2).sum(), x)[0]
+        assert np.array_equal(np.asarray(g_twin), np.asarray(g_primitive))
+    # A complex sum over a dim runs (the twin is complex-ready as sum is).
+    z = ag.tensor(np.array([1 + 2j, 3 - 1j]), requires_grad=True)
+    assert z.sum(0).item() == 4 + 1j and type(z.mean(0).grad_fn).__name__ == "MeanBackward1"
