@@ -104,6 +104,18 @@ def reduce_args(axis, keepdims, dim, keepdim):
     return {"axis": axis, "keepdims": bool(keepdims)}
 
 
+def required_dim(name, axis, dim):
+    """The dim of Tensor.softmax-like methods, given as NumPy's axis or PyTorch's dim; PyTorch's TypeError when
+    neither is given (only F.softmax and friends choose a dim themselves)."""
+    if dim is None:
+        if axis is None:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+        return axis
+    if axis is not None:
+        raise TypeError("give axis (NumPy) or dim (PyTorch), not both")
+    return dim
+
+
 def _spread_args(dim, ddof, keepdims, axis, keepdim, correction, unbiased):
     """var's and std's correction and reduce_args from PyTorch's or NumPy's spelling: var(False) is PyTorch's
     (unbiased) overload; NumPy's spelling (axis, ddof, keepdims) defaults to ddof 0, PyTorch's to correction 1."""

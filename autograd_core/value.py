@@ -18,7 +18,7 @@ from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element as _carry_la
 from .lazy_bits import refuse_for_numpy as _refuse_lazy_bits
 from .modes import SCOPE as _SCOPE
 from .sparse_array import SparseArray, SparseGradients
-from .tensor_methods import Size, TensorMethods, callable_size, reduce_args
+from .tensor_methods import Size, TensorMethods, callable_size, reduce_args, required_dim
 
 _FLOAT64 = np.dtype(np.float64)
 _FLOAT_SCALARS = frozenset({np.float16, np.float32, np.float64, np.longdouble})  # each class is one dtype
@@ -793,7 +793,8 @@ class Value(TensorMethods, InplaceMethods):
     def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
         """Sum over all elements, or over axis/dim (int or tuple), keeping reduced axes as size 1 with keepdim=True."""
         x = self if dtype is None else self.to(dtype)
-        total = _ops.sum(x, **reduce_args(axis, keepdims, dim, keepdim))
+        args = reduce_args(axis, keepdims, dim, keepdim)  # over dims: PyTorch's SumBackward1, whatever backward frees
+        total = (_ops.sum if args["axis"] is None else _sum_over_dims)(x, **args)
         if dtype is None and total.data.dtype == np.uint64 and x.data.dtype != np.uint64:
             return total.to(np.int64)  # NumPy sums uint8 into uint64, PyTorch into int64
         return total if dtype is None or total.dtype == dtype else total.to(dtype)  # NumPy sums int8 into int64
@@ -805,7 +806,8 @@ class Value(TensorMethods, InplaceMethods):
                 "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
                 f"Got: {self.data.dtype} (convert first: x.float().mean(), or pass dtype=)")
         x = self if dtype is None else self.to(dtype)
-        return _ops.mean(x, **reduce_args(axis, keepdims, dim, keepdim))
+        args = reduce_args(axis, keepdims, dim, keepdim)  # over dims: MeanBackward1, as Value.sum's
+        return (_ops.mean if args["axis"] is None else _mean_over_dims)(x, **args)
 
     def logsumexp(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """log(sum(exp(x))) over axis/dim (all elements by default), computed stably (max subtracted first);
@@ -816,15 +818,17 @@ class Value(TensorMethods, InplaceMethods):
             return self.to(DEFAULTS["dtype"]).logsumexp(axis, keepdims, dim=dim, keepdim=keepdim)
         return _ops.logsumexp(self, **reduce_args(axis, keepdims, dim, keepdim))
 
-    def softmax(self, axis=-1, *, dim=None, dtype=None):
-        """exp(x) / sum(exp(x)) along dim (default: the last); same shape, each slice sums to 1."""
+    def softmax(self, axis=None, *, dim=None, dtype=None):
+        """exp(x) / sum(exp(x)) along dim (or axis; required, as PyTorch's Tensor.softmax); same shape, each slice
+        sums to 1. (F.softmax alone picks a dim when none is given, with PyTorch's deprecation warning.)"""
         x = self if dtype is None else self.to(dtype)
-        return _ops.softmax(x, axis=axis if dim is None else dim)
+        return _ops.softmax(x, axis=required_dim("softmax", axis, dim))
 
-    def log_softmax(self, axis=-1, *, dim=None, dtype=None):
-        """x - logsumexp(x) along dim (default: the last), computed stably; same shape."""
+    def log_softmax(self, axis=None, *, dim=None, dtype=None):
+        """x - logsumexp(x) along dim (or axis; required, as PyTorch's Tensor.log_softmax), computed stably; same
+        shape."""
         x = self if dtype is None else self.to(dtype)
-        return _ops.log_softmax(x, axis=axis if dim is None else dim)
+        return _ops.log_softmax(x, axis=required_dim("log_softmax", axis, dim))
 
     # Shapes.
 
@@ -1119,6 +1123,7 @@ def _grad_size_message(got, wanted):
 
 
 from . import ops as _ops  # noqa: E402  (ops needs Value defined)
+from .ops.reduce import mean_over_dims as _mean_over_dims, sum_over_dims as _sum_over_dims  # noqa: E402
 from . import numpy_functions as _numpy_functions  # noqa: E402
 from .engine import apply_binary as _apply_binary, apply_unary as _apply_unary, backward as _backward  # noqa: E402
 

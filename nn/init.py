@@ -237,11 +237,14 @@ def _source(generator, rng):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None, *, rng=None):
     """Fill a parameter in place with U(a, b). Returns it."""
+    _integers_refused(tensor, _UNIFORM_KERNEL)
     return _fill(tensor, uniform(tensor.shape, a, b, _source(generator, rng), tensor.dtype))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None, *, rng=None):
     """Fill a parameter in place with N(mean, std²). Returns it."""
+    if _integers_refused(tensor, _NORMAL_KERNEL, empty_is_no_op=True):
+        return tensor
     return _fill(tensor, normal(tensor.shape, mean, std, _source(generator, rng), tensor.dtype))
 
 
@@ -263,12 +266,15 @@ def constant_(tensor, val):
 def xavier_uniform_(tensor, gain=1.0, generator=None, *, rng=None):
     """Fill a parameter in place with U(−a, a), a = gain·√(6 / (fan_in + fan_out)). Returns it."""
     _two_dims(tensor)
+    _integers_refused(tensor, _UNIFORM_KERNEL)
     return _fill(tensor, xavier_uniform(tensor.shape, gain, _source(generator, rng), tensor.dtype))
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None, *, rng=None):
     """Fill a parameter in place with N(0, std²), std = gain·√(2 / (fan_in + fan_out)). Returns it."""
     _two_dims(tensor)
+    if _integers_refused(tensor, _NORMAL_KERNEL, empty_is_no_op=True):
+        return tensor
     return _fill(tensor, xavier_normal(tensor.shape, gain, _source(generator, rng), tensor.dtype))
 
 
@@ -277,6 +283,7 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", ge
     _two_dims(tensor)
     if _no_elements(tensor):
         return tensor
+    _integers_refused(tensor, _UNIFORM_KERNEL)
     return _fill(tensor, kaiming_uniform(tensor.shape, a, mode, nonlinearity, _source(generator, rng), tensor.dtype))
 
 
@@ -285,6 +292,7 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
     _two_dims(tensor)
     if _no_elements(tensor):
         return tensor
+    _integers_refused(tensor, _NORMAL_KERNEL)
     return _fill(tensor, kaiming_normal(tensor.shape, a, mode, nonlinearity, _source(generator, rng), tensor.dtype))
 
 
@@ -413,6 +421,8 @@ def dirac_(tensor, groups=1):
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, rng=None):
     """Fill a parameter in place with N(mean, std²) truncated to [a, b] (see `trunc_normal`). Returns it."""
     _refuse_complex(tensor, NotImplementedError, '"lt_cpu" not implemented for \'{name}\'')
+    if _integers_refused(tensor, _NORMAL_KERNEL, empty_is_no_op=True):
+        return tensor
     return _fill(tensor, trunc_normal(tensor.shape, mean, std, a, b, _source(generator, rng), tensor.dtype))
 
 
@@ -420,7 +430,28 @@ def orthogonal_(tensor, gain=1.0, generator=None, *, rng=None):
     """Fill a parameter (≥ 2-D) in place with a (semi-)orthogonal matrix times gain (see `orthogonal`)."""
     _refuse_complex(tensor, NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex "
                                                  "numbers. Please use torch.sgn instead.")
+    # A tensor of fewer than 2 dimensions gets orthogonal's ShapeError first, as in PyTorch.
+    if np.ndim(tensor) >= 2 and _integers_refused(tensor, _NORMAL_KERNEL, empty_is_no_op=True):
+        return tensor
     return _fill(tensor, orthogonal(tensor.shape, gain, _source(generator, rng), tensor.dtype))
+
+
+# The kernels PyTorch names when asked to draw into an integer or bool tensor.
+_UNIFORM_KERNEL, _NORMAL_KERNEL = "check_uniform_bounds", "normal_kernel_cpu"
+
+
+def _integers_refused(tensor, kernel, *, empty_is_no_op=False):
+    """PyTorch's NotImplementedError (its kernel's words) for random numbers drawn into an integer or bool tensor;
+    with `empty_is_no_op`, True instead for one without elements (PyTorch's normal_ draws nothing, so raises
+    nothing, while its uniform_ checks its bounds first). False for a float or complex tensor."""
+    dtype = np.dtype(tensor.dtype)
+    if dtype.kind not in "biu":
+        return False
+    if empty_is_no_op and 0 in tuple(tensor.shape):
+        return True
+    from autograd_core.errors import scalar_type_name
+
+    raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(dtype)}\'')
 
 
 def _refuse_complex(tensor, kind, message):
@@ -434,6 +465,8 @@ def _refuse_complex(tensor, kind, message):
 
 def sparse_(tensor, sparsity, std=0.01, generator=None, *, rng=None):
     """Fill a 2-D parameter in place with N(0, std²), ⌈sparsity·rows⌉ zeros per column (see `sparse`)."""
+    if np.ndim(tensor) == 2 and _integers_refused(tensor, _NORMAL_KERNEL, empty_is_no_op=True):
+        return tensor
     return _fill(tensor, sparse(tensor.shape, sparsity, std, _source(generator, rng), tensor.dtype))
 
 

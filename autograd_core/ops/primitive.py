@@ -91,11 +91,13 @@ class Primitive:
     def defcomplex(self):
         """Declare that forward, VJP and JVP rules hold for complex data, in the convention of ops/complex.py (a
         holomorphic operation's real rules already do: G_in = G_out·f'(z)). Other primitives refuse complex inputs."""
-        self.complex_ready = True
-        if COMPLEX_VALUES_EXIST[0]:
-            from .complex import ungate
+        # Its named twins made so far too (each a copy made before this call: ops/reduce.py's sum_over_dims).
+        for op in (self, *_TWINS.get(self.name, {}).values()):
+            op.complex_ready = True
+            if COMPLEX_VALUES_EXIST[0]:
+                from .complex import ungate
 
-            ungate(self)
+                ungate(op)
         return self
 
     def defvjp(self, *vjps, formulas=()):

@@ -431,3 +431,10 @@ log_softmax.defjvp(lambda t, out, x, axis=-1:                   # d/dx = dx − 
 # On a 0-d input, dim 0 (or -1) is the one element, as in PyTorch (x.sum(0), x.softmax(-1)): Primitive.defreduction.
 for _reduction in (sum, mean, var, std, max, min, prod, logsumexp, softmax, log_softmax):
     _reduction.defreduction()
+
+# x.sum(dim) is PyTorch's sum.dim_IntList (SumBackward1), x.sum() its sum (SumBackward0); mean alike. Value.sum and
+# Value.mean record a reduction over given dims under these twins (made last: copies of the primitives as set up
+# above), so that its name does not depend on the parameters a backward pass frees (a vector's sum over dim 0 and the
+# sum of all its elements have the same shapes).
+sum_over_dims = sum.named("SumBackward1")
+mean_over_dims = mean.named("MeanBackward1")

@@ -103,8 +103,8 @@ ts = np.linspace(-4, 5, 181)
 probs, column = [], []
 for t in ts:
     z = np.array([t, 1.0, -1.0])
-    p = ag.softmax(ag.from_numpy(z)).numpy()
-    J = ag.jacobian(ag.softmax)(z)                          # (3, 3): J[i, j] = ∂pᵢ/∂zⱼ
+    p = ag.softmax(ag.from_numpy(z), dim=0).numpy()
+    J = ag.jacobian(lambda v: ag.softmax(v, dim=0))(z)      # (3, 3): J[i, j] = ∂pᵢ/∂zⱼ
     assert np.allclose(J, np.diag(p) - np.outer(p, p))      # pᵢ(δᵢⱼ − pⱼ)
     assert np.allclose(J.sum(axis=0), 0)                    # the probabilities always sum to 1
     probs.append(p)
