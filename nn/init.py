@@ -421,9 +421,23 @@ def dirac_(tensor, groups=1):
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, rng=None):
     """Fill a parameter in place with N(mean, std²) truncated to [a, b] (see `trunc_normal`). Returns it."""
     _refuse_complex(tensor, NotImplementedError, '"lt_cpu" not implemented for \'{name}\'')
-    if _integers_refused(tensor, _NORMAL_KERNEL, empty_is_no_op=True):
+    if np.dtype(tensor.dtype).kind in "biu" and _trunc_normal_refused(tensor, mean, std, a, b):
+        return tensor
         return tensor
     return _fill(tensor, trunc_normal(tensor.shape, mean, std, a, b, _source(generator, rng), tensor.dtype))
+
+
+def _trunc_normal_refused(tensor, mean, std, a, b):
+    """PyTorch's refusal of an integer or bool tensor, from the branch its trunc_normal_ takes (True: an empty tensor
+    it leaves as it is). With more than 0.3 of the mass in [a, b] it converts a and b to the tensor's dtype (uint8
+    cannot hold -2: an overflow, even when empty), then draws normal_; else it draws uniform_ for rejection sampling."""
+    cdf = lambda z: (1.0 + math.erf(z / math.sqrt(2.0))) / 2.0  # noqa: E731
+    if cdf((b - mean) / std) - cdf((a - mean) / std) <= 0.3:
+        return _integers_refused(tensor, _UNIFORM_KERNEL)
+    dtype = np.dtype(tensor.dtype)
+    if dtype.kind in "iu" and not all(np.iinfo(dtype).min <= bound <= np.iinfo(dtype).max for bound in (a, b)):
+        raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
+    return _integers_refused(tensor, _NORMAL_KERNEL, empty_is_no_op=True)
 
 
 def orthogonal_(tensor, gain=1.0, generator=None, *, rng=None):

@@ -103,7 +103,8 @@ _INITS = {
     "uniform_(3, 1)": lambda I, t: I.uniform_(t, 3, 1),
     "xavier_uniform_": lambda I, t: I.xavier_uniform_(t), "xavier_normal_": lambda I, t: I.xavier_normal_(t),
     "kaiming_uniform_": lambda I, t: I.kaiming_uniform_(t), "kaiming_normal_": lambda I, t: I.kaiming_normal_(t),
-    "trunc_normal_": lambda I, t: I.trunc_normal_(t), "orthogonal_": lambda I, t: I.orthogonal_(t),
+    "trunc_normal_": lambda I, t: I.trunc_normal_(t), "trunc_normal_(a=0.5)": lambda I, t: I.trunc_normal_(t, a=0.5),
+    "orthogonal_": lambda I, t: I.orthogonal_(t),
     "sparse_": lambda I, t: I.sparse_(t, 0.5), "zeros_": lambda I, t: I.zeros_(t), "ones_": lambda I, t: I.ones_(t),
     "constant_": lambda I, t: I.constant_(t, 2.7), "eye_": lambda I, t: I.eye_(t),
 }
@@ -125,8 +126,6 @@ def _init_outcome(I, name, tensor):
 @pytest.mark.parametrize("name", list(_INITS))
 def test_init_on_integer_tensors_as_pytorchs(name, dtype, shape):
     torch = _torch()
-    if name == "trunc_normal_" and dtype == "uint8":
-        pytest.skip("PyTorch's trunc_normal_ on uint8 fails in a way that depends on its draws")
     ours = _init_outcome(init, name, ag.zeros(shape, dtype=getattr(ag, dtype)))
     theirs = _init_outcome(torch.nn.init, name, torch.zeros(shape, dtype=getattr(torch, dtype)))
     if len(shape) < 2 and ours[0] == "ValueError" and name.startswith(_SHAPE_ERRORS):
@@ -144,6 +143,11 @@ def test_init_on_integer_tensors_without_torch():
         with pytest.raises(NotImplementedError, match=r"""^"check_uniform_bounds" not implemented for 'Bool'$"""):
             _INITS[name](init, ag.zeros((3, 4), dtype=ag.bool))
     assert t.tolist() == np.arange(12).reshape(3, 4).tolist()  # nothing written by the refusals
+    # trunc_normal_ refuses by PyTorch's branch: -2 overflows uint8 (even empty); a narrow [a, b] draws uniform_
+    with pytest.raises(RuntimeError, match="^value cannot be converted to type uint8 without overflow$"):
+        init.trunc_normal_(ag.zeros((0, 4), dtype=ag.uint8))
+    with pytest.raises(NotImplementedError, match=r"""^"check_uniform_bounds" not implemented for 'Long'$"""):
+        init.trunc_normal_(t, a=0.5)
     # The normal-drawing ones draw nothing into an empty tensor, so refuse nothing; uniform_ checks first.
     empty = ag.zeros((0, 4), dtype=ag.int64)
     assert init.normal_(empty) is empty and init.orthogonal_(empty) is empty
