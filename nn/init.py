@@ -431,8 +431,7 @@ def _trunc_normal_refused(tensor, mean, std, a, b):
     """PyTorch's refusal of an integer or bool tensor, from the branch its trunc_normal_ takes (True: an empty tensor
     it leaves as it is). With more than 0.3 of the mass in [a, b] it converts a and b to the tensor's dtype (uint8
     cannot hold -2: an overflow, even when empty), then draws normal_; else it draws uniform_ for rejection sampling."""
-    cdf = lambda z: (1.0 + math.erf(z / math.sqrt(2.0))) / 2.0  # noqa: E731
-    if cdf((b - mean) / std) - cdf((a - mean) / std) <= 0.3:
+    if _normal_cdf((b - mean) / std) - _normal_cdf((a - mean) / std) <= 0.3:
         return _integers_refused(tensor, _UNIFORM_KERNEL)
     dtype = np.dtype(tensor.dtype)
     if dtype.kind in "iu" and not all(np.iinfo(dtype).min <= bound <= np.iinfo(dtype).max for bound in (a, b)):
