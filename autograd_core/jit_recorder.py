@@ -288,7 +288,7 @@ class _Watching:
         Value.detach = _watched_detach(_DETACH)
         # The classes' own entries, put back on exit (most are inherited: absent from the class's __dict__)
         self.array_methods = [(cls, name, vars(cls).get(name, _ABSENT))
-                              for cls in (*(cls for cls, _ in _IN_PLACE_OWNERS), ParameterArray)
+                              for cls in dict.fromkeys((*(cls for cls, _ in _IN_PLACE_OWNERS), ParameterArray))
                               for name in (*_IN_PLACE_METHODS, *_AUGMENTED, "__setitem__", "__array_function__")]
         for cls, where in _IN_PLACE_OWNERS:
             for name, method in _IN_PLACE_METHODS.items():
