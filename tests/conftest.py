@@ -76,37 +76,35 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _OPTIONAL_IN_CI = ("torch",)
 
 
-def _fail_if_a_test_extra_is_missing(report, reason):
-    missing = reason.split("'")[1] if reason.startswith("could not import '") else None
-    if IN_CI and missing is not None and missing.split(".")[0] not in _OPTIONAL_IN_CI:
-        report.outcome = "failed"
-        report.longrepr = f"CI: {reason} (bash scripts/test.sh installs the test extras)"
-
-
 # In CI with PyTorch installed nothing may skip: every comparison runs, and a test that skips itself (a case its
 # author could not match, a platform it assumed) would hide a gap behind a green run. Without PyTorch (.ci/run's
 # second run) its comparisons skip, as on a user's machine.
 _CI_SKIPS_NOTHING = IN_CI and importlib.util.find_spec("torch") is not None
 
 
+def _fail_a_skip_ci_forbids(report, reason):
+    """In CI, a skip for a missing test extra fails (the set-up installs them), and with PyTorch installed any skip."""
+    missing = reason.split("'")[1] if reason.startswith("could not import '") else None
+    if IN_CI and missing is not None and missing.split(".")[0] not in _OPTIONAL_IN_CI:
+        report.outcome = "failed"
+        report.longrepr = f"CI: {reason} (bash scripts/test.sh installs the test extras)"
+    elif _CI_SKIPS_NOTHING and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"CI: skipped with PyTorch installed ({reason}): CI skips nothing"
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     report = (yield).get_result()
     if report.skipped and call.excinfo is not None:
-        _fail_if_a_test_extra_is_missing(report, str(call.excinfo.value))
-        if _CI_SKIPS_NOTHING and report.skipped and not hasattr(report, "wasxfail"):
-            report.outcome = "failed"
-            report.longrepr = f"CI: skipped with PyTorch installed ({call.excinfo.value}): CI skips nothing"
+        _fail_a_skip_ci_forbids(report, str(call.excinfo.value))
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_make_collect_report(collector):
     report = (yield).get_result()
-    if report.skipped and isinstance(report.longrepr, tuple):  # a module's importorskip: (path, line, reason)
-        _fail_if_a_test_extra_is_missing(report, report.longrepr[2].removeprefix("Skipped: "))
-        if _CI_SKIPS_NOTHING and report.skipped:  # a whole module skipped (allow_module_level=True), as a test's skip
-            report.outcome = "failed"
-            report.longrepr = f"CI: skipped with PyTorch installed ({report.longrepr[2]}): CI skips nothing"
+    if report.skipped and isinstance(report.longrepr, tuple):  # a module skipped as a whole: (path, line, reason)
+        _fail_a_skip_ci_forbids(report, report.longrepr[2].removeprefix("Skipped: "))
 
 _MODULE_GENERATOR_NAMES = ("RNG", "R", "rng")
 

@@ -90,7 +90,21 @@ class _Report:
 ])
 def test_in_ci_a_missing_test_extra_fails_instead_of_skipping(monkeypatch, reason, in_ci, fails):
     monkeypatch.setattr(conftest, "IN_CI", in_ci)
+    monkeypatch.setattr(conftest, "_CI_SKIPS_NOTHING", False)  # as in .ci/run's run without PyTorch
     report = _Report()
-    conftest._fail_if_a_test_extra_is_missing(report, reason)
+    conftest._fail_a_skip_ci_forbids(report, reason)
     assert report.outcome == ("failed" if fails else "skipped")
     assert ("CI: " + reason in report.longrepr) == fails
+
+
+@pytest.mark.parametrize("reason", ["needs a display", "could not import 'torch.nn.utils.prune': hidden"])
+def test_in_ci_with_pytorch_installed_any_skip_fails(monkeypatch, reason):
+    monkeypatch.setattr(conftest, "IN_CI", True)
+    monkeypatch.setattr(conftest, "_CI_SKIPS_NOTHING", True)
+    report = _Report()
+    conftest._fail_a_skip_ci_forbids(report, reason)
+    assert report.outcome == "failed" and f"({reason}): CI skips nothing" in report.longrepr
+    xfailed = _Report()
+    xfailed.wasxfail = ""  # an expected failure reports as skipped: not a skip
+    conftest._fail_a_skip_ci_forbids(xfailed, reason)
+    assert xfailed.outcome == "skipped"
