@@ -40,7 +40,12 @@ install_program() {
     done
     echo "setup: installing ${apt[*]} (for '$program')..."
     if command -v apt-get >/dev/null 2>&1; then
-        { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt[@]}" >/dev/null; } || true
+        # Twice: a mirror that drops a connection fails apt's whole install.
+        local attempt
+        for attempt in 1 2; do
+            { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt[@]}" >/dev/null; } \
+                && break
+        done
     elif [ -n "$brew" ] && command -v brew >/dev/null 2>&1; then
         brew install "$brew" || true
     fi
@@ -86,6 +91,26 @@ install_local_torch() {
     return $status
 }
 
+# pip_install LOG ARGS...: `pip install ARGS` into .venv, its output in LOG. pip retries a failed connection but not
+# a download cut short, which fails its hash check (a CI run was lost to a truncated MPICH wheel), so the install is
+# tried three times, a few seconds apart. A full disk is not tried again.
+pip_install() {
+    local log="$1"; shift
+    local attempt
+    : >"$log"
+    for attempt in 1 2 3; do
+        echo "setup: pip install $* (attempt $attempt of 3)" >>"$log"
+        if .venv/bin/python -m pip install "$@" >>"$log" 2>&1; then
+            return 0
+        fi
+        if grep -q "No space left on device" "$log" || [ "$attempt" -eq 3 ]; then
+            return 1
+        fi
+        echo "setup: pip install failed ($(tac "$log" | grep -m1 "^ERROR" || echo "see $log")); trying again" >&2
+        sleep "${AUTOGRAD_CORE_SETUP_RETRY_PAUSE:-5}"
+    done
+}
+
 make_venv() {
     if [ ! -x .venv/bin/python ]; then
         echo "setup: creating .venv"
@@ -99,7 +124,7 @@ make_venv() {
         local log=.venv/setup.log
         # --no-compile: pip would compile every module of every package (half of the install's time, most of it
         # never imported); Python compiles what is imported on first use instead (see PYTHONDONTWRITEBYTECODE above).
-        if ! .venv/bin/python -m pip install --no-compile -e ".[$1]" >"$log" 2>&1; then
+        if ! pip_install "$log" --no-compile -e ".[$1]"; then
             grep -v "is ignored" "$log" | tail -20 >&2
             if grep -q "No space left on device" "$log"; then
                 # The test extras and PyTorch take about 1.5 GB; say where the space went, not only that pip failed.
