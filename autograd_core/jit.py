@@ -202,6 +202,7 @@ import weakref
 
 import numpy as np
 
+from . import jit_data
 from . import jit_numpy
 from .modes import ANOMALY, TRACERS
 from .jit_arguments import (  # the arguments: live inputs and guard keys (bench/ reads _guard_key here)
@@ -406,6 +407,7 @@ class Compiled:
             with _Watching(recorder):
                 result = jit_numpy.untraced(self.fn(*args, **kwargs))
             jit_numpy.finish(recorder)
+            jit_data.finish(recorder)
         except _Unsupported as err:
             recorder.problem = str(err)
             result = self.fn(*args, **kwargs)
@@ -435,6 +437,10 @@ class Compiled:
                 plan.check_same_as(slot.previous)
                 program = plan.build()
                 referenced.read_live(plan.ns.objects.values())
+                if referenced.unguarded:  # (a large array it does not read itself, state named too deep)
+                    self._go_eager(slot, f"it reads {referenced.unguarded[0][0]}, which no guard of a replay "
+                                         "covers: a change made to it between calls would not be seen", referenced)
+                    return result
                 if data and slot.previous.data is not None and _same_data(data, slot.previous.data):
                     # Recorded twice on the same batch: constants the function derived from it with NumPy agree
                     # whatever they are. Replay for this data; a call with other data records once more first.

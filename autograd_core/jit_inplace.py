@@ -35,6 +35,7 @@ import weakref
 
 import numpy as np
 
+from . import jit_data
 from .modes import TRACERS
 from .value import Value
 
@@ -248,7 +249,12 @@ def watched_write(original, refuse):
         if why is None and recorder is not None and self._requires_grad:
             why = "a Value that requires grad, changed out of the graph's sight (inside no_grad())"
         if why is not None and (_storable(recorder, self) or _shares_a_result(recorder, self)):
-            return _stored(recorder, self, name, original, compute, result_of, index, lambda w: refuse(what, w))
+            written = (_DATA.__get__(self),)  # (the data the user's code read: jit_data)
+            jit_data.before(recorder, written)
+            try:
+                return _stored(recorder, self, name, original, compute, result_of, index, lambda w: refuse(what, w))
+            finally:
+                jit_data.after(recorder, written)
         if recorder is None or why is not None:
             if recorder is not None:
                 refuse(what, why)
@@ -374,3 +380,6 @@ def _conformed(result, target):
 def _same_bits(a, b):
     a, b = np.asarray(a), np.asarray(b)
     return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+_DATA = Value.__dict__["data"]  # Value's data slot itself (jit.py watches reads through a property over it)

@@ -35,6 +35,7 @@ import sys
 
 import numpy as np
 
+from . import jit_data
 from .element import ElementView
 from .grad_array import GradArray
 from .jit_grad_guards import OPERATORS, compared
@@ -120,10 +121,12 @@ def _traced_call(ufunc, method, inputs, kwargs):
     """A ufunc call with a traced operand: computed on the eager objects, recorded while a recording watches."""
     eager_inputs = tuple(real(x) for x in inputs)
     out = kwargs.get("out")
+    recorder = _recorder()
     if out is not None:
         kwargs = dict(kwargs, out=tuple(real(o) for o in out))
+        if recorder is not None:  # (the data the user's code read: unchanged since, else written out of sight)
+            jit_data.before(recorder, kwargs["out"])
     result = getattr(ufunc, method)(*eager_inputs, **kwargs)
-    recorder = _recorder()
     if recorder is None:
         return result
     found = reducer(ufunc, kwargs) if method == "reduce" and ufunc.nout == 1 else None
@@ -161,6 +164,7 @@ def _traced_call(ufunc, method, inputs, kwargs):
         if written[0] == "data":
             written_into = kwargs["out"][0]  # (its contents now: `p.data = p.data` checks them, data_assigned)
             recorder.numpy_written[id(written_into)] = (written_into, np.array(written_into, copy=True))
+            jit_data.after(recorder, (written_into,))
         return out[0]
     reduced(recorder, result, sources)
     return _traced(recorder, result, ("result", result))
@@ -306,11 +310,14 @@ def watched_view_data(prop):
                            "p.data += -lr * p.grad, is replayed)")
             return prop.fset(view, real(new))
         recorder.entries.append(("set data", view, known[0]))
+        written = (_SLOT.__get__(view.base),)
+        jit_data.before(recorder, written)
         recorder.paused = True  # (the setter's write of the base's array is the view's, recorded above)
         try:
             return prop.fset(view, real(new))
         finally:
             recorder.paused = False
+            jit_data.after(recorder, written)
 
     return property(get, set_, doc=prop.__doc__)
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import engine
 from . import inplace as inplace_module
+from . import jit_data
 from . import jit_numpy
 from . import modes
 
@@ -61,6 +62,7 @@ class _Recorder(Tracer):
         self.numpy_off = 0  # > 0 while library code reads gradients for its own use (ElementView.grad)
         self.numpy_unseen = None  # why NumPy on a traced gradient was not followed (jit_numpy.finish)
         self.numpy_reduced = {}  # id -> (a recorded result computed from a reduction, ...): jit_reductions.unused
+        self.data_seen = {}  # id(array) -> [the data of a Value made before the call, as last seen, it] (jit_data)
 
     def entered(self, scope):
         if scope.owner is not None and self.thread == threading.get_ident():
@@ -90,6 +92,7 @@ class _Recorder(Tracer):
                                        if id(owner) not in self.entered_modules)
         else:
             self.effect_updates.update((id(obj), name) for name in method.effect_updates)
+        jit_data.before(self)  # (the data the user's code read: NumPy's unseen writes before the effect)
         self.paused = True
         saved = TRACERS.get()
         TRACERS.set(())
@@ -99,6 +102,7 @@ class _Recorder(Tracer):
         finally:
             TRACERS.set(saved)
             self.paused = False
+        jit_data.after(self)
         if isinstance(result, (numbers.Number, np.ndarray, np.generic)):
             # A number steers Python out of sight (`if norm < limit: optimizer.step()`), and it is known only after
             # the effect has changed state, too late for a guard. A Value is seen: the program binds the replay's own
@@ -251,14 +255,43 @@ _AUGMENTED = ("__iadd__", "__isub__", "__imul__", "__itruediv__")  # ParameterAr
 
 
 def _watched_slot(name, slot):
-    """While recording, Value.<name> is this property: it sees assignments made by the user's code."""
+    """While recording, Value.<name> is this property: it sees assignments made by the user's code, and (.data) the
+    user's code reading the data of a Value made before the call (jit_data: NumPy's writes into it out of sight)."""
 
     def set_(self, new):
         if _RECORDING and _RECORDING[0].thread == threading.get_ident():
             new = _RECORDING[0].write(self, name, new)
         slot.__set__(self, new)
 
-    return property(slot.__get__, set_)
+    return property(_watched_data_get(slot.__get__) if name == "data" else slot.__get__, set_)
+
+
+def _watched_data_get(getter):
+    """While recording, the getter of Value.data (and of subclasses' own data properties: Parameter's): the user's
+    code reading the data of a Value made before the call (jit_data: NumPy's writes into it out of sight)."""
+
+    def get(self):
+        data = getter(self)
+        if _RECORDING:
+            recorder = _RECORDING[0]
+            if (recorder.thread == threading.get_ident() and not recorder.paused
+                    and getattr(self, "_index", recorder.start) < recorder.start):
+                jit_data.read(recorder, self, data)
+        return data
+
+    return get
+
+
+def _data_properties(cls=Value):
+    """The `data` properties that subclasses of Value define themselves over Value's slot (nn.Parameter's: its
+    setter's conversion), with their classes. (ElementView's own, a number read from its base, is watched apart.)"""
+    found = []
+    for sub in cls.__subclasses__():
+        prop = vars(sub).get("data")
+        if isinstance(prop, property) and prop.fget == _SLOTS["data"].__get__:
+            found.append((sub, prop))
+        found.extend(_data_properties(sub))
+    return found
 
 
 class _Watching:
@@ -280,6 +313,9 @@ class _Watching:
             setattr(Value, name, _reader(name, method))
         for name, slot in _SLOTS.items():
             setattr(Value, name, _watched_slot(name, slot))
+        self.data_properties = _data_properties()
+        for cls, prop in self.data_properties:
+            cls.data = property(_watched_data_get(prop.fget), prop.fset, prop.fdel, prop.__doc__)
         self.conversion = value_module._to_float_data
         value_module._to_float_data = _watched_conversion(self.conversion)
         self.write = inplace_module._write
@@ -316,6 +352,8 @@ class _Watching:
             setattr(Value, name, method)
         for name, slot in _SLOTS.items():
             setattr(Value, name, slot)
+        for cls, prop in self.data_properties:
+            cls.data = prop
         value_module._to_float_data = self.conversion
         inplace_module._write = self.write
         COPY_WATCHERS.remove(self.copied)

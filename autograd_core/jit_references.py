@@ -12,7 +12,11 @@ import weakref
 
 import numpy as np
 
-_SNAPSHOT = 4096  # arrays on the modules a call goes through, up to this size, are guarded by their contents too
+# Arrays read as globals, closure variables, attributes or items, and those on the modules a call goes through, up to
+# this many elements, are guarded by their contents too (a copy, compared at each replay: ~1 ms per million elements);
+# a larger one that a program does not read itself makes the function run eagerly, with a warning (`unguarded`)
+_SNAPSHOT = 1 << 22
+_DEPTH = 6  # objects, functions and nested dicts followed this deep; state named deeper: eager, with a warning
 
 _PLAIN = (int, float, complex, str, bytes, bool, type(None), np.generic)
 _NOT_GUARDED = (types.ModuleType, type)  # modules and classes: rebound in practice never, and there are many
@@ -33,12 +37,20 @@ class _Referenced:
     in-place changes to raw NumPy arrays are not); a program reads the arrays it was given as Values live.
     """
 
-    __slots__ = ("checks", "_all_hold", "_first_failing")
+    __slots__ = ("checks", "unguarded", "names", "_all_hold", "_first_failing")
 
     def __init__(self, fn):
-        self.checks = []  # (container, name or None for a closure cell, expected value or object)
         self._all_hold = self._first_failing = None  # the checks as generated functions (`holds`), made on first use
-        self._collect(fn, 0, set())
+        # The attributes of objects (`cfg.opt.lr`) are guarded where any function followed names them: a helper
+        # `get_lr(cfg)` reads what the step hands it. Collected again while following finds names it had not seen.
+        self.names = set()
+        for _ in range(_DEPTH):
+            known = len(self.names)
+            self.checks = []  # (container, name or None for a closure cell, expected value or object)
+            self.unguarded = []  # (what, an array or None): state the function reads that no check covers
+            self._collect(fn, 0, set())
+            if len(self.names) == known:
+                break
 
     def _collect(self, fn, depth, seen):
         owner = None
@@ -49,13 +61,17 @@ class _Referenced:
                 fn = fn.func
             else:
                 break
-        if not isinstance(fn, types.FunctionType) or (id(fn), id(owner)) in seen or depth > 3:
+        if not isinstance(fn, types.FunctionType) or (id(fn), id(owner)) in seen:
             return
-        seen.add((id(fn), id(owner)))
         if (fn.__module__ or "").split(".")[0] in ("autograd_core", "numpy"):
             return  # library code: its globals are its own machinery
+        if depth > _DEPTH:  # (a helper of a helper ...: what it reads would go unguarded)
+            self.unguarded.append((f"the function {fn.__qualname__}, named {depth} functions or objects deep", None))
+            return
+        seen.add((id(fn), id(owner)))
         names, found = set(), []
         _code_names(fn.__code__, names)
+        self.names |= names
         namespace = fn.__globals__
         for name in sorted(names):
             value = namespace.get(name, _MISSING)
@@ -81,18 +97,37 @@ class _Referenced:
         if isinstance(value, _NOT_GUARDED):
             return
         self.checks.append((container, name, value))
-        if value.__class__ is np.ndarray and value.size <= _SNAPSHOT:  # `scale[0]` read with NumPy: a constant
-            self.checks.append((container, _snapshot_kind(name, "contents"), value.copy()))  # baked in
-        elif value.__class__ in (dict, list) and len(value) <= _ITEMS:  # `if cfg["aux"]:` steers Python
-            self.checks.append((container, _snapshot_kind(name, "items"), items_snapshot(value)))
-        elif _is_config(value) or user_object(value):
+        if value.__class__ is np.ndarray:  # `scale[0]` read with NumPy: a constant baked in
+            if value.size <= _SNAPSHOT:
+                self.checks.append((container, _snapshot_kind(name, "contents"), value.copy()))
+            else:
+                self.unguarded.append((f"{_describe_reference(container, name)}, an array of {value.size:,} "
+                                       "elements", value))
+        elif value.__class__ in (dict, list):  # `if cfg["aux"]:` steers Python
+            if len(value) <= _ITEMS:
+                visit = functools.partial(self._item, names=names, depth=depth, seen=seen)
+                self.checks.append((container, _snapshot_kind(name, "items"), items_snapshot(value, visit=visit)))
+            else:
+                self.unguarded.append((f"{_describe_reference(container, name)}, a {type(value).__name__} of "
+                                       f"{len(value):,} items", None))
+        else:
+            self._inside(value, names, depth, seen)
+
+    def _inside(self, value, names, depth, seen):
+        """The checks for what an object or a function holds (the identity of `value` checked already)."""
+        if _is_config(value) or user_object(value):
             # `if args.aux:` (argparse, SimpleNamespace, a dataclass), `sched.lr` of a class of the user's own code
             # (a schedule written by hand): the attributes named, guarded as globals are, and the methods named
             # (`sched.get_lr()`, `opt.step()` of an optimizer written by hand), as the function's own code
-            if ("object", id(value)) in seen or depth > 3:
+            if ("object", id(value)) in seen:
+                return
+            attributes, names = vars(value), self.names
+            if depth > _DEPTH:
+                named = [n for n in sorted(names) if n in attributes]
+                if named:
+                    self.unguarded.append((f"{type(value).__name__}.{named[0]}, {depth} objects deep", None))
                 return
             seen.add(("object", id(value)))
-            attributes = vars(value)
             for n in sorted(names):
                 if n in attributes:
                     self._guard(value, ("attribute", n), attributes[n], names, depth + 1, seen)
@@ -102,6 +137,15 @@ class _Referenced:
                         self._collect(getattr(value, n), depth + 1, seen)
         if callable(value):
             self._collect(value, depth + 1, seen)
+
+    def _item(self, item, nesting, what, *, names, depth, seen):
+        """An item of a dict or list read by the function, `nesting` levels into it, that its items' snapshot does not
+        cover by itself (items_snapshot): an object of the user's own class or a function (`cfg["opt"].lr`,
+        `hooks["loss"]`), guarded as a global's; or `what` is why it is not guarded (a large array, a deep dict)."""
+        if what is not None:
+            self.unguarded.append((f"{what} in a dict or list the function reads", item))
+        else:
+            self._inside(item, names, depth + nesting + 1, seen)
 
     def add_owners(self, owners, updated=frozenset(), set_before_use=frozenset()):
         """Guard the attributes of the modules a recorded call went through: `training` (model.train() and
@@ -124,9 +168,12 @@ class _Referenced:
                 if (id(owner), name) in set_before_use:
                     continue
                 self.checks.append((owner, ("attribute", name), value))
-                if (value.__class__ is np.ndarray and value.size <= _SNAPSHOT  # a buffer such as running_mean
-                        and (id(owner), name) not in updated):
-                    self.checks.append((owner, ("contents", name), value.copy()))
+                if value.__class__ is np.ndarray and (id(owner), name) not in updated:  # a buffer (running_mean)
+                    if value.size <= _SNAPSHOT:
+                        self.checks.append((owner, ("contents", name), value.copy()))
+                    else:
+                        self.unguarded.append((f"{type(owner).__name__}.{name}, an array of {value.size:,} elements",
+                                               value))
                 if value.__class__ in (list, tuple):
                     self.checks.extend((owner, ("item", name, i), item) for i, item in enumerate(value))
 
@@ -135,6 +182,7 @@ class _Referenced:
         reads itself (`objects`, what it binds: `Value(x0)` of a closure's array, labels handed to a loss): changes
         made to them in place reach its replay (a buffer refilled before each call replays, not records again)."""
         live = {id(obj) for obj in objects if obj.__class__ is np.ndarray}
+        self.unguarded = [(what, array) for what, array in self.unguarded if array is None or id(array) not in live]
         kept = []
         for container, name, expected in self.checks:
             if name.__class__ is tuple and name[0].endswith(" items"):
@@ -223,11 +271,13 @@ class _Referenced:
 def _same_contents(value, snapshot):
     """Whether `value` is an array equal to `snapshot` (the copy of a small array taken at a recording)."""
     return (value.__class__ is np.ndarray and value.shape == snapshot.shape and value.dtype == snapshot.dtype
-            and np.array_equal(value, snapshot, equal_nan=snapshot.dtype.kind in "fc"))
+            and (np.array_equal(value, snapshot)  # (NaN-aware only where needed: ~10 times slower)
+                 or (snapshot.dtype.kind in "fc" and np.array_equal(value, snapshot, equal_nan=True))))
 
 
-_ITEMS = 64  # dicts and lists read as globals (a config dict), closure variables or attributes, up to this many
-# items, are also guarded by their items: numbers and strings by value, anything else by identity
+_ITEMS = 4096  # dicts and lists read as globals (a config dict), closure variables or attributes, up to this many
+# items, are also guarded by their items: numbers and strings by value, anything else by identity (larger ones make
+# the function run eagerly, with a warning: `unguarded`)
 _SNAPSHOT_KINDS = {f"{where} {what}" for where in ("global", "cell", "own", "default")
                    for what in ("contents", "items")}
 
@@ -299,15 +349,28 @@ class _Held:
         return _same_items(value, self.snapshot)
 
 
-def items_snapshot(container, depth=0):
-    """A dict's or list's items as `_same_items` compares them: a shallow copy whose small arrays and (two levels
-    deep) dicts and lists are `_Held` with their contents."""
+def items_snapshot(container, depth=0, visit=None):
+    """A dict's or list's items as `_same_items` compares them: a shallow copy whose small arrays and dicts and lists
+    (up to _DEPTH levels deep) are `_Held` with their contents. visit(item, depth, why) is called for each item that
+    is neither a number nor a string nor so held: `why` None for an object (its attributes are the caller's to guard),
+    else what makes the item unguarded (a large array, a dict or list too large or too deep)."""
     snapshot = container.copy()
     for key, item in (snapshot.items() if snapshot.__class__ is dict else enumerate(snapshot)):
-        if item.__class__ is np.ndarray and item.size <= _SNAPSHOT:
-            snapshot[key] = _Held(item, item.copy())
-        elif item.__class__ in (dict, list) and len(item) <= _ITEMS and depth < 2:
-            snapshot[key] = _Held(item, items_snapshot(item, depth + 1))
+        why = None
+        if item.__class__ is np.ndarray:
+            if item.size <= _SNAPSHOT:
+                snapshot[key] = _Held(item, item.copy())
+                continue
+            why = f"an array of {item.size:,} elements"
+        elif item.__class__ in (dict, list):
+            if len(item) <= _ITEMS and depth < _DEPTH:
+                snapshot[key] = _Held(item, items_snapshot(item, depth + 1, visit))
+                continue
+            why = f"a {type(item).__name__} of {len(item):,} items, {depth + 2} levels deep"
+        elif isinstance(item, _PLAIN) or isinstance(item, _NOT_GUARDED):
+            continue
+        if visit is not None:
+            visit(item, depth, why)
     return snapshot
 
 
