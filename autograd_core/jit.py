@@ -59,33 +59,35 @@ data passes one of them replays it: batches that alternate between two paths rep
   is recorded once more and compared.
 
 The module globals, closure variables and default arguments the function reads (and those of the Python functions it
-names, three levels deep, and a method's attributes such as `self.beta`) are guarded too: numbers and strings by
-value, anything else by identity, so rebinding `beta = 2.0` or `loss_fn = other` re-records; small arrays among them
-(up to 4,096 elements) also by contents, unless the program reads the array itself (`Value(buf)`: a buffer refilled
-in place replays), so that `x * scale[0]` re-records after `scale[0] = 2.0`; dicts and lists of up to 64 items by
-their items (numbers and strings by value, small arrays by contents, dicts and lists in them, two levels deep, by
-their items, anything else by identity: `if cfg["aux"]:` re-records after `cfg["aux"] = False`, and
-`cfg["opt"]["lr"] * p.grad` after `cfg["opt"]["lr"] = 0.01`), and of an argparse Namespace, a SimpleNamespace, a
-dataclass instance or an instance of a class of the user's own code (not of the library, the standard library or an
-installed package: a hand-written schedule, optimizer or loss object, a trainer's `self.config`), the attributes the
-function names (`args.aux`, `sched.lr`, `self.config.lr`: guarded as above, three objects deep), and for the latter
-the methods it names (`sched.get_lr()`, `opt.step()` of an optimizer written by hand, a loss object's `__call__`:
-their globals and the attributes of their object, as the function's own). So a learning rate that a schedule written
-by hand changes between calls (`opt.lr = 0.01`) re-records, never replays the recorded one. Not seen: what the
-function reads deeper than that, and arrays larger than 4,096 elements changed in place (a Python number computed
-from one with NumPy, `Value(big[0, 0])`, is a constant of the recording). So are the attributes of the modules the
-call went through: their `training` flag (`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value,
-their parameters, submodules and the items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`)
-by identity, and their small arrays (up to 4,096 elements: BatchNorm's running statistics, which training changes in
-place) by contents. A call that changes a global, closure variable or attribute it reads (`global step; step += 1`,
-`counts[y] += 1`, `self.calls += 1`, `losses.append(loss.item())` on a short list) makes no program, as a replay
-would skip that Python: the next call is recorded again (a global set by the first call only replays afterwards),
-and a function that does it at every call runs eagerly once its recordings are spent, with a warning that names the
-change. These checks run first, as one generated expression. When they fail, the program is kept (up to four per
-guard key) and replays again once its checks hold (`train()` and `eval()` alternating each epoch). A program that
-had served `max_recordings` replays before a guard failed gets a fresh budget of recordings (a loss weight changed
-once an epoch). A function that runs eagerly records again when one of these names changes (a model that trained
-with dropout, switched to `eval()`), up to twice before a program replays.
+names, six levels deep, and a method's attributes such as `self.beta`) are guarded too: numbers and strings by value,
+anything else by identity, so rebinding `beta = 2.0` or `loss_fn = other` re-records; arrays among them also by contents
+(a copy compared at each replay, ~1 ms per million elements), unless the program reads the array itself (`Value(buf)`: a
+buffer refilled in place replays), so that `x * scale[0]` re-records after `scale[0] = 2.0`; dicts and lists of up to
+4,096 items by their items (numbers and strings by value, arrays by contents, dicts and lists in them, six levels deep,
+by their items, anything else by identity: `if cfg["aux"]:` re-records after `cfg["aux"] = False`, and `cfg["opt"]["lr"]
+* p.grad` after `cfg["opt"]["lr"] = 0.01`), and of an argparse Namespace, a SimpleNamespace, a dataclass instance or an
+instance of a class of the user's own code (not of the library, the standard library or an installed package: a
+hand-written schedule, optimizer or loss object, a trainer's `self.config`; also as an item of a dict or list,
+`cfg["opt"].lr`), the attributes that the function or any function it names names (`args.aux`, `sched.lr`,
+`self.config.lr`, `cfg.opt.lr` read by a helper `get_lr(cfg)`: guarded as above, six objects deep), and for the latter
+the methods named (`sched.get_lr()`, `opt.step()` of an optimizer written by hand, a loss object's `__call__`: their
+globals and the attributes of their object, as the function's own). So a learning rate that a schedule written by hand
+changes between calls (`opt.lr = 0.01`) re-records, never replays the recorded one. What these guards cannot cover makes
+the function run eagerly, with a warning naming it: state named deeper than six objects or functions, a dict or list of
+more than 4,096 items or nested deeper, an array of more than 4,194,304 elements (jit_references._SNAPSHOT) that the
+program does not read itself. So are the attributes of the modules the call went through: their `training` flag
+(`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value, their parameters, submodules and the items of
+lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by identity, and their arrays and buffers
+(BatchNorm's running statistics, which training changes in place, `load_state_dict` too) by contents. A call that
+changes a global, closure variable or attribute it reads (`global step; step += 1`, `counts[y] += 1`, `self.calls += 1`,
+`losses.append(loss.item())` on a list of up to 4,096 items) makes no program, as a replay would skip that Python: the
+next call is recorded again (a global set by the first call only replays afterwards), and a function that does it at
+every call runs eagerly once its recordings are spent, with a warning that names the change. These checks run first, as
+one generated expression. When they fail, the program is kept (up to four per guard key) and replays again once its
+checks hold (`train()` and `eval()` alternating each epoch). A program that had served `max_recordings` replays before a
+guard failed gets a fresh budget of recordings (a loss weight changed once an epoch). A function that runs eagerly
+records again when one of these names changes (a model that trained with dropout, switched to `eval()`), up to twice
+before a program replays.
 
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in order,
 and so are writes to the parameter groups an optimizer made (`group["lr"] = lr`, nanoGPT's schedule written by
@@ -105,10 +107,10 @@ mean(), indexing) makes the function run eagerly, with a warning, when the call 
 gradients by hand; beside an optimizer's step it is Python a replay skips (a log line), as reads of `.data` are.
 A Parameter's data changed by index (`p.data[0] = 0.5`, `p.data[:1] *= 2`) or by NumPy's functions that write
 into an array (`np.copyto(p.data, x)`, `np.clip(p.data, -1, 1, out=p.data)`, np.put, np.putmask, ...) makes the
-function run eagerly, with a warning, beside an optimizer's step too. Not seen: a ufunc called with out=
-(`np.multiply(p.data, 0.99, out=p.data)`), and `*=` on the data of a Value that is no Parameter (a plain array:
-`w.data *= 0.99` is caught by the assignment to .data it ends with, and runs eagerly; `d = w.data; d *= 0.99` is
-not; `w.data.mul_(0.99)` replays).
+function run eagerly, with a warning, beside an optimizer's step too. So does any other NumPy writing into the data of
+a Value made before the call out of the recording's sight (jit_data.py): a ufunc called with out=
+(`np.multiply(p.data, 0.99, out=p.data)`), `d = w.data; d *= 0.99` on a Value that is no Parameter (a plain array,
+without hooks), `w.detach().numpy()` changed in place: the recording accounts for the contents of the data it reads.
 
 In-place changes of Values the call made, through their in-place methods and operators (`h.clamp_(min=0)`,
 `h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `h[0, 1].add_(1.5)`, `noise.normal_()`,
@@ -159,8 +161,9 @@ eagerly, with a warning: replayed, it would repeat the recorded call's. Integer 
 
 Not seen (documented limits): data read through `.data` or `.numpy()` (or compared with NumPy's own functions,
 `np.greater(v, 0)`, which give plain arrays) and then used in Python `if`s; changes made in place to raw NumPy
-arrays other than the arguments (checked: a function that changes an array argument runs eagerly), modules'
-small ones and the small ones the function reads as globals, closure variables or attributes; Python
+arrays other than the arguments (checked: a function that changes an array argument runs eagerly), the data of
+Values made before the call, modules' arrays and those the function reads as globals, closure variables or
+attributes; Python
 side effects that change no guarded name (`print`, `history.append(loss.item())`, an attribute set on a Value,
 `x.g = ...`): they happen in the recorded calls only, so return what you want to keep and collect it outside; anything
 random (drawn with NumPy itself) or data-dependent that two consecutive calls happen to agree on. A function that

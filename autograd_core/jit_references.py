@@ -12,6 +12,8 @@ import weakref
 
 import numpy as np
 
+from .grad_array import ParameterArray
+
 # Arrays read as globals, closure variables, attributes or items, and those on the modules a call goes through, up to
 # this many elements, are guarded by their contents too (a copy, compared at each replay: ~1 ms per million elements);
 # a larger one that a program does not read itself makes the function run eagerly, with a warning (`unguarded`)
@@ -19,6 +21,9 @@ _SNAPSHOT = 1 << 22
 _DEPTH = 6  # objects, functions and nested dicts followed this deep; state named deeper: eager, with a warning
 
 _PLAIN = (int, float, complex, str, bytes, bool, type(None), np.generic)
+# A module's arrays guarded by their contents: plain ones, and its buffers (register_buffer's, BatchNorm's running
+# statistics: ParameterArray), whose contents eval mode's batch_norm bakes into constants (1 / sqrt(var + eps))
+_ARRAYS = (np.ndarray, ParameterArray)
 _NOT_GUARDED = (types.ModuleType, type)  # modules and classes: rebound in practice never, and there are many
 _MISSING = object()
 
@@ -30,11 +35,12 @@ class _Referenced:
     instead of replaying with the old one baked in, as torch.compile's guards on globals do.
 
     Numbers, strings and None are compared by value (and type); anything else by identity. An array keeps its
-    identity when changed in place: small arrays (up to _SNAPSHOT elements) that the function reads as globals,
-    closure variables or its object's attributes (a scale or class weights it indexes with NumPy), and those of
-    the modules a call went through (BatchNorm's running statistics and its counter num_batches_tracked), are
-    also compared with a copy taken at the recording. Larger arrays changed in place are not seen (as other
-    in-place changes to raw NumPy arrays are not); a program reads the arrays it was given as Values live.
+    identity when changed in place: arrays (up to _SNAPSHOT elements) that the function reads as globals, closure
+    variables or its object's attributes (a scale or class weights it indexes with NumPy), and those of the modules
+    a call went through (BatchNorm's running statistics and its counter num_batches_tracked), are also compared with
+    a copy taken at the recording; a program reads the arrays it was given as Values live (read_live). What no check
+    covers (a larger array not read live, state named deeper than _DEPTH, a dict or list of more than _ITEMS items)
+    is listed in `unguarded`: the function then runs eagerly, with a warning (jit.py), never replays unguarded.
     """
 
     __slots__ = ("checks", "unguarded", "names", "_all_hold", "_first_failing")
@@ -151,7 +157,7 @@ class _Referenced:
         """Guard the attributes of the modules a recorded call went through: `training` (model.train() and
         model.eval() change what Dropout and BatchNorm do) and numbers and strings (a dropout probability) by
         value; parameters, submodules and the items of lists of them (`model.fc = nn.Linear(...)`,
-        `layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by identity; small arrays by contents too,
+        `layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by identity; arrays by contents too,
         except those an effect of the call updates in place (`updated`: (id(owner), name) pairs). Attributes that
         an effect set before the module's first forward in the call (`set_before_use`: `model.train()` at the top
         of a training step) are not guarded: the replay calls that effect again first."""
@@ -168,7 +174,7 @@ class _Referenced:
                 if (id(owner), name) in set_before_use:
                     continue
                 self.checks.append((owner, ("attribute", name), value))
-                if value.__class__ is np.ndarray and (id(owner), name) not in updated:  # a buffer (running_mean)
+                if value.__class__ in _ARRAYS and (id(owner), name) not in updated:  # a buffer (running_var)
                     if value.size <= _SNAPSHOT:
                         self.checks.append((owner, ("contents", name), value.copy()))
                     else:
@@ -269,8 +275,8 @@ class _Referenced:
 
 
 def _same_contents(value, snapshot):
-    """Whether `value` is an array equal to `snapshot` (the copy of a small array taken at a recording)."""
-    return (value.__class__ is np.ndarray and value.shape == snapshot.shape and value.dtype == snapshot.dtype
+    """Whether `value` is an array equal to `snapshot` (the copy of an array taken at a recording, of its class)."""
+    return (value.__class__ is snapshot.__class__ and value.shape == snapshot.shape and value.dtype == snapshot.dtype
             and (np.array_equal(value, snapshot)  # (NaN-aware only where needed: ~10 times slower)
                  or (snapshot.dtype.kind in "fc" and np.array_equal(value, snapshot, equal_nan=True))))
 
@@ -350,7 +356,7 @@ class _Held:
 
 
 def items_snapshot(container, depth=0, visit=None):
-    """A dict's or list's items as `_same_items` compares them: a shallow copy whose small arrays and dicts and lists
+    """A dict's or list's items as `_same_items` compares them: a shallow copy whose arrays and dicts and lists
     (up to _DEPTH levels deep) are `_Held` with their contents. visit(item, depth, why) is called for each item that
     is neither a number nor a string nor so held: `why` None for an object (its attributes are the caller's to guard),
     else what makes the item unguarded (a large array, a dict or list too large or too deep)."""

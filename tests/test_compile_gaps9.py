@@ -363,3 +363,69 @@ def test_state_deeper_than_the_guards_follow_runs_eagerly_with_a_warning():
     compiled, warned = _twins(_learning_rate(*_make_deep(8)))
     assert compiled.stats["replayed"] == 0, compiled.stats
     assert len(warned) == 1 and "_Holder.inner" in warned[0] and "objects deep" in warned[0], warned
+
+
+# -- a module's buffers changed in place between calls (jit_references.add_owners) ---------------------------------
+
+
+class _Scaled(nn.Module):
+    """A module of the user's with a registered buffer (a ParameterArray) it reads with NumPy, and a plain array."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("scale", np.ones(4))
+        self.offset = np.zeros(4)
+
+    def forward(self, h):
+        return h * Value(np.asarray(self.scale) * 2.0) + Value(self.offset + 1.0)  # constants of the recording
+
+
+def _module_state(change):
+    def make():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), _Scaled()).double()
+        model.eval()  # (batch_norm bakes 1 / sqrt(running_var + eps) into a constant)
+        params = list(model.parameters())
+
+        def step(x):
+            for p in params:
+                p.grad = None
+            loss = (model(Value(x)) ** 2).sum()
+            loss.backward()
+            return loss
+
+        return params, step, lambda i: change(model, i)
+
+    return make
+
+
+def _running_var(model, i):
+    model[1].running_var[:] = 1.0 + i
+
+
+def _buffer(model, i):
+    model[2].scale[:] = float(i)
+
+
+def _plain_array(model, i):
+    model[2].offset[:] = float(i)
+
+
+def _state_dict_loaded(model, i):
+    state = {k: np.asarray(v) + 0.5 * i if "running" in k else v for k, v in model.state_dict().items()}
+    model.load_state_dict(state)
+
+
+_MODULE_STATE = {"BatchNorm's running_var[:] = ...": _running_var, "a registered buffer[:] = ...": _buffer,
+                 "a module's plain array[:] = ...": _plain_array,
+                 "load_state_dict of new statistics": _state_dict_loaded}
+
+
+@pytest.mark.parametrize("change", _MODULE_STATE.values(), ids=_MODULE_STATE.keys())
+def test_a_modules_buffer_changed_in_place_between_calls_records_again(change):
+    _replays_with_guards(*_twins(_module_state(change)))
+
+
+def test_a_modules_buffers_that_do_not_change_replay():
+    compiled, warned = _twins(_module_state(_buffer), change_at=99)
+    assert not warned and compiled.stats == {"recorded": 2, "replayed": 4, "eager": 0, "guard_failures": 0}
