@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import builtins
 import functools
+import itertools
+import operator
 import sys
 import types
 import weakref
@@ -324,6 +326,8 @@ def _same_items(value, snapshot):
     """Whether dict or list `value` has the items of `snapshot` (`items_snapshot` taken at a recording): the same
     keys, and each item equal (numbers, strings, None), the very same object, or (`_Held`) the very same small array
     with the same contents, or dict or list with the same items."""
+    if snapshot.__class__ is _Flat:
+        return snapshot.holds(value)
     if value.__class__ is not snapshot.__class__ or len(value) != len(snapshot):
         return False
     if value.__class__ is dict:
@@ -355,6 +359,38 @@ class _Held:
         return _same_items(value, self.snapshot)
 
 
+class _Flat:
+    """The snapshot of a list of numbers and strings, or of such lists (micrograd's data, `xs = [[2.0, 3.0, -1.0],
+    ...]`, read as a closure variable): checked first by loops in C, the very same lists holding the very same items;
+    where they do not, item by item as any list (`snapshot`), so that an equal number rebound still holds."""
+
+    __slots__ = ("inner", "lengths", "items", "snapshot")
+
+    def __init__(self, container, snapshot):
+        nested = container and all(item.__class__ is list for item in container)
+        self.inner = tuple(container)
+        self.lengths = [len(item) for item in container] if nested else None
+        self.items = tuple(itertools.chain.from_iterable(container)) if nested else self.inner
+        self.snapshot = snapshot
+
+    @staticmethod
+    def fits(container):
+        """Whether list `container` holds numbers and strings only, or lists of them only."""
+        if all(isinstance(item, _PLAIN) for item in container):
+            return True
+        return all(item.__class__ is list and all(isinstance(i, _PLAIN) for i in item) for item in container)
+
+    def holds(self, value):
+        if value.__class__ is not list or len(value) != len(self.inner):
+            return False
+        if self.lengths is None:
+            same = all(map(operator.is_, value, self.items))
+        else:
+            same = (all(map(operator.is_, value, self.inner)) and list(map(len, value)) == self.lengths
+                    and all(map(operator.is_, itertools.chain.from_iterable(value), self.items)))
+        return same or _same_items(value, self.snapshot)
+
+
 def items_snapshot(container, depth=0, visit=None):
     """A dict's or list's items as `_same_items` compares them: a shallow copy whose arrays and dicts and lists
     (up to _DEPTH levels deep) are `_Held` with their contents. visit(item, depth, why) is called for each item that
@@ -377,11 +413,15 @@ def items_snapshot(container, depth=0, visit=None):
             continue
         if visit is not None:
             visit(item, depth, why)
+    if snapshot.__class__ is list and len(snapshot) > 8 and _Flat.fits(container):
+        return _Flat(container, snapshot)
     return snapshot
 
 
 def _held_live(snapshot, live):
     """Mark the arrays among a snapshot's items (`items_snapshot`) whose ids are in `live` as read live."""
+    if snapshot.__class__ is _Flat:
+        return  # (numbers and strings only)
     for item in (snapshot.values() if snapshot.__class__ is dict else snapshot):
         if item.__class__ is _Held:
             if item.snapshot.__class__ is np.ndarray:

@@ -429,3 +429,52 @@ def test_a_modules_buffer_changed_in_place_between_calls_records_again(change):
 def test_a_modules_buffers_that_do_not_change_replay():
     compiled, warned = _twins(_module_state(_buffer), change_at=99)
     assert not warned and compiled.stats == {"recorded": 2, "replayed": 4, "eager": 0, "guard_failures": 0}
+
+
+# -- long lists of numbers (micrograd's data as Python lists) -----------------------------------------------------
+
+
+def _data_as_lists(nested, change):
+    def make():
+        w = _weight()
+        rng = np.random.default_rng(2)
+        data = [list(map(float, row)) for row in rng.standard_normal((100, 2))] if nested else list(
+            map(float, rng.standard_normal(100)))
+
+        def step(x):
+            w.grad = None
+            rows = data[:3] if nested else [data[:2]]
+            scale = sum(Value(v) for row in rows for v in row)  # Values of the list's numbers: constants
+            loss = _loss(x, w) * scale
+            loss.backward()
+            w.data -= 0.1 * w.grad
+            return loss
+
+        return [w], step, lambda i: change(data, i)
+
+    return make
+
+
+def _element(data, i):
+    if isinstance(data[0], list):
+        data[1][0] = float(i)
+    else:
+        data[1] = float(i)
+
+
+def _equal_number_rebound(data, i):
+    if isinstance(data[0], list):
+        data[1][0] = float(str(data[1][0]))  # the same number, another float object: still holds
+    else:
+        data[1] = float(str(data[1]))
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["100 numbers", "100 rows of 2 numbers"])
+def test_a_long_list_of_numbers_changed_between_calls_records_again(nested):
+    _replays_with_guards(*_twins(_data_as_lists(nested, _element)))
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["100 numbers", "100 rows of 2 numbers"])
+def test_a_long_list_of_numbers_with_an_equal_number_rebound_replays(nested):
+    compiled, warned = _twins(_data_as_lists(nested, _equal_number_rebound))
+    assert not warned and compiled.stats == {"recorded": 2, "replayed": 4, "eager": 0, "guard_failures": 0}
