@@ -63,31 +63,31 @@ names, six levels deep, and a method's attributes such as `self.beta`) are guard
 anything else by identity, so rebinding `beta = 2.0` or `loss_fn = other` re-records; arrays among them also by contents
 (a copy compared at each replay, ~1 ms per million elements), unless the program reads the array itself (`Value(buf)`: a
 buffer refilled in place replays), so that `x * scale[0]` re-records after `scale[0] = 2.0`; dicts and lists of up to
-4,096 items by their items (numbers and strings by value, arrays by contents, dicts and lists in them, six levels deep,
-by their items, anything else by identity: `if cfg["aux"]:` re-records after `cfg["aux"] = False`, and `cfg["opt"]["lr"]
-* p.grad` after `cfg["opt"]["lr"] = 0.01`), and of an argparse Namespace, a SimpleNamespace, a dataclass instance or an
-instance of a class of the user's own code (not of the library, the standard library or an installed package: a
-hand-written schedule, optimizer or loss object, a trainer's `self.config`; also as an item of a dict or list,
-`cfg["opt"].lr`), the attributes that the function or any function it names names (`args.aux`, `sched.lr`,
-`self.config.lr`, `cfg.opt.lr` read by a helper `get_lr(cfg)`: guarded as above, six objects deep), and for the latter
-the methods named (`sched.get_lr()`, `opt.step()` of an optimizer written by hand, a loss object's `__call__`: their
-globals and the attributes of their object, as the function's own). So a learning rate that a schedule written by hand
-changes between calls (`opt.lr = 0.01`) re-records, never replays the recorded one. What these guards cannot cover makes
-the function run eagerly, with a warning naming it: state named deeper than six objects or functions, a dict or list of
-more than 4,096 items or nested deeper, an array of more than 4,194,304 elements (jit_references._SNAPSHOT) that the
-program does not read itself. So are the attributes of the modules the call went through: their `training` flag
-(`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value, their parameters, submodules and the items of
-lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by identity, and their arrays and buffers
-(BatchNorm's running statistics, which training changes in place, `load_state_dict` too) by contents. A call that
-changes a global, closure variable or attribute it reads (`global step; step += 1`, `counts[y] += 1`, `self.calls += 1`,
-`losses.append(loss.item())` on a list of up to 4,096 items) makes no program, as a replay would skip that Python: the
-next call is recorded again (a global set by the first call only replays afterwards), and a function that does it at
-every call runs eagerly once its recordings are spent, with a warning that names the change. These checks run first, as
-one generated expression. When they fail, the program is kept (up to four per guard key) and replays again once its
-checks hold (`train()` and `eval()` alternating each epoch). A program that had served `max_recordings` replays before a
-guard failed gets a fresh budget of recordings (a loss weight changed once an epoch). A function that runs eagerly
-records again when one of these names changes (a model that trained with dropout, switched to `eval()`), up to twice
-before a program replays.
+4,096 items (lists of numbers and strings, or of lists of them, up to 4,194,304: micrograd's data, makemore's words) by
+their items (numbers and strings by value, arrays by contents, dicts and lists in them, six levels deep, by their items,
+anything else by identity: `if cfg["aux"]:` re-records after `cfg["aux"] = False`, and `cfg["opt"]["lr"] * p.grad` after
+`cfg["opt"]["lr"] = 0.01`), and of an argparse Namespace, a SimpleNamespace, a dataclass instance or an instance of a
+class of the user's own code (not of the library, the standard library or an installed package: a hand-written schedule,
+optimizer or loss object, a trainer's `self.config`; also as an item of a dict or list, `cfg["opt"].lr`), the attributes
+that the function or any function it names names (`args.aux`, `sched.lr`, `self.config.lr`, `cfg.opt.lr` read by a
+helper `get_lr(cfg)`: guarded as above, six objects deep), and for the latter the methods named (`sched.get_lr()`,
+`opt.step()` of an optimizer written by hand, a loss object's `__call__`: their globals and the attributes of their
+object, as the function's own). So a learning rate that a schedule written by hand changes between calls (`opt.lr =
+0.01`) re-records, never replays the recorded one. What these guards cannot cover makes the function run eagerly, with a
+warning naming it: state named deeper than six objects or functions, a larger dict or list or one nested deeper, an
+array of more than 4,194,304 elements (jit_references._SNAPSHOT) that the program does not read itself. So are the
+attributes of the modules the call went through: their `training` flag (`model.train()`, `model.eval()`) and numbers (a
+dropout's `p`) by value, their parameters, submodules and the items of lists of them (`layer.weight = Parameter(...)`,
+`mlp.layers[0] = ...`) by identity, and their arrays and buffers (BatchNorm's running statistics, which training changes
+in place, `load_state_dict` too) by contents. A call that changes a global, closure variable or attribute it reads
+(`global step; step += 1`, `counts[y] += 1`, `self.calls += 1`, `losses.append(loss.item())` on a list of up to 4,096
+items) makes no program, as a replay would skip that Python: the next call is recorded again (a global set by the first
+call only replays afterwards), and a function that does it at every call runs eagerly once its recordings are spent,
+with a warning that names the change. These checks run first, as one generated expression. When they fail, the program
+is kept (up to four per guard key) and replays again once its checks hold (`train()` and `eval()` alternating each
+epoch). A program that had served `max_recordings` replays before a guard failed gets a fresh budget of recordings (a
+loss weight changed once an epoch). A function that runs eagerly records again when one of these names changes (a model
+that trained with dropout, switched to `eval()`), up to twice before a program replays.
 
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in order,
 and so are writes to the parameter groups an optimizer made (`group["lr"] = lr`, nanoGPT's schedule written by

@@ -112,7 +112,7 @@ class _Referenced:
                 self.unguarded.append((f"{_describe_reference(container, name)}, an array of {value.size:,} "
                                        "elements", value))
         elif value.__class__ in (dict, list):  # `if cfg["aux"]:` steers Python
-            if len(value) <= _ITEMS:
+            if _guardable(value):
                 visit = functools.partial(self._item, names=names, depth=depth, seen=seen)
                 self.checks.append((container, _snapshot_kind(name, "items"), items_snapshot(value, visit=visit)))
             else:
@@ -284,8 +284,14 @@ def _same_contents(value, snapshot):
 
 
 _ITEMS = 4096  # dicts and lists read as globals (a config dict), closure variables or attributes, up to this many
-# items, are also guarded by their items: numbers and strings by value, anything else by identity (larger ones make
-# the function run eagerly, with a warning: `unguarded`)
+# items (lists of numbers and strings, or of lists of them, up to _SNAPSHOT: _Flat), are also guarded by their items:
+# numbers and strings by value, anything else by identity (larger ones: eager, with a warning: `unguarded`)
+
+
+def _guardable(container):
+    """Whether dict or list `container` is small enough to be guarded by its items."""
+    return len(container) <= _ITEMS or (container.__class__ is list and len(container) <= _SNAPSHOT
+                                        and _Flat.fits(container))
 _SNAPSHOT_KINDS = {f"{where} {what}" for where in ("global", "cell", "own", "default")
                    for what in ("contents", "items")}
 
@@ -405,7 +411,7 @@ def items_snapshot(container, depth=0, visit=None):
                 continue
             why = f"an array of {item.size:,} elements"
         elif item.__class__ in (dict, list):
-            if len(item) <= _ITEMS and depth < _DEPTH:
+            if depth < _DEPTH and _guardable(item):
                 snapshot[key] = _Held(item, items_snapshot(item, depth + 1, visit))
                 continue
             why = f"a {type(item).__name__} of {len(item):,} items, {depth + 2} levels deep"

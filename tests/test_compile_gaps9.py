@@ -478,3 +478,45 @@ def test_a_long_list_of_numbers_changed_between_calls_records_again(nested):
 def test_a_long_list_of_numbers_with_an_equal_number_rebound_replays(nested):
     compiled, warned = _twins(_data_as_lists(nested, _equal_number_rebound))
     assert not warned and compiled.stats == {"recorded": 2, "replayed": 4, "eager": 0, "guard_failures": 0}
+
+
+def test_a_list_of_32000_strings_replays_and_a_change_records_again():
+    """makemore's `words`: a long list of strings, guarded by C loops (_Flat), not run eagerly."""
+
+    def make():
+        w, words = _weight(), [f"name{i}" for i in range(32000)]
+
+        def step(x):
+            w.grad = None
+            loss = _loss(x, w) * len(words[1])  # a Python number from the list: a constant of the recording
+            loss.backward()
+            w.data -= 0.1 * w.grad
+            return loss
+
+        def change(i):
+            words[1] = "x" * i
+
+        return [w], step, change
+
+    _replays_with_guards(*_twins(make))
+
+
+def test_a_dict_too_large_to_guard_runs_eagerly_with_a_warning():
+    def make():
+        w, table = _weight(), {i: float(i) for i in range(5000)}
+
+        def step(x):
+            w.grad = None
+            loss = _loss(x, w) * table[1]
+            loss.backward()
+            w.data -= 0.1 * w.grad
+            return loss
+
+        def change(i):
+            table[1] = float(i)
+
+        return [w], step, change
+
+    compiled, warned = _twins(make)
+    assert compiled.stats["replayed"] == 0, compiled.stats
+    assert len(warned) == 1 and "a dict of 5,000 items" in warned[0], warned
