@@ -249,7 +249,7 @@ def watched_write(original, refuse):
         if why is None and recorder is not None and self._requires_grad:
             why = "a Value that requires grad, changed out of the graph's sight (inside no_grad())"
         if why is not None and (_storable(recorder, self) or _shares_a_result(recorder, self)):
-            written = (_DATA.__get__(self),)  # (the data the user's code read: jit_data)
+            written = (_DATA.__get__(self),)  # (the data read in the call: jit_data)
             jit_data.before(recorder, written)
             try:
                 return _stored(recorder, self, name, original, compute, result_of, index, lambda w: refuse(what, w))

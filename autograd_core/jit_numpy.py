@@ -124,7 +124,7 @@ def _traced_call(ufunc, method, inputs, kwargs):
     recorder = _recorder()
     if out is not None:
         kwargs = dict(kwargs, out=tuple(real(o) for o in out))
-        if recorder is not None:  # (the data the user's code read: unchanged since, else written out of sight)
+        if recorder is not None:  # (the data read in the call: unchanged since, else written out of sight: jit_data)
             jit_data.before(recorder, kwargs["out"])
     result = getattr(ufunc, method)(*eager_inputs, **kwargs)
     if recorder is None:

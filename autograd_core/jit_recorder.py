@@ -92,7 +92,7 @@ class _Recorder(Tracer):
                                        if id(owner) not in self.entered_modules)
         else:
             self.effect_updates.update((id(obj), name) for name in method.effect_updates)
-        jit_data.before(self)  # (the data the user's code read: NumPy's unseen writes before the effect)
+        jit_data.before(self)  # (the data read in the call: NumPy's unseen writes before the effect, jit_data)
         self.paused = True
         saved = TRACERS.get()
         TRACERS.set(())
@@ -255,8 +255,8 @@ _AUGMENTED = ("__iadd__", "__isub__", "__imul__", "__itruediv__")  # ParameterAr
 
 
 def _watched_slot(name, slot):
-    """While recording, Value.<name> is this property: it sees assignments made by the user's code, and (.data) the
-    user's code reading the data of a Value made before the call (jit_data: NumPy's writes into it out of sight)."""
+    """While recording, Value.<name> is this property: it sees assignments made by the user's code, and (.data)
+    reads of the data of a Value made before the call (jit_data: NumPy's writes into it out of sight)."""
 
     def set_(self, new):
         if _RECORDING and _RECORDING[0].thread == threading.get_ident():
@@ -267,8 +267,8 @@ def _watched_slot(name, slot):
 
 
 def _watched_data_get(getter):
-    """While recording, the getter of Value.data (and of subclasses' own data properties: Parameter's): the user's
-    code reading the data of a Value made before the call (jit_data: NumPy's writes into it out of sight)."""
+    """While recording, the getter of Value.data (and of subclasses' own data properties: Parameter's): reads of the
+    data of a Value made before the call, outside effects (jit_data: NumPy's writes into it out of sight)."""
 
     def get(self):
         data = getter(self)

@@ -292,6 +292,8 @@ def _guardable(container):
     """Whether dict or list `container` is small enough to be guarded by its items."""
     return len(container) <= _ITEMS or (container.__class__ is list and len(container) <= _SNAPSHOT
                                         and _Flat.fits(container))
+
+
 _SNAPSHOT_KINDS = {f"{where} {what}" for where in ("global", "cell", "own", "default")
                    for what in ("contents", "items")}
 
