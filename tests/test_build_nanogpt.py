@@ -638,6 +638,11 @@ def _build_nanogpt_checkout(tmp_path, monkeypatch):
     examples = [{"ctx": "the king finds", "label": i % 4, "endings": ["the green tree.", "a dog calls", "her",
                                                                     "the moon and the queen."]} for i in range(6)]
     (tmp_path / "hellaswag" / "hellaswag_val.jsonl").write_text("".join(json.dumps(e) + "\n" for e in examples))
+    # train_gpt2.py sets the process-wide `set_float32_matmul_precision('high')`: later tests on this worker
+    # (test_amp's default) must see the default again.
+    precision = ag.get_float32_matmul_precision()
+    yield
+    ag.set_float32_matmul_precision(precision)
 
 
 STEP = re.compile(r"step +(\d+) \| loss: ([\d.]+) \| lr ([\d.e+-]+) \| norm: ([\d.]+) \| dt: ")
