@@ -19,6 +19,18 @@ test_zero_to_hero_*): a program is a string of Python written as its author writ
   autograd_core agrees with PyTorch's to float32 precision, from the same start. `assert_runs(program, name)`: the
   program runs with autograd_core and prints finite numbers (without PyTorch).
 
+Two proofs, one run of ours. A comparison proves that our numbers are PyTorch's; users without PyTorch need the proof
+that the program runs for them, which assert_runs gives, and which a comparison skipped without PyTorch would not.
+So run_both and compare_with_pytorch run our half first, with PyTorch hidden from the import system
+(conftest.pytorch_hidden: as on a machine without it, even though the process imported it), and compare_with_pytorch
+checks there what assert_runs checks (finite numbers; the program as written too, when the comparison changed it);
+only then does the test ask for PyTorch (conftest.pytorch_for_the_rest_of_this_test), which skips it without
+PyTorch. The outcome without PyTorch (a failure in our half, else a skip) is thus decided in the run with PyTorch
+already: the test is not listed for scripts/test.sh's second run without PyTorch, and a compared program needs no
+assert_runs test of its own (those are kept for the programs that are not compared). In CI our half runs once, not
+twice (with PyTorch, in the comparison, and again in an assert_runs test); on a machine without PyTorch, the
+comparison still runs it, then skips.
+
 Draws that come from inside a layer (dropout's masks) are not replayed: the comparison runs with dropout off in both.
 """
 
@@ -35,6 +47,7 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
+from conftest import pytorch_for_the_rest_of_this_test, pytorch_hidden
 
 import autograd_core as ag
 from autograd_core import nn
@@ -127,7 +140,7 @@ def record_draws(monkeypatch):
     samples (SAMPLED), random_split's subsets, each shuffling DataLoader's order (RandomSampler's,
     SubsetRandomSampler's), and each layer's initial parameters (by its class name, INITIALISED; a LazyLinear as the
     Linear it becomes). Dropout (DROPOUTS) is off."""
-    draws = defaultdict(list)
+    draws = _Draws(list)
 
     def recording(original, kept, drawn):
         def call(*args, **kwargs):
@@ -194,8 +207,12 @@ def record_draws(monkeypatch):
         draws["SubsetRandomSampler"].append(order)
         return iter(order)
     monkeypatch.setattr(SubsetRandomSampler, "__iter__", recording_subset_order)
+    def skipped(self, x):
+        if self.training and self.p > 0:
+            draws.dropouts_skipped += 1
+        return x
     for name in DROPOUTS:
-        monkeypatch.setattr(getattr(nn, name), "forward", lambda self, x: x)
+        monkeypatch.setattr(getattr(nn, name), "forward", skipped)
     return draws
 
 
@@ -330,29 +347,42 @@ def assert_runs(program, name, *, show_tensors=False, ignore_lines=None):
     assert numbers and np.all(np.isfinite(numbers)), printed
 
 
-def run_both(program, name, monkeypatch, *, same_start=(), in_float64=False, show_tensors=False):
-    """Run `program` with autograd_core, recording its draws (record_draws), then with PyTorch replaying them
-    (replay_draws), every one of them; both runs' (namespace, what it printed), ours first. Skipped without PyTorch.
+class _Draws(defaultdict):
+    """record_draws's record: lists of draws by kind; `dropouts_skipped`: how many calls of a dropout layer in
+    training mode with p > 0 the run skipped (DROPOUTS are off), a run unlike the program's as written."""
 
-    `same_start`: (old, new) pairs replaced in the program for both runs (each `old` must be there): settings that
-    would draw from each library's own generator (an RNN's dropout between layers, a shuffle). `in_float64`: both
-    runs with float64 as the default dtype. `show_tensors`: printed tensors shown as their numbers (see run). Both
-    runs use one PyTorch thread (for these small programs PyTorch's thread pool only waits: seconds on a busy
-    machine) and no dropout."""
-    torch = pytest.importorskip("torch")
+    dropouts_skipped = 0
+
+
+def _run_ours(program, name, monkeypatch, same_start, in_float64, show_tensors):
+    """Our half of run_both, with PyTorch hidden from the import system (conftest.pytorch_hidden), as on a machine
+    without it: ((namespace, printed), draws)."""
     for old, new in same_start:
         assert old in program, old
         program = program.replace(old, new)
     ag.manual_seed(0)
+    dtype = ag.get_default_dtype()
+    if in_float64:
+        ag.set_default_dtype(ag.float64)
+    try:
+        with monkeypatch.context() as patch, pytorch_hidden():
+            draws = record_draws(patch)
+            ours = run(with_our_imports(program), name, show_tensors=show_tensors)
+    finally:
+        ag.set_default_dtype(dtype)
+    return ours, draws
+
+
+def _run_theirs(program, name, monkeypatch, torch, draws, same_start, in_float64, show_tensors):
+    """PyTorch's half of run_both, replaying `draws`: (namespace, printed)."""
+    for old, new in same_start:
+        program = program.replace(old, new)
     dtypes, threads = (ag.get_default_dtype(), torch.get_default_dtype()), torch.get_num_threads()
     torch.set_num_threads(1)
     if in_float64:
         ag.set_default_dtype(ag.float64)
         torch.set_default_dtype(torch.float64)
     try:
-        with monkeypatch.context() as patch:
-            draws = record_draws(patch)
-            ours = run(with_our_imports(program), name, show_tensors=show_tensors)
         with monkeypatch.context() as patch:
             replays = replay_draws(patch, torch, draws)
             theirs = run(program, name, show_tensors=show_tensors)
@@ -363,23 +393,61 @@ def run_both(program, name, monkeypatch, *, same_start=(), in_float64=False, sho
         ag.set_default_dtype(dtypes[0])
         torch.set_default_dtype(dtypes[1])
         torch.set_num_threads(threads)
-    return ours, theirs
+    return theirs
+
+
+def run_both(program, name, monkeypatch, *, same_start=(), in_float64=False, show_tensors=False):
+    """Run `program` with autograd_core, recording its draws (record_draws), then with PyTorch replaying them
+    (replay_draws), every one of them; both runs' (namespace, what it printed), ours first.
+
+    Our run comes first and sees no PyTorch (conftest.pytorch_hidden), as on a machine without it; then the test
+    needs PyTorch for the rest of it (conftest.pytorch_for_the_rest_of_this_test): without PyTorch it skips there,
+    after our run, whose exception fails it.
+
+    `same_start`: (old, new) pairs replaced in the program for both runs (each `old` must be there): settings that
+    would draw from each library's own generator (an RNN's dropout between layers, a shuffle). `in_float64`: both
+    runs with float64 as the default dtype. `show_tensors`: printed tensors shown as their numbers (see run). Both
+    runs use no dropout, PyTorch's one thread (for these small programs PyTorch's thread pool only waits: seconds on
+    a busy machine)."""
+    ours, draws = _run_ours(program, name, monkeypatch, same_start, in_float64, show_tensors)
+    torch = pytorch_for_the_rest_of_this_test()
+    return ours, _run_theirs(program, name, monkeypatch, torch, draws, same_start, in_float64, show_tensors)
 
 
 FLOAT32_RTOL = 2e-4  # compare_with_pytorch's relative tolerance: float32 precision after a program's steps
 
 
 def compare_with_pytorch(program, name, monkeypatch, *, same_start=(), in_float64=False, show_tensors=False,
-                         ignore_lines=None, ignore_shapes=False, fewest=3, rtol=FLOAT32_RTOL):
-    """Run `program` with autograd_core and with PyTorch from the same draws (run_both, which `same_start`,
+                         ignore_lines=None, ignore_shapes=False, fewest=3, rtol=FLOAT32_RTOL, pytorch_setup=None):
+    """Run `program` with autograd_core and with PyTorch from the same draws (as run_both, which `same_start`,
     `in_float64` and `show_tensors` are passed to); every number it prints (reported_numbers) agrees to float32
     precision (relative `rtol`), and there are `fewest` or more. `ignore_lines`, `ignore_shapes`: see
-    reported_numbers. Skipped without PyTorch."""
-    (_, our_printed), (_, their_printed) = run_both(program, name, monkeypatch, same_start=same_start,
-                                                    in_float64=in_float64, show_tensors=show_tensors)
+    reported_numbers. `pytorch_setup(torch)`, if given, is called before PyTorch's run (a stand-in for torchvision).
+
+    It proves all that assert_runs(program, name, show_tensors=..., ignore_lines=...) proves, also without PyTorch,
+    so that a program compared needs no test of its own that it runs (each such run was the same work as the
+    comparison's first half, ~11% of the suite's time):
+    - our run comes first, with PyTorch hidden from the import system (conftest.pytorch_hidden), as a user without
+      PyTorch runs it, and its numbers must be `fewest` or more and finite: assert_runs's check;
+    - if that run is not the program as written (a `same_start` change, `in_float64`, or a dropout layer that the
+      comparison turned off ran in training mode), the program as written runs too (assert_runs, PyTorch hidden);
+    - only then does the test need PyTorch (conftest.pytorch_for_the_rest_of_this_test): without it, it skips there,
+      after the checks above, which fail it if they fail. With PyTorch installed, the requests for it from there on
+      do not list the test for scripts/test.sh's second run, without PyTorch: the first run has already proved what
+      that run would, with PyTorch hidden.
+    """
+    (_, our_printed), draws = _run_ours(program, name, monkeypatch, same_start, in_float64, show_tensors)
+    our_numbers = reported_numbers(our_printed, ignore_lines=ignore_lines, ignore_shapes=ignore_shapes)
+    assert len(our_numbers) >= fewest and np.all(np.isfinite(our_numbers)), our_printed
+    if same_start or in_float64 or draws.dropouts_skipped:
+        with pytorch_hidden():
+            assert_runs(program, name, show_tensors=show_tensors, ignore_lines=ignore_lines)
+    torch = pytorch_for_the_rest_of_this_test()
+    if pytorch_setup is not None:
+        pytorch_setup(torch)
+    _, their_printed = _run_theirs(program, name, monkeypatch, torch, draws, same_start, in_float64, show_tensors)
     message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
-    our_numbers, their_numbers = (reported_numbers(printed, ignore_lines=ignore_lines, ignore_shapes=ignore_shapes)
-                                  for printed in (our_printed, their_printed))
+    their_numbers = reported_numbers(their_printed, ignore_lines=ignore_lines, ignore_shapes=ignore_shapes)
     assert len(our_numbers) == len(their_numbers) >= fewest, message
     np.testing.assert_allclose(our_numbers, their_numbers, rtol=rtol, atol=1.5e-4, err_msg=message)
 

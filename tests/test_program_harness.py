@@ -1,0 +1,103 @@
+"""The harness of the program tests (tests/program_harness.py): a comparison with PyTorch proves, also without
+PyTorch, what assert_runs proves (the program runs with autograd_core alone, printing finite numbers), and the
+requests for PyTorch it makes after that proof do not list its test for scripts/test.sh's run without PyTorch."""
+
+import builtins
+import contextlib
+import importlib
+import importlib.util
+import sys
+
+import pytest
+from program_harness import compare_with_pytorch
+
+import conftest
+
+# A program as its author writes it for PyTorch: three numbers, the same in both libraries.
+PRINTS = """
+import torch
+x = torch.ones(3)
+print(x.sum().item(), x.mean().item(), 2.0)
+"""
+
+
+def without_pytorch(program, monkeypatch, **settings):
+    """compare_with_pytorch(program) as on a machine without PyTorch: it ends with the skip of its comparison."""
+    with conftest.pytorch_hidden(), pytest.raises(pytest.skip.Exception, match="could not import 'torch'"):
+        compare_with_pytorch(program, "harness", monkeypatch, **settings)
+
+
+def test_pytorch_hidden_answers_as_without_pytorch_even_once_it_is_imported(monkeypatch):
+    if "torch" not in sys.modules:  # (imported, or a stand-in for this test when it is not installed)
+        monkeypatch.setitem(sys.modules, "torch", type(sys)("torch"))
+    with conftest.pytorch_hidden():
+        with pytest.raises(ModuleNotFoundError, match="No module named 'torch'"):
+            import torch  # noqa: F401
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module("torch.nn")
+        assert importlib.util.find_spec("torch") is None
+        assert importlib.util.find_spec("json") is not None  # other modules as before
+        import autograd_core as torch  # noqa: F401  (what the programs' import lines become)
+    assert importlib.import_module("torch") is sys.modules["torch"]  # given back
+
+
+def test_without_pytorch_a_comparison_runs_our_half_then_skips(monkeypatch):
+    without_pytorch(PRINTS, monkeypatch)
+
+
+def test_without_pytorch_a_comparison_fails_on_numbers_that_are_not_finite(monkeypatch):
+    # (as assert_runs: a printed number too large for a float; "nan" and "inf" are words to reported_numbers)
+    with pytest.raises(AssertionError, match="1e999"):
+        without_pytorch(PRINTS.replace("2.0)", "2.0, '1e999')"), monkeypatch)
+
+
+def test_without_pytorch_a_comparison_fails_on_too_few_numbers(monkeypatch):
+    with pytest.raises(AssertionError):
+        without_pytorch(PRINTS, monkeypatch, fewest=4)
+
+
+def test_our_half_runs_with_pytorch_hidden(monkeypatch):
+    # An import line inside a function keeps `torch` (with_our_imports changes a line's start only): PyTorch's, which a
+    # user without it does not have. (In the process of the test it is imported: hidden.)
+    program = PRINTS + "def f():\n    import torch\n    return torch\nf()\n"
+    with pytest.raises(ModuleNotFoundError, match="No module named 'torch'"):
+        compare_with_pytorch(program, "harness", monkeypatch)
+
+
+@pytest.mark.parametrize("settings", [
+    dict(same_start=[("assert torch.nn.Dropout", "torch.nn.Dropout")]),  # the comparison changes the program
+    dict(in_float64=True),  # the comparison runs it in float64
+], ids=["same_start", "in_float64"])
+def test_a_program_the_comparison_changes_runs_as_written_too(settings, monkeypatch):
+    float64 = "assert torch.get_default_dtype() == torch.float64, 'as written'\n"
+    program = PRINTS + (float64 if settings.get("in_float64") else "assert torch.nn.Dropout is None, 'as written'\n")
+    with pytest.raises(AssertionError, match="as written"):
+        without_pytorch(program, monkeypatch, **settings)
+
+
+def test_a_program_whose_dropout_the_comparison_turns_off_runs_as_written_too(monkeypatch):
+    # The comparison turns dropout off in both runs (program_harness.DROPOUTS): as written, it is on.
+    program = PRINTS + "y = torch.nn.Dropout(0.5)(torch.ones(1000))\nassert (y == 1).all(), 'as written'\n"
+    with pytest.raises(AssertionError, match="as written"):
+        without_pytorch(program, monkeypatch)
+    evaluating = PRINTS + "d = torch.nn.Dropout(0.5)\nd.eval()\nassert (d(torch.ones(1000)) == 1).all()\n"
+    without_pytorch(evaluating, monkeypatch)  # not in training mode: the run was the program's own
+
+
+def test_requests_after_our_half_do_not_list_the_test_for_the_run_without_pytorch(tmp_path, monkeypatch):
+    requests = conftest._TorchRequests(str(tmp_path / "asked"))
+    for module, name in ((builtins, "__import__"), (importlib, "import_module"), (importlib.util, "find_spec")):
+        monkeypatch.setattr(module, name, getattr(module, name))  # (given back after the test)
+    requests.install()
+    monkeypatch.setattr(conftest, "_TORCH_REQUESTS", requests)
+    requests.owners.append(("test", "before"))
+    importlib.util.find_spec("torch")  # a request before: the test is listed
+    requests.owners[-1] = ("test", "after")
+    with contextlib.suppress(pytest.skip.Exception):  # (without PyTorch: the skip)
+        torch = conftest.pytorch_for_the_rest_of_this_test()
+        torch.nn  # noqa: B018
+        importlib.import_module("torch.nn")
+    assert requests.tests == {"before"}
+    requests.owners.append(("fixture", "made during the rest"))  # a fixture's objects go to other tests: noted
+    importlib.util.find_spec("torch")
+    assert requests.fixtures == {"made during the rest"}
