@@ -396,13 +396,16 @@ def _run_theirs(program, name, monkeypatch, torch, draws, same_start, in_float64
     return theirs
 
 
-def run_both(program, name, monkeypatch, *, same_start=(), in_float64=False, show_tensors=False):
+def run_both(program, name, monkeypatch, *, same_start=(), in_float64=False, show_tensors=False, check_ours=None):
     """Run `program` with autograd_core, recording its draws (record_draws), then with PyTorch replaying them
     (replay_draws), every one of them; both runs' (namespace, what it printed), ours first.
 
     Our run comes first and sees no PyTorch (conftest.pytorch_hidden), as on a machine without it; then the test
     needs PyTorch for the rest of it (conftest.pytorch_for_the_rest_of_this_test): without PyTorch it skips there,
-    after our run, whose exception fails it.
+    after our run, whose exception fails it. `check_ours(namespace, printed)`, if given, is called with our run's
+    before PyTorch is asked for, so that it checks our run also without PyTorch: a test's assertions about the
+    program as written, whose run this must then be (no `same_start`, not `in_float64`, no dropout layer turned off
+    in training mode; else ValueError).
 
     `same_start`: (old, new) pairs replaced in the program for both runs (each `old` must be there): settings that
     would draw from each library's own generator (an RNN's dropout between layers, a shuffle). `in_float64`: both
@@ -410,6 +413,10 @@ def run_both(program, name, monkeypatch, *, same_start=(), in_float64=False, sho
     runs use no dropout, PyTorch's one thread (for these small programs PyTorch's thread pool only waits: seconds on
     a busy machine)."""
     ours, draws = _run_ours(program, name, monkeypatch, same_start, in_float64, show_tensors)
+    if check_ours is not None:
+        if same_start or in_float64 or draws.dropouts_skipped:
+            raise ValueError("run_both: check_ours checks the program as written, which this run is not")
+        check_ours(*ours)
     torch = pytorch_for_the_rest_of_this_test()
     return ours, _run_theirs(program, name, monkeypatch, torch, draws, same_start, in_float64, show_tensors)
 

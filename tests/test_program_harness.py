@@ -9,7 +9,7 @@ import importlib.util
 import sys
 
 import pytest
-from program_harness import compare_with_pytorch
+from program_harness import compare_with_pytorch, run_both
 
 import conftest
 
@@ -82,6 +82,15 @@ def test_a_program_whose_dropout_the_comparison_turns_off_runs_as_written_too(mo
         without_pytorch(program, monkeypatch)
     evaluating = PRINTS + "d = torch.nn.Dropout(0.5)\nd.eval()\nassert (d(torch.ones(1000)) == 1).all()\n"
     without_pytorch(evaluating, monkeypatch)  # not in training mode: the run was the program's own
+
+
+def test_run_both_checks_our_run_before_it_asks_for_pytorch(monkeypatch):
+    checked = []
+    with conftest.pytorch_hidden(), pytest.raises(pytest.skip.Exception):  # as without PyTorch
+        run_both(PRINTS, "harness", monkeypatch, check_ours=lambda namespace, printed: checked.append(printed))
+    assert checked == ["3.0 1.0 2.0\n"]
+    with pytest.raises(ValueError, match="as written"):  # a check of the program as written, on a changed run
+        run_both(PRINTS, "harness", monkeypatch, in_float64=True, check_ours=print)
 
 
 def test_requests_after_our_half_do_not_list_the_test_for_the_run_without_pytorch(tmp_path, monkeypatch):
