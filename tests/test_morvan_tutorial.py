@@ -30,8 +30,8 @@ conditional GAN changes D's weights in place before G's backward pass needs them
 everything with `.cuda()` (no GPU: its CPU part runs with `.to(device)`).
 
 The harness is tests/program_harness.py's: each program runs with autograd_core, and again with PyTorch from the
-same draws, every printed number compared (printed tensors as numbers), dropout off (503's training then is the
-same in both).
+same draws, every printed number compared (printed tensors as numbers), dropout's masks replayed too (503's
+training then is the same in both).
 """
 
 # ruff: noqa: E501 (the tutorial's lines are as long as it wrote them)

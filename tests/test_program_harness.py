@@ -75,13 +75,36 @@ def test_a_program_the_comparison_changes_runs_as_written_too(settings, monkeypa
         without_pytorch(program, monkeypatch, **settings)
 
 
-def test_a_program_whose_dropout_the_comparison_turns_off_runs_as_written_too(monkeypatch):
-    # The comparison turns dropout off in both runs (program_harness.DROPOUTS): as written, it is on.
-    program = PRINTS + "y = torch.nn.Dropout(0.5)(torch.ones(1000))\nassert (y == 1).all(), 'as written'\n"
-    with pytest.raises(AssertionError, match="as written"):
-        without_pytorch(program, monkeypatch)
-    evaluating = PRINTS + "d = torch.nn.Dropout(0.5)\nd.eval()\nassert (d(torch.ones(1000)) == 1).all()\n"
-    without_pytorch(evaluating, monkeypatch)  # not in training mode: the run was the program's own
+DROPPED = PRINTS + """
+import torch.nn.functional as F
+x = torch.ones(4, 8, 3, 3)
+for dropped in (torch.nn.Dropout(0.5)(x), torch.nn.Dropout2d(0.5)(x), F.dropout(x, 0.1, training=True)):
+    print((dropped == 0).sum().item(), dropped.sum().item())
+    assert (dropped == 0).any()
+"""
+
+
+def test_a_program_run_as_written_by_a_test_of_its_own_need_not_run_as_written_again(monkeypatch):
+    program = PRINTS + "assert torch.nn.Dropout is None, 'as written'\n"
+    without_pytorch(program, monkeypatch, same_start=[("assert torch.nn.Dropout", "torch.nn.Dropout")],
+                    runs_as_written=False)
+    with pytest.raises(ValueError, match="did not run"):  # and it cannot be checked as written then
+        without_pytorch(program, monkeypatch, same_start=[("assert torch.nn.Dropout", "torch.nn.Dropout")],
+                        runs_as_written=False, check_ours=print)
+
+
+def test_dropout_is_on_in_both_runs_pytorchs_with_our_masks(monkeypatch):
+    without_pytorch(DROPPED, monkeypatch)  # on in our run, as the program is written (it asserts that)
+    compare_with_pytorch(DROPPED, "harness", monkeypatch)  # PyTorch's drops what ours dropped (skips without it)
+
+
+def test_a_comparisons_check_sees_our_run_of_the_program_as_written_before_it_asks_for_pytorch(monkeypatch):
+    settings = []
+    program = PRINTS + "setting = 1\n"
+    for same_start in ((), [("setting = 1", "setting = 2")]):  # the comparison's run, else the one as written
+        without_pytorch(program, monkeypatch, same_start=same_start,
+                        check_ours=lambda namespace, printed: settings.append(namespace["setting"]))
+    assert settings == [1, 1]
 
 
 def test_run_both_checks_our_run_before_it_asks_for_pytorch(monkeypatch):
