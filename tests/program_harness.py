@@ -26,10 +26,10 @@ So run_both and compare_with_pytorch run our half first, with PyTorch hidden fro
 checks there what assert_runs checks (finite numbers; the program as written too, when the comparison changed it);
 only then does the test ask for PyTorch (conftest.pytorch_for_the_rest_of_this_test), which skips it without
 PyTorch. The outcome without PyTorch (a failure in our half, else a skip) is thus decided in the run with PyTorch
-already: the test is not listed for scripts/test.sh's second run without PyTorch, and a compared program needs no
-assert_runs test of its own (those are kept for the programs that are not compared). In CI our half runs once, not
-twice (with PyTorch, in the comparison, and again in an assert_runs test); on a machine without PyTorch, the
-comparison still runs it, then skips.
+already: its requests for PyTorch do not list the test for scripts/test.sh's second run without PyTorch, and a
+compared program needs no assert_runs test of its own (those are kept for the programs that are not compared). In
+CI our half runs once, not twice (with PyTorch, in the comparison, and again in an assert_runs test); on a machine
+without PyTorch, the comparison still runs it, then skips.
 
 Dropout is on in both runs: PyTorch's applies the masks our run drew (the kind "dropout"). An RNN's dropout between
 layers (in PyTorch's C++ kernels) and the fused attention's cannot be replayed: the tests turn those off (same_start).
@@ -442,8 +442,8 @@ def compare_with_pytorch(program, name, monkeypatch, *, same_start=(), in_float6
     (so also without it): a test's own assertions about what the program computes.
 
     It proves all that assert_runs(program, name, show_tensors=..., ignore_lines=...) proves, also without PyTorch,
-    so that a program compared needs no test of its own that it runs (each such run was the same work as the
-    comparison's first half, ~11% of the suite's time):
+    so that a program compared needs no test of its own that it runs (such a run was the work of the comparison's
+    first half done again):
     - our run comes first, with PyTorch hidden from the import system (conftest.pytorch_hidden), as a user without
       PyTorch runs it, and its numbers must be `fewest` or more and finite: assert_runs's check;
     - if that run is not the program as written (a `same_start` change, `in_float64`), the program as written runs
