@@ -28,10 +28,11 @@ theirs (`pl.seed_everything(42)` as the seeding it does for NumPy and torch). Pr
 The harness is tests/program_harness.py's: each program runs with autograd_core; where PyTorch is installed it runs
 again with PyTorch from the same starting numbers (every random draw, layer initialisation, `param.data.normal_`
 fill, random_split and DataLoader shuffle replayed from our run) and every number it prints, tensors included,
-agrees to float32 precision. Beside them, each program's numbers are checked without PyTorch (losses fall, sigmoid's
-gradients vanish, Kaiming keeps the variance, only Adam finds the steep optimum, ...), and the library fix they
-brought has its own tests: tanh's gradient where tanh saturates (tutorial 4's ravine), in the primitive, compiled
-steps, higher derivatives and the recurrent layers' kernels.
+agrees to float32 precision. Before PyTorch is asked for (so also without it), our run of each program as written
+is checked for what it teaches (CHECKS: losses fall, sigmoid's gradients vanish, Kaiming keeps the variance, only
+Adam finds the steep optimum, ...), and the library fix they brought has its own tests: tanh's gradient where tanh
+saturates (tutorial 4's ravine), in the primitive, compiled steps, higher derivatives and the recurrent layers'
+kernels.
 """
 
 from __future__ import annotations
