@@ -4,7 +4,9 @@
 # asked for PyTorch in the first run (AUTOGRAD_CORE_TEST_TORCH_LOG: the tests, and whole test modules, that made a
 # request for `torch` to the import system; see _TorchRequests in tests/conftest.py): each comparison must skip with
 # a reason and the rest pass (HIPS autograd stays an oracle that always runs), so every run proves that users without
-# PyTorch get a green suite. A test that never asks for PyTorch runs the same without it, and is not run again.
+# PyTorch get a green suite. A test that never asks for PyTorch runs the same without it, and is not run again; nor
+# is a comparison of tests/program_harness.py, whose autograd_core half ran with PyTorch hidden before it asked for
+# PyTorch (tests/conftest.py's pytorch_for_the_rest_of_this_test): without PyTorch it would repeat that half, then skip.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 install_graphviz
 install_browser

@@ -30,6 +30,7 @@ depend on its absence.
 
 import ast
 import builtins
+import contextlib
 import importlib
 import importlib.util
 import os
@@ -63,6 +64,57 @@ def _find_spec_hiding(name, package=None, _find_spec=importlib.util.find_spec):
             return None
         raise ModuleNotFoundError(f"No module named {top[0]!r} (hidden by AUTOGRAD_CORE_TEST_WITHOUT)", name=top[0])
     return _find_spec(name, package)
+
+
+@contextlib.contextmanager
+def pytorch_hidden():
+    """Within: the import system answers as on a machine without PyTorch, even in a process that has imported it:
+    a request for `torch` or a submodule (an import statement, `__import__`, `importlib.import_module`) raises
+    ModuleNotFoundError, `importlib.util.find_spec("torch")` is None. (The finder of AUTOGRAD_CORE_TEST_WITHOUT is
+    not enough here: once `torch` is in sys.modules, an import does not ask the finders.) A hidden request is not
+    noted by AUTOGRAD_CORE_TEST_TORCH_LOG (_TorchRequests): its answer already is the one a run without PyTorch
+    gets. program_harness runs a program's autograd_core half so: see pytorch_for_the_rest_of_this_test."""
+    def hidden(name):
+        return name.partition(".")[0] == "torch"
+
+    def refuse(name):
+        raise ModuleNotFoundError(f"No module named {name.partition('.')[0]!r} (hidden by pytorch_hidden)", name=name)
+    saved = builtins.__import__, importlib.import_module, importlib.util.find_spec
+
+    def __import__(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0 and hidden(name):
+            refuse(name)
+        return saved[0](name, globals, locals, fromlist, level)
+
+    def import_module(name, package=None):
+        if hidden(name):
+            refuse(name)
+        return saved[1](name, package)
+
+    def find_spec(name, package=None):
+        if hidden(name):
+            if "." not in name:
+                return None
+            refuse(name)
+        return saved[2](name, package)
+    builtins.__import__, importlib.import_module, importlib.util.find_spec = __import__, import_module, find_spec
+    try:
+        yield
+    finally:
+        builtins.__import__, importlib.import_module, importlib.util.find_spec = saved
+
+
+def pytorch_for_the_rest_of_this_test():
+    """`pytest.importorskip("torch")`, for a test whose every step from here to its end needs PyTorch, having done
+    before it, with PyTorch hidden (pytorch_hidden), all that it does without PyTorch: program_harness's comparisons
+    (their autograd_core half runs first, hidden, then PyTorch's). Without PyTorch the test skips here, so its
+    outcome without PyTorch is decided by what ran before: a failure there, else this skip. With PyTorch installed,
+    the requests from here to the end of the test's call are not noted by AUTOGRAD_CORE_TEST_TORCH_LOG, so
+    scripts/test.sh does not run the test again without PyTorch to repeat what its first run proved already (a
+    request made before this point, outside pytorch_hidden, still lists the test). Returns the module torch."""
+    if _TORCH_REQUESTS is not None:  # (from here: importorskip's own request too)
+        _TORCH_REQUESTS.rest_of_the_test_needs_torch = True
+    return pytest.importorskip("torch")
 
 
 if _HIDDEN:
@@ -252,6 +304,8 @@ class _TorchRequests:
       helper's or a benchmark's module-level `try: import torch`, however many imports deep): each of its tests,
       and its parameters, may depend on the answer;
     - everything ("*"), if a request came from anywhere else.
+    Not listed for its requests: a test from where it calls pytorch_for_the_rest_of_this_test to the end of its call
+    (without PyTorch it skips there, having done before it, with PyTorch hidden, what it does without PyTorch).
     What this cannot see is a torch object kept by one test and reached by another without a request (a cache):
     the helpers here keep none (signature_parity's cache of stubs is reached only with torch in hand)."""
 
@@ -260,6 +314,7 @@ class _TorchRequests:
         self.owners = []  # what is running, innermost last: ("test", nodeid), ("fixture", fixturedef), ("module", path)
         self.tests, self.fixtures, self.modules, self.importers = set(), set(), set(), set()
         self.anywhere = False
+        self.rest_of_the_test_needs_torch = False  # see pytorch_for_the_rest_of_this_test
         self.ran = []
         self._import, self._import_module, self._find_spec = (builtins.__import__, importlib.import_module,
                                                               importlib.util.find_spec)
@@ -286,7 +341,8 @@ class _TorchRequests:
             self.anywhere = True
         for kind, owner in self.owners:
             if kind == "test":
-                self.tests.add(owner)
+                if not self.rest_of_the_test_needs_torch:
+                    self.tests.add(owner)
             elif kind == "fixture":
                 self.fixtures.add(owner)
             else:  # the test module being collected, and every module whose import is running (by name)
@@ -330,6 +386,13 @@ class _TorchRequests:
             yield
         finally:
             self.owners.pop()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        try:
+            yield
+        finally:  # (a test's tear-down runs without PyTorch too: its requests are noted)
+            self.rest_of_the_test_needs_torch = False
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_fixture_setup(self, fixturedef, request):

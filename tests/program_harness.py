@@ -19,7 +19,20 @@ test_zero_to_hero_*): a program is a string of Python written as its author writ
   autograd_core agrees with PyTorch's to float32 precision, from the same start. `assert_runs(program, name)`: the
   program runs with autograd_core and prints finite numbers (without PyTorch).
 
-Draws that come from inside a layer (dropout's masks) are not replayed: the comparison runs with dropout off in both.
+Two proofs, one run of ours. A comparison proves that our numbers are PyTorch's; users without PyTorch need the proof
+that the program runs for them, which assert_runs gives, and which a comparison skipped without PyTorch would not.
+So run_both and compare_with_pytorch run our half first, with PyTorch hidden from the import system
+(conftest.pytorch_hidden: as on a machine without it, even though the process imported it), and compare_with_pytorch
+checks there what assert_runs checks (finite numbers; the program as written too, when the comparison changed it);
+only then does the test ask for PyTorch (conftest.pytorch_for_the_rest_of_this_test), which skips it without
+PyTorch. The outcome without PyTorch (a failure in our half, else a skip) is thus decided in the run with PyTorch
+already: its requests for PyTorch do not list the test for scripts/test.sh's second run without PyTorch, and a
+compared program needs no assert_runs test of its own (those are kept for the programs that are not compared). In
+CI our half runs once, not twice (with PyTorch, in the comparison, and again in an assert_runs test); on a machine
+without PyTorch, the comparison still runs it, then skips.
+
+Dropout is on in both runs: PyTorch's applies the masks our run drew (the kind "dropout"). An RNN's dropout between
+layers (in PyTorch's C++ kernels) and the fused attention's cannot be replayed: the tests turn those off (same_start).
 """
 
 from __future__ import annotations
@@ -35,6 +48,7 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
+from conftest import pytorch_for_the_rest_of_this_test, pytorch_hidden
 
 import autograd_core as ag
 from autograd_core import nn
@@ -117,8 +131,8 @@ TENSOR_FILLS = ("normal_", "uniform_")
 # The distributions whose samples are recorded, each as its own kind.
 SAMPLED = {"Categorical": Categorical, "Multinomial": Multinomial, "MultivariateNormal": MultivariateNormal,
            "Normal": Normal}
-# Off in both runs: their masks come from each library's own generator and are not replayed.
-DROPOUTS = ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d")
+# PyTorch's dropout functions (which its Dropout layers and its multi-head attention call), replayed with our masks.
+DROPOUTS = ("dropout", "dropout1d", "dropout2d", "dropout3d")
 
 
 def record_draws(monkeypatch):
@@ -126,7 +140,8 @@ def record_draws(monkeypatch):
     (FILLS), a tensor's own fills (TENSOR_FILLS), Categorical's, Multinomial's, MultivariateNormal's and Normal's
     samples (SAMPLED), random_split's subsets, each shuffling DataLoader's order (RandomSampler's,
     SubsetRandomSampler's), and each layer's initial parameters (by its class name, INITIALISED; a LazyLinear as the
-    Linear it becomes). Dropout (DROPOUTS) is off."""
+    Linear it becomes), and every dropout mask (the kind "dropout": each one our dropout functions and layers
+    draw, scaled by 1 / (1 - p), as the array they multiply by)."""
     draws = defaultdict(list)
 
     def recording(original, kept, drawn):
@@ -194,8 +209,14 @@ def record_draws(monkeypatch):
         draws["SubsetRandomSampler"].append(order)
         return iter(order)
     monkeypatch.setattr(SubsetRandomSampler, "__iter__", recording_subset_order)
-    for name in DROPOUTS:
-        monkeypatch.setattr(getattr(nn, name), "forward", lambda self, x: x)
+    masks = sys.modules[nn.Dropout.__module__]
+    mask = masks._mask
+
+    def recording_mask(*args, **kwargs):
+        drawn = mask(*args, **kwargs)
+        draws["dropout"].append(np.array(drawn, copy=True))
+        return drawn
+    monkeypatch.setattr(masks, "_mask", recording_mask)
     return draws
 
 
@@ -211,8 +232,8 @@ def _recorded_as_read(order, indices):
 
 def replay_draws(monkeypatch, torch, draws):
     """PyTorch's random functions, fills, samplers and layer initialisations replaced by replays of `draws` (from
-    record_draws), each kind in the same order; PyTorch's dropout off (DROPOUTS), as ours. Returns the replays,
-    one iterator a kind: what is left in them was not replayed."""
+    record_draws), each kind in the same order; PyTorch's dropout (DROPOUTS) multiplies by our masks. Returns the
+    replays, one iterator a kind: what is left in them was not replayed."""
     queues = {kind: iter(values) for kind, values in draws.items()}
 
     def replay(kind, dtype=None, requires_grad=False):
@@ -275,8 +296,17 @@ def replay_draws(monkeypatch, torch, draws):
     monkeypatch.setattr(torch.utils.data.RandomSampler, "__iter__", lambda self: iter(next(queues["RandomSampler"])))
     monkeypatch.setattr(torch.utils.data.SubsetRandomSampler, "__iter__",
                         lambda self: iter(next(queues["SubsetRandomSampler"])))
+    def dropout(input, p=0.5, training=True, inplace=False):
+        if not training or p == 0:
+            return input
+        if p == 1:  # (ours draws no mask either)
+            return input.mul_(0) if inplace else input * 0
+        mask = torch.from_numpy(next(queues["dropout"])).to(input.dtype)
+        assert mask.dim() == input.dim() and all(m in (1, n) for m, n in zip(mask.shape, input.shape)), (
+            f"PyTorch's dropout of a {tuple(input.shape)} tensor, ours drew a mask of {tuple(mask.shape)}")
+        return input.mul_(mask) if inplace else input * mask
     for name in DROPOUTS:
-        monkeypatch.setattr(getattr(torch.nn, name), "forward", lambda self, x: x)
+        monkeypatch.setattr(torch.nn.functional, name, dropout)
     return queues
 
 
@@ -323,36 +353,44 @@ def reported_numbers(printed, *, ignore_lines=None, ignore_shapes=False):
 
 
 def assert_runs(program, name, *, show_tensors=False, ignore_lines=None):
-    """The program, with its imports changed to autograd_core, runs and prints finite numbers."""
+    """The program, with its imports changed to autograd_core, runs and prints finite numbers. Returns its namespace
+    and what it printed."""
     ag.manual_seed(0)
-    _, printed = run(with_our_imports(program), name, show_tensors=show_tensors)
+    namespace, printed = run(with_our_imports(program), name, show_tensors=show_tensors)
     numbers = reported_numbers(printed, ignore_lines=ignore_lines)
     assert numbers and np.all(np.isfinite(numbers)), printed
+    return namespace, printed
 
 
-def run_both(program, name, monkeypatch, *, same_start=(), in_float64=False, show_tensors=False):
-    """Run `program` with autograd_core, recording its draws (record_draws), then with PyTorch replaying them
-    (replay_draws), every one of them; both runs' (namespace, what it printed), ours first. Skipped without PyTorch.
-
-    `same_start`: (old, new) pairs replaced in the program for both runs (each `old` must be there): settings that
-    would draw from each library's own generator (an RNN's dropout between layers, a shuffle). `in_float64`: both
-    runs with float64 as the default dtype. `show_tensors`: printed tensors shown as their numbers (see run). Both
-    runs use one PyTorch thread (for these small programs PyTorch's thread pool only waits: seconds on a busy
-    machine) and no dropout."""
-    torch = pytest.importorskip("torch")
+def _run_ours(program, name, monkeypatch, same_start, in_float64, show_tensors):
+    """Our half of run_both, with PyTorch hidden from the import system (conftest.pytorch_hidden), as on a machine
+    without it: ((namespace, printed), draws)."""
     for old, new in same_start:
         assert old in program, old
         program = program.replace(old, new)
     ag.manual_seed(0)
+    dtype = ag.get_default_dtype()
+    if in_float64:
+        ag.set_default_dtype(ag.float64)
+    try:
+        with monkeypatch.context() as patch, pytorch_hidden():
+            draws = record_draws(patch)
+            ours = run(with_our_imports(program), name, show_tensors=show_tensors)
+    finally:
+        ag.set_default_dtype(dtype)
+    return ours, draws
+
+
+def _run_theirs(program, name, monkeypatch, torch, draws, same_start, in_float64, show_tensors):
+    """PyTorch's half of run_both, replaying `draws`: (namespace, printed)."""
+    for old, new in same_start:
+        program = program.replace(old, new)
     dtypes, threads = (ag.get_default_dtype(), torch.get_default_dtype()), torch.get_num_threads()
     torch.set_num_threads(1)
     if in_float64:
         ag.set_default_dtype(ag.float64)
         torch.set_default_dtype(torch.float64)
     try:
-        with monkeypatch.context() as patch:
-            draws = record_draws(patch)
-            ours = run(with_our_imports(program), name, show_tensors=show_tensors)
         with monkeypatch.context() as patch:
             replays = replay_draws(patch, torch, draws)
             theirs = run(program, name, show_tensors=show_tensors)
@@ -363,23 +401,76 @@ def run_both(program, name, monkeypatch, *, same_start=(), in_float64=False, sho
         ag.set_default_dtype(dtypes[0])
         torch.set_default_dtype(dtypes[1])
         torch.set_num_threads(threads)
-    return ours, theirs
+    return theirs
+
+
+def run_both(program, name, monkeypatch, *, same_start=(), in_float64=False, show_tensors=False, check_ours=None):
+    """Run `program` with autograd_core, recording its draws (record_draws), then with PyTorch replaying them
+    (replay_draws), every one of them; both runs' (namespace, what it printed), ours first.
+
+    Our run comes first and sees no PyTorch (conftest.pytorch_hidden), as on a machine without it; then the test
+    needs PyTorch for the rest of it (conftest.pytorch_for_the_rest_of_this_test): without PyTorch it skips there,
+    after our run, whose exception fails it. `check_ours(namespace, printed)`, if given, is called with our run's
+    before PyTorch is asked for, so that it checks our run also without PyTorch: a test's assertions about the
+    program as written, whose run this must then be (no `same_start`, not `in_float64`; else ValueError).
+
+    `same_start`: (old, new) pairs replaced in the program for both runs (each `old` must be there): settings that
+    would draw from each library's own generator (an RNN's dropout between layers, a shuffle). `in_float64`: both
+    runs with float64 as the default dtype. `show_tensors`: printed tensors shown as their numbers (see run). Both
+    runs use PyTorch's one thread (for these small programs PyTorch's thread pool only waits: seconds on
+    a busy machine)."""
+    ours, draws = _run_ours(program, name, monkeypatch, same_start, in_float64, show_tensors)
+    if check_ours is not None:
+        if same_start or in_float64:
+            raise ValueError("run_both: check_ours checks the program as written, which this run is not")
+        check_ours(*ours)
+    torch = pytorch_for_the_rest_of_this_test()
+    return ours, _run_theirs(program, name, monkeypatch, torch, draws, same_start, in_float64, show_tensors)
 
 
 FLOAT32_RTOL = 2e-4  # compare_with_pytorch's relative tolerance: float32 precision after a program's steps
 
 
 def compare_with_pytorch(program, name, monkeypatch, *, same_start=(), in_float64=False, show_tensors=False,
-                         ignore_lines=None, ignore_shapes=False, fewest=3, rtol=FLOAT32_RTOL):
-    """Run `program` with autograd_core and with PyTorch from the same draws (run_both, which `same_start`,
+                         ignore_lines=None, ignore_shapes=False, fewest=3, rtol=FLOAT32_RTOL, pytorch_setup=None,
+                         check_ours=None, runs_as_written=True):
+    """Run `program` with autograd_core and with PyTorch from the same draws (as run_both, which `same_start`,
     `in_float64` and `show_tensors` are passed to); every number it prints (reported_numbers) agrees to float32
     precision (relative `rtol`), and there are `fewest` or more. `ignore_lines`, `ignore_shapes`: see
-    reported_numbers. Skipped without PyTorch."""
-    (_, our_printed), (_, their_printed) = run_both(program, name, monkeypatch, same_start=same_start,
-                                                    in_float64=in_float64, show_tensors=show_tensors)
+    reported_numbers. `pytorch_setup(torch)`, if given, is called before PyTorch's run (a stand-in for torchvision).
+    `check_ours(namespace, printed)`, if given, checks our run of the program as written, before PyTorch is asked for
+    (so also without it): a test's own assertions about what the program computes.
+
+    It proves all that assert_runs(program, name, show_tensors=..., ignore_lines=...) proves, also without PyTorch,
+    so that a program compared needs no test of its own that it runs (such a run was the work of the comparison's
+    first half done again):
+    - our run comes first, with PyTorch hidden from the import system (conftest.pytorch_hidden), as a user without
+      PyTorch runs it, and its numbers must be `fewest` or more and finite: assert_runs's check;
+    - if that run is not the program as written (a `same_start` change, `in_float64`), the program as written runs
+      too (assert_runs, PyTorch hidden), unless `runs_as_written` is False: a test of its own runs it as written, or
+      it is not meant to run as written (the tutorial's whole-model save, which this library refuses);
+    - only then does the test need PyTorch (conftest.pytorch_for_the_rest_of_this_test): without it, it skips there,
+      after the checks above, which fail it if they fail. With PyTorch installed, the requests for it from there on
+      do not list the test for scripts/test.sh's second run, without PyTorch: the first run has already proved what
+      that run would, with PyTorch hidden.
+    """
+    (namespace, our_printed), draws = _run_ours(program, name, monkeypatch, same_start, in_float64, show_tensors)
+    our_numbers = reported_numbers(our_printed, ignore_lines=ignore_lines, ignore_shapes=ignore_shapes)
+    assert len(our_numbers) >= fewest and np.all(np.isfinite(our_numbers)), our_printed
+    as_written = namespace, our_printed
+    if (same_start or in_float64) and runs_as_written:
+        with pytorch_hidden():
+            as_written = assert_runs(program, name, show_tensors=show_tensors, ignore_lines=ignore_lines)
+    if check_ours is not None:
+        if (same_start or in_float64) and not runs_as_written:
+            raise ValueError("compare_with_pytorch: check_ours checks the program as written, which did not run")
+        check_ours(*as_written)
+    torch = pytorch_for_the_rest_of_this_test()
+    if pytorch_setup is not None:
+        pytorch_setup(torch)
+    _, their_printed = _run_theirs(program, name, monkeypatch, torch, draws, same_start, in_float64, show_tensors)
     message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
-    our_numbers, their_numbers = (reported_numbers(printed, ignore_lines=ignore_lines, ignore_shapes=ignore_shapes)
-                                  for printed in (our_printed, their_printed))
+    their_numbers = reported_numbers(their_printed, ignore_lines=ignore_lines, ignore_shapes=ignore_shapes)
     assert len(our_numbers) == len(their_numbers) >= fewest, message
     np.testing.assert_allclose(our_numbers, their_numbers, rtol=rtol, atol=1.5e-4, err_msg=message)
 

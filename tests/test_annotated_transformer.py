@@ -27,7 +27,7 @@ Found on the way and fixed: the hand-written LayerNorm's `x.std(-1, keepdim=True
 equal features (PyTorch's is 0 there; tests/test_torch_edges.py).
 
 It runs with autograd_core alone, and with PyTorch from the same draws (tests/program_harness.py: every randint,
-layer initialisation, xavier_uniform_ fill and the data loader's shuffle replayed from our run; dropout off in both)
+layer initialisation, xavier_uniform_ fill and the data loader's shuffle replayed from our run; dropout's masks too)
 every number it prints agrees to float32 precision, the tokens-per-second figure (a clock) aside. The penalization
 example's losses are nan in both: the tutorial's `predict.log()` has log(0) = -inf where the smoothed target is 0.
 """

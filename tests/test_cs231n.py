@@ -47,8 +47,8 @@ is its NumPy array here: `fake_images.data.cpu()` is written `fake_images.detach
 
 The harness is tests/program_harness.py's: each program runs with autograd_core; where PyTorch is installed it runs
 again with PyTorch from the same starting numbers (random draws, layer initialisations, `weight.data.normal_`,
-xavier_uniform_ and kaiming_normal_ fills, DataLoader and SubsetRandomSampler orders replayed from our run, dropout off
-in both) and every number it prints, tensors included, agrees to float32 precision. Beside them each program is
+xavier_uniform_ and kaiming_normal_ fills, DataLoader and SubsetRandomSampler orders replayed from our run, dropout's
+masks too) and every number it prints, tensors included, agrees to float32 precision. Beside them each program is
 checked without PyTorch (losses fall, the notebooks' expected values and parameter counts, the fooling image fools).
 The library fix the assignments brought (transforms.ToPILImage and functional.to_pil_image) has its own tests in
 tests/test_vision_transforms.py.

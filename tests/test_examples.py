@@ -29,8 +29,19 @@ def _sklearn_or_skip():
 # Two moons: the real settings, they take a fraction of a second.
 
 
-def test_moons_reaches_full_training_accuracy():
-    model, history = train_moons.train(steps=100, seed=0, progress=False)
+def test_moons_reaches_full_training_accuracy_and_main_writes_plots_and_exit_status(tmp_path, monkeypatch):
+    # The training checked is main's own (its defaults): one run of 100 steps for both checks, not two.
+    train, trained = train_moons.train, []
+
+    def recorded(**settings):
+        trained.append((settings, train(**settings)))
+        return trained[-1][1]
+    monkeypatch.setattr(train_moons, "train", recorded)
+    assert train_moons.main(["--out", str(tmp_path), "--no-progress"]) == 0
+    assert (tmp_path / "moons_boundary.png").stat().st_size > 0
+    assert (tmp_path / "moons_loss.png").stat().st_size > 0
+    [(settings, (model, history))] = trained
+    assert settings == {"steps": 100, "seed": 0, "progress": False}
     assert history["final_accuracy"] == 1.0
     assert len(history["loss"]) == 100
     assert history["loss"][-1] < history["loss"][0] / 10
@@ -38,6 +49,8 @@ def test_moons_reaches_full_training_accuracy():
     np.testing.assert_allclose(history["lr"][:3], [1.0, 0.991, 0.982])
     assert history["X"].shape == (100, 2) and set(np.unique(history["y"])) == {-1, 1}
     assert sum(p.size for p in model.parameters()) == 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1
+    # three steps do not separate the moons: the script must report failure
+    assert train_moons.main(["--out", str(tmp_path), "--no-progress", "--steps", "3"]) == 1
 
 
 def test_moons_is_reproducible_and_seed_dependent():
@@ -57,14 +70,6 @@ def test_moons_loss_is_hinge_plus_l2():
     expected_l2 = 1e-4 * sum(float(np.sum(p.data.astype(np.float64) ** 2)) for p in model.parameters())
     assert float(data_loss.data) == pytest.approx(expected_hinge, rel=1e-12)
     assert float(loss.data) == pytest.approx(expected_hinge + expected_l2, rel=1e-12)
-
-
-def test_moons_main_writes_plots_and_exit_status(tmp_path):
-    assert train_moons.main(["--out", str(tmp_path), "--no-progress"]) == 0
-    assert (tmp_path / "moons_boundary.png").stat().st_size > 0
-    assert (tmp_path / "moons_loss.png").stat().st_size > 0
-    # three steps do not separate the moons: the script must report failure
-    assert train_moons.main(["--out", str(tmp_path), "--no-progress", "--steps", "3"]) == 1
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ a comment beside it says so.
 from __future__ import annotations
 
 import pytest
-from program_harness import assert_runs, compare_with_pytorch, marked
+from program_harness import compare_with_pytorch, marked
 
 BY_HAND = r'''
 import numpy as np
@@ -1167,12 +1167,6 @@ XFAIL = {}
 @pytest.fixture(autouse=True)
 def _in_a_temporary_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-
-
-@pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
-@pytest.mark.filterwarnings("ignore:size_average and reduce args will be deprecated")  # the course's own argument
-def test_liuer_program_runs_with_autograd_core(name):
-    assert_runs(PROGRAMS[name], name, show_tensors=True)
 
 
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))

@@ -2342,7 +2342,7 @@ def masked(printed):
 def test_chapter_prints_what_pytorch_prints_from_the_same_draws(chapter, monkeypatch):
     """Every number each chapter prints (tensors as their numbers) is PyTorch's from the same draws (the layers'
     initial weights, torch.rand's, the data loader's shuffles, multinomial's samples), to float32 precision, and
-    the rest of what it prints (the generated text, the classifier's answers) is the same; both with dropout off."""
+    the rest of what it prints (the generated text, the classifier's answers) is the same; dropout's masks replayed too."""
     (_, ours), (_, theirs) = run_both(as_run(chapter), f"{chapter}.ipynb", monkeypatch, show_tensors=True)
     assert masked(ours) == masked(theirs), f"ours:\n{ours}\nPyTorch:\n{theirs}"
     our_numbers, their_numbers = (reported_numbers(printed, ignore_lines="Training completed in")

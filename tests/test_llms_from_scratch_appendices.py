@@ -27,8 +27,8 @@ heads and two layers, and LoRA's rank is 4; its spam messages are made up, alrea
 tiktoken and pandas left out).
 
 It runs with autograd_core alone, and with PyTorch from the same draws (tests/program_harness.py: torch.rand,
-layer initialisations, LoRA's kaiming_uniform_ fills and the loader's shuffles replayed from our run; dropout off in
-both) every number printed agrees to float32 precision.
+layer initialisations, LoRA's kaiming_uniform_ fills and the loader's shuffles replayed from our run; dropout's masks
+too) every number printed agrees to float32 precision.
 """
 
 from __future__ import annotations

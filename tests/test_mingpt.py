@@ -681,7 +681,7 @@ def test_the_sort_demo_trains_and_sorts():
 @pytest.mark.filterwarnings("ignore:'pin_memory' argument is set as true:UserWarning")  # PyTorch's, without a GPU
 def test_the_sort_demo_reproduces_pytorch_from_the_same_start(monkeypatch):
     """The losses the callback prints (steps 0, 20 and 40), with PyTorch's from the same draws (every randint and rand
-    of the data set, the sampler's order, the layers' and nn.init's initial weights; dropout off in both), and both
+    of the data set, the sampler's order, the layers' and nn.init's initial weights, dropout's masks), and both
     evaluation scores, in float64 in both: in float32, sums in another order drift apart over 60 Adam steps, by 2e-4
     in the loss and 8 of 100 greedy completions for one of the splits (which examples are test ones depends on
     Python's hash of their bytes, so on the process: PYTHONHASHSEED=15 showed it)."""

@@ -30,8 +30,8 @@ conditional GAN changes D's weights in place before G's backward pass needs them
 everything with `.cuda()` (no GPU: its CPU part runs with `.to(device)`).
 
 The harness is tests/program_harness.py's: each program runs with autograd_core, and again with PyTorch from the
-same draws, every printed number compared (printed tensors as numbers), dropout off (503's training then is the
-same in both).
+same draws, every printed number compared (printed tensors as numbers), dropout's masks replayed too (503's
+training then is the same in both).
 """
 
 # ruff: noqa: E501 (the tutorial's lines are as long as it wrote them)
@@ -49,7 +49,7 @@ import matplotlib
 import numpy as np
 import pytest
 import program_harness
-from program_harness import assert_runs, compare_with_pytorch, marked, with_our_imports
+from program_harness import compare_with_pytorch, marked, with_our_imports
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -1711,7 +1711,10 @@ def _open_files():
 @pytest.fixture
 def pytorch_with_torchvision(monkeypatch):
     """PyTorch (the test is skipped without it), with torchvision_for_pytorch as `torchvision`."""
-    torch = pytest.importorskip("torch")
+    return _with_torchvision(pytest.importorskip("torch"), monkeypatch)
+
+
+def _with_torchvision(torch, monkeypatch):
     for module_name, module in torchvision_for_pytorch(torch).items():
         monkeypatch.setitem(sys.modules, module_name, module)
     return torch
@@ -1726,15 +1729,10 @@ OLD_SPELLINGS = [pytest.mark.filterwarnings("ignore:(train|test)_(data|labels) h
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
 @OLD_SPELLINGS[0]
 @OLD_SPELLINGS[1]
-def test_morvan_program_runs_with_autograd_core(name):
-    assert_runs(as_run(name), name, show_tensors=True)
-
-
-@pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
-@OLD_SPELLINGS[0]
-@OLD_SPELLINGS[1]
-def test_morvan_program_reproduces_pytorch_from_the_same_start(name, monkeypatch, pytorch_with_torchvision):
-    compare_with_pytorch(as_run(name), name, monkeypatch, show_tensors=True, ignore_lines=IGNORED.get(name))
+def test_morvan_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
+    # also the proof that it runs with autograd_core alone (PyTorch and its torchvision set up after our run)
+    compare_with_pytorch(as_run(name), name, monkeypatch, show_tensors=True, ignore_lines=IGNORED.get(name),
+                         pytorch_setup=lambda torch: _with_torchvision(torch, monkeypatch))
 
 
 def _raises_in_both(program, name, ours, theirs):

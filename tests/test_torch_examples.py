@@ -15,7 +15,7 @@ device), a comment beside it says so.
 Each program runs with its import lines changed to autograd_core; where PyTorch is installed it runs again with
 PyTorch from the same starting numbers (every randn/rand/randint/randn_like draw, nn.init's normal_/uniform_
 fills, random_split's subsets and each layer's initial weights, replayed from our run in the same order; Python's
-`random` seeded alike; dropout off in both, since its masks come from each library's own generator), and every
+`random` seeded alike; dropout's masks too, but not an RNN's between layers, drawn in PyTorch's kernels), and every
 number it prints agrees to float32 precision (the style transfer's in float64: see IN_FLOAT64). The harness that
 does this is tests/program_harness.py's.
 """
@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from program_harness import assert_runs, compare_with_pytorch
+from program_harness import compare_with_pytorch
 
 import autograd_core as ag
 from autograd_core import nn
@@ -3243,11 +3243,6 @@ IN_FLOAT64 = {"neural_style"}
 @pytest.fixture(autouse=True)
 def _in_a_temporary_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-
-
-@pytest.mark.parametrize("name", PROGRAMS)
-def test_example_runs_with_autograd_core(name):
-    assert_runs(PROGRAMS[name], name)
 
 
 @pytest.mark.parametrize("name", PROGRAMS)

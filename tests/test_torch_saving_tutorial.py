@@ -192,7 +192,9 @@ def test_saving_the_entire_model_is_refused_and_writes_nothing(tmp_path):
 
 def test_the_tutorial_prints_pytorchs_numbers(monkeypatch):
     # Sizes, the optimizer's settings, the keys' reports and both outputs of the loaded models, from the same draws
-    compare_with_pytorch(TUTORIAL, "saving", monkeypatch, same_start=((ENTIRE_MODEL, ""),), fewest=40)
+    # (as written, its whole-model save is refused: the two tests above)
+    compare_with_pytorch(TUTORIAL, "saving", monkeypatch, same_start=((ENTIRE_MODEL, ""),), fewest=40,
+                         runs_as_written=False)
 
 
 def test_state_dict_values_answer_pytorchs_tensor_methods():

@@ -15,9 +15,8 @@ import re
 
 import numpy as np
 import pytest
-from program_harness import NUMBER, run, run_both, with_our_imports
+from program_harness import NUMBER, run_both
 
-import autograd_core as ag
 
 POLYNOMIAL_AUTOGRAD = '''
 import torch
@@ -401,10 +400,8 @@ def _in_a_temporary_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the Quickstart saves model.pth in the current folder
 
 
-@pytest.mark.parametrize("name", TUTORIALS)
-def test_tutorial_runs_with_autograd_core_and_learns(name, monkeypatch):
-    ag.manual_seed(0)
-    namespace, printed = run(with_our_imports(TUTORIALS[name]), name)
+def runs_and_learns(name, namespace, printed):
+    """Our run of the tutorial (without PyTorch too: run_both's check_ours) prints finite numbers and learns."""
     numbers = tutorial_numbers(printed)
     assert numbers and all(np.isfinite(numbers)), printed
     if name == "quickstart":
@@ -423,8 +420,9 @@ AGREE_UNTIL = {"polynomial_optim": 15}
 
 
 @pytest.mark.parametrize("name", TUTORIALS)
-def test_tutorial_reproduces_pytorch_from_the_same_start(name, monkeypatch):
-    (ours, our_printed), (theirs, their_printed) = run_both(TUTORIALS[name], name, monkeypatch)
+def test_tutorial_runs_with_autograd_core_learns_and_reproduces_pytorch_from_the_same_start(name, monkeypatch):
+    (ours, our_printed), (theirs, their_printed) = run_both(
+        TUTORIALS[name], name, monkeypatch, check_ours=lambda *run: runs_and_learns(name, *run))
     our_numbers, their_numbers = tutorial_numbers(our_printed), tutorial_numbers(their_printed)
     assert len(our_numbers) == len(their_numbers) > 3
     agree = 2 * AGREE_UNTIL.get(name, len(our_numbers))  # two numbers (step, loss) per printed loss
