@@ -28,7 +28,7 @@ from .ops import linalg as _ops
 from .ops import norms as _norms
 from .ops.index import as_value
 from .ops.linalg import LinAlgError, floats_of_two_widths
-from .ops.nondifferentiable import without_gradient
+from .ops.nondifferentiable import nondifferentiable, without_gradient
 from .ops.elementwise import where as _where
 from .ops.shape import broadcast_to, stack, swapaxes
 from .one_node import shown_as
@@ -216,8 +216,20 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
     dims = _dims(dim, x.ndim)
     if ord == 2:  # one node, LinalgVectorNormBackward0 (its gradient 0 at a norm of zeros)
         return _norms.vector_norm2(x, axis=dims, keepdims=keepdim)
+    if ord == 0:  # PyTorch's node whose gradient is undefined: x.grad stays None (an inf or NaN counts as nonzero)
+        return _COUNT_NONZERO(x, fn=_count_nonzero, axis=dims, keepdims=keepdim) if x.requires_grad else \
+            without_gradient(_count_nonzero, x, axis=dims, keepdims=keepdim)
     # other ords are compositions here, shown as PyTorch's one node over x
     return shown_as(_vector_norm(x, ord, dims, keepdim), x, "LinalgVectorNormBackward0")
+
+
+def _count_nonzero(x, axis, keepdims):
+    """The number of nonzero elements of array x over `axis`, in x's dtype (vector_norm's ord=0)."""
+    return np.asarray(np.count_nonzero(x, axis=axis, keepdims=keepdims)).astype(x.dtype)
+
+
+# A node that sends no gradient to x, named as PyTorch's: x.grad stays None, autograd.grad calls x unused
+_COUNT_NONZERO = nondifferentiable.named("LinalgVectorNormBackward0")
 
 
 def _vector_norm(x, ord, dims, keepdim):  # noqa: A002
@@ -227,8 +239,6 @@ def _vector_norm(x, ord, dims, keepdim):  # noqa: A002
         return x.abs().amax(dims, keepdim)
     if ord == float("-inf"):
         return x.abs().amin(dims, keepdim)
-    if ord == 0:
-        return (x != 0).astype(x.dtype).sum(axis=dims, keepdims=keepdim)
     if ord < 0:  # a zero element makes the sum infinite and the norm 0: a zero gradient there, as PyTorch's
         zero = x.data == 0
         if not np.any(zero):
@@ -409,7 +419,9 @@ def eigh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
         raise RuntimeError(f"linalg.eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
     packed = _ops.eigh_packed(A, UPLO=UPLO)
     eigenvalues = packed[..., 0, :]
-    return linalg_eigh(eigenvalues.real if A.dtype.kind == "c" else eigenvalues, packed[..., 1:, :])
+    # each shown as PyTorch's one node of two outputs (linalg_decompositions._one_node)
+    return linalg_eigh(shown_as(eigenvalues.real if A.dtype.kind == "c" else eigenvalues, A, "LinalgEighBackward0"),
+                       shown_as(packed[..., 1:, :], A, "LinalgEighBackward0"))
 
 
 def eigvalsh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
@@ -437,7 +449,8 @@ def eig(A):
     A = as_value(A)
     _check_eig_input("eig", A)
     packed = _eig.eig_packed(A)
-    return linalg_eig(packed[..., 0, :], packed[..., 1:, :])
+    return linalg_eig(shown_as(packed[..., 0, :], A, "LinalgEigBackward0"),  # PyTorch's one node of two outputs
+                      shown_as(packed[..., 1:, :], A, "LinalgEigBackward0"))
 
 
 def eigvals(A):
@@ -445,7 +458,7 @@ def eigvals(A):
     gradient V⁻ᴴ diag(L̄) Vᴴ needs V invertible (A diagonalizable)."""
     A = as_value(A)
     _check_eig_input("eigvals", A)
-    return _eig.eig_packed(A)[..., 0, :]
+    return shown_as(_eig.eig_packed(A)[..., 0, :], A, "LinalgEigBackward0")
 
 
 # The decompositions (svd, pinv, lstsq, qr, matrix_exp, ...) and svdvals, in linalg_decompositions.py: imported last,
