@@ -16,7 +16,12 @@ _RNG = np.random.default_rng(5)
 _ARRAYS = {
     "x": _RNG.standard_normal((4, 3)), "w": _RNG.standard_normal((3, 4)), "sq": _RNG.standard_normal((3, 3)),
     "c": _RNG.standard_normal((2, 3, 3)) + 1j * _RNG.standard_normal((2, 3, 3)),
+    "v": _RNG.standard_normal(5), "b3": _RNG.standard_normal((2, 4, 3)), "b3b": _RNG.standard_normal((2, 3, 5)),
+    "img": _RNG.standard_normal((2, 4, 4, 6)), "c3": _RNG.standard_normal((2, 6, 5)),
+    "t3": _RNG.standard_normal((4, 3, 2)), "q4": _RNG.standard_normal((2, 2, 4, 3)),
+    "k4": _RNG.standard_normal((2, 2, 5, 3)),
 }
+_MASK = _RNG.standard_normal((4, 5)) > 0
 
 
 class _Inputs:
@@ -35,6 +40,7 @@ def _run(library, make, dtype=np.float64):
 
 _ACC = "AccumulateGrad"
 _SVD, _QR, _EIGH, _EIG = "LinalgSvdBackward0", "LinalgQrBackward0", "LinalgEighBackward0", "LinalgEigBackward0"
+_FLASH = "ScaledDotProductFlashAttentionForCpuBackward0"
 
 # (id, name of y.grad_fn, next_functions' names joined by "|", y from (L, F, nn, d)): PyTorch 2.13's names
 CASES = [
@@ -70,6 +76,80 @@ CASES = [
     ("vector_norm_0_dim", "LinalgVectorNormBackward0", "MulBackward0",
      lambda L, F, nn, d: L.linalg.vector_norm(d.x * 2, ord=0, dim=1, keepdim=True)),
     ("linalg.norm_0", "LinalgVectorNormBackward0", _ACC, lambda L, F, nn, d: L.linalg.norm(d.x, 0, dim=0)),
+    # products with an input added: one node over (input, the two factors)
+    ("addmm", "AddmmBackward0", "SliceBackward0|AccumulateGrad|AccumulateGrad",
+     lambda L, F, nn, d: L.addmm(d.v[:3], d.sq, d.sq)),
+    ("addmm_scaled", "AddmmBackward0", "AccumulateGrad|AccumulateGrad|AccumulateGrad",
+     lambda L, F, nn, d: L.addmm(d.x, d.x, d.sq, beta=0.5, alpha=2)),
+    ("addmm_constant_input", "AddmmBackward0", "None|AccumulateGrad|SliceBackward0",
+     lambda L, F, nn, d: L.addmm(d.x.detach(), d.x, d.w[:, :3])),
+    ("addmm_method", "AddmmBackward0", "MulBackward0|AccumulateGrad|AccumulateGrad",
+     lambda L, F, nn, d: (d.x * 2).addmm(d.x, d.sq)),
+    ("addmm_", "AddmmBackward0", "MulBackward0|AccumulateGrad|AccumulateGrad",
+     lambda L, F, nn, d: (d.x * 2).addmm_(d.x, d.sq)),
+    ("addmv", "AddmvBackward0", "SliceBackward0|AccumulateGrad|SliceBackward0",
+     lambda L, F, nn, d: L.addmv(d.v[:4], d.x, d.v[1:4], beta=0.5)),
+    ("addr", "AddrBackward0", "AccumulateGrad|SelectBackward0|SliceBackward0",
+     lambda L, F, nn, d: L.addr(d.x, d.x[:, 0], d.v[:3])),
+    ("addbmm", "AddbmmBackward0", "SliceBackward0|AccumulateGrad|AccumulateGrad",
+     lambda L, F, nn, d: L.addbmm(d.img[0, 0, :, :5], d.b3, d.b3b, alpha=0.5)),
+    ("baddbmm", "BaddbmmBackward0", "None|AccumulateGrad|AccumulateGrad",
+     lambda L, F, nn, d: L.baddbmm(L.ones(1, 5, dtype=d.b3.dtype), d.b3, d.b3b)),
+    # distances: one node over x1 and x2 whatever p
+    ("cdist", "CdistBackward0", "AccumulateGrad|AccumulateGrad", lambda L, F, nn, d: L.cdist(d.x, d.sq)),
+    ("cdist_p1", "CdistBackward0", "AccumulateGrad|SliceBackward0", lambda L, F, nn, d: L.cdist(d.x, d.x[:2], p=1)),
+    ("cdist_p0", "CdistBackward0", "AccumulateGrad|SliceBackward0", lambda L, F, nn, d: L.cdist(d.x, d.x[:2], p=0)),
+    ("cdist_p0.5", "CdistBackward0", "AccumulateGrad|SliceBackward0",
+     lambda L, F, nn, d: L.cdist(d.x, d.x[:2], p=0.5)),
+    ("cdist_p3", "CdistBackward0", "AccumulateGrad|AccumulateGrad", lambda L, F, nn, d: L.cdist(d.x, d.sq, p=3)),
+    ("cdist_inf", "CdistBackward0", "AccumulateGrad|AccumulateGrad",
+     lambda L, F, nn, d: L.cdist(d.x, d.sq, p=float("inf"))),
+    ("cdist_batched", "CdistBackward0", "AccumulateGrad|TransposeBackward0",
+     lambda L, F, nn, d: L.cdist(d.b3, d.b3b.transpose(1, 2))),
+    ("cdist_constant_x1", "CdistBackward0", "None|AccumulateGrad", lambda L, F, nn, d: L.cdist(d.x.detach(), d.sq)),
+    ("pdist", "PdistBackward0", _ACC, lambda L, F, nn, d: F.pdist(d.x)),
+    ("pdist_p0", "PdistBackward0", _ACC, lambda L, F, nn, d: L.pdist(d.x, 0)),
+    ("pdist_p3", "PdistBackward0", _ACC, lambda L, F, nn, d: L.pdist(d.x, 3)),
+    # layers' one kernels
+    ("glu", "GluBackward0", _ACC, lambda L, F, nn, d: F.glu(d.c3, dim=1)),
+    ("GLU_of_slice", "GluBackward0", "SliceBackward0", lambda L, F, nn, d: nn.GLU(0)(d.x[:, :2])),
+    ("pixel_shuffle", "PixelShuffleBackward0", _ACC, lambda L, F, nn, d: F.pixel_shuffle(d.img, 2)),
+    ("PixelShuffle_unbatched", "PixelShuffleBackward0", "SelectBackward0",
+     lambda L, F, nn, d: nn.PixelShuffle(2)(d.img[0])),
+    ("pixel_unshuffle", "PixelUnshuffleBackward0", _ACC, lambda L, F, nn, d: F.pixel_unshuffle(d.img, 2)),
+    ("unfold", "Im2ColBackward0", _ACC, lambda L, F, nn, d: F.unfold(d.img, 2)),
+    ("Unfold_unbatched", "Im2ColBackward0", "SelectBackward0",
+     lambda L, F, nn, d: nn.Unfold((2, 3), stride=2, padding=1)(d.img[1])),
+    ("fold", "Col2ImBackward0", "Im2ColBackward0", lambda L, F, nn, d: F.fold(F.unfold(d.img, 2), (4, 6), 2)),
+    ("Fold_unbatched", "Col2ImBackward0", "SliceBackward0",
+     lambda L, F, nn, d: nn.Fold((2, 6), 2)(d.c3[0, :4, :])),
+    # quantiles: PyTorch's sort, gathers, lerp and squeeze
+    ("quantile", "SqueezeBackward4", "LerpBackward1", lambda L, F, nn, d: L.quantile(d.x, 0.3)),
+    ("quantile_dim", "SqueezeBackward4", "LerpBackward1", lambda L, F, nn, d: d.x.quantile(0.3, dim=1)),
+    ("quantile_keepdim", "SqueezeBackward4", "LerpBackward1",
+     lambda L, F, nn, d: L.quantile(d.x, 0.3, dim=0, keepdim=True)),
+    ("quantile_q_vector", "SqueezeBackward4", "TransposeBackward1",
+     lambda L, F, nn, d: L.quantile(d.t3, L.tensor([0.2, 0.7], dtype=L.float64), dim=0, keepdim=True)),
+    ("quantile_lower", "SqueezeBackward4", "GatherBackward0",
+     lambda L, F, nn, d: L.quantile(d.x, 0.3, interpolation="lower")),
+    ("quantile_nearest", "SqueezeBackward4", "GatherBackward0",
+     lambda L, F, nn, d: L.quantile(d.t3, 0.3, dim=-1, interpolation="nearest")),
+    ("quantile_midpoint", "SqueezeBackward4", "LerpBackward1",
+     lambda L, F, nn, d: L.quantile(d.t3, 0.3, dim=1, interpolation="midpoint")),
+    ("nanquantile", "SqueezeBackward4", "LerpBackward1", lambda L, F, nn, d: L.nanquantile(d.x, 0.5, dim=0)),
+    ("quantile_0d", "SqueezeBackward4", "LerpBackward1", lambda L, F, nn, d: L.quantile(d.x[0, 0], 0.5)),
+    # attention of 4-D inputs: PyTorch's CPU flash kernel, one node over query, key and value
+    ("sdpa_4d", _FLASH, "AccumulateGrad|AccumulateGrad|MulBackward0",
+     lambda L, F, nn, d: F.scaled_dot_product_attention(d.q4, d.k4, d.k4 * 2)),
+    ("sdpa_4d_causal_scale", _FLASH, "AccumulateGrad|AccumulateGrad|AccumulateGrad",
+     lambda L, F, nn, d: F.scaled_dot_product_attention(d.q4, d.k4, d.k4, is_causal=True, scale=0.3)),
+    ("sdpa_4d_bool_mask", _FLASH, "AccumulateGrad|None|None",
+     lambda L, F, nn, d: F.scaled_dot_product_attention(d.q4, d.k4.detach(), d.k4.detach(), attn_mask=L.tensor(_MASK))),
+    ("sdpa_4d_float_mask", _FLASH, "SliceBackward0|SliceBackward0|SliceBackward0",
+     lambda L, F, nn, d: F.scaled_dot_product_attention(d.q4[:, :1], d.k4[:, :1], d.k4[:, :1],
+                                                        attn_mask=L.tensor(np.where(_MASK, 0.0, -1.5)).to(d.q4.dtype))),
+    ("sdpa_4d_gqa", _FLASH, "AccumulateGrad|SliceBackward0|SliceBackward0",
+     lambda L, F, nn, d: F.scaled_dot_product_attention(d.q4, d.k4[:, :1], d.k4[:, :1], enable_gqa=True)),
 ]
 
 _IDS = [case[0] for case in CASES]
@@ -262,3 +342,22 @@ def test_pytorchs_x_T_warnings_are_the_table():
         torch.set_warn_always(was)
     assert [(w.category, str(w.message).split(" (Triggered internally")[0]) for w in caught] == [
         (UserWarning, _T_0D), (UserWarning, _T_OTHER), (UserWarning, _T_OTHER)]
+
+
+@pytest.mark.parametrize("L", ["torch", "autograd_core"])
+def test_attention_off_the_flash_kernel_is_not_its_node(L):
+    """PyTorch's CPU dispatch takes the math path (nodes of its matmuls) for dropout, another head size for value,
+    a mask that requires grad, heads or batches broadcast, other than 4 dimensions, or with the kernel switched off:
+    no node of the flash kernel then, in either library."""
+    lib, F, _ = _library(L)
+    d = _Inputs(lib)
+    q, k = d.q4, d.k4
+    mask = lib.tensor(np.where(_MASK, 0.0, -1.0), requires_grad=True)
+    outputs = [F.scaled_dot_product_attention(q, k, k, dropout_p=0.5), F.scaled_dot_product_attention(q, k, k[..., :2]),
+               F.scaled_dot_product_attention(q, k, k, attn_mask=mask), F.scaled_dot_product_attention(q, k[:1], k[:1]),
+               F.scaled_dot_product_attention(q, k[:, :1], k[:, :1]), F.scaled_dot_product_attention(q[0], k[0], k[0]),
+               F.scaled_dot_product_attention(q[None], k[None], k[None])]
+    with lib.nn.attention.sdpa_kernel(lib.nn.attention.SDPBackend.MATH):
+        outputs.append(F.scaled_dot_product_attention(q, k, k))
+    assert [type(y.grad_fn).__name__ == _FLASH for y in outputs] == [False] * 8
+    assert type(F.scaled_dot_product_attention(q, k, k).grad_fn).__name__ == _FLASH
