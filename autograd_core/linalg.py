@@ -161,7 +161,8 @@ def cholesky(A, *, upper=False):
     L = _ops.cholesky(A)
     if not upper:
         return L
-    return _complex.conj(_mT(L)) if A.dtype.kind == "c" else _mT(L)
+    # PyTorch's upper factor is its kernel's: one node over A
+    return shown_as(_complex.conj(_mT(L)) if A.dtype.kind == "c" else _mT(L), A, "LinalgCholeskyExBackward0")
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
@@ -172,6 +173,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     and gets no gradient). unitriangular: A's diagonal is taken to be all ones (and is not read)."""
     A, B = as_value(A), as_value(B)
     _check_square("solve_triangular", A)
+    inputs = (A, B)  # PyTorch's one node over them
     if B.ndim < 2:
         raise ShapeError(f"linalg.solve_triangular: The input tensor B must have at least 2 dimensions, "
                          f"got {B.ndim}")
@@ -183,8 +185,9 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
         n = A.shape[-1]
         A = A * (1.0 - np.eye(n, dtype=A.dtype)) + np.eye(n, dtype=A.dtype)
     if left:
-        return _ops.solve_triangular(A, B, upper=upper)
-    return _mT(_ops.solve_triangular(_mT(A), _mT(B), upper=not upper))    # X A = B  ⟺  Aᵀ Xᵀ = Bᵀ
+        return shown_as(_ops.solve_triangular(A, B, upper=upper), inputs, "LinalgSolveTriangularBackward0")
+    X = _mT(_ops.solve_triangular(_mT(A), _mT(B), upper=not upper))    # X A = B  ⟺  Aᵀ Xᵀ = Bᵀ
+    return shown_as(X, inputs, "LinalgSolveTriangularBackward0")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -385,7 +388,7 @@ def vecdot(x, y, *, dim=-1):
 def cross(input, other, *, dim=-1):  # noqa: A002  (PyTorch's argument name)
     """The cross product of 3-vectors along `dim` (which must have size 3 in both); input and other have the same
     number of dimensions, and the others broadcast."""
-    x, y = as_value(input), as_value(other)
+    x, y = inputs = as_value(input), as_value(other)  # (PyTorch's one node over them)
     check_same_dtype("expected scalar type {a_type} but found {b_type}", input=x, other=y)
     if x.ndim != y.ndim:
         raise ShapeError("linalg.cross: inputs must have the same number of dimensions.")
@@ -398,7 +401,7 @@ def cross(input, other, *, dim=-1):  # noqa: A002  (PyTorch's argument name)
     a = [x[..., i] for i in range(3)]
     b = [y[..., i] for i in range(3)]
     out = stack([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]], axis=-1)
-    return swapaxes(out, axis1=dim, axis2=-1)
+    return shown_as(swapaxes(out, axis1=dim, axis2=-1), (inputs[0], inputs[1]), "LinalgCrossBackward0")
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -191,7 +191,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     'gelsy'; else empty (0,). rank (..., int64): for 'gelsy', 'gelsd', 'gelss', else empty. singular_values
     (..., min(m, n)): for 'gelsd' and 'gelss', else empty. driver: None means 'gelsy', PyTorch's CPU default; the
     drivers differ only in which of these they return (here all solve through the SVD)."""
-    A, B = as_value(A), as_value(B)
+    A, B = inputs = as_value(A), as_value(B)  # (PyTorch's one node over them)
     if driver is not None and driver not in _LSTSQ_DRIVERS:
         raise RuntimeError(f"torch.linalg.lstsq: parameter `driver` should be one of ({', '.join(_LSTSQ_DRIVERS)})")
     driver = driver or "gelsy"
@@ -215,7 +215,8 @@ def lstsq(A, B, rcond=None, *, driver=None):
     if driver != "gelsy" and m > n and np.all(rank == n):
         r = A @ X - B
         residuals = ((r.abs() ** 2) if r.dtype.kind == "c" else r * r).sum(axis=-2)
-    return linalg_lstsq(X.reshape(X.shape[:-1]) if vector else X, residuals,
+    return linalg_lstsq(shown_as(X.reshape(X.shape[:-1]) if vector else X, inputs, "LinalgLstsqBackward0"),
+                        shown_as(residuals, inputs, "LinalgLstsqBackward0"),
                         as_value(rank) if driver != "gels" else as_value(np.zeros(0, dtype=np.int64)),
                         as_value(s) if driver in ("gelsd", "gelss") else empty)
 

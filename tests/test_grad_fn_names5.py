@@ -1,10 +1,13 @@
 """`y.grad_fn`'s names against PyTorch's, round 5 (the style of test_grad_fn_names4.py, each case run in both
 libraries): the outputs of the decompositions, each shown as PyTorch's one node of several outputs (svd's
-LinalgSvdBackward0, torch.svd's V a TransposeBackward0 over it, qr's, eigh's, eig's), and vector_norm with ord=0
-(PyTorch's node, whose gradient is undefined: x.grad stays None). Then: relabelling changes no number (the same calls
-with the relabelling turned off give the same values and gradients, bit for bit, in float32 and float64), values and
-gradients against PyTorch's, the picture (viz) still draws this library's own nodes, and x.T on other than 2
-dimensions warns as PyTorch warns, once a process."""
+LinalgSvdBackward0, torch.svd's V a TransposeBackward0 over it, qr's, eigh's, eig's), the solvers and factorizations
+(lu_factor, lu, lu_unpack, lu_solve, lstsq, solve_triangular, triangular_solve, cholesky(upper=True), cholesky_solve,
+cholesky_inverse, householder_product, geqrf, cross), vector_norm with ord=0 (PyTorch's node, whose gradient is
+undefined: x.grad stays None), addmm and its kin, cdist and pdist for every p, glu, pixel_(un)shuffle, F.unfold and
+F.fold, quantile's nodes, and attention of 4-D inputs (PyTorch's CPU flash kernel). Then: relabelling changes no number
+(the same calls with the relabelling turned off give the same values and gradients, bit for bit, in float32 and
+float64), values and gradients against PyTorch's, the picture (viz) still draws this library's own nodes, and x.T on
+other than 2 dimensions warns as PyTorch warns, once a process."""
 
 import warnings
 
@@ -42,6 +45,12 @@ _ACC = "AccumulateGrad"
 _SVD, _QR, _EIGH, _EIG = "LinalgSvdBackward0", "LinalgQrBackward0", "LinalgEighBackward0", "LinalgEigBackward0"
 _FLASH = "ScaledDotProductFlashAttentionForCpuBackward0"
 
+
+def _spd(L, d):
+    """A symmetric positive-definite matrix of d.sq."""
+    return d.sq @ d.sq.T + L.eye(3, dtype=d.sq.dtype)
+
+
 # (id, name of y.grad_fn, next_functions' names joined by "|", y from (L, F, nn, d)): PyTorch 2.13's names
 CASES = [
     # decompositions: every output is PyTorch's one node over the input
@@ -71,6 +80,52 @@ CASES = [
     ("eig_values", _EIG, _ACC, lambda L, F, nn, d: L.linalg.eig(d.sq)[0]),
     ("eig_vectors", _EIG, _ACC, lambda L, F, nn, d: L.linalg.eig(d.sq)[1]),
     ("eigvals", _EIG, _ACC, lambda L, F, nn, d: L.linalg.eigvals(d.sq)),
+    # solvers and factorizations: PyTorch's one node over the inputs
+    ("lu_factor", "LinalgLuFactorExBackward0", "AccumulateGrad",
+     lambda L, F, nn, d: L.linalg.lu_factor(d.sq)[0]),
+    ("lu_factor_ex_tall", "LinalgLuFactorExBackward0", "AccumulateGrad",
+     lambda L, F, nn, d: L.linalg.lu_factor_ex(d.x).LU),
+    ("torch.lu", "LinalgLuFactorExBackward0", "AccumulateGrad",
+     lambda L, F, nn, d: L.lu(d.sq)[0]),
+    ("lu_L", "LinalgLuBackward0", "AccumulateGrad",
+     lambda L, F, nn, d: L.linalg.lu(d.x)[1]),
+    ("lu_U_wide", "LinalgLuBackward0", "AccumulateGrad",
+     lambda L, F, nn, d: L.linalg.lu(d.w).U),
+    ("lu_unpack_L", "LuUnpackBackward0", "LinalgLuFactorExBackward0",
+     lambda L, F, nn, d: L.lu_unpack(*L.linalg.lu_factor(d.sq))[1]),
+    ("lu_solve", "LinalgLuSolveBackward0", "LinalgLuFactorExBackward0|SliceBackward0",
+     lambda L, F, nn, d: L.linalg.lu_solve(*L.linalg.lu_factor(d.sq), d.x[:3])),
+    ("lu_solve_right_adjoint", "LinalgLuSolveBackward0", "LinalgLuFactorExBackward0|AccumulateGrad",
+     lambda L, F, nn, d: L.linalg.lu_solve(*L.linalg.lu_factor(d.sq), d.x, left=False, adjoint=True)),
+    ("lstsq", "LinalgLstsqBackward0", "AccumulateGrad|MulBackward0",
+     lambda L, F, nn, d: L.linalg.lstsq(d.x, d.x * 2).solution),
+    ("lstsq_vector_constant", "LinalgLstsqBackward0", "AccumulateGrad|None",
+     lambda L, F, nn, d: L.linalg.lstsq(d.x, d.v[:4].detach()).solution),
+    ("lstsq_residuals", "LinalgLstsqBackward0", "AccumulateGrad|SliceBackward0",
+     lambda L, F, nn, d: L.linalg.lstsq(d.x, d.x[:, :2], driver="gelsd").residuals),
+    ("solve_triangular", "LinalgSolveTriangularBackward0", "AccumulateGrad|SliceBackward0",
+     lambda L, F, nn, d: L.linalg.solve_triangular(d.sq, d.x[:3], upper=True)),
+    ("solve_triangular_right_unit", "LinalgSolveTriangularBackward0", "AccumulateGrad|SliceBackward0",
+     lambda L, F, nn, d: L.linalg.solve_triangular(d.sq, d.w.T[:2], upper=False, left=False,
+                                                   unitriangular=True)),
+    ("triangular_solve", "TriangularSolveBackward0", "SliceBackward0|AccumulateGrad",
+     lambda L, F, nn, d: L.triangular_solve(d.x[:3], d.sq, transpose=True)[0]),
+    ("cholesky_upper", "LinalgCholeskyExBackward0", "AddBackward0",
+     lambda L, F, nn, d: L.linalg.cholesky(_spd(L, d), upper=True)),
+    ("cholesky_solve", "CholeskySolveBackward0", "SliceBackward0|LinalgCholeskyExBackward0",
+     lambda L, F, nn, d: L.cholesky_solve(d.x[:3], L.linalg.cholesky(_spd(L, d)))),
+    ("cholesky_inverse_upper", "CholeskyInverseBackward0", "LinalgCholeskyExBackward0",
+     lambda L, F, nn, d: L.cholesky_inverse(L.linalg.cholesky(_spd(L, d), upper=True), upper=True)),
+    ("householder_product", "LinalgHouseholderProductBackward0", "AccumulateGrad|SliceBackward0",
+     lambda L, F, nn, d: L.linalg.householder_product(d.x, d.v[:2])),
+    ("geqrf", "GeqrfBackward0", "AccumulateGrad",
+     lambda L, F, nn, d: L.geqrf(d.x)[0]),
+    ("geqrf_tau", "GeqrfBackward0", "AccumulateGrad",
+     lambda L, F, nn, d: L.geqrf(d.x)[1]),
+    ("linalg.cross", "LinalgCrossBackward0", "AccumulateGrad|MulBackward0",
+     lambda L, F, nn, d: L.linalg.cross(d.x, d.x * 2)),
+    ("cross_dim0", "LinalgCrossBackward0", "AccumulateGrad|None",
+     lambda L, F, nn, d: L.cross(d.sq, d.sq.detach(), dim=0)),
     # norms
     ("vector_norm_0", "LinalgVectorNormBackward0", _ACC, lambda L, F, nn, d: L.linalg.vector_norm(d.x, 0)),
     ("vector_norm_0_dim", "LinalgVectorNormBackward0", "MulBackward0",
@@ -202,7 +257,7 @@ def _output_and_gradients(library, case, dtype=np.float64):
 # Singular vectors and eigenvectors are defined up to sign (phase): their squares are compared
 _SIGNED = {"svd_U", "svd_Vh", "svd_full_U", "svd_full_Vh_wide", "svd_complex_Vh", "torch.svd_U", "torch.svd_V",
            "svd_method_V_full", "torch.svd_complex_V", "eigh_vectors", "eig_vectors"}
-_NO_BACKWARD = {"qr_r"}  # (its backward raises, PyTorch's too)
+_NO_BACKWARD = {"qr_r", "geqrf", "geqrf_tau"}  # (their backward raises, PyTorch's too)
 
 
 # cases whose node is not a relabelling by one_node.shown_as: a named twin of a primitive

@@ -55,8 +55,9 @@ def cross(input, other, dim=None):
     def turned(x, order):  # x's components along dim in the order given
         return getitem(x, lead + (np.array(order),))
 
-    # (a × b)_i = a_{i+1} b_{i+2} − a_{i+2} b_{i+1}, indices modulo 3.
-    return turned(a, [1, 2, 0]) * turned(b, [2, 0, 1]) - turned(a, [2, 0, 1]) * turned(b, [1, 2, 0])
+    # (a × b)_i = a_{i+1} b_{i+2} − a_{i+2} b_{i+1}, indices modulo 3; shown as PyTorch's one node over a and b
+    out = turned(a, [1, 2, 0]) * turned(b, [2, 0, 1]) - turned(a, [2, 0, 1]) * turned(b, [1, 2, 0])
+    return shown_as(out, (a, b), "LinalgCrossBackward0")
 
 
 def inner(input, other):
