@@ -416,3 +416,19 @@ def test_attention_off_the_flash_kernel_is_not_its_node(L):
         outputs.append(F.scaled_dot_product_attention(q, k, k))
     assert [type(y.grad_fn).__name__ == _FLASH for y in outputs] == [False] * 8
     assert type(F.scaled_dot_product_attention(q, k, k).grad_fn).__name__ == _FLASH
+
+
+def test_the_search_for_an_input_visits_each_node_once(monkeypatch):
+    """An input not below the node (a constant input of addmm) is searched for 12 nodes deep: through a graph whose
+    nodes share inputs (a + a, 2^12 paths) each node is searched once."""
+    import autograd_core as ag
+    import autograd_core.one_node as one_node
+
+    calls = []
+    search = one_node._path_to
+    monkeypatch.setattr(one_node, "_path_to", lambda *args: calls.append(1) or search(*args))
+    a = ag.ones(2, 2, requires_grad=True)
+    for _ in range(20):
+        a = a + a
+    y = ag.addmm(np.ones((2, 2)), a, a)
+    assert y.grad_fn.name() == "AddmmBackward0" and len(calls) < 60
