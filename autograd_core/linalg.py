@@ -28,7 +28,7 @@ from .ops import linalg as _ops
 from .ops import norms as _norms
 from .ops.index import as_value
 from .ops.linalg import LinAlgError, floats_of_two_widths
-from .ops.nondifferentiable import without_gradient
+from .ops.nondifferentiable import nondifferentiable, without_gradient
 from .ops.elementwise import where as _where
 from .ops.shape import broadcast_to, stack, swapaxes
 from .one_node import shown_as
@@ -161,7 +161,8 @@ def cholesky(A, *, upper=False):
     L = _ops.cholesky(A)
     if not upper:
         return L
-    return _complex.conj(_mT(L)) if A.dtype.kind == "c" else _mT(L)
+    # PyTorch's upper factor is its kernel's: one node over A
+    return shown_as(_complex.conj(_mT(L)) if A.dtype.kind == "c" else _mT(L), A, "LinalgCholeskyExBackward0")
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
@@ -172,6 +173,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     and gets no gradient). unitriangular: A's diagonal is taken to be all ones (and is not read)."""
     A, B = as_value(A), as_value(B)
     _check_square("solve_triangular", A)
+    inputs = (A, B)  # PyTorch's one node over them
     if B.ndim < 2:
         raise ShapeError(f"linalg.solve_triangular: The input tensor B must have at least 2 dimensions, "
                          f"got {B.ndim}")
@@ -183,8 +185,9 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
         n = A.shape[-1]
         A = A * (1.0 - np.eye(n, dtype=A.dtype)) + np.eye(n, dtype=A.dtype)
     if left:
-        return _ops.solve_triangular(A, B, upper=upper)
-    return _mT(_ops.solve_triangular(_mT(A), _mT(B), upper=not upper))    # X A = B  ⟺  Aᵀ Xᵀ = Bᵀ
+        return shown_as(_ops.solve_triangular(A, B, upper=upper), inputs, "LinalgSolveTriangularBackward0")
+    X = _mT(_ops.solve_triangular(_mT(A), _mT(B), upper=not upper))    # X A = B  ⟺  Aᵀ Xᵀ = Bᵀ
+    return shown_as(X, inputs, "LinalgSolveTriangularBackward0")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -216,8 +219,20 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
     dims = _dims(dim, x.ndim)
     if ord == 2:  # one node, LinalgVectorNormBackward0 (its gradient 0 at a norm of zeros)
         return _norms.vector_norm2(x, axis=dims, keepdims=keepdim)
+    if ord == 0:  # PyTorch's node whose gradient is undefined: x.grad stays None (an inf or NaN counts as nonzero)
+        return _COUNT_NONZERO(x, fn=_count_nonzero, axis=dims, keepdims=keepdim) if x.requires_grad else \
+            without_gradient(_count_nonzero, x, axis=dims, keepdims=keepdim)
     # other ords are compositions here, shown as PyTorch's one node over x
     return shown_as(_vector_norm(x, ord, dims, keepdim), x, "LinalgVectorNormBackward0")
+
+
+def _count_nonzero(x, axis, keepdims):
+    """The number of nonzero elements of array x over `axis`, in x's dtype (vector_norm's ord=0)."""
+    return np.asarray(np.count_nonzero(x, axis=axis, keepdims=keepdims)).astype(x.dtype)
+
+
+# A node that sends no gradient to x, named as PyTorch's: x.grad stays None, autograd.grad calls x unused
+_COUNT_NONZERO = nondifferentiable.named("LinalgVectorNormBackward0")
 
 
 def _vector_norm(x, ord, dims, keepdim):  # noqa: A002
@@ -227,8 +242,6 @@ def _vector_norm(x, ord, dims, keepdim):  # noqa: A002
         return x.abs().amax(dims, keepdim)
     if ord == float("-inf"):
         return x.abs().amin(dims, keepdim)
-    if ord == 0:
-        return (x != 0).astype(x.dtype).sum(axis=dims, keepdims=keepdim)
     if ord < 0:  # a zero element makes the sum infinite and the norm 0: a zero gradient there, as PyTorch's
         zero = x.data == 0
         if not np.any(zero):
@@ -375,7 +388,7 @@ def vecdot(x, y, *, dim=-1):
 def cross(input, other, *, dim=-1):  # noqa: A002  (PyTorch's argument name)
     """The cross product of 3-vectors along `dim` (which must have size 3 in both); input and other have the same
     number of dimensions, and the others broadcast."""
-    x, y = as_value(input), as_value(other)
+    x, y = inputs = as_value(input), as_value(other)  # (PyTorch's one node over them)
     check_same_dtype("expected scalar type {a_type} but found {b_type}", input=x, other=y)
     if x.ndim != y.ndim:
         raise ShapeError("linalg.cross: inputs must have the same number of dimensions.")
@@ -388,7 +401,7 @@ def cross(input, other, *, dim=-1):  # noqa: A002  (PyTorch's argument name)
     a = [x[..., i] for i in range(3)]
     b = [y[..., i] for i in range(3)]
     out = stack([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]], axis=-1)
-    return swapaxes(out, axis1=dim, axis2=-1)
+    return shown_as(swapaxes(out, axis1=dim, axis2=-1), (inputs[0], inputs[1]), "LinalgCrossBackward0")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -409,7 +422,9 @@ def eigh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
         raise RuntimeError(f"linalg.eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
     packed = _ops.eigh_packed(A, UPLO=UPLO)
     eigenvalues = packed[..., 0, :]
-    return linalg_eigh(eigenvalues.real if A.dtype.kind == "c" else eigenvalues, packed[..., 1:, :])
+    # each shown as PyTorch's one node of two outputs (linalg_decompositions._one_node)
+    return linalg_eigh(shown_as(eigenvalues.real if A.dtype.kind == "c" else eigenvalues, A, "LinalgEighBackward0"),
+                       shown_as(packed[..., 1:, :], A, "LinalgEighBackward0"))
 
 
 def eigvalsh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
@@ -437,7 +452,8 @@ def eig(A):
     A = as_value(A)
     _check_eig_input("eig", A)
     packed = _eig.eig_packed(A)
-    return linalg_eig(packed[..., 0, :], packed[..., 1:, :])
+    return linalg_eig(shown_as(packed[..., 0, :], A, "LinalgEigBackward0"),  # PyTorch's one node of two outputs
+                      shown_as(packed[..., 1:, :], A, "LinalgEigBackward0"))
 
 
 def eigvals(A):
@@ -445,7 +461,7 @@ def eigvals(A):
     gradient V⁻ᴴ diag(L̄) Vᴴ needs V invertible (A diagonalizable)."""
     A = as_value(A)
     _check_eig_input("eigvals", A)
-    return _eig.eig_packed(A)[..., 0, :]
+    return shown_as(_eig.eig_packed(A)[..., 0, :], A, "LinalgEigBackward0")
 
 
 # The decompositions (svd, pinv, lstsq, qr, matrix_exp, ...) and svdvals, in linalg_decompositions.py: imported last,

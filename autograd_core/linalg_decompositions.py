@@ -71,7 +71,14 @@ def svd(A, full_matrices=True, *, driver=None):
     _check_matrix("svd", A)
     _no_driver("svd", driver)
     U, S, V = _svd(A, full_matrices)
-    return linalg_svd(U, S, V.mH if A.dtype.kind == "c" else _mT(V))
+    return linalg_svd(*_one_node((U, S, V.mH if A.dtype.kind == "c" else _mT(V)), A, "LinalgSvdBackward0"))
+
+
+def _one_node(outputs, A, name):
+    """The factors of a decomposition of A, each shown as PyTorch's one node of several outputs (`name`, over A):
+    here slices of one packed result (and a transpose, a concatenation ... of them). One node each here, where
+    PyTorch's are one node, so U.grad_fn is not S.grad_fn."""
+    return tuple(shown_as(out, A, name) for out in outputs)
 
 
 def svdvals(A, *, driver=None):
@@ -96,7 +103,10 @@ def svd_old(input, some=True, compute_uv=True):  # noqa: A002  (PyTorch's argume
     if not compute_uv:
         m, n = A.shape[-2:]
         return svd_result(as_value(_zeros(A, (m, m))), svdvals(A), as_value(_zeros(A, (n, n))))
-    return svd_result(*_svd(A, not some))
+    U, S, V = _svd(A, not some)
+    # PyTorch's V is linalg.svd's Vh transposed (and conjugated): nodes of their own over LinalgSvdBackward0
+    v_name = ("ConjBackward0<" if A.dtype.kind == "c" else "") + "TransposeBackward0<LinalgSvdBackward0"
+    return svd_result(*_one_node((U, S), A, "LinalgSvdBackward0"), shown_as(V, A, v_name))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -181,7 +191,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     'gelsy'; else empty (0,). rank (..., int64): for 'gelsy', 'gelsd', 'gelss', else empty. singular_values
     (..., min(m, n)): for 'gelsd' and 'gelss', else empty. driver: None means 'gelsy', PyTorch's CPU default; the
     drivers differ only in which of these they return (here all solve through the SVD)."""
-    A, B = as_value(A), as_value(B)
+    A, B = inputs = as_value(A), as_value(B)  # (PyTorch's one node over them)
     if driver is not None and driver not in _LSTSQ_DRIVERS:
         raise RuntimeError(f"torch.linalg.lstsq: parameter `driver` should be one of ({', '.join(_LSTSQ_DRIVERS)})")
     driver = driver or "gelsy"
@@ -205,7 +215,8 @@ def lstsq(A, B, rcond=None, *, driver=None):
     if driver != "gelsy" and m > n and np.all(rank == n):
         r = A @ X - B
         residuals = ((r.abs() ** 2) if r.dtype.kind == "c" else r * r).sum(axis=-2)
-    return linalg_lstsq(X.reshape(X.shape[:-1]) if vector else X, residuals,
+    return linalg_lstsq(shown_as(X.reshape(X.shape[:-1]) if vector else X, inputs, "LinalgLstsqBackward0"),
+                        shown_as(residuals, inputs, "LinalgLstsqBackward0"),
                         as_value(rank) if driver != "gels" else as_value(np.zeros(0, dtype=np.int64)),
                         as_value(s) if driver in ("gelsd", "gelss") else empty)
 
@@ -258,7 +269,7 @@ def qr(A, mode="reduced"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', or "
                            "'complete'")
     m, n = A.shape[-2:]
-    Q, R = _ops.unpack_qr(_ops.qr_packed(A, mode=mode), m, n, mode)
+    Q, R = _one_node(_ops.unpack_qr(_ops.qr_packed(A, mode=mode), m, n, mode), A, "LinalgQrBackward0")
     if mode == "r":
         Q = as_value(np.zeros(0, dtype=A.dtype))
     return linalg_qr(Q, R)

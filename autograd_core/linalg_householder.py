@@ -25,6 +25,7 @@ from .ops.elementwise import where
 from .ops.index import as_value
 from .ops.primitive import primitive
 from .ops.shape import broadcast_to, getitem, reshape
+from .one_node import shown_as
 
 geqrf_result = collections.namedtuple("geqrf", ["a", "tau"])  # torch.return_types.geqrf
 
@@ -38,8 +39,8 @@ def geqrf(input):  # noqa: A002  (PyTorch's argument name)
         raise ShapeError(f"torch.geqrf: input must have at least 2 dimensions, got {x.ndim}")
     m, n = x.shape[-2:]
     packed = _geqrf_packed(x)
-    return geqrf_result(getitem(packed, (Ellipsis, slice(0, m), slice(None))),
-                        getitem(packed, (Ellipsis, m, slice(0, min(m, n)))))
+    return geqrf_result(shown_as(getitem(packed, (Ellipsis, slice(0, m), slice(None))), x, "GeqrfBackward0"),
+                        shown_as(getitem(packed, (Ellipsis, m, slice(0, min(m, n)))), x, "GeqrfBackward0"))
 
 
 @primitive("geqrf")
@@ -86,7 +87,7 @@ def householder_product(A, tau):  # noqa: N803  (PyTorch's argument name)
     q = broadcast_to(as_value(np.eye(m, n, dtype=A.dtype)), shape=A.shape[:-2] + (m, n))
     for i in reversed(range(tau.shape[-1])):
         q = _reflect_rows(q, _vector(A, i), _scale(tau, i))
-    return q
+    return shown_as(q, (A, tau), "LinalgHouseholderProductBackward0")  # PyTorch's one node
 
 
 def orgqr(input, input2):  # noqa: A002  (PyTorch's argument names)

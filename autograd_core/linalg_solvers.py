@@ -24,6 +24,7 @@ from .ops.index import diagonal as _diagonal
 from .ops.linalg import LinAlgError
 from .ops.nondifferentiable import without_gradient
 from .ops.shape import stack
+from .one_node import shown_as
 
 linalg_lu_factor = collections.namedtuple("linalg_lu_factor", ["LU", "pivots"])
 linalg_lu_factor_ex = collections.namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])
@@ -58,7 +59,8 @@ def _lu_factor(name, A, pivot):
         raise RuntimeError(f"linalg.{name}: LU without pivoting is not implemented on the CPU")
     m = A.shape[-2]
     packed = _lu.lu_packed(A)
-    return A, packed[..., :m, :], without_gradient(_pivots_of, packed, m=m), without_gradient(_info_of, packed, m=m)
+    LU = shown_as(packed[..., :m, :], A, "LinalgLuFactorExBackward0")  # PyTorch's node (and torch.lu's)
+    return A, LU, without_gradient(_pivots_of, packed, m=m), without_gradient(_info_of, packed, m=m)
 
 
 def lu_factor_ex(A, *, pivot=True, check_errors=False):
@@ -97,7 +99,7 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):  # noqa
     empty = as_value(np.zeros(0, dtype=LU.dtype))
     P = as_value(_lu.permutation(pivots, LU.shape[-2], LU.dtype)) if unpack_pivots else empty
     L, U = _lu.unpack_lu(LU) if unpack_data else (empty, empty)
-    return lu_unpack_result(P, L, U)
+    return lu_unpack_result(P, shown_as(L, LU, "LuUnpackBackward0"), shown_as(U, LU, "LuUnpackBackward0"))
 
 
 def lu(A, *, pivot=True):
@@ -105,7 +107,8 @@ def lu(A, *, pivot=True):
     (..., m, m) a permutation matrix (no gradient), L (..., m, k) unit lower-triangular, U (..., k, n)
     upper-triangular, k = min(m, n). Singular matrices are decomposed too (U then has a zero on its diagonal)."""
     A, LU, pivots, _ = _lu_factor("lu", A, pivot)
-    return linalg_lu(*lu_unpack(LU, pivots))
+    P, L, U = lu_unpack(LU, pivots)
+    return linalg_lu(P, shown_as(L, A, "LinalgLuBackward0"), shown_as(U, A, "LinalgLuBackward0"))  # PyTorch's node
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
@@ -121,9 +124,14 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     if B.shape[-2 if left else -1] != n:
         raise ShapeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
                          f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {'x'.join(map(str, B.shape[-2:]))})")
+    # PyTorch's one node over LU and B (pivots are integers)
+    return shown_as(_lu_solve(LU, pivots, B, left, adjoint), (LU, B), "LinalgLuSolveBackward0")
+
+
+def _lu_solve(LU, pivots, B, left, adjoint):
     P, L, U = lu_unpack(LU, pivots)
     if not left:                        # X A = B  ⟺  Aᴴ Xᴴ = Bᴴ
-        return _mH(lu_solve(LU, pivots, _mH(B), adjoint=not adjoint))
+        return _mH(_lu_solve(LU, pivots, _mH(B), True, not adjoint))
     if adjoint:                         # Aᴴ = Uᴴ Lᴴ Pᵀ: X = P L⁻ᴴ U⁻ᴴ B
         y = solve_triangular(_mH(U), B, upper=False)
         return P @ solve_triangular(_mH(L), y, upper=True, unitriangular=True)
@@ -251,7 +259,7 @@ def cholesky_solve(input, input2, upper=False):  # noqa: A002  (PyTorch's argume
     _check_square("cholesky_solve", L)
     # The triangle's values, the whole matrix's gradient: subtract the other entries without their gradient.
     factor = L - without_gradient(_off_triangle, L, upper=upper)
-    return solve(_mH(factor) @ factor if upper else factor @ _mH(factor), B)
+    return shown_as(solve(_mH(factor) @ factor if upper else factor @ _mH(factor), B), (B, L), "CholeskySolveBackward0")
 
 
 def cholesky_inverse(input, upper=False):  # noqa: A002  (PyTorch's argument name)
@@ -259,7 +267,8 @@ def cholesky_inverse(input, upper=False):  # noqa: A002  (PyTorch's argument nam
     (..., n, n)."""
     L = as_value(input)
     _check_square("cholesky_inverse", L)
-    return cholesky_solve(as_value(np.broadcast_to(np.eye(L.shape[-1], dtype=L.dtype), L.shape)), L, upper)
+    identity = as_value(np.broadcast_to(np.eye(L.shape[-1], dtype=L.dtype), L.shape))
+    return shown_as(cholesky_solve(identity, L, upper), L, "CholeskyInverseBackward0")  # PyTorch's one node
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ last one are still recorded (the profiler and pictures show them).
 
 from __future__ import annotations
 
-_DEPTH = 8  # the composites relabelled are a few nodes deep
+_DEPTH = 12  # the composites relabelled are a few nodes deep (pdist's of p = 3: 10)
 
 
 def shown_as(out, inputs, grad_fn_name):
@@ -48,24 +48,27 @@ def input_paths(out, inputs):
         if x is out:  # no node of its own (a no-op returned its input)
             return None
         recorded = x is not None and hasattr(x, "_op")  # a Value (an array: a constant, listed as None)
-        path = _path_to(out, x, _DEPTH) if recorded else None
+        path = _path_to(out, x, _DEPTH, {}) if recorded else None
         if path is None and recorded and x.requires_grad:
             return None  # not below out: left as it is
         paths.append(path)
     return tuple(paths)
 
 
-def _path_to(node, x, depth):
-    """The input positions leading from node down to x (the first path found, inputs in order), or None."""
+def _path_to(node, x, depth, searched):
+    """The input positions leading from node down to x (the first path found, inputs in order), or None.
+    searched: the nodes below which x was not found, with the depth searched (a node reached again by another path
+    is not searched again: the paths of a graph with shared nodes grow exponentially with the depth)."""
     if node._p0 is x:  # the first input (most calls: x itself)
         return (0,)
-    if depth == 0:
+    if depth == 0 or searched.get(id(node), -1) >= depth:
         return None
     for i, parent in enumerate(node._parents):
         if parent is x:
             return (i,)
         if parent._op is not None:
-            below = _path_to(parent, x, depth - 1)
+            below = _path_to(parent, x, depth - 1, searched)
             if below is not None:
                 return (i,) + below
+    searched[id(node)] = depth
     return None

@@ -121,6 +121,23 @@ def _deprecated_on_0d(self, what, ndim_needed):
     return False
 
 
+_TRANSPOSE_WARNED = set()  # the ranks PyTorch has warned about (0, or 1 for all other ranks but 2)
+
+
+def warn_transpose_once(ndim):
+    """PyTorch's UserWarning for x.T on a Value of `ndim` other than 2 dimensions, given as PyTorch gives it: once a
+    process (TORCH_WARN_ONCE), the 0-d one apart (x.T is then x itself, as a view)."""
+    kind = 0 if ndim == 0 else 1
+    if kind in _TRANSPOSE_WARNED:
+        return
+    _TRANSPOSE_WARNED.add(kind)
+    warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases." if kind == 0
+                  else "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and "
+                  "it will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+                  "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
+                  UserWarning, stacklevel=3)
+
+
 SHARED_MEMORY_REFUSED = (  # after the name of the method refused
     "parameters cannot be shared between processes here: a Value sent to another process is a "
     "pickled copy, so processes updating one shared model (Hogwild training) would each train their own copy. Train "

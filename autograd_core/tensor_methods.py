@@ -531,9 +531,8 @@ class TensorMethods:
             from .linalg import matrix_norm  # linalg imports this module
 
             return matrix_norm(self, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim)
-        if p == 0:  # the count of nonzero elements, in self's dtype, with a zero gradient (PyTorch's)
-            return shown_as((self.abs() * 0).sum(**args) + (self != 0).sum(**args).to(self.dtype), self, _VECTOR_NORM)
         # Other p: linalg.vector_norm's, whose gradient is 0 (PyTorch's) where the sum or, for p < 1, an element is 0
+        # (p=0: the count of nonzero elements, PyTorch's node that sends no gradient)
         from .linalg import vector_norm  # linalg imports this module
 
         return vector_norm(self, p, dim, keepdim)

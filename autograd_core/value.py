@@ -858,7 +858,12 @@ class Value(TensorMethods, InplaceMethods):
 
     @property
     def T(self):
-        """All axes reversed (the matrix transpose for 2-D); PyTorch deprecates .T beyond 2-D (use mT or permute)."""
+        """All axes reversed (the matrix transpose for 2-D). On other than 2 dimensions PyTorch's UserWarning, once a
+        process as PyTorch gives it (it deprecates .T there: x.mT transposes batches of matrices)."""
+        if self.data.ndim != 2:
+            from .tensor_attributes import warn_transpose_once
+
+            warn_transpose_once(self.data.ndim)
         return _ops.transpose(self, axes=None)
 
     def flatten(self, start_dim=0, end_dim=-1):

@@ -223,7 +223,7 @@ def glu(input, dim=-1):
     if not isinstance(input, Value):
         x = np.asarray(input)
         return x[first] * ops.sigmoid(x[second])
-    return getitem(input, first) * ops.sigmoid(getitem(input, second))
+    return shown_as(getitem(input, first) * ops.sigmoid(getitem(input, second)), input, "GluBackward0")  # PyTorch's
 
 
 def threshold(input, threshold, value, inplace=False):

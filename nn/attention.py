@@ -26,7 +26,8 @@ from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import broadcast_to, concatenate, data_of, softmax
 
-from autograd_core.backends.cuda import check_sdp_kernel_available
+from autograd_core.backends.cuda import check_sdp_kernel_available, flash_sdp_enabled
+from autograd_core.one_node import shown_as
 
 from . import init
 from .dropout import dropout
@@ -85,6 +86,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
     check_sdp_kernel_available()  # sdpa_kernel may have switched off the kernels that run on the CPU
+    inputs = (query, key, value)  # (PyTorch's flash kernel lists them, before grouped-query attention repeats heads)
     if enable_gqa and key.shape[-3] != query.shape[-3]:
         heads, kv_heads = query.shape[-3], key.shape[-3]
         if kv_heads == 0 or heads % kv_heads or value.shape[-3] != kv_heads:
@@ -103,7 +105,24 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     weights = softmax(scores, axis=-1)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True, rng=rng)
-    return weights @ value
+    out = weights @ value
+    if _flash_on_the_cpu(*inputs, attn_mask, dropout_p, enable_gqa):  # PyTorch's one node there, over the inputs
+        return shown_as(out, inputs, "ScaledDotProductFlashAttentionForCpuBackward0")
+    return out
+
+
+def _flash_on_the_cpu(query, key, value, attn_mask, dropout_p, enable_gqa):
+    """Whether PyTorch's CPU dispatch picks its flash-attention kernel (one node) over the math path (the nodes of
+    its matmuls, as here): 4-D inputs of one batch size and one head size, heads shared only by enable_gqa, none
+    empty, no dropout, no mask that requires grad, the kernel allowed (sdpa_kernel)."""
+    if not flash_sdp_enabled() or dropout_p > 0.0 or query.ndim != 4 or key.ndim != 4 or value.ndim != 4:
+        return False
+    (batch, heads, length, size), (_, kv_heads, source, _) = query.shape, key.shape
+    if key.shape[0] != batch or value.shape[0] != batch or value.shape[-1] != size or value.shape[1] != kv_heads:
+        return False
+    if kv_heads != heads and not (enable_gqa and kv_heads and heads % kv_heads == 0):
+        return False
+    return bool(length and source and size) and not (isinstance(attn_mask, Value) and attn_mask.requires_grad)
 
 
 def _check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads):

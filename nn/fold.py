@@ -17,6 +17,7 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core import Value
+from autograd_core.one_node import shown_as
 from autograd_core.ops import data_of
 
 from .conv import _ints, conv2d, conv_transpose2d
@@ -57,7 +58,8 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     y = conv2d(x.reshape((N * C, 1, H, W)), _one_hot_kernels(kernel, x.dtype), stride=stride, padding=padding,
                dilation=dilation)                                                     # (N·C, kh·kw, Ho, Wo)
     count, L = kernel[0] * kernel[1], y.shape[2] * y.shape[3]
-    return y.reshape((C * count, L) if unbatched else (N, C * count, L))
+    # PyTorch's one node over the input (its im2col kernel), here a reshape, the convolution and a reshape
+    return shown_as(y.reshape((C * count, L) if unbatched else (N, C * count, L)), x, "Im2ColBackward0")
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
@@ -83,11 +85,12 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                          f"({L}) to match the number of sliding blocks {windows[0]} * {windows[1]} = "
                          f"{math.prod(windows)}")
     C = rows // count
-    x = _as_value(input).reshape((N * C, count) + tuple(windows))
+    x = _as_value(input)
+    columns = x.reshape((N * C, count) + tuple(windows))
     leftover = tuple(span % s for span, s in zip(spans, stride))  # rows and columns no window reaches
-    y = conv_transpose2d(x, _one_hot_kernels(kernel, x.dtype), stride=stride, padding=padding,
+    y = conv_transpose2d(columns, _one_hot_kernels(kernel, x.dtype), stride=stride, padding=padding,
                          output_padding=leftover, dilation=dilation)                  # (N·C, 1, H, W)
-    return y.reshape((C,) + size if unbatched else (N, C) + size)
+    return shown_as(y.reshape((C,) + size if unbatched else (N, C) + size), x, "Col2ImBackward0")  # PyTorch's node
 
 
 class Unfold(Module):

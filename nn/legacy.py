@@ -15,6 +15,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.linalg import vector_norm
+from autograd_core.one_node import shown_as
 from autograd_core.ops import data_of, getitem, matmul, transpose, where
 from autograd_core.ops.complex import complex_dtype_among
 
@@ -33,9 +34,15 @@ def pdist(input, p=2):
     if not isinstance(p, numbers.Real) or isinstance(p, bool) or p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
     x = input if isinstance(input, Value) else Value(np.asarray(input), requires_grad=False)
+    return shown_as(_pdist(x, shape, p), x, "PdistBackward0")  # PyTorch's one node over x
+
+
+def _pdist(x, shape, p):
     rows, others = np.triu_indices(shape[0], 1)
     diff = getitem(x, rows) - getitem(x, others)                                    # (N(N − 1)/2, M)
-    if p in (0, 1) or p == float("inf"):
+    if p == 0:  # the count of differing coordinates, with PyTorch's zero gradient (vector_norm's is undefined)
+        return where(diff == 0, diff * 0.0, np.ones((), diff.dtype)).sum(axis=1)
+    if p == 1 or p == float("inf"):
         return vector_norm(diff, p, dim=1)
     if p == 2:
         powered = (diff * diff).sum(axis=1)

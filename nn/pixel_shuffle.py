@@ -14,6 +14,7 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core import Value
+from autograd_core.one_node import shown_as
 from autograd_core.ops import data_of
 
 from .module import Module
@@ -25,9 +26,9 @@ def _factor(factor, who, name):
     return int(factor)
 
 
-def _rearrange(x, shape, axes, final):
-    if isinstance(x, Value):
-        return x.reshape(shape).permute(axes).reshape(final)
+def _rearrange(x, shape, axes, final, grad_fn_name):
+    if isinstance(x, Value):  # a reshape, a permute and a reshape (a copy), shown as PyTorch's one node
+        return shown_as(x.reshape(shape).permute(axes).reshape(final), x, grad_fn_name)
     return np.asarray(x).reshape(shape).transpose(axes).reshape(final)
 
 
@@ -44,7 +45,7 @@ def pixel_shuffle(input, upscale_factor):
                          f"upscale_factor ({r * r})")
     b, c = len(batch), channels // (r * r)
     axes = tuple(range(b)) + (b, b + 3, b + 1, b + 4, b + 2)                 # (*, C, H, r, W, r)
-    return _rearrange(input, (*batch, c, r, r, H, W), axes, (*batch, c, H * r, W * r))
+    return _rearrange(input, (*batch, c, r, r, H, W), axes, (*batch, c, H * r, W * r), "PixelShuffleBackward0")
 
 
 def pixel_unshuffle(input, downscale_factor):
@@ -59,7 +60,8 @@ def pixel_unshuffle(input, downscale_factor):
         raise ShapeError(f"{who}: the height ({H}) and width ({W}) must be divisible by downscale_factor ({r})")
     b, h, w = len(batch), H // r, W // r
     axes = tuple(range(b)) + (b, b + 2, b + 4, b + 1, b + 3)                 # (*, C, r, r, H/r, W/r)
-    return _rearrange(input, (*batch, channels, h, r, w, r), axes, (*batch, channels * r * r, h, w))
+    return _rearrange(input, (*batch, channels, h, r, w, r), axes, (*batch, channels * r * r, h, w),
+                      "PixelUnshuffleBackward0")
 
 
 class PixelShuffle(Module):

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..engine import ShapeError
 from ..errors import cpp_name, not_broadcastable, scalar_type_name
+from ..one_node import shown_as
 from ..value import Value
 from .nondifferentiable import without_gradient
 from .primitive import primitive
@@ -214,8 +215,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         product = product * alpha
     if beta == 0:  # PyTorch's beta = 0: input is not read (though its shape must broadcast)
         np.broadcast_shapes(x.shape, product.shape)
-        return product
-    return product + (x if beta == 1 else x * beta)
+        return shown_as(product, (None, a, b), "AddmmBackward0")  # (input is not below: listed None)
+    return shown_as(product + (x if beta == 1 else x * beta), (x, a, b), "AddmmBackward0")  # PyTorch's one node
 
 
 def refuse_mixed_addmm(x, a, b):

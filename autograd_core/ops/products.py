@@ -14,6 +14,7 @@ import numpy as np
 
 from ..engine import ShapeError
 from ..errors import cpp_name, scalar_type_name
+from ..one_node import shown_as
 from .arith import _same, exact_with_gradient_of
 from .elementwise import abs, sqrt, where
 from .nondifferentiable import without_gradient
@@ -54,8 +55,9 @@ def cross(input, other, dim=None):
     def turned(x, order):  # x's components along dim in the order given
         return getitem(x, lead + (np.array(order),))
 
-    # (a × b)_i = a_{i+1} b_{i+2} − a_{i+2} b_{i+1}, indices modulo 3.
-    return turned(a, [1, 2, 0]) * turned(b, [2, 0, 1]) - turned(a, [2, 0, 1]) * turned(b, [1, 2, 0])
+    # (a × b)_i = a_{i+1} b_{i+2} − a_{i+2} b_{i+1}, indices modulo 3; shown as PyTorch's one node over a and b
+    out = turned(a, [1, 2, 0]) * turned(b, [2, 0, 1]) - turned(a, [2, 0, 1]) * turned(b, [1, 2, 0])
+    return shown_as(out, (a, b), "LinalgCrossBackward0")
 
 
 def inner(input, other):
@@ -87,8 +89,10 @@ def mv(input, vec):
     return matmul(a, v)
 
 
-def _scaled_sum(input, product, beta, alpha):
-    """beta · input + alpha · product; input is not read when beta is 0 (its shape must still broadcast)."""
+def _scaled_sum(input, product, beta, alpha, factors, grad_fn_name):
+    """beta · input + alpha · product; input is not read when beta is 0 (its shape must still broadcast). Shown as
+    PyTorch's one node `grad_fn_name` over input and the product's two factors (input listed None when beta is 0:
+    it is not below the result)."""
     x = as_value(input)
     if alpha != 1:
         product = product * alpha
@@ -98,8 +102,8 @@ def _scaled_sum(input, product, beta, alpha):
         raise ShapeError(f"the input of shape {list(x.shape)} does not broadcast to the product's shape "
                          f"{list(product.shape)}") from None
     if beta == 0:
-        return product
-    return product + (x if beta == 1 else x * beta)
+        return shown_as(product, (None, *factors), grad_fn_name)
+    return shown_as(product + (x if beta == 1 else x * beta), (x, *factors), grad_fn_name)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1):
@@ -107,7 +111,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
     if floats_of_two_widths(input, mat, vec):
         raise RuntimeError("addmv input tensors must have the same dtype, but got " + ", ".join(
             scalar_type_name(as_value(t).dtype) for t in (input, mat)) + f", and {scalar_type_name(vec.dtype)}")
-    return _scaled_sum(input, mv(mat, vec), beta, alpha)
+    return _scaled_sum(input, mv(mat, vec), beta, alpha, (mat, vec), "AddmvBackward0")
 
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
@@ -116,7 +120,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
     if a.ndim != 1 or b.ndim != 1:
         raise ShapeError(f"addr: Expected 1-D argument vec1, but got {a.ndim}-D" if a.ndim != 1 else
                          f"addr: Expected 1-D argument vec2, but got {b.ndim}-D")
-    return _scaled_sum(input, outer(a, b), beta, alpha)
+    return _scaled_sum(input, outer(a, b), beta, alpha, (a, b), "AddrBackward0")
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
@@ -126,7 +130,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
         named = (("input ", input), ("batch1: ", batch1), ("batch2: ", batch2))
         raise RuntimeError("Input dtypes must be the same, got: " + ", ".join(
             f"{name}{cpp_name(as_value(t).dtype)}" for name, t in named))
-    return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
+    return _scaled_sum(input, bmm(batch1, batch2), beta, alpha, (batch1, batch2), "BaddbmmBackward0")
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
@@ -142,7 +146,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     # Σ_b A[b] @ B[b] is one matrix product: the batch joins the inner dimension, (n, b·k) @ (b·k, m).
     left = reshape(a.transpose(1, 0, 2), shape=(a.shape[1], -1))
     right = reshape(b, shape=(-1, b.shape[2]))
-    return _scaled_sum(input, matmul(left, right), beta, alpha)
+    return _scaled_sum(input, matmul(left, right), beta, alpha, (a, b), "AddbmmBackward0")
 
 
 def chain_matmul(*matrices):
@@ -187,10 +191,15 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if compute_mode not in ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
                             "donot_use_mm_for_euclid_dist"):
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    return shown_as(_cdist(a, b, p), (a, b), "CdistBackward0")  # PyTorch's one node over x1 and x2
+
+
+def _cdist(a, b, p):
     diff = a.unsqueeze(-2) - b.unsqueeze(-3)  # (..., P, R, M)
-    if p == 0:
-        return (diff != 0).astype(diff.dtype).sum(axis=-1) if diff.dtype.kind == "f" else \
-            (diff != 0).sum(axis=-1)
+    if p == 0:  # the count of differing coordinates, with PyTorch's zero gradient (not none: zeros)
+        if diff.dtype.kind != "f":
+            return (diff != 0).sum(axis=-1)
+        return where(diff == 0, diff * 0.0, np.ones((), diff.dtype)).sum(axis=-1)
     if p == float("inf"):
         if not diff.shape[-1]:
             return diff.sum(axis=-1)
@@ -202,7 +211,12 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         return exact_with_gradient_of(without_gradient(_same, largest), where(tied, size, 0.0).sum(axis=-1))
     if p == 1:
         return abs(diff).sum(axis=-1)
-    powered = diff * diff if p == 2 else abs(diff) ** p
+    if p < 1:  # |d|^p has an infinite derivative at d = 0: raise 1 there instead, and count 0 (PyTorch's gradient 0)
+        size = abs(diff)
+        nonzero = size > 0
+        powered = where(nonzero, where(nonzero, size, 1.0) ** p, 0.0)
+    else:
+        powered = diff * diff if p == 2 else abs(diff) ** p
     total = powered.sum(axis=-1)
     # The norm's derivative is 0/0 where the rows coincide: take the root of a safe 1 there, then put 0 back, so
     # that both the value and the gradient (0, as PyTorch's) are right.

@@ -191,6 +191,8 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     else:
         out_dim = check_dim(dim, x.ndim)
         rows = movedim(x, out_dim, -1) if x.ndim else x.reshape(1)
+        if x.ndim and out_dim != x.ndim - 1:  # PyTorch's x.unsqueeze(-1).transpose(dim, -1)
+            rows = shown_as(rows, x, "TransposeBackward0<UnsqueezeBackward0")
     if rows.shape[-1] == 0:
         raise ShapeError(f"{name}() input tensor must be non-empty")
     ordered = sort(rows, -1).values  # NaN last
@@ -210,19 +212,23 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     elif interpolation == "higher":
         low = high
     spread = ordered.reshape((1,) * q_data.ndim + ordered.shape)
-    low_v = take_along_dim(spread, low, -1)
-    high_v = take_along_dim(spread, high, -1)
+    # shown as PyTorch's nodes: the picks its gathers, their interpolation its lerp, the squeeze its squeeze of dims
+    low_v = shown_as(take_along_dim(spread, low, -1), spread, "GatherBackward0")
+    high_v = shown_as(take_along_dim(spread, high, -1), spread, "GatherBackward0")
     if interpolation == "midpoint":
-        out = (low_v + high_v) * 0.5
+        interpolated = shown_as((low_v + high_v) * 0.5, (low_v, high_v, None), "LerpBackward1")
     elif interpolation == "linear":
-        out = low_v + (high_v - low_v) * (position - low).astype(x.dtype)
+        interpolated = shown_as(low_v + (high_v - low_v) * (position - low).astype(x.dtype), (low_v, high_v, None),
+                                "LerpBackward1")
     else:
-        out = low_v
-    out = out.squeeze(-1)  # (Q?, rows...)
+        interpolated = low_v
+    out = interpolated.squeeze(-1)  # (Q?, rows...)
     if keepdim:
         kept = (1,) * x.ndim if out_dim is None else x.shape[:out_dim] + (1,) + x.shape[out_dim + 1:]
         out = out.reshape(q_data.shape + kept)
-    return out
+    # (PyTorch's q of one dimension: its lerp's result unsqueezed and transposed before the squeeze)
+    return shown_as(out, interpolated, "SqueezeBackward4<TransposeBackward1<UnsqueezeBackward1" if q_data.ndim else
+                    "SqueezeBackward4")
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
