@@ -376,9 +376,12 @@ def _requires_grad(x):
 
 def _refuse_leaf(self, name):
     """PyTorch's error for an in-place change of a leaf that requires grad, grad mode on."""
+    # x[i] = v changes a view of the leaf in PyTorch (its words say so), a method the leaf itself
+    leaf = "a view of a leaf Variable" if name == "x[...] = value" else "a leaf Variable"
     raise RuntimeError(
-        f"{name}: a leaf Value that requires grad is being used in an in-place operation; do the update "
-        "inside `with autograd_core.no_grad():` (as PyTorch requires)"
+        f"{leaf} that requires grad is being used in an in-place operation. ({name}: a leaf Value that requires "
+        "grad is being used in an in-place operation; do the update inside `with autograd_core.no_grad():` (as "
+        "PyTorch requires))"
     )
 
 
