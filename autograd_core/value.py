@@ -867,7 +867,8 @@ class Value(TensorMethods, InplaceMethods):
         shape = self.data.shape
         start, end = _ops.index.check_dim(start_dim, len(shape)), _ops.index.check_dim(end_dim, len(shape))
         if start > end:
-            raise RuntimeError(f"flatten(): start_dim ({start_dim}) cannot come after end_dim ({end_dim})")
+            raise RuntimeError(f"flatten() has invalid args: start_dim cannot come after end_dim (flatten: start_dim "
+                               f"{start_dim}, end_dim {end_dim})")
         if not shape:
             return _ops.reshape(self, shape=(1,))
         merged = int(np.prod(shape[start:end + 1], dtype=np.int64))

@@ -20,7 +20,10 @@ from .module import Module, Parameter, check_device
 
 def _check_features(x, in_features, who, out_features):
     shape = x.shape if isinstance(x, Value) else getattr(x, "shape", None)
-    if shape is None or len(shape) == 0 or shape[-1] != in_features:
+    if shape is not None and len(shape) == 0:
+        raise ShapeError(f"both arguments to linear need to be at least 1D, but they are 0D and 2D ({who}: a 0-d input "
+                         f"has no features; give shape (..., {in_features}))")
+    if shape is None or shape[-1] != in_features:
         raise ShapeError(f"{not_multipliable(shape or (), (in_features, out_features))}: {who} expected input of shape "
                          f"(..., {in_features}), got {shape}")
 
