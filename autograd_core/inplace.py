@@ -63,7 +63,7 @@ import weakref
 import numpy as np
 
 from . import value as _value
-from .errors import ArgumentError, ShapeError, scalar_type_name
+from .errors import ArgumentError, ShapeError, scalar_type_name, write_refusal
 from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element
 from .modes import GRAD_ENABLED, INPLACE, TRACERS, values_followed
 from .element_views import cell_of, refresh, register, registered_index
@@ -426,14 +426,15 @@ def _change(self, name, compute, result_of, *operands):
     return _write(self, name, compute, result_of)
 
 
-def _write(self, name, compute, result_of=None, index=None):
+def _write(self, name, compute, result_of=None, index=None, operand=None):
     """Replace self's array contents by compute(data, out) and bump the version.
 
     compute(data, out) returns the new contents; with `out` (self's own writeable array) it writes there.
     result_of(self): the new contents computed out of place by operations on Values (`self + other` for add_), or
     None when they depend on no Value (zero_, fill_ with a number). A jvp running in this thread follows the change
     through it: self's tangent becomes the result's (forward.py's `follow_in_place`). index: the index of
-    `self[index] = value`, whose elements alone must not overlap in memory (`overlapping`).
+    `self[index] = value`, whose elements alone must not overlap in memory (`overlapping`); operand: its value (whose
+    dtype PyTorch's error names when it does not fit).
     """
     data = self.data
     op = self._op
@@ -478,7 +479,9 @@ def _write(self, name, compute, result_of=None, index=None):
     except (ValueError, TypeError) as err:  # broadcasting, casting (NumPy's UFuncTypeError is a TypeError)
         shapes = isinstance(err, ShapeError) or isinstance(err, ValueError) and "broadcast" in str(err)
         kind = ShapeError if shapes else RuntimeError  # x.addmm_ of mismatched matrices: a ShapeError too
-        raise kind(f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})") from None
+        ours = f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})"
+        theirs = shapes and write_refusal(str(err), np.asarray(operand).dtype if operand is not None else data.dtype)
+        raise kind(f"{theirs} ({ours})" if theirs else ours) from None
     if cell is not None:
         self.data = cell[()]
     versions = self._version
@@ -1010,7 +1013,7 @@ class InplaceMethods:
                 return out
             out[index] = value
 
-        return _write(self, "x[...] = value", compute, lambda v: _assigned(v, index, assigned), index)
+        return _write(self, "x[...] = value", compute, lambda v: _assigned(v, index, assigned), index, value)
 
 
 def _rewritten(self, name, result_of, *operands):

@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 
 from . import value as _value
-from .errors import ShapeError
+from .errors import ShapeError, expand_refusal
 from .grad_fn import GradFn
 from .lazy_bits import refuse_dtype_view
 from .one_node import shown_as
@@ -145,7 +145,7 @@ def _permute_error(order, ndim):
                           f"ordering of dimensions i.e. input.dim() = {ndim} is not equal to len(dims) = {len(order)}")
     axes = [_value._ops.index.check_dim(d, ndim) for d in order]  # PyTorch's IndexError for a dim out of range
     if len(set(axes)) != len(axes):
-        return ShapeError(f"permute(): duplicate dims are not allowed (got {order})")
+        return ShapeError(f"permute(): duplicate dims are not allowed. (got {order})")
     return ShapeError(f"permute: cannot order the {ndim} dims as {order}")
 
 
@@ -319,7 +319,8 @@ class TensorMethods:
             sizes = sizes[0]
         lead = len(sizes) - self.data.ndim
         if lead < 0:
-            raise ShapeError(f"expand: {len(sizes)} sizes given for a Value of {self.data.ndim} dimensions")
+            raise ShapeError(f"{expand_refusal(sizes, self.shape, self.dtype)} (expand: {len(sizes)} sizes given for a "
+                             f"Value of {self.data.ndim} dimensions)")
         shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
         try:
             return _value._ops.broadcast_to(self, shape=shape)
