@@ -426,15 +426,15 @@ def _change(self, name, compute, result_of, *operands):
     return _write(self, name, compute, result_of)
 
 
-def _write(self, name, compute, result_of=None, index=None, operand=None):
+def _write(self, name, compute, result_of=None, index=None):
     """Replace self's array contents by compute(data, out) and bump the version.
 
     compute(data, out) returns the new contents; with `out` (self's own writeable array) it writes there.
     result_of(self): the new contents computed out of place by operations on Values (`self + other` for add_), or
     None when they depend on no Value (zero_, fill_ with a number). A jvp running in this thread follows the change
     through it: self's tangent becomes the result's (forward.py's `follow_in_place`). index: the index of
-    `self[index] = value`, whose elements alone must not overlap in memory (`overlapping`); operand: its value (whose
-    dtype PyTorch's error names when it does not fit).
+    `self[index] = value`, whose elements alone must not overlap in memory (`overlapping`). compute.value, when set,
+    is the value written (whose dtype PyTorch's error names when it does not fit).
     """
     data = self.data
     op = self._op
@@ -480,7 +480,8 @@ def _write(self, name, compute, result_of=None, index=None, operand=None):
         shapes = isinstance(err, ShapeError) or isinstance(err, ValueError) and "broadcast" in str(err)
         kind = ShapeError if shapes else RuntimeError  # x.addmm_ of mismatched matrices: a ShapeError too
         ours = f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})"
-        theirs = shapes and write_refusal(str(err), np.asarray(operand).dtype if operand is not None else data.dtype)
+        written = getattr(compute, "value", data)
+        theirs = shapes and write_refusal(str(err), np.asarray(written).dtype)
         raise kind(f"{theirs} ({ours})" if theirs else ours) from None
     if cell is not None:
         self.data = cell[()]
@@ -1013,7 +1014,8 @@ class InplaceMethods:
                 return out
             out[index] = value
 
-        return _write(self, "x[...] = value", compute, lambda v: _assigned(v, index, assigned), index, value)
+        compute.value = value  # (named by PyTorch's error if it does not fit)
+        return _write(self, "x[...] = value", compute, lambda v: _assigned(v, index, assigned), index)
 
 
 def _rewritten(self, name, result_of, *operands):
