@@ -120,10 +120,13 @@ class Optimizer:
                 "(parameter groups), not a single Value; wrap it in a list)"
             )
         if isinstance(params, (dict, set)):
-            raise TypeError(
-                f"{self._name}: params must be a list of Values or a list of dicts (parameter groups), "
-                f"not a {type(params).__name__}"
-            )
+            ours = (f"{self._name}: params must be a list of Values or a list of dicts (parameter groups), not a "
+                    f"{type(params).__name__}")
+            stranger = next((k for k in params if not isinstance(k, Value)), None)
+            if isinstance(params, dict) and stranger is not None:  # PyTorch's words: it iterates the dict's keys
+                kind = type(stranger).__name__
+                ours = f"optimizer can only optimize Tensors, but one of the params is {kind} ({ours})"
+            raise TypeError(ours)
         one_pass = hasattr(params, "__next__")  # a generator such as model.parameters(): it can be read only once
         groups = list(coalesce_element_views(params))  # micrograd's scalar weights: update each matrix at once
         if not groups:

@@ -1,0 +1,294 @@
+"""Beginner mistakes, round 4: refused with PyTorch's message first, ours (what to do) after it.
+
+Each case runs the same code with autograd_core and (where installed) with PyTorch: the error types must agree and
+our message must start with PyTorch's (or the part of it that does not name PyTorch's internals: the version error's
+node, 'which is output 0 of Add'). The mistakes: backward twice, of a vector, of what needs no grad, with a gradient
+of another shape; autograd.grad of an unused input or of one that needs no grad; in-place changes of a leaf that
+requires grad (or a view of one) and of what a backward needs; optimizers given a used-up generator, a single tensor,
+a computed tensor, a parameter twice, a negative learning rate; convolutions given a 5-D input, the wrong channel
+count or a kernel larger than the input; Linear of a 0-d input; Flatten of a vector; dropout's p; reshape/view to
+another size; indexing past the end, with too many indices, into a 0-d tensor (old tutorials' `loss[0]`), with
+float indices or a mask of another shape; x[i] = value and x.add_(y) of shapes that do not fit; expand with too few
+sizes.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import autograd_core.nn as ag_nn
+import autograd_core.nn.functional as ag_F
+import autograd_core.optim as ag_optim
+
+
+def _run(code, lib, nn, F, optim):
+    env = {"torch": lib, "nn": nn, "F": F, "optim": optim, "np": np}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        exec(code, env)
+    return env.get("out"), [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+
+
+def _ours(code):
+    return _run(code, ag, ag_nn, ag_F, ag_optim)
+
+
+def _theirs(code):
+    torch = pytest.importorskip("torch")
+    return _run(code, torch, torch.nn, torch.nn.functional, torch.optim)
+
+
+def _raises(code, runner):
+    with pytest.raises(Exception) as info:
+        runner(code)
+    return info.value
+
+
+X = "x = torch.ones(2, requires_grad=True)\n"
+MODEL = "model = nn.Linear(2, 2)\n"
+VERSION_WORDS = "one of the variables needed for gradient computation has been modified by an inplace operation: "
+
+# name -> (code, PyTorch's exception type, the start of PyTorch's message, which ours starts with too)
+REFUSED = {
+    # 1. backward and autograd.grad
+    "backward twice": (X + "y = (x * x).sum(); y.backward(); y.backward()", RuntimeError,
+                       "Trying to backward through the graph a second time (or directly access saved tensors after "
+                       "they have already been freed). Saved intermediate values of the graph are freed when you call "
+                       ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+                       "graph a second time or if you need to access saved tensors after calling backward."),
+    "autograd.grad twice": (X + "y = (x * x).sum(); torch.autograd.grad(y, x); torch.autograd.grad(y, x)",
+                            RuntimeError, "Trying to backward through the graph a second time"),
+    "backward of a vector": (X + "(x * 2).backward()", RuntimeError,
+                             "grad can be implicitly created only for scalar outputs"),
+    "autograd.grad of a vector": (X + "torch.autograd.grad(x * 2, x)", RuntimeError,
+                                  "grad can be implicitly created only for scalar outputs"),
+    "backward of what needs no grad": ("(torch.ones(2) * 2).sum().backward()", RuntimeError,
+                                       "element 0 of tensors does not require grad and does not have a grad_fn"),
+    "backward with a gradient of another shape": (X + "(x * 2).backward(torch.ones(3))", RuntimeError,
+                                                  "Mismatch in shape: grad_output[0] has a shape of torch.Size([3]) "
+                                                  "and output[0] has a shape of torch.Size([2])."),
+    "backward of a loss with a vector gradient": (X + "(x * 2).sum().backward(torch.ones(2))", RuntimeError,
+                                                  "Mismatch in shape: grad_output[0] has a shape of torch.Size([2]) "
+                                                  "and output[0] has a shape of torch.Size([])."),
+    "autograd.grad of an unused input": (X + "w = torch.ones(2, requires_grad=True)\n"
+                                         "torch.autograd.grad((x * x).sum(), [x, w])", RuntimeError,
+                                         "The differentiated Tensor at index 1 appears to not have been used in the "
+                                         "graph. Set allow_unused=True if this is the desired behavior."),
+    "autograd.grad of a detached input": (X + "torch.autograd.grad((x * x).sum(), x.detach())", RuntimeError,
+                                          "One of the differentiated Tensors does not require grad"),
+    # 2. in-place changes: of a leaf that requires grad, of a view of one, of what a backward needs
+    "add_ on a leaf that requires grad": (X + "x.add_(1)", RuntimeError,
+                                          "a leaf Variable that requires grad is being used in an in-place "
+                                          "operation."),
+    "+= on a weight outside no_grad": (MODEL + "model.weight -= 0.1", RuntimeError,
+                                       "a leaf Variable that requires grad is being used in an in-place operation."),
+    "zero_ on a leaf that requires grad": (X + "x.zero_()", RuntimeError,
+                                           "a leaf Variable that requires grad is being used in an in-place "
+                                           "operation."),
+    "x[0] = 5 on a leaf that requires grad": (X + "x[0] = 5.", RuntimeError,
+                                              "a view of a leaf Variable that requires grad is being used in an "
+                                              "in-place operation."),
+    "a slice of a leaf changed in place": (X + "x[:1].zero_()", RuntimeError,
+                                           "a view of a leaf Variable that requires grad is being used in an "
+                                           "in-place operation."),
+    "a tensor the backward needs, changed": (X + "y = x * 2; z = y * y; y.add_(1); z.sum().backward()", RuntimeError,
+                                             VERSION_WORDS + "[torch.FloatTensor [2]]"),
+    "a weight stepped before backward": ("w = torch.ones(2, 2, requires_grad=True); loss = (w * w).sum()\n"
+                                         "with torch.no_grad():\n    w -= 0.1\nloss.backward()", RuntimeError,
+                                         VERSION_WORDS + "[torch.FloatTensor [2, 2]] is at version 1; expected "
+                                         "version 0 instead."),
+    "a float64 weight scaled before backward": ("w = torch.ones(2, dtype=torch.float64, requires_grad=True)\n"
+                                                "loss = (w * w).sum()\nwith torch.no_grad():\n    w.mul_(2)\n"
+                                                "loss.backward()", RuntimeError, VERSION_WORDS + "[torch.DoubleTensor "
+                                                "[2]] is at version 1; expected version 0 instead."),
+    # 3. optimizers
+    "an optimizer of a used-up generator": (MODEL + "params = model.parameters(); optim.SGD(params, lr=0.1)\n"
+                                            "optim.Adam(params, lr=0.1)", ValueError,
+                                            "optimizer got an empty parameter list"),
+    "an optimizer of nothing": ("optim.SGD([], lr=0.1)", ValueError, "optimizer got an empty parameter list"),
+    "an optimizer of one tensor": (MODEL + "optim.SGD(model.weight, lr=0.1)", TypeError,
+                                   "params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                                   "but got torch.FloatTensor"),
+    "an optimizer of a computed tensor": (X + "optim.SGD([x * 2], lr=0.1)", ValueError,
+                                          "can't optimize a non-leaf Tensor"),
+    "an optimizer of a dict": (MODEL + "optim.SGD({'w': model.weight}, lr=0.1)", TypeError,
+                               "optimizer can only optimize Tensors, but one of the params is str"),
+    "model.parameters() in two groups": (MODEL + "optim.SGD([{'params': model.parameters()}, "
+                                         "{'params': model.parameters()}], lr=0.1)", ValueError,
+                                         "some parameters appear in more than one parameter group"),
+    "a negative learning rate": (MODEL + "optim.Adam(model.parameters(), lr=-0.1)", ValueError,
+                                 "Invalid learning rate: -0.1"),
+    "a negative momentum": (MODEL + "optim.SGD(model.parameters(), lr=0.1, momentum=-1)", ValueError,
+                            "Invalid momentum value: -1"),
+    "a negative eps": (MODEL + "optim.Adam(model.parameters(), eps=-1e-8)", ValueError,
+                       "Invalid epsilon value: -1e-08"),
+    "a negative weight decay": (MODEL + "optim.AdamW(model.parameters(), weight_decay=-1)", ValueError,
+                                "Invalid weight_decay value: -1"),
+    "beta1 of 1.2": (MODEL + "optim.Adam(model.parameters(), betas=(1.2, 0.999))", ValueError,
+                     "Invalid beta parameter at index 0: 1.2"),
+    # 4. layers given the wrong input
+    "Conv2d of a 5-D input": ("out = nn.Conv2d(3, 2, 3)(torch.ones(1, 1, 3, 8, 8))", RuntimeError,
+                              "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
+                              "[1, 1, 3, 8, 8]"),
+    "conv1d of a 2-D weight's input": ("out = F.conv1d(torch.ones(1, 1, 3, 4), torch.ones(2, 3, 5))", RuntimeError,
+                                       "Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of "
+                                       "size: [1, 1, 3, 4]"),
+    "Conv2d of a grey image": ("out = nn.Conv2d(3, 2, 3)(torch.ones(2, 1, 8, 8))", RuntimeError,
+                               "Given groups=1, weight of size [2, 3, 3, 3], expected input[2, 1, 8, 8] to have 3 "
+                               "channels, but got 1 channels instead"),
+    "Conv2d of an unbatched image of other channels": ("out = nn.Conv2d(3, 2, 3)(torch.ones(2, 8, 8))", RuntimeError,
+                                                       "Given groups=1, weight of size [2, 3, 3, 3], expected "
+                                                       "input[1, 2, 8, 8] to have 3 channels, but got 2 channels "
+                                                       "instead"),
+    "conv2d with groups, other channels": ("out = F.conv2d(torch.ones(1, 3, 8, 8), torch.ones(2, 2, 3, 3), groups=2)",
+                                           RuntimeError, "Given groups=2, weight of size [2, 2, 3, 3], expected "
+                                           "input[1, 3, 8, 8] to have 4 channels, but got 3 channels instead"),
+    "conv_transpose2d, other channels": ("out = F.conv_transpose2d(torch.ones(1, 1, 4, 4), torch.ones(2, 3, 5, 5))",
+                                         RuntimeError, "Given transposed=1, weight of size [2, 3, 5, 5], expected "
+                                         "input[1, 1, 4, 4] to have 2 channels, but got 1 channels instead"),
+    "Conv2d kernel larger than the image": ("out = nn.Conv2d(3, 2, 5)(torch.ones(1, 3, 4, 4))", RuntimeError,
+                                            "Calculated padded input size per channel: (4 x 4). Kernel size: (5 x 5). "
+                                            "Kernel size can't be greater than actual input size"),
+    "conv2d, padding on one axis, dilation": ("out = F.conv2d(torch.ones(1, 3, 4, 4), torch.ones(2, 3, 3, 3), "
+                                              "padding=(0, 1), dilation=(3, 1))", RuntimeError,
+                                              "Calculated padded input size per channel: (4 x 6). Kernel size: "
+                                              "(7 x 3). Kernel size can't be greater than actual input size"),
+    "Conv1d kernel longer than the sequence": ("out = nn.Conv1d(3, 2, 3)(torch.ones(1, 3, 2))", RuntimeError,
+                                               "Calculated padded input size per channel: (2). Kernel size: (3). "
+                                               "Kernel size can't be greater than actual input size"),
+    "Linear of a 0-d input": ("out = nn.Linear(3, 2)(torch.tensor(1.))", RuntimeError,
+                              "both arguments to linear need to be at least 1D, but they are 0D and 2D"),
+    "Flatten of a vector": ("out = nn.Flatten()(torch.ones(3))", IndexError,
+                            "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
+    "Flatten past the last dim": ("out = nn.Flatten(0, 2)(torch.ones(3, 2))", IndexError,
+                                  "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+    "Flatten, start after end": ("out = nn.Flatten(1, 0)(torch.ones(3, 2))", RuntimeError,
+                                 "flatten() has invalid args: start_dim cannot come after end_dim"),
+    "torch.flatten, start after end": ("out = torch.flatten(torch.ones(3, 2), 1, 0)", RuntimeError,
+                                       "flatten() has invalid args: start_dim cannot come after end_dim"),
+    "Dropout(1.5)": ("out = nn.Dropout(1.5)", ValueError, "dropout probability has to be between 0 and 1, but got 1.5"),
+    "F.dropout of a negative p": ("out = F.dropout(torch.ones(3), -0.5)", ValueError,
+                                  "dropout probability has to be between 0 and 1, but got -0.5"),
+    "Dropout2d(2.0)": ("out = nn.Dropout2d(2.0)", ValueError,
+                       "dropout probability has to be between 0 and 1, but got 2.0"),
+    # 5. shapes and indexing
+    "view to another size": ("out = torch.ones(2, 3).view(4)", RuntimeError, "shape '[4]' is invalid for input of "
+                             "size 6"),
+    "reshape with -1 that does not divide": ("out = torch.ones(2, 3).reshape(-1, 4)", RuntimeError,
+                                             "shape '[-1, 4]' is invalid for input of size 6"),
+    "view with two -1": ("out = torch.ones(2, 3).view(-1, -1)", RuntimeError, "only one dimension can be inferred"),
+    "index past the end": ("out = torch.ones(3)[5]", IndexError, "index 5 is out of bounds for dimension 0 with "
+                           "size 3"),
+    "negative index past the start": ("out = torch.ones(3)[-4]", IndexError,
+                                      "index -4 is out of bounds for dimension 0 with size 3"),
+    "a column past the end": ("out = torch.ones(2, 3)[1, 3]", IndexError,
+                              "index 3 is out of bounds for dimension 1 with size 3"),
+    "an index tensor past the end": ("out = torch.ones(3)[torch.tensor([0, 3])]", IndexError,
+                                     "index 3 is out of bounds for dimension 0 with size 3"),
+    "too many indices": ("out = torch.ones(2, 3)[0, 0, 0]", IndexError, "too many indices for tensor of dimension 2"),
+    "loss[0] of a 0-d loss": ("out = torch.tensor(0.5)[0]", IndexError,
+                                   "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                                   "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"),
+    "float indices": ("out = torch.ones(3)[torch.tensor([0., 1.])]", IndexError,
+                      "tensors used as indices must be long, int, byte or bool tensors"),
+    "a mask of another length": ("out = torch.ones(3)[torch.tensor([True, False])]", IndexError,
+                                 "The shape of the mask [2] at index 0 does not match the shape of the indexed tensor "
+                                 "[3] at index 0"),
+    "a mask of another width": ("out = torch.ones(2, 3, 4)[torch.ones(2, 5, dtype=torch.bool)]", IndexError,
+                                "The shape of the mask [2, 5] at index 1 does not match the shape of the indexed "
+                                "tensor [2, 3, 4] at index 1"),
+    "x[1:3] = a longer vector": ("x = torch.zeros(3); x[1:3] = torch.ones(3)", RuntimeError,
+                                 "The expanded size of the tensor (2) must match the existing size (3) at "
+                                 "non-singleton dimension 0.  Target sizes: [2].  Tensor sizes: [3]"),
+    "x[0:2] = a float64 matrix": ("x = torch.zeros(3); x[0:2] = torch.ones(2, 3, dtype=torch.float64)", RuntimeError,
+                                  "expand(torch.DoubleTensor{[2, 3]}, size=[2]): the number of sizes provided (1) "
+                                  "must be greater or equal to the number of dimensions in the tensor (2)"),
+    "x[index tensor] = a longer vector": ("x = torch.zeros(3); x[torch.tensor([0, 1])] = torch.ones(3)", RuntimeError,
+                                          "shape mismatch: value tensor of shape [3] cannot be broadcast to indexing "
+                                          "result of shape [2]"),
+    "add_ of a larger operand": ("x = torch.zeros(3); x.add_(torch.ones(2, 3))", RuntimeError,
+                                 "output with shape [3] doesn't match the broadcast shape [2, 3]"),
+    "expand with too few sizes": ("out = torch.ones(2, 3, dtype=torch.float64).expand(3)", RuntimeError,
+                                  "expand(torch.DoubleTensor{[2, 3]}, size=[3]): the number of sizes provided (1) must "
+                                  "be greater or equal to the number of dimensions in the tensor (2)"),
+    "permute with a dim twice": ("out = torch.ones(2, 3).permute(0, 0)", RuntimeError,
+                                 "permute(): duplicate dims are not allowed."),
+}
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_refused_as_pytorch_refuses_it(name):
+    code, kind, words = REFUSED[name]
+    theirs = _raises(code, _theirs)
+    assert isinstance(theirs, kind), theirs
+    assert str(theirs).startswith(words), theirs
+    ours = _raises(code, _ours)
+    assert isinstance(ours, kind), ours
+    assert str(ours).startswith(words), ours
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_refused_with_pytorchs_words_first(name):
+    """Without PyTorch: the same refusal, starting with PyTorch's words."""
+    code, kind, words = REFUSED[name]
+    ours = _raises(code, _ours)
+    assert isinstance(ours, kind), ours
+    assert str(ours).startswith(words), ours
+
+
+# Our words, after PyTorch's: what went wrong here, and what to do about it.
+HINTS = {
+    "backward twice": "Pass retain_graph=True to the first backward() if you need to call it twice.",
+    "backward of a vector": "pass `gradient=` with the output's shape (e.g. np.ones((2,))) or reduce it first",
+    "backward of what needs no grad": "made from inputs with requires_grad=False, or inside no_grad()",
+    "autograd.grad of an unused input": "pass allow_unused=True to get None for it",
+    "add_ on a leaf that requires grad": "do the update inside `with autograd_core.no_grad():`",
+    "x[0] = 5 on a leaf that requires grad": "do the update inside `with autograd_core.no_grad():`",
+    "a slice of a leaf changed in place": "change the leaf inside no_grad(), or clone() the view",
+    "a tensor the backward needs, changed": "input 0 of 'mul' (a Value of shape (2,)) is at version 1; expected "
+                                            "version 0 instead. Change it out of place (x = x + y) or after backward()",
+    "an optimizer of a used-up generator": "a generator such as model.parameters() is used up after one pass",
+    "an optimizer of one tensor": "wrap it in a list",
+    "an optimizer of a computed tensor": "optimize the leaves it was computed from",
+    "Conv2d of a grey image": "input of shape (2, 1, 8, 8) has 1 channels",
+    "Conv2d kernel larger than the image": "is smaller than the kernel (5, 5)",
+    "Linear of a 0-d input": "give shape (..., 3)",
+    "view to another size": "(shape (2, 3))",
+    "loss[0] of a 0-d loss": "x.item() is its number",
+}
+
+
+@pytest.mark.parametrize("name", HINTS)
+def test_our_words_follow_pytorchs(name):
+    assert HINTS[name] in str(_raises(REFUSED[name][0], _ours))
+
+
+def test_duplicate_parameters_pytorch_warns_of_we_refuse_with_its_words():
+    """PyTorch warns ("in future, this will cause an error") and steps the parameter twice; we refuse, starting with
+    its warning's words."""
+    code = MODEL + "out = optim.SGD(list(model.parameters()) * 2, lr=0.1)"
+    ours = _raises(code, _ours)
+    assert isinstance(ours, ValueError)
+    assert str(ours).startswith("optimizer contains a parameter group with duplicate parameters")
+    _, their_warnings = _theirs(code)
+    assert any(w.startswith("optimizer contains a parameter group with duplicate parameters") for w in their_warnings)
+
+
+def test_refusals_change_nothing():
+    """A refused x[i] = value, add_ and optimizer leave the Values as they were."""
+    x = ag.zeros(3)
+    with pytest.raises(RuntimeError):
+        x[1:3] = ag.ones(3)
+    with pytest.raises(RuntimeError):
+        x.add_(ag.ones(2, 3))
+    np.testing.assert_array_equal(x.data, np.zeros(3))
+    assert x._version is None or x._version.count == 0
+    w = ag.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError):
+        w.add_(1)
+    np.testing.assert_array_equal(w.data, np.ones(2))
+    assert w.is_leaf and w.requires_grad
