@@ -822,7 +822,8 @@ class InplaceMethods:
     def clamp_(self, min=None, max=None):
         """Limit the elements to [min, max] in place (either bound may be None); returns self."""
         if min is None and max is None:
-            raise ArgumentError("clamp_: give min, max or both (at least one of 'min' or 'max' must not be None)")
+            raise ArgumentError("torch.clamp: At least one of 'min' or 'max' must not be None (clamp_: give min, max "
+                                "or both)")
         lo, hi = _data(min), _data(max)
 
         def compute(data, out):

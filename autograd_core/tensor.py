@@ -330,7 +330,8 @@ def _random(draw, requires_grad, device_, **how):
     if "name" in how and how["dtype"].kind != "c":  # (rand and randn: complex numbers are drawn as two parts)
         _floating(how["dtype"], how["name"])
     if requires_grad and how["dtype"].kind not in "fc":
-        raise RuntimeError(f"only floating-point and complex Values can require gradients, not {how['dtype']}")
+        raise RuntimeError(f"Only Tensors of floating point and complex dtype can require gradients (not "
+                           f"{how['dtype']})")
     return ops.sampling.sample(draw, requires_grad=requires_grad, **how)
 
 
@@ -347,7 +348,8 @@ def _make(data, requires_grad, device_):
         on_cpu(device_)
     data = np.asarray(data)
     if requires_grad and data.dtype.kind not in "fc":
-        raise RuntimeError(f"only floating-point and complex Values can require gradients, not {data.dtype}")
+        raise RuntimeError(f"Only Tensors of floating point and complex dtype can require gradients (not "
+                           f"{data.dtype})")
     return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(requires_grad), dtype=data.dtype)
 
 
@@ -429,7 +431,10 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     elif not isinstance(data, (np.ndarray, np.generic)) and arr.dtype == np.complex128:
         arr = arr.astype(ops.promotion._complex_of(DEFAULTS["dtype"]))  # a Python complex: complex64 by default
     if arr.dtype.kind not in "fbiuc":
-        raise TypeError(f"tensor: cannot make a Value of dtype {arr.dtype}")
+        words = f"tensor: cannot make a Value of dtype {arr.dtype}"
+        if isinstance(data, str):  # PyTorch's words for a string
+            words = f"new(): invalid data type 'str' ({words})"
+        raise TypeError(words)
     if COPY_WATCHERS:  # a compile recording: a copy of an argument's array is made again at each replay
         COPY_WATCHERS[0](data, arr)
     return _make(arr, requires_grad, device)

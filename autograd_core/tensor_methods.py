@@ -334,8 +334,8 @@ class TensorMethods:
     def t(self):
         """The transpose of a matrix (a 0-d or 1-D Value unchanged), as PyTorch's t()."""
         if self.data.ndim > 2:
-            raise ShapeError(f"t: expects a Value of at most 2 dimensions, got {self.data.ndim}; "
-                             "use transpose(d0, d1)")
+            raise ShapeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.data.ndim}D (t: expects a "
+                             f"Value of at most 2 dimensions, got {self.data.ndim}; use transpose(d0, d1))")
         if self.data.ndim < 2:
             return self
         return _value._ops.swapaxes.named("TBackward0")(self, axis1=0, axis2=1)  # transpose(0, 1)'s: TransposeBackward0
@@ -445,7 +445,10 @@ class TensorMethods:
 
     @property
     def mT(self):
-        """The last two axes swapped (matrix transpose of a batch)."""
+        """The last two axes swapped (matrix transpose of a batch); a RuntimeError below 2-D, as PyTorch's."""
+        if self.data.ndim < 2:
+            raise ShapeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self.data.ndim}-D "
+                             "tensor.")
         return self.swapaxes(-1, -2)
 
     # ------------------------------------------------------------------------------------------------
@@ -479,10 +482,21 @@ class TensorMethods:
             # Values picked at the indices, not prim(axis=dim): PyTorch's gradient goes to the element the index
             # names, while amax/amin (and max() of everything) split it between ties. One node (MaxBackward0)
             # that finds the same positions again from the numbers.
-            indices = getattr(self, "arg" + which)(dim=dim, keepdim=keep)
+            try:
+                indices = getattr(self, "arg" + which)(dim=dim, keepdim=keep)
+            except IndexError as err:  # an empty dim: argmax's words, which PyTorch's max() says as its own
+                if not str(err).startswith(f"arg{which}()"):
+                    raise
+                raise IndexError(str(err)[3:]) from None
             axis = _value._ops.index.check_dim(dim, self.ndim)
             return MaxMin(_value._ops.scan.pick(self, which, axis, keep), indices)
-        return prim(self, **reduce_args(axis, keepdims or False, dim, keepdim))
+        try:
+            return prim(self, **reduce_args(axis, keepdims or False, dim, keepdim))
+        except ShapeError as err:  # NumPy's "zero-size array to reduction operation maximum which has no identity"
+            if self.data.size or dim is not None or axis is not None:
+                raise
+            raise ShapeError(f"{which}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                             f"reduction dim with the 'dim' argument. ({err})") from None
 
     # keepdim=False or None: not asked for, so that NumPy's keepdims= (given instead) decides.
 
@@ -918,8 +932,9 @@ def _arg_of_data(data, which, axis, keep):
     if data.dtype.kind == "c":
         raise RuntimeError(f"{which.__name__}(): does not support complex input")
     if data.size == 0 and (axis is None or data.ndim == 0 or data.shape[axis] == 0):  # PyTorch's IndexError
-        where = "" if axis is None else f" {axis}"
-        raise IndexError(f"{which.__name__}(): Expected reduction dim{where} to have non-zero size.")
+        if axis is None:
+            raise IndexError(f"{which.__name__}(): Expected reduction dim to be specified for input.numel() == 0.")
+        raise IndexError(f"{which.__name__}(): Expected reduction dim {axis} to have non-zero size.")
     if axis is None:
         out = which(data)
         if keep:

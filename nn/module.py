@@ -543,7 +543,8 @@ class Module:
 
     def forward(self, *args, **kwargs):
         """The module's computation: subclasses define it; callers call the module, module(x), not forward."""
-        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function '
+                                  f"({type(self).__name__} must define forward())")
 
     def compile(self, *args, **kwargs):
         """PyTorch's `model.compile(...)`: compile this module's forward in place, with `autograd_core.compile`'s

@@ -9,7 +9,10 @@ a computed tensor, a parameter twice, a negative learning rate; convolutions giv
 count or a kernel larger than the input; Linear of a 0-d input; Flatten of a vector; dropout's p; reshape/view to
 another size; indexing past the end, with too many indices, into a 0-d tensor (old tutorials' `loss[0]`), with
 float indices or a mask of another shape; x[i] = value and x.add_(y) of shapes that do not fit; expand with too few
-sizes.
+sizes; t(), .mT and transpose() of the wrong shape or arity; max, min and argmax of empty tensors; the mean of
+integers or bools; clamp without bounds; topk past the end; integers that require grad and computed tensors that
+stop requiring it; torch.tensor of a string; Embedding ids past the vocabulary; one_hot classes out of range; a
+Module without forward.
 """
 
 from __future__ import annotations
@@ -217,6 +220,62 @@ REFUSED = {
                                   "be greater or equal to the number of dimensions in the tensor (2)"),
     "permute with a dim twice": ("out = torch.ones(2, 3).permute(0, 0)", RuntimeError,
                                  "permute(): duplicate dims are not allowed."),
+    "t() of a batch": ("out = torch.ones(2, 3, 4).t()", RuntimeError,
+                       "t() expects a tensor with <= 2 dimensions, but self is 3D"),
+    ".mT of a vector": ("out = torch.ones(3).mT", RuntimeError,
+                        "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."),
+    "transpose with one dim": ("out = torch.ones(2, 3).transpose(0)", TypeError,
+                               'transpose() missing 1 required positional arguments: "dim1"'),
+    # 6. reductions, factories, flags
+    "max of an empty tensor": ("out = torch.zeros(0).max()", RuntimeError,
+                               "max(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                               "reduction dim with the 'dim' argument."),
+    "torch.min of an empty tensor": ("out = torch.min(torch.zeros(0))", RuntimeError,
+                                     "min(): Expected reduction dim to be specified for input.numel() == 0."),
+    "argmax of an empty tensor": ("out = torch.zeros(0).argmax()", IndexError,
+                                  "argmax(): Expected reduction dim to be specified for input.numel() == 0."),
+    "max along an empty dim": ("out = torch.zeros(2, 0).max(1)", IndexError,
+                               "max(): Expected reduction dim 1 to have non-zero size."),
+    "mean of integers along a dim": ("out = torch.tensor([[1, 2]]).mean(0)", RuntimeError,
+                                     "mean(): could not infer output dtype. Input dtype must be either a floating "
+                                     "point or complex dtype. Got: Long"),
+    "mean of bools": ("out = torch.mean(torch.tensor([True, False]))", RuntimeError,
+                      "mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
+                      "dtype. Got: Bool"),
+    "clamp without bounds": ("out = torch.ones(3).clamp()", RuntimeError,
+                             "torch.clamp: At least one of 'min' or 'max' must not be None"),
+    "clamp_ without bounds": ("out = torch.ones(3).clamp_()", RuntimeError,
+                              "torch.clamp: At least one of 'min' or 'max' must not be None"),
+    "topk of more than there are": ("out = torch.ones(3).topk(4)", RuntimeError, "selected index k out of range"),
+    "integers that require grad": ("out = torch.tensor([1, 2], requires_grad=True)", RuntimeError,
+                                   "Only Tensors of floating point and complex dtype can require gradients"),
+    "arange that requires grad": ("out = torch.arange(3, requires_grad=True)", RuntimeError,
+                                   "Only Tensors of floating point and complex dtype can require gradients"),
+    "requires_grad_ of integers": ("out = torch.tensor([1, 2]).requires_grad_()", RuntimeError,
+                                   "only Tensors of floating point dtype can require gradients"),
+    "requires_grad = True on integers": ("x = torch.tensor([1, 2]); x.requires_grad = True", RuntimeError,
+                                         "only Tensors of floating point and complex dtype can require gradients"),
+    "requires_grad = False on a computed tensor": (X + "y = x * 2; y.requires_grad = False", RuntimeError,
+                                                   "you can only change requires_grad flags of leaf variables. If you "
+                                                   "want to use a computed variable in a subgraph that doesn't "
+                                                   "require differentiation use var_no_grad = var.detach()."),
+    "requires_grad_(False) on a computed tensor": (X + "y = x * 2; y.requires_grad_(False)", RuntimeError,
+                                                   "you can only change requires_grad flags of leaf variables."),
+    "torch.tensor of a string": ("out = torch.tensor('abc')", TypeError, "new(): invalid data type 'str'"),
+    # 7. layers: ids past the vocabulary, classes past num_classes, a module without forward
+    "Embedding of an id past the vocabulary": ("out = nn.Embedding(5, 3)(torch.tensor([1, 5]))", IndexError,
+                                               "index out of range in self"),
+    "Embedding of a negative id": ("out = nn.Embedding(5, 3)(torch.tensor([-1, 2]))", IndexError,
+                                   "index out of range in self"),
+    "one_hot of a class past num_classes": ("out = F.one_hot(torch.tensor([0, 3]), 3)", RuntimeError,
+                                            "Class values must be smaller than num_classes."),
+    "one_hot of a negative class": ("out = F.one_hot(torch.tensor([-1, 2]), 3)", RuntimeError,
+                                    "Class values must be non-negative."),
+    "one_hot of nothing": ("out = F.one_hot(torch.tensor([], dtype=torch.long))", RuntimeError,
+                           "Can not infer total number of classes from empty tensor."),
+    "a module without forward": ("class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                                 "        self.fc = nn.Linear(2, 2)\nout = Net()(torch.ones(2))", NotImplementedError,
+                                 'Module [Net] is missing the required "forward" function'),
 }
 
 
@@ -259,6 +318,10 @@ HINTS = {
     "Linear of a 0-d input": "give shape (..., 3)",
     "view to another size": "(shape (2, 3))",
     "loss[0] of a 0-d loss": "x.item() is its number",
+    "Embedding of an id past the vocabulary": "ids must be in [0, 5), got min 1, max 5",
+    "one_hot of a class past num_classes": "num_classes=3, got 3",
+    "requires_grad = False on a computed tensor": "use .detach() for a Value that needs no gradient",
+    "mean of integers along a dim": "convert first: x.float().mean(), or pass dtype=",
 }
 
 
