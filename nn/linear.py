@@ -41,7 +41,11 @@ def _folded(x):
 @primitive("linear")
 def _linear(x, weight, bias=None):
     rows = _folded(x)
-    out = np.matmul(rows, weight.T)
+    try:
+        out = np.matmul(rows, weight.T)
+    except ValueError:  # a weight replaced by one of another shape (`m.weight.data = w`): PyTorch's words, not NumPy's
+        raise ShapeError(f"{not_multipliable(np.shape(x), np.shape(weight)[::-1])} (linear: weight of shape "
+                         f"{np.shape(weight)} for an input of shape {np.shape(x)})") from None
     if rows is not x:
         out = out.reshape(x.shape[:-1] + out.shape[-1:])
     if bias is None:

@@ -276,6 +276,25 @@ REFUSED = {
     "a module without forward": ("class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
                                  "        self.fc = nn.Linear(2, 2)\nout = Net()(torch.ones(2))", NotImplementedError,
                                  'Module [Net] is missing the required "forward" function'),
+    "a weight assigned a plain tensor": (MODEL + "model.weight = torch.ones(2, 2)", TypeError,
+                                         "cannot assign 'torch.FloatTensor' as parameter 'weight' (torch.nn.Parameter "
+                                         "or None expected)"),
+    "a weight replaced by one of another shape": (MODEL + "model.weight = nn.Parameter(torch.ones(3, 3))\n"
+                                                  "out = model(torch.ones(1, 2))", RuntimeError,
+                                                  "mat1 and mat2 shapes cannot be multiplied (1x2 and 3x3)"),
+    "a weight's data of another shape": (MODEL + "model.weight.data = torch.ones(3, 3)\nout = model(torch.ones(4, 2))",
+                                         RuntimeError, "mat1 and mat2 shapes cannot be multiplied (4x2 and 3x3)"),
+    # 8. class labels of the wrong shape
+    "labels as a row": ("out = F.nll_loss(torch.ones(4, 3), torch.tensor([[1, 2, 0, 1]]))", ValueError,
+                        "Expected input batch_size (4) to match target batch_size (1)."),
+    "one label for a batch": ("out = F.cross_entropy(torch.ones(4, 3), torch.tensor(1))", ValueError,
+                              "Expected input batch_size (4) to match target batch_size (0)."),
+    "float labels as a row": ("out = F.cross_entropy(torch.ones(4, 3), torch.ones(1, 4))", ValueError,
+                              "Expected input batch_size (4) to match target batch_size (1)."),
+    "one sample's scores, two labels": ("out = F.cross_entropy(torch.ones(3), torch.tensor([1, 2]))", ValueError,
+                                        "For 1D input, 1D target must have size 1, but got target size: 2"),
+    "one sample's scores, a label matrix": ("out = F.cross_entropy(torch.ones(3), torch.tensor([[1]]))", RuntimeError,
+                                            "0D or 1D target tensor expected, multi-target not supported"),
 }
 
 
@@ -355,3 +374,34 @@ def test_refusals_change_nothing():
         w.add_(1)
     np.testing.assert_array_equal(w.data, np.ones(2))
     assert w.is_leaf and w.requires_grad
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_one_samples_scores_and_a_list_of_one_label_as_pytorch(reduction):
+    """cross_entropy of scores (C,) and a label of shape (1,): PyTorch's forward takes it as the 0-d label (we refused
+    it); its backward then refuses ("size mismatch (got input: [3], target: [1])"), ours gives the 0-d label's
+    gradient."""
+    scores = np.array([0.5, -1.0, 2.0])
+    x = ag.tensor(scores, dtype=ag.float64, requires_grad=True)
+    loss = ag_F.cross_entropy(x, ag.tensor([1]), reduction=reduction)
+    assert loss.shape == ()
+    loss.backward()
+    expected = np.exp(scores) / np.exp(scores).sum() - np.eye(3)[1]  # softmax minus the one-hot label
+    np.testing.assert_allclose(x.grad, expected, rtol=1e-12)
+    np.testing.assert_allclose(loss.data, np.log(np.exp(scores).sum()) - scores[1], rtol=1e-12)
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.functional.cross_entropy(torch.tensor(scores), torch.tensor([1]), reduction=reduction)
+    assert tuple(theirs.shape) == ()
+    np.testing.assert_allclose(loss.data, theirs.numpy(), rtol=1e-12)
+
+
+def test_a_refused_weight_assignment_keeps_the_parameter():
+    model = ag_nn.Linear(2, 2)
+    weight = model.weight
+    with pytest.raises(TypeError, match="as parameter 'weight'"):
+        model.weight = ag.ones(2, 2)
+    assert model.weight is weight
+    assert [name for name, _ in model.named_parameters()] == ["weight", "bias"]
+    model.weight = None  # None and Parameters are taken, as in PyTorch
+    model.weight = ag_nn.Parameter(ag.ones(2, 2))
+    assert [name for name, _ in model.named_parameters()] == ["weight", "bias"]
