@@ -367,7 +367,11 @@ def _shape(size, keyword=None, name=None):
     except TypeError:
         raise TypeError(_not_sizes(size, name)) from None
     if builtins.any(n < 0 for n in shape):  # (`any` here is torch.any)
-        raise ArgumentError(f"{name or 'factory'}(): negative dimensions are not allowed, got size {shape}")
+        ours = f"({name or 'factory'}(): negative dimensions are not allowed, got size {shape})"
+        if name == "zeros":  # PyTorch's zeros checks the sizes in words of its own
+            raise ArgumentError(f"zeros: Dimension size must be non-negative. {ours}")
+        negative = next(n for n in shape if n < 0)
+        raise ArgumentError(f"Trying to create tensor with negative dimension {negative}: {list(shape)} {ours}")
     return shape
 
 

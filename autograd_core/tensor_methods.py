@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 
 from . import value as _value
-from .errors import ShapeError, expand_refusal
+from .errors import ShapeError, cpp_name, dim_out_of_range, expand_refusal
 from .grad_fn import GradFn
 from .lazy_bits import refuse_dtype_view
 from .one_node import shown_as
@@ -80,7 +80,10 @@ class CallableSize(int):
     def __call__(self, dim=None):
         if dim is None:
             return Size(self.shape)
-        return self.shape[dim]
+        try:
+            return self.shape[dim]
+        except IndexError:  # PyTorch's words, not the tuple's
+            raise IndexError(dim_out_of_range(dim, len(self.shape))) from None
 
     def __reduce__(self):  # pickles and copies as the plain int it stands for
         return int, (int(self),)
@@ -379,10 +382,12 @@ class TensorMethods:
         gradient flows to x where mask is False (and to `value` where True, if it is a Value)."""
         mask = np.asarray(_data(mask))
         if mask.dtype != np.bool_:
-            raise RuntimeError(f"masked_fill: expected a boolean mask, got {mask.dtype}")
+            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                               f"{cpp_name(mask.dtype)} (masked_fill: make the mask by a comparison, e.g. x > 0)")
         if np.ndim(_data(value)) != 0:  # PyTorch's rule: a vector would silently act as an elementwise `where`
-            raise ShapeError(f"masked_fill: value must be a number or a 0-d Value, got {np.ndim(_data(value))} "
-                             "dimensions (use torch.where(mask, value, x) to fill from another Value)")
+            raise ShapeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                             f"{np.ndim(_data(value))} dimension(s). (masked_fill: value must be a number or a 0-d "
+                             "Value; use torch.where(mask, value, x) to fill from another Value)")
         if not isinstance(value, _value.Value):
             value = np.asarray(_value.wrapped(value, self.dtype), dtype=self.dtype)
         if mask.shape != self.shape:

@@ -41,7 +41,11 @@ class Sequential(Module):
         self._keys = []  # the children's names, in the order they run (kept by __setattr__)
         for name, module in items:
             if not isinstance(module, Module):
-                raise TypeError(f"Sequential: item {name!r} is a {type(module).__name__}, not a Module")
+                ours = f"Sequential: item {name!r} is a {type(module).__name__}, not a Module"
+                if isinstance(module, type):  # nn.ReLU for nn.ReLU(): PyTorch's words, then ours
+                    ours = (f"{module.__module__}.{module.__qualname__} is not a Module subclass ({ours}: write "
+                            f"{module.__name__}())")
+                raise TypeError(ours)
             self.add_module(str(name), module)
 
     def __setattr__(self, name, value):

@@ -376,8 +376,11 @@ class _BatchNorm(Module):
         shape = input.shape if isinstance(input, Value) else np.shape(input)
         if len(shape) not in self._dims or shape[1] != self.num_features:
             ranks = " or ".join(f"{n}-D" for n in self._dims)
-            raise ShapeError(f"{type(self).__name__}({self.num_features}): expected {ranks} input with "
-                             f"{self.num_features} channels on axis 1, got shape {shape}")
+            ours = (f"{type(self).__name__}({self.num_features}): expected {ranks} input with {self.num_features} "
+                    f"channels on axis 1, got shape {shape}")
+            if len(shape) not in self._dims:  # PyTorch's words for the rank (a ValueError, as ShapeError is)
+                ours = f"expected {' or '.join(f'{n}D' for n in self._dims)} input (got {len(shape)}D input) ({ours})"
+            raise ShapeError(ours)
         if not isinstance(input, Value):
             input = Value(input, requires_grad=False, dtype=self._dtype)
         if not (self.training and self.track_running_stats):

@@ -295,6 +295,59 @@ REFUSED = {
                                         "For 1D input, 1D target must have size 1, but got target size: 2"),
     "one sample's scores, a label matrix": ("out = F.cross_entropy(torch.ones(3), torch.tensor([[1]]))", RuntimeError,
                                             "0D or 1D target tensor expected, multi-target not supported"),
+    # 9. more layers, factories and ops given what they cannot take
+    "BatchNorm2d of a 3-D input": ("out = nn.BatchNorm2d(3)(torch.ones(4, 3, 5))", ValueError,
+                                   "expected 4D input (got 3D input)"),
+    "BatchNorm1d of images": ("out = nn.BatchNorm1d(3)(torch.ones(4, 3, 5, 5))", ValueError,
+                              "expected 2D or 3D input (got 4D input)"),
+    "MaxPool2d of a 1x1 image": ("out = nn.MaxPool2d(2)(torch.ones(1, 1, 1, 1))", RuntimeError,
+                                 "Given input size: (1x1x1). Calculated output size: (1x0x0). Output size is too "
+                                 "small"),
+    "AvgPool2d window taller than the image": ("out = nn.AvgPool2d(3)(torch.ones(1, 2, 2, 5))", RuntimeError,
+                                               "Given input size: (2x2x5). Calculated output size: (2x0x1). Output "
+                                               "size is too small"),
+    "max_pool2d with dilation, unbatched": ("out = F.max_pool2d(torch.ones(2, 1, 5), 2, dilation=2)", RuntimeError,
+                                            "Given input size: (2x1x5). Calculated output size: (2x0x2). Output size "
+                                            "is too small"),
+    "avg_pool1d window longer than the sequence": ("out = F.avg_pool1d(torch.ones(1, 2, 2), 3)", RuntimeError,
+                                                   "Given input size: (2x1x2). Calculated output size: (2x1x0). "
+                                                   "Output size is too small"),
+    "max_pool1d window longer than the sequence": ("out = F.max_pool1d(torch.ones(1, 2, 2), 3)", RuntimeError,
+                                                   "max_pool1d() Invalid computed output size: 0"),
+    "zeros(-1)": ("out = torch.zeros(-1)", RuntimeError, "zeros: Dimension size must be non-negative."),
+    "ones(2, -1)": ("out = torch.ones(2, -1)", RuntimeError,
+                    "Trying to create tensor with negative dimension -1: [2, -1]"),
+    "randn of a negative size": ("out = torch.randn(3, -2)", RuntimeError,
+                                 "Trying to create tensor with negative dimension -2: [3, -2]"),
+    "split into pieces of 0": ("out = torch.ones(2, 3).split(0)", RuntimeError,
+                               "split_size can only be 0 if dimension size is 0, but got dimension size of 2"),
+    "size of a dim past the last": ("out = torch.ones(2, 3).size(2)", IndexError,
+                                    "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+    "sum over a dim twice": ("out = torch.ones(2, 3).sum(dim=(0, -2))", RuntimeError,
+                             "dim 0 appears multiple times in the list of dims"),
+    "mean over a dim twice": ("out = torch.ones(2, 3).mean((1, 1))", RuntimeError,
+                              "dim 1 appears multiple times in the list of dims"),
+    "masked_fill with an integer mask": ("out = torch.ones(3).masked_fill(torch.tensor([1, 0, 1]), 0.)", RuntimeError,
+                                         "masked_fill_ only supports boolean masks, but got mask with dtype long int"),
+    "masked_fill with a float mask": ("out = torch.ones(3).masked_fill(torch.tensor([1., 0., 1.]), 0.)", RuntimeError,
+                                      "masked_fill_ only supports boolean masks, but got mask with dtype float"),
+    "masked_fill with a vector value": ("out = torch.ones(3).masked_fill(torch.ones(3) > 0, torch.zeros(3))",
+                                        RuntimeError, "masked_fill_ only supports a 0-dimensional value tensor, but "
+                                        "got tensor with 1 dimension(s)."),
+    "pad of odd length": ("out = F.pad(torch.ones(2, 3), (1, 1, 1))", RuntimeError,
+                          "Padding length must be divisible by 2"),
+    "gather past the end": ("out = torch.ones(2, 3).gather(1, torch.tensor([[0], [3]]))", RuntimeError,
+                            "index 3 is out of bounds for dimension 1 with size 3"),
+    "scatter_ past the end": ("out = torch.zeros(3).scatter_(0, torch.tensor([5]), 1.)", RuntimeError,
+                              "index 5 is out of bounds for dimension 0 with size 3"),
+    "take_along_dim past the end": ("out = torch.take_along_dim(torch.zeros(3), torch.tensor([5]))", RuntimeError,
+                                    "index 5 is out of bounds for dimension 0 with size 3"),
+    "index_add_ past the start": ("out = torch.zeros(3).index_add_(0, torch.tensor([-4]), torch.ones(1))",
+                                  IndexError, "index out of range in self"),
+    "index_copy_ past the end": ("out = torch.zeros(3).index_copy_(0, torch.tensor([5]), torch.ones(1))", IndexError,
+                                 "index_copy_(): index 5 is out of bounds for dimension 0 with size 3"),
+    "index_fill_ past the end": ("out = torch.zeros(3).index_fill_(0, torch.tensor([5]), 1.)", IndexError,
+                                 "index 5 is out of bounds for dimension 0 with size 3"),
 }
 
 
@@ -405,3 +458,15 @@ def test_a_refused_weight_assignment_keeps_the_parameter():
     model.weight = None  # None and Parameters are taken, as in PyTorch
     model.weight = ag_nn.Parameter(ag.ones(2, 2))
     assert [name for name, _ in model.named_parameters()] == ["weight", "bias"]
+
+
+def test_a_layer_class_in_sequential_is_named_as_pytorch_names_it():
+    """nn.ReLU for nn.ReLU(): PyTorch's words name its module path; ours name ours, then say what to write."""
+    code = "out = nn.Sequential(nn.Linear(2, 3), nn.ReLU, nn.Linear(3, 1))"
+    ours = _raises(code, _ours)
+    assert isinstance(ours, TypeError)
+    assert str(ours).startswith("autograd_core.nn.activation.ReLU is not a Module subclass")
+    assert "write ReLU()" in str(ours)
+    theirs = _raises(code, _theirs)
+    assert isinstance(theirs, TypeError)
+    assert str(theirs) == "torch.nn.modules.activation.ReLU is not a Module subclass"
