@@ -174,3 +174,30 @@ def write_refusal(words, dtype):
     if found:
         return f"output with shape {_shape_in(found[1])} doesn't match the broadcast shape {_shape_in(found[2])}"
     return None
+
+
+def warn_at_the_callers_line(message, category=UserWarning):
+    """warnings.warn(message, category) attributed to the first frame outside the library (autograd_core, nn, optim,
+    viz): the user's line, however many of the library's calls lead to the warning (torch.std(x) and x.std())."""
+    import os
+    import sys
+    import warnings
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    library = tuple(os.path.join(root, name) + os.sep for name in ("autograd_core", "nn", "optim", "viz"))
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(library):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+def warn_if_no_degrees_of_freedom(name, shape, axis, correction):
+    """PyTorch's UserWarning for a var or std whose `correction` is not below the count of elements it combines (the
+    std of one sample: nan, or inf), which NumPy's result alone would not say."""
+    if correction <= 0:
+        return
+    from .ops.reduce import _count
+
+    if _count(shape, axis) - correction <= 0:
+        warn_at_the_callers_line(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                                 "reduction factor (input numel divided by output numel).")

@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 
 from .engine import ShapeError
-from .errors import ArgumentError
+from .errors import ArgumentError, warn_if_no_degrees_of_freedom
 from . import backends  # noqa: F401  (torch.backends: modules, so that `import torch.backends.cudnn` works)
 from . import ops
 from .ops.reduce import refuse_integral_spread
@@ -419,6 +419,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         problem = _ragged(data)
         if problem is None:
             raise
+        if problem.startswith("expected sequence"):  # PyTorch's words first
+            raise ValueError(f"{problem} (tensor: nested lists must be rectangular, each row of one length)") from None
         raise ValueError(f"tensor: {problem}") from None
     if isinstance(data, (list, tuple)) and arr.ndim > 1:
         read = tensors_read_as_numbers(data, arr)  # Values in the lists are numbers, as in PyTorch
@@ -549,7 +551,9 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """The (n, m) identity matrix (m defaults to n): ones on the diagonal, zeros elsewhere."""
     if n < 0 or (m is not None and m < 0):
-        raise ArgumentError(f"eye(): n and m must be at least 0, got n={n}, m={m}")
+        which, size = ("n", n) if n < 0 else ("m", m)  # PyTorch's words name the first negative one
+        raise ArgumentError(f"{which} must be greater or equal to 0, got {size} (eye(): n and m must be at least 0, "
+                            f"got n={n}, m={m})")
     return _make(np.eye(n, m, dtype=_resolve(dtype)), requires_grad, device)
 
 
@@ -627,13 +631,16 @@ def randint(low, high=None, size=None, dtype=None, device=None, generator=None):
     elif high is None:
         low, high = 0, low
     if not low < high:
-        raise ArgumentError(f"randint(): random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        raise ArgumentError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high} (randint())")
     return _random(ops.sampling.integers, False, device, low=low, high=high, shape=tuple(size),
                    dtype=np.dtype(dtype or int64), generator=generator)
 
 
 def randperm(n, dtype=None, device=None, generator=None):
     """A random permutation of 0 .. n-1, shape (n,), int64 by default."""
+    if int(n) < 0:  # NumPy's permutation(-1) is empty: PyTorch's error
+        raise ArgumentError(f"Trying to create tensor with negative dimension {int(n)}: [{int(n)}] (randperm(n) "
+                            "needs n >= 0)")
     return _random(_permutation, False, device, n=int(n), dtype=np.dtype(dtype or int64), generator=generator)
 
 
@@ -874,8 +881,10 @@ def std_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
         dim, unbiased = None, dim
     x = _value(input)
     refuse_integral_spread(x, "std_mean")
+    args = reduce_args(None, False, dim, keepdim)
+    warn_if_no_degrees_of_freedom("std_mean", x.shape, args["axis"], _correction(correction, unbiased))
     # two nodes named as PyTorch's one (StdMeanBackward0)
-    return ops.reduce.std_mean(x, ddof=_correction(correction, unbiased), **reduce_args(None, False, dim, keepdim))
+    return ops.reduce.std_mean(x, ddof=_correction(correction, unbiased), **args)
 
 
 def var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
@@ -884,8 +893,10 @@ def var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
         dim, unbiased = None, dim
     x = _value(input)
     refuse_integral_spread(x, "var_mean")
+    args = reduce_args(None, False, dim, keepdim)
+    warn_if_no_degrees_of_freedom("var_mean", x.shape, args["axis"], _correction(correction, unbiased))
     # two nodes named as PyTorch's one (VarMeanBackward0)
-    return ops.reduce.var_mean(x, ddof=_correction(correction, unbiased), **reduce_args(None, False, dim, keepdim))
+    return ops.reduce.var_mean(x, ddof=_correction(correction, unbiased), **args)
 
 
 def _correction(correction, unbiased):

@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 
 from . import value as _value
-from .errors import ShapeError, cpp_name, dim_out_of_range, expand_refusal
+from .errors import ShapeError, cpp_name, dim_out_of_range, expand_refusal, warn_if_no_degrees_of_freedom
 from .grad_fn import GradFn
 from .lazy_bits import refuse_dtype_view
 from .one_node import shown_as
@@ -466,12 +466,14 @@ class TensorMethods:
         NumPy:   var(axis=None, ddof=0, keepdims=False). With correction ≥ n the result is inf or nan.
         """
         correction, args = _spread_args(dim, ddof, keepdims, axis, keepdim, correction, unbiased)
+        warn_if_no_degrees_of_freedom("var", self.shape, args["axis"], correction)
         return _value._ops.var(self, ddof=correction, **args)
 
     def std(self, dim=None, ddof=None, keepdims=None, *, axis=None, keepdim=False, correction=None, unbiased=None):
         """Standard deviation: sqrt of `var` with the same arguments (unbiased by default, as PyTorch), one node
         (StdBackward0); its gradient is 0 where the elements are all equal (std 0), as PyTorch's."""
         correction, args = _spread_args(dim, ddof, keepdims, axis, keepdim, correction, unbiased)
+        warn_if_no_degrees_of_freedom("std", self.shape, args["axis"], correction)
         return _value._ops.std(self, ddof=correction, **args)
 
     def _extremum(self, which, dim, keepdim, axis, keepdims):

@@ -348,6 +348,21 @@ REFUSED = {
                                  "index_copy_(): index 5 is out of bounds for dimension 0 with size 3"),
     "index_fill_ past the end": ("out = torch.zeros(3).index_fill_(0, torch.tensor([5]), 1.)", IndexError,
                                  "index 5 is out of bounds for dimension 0 with size 3"),
+    "torch.tensor of ragged rows": ("out = torch.tensor([[1, 2], [3]])", ValueError,
+                                    "expected sequence of length 2 at dim 1 (got 1)"),
+    # 10. random numbers and factories given what they cannot take (randperm(-1) was an empty tensor)
+    "normal_ with a negative std": ("out = torch.zeros(2, 3).normal_(0, -1)", RuntimeError,
+                                    "normal expects std >= 0.0, but found std -1"),
+    "randperm(-1)": ("out = torch.randperm(-1)", RuntimeError,
+                     "Trying to create tensor with negative dimension -1: [-1]"),
+    "randint, low above high": ("out = torch.randint(5, 2, (3,))", RuntimeError,
+                                "random_ expects 'from' to be less than 'to', but got from=5 >= to=2"),
+    "eye(-1)": ("out = torch.eye(-1)", RuntimeError, "n must be greater or equal to 0, got -1"),
+    "eye(2, -1)": ("out = torch.eye(2, -1)", RuntimeError, "m must be greater or equal to 0, got -1"),
+    "bernoulli of 1.5": ("out = torch.bernoulli(torch.tensor([1.5]))", RuntimeError,
+                         "Expected p_in >= 0 && p_in <= 1 to be true, but got false."),
+    "bernoulli_(1.5)": ("out = torch.zeros(2).bernoulli_(1.5)", RuntimeError,
+                        "bernoulli_ expects p to be in [0, 1], but got p=1.5"),
 }
 
 
@@ -470,3 +485,39 @@ def test_a_layer_class_in_sequential_is_named_as_pytorch_names_it():
     theirs = _raises(code, _theirs)
     assert isinstance(theirs, TypeError)
     assert str(theirs) == "torch.nn.modules.activation.ReLU is not a Module subclass"
+
+
+# PyTorch warns where the spread of too few numbers is nan or inf (we were silent): the std of one sample.
+NO_DEGREES_OF_FREEDOM = {
+    "std of one number": ("out = torch.tensor([1.]).std()", "std"),
+    "torch.std of one number": ("out = torch.std(torch.tensor([1.]))", "std"),
+    "var over a dim of one": ("out = torch.tensor([[1., 2.]]).var(0)", "var"),
+    "var with correction 2 of two numbers": ("out = torch.tensor([1., 2.]).var(correction=2)", "var"),
+    "std_mean of one number": ("out = torch.std_mean(torch.tensor([1.]))", "std_mean"),
+    "var_mean over a dim of one": ("out = torch.var_mean(torch.ones(3, 1), 1)", "var_mean"),
+}
+DEGREES_OF_FREEDOM_WORDS = ("(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+                            "factor (input numel divided by output numel).")
+
+
+@pytest.mark.parametrize("name", NO_DEGREES_OF_FREEDOM)
+def test_a_spread_of_too_few_numbers_warns_as_pytorch(name):
+    code, function = NO_DEGREES_OF_FREEDOM[name]
+    out, our_warnings = _ours(code)
+    assert our_warnings == [function + DEGREES_OF_FREEDOM_WORDS]
+    outs = out if isinstance(out, tuple) else (out,)
+    assert not np.isfinite(np.asarray(outs[0].data)).all()
+    theirs, their_warnings = _theirs(code)
+    assert len(their_warnings) == 1 and their_warnings[0].startswith(function + DEGREES_OF_FREEDOM_WORDS)
+
+
+@pytest.mark.parametrize("code", ["out = torch.tensor([1.]).std(unbiased=False)", "out = torch.ones(1, 2).var(1)",
+                                  "out = torch.tensor([1.]).var(correction=0)"])
+def test_a_spread_with_degrees_of_freedom_left_does_not_warn(code):
+    assert _ours(code)[1] == []
+
+
+def test_the_degrees_of_freedom_warning_points_at_the_callers_line():
+    with pytest.warns(UserWarning, match="degrees of freedom") as caught:
+        ag.std(ag.tensor([1.0]))
+    assert caught[0].filename == __file__
