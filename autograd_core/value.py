@@ -430,13 +430,15 @@ class Value(TensorMethods, InplaceMethods):
         return int(self.data.item())
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise ShapeError(f"the truth value of a Value of shape {self.shape} is ambiguous")
+        if self.data.size != 1:  # PyTorch's words first
+            count = "no values" if self.data.size == 0 else "more than one value"
+            raise ShapeError(f"Boolean value of Tensor with {count} is ambiguous (the truth value of a Value of shape "
+                             f"{self.shape} is ambiguous: reduce it first, e.g. (x > 0).any() or .all())")
         return bool(self.data)
 
     def __len__(self):
         if self.data.ndim == 0:
-            raise TypeError("len() of a 0-d Value")
+            raise TypeError("len() of a 0-d tensor (a 0-d Value has no length; x.item() is its number)")
         return len(self.data)
 
     def __iter__(self):

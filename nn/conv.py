@@ -26,7 +26,7 @@ import numbers
 
 import numpy as np
 
-from autograd_core import ShapeError
+from autograd_core import ArgumentError, ShapeError
 from autograd_core import Value
 from autograd_core.one_node import shown_as
 from autograd_core.ops import data_of, primitive, reshape
@@ -138,10 +138,14 @@ def _conv_padding(who, padding, kernel, stride, dilation):
     if isinstance(padding, str):
         if padding == "valid":
             return tuple((0, 0) for _ in kernel)
-        if padding != "same":
-            raise ValueError(f"{who}: padding must be an int, a tuple, 'valid' or 'same', not {padding!r}")
+        if padding != "same":  # PyTorch's words: its modules' (a ValueError), its functions' (a RuntimeError)
+            theirs = (f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}" if who[0].isupper()
+                      else f"Invalid padding string: {padding!r}")
+            raise ArgumentError(f"{theirs} ({who}: padding must be an int, a tuple, 'valid' or 'same', not "
+                                f"{padding!r})")
         if any(s != 1 for s in stride):
-            raise ValueError(f"{who}: padding='same' needs stride 1 (as in PyTorch), got stride={stride}")
+            raise ArgumentError(f"padding='same' is not supported for strided convolutions ({who}: padding='same' "
+                                f"needs stride 1 (as in PyTorch), got stride={stride})")
         # Output size = input size: pad d(k−1) in total, the odd one at the end (as PyTorch does).
         return tuple((d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation))
     return tuple((p, p) for p in _ints(padding, len(kernel), "padding", who, 0))

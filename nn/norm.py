@@ -468,8 +468,10 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     shape = np.shape(data_of(input))
     k = len(normalized_shape)
     if len(shape) < k or tuple(shape[len(shape) - k:]) != normalized_shape:
-        raise ShapeError(f"layer_norm: input of shape {shape} does not end in normalized_shape "
-                         f"{normalized_shape}")
+        sizes = ", ".join(map(str, normalized_shape))
+        raise ShapeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape [*, {sizes}], "
+                         f"but got input of size{list(shape)} (layer_norm: input of shape {shape} does not end in "
+                         f"normalized_shape {normalized_shape})")
     xhat, _, _ = standardize(input, tuple(range(len(shape) - k, len(shape))), eps, _LAYER)
     if _fusable(xhat, weight, bias, len(shape) - k):
         return _scale_shift.named(_LAYER)(xhat, weight, bias, axis=len(shape) - k)

@@ -363,6 +363,28 @@ REFUSED = {
                          "Expected p_in >= 0 && p_in <= 1 to be true, but got false."),
     "bernoulli_(1.5)": ("out = torch.zeros(2).bernoulli_(1.5)", RuntimeError,
                         "bernoulli_ expects p to be in [0, 1], but got p=1.5"),
+    # 11. a loss class given the tensors (nn.MSELoss(out, y) for nn.MSELoss()(out, y)), if on a vector, len of 0-d
+    "nn.MSELoss(out, y)": ("out = nn.MSELoss(torch.ones(4), torch.ones(4))", RuntimeError,
+                           "Boolean value of Tensor with more than one value is ambiguous"),
+    "if on an empty tensor": ("if torch.ones(0):\n    out = 1", RuntimeError,
+                              "Boolean value of Tensor with no values is ambiguous"),
+    "len of a 0-d tensor": ("out = len(torch.tensor(1.))", TypeError, "len() of a 0-d tensor"),
+    # 12. normalisation and convolution settings
+    "LayerNorm of the wrong width": ("out = nn.LayerNorm(3)(torch.ones(2, 4))", RuntimeError,
+                                     "Given normalized_shape=[3], expected input with shape [*, 3], but got input of "
+                                     "size[2, 4]"),
+    "LayerNorm of a 2-D shape, a vector": ("out = nn.LayerNorm((2, 3))(torch.ones(3))", RuntimeError,
+                                           "Given normalized_shape=[2, 3], expected input with shape [*, 2, 3], but "
+                                           "got input of size[3]"),
+    "Conv2d 'same' with stride 2": ("out = nn.Conv2d(1, 1, 3, padding='same', stride=2)", ValueError,
+                                    "padding='same' is not supported for strided convolutions"),
+    "conv2d 'same' with stride 2": ("out = F.conv2d(torch.ones(1, 1, 5, 5), torch.ones(1, 1, 3, 3), padding='same', "
+                                    "stride=2)", RuntimeError, "padding='same' is not supported for strided "
+                                    "convolutions"),
+    "Conv2d padding 'full'": ("out = nn.Conv2d(1, 1, 3, padding='full')", ValueError,
+                              "Invalid padding string 'full', should be one of {"),  # (PyTorch's set: any order)
+    "conv2d padding 'full'": ("out = F.conv2d(torch.ones(1, 1, 5, 5), torch.ones(1, 1, 3, 3), padding='full')",
+                              RuntimeError, "Invalid padding string: 'full'"),
 }
 
 
