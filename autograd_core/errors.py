@@ -198,6 +198,10 @@ def warn_if_no_degrees_of_freedom(name, shape, axis, correction):
         return
     from .ops.reduce import _count
 
-    if _count(shape, axis) - correction <= 0:
+    try:  # a 0-d tensor's dim 0 is its one element (PyTorch's); a dim out of range is the reduction's own error
+        count = 1 if len(shape) == 0 else _count(shape, axis)
+    except (IndexError, ValueError):
+        return
+    if count - correction <= 0:
         warn_at_the_callers_line(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
                                  "reduction factor (input numel divided by output numel).")

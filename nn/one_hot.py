@@ -20,8 +20,8 @@ def _one_hot_np(labels, num_classes):
     if labels.size and labels.min() < 0:
         raise RuntimeError(f"Class values must be non-negative. (one_hot: got {labels.min()})")
     if labels.size and labels.max() >= num_classes:
-        raise RuntimeError(f"Class values must be smaller than num_classes. (one_hot: num_classes={num_classes}, got "
-                           f"{labels.max()})")
+        raise RuntimeError(f"Class values must be smaller than num_classes. (one_hot: class values must be smaller "
+                           f"than num_classes={num_classes}, got {labels.max()})")
     out = np.zeros(labels.shape + (num_classes,), np.int64)
     np.put_along_axis(out, labels[..., None].astype(np.intp), 1, axis=-1)
     return out

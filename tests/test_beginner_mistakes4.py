@@ -428,7 +428,7 @@ HINTS = {
     "view to another size": "(shape (2, 3))",
     "loss[0] of a 0-d loss": "x.item() is its number",
     "Embedding of an id past the vocabulary": "ids must be in [0, 5), got min 1, max 5",
-    "one_hot of a class past num_classes": "num_classes=3, got 3",
+    "one_hot of a class past num_classes": "smaller than num_classes=3, got 3",
     "requires_grad = False on a computed tensor": "use .detach() for a Value that needs no gradient",
     "mean of integers along a dim": "convert first: x.float().mean(), or pass dtype=",
 }
@@ -517,6 +517,7 @@ NO_DEGREES_OF_FREEDOM = {
     "var with correction 2 of two numbers": ("out = torch.tensor([1., 2.]).var(correction=2)", "var"),
     "std_mean of one number": ("out = torch.std_mean(torch.tensor([1.]))", "std_mean"),
     "var_mean over a dim of one": ("out = torch.var_mean(torch.ones(3, 1), 1)", "var_mean"),
+    "std of a 0-d tensor along dim 0": ("out = torch.tensor(1.5).std(0)", "std"),
 }
 DEGREES_OF_FREEDOM_WORDS = ("(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
                             "factor (input numel divided by output numel).")
