@@ -376,12 +376,13 @@ _creation_index = operator.attrgetter("_index")
 _SCALAR_ONES = {t: t(1) for t in (np.float16, np.float32, np.float64, np.longdouble)}
 
 
-def _seed_gradient(root, gradient, create_graph):
+def _seed_gradient(root, gradient, create_graph, index=0):
     if gradient is None:
         if root.data.size != 1:
             raise ShapeError(
-                f"backward: output of shape {root.shape} is not a scalar; pass `gradient=` with the "
-                f"output's shape (e.g. np.ones({root.shape})) or reduce it first (e.g. .sum())"
+                f"grad can be implicitly created only for scalar outputs (backward: output of shape {root.shape} is "
+                f"not a scalar; pass `gradient=` with the output's shape (e.g. np.ones({root.shape})) or reduce it "
+                "first (e.g. .sum()))"
             )
         data = root.data
         seed = _SCALAR_ONES.get(data.__class__)  # a loss is a NumPy scalar: its 1, made once per type (immutable)
@@ -392,7 +393,9 @@ def _seed_gradient(root, gradient, create_graph):
         seed_shape = np.shape(seed)
         if seed_shape != root.shape:
             raise ShapeError(
-                f"backward: gradient of shape {seed_shape} does not match output of shape {root.shape}"
+                f"Mismatch in shape: grad_output[{index}] has a shape of torch.Size({list(seed_shape)}) and "
+                f"output[{index}] has a shape of torch.Size({list(root.shape)}). (backward: gradient of shape "
+                f"{seed_shape} does not match output of shape {root.shape})"
             )
         if seed.__class__ is SparseArray:  # a sparse gradient (PyTorch's `y.backward(s.to_sparse())`): it stays sparse
             seed = seed.astype(root.dtype)  # (new values: .grad must not alias the caller's)
@@ -691,10 +694,12 @@ def _to_parents(node, g, create_graph, anomaly, passed_through, release=None, re
     op = node._op
     params = node._params
     if params is not None and params.__class__ is _Freed:
+        from .grad_fn import _FREED_MESSAGE  # PyTorch's words, shared with grad_fn's saved tensors
+
         raise RuntimeError(
-            f"backward: trying to go through the graph a second time at '{op.title}' "
+            f"{_FREED_MESSAGE} (backward: trying to go through the graph a second time at '{op.title}' "
             f"(node {describe(node)}); its saved values were freed by the first backward. "
-            "Pass retain_graph=True to the first backward() if you need to call it twice."
+            "Pass retain_graph=True to the first backward() if you need to call it twice.)"
         )
     p1 = node._p1  # the parents, read from their slots (Value._parents builds the same tuple)
     if p1 is None:
@@ -920,8 +925,9 @@ def backward(root, gradient=None, retain_graph=None, create_graph=False):
     """Accumulate d(root)/d(node) into `.grad` of every node below `root` that requires a gradient."""
     if not root.requires_grad:
         raise RuntimeError(
-            "backward: this Value does not require a gradient and has no graph (it was made from "
-            "inputs with requires_grad=False, or inside no_grad())"
+            "element 0 of tensors does not require grad and does not have a grad_fn (backward: this Value does not "
+            "require a gradient and has no graph: it was made from inputs with requires_grad=False, or inside "
+            "no_grad())"
         )
     if retain_graph is None:
         retain_graph = create_graph
@@ -945,11 +951,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if retain_graph is None:
         retain_graph = create_graph
     roots, seeds = [], []
-    for out, seed in zip(outputs, grad_outputs):
+    for index, (out, seed) in enumerate(zip(outputs, grad_outputs)):
         if not out.requires_grad:
             continue
         roots.append(out)
-        seeds.append(_seed_gradient(out, seed, create_graph))
+        seeds.append(_seed_gradient(out, seed, create_graph, index))
     if roots:
         result = run_backward(
             roots, seeds, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs,
@@ -957,18 +963,19 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         )
     else:
         result = [None] * len(inputs)
-    for v, g in zip(inputs, result):
+    for index, (v, g) in enumerate(zip(inputs, result)):
         if g is None and not allow_unused:
             # The first cause a PyTorch user would check, in PyTorch's words.
             if not v.requires_grad:
-                raise RuntimeError(f"grad: one of the differentiated Values does not require grad ({describe(v)}); "
-                                   "create it with requires_grad=True")
+                raise RuntimeError(f"One of the differentiated Tensors does not require grad (grad: {describe(v)}; "
+                                   "create it with requires_grad=True)")
             if not roots:
-                raise RuntimeError("grad: element 0 of outputs does not require grad and does not have a grad_fn "
-                                   "(no output depends on a Value that requires grad)")
+                raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn (grad: "
+                                   "no output depends on a Value that requires grad)")
             raise RuntimeError(
-                f"grad: input {describe(v)} is not connected to the outputs; pass allow_unused=True "
-                "to get None for it"
+                f"The differentiated Tensor at index {index} appears to not have been used in the graph. Set "
+                f"allow_unused=True if this is the desired behavior. (grad: input {describe(v)} is not connected to "
+                "the outputs; pass allow_unused=True to get None for it)"
             )
     return result
 

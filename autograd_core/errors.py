@@ -108,3 +108,100 @@ def axis_error_in_pytorchs_words(err, title=""):
     words = dim_out_of_range(err.axis, err.ndim)
     return np.exceptions.AxisError(f"{title}: {words}" if title else words)
 
+
+def index_error_in_pytorchs_words(err, shape, index):
+    """NumPy's IndexError `err` for x[index] (x of `shape`) as an IndexError in PyTorch's words (which say it all):
+    an index out of range ("index 5 is out of bounds for dimension 0 with size 3"), too many indices, an index into a
+    0-d tensor (old tutorials' `loss.data[0]`), a boolean mask of another shape given as the whole index. `err`
+    itself when none of these."""
+    import re
+
+    words = str(err)
+    found = re.fullmatch(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)", words)
+    if found:
+        index_, axis, size = found.groups()
+        return IndexError(f"index {index_} is out of bounds for dimension {axis} with size {size}")
+    if len(shape) == 0 and (words == "invalid index to scalar variable." or words.startswith("too many indices")):
+        return IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+                          "C++ to convert a 0-dim tensor to a number (a 0-d Value has no elements to index: x.item() "
+                          "is its number)")
+    if words.startswith("too many indices for array"):
+        return IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    mask_shape = getattr(index, "shape", None)
+    is_mask = getattr(getattr(index, "dtype", None), "kind", None) == "b"  # (a whole index; one in a tuple: NumPy's)
+    if words.startswith("boolean index did not match") and is_mask and mask_shape:
+        at = next((i for i, (m, n) in enumerate(zip(mask_shape, shape)) if m != n), len(shape))
+        return IndexError(f"The shape of the mask {list(mask_shape)} at index {at} does not match the shape of the "
+                          f"indexed tensor {list(shape)} at index {at}")
+    return err
+
+
+def expand_refusal(sizes, shape, dtype):
+    """PyTorch's words for a tensor of `shape` and `dtype` that cannot be expanded to `sizes` (expand(), and the value
+    of x[index] = value, which PyTorch expands to the shape of x[index])."""
+    sizes, shape = list(sizes), list(shape)
+    lead = len(sizes) - len(shape)
+    if lead < 0:
+        return (f"expand({legacy_name(dtype)}{{{shape}}}, size={sizes}): the number of sizes provided ({len(sizes)}) "
+                f"must be greater or equal to the number of dimensions in the tensor ({len(shape)})")
+    for i, n in enumerate(sizes):
+        existing = shape[i - lead] if i >= lead else None
+        if existing is not None and n not in (-1, existing) and existing != 1:
+            return (f"The expanded size of the tensor ({n}) must match the existing size ({existing}) at non-singleton "
+                    f"dimension {i}.  Target sizes: {sizes}.  Tensor sizes: {shape}")
+    return None
+
+
+def _shape_in(words):
+    return [int(n) for n in words.replace(",", " ").split()]
+
+
+def write_refusal(words, dtype):
+    """PyTorch's words for NumPy's refusal `words` of an in-place change that does not broadcast (x[i] = value, where
+    value has `dtype`; x.add_(y)), or None for other refusals."""
+    import re
+
+    found = re.search(r"could not broadcast input array from shape \(([\d, ]*)\) into shape \(([\d, ]*)\)", words)
+    if found:
+        return expand_refusal(_shape_in(found[2]), _shape_in(found[1]), dtype)
+    found = re.search(r"value array of shape \(([\d, ]*)\) could not be broadcast to indexing result of shape "
+                      r"\(([\d, ]*)\)", words)
+    if found:
+        return (f"shape mismatch: value tensor of shape {_shape_in(found[1])} cannot be broadcast to indexing result "
+                f"of shape {_shape_in(found[2])}")
+    found = re.search(r"output operand with shape \(([\d, ]*)\) doesn't match the broadcast shape \(([\d, ]*)\)",
+                      words)
+    if found:
+        return f"output with shape {_shape_in(found[1])} doesn't match the broadcast shape {_shape_in(found[2])}"
+    return None
+
+
+def warn_at_the_callers_line(message, category=UserWarning):
+    """warnings.warn(message, category) attributed to the first frame outside the library (autograd_core, nn, optim,
+    viz): the user's line, however many of the library's calls lead to the warning (torch.std(x) and x.std())."""
+    import os
+    import sys
+    import warnings
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    library = tuple(os.path.join(root, name) + os.sep for name in ("autograd_core", "nn", "optim", "viz"))
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(library):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+def warn_if_no_degrees_of_freedom(name, shape, axis, correction):
+    """PyTorch's UserWarning for a var or std whose `correction` is not below the count of elements it combines (the
+    std of one sample: nan, or inf), which NumPy's result alone would not say."""
+    if correction <= 0:
+        return
+    from .ops.reduce import _count
+
+    try:  # a 0-d tensor's dim 0 is its one element (PyTorch's); a dim out of range is the reduction's own error
+        count = 1 if len(shape) == 0 else _count(shape, axis)
+    except (IndexError, ValueError):
+        return
+    if count - correction <= 0:
+        warn_at_the_callers_line(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                                 "reduction factor (input numel divided by output numel).")

@@ -63,7 +63,7 @@ import weakref
 import numpy as np
 
 from . import value as _value
-from .errors import ArgumentError, ShapeError, scalar_type_name
+from .errors import ArgumentError, ShapeError, scalar_type_name, write_refusal
 from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element
 from .modes import GRAD_ENABLED, INPLACE, TRACERS, values_followed
 from .element_views import cell_of, refresh, register, registered_index
@@ -376,9 +376,12 @@ def _requires_grad(x):
 
 def _refuse_leaf(self, name):
     """PyTorch's error for an in-place change of a leaf that requires grad, grad mode on."""
+    # x[i] = v changes a view of the leaf in PyTorch (its words say so), a method the leaf itself
+    leaf = "a view of a leaf Variable" if name == "x[...] = value" else "a leaf Variable"
     raise RuntimeError(
-        f"{name}: a leaf Value that requires grad is being used in an in-place operation; do the update "
-        "inside `with autograd_core.no_grad():` (as PyTorch requires)"
+        f"{leaf} that requires grad is being used in an in-place operation. ({name}: a leaf Value that requires "
+        "grad is being used in an in-place operation; do the update inside `with autograd_core.no_grad():` (as "
+        "PyTorch requires))"
     )
 
 
@@ -430,7 +433,8 @@ def _write(self, name, compute, result_of=None, index=None):
     result_of(self): the new contents computed out of place by operations on Values (`self + other` for add_), or
     None when they depend on no Value (zero_, fill_ with a number). A jvp running in this thread follows the change
     through it: self's tangent becomes the result's (forward.py's `follow_in_place`). index: the index of
-    `self[index] = value`, whose elements alone must not overlap in memory (`overlapping`).
+    `self[index] = value`, whose elements alone must not overlap in memory (`overlapping`). compute.value, when set,
+    is the value written (whose dtype PyTorch's error names when it does not fit).
     """
     data = self.data
     op = self._op
@@ -475,7 +479,10 @@ def _write(self, name, compute, result_of=None, index=None):
     except (ValueError, TypeError) as err:  # broadcasting, casting (NumPy's UFuncTypeError is a TypeError)
         shapes = isinstance(err, ShapeError) or isinstance(err, ValueError) and "broadcast" in str(err)
         kind = ShapeError if shapes else RuntimeError  # x.addmm_ of mismatched matrices: a ShapeError too
-        raise kind(f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})") from None
+        ours = f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})"
+        written = getattr(compute, "value", data)
+        theirs = shapes and write_refusal(str(err), np.asarray(written).dtype)
+        raise kind(f"{theirs} ({ours})" if theirs else ours) from None
     if cell is not None:
         self.data = cell[()]
     versions = self._version
@@ -815,7 +822,8 @@ class InplaceMethods:
     def clamp_(self, min=None, max=None):
         """Limit the elements to [min, max] in place (either bound may be None); returns self."""
         if min is None and max is None:
-            raise ArgumentError("clamp_: give min, max or both (at least one of 'min' or 'max' must not be None)")
+            raise ArgumentError("torch.clamp: At least one of 'min' or 'max' must not be None (clamp_: give min, max "
+                                "or both)")
         lo, hi = _data(min), _data(max)
 
         def compute(data, out):
@@ -1007,6 +1015,7 @@ class InplaceMethods:
                 return out
             out[index] = value
 
+        compute.value = value  # (named by PyTorch's error if it does not fit)
         return _write(self, "x[...] = value", compute, lambda v: _assigned(v, index, assigned), index)
 
 

@@ -18,13 +18,15 @@ import weakref
 import numpy as np
 
 from . import value as _value
-from .errors import ShapeError
+from .errors import ShapeError, legacy_name
 from .inplace import (_FILLS, _is_view, _made_in_no_grad, _stamp, castable, element_cell, element_of, overlap_error,
                       overlapping, placed, source_of, viewed_array)
 from .element_views import cell_of, live_elements, not_replayed, relist, source, take
 from .modes import TRACERS
 from .multiple_views import refuse_change_of_multiple_view
 from .scalar_aliases import origin_of, synchronise
+
+_VIEW_OF_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."  # PyTorch's
 
 def check_saved_versions(node, walking=False):
     """Raise if an input or the output of `node` that its rules read changed in place after `node` was recorded.
@@ -241,11 +243,14 @@ def _passed_on_unread(function, instructions, i, depth):
 
 def _raise_modified(node, v, role):
     versions = v._version
-    raise RuntimeError(
-        f"backward: one of the variables needed for gradient computation has been modified by an in-place "
-        f"operation: {role} of '{node._op.title}' (a Value of shape {v.shape}{_label(v)}) is at version "
-        f"{versions.count}; expected version {versions.at(node._index)} instead. Change it out of place "
-        "(x = x + y) or after backward()."
+    sizes = ", ".join(map(str, v.shape))
+    found, expected = versions.count, versions.at(node._index)
+    raise RuntimeError(  # PyTorch's words (for a node's output it also names the node); then the rule that read it
+        f"one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[{legacy_name(v.dtype)} [{sizes}]] is at version {found}; expected version {expected} instead. (backward: "
+        f"modified by an in-place operation: {role} of '{node._op.title}' (a Value of shape {v.shape}{_label(v)}) "
+        f"is at version {found}; expected version {expected} instead. Change it out of place (x = x + y) or after "
+        "backward().)"
     )
 
 
@@ -345,8 +350,9 @@ def _base_of(target, name):
     refuse_change_of_multiple_view(target, name)
     versions = target._version
     if _viewed_leaf(target) is not None:
-        raise RuntimeError(f"{name}: a view of a leaf Value that requires grad is being used in an in-place "
-                           "operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() the view")
+        raise RuntimeError(f"{_VIEW_OF_LEAF} ({name}: a view of a leaf Value that requires grad is being used in "
+                           "an in-place operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() "
+                           "the view)")
     if isinstance(target.data, np.generic) and not (versions is not None and versions.aliases):
         found = _element_base(target, name)
         if found is not None:
@@ -366,8 +372,9 @@ def _base_of(target, name):
     else:
         root = _unlisted_base(versions, target)
     if target._p0 is None and root._requires_grad and root._p0 is None:  # marked for gradients after the view
-        raise RuntimeError(f"{name}: a view of a leaf Value that requires grad is being used in an in-place "
-                           "operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() the view")
+        raise RuntimeError(f"{_VIEW_OF_LEAF} ({name}: a view of a leaf Value that requires grad is being used in "
+                           "an in-place operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() "
+                           "the view)")
     if isinstance(root.data, np.generic):  # a 0-d Value: each element of the view is its one element
         if target.size > 1 and name not in _FILLS:
             raise overlap_error(name)
@@ -391,8 +398,9 @@ def _element_base(element, name):
             "PyTorch refuses: it is ambiguous); make the view and the change both inside no_grad() or both outside")
     root, _ = _base_of(element_of(element)[0], name)
     if element._p0 is None and root._requires_grad and root._p0 is None:
-        raise RuntimeError(f"{name}: a view of a leaf Value that requires grad is being used in an in-place "
-                           "operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() the view")
+        raise RuntimeError(f"{_VIEW_OF_LEAF} ({name}: a view of a leaf Value that requires grad is being used in "
+                           "an in-place operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() "
+                           "the view)")
     positions = _positions(cell, root.data, name)
     return None if positions is None else (root, positions)
 

@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 
 from .engine import ShapeError
-from .errors import ArgumentError
+from .errors import ArgumentError, warn_if_no_degrees_of_freedom
 from . import backends  # noqa: F401  (torch.backends: modules, so that `import torch.backends.cudnn` works)
 from . import ops
 from .ops.reduce import refuse_integral_spread
@@ -330,7 +330,8 @@ def _random(draw, requires_grad, device_, **how):
     if "name" in how and how["dtype"].kind != "c":  # (rand and randn: complex numbers are drawn as two parts)
         _floating(how["dtype"], how["name"])
     if requires_grad and how["dtype"].kind not in "fc":
-        raise RuntimeError(f"only floating-point and complex Values can require gradients, not {how['dtype']}")
+        raise RuntimeError(f"Only Tensors of floating point and complex dtype can require gradients (not "
+                           f"{how['dtype']})")
     return ops.sampling.sample(draw, requires_grad=requires_grad, **how)
 
 
@@ -347,7 +348,8 @@ def _make(data, requires_grad, device_):
         on_cpu(device_)
     data = np.asarray(data)
     if requires_grad and data.dtype.kind not in "fc":
-        raise RuntimeError(f"only floating-point and complex Values can require gradients, not {data.dtype}")
+        raise RuntimeError(f"Only Tensors of floating point and complex dtype can require gradients (not "
+                           f"{data.dtype})")
     return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(requires_grad), dtype=data.dtype)
 
 
@@ -365,7 +367,11 @@ def _shape(size, keyword=None, name=None):
     except TypeError:
         raise TypeError(_not_sizes(size, name)) from None
     if builtins.any(n < 0 for n in shape):  # (`any` here is torch.any)
-        raise ArgumentError(f"{name or 'factory'}(): negative dimensions are not allowed, got size {shape}")
+        ours = f"({name or 'factory'}(): negative dimensions are not allowed, got size {shape})"
+        if name == "zeros":  # PyTorch's zeros checks the sizes in words of its own
+            raise ArgumentError(f"zeros: Dimension size must be non-negative. {ours}")
+        negative = next(n for n in shape if n < 0)
+        raise ArgumentError(f"Trying to create tensor with negative dimension {negative}: {list(shape)} {ours}")
     return shape
 
 
@@ -413,6 +419,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         problem = _ragged(data)
         if problem is None:
             raise
+        if problem.startswith("expected sequence"):  # PyTorch's words first
+            raise ValueError(f"{problem} (tensor: nested lists must be rectangular, each row of one length)") from None
         raise ValueError(f"tensor: {problem}") from None
     if isinstance(data, (list, tuple)) and arr.ndim > 1:
         read = tensors_read_as_numbers(data, arr)  # Values in the lists are numbers, as in PyTorch
@@ -429,7 +437,10 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     elif not isinstance(data, (np.ndarray, np.generic)) and arr.dtype == np.complex128:
         arr = arr.astype(ops.promotion._complex_of(DEFAULTS["dtype"]))  # a Python complex: complex64 by default
     if arr.dtype.kind not in "fbiuc":
-        raise TypeError(f"tensor: cannot make a Value of dtype {arr.dtype}")
+        words = f"tensor: cannot make a Value of dtype {arr.dtype}"
+        if isinstance(data, str):  # PyTorch's words for a string
+            words = f"new(): invalid data type 'str' ({words})"
+        raise TypeError(words)
     if COPY_WATCHERS:  # a compile recording: a copy of an argument's array is made again at each replay
         COPY_WATCHERS[0](data, arr)
     return _make(arr, requires_grad, device)
@@ -540,7 +551,9 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """The (n, m) identity matrix (m defaults to n): ones on the diagonal, zeros elsewhere."""
     if n < 0 or (m is not None and m < 0):
-        raise ArgumentError(f"eye(): n and m must be at least 0, got n={n}, m={m}")
+        which, size = ("n", n) if n < 0 else ("m", m)  # PyTorch's words name the first negative one
+        raise ArgumentError(f"{which} must be greater or equal to 0, got {size} (eye(): n and m must be at least 0, "
+                            f"got n={n}, m={m})")
     return _make(np.eye(n, m, dtype=_resolve(dtype)), requires_grad, device)
 
 
@@ -618,13 +631,16 @@ def randint(low, high=None, size=None, dtype=None, device=None, generator=None):
     elif high is None:
         low, high = 0, low
     if not low < high:
-        raise ArgumentError(f"randint(): random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        raise ArgumentError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high} (randint())")
     return _random(ops.sampling.integers, False, device, low=low, high=high, shape=tuple(size),
                    dtype=np.dtype(dtype or int64), generator=generator)
 
 
 def randperm(n, dtype=None, device=None, generator=None):
     """A random permutation of 0 .. n-1, shape (n,), int64 by default."""
+    if int(n) < 0:  # NumPy's permutation(-1) is empty: PyTorch's error
+        raise ArgumentError(f"Trying to create tensor with negative dimension {int(n)}: [{int(n)}] (randperm(n) "
+                            "needs n >= 0)")
     return _random(_permutation, False, device, n=int(n), dtype=np.dtype(dtype or int64), generator=generator)
 
 
@@ -865,8 +881,10 @@ def std_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
         dim, unbiased = None, dim
     x = _value(input)
     refuse_integral_spread(x, "std_mean")
+    args = reduce_args(None, False, dim, keepdim)
+    warn_if_no_degrees_of_freedom("std_mean", x.shape, args["axis"], _correction(correction, unbiased))
     # two nodes named as PyTorch's one (StdMeanBackward0)
-    return ops.reduce.std_mean(x, ddof=_correction(correction, unbiased), **reduce_args(None, False, dim, keepdim))
+    return ops.reduce.std_mean(x, ddof=_correction(correction, unbiased), **args)
 
 
 def var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
@@ -875,8 +893,10 @@ def var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
         dim, unbiased = None, dim
     x = _value(input)
     refuse_integral_spread(x, "var_mean")
+    args = reduce_args(None, False, dim, keepdim)
+    warn_if_no_degrees_of_freedom("var_mean", x.shape, args["axis"], _correction(correction, unbiased))
     # two nodes named as PyTorch's one (VarMeanBackward0)
-    return ops.reduce.var_mean(x, ddof=_correction(correction, unbiased), **reduce_args(None, False, dim, keepdim))
+    return ops.reduce.var_mean(x, ddof=_correction(correction, unbiased), **args)
 
 
 def _correction(correction, unbiased):

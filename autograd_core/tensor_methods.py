@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 
 from . import value as _value
-from .errors import ShapeError
+from .errors import ShapeError, cpp_name, dim_out_of_range, expand_refusal, warn_if_no_degrees_of_freedom
 from .grad_fn import GradFn
 from .lazy_bits import refuse_dtype_view
 from .one_node import shown_as
@@ -80,7 +80,10 @@ class CallableSize(int):
     def __call__(self, dim=None):
         if dim is None:
             return Size(self.shape)
-        return self.shape[dim]
+        try:
+            return self.shape[dim]
+        except IndexError:  # PyTorch's words, not the tuple's
+            raise IndexError(dim_out_of_range(dim, len(self.shape))) from None
 
     def __reduce__(self):  # pickles and copies as the plain int it stands for
         return int, (int(self),)
@@ -145,7 +148,7 @@ def _permute_error(order, ndim):
                           f"ordering of dimensions i.e. input.dim() = {ndim} is not equal to len(dims) = {len(order)}")
     axes = [_value._ops.index.check_dim(d, ndim) for d in order]  # PyTorch's IndexError for a dim out of range
     if len(set(axes)) != len(axes):
-        return ShapeError(f"permute(): duplicate dims are not allowed (got {order})")
+        return ShapeError(f"permute(): duplicate dims are not allowed. (got {order})")
     return ShapeError(f"permute: cannot order the {ndim} dims as {order}")
 
 
@@ -319,7 +322,8 @@ class TensorMethods:
             sizes = sizes[0]
         lead = len(sizes) - self.data.ndim
         if lead < 0:
-            raise ShapeError(f"expand: {len(sizes)} sizes given for a Value of {self.data.ndim} dimensions")
+            raise ShapeError(f"{expand_refusal(sizes, self.shape, self.dtype)} (expand: {len(sizes)} sizes given for a "
+                             f"Value of {self.data.ndim} dimensions)")
         shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
         try:
             return _value._ops.broadcast_to(self, shape=shape)
@@ -333,8 +337,8 @@ class TensorMethods:
     def t(self):
         """The transpose of a matrix (a 0-d or 1-D Value unchanged), as PyTorch's t()."""
         if self.data.ndim > 2:
-            raise ShapeError(f"t: expects a Value of at most 2 dimensions, got {self.data.ndim}; "
-                             "use transpose(d0, d1)")
+            raise ShapeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.data.ndim}D (t: expects a "
+                             f"Value of at most 2 dimensions, got {self.data.ndim}; use transpose(d0, d1))")
         if self.data.ndim < 2:
             return self
         return _value._ops.swapaxes.named("TBackward0")(self, axis1=0, axis2=1)  # transpose(0, 1)'s: TransposeBackward0
@@ -378,10 +382,12 @@ class TensorMethods:
         gradient flows to x where mask is False (and to `value` where True, if it is a Value)."""
         mask = np.asarray(_data(mask))
         if mask.dtype != np.bool_:
-            raise RuntimeError(f"masked_fill: expected a boolean mask, got {mask.dtype}")
+            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                               f"{cpp_name(mask.dtype)} (masked_fill: make the mask by a comparison, e.g. x > 0)")
         if np.ndim(_data(value)) != 0:  # PyTorch's rule: a vector would silently act as an elementwise `where`
-            raise ShapeError(f"masked_fill: value must be a number or a 0-d Value, got {np.ndim(_data(value))} "
-                             "dimensions (use torch.where(mask, value, x) to fill from another Value)")
+            raise ShapeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                             f"{np.ndim(_data(value))} dimension(s). (masked_fill: value must be a number or a 0-d "
+                             "Value; use torch.where(mask, value, x) to fill from another Value)")
         if not isinstance(value, _value.Value):
             value = np.asarray(_value.wrapped(value, self.dtype), dtype=self.dtype)
         if mask.shape != self.shape:
@@ -444,7 +450,10 @@ class TensorMethods:
 
     @property
     def mT(self):
-        """The last two axes swapped (matrix transpose of a batch)."""
+        """The last two axes swapped (matrix transpose of a batch); a RuntimeError below 2-D, as PyTorch's."""
+        if self.data.ndim < 2:
+            raise ShapeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self.data.ndim}-D "
+                             "tensor.")
         return self.swapaxes(-1, -2)
 
     # ------------------------------------------------------------------------------------------------
@@ -457,12 +466,14 @@ class TensorMethods:
         NumPy:   var(axis=None, ddof=0, keepdims=False). With correction ≥ n the result is inf or nan.
         """
         correction, args = _spread_args(dim, ddof, keepdims, axis, keepdim, correction, unbiased)
+        warn_if_no_degrees_of_freedom("var", self.shape, args["axis"], correction)
         return _value._ops.var(self, ddof=correction, **args)
 
     def std(self, dim=None, ddof=None, keepdims=None, *, axis=None, keepdim=False, correction=None, unbiased=None):
         """Standard deviation: sqrt of `var` with the same arguments (unbiased by default, as PyTorch), one node
         (StdBackward0); its gradient is 0 where the elements are all equal (std 0), as PyTorch's."""
         correction, args = _spread_args(dim, ddof, keepdims, axis, keepdim, correction, unbiased)
+        warn_if_no_degrees_of_freedom("std", self.shape, args["axis"], correction)
         return _value._ops.std(self, ddof=correction, **args)
 
     def _extremum(self, which, dim, keepdim, axis, keepdims):
@@ -478,10 +489,21 @@ class TensorMethods:
             # Values picked at the indices, not prim(axis=dim): PyTorch's gradient goes to the element the index
             # names, while amax/amin (and max() of everything) split it between ties. One node (MaxBackward0)
             # that finds the same positions again from the numbers.
-            indices = getattr(self, "arg" + which)(dim=dim, keepdim=keep)
+            try:
+                indices = getattr(self, "arg" + which)(dim=dim, keepdim=keep)
+            except IndexError as err:  # an empty dim: argmax's words, which PyTorch's max() says as its own
+                if not str(err).startswith(f"arg{which}()"):
+                    raise
+                raise IndexError(str(err)[3:]) from None
             axis = _value._ops.index.check_dim(dim, self.ndim)
             return MaxMin(_value._ops.scan.pick(self, which, axis, keep), indices)
-        return prim(self, **reduce_args(axis, keepdims or False, dim, keepdim))
+        try:
+            return prim(self, **reduce_args(axis, keepdims or False, dim, keepdim))
+        except ShapeError as err:  # NumPy's "zero-size array to reduction operation maximum which has no identity"
+            if self.data.size or dim is not None or axis is not None:
+                raise
+            raise ShapeError(f"{which}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                             f"reduction dim with the 'dim' argument. ({err})") from None
 
     # keepdim=False or None: not asked for, so that NumPy's keepdims= (given instead) decides.
 
@@ -916,8 +938,9 @@ def _arg_of_data(data, which, axis, keep):
     if data.dtype.kind == "c":
         raise RuntimeError(f"{which.__name__}(): does not support complex input")
     if data.size == 0 and (axis is None or data.ndim == 0 or data.shape[axis] == 0):  # PyTorch's IndexError
-        where = "" if axis is None else f" {axis}"
-        raise IndexError(f"{which.__name__}(): Expected reduction dim{where} to have non-zero size.")
+        if axis is None:
+            raise IndexError(f"{which.__name__}(): Expected reduction dim to be specified for input.numel() == 0.")
+        raise IndexError(f"{which.__name__}(): Expected reduction dim {axis} to have non-zero size.")
     if axis is None:
         out = which(data)
         if keep:

@@ -24,6 +24,8 @@ _FLOAT64 = np.dtype(np.float64)
 _FLOAT_SCALARS = frozenset({np.float16, np.float32, np.float64, np.longdouble})  # each class is one dtype
 _ndarray = np.ndarray
 _CONSTANTS = {}  # (number, dtype) -> constant leaf, see Value._constant
+_NOT_A_LEAF = ("you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a "
+               "subgraph that doesn't require differentiation use var_no_grad = var.detach().")  # PyTorch's words
 
 
 class _IdentitySet:
@@ -428,13 +430,15 @@ class Value(TensorMethods, InplaceMethods):
         return int(self.data.item())
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise ShapeError(f"the truth value of a Value of shape {self.shape} is ambiguous")
+        if self.data.size != 1:  # PyTorch's words first
+            count = "no values" if self.data.size == 0 else "more than one value"
+            raise ShapeError(f"Boolean value of Tensor with {count} is ambiguous (the truth value of a Value of shape "
+                             f"{self.shape} is ambiguous: reduce it first, e.g. (x > 0).any() or .all())")
         return bool(self.data)
 
     def __len__(self):
         if self.data.ndim == 0:
-            raise TypeError("len() of a 0-d Value")
+            raise TypeError("len() of a 0-d tensor (a 0-d Value has no length; x.item() is its number)")
         return len(self.data)
 
     def __iter__(self):
@@ -551,11 +555,11 @@ class Value(TensorMethods, InplaceMethods):
         # getattr: ElementView and unpickling set this flag before the node's other slots
         op, p0 = getattr(self, "_op", None), getattr(self, "_p0", None)
         if not requires_grad and p0 is not None:
-            raise RuntimeError("requires_grad: you can only change requires_grad flags of leaf Values; use "
-                               ".detach() for a Value that needs no gradient")
+            raise RuntimeError(_NOT_A_LEAF + " (requires_grad: you can only change requires_grad flags of leaf "
+                               "Values; use .detach() for a Value that needs no gradient)")
         if requires_grad and self.data.dtype.kind not in "fc":
-            raise RuntimeError(f"requires_grad: only floating point Values can require gradients, not "
-                               f"{self.data.dtype}")
+            raise RuntimeError(f"only Tensors of floating point and complex dtype can require gradients "
+                               f"(requires_grad: not {self.data.dtype})")
         if requires_grad and op is not None and p0 is None:
             # Computed without recording (`torch.randn(3, 4) * 0.1`, then `p.requires_grad = True`, as PyTorch code
             # initialises weights): it becomes a plain leaf, or the backward pass would look for its inputs.
@@ -577,10 +581,11 @@ class Value(TensorMethods, InplaceMethods):
         """Set requires_grad in place on a leaf; returns self."""
         if self._parents and not requires_grad:
             raise RuntimeError(
-                "requires_grad_: only a leaf can stop requiring a gradient; use .detach() instead"
+                _NOT_A_LEAF + " (requires_grad_: only a leaf can stop requiring a gradient; use .detach() instead)"
             )
         if requires_grad and self.data.dtype.kind not in "fc":
-            raise DTypeError(f"requires_grad_: only floating-point Values can require gradients, not {self.data.dtype}")
+            raise DTypeError(f"only Tensors of floating point dtype can require gradients (requires_grad_: only "
+                             f"floating-point Values can require gradients, not {self.data.dtype})")
         if requires_grad and self._op is not None and not self._parents:
             self._op = None  # made without recording: it becomes a plain leaf, as in PyTorch
         self.requires_grad = bool(requires_grad)
@@ -804,7 +809,7 @@ class Value(TensorMethods, InplaceMethods):
         if dtype is None and self.data.dtype.kind not in "fc":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
-                f"Got: {self.data.dtype} (convert first: x.float().mean(), or pass dtype=)")
+                f"Got: {scalar_type_name(self.data.dtype)} (convert first: x.float().mean(), or pass dtype=)")
         x = self if dtype is None else self.to(dtype)
         args = reduce_args(axis, keepdims, dim, keepdim)  # over dims: MeanBackward1, as Value.sum's
         return (_ops.mean if args["axis"] is None else _mean_over_dims)(x, **args)
@@ -854,6 +859,9 @@ class Value(TensorMethods, InplaceMethods):
             return _ops.swapaxes(self, axis1=int(axes[0]), axis2=int(axes[1]))
         if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
             axes = axes[0]
+        elif len(axes) == 1 and self.data.ndim != 1:  # x.transpose(0): a PyTorch user forgot dim1 (NumPy refuses too)
+            raise TypeError('transpose() missing 1 required positional arguments: "dim1" (transpose: give two dims to '
+                            'swap, or every dim in its new order)')
         return _ops.transpose(self, axes=tuple(axes) if axes else None)
 
     @property
@@ -872,7 +880,8 @@ class Value(TensorMethods, InplaceMethods):
         shape = self.data.shape
         start, end = _ops.index.check_dim(start_dim, len(shape)), _ops.index.check_dim(end_dim, len(shape))
         if start > end:
-            raise RuntimeError(f"flatten(): start_dim ({start_dim}) cannot come after end_dim ({end_dim})")
+            raise RuntimeError(f"flatten() has invalid args: start_dim cannot come after end_dim (flatten: start_dim "
+                               f"{start_dim}, end_dim {end_dim})")
         if not shape:
             return _ops.reshape(self, shape=(1,))
         merged = int(np.prod(shape[start:end + 1], dtype=np.int64))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numbers
 
+import numpy as np
+
 from autograd_core import ShapeError
+from autograd_core.errors import ArgumentError, dim_out_of_range
 from autograd_core import Value
 
 from .module import Module, _attribute_members
@@ -38,7 +41,11 @@ class Sequential(Module):
         self._keys = []  # the children's names, in the order they run (kept by __setattr__)
         for name, module in items:
             if not isinstance(module, Module):
-                raise TypeError(f"Sequential: item {name!r} is a {type(module).__name__}, not a Module")
+                ours = f"Sequential: item {name!r} is a {type(module).__name__}, not a Module"
+                if isinstance(module, type):  # nn.ReLU for nn.ReLU(): PyTorch's words, then ours
+                    ours = (f"{module.__module__}.{module.__qualname__} is not a Module subclass ({ours}: write "
+                            f"{module.__name__}())")
+                raise TypeError(ours)
             self.add_module(str(name), module)
 
     def __setattr__(self, name, value):
@@ -208,8 +215,12 @@ def flatten(x, start_dim=0, end_dim=-1):
     ndim = len(shape)
     if ndim == 0:
         return x.reshape((1,))
-    if not (-ndim <= start_dim < ndim and -ndim <= end_dim < ndim) or start_dim % ndim > end_dim % ndim:
-        raise ValueError(f"flatten: invalid start_dim={start_dim}, end_dim={end_dim} for shape {shape}")
+    ours = f"(flatten: invalid start_dim={start_dim}, end_dim={end_dim} for shape {shape})"
+    for dim in (start_dim, end_dim):  # PyTorch's errors: an IndexError (an AxisError, a ValueError too, as before)
+        if not -ndim <= dim < ndim:
+            raise np.exceptions.AxisError(f"{dim_out_of_range(dim, ndim)} {ours}")
+    if start_dim % ndim > end_dim % ndim:
+        raise ArgumentError(f"flatten() has invalid args: start_dim cannot come after end_dim {ours}")
     start, end = start_dim % ndim, end_dim % ndim
     merged = 1
     for n in shape[start:end + 1]:

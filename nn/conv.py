@@ -26,7 +26,7 @@ import numbers
 
 import numpy as np
 
-from autograd_core import ShapeError
+from autograd_core import ArgumentError, ShapeError
 from autograd_core import Value
 from autograd_core.one_node import shown_as
 from autograd_core.ops import data_of, primitive, reshape
@@ -138,10 +138,14 @@ def _conv_padding(who, padding, kernel, stride, dilation):
     if isinstance(padding, str):
         if padding == "valid":
             return tuple((0, 0) for _ in kernel)
-        if padding != "same":
-            raise ValueError(f"{who}: padding must be an int, a tuple, 'valid' or 'same', not {padding!r}")
+        if padding != "same":  # PyTorch's words: its modules' (a ValueError), its functions' (a RuntimeError)
+            theirs = (f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}" if who[0].isupper()
+                      else f"Invalid padding string: {padding!r}")
+            raise ArgumentError(f"{theirs} ({who}: padding must be an int, a tuple, 'valid' or 'same', not "
+                                f"{padding!r})")
         if any(s != 1 for s in stride):
-            raise ValueError(f"{who}: padding='same' needs stride 1 (as in PyTorch), got stride={stride}")
+            raise ArgumentError(f"padding='same' is not supported for strided convolutions ({who}: padding='same' "
+                                f"needs stride 1 (as in PyTorch), got stride={stride})")
         # Output size = input size: pad d(k−1) in total, the odd one at the end (as PyTorch does).
         return tuple((d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation))
     return tuple((p, p) for p in _ints(padding, len(kernel), "padding", who, 0))
@@ -161,16 +165,19 @@ def _check_shapes(who, nd, x_shape, w_shape, bias, groups, transposed):
     if transposed:
         in_channels, out_channels = w_shape[0], w_shape[1] * groups
         if x_shape[1] != in_channels:
-            raise ShapeError(f"{who}: input of shape {x_shape} has {x_shape[1]} channels, but weight of shape "
-                             f"{w_shape} expects in_channels = weight.shape[0] = {in_channels}")
+            raise ShapeError(f"Given transposed=1, weight of size {list(w_shape)}, expected input{list(x_shape)} to "
+                             f"have {in_channels} channels, but got {x_shape[1]} channels instead ({who}: input of "
+                             f"shape {x_shape} has {x_shape[1]} channels, but weight of shape {w_shape} expects "
+                             f"in_channels = weight.shape[0] = {in_channels})")
         if in_channels % groups:
             raise ShapeError(f"{who}: in_channels={in_channels} (weight.shape[0]) is not divisible by groups={groups}")
     else:
         in_channels, out_channels = w_shape[1] * groups, w_shape[0]
         if x_shape[1] != in_channels:
-            raise ShapeError(f"{who}: input of shape {x_shape} has {x_shape[1]} channels, but weight of shape "
-                             f"{w_shape} with groups={groups} expects in_channels = weight.shape[1]·groups "
-                             f"= {in_channels}")
+            raise ShapeError(f"Given groups={groups}, weight of size {list(w_shape)}, expected input{list(x_shape)} to "
+                             f"have {in_channels} channels, but got {x_shape[1]} channels instead ({who}: input of "
+                             f"shape {x_shape} has {x_shape[1]} channels, but weight of shape {w_shape} with "
+                             f"groups={groups} expects in_channels = weight.shape[1]·groups = {in_channels})")
         if out_channels % groups:
             raise ShapeError(f"{who}: out_channels={out_channels} (weight.shape[0]) is not divisible by "
                              f"groups={groups}")
@@ -187,7 +194,11 @@ def _batched(who, x, rank):
         return reshape(x, shape=(1,) + shape), True
     if len(shape) != rank:
         layout = {3: "(N, C, L)", 4: "(N, C, H, W)", 5: "(N, C, D, H, W)"}.get(rank, "(N, C, ...)")
-        raise ShapeError(f"{who}: expected a {rank - 1}-D (unbatched) or {rank}-D {layout} input, got shape {shape}")
+        ours = f"{who}: expected a {rank - 1}-D (unbatched) or {rank}-D {layout} input, got shape {shape}"
+        if who.startswith("conv"):  # PyTorch's convolutions' words (its pools have others)
+            ours = (f"Expected {rank - 1}D (unbatched) or {rank}D (batched) input to {who}, but got input of size: "
+                    f"{list(shape)} ({ours})")
+        raise ShapeError(ours)
     return x, False
 
 
@@ -213,9 +224,13 @@ def _conv_geometry(who, nd, x_shape, w_shape, bias, stride, padding, dilation, g
     dilation = _ints(dilation, nd, "dilation", who, 1)
     pads = _conv_padding(who, padding, kernel, stride, dilation)
     out_size = tuple(_out_len(n, pad, k, s, d) for n, pad, k, s, d in zip(x_shape[2:], pads, kernel, stride, dilation))
-    if min(out_size) < 1:
-        raise ShapeError(f"{who}: input of shape {x_shape} with padding {pads} is smaller than the kernel "
-                         f"{tuple(kernel)} at dilation {dilation} (weight shape {w_shape})")
+    if min(out_size) < 1:  # (as PyTorch's: the padded input is smaller than the dilated kernel)
+        padded = " x ".join(str(n + before + after) for n, (before, after) in zip(x_shape[2:], pads))
+        spanned = " x ".join(str(d * (k - 1) + 1) for k, d in zip(kernel, dilation))
+        raise ShapeError(f"Calculated padded input size per channel: ({padded}). Kernel size: ({spanned}). Kernel size "
+                         f"can't be greater than actual input size ({who}: input of shape {x_shape} with padding "
+                         f"{pads} is smaller than the kernel {tuple(kernel)} at dilation {dilation} (weight shape "
+                         f"{w_shape}))")
     return groups, out_channels, stride, dilation, pads, out_size
 
 

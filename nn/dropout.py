@@ -50,7 +50,7 @@ def dropout(input, p=0.5, training=True, inplace=False, rng=None):
     keyword."""
     x = input
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p} (dropout: p must be in [0, 1])")
     if not training or p == 0.0:
         return x
     if inplace:
@@ -81,7 +81,8 @@ class Dropout(Module):
     def __init__(self, p=0.5, inplace=False, rng=None):
         # inplace: the input is changed and returned (in training mode), as PyTorch's
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p} (Dropout: p must be in "
+                             "[0, 1])")
         self.p, self.inplace = float(p), bool(inplace)
         self._rng = None if rng is None else init.get_rng(rng)
 
@@ -119,7 +120,7 @@ def _feature_dropout(who, x, p, training, rng, spatial, inplace):
     """Zero whole channels of x (N, C, *spatial) or unbatched (C, *spatial): a mask of shape (N, C, 1, ...) drawn
     per sample and channel, scaled by 1/(1 − p) (Tompson et al., 2015). Identity when not training."""
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{who}: p must be in [0, 1], got {p}")
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p} ({who}: p must be in [0, 1])")
     xd = data_of(x)
     shape = np.shape(xd)
     if len(shape) not in (spatial + 1, spatial + 2):
@@ -207,7 +208,7 @@ def feature_alpha_dropout(input, p=0.5, training=False, inplace=False, rng=None)
 
 def _alpha_dropout(who, input, p, training, rng, feature, inplace):
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{who}: p must be in [0, 1], got {p}")
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p} ({who}: p must be in [0, 1])")
     xd = data_of(input)
     if feature and np.ndim(xd) < 2:
         raise ShapeError(f"{who}: input must have at least 2 axes (N, C, ...), got shape {np.shape(xd)}")

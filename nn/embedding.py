@@ -103,8 +103,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     refuse_id_dtype(idx, isinstance(input, Value), "embedding")
     num = np.shape(weight)[0]
     if idx.size and (idx.min() < 0 or idx.max() >= num):  # PyTorch's IndexError: a negative id is no row from the end
-        raise IndexError(f"embedding: index out of range in self: ids must be in [0, {num}), got min {idx.min()}, "
-                         f"max {idx.max()}")
+        raise IndexError(f"index out of range in self (embedding: ids must be in [0, {num}), got min {idx.min()}, "
+                         f"max {idx.max()})")
     if max_norm is not None:
         _renorm_rows(weight, idx, float(max_norm), float(norm_type))
     refuse_complex_differentiation("embedding", weight)  # (PyTorch looks a complex table up, without a gradient)

@@ -20,7 +20,10 @@ from .module import Module, Parameter, check_device
 
 def _check_features(x, in_features, who, out_features):
     shape = x.shape if isinstance(x, Value) else getattr(x, "shape", None)
-    if shape is None or len(shape) == 0 or shape[-1] != in_features:
+    if shape is not None and len(shape) == 0:
+        raise ShapeError(f"both arguments to linear need to be at least 1D, but they are 0D and 2D ({who}: a 0-d input "
+                         f"has no features; give shape (..., {in_features}))")
+    if shape is None or shape[-1] != in_features:
         raise ShapeError(f"{not_multipliable(shape or (), (in_features, out_features))}: {who} expected input of shape "
                          f"(..., {in_features}), got {shape}")
 
@@ -38,7 +41,11 @@ def _folded(x):
 @primitive("linear")
 def _linear(x, weight, bias=None):
     rows = _folded(x)
-    out = np.matmul(rows, weight.T)
+    try:
+        out = np.matmul(rows, weight.T)
+    except ValueError:  # a weight replaced by one of another shape (`m.weight.data = w`): PyTorch's words, not NumPy's
+        raise ShapeError(f"{not_multipliable(np.shape(x), np.shape(weight)[::-1])} (linear: weight of shape "
+                         f"{np.shape(weight)} for an input of shape {np.shape(x)})") from None
     if rows is not x:
         out = out.reshape(x.shape[:-1] + out.shape[-1:])
     if bias is None:

@@ -170,7 +170,17 @@ def _labels(target, sample_shape, classes, ignore_index, who, input_shape, label
     [0, C) (then none is ignored unless ignore_index is a class number). labels_of_value: whether the caller was
     given a Value (whose dtype must be int64 or uint8, as PyTorch's)."""
     labels = np.asarray(data_of(target))
-    if len(input_shape) == 2 and labels.ndim > 1:
+    if len(input_shape) >= 2 and (labels.ndim == 0 or labels.shape[0] != input_shape[0]):  # PyTorch's first check
+        raise ShapeError(f"Expected input batch_size ({input_shape[0]}) to match target batch_size "
+                         f"({labels.shape[0] if labels.ndim else 0}). ({who}: input of shape {input_shape} needs "
+                         f"integer labels of shape {sample_shape}, got {labels.shape})")
+    if len(input_shape) == 1 and labels.ndim == 1:  # one sample's logits and a list of one label: PyTorch takes it
+        if labels.shape[0] != 1:
+            raise ShapeError(f"For 1D input, 1D target must have size 1, but got target size: {labels.shape[0]} "
+                             f"({who}: input of shape {input_shape} needs integer labels of shape (), got "
+                             f"{labels.shape}: one sample's scores take one label)")
+        labels = labels.reshape(())
+    if len(input_shape) <= 2 and labels.ndim > 1:
         raise ShapeError(f"0D or 1D target tensor expected, multi-target not supported ({who}: input of shape "
                          f"{input_shape} needs integer labels of shape {sample_shape}, got {labels.shape})")
     # int64 or uint8 labels, as PyTorch's kernels take; NumPy labels (which PyTorch never sees) of any integer type
@@ -181,10 +191,6 @@ def _labels(target, sample_shape, classes, ignore_index, who, input_shape, label
                          f"({who}: class labels must be integers, got dtype {labels.dtype} of shape {labels.shape} "
                          f"(for input of shape {input_shape}); {hint})")
     if labels.shape != sample_shape:
-        if len(input_shape) >= 2 and labels.ndim >= 1 and labels.shape[0] != input_shape[0]:
-            raise ShapeError(f"Expected input batch_size ({input_shape[0]}) to match target batch_size "
-                             f"({labels.shape[0]}). ({who}: input of shape {input_shape} needs integer labels of "
-                             f"shape {sample_shape}, got {labels.shape})")
         if len(input_shape) >= 3 and labels.ndim == len(sample_shape):
             raise ShapeError(f"Expected target size {list(sample_shape)}, got {list(labels.shape)} ({who}: input of "
                              f"shape {input_shape} needs integer labels of shape {sample_shape})")

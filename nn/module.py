@@ -30,6 +30,7 @@ import warnings
 import numpy as np
 
 from autograd_core import Value, get_default_dtype, is_grad_enabled, no_grad
+from autograd_core.errors import legacy_name
 from autograd_core.grad_array import ParameterArray
 from autograd_core.hook_handles import RemovableHandle
 from autograd_core.torch_text import tensor_text
@@ -543,7 +544,8 @@ class Module:
 
     def forward(self, *args, **kwargs):
         """The module's computation: subclasses define it; callers call the module, module(x), not forward."""
-        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function '
+                                  f"({type(self).__name__} must define forward())")
 
     def compile(self, *args, **kwargs):
         """PyTorch's `model.compile(...)`: compile this module's forward in place, with `autograd_core.compile`'s
@@ -688,6 +690,12 @@ class Module:
             return
         elif name in self._buffers:  # a buffer assigned anew (`self.running_mean = m.copy()`) stays a buffer
             value = _with_tensor_methods(value)
+        elif isinstance(value, Value) and isinstance(vars(self).get(name), Parameter):
+            # `model.weight = torch.ones(2, 2)`: kept, the weight would silently leave parameters() and training
+            raise TypeError(f"cannot assign '{legacy_name(value.dtype)}' as parameter '{name}' (torch.nn.Parameter "
+                            f"or None expected) ({type(self).__name__}.{name} is a Parameter: wrap the new value, "
+                            f"nn.Parameter(value), or change it in place, `with torch.no_grad(): "
+                            f"self.{name}.copy_(value)`)")
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):

@@ -376,8 +376,11 @@ class _BatchNorm(Module):
         shape = input.shape if isinstance(input, Value) else np.shape(input)
         if len(shape) not in self._dims or shape[1] != self.num_features:
             ranks = " or ".join(f"{n}-D" for n in self._dims)
-            raise ShapeError(f"{type(self).__name__}({self.num_features}): expected {ranks} input with "
-                             f"{self.num_features} channels on axis 1, got shape {shape}")
+            ours = (f"{type(self).__name__}({self.num_features}): expected {ranks} input with {self.num_features} "
+                    f"channels on axis 1, got shape {shape}")
+            if len(shape) not in self._dims:  # PyTorch's words for the rank (a ValueError, as ShapeError is)
+                ours = f"expected {' or '.join(f'{n}D' for n in self._dims)} input (got {len(shape)}D input) ({ours})"
+            raise ShapeError(ours)
         if not isinstance(input, Value):
             input = Value(input, requires_grad=False, dtype=self._dtype)
         if not (self.training and self.track_running_stats):
@@ -465,8 +468,10 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     shape = np.shape(data_of(input))
     k = len(normalized_shape)
     if len(shape) < k or tuple(shape[len(shape) - k:]) != normalized_shape:
-        raise ShapeError(f"layer_norm: input of shape {shape} does not end in normalized_shape "
-                         f"{normalized_shape}")
+        sizes = ", ".join(map(str, normalized_shape))
+        raise ShapeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape [*, {sizes}], "
+                         f"but got input of size{list(shape)} (layer_norm: input of shape {shape} does not end in "
+                         f"normalized_shape {normalized_shape})")
     xhat, _, _ = standardize(input, tuple(range(len(shape) - k, len(shape))), eps, _LAYER)
     if _fusable(xhat, weight, bias, len(shape) - k):
         return _scale_shift.named(_LAYER)(xhat, weight, bias, axis=len(shape) - k)

@@ -15,12 +15,13 @@ def _one_hot_np(labels, num_classes):
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")  # PyTorch's words
     if num_classes == -1:
         if not labels.size:
-            raise RuntimeError("one_hot: can not infer the total number of classes from an empty tensor")
+            raise RuntimeError("Can not infer total number of classes from empty tensor. (one_hot: pass num_classes)")
         num_classes = int(labels.max()) + 1
     if labels.size and labels.min() < 0:
-        raise RuntimeError(f"one_hot: class values must be non-negative, got {labels.min()}")
+        raise RuntimeError(f"Class values must be non-negative. (one_hot: got {labels.min()})")
     if labels.size and labels.max() >= num_classes:
-        raise RuntimeError(f"one_hot: class values must be smaller than num_classes={num_classes}, got {labels.max()}")
+        raise RuntimeError(f"Class values must be smaller than num_classes. (one_hot: class values must be smaller "
+                           f"than num_classes={num_classes}, got {labels.max()})")
     out = np.zeros(labels.shape + (num_classes,), np.int64)
     np.put_along_axis(out, labels[..., None].astype(np.intp), 1, axis=-1)
     return out

@@ -49,7 +49,8 @@ def pad(input, pad, mode="constant", value=None):
         raise ValueError(f"{who}: mode must be one of {_MODES}, got {mode!r}")
     pad = tuple(pad)
     if len(pad) % 2 or not all(isinstance(p, numbers.Integral) and not isinstance(p, bool) for p in pad):
-        raise ArgumentError(f"{who}: pad must be an even number of ints (left, right, top, bottom, ...), got {pad!r}")
+        raise ArgumentError(("Padding length must be divisible by 2 " if len(pad) % 2 else "") + f"({who}: pad must "
+                            f"be an even number of ints (left, right, top, bottom, ...), got {pad!r})")
     shape = np.shape(data_of(input))
     k = len(pad) // 2
     if k > len(shape):

@@ -272,6 +272,19 @@ _max_pool2d.defjvp(lambda t, out, x, **geo: _max_pool2d_gather(t, data_of(x), da
 # Arguments.
 
 
+def _too_small(who, x_shape, out_size, ours):
+    """PyTorch's words for a pooling window larger than the (padded) input, before ours, for the pools whose kernels
+    say it in words that name only sizes."""
+    if who == "max_pool1d":
+        return f"max_pool1d() Invalid computed output size: {min(out_size)} ({ours})"
+    if who not in ("max_pool2d", "avg_pool2d", "max_pool3d", "avg_pool1d"):
+        return ours
+    lift = (1,) if who == "avg_pool1d" else ()  # its kernel pools a 2-D input of height 1
+    given = "x".join(map(str, (x_shape[1],) + lift + tuple(x_shape[2:])))
+    calculated = "x".join(map(str, (x_shape[1],) + lift + tuple(out_size)))
+    return f"Given input size: ({given}). Calculated output size: ({calculated}). Output size is too small ({ours})"
+
+
 def _pool_geometry(who, nd, x, kernel_size, stride, padding, dilation=1, ceil_mode=False):
     """Checked 2-D geometry (1-D lifted to height 1): kernel, stride, dilation, padding pairs (the extra
     bottom/right padding of ceil_mode included), output size (nd entries)."""
@@ -294,8 +307,9 @@ def _pool_geometry(who, nd, x, kernel_size, stride, padding, dilation=1, ceil_mo
         out_size.append(m)
         extra.append(max(0, (m - 1) * s + d * (k - 1) + 1 - (n + 2 * p)))   # ceil_mode's partial window
     if min(out_size) < 1:
-        raise ShapeError(f"{who}: input of shape {x_shape} with padding {pads} is smaller than kernel_size {kernel}"
-                         + (f" at dilation {dilation}" if any(d > 1 for d in dilation) else ""))
+        ours = (f"{who}: input of shape {x_shape} with padding {pads} is smaller than kernel_size {kernel}"
+                + (f" at dilation {dilation}" if any(d > 1 for d in dilation) else ""))
+        raise ShapeError(_too_small(who, x_shape, out_size, ours))
     pairs = tuple((p, p + e) for p, e in zip(pads, extra))
     if nd == 1:
         kernel, stride, dilation, pairs = (1,) + kernel, (1,) + stride, (1,) + dilation, ((0, 0),) + pairs

@@ -36,7 +36,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value, enable_grad
 from autograd_core.element import coalesce as coalesce_element_views
-from autograd_core.errors import describe
+from autograd_core.errors import describe, legacy_name
 from autograd_core.grad_array import ParameterArray
 from autograd_core.inplace import mark_changed
 from autograd_core.jit import effect, is_effect, mark_effects, setting_written
@@ -115,20 +115,24 @@ class Optimizer:
             setattr(self, name, collections.OrderedDict())
         if isinstance(params, Value):
             raise TypeError(
-                f"{self._name}: params must be an iterable of Values or of dicts (parameter groups), "
-                "not a single Value; wrap it in a list"
+                "params argument given to the optimizer should be an iterable of Tensors or dicts, but got "
+                f"{legacy_name(params.dtype)} ({self._name}: params must be an iterable of Values or of dicts "
+                "(parameter groups), not a single Value; wrap it in a list)"
             )
         if isinstance(params, (dict, set)):
-            raise TypeError(
-                f"{self._name}: params must be a list of Values or a list of dicts (parameter groups), "
-                f"not a {type(params).__name__}"
-            )
+            ours = (f"{self._name}: params must be a list of Values or a list of dicts (parameter groups), not a "
+                    f"{type(params).__name__}")
+            stranger = next((k for k in params if not isinstance(k, Value)), None)
+            if isinstance(params, dict) and stranger is not None:  # PyTorch's words: it iterates the dict's keys
+                kind = type(stranger).__name__
+                ours = f"optimizer can only optimize Tensors, but one of the params is {kind} ({ours})"
+            raise TypeError(ours)
         one_pass = hasattr(params, "__next__")  # a generator such as model.parameters(): it can be read only once
         groups = list(coalesce_element_views(params))  # micrograd's scalar weights: update each matrix at once
         if not groups:
-            hint = (" (a generator such as model.parameters() is used up after one pass: call model.parameters() "
-                    "again for each optimizer, or keep list(model.parameters()))") if one_pass else ""
-            raise ValueError(f"{self._name}: got an empty parameter list{hint}")
+            hint = (": a generator such as model.parameters() is used up after one pass: call model.parameters() "
+                    "again for each optimizer, or keep list(model.parameters())") if one_pass else ""
+            raise ValueError(f"optimizer got an empty parameter list ({self._name}{hint})")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:
@@ -212,19 +216,21 @@ class Optimizer:
             if not isinstance(p, Value):
                 hint = " (did you pass named_parameters()?)" if isinstance(p, tuple) else ""
                 raise TypeError(
-                    f"{self._name}: parameter {i} of group {index} is a {type(p).__name__}, "
-                    f"not a Value{hint}"
+                    f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__} "
+                    f"({self._name}: parameter {i} of group {index} is a {type(p).__name__}, not a Value{hint})"
                 )
             if not p.is_leaf:
                 raise ValueError(
-                    f"{self._name}: parameter {i} of group {index} ({describe(p)}) is not a leaf; "
-                    "optimize the leaves it was computed from"
+                    f"can't optimize a non-leaf Tensor ({self._name}: parameter {i} of group {index} "
+                    f"({describe(p)}) is not a leaf; optimize the leaves it was computed from)"
                 )
         if len({id(p) for p in params}) != len(params):
-            raise ValueError(f"{self._name}: parameter group {index} contains the same parameter twice")
+            raise ValueError(f"optimizer contains a parameter group with duplicate parameters ({self._name}: "
+                             f"parameter group {index} contains the same parameter twice; PyTorch warns that this "
+                             "will be an error, and steps such a parameter twice meanwhile)")
         seen = {id(p) for group in self.param_groups for p in group["params"]}
         if any(id(p) in seen for p in params):
-            raise ValueError(f"{self._name}: some parameters appear in more than one parameter group")
+            raise ValueError(f"some parameters appear in more than one parameter group ({self._name})")
 
         group = ParamGroup(params=params)
         group.update((k, v) for k, v in param_group.items() if k != "params")
@@ -489,7 +495,14 @@ def check_nonnegative(owner, name, value):
     """A real number >= 0 (NaN fails), else a ValueError naming it."""
     check_number(owner, name, value)
     if not value >= 0:
-        raise ValueError(f"{owner}: invalid {name}={value!r}, must be >= 0")
+        raise ValueError(f"{_invalid(name, value)} ({owner}: invalid {name}={value!r}, must be >= 0)")
+
+
+def _invalid(name, value):
+    """PyTorch's words for a hyper-parameter out of range ("Invalid learning rate: -1", "Invalid momentum value:
+    -1")."""
+    return {"lr": "Invalid learning rate", "eps": "Invalid epsilon value"}.get(name, f"Invalid {name} value") + \
+        f": {value}"
 
 
 def check_flag(owner, name, value):
@@ -502,7 +515,7 @@ def check_unit_interval(owner, name, value):
     """A real number in [0, 1]."""
     check_number(owner, name, value)
     if not 0 <= value <= 1:
-        raise ValueError(f"{owner}: invalid {name}={value!r}, must be in [0, 1]")
+        raise ValueError(f"{_invalid(name, value)} ({owner}: invalid {name}={value!r}, must be in [0, 1])")
 
 
 def check_betas(owner, name, betas):
@@ -512,7 +525,8 @@ def check_betas(owner, name, betas):
     for i, beta in enumerate(betas):
         check_number(owner, f"{name}[{i}]", beta)
         if not 0 <= beta < 1:
-            raise ValueError(f"{owner}: invalid {name}[{i}]={beta!r}, must be in [0, 1)")
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta} ({owner}: invalid {name}[{i}]={beta!r}, "
+                             "must be in [0, 1))")
 
 
 def check_learning_rate(owner, name, value):

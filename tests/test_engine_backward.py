@@ -436,7 +436,7 @@ def test_grad_names_the_first_cause_in_pytorchs_words():
     with pytest.raises(RuntimeError, match="does not require grad.*requires_grad=True"):
         ag.autograd.grad(y, x)
     w = ag.tensor([1.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match="element 0 of outputs does not require grad"):
+    with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad"):
         ag.autograd.grad(y, w)
     with pytest.raises(RuntimeError, match="is not connected to the outputs; pass allow_unused=True"):
         ag.autograd.grad((ag.tensor([1.0], requires_grad=True) * 2).sum(), w)

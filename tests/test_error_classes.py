@@ -9,8 +9,8 @@ import autograd_core.nn.functional as F
 
 
 @pytest.mark.parametrize("call, error, message", [
-    (lambda: ag.tensor([1.0, 2.0]).clamp(), ag.ArgumentError, "at least one of 'min' or 'max'"),
-    (lambda: ag.tensor([1.0, 2.0]).clamp_(), ag.ArgumentError, "at least one of 'min' or 'max'"),
+    (lambda: ag.tensor([1.0, 2.0]).clamp(), ag.ArgumentError, "At least one of 'min' or 'max'"),
+    (lambda: ag.tensor([1.0, 2.0]).clamp_(), ag.ArgumentError, "At least one of 'min' or 'max'"),
     (lambda: F.pad(ag.ones(2), (1, 1, 1)), ag.ArgumentError, "pad must be an even number"),
     (lambda: ag.randint(5, 2, (3,)), ag.ArgumentError, "'from' to be less than 'to'"),
     (lambda: ag.zeros(-1), ag.ArgumentError, "negative dimensions are not allowed"),

@@ -41,7 +41,7 @@ def test_inplace_under_no_grad_keeps_the_leaf(name, shape):
 def test_inplace_on_a_leaf_that_requires_grad_outside_no_grad_is_refused(name):
     w = leaf()
     before = w.data.copy()
-    with pytest.raises(RuntimeError, match="a leaf Value that requires grad is being used in an in-place operation"):
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
         METHODS[name](w, 2.0)
     np.testing.assert_array_equal(w.data, before)
     assert w._version_count == 0

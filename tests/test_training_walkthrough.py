@@ -22,13 +22,13 @@ def test_a_used_up_parameter_generator_is_named_as_the_cause():
     model = nn.Linear(2, 2)
     params = model.parameters()
     torch.optim.SGD(params, lr=0.1)
-    with pytest.raises(ValueError, match=r"Adam: got an empty parameter list \(a generator such as "
+    with pytest.raises(ValueError, match=r"optimizer got an empty parameter list \(Adam: a generator such as "
                                          r"model\.parameters\(\) is used up after one pass"):
         torch.optim.Adam(params, lr=0.1)
 
 
 def test_an_empty_list_of_parameters_gets_no_generator_hint():
-    with pytest.raises(ValueError, match=r"^SGD: got an empty parameter list$"):
+    with pytest.raises(ValueError, match=r"^optimizer got an empty parameter list \(SGD\)$"):
         torch.optim.SGD([], lr=0.1)
 
 

@@ -129,7 +129,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if retain_graph is None:
         retain_graph = create_graph
     if inputs is None:
-        seeds = [engine._seed_gradient(root, seed, create_graph) for root, seed in zip(roots, seeds)]
+        seeds = [engine._seed_gradient(root, seed, create_graph, i) for i, (root, seed) in enumerate(zip(roots, seeds))]
         engine.run_backward(roots, seeds, retain_graph=retain_graph, create_graph=create_graph)
         return
     inputs = _as_list(inputs)

@@ -331,7 +331,7 @@ def take_along_dim(input, indices, dim=None):
     n = x.shape[dim]
     if idx.size and (idx.min() < -n or idx.max() >= n):
         bad = idx.min() if idx.min() < -n else idx.max()
-        raise IndexError(f"take_along_dim(): index {bad} is out of bounds for dimension {dim} with size {n}")
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {n} (take_along_dim)")
     out_shape = [idx.shape[d] if d == dim else broadcast_shapes((x.shape[d],), (idx.shape[d],))[0]
                  for d in range(x.ndim)]
     index = []

@@ -438,7 +438,8 @@ def clip(input, min=None, max=None):  # noqa: A002  (PyTorch's argument name)
     gradient is not followed). The result has PyTorch's dtype of the three: integers clamped to float bounds give the
     default float dtype, a float32 input with float64 or integer tensor bounds stays float32."""
     if min is None and max is None:
-        raise ArgumentError("clip: give min, max or both (at least one of 'min' or 'max' must not be None)")
+        raise ArgumentError("torch.clamp: At least one of 'min' or 'max' must not be None (clip: give min, max or "
+                            "both)")
     return _clipped(_clip, input, min, max)
 
 

@@ -108,7 +108,7 @@ def _check_gather_index(name, x_shape, dim, index, src_shape=None):
         low, high = int(index.min()), int(index.max())
         bad = low if low < 0 else high if high >= x_shape[dim] else None
         if bad is not None:
-            raise RuntimeError(f"{name}(): index {bad} is out of bounds for dimension {dim} with size {x_shape[dim]}")
+            raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {x_shape[dim]} ({name})")
 
 
 def _scalar_as_vector(fn, x, *args):
@@ -245,8 +245,12 @@ def _vector_index_along(name, x, dim, index, source_shape):
         raise ShapeError(f"{name}(): source of shape {tuple(source_shape)} does not match: expected {expected} "
                          f"(input's shape with dimension {dim} of the index's length {index.size})")
     if index.size and (index.min() < 0 or index.max() >= x.shape[dim]):
-        raise IndexError(f"{name}(): index out of range in self (indices must be in [0, {x.shape[dim]}) along "
-                         f"dimension {dim})")
+        ours = f"indices must be in [0, {x.shape[dim]}) along dimension {dim}"
+        if name != "index_add":  # PyTorch's index_copy_ and index_fill_ name the index (each in its own words)
+            bad = int(index.min()) if index.min() < 0 else int(index.max())
+            raise IndexError(f"{'index_copy_(): ' if name == 'index_copy' else ''}index {bad} is out of bounds for "
+                             f"dimension {dim} with size {x.shape[dim]} ({name}: {ours})")
+        raise IndexError(f"index out of range in self ({name}(): {ours})")
     shape = [1] * x.ndim
     shape[dim] = index.size
     return dim, index, np.broadcast_to(index.reshape(shape), expected)

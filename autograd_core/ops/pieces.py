@@ -52,7 +52,10 @@ def split_views(tensor, split_size_or_sections, dim=0):
     if isinstance(split_size_or_sections, numbers.Integral):
         size = int(split_size_or_sections)
         if size < 0 or (size == 0 and n):
-            raise RuntimeError(f"split(): split_size must be positive (or 0 for a dimension of size 0), got {size} "
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n} "
+                               f"(split(): split_size must be positive (or 0 for a dimension of size 0), got {size} "
+                               f"for a dimension of size {n})" if size == 0 else
+                               f"split(): split_size must be positive (or 0 for a dimension of size 0), got {size} "
                                f"for a dimension of size {n}")
         sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
     else:

@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 
+from ..errors import ShapeError
 from .. import recycle
 from ..grad_array import ParameterArray
 from .elementwise import _quiet, data_of, exp, where
@@ -34,8 +35,9 @@ def _axes(axis, ndim):
 
             raise np.exceptions.AxisError(dim_out_of_range(a, ndim))  # IndexError, as PyTorch's, and ValueError
         axes.append(int(a) % ndim)
-    if len(set(axes)) != len(axes):
-        raise ValueError(f"repeated axis in {axis}")
+    if len(set(axes)) != len(axes):  # PyTorch's words (a RuntimeError there; the callers make it a ShapeError)
+        twice = next(a for i, a in enumerate(axes) if a in axes[:i])
+        raise ShapeError(f"dim {twice} appears multiple times in the list of dims (repeated axis in {axis})")
     return tuple(sorted(axes))
 
 

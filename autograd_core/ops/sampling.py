@@ -130,7 +130,8 @@ def _bernoulli_draws(x, *, p, generator):
     """1 with probability x (or p, for every element of x's shape), else 0, in x's dtype."""
     probs = np.asarray(x, dtype=np.float64) if p is None else np.full(np.shape(x), p)
     if np.any((probs < 0) | (probs > 1)) or np.any(np.isnan(probs)):
-        raise RuntimeError("bernoulli: expected all probabilities in [0, 1]")
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false. (bernoulli: expected all "
+                           "probabilities in [0, 1])")
     draws = _rng(generator).random(probs.shape) < probs
     return draws.astype(x.dtype if x.dtype.kind in "fiub" else _default_dtype())
 
@@ -220,6 +221,8 @@ def fill_draws(*values, generator, fill, shape, **how):
     rng = _rng(generator)
     if fill == "normal_":
         mean, std = how["mean"], how["std"]
+        if not std >= 0:  # PyTorch's words (NumPy's: "scale < 0")
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
         if how["complex"]:  # PyTorch's complex normal numbers: each part of standard deviation std/√2
             return complex(mean, mean) + std * np.sqrt(0.5) * _complex_parts(rng.standard_normal, shape)
         return rng.normal(mean, std, shape)
@@ -230,8 +233,10 @@ def fill_draws(*values, generator, fill, shape, **how):
         return rng.uniform(low, high, shape)
     if fill == "bernoulli_":
         probs = np.broadcast_to(np.asarray(values[0] if values else how["p"], dtype=np.float64), shape)
-        if np.any((probs < 0) | (probs > 1)):
-            raise RuntimeError("bernoulli_: expected all probabilities in [0, 1]")
+        if np.any((probs < 0) | (probs > 1)):  # PyTorch's words: a number's, a tensor's
+            theirs = (f"bernoulli_ expects p to be in [0, 1], but got p={how['p']}" if not values else
+                      "Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+            raise RuntimeError(f"{theirs} (bernoulli_: expected all probabilities in [0, 1])")
         return rng.random(probs.shape) < probs
     if fill == "exponential_":
         return rng.exponential(how["scale"], shape)

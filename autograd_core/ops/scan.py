@@ -225,7 +225,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     x = as_value(input)
     size = x.shape[check_dim(dim, x.ndim)] if x.ndim else 1
     if not 0 <= int(k) <= size:
-        raise RuntimeError(f"topk(): selected index k ({k}) out of range (the dimension has {size} entries)")
+        raise RuntimeError(f"selected index k out of range (topk(): k = {k}, and the dimension has {size} entries)")
     return _sort_and_indices(TopK, x, dim, bool(largest), int(k))
 
 

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from ..engine import ShapeError
-from ..errors import dim_out_of_range
+from ..errors import dim_out_of_range, index_error_in_pytorchs_words
 from ..scattered_gradient import ScatteredGradient, is_basic_index
 from ..value import Value
 from .primitive import primitive
@@ -69,9 +69,11 @@ def reshape(x, shape):
     except ValueError:  # NumPy's message drops the -1 ("into shape (7)"): PyTorch's names the shape asked for
         asked = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
         if sum(1 for n in asked if n == -1) > 1:
-            raise ShapeError(f"reshape: shape {asked}: only one dimension can be inferred (-1)") from None
-        raise ShapeError(f"reshape: shape {asked} is invalid for input of size {np.size(x)} "
-                         f"(shape {np.shape(x)})") from None
+            raise ShapeError(f"only one dimension can be inferred (reshape: shape {asked}: only one dimension can be "
+                             "inferred (-1))") from None
+        sizes = ", ".join(str(int(n)) for n in asked)
+        raise ShapeError(f"shape '[{sizes}]' is invalid for input of size {np.size(x)} (reshape: shape {asked} is "
+                         f"invalid for input of size {np.size(x)} (shape {np.shape(x)}))") from None
 
 
 reshape.defvjp(lambda g, out, x, shape: g.reshape(x.shape), formulas=("reshape g back",))
@@ -175,7 +177,8 @@ def _plain_index_item(item, stacklevel):
         item = np.asarray(item)  # a list of NumPy uint8 numbers is a byte mask too, as in PyTorch
     if isinstance(item, np.ndarray):
         if item.dtype.kind not in "biu":
-            raise IndexError(f"getitem: index arrays must be integer or boolean, not {item.dtype}")
+            raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors (getitem: index arrays "
+                             f"must be integer or boolean, not {item.dtype})")
         item = byte_mask(item, stacklevel + 1)
     return item
 
@@ -222,7 +225,11 @@ scatter_add.defjvp_linear()
 def getitem(x, index):
     """x[index] for ints, slices, None, Ellipsis, and integer or boolean arrays (NumPy semantics); a uint8 array (or
     Value) is a boolean mask of its nonzero elements, as PyTorch's deprecated byte masks (with its warning)."""
-    return _getitem(x, index=_plain_index(index, stacklevel=3))  # the warning points past Value.__getitem__
+    index = _plain_index(index, stacklevel=3)  # the warning points past Value.__getitem__
+    try:
+        return _getitem(x, index=index)
+    except IndexError as err:  # NumPy's words: PyTorch's first
+        raise index_error_in_pytorchs_words(err, np.shape(x.data if isinstance(x, Value) else x), index) from None
 
 
 # ----------------------------------------------------------------------------------------------------
