@@ -290,6 +290,14 @@ class _KeyedChildren:
 
 
 class _Container(Module):
+    def __getattr__(self, name):
+        # Only when ordinary lookup fails: children by their names, as PyTorch's Module.__getattr__ finds them
+        # (getattr(layers, "1")), so dotted names such as functional_call's "tail.1.weight" walk through a list.
+        modules = self.__dict__.get("_modules", {})
+        if name in modules:
+            return modules[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
+
     def _direct(self):
         params, modules = _attribute_members([item for item in vars(self).items() if item[0] != "_modules"])
         modules.extend((key, m) for key, m in self._modules.items() if m is not None)

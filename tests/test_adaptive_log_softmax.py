@@ -12,6 +12,7 @@ import autograd_core.nn as nn
 import autograd_core.nn.functional as F
 from autograd_core import DTypeError, ShapeError, Value
 from autograd_core.gradcheck import gradcheck
+from autograd_core.nn.stateless import functional_call
 
 TARGET = np.array([0, 5, 9, 2, 7, 3, 6, 1])   # shortlist [0, 3), clusters [3, 6) and [6, 10)
 
@@ -122,9 +123,9 @@ def test_gradcheck_through_input_and_weights():
     gradcheck(lambda v: model(v, TARGET).output, [x])
     weight = model.tail[1][1].weight
 
-    def loss_of(w):
-        model.tail[1][1].weight = w
-        return model(Value(x), TARGET).loss
+    def loss_of(w):  # the weight as a function's input, as torch.func.functional_call takes it (assigning a plain
+        # tensor over a Parameter attribute is PyTorch's TypeError)
+        return functional_call(model, {"tail.1.1.weight": w}, (Value(x), TARGET)).loss
 
     gradcheck(loss_of, [weight.data.copy()])
 

@@ -368,3 +368,42 @@ def test_orthogonal_registration_starts_where_torch_does(orthogonal_map, shape, 
     np.testing.assert_allclose(ours.parametrizations.weight.original.data,
                                theirs.parametrizations.weight.original.detach().numpy(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(ours.weight.data, theirs.weight.detach().numpy(), rtol=1e-9, atol=1e-11)
+
+
+
+def test_a_module_lists_children_are_attributes_by_name_and_functional_call_walks_through_them():
+    """PyTorch's Module.__getattr__ finds a ModuleList's children by name (getattr(layers, "1")), which state_dict's
+    and functional_call's dotted names ("layers.1.1.weight") rely on."""
+    from autograd_core.nn.stateless import functional_call
+
+    def build(nn_):
+        class Holder(nn_.Module):
+            def __init__(self):
+                super().__init__()
+                self.layers = nn_.ModuleList([nn_.Linear(2, 2, bias=False),
+                                              nn_.Sequential(nn_.ReLU(), nn_.Linear(2, 1, bias=False))])
+
+            def forward(self, x):
+                return self.layers[1](self.layers[0](x))
+        return Holder()
+
+    model = build(nn)
+    layers = model.layers
+    assert getattr(layers, "1") is layers[1] and hasattr(layers, "0") and not hasattr(layers, "2")
+    with pytest.raises(AttributeError, match="'ModuleList' object has no attribute '2'"):
+        getattr(layers, "2")
+    with ag.no_grad():
+        layers[0].weight.copy_(ag.eye(2))
+    w = ag.tensor([[2.0, -1.0]], requires_grad=True)
+    out = functional_call(model, {"layers.1.1.weight": w}, (ag.tensor([[1.0, 3.0]]),))
+    assert out.item() == -1.0 and layers[1][1].weight is not w  # the module's own weight is back after the call
+    out.backward()
+    assert w.grad.tolist() == [[1.0, 3.0]]
+    torch = _torch()
+    theirs = build(torch.nn)
+    assert getattr(theirs.layers, "1") is theirs.layers[1] and not hasattr(theirs.layers, "2")
+    with torch.no_grad():
+        theirs.layers[0].weight.copy_(torch.eye(2))
+    tw = torch.tensor([[2.0, -1.0]], requires_grad=True)
+    theirs_out = torch.func.functional_call(theirs, {"layers.1.1.weight": tw}, (torch.tensor([[1.0, 3.0]]),))
+    assert theirs_out.item() == -1.0
