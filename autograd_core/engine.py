@@ -485,13 +485,14 @@ def _in_backward_order(roots, seeds):
         prev = root._pending
         root._pending = seed if prev is None else prev + seed
     roots = list(dict.fromkeys(roots))  # a root given twice is visited once, with both seeds
-    found, stack = list(roots), list(roots)
-    push, pop, keep = stack.append, stack.pop, found.append
+    # `found` is also the walk's queue: a list iterator takes the items appended while it runs, so each node found is
+    # appended once and taken once (a stack beside it cost a push and a pop per node, ~2% of 1,000 small ops).
+    found = list(roots)
+    keep = found.append
     unreached = _UNREACHED
     latest_inplace = INPLACE.latest  # nodes recorded after the latest in-place change need no version check
     try:
-        while stack:
-            node = pop()
+        for node in found:
             p0 = node._p0
             if p0 is None:
                 continue  # a leaf
@@ -504,17 +505,14 @@ def _in_backward_order(roots, seeds):
             if p1 is None or p1.__class__ is not tuple:
                 if p0._requires_grad and p0._pending is None:
                     p0._pending = unreached
-                    push(p0)
                     keep(p0)
                 if p1 is not None and p1._requires_grad and p1._pending is None:
                     p1._pending = unreached
-                    push(p1)
                     keep(p1)
             else:
                 for parent in p1:  # three or more inputs: p1 holds them all
                     if parent._requires_grad and parent._pending is None:
                         parent._pending = unreached
-                        push(parent)
                         keep(parent)
     except BaseException:  # Ctrl-C on a long graph: no mark may outlive the walk
         for node in found:

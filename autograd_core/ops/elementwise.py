@@ -273,28 +273,35 @@ def relu(x):
 
 def _vector_max_applies(x):
     """Whether ReLU of x goes through `_max_with_zeros`: a large contiguous float array."""
-    return x.__class__ is np.ndarray and x.size >= _ZERO_BLOCK // 4 and x.flags.c_contiguous and x.dtype.kind == "f"
+    return x.__class__ is np.ndarray and x.size >= _VECTOR_MAX_FROM and x.flags.c_contiguous and x.dtype.kind == "f"
 
 
 def _max_with_zeros(x, out):
-    """np.maximum(x, 0) into `out` (both C-contiguous), the same bits, against a block of zeros: NumPy's vector loop
-    for maximum takes two arrays, and with a scalar it runs 2.6× slower (numpy 2.4, float32, AVX2)."""
+    """np.maximum(x, 0) into `out` (both C-contiguous), the same bits, against a row of zeros: NumPy's vector loop
+    for maximum takes two arrays, and with a scalar it runs 2.6× slower (numpy 2.4, float32, AVX2). x is read as
+    rows of `_ZERO_ROW` elements, each against the one row of zeros (broadcast down x: one call), which stays in the
+    first-level cache; a block of zeros as long as x was read from farther out (an MLP's ReLU missed the last-level
+    cache ~1,500 times a step more: BENCHMARKS.md "Stop 55", "Stop 61")."""
     flat_x, flat_out, zeros = x.reshape(-1), out.reshape(-1), _zeros(x.dtype)
     n = flat_x.size
-    for start in range(0, n, _ZERO_BLOCK):
-        stop = min(start + _ZERO_BLOCK, n)
-        np.maximum(flat_x[start:stop], zeros[:stop - start], out=flat_out[start:stop])
+    rows, rest = divmod(n, _ZERO_ROW)
+    whole = n - rest
+    if rows:
+        np.maximum(flat_x[:whole].reshape(rows, _ZERO_ROW), zeros, out=flat_out[:whole].reshape(rows, _ZERO_ROW))
+    if rest:
+        np.maximum(flat_x[whole:], zeros[:rest], out=flat_out[whole:])
     return out
 
 
-_ZERO_BLOCK = 1 << 16  # elements: 256 KiB of float32, which stays in the cache between blocks
+_VECTOR_MAX_FROM = 1 << 14  # elements: smaller arrays take np.maximum(x, 0) itself
+_ZERO_ROW = 1 << 13  # elements: 32 KiB of float32
 _ZERO_BLOCKS = {}
 
 
 def _zeros(dtype):
     zeros = _ZERO_BLOCKS.get(dtype)
     if zeros is None:
-        zeros = _ZERO_BLOCKS[dtype] = np.zeros(_ZERO_BLOCK, dtype)
+        zeros = _ZERO_BLOCKS[dtype] = np.zeros(_ZERO_ROW, dtype)
         zeros.flags.writeable = False
     return zeros
 

@@ -1,0 +1,109 @@
+"""W2's path (nn.Linear, ReLU, SGD) without memory traffic the hand-written NumPy step does not have, and with the
+same numbers: SGD's update of a large parameter makes lr·g a block at a time in a scratch array that stays in the
+cache (not a temporary of the parameter's size), and ReLU's forward compares x against one short row of zeros (not a
+block as long as x). BENCHMARKS.md "Stop 61"."""
+
+from __future__ import annotations
+
+import threading
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from autograd_core import Value, optim
+from autograd_core.ops import elementwise, number_like
+from autograd_core.optim import sgd
+
+DTYPES = [np.float16, np.float32, np.float64]
+SHAPES = [(784, 256), (3, 70001), (200001,)]  # over the 256 KiB block, and ending in part of a block
+
+
+def _with_specials(a):
+    flat = a.reshape(-1)
+    flat[::7], flat[::11], flat[::13], flat[::17] = np.nan, np.inf, -np.inf, -0.0
+    return a
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_sgd_step_of_a_large_parameter_is_data_minus_lr_times_g_bit_for_bit(dtype, shape):
+    rng = np.random.default_rng(0)
+    p = Value(rng.standard_normal(shape).astype(dtype), requires_grad=True)
+    g = _with_specials(rng.standard_normal(shape).astype(dtype))
+    p.grad = g.copy()
+    expected = p.data - number_like(0.0137, g) * g
+    optim.SGD([p], lr=0.0137).step()
+    assert p.data.dtype == dtype and p.data.tobytes() == expected.tobytes()
+    assert p.grad.tobytes() == g.tobytes()  # the gradient is read, never written
+
+
+def test_sgd_step_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    data, g = rng.standard_normal((300, 1000)).astype(np.float32), rng.standard_normal((300, 1000)).astype(np.float32)
+    p = Value(data.copy(), requires_grad=True)
+    p.grad = g.copy()
+    optim.SGD([p], lr=0.01).step()
+    t = torch.tensor(data, requires_grad=True)
+    t.grad = torch.tensor(g)
+    torch.optim.SGD([t], lr=0.01, foreach=False).step()
+    # (PyTorch's add_(g, alpha=-lr) rounds once where NumPy rounds lr·g first: the last bit may differ)
+    np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=2e-7, atol=1e-7)
+
+
+def test_sgd_step_of_a_large_parameter_makes_no_temporary_of_its_size():
+    p = Value(np.ones((784, 256), np.float32), requires_grad=True)  # 784 KiB
+    p.grad = np.full((784, 256), 2.0, np.float32)
+    opt = optim.SGD([p], lr=0.5)
+    opt.step()  # the thread's scratch block is made at the first step
+    tracemalloc.start()
+    try:
+        opt.step()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < p.data.nbytes // 4, peak
+    assert np.all(p.data == -1.0)
+
+
+def test_an_update_whose_gradient_overlaps_the_data_takes_the_whole_product_first():
+    rng = np.random.default_rng(2)
+    buffer = rng.standard_normal(300_001).astype(np.float32)
+    expected = buffer.copy()
+    expected[1:] -= number_like(0.5, expected) * expected[:-1].copy()
+    data, g = buffer[1:], buffer[:-1]  # (a block's update would change g's next block before it is read)
+    assert sgd.subtract_scaled(data, number_like(0.5, g), g) is data
+    assert buffer.tobytes() == expected.tobytes()
+
+
+def test_threads_stepping_at_once_each_use_their_own_scratch_block():
+    rng = np.random.default_rng(3)
+    params = [Value(rng.standard_normal((512, 512)).astype(np.float32), requires_grad=True) for _ in range(4)]
+    expected = []
+    for i, p in enumerate(params):
+        p.grad = np.full((512, 512), float(i + 1), np.float32)
+        expected.append(p.data - number_like(0.25, p.grad) * p.grad)
+    threads = [threading.Thread(target=lambda p=p: [optim.SGD([p], lr=0.25).step(), p.grad.__imul__(0)])
+               for p in params]  # (after its step a thread zeroes its gradient: later steps change nothing)
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for p, e in zip(params, expected):
+        assert p.data.tobytes() == e.tobytes()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(128, 128), (128, 256), (16385,), (8192 * 3 + 17,), (64, 300), (100_000,)])
+def test_relu_forward_is_numpys_maximum_with_zero_bit_for_bit(dtype, shape):
+    x = _with_specials(np.random.default_rng(4).standard_normal(shape).astype(dtype))
+    out = Value(x, requires_grad=True).relu()
+    expected = np.maximum(x, dtype(0))
+    assert out.data.shape == shape and out.data.tobytes() == expected.tobytes()
+
+
+def test_relu_reads_a_row_of_zeros_of_at_most_8192_elements():
+    for dtype in DTYPES:
+        Value(np.ones(200_000, dtype)).relu()
+    assert all(zeros.size <= 8192 for zeros in elementwise._ZERO_BLOCKS.values())
