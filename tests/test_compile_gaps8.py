@@ -19,26 +19,11 @@ import pytest
 
 import autograd_core as torch
 from autograd_core import CompileWarning, Value
+from compile_helpers import compiled_twins
 from gradient_helpers import same_bits
 
 
-def _twins(make, calls=7, change_at=3, seed=0):
-    """make() -> (parameters, step(x), change(i)): two twins, one eager, one compiled; before call i both twins'
-    change(i) runs (the outside state changed by hand between calls). Returns the compiled step."""
-    eager_params, eager, eager_change = make()
-    params, step, change = make()
-    compiled = torch.compile(step)
-    rng = np.random.default_rng(seed)
-    for i in range(calls):
-        x = rng.standard_normal((4, 3))
-        if i >= change_at:
-            eager_change(i)
-            change(i)
-        expected, got = eager(x), compiled(x)
-        assert same_bits(got.data, expected.data), f"call {i}: result"
-        for p, q in zip(eager_params, params):
-            assert same_bits(p.data, q.data) and same_bits(p.grad, q.grad), f"call {i}: weights or gradients"
-    return compiled
+_twins = compiled_twins  # an eager and a compiled twin, the same bits after each call (compile_helpers.py)
 
 
 def _weight():

@@ -15,35 +15,18 @@ CompileWarning that names what it saw. The cases:
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import pytest
 
 import autograd_core as torch
-from autograd_core import CompileWarning, Value, jit_references, nn
-from gradient_helpers import same_bits
+from autograd_core import Value, jit_references, nn
+from compile_helpers import compiled_twins
 
 
 def _twins(make, calls=6, change_at=3):
-    """make() -> (parameters, step(x), change(i)): an eager and a compiled twin; both twins' change(i) runs before
-    call i >= change_at. Asserts the same bits after every call; returns (the compiled step, its CompileWarnings)."""
-    eager_params, eager, eager_change = make()
-    params, step, change = make()
-    compiled = torch.compile(step)
-    rng = np.random.default_rng(0)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", CompileWarning)
-        for i in range(calls):
-            x = rng.standard_normal((4, 3))
-            if i >= change_at:
-                eager_change(i)
-                change(i)
-            expected, got = eager(x), compiled(x)
-            assert same_bits(got.data, expected.data), f"call {i}: result"
-            for p, q in zip(eager_params, params):
-                assert same_bits(p.data, q.data) and same_bits(p.grad, q.grad), f"call {i}: weights or gradients"
-    return compiled, [str(w.message) for w in caught if issubclass(w.category, CompileWarning)]
+    """compile_helpers.compiled_twins over 6 calls: (the compiled step, its CompileWarnings' texts)."""
+    return compiled_twins(make, calls=calls, change_at=change_at, record_warnings=True)
 
 
 def _weight(parameter=False):
