@@ -329,12 +329,15 @@ def _shape_error(op, args, err):
 
 
 class _Freed:
-    """Stands in for a node's saved parameters once a backward pass without `retain_graph` has run."""
+    """Stands in for a node's saved parameters once a backward pass without `retain_graph` has run. `named_by`: the
+    few parameters PyTorch's name of the node depends on (Primitive.keeps_for_name), kept so that `y.grad_fn` shows
+    the same name after backward as before (x[0] SelectBackward0, x.topk(2) TopkBackward0), as PyTorch's does."""
 
-    __slots__ = ("had_params",)
+    __slots__ = ("had_params", "named_by")
 
-    def __init__(self, had_params):
+    def __init__(self, had_params, named_by=None):
         self.had_params = had_params
+        self.named_by = named_by
 
     def __repr__(self):
         return "<freed>"
@@ -664,7 +667,8 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                 node._params = freed_empty
             else:
                 log(("params", node, params))
-                node._params = FREED_PARAMS
+                keeps = node._op.keeps_for_name
+                node._params = FREED_PARAMS if keeps is None else _Freed(True, keeps(params))
 
 
 def _undo(roots, order, visited, undo, accumulate, retain_graph):

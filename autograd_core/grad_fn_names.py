@@ -99,10 +99,13 @@ def layout(node):
     if named is None:
         context = _CONTEXTS.get(op.name)
         if context is not None:
-            # After a backward pass without retain_graph the parameters are freed (engine._Freed): the names that
-            # depend on them then fall back to what the node's shapes tell (a sum to a 0-d result: sum())
+            # After a backward pass without retain_graph the parameters are freed (engine._Freed), but for the kept
+            # ones (Primitive.keeps_for_name): the other names that depend on them fall back to what the node's shapes
+            # tell (a sum to a 0-d result: sum())
             params = node._params
-            return context(node._parents, params if isinstance(params, dict) else {}, node)
+            if not isinstance(params, dict):  # freed (or none): what Primitive.keeps_for_name kept
+                params = getattr(params, "named_by", None) or {}
+            return context(node._parents, params, node)
     elif named in _SCALAR_OVERLOADS:  # PyTorch's C++ mul(Tensor, Scalar): the tensor its only entry
         return named, tuple(i for i, p in enumerate(node._parents) if p._op is not None or p._requires_grad
                             or np.ndim(p.data) != 0)

@@ -432,3 +432,31 @@ def test_the_search_for_an_input_visits_each_node_once(monkeypatch):
         a = a + a
     y = ag.addmm(np.ones((2, 2)), a, a)
     assert y.grad_fn.name() == "AddmmBackward0" and len(calls) < 60
+
+
+# ---- the same names after backward() (which frees the nodes' saved parameters but for the few a name reads)
+
+_AFTER_BACKWARD = {
+    "x[:1]": lambda x, L: x[:1], "x[0]": lambda x, L: x[0], "x[:, None]": lambda x, L: x[:, None],
+    "x[[0, 2]]": lambda x, L: x[[0, 2]], "x[0, 1:3]": lambda x, L: x[0, 1:3],
+    "x[mask]": lambda x, L: x[L.tensor(_ARRAYS["x"] > 0)], "x[1, [0, 2]]": lambda x, L: x[1, [0, 2]],
+    "topk": lambda x, L: x.topk(2)[0], "sort": lambda x, L: x.sort()[0],
+    "round(decimals=2)": lambda x, L: x.round(decimals=2), "round": lambda x, L: x.round(),
+    "sum(0)": lambda x, L: x.sum(0), "amax(0)": lambda x, L: x.amax(0),
+}
+
+
+@pytest.mark.parametrize("make", _AFTER_BACKWARD.values(), ids=_AFTER_BACKWARD.keys())
+def test_grad_fn_names_stay_pytorchs_after_backward(make):
+    """A learner prints `y.grad_fn` after `loss.backward()`: x[0] stays SelectBackward0 (it showed UnsqueezeBackward0
+    once the pass had freed the index), topk TopkBackward0, round(decimals=2) RoundBackward1, as PyTorch's."""
+    names = {}
+    for library in ("autograd_core", "torch"):
+        L = _library(library)[0]
+        x = L.tensor(_ARRAYS["x"], requires_grad=True)
+        y = make(x, L)
+        before = type(y.grad_fn).__name__
+        y.sum().backward()
+        names[library] = (before, type(y.grad_fn).__name__)
+        assert names[library][1] == before, library
+    assert names["autograd_core"] == names["torch"]

@@ -72,6 +72,9 @@ class Primitive:
     complex_ready = False  # see defcomplex
     grad_fn_name = None  # PyTorch's name of the backward node, where it is not the title's (see `named`)
     grad_fn_input = None  # with grad_fn_name: the path down to the input PyTorch's one node lists (see `named`)
+    # params -> the few of them PyTorch's grad_fn name depends on (grad_fn_names.py), kept when a backward pass frees
+    # the rest (engine._Freed), or None where the name depends on none
+    keeps_for_name = None
 
     def named(self, grad_fn_name, input_at=None):
         """This operation recorded under `grad_fn_name`, the name PyTorch gives the backward node of one function that

@@ -187,6 +187,9 @@ def _sort(x, axis, descending=False, k=None):
     return x[_sorted_positions(x, axis, descending, k)]
 
 
+_sort.keeps_for_name = lambda params: {"k": params.get("k")}  # SortBackward0, or TopkBackward0 (grad_fn_names.py)
+
+
 # The gradient goes back to where each sorted value came from; the tangent is read from there.
 _sort.defvjp(lambda g, out, x, axis, descending=False, k=None:
              scatter_add(g, index=_sorted_positions(x, axis, descending, k), shape=x.shape),

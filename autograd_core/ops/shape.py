@@ -193,6 +193,19 @@ def _getitem(x, index):
     return x[index]
 
 
+def _index_structure(params):
+    """What x[index]'s grad_fn name reads of its index (SliceBackward0, SelectBackward0, IndexBackward0 ...), kept after
+    a backward pass frees the rest: the index with each array in it replaced by one small array (not kept alive)."""
+    index = params.get("index")
+    if index.__class__ is tuple:
+        return {"index": tuple(_AN_INDEX_ARRAY if isinstance(item, np.ndarray) else item for item in index)}
+    return {"index": _AN_INDEX_ARRAY if isinstance(index, np.ndarray) else index}
+
+
+_AN_INDEX_ARRAY = np.zeros(1, np.intp)
+_getitem.keeps_for_name = _index_structure
+
+
 @primitive("scatter_add")
 def scatter_add(g, index, shape):
     """zeros(shape) with g added at `index`: the adjoint of x[index]."""

@@ -174,6 +174,7 @@ floor.__doc__ = "The largest integer <= x, elementwise (same shape and dtype as 
 ceil.__doc__ = "The smallest integer >= x, elementwise (same shape and dtype as x); zero gradient."
 trunc.__doc__ = "x rounded toward zero, elementwise (same shape and dtype as x); zero gradient."
 _round = Primitive("round", _round_half_even)
+_round.keeps_for_name = lambda params: {"decimals": params.get("decimals")}  # RoundBackward0, or 1 with decimals
 for _p in (sign, floor, ceil, trunc, _round):   # (integer inputs keep their dtype, as in PyTorch and NumPy 2)
     _p.defvjp(_zero, formulas=("0",))
     _p.defjvp_elementwise()
