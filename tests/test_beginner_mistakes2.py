@@ -13,33 +13,13 @@ import warnings
 
 import numpy as np
 import pytest
+from mistake_helpers import ours as _ours
+from mistake_helpers import raised as _raises
+from mistake_helpers import theirs as _theirs
 
 import autograd_core as ag
 import autograd_core.nn as ag_nn
 import autograd_core.nn.functional as ag_F
-
-
-def _run(code, lib, nn, F):
-    env = {"torch": lib, "nn": nn, "F": F, "np": np}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        exec(code, env)
-    return env.get("out"), [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
-
-
-def _ours(code):
-    return _run(code, ag, ag_nn, ag_F)
-
-
-def _theirs(code):
-    torch = pytest.importorskip("torch")
-    return _run(code, torch, torch.nn, torch.nn.functional)
-
-
-def _raises(code, runner):
-    with pytest.raises(Exception) as info:
-        runner(code)
-    return info.value
 
 
 F32 = "np.float32"
