@@ -10,7 +10,6 @@ load_state_dict's missing keys, unexpected keys and size mismatches.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 from mistake_helpers import ours as _ours

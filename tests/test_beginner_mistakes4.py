@@ -17,7 +17,6 @@ Module without forward.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 from mistake_helpers import ours as _ours
