@@ -17,6 +17,7 @@ import sys
 
 import numpy as np
 
+from .errors import is_library_frame
 from .modes import ANOMALY
 from .sparse_array import SparseData
 from .value import Value
@@ -78,12 +79,6 @@ def check_backward(node, i, grad):
 def _user_frame():
     """The innermost stack frame outside this package: where the user's code created something."""
     frame = sys._getframe(1)
-    while frame is not None and _is_ours(frame):
+    while frame is not None and is_library_frame(frame):
         frame = frame.f_back
     return frame
-
-
-def _is_ours(frame):
-    """A frame of this library's code: its module is `autograd_core` or one inside it (nn, optim, viz, ...)."""
-    module = frame.f_globals.get("__name__", "")
-    return module == "autograd_core" or module.startswith("autograd_core.")

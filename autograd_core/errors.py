@@ -176,17 +176,21 @@ def write_refusal(words, dtype):
     return None
 
 
+def is_library_frame(frame):
+    """Whether a stack frame runs this library's code: its module is `autograd_core` or one inside it (nn, optim,
+    viz, ... are installed as autograd_core.nn and so on)."""
+    module = frame.f_globals.get("__name__", "")
+    return module == "autograd_core" or module.startswith("autograd_core.")
+
+
 def warn_at_the_callers_line(message, category=UserWarning):
     """warnings.warn(message, category) attributed to the first frame outside the library (autograd_core, nn, optim,
     viz): the user's line, however many of the library's calls lead to the warning (torch.std(x) and x.std())."""
-    import os
     import sys
     import warnings
 
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    library = tuple(os.path.join(root, name) + os.sep for name in ("autograd_core", "nn", "optim", "viz"))
     level, frame = 2, sys._getframe(1)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(library):
+    while frame is not None and is_library_frame(frame):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
 
