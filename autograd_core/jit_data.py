@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .jit_references import _same_contents
+
 
 def read(recorder, value, data):
     """`value.data` (a Value made before the call) read while `recorder` records (outside effects): its contents from
@@ -35,7 +37,7 @@ def before(recorder, arrays=None):
     """A change the recording makes part of the program is about to write into `arrays` (all the data read, for an
     effect): they must hold what the recording saw, else NumPy changed them out of its sight."""
     for entry in _entries(recorder, arrays):
-        if not _same(entry[0], entry[1]):
+        if not _same_contents(entry[0], entry[1]):
             _unseen(recorder, entry)
 
 
@@ -64,11 +66,6 @@ def _entries(recorder, arrays):
                 found.append(entry)
             array = array.base
     return found
-
-
-def _same(array, copy):
-    return array.shape == copy.shape and array.dtype == copy.dtype and (
-        np.array_equal(array, copy) or (copy.dtype.kind in "fc" and np.array_equal(array, copy, equal_nan=True)))
 
 
 def _unseen(recorder, entry):
