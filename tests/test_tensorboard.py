@@ -20,7 +20,7 @@ import pytest
 import autograd_core as torch
 from autograd_core import nn
 from autograd_core.nn import functional as F
-from autograd_core.utils import tensorboard
+from autograd_core.utils import tensorboard_records
 from autograd_core.utils.tensorboard import SummaryWriter
 
 
@@ -33,9 +33,9 @@ def records(path):
     while at < len(data):
         length = data[at:at + 8]
         (n,) = struct.unpack("<Q", length)
-        assert struct.unpack("<I", data[at + 8:at + 12])[0] == tensorboard._masked_crc(length)
+        assert struct.unpack("<I", data[at + 8:at + 12])[0] == tensorboard_records.masked_crc(length)
         body = data[at + 12:at + 12 + n]
-        assert struct.unpack("<I", data[at + 12 + n:at + 16 + n])[0] == tensorboard._masked_crc(body)
+        assert struct.unpack("<I", data[at + 12 + n:at + 16 + n])[0] == tensorboard_records.masked_crc(body)
         out.append(body)
         at += 16 + n
     return out
@@ -95,9 +95,9 @@ def events(log_dir):
 
 
 def test_crc32c_and_a_records_frame():
-    assert tensorboard.crc32c(b"123456789") == 0xE3069283  # the check value of CRC-32C (RFC 3720)
-    assert tensorboard.crc32c(b"") == 0
-    framed = tensorboard.tfrecord(b"abc")
+    assert tensorboard_records.crc32c(b"123456789") == 0xE3069283  # the check value of CRC-32C (RFC 3720)
+    assert tensorboard_records.crc32c(b"") == 0
+    framed = tensorboard_records.tfrecord(b"abc")
     assert framed[:8] == struct.pack("<Q", 3) and framed[12:15] == b"abc" and len(framed) == 19
 
 
@@ -139,7 +139,7 @@ def test_records_wait_for_flush_or_the_queue_and_the_file_is_whole(tmp_path):
 
 
 def test_records_waiting_flush_secs_are_written_by_the_background_thread(tmp_path, monkeypatch):
-    monkeypatch.setattr(tensorboard, "_FLUSH_TICK", 0.05)
+    monkeypatch.setattr(tensorboard_records, "_FLUSH_TICK", 0.05)
     writer = SummaryWriter(tmp_path, flush_secs=0.2)
     (path,) = glob.glob(str(tmp_path / "events.out.tfevents.*"))
     writer.add_scalar("epoch_loss", 0.5, 1)  # a loop that logs once an epoch: one record, then a long wait
@@ -216,7 +216,7 @@ def summary_image(values):
 
 
 def decoded_png(data):
-    """The pixels of a PNG of 8-bit RGB or RGBA rows without filters (what `tensorboard.png` writes), by hand."""
+    """The pixels of a PNG of 8-bit RGB or RGBA rows without filters (what `tensorboard_images.png` writes), by hand."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     at, chunks = 8, {}
     while at < len(data):

@@ -93,7 +93,7 @@ def save_image(tensor, fp, format=None, **kwargs):
     kind = (format or os.path.splitext(str(name))[1].lstrip(".")).lower()
     if kind != "png":
         raise ValueError(f"save_image: without Pillow only PNG files can be written, not {kind or 'this file'!r}")
-    from autograd_core.utils.tensorboard import png
+    from autograd_core.utils.tensorboard_images import png
     data = png(np.repeat(pixels, 3, axis=2) if pixels.shape[2] == 1 else pixels)
     if isinstance(fp, (str, os.PathLike)):
         with open(fp, "wb") as file:
