@@ -571,7 +571,7 @@ def test_picture_of_a_complex_scalar_graph_writes_its_numbers_and_rules():
     z, w, h, out = _scalar_graph()
     source = viz.draw(out, show=("data", "grad", "derivs")).source
     assert "data 1+2j" in source and "data 0.5-1j" in source
-    assert f"grad {viz.dot.complex_text(complex(z.grad))}" in source
+    assert f"grad {viz.texts.complex_text(complex(z.grad))}" in source
     assert 'label="0.5-1j"' in source                                      # the edge z -> z*w
     assert 'label="∂/∂h = conj(conj ḡ)"' in source                        # conj's rule, for PyTorch's g
     assert "data 148.4<" in source                                         # the real output stays real
@@ -599,7 +599,7 @@ def test_complex_rule_text_is_pytorchs_gradient():
     out = z * ag.tensor(y0)
     graph = viz.trace(out)
     edge = next(e for e in graph.edges if e.index == 0)
-    assert viz.dot.rule_text(edge.formula, graph.node(edge.src), graph.node(edge.dst)) == "conj(ḡ⊙y)"
+    assert viz.labels.rule_text(edge.formula, graph.node(edge.src), graph.node(edge.dst)) == "conj(ḡ⊙y)"
     out.backward(ag.tensor(1 + 1j))
     assert complex(z.grad) == pytest.approx((1 + 1j) * np.conj(y0))
 

@@ -127,7 +127,7 @@ def test_cli_names_an_unknown_option_with_its_command_s_help(args, line):
     ((2, 3), (2, 3), ()), ((1,), (1,), ()),
 ])
 def test_summed_axes_are_the_axes_the_engine_sums_a_broadcast_gradient_over(src, dst, axes):
-    from autograd_core.viz.dot import summed_axes
+    from autograd_core.viz.labels import summed_axes
 
     assert summed_axes(src, dst) == axes
     rng = np.random.default_rng(0)

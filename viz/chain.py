@@ -96,7 +96,7 @@ class ChainRule:
 
 
 def _num(x, digits=4):
-    return f"{x + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0, as the picture's numbers (viz.dot._num)
+    return f"{x + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0, as the picture's numbers (viz.texts.number_text)
 
 
 def path_edges(graph: Graph, leaf_id: str):

@@ -20,12 +20,13 @@ import numpy as np
 
 from autograd_core import Value, __version__
 
-from .dot import DEFAULT_SHOW, DIRECTIONS, MAX_LABEL_CHARS, MAX_RANKS_CROSSED, MAX_TITLE_CHARS, _check_show
+from .dot import DEFAULT_SHOW, DIRECTIONS, MAX_RANKS_CROSSED, MAX_TITLE_CHARS, _check_show
 from . import expr as _expr
 from .expr import CONSTANTS, FUNCTIONS, ExprError, evaluate_program, parse_assignment, parse_constant, parse_literal
 from .export import (
     BINARY_FORMATS, FORMATS, GraphvizError, GraphvizNotFound, export_bytes, format_for, render_bytes, write_atomic,
 )
+from .texts import MAX_LABEL_CHARS
 
 PROG = "autograd-graph"
 DEFAULT_MAX_NODES = 400

@@ -12,23 +12,22 @@ in the size of the graph and deterministic: node ids come from the traversal ord
 
 from __future__ import annotations
 
-import functools
 import math
-import re
 
 import graphviz
 import numpy as np
 
-from autograd_core.ops.primitive import PRIMITIVES
-
 from .chain import chain_rule, path_edges, symbol
 from .collapse import collapse
 from .graph import (
-    COLLAPSED, CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, Graph, _gc_paused, complex_summary, summary_stats,
-    summary_table, trace,
+    COLLAPSED, CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, Graph, _gc_paused, summary_table, trace,
 )
 from .jupyter import GraphPicture
+from .labels import constant_text, drawn_per_use, edge_label, op_label, written_in_place
 from .layout import enters, rank_order
+from .texts import (
+    dot_string, html_text, number_text, range_text, shape_text, value_summary,
+)
 
 SHOW_CHOICES = ("data", "grad", "shape", "derivs")
 DEFAULT_SHOW = frozenset(SHOW_CHOICES)
@@ -51,7 +50,6 @@ FONT = "Helvetica"
 OP_PLAIN = 'style=filled fillcolor="#ffffff" color="#64748b"'
 OP_PATH = f'style=filled fillcolor="#fee2e2" color="{HIGHLIGHT}" penwidth=2'
 EDGE_PATH = f'color="{HIGHLIGHT}" fontcolor="{HIGHLIGHT}" penwidth=2.2'
-MAX_LABEL_CHARS = 80    # names, module scopes, edge formulas: longer text is cut with "…"
 MAX_TITLE_CHARS = 1000  # each title line (a chain-rule sum over many paths can be long)
 # Graphviz's time grows much faster than the node count when edges span many ranks (a 100-term sum chain
 # with every neuron folded into one box: 100 nodes, 9,000 ranks crossed, minutes of `dot`). With max_nodes,
@@ -215,11 +213,11 @@ def _chain_title(chain):
         return _wrap(text)
     largest = max(chain.paths, key=lambda p: abs(p.product))  # the first path may well contribute 0
     symbols = " · ".join(str(f) for f in largest.factors)
-    numbers = "".join(f"({_num(f.derivative)})" for f in largest.factors)
+    numbers = "".join(f"({number_text(f.derivative)})" for f in largest.factors)
     lhs = f"∂{symbol(chain.output_name)}/∂{symbol(chain.leaf_name)}"
     lines = [f"{lhs} = sum over {chain.n_paths} paths (red) of the product of "
-             f"the local derivatives along each = {_num(chain.total, 6)}"]
-    lines += _wrap(f"the largest term: {symbols} = {numbers} = {_num(largest.product, 6)}")
+             f"the local derivatives along each = {number_text(chain.total, 6)}"]
+    lines += _wrap(f"the largest term: {symbols} = {numbers} = {number_text(largest.product, 6)}")
     return lines
 
 
@@ -271,7 +269,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
     dot_nodes, dot_edges = {}, []
     for n in graph.nodes:
         stmts = members.setdefault(n.scope if clusters else None, [])
-        if _drawn_per_use(n):
+        if drawn_per_use(n):
             continue  # drawn next to each node that uses it, below
         stmts.append(_node_stmt(n, show, n.id in path_nodes, known, current, stats))
         dot_nodes[n.id] = n
@@ -283,7 +281,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
             on = n.id in path_nodes
             written = op_label(n.op, [nodes[e.src] for e in incoming])
             shape = "circle" if len(written) <= 2 else "ellipse"
-            stmts.append(f'\t{n.id}_op [label="{_quote(written)}" shape={shape} {OP_PATH if on else OP_PLAIN}]\n')
+            stmts.append(f'\t{n.id}_op [label="{dot_string(written)}" shape={shape} {OP_PATH if on else OP_PLAIN}]\n')
             stmts_edges.append(f"\t{n.id}_op -> {n.id}{f' [{EDGE_PATH}]' if on else ''}\n")
         pills = []  # the numbers drawn for this node's arguments, in argument order
         for e in incoming:
@@ -291,18 +289,18 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
                 continue  # a number the operation's label writes in place ('a / 2'): no box of its own
             target = f"{n.id}_op" if n.op else n.id  # no op: a summary box of viz.collapse, edges end at it
             attrs = []
-            label = _edge_label(e, nodes, incoming) if "derivs" in show else ""
+            label = edge_label(e, nodes, incoming) if "derivs" in show else ""
             if label:
                 # Top to bottom, Graphviz sets a label against its (vertical) edge: a thick highlighted edge
                 # then hides the minus of "-1", which reads as 1. One space keeps the sign clear.
-                attrs.append(f'{label_attr}="{" " if rankdir in ("TB", "BT") else ""}{_quote(label)}"')
+                attrs.append(f'{label_attr}="{" " if rankdir in ("TB", "BT") else ""}{dot_string(label)}"')
             if (e.src, e.dst, e.index) in highlight_edges:
                 attrs.append(EDGE_PATH)
             if clusters and graph.scopes and enters(nodes[e.src].scope, n.scope, scope_parent):
                 attrs.append("minlen=2")  # see viz.layout.enters
             attr_text = f" [{' '.join(attrs)}]" if attrs else ""
             src = e.src
-            if _drawn_per_use(nodes[src]):
+            if drawn_per_use(nodes[src]):
                 src = f"{e.src}_{e.dst}_{e.index}"
                 stmts.append(_node_stmt(nodes[e.src], show, False, known, current, stats).replace(
                     f"\t{e.src} [", f"\t{src} [", 1))
@@ -348,7 +346,7 @@ def _title_label(lines):
     or a step's heading and its arithmetic, would start at different places). A line holding newlines (a
     user's title) is split at them."""
     lines = [part for line in lines for part in str(line).splitlines() or [""]]
-    quoted = [_quote(line, MAX_TITLE_CHARS) for line in lines]
+    quoted = [dot_string(line, MAX_TITLE_CHARS) for line in lines]
     return quoted[0] if len(quoted) == 1 else "".join(line + "\\l" for line in quoted)
 
 
@@ -400,8 +398,8 @@ def _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges):
             if not merged:
                 continue
             label = " › ".join(headings[h] for h in merged)
-            body.append(f'\t{name} [label="{_quote(label, MAX_TITLE_CHARS)}" shape=plaintext fontname="{FONT}-Bold" '
-                        f'fontsize=9 fontcolor="#475569" height=0.2 margin="0.02,0"]\n')
+            body.append(f'\t{name} [label="{dot_string(label, MAX_TITLE_CHARS)}" shape=plaintext '
+                        f'fontname="{FONT}-Bold" fontsize=9 fontcolor="#475569" height=0.2 margin="0.02,0"]\n')
             # An edge down to the module's first node of the next rank: without one, dot ignores the order
             # that the invisible edges within the rank give a node that has no other edge.
             inner = merged[-1][: -len("_heading")]
@@ -436,60 +434,6 @@ def _ranks_crossed(graph):
     return sum(max(abs(rank[e.dst] - rank[e.src]) - 2, 0) for e in graph.edges)
 
 
-# Operations of two arguments that may be swapped: their pictures need not say which argument is which.
-COMMUTATIVE = frozenset({"+", "*", "maximum", "minimum", "logaddexp", "logaddexp2"})
-INFIX = {"-": "-", "/": "/", "**": "**", "matmul": "@"}  # written between the arguments; others: name(x, y)
-MAX_OPERAND_CHARS = 24  # an argument's name in an operation's label is cut after this
-
-
-def op_label(op_name, args):
-    """The text of an operation's node, given its argument nodes in order.
-
-    Two-argument primitives that are not commutative (`-`, `/`, `**`, matmul, atan2, xlogy, solve, ...) are
-    written with their arguments in place, `a / 2` against `2 / a`, `a - b` against `b - a`, `A @ x`, `atan2(y, x)`:
-    edges arrive at an operation from both sides, so its symbol alone would not tell numerator from denominator.
-    An argument is written by its name (as `chain.symbol` writes it in a derivative), an unlabelled scalar
-    constant by its value (the picture then draws no separate box for it), an unlabelled tensor constant as
-    'const' and a collapsed summary as '…'. Any other operation: its name ('+', 'tanh', 'linear').
-    """
-    op = PRIMITIVES.get(op_name)
-    if len(args) != 2 or op_name in COMMUTATIVE or op is None or len(op.formulas) != 2:
-        return op_name
-    x, y = (_operand_text(a) for a in args)
-    return f"{x} {INFIX[op_name]} {y}" if op_name in INFIX else f"{op_name}({x}, {y})"
-
-
-def operation_texts(graph):
-    """{node id: its operation's label} for each node whose picture writes the operation with its operands ('a / 2',
-    'W @ x') instead of its bare symbol: the explorer and the graph's JSON show the same words as the picture."""
-    nodes, in_edges = graph._node_index(), graph.in_edges()
-    texts = {}
-    for n in graph.nodes:
-        if n.op and in_edges[n.id]:
-            text = op_label(n.op, [nodes[e.src] for e in in_edges[n.id]])
-            if text != n.op:
-                texts[n.id] = text
-    return texts
-
-
-def written_in_place(op_name, written, arg):
-    """Whether the operation's label `written` (from `op_label`) shows its argument `arg` itself, so that the
-    argument gets no box and no edge of its own: an unlabelled scalar constant of an operation written with its
-    operands ('a / 2'). Pictures and the explorer both draw by this."""
-    return written != op_name and _drawn_per_use(arg)
-
-
-def _operand_text(node):
-    if _drawn_per_use(node):
-        text = _value_text(node.data)
-        return f"({text})" if text.startswith("-") else text  # a ** (-1), not a ** -1
-    if node.role == COLLAPSED:
-        return "…"
-    if node.role == CONSTANT and not node.label and not node.is_scalar:
-        return "const"
-    return _printable(symbol(node.name), MAX_OPERAND_CHARS)
-
-
 def _check_show(show):
     if isinstance(show, str):
         show = [s for s in show.split(",") if s]
@@ -504,104 +448,12 @@ def _is_node_id(graph, key):
     return isinstance(key, str) and key[:1] in "nc" and key in graph._node_index()
 
 
-def _drawn_per_use(node):
-    """Unlabelled scalar constants get one small node per use: the engine shares one leaf per number
-    (every `* 1.01` in a loop reads the same Value), and a single node wired to all of its uses would
-    pull long edges across the picture and slow Graphviz's layout down badly."""
-    return node.role == CONSTANT and not node.label and node.is_scalar
-
-
-def _edge_label(e, nodes, incoming=()):
-    if e.derivative is not None:
-        return _num(e.derivative)
-    src, dst = nodes[e.src], nodes[e.dst]
-    if e.formula is None or not src.requires_grad or src.role == COLLAPSED or dst.role == COLLAPSED:
-        return ""
-    formula = with_argument_names(e.formula, dst.op, [nodes[i.src] for i in incoming])
-    return f"∂/∂{src.name} = {rule_text(formula, src, dst)}"
-
-
-# The letters that the rules of operations with several inputs use for their arguments, in argument order
-# (`Primitive.formulas`: mul's rules are 'g⊙y' and 'g⊙x'). A picture writes the arguments' names instead:
-# '∂/∂h = g⊙y' leaves the reader to guess which input y is; '∂/∂h = g⊙c' does not.
-ARGUMENT_LETTERS = {
-    "*": "xy", "/": "xy", "**": "xy", "maximum": "xy", "minimum": "xy", "logaddexp": "xy", "logaddexp2": "xy",
-    "xlogy": "xy", "xlog1py": "xy", "matmul": "AB", "linear": "xW",  # not conv2d: its "over N, H, W" is the width
-    "atan2": "yx",  # atan2(y, x): the rules are written in the usual letters, y first
-}
-_NOT_NAME = "A-Za-z0-9_"  # a letter stands alone (x, not the x of max or exp or 2x) between these
-
-
-def with_argument_names(formula, op_name, args, names=None):
-    """`formula` with each argument letter replaced by the name its argument has in the picture (a scalar
-    constant by its value: 'g/2'); a letter stays when its argument has no name shown (an unlabelled tensor
-    constant, drawn as 'const (2, 3)'), or when the operation is not in ARGUMENT_LETTERS. `names`: the
-    operation's `argument_names`, when the caller has them (one operation, several edges)."""
-    names = argument_names(op_name, args) if names is None else names
-    if not names:
-        return formula
-    return _letters_pattern("".join(names)).sub(lambda m: names[m.group(1)], formula)
-
-
-def argument_names(op_name, args):
-    """{argument letter of the operation's rules: the argument's name in the picture} (see with_argument_names)."""
-    letters = ARGUMENT_LETTERS.get(op_name)
-    if not letters or len(args) < len(letters):
-        return {}
-    names = {}
-    for letter, node in zip(letters, args):
-        if node.role == COLLAPSED or (node.role == CONSTANT and not node.label and not node.is_scalar):
-            continue
-        names[letter] = _operand_text(node)  # as the operation's label writes it: 'g/(-2)', not 'g/-2'
-    return names
-
-
-@functools.lru_cache(maxsize=64)
-def _letters_pattern(letters):
-    return re.compile(f"(?<![{_NOT_NAME}])([{letters}])(?![{_NOT_NAME}])")
-
-
-_LONE_G = _letters_pattern("g")  # the output's gradient in a rule's text
-
-def rule_text(formula, src, dst):
-    """An edge's rule as shown: `formula`, and for an input that was broadcast, the axes its gradient is
-    summed over (the rule gives a gradient of the output's shape; the engine sums it back to the input's).
-
-    On an edge touching a complex number the rule is written conj(formula with ḡ for g): the rules carry the
-    conjugate of PyTorch's gradient (autograd_core/ops/complex.py), the picture's g and grads are PyTorch's, so
-    the input's grad is that, exactly (e.g. 'conj(ḡ⊙y)' = g⊙ȳ for z·y, 'conj(ḡᵀ·x)' for a Linear's weight)."""
-    if src.dtype.startswith("complex") or dst.dtype.startswith("complex"):
-        formula = f"conj({_LONE_G.sub('ḡ', formula)})"
-    axes = summed_axes(src.shape, dst.shape) if src.shape != dst.shape and _elementwise(dst.op) else ()
-    if not axes:
-        return formula
-    where = f"axis {axes[0]}" if len(axes) == 1 else f"axes {', '.join(map(str, axes))}"
-    return f"{formula}, summed over {where}"
-
-
-def _elementwise(op_name):
-    """Whether the primitive acts elementwise with broadcasting, so that its rule for an input that was
-    broadcast returns a gradient of the output's shape (add, sub, mul, and the ops defjvp_elementwise marks)."""
-    op = PRIMITIVES.get(op_name)
-    return op is not None and (op.name in ("+", "-", "*") or (op.jvps is op.vjps and bool(op.vjps)))
-
-
-def summed_axes(src_shape, dst_shape):
-    """The axes of the output over which the gradient of a broadcast input is summed (NumPy's broadcasting:
-    the leading axes the input lacks, and those where it has size 1 and the output more); () if none."""
-    lead = len(dst_shape) - len(src_shape)
-    if lead < 0:
-        return ()
-    stretched = (lead + i for i, n in enumerate(src_shape) if n == 1 and dst_shape[lead + i] != 1)
-    return (*range(lead), *stretched)
-
-
 def _node_stmt(n, show, on_path, known, current, stats):
     if n.role == COLLAPSED:
-        label = "\\n".join(_quote(line) for line in [n.label, *summary_lines(n, show)])
+        label = "\\n".join(dot_string(line) for line in [n.label, *summary_lines(n, show)])
         tooltip = ""
         if n.parameters:
-            listed = "\\n".join(_quote(line) for line in parameter_lines(n.parameters))
+            listed = "\\n".join(dot_string(line) for line in parameter_lines(n.parameters))
             tooltip = f' tooltip="{listed}"'
         return (f'\t{n.id} [label="{label}" shape=box3d style=filled '
                 f'fillcolor="#e5e7eb" color="#6b7280" fontcolor="#374151"{tooltip}]\n')
@@ -609,26 +461,26 @@ def _node_stmt(n, show, on_path, known, current, stats):
         text = constant_text(n)
         if n.label:
             text = f"{n.label} = {text}"
-        return (f'\t{n.id} [label="{_quote(text)}" shape=box style="rounded,filled" fillcolor="#f8fafc" '
+        return (f'\t{n.id} [label="{dot_string(text)}" shape=box style="rounded,filled" fillcolor="#f8fafc" '
                 f'color="#cbd5e1" fontcolor="#475569" fontsize=8 height=0.2 width=0.3 margin="0.04,0.02"]\n')
     fill = CURRENT_FILL if n.id in current else ROLE_FILL[n.role]
-    name = f"<b>{_html(n.label)}</b>" if n.label else f'<font color="#64748b">{n.id}</font>'
+    name = f"<b>{html_text(n.label)}</b>" if n.label else f'<font color="#64748b">{n.id}</font>'
     cells = [f'<td bgcolor="{fill}">{name}</td>']
     if n.sparse:  # always said: its data cell summarises the stored values only
-        cells.append(f"<td>{_shape(n.shape)} {n.dtype} sparse</td>")
+        cells.append(f"<td>{shape_text(n.shape)} {n.dtype} sparse</td>")
     elif "shape" in show and n.shape != ():
-        cells.append(f"<td>{_shape(n.shape)} {n.dtype}</td>")
+        cells.append(f"<td>{shape_text(n.shape)} {n.dtype}</td>")
     elif "shape" in show and n.dtype != "float64":
         cells.append(f"<td>{n.dtype}</td>")
     if "data" in show:
-        cells.append(f"<td>data {_summary(n.data, stats)}</td>")  # digits only: no escaping
+        cells.append(f"<td>data {value_summary(n.data, stats)}</td>")  # digits only: no escaping
     if "grad" in show and n.requires_grad:
         if known is not None and n.id not in known:
             cells.append('<td><font color="#94a3b8">grad ?</font></td>')
         elif n.grad is None:
             cells.append('<td><font color="#94a3b8">grad —</font></td>')
         else:
-            grad = _summary(n.grad, stats)
+            grad = value_summary(n.grad, stats)
             cells.append(f"<td><b>grad {grad}</b></td>" if n.id in current else f"<td>grad {grad}</td>")
     border = f' color="{HIGHLIGHT}"' if on_path else ' color="#64748b"'
     thick = ' border="2"' if n.role == OUTPUT or on_path or n.id in current else ' border="0"'
@@ -636,12 +488,6 @@ def _node_stmt(n, show, on_path, known, current, stats):
              f'<tr>{"".join(cells)}</tr></table>')
     return f"\t{n.id} [label=<{table}> shape=plain]\n"
 
-
-def constant_text(node):
-    """How a picture writes a constant (role 'constant') in its box: a scalar by its value to 4 significant digits
-    ('0.3333'), a tensor as 'const' and its shape ('const (3,)'). An unlabelled constant has no other name there;
-    the explorer calls it by the same text."""
-    return _value_text(node.data) if node.is_scalar else f"const {_shape(node.shape)}"
 
 
 MAX_TOOLTIP_LINES = 40  # parameters listed in a summary box's tooltip
@@ -657,23 +503,11 @@ def summary_lines(n, show=DEFAULT_SHOW):
         if len(params) < n.hidden:
             lines.append(f"{len(params)} parameter{'s' if len(params) != 1 else ''}")
         if "data" in show:
-            lines.append(f"data {_range([p.data for p in params])}")
+            lines.append(f"data {range_text([p.data for p in params])}")
         if "grad" in show and any(p.grad is not None for p in params):
-            lines.append(f"grad {_range([p.grad for p in params if p.grad is not None])}")
+            lines.append(f"grad {range_text([p.grad for p in params if p.grad is not None])}")
     return lines
 
-
-def _range(arrays):
-    """'lo to hi' over all of `arrays`, NaN if any holds one; reduced one array at a time (a folded model's
-    parameters, joined into one float64 copy, cost as much memory again as the model)."""
-    if any(np.asarray(a).dtype.kind == "c" for a in arrays):  # complex numbers have no order: their sizes' range
-        arrays = [np.abs(a) for a in arrays]
-        return "|·| " + _range(arrays)
-    ranges = [summary_stats(a) for a in arrays if np.size(a)]
-    if not ranges:
-        return "empty"
-    lo, hi = np.min([r[0] for r in ranges]), np.max([r[2] for r in ranges])  # np.min, not min: NaN wins
-    return f"{_num(lo, 3)} to {_num(hi, 3)}"
 
 
 def parameter_lines(params):
@@ -682,10 +516,10 @@ def parameter_lines(params):
     lines = []
     for p in params[:MAX_TOOLTIP_LINES]:
         if p.is_scalar:
-            grad = "" if p.grad is None else f" grad {_summary(p.grad)}"
-            lines.append(f"{p.name} = {_summary(p.data)}{grad}")
+            grad = "" if p.grad is None else f" grad {value_summary(p.grad)}"
+            lines.append(f"{p.name} = {value_summary(p.data)}{grad}")
         else:
-            lines.append(f"{p.name} {_shape(p.shape)}")
+            lines.append(f"{p.name} {shape_text(p.shape)}")
     if len(params) > MAX_TOOLTIP_LINES:
         lines.append(f"… and {len(params) - MAX_TOOLTIP_LINES} more")
     return lines
@@ -704,107 +538,10 @@ def _clusters(graph, members):
         if kind == "close":
             body.append("\t}\n")
             continue
-        body.append(f'\tsubgraph cluster_{s.id} {{\n\t\tlabel="{_quote(s.title)}" style="rounded,filled" '
+        body.append(f'\tsubgraph cluster_{s.id} {{\n\t\tlabel="{dot_string(s.title)}" style="rounded,filled" '
                     f'fillcolor="{CLUSTER_FILLS[depth % len(CLUSTER_FILLS)]}" color="#94a3b8" '
                     f'fontname="{FONT}-Bold" fontsize=10\n')
         body.extend(members.get(s.id, ()))
         stack.append(("close", s, depth))
         stack.extend(("open", c, depth + 1) for c in reversed(children.get(s.id, [])))
     return body
-
-
-def _num(x, digits=4):
-    if isinstance(x, (complex, np.complexfloating)):
-        return complex_text(x, digits)
-    return f"{float(x) + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0: "grad -0" reads like a bug
-
-
-def complex_text(z, digits=4):
-    """A complex number as Python writes one, each part to `digits` significant digits: '1+2j', '0.5-1.25j', '3j',
-    '-2+0j' (the imaginary part always shown, so that a complex number never reads as a real one)."""
-    re, im = float(z.real) + 0.0, float(z.imag) + 0.0
-    imag = f"{im:.{digits}g}j"
-    if re == 0 and not math.copysign(1, re) < 0:
-        return imag
-    return f"{re:.{digits}g}{'' if imag[0] == '-' else '+'}{imag}"
-
-
-def _value_text(x):
-    return _num(np.asarray(x).reshape(-1)[0])
-
-
-def _shape(shape):
-    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-_SCALAR_TYPES = (np.float64, np.float32, np.float16, float)
-
-
-def _summary(x, stats=None):
-    """A number for a size-1 value, the values of a tiny array, else min / mean / max (looked up in
-    `stats` from `summary_table` when it is there)."""
-    if x.__class__ in _SCALAR_TYPES:  # the common case in scalar graphs, worth a fast path
-        return _num(x)
-    if stats is not None and id(x) in stats and x.size > 4:
-        lo, mean, hi = stats[id(x)]  # Python floats; + 0.0 turns -0.0 into 0.0 as _num does
-        mean = shown_mean(mean, lo, hi, x)
-        return f"min {lo + 0.0:.3g} mean {mean + 0.0:.3g} max {hi + 0.0:.3g}"
-    arr = np.asarray(x)
-    if arr.size == 1:
-        return _num(arr.reshape(-1)[0])
-    if arr.size == 0:
-        return "empty"
-    if arr.dtype.kind == "c" and arr.size > 2:  # (two complex numbers fit in a cell: more are summarised)
-        mean, largest = complex_summary(arr)
-        return f"mean {complex_text(mean, 3)} max |·| {_num(largest, 3)}"
-    if arr.size <= 4:
-        if arr.ndim == 2 and arr.shape[0] > 1 and arr.shape[1] > 1:  # a 2 x 2 matrix: rows, as NumPy prints it
-            return "[" + " ".join("[" + " ".join(_num(v, 3) for v in row) + "]" for row in arr) + "]"
-        return "[" + " ".join(_num(v, 3) for v in arr.reshape(-1)) + "]"
-    lo, mean, hi = summary_stats(arr)
-    return f"min {_num(lo, 3)} mean {_num(shown_mean(mean, lo, hi, arr), 3)} max {_num(hi, 3)}"
-
-
-def shown_mean(mean, lo, hi, arr):
-    """The mean as a picture shows it: 0 when it is below the rounding error of the numbers it averages, e.g. the
-    gradient of logits under cross_entropy, which sums to 0 in exact arithmetic and to -4.8e-10 in float32:
-    '-4.83e-10' reads as a value, and it is noise.
-
-    The bound is min(size, 64) · eps · max |x|. Each number's rounding error is a few eps of its size, so the mean's
-    is a few eps · max |x| whatever the size; means that are 0 in exact arithmetic (the gradients of cross_entropy,
-    softmax and batch norm with respect to their inputs, x − x.mean()) came out below 0.1 eps · max |x| on arrays of
-    up to a million numbers. A bound growing with the size (as it did) showed a conv layer's real mean of -0.00115
-    over 16,384 numbers as 0."""
-    dtype = arr.dtype
-    if dtype.kind not in "fc" or not (math.isfinite(lo) and math.isfinite(hi)):
-        return mean
-    eps = _EPS.get(dtype)
-    if eps is None:  # np.finfo costs 2 µs a call: a page of 40,000 small arrays asks 40,000 times
-        eps = _EPS[dtype] = float(np.finfo(dtype).eps)
-    return 0.0 if abs(mean) <= min(arr.size, 64) * eps * max(-lo, hi) else mean
-
-
-_EPS = {}
-
-
-def _html(text, limit=MAX_LABEL_CHARS):
-    """User text for an HTML-like label: cut, control characters replaced, markup characters escaped."""
-    text = _printable(text, limit)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
-def _quote(text, limit=MAX_LABEL_CHARS):
-    """User text for a double-quoted DOT string: cut to `limit`, control characters replaced, and
-    backslashes escaped too (they start Graphviz's own escapes such as \\N or \\G)."""
-    return _printable(text, limit).replace("\\", "\\\\").replace('"', '\\"')
-
-
-def _printable(text, limit):
-    """`text` as one printable line of at most `limit` characters: newlines, NUL and other control
-    characters, and lone surrogates (undecodable bytes in argv) become U+FFFD, which Graphviz draws."""
-    text = str(text)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    if not text.isprintable():
-        text = "".join(c if c.isprintable() else "\ufffd" for c in text)
-    return text

@@ -25,11 +25,12 @@ import numpy as np
 from autograd_core import Value
 
 from .collapse import parameter_group_title, shared_parameter_paths
-from .dot import (
-    argument_names, complex_text, constant_text, op_label, operation_texts, parameter_lines, rule_text, shown_mean,
-    summary_lines, with_argument_names, written_in_place,
-)
+from .dot import parameter_lines, summary_lines
 from .graph import COLLAPSED, CONSTANT, PARAMETER, ROLES, Graph, Node, complex_summary, summary_stats, trace
+from .labels import (
+    argument_names, constant_text, op_label, operation_texts, rule_text, with_argument_names, written_in_place,
+)
+from .texts import complex_text, shown_mean
 
 SCHEMA = "autograd-core.explorer/1"
 SMALL = 16          # arrays up to this many elements are written in full (a 4 x 4 grid of numbers)
@@ -215,7 +216,7 @@ def _scopes_with_parameter_groups(graph):
 def _folded_operation_texts(graph, texts, index, in_edges, scopes, home):
     """{node id: (its label with argument 0 folded, with argument 1 folded, with both)} for each operation written
     with its operands ('n7 ** 2') one of which the page can fold into a module's box while the operation stays
-    visible: it is then written '…' as a collapsed picture writes it ('… ** 2', dot.op_label of a summary)."""
+    visible: it is then written '…' as a collapsed picture writes it ('… ** 2', labels.op_label of a summary)."""
     parent = {sid: p for sid, _, _, p, *_ in scopes}
 
     def enclosing(sid):
@@ -237,7 +238,7 @@ def _folded_operation_texts(graph, texts, index, in_edges, scopes, home):
     return folded
 
 
-# what an argument folded into a module's box is to dot.op_label: a summary ('…')
+# what an argument folded into a module's box is to labels.op_label: a summary ('…')
 FOLDED = Node("folded", COLLAPSED, "", None, (), "", None, None, True)
 
 

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from .dot import operation_texts
+from .labels import operation_texts
 from .graph import COLLAPSED, SCHEMA, Edge, Graph, Node, ScopeInfo, complex_summary, summary_stats, summary_table
 
 MAX_VALUES = 4096

@@ -13,7 +13,9 @@ from __future__ import annotations
 from autograd_core.engine import toposort
 
 from .chain import symbol
-from .dot import DEFAULT_SHOW, complex_text, operation_texts, render, rule_text, with_argument_names
+from .dot import DEFAULT_SHOW, render
+from .labels import operation_texts, rule_text, with_argument_names
+from .texts import complex_text
 from .graph import trace
 
 MAX_STEPS = 500
@@ -127,7 +129,7 @@ def step_arithmetic(graph, node_id, uses=None, inputs=None):
 
 
 def _named(e, nodes, inputs):
-    """The rule of edge `e` with its operation's inputs called by their names (viz.dot.with_argument_names)."""
+    """The rule of edge `e` with its operation's inputs called by their names (viz.labels.with_argument_names)."""
     args = inputs[e.dst]
     return with_argument_names(e.formula, nodes[e.dst].op, [nodes[x.src] for x in args])
 
@@ -139,7 +141,7 @@ def _float(x):
 
 
 def _num(x):
-    if getattr(x, "dtype", None) is not None and x.dtype.kind == "c":  # '1+2j' (viz.dot.complex_text)
+    if getattr(x, "dtype", None) is not None and x.dtype.kind == "c":  # '1+2j' (viz.texts.complex_text)
         return complex_text(complex(x.reshape(()) if getattr(x, "ndim", 0) else x)).replace("-", "−")
     return f"{_float(x) + 0.0:.4g}".replace("-", "−")  # + 0.0: never "-0"
 
