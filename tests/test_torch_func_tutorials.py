@@ -1503,7 +1503,8 @@ def test_benchmark_timer_runs_the_statement_and_prints_pytorchs_layout():
     assert lines[0].startswith("<autograd_core.utils.benchmark.Measurement object at 0x") and lines[1] == "record(1)"
     assert lines[3] == "  1 measurement, 7 runs , 1 thread"
     blocked = Timer(stmt="sum(range(50))").blocked_autorange(min_run_time=0.02)
-    assert len(blocked.times) >= 3 and sum(blocked.raw_times) >= 0.02
+    # (at least 3 blocks, unless blocks ran 10 × min_run_time in all: a loaded machine's slow blocks end it early)
+    assert (len(blocked.times) >= 3 or sum(blocked.raw_times) >= 0.2) and sum(blocked.raw_times) >= 0.02
     assert "measurements, " in repr(blocked) and "Median: " in repr(blocked)
     benchmark = pytest.importorskip("torch.utils.benchmark")
     theirs = repr(benchmark.Timer(stmt="record(1)", globals={"record": calls.append}).timeit(7))
