@@ -1,5 +1,5 @@
 """Max pooling's backward where 2×2 windows tile the input (MaxPool2d(2) on even sizes): the two-stage routing of
-nn/pool_tiles.py (`_scatter_2x2_tiles`) against a loop that applies PyTorch's rule window by window, on inputs full of
+nn/pool.py (`_scatter_2x2_tiles`) against a loop that applies PyTorch's rule window by window, on inputs full of
 ties, signed zeros and infinities; the cases that leave it for the general kernel (NaN inputs, infinite gradients,
 non-contiguous arrays); and PyTorch itself in float64."""
 
@@ -215,23 +215,3 @@ def test_empty_batches_and_channels_pool_to_empty_results(shape):
     assert y.shape == shape[:2] + (2, 2)
     y.sum().backward()
     assert xv.grad.shape == shape and xv.grad.dtype == np.float32
-
-
-@pytest.mark.parametrize("dtype", [np.float16, np.float32])
-@pytest.mark.parametrize("shape", [(2, 3, 4, 6), (4, 2, 14, 14), (1, 1, 2, 2)])
-def test_windows_with_one_maximum_each_route_in_one_pass_with_the_same_bits(shape, dtype):
-    """Without ties, `_scatter_2x2_unique` (g where x equals its window's maximum) takes over from the two-stage
-    routing and gives its bits, the signs of the zeros g·0 included; a single tie hands the call back."""
-    rng = np.random.default_rng(shape[3])
-    x = (rng.permutation(np.prod(shape)).reshape(shape) - np.prod(shape) // 2).astype(dtype)  # distinct values
-    g = rng.standard_normal((shape[0], shape[1], shape[2] // 2, shape[3] // 2)).astype(dtype)
-    out = pool._max_np(x, TILE, TILE, NO_PADDING)
-    unique, staged = np.full(x.shape, np.nan, dtype), np.full(x.shape, np.nan, dtype)
-    assert pool._scatter_2x2_unique(unique, g, x, out)
-    pool._scatter_2x2_tiles(staged, g, x)
-    bits = np.dtype(f"u{x.itemsize}")
-    assert np.array_equal(unique.view(bits), staged.view(bits))
-    np.testing.assert_array_equal(scatter(g, x), scatter_by_loops(x, g))
-    x[0, 0, 1, 1] = x[0, 0, 0, 0] = x[0, 0, :2, :2].max()  # the first window's maximum twice
-    assert not pool._scatter_2x2_unique(unique, g, x, pool._max_np(x, TILE, TILE, NO_PADDING))
-    np.testing.assert_array_equal(scatter(g, x), scatter_by_loops(x, g))
