@@ -7,9 +7,11 @@ Why threads work here: NumPy releases the GIL inside its loops (copies, ufuncs, 
 so two halves of a batch convolved in two threads run on two cores at once; only the Python between those
 loops takes turns. A kernel opts in through `split_batch`, giving the size of the largest array it fills:
 parts are made only when each would get at least `MIN_WORK` elements of it, so small calls (and every scalar
-graph) stay in the calling thread and pay nothing. Results do not depend on the number of threads, bit for
-bit: each part writes its own samples' rows of arrays the caller allocated, and sums over the batch are taken
-afterwards in the calling thread.
+graph) stay in the calling thread and pay nothing. A kernel that names its call site times its split calls
+against serial ones and runs serially where that has been faster (`should_split`: on some hosts, or under load,
+a second thread costs more than it saves). Results do not depend on the number of threads, bit for bit: each
+part writes its own samples' rows of arrays the caller allocated, and sums over the batch are taken afterwards in
+the calling thread.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def _default_threads():
 
 
 def get_num_threads():
-    """The number of threads a large kernel (convolution, pooling) may use; 1 means the calling thread only."""
+    """The number of threads a large kernel (convolution, pooling) may use; 1 means the calling thread only. A kernel
+    still runs in one thread where that has been the faster way for it (autograd_core.threads.should_split)."""
     threads = _state["threads"]
     if threads is None:
         threads = _state["threads"] = _default_threads()
@@ -189,6 +192,62 @@ def split_batch(n, body, work):
     for error in errors:
         if error is not None:
             raise error
+
+
+# ----------------------------------------------------------------------------------------------------
+# Whether splitting pays, measured. On some hosts a kernel split in two is slower than on one thread: its parts take
+# turns at the GIL between their NumPy calls, and each turn waits for the other vCPU to wake (measured on a 2-core
+# Intel VM: W3's first convolution 0.40 ms on one thread, 0.61 on two); on a loaded machine the second core is
+# busy anyway. So a kernel may time its split calls against serial ones, per call site and size, and take the
+# faster. The results are the same bits either way (the kernels' contract), so the choice changes only the speed.
+
+ADAPTIVE = True  # False: a kernel splits whenever parts_for allows (tests that need the parts set it)
+SAMPLES = 5  # wall times kept per call site and way; their median decides
+EXPLORE = 32  # every EXPLORE-th call at a site runs the other way, so that a change of load is noticed
+_MAX_SITES = 256
+_timings = {}  # key -> _Timings
+
+
+class _Timings:
+    """Recent wall times of one call site, run serially and split, and how many calls it had."""
+
+    __slots__ = ("serial", "split", "calls")
+
+    def __init__(self):
+        self.serial, self.split, self.calls = [], [], 0
+
+
+def _median(samples):
+    ordered = sorted(samples)
+    return ordered[len(ordered) // 2]
+
+
+def should_split(key):
+    """Whether the split call site `key` (hashable: the kernel and its sizes) should run in parts this time: yes
+    while either way has fewer than three timings (alternating), then the way with the lower median wall time,
+    except every EXPLORE-th call, which runs the other way. Always yes when ADAPTIVE is False."""
+    if not ADAPTIVE:
+        return True
+    timings = _timings.get(key)
+    if timings is None:
+        if len(_timings) >= _MAX_SITES:
+            _timings.clear()
+        timings = _timings[key] = _Timings()
+    timings.calls += 1
+    if len(timings.split) < 3 or len(timings.serial) < 3:
+        return len(timings.split) <= len(timings.serial)
+    faster = _median(timings.split) < _median(timings.serial)
+    return faster != (timings.calls % EXPLORE == 0)
+
+
+def record(key, split, seconds):
+    """Note that call site `key` took `seconds` (wall clock), run in parts if `split`, else serially."""
+    timings = _timings.get(key)
+    if timings is not None:
+        samples = timings.split if split else timings.serial
+        samples.append(seconds)
+        if len(samples) > SAMPLES:
+            del samples[0]
 
 
 def _finish(workers):

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import OrderedDict
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from autograd_core import recycle
-from autograd_core.threads import parts_for, split_batch
+from autograd_core.threads import parts_for, record, should_split, split_batch
 
 # ----------------------------------------------------------------------------------------------------
 # Scratch buffers. Why: a training step makes the same multi-megabyte temporaries every time, and glibc
@@ -89,14 +90,28 @@ class _PartRows:
         self.buffers, self.lock, self.n, self.part = buffers, lock, n, part
 
 
-def _split(n, body, work):
+def _split(n, body, work, site):
     """autograd_core.threads.split_batch for the kernels here and in pool.py, with each part's scratch buffers taken
     as rows of the calling thread's (see `_scratch`): the memory kept between calls is the same on any number of
     threads, rather than a set of buffers per pool thread on top of the caller's.
+
+    site: the kernel's name. A call that may split is timed, and runs serially instead whenever that has been the
+    faster way for this kernel at these sizes (`threads.should_split`): the same results, bit for bit.
     """
     if parts_for(n, work) <= 1:
         body(slice(0, n))  # one part: this thread's own buffers, as requested (no rows to hand out)
         return
+    key = (site, n, work)
+    parts = should_split(key)
+    start = time.perf_counter()
+    if parts:
+        _split_rows(n, body, work)
+    else:
+        body(slice(0, n))
+    record(key, parts, time.perf_counter() - start)
+
+
+def _split_rows(n, body, work):
     buffers, lock = _own_buffers(), threading.Lock()
 
     def part(rows):
@@ -259,7 +274,8 @@ def _conv2d_np(x, w, stride, padding, dilation, groups, bias=None):
     work = N * math.prod(w.shape[1:]) * x.shape[2] * x.shape[3] // (stride[0] * stride[1])  # ~ the column matrix
     y = recycle.empty((N, w.shape[0]) + _conv_out_size(x, w, stride, padding, dilation),
                       np.result_type(x.dtype, w.dtype))
-    _split(N, lambda part: _conv2d_rows(x[part], w, stride, padding, dilation, groups, bias, out=y[part]), work)
+    _split(N, lambda part: _conv2d_rows(x[part], w, stride, padding, dilation, groups, bias, out=y[part]), work,
+           "conv2d")
     return y
 
 
@@ -297,7 +313,8 @@ def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=Non
     # s² − 1 zeros between inputs.
     N, work = x.shape[0], x.size // (O // G) * Cg * kh * kw  # the product's columns
     y = recycle.empty((N, G * Cg) + tuple(size), np.result_type(x.dtype, w.dtype))
-    _split(N, lambda part: _scatter_form(x[part], w, stride, padding, dilation, G, size, bias, out=y[part]), work)
+    _split(N, lambda part: _scatter_form(x[part], w, stride, padding, dilation, G, size, bias, out=y[part]), work,
+           "conv_transpose2d")
     return y
 
 
@@ -346,7 +363,7 @@ def _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel):
     products = _scratch("weight_product", (N, groups, O // groups, taps), np.result_type(x.dtype, dy.dtype))
     _split(N, lambda part: _weight_products_into(products[part], x[part], dy[part], stride, padding, dilation,
                                                  groups, kernel),
-           work=N * groups * taps * Ho * Wo)  # the column matrix
+           N * groups * taps * Ho * Wo, "conv2d_weight")  # work: the column matrix
     return products.sum(axis=0).reshape((O, C // groups) + tuple(kernel))
 
 

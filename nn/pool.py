@@ -57,7 +57,7 @@ def _max_np(x, kernel, stride, padding, dilation=(1, 1)):
     out_size = tuple((n - d * (k - 1) - 1) // s + 1 for n, k, s, d in zip(padded, kernel, stride, dilation))
     out = recycle.empty(x.shape[:2] + out_size, x.dtype)
     _split(len(x), lambda part: _max_into(out[part], x[part], kernel, stride, padding, dilation),
-           work=2 * x.size)  # reads x, writes masks and outputs over it
+           2 * x.size, "max_pool2d")  # work: reads x, writes masks and outputs over it
     return out
 
 
@@ -138,7 +138,7 @@ def _scatter_to_max(g, x, out, kernel, stride, padding, dilation=(1, 1)):
     tiled = _tiles(x.shape[2:], out.shape[2:], kernel, stride, padding, dilation)
     dx = recycle.empty(x.shape, g.dtype)
     _split(len(x), lambda part: _scatter_into(dx[part], g[part], x[part], out[part], kernel, stride, padding,
-                                              dilation, zeroed=tiled), work)
+                                              dilation, zeroed=tiled), work, "max_pool2d_scatter")
     return dx
 
 

@@ -33,6 +33,7 @@ def split_everything(monkeypatch, restore_threads):
     """Split every batch of two or more samples into up to three parts, whatever its size; record the threads
     that ran parts of kernels (to show that the kernels did split)."""
     monkeypatch.setattr(threads, "MIN_WORK", 1)
+    monkeypatch.setattr(threads, "ADAPTIVE", False)  # every kernel call splits, whichever way was faster so far
     ran_in = set()
     real = threads.split_batch
 
@@ -129,6 +130,56 @@ def test_a_split_inside_a_part_runs_serially_in_that_part(monkeypatch, restore_t
     for _, p in by_outer[0]:
         covered[p] += 1
     assert (covered == 1).all() and main in {ident for ident, _ in by_outer[0]}
+
+
+@pytest.fixture
+def fresh_timings(monkeypatch):
+    """An empty table of split timings, restored afterwards; the choice made, as in use (ADAPTIVE on)."""
+    monkeypatch.setattr(threads, "_timings", {})
+    monkeypatch.setattr(threads, "ADAPTIVE", True)
+    return threads._timings
+
+
+def test_a_call_site_splits_only_while_splitting_has_been_faster(fresh_timings):
+    """should_split alternates until each way has three timings, then takes the one with the lower median, except
+    every EXPLORE-th call, which runs the other way (so that a change of load is noticed)."""
+    site = ("kernel", 64, 10**6)
+    ways = []
+    for _ in range(6):
+        split = threads.should_split(site)
+        ways.append(split)
+        threads.record(site, split, 2.0 if split else 1.0)  # splitting twice as slow
+    assert ways == [True, False, True, False, True, False]
+    later = [threads.should_split(site) for _ in range(2 * threads.EXPLORE)]
+    assert later.count(True) == 2 and not later[0]  # serial, exploring the split twice
+    for _ in range(threads.SAMPLES):  # splitting became faster (the machine got quiet)
+        threads.record(site, True, 0.5)
+    assert threads.should_split(site)
+    assert threads.should_split(("another kernel", 64, 10**6))  # each site decides for itself
+
+
+def test_a_kernel_whose_split_was_slower_runs_in_the_calling_thread_with_the_same_bits(fresh_timings,
+                                                                                        monkeypatch,
+                                                                                        restore_threads):
+    monkeypatch.setattr(threads, "MIN_WORK", 1)
+    ran_in = []
+    real = threads.split_batch
+    monkeypatch.setattr(im2col, "split_batch", lambda n, body, work: ran_in.append(n) or real(n, body, work))
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((6, 2, 9, 9)).astype(np.float32)
+    w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
+    geometry = ((1, 1), ((1, 1), (1, 1)), (1, 1), 1)
+    ag.set_num_threads(1)
+    serial = im2col._conv2d_np(x, w, *geometry)
+    ag.set_num_threads(2)
+    site = ("conv2d", 6, 6 * 2 * 9 * 9 * 9)  # the kernel, its batch and its work (the column matrix)
+    threads._timings[site] = timings = threads._Timings()
+    timings.serial, timings.split = [1e-6] * 3, [1.0] * 3  # splitting far slower so far
+    assert np.array_equal(im2col._conv2d_np(x, w, *geometry), serial)
+    assert ran_in == [] and len(timings.serial) == 4  # ran serially, and was timed
+    timings.serial, timings.split = [1.0] * 3, [0.5] * 3  # now splitting is faster
+    assert np.array_equal(im2col._conv2d_np(x, w, *geometry), serial)
+    assert ran_in == [6] and len(timings.split) == 4
 
 
 def test_concurrent_split_calls_each_cover_their_batch(monkeypatch, restore_threads):
