@@ -90,9 +90,10 @@ def test_the_users_error_filter_set_after_import_lets_our_operations_run(reset):
         ag_F.cross_entropy(logits, ag.tensor([1])).backward()  # raised: overflow encountered in exp
         compiled = ag.compile(lambda v: ag.log(v) + 1)
         replayed = [compiled(ag.tensor([0.0, -1.0])).numpy().tolist() for _ in range(4)]  # recorded, then replayed
+        _, tangent = ag.func.jvp(ag.log, (ag.tensor([0.0, 1.0]),), (ag.tensor([1.0, 1.0]),))  # forward mode
         with pytest.raises(RuntimeWarning, match="divide by zero encountered in log"):
             np.log(np.zeros(1))  # the user's own code: the user's filter
-    assert str(replayed) == str([[-np.inf, np.nan]] * 4)
+    assert str(replayed) == str([[-np.inf, np.nan]] * 4) and tangent.tolist() == [np.inf, 1.0]
     torch = pytest.importorskip("torch")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
