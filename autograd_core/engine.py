@@ -183,7 +183,7 @@ def _float_function_of_integers(op, data, out):
         return data.copy()
     from .tensor import DEFAULTS
 
-    with quiet():  # computed again (the first run, in float64, may have raised under -W error: see apply)
+    with quiet():  # (the first run, on the integers, may have needed apply's retry under -W error)
         return op.forward(data.astype(DEFAULTS["dtype"]))
 
 
@@ -296,6 +296,7 @@ _object_new = object.__new__
 
 
 traced_apply = None  # set by tracing.py, which alone puts tracers into TRACERS
+watched_to_parents = None  # set by tracing.py: `_to_parents` as the tracers watching a backward pass want it
 
 
 def _quietly_traced(op, args, params):
@@ -304,7 +305,6 @@ def _quietly_traced(op, args, params):
     error cut the call short, and a second call would record it twice."""
     with quiet():
         return traced_apply(op, args, params)
-watched_to_parents = None  # set by tracing.py: `_to_parents` as the tracers watching a backward pass want it
 
 
 def _check_forward(node):
