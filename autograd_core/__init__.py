@@ -289,12 +289,10 @@ globals().update(_tensor_functions(globals()))
 
 __getattr__, __dir__ = lazy_attributes(__name__, globals(), _SUBMODULES, _LAZY)
 
-import warnings as _warnings  # noqa: E402
+# NumPy's float warnings (log(0), 1/0, 0·inf, exp overflowing) from our own code are silent, as PyTorch's: a filter
+# first in the list, and the engine's dispatch and backward pass (float_errors.py; the user's own NumPy code still
+# warns, and np.seterr(all="raise") still raises).
+from .float_errors import install_filter as _install_filter  # noqa: E402
 
-# NumPy warns where a float operation meets an edge case (log(0) = -inf, 0/0 = nan, exp overflowing) and PyTorch is
-# silent: our operations give the same IEEE results without a warning that points the user at engine.py. Only for
-# warnings raised from this package's own code (user code calling NumPy still warns); appended, so that a user's own
-# filters (-W error, warnings.simplefilter("error")) come first, and np.seterr(all="raise") still raises.
-_warnings.filterwarnings("ignore", message=r"(divide by zero|invalid value|overflow|underflow) encountered",
-                         category=RuntimeWarning, module=r"autograd_core(\.|$)", append=True)
-del _warnings
+_install_filter()
+del _install_filter

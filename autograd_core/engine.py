@@ -39,6 +39,7 @@ from .inplace import check_saved_versions, share_versions  # noqa: E402
 from .scattered_gradient import ScatteredGradient  # noqa: E402
 from .sparse_array import SparseArray, SparseLayoutError  # noqa: E402
 from .grad_array import GradArray  # noqa: E402
+from .float_errors import quiet, recompute  # noqa: E402
 
 _constant = Value._constant
 _grad_enabled, _current_scope = GRAD_ENABLED.get, SCOPE.get  # bound once: the hot path calls them per op
@@ -52,7 +53,7 @@ def apply(op, args, params=None):
     Values around them: a Python number next to a float32 Value stays float32.
     """
     if _tracers():  # forward mode or a compile recording is watching (tracing.py)
-        return traced_apply(op, args, params)
+        return _quietly_traced(op, args, params)
     if op.check_operand_dtypes is not None:  # before constants are made Values (they are not checked)
         check_tensor_dtypes(op, args)
     for arg in args:
@@ -69,6 +70,8 @@ def apply(op, args, params=None):
     except TypeError:
         _refuse_bool_arithmetic(op, args)
         raise
+    except RuntimeWarning as warning:  # log(0), 1/0 with the user's -W error: computed silently, as PyTorch does
+        out = recompute(warning, op.forward, *[a.data for a in args], **(params or {}))
     needs_grad = False
     for arg in args:
         if arg._requires_grad:
@@ -92,7 +95,7 @@ def _with_constants(args):
 def apply_unary(op, x):
     """`apply` for one Value input and no parameters: the path every elementwise method takes."""
     if _tracers():
-        return traced_apply(op, (x,), None)
+        return _quietly_traced(op, (x,), None)
     try:
         out = op.forward(x.data)
     except ValueError as err:
@@ -100,6 +103,8 @@ def apply_unary(op, x):
     except TypeError:
         _refuse_bool_arithmetic(op, (x,))
         raise
+    except RuntimeWarning as warning:  # see apply (a `try` costs nothing until it raises)
+        out = recompute(warning, op.forward, x.data)
     except NotImplementedError:  # data that refuses NumPy (a sparse layout's) may have its own version of op
         in_layout = getattr(x, "elementwise_in_layout", None)
         out = NotImplemented if in_layout is None else in_layout(op)
@@ -116,7 +121,7 @@ def apply_unary(op, x):
 def apply_binary(op, a, b):
     """`apply` for two operands (at least one a Value) and no parameters: the path of + - * / ** @."""
     if _tracers():
-        return traced_apply(op, (a, b), None)
+        return _quietly_traced(op, (a, b), None)
     if not isinstance(b, Value):
         last = _LAST_CONSTANT[0]
         if b is last[0] and a.data.__class__ is last[1]:
@@ -140,6 +145,8 @@ def apply_binary(op, a, b):
     except TypeError:
         _refuse_bool_arithmetic(op, (a, b))
         raise
+    except RuntimeWarning as warning:  # see apply
+        out = recompute(warning, op.forward, a.data, b.data)
     if (a._requires_grad or b._requires_grad) and _grad_enabled():
         # `_node(op, out, a, b, None)` written out: the call was ~1% of 1,000 small ops' instructions and ~2.7% of
         # micrograd's demo, whose nodes are nearly all binary (BENCHMARKS.md "Stop 46"). Keep the two in step
@@ -176,7 +183,8 @@ def _float_function_of_integers(op, data, out):
         return data.copy()
     from .tensor import DEFAULTS
 
-    return op.forward(data.astype(DEFAULTS["dtype"]))
+    with quiet():  # (the first run, on the integers, may have needed apply's retry under -W error)
+        return op.forward(data.astype(DEFAULTS["dtype"]))
 
 
 def _integers_to_float_for(op, args):
@@ -289,6 +297,14 @@ _object_new = object.__new__
 
 traced_apply = None  # set by tracing.py, which alone puts tracers into TRACERS
 watched_to_parents = None  # set by tracing.py: `_to_parents` as the tracers watching a backward pass want it
+
+
+def _quietly_traced(op, args, params):
+    """traced_apply under float_errors.quiet (~0.1 µs, on traced operations only). Not apply's retry after the
+    warning: a tracer may have recorded the operation, or forward mode computed tangents, before a warning made an
+    error cut the call short, and a second call would record it twice."""
+    with quiet():
+        return traced_apply(op, args, params)
 
 
 def _check_forward(node):
@@ -455,6 +471,9 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     to_parents = watched_to_parents(tracers) if tracers else _to_parents
     gc.disable()
     GRAD_ENABLED.set(create_graph)  # in this thread only
+    # NumPy's float warnings off for the pass (log's rule at 0, 0·inf, ...: PyTorch is silent), whatever the user's
+    # warning filters; a "raise" the user set with np.seterr stays (float_errors.py). Once per pass, ~0.1 µs.
+    quiet_floats = quiet().__enter__()
     try:
         order = _in_backward_order(roots, seeds)
         _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release,
@@ -465,6 +484,7 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
         _undo(roots, order, visited, undo, accumulate, retain_graph)
         raise
     finally:
+        quiet_floats.__exit__()
         _PASSES.stack.pop()
         GRAD_ENABLED.set(grad_was_enabled)
         if gc_was_enabled:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .engine import apply
+from .float_errors import quiet
 from .jit_grad_guards import put_back, saved_state
 from .jit_inline import _UFUNCS
 from .jit_inplace import store
@@ -119,7 +120,8 @@ class _Program:
         self.tentative = None
 
     def run(self, leaves):
-        return self.replay(*leaves)
+        with quiet():  # NumPy's float warnings off, as in eager mode (float_errors.py): once per call
+            return self.replay(*leaves)
 
 
 class _DrawingProgram(_Program):
@@ -140,7 +142,8 @@ class _DrawingProgram(_Program):
         generators = [get_rng(g) for g in self.generators]
         states = [g.bit_generator.state for g in generators]
         try:
-            return self.replay(*leaves)
+            with quiet():  # as _Program.run
+                return self.replay(*leaves)
         except _GuardFailed:
             for generator, state in zip(generators, states):
                 generator.bit_generator.state = state

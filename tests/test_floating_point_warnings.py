@@ -1,8 +1,17 @@
 """NumPy's floating-point warnings inside the library: PyTorch computes log(0) = -inf, 0/0 = nan, exp(1000) = inf
-silently, and so do we; the user's own NumPy code, and the user's own warning filters, are left as they were."""
+silently, and so do we, whatever the user's warning filters (-W error, -W always, pytest's filterwarnings = error,
+simplefilter inside catch_warnings, resetwarnings: autograd_core/float_errors.py); the user's own NumPy code still
+warns, and np.seterr(all="raise") still raises inside our operations."""
 
 import subprocess
 import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import autograd_core.nn.functional as ag_F
 
 EDGE_CASES = """
 import numpy as np
@@ -34,9 +43,99 @@ def test_the_users_own_numpy_code_still_warns():
     assert "RuntimeWarning: divide by zero encountered in log" in done.stderr
 
 
-def test_the_users_filters_come_first():
-    done = _run(EDGE_CASES, "-W", "error::RuntimeWarning")
-    assert done.returncode != 0 and "RuntimeWarning: divide by zero encountered in log" in done.stderr
-    done = _run("import numpy as np, autograd_core as ag\nwith np.errstate(all='raise'):\n"
-                "    try:\n        ag.log(ag.tensor([0.0]))\n    except FloatingPointError:\n        print('raised')")
-    assert done.stdout.strip() == "raised"
+
+
+def test_the_users_start_up_filters_do_not_reach_our_operations():
+    # -W error: forward, backward, BCE, softmax and the compiled replay raised RuntimeWarning (engine.py's forward)
+    done = _run(EDGE_CASES + "np.log(np.zeros(1))  # the user's own code: still the user's filter\n", "-W", "error")
+    assert "RuntimeWarning: divide by zero encountered in log" in done.stderr
+    assert done.stdout.startswith("nan [nan") and done.stderr.count("RuntimeWarning") == 1, done.stderr
+    assert '"<string>", line 12' in done.stderr  # raised at the user's line, not in ours
+    done = _run(EDGE_CASES, "-W", "always")  # printed seven warnings
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+def _edge_cases(lib, F):
+    """(name, output, gradient) of float64 edge cases PyTorch computes silently: log, sqrt, 1/x, x**-1 and exp at
+    0, -1 and 1000, softmax of infinities, BCE with probabilities of 0 and 1."""
+    results = []
+    for name, f in [("log", lib.log), ("sqrt", lib.sqrt), ("1/x", lambda x: 1 / x), ("x**-1", lambda x: x ** -1),
+                    ("exp", lib.exp), ("softmax", lambda x: F.softmax(x * float("inf"), 0))]:
+        x = lib.tensor([0.0, 1.0, -1.0, 1000.0], dtype=lib.float64, requires_grad=True)
+        out = f(x)
+        out.backward(lib.ones_like(out))
+        results.append((name, out.detach().numpy().copy(), x.grad.numpy().copy()))
+    p = lib.tensor([0.0, 1.0, 0.5], dtype=lib.float64, requires_grad=True)
+    loss = F.binary_cross_entropy(p, lib.tensor([1.0, 0.0, 1.0], dtype=lib.float64))
+    loss.backward()
+    results.append(("bce", loss.detach().numpy().copy(), p.grad.numpy().copy()))
+    return results
+
+
+def _as_pytorchs(ours, theirs):
+    for (name, out, grad), (_, their_out, their_grad) in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(out, their_out, rtol=1e-8, err_msg=name)  # (BCE: PyTorch clamps by 1e-12)
+        np.testing.assert_allclose(grad, their_grad, rtol=1e-8, err_msg=name)
+
+
+@pytest.mark.parametrize("reset", [False, True], ids=["simplefilter", "resetwarnings"])
+def test_the_users_error_filter_set_after_import_lets_our_operations_run(reset):
+    # pytest's -W error and filterwarnings = error: simplefilter("error") inside catch_warnings, in front of ours
+    with warnings.catch_warnings():
+        if reset:
+            warnings.resetwarnings()
+        warnings.simplefilter("error")
+        ours = _edge_cases(ag, ag_F)
+        logits = ag.tensor([[np.inf, -np.inf, 0.0]], requires_grad=True)  # (PyTorch's loss is nan, ours inf)
+        ag_F.cross_entropy(logits, ag.tensor([1])).backward()  # raised: overflow encountered in exp
+        compiled = ag.compile(lambda v: ag.log(v) + 1)
+        replayed = [compiled(ag.tensor([0.0, -1.0])).numpy().tolist() for _ in range(4)]  # recorded, then replayed
+        _, tangent = ag.func.jvp(ag.log, (ag.tensor([0.0, 1.0]),), (ag.tensor([1.0, 1.0]),))  # forward mode
+        with pytest.raises(RuntimeWarning, match="divide by zero encountered in log"):
+            np.log(np.zeros(1))  # the user's own code: the user's filter
+    assert str(replayed) == str([[-np.inf, np.nan]] * 4) and tangent.tolist() == [np.inf, 1.0]
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        theirs = _edge_cases(torch, torch.nn.functional)
+    _as_pytorchs(ours, theirs)
+
+
+def test_backward_and_the_compiled_replay_are_silent_when_the_user_shows_every_warning():
+    with np.errstate(divide="ignore", invalid="ignore"):  # (the forward's filter goes with pytest's collection)
+        x = ag.tensor([0.0, 1.0, -1.0], requires_grad=True)
+        y = ag.log(x).sum() + (1 / x).sum()
+        compiled = ag.compile(lambda v: ag.log(v) * 2)
+        for _ in range(2):  # the two recordings
+            compiled(ag.tensor([0.0, -1.0]))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.resetwarnings()
+        warnings.simplefilter("always")
+        y.backward()
+        out = compiled(ag.tensor([0.0, -1.0]))
+        np.log(np.zeros(1))  # the user's own code still warns
+    assert [str(w.message) for w in caught] == ["divide by zero encountered in log"]
+    assert x.grad.tolist()[1:] == [0.0, -2.0] and np.isnan(x.grad.numpy()[0])
+    assert out.tolist()[0] == -np.inf
+
+
+def test_the_users_numpy_error_state_is_kept():
+    # np.seterr(all="raise") is a request to find where a nan starts: our operations raise too, forward and backward
+    x = ag.tensor([0.0, 1.0], requires_grad=True)
+    y = ag.log(x + 1).sum() + (1 / (x + 1)).sum()
+    before = np.geterr()
+    with np.errstate(all="raise"):
+        with pytest.raises(FloatingPointError):
+            ag.log(x)
+        with pytest.raises(FloatingPointError):
+            (ag.log(x) if False else x.sqrt()).sum().backward()  # sqrt's rule divides by 2·sqrt(0)
+        y.backward()  # nothing to report: it runs
+    assert np.geterr() == before
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ag.log(x).sum().backward()  # quiet, and leaves NumPy's state as it was for the user's own code
+    assert np.geterr() == before
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        np.log(np.zeros(1))
+    assert len(caught) == 1

@@ -23,6 +23,7 @@ import sys
 import numpy as np
 
 from ..engine import apply, apply_unary
+from ..float_errors import recompute
 from ..value import COMPLEX_VALUES_EXIST, Value
 
 PRIMITIVES: dict[str, Primitive] = {}
@@ -222,7 +223,10 @@ class Primitive:
         for a in args:
             if isinstance(a, Value):
                 return apply(self, args, params or None)
-        return self.forward(*args, **params)
+        try:  # on arrays (a rule calling a primitive): as engine.apply, log(0) is -inf under the user's -W error too
+            return self.forward(*args, **params)
+        except RuntimeWarning as warning:
+            return recompute(warning, self.forward, *args, **params)
 
     def _bind_arguments(self, args, params):
         """Inputs given by their PyTorch names (see defarguments) put in their places among `args`."""
