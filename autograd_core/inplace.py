@@ -65,6 +65,7 @@ import numpy as np
 from . import value as _value
 from .errors import ArgumentError, ShapeError, scalar_type_name, write_refusal
 from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element
+from .float_errors import quiet
 from .modes import GRAD_ENABLED, INPLACE, TRACERS, values_followed
 from .element_views import cell_of, refresh, register, registered_index
 from .scalar_aliases import alias, synchronise
@@ -467,9 +468,11 @@ def _write(self, name, compute, result_of=None, index=None):
         if isinstance(data, np.ndarray) and data.flags.writeable:
             if name not in _FILLS and overlapping(data if index is None else _written_part(data, index)):
                 raise overlap_error(name)
-            compute(data, data)
+            with quiet():  # x.log_() at 0 is -inf without a word, as out of place (float_errors.py): not retried
+                compute(data, data)  # as engine.apply retries, since a failed call may have written part of data
         else:  # a NumPy scalar (0-d Values) or a read-only array: rebind to a new array of the same dtype/shape
-            result = np.asarray(compute(data, None))
+            with quiet():
+                result = np.asarray(compute(data, None))
             if result.shape != np.shape(data):
                 raise ShapeError(f"output with shape {np.shape(data)} doesn't match the broadcast shape {result.shape}")
             if not castable(result.dtype, data.dtype):

@@ -139,3 +139,28 @@ def test_the_users_numpy_error_state_is_kept():
         warnings.simplefilter("always")
         np.log(np.zeros(1))
     assert len(caught) == 1
+
+
+def _in_place_edge_cases(lib):
+    """The results of in-place changes at float edge cases, on Values that need no gradient: log_, div_, /=, pow_,
+    sqrt_, mul_ by inf, and a 0-d Value's log_."""
+    changes = [("log_", lambda x: x.log_()), ("div_", lambda x: x.div_(0.0)), ("/=", lambda x: x.__itruediv__(0.0)),
+               ("pow_", lambda x: x.pow_(-1)), ("sqrt_", lambda x: x.sub_(1).sqrt_()),
+               ("mul_", lambda x: x.mul_(float("inf"))), ("0-d log_", lambda x: x[0].clone().log_())]
+    return [(name, change(lib.tensor([0.0, 1.0], dtype=lib.float64)).numpy().tolist()) for name, change in changes]
+
+
+def test_in_place_changes_at_edge_cases_run_under_the_users_error_filter():
+    # NumPy writes the whole result, then reports: an error raised then left x changed and the version not counted
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = _in_place_edge_cases(ag)
+    assert str(ours) == str([("log_", [-np.inf, 0.0]), ("div_", [np.nan, np.inf]), ("/=", [np.nan, np.inf]),
+                             ("pow_", [np.inf, 1.0]), ("sqrt_", [np.nan, 0.0]), ("mul_", [np.nan, np.inf]),
+                             ("0-d log_", -np.inf)])
+    with np.errstate(all="raise"), pytest.raises(FloatingPointError):  # the user's np.seterr still reaches them
+        ag.tensor([0.0]).log_()
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert str(_in_place_edge_cases(torch)) == str(ours)
