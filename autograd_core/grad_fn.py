@@ -23,13 +23,18 @@ NativeLayerNormBackward0 ..., listing (input, weight, bias): the input found bel
 is relabelled by one_node.shown_as (x.norm(p=1), repeat, masked_fill, adaptive max pooling, conv1d, ...): its
 `next_functions` list the composition's inputs.
 
+The outputs of PyTorch's one node of several outputs (std_mean, svd, split, unbind, ...: one_node.outputs_of_one_node)
+share one GradFn, and each GradFn (and AccumulateGrad) is one object while held, as PyTorch's (`y.grad_fn is
+y.grad_fn`); next_functions give PyTorch's output numbers (svd's S: 1). einsum of one or two operands shows PyTorch's
+chain (grad_fn_einsum.py).
+
 What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy with probabilities,
-circular pad, cosine_similarity, cdist, quantile, einsum, scaled_dot_product_attention, the recurrent layers are
-compositions of primitives (or one node) here, other nodes there; matmul of a matrix and a batch (or of batches that
-broadcast) keeps the name made of its title, as other primitives outside the tables do. (std is one primitive,
-StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax and cummin are one `pick` each, MaxBackward0, ...; topk's
-sort is TopkBackward0; the 2-norm and constant padding are one primitive each, LinalgVectorNormBackward0 and
-ConstantPadNdBackward0.)
+circular pad, cosine_similarity, cdist, quantile, einsum of three operands, scaled_dot_product_attention, the recurrent
+layers are compositions of primitives (or one node) here, other nodes there; matmul of a matrix and a batch (or of
+batches that broadcast) keeps the name made of its title, as other primitives outside the tables do. (std is one
+primitive, StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax and cummin are one `pick` each, MaxBackward0,
+...; topk's sort is TopkBackward0; the 2-norm and constant padding are one primitive each, LinalgVectorNormBackward0
+and ConstantPadNdBackward0.)
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ import numbers
 
 import numpy as np
 
+from .grad_fn_einsum import einsum_layout
+
 
 def _name_of(op):
     """The name of the backward node of primitive op, whatever it was called with: PyTorch's where op says it
@@ -318,7 +320,7 @@ _CONTEXTS = {
     "max": _over_dims("MaxBackward1", "AmaxBackward0"), "min": _over_dims("MinBackward1", "AminBackward0"),
     "clip": _clip, "linear": _linear, "matmul": _matmul, "reshape": _reshape, "getitem": _getitem,
     "cross_entropy": _cross_entropy, "nll_loss": _nll_loss,
-    "sort": _sort, "round": _round, "lerp": _lerp,
+    "sort": _sort, "round": _round, "lerp": _lerp, "einsum": einsum_layout,
 }
 
 # Names of Primitive.named twins that are PyTorch's C++ overloads with a Scalar, which its nodes do not list

@@ -101,6 +101,22 @@ CASES = [
     ("lu_unpack_U", "MulBackward0", "LuUnpackBackward0|None",
      lambda L, F, nn, d: L.lu_unpack(*L.linalg.lu_factor(d.sq))[2] * 2),
     ("qr_R", "MulBackward0", "LinalgQrBackward0|None", lambda L, F, nn, d: L.linalg.qr(d.x).R * 2),
+    # einsum of one or two operands: PyTorch's unsqueezes, permutes, views and bmm
+    ("einsum_mm", "ViewBackward0", "PermuteBackward0", lambda L, F, nn, d: L.einsum("ij,jk->ik", d.x, d.w)),
+    ("einsum_bmm", "ViewBackward0", "PermuteBackward0", lambda L, F, nn, d: L.einsum("bij,bjk->bik", d.b3, d.b3)),
+    ("einsum_scores", "ViewBackward0", "PermuteBackward0",
+     lambda L, F, nn, d: L.einsum("bhqd,bhkd->bhqk", d.t4.view(2, 3, 2, 3), d.t4.view(2, 3, 2, 3) * 2)),
+    ("einsum_dot", "ViewBackward0", "PermuteBackward0", lambda L, F, nn, d: L.einsum("i,i->", d.v, d.v)),
+    ("einsum_transpose", "PermuteBackward0", _ACC, lambda L, F, nn, d: L.einsum("ij->ji", d.x)),
+    ("einsum_sum", "SumBackward1", "PermuteBackward0", lambda L, F, nn, d: L.einsum("ij->", d.x)),
+    ("einsum_outer", "MulBackward0", "PermuteBackward0|PermuteBackward0",
+     lambda L, F, nn, d: L.einsum("i,j", d.v, d.x[0])),
+    ("einsum_swapped", "ViewBackward0", "PermuteBackward0", lambda L, F, nn, d: L.einsum("ij,jk->ki", d.x, d.w)),
+    ("einsum_transposed_input", "ViewBackward0", "PermuteBackward0",
+     lambda L, F, nn, d: L.einsum("ij,jk->ik", d.w.T, d.x.T)),
+    ("einsum_constant", "ViewBackward0", "PermuteBackward0", lambda L, F, nn, d: L.einsum("ij,kj", d.x.detach(), d.sq)),
+    ("einsum_ellipsis", "ViewBackward0", "PermuteBackward0",
+     lambda L, F, nn, d: L.einsum("...ij,...jk->...ik", d.b3, d.b3.mT)),
 ]
 
 _IDS = [case[0] for case in CASES]
@@ -118,6 +134,39 @@ def test_grad_fn_and_next_functions_are_named_as_the_table(L, case):
 def test_whole_chain_with_output_numbers_is_pytorchs(case):
     make = case[3]
     assert _numbered_chain(_run("autograd_core", make).grad_fn) == _numbered_chain(_run("torch", make).grad_fn)
+
+
+def _chain_to_inputs(fn, leaves):
+    """fn's chain with each leaf named by its input (which operand each path leads to), and output numbers."""
+    if fn is None:
+        return None
+    if type(fn).__name__ == "AccumulateGrad":
+        return leaves[id(fn.variable)]
+    return type(fn).__name__, tuple((n, _chain_to_inputs(f, leaves)) for f, n in fn.next_functions)
+
+
+_EQUATIONS = ["ij,jk->ik", "ij,jk->ki", "bij,bjk->bik", "bij,bkj->bik", "bhqd,bhkd->bhqk", "bhqk,bhkd->bhqd",
+              "i,i->", "i,j->ij", "ij,ij->", "ij,ij->ji", "ij,j->i", "j,ij->i", "ijk->kji", "abc,cd->dba",
+              "abc,bcd->da", "abcd,adbc->cb", "ij,jk", "ba,cb"]
+
+
+@pytest.mark.parametrize("equation", _EQUATIONS)
+def test_einsum_chains_lead_to_pytorchs_operands(equation):
+    """Each path of PyTorch's chain ends at the same operand here (the swap of sumproduct_pair), for contiguous and
+    transposed operands (views or aliases of the permuted operands, or copies)."""
+    pytest.importorskip("torch")
+    sizes = dict(zip("abcdhijkq", (2, 3, 4, 5, 2, 6, 7, 3, 4)))
+    subs = equation.split("->")[0].split(",")
+    arrays = [_RNG.standard_normal([sizes[a] for a in s]) for s in subs]
+    chains = []
+    for library in ("autograd_core", "torch"):
+        L = _library(library)[0]
+        for transposed in (False, True):
+            xs = [L.tensor(a.T.copy() if transposed else a, requires_grad=True) for a in arrays]
+            operands = [x.permute(*reversed(range(x.ndim))) if transposed else x for x in xs]
+            leaves = {id(x): k for k, x in enumerate(xs)}
+            chains.append(_chain_to_inputs(L.einsum(equation, *operands).grad_fn, leaves))
+    assert chains[:2] == chains[2:]
 
 
 # ---- PyTorch's one node of several outputs: one GradFn, the output numbers
@@ -207,7 +256,7 @@ def _output_and_gradients(library, make, dtype=np.float64):
     return as_array(y), [None if g is None else as_array(g) for g in grads]
 
 
-_RELABELLED = [case for case in CASES if case[0].startswith("tensorinv")]
+_RELABELLED = [case for case in CASES if case[0].startswith(("tensorinv", "einsum"))]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -215,11 +264,13 @@ _RELABELLED = [case for case in CASES if case[0].startswith("tensorinv")]
 def test_relabelling_changes_no_number(case, dtype, monkeypatch):
     """The same call with the relabelling turned off gives the same values and gradients, bit for bit; its node then
     has this library's own name (the test can fail)."""
+    import autograd_core.grad_fn_names as grad_fn_names
     import autograd_core.one_node as one_node
 
     make = case[3]
     relabelled, relabelled_grads = _output_and_gradients("autograd_core", make, dtype)
     monkeypatch.setattr(one_node, "input_paths", lambda out, inputs: None)
+    monkeypatch.delitem(grad_fn_names._CONTEXTS, "einsum")
     plain, plain_grads = _output_and_gradients("autograd_core", make, dtype)
     assert type(_run("autograd_core", make).grad_fn).__name__ != case[1]
     assert relabelled.dtype == plain.dtype and np.array_equal(relabelled, plain, equal_nan=True)
@@ -302,3 +353,17 @@ def test_multi_dot_order_and_matrix_power_without_pytorch():
     assert one is not sq and np.array_equal(one.data, sq.data) and one.grad_fn.name() == "CloneBackward0"
     np.testing.assert_allclose(ag.linalg.matrix_power(sq, 3).data, np.linalg.matrix_power(_ARRAYS["sq"], 3),
                                rtol=1e-12)
+
+
+def test_einsum_outside_pytorchs_simple_cases_keeps_its_own_node():
+    """Three operands, a diagonal, a label of size 1 or one summed within one operand: this library's one node,
+    EinsumBackward0 (PyTorch's chains there are not modelled); the name stays after a backward pass."""
+    import autograd_core as ag
+
+    x, sq = ag.tensor(_ARRAYS["x"], requires_grad=True), ag.tensor(_ARRAYS["sq"], requires_grad=True)
+    for y in (ag.einsum("ij,jk,kl->il", x, sq, sq), ag.einsum("ii->", sq), ag.einsum("ij,jk->ik", x[:1], sq[:, :1]),
+              ag.einsum("ij,k->k", x, sq[0])):
+        assert y.grad_fn.name() == "EinsumBackward0"
+    y = ag.einsum("ij,jk->ik", x, sq)
+    y.sum().backward()
+    assert type(y.grad_fn).__name__ == "ViewBackward0" and y.grad_fn.name() == "ViewBackward0"
