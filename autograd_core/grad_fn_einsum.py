@@ -79,21 +79,32 @@ def _sumproduct_pair(operands, order, subs, summed, sizes):
         lo, ro = ro, lo
     size = lambda dims: math.prod(sizes[order[d]] for d in dims)  # noqa: E731
     lperm, rperm = lro + lo + sum_dims + ro, lro + sum_dims + ro + lo
-    left = _reshaped(("PermuteBackward0", (left,)), [lshape[d] for d in lperm], [lstrides[d] for d in lperm],
-                     (size(lro), size(lo), size(sum_dims)))
-    right = _reshaped(("PermuteBackward0", (right,)), [rshape[d] for d in rperm], [rstrides[d] for d in rperm],
-                      (size(lro), size(sum_dims), size(ro)))
+    left = reshaped_as_pytorch(("PermuteBackward0", (left,)), [lshape[d] for d in lperm],
+                               [lstrides[d] for d in lperm], (size(lro), size(lo), size(sum_dims)))
+    right = reshaped_as_pytorch(("PermuteBackward0", (right,)), [rshape[d] for d in rperm],
+                                [rstrides[d] for d in rperm], (size(lro), size(sum_dims), size(ro)))
     return "PermuteBackward0", (("ViewBackward0", (("BmmBackward0", (left, right)),)),)
 
 
-def _reshaped(layout, shape, strides, new_shape):
-    """PyTorch's reshape of a tensor of this shape and strides: a view of a contiguous one, an alias where its
-    strides allow a view, else a view of its contiguous copy."""
+def reshaped_as_pytorch(layout, shape, strides, new_shape):
+    """The layout of PyTorch's reshape of a tensor of this shape and strides (PyTorch's, Value.stride()) whose node
+    is `layout`: a view of a contiguous one, an alias where its strides allow a view, else a view of its contiguous
+    copy."""
     if _is_contiguous(shape, strides):
         return "ViewBackward0", (layout,)
     if _view_strides(shape, strides, new_shape) is not None:
         return "ReshapeAliasBackward0", (layout,)
     return "UnsafeViewBackward0", (("CloneBackward0", (layout,)),)
+
+
+def batched_as_pytorch(layout, shape, strides, batch):
+    """The layout of PyTorch's matmul's reshape to (batch, n, m) of a stack of matrices of this shape and strides
+    expanded to the batch shape `batch` (the node `layout`): broadcast dimensions have the stride 0 there."""
+    shape, strides = tuple(shape), tuple(strides)
+    lead = len(batch) - (len(shape) - 2)
+    expanded = [0] * lead + [0 if n == 1 and b != 1 else s for n, b, s in zip(shape[:-2], batch[lead:], strides)]
+    new_shape = (math.prod(batch),) + shape[-2:]
+    return reshaped_as_pytorch(layout, tuple(batch) + shape[-2:], expanded + list(strides[-2:]), new_shape)
 
 
 def _is_contiguous(shape, strides):

@@ -115,6 +115,14 @@ CASES = [
     ("einsum_transposed_input", "ViewBackward0", "PermuteBackward0",
      lambda L, F, nn, d: L.einsum("ij,jk->ik", d.w.T, d.x.T)),
     ("einsum_constant", "ViewBackward0", "PermuteBackward0", lambda L, F, nn, d: L.einsum("ij,kj", d.x.detach(), d.sq)),
+    # matmul of stacks of matrices: expanded to one batch, reshaped (a view, an alias or a copy), bmm
+    ("matmul_4d", "UnsafeViewBackward0", "BmmBackward0",
+     lambda L, F, nn, d: d.t4.view(2, 3, 2, 3) @ d.t4.view(2, 3, 3, 2)),
+    ("matmul_4d_transposed", "UnsafeViewBackward0", "BmmBackward0",
+     lambda L, F, nn, d: d.t4.view(2, 3, 2, 3) @ d.t4.view(2, 3, 2, 3).transpose(-1, -2)),
+    ("matmul_broadcast", "UnsafeViewBackward0", "BmmBackward0",
+     lambda L, F, nn, d: d.t4.view(2, 1, 6, 3) @ d.b3.view(1, 2, 3, 3)),
+    ("matmul_4d_3d", "UnsafeViewBackward0", "BmmBackward0", lambda L, F, nn, d: d.t4.view(2, 2, 3, 3) @ d.b3),
     ("einsum_ellipsis", "ViewBackward0", "PermuteBackward0",
      lambda L, F, nn, d: L.einsum("...ij,...jk->...ik", d.b3, d.b3.mT)),
 ]
@@ -167,6 +175,66 @@ def test_einsum_chains_lead_to_pytorchs_operands(equation):
             leaves = {id(x): k for k, x in enumerate(xs)}
             chains.append(_chain_to_inputs(L.einsum(equation, *operands).grad_fn, leaves))
     assert chains[:2] == chains[2:]
+
+
+# attention where PyTorch's CPU dispatch takes its math path: (q·√s)(kᵀ·√s) by bmm, the mask added, its safe softmax,
+# dropout's product, bmm with v (y from (L, F, q, k, v, mask))
+_MASK = np.where(_RNG.standard_normal((4, 5)) > 0, 0.0, -1.0)
+_ATTENTION = {
+    "mask_with_grad": lambda L, F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+    "3d": lambda L, F, q, k, v, m: F.scaled_dot_product_attention(q[0], k[0], v[0]),
+    "3d_causal_scale": lambda L, F, q, k, v, m: F.scaled_dot_product_attention(q[0], k[0, :, :4], v[0, :, :4],
+                                                                               is_causal=True, scale=0.3),
+    "3d_bool_mask": lambda L, F, q, k, v, m: F.scaled_dot_product_attention(q[1], k[1], v[1],
+                                                                            attn_mask=L.tensor(_MASK < 0)),
+    "dropout": lambda L, F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, dropout_p=0.5),
+    "value_head_size": lambda L, F, q, k, v, m: F.scaled_dot_product_attention(q, k, v[..., :2]),
+    "batch_broadcast": lambda L, F, q, k, v, m: F.scaled_dot_product_attention(q, k[:1], v[:1]),
+    "matrices": lambda L, F, q, k, v, m: F.scaled_dot_product_attention(q[0, 0], k[0, 0], v[0, 0]),
+    "heads_transposed": lambda L, F, q, k, v, m: F.scaled_dot_product_attention(
+        q.transpose(1, 2)[:, :3], k.transpose(1, 2)[:, :3], v.transpose(1, 2)[:, :3], dropout_p=0.2),
+}
+
+
+def _attention(library, make, dtype=np.float64):
+    L, F, _ = _library(library)
+    rng = np.random.default_rng(7)
+    q, k = rng.standard_normal((2, 2, 4, 3)), rng.standard_normal((2, 2, 5, 3))
+    inputs = [L.tensor(a.astype(dtype), requires_grad=True) for a in (q, k, k * 2, _MASK)]
+    L.manual_seed(0)
+    return make(L, F, *inputs), inputs
+
+
+@pytest.mark.parametrize("make", _ATTENTION.values(), ids=_ATTENTION.keys())
+def test_attention_on_pytorchs_math_path_is_its_chain(make):
+    pytest.importorskip("torch")
+    chains = []
+    for library in ("autograd_core", "torch"):
+        y, inputs = _attention(library, make)
+        chains.append(_chain_to_inputs(y.grad_fn, {id(x): k for k, x in enumerate(inputs)}))
+    assert chains[0] == chains[1]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("make", _ATTENTION.values(), ids=_ATTENTION.keys())
+def test_attention_relabelling_changes_no_number(make, dtype, monkeypatch):
+    """The same attention with the relabelling turned off: the same values and gradients, bit for bit (the same
+    dropout masks: one seed), another chain."""
+    import autograd_core.one_node as one_node
+
+    from autograd_core.autograd import grad
+
+    def numbers():
+        y, inputs = _attention("autograd_core", make, dtype)
+        grads = grad((y * y).sum(), inputs, allow_unused=True)
+        return [y.data] + [g for g in grads if g is not None], _numbered_chain(y.grad_fn, depth=12)
+
+    relabelled, chain = numbers()
+    monkeypatch.setattr(one_node, "input_paths", lambda out, inputs: None)
+    plain, plain_chain = numbers()
+    assert plain_chain != chain and len(plain) == len(relabelled)
+    for a, b in zip(relabelled, plain):
+        assert a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
 
 
 # ---- PyTorch's one node of several outputs: one GradFn, the output numbers
