@@ -29,12 +29,12 @@ y.grad_fn`); next_functions give PyTorch's output numbers (svd's S: 1). einsum o
 chain (grad_fn_einsum.py).
 
 What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy with probabilities,
-circular pad, cosine_similarity, cdist, quantile, einsum of three operands, scaled_dot_product_attention, the recurrent
-layers are compositions of primitives (or one node) here, other nodes there; matmul of a matrix and a batch (or of
-batches that broadcast) keeps the name made of its title, as other primitives outside the tables do. (std is one
-primitive, StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax and cummin are one `pick` each, MaxBackward0,
-...; topk's sort is TopkBackward0; the 2-norm and constant padding are one primitive each, LinalgVectorNormBackward0
-and ConstantPadNdBackward0.)
+circular pad, cosine_similarity, cdist, quantile, einsum of three operands, scaled_dot_product_attention of grouped-
+query heads off the flash kernel, the recurrent layers are compositions of primitives (or one node) here, other nodes
+there; matmul of a matrix and a batch (or of batches that broadcast) keeps the name made of its title, as other
+primitives outside the tables do. (std is one primitive, StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax
+and cummin are one `pick` each, MaxBackward0, ...; topk's sort is TopkBackward0; the 2-norm and constant padding are
+one primitive each, LinalgVectorNormBackward0 and ConstantPadNdBackward0.)
 """
 
 from __future__ import annotations
