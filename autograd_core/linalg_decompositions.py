@@ -105,7 +105,10 @@ def svd_old(input, some=True, compute_uv=True):  # noqa: A002  (PyTorch's argume
         m, n = A.shape[-2:]
         return svd_result(as_value(_zeros(A, (m, m))), svdvals(A), as_value(_zeros(A, (n, n))))
     U, S, V = _svd(A, not some)
-    # PyTorch's V is linalg.svd's Vh transposed (and conjugated): nodes of their own over LinalgSvdBackward0
+    if A.dtype.kind != "c":  # PyTorch's V is linalg.svd's Vh transposed: a node of its own over output 2 of svd's
+        U, S, Vh = _one_node((U, S, _mT(V)), A, "LinalgSvdBackward0")
+        return svd_result(U, S, _mT(Vh))
+    # and conjugated for complex A: nodes of their own over a LinalgSvdBackward0 shown for V alone
     v_name = ("ConjBackward0<" if A.dtype.kind == "c" else "") + "TransposeBackward0<LinalgSvdBackward0"
     return svd_result(*_one_node((U, S), A, "LinalgSvdBackward0"), shown_as(V, A, v_name))
 
