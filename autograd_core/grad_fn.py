@@ -23,13 +23,18 @@ NativeLayerNormBackward0 ..., listing (input, weight, bias): the input found bel
 is relabelled by one_node.shown_as (x.norm(p=1), repeat, masked_fill, adaptive max pooling, conv1d, ...): its
 `next_functions` list the composition's inputs.
 
+The outputs of PyTorch's one node of several outputs (std_mean, svd, split, unbind, ...: one_node.outputs_of_one_node)
+share one GradFn, and each GradFn (and AccumulateGrad) is one object while held, as PyTorch's (`y.grad_fn is
+y.grad_fn`); next_functions give PyTorch's output numbers (svd's S: 1). einsum of one or two operands shows PyTorch's
+chain (grad_fn_einsum.py).
+
 What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy with probabilities,
-circular pad, cosine_similarity, cdist, quantile, einsum, scaled_dot_product_attention, the recurrent layers are
-compositions of primitives (or one node) here, other nodes there; matmul of a matrix and a batch (or of batches that
-broadcast) keeps the name made of its title, as other primitives outside the tables do. (std is one primitive,
-StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax and cummin are one `pick` each, MaxBackward0, ...; topk's
-sort is TopkBackward0; the 2-norm and constant padding are one primitive each, LinalgVectorNormBackward0 and
-ConstantPadNdBackward0.)
+circular pad, cosine_similarity, cdist, quantile, einsum of three operands, scaled_dot_product_attention of grouped-
+query heads off the flash kernel, the recurrent layers are compositions of primitives (or one node) here, other nodes
+there; matmul of a matrix and a batch (or of batches that broadcast) keeps the name made of its title, as other
+primitives outside the tables do. (std is one primitive, StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax
+and cummin are one `pick` each, MaxBackward0, ...; topk's sort is TopkBackward0; the 2-norm and constant padding are
+one primitive each, LinalgVectorNormBackward0 and ConstantPadNdBackward0.)
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from __future__ import annotations
 import weakref
 
 from .grad_fn_names import Through, layout_at
+from .one_node import output_of
 
 _FREED_MESSAGE = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
                   "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -80,23 +86,28 @@ class GradFn:
     requires grad, None for a constant), `metadata` ({}), and `primitive` (the shared Primitive). Two GradFns
     of the same Value are equal."""
 
-    __slots__ = ("_node", "_path")
+    __slots__ = ("_node", "_path", "_op", "__weakref__")
 
     def __new__(cls, node, path=()):
-        # an instance of a class named as the node (`type(y.grad_fn).__name__ == 'MulBackward0'`, PyTorch's), one per
-        # name, made the first time it is asked for
+        # One GradFn a node while it is held, as PyTorch's (`y.grad_fn is y.grad_fn`; the outputs of PyTorch's one
+        # node of several outputs share theirs: `U.grad_fn is S.grad_fn` after svd), an instance of a class named as
+        # the node (`type(y.grad_fn).__name__ == 'MulBackward0'`, PyTorch's), one class per name
         if cls is not GradFn:
             return object.__new__(cls)
+        key = _key(node, path)
+        shown = _SHOWN.get(key)
+        if shown is not None and shown._op is shown._node._op and _key(shown._node, path) == key:
+            return shown  # (not if its node has since changed in place: another node then, as PyTorch's)
         name = layout_at(node, path)[0]
         named = _CLASSES.get(name)
         if named is None:
             named = _CLASSES[name] = type(name, (GradFn,), {"__slots__": (), "__module__": __name__})
-        return object.__new__(named)
-
-    def __init__(self, node, path=()):
+        fn = object.__new__(named)
         # path: () for the node recorded here; else the positions, in next_functions, that lead from it to a node
         # PyTorch records and this library does not (TBackward0 under linear's AddmmBackward0: (2,))
-        self._node, self._path = node, path
+        fn._node, fn._path, fn._op = node, path, node._op
+        _SHOWN[key] = fn
+        return fn
 
     @property
     def primitive(self):
@@ -112,8 +123,8 @@ class GradFn:
         entries = layout_at(node, path)[1]
         parents = node._parents
         if entries is None:
-            return tuple((_edge_function(p), 0) for p in parents)
-        return tuple((_entry_function(node, path + (j,), e), 0) for j, e in enumerate(entries))
+            return tuple((_edge_function(p), _output_nr(p)) for p in parents)
+        return tuple((_entry_function(node, path + (j,), e), _entry_output_nr(node, e)) for j, e in enumerate(entries))
 
     @property
     def metadata(self):
@@ -133,6 +144,9 @@ class GradFn:
         if self._path:
             raise RuntimeError(f"{self.name()}: this node is PyTorch's, shown in next_functions where one node here "
                                "does its work; hooks go on the node above it")
+        if output_of(self._node) is not None:
+            raise RuntimeError(f"{self.name()}: this node of several outputs is one node per output here, whose hooks "
+                               "would see one output's gradient; use a hook on each output Value (register_hook)")
         return self._node
 
     def register_hook(self, fn):
@@ -174,10 +188,11 @@ class GradFn:
         raise AttributeError(f"'{self.name()}' object has no attribute '{name}'")
 
     def __eq__(self, other):
-        return isinstance(other, GradFn) and other._node is self._node and other._path == self._path
+        return isinstance(other, GradFn) and (other is self or _key(other._node, other._path) == _key(self._node,
+                                                                                                    self._path))
 
     def __hash__(self):
-        return hash((id(self._node), self._path))
+        return hash(_key(self._node, self._path))
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self._node) + len(self._path):#x}>"
@@ -193,6 +208,30 @@ def _inputs(node):
 
 
 _CLASSES = {}  # GradFn's subclass of each name
+# The GradFns and AccumulateGrads alive, by _key: each holds its node, so a key's id is not reused while it is here
+_SHOWN = weakref.WeakValueDictionary()
+
+
+def _key(node, path):
+    """What identifies a GradFn: its node, or the outputs of PyTorch's one node it is one of, and the path below."""
+    shared = output_of(node)
+    return (id(node) if shared is None else id(shared[0])), path
+
+
+def _output_nr(value):
+    """Which output of PyTorch's node Value `value` is (next_functions' second item for it): 0 but for the outputs
+    of PyTorch's one node of several (one_node.outputs_of_one_node)."""
+    shared = output_of(value)
+    return 0 if shared is None else shared[1]
+
+
+def _entry_output_nr(node, entry):
+    if entry.__class__ is int:
+        return _output_nr(node._parents[entry])
+    if entry.__class__ is Through:
+        below = entry.value(node)
+        return 0 if below is None else _output_nr(below)
+    return 0
 _QUALIFIED = {"CopySlices": "torch::autograd::CopySlices"}  # name() of PyTorch's C++ nodes (their class: CopySlices)
 
 
@@ -270,10 +309,16 @@ class SavedTensor:
 class AccumulateGrad:
     """`next_functions`' entry for a leaf that requires grad: `variable` is the leaf."""
 
-    __slots__ = ("variable",)
+    __slots__ = ("variable", "__weakref__")
 
-    def __init__(self, variable):
-        self.variable = variable
+    def __new__(cls, variable):
+        # one a leaf while it is held, as PyTorch's (the entries of two nodes over one leaf are one object)
+        key = ("leaf", id(variable))
+        shown = _SHOWN.get(key)
+        if shown is None:
+            shown = _SHOWN[key] = object.__new__(cls)
+            shown.variable = variable
+        return shown
 
     def name(self):
         return "torch::autograd::AccumulateGrad"

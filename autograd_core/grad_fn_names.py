@@ -18,6 +18,8 @@ import numbers
 
 import numpy as np
 
+from .grad_fn_einsum import batched_as_pytorch, einsum_layout
+
 
 def _name_of(op):
     """The name of the backward node of primitive op, whatever it was called with: PyTorch's where op says it
@@ -93,6 +95,9 @@ def layout(node):
     named = getattr(op, "grad_fn_name", None)
     below = getattr(op, "grad_fn_input", None)
     if below is not None:  # the last node of a composite PyTorch records as one (or a chain: one_node.py)
+        chain = _CHAINS.get(named)
+        if chain is not None:
+            return _filled(chain, below)
         if _BELOW in named:
             return _chain_of(named.split(_BELOW), Through(below[0]))
         return named, tuple(None if path is None else Through(path) for path in below)
@@ -229,16 +234,21 @@ def _matmul(parents, params, node):
         return "UnsafeViewBackward0", (("MmBackward0", (_rows(0, parents), 1)),)
     if a > 2 and b == 1:
         return "UnsafeViewBackward0", (("MvBackward0", (_rows(0, parents), 1)),)
-    if a == 3 and b == 3 and np.shape(parents[0].data)[0] == np.shape(parents[1].data)[0]:
-        return "UnsafeViewBackward0", (("BmmBackward0", (_batch(0, parents), _batch(1, parents))),)
-    return "MatmulBackward0", None  # batches PyTorch broadcasts, a vector times a batch: other chains there
+    if a >= 3 and b >= 3 and _single(parents[0]) == _single(parents[1]):  # (a batch of one: folded there)
+        batch = np.broadcast_shapes(np.shape(parents[0].data)[:-2], np.shape(parents[1].data)[:-2])
+        return "UnsafeViewBackward0", (("BmmBackward0", (_batch(0, parents, batch), _batch(1, parents, batch))),)
+    return "MatmulBackward0", None  # a matrix times a batch, a vector times a batch: other chains there
 
 
-def _batch(i, parents):
-    # torch.matmul of two stacks of matrices expands each to the common batch, then views it as (batch, n, m)
-    if _contiguous(parents[i]):
-        return "ViewBackward0", (("ExpandBackward0", (i,)),)
-    return "ReshapeAliasBackward0", (("ExpandBackward0", (i,)),)
+def _single(v):
+    return int(np.prod(np.shape(v.data)[:-2])) == 1
+
+
+def _batch(i, parents, batch):
+    # torch.matmul of two stacks of matrices expands each to the common batch shape, then reshapes it to (batch, n,
+    # m): a view of a contiguous one, an alias where its strides allow a view, else a view of its copy (a batch
+    # broadcast)
+    return batched_as_pytorch(("ExpandBackward0", (i,)), np.shape(parents[i].data), parents[i].stride(), batch)
 
 
 def _reshape(parents, params, node):
@@ -318,7 +328,7 @@ _CONTEXTS = {
     "max": _over_dims("MaxBackward1", "AmaxBackward0"), "min": _over_dims("MinBackward1", "AminBackward0"),
     "clip": _clip, "linear": _linear, "matmul": _matmul, "reshape": _reshape, "getitem": _getitem,
     "cross_entropy": _cross_entropy, "nll_loss": _nll_loss,
-    "sort": _sort, "round": _round, "lerp": _lerp,
+    "sort": _sort, "round": _round, "lerp": _lerp, "einsum": einsum_layout,
 }
 
 # Names of Primitive.named twins that are PyTorch's C++ overloads with a Scalar, which its nodes do not list
@@ -348,6 +358,27 @@ def _instance_norm_layout(node):
     else:
         x, weight, bias = Through((0,)), None, None
     return "ViewBackward0", (("NativeBatchNormBackward0", (("ViewBackward0", (x,)), weight, bias)),)
+
+
+# Chains of PyTorch's nodes that one relabelled node here stands for (one_node.shown_as under a name chain_layout gave)
+_CHAINS = {}
+
+
+def chain_layout(layout):
+    """A name for one_node.shown_as under which its node shows as `layout`, nested (name, entries) whose int entries k
+    are the edges of the k-th input given to shown_as (the attention's scores: PyTorch's scaled q and k, expanded,
+    reshaped and multiplied by bmm, over the matmul and scaling here)."""
+    key = "chain " + repr(layout)
+    _CHAINS[key] = layout
+    return key
+
+
+def _filled(layout, below):
+    if layout.__class__ is int:
+        return None if below[layout] is None else Through(below[layout])
+    if layout is None:
+        return None
+    return layout[0], tuple(_filled(entry, below) for entry in layout[1])
 
 
 # PyTorch's nodes of an assignment into a Value (x[1:] = v, x[idx] = v, x[0].add_(1))

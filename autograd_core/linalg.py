@@ -31,7 +31,8 @@ from .ops.linalg import LinAlgError, floats_of_two_widths
 from .ops.nondifferentiable import nondifferentiable, without_gradient
 from .ops.elementwise import where as _where
 from .ops.shape import broadcast_to, stack, swapaxes
-from .one_node import shown_as
+from .ops.shape import clone as _clone
+from .one_node import outputs_of_one_node, shown_as
 
 __all__ = [
     "LinAlgError", "cholesky", "cond", "cross", "det", "eig", "eigh", "eigvals", "eigvalsh", "inv", "lstsq",
@@ -92,7 +93,7 @@ def slogdet(A):
     _check_square("slogdet", A)
     sign = without_gradient(_det_sign, A)
     if A.dtype.kind != "c":
-        return linalg_slogdet(sign, _ops.logabsdet(A))
+        return linalg_slogdet(*outputs_of_one_node((sign, _ops.logabsdet(A))))  # PyTorch's node's output 1
     log_det = _ops.logabsdet(A)                     # the complex log det: log |det A| + i·arg det A
     # sign = e^{i·arg det A}: its value is LAPACK's, the gradient that of the phase (θ − θ's value is 0)
     phase = _complex.imag(log_det)
@@ -335,13 +336,18 @@ def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
 
 def matrix_power(A, n):
     """A to the integer power n, for square A (..., n, n): by repeated squaring for n > 0, the identity for n = 0
-    (with a zero gradient), and inv(A) to the power -n for n < 0."""
+    (with a zero gradient), and inv(A) to the power -n for n < 0. The products are PyTorch's, in its order (A² A for
+    n = 3), and n = 1 is a copy of A (CloneBackward0), as there."""
     A = as_value(A)
     _check_square("matrix_power", A)
     if not isinstance(n, numbers.Integral):
         raise TypeError(f"linalg.matrix_power: n must be an integer, got {type(n).__name__}")
+    if n == 1:
+        return _clone(A)
     if n < 0:
         A, n = _ops.inv(A), -n
+    if n == 3:
+        return (A @ A) @ A
     if n == 0:  # the identity even where A holds inf or nan (A·0 would be nan there), as PyTorch's; zero gradient
         return _where(np.zeros(A.shape, bool), A, np.eye(A.shape[-1], dtype=A.dtype))
     result, square = None, A
@@ -355,8 +361,9 @@ def matrix_power(A, n):
 
 
 def multi_dot(tensors):
-    """The product of a chain of matrices, left to right: the first may be a vector (1, n) and the last a vector
-    (n,) (their dimension is then dropped, as in torch.linalg.multi_dot); the others are 2-D."""
+    """The product of a chain of matrices: the first may be a vector (1, n) and the last a vector (n,) (their
+    dimension is then dropped, as in torch.linalg.multi_dot); the others are 2-D. Multiplied in the order of fewest
+    operations PyTorch chooses (its nodes: the vectors unsqueezed, products, a view of the result)."""
     tensors = [as_value(t) for t in tensors]
     if len(tensors) < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
@@ -370,10 +377,47 @@ def multi_dot(tensors):
         if t.dtype != first and floats_of_two_widths(tensors[0], t):
             raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor 0 is "
                                f"{cpp_name(first)} and tensor {i} {cpp_name(t.dtype)}")
-    out = tensors[0]
-    for t in tensors[1:]:
-        out = out @ t
-    return out
+    out_shape = tensors[0].shape[:-1] + tensors[-1].shape[1:]
+    matrices = list(tensors)
+    if matrices[0].ndim == 1:
+        matrices[0] = matrices[0].unsqueeze(0)
+    if matrices[-1].ndim == 1:
+        matrices[-1] = matrices[-1].unsqueeze(-1)
+    return _chain_product(matrices).reshape(out_shape)
+
+
+def _chain_product(matrices):
+    """The product of 2-D matrices in PyTorch's order: for three, (AB)C unless A(BC) costs fewer multiplications;
+    for more, the order of least cost (the textbook dynamic programme, the first split on a tie)."""
+    n = len(matrices)
+    if n == 2:
+        return matrices[0] @ matrices[1]
+    if n == 3:
+        a, b = matrices[0].shape
+        c, d = matrices[2].shape
+        if a * c * (b + d) > b * d * (a + c):
+            return matrices[0] @ (matrices[1] @ matrices[2])
+        return (matrices[0] @ matrices[1]) @ matrices[2]
+    dims = [m.shape[0] for m in matrices] + [matrices[-1].shape[1]]
+    cost, split = {}, {}
+    for i in range(n):
+        cost[i, i] = 0
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i, j] = None
+            for k in range(i, j):
+                q = cost[i, k] + cost[k + 1, j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if cost[i, j] is None or q < cost[i, j]:
+                    cost[i, j], split[i, j] = q, k
+
+    def product(i, j):
+        if i == j:
+            return matrices[i]
+        k = split[i, j]
+        return product(i, k) @ product(k + 1, j)
+
+    return product(0, n - 1)
 
 
 def vecdot(x, y, *, dim=-1):
@@ -423,8 +467,9 @@ def eigh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
     packed = _ops.eigh_packed(A, UPLO=UPLO)
     eigenvalues = packed[..., 0, :]
     # each shown as PyTorch's one node of two outputs (linalg_decompositions._one_node)
-    return linalg_eigh(shown_as(eigenvalues.real if A.dtype.kind == "c" else eigenvalues, A, "LinalgEighBackward0"),
-                       shown_as(packed[..., 1:, :], A, "LinalgEighBackward0"))
+    return linalg_eigh(*outputs_of_one_node((
+        shown_as(eigenvalues.real if A.dtype.kind == "c" else eigenvalues, A, "LinalgEighBackward0"),
+        shown_as(packed[..., 1:, :], A, "LinalgEighBackward0"))))
 
 
 def eigvalsh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
@@ -452,8 +497,8 @@ def eig(A):
     A = as_value(A)
     _check_eig_input("eig", A)
     packed = _eig.eig_packed(A)
-    return linalg_eig(shown_as(packed[..., 0, :], A, "LinalgEigBackward0"),  # PyTorch's one node of two outputs
-                      shown_as(packed[..., 1:, :], A, "LinalgEigBackward0"))
+    return linalg_eig(*outputs_of_one_node((shown_as(packed[..., 0, :], A, "LinalgEigBackward0"),  # PyTorch's one
+                                            shown_as(packed[..., 1:, :], A, "LinalgEigBackward0"))))  # node
 
 
 def eigvals(A):

@@ -13,7 +13,7 @@ import numpy as np
 
 from .engine import ShapeError
 from .linalg import _check_square, _mT, inv, matrix_norm
-from .one_node import shown_as
+from .one_node import outputs_of_one_node, shown_as
 from .ops import decompositions as _ops
 from .ops.elementwise import where
 from .ops.index import as_value
@@ -77,8 +77,8 @@ def svd(A, full_matrices=True, *, driver=None):
 def _one_node(outputs, A, name):
     """The factors of a decomposition of A, each shown as PyTorch's one node of several outputs (`name`, over A):
     here slices of one packed result (and a transpose, a concatenation ... of them). One node each here, where
-    PyTorch's are one node, so U.grad_fn is not S.grad_fn."""
-    return tuple(shown_as(out, A, name) for out in outputs)
+    PyTorch's are one node: U.grad_fn is S.grad_fn all the same (one GradFn), S.output_nr 1."""
+    return outputs_of_one_node(tuple(shown_as(out, A, name) for out in outputs))
 
 
 def svdvals(A, *, driver=None):
@@ -87,7 +87,8 @@ def svdvals(A, *, driver=None):
     A = as_value(A)
     _check_matrix("svdvals", A)
     _no_driver("svdvals", driver)
-    return shown_as(_ops.unpack_svd(_ops.svd_packed(A), A.shape[-2])[1], A, "LinalgSvdBackward0")  # PyTorch's node
+    S = shown_as(_ops.unpack_svd(_ops.svd_packed(A), A.shape[-2])[1], A, "LinalgSvdBackward0")  # PyTorch's node,
+    return outputs_of_one_node((None, S))[1]  # whose output 1 S is (U and Vh not computed)
 
 
 def _zeros(x, shape):
@@ -104,7 +105,10 @@ def svd_old(input, some=True, compute_uv=True):  # noqa: A002  (PyTorch's argume
         m, n = A.shape[-2:]
         return svd_result(as_value(_zeros(A, (m, m))), svdvals(A), as_value(_zeros(A, (n, n))))
     U, S, V = _svd(A, not some)
-    # PyTorch's V is linalg.svd's Vh transposed (and conjugated): nodes of their own over LinalgSvdBackward0
+    if A.dtype.kind != "c":  # PyTorch's V is linalg.svd's Vh transposed: a node of its own over output 2 of svd's
+        U, S, Vh = _one_node((U, S, _mT(V)), A, "LinalgSvdBackward0")
+        return svd_result(U, S, _mT(Vh))
+    # and conjugated for complex A: nodes of their own over a LinalgSvdBackward0 shown for V alone
     v_name = ("ConjBackward0<" if A.dtype.kind == "c" else "") + "TransposeBackward0<LinalgSvdBackward0"
     return svd_result(*_one_node((U, S), A, "LinalgSvdBackward0"), shown_as(V, A, v_name))
 
@@ -215,8 +219,9 @@ def lstsq(A, B, rcond=None, *, driver=None):
     if driver != "gelsy" and m > n and np.all(rank == n):
         r = A @ X - B
         residuals = ((r.abs() ** 2) if r.dtype.kind == "c" else r * r).sum(axis=-2)
-    return linalg_lstsq(shown_as(X.reshape(X.shape[:-1]) if vector else X, inputs, "LinalgLstsqBackward0"),
-                        shown_as(residuals, inputs, "LinalgLstsqBackward0"),
+    X = shown_as(X.reshape(X.shape[:-1]) if vector else X, inputs, "LinalgLstsqBackward0")
+    X, residuals = outputs_of_one_node((X, shown_as(residuals, inputs, "LinalgLstsqBackward0")))
+    return linalg_lstsq(X, residuals,
                         as_value(rank) if driver != "gels" else as_value(np.zeros(0, dtype=np.int64)),
                         as_value(s) if driver in ("gelsd", "gelss") else empty)
 
@@ -232,7 +237,8 @@ def cond(A, p=None):
         raise ShapeError("linalg.cond: The input tensor must have at least 2 dimensions.")
     if p is None or (isinstance(p, numbers.Real) and not isinstance(p, bool) and p in (2, -2)):
         s = svdvals(A)
-        return s[..., -1] / s[..., 0] if p == -2 else s[..., 0] / s[..., -1]
+        # PyTorch's nodes: a squeeze of the quotient of two slices of the singular values
+        return (s[..., -1:] / s[..., :1] if p == -2 else s[..., :1] / s[..., -1:]).squeeze(-1)
     if p not in ("fro", "nuc", float("inf"), float("-inf"), 1, -1):
         raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
     _check_square(f"cond(ord={p})", A)

@@ -25,7 +25,7 @@ from .ops.elementwise import where
 from .ops.index import as_value
 from .ops.primitive import primitive
 from .ops.shape import broadcast_to, getitem, reshape
-from .one_node import shown_as
+from .one_node import outputs_of_one_node, shown_as
 
 geqrf_result = collections.namedtuple("geqrf", ["a", "tau"])  # torch.return_types.geqrf
 
@@ -39,8 +39,9 @@ def geqrf(input):  # noqa: A002  (PyTorch's argument name)
         raise ShapeError(f"torch.geqrf: input must have at least 2 dimensions, got {x.ndim}")
     m, n = x.shape[-2:]
     packed = _geqrf_packed(x)
-    return geqrf_result(shown_as(getitem(packed, (Ellipsis, slice(0, m), slice(None))), x, "GeqrfBackward0"),
-                        shown_as(getitem(packed, (Ellipsis, m, slice(0, min(m, n)))), x, "GeqrfBackward0"))
+    return geqrf_result(*outputs_of_one_node((
+        shown_as(getitem(packed, (Ellipsis, slice(0, m), slice(None))), x, "GeqrfBackward0"),
+        shown_as(getitem(packed, (Ellipsis, m, slice(0, min(m, n)))), x, "GeqrfBackward0"))))
 
 
 @primitive("geqrf")

@@ -24,7 +24,7 @@ from .ops.index import diagonal as _diagonal
 from .ops.linalg import LinAlgError
 from .ops.nondifferentiable import without_gradient
 from .ops.shape import stack
-from .one_node import shown_as
+from .one_node import outputs_of_one_node, shown_as
 
 linalg_lu_factor = collections.namedtuple("linalg_lu_factor", ["LU", "pivots"])
 linalg_lu_factor_ex = collections.namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])
@@ -99,7 +99,9 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):  # noqa
     empty = as_value(np.zeros(0, dtype=LU.dtype))
     P = as_value(_lu.permutation(pivots, LU.shape[-2], LU.dtype)) if unpack_pivots else empty
     L, U = _lu.unpack_lu(LU) if unpack_data else (empty, empty)
-    return lu_unpack_result(P, shown_as(L, LU, "LuUnpackBackward0"), shown_as(U, LU, "LuUnpackBackward0"))
+    # PyTorch's one node of outputs (L, U): P is none of its outputs
+    return lu_unpack_result(P, *outputs_of_one_node((shown_as(L, LU, "LuUnpackBackward0"),
+                                                     shown_as(U, LU, "LuUnpackBackward0"))))
 
 
 def lu(A, *, pivot=True):
@@ -108,7 +110,9 @@ def lu(A, *, pivot=True):
     upper-triangular, k = min(m, n). Singular matrices are decomposed too (U then has a zero on its diagonal)."""
     A, LU, pivots, _ = _lu_factor("lu", A, pivot)
     P, L, U = lu_unpack(LU, pivots)
-    return linalg_lu(P, shown_as(L, A, "LinalgLuBackward0"), shown_as(U, A, "LinalgLuBackward0"))  # PyTorch's node
+    # PyTorch's one node of outputs (L, U): P, without a gradient, is none of its outputs
+    L, U = outputs_of_one_node((shown_as(L, A, "LinalgLuBackward0"), shown_as(U, A, "LinalgLuBackward0")))
+    return linalg_lu(P, L, U)
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
@@ -299,7 +303,9 @@ def tensorinv(A, ind=2):
     if rows != cols:
         raise ShapeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
                          f"prod(self.shape[:ind]), but got {cols} != {rows}")
-    return inv(A.reshape(rows, cols)).reshape(A.shape[ind:] + A.shape[:ind])
+    inverse = inv(A.reshape(rows, cols))
+    # PyTorch's inverse is in column order, which its reshape views by another node than a view's
+    return shown_as(inverse.reshape(A.shape[ind:] + A.shape[:ind]), inverse, "ReshapeAliasBackward0")
 
 
 def tensorsolve(A, B, dims=None):

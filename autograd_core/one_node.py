@@ -10,6 +10,8 @@ last one are still recorded (the profiler and pictures show them).
 
 from __future__ import annotations
 
+import weakref
+
 _DEPTH = 12  # the composites relabelled are a few nodes deep (pdist's of p = 3: 10)
 
 
@@ -72,3 +74,45 @@ def _path_to(node, x, depth, searched):
                 return (i,) + below
     searched[id(node)] = depth
     return None
+
+
+# ---- PyTorch's one node of several outputs (std_mean, svd, unbind ...): several nodes here, one GradFn there
+
+class Outputs:
+    """The outputs of one call that PyTorch records as one node of several outputs: `a.grad_fn is b.grad_fn` there,
+    and each output is its output number `output_nr` (next_functions' second item for it)."""
+
+    __slots__ = ("__weakref__",)
+
+
+_OUTPUT_OF = {}  # id(output) -> (weak reference to it, its node's primitive when marked, its Outputs, its position)
+
+
+def outputs_of_one_node(outputs):
+    """Mark outputs (Values, or None / Values without a gradient: PyTorch's outputs without one, as slogdet's sign)
+    as the outputs, in order, of PyTorch's one node (each is already shown as it:
+    shown_as); returns outputs. The mark lasts while the output lives and keeps its node (an in-place change that
+    records another node over it ends it)."""
+    group = None
+    for position, out in enumerate(outputs):
+        op = getattr(out, "_op", None)
+        if op is None or not out.requires_grad:  # no node recorded: output 0 of none, as PyTorch's
+            continue
+        group = group or Outputs()
+        key = id(out)
+        _OUTPUT_OF[key] = (weakref.ref(out, lambda ref, key=key: _forget(key, ref)), op, group, position)
+    return outputs
+
+
+def _forget(key, ref):
+    entry = _OUTPUT_OF.get(key)
+    if entry is not None and entry[0] is ref:
+        del _OUTPUT_OF[key]
+
+
+def output_of(value):
+    """(Outputs, position) of a Value marked by outputs_of_one_node (its node unchanged since), else None."""
+    entry = _OUTPUT_OF.get(id(value))
+    if entry is None or entry[0]() is not value or value._op is not entry[1]:
+        return None
+    return entry[2], entry[3]

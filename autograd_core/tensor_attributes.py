@@ -22,7 +22,7 @@ from .errors import ShapeError
 from .inplace import mark_changed
 from .lazy_bits import is_conjugate, is_negative, mark_conjugate, mark_negative
 from .multiple_views import unmark_multiple_views
-from .one_node import shown_as
+from .one_node import output_of, outputs_of_one_node, shown_as
 from .tensor_methods import Size, TensorMethods, _is_dim
 
 
@@ -180,7 +180,13 @@ class _Attributes:
     is_mps = is_xpu = is_xla = is_ipu = is_maia = is_mtia = is_vulkan = is_mkldnn = False
     is_quantized = is_nested = False
     layout = strided
-    output_nr = 0  # which output of its operation a tensor is: PyTorch's views and single outputs give 0, as all here
+
+    @property
+    def output_nr(self):
+        """Which output of the node that made it this Value is, as PyTorch's: 1 for torch.std_mean's mean, svd's S,
+        unbind's second piece (outputs_of_one_node); 0 for the output of a node of one output, a view, a leaf."""
+        shared = output_of(self)
+        return 0 if shared is None else shared[1]
 
     def is_distributed(self):
         """False: a Value is never spread over processes (PyTorch's legacy distributed tensors)."""
@@ -533,4 +539,4 @@ def _unsafe(x, pieces, grad_fn_name):
     nodes named as PyTorch's (UnsafeSplitBackward0)."""
     for piece in pieces:
         shown_as(piece, x, grad_fn_name)
-    return unmark_multiple_views(pieces)
+    return unmark_multiple_views(outputs_of_one_node(pieces))

@@ -27,6 +27,8 @@ from autograd_core import Value
 from autograd_core.ops import broadcast_to, concatenate, data_of, softmax
 
 from autograd_core.backends.cuda import check_sdp_kernel_available, flash_sdp_enabled
+from autograd_core.grad_fn_einsum import batched_as_pytorch
+from autograd_core.grad_fn_names import chain_layout
 from autograd_core.one_node import shown_as
 
 from . import init
@@ -96,19 +98,44 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         key, value = key[..., shared, :, :], value[..., shared, :, :]
     length, source = query.shape[-2], key.shape[-2]
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
-    scores = (query @ key.swapaxes(-1, -2)) * scale
+    flash = _flash_on_the_cpu(*inputs, attn_mask, dropout_p, enable_gqa)
+    key_t = key.swapaxes(-1, -2)
+    scores = (query @ key_t) * scale
+    if not flash:
+        scores = _math_path_scores(scores, query, key_t)
     if is_causal:
         attn_mask = np.tril(np.ones((length, source), bool))
     mask = _float_mask(attn_mask, "attn_mask", scores.dtype, true_means_ignore=False)
     if mask is not None:
         scores = scores + mask
     weights = softmax(scores, axis=-1)
+    if not flash:  # PyTorch's math path's softmax, named so (it gives 0 for a row all masked out, NaN here)
+        weights = shown_as(weights, scores, "SafeSoftmaxBackward0")
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True, rng=rng)
     out = weights @ value
-    if _flash_on_the_cpu(*inputs, attn_mask, dropout_p, enable_gqa):  # PyTorch's one node there, over the inputs
+    if flash:  # PyTorch's one node there, over the inputs
         return shown_as(out, inputs, "ScaledDotProductFlashAttentionForCpuBackward0")
     return out
+
+
+def _math_path_scores(scores, query, key_t):
+    """scores = (q kᵀ)·scale shown as PyTorch's math path records them: (q·√scale) and (kᵀ·√scale) (MulBackward1
+    each), expanded to the batch and reshaped to (batch, n, m), multiplied by bmm and viewed back (matrices: mm);
+    other shapes keep this library's nodes. A relabel: the numbers are this library's."""
+    if query.ndim == key_t.ndim == 2:
+        layout = "MmBackward0", (("MulBackward1", (0,)), ("MulBackward1", (1,)))
+    elif query.ndim >= 3 and key_t.ndim >= 3 and (math.prod(query.shape[:-2]) == 1) == (
+            math.prod(key_t.shape[:-2]) == 1):  # (a batch of one against more: PyTorch's matmul folds it)
+        batch = np.broadcast_shapes(query.shape[:-2], key_t.shape[:-2])
+
+        def batched(x, i):
+            return batched_as_pytorch(("ExpandBackward0", (("MulBackward1", (i,)),)), x.shape, x.stride(), batch)
+
+        layout = "UnsafeViewBackward0", (("BmmBackward0", (batched(query, 0), batched(key_t, 1))),)
+    else:
+        return scores
+    return shown_as(scores, (query, key_t), chain_layout(layout))
 
 
 def _flash_on_the_cpu(query, key, value, attn_mask, dropout_p, enable_gqa):

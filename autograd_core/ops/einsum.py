@@ -33,6 +33,9 @@ def _einsum(*xs, equation):
     return np.einsum(equation, *xs, optimize=_worth_a_path(equation, xs))
 
 
+_einsum.keeps_for_name = lambda params: {"equation": params.get("equation")}  # PyTorch's nodes (grad_fn_einsum.py)
+
+
 # np.einsum's own loops do not use BLAS: a contraction of (8, 64, 64) batches runs 6x slower than with a contraction
 # path (optimize=True, which hands products to tensordot/BLAS), but finding the path costs ~20 us, more than a small
 # einsum takes. Above this many multiply-adds (the product of all the labels' sizes), the path is worth it.

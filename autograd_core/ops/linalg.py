@@ -21,7 +21,7 @@ import numpy as np
 
 from ..engine import ShapeError
 from ..errors import cpp_name, not_broadcastable, scalar_type_name
-from ..one_node import shown_as
+from ..one_node import outputs_of_one_node, shown_as
 from ..value import Value
 from .nondifferentiable import without_gradient
 from .primitive import primitive
@@ -434,6 +434,10 @@ solve.defcomplex()  # holomorphic
 inverse = inv
 
 
+def _det_negative(a):
+    return np.linalg.slogdet(a)[0] < 0
+
+
 def _nan_where_negative(a):
     if _is_complex(a):  # the complex log det is defined wherever det A ≠ 0
         return np.zeros(np.shape(a)[:-2], dtype=a.dtype)
@@ -443,7 +447,15 @@ def _nan_where_negative(a):
 def logdet(a):
     """log det A of square matrices a (..., n, n): shape (...); nan where det A < 0 and -inf where det A = 0,
     as torch.logdet (complex a: the complex log det, log |det A| + i·arg det A). The gradient is A⁻ᵀ (slogdet's)."""
-    return logabsdet(a) + without_gradient(_nan_where_negative, a)
+    log_det = logabsdet(a)
+    if _is_complex(a):
+        return log_det + without_gradient(_nan_where_negative, a)  # PyTorch's AddBackward0 too
+    # real a: PyTorch's where(sign < 0, nan, logabsdet) (no gradient where det A < 0), over output 1 of its
+    # LinalgSlogdetBackward0
+    from .elementwise import where
+
+    outputs_of_one_node((None, log_det))
+    return where(without_gradient(_det_negative, a), np.array(np.nan, dtype=log_det.dtype), log_det)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..engine import ShapeError
 from ..multiple_views import mark_multiple_views
-from ..one_node import shown_as
+from ..one_node import outputs_of_one_node, shown_as
 from ..value import Value
 from .arith import logical_xor, sub
 from .index import as_value, check_dim, index_array, strided_view
@@ -39,7 +39,7 @@ def split(tensor, split_size_or_sections, dim=0):
     kind = "Split" if isinstance(split_size_or_sections, numbers.Integral) else "SplitWithSizes"
     for piece in pieces:  # each a slice here, PyTorch's one node of them all
         shown_as(piece, x, kind + "Backward0")
-    return mark_multiple_views(pieces, kind)
+    return mark_multiple_views(outputs_of_one_node(pieces), kind)
 
 
 def split_views(tensor, split_size_or_sections, dim=0):
@@ -86,7 +86,7 @@ def unbind(input, dim=0):
     x = as_value(input)
     dim = check_dim(dim, x.ndim)
     pieces = tuple(shown_as(getitem(x, (slice(None),) * dim + (i,)), x, "UnbindBackward0") for i in range(x.shape[dim]))
-    return mark_multiple_views(pieces, "Unbind")
+    return mark_multiple_views(outputs_of_one_node(pieces), "Unbind")
 
 
 def tensor_list(tensors, name):

@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import ShapeError
 from .. import recycle
 from ..grad_array import ParameterArray
+from ..one_node import outputs_of_one_node
 from .elementwise import _quiet, data_of, exp, where
 from .primitive import primitive
 from .shape import broadcast_to
@@ -216,15 +217,15 @@ std.defjvp(_std_jvp)
 
 def std_mean(x, axis=None, ddof=0, keepdims=False):
     """(std, mean) of x over axis, as torch.std_mean: PyTorch's one node of two outputs (StdMeanBackward0) is two
-    here, each named so and listing the input, as PyTorch's."""
-    return (std.named("StdMeanBackward0")(x, axis=axis, ddof=ddof, keepdims=keepdims),
-            mean.named("StdMeanBackward0")(x, axis=axis, keepdims=keepdims))
+    here, each named so and listing the input, as PyTorch's, and sharing one GradFn (outputs_of_one_node)."""
+    return outputs_of_one_node((std.named("StdMeanBackward0")(x, axis=axis, ddof=ddof, keepdims=keepdims),
+                                mean.named("StdMeanBackward0")(x, axis=axis, keepdims=keepdims)))
 
 
 def var_mean(x, axis=None, ddof=0, keepdims=False):
     """(var, mean) of x over axis, as torch.var_mean: two nodes named as PyTorch's one (VarMeanBackward0)."""
-    return (var.named("VarMeanBackward0")(x, axis=axis, ddof=ddof, keepdims=keepdims),
-            mean.named("VarMeanBackward0")(x, axis=axis, keepdims=keepdims))
+    return outputs_of_one_node((var.named("VarMeanBackward0")(x, axis=axis, ddof=ddof, keepdims=keepdims),
+                                mean.named("VarMeanBackward0")(x, axis=axis, keepdims=keepdims)))
 
 
 def _extremum_vjp(g, out, x, axis=None, keepdims=False):

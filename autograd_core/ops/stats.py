@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from ..engine import ShapeError
-from ..one_node import shown_as
+from ..one_node import outputs_of_one_node, shown_as
 from ..value import Value
 from .arrange import movedim, take_along_dim
 from .elementwise import where
@@ -254,8 +254,9 @@ def aminmax(input, *, dim=None, keepdim=False):
     args = {"axis": None if dim is None else check_dim(dim, x.ndim), "keepdims": bool(keepdim)}
     if dim is None and keepdim:
         args["axis"] = tuple(range(x.ndim))
-    # PyTorch's one node of two outputs, AminmaxBackward0: two here, each named so
-    return AminMax(shown_as(x.min(**args), x, "AminmaxBackward0"), shown_as(x.max(**args), x, "AminmaxBackward0"))
+    # PyTorch's one node of two outputs, AminmaxBackward0: two here, each named so (one GradFn)
+    return AminMax(*outputs_of_one_node((shown_as(x.min(**args), x, "AminmaxBackward0"),
+                                         shown_as(x.max(**args), x, "AminmaxBackward0"))))
 
 
 def _searchsorted_data(sequence, values, side):
