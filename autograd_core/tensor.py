@@ -29,7 +29,7 @@ from .ops.reduce import refuse_integral_spread
 from .modes import GRAD_ENABLED, inference_mode  # noqa: F401  (torch.inference_mode)
 from .tensor_methods import Device, MaxMin, Size, check_matrices, on_cpu, reduce_args  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .tensor_attributes import check_memory_format  # memory_format= of the *_like factories: names, no numbers
-from .tensor_inputs import refuse_array, tensor_sequence, tensors_read_as_numbers
+from .tensor_inputs import refuse_array, refuse_overflow, tensor_sequence, tensors_read_as_numbers
 from .value import Value, wrapped
 
 # dtype names (PyTorch's): NumPy dtypes.
@@ -426,7 +426,13 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         read = tensors_read_as_numbers(data, arr)  # Values in the lists are numbers, as in PyTorch
         if read is not None:
             return tensor(read, dtype, device, requires_grad)
+    from_python = not isinstance(data, (np.ndarray, np.generic))  # numbers, lists: PyTorch checks they fit
+    if from_python and arr.dtype == np.uint64 and (dtype is None or np.dtype(dtype).kind in "iub"):
+        raise ValueError("Overflow when unpacking long long (tensor: a Python int past int64's range, "
+                         f"{arr.max()}; PyTorch's integers are at most int64)")
     if dtype is not None:
+        if from_python:
+            refuse_overflow(arr, dtype)
         arr = arr.astype(dtype)
     elif isinstance(data, (list, tuple)) and arr.dtype.kind in "fc":
         # NumPy reads a Python float as float64 and promotes a float with an int to a wider float (float16 and int16
@@ -545,6 +551,8 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     elif dtype is None and isinstance(fill_value, numbers.Complex) and not isinstance(fill_value, numbers.Real):
         dtype = ops.promotion.result_dtype(fill_value)  # the default complex dtype
     dtype = _resolve(dtype)
+    if isinstance(fill_value, numbers.Real) and not isinstance(fill_value, (bool, np.generic)):
+        refuse_overflow(np.asarray(fill_value), dtype, fill=True)  # 300 into uint8: PyTorch refuses, a cast wraps
     return _make(np.full(_shape((size,), name="full"), wrapped(fill_value, dtype), dtype), requires_grad, device)
 
 
