@@ -648,7 +648,9 @@ def randint(low, high=None, size=None, dtype=None, device=None, generator=None):
         if high is None or isinstance(high, (tuple, list)):
             low, high, size = 0, low, high
         else:
-            raise TypeError("randint: give size=")
+            raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not "
+                            f"{type(high).__name__} (randint(high, size) takes the size as a tuple: "
+                            f"randint({low!r}, ({high!r},)))")
     elif high is None:
         low, high = 0, low
     if not low < high:

@@ -20,7 +20,8 @@ def _index_position(index, length, container, items, bools=False):
     if not isinstance(index, numbers.Integral) or (isinstance(index, bool) and not bools):
         raise TypeError(f"{container} indices must be integers or slices, not {type(index).__name__}")
     if not -length <= index < length:
-        raise IndexError(f"{container} index {index} out of range for {length} {items}")
+        raise IndexError(f"index {index} is out of range ({container} index {index} out of range for {length} "
+                         f"{items})")  # PyTorch's words first
     return index % length
 
 

@@ -8,7 +8,8 @@ fill_ and the legacy typed constructors (wrapped: 300 into uint8 was 44) or past
 (nan); torch.LongTensor(2.5) (a 0-d tensor). The loud ones now say PyTorch's words first: nn.Sequential given a list,
 ModuleList given one layer, a container given a non-Module; DataLoader's batch_size; expand and broadcast_to name the
 last dim that does not fit; interpolate of an input with the wrong number of dims (NotImplementedError, as PyTorch's);
-manual_seed takes what int() takes. Warnings: F.upsample (deprecated) and lr_scheduler.step() before optimizer.step().
+manual_seed takes what int() takes; randint(10, 3), dot of matrices or of other lengths, a Sequential or ModuleList
+indexed past its end. Warnings: F.upsample (deprecated) and lr_scheduler.step() before optimizer.step().
 """
 
 from __future__ import annotations
@@ -96,6 +97,15 @@ REFUSED = {
     "broadcast_to fewer dims": ("out = torch.ones(2, 3).broadcast_to((3,))", RuntimeError,
                                 "expand(torch.FloatTensor{[2, 3]}, size=[3]): the number of sizes provided (1) must be "
                                 "greater or equal to the number of dimensions in the tensor (2)"),
+    "randint(10, 3)": ("out = torch.randint(10, 3)", TypeError,
+                       "randint(): argument 'size' (position 2) must be tuple of ints, not int"),
+    "dot of matrices": ("out = torch.dot(torch.ones(2, 2), torch.ones(2, 2))", RuntimeError,
+                        "1D tensors expected, but got 2D and 2D tensors"),
+    "dot of other lengths": ("out = torch.ones(3).dot(torch.ones(2))", RuntimeError,
+                             "inconsistent tensor size, expected tensor [3] and src [2] to have the same number of "
+                             "elements, but got 3 and 2 elements respectively"),
+    "Sequential past its end": ("out = nn.Sequential(nn.ReLU())[1]", IndexError, "index 1 is out of range"),
+    "ModuleList past its start": ("out = nn.ModuleList([nn.ReLU()])[-2]", IndexError, "index -2 is out of range"),
     "interpolate of a matrix": ("out = F.interpolate(torch.ones(2, 2), scale_factor=2)", NotImplementedError,
                                 "Input Error: Only 3D, 4D and 5D input Tensors supported (got 2D) for the modes: "
                                 "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact "
@@ -132,6 +142,8 @@ HINTS = {
     "LongTensor(2.5)": "give data as a list, LongTensor([2.5]), or sizes as integers",
     "Sequential of a list": "give the modules as arguments, nn.Sequential(*layers)",
     "ModuleList of one layer": "ModuleList([layer])",
+    "randint(10, 3)": "randint(10, (3,))",
+    "Sequential past its end": "Sequential index 1 out of range for 1 modules",
     "interpolate of a matrix": "(N, C, spatial...), got shape (2, 2)",
 }
 
