@@ -9,7 +9,8 @@ fill_ and the legacy typed constructors (wrapped: 300 into uint8 was 44) or past
 ModuleList given one layer, a container given a non-Module; DataLoader's batch_size; expand and broadcast_to name the
 last dim that does not fit; interpolate of an input with the wrong number of dims (NotImplementedError, as PyTorch's);
 manual_seed takes what int() takes; randint(10, 3), dot of matrices or of other lengths, a Sequential or ModuleList
-indexed past its end. Warnings: F.upsample (deprecated) and lr_scheduler.step() before optimizer.step().
+indexed past its end; softmax over a dim the input does not have. Warnings: F.upsample (deprecated) and
+lr_scheduler.step() before optimizer.step().
 """
 
 from __future__ import annotations
@@ -106,6 +107,10 @@ REFUSED = {
                              "elements, but got 3 and 2 elements respectively"),
     "Sequential past its end": ("out = nn.Sequential(nn.ReLU())[1]", IndexError, "index 1 is out of range"),
     "ModuleList past its start": ("out = nn.ModuleList([nn.ReLU()])[-2]", IndexError, "index -2 is out of range"),
+    "Softmax(dim=1) of one sample": ("out = nn.Softmax(dim=1)(torch.ones(3))", IndexError,
+                                     "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
+    "log_softmax over dim 2 of a matrix": ("out = F.log_softmax(torch.ones(2, 3), dim=2)", IndexError,
+                                           "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
     "interpolate of a matrix": ("out = F.interpolate(torch.ones(2, 2), scale_factor=2)", NotImplementedError,
                                 "Input Error: Only 3D, 4D and 5D input Tensors supported (got 2D) for the modes: "
                                 "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact "
@@ -143,6 +148,7 @@ HINTS = {
     "Sequential of a list": "give the modules as arguments, nn.Sequential(*layers)",
     "ModuleList of one layer": "ModuleList([layer])",
     "randint(10, 3)": "randint(10, (3,))",
+    "Softmax(dim=1) of one sample": "softmax: an input of shape (3,) has no dim 1",
     "Sequential past its end": "Sequential index 1 out of range for 1 modules",
     "interpolate of a matrix": "(N, C, spatial...), got shape (2, 2)",
 }
