@@ -181,8 +181,8 @@ def dot(input, tensor):
     """The inner product Σ input[i] · tensor[i] of two vectors of the same length (a 0-d Value)."""
     x, y = _values(input, tensor)
     if x.ndim != 1 or y.ndim != 1:
-        raise ShapeError(f"1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors (dot: two vectors, got "
-                         f"shapes {x.shape} and {y.shape}; for matrices, matmul or @)")
+        raise ShapeError(f"1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors (dot takes two vectors; for "
+                         "matrices, matmul or @)")
     if x.shape != y.shape:
         raise ShapeError(f"inconsistent tensor size, expected tensor [{x.shape[0]}] and src [{y.shape[0]}] to have the "
                          f"same number of elements, but got {x.shape[0]} and {y.shape[0]} elements respectively")
