@@ -144,7 +144,7 @@ def expand_refusal(sizes, shape, dtype):
     if lead < 0:
         return (f"expand({legacy_name(dtype)}{{{shape}}}, size={sizes}): the number of sizes provided ({len(sizes)}) "
                 f"must be greater or equal to the number of dimensions in the tensor ({len(shape)})")
-    for i, n in enumerate(sizes):
+    for i, n in reversed(list(enumerate(sizes))):  # PyTorch names the last dim that does not fit
         existing = shape[i - lead] if i >= lead else None
         if existing is not None and n not in (-1, existing) and existing != 1:
             return (f"The expanded size of the tensor ({n}) must match the existing size ({existing}) at non-singleton "

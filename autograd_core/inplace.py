@@ -814,6 +814,13 @@ class InplaceMethods:
 
     def fill_(self, value):
         """Set every element to `value` (a number or a 0-d Value); returns self."""
+        if value is None or isinstance(value, (str, bytes)):  # NumPy would fill nan (None) or refuse in its words
+            raise TypeError(f"fill_() received an invalid combination of arguments - got ({type(value).__name__}), "
+                            "but expected one of: (Tensor value), (Number value)")
+        if value.__class__ in (int, float) and self.data.dtype.kind in "iu":  # 300 into uint8: refused, not wrapped
+            from .tensor_inputs import refuse_overflow  # (tensor_inputs imports value, which imports this module)
+
+            refuse_overflow(np.asarray(value), self.data.dtype, fill=True)
         if np.ndim(_data(value)) != 0:
             raise ShapeError(f"fill_: expects a number or a 0-d Value, got shape {np.shape(_data(value))}")
         return _copy(self, value, "fill_")

@@ -29,7 +29,7 @@ from .ops.reduce import refuse_integral_spread
 from .modes import GRAD_ENABLED, inference_mode  # noqa: F401  (torch.inference_mode)
 from .tensor_methods import Device, MaxMin, Size, check_matrices, on_cpu, reduce_args  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .tensor_attributes import check_memory_format  # memory_format= of the *_like factories: names, no numbers
-from .tensor_inputs import refuse_array, tensor_sequence, tensors_read_as_numbers
+from .tensor_inputs import refuse_array, refuse_overflow, tensor_sequence, tensors_read_as_numbers
 from .value import Value, wrapped
 
 # dtype names (PyTorch's): NumPy dtypes.
@@ -127,6 +127,11 @@ def _legacy_value(name, dtype, args, device):
         on_cpu(device)
     if len(args) == 1 and isinstance(args[0], Size):  # PyTorch's overload (tuple of ints size) takes a Size only
         return zeros(tuple(args[0]), dtype=dtype)
+    if len(args) == 1 and isinstance(args[0], numbers.Number) and not isinstance(args[0], numbers.Integral):
+        kind = type(args[0])
+        kind = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+        raise TypeError(f"new(): data must be a sequence (got {kind}) ({name}({args[0]!r}): give "
+                        f"data as a list, {name}([{args[0]!r}]), or sizes as integers)")
     if len(args) == 1 and not isinstance(args[0], numbers.Integral):  # data: a sequence, an array or a Value
         return tensor(args[0].data if isinstance(args[0], Value) else args[0], dtype=dtype)  # (no copy warning)
     if not builtins.all(isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in args):
@@ -189,8 +194,14 @@ def manual_seed(seed):
     """Seed the generator that `randn`, `rand`, `randint`, shuffling DataLoaders, dropout and nn's layer
     initialisation draw from, and return it: `default_generator`, as PyTorch's returns torch.default_generator. It is
     the same object before and after, and so is the NumPy generator it draws from, reseeded: code holding either (a
-    compiled step replaying a dropout) draws the new sequence."""
-    return default_generator.manual_seed(seed)
+    compiled step replaying a dropout) draws the new sequence.
+
+    seed: as PyTorch takes it, anything int() takes ("42", 1.9 -> 1), a 64-bit integer: a negative one is its two's
+    complement (-1 -> 2**64 - 1, initial_seed() says so), beyond 64 bits PyTorch's ValueError."""
+    seed = int(seed)
+    if not -2 ** 63 <= seed < 2 ** 64:
+        raise ValueError(f"Overflow when unpacking long long (manual_seed: a seed has 64 bits, got {seed})")
+    return default_generator.manual_seed(seed % 2 ** 64)
 
 
 def _reseeded(rng, seed):
@@ -426,7 +437,15 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         read = tensors_read_as_numbers(data, arr)  # Values in the lists are numbers, as in PyTorch
         if read is not None:
             return tensor(read, dtype, device, requires_grad)
+    from_python = not isinstance(data, (np.ndarray, np.generic))  # numbers, lists: PyTorch checks they fit
+    if from_python and (dtype is None or np.dtype(dtype).kind in "iub") and (
+            arr.dtype == np.uint64 or arr.dtype.kind == "f" and isinstance(data, (list, tuple))
+            and _sequence_dtype(data).kind in "iu"):  # Python ints that NumPy read as uint64, or as floats: >= 2**63
+        raise ValueError("Overflow when unpacking long long (tensor: a Python int past int64's range, "
+                         f"{arr.max():.0f}; PyTorch's integers are at most int64)")
     if dtype is not None:
+        if from_python:
+            refuse_overflow(arr, dtype)
         arr = arr.astype(dtype)
     elif isinstance(data, (list, tuple)) and arr.dtype.kind in "fc":
         # NumPy reads a Python float as float64 and promotes a float with an int to a wider float (float16 and int16
@@ -545,6 +564,8 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     elif dtype is None and isinstance(fill_value, numbers.Complex) and not isinstance(fill_value, numbers.Real):
         dtype = ops.promotion.result_dtype(fill_value)  # the default complex dtype
     dtype = _resolve(dtype)
+    if isinstance(fill_value, numbers.Real) and not isinstance(fill_value, (bool, np.generic)):
+        refuse_overflow(np.asarray(fill_value), dtype, fill=True)  # 300 into uint8: PyTorch refuses, a cast wraps
     return _make(np.full(_shape((size,), name="full"), wrapped(fill_value, dtype), dtype), requires_grad, device)
 
 
@@ -627,7 +648,9 @@ def randint(low, high=None, size=None, dtype=None, device=None, generator=None):
         if high is None or isinstance(high, (tuple, list)):
             low, high, size = 0, low, high
         else:
-            raise TypeError("randint: give size=")
+            raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not "
+                            f"{type(high).__name__} (randint(high, size) takes the size as a tuple: "
+                            f"randint({low!r}, ({high!r},)))")
     elif high is None:
         low, high = 0, low
     if not low < high:

@@ -176,3 +176,24 @@ def tensors_read_as_numbers(data, made):
 
     data = numbers(data)
     return data if found else None
+
+
+# The C names of PyTorch's fill kernels (torch.full, fill_), which its overflow message names.
+_FILL_NAMES = {"int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t", "uint8": "uint8_t"}
+
+
+def refuse_overflow(numbers, dtype, fill=False):
+    """PyTorch refuses Python numbers that an integer dtype cannot hold ("value cannot be converted to type uint8
+    without overflow": `torch.tensor([300], dtype=torch.uint8)`, `torch.full((2,), 300, dtype=torch.uint8)`), where a
+    cast would wrap them silently (300 -> 44). numbers: the array NumPy read them into. As PyTorch's check, an integer
+    into an unsigned dtype may be as low as -max (-1 into uint8 is 255, two's complement), a float must lie within
+    the dtype's range and be finite. Arrays and tensors are cast without this check, as in PyTorch."""
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "iu" or numbers.size == 0 or numbers.dtype.kind not in "iuf":
+        return
+    info = np.iinfo(dtype)
+    low = -int(info.max) if numbers.dtype.kind in "iu" and info.min == 0 else int(info.min)
+    if numbers.dtype.kind == "f" and not np.isfinite(numbers).all() or numbers.min() < low or numbers.max() > info.max:
+        name = _FILL_NAMES.get(dtype.name, dtype.name) if fill else dtype.name
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow ({dtype.name} holds "
+                           f"{info.min} to {info.max}; got {numbers.min()} to {numbers.max()})")

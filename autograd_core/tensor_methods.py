@@ -153,8 +153,9 @@ def _permute_error(order, ndim):
 
 
 def _expand_error(sizes, shape, lead):
-    """PyTorch's error for sizes that expand cannot broadcast `shape` to (found after NumPy refused them)."""
-    for i, n in enumerate(sizes):
+    """PyTorch's error for sizes that expand cannot broadcast `shape` to (found after NumPy refused them), of the
+    last dim that does not fit, as PyTorch checks from the last dim."""
+    for i, n in reversed(list(enumerate(sizes))):
         existing = shape[i - lead] if i >= lead else None
         if existing is not None and n not in (-1, existing) and existing != 1:
             return ShapeError(f"The expanded size of the tensor ({n}) must match the existing size ({existing}) at "
@@ -680,7 +681,13 @@ class TensorMethods:
 
     def broadcast_to(self, size):
         """x broadcast to `size` (a view in PyTorch); the gradient is summed back over the broadcast axes."""
-        return _value._ops.broadcast_to(self, shape=tuple(size))
+        try:
+            return _value._ops.broadcast_to(self, shape=tuple(size))
+        except ValueError as err:  # NumPy's "could not be broadcast together with remapped shapes": expand's words
+            words = expand_refusal(tuple(size), self.shape, self.dtype)
+            if words is None:
+                raise
+            raise ShapeError(f"{words} ({err})") from None
 
     # ------------------------------------------------------------------------------------------------
     # Copies, dtypes, devices.

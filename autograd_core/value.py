@@ -284,6 +284,8 @@ class Value(TensorMethods, InplaceMethods):
             else:
                 data = dtype.type(x) if dtype.kind == "f" else _scalar_of(x, _number_dtype(x, dtype))
         else:
+            if isinstance(x, tuple) and _holds_values(x):
+                raise TypeError(_RESULT_TUPLE_OPERAND.format(type(x).__name__))
             arr = np.asarray(x)
             if arr.dtype.kind in "biu":
                 arr = arr.astype(dtype)
@@ -710,13 +712,15 @@ class Value(TensorMethods, InplaceMethods):
         return _ops.without_gradient(operator.ge, self, other)
 
     def __eq__(self, other):
-        if other is None or isinstance(other, (str, bytes)):
-            return False  # as PyTorch: `x == None` is False
+        if other is None or isinstance(other, _NOT_COMPARED):
+            if not isinstance(other, tuple) or _holds_values(other):
+                return False  # as PyTorch: `x == None` is False, and so is `labels == torch.max(out, 1)`
         return _ops.without_gradient(operator.eq, self, other)
 
     def __ne__(self, other):
-        if other is None or isinstance(other, (str, bytes)):
-            return True
+        if other is None or isinstance(other, _NOT_COMPARED):
+            if not isinstance(other, tuple) or _holds_values(other):
+                return True
         return _ops.without_gradient(operator.ne, self, other)
 
     __hash__ = object.__hash__  # identity: Values stay usable as dict keys and set members
@@ -1030,6 +1034,19 @@ def _new_node(cls, data, requires_grad, op, parents, params, scope):
 
 _object_new = object.__new__
 _ENGINE_SLOTS = frozenset(Value.__slots__) - {"__weakref__", "__dict__"}  # see Value.__init_subclass__
+
+
+# A tuple of Values (max(x, 1)'s (values, indices), sort's, topk's) is not an operand: NumPy would stack it into one
+# array, so `(torch.max(out, 1) == labels).sum()` counted matches against both halves, a silently wrong accuracy.
+# PyTorch compares a tensor with a tuple as unequal and refuses it in arithmetic.
+_NOT_COMPARED = (str, bytes, tuple)
+_RESULT_TUPLE_OPERAND = ("unsupported operand type(s): 'Tensor' and '{}', a tuple of tensors (a (values, indices) "
+                         "pair such as max(x, dim)'s: take its .values or .indices, or unpack it: "
+                         "values, indices = x.max(1))")
+
+
+def _holds_values(items):
+    return any(isinstance(item, Value) for item in items)
 
 
 def _data(x):

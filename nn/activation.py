@@ -78,8 +78,8 @@ def _softmax_input(input, dim, dtype, name):
         dim = _implicit_dim(name, ndim)
     rank = max(ndim, 1)
     if not -rank <= dim < rank:
-        raise IndexError(f"{name}: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got "
-                         f"{dim})")
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim}) "
+                         f"({name}: an input of shape {np.shape(data_of(input))} has no dim {dim})")
     return input, dim
 
 

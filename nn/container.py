@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections.abc
 import numbers
 
 import numpy as np
@@ -10,7 +11,7 @@ from autograd_core import ShapeError
 from autograd_core.errors import ArgumentError, dim_out_of_range
 from autograd_core import Value
 
-from .module import Module, _attribute_members
+from .module import Module, _attribute_members, not_a_module
 
 
 def _index_position(index, length, container, items, bools=False):
@@ -19,7 +20,8 @@ def _index_position(index, length, container, items, bools=False):
     if not isinstance(index, numbers.Integral) or (isinstance(index, bool) and not bools):
         raise TypeError(f"{container} indices must be integers or slices, not {type(index).__name__}")
     if not -length <= index < length:
-        raise IndexError(f"{container} index {index} out of range for {length} {items}")
+        raise IndexError(f"index {index} is out of range ({container} index {index} out of range for {length} "
+                         f"{items})")  # PyTorch's words first
     return index % length
 
 
@@ -40,12 +42,13 @@ class Sequential(Module):
             items = [(str(i), m) for i, m in enumerate(modules)]
         self._keys = []  # the children's names, in the order they run (kept by __setattr__)
         for name, module in items:
-            if not isinstance(module, Module):
+            if not isinstance(module, Module):  # PyTorch's words, then ours
                 ours = f"Sequential: item {name!r} is a {type(module).__name__}, not a Module"
-                if isinstance(module, type):  # nn.ReLU for nn.ReLU(): PyTorch's words, then ours
-                    ours = (f"{module.__module__}.{module.__qualname__} is not a Module subclass ({ours}: write "
-                            f"{module.__name__}())")
-                raise TypeError(ours)
+                if isinstance(module, type):  # nn.ReLU for nn.ReLU()
+                    ours += f": write {module.__name__}()"
+                elif isinstance(module, (list, tuple)):  # nn.Sequential([layers]) for nn.Sequential(*layers)
+                    ours += ": give the modules as arguments, nn.Sequential(*layers)"
+                raise TypeError(f"{not_a_module(module)} ({ours})")
             self.add_module(str(name), module)
 
     def __setattr__(self, name, value):
@@ -305,7 +308,9 @@ class _Container(Module):
 
     def _set(self, key, module):
         if not isinstance(module, Module):
-            raise TypeError(f"{type(self).__name__}: {key!r} must be a Module, not {type(module).__name__}")
+            hint = f": write {module.__name__}()" if isinstance(module, type) else ""
+            raise TypeError(f"{not_a_module(module)} ({type(self).__name__}: {key!r} must be a Module, not "
+                            f"{type(module).__name__}{hint})")
         object.__setattr__(module, "_name", key)
         self._modules[key] = module
 
@@ -353,8 +358,10 @@ class ModuleList(_Container):
         return self
 
     def extend(self, modules):
-        if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)):
-            raise TypeError("ModuleList.extend expects an iterable of Modules, got a single Module")
+        if (isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential))
+                or not isinstance(modules, collections.abc.Iterable)):  # ModuleList(layer) for ModuleList([layer])
+            raise TypeError(f"ModuleList.extend should be called with an iterable, but got {type(modules).__name__} "
+                            "(ModuleList takes a list of Modules: ModuleList([layer]))")
         for module in list(modules):
             self.append(module)
         return self

@@ -521,6 +521,14 @@ class _ModuleForward:
         return type(self.module).forward(self.module, *args, **kwargs)
 
 
+def not_a_module(item):
+    """PyTorch's words for what is given as a child module and is not one: "list is not a Module subclass" (its
+    torch.typename: a builtin's class name, else the module path, of a class given for an instance too)."""
+    kind = item if isinstance(item, type) else type(item)
+    name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    return f"{name} is not a Module subclass"
+
+
 class Module:
     """Base class of layers and models: subclasses set attributes in `__init__` and define `forward`.
 
@@ -739,7 +747,8 @@ class Module:
     def add_module(self, name, module):
         """Same as `setattr(self, name, module)`; the name may be any string (Sequential uses '0', '1')."""
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"add_module: {name!r} must be a Module, not {type(module).__name__}")
+            raise TypeError(f"{not_a_module(module)} (add_module: {name!r} must be a Module, not "
+                            f"{type(module).__name__})")
         setattr(self, name, module)
 
     def register_module(self, name, module):

@@ -35,6 +35,10 @@ from .axis_maps import mapped, pooled_along_last
 from .grid_sample import cubic_weights
 from .module import Module
 
+class _LayoutError(ShapeError, NotImplementedError):
+    """An input interpolate cannot take for its mode: a ShapeError, and PyTorch's NotImplementedError."""
+
+
 _MODES = {"nearest": (1, 2, 3), "nearest-exact": (1, 2, 3), "linear": (1,), "bilinear": (2,), "bicubic": (2,),
           "trilinear": (3,), "area": (1, 2, 3)}
 
@@ -173,9 +177,15 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError(f"{who}: mode must be one of {sorted(_MODES)}, got {mode!r}")
     shape = np.shape(data_of(input))
     nd = len(shape) - 2
-    if nd not in _MODES[mode]:
+    if nd not in _MODES[mode]:  # PyTorch's words first
         layouts = " or ".join(f"{d + 2}-D" for d in _MODES[mode])
-        raise ShapeError(f"{who}: mode {mode!r} needs {layouts} input, got shape {shape}")
+        if nd not in (1, 2, 3):
+            words = (f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {len(shape)}D) for the modes: "
+                     f"nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact (got {mode})")
+        else:
+            words = f"Got {len(shape)}D input, but {mode} mode needs {_MODES[mode][0] + 2}D input"
+        raise _LayoutError(f"{words} ({who}: mode {mode!r} needs {layouts} input, (N, C, spatial...), got shape "
+                           f"{shape})")
     if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
         raise ValueError(f"{who}: align_corners applies to the interpolating modes only, not {mode!r}")
     if recompute_scale_factor and size is not None:
@@ -214,7 +224,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     return y
 
 
-upsample = interpolate
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """PyTorch's deprecated `F.upsample`: `interpolate` with the same arguments, with its UserWarning."""
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
 
 _KERNELS = {"linear": "UpsampleLinear1D", "bilinear": "UpsampleBilinear2D", "bicubic": "UpsampleBicubic2D",
             "trilinear": "UpsampleTrilinear3D"}

@@ -99,8 +99,9 @@ class LRScheduler:
     def _count_step(self):
         if self._step_count == 1 and getattr(self.optimizer, "_step_count", None) == 0:
             warnings.warn(
-                "lr_scheduler.step() was called before optimizer.step(); call optimizer.step() first, "
-                "or the first value of the schedule is skipped",
+                "Detected call of `lr_scheduler.step()` before `optimizer.step()`. Call them in the opposite order, "
+                "`optimizer.step()` before `lr_scheduler.step()`, or the first value of the learning rate schedule "
+                "is skipped.",
                 UserWarning,
                 stacklevel=3,
             )

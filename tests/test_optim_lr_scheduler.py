@@ -142,7 +142,7 @@ def test_lambda_state_dict_keeps_callable_objects_only():
 def test_scheduler_before_optimizer_step_warns():
     opt = make_optimizer()
     sched = lr_scheduler.StepLR(opt, step_size=2)
-    with pytest.warns(UserWarning, match=r"before optimizer.step\(\)"):
+    with pytest.warns(UserWarning, match=r"before `optimizer.step\(\)`"):
         sched.step()
     opt = make_optimizer()
     sched = lr_scheduler.StepLR(opt, step_size=2)

@@ -1323,11 +1323,9 @@ ALLOWED = {
     "act hardsigmoid": "PyTorch's hardsigmoid backward multiplies by a float32 1/6 (5e-8 relative); ours is exact",
     "grid_sample border nearest": "nearest grid_sample gives the grid no gradient (None), PyTorch zeros",
     # Not implemented (raise ValueError / NotImplementedError, never a wrong number).
-    "interp bilinear on 3d": "bilinear on a 3-D input: ValueError here, NotImplementedError in PyTorch",
     "dtype leaky int": "leaky_relu of int64 computes in float (PyTorch: NotImplementedError)",
     "dtype maxpool int": "max_pool1d of int64 pools as floats (PyTorch: NotImplementedError for Long)",
     "dtype avgpool int err": "avg_pool1d of int64 averages in float64; PyTorch truncates the means to int64",
-    "interp unbatched": "interpolate of a 2-D input: ValueError here, NotImplementedError in PyTorch",
     "bn eval then train stats": "PyTorch's eval-mode BatchNorm backward reads running_var at backward time, "
     "after a later training call has updated it in place; ours differentiates the statistics the forward used",
 }

@@ -181,10 +181,11 @@ def dot(input, tensor):
     """The inner product Σ input[i] · tensor[i] of two vectors of the same length (a 0-d Value)."""
     x, y = _values(input, tensor)
     if x.ndim != 1 or y.ndim != 1:
-        raise ShapeError(f"dot: 1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors")
+        raise ShapeError(f"1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors (dot takes two vectors; for "
+                         "matrices, matmul or @)")
     if x.shape != y.shape:
-        raise ShapeError(f"dot: inconsistent tensor size, expected tensor [{x.shape[0]}] and src [{y.shape[0]}] to "
-                         "have the same number of elements, but got different numbers")
+        raise ShapeError(f"inconsistent tensor size, expected tensor [{x.shape[0]}] and src [{y.shape[0]}] to have the "
+                         f"same number of elements, but got {x.shape[0]} and {y.shape[0]} elements respectively")
     return matmul(x, y)
 
 

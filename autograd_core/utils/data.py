@@ -164,7 +164,8 @@ class DataLoader:
             batch_size = 32 if self._arrays_form else 1
         if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
                                        or batch_size < 1):
-            raise ValueError(f"DataLoader: batch_size must be a positive integer or None, got {batch_size!r}")
+            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size} "
+                             f"(DataLoader: batch_size must be a positive integer or None, got {batch_size!r})")
         if self._arrays_form:
             dataset = TensorDataset(dataset, *arrays)
             self.arrays = dataset.arrays
