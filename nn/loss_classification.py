@@ -111,7 +111,8 @@ def _shifted(logits, labels, infinite_rows_unshifted):
     """(z − max), classes on axis 0, as an array of our own; the flat index of each zₙ[yₙ] in it; and whether some
     row was left unshifted (below).
     infinite_rows_unshifted: shift a row whose maximum is ±inf (or nan) by nothing, so that its loss comes out
-    as PyTorch's (inf for [inf, 1] with label 1) rather than nan from inf − inf. The gradient keeps the plain
+    as the limit (inf for [inf, 1] with label 1) rather than nan from inf − inf (PyTorch 2.13's is nan: a
+    documented difference, tests/test_pytorch_probe_special_values.py 'ce_inf'). The gradient keeps the plain
     shift: nan in such rows, as PyTorch's.
 
     The maximum of each row is one reduction down axis 0 of the classes-first layout: with a few classes

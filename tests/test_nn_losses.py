@@ -79,8 +79,9 @@ def test_cross_entropy_stable_for_huge_logits():
 
 @pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
 def test_cross_entropy_rows_with_infinite_logits(reduction):
-    """-inf logits (masked classes) give finite losses; a row of only -inf gives nan and +inf gives inf,
-    as PyTorch does (the row is shifted by 0 instead of by its infinite maximum)."""
+    """-inf logits (masked classes) give finite losses; a row of only -inf gives nan and +inf gives inf, the limit
+    (the row is shifted by 0 instead of by its infinite maximum; PyTorch 2.13's loss is nan there: the probe's
+    'ce_inf' in test_pytorch_probe_special_values.py)."""
     inf = np.inf
     z = np.array([[-inf, 1.0, 2.0], [-inf, -inf, -inf], [inf, 0.0, 0.0], [0.5, -inf, 0.0]])
     y = np.array([2, 0, 1, 0])
