@@ -5,6 +5,7 @@ block as long as x). BENCHMARKS.md "Stop 61"."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import tracemalloc
 
@@ -107,3 +108,59 @@ def test_relu_reads_a_row_of_zeros_of_at_most_8192_elements():
     for dtype in DTYPES:
         Value(np.ones(200_000, dtype)).relu()
     assert all(zeros.size <= 8192 for zeros in elementwise._ZERO_BLOCKS.values())
+
+
+def _python_calls(fn, folders=("optim",), names=("grad",)):
+    """The Python functions `fn()` calls that live in the library's `folders` or are named in `names` (the .grad
+    property), counted."""
+    calls = []
+
+    def profile(frame, event, arg):
+        code = frame.f_code
+        if event == "call" and (code.co_name in names or code.co_filename.split("/")[-2] in folders):
+            calls.append(code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        fn()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_plain_sgd_step_and_zero_grad_make_no_python_call_per_parameter():
+    # W2's compiled step replays opt.zero_grad() and opt.step() as they are: a call per parameter there was a large
+    # part of what it runs beyond the hand-written step (BENCHMARKS.md "Stop 62").
+    counts = {}
+    for n in (3, 12):
+        shapes = [(784, 256), (256,)] + [(5, 7)] * n  # one over the scratch block, the rest small
+        params = [Value(np.ones(s, np.float32), requires_grad=True) for s in shapes]
+        opt = optim.SGD(params, lr=0.1)
+        for p in params:
+            p._grad = np.ones(p.data.shape, np.float32)
+        opt.step()  # (the scratch block, made once)
+        for p in params:
+            p._grad = np.ones(p.data.shape, np.float32)
+        counts[n] = (_python_calls(opt.step), _python_calls(opt.zero_grad))
+        assert all(p.grad is None for p in params)
+    assert counts[3] == counts[12], counts
+
+
+@pytest.mark.parametrize("shape", [(5, 7), (784, 256), (3,)])
+@pytest.mark.parametrize("how", ["plain", "read as .grad", "float64 gradient", "value gradient"])
+def test_plain_sgd_step_is_data_minus_lr_times_g_whatever_the_gradient_looks_like(shape, how):
+    rng = np.random.default_rng(5)
+    data = rng.standard_normal(shape).astype(np.float32)
+    g = _with_specials(rng.standard_normal(shape).astype(np.float32))
+    p = Value(data.copy(), requires_grad=True)
+    if how == "float64 gradient":
+        p.grad = g.astype(np.float64)  # (kept as data's dtype: converted on assignment)
+    elif how == "value gradient":
+        p.grad = Value(g.copy())
+    else:
+        p.grad = g.copy()
+        if how == "read as .grad":
+            assert p.grad.__class__ is not np.ndarray  # (a GradArray view from now on)
+    optim.SGD([p], lr=0.0137).step()
+    expected = data - number_like(0.0137, g) * g
+    assert p.data.dtype == np.float32 and p.data.tobytes() == expected.tobytes()
