@@ -179,3 +179,17 @@ def test_relus_buffered_forward_and_backward_make_few_python_calls():
     assert forward == ["_relu_into", "_max_with_zeros"] and out.tobytes() == np.maximum(x, 0).tobytes()
     backward = _python_calls(lambda: elementwise.relu_backward(g, x, out=g), folders=("ops", "_core") + names)
     assert backward == ["relu_backward", "number_like"] and np.array_equal(g, expected)  # (-0.0 where g < 0)
+
+
+def test_linear_of_a_batch_of_vectors_calls_no_helper():
+    # linear's forward (and the compiled step's buffered one) for (N, in) inputs: one Python call, not one more to
+    # look at the input's shape (three layers per W2 step, in each mode).
+    from autograd_core.nn.linear import _linear, _linear_into
+
+    rng = np.random.default_rng(7)
+    x, w, b = (rng.standard_normal(s).astype(np.float32) for s in ((128, 784), (256, 784), (256,)))
+    out = np.empty((128, 256), np.float32)
+    assert _python_calls(lambda: _linear_into(x, w, b, out=out), folders=("nn",)) == ["_linear_into"]
+    assert _python_calls(lambda: _linear.forward(x, w, b), folders=("nn",)) == ["_linear"]
+    expected = x @ w.T + b
+    assert out.tobytes() == expected.tobytes() and _linear.forward(x, w, b).tobytes() == expected.tobytes()
