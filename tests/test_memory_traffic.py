@@ -170,6 +170,21 @@ def test_plain_sgd_step_is_data_minus_lr_times_g_whatever_the_gradient_looks_lik
     assert p.data.dtype == np.float32 and p.data.tobytes() == expected.tobytes()
 
 
+def test_relus_buffered_forward_and_backward_make_few_python_calls():
+    # A compiled step replays relu's forward into a buffer and its rule in place, twice per W2 step: each Python call
+    # beyond these (a lambda, a test in a function of its own, np.dot's dispatcher) cost as much as a small array's
+    # arithmetic (BENCHMARKS.md "Stop 62").
+    rng = np.random.default_rng(6)
+    x, g = rng.standard_normal((128, 256)).astype(np.float32), rng.standard_normal((128, 256)).astype(np.float32)
+    out, expected = np.empty_like(x), np.where(x <= 0, 0, g)
+    names = ("numpy",)  # (np.dot's Python-level dispatcher lives in numpy/_core/multiarray.py)
+    elementwise.relu.forward_into(x, out=out)  # (the row of zeros, made once)
+    forward = _python_calls(lambda: elementwise.relu.forward_into(x, out=out), folders=("ops", "_core") + names)
+    assert forward == ["_relu_into", "_max_with_zeros"] and out.tobytes() == np.maximum(x, 0).tobytes()
+    backward = _python_calls(lambda: elementwise.relu_backward(g, x, out=g), folders=("ops", "_core") + names)
+    assert backward == ["relu_backward", "number_like"] and np.array_equal(g, expected)  # (-0.0 where g < 0)
+
+
 def test_linear_of_a_batch_of_vectors_calls_no_helper():
     # linear's forward (and the compiled step's buffered one) for (N, in) inputs: one Python call, not one more to
     # look at the input's shape (three layers per W2 step, in each mode).
