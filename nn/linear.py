@@ -40,7 +40,7 @@ def _folded(x):
 
 @primitive("linear")
 def _linear(x, weight, bias=None):
-    rows = _folded(x)
+    rows = x if x.__class__ is np.ndarray and x.ndim <= 2 else _folded(x)  # (the usual batch: no call)
     try:
         out = np.matmul(rows, weight.T)
     except ValueError:  # a weight replaced by one of another shape (`m.weight.data = w`): PyTorch's words, not NumPy's
@@ -57,7 +57,7 @@ def _linear(x, weight, bias=None):
 
 def _linear_into(x, weight, bias=None, *, out):
     """_linear written into `out` (compiled steps replay it into a buffer): the same two operations."""
-    rows = _folded(x)
+    rows = x if x.__class__ is np.ndarray and x.ndim <= 2 else _folded(x)  # (the usual batch: no call)
     if rows is not x and out.flags.c_contiguous:
         np.matmul(rows, weight.T, out=_rows(out, out.shape[-1]))
     else:

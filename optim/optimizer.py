@@ -42,7 +42,7 @@ from autograd_core.inplace import mark_changed
 from autograd_core.jit import effect, is_effect, mark_effects, setting_written
 from autograd_core.sparse_array import SparseArray, SparseGradients
 from autograd_core.sparse_compressed import BACKEND, CompressedArray
-from autograd_core.value import COMPLEX_VALUES_EXIST, stored_grad
+from autograd_core.value import _GRAD_PROPERTY, COMPLEX_VALUES_EXIST, stored_grad
 
 from .hooks import add_hook, with_step_hooks
 from .hooks import register_optimizer_step_post_hook, register_optimizer_step_pre_hook  # noqa: F401  (PyTorch's address)
@@ -332,7 +332,9 @@ class Optimizer:
         """
         for group in self.param_groups:
             for p in group["params"]:
-                if set_to_none or p.grad is None:
+                if set_to_none and p.__class__.grad is _GRAD_PROPERTY:
+                    p._grad = None  # what the setter does with None, without its call (a step's every parameter)
+                elif set_to_none or p.grad is None:
                     p.grad = None
                 elif getattr(p.grad, "is_sparse", False):
                     p.grad.zero_()  # PyTorch's sparse zero_, in place: no entries left

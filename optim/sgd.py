@@ -9,7 +9,8 @@ import numpy as np
 from autograd_core.ops import number_like
 from autograd_core.sparse_array import SparseArray, SparseGradients, add_to_dense
 from autograd_core.sparse_compressed import BACKEND, CompressedArray
-from autograd_core.value import Value
+from autograd_core.grad_array import ParameterArray
+from autograd_core.value import _GRAD_PROPERTY, Value
 
 from .optimizer import (
     _PLAIN_NUMBERS, Optimizer, _as_data_of, _python_number, flag, gradient_and_data, implementation_flags,
@@ -72,17 +73,29 @@ class SGD(Optimizer):
                 group = dict(group, params=[p for p in group["params"] if p not in taken])  # dense, below
         if type(self)._update is not SGD._update or not _plain(group):
             return super()._step_group(group, changed)
-        owner = self._name
         lr, dtype, rate = group["lr"], None, None
         if lr.__class__ not in _PLAIN_NUMBERS:
             lr = _python_number(lr)
         for p in group["params"]:
-            g, data = gradient_and_data(p, owner)
+            # The common case (a plain gradient array of the data's shape and dtype, writable data: what
+            # gradient_and_data returns as they are) is read here without a Python call per parameter, and a
+            # parameter of at most a block is updated in place on this line: the calls cost more than a small
+            # parameter's update (W2's step: BENCHMARKS.md "Stop 62").
+            g = p._grad if p.__class__.grad is _GRAD_PROPERTY else _OTHER
+            data = p.data
             if g is None:
                 continue
+            if not (g.__class__ is _ndarray and g.shape == data.shape and g.dtype is data.dtype and g.ndim
+                    and (data.__class__ is _parameter_array or data.__class__ is _ndarray) and data.flags.writeable):
+                g, data = gradient_and_data(p, self._name)  # GradArray views, other dtypes, Values, ...
+                if g is None:
+                    continue
             if g.dtype is not dtype:
                 dtype, rate = g.dtype, number_like(lr, g)  # lr * g without NumPy converting lr at every call
-            data = subtract_scaled(data, rate, g)
+            if data.nbytes <= _BLOCK_BYTES:
+                data -= rate * g  # subtract_scaled's own line for a parameter of at most a block
+            else:
+                data = subtract_scaled(data, rate, g)
             if data is not p.data:
                 p.data = _as_data_of(data, p)
             changed.append(p)
@@ -163,8 +176,8 @@ def subtract_scaled(data, rate, g):
         data -= rate * g  # (memory shared with g: the whole product first, as the line reads)
         return data
     scratch = _scratch(g.dtype)
-    size, step = data.size, scratch.size
     flat_data, flat_g = data.reshape(-1), g.reshape(-1)
+    size, step = flat_data.shape[0], scratch.shape[0]  # (a parameter's `size` is PyTorch's, a Python property)
     multiply, subtract = np.multiply, np.subtract
     for start in range(0, size, step):
         stop = start + step
@@ -187,6 +200,10 @@ def _scratch(dtype):
     if scratch is None:
         scratch = blocks[dtype] = np.empty(_BLOCK_BYTES // dtype.itemsize, dtype)
     return scratch
+
+
+_ndarray, _parameter_array = np.ndarray, ParameterArray
+_OTHER = object()  # the gradient of a Value class that keeps it elsewhere (element.py's): read by gradient_and_data
 
 
 def _sparse_layout(p):

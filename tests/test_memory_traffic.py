@@ -5,6 +5,7 @@ block as long as x). BENCHMARKS.md "Stop 61"."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import tracemalloc
 
@@ -107,3 +108,92 @@ def test_relu_reads_a_row_of_zeros_of_at_most_8192_elements():
     for dtype in DTYPES:
         Value(np.ones(200_000, dtype)).relu()
     assert all(zeros.size <= 8192 for zeros in elementwise._ZERO_BLOCKS.values())
+
+
+def _python_calls(fn, folders=("optim",), names=("grad",)):
+    """The Python functions `fn()` calls that live in the library's `folders` or are named in `names` (the .grad
+    property), counted."""
+    calls = []
+
+    def profile(frame, event, arg):
+        code = frame.f_code
+        if event == "call" and (code.co_name in names or code.co_filename.split("/")[-2] in folders):
+            calls.append(code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        fn()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_plain_sgd_step_and_zero_grad_make_no_python_call_per_parameter(monkeypatch):
+    # W2's compiled step replays opt.zero_grad() and opt.step() as they are: a call per parameter there was a large
+    # part of what it runs beyond the hand-written step (BENCHMARKS.md "Stop 62").
+    from autograd_core.sparse_array import SparseGradients
+
+    # (a process that has stored a sparse gradient, as earlier tests have, checks each parameter for one first)
+    monkeypatch.setattr(SparseGradients, "stored", False)
+    counts = {}
+    for n in (3, 12):
+        shapes = [(784, 256), (256,)] + [(5, 7)] * n  # one over the scratch block, the rest small
+        params = [Value(np.ones(s, np.float32), requires_grad=True) for s in shapes]
+        opt = optim.SGD(params, lr=0.1)
+        for p in params:
+            p._grad = np.ones(p.data.shape, np.float32)
+        opt.step()  # (the scratch block, made once)
+        for p in params:
+            p._grad = np.ones(p.data.shape, np.float32)
+        counts[n] = (_python_calls(opt.step), _python_calls(opt.zero_grad))
+        assert all(p.grad is None for p in params)
+    assert counts[3] == counts[12], counts
+
+
+@pytest.mark.parametrize("shape", [(5, 7), (784, 256), (3,)])
+@pytest.mark.parametrize("how", ["plain", "read as .grad", "float64 gradient", "value gradient"])
+def test_plain_sgd_step_is_data_minus_lr_times_g_whatever_the_gradient_looks_like(shape, how):
+    rng = np.random.default_rng(5)
+    data = rng.standard_normal(shape).astype(np.float32)
+    g = _with_specials(rng.standard_normal(shape).astype(np.float32))
+    p = Value(data.copy(), requires_grad=True)
+    if how == "float64 gradient":
+        p.grad = g.astype(np.float64)  # (kept as data's dtype: converted on assignment)
+    elif how == "value gradient":
+        p.grad = Value(g.copy())
+    else:
+        p.grad = g.copy()
+        if how == "read as .grad":
+            assert p.grad.__class__ is not np.ndarray  # (a GradArray view from now on)
+    optim.SGD([p], lr=0.0137).step()
+    expected = data - number_like(0.0137, g) * g
+    assert p.data.dtype == np.float32 and p.data.tobytes() == expected.tobytes()
+
+
+def test_relus_buffered_forward_and_backward_make_few_python_calls():
+    # A compiled step replays relu's forward into a buffer and its rule in place, twice per W2 step: each Python call
+    # beyond these (a lambda, a test in a function of its own, np.dot's dispatcher) cost as much as a small array's
+    # arithmetic (BENCHMARKS.md "Stop 62").
+    rng = np.random.default_rng(6)
+    x, g = rng.standard_normal((128, 256)).astype(np.float32), rng.standard_normal((128, 256)).astype(np.float32)
+    out, expected = np.empty_like(x), np.where(x <= 0, 0, g)
+    names = ("numpy",)  # (np.dot's Python-level dispatcher lives in numpy/_core/multiarray.py)
+    elementwise.relu.forward_into(x, out=out)  # (the row of zeros, made once)
+    forward = _python_calls(lambda: elementwise.relu.forward_into(x, out=out), folders=("ops", "_core") + names)
+    assert forward == ["_relu_into", "_max_with_zeros"] and out.tobytes() == np.maximum(x, 0).tobytes()
+    backward = _python_calls(lambda: elementwise.relu_backward(g, x, out=g), folders=("ops", "_core") + names)
+    assert backward == ["relu_backward", "number_like"] and np.array_equal(g, expected)  # (-0.0 where g < 0)
+
+
+def test_linear_of_a_batch_of_vectors_calls_no_helper():
+    # linear's forward (and the compiled step's buffered one) for (N, in) inputs: one Python call, not one more to
+    # look at the input's shape (three layers per W2 step, in each mode).
+    from autograd_core.nn.linear import _linear, _linear_into
+
+    rng = np.random.default_rng(7)
+    x, w, b = (rng.standard_normal(s).astype(np.float32) for s in ((128, 784), (256, 784), (256,)))
+    out = np.empty((128, 256), np.float32)
+    assert _python_calls(lambda: _linear_into(x, w, b, out=out), folders=("nn",)) == ["_linear_into"]
+    assert _python_calls(lambda: _linear.forward(x, w, b), folders=("nn",)) == ["_linear"]
+    expected = x @ w.T + b
+    assert out.tobytes() == expected.tobytes() and _linear.forward(x, w, b).tobytes() == expected.tobytes()

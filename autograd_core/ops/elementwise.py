@@ -282,7 +282,10 @@ def _max_with_zeros(x, out):
     rows of `_ZERO_ROW` elements, each against the one row of zeros (broadcast down x: one call), which stays in the
     first-level cache; a block of zeros as long as x was read from farther out (an MLP's ReLU missed the last-level
     cache ~1,500 times a step more: BENCHMARKS.md "Stop 55", "Stop 61")."""
-    flat_x, flat_out, zeros = x.reshape(-1), out.reshape(-1), _zeros(x.dtype)
+    zeros = _ZERO_BLOCKS.get(x.dtype)
+    if zeros is None:
+        zeros = _zeros(x.dtype)
+    flat_x, flat_out = x.reshape(-1), out.reshape(-1)
     n = flat_x.size
     rows, rest = divmod(n, _ZERO_ROW)
     whole = n - rest
@@ -326,8 +329,8 @@ def relu_backward(g, x, out=None):
     flat = grad.reshape(-1)
     # g·g shows an inf or NaN in g (a BLAS dot: ~10× cheaper than np.where); an overflowing square only mends for
     # nothing. Mending sets the masked places to 0 (the product left NaN there); the rest is g·1 = g, so it works
-    # also where the product was written into g.
-    if not np.isfinite(np.dot(flat, flat)):
+    # also where the product was written into g. (The method, not np.dot: that is a Python-level dispatcher.)
+    if not np.isfinite(flat.dot(flat)):
         np.copyto(grad, 0, where=np.logical_not(passes))
     return grad
 
@@ -360,9 +363,18 @@ threshold_backward = backward_node("threshold_backward", _threshold_rule)
 relu.defvjp(_relu_vjp, formulas=("g⊙[x>0]",))
 relu.defjvp_elementwise()
 relu.defelementwise()
-relu.defforward_into(lambda x, *, out: _max_with_zeros(x, out) if (
-    _vector_max_applies(x) and out.flags.c_contiguous and x.dtype == out.dtype)
-    else np.maximum(x, number_like(0, x), out=out))
+
+
+def _relu_into(x, *, out):
+    """relu(x) written into `out` (a compiled step's buffer): `_max_with_zeros` for a large contiguous float array
+    (`_vector_max_applies`'s test, written out: a compiled W2 step calls this twice per replay), else np.maximum."""
+    if (x.__class__ is np.ndarray and x.size >= _VECTOR_MAX_FROM and x.flags.c_contiguous and x.dtype.kind == "f"
+            and out.flags.c_contiguous and x.dtype == out.dtype):
+        return _max_with_zeros(x, out)
+    return np.maximum(x, number_like(0, x), out=out)
+
+
+relu.defforward_into(_relu_into)
 
 
 @primitive("leaky_relu")
