@@ -36,6 +36,7 @@ import numbers
 import numpy as np
 
 from .engine import ShapeError
+from .float_errors import restore, silence
 from .modes import GRAD_ENABLED, SCOPE, TRACERS
 from .ops.index import strided_positions
 from .ops.primitive import LINEAR
@@ -386,9 +387,13 @@ def jvp(f, primals, tangents, has_aux=False):
         args.append(v)
     _Tracing.depth += 1  # inside f, gradients record their backward pass (so this trace can follow it)
     grad_token, tracers_token = GRAD_ENABLED.set(True), TRACERS.set(TRACERS.get() + (trace,))
+    # NumPy's float warnings quiet for all of f (float_errors.py): once here, where each traced operation would
+    # otherwise set and reset NumPy's error state (~0.6 µs an operation, 14% of a jvp of a dozen operations).
+    quiet_token = silence()
     try:
         out = f(*(args if spread is None else spread.rebuild(args)))
     finally:
+        restore(quiet_token)
         TRACERS.reset(tracers_token)
         GRAD_ENABLED.reset(grad_token)
         _Tracing.depth -= 1
