@@ -1,4 +1,4 @@
-"""Beginner mistakes run as a user writes them (tests/test_beginner_mistakes2.py, 3, 4): a snippet of code with
+"""Beginner mistakes run as a user writes them (tests/test_beginner_mistakes2.py to 5): a snippet of code with
 `torch`, `nn`, `F`, `optim` and `np` in scope, run with autograd_core or with PyTorch, that leaves its result in
 `out`."""
 
@@ -38,3 +38,11 @@ def raised(code, runner):
     with pytest.raises(Exception) as info:
         runner(code)
     return info.value
+
+
+def check_refusal(code, kind, words, runner, *, first):
+    """runner(code) (ours or theirs) raises a `kind` whose message starts with `words` (first=True: PyTorch's words come
+    first, our hint after them) or holds them (first=False)."""
+    error = raised(code, runner)
+    assert isinstance(error, kind), error
+    assert str(error).startswith(words) if first else words in str(error), error
