@@ -319,7 +319,8 @@ class Compiled:
             slot.switch()  # the names read hold what a shelved program saw (model.eval() after training)
         if slot.program is not None:
             try:
-                if not slot.referenced.holds() and not slot.switch():
+                referenced = slot.referenced  # its generated check called directly once made (holds() makes it)
+                if not (referenced._all_hold or referenced.holds)() and not slot.switch():
                     slot.shelve()
                     raise _GuardFailed(f"{slot.referenced.changed() or 'a referenced name'} changed")
                 if slot.program.tentative is not None and not _same_arguments(slot.program.tentative[0], leaves):

@@ -71,7 +71,8 @@ class SGD(Optimizer):
                 self._step_sparse(group, sparse, changed)
                 taken = set(sparse)
                 group = dict(group, params=[p for p in group["params"] if p not in taken])  # dense, below
-        if type(self)._update is not SGD._update or not _plain(group):
+        if type(self)._update is not SGD._update or group["momentum"] != 0 or group["weight_decay"] != 0 \
+                or group["maximize"]:  # (no helper call: a compiled replay pays for each)
             return super()._step_group(group, changed)
         lr, dtype, rate = group["lr"], None, None
         if lr.__class__ not in _PLAIN_NUMBERS:
@@ -214,6 +215,3 @@ def _sparse_layout(p):
 def _data(g):
     return g.data if isinstance(g, Value) else g  # (a sparse gradient reads as a sparse tensor: its SparseArray)
 
-
-def _plain(group):
-    return group["momentum"] == 0 and group["weight_decay"] == 0 and not group["maximize"]
