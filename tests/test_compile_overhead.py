@@ -65,32 +65,29 @@ def test_a_compiled_sgd_step_replays_with_a_fixed_number_of_python_calls_none_pe
     # (a process that has stored a sparse gradient, as earlier tests have, checks each parameter for one first)
     monkeypatch.setattr(SparseGradients, "stored", False)
     small, deep = _replay_calls([6]), _replay_calls([6, 6, 6])  # 4 parameters; 8
-    for calls, stats in (small, deep):
+    for _, stats in (small, deep):
         assert stats["replayed"] == 3 and stats["eager"] == 0 and stats["guard_failures"] == 0, stats
     assert small[0] == deep[0], (small[0], deep[0])  # nothing per parameter (or per layer)
     assert small[0] <= _OVERHEAD, small[0] - _OVERHEAD  # nothing more than these
 
 
-def _own_gradients_after_replays(loss_of):
-    """The .grad arrays of two parameters after eager steps and after compiled replays of `loss_of(a, b)`'s
-    backward pass."""
-    results = []
-    for compiled in (False, True):
-        rng = np.random.default_rng(1)
-        a = Value(rng.standard_normal((3, 4)), requires_grad=True)
-        b = Value(rng.standard_normal((3, 4)), requires_grad=True)
+def _gradients(loss_of, compiled):
+    """The .grad arrays of two parameters after four steps of `loss_of(a, b)`'s backward pass (compiled: two
+    recordings, then two replays)."""
+    rng = np.random.default_rng(1)
+    a = Value(rng.standard_normal((3, 4)), requires_grad=True)
+    b = Value(rng.standard_normal((3, 4)), requires_grad=True)
 
-        def step():
-            a.grad = b.grad = None
-            loss_of(a, b).backward()
+    def step():
+        a.grad = b.grad = None
+        loss_of(a, b).backward()
 
-        run = ag.compile(step) if compiled else step
-        for _ in range(4):
-            run()
-        if compiled:
-            assert run.stats["replayed"] == 2, run.stats
-        results.append((a._grad, b._grad))  # the arrays themselves (.grad reads them as GradArray views)
-    return results
+    run = ag.compile(step) if compiled else step
+    for _ in range(4):
+        run()
+    if compiled:
+        assert run.stats["replayed"] == 2, run.stats
+    return a._grad, b._grad  # the arrays themselves (.grad reads them as GradArray views)
 
 
 @pytest.mark.parametrize("loss_of", [
@@ -101,7 +98,7 @@ def _own_gradients_after_replays(loss_of):
     lambda a, b: (a * b).mean() + ag.tanh(a).sum(),
 ], ids=["matmul", "broadcast", "views", "shared", "accumulated"])
 def test_a_replay_gives_each_parameter_a_gradient_array_of_its_own(loss_of):
-    (ea, eb), (ca, cb) = _own_gradients_after_replays(loss_of)
+    (ea, eb), (ca, cb) = _gradients(loss_of, False), _gradients(loss_of, True)
     np.testing.assert_array_equal(ca, ea)
     np.testing.assert_array_equal(cb, eb)
     for g in (ca, cb):  # as the engine's: writable, its own memory (a user may write into it: p.grad *= 0)
