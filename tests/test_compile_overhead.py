@@ -20,7 +20,7 @@ from autograd_core.nn.functional import cross_entropy
 # step makes: compile's entry, its guards and program, the optimizer's zero_grad and step (as effects), and the one
 # stamp of the step's changes.
 _OVERHEAD = Counter({
-    "__call__": 1, "_guard_key": 1, "all_hold": 1, "_same_arguments": 1, "run": 1, "silence": 1, "replay": 1,
+    "__call__": 1, "_guard_key": 1, "all_hold": 1, "run": 1, "silence": 1, "replay": 1,
     "restore": 1, "zero_grad": 1, "hooked_step": 1, "step": 1, "_step_group": 1, "mark_changed": 1, "_stamp": 1,
     "is_grad_enabled": 1})
 
