@@ -345,12 +345,18 @@ def mark_changed(*values):
 
 
 def _stamp(values, stamp):
-    """Count one change of each Value's array, made at creation number `stamp`."""
+    """Count one change of each Value's array, made at creation number `stamp`. (`_count_change` written out: an
+    optimizer's step stamps every parameter, and a compiled step's replay paid a Python call for each.)"""
     for value in values:
         versions = value._version
         if versions is None:
             versions = value._version = Versions(value)
-        _count_change(versions, stamp)
+        versions.count += 1
+        versions.last = stamp
+        versions.stamps.append(stamp)
+        INPLACE.latest = stamp
+        if versions.elements:  # as _count_change
+            refresh(versions)
 
 
 def _count_change(versions, stamp):

@@ -199,6 +199,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import operator
 import types
 import warnings
 import weakref
@@ -319,10 +320,14 @@ class Compiled:
             slot.switch()  # the names read hold what a shelved program saw (model.eval() after training)
         if slot.program is not None:
             try:
-                if not slot.referenced.holds() and not slot.switch():
+                referenced = slot.referenced  # its generated check called directly once made (holds() makes it)
+                if not (referenced._all_hold or referenced.holds)() and not slot.switch():
                     slot.shelve()
                     raise _GuardFailed(f"{slot.referenced.changed() or 'a referenced name'} changed")
-                if slot.program.tentative is not None and not _same_arguments(slot.program.tentative[0], leaves):
+                tentative = slot.program.tentative
+                if tentative is not None and not (  # the very arrays recorded (full-batch training): no call
+                        len(leaves) == len(tentative[0]) and all(map(operator.is_, leaves, tentative[0]))) \
+                        and not _same_arguments(tentative[0], leaves):
                     return self._validate(slot, args, kwargs, leaves)
                 try:
                     result = slot.program.run(leaves)

@@ -20,6 +20,19 @@ from .ops.shape import sum_to
 from .value import _GRAD_PROPERTY
 
 _SAVED_TOKEN = re.compile(r"\b([vg][0-9]+|A[0-9]+)\b")  # names a backward function may read from the forward
+# The program's names (jit_inline._UFUNCS) of NumPy functions that allocate their result when given no `out=`.
+_ALLOCATING_CALL = re.compile(r"(?:_add|_sub|_mul|_div|_neg|_matmul|_add_reduce)\(")
+
+
+def _closes_at_end(line, opening):
+    """Whether the parenthesis at `opening` closes at the end of `line` (the line is that one call, not `f(a).T`)."""
+    depth = 0
+    for i in range(opening, len(line)):
+        depth += line[i] == "("
+        depth -= line[i] == ")"
+        if depth == 0:
+            return i == len(line) - 1
+    return False
 
 
 class _PlanBackward:
@@ -48,7 +61,7 @@ class _PlanBackward:
             if entry is None or (self.graph_leaves is not None and key in self.graph_outputs and node is not roots[0]):
                 # (another output the call returns, `logits` below `loss`: an input of this one's node, as in the
                 # eager graph, so that its own node's rule takes it on and its .grad is the eager one)
-                self._leaf_gradient(node, gname, key in passed_through)
+                self._leaf_gradient(node, gname, key in passed_through, g)
                 continue
             self.graph_nodes.append(node)
             op, args, params, _, out_name = entry
@@ -126,7 +139,21 @@ class _PlanBackward:
     def _is_leaf(self, v):
         return id(v) not in self.op_node and v.is_leaf
 
-    def _leaf_gradient(self, leaf, gname, passed):
+    def _allocated(self, gname, g):
+        """Whether `gname` is certainly an array of the program's own at every replay, so that `_own` would hand it
+        on as it is: its last line is one call of an allocating NumPy function (a ufunc, matmul or a reduction, with
+        no `out=`), which gives a new writable array with no base (or a NumPy scalar), and the recorded gradient `g`
+        was such. (The plan's `fresh` set is not enough: a primitive's inline template may be a view, `{g}.T`.)"""
+        if g.__class__ is np.ndarray and (g.base is not None or not g.flags.writeable):
+            return False
+        prefix = f"{gname} = "
+        for line in reversed(self.lines):
+            if line.startswith(prefix):
+                call = _ALLOCATING_CALL.match(line, len(prefix))
+                return call is not None and "out=" not in line and _closes_at_end(line, call.end() - 1)
+        return False
+
+    def _leaf_gradient(self, leaf, gname, passed, g=None):
         if leaf.data.dtype.kind == "c":  # .grad is PyTorch's gradient, the conjugate of the one the pass carries
             t = self.temp()
             self.lines.append(f"{t} = _conj({gname})")
@@ -150,8 +177,9 @@ class _PlanBackward:
         if leaf.creation_index < self.start:
             owner = self.value_owner(leaf)
             if type(leaf).grad is _GRAD_PROPERTY:  # _accumulate written out, on the slot behind the property
-                self.lines.append(f"{owner}._grad = _own({gname}, {passed}) if {owner}._grad is None "
-                                  f"else {owner}._grad + {gname}")
+                own = gname if not passed and g is not None and self._allocated(gname, g) else \
+                    f"_own({gname}, {passed})"  # (a call less per parameter where it would return gname itself)
+                self.lines.append(f"{owner}._grad = {own} if {owner}._grad is None else {owner}._grad + {gname}")
             else:  # a subclass that keeps its gradient elsewhere (element.py's views): through its property
                 self.lines.append(f"_acc({owner}, {gname}, {passed})")
         else:  # a leaf made inside the call: its gradient is only seen if the function returns it

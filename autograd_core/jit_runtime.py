@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .engine import apply
-from .float_errors import quiet
+from .float_errors import quiet, restore, silence
 from .jit_grad_guards import put_back, saved_state
 from .jit_inline import _UFUNCS
 from .jit_inplace import store
@@ -120,8 +120,13 @@ class _Program:
         self.tentative = None
 
     def run(self, leaves):
-        with quiet():  # NumPy's float warnings off, as in eager mode (float_errors.py): once per call
+        # NumPy's float warnings off, as in eager mode (float_errors.py): once per call, as `quiet()` without its
+        # object's two method calls
+        token = silence()
+        try:
             return self.replay(*leaves)
+        finally:
+            restore(token)
 
 
 class _DrawingProgram(_Program):

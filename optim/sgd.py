@@ -71,7 +71,8 @@ class SGD(Optimizer):
                 self._step_sparse(group, sparse, changed)
                 taken = set(sparse)
                 group = dict(group, params=[p for p in group["params"] if p not in taken])  # dense, below
-        if type(self)._update is not SGD._update or not _plain(group):
+        if type(self)._update is not SGD._update or group["momentum"] != 0 or group["weight_decay"] != 0 \
+                or group["maximize"]:  # (no helper call: a compiled replay pays for each)
             return super()._step_group(group, changed)
         lr, dtype, rate = group["lr"], None, None
         if lr.__class__ not in _PLAIN_NUMBERS:
@@ -172,10 +173,15 @@ def subtract_scaled(data, rate, g):
     to memory and read them back (BENCHMARKS.md "Stop 61"). Each element is still rate·g rounded to g's dtype, then
     subtracted from data."""
     if (data.nbytes <= _BLOCK_BYTES or g.dtype is not data.dtype or not data.flags.c_contiguous
-            or not g.flags.c_contiguous or np.may_share_memory(data, g)):
+            or not g.flags.c_contiguous
+            or (_may_share_memory if data.__class__ in _PLAIN_ARRAYS and g.__class__ in _PLAIN_ARRAYS
+                else np.may_share_memory)(data, g)):
         data -= rate * g  # (memory shared with g: the whole product first, as the line reads)
         return data
-    scratch = _scratch(g.dtype)
+    blocks = getattr(_SCRATCH, "blocks", None)  # _scratch(g.dtype), without the call
+    scratch = blocks.get(g.dtype) if blocks is not None else None
+    if scratch is None:
+        scratch = _scratch(g.dtype)
     flat_data, flat_g = data.reshape(-1), g.reshape(-1)
     size, step = flat_data.shape[0], scratch.shape[0]  # (a parameter's `size` is PyTorch's, a Python property)
     multiply, subtract = np.multiply, np.subtract
@@ -203,6 +209,8 @@ def _scratch(dtype):
 
 
 _ndarray, _parameter_array = np.ndarray, ParameterArray
+# NumPy's may_share_memory itself, for arrays that define no __array_function__ (its dispatcher is a Python call)
+_may_share_memory, _PLAIN_ARRAYS = np.may_share_memory._implementation, (_ndarray, _parameter_array)
 _OTHER = object()  # the gradient of a Value class that keeps it elsewhere (element.py's): read by gradient_and_data
 
 
@@ -214,6 +222,3 @@ def _sparse_layout(p):
 def _data(g):
     return g.data if isinstance(g, Value) else g  # (a sparse gradient reads as a sparse tensor: its SparseArray)
 
-
-def _plain(group):
-    return group["momentum"] == 0 and group["weight_decay"] == 0 and not group["maximize"]
