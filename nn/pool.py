@@ -77,8 +77,9 @@ def _max_into(out, x, kernel, stride, padding, dilation):
 def _max_2x2_tiles(out, x):
     """out = the maximum of each 2×2 window, the windows tiling x (x (N, C, 2·Ho, 2·Wo), out (N, C, Ho, Wo), both
     C-contiguous): the maximum of each row's pair of columns, then of each window's two rows, on whole arrays (see
-    `_scatter_2x2_tiles` for why). np.maximum returns its second argument among equal ones (+0 and −0), so any
-    grouping gives the last of them in row-major order: the same bits as the window positions' loop."""
+    `_scatter_2x2_tiles` for why). np.maximum returns its second argument among equal ones (+0 and −0), so this
+    grouping (each row's pair, then the two rows) gives the last of them in row-major order, the same bits as the
+    window positions' loop; another grouping need not, for a window holding both zeros."""
     pairs, row_max = _column_pairs(x)
     n, rows, _, width, _ = pairs.shape
     # Each row's maximum against the one a row of pixels below (one flat contiguous pass): the window's maximum at
