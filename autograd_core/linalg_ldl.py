@@ -106,7 +106,7 @@ def _factor(name, A, hermitian):
 
 
 def _info_of(packed, n):
-    return np.asarray(packed)[..., n + 1, 0].astype(np.int32)
+    return np.asarray(packed)[..., n + 1, 0].real.astype(np.int32)  # (the real part of a complex packing)
 
 
 def _raise_if_singular(name, info):

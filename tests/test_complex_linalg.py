@@ -8,6 +8,8 @@ PyTorch's), so their cases compare what those phases do not change: U Vh, |V|²,
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -429,6 +431,15 @@ def test_ldl_factor_of_complex_symmetric_matrices_is_lapacks(n):
         b = _complex(n, 2)
         x = ag.linalg.ldl_solve(ours.LD, ours.pivots, ag.tensor(b)).data
         np.testing.assert_allclose(a @ x, b, atol=1e-8)
+
+
+def test_ldl_factor_of_a_complex_matrix_casts_its_info_without_numpys_complex_warning():
+    # info sits in the complex packing's real part: cast as a complex number, NumPy warned "discards the imaginary part"
+    a = np.array([[2.0, 1 + 1j], [1 - 1j, 3.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = ag.linalg.ldl_factor_ex(ag.tensor(a), hermitian=True)
+    assert ours.info.data.dtype == np.int32 and int(ours.info.data) == 0
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5])
