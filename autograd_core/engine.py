@@ -477,8 +477,8 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     gc.disable()
     GRAD_ENABLED.set(create_graph)  # in this thread only
     # NumPy's float warnings off for the pass (log's rule at 0, 0·inf, ...: PyTorch is silent), whatever the user's
-    # warning filters; a "raise" the user set with np.seterr stays (float_errors.py). Once per pass, ~0.1 µs.
-    quiet_floats = quiet().__enter__()
+    # warning filters; a "raise" the user set with np.seterr stays (float_errors.py). Once per pass.
+    quiet_floats = silence()
     try:
         order = _in_backward_order(roots, seeds)
         _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release,
@@ -489,7 +489,7 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
         _undo(roots, order, visited, undo, accumulate, retain_graph)
         raise
     finally:
-        quiet_floats.__exit__()
+        restore(quiet_floats)
         _PASSES.stack.pop()
         GRAD_ENABLED.set(grad_was_enabled)
         if gc_was_enabled:

@@ -173,15 +173,10 @@ def subtract_scaled(data, rate, g):
     to memory and read them back (BENCHMARKS.md "Stop 61"). Each element is still rate·g rounded to g's dtype, then
     subtracted from data."""
     if (data.nbytes <= _BLOCK_BYTES or g.dtype is not data.dtype or not data.flags.c_contiguous
-            or not g.flags.c_contiguous
-            or (_may_share_memory if data.__class__ in _PLAIN_ARRAYS and g.__class__ in _PLAIN_ARRAYS
-                else np.may_share_memory)(data, g)):
+            or not g.flags.c_contiguous or np.may_share_memory(data, g)):
         data -= rate * g  # (memory shared with g: the whole product first, as the line reads)
         return data
-    blocks = getattr(_SCRATCH, "blocks", None)  # _scratch(g.dtype), without the call
-    scratch = blocks.get(g.dtype) if blocks is not None else None
-    if scratch is None:
-        scratch = _scratch(g.dtype)
+    scratch = _scratch(g.dtype)
     flat_data, flat_g = data.reshape(-1), g.reshape(-1)
     size, step = flat_data.shape[0], scratch.shape[0]  # (a parameter's `size` is PyTorch's, a Python property)
     multiply, subtract = np.multiply, np.subtract
@@ -209,8 +204,6 @@ def _scratch(dtype):
 
 
 _ndarray, _parameter_array = np.ndarray, ParameterArray
-# NumPy's may_share_memory itself, for arrays that define no __array_function__ (its dispatcher is a Python call)
-_may_share_memory, _PLAIN_ARRAYS = np.may_share_memory._implementation, (_ndarray, _parameter_array)
 _OTHER = object()  # the gradient of a Value class that keeps it elsewhere (element.py's): read by gradient_and_data
 
 
