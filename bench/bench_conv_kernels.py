@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_conv_kernels.py                  # wall clock, one BLAS thread, our threads 1 and 2
     .venv/bin/python bench/bench_conv_kernels.py --threads 1      # our kernels on one thread only
+    .venv/bin/python bench/bench_conv_kernels.py --adaptive       # kernels choose split or serial, as in use
     .venv/bin/python bench/bench_conv_kernels.py --digits-only    # just the digits step (CPU time, one thread)
     .venv/bin/python bench/bench_conv_kernels.py --w3-only [--glibc-defaults]   # bench_conv.py's train step, ours
 
@@ -16,6 +17,11 @@ max pool, Conv 32→64, ReLU, Linear) on a batch of 32 8×8 images with Adam: ze
 backward, step; CPU time of one thread, the median of rounds of 40 steps. The W3 step is bench_conv.py's training
 step (batch 64 of 28×28, forward and backward), ours only, in this process, on each --threads count: wall clock,
 the median of 15 rounds of 10 steps. --glibc-defaults leaves glibc's trimming of freed memory as it is.
+
+The kernel table times the raw split: on N threads a kernel splits whenever it can (`threads.ADAPTIVE = False`),
+which is what says whether a split pays on this machine. In use a kernel times its split calls against serial ones
+and takes the faster way (`threads.should_split`); --adaptive times that instead (then the columns of a machine
+where splits lose come out level). The W3 step always runs as in use.
 
 To compare two versions of the kernels, run this script at each (for instance alternating copies of nn/im2col.py
 in place, a few times each): the host's noise is ±5% from one run to the next.
@@ -53,11 +59,14 @@ def _median_ms(fn, calls):
     return statistics.median(times) * 1e3
 
 
-def kernel_rows(threads, calls):
+def kernel_rows(threads, calls, adaptive=False):
     import numpy as np
 
     import autograd_core
+    from autograd_core import threads as our_threads
     from autograd_core.nn import im2col, pool
+
+    our_threads.ADAPTIVE = adaptive  # False: every kernel splits on N threads, so the columns show what a split gives
 
     rng = np.random.default_rng(0)
     one, pad = (1, 1), ((1, 1), (1, 1))
@@ -144,6 +153,8 @@ def main(argv=None):
     p.add_argument("--digits-only", action="store_true", help="only the digits CNN's training step")
     p.add_argument("--w3-only", action="store_true", help="only bench_conv.py's training step (ours)")
     p.add_argument("--glibc-defaults", action="store_true", help="do not make glibc keep freed memory")
+    p.add_argument("--adaptive", action="store_true",
+                   help="kernels choose split or serial by their timings, as in use (default: always split)")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if not args.child:  # glibc reads its MALLOC_ variables at start-up: run again in a process that has them
@@ -166,7 +177,7 @@ def main(argv=None):
         header = " | ".join(f"{t} thread{'s' if t > 1 else ''} (ms)" for t in args.threads)
         print(f"| shape (batch × in → out, image) | kernel | {header} |")
         print("|---|---|" + "---:|" * len(args.threads))
-        for shape, name, times in kernel_rows(args.threads, args.calls):
+        for shape, name, times in kernel_rows(args.threads, args.calls, args.adaptive):
             print(f"| {shape} | {name} | " + " | ".join(f"{t:.3f}" for t in times) + " |")
     print()
     print(f"digits CNN training step (batch 32, Adam, one thread, CPU time): {digits_step_ms():.2f} ms")
