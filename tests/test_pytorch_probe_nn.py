@@ -1319,7 +1319,6 @@ ALLOWED = {
     "kl zero target mean": "kl_div's gradient in the target where the target is 0: finite here, NaN in PyTorch",
     "kl zero target sum": "as 'kl zero target mean'",
     "kl zero target none": "as 'kl zero target mean'",
-    "softmin inf": "softmin of a row holding -inf: NaN where the -inf is, PyTorch makes the whole row NaN",
     "act hardsigmoid": "PyTorch's hardsigmoid backward multiplies by a float32 1/6 (5e-8 relative); ours is exact",
     "grid_sample border nearest": "nearest grid_sample gives the grid no gradient (None), PyTorch zeros",
     # Not implemented (raise ValueError / NotImplementedError, never a wrong number).
