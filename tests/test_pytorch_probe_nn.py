@@ -1316,9 +1316,6 @@ ALLOWED = {
     "bce 0 1 mean": "BCE's gradient in the target at p = 0 or 1 is finite here (clamped logs), inf in PyTorch",
     "bce 0 1 sum": "as 'bce 0 1 mean'",
     "bce 0 1 none": "as 'bce 0 1 mean'",
-    "kl zero target mean": "kl_div's gradient in the target where the target is 0: finite here, NaN in PyTorch",
-    "kl zero target sum": "as 'kl zero target mean'",
-    "kl zero target none": "as 'kl zero target mean'",
     "act hardsigmoid": "PyTorch's hardsigmoid backward multiplies by a float32 1/6 (5e-8 relative); ours is exact",
     "grid_sample border nearest": "nearest grid_sample gives the grid no gradient (None), PyTorch zeros",
     # Not implemented (raise ValueError / NotImplementedError, never a wrong number).
