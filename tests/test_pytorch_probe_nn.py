@@ -403,6 +403,7 @@ for fn in ["softmax", "log_softmax", "softmin"]:
         [r(2, 3)],
     )
     case(f"{fn} dim oob", lambda t, x, fn=fn: getattr(F(t), fn)(x, dim=2), [r(2, 3)])
+    case(f"{fn} empty dim", lambda t, x, fn=fn: getattr(F(t), fn)(x, dim=1), [np.zeros((3, 0))])
 case("softmax2d", lambda t, x: t.nn.Softmax2d()(x), [r(2, 3, 2, 2)])
 case("softmax2d 3d", lambda t, x: t.nn.Softmax2d()(x), [r(3, 2, 2)])
 case("gumbel hard shape", lambda t, x: F(t).gumbel_softmax(x, hard=True).sum(-1), [r(2, 3)])

@@ -386,6 +386,8 @@ def softmax(x, axis=-1):
         np.exp(e, out=e)
         e /= (e @ np.ones(n, x.dtype))[:, None]
         return out
+    if x.size == 0:  # (an empty axis has no maximum: the result is as empty as x, as PyTorch's)
+        return np.empty_like(x)
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
 
@@ -416,6 +418,8 @@ def log_softmax(x, axis=-1):
         e = np.exp(shifted, out=recycle.empty(shifted.shape, x.dtype))
         shifted -= np.log(e @ np.ones(n, x.dtype))[:, None]     # − log Σ exp(x − max) (a sum ≥ 1, or NaN)
         return out
+    if x.size == 0:  # (as softmax's)
+        return np.empty_like(x)
     shifted = x - np.max(x, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
