@@ -12,7 +12,10 @@ Masks, as in PyTorch (mind the two opposite boolean conventions):
 * a boolean `attn_mask` of `scaled_dot_product_attention` is True where a position TAKES PART;
 * a boolean `attn_mask` or `key_padding_mask` of `MultiheadAttention` is True where a position is IGNORED.
 
-A query row whose every key is removed gives NaN, as in PyTorch.
+A query row whose every key is removed (all its scores −inf) attends to nothing: 0, with gradient 0, in
+`scaled_dot_product_attention` and in multi-head attention without weights (need_weights=False), as PyTorch's sdpa
+(its math path's _safe_softmax, and its flash kernel); NaN in multi-head attention with weights, whose plain softmax
+PyTorch runs there.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core import Value
-from autograd_core.ops import broadcast_to, concatenate, data_of, softmax
+from autograd_core.ops import broadcast_to, concatenate, data_of, softmax, where
 
 from autograd_core.backends.cuda import check_sdp_kernel_available, flash_sdp_enabled
 from autograd_core.grad_fn_einsum import batched_as_pytorch
@@ -60,6 +63,21 @@ def _float_mask(mask, name, dtype, true_means_ignore):
     if kind != "f":
         raise TypeError(f"only bool and floating types of {name} are supported, got {np.asarray(data_of(mask)).dtype}")
     return mask
+
+
+def _safe_softmax(scores, mask):
+    """softmax(scores) over the last axis, but 0 (gradient 0) in a row whose every score is −inf: PyTorch's
+    _safe_softmax (sdpa's math path; its flash kernel gives the same), where the plain softmax gives NaN (−inf − −inf).
+    Only a row that `mask` (the additive mask or None) removes entirely can be such a row, but for infinities in the
+    queries or keys themselves, which are not looked for (NaN there, 0 in PyTorch): the mask's check is the cheap one
+    (an (L, S) mask, not the scores), and the scores are looked at only where it finds a row."""
+    if mask is None or not np.isneginf(data_of(mask)).all(axis=-1).any():
+        return softmax(scores, axis=-1)
+    empty = np.isneginf(data_of(scores)).all(axis=-1, keepdims=True)
+    if not empty.any():
+        return softmax(scores, axis=-1)
+    # The empty rows' scores replaced by 0 before the softmax: its rule would give NaN there even for a zero gradient.
+    return where(empty, 0.0, softmax(where(empty, 0.0, scores), axis=-1))
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
@@ -108,8 +126,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     mask = _float_mask(attn_mask, "attn_mask", scores.dtype, true_means_ignore=False)
     if mask is not None:
         scores = scores + mask
-    weights = softmax(scores, axis=-1)
-    if not flash:  # PyTorch's math path's softmax, named so (it gives 0 for a row all masked out, NaN here)
+    weights = _safe_softmax(scores, mask)
+    if not flash:  # PyTorch's math path's softmax, named so
         weights = shown_as(weights, scores, "SafeSoftmaxBackward0")
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True, rng=rng)
@@ -284,7 +302,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     scores = (q * math.sqrt(1.0 / head_dim)) @ k.swapaxes(-1, -2)        # (N, heads, L, S)
     if mask is not None:
         scores = scores + mask
-    attention = softmax(scores, axis=-1)
+    # PyTorch's plain softmax where it returns the weights (NaN in a row with no key), its sdpa's without them (0)
+    attention = softmax(scores, axis=-1) if need_weights else _safe_softmax(scores, mask)
     if training and dropout_p > 0.0:
         attention = dropout(attention, dropout_p, True, rng=rng)
     output = (attention @ v).transpose((2, 0, 1, 3)).reshape((length, batch, embed_dim))

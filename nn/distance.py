@@ -32,8 +32,9 @@ def norm2(x, axis, keepdims=False):
 
 
 def _lift_to(norm, eps):
-    """max(norm, eps) − norm: what lifts a norm below eps to eps (data only; it carries no gradient)."""
-    return np.maximum(norm, eps) - norm
+    """max(norm, eps) − norm: what lifts a norm below eps to eps (data only; it carries no gradient). 0 at and above
+    eps, written so: max(inf, eps) − inf would be NaN (gaussian_nll_loss's var = inf is then inf, as PyTorch's)."""
+    return np.where(norm < eps, eps - norm, 0.0)
 
 
 def _clamped_below(norm, eps):

@@ -19,8 +19,9 @@ import numpy as np
 from autograd_core import ArgumentError, ShapeError
 from autograd_core import Value, is_grad_enabled
 from autograd_core.jit import replay_requires
-from autograd_core.ops import abs, data_of, exp, log, relu, stack, where
+from autograd_core.ops import abs, data_of, exp, relu, stack
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex, refuse_complex_kernel
+from autograd_core.ops.special_more import xlogy
 
 from .loss_checks import (broadcast_shapes_or_raise, broadcast_target, check_binary_cross_entropy_target,
                           check_logits_target, refuse_all_integral_kernel, refuse_class_weight_of_another_dtype,
@@ -208,7 +209,7 @@ _KL_DIV_MEAN = ("reduction: 'mean' divides the total loss by both the batch size
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """KL(target ‖ q) pointwise, with input = log q (log-probabilities, as PyTorch):
 
-        t·(log t − input)              (0 where t = 0),   or with log_target: eᵗ·(t − input)
+        t·log t − t·input              (xlogy: 0 where t = 0),   or with log_target: eᵗ·(t − input)
 
     reduction: 'mean' over all elements, 'batchmean' (the sum divided by the batch size, input.shape[0]:
     the true KL divergence per sample), 'sum' or 'none'; 'mean', the default, warns as PyTorch's does. input and
@@ -230,10 +231,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     broadcast_shapes_or_raise(target.shape, input.shape, who)  # PyTorch broadcasts them, without a warning
     if log_target:
         losses = exp(target) * (target - input)
-    else:
-        positive = target > 0  # a result without gradient: recorded under compile
-        t_log_t = where(positive, target * log(where(positive, target, 1.0)), 0.0)   # x·log x → 0 at 0
-        losses = t_log_t - target * input
+    else:  # PyTorch's formula: xlogy(t, t) is 0 at t = 0, NaN for t < 0; its gradient log t + t/t is NaN at t = 0
+        losses = xlogy(target, target) - target * input
     if reduction == "batchmean":
         n = input.shape[0] if len(input.shape) else 1
         return losses.sum() / n

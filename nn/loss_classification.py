@@ -23,8 +23,6 @@ labels).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from autograd_core import ArgumentError, DTypeError, ShapeError
@@ -51,7 +49,7 @@ def _cross_entropy(logits, labels, reduction):
     # ℓₙ = −log softmax(zₙ)[yₙ] = logsumexp(zₙ) − zₙ[yₙ], after shifting each row by its maximum. Logits (N, C), or
     # (N, C, d1, ...) with labels flattened to (M,) = (N·d1·…,): the losses come out in the labels' order, viewed as
     # (N, d1, ...) for 'none'.
-    shifted, at_label, unshifted_rows = _shifted(logits, labels, infinite_rows_unshifted=True)
+    shifted, at_label = _shifted(logits, labels)
     exp = np.exp(shifted)
     sums = np.add.reduce(exp, axis=0)
     losses = np.log(sums) - shifted.ravel(order="K")[at_label]
@@ -60,7 +58,7 @@ def _cross_entropy(logits, labels, reduction):
         out = losses if logits.ndim == 2 else losses.reshape(_samples(logits.shape))
     else:
         out = total / len(labels) if reduction == "mean" else total
-    if not unshifted_rows and is_grad_enabled():
+    if is_grad_enabled():
         # The rule below needs exp and its sums again: keep them for the rule of this very result (`out`, a new object),
         # as PyTorch keeps its softmax for the backward pass. One result at a time; the rule takes them or recomputes.
         _SAVED[0] = (out, exp, sums, at_label)
@@ -89,7 +87,7 @@ def _cross_entropy_vjp(g, out, logits, labels, reduction):
         _SAVED[0] = None                       # (ours to change in place; a second backward recomputes)
         _, p, sums, at_label = saved
     else:
-        shifted, at_label, _ = _shifted(logits, labels, infinite_rows_unshifted=False)  # such rows: nan, as PyTorch's
+        shifted, at_label = _shifted(logits, labels)
         p = np.exp(shifted, out=shifted)     # shifted is ours: reuse it
         sums = np.add.reduce(p, axis=0)
     g = g / len(labels) if reduction == "mean" else np.ravel(g)  # per sample (or one for all)
@@ -107,13 +105,12 @@ def _onehot(shape, labels, dtype):
     return np.moveaxis(onehot, -1, 1)
 
 
-def _shifted(logits, labels, infinite_rows_unshifted):
-    """(z − max), classes on axis 0, as an array of our own; the flat index of each zₙ[yₙ] in it; and whether some
-    row was left unshifted (below).
-    infinite_rows_unshifted: shift a row whose maximum is ±inf (or nan) by nothing, so that its loss comes out
-    as the limit (inf for [inf, 1] with label 1) rather than nan from inf − inf (PyTorch 2.13's is nan: a
-    documented difference, tests/test_pytorch_probe_special_values.py 'ce_inf'). The gradient keeps the plain
-    shift: nan in such rows, as PyTorch's.
+def _shifted(logits, labels):
+    """(z − max), classes on axis 0, as an array of our own; and the flat index of each zₙ[yₙ] in it.
+    A row whose maximum is infinite (or nan) is shifted by it too, as PyTorch's log_softmax: a row holding +inf, or
+    all −inf, has a loss and gradients of nan throughout (inf − inf), as PyTorch's
+    (tests/test_pytorch_probe_special_values.py); a row holding −inf next to finite logits is shifted by a finite
+    maximum (its loss is inf where the label's logit is −inf).
 
     The maximum of each row is one reduction down axis 0 of the classes-first layout: with a few classes
     (10 digits), reducing along short rows is NumPy's slowest case (~10× a transposed copy and a reduction
@@ -127,14 +124,11 @@ def _shifted(logits, labels, infinite_rows_unshifted):
         by_class = np.ascontiguousarray(logits.T) if classes <= 32 else logits.T
     n = by_class.shape[1]
     m = np.maximum.reduce(by_class, axis=0)
-    unshifted_rows = infinite_rows_unshifted and not math.isfinite(np.add.reduce(m))
-    if unshifted_rows:  # rare: shift such rows by nothing
-        m = np.where(np.isfinite(m), m, 0)
     shifted = by_class - m                   # in by_class's memory order: C-contiguous (C, n) or F-contiguous
     rows = np.arange(n)
     labels = labels.astype(np.intp, copy=False)  # uint8 labels (MNIST's) times n would wrap around
     at_label = labels * n + rows if shifted.flags.c_contiguous else rows * classes + labels
-    return shifted, at_label, unshifted_rows
+    return shifted, at_label
 
 
 _cross_entropy.defvjp(_cross_entropy_vjp, formulas=("g⊙(softmax(z) − onehot(y)), ÷N for the mean",))

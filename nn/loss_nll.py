@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core import Value
-from autograd_core.ops import data_of, primitive
+from autograd_core.ops import data_of, primitive, where
 
 
 def _valid_and_safe(labels, ignore_index):
@@ -70,6 +70,8 @@ def _nll_loss(p, labels, weight=None, ignore_index=-100, reduction="mean"):
     valid, safe = _valid_and_safe(labels, ignore_index)
     weights = _sample_weights(valid, safe, weight, p.dtype)
     losses = -np.ravel(p).take(_flat_at_labels(p.shape, safe)) * weights
+    if not valid.all():  # an ignored sample's loss is 0 even where its log-probability is NaN or inf (NaN·0)
+        losses = np.where(valid, losses, losses.dtype.type(0))
     if reduction == "none":
         return losses
     total = np.add.reduce(np.ravel(losses), axis=None)
@@ -84,6 +86,8 @@ def _nll_loss_vjp(g, out, p, labels, weight=None, ignore_index=-100, reduction="
     weights = _sample_weights(valid, safe, weight, p.dtype)
     at = _flat_at_labels(p.shape, safe)
     shares = -_scale(g, weights, reduction)  # −g'ₙ·wₙ, one per sample
+    if not valid.all():  # an ignored sample's share is 0 even for an infinite or NaN g (0·inf), as PyTorch's kernel
+        shares = where(valid, shares, 0)      # skips it
     if isinstance(shares, Value):  # create_graph: a differentiable spread of the shares onto the labels' entries
         onto = np.zeros(p.shape, dtype=p.dtype)
         onto.reshape(-1)[at] = 1

@@ -2,6 +2,7 @@
 (weights moved through state dicts), finite differences, forward mode, masks and PyTorch's error cases."""
 
 import math
+from contextlib import nullcontext
 
 import numpy as np
 import pytest
@@ -174,6 +175,52 @@ def test_scaled_dot_product_attention_matches_torch(kwargs):
     (tout * torch.tensor(w)).sum().backward()
     for name, value, tensor in zip("qkv", values, tensors):
         assert_close_to_torch(value.grad, tensor.grad, name)
+
+
+# A query row every key of which is masked out (all its scores −inf): PyTorch's sdpa (its math path's _safe_softmax, its
+# flash kernel alike) and its multi-head attention without weights give 0, value and gradients; with weights, NaN.
+NO_KEY = np.array([[True, True, False, True], [False] * 4, [True] * 4])  # query 1 sees no key
+
+
+@pytest.mark.parametrize("backend", [None, "MATH"])
+@pytest.mark.parametrize("float_mask", [False, True])
+def test_scaled_dot_product_attention_query_without_keys_gives_zeros(backend, float_mask):
+    arrays = rand(1, 2, 3, 5), rand(1, 2, 4, 5, seed=1), rand(1, 2, 4, 6, seed=2)
+    mask = np.where(NO_KEY, 0.0, -np.inf) if float_mask else NO_KEY
+
+    def run(lib, F):
+        inputs = [lib.tensor(a, requires_grad=True) for a in arrays] + [lib.tensor(mask, requires_grad=float_mask)]
+        kernel = lib.nn.attention.sdpa_kernel(lib.nn.attention.SDPBackend.MATH) if backend else nullcontext()
+        with kernel:
+            out = F.scaled_dot_product_attention(*inputs[:3], attn_mask=inputs[3])
+        w = lib.tensor(rand(*out.shape, seed=3))
+        grads = lib.autograd.grad((out * w).sum(), inputs if float_mask else inputs[:3])
+        return [np.asarray(x.detach().tolist()) for x in (out, *grads)]
+
+    ours = run(ag, F)
+    out, dq, dk, dv = ours[:4]
+    assert (out[:, :, 1] == 0).all() and (dq[:, :, 1] == 0).all() and np.isfinite(out).all()
+    assert all(np.isfinite(g).all() for g in ours[1:])
+    if float_mask:
+        assert (ours[4][1] == 0).all()  # the mask's row of −inf gets no gradient
+    torch = torch_or_skip()
+    for name, a, b in zip(("out", "q", "k", "v", "mask"), ours, run(torch, torch.nn.functional)):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_multihead_attention_query_without_keys(need_weights):
+    torch = torch_or_skip()
+    ours, theirs = _pair(torch, {})
+    x, ignored = rand(3, 2, 4), np.array([[True] * 3, [False, True, False]])  # sample 0: every key is padding
+    xt, xo = torch.tensor(x, requires_grad=True), Value(x)
+    tout, _ = theirs(xt, xt, xt, key_padding_mask=torch.tensor(ignored), need_weights=need_weights)
+    out, _ = ours(xo, xo, xo, key_padding_mask=ignored, need_weights=need_weights)
+    assert np.isnan(out.data[:, 0]).all() == need_weights and np.isfinite(out.data[:, 1]).all()
+    assert_close_to_torch(np.nan_to_num(out.data, nan=7.0), torch.nan_to_num(tout, nan=7.0))
+    out.sum().backward()
+    tout.sum().backward()
+    assert_close_to_torch(np.nan_to_num(xo.grad, nan=7.0), torch.nan_to_num(xt.grad, nan=7.0))
 
 
 def test_scaled_dot_product_attention_grouped_query_matchestorch_or_skip():

@@ -294,6 +294,12 @@ prod.defjvp(lambda t, out, x, axis=None, keepdims=False:       # d Πx = Σᵢ (
 # The softmax family, computed after subtracting the maximum so that ±1000 neither overflows nor
 # underflows to nan.
 #
+# softmax and log_softmax subtract the maximum itself, as PyTorch's kernels do, even where it is infinite: a row
+# holding +inf comes out NaN throughout (inf − inf), and a row of −inf only NaN too (−inf − (−inf)), in PyTorch's
+# values and so in its gradients (tests/test_pytorch_probe_special_values.py). The limit (0 at the finite entries
+# next to +inf) would be a result no PyTorch user sees. logsumexp shifts by the finite maximum only (`_stable_max`),
+# as PyTorch's: logsumexp([1, inf]) is inf.
+#
 # Along the last axis of a float32/float64 array (attention scores, logits: the usual case) each function also has
 # a path over rows of n contiguous values: sums as BLAS matrix-vector products (NumPy's reduction along short rows
 # is several times slower), results written into one array (from `recycle`: no page faults for a training step's
@@ -320,10 +326,10 @@ def _last_rows(*arrays, axis):
 
 def _shifted_rows(x, n):
     """(out, rows): x − max(x) along the last axis written into a recycled array `out` of x's shape, and `rows`, the
-    same array seen as rows of n values."""
+    same array seen as rows of n values (softmax's shift: by an infinite maximum too, see above)."""
     rows = x.reshape(-1, n)
     out = recycle.empty(x.shape, x.dtype)
-    shifted = np.subtract(rows, _stable_max(rows, 1), out=out.reshape(-1, n))
+    shifted = np.subtract(rows, np.max(rows, axis=1, keepdims=True), out=out.reshape(-1, n))
     return out, shifted
 
 
@@ -374,13 +380,15 @@ def softmax(x, axis=-1):
             rows = x.reshape(-1, n)
             m = np.max(np.ascontiguousarray(rows.T), axis=0)[:, None]
             out = recycle.empty(x.shape, x.dtype)
-            e = np.subtract(rows, np.where(np.isfinite(m), m, 0), out=out.reshape(-1, n))
+            e = np.subtract(rows, m, out=out.reshape(-1, n))
         else:
             out, e = _shifted_rows(x, n)
         np.exp(e, out=e)
         e /= (e @ np.ones(n, x.dtype))[:, None]
         return out
-    e = np.exp(x - _stable_max(x, axis))
+    if x.size == 0:  # (an empty axis has no maximum: the result is as empty as x, as PyTorch's)
+        return np.empty_like(x)
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
@@ -408,10 +416,12 @@ def log_softmax(x, axis=-1):
     if n is not None:
         out, shifted = _shifted_rows(x, n)                      # x − max
         e = np.exp(shifted, out=recycle.empty(shifted.shape, x.dtype))
-        with np.errstate(divide="ignore"):
-            shifted -= np.log(e @ np.ones(n, x.dtype))[:, None]  # − log Σ exp(x − max)
+        shifted -= np.log(e @ np.ones(n, x.dtype))[:, None]     # − log Σ exp(x − max) (a sum ≥ 1, or NaN)
         return out
-    return x - logsumexp(x, axis=axis, keepdims=True)
+    if x.size == 0:  # (as softmax's)
+        return np.empty_like(x)
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def _log_softmax_vjp(g, out, x, axis=-1):                      # d/dx = g - softmax(x) Σ g
