@@ -80,9 +80,14 @@ def _path_to(node, x, depth, searched):
 
 class Outputs:
     """The outputs of one call that PyTorch records as one node of several outputs: `a.grad_fn is b.grad_fn` there,
-    and each output is its output number `output_nr` (next_functions' second item for it)."""
+    and each output is its output number `output_nr` (next_functions' second item for it). `members`: a weak
+    reference to each output by position (None for one without a gradient); `hooks`: the node's hooks
+    (grad_fn_hooks.py), None until one is registered."""
 
-    __slots__ = ("__weakref__",)
+    __slots__ = ("members", "hooks", "__weakref__")
+
+    def __init__(self, size):
+        self.members, self.hooks = [None] * size, None
 
 
 _OUTPUT_OF = {}  # id(output) -> (weak reference to it, its node's primitive when marked, its Outputs, its position)
@@ -98,9 +103,10 @@ def outputs_of_one_node(outputs):
         op = getattr(out, "_op", None)
         if op is None or not out.requires_grad:  # no node recorded: output 0 of none, as PyTorch's
             continue
-        group = group or Outputs()
+        group = group or Outputs(len(outputs))
         key = id(out)
-        _OUTPUT_OF[key] = (weakref.ref(out, lambda ref, key=key: _forget(key, ref)), op, group, position)
+        ref = group.members[position] = weakref.ref(out, lambda ref, key=key: _forget(key, ref))
+        _OUTPUT_OF[key] = (ref, op, group, position)
     return outputs
 
 

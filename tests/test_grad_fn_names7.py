@@ -1,0 +1,189 @@
+"""`y.grad_fn` against PyTorch's, round 7: hooks on PyTorch's one node of several outputs (`s.grad_fn.register_hook`
+after std_mean, split, svd, ...), with PyTorch's semantics — a prehook gets grad_outputs (one per output, None for an
+output without a gradient), a hook (grad_inputs, grad_outputs), either may return replacements, a handle removes
+them — run side by side in both libraries; then this library's side alone."""
+
+import numpy as np
+import pytest
+from test_grad_fn_names import _library
+
+_RNG = np.random.default_rng(7)
+_ARRAYS = {"x": _RNG.standard_normal((4, 3)), "sq": _RNG.standard_normal((3, 3)) + 3 * np.eye(3)}
+
+
+def _inputs(L):
+    return {name: L.tensor(a, requires_grad=True) for name, a in _ARRAYS.items()}
+
+
+def _array(t):
+    return None if t is None else np.array(t.tolist(), dtype=np.float64)
+
+
+# (id, outputs from (L, d), the positions of the outputs the loss uses): PyTorch's one node of several outputs
+_NODES = {
+    "std_mean": (lambda L, d: L.std_mean(d["x"], 1), (0, 1)),
+    "std_mean_unused": (lambda L, d: L.std_mean(d["x"], 1), (1,)),
+    "var_mean": (lambda L, d: L.var_mean(d["x"], 0), (0,)),
+    "aminmax": (lambda L, d: tuple(L.aminmax(d["x"], dim=0)), (0, 1)),
+    "split": (lambda L, d: d["x"].split([1, 1, 2]), (1,)),
+    "chunk": (lambda L, d: d["x"].chunk(3, 1), (0, 2)),
+    "unbind": (lambda L, d: d["x"].unbind(0), (0, 1, 3)),
+    "max_dim": (lambda L, d: tuple(d["x"].max(1)), (0,)),
+    "sort": (lambda L, d: tuple(d["x"].sort(0)), (0,)),
+    "topk": (lambda L, d: tuple(d["x"].topk(2)), (0,)),
+    "svd_S": (lambda L, d: tuple(L.linalg.svd(d["sq"])), (1,)),
+    "qr": (lambda L, d: tuple(L.linalg.qr(d["x"])), (0, 1)),
+    "eigh_values": (lambda L, d: tuple(L.linalg.eigh(d["sq"] + d["sq"].T)), (0,)),
+    "lu": (lambda L, d: tuple(L.linalg.lu(d["sq"])), (1, 2)),
+}
+
+
+def _loss(L, outputs, used):
+    """A weighted sum of the outputs at positions `used` (each weight a different number)."""
+    total = 0
+    for k in used:
+        out = outputs[k]
+        total = total + (out * L.tensor(np.cos(np.arange(out.numel())).reshape(tuple(out.shape)))).sum()
+    return total
+
+
+def _hooked(library, make, used, replace=None, prehook_replace=None):
+    """What a prehook and a hook on the node see (arrays, None where PyTorch passes None) and the inputs' gradients
+    afterwards; `replace(grad_inputs)` / `prehook_replace(grad_outputs)` make them return replacements."""
+    L = _library(library)[0]
+    d = _inputs(L)
+    outputs = make(L, d)
+    node = next(out for out in outputs if getattr(out, "requires_grad", False)).grad_fn
+    seen = {}
+
+    def prehook(grad_outputs):
+        seen["pre"] = [_array(g) for g in grad_outputs]
+        return None if prehook_replace is None else prehook_replace(grad_outputs)
+
+    def hook(grad_inputs, grad_outputs):
+        seen["post"] = ([_array(g) for g in grad_inputs], [_array(g) for g in grad_outputs])
+        return None if replace is None else replace(grad_inputs)
+
+    handles = node.register_prehook(prehook), node.register_hook(hook)
+    _loss(L, outputs, used).backward()
+    grads = {name: _array(v.grad) for name, v in d.items()}
+    return seen, grads, handles, outputs, d
+
+
+def _assert_same(ours, theirs):
+    if isinstance(ours, (list, tuple)):
+        assert isinstance(theirs, (list, tuple)) and len(ours) == len(theirs)
+        for a, b in zip(ours, theirs):
+            _assert_same(a, b)
+    elif isinstance(ours, dict):
+        assert ours.keys() == theirs.keys()
+        for key in ours:
+            _assert_same(ours[key], theirs[key])
+    elif ours is None or theirs is None:
+        assert ours is None and theirs is None
+    else:
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", _NODES.values(), ids=_NODES.keys())
+def test_hooks_on_a_node_of_several_outputs_see_pytorchs_gradients(case):
+    """grad_outputs (None for an output the loss does not use), grad_inputs, and the gradients, as PyTorch's."""
+    pytest.importorskip("torch")
+    make, used = case
+    ours = _hooked("autograd_core", make, used)[:2]
+    theirs = _hooked("torch", make, used)[:2]
+    _assert_same(ours, theirs)
+
+
+_REPLACING = ["std_mean", "std_mean_unused", "split", "unbind", "svd_S", "qr"]
+
+
+@pytest.mark.parametrize("name", _REPLACING)
+def test_a_hook_replacing_grad_inputs_and_a_prehook_replacing_grad_outputs(name):
+    """A hook's grad_inputs returned (each one + 1) go to the inputs; a prehook's grad_outputs returned (each twice
+    its own) reach the node: the gradients as PyTorch's."""
+    pytest.importorskip("torch")
+    make, used = _NODES[name]
+    for kwargs in ({"replace": lambda gi: tuple(None if g is None else g + 1 for g in gi)},
+                   {"prehook_replace": lambda go: tuple(None if g is None else g * 2 for g in go)}):
+        ours = _hooked("autograd_core", make, used, **kwargs)[:2]
+        theirs = _hooked("torch", make, used, **kwargs)[:2]
+        _assert_same(ours, theirs)
+
+
+def test_a_hook_returning_none_for_an_input_drops_its_gradient():
+    pytest.importorskip("torch")
+    make, used = _NODES["std_mean"]
+    for library in ("autograd_core", "torch"):
+        grads = _hooked(library, make, used, replace=lambda gi: (None,))[1]
+        assert grads == {"x": None, "sq": None}, library
+
+
+def test_hooks_removed_by_their_handles_run_no_more():
+    for library in ("torch", "autograd_core"):
+        if library == "torch":
+            pytest.importorskip("torch")
+        L = _library(library)[0]
+        x = L.tensor(_ARRAYS["x"], requires_grad=True)
+        s, m = L.std_mean(x, 1)
+        calls = []
+        pre = s.grad_fn.register_prehook(lambda go, calls=calls: calls.append("pre"))
+        post = m.grad_fn.register_hook(lambda gi, go, calls=calls: calls.append("post"))
+        (s.sum() + m.sum()).backward(retain_graph=True)
+        pre.remove()
+        (s.sum() + m.sum()).backward(retain_graph=True)
+        post.remove()
+        (s.sum() + m.sum()).backward()
+        assert calls == ["pre", "post", "post"], library
+
+
+_BAD_RETURNS = [
+    ("prehook", lambda go: (go[0],), RuntimeError, "incorrect number of values"),
+    ("prehook", lambda go: 5, TypeError, "expected tuple, but hook returned 'int'"),
+    ("prehook", lambda go: (go[0], go[0]), RuntimeError, "can't replace a None gradient with a non-None value"),
+    ("hook", lambda gi, go: (gi[0], gi[0]), RuntimeError, "incorrect number of values"),
+]
+
+
+@pytest.mark.parametrize("kind, fn, error, words", _BAD_RETURNS, ids=[w for *_, w in _BAD_RETURNS])
+def test_bad_returns_raise_pytorchs_errors(kind, fn, error, words):
+    """In PyTorch's words; the pass is undone (no .grad written)."""
+    for library in ("torch", "autograd_core"):
+        if library == "torch":
+            pytest.importorskip("torch")
+        L = _library(library)[0]
+        x = L.tensor(_ARRAYS["x"], requires_grad=True)
+        s, m = L.std_mean(x, 1)
+        getattr(s.grad_fn, "register_" + kind)(fn)
+        with pytest.raises(error, match=words):
+            s.sum().backward()
+        assert x.grad is None, library
+
+
+# ---- this library's side alone (no PyTorch needed)
+
+def test_observing_hooks_change_no_number():
+    """Hooks that return nothing leave every gradient as it is without them, bit for bit."""
+    import autograd_core as ag
+
+    for name, (make, used) in _NODES.items():
+        d = _inputs(ag)
+        _loss(ag, make(ag, d), used).backward()
+        plain = {k: v.grad for k, v in d.items()}
+        seen, grads = _hooked("autograd_core", make, used)[:2]
+        assert seen["pre"] and seen["post"], name
+        for k in plain:
+            assert (plain[k] is None and grads[k] is None) or np.array_equal(plain[k], grads[k]), name
+
+
+def test_hooks_run_once_per_pass_and_go_with_the_node():
+    import autograd_core as ag
+
+    x = ag.tensor(_ARRAYS["x"], requires_grad=True)
+    pieces = x.unbind(0)
+    calls = []
+    pieces[2].grad_fn.register_prehook(lambda go: calls.append([g is not None for g in go]))
+    sum(p.sum() for p in pieces).backward(retain_graph=True)
+    (pieces[1] * 2).sum().backward()
+    assert calls == [[True] * 4, [False, True, False, False]]
+    np.testing.assert_array_equal(x.grad[1], np.full(3, 3.0))
