@@ -247,7 +247,7 @@ def _entry_output_nr(node, entry):
     if entry.__class__ is Through:
         below = entry.value(node)
         return 0 if below is None else _output_nr(below)
-    return 0
+    return entry[2] if entry is not None and len(entry) > 2 else 0  # (name, entries, output_nr): not output 0
 _QUALIFIED = {"CopySlices": "torch::autograd::CopySlices"}  # name() of PyTorch's C++ nodes (their class: CopySlices)
 
 
