@@ -1,6 +1,7 @@
 """`y.grad_fn` against PyTorch's, round 7 (each case run in both libraries, as round 6's): the nodes PyTorch records
 for linalg.cond of p = ±1, ±inf, 'fro' and 'nuc', vander and linalg.vander, unique and unique_consecutive (nodes
-without a derivative), slogdet's sign and qr(mode='r')'s empty Q (outputs of the one node); then hooks on PyTorch's
+without a derivative), slogdet's sign and qr(mode='r')'s empty Q (outputs of the one node), grouped-query attention
+off the flash kernel; then hooks on PyTorch's
 one node of several outputs (`s.grad_fn.register_hook` after std_mean, split, svd, ...), with PyTorch's semantics — a
 prehook gets grad_outputs (one per output, None for an output without a gradient), a hook (grad_inputs,
 grad_outputs), either may return replacements, a handle removes them; then this library's side alone."""
@@ -87,6 +88,54 @@ def test_a_backward_pass_through_a_node_without_derivative_raises_pytorchs_error
             make(L).sum().backward()
         errors.append((type(caught.value), str(caught.value)))
     assert errors[0] == errors[1]
+
+
+# grouped-query attention off PyTorch's CPU flash kernel (dropout, a mask that requires grad, 3-D inputs): key and
+# value repeated per query head as its repeat_interleave records it, then its math path (y from (F, q, k, v, mask))
+_GQA = {
+    "dropout": lambda F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, dropout_p=0.3, enable_gqa=True),
+    "dropout_causal": lambda F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, dropout_p=0.3, is_causal=True,
+                                                                           enable_gqa=True),
+    "mask_with_grad": lambda F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m, enable_gqa=True),
+    "3d": lambda F, q, k, v, m: F.scaled_dot_product_attention(q[0], k[0], v[0], enable_gqa=True),
+    "3d_scale": lambda F, q, k, v, m: F.scaled_dot_product_attention(q[1], k[1], v[1], scale=0.2, enable_gqa=True),
+    "value_head_size": lambda F, q, k, v, m: F.scaled_dot_product_attention(q, k, v[..., :2], dropout_p=0.2,
+                                                                            enable_gqa=True),
+}
+
+
+def _gqa(library, make):
+    L, F, _ = _library(library)
+    rng = np.random.default_rng(8)
+    arrays = [rng.standard_normal(shape) for shape in ((2, 4, 3, 5), (2, 2, 6, 5), (2, 2, 6, 5), (3, 6))]
+    inputs = [L.tensor(a, requires_grad=True) for a in arrays]
+    L.manual_seed(0)
+    return make(F, *inputs), inputs
+
+
+@pytest.mark.parametrize("make", _GQA.values(), ids=_GQA.keys())
+def test_grouped_query_attention_off_the_flash_kernel_is_pytorchs_chain(make):
+    pytest.importorskip("torch")
+    from test_grad_fn_names6 import _chain_to_inputs
+
+    chains = []
+    for library in ("autograd_core", "torch"):
+        y, inputs = _gqa(library, make)
+        chains.append(_chain_to_inputs(y.grad_fn, {id(x): k for k, x in enumerate(inputs)}))
+    assert chains[0] == chains[1]
+
+
+@pytest.mark.parametrize("name", ["mask_with_grad", "3d", "3d_scale"])
+def test_grouped_query_attention_numbers_are_pytorchs(name):
+    pytest.importorskip("torch")
+    results = []
+    for library in ("autograd_core", "torch"):
+        y, inputs = _gqa(library, _GQA[name])
+        weights = np.cos(np.arange(y.numel())).reshape(tuple(y.shape))
+        grads = _library(library)[0].autograd.grad((y * _library(library)[0].tensor(weights)).sum(), inputs,
+                                                   allow_unused=True)
+        results.append([_array(y.detach())] + [_array(g) for g in grads])
+    _assert_same(results[0], results[1])
 
 
 _RELABELLED = [case for case in CASES if case[0].startswith(("cond", "vander", "linalg.vander"))]
