@@ -1,5 +1,5 @@
 """`y.grad_fn` against PyTorch's, round 7 (each case run in both libraries, as round 6's): the nodes PyTorch records
-for linalg.cond of p = ±1, ±inf, 'fro' and 'nuc', vander and linalg.vander, unique and unique_consecutive (nodes
+for circular pad, linalg.cond of p = ±1, ±inf, 'fro' and 'nuc', vander and linalg.vander, unique and unique_consecutive (nodes
 without a derivative), slogdet's sign and qr(mode='r')'s empty Q (outputs of the one node), grouped-query attention
 off the flash kernel; then hooks on PyTorch's
 one node of several outputs (`s.grad_fn.register_hook` after std_mean, split, svd, ...), with PyTorch's semantics — a
@@ -29,6 +29,14 @@ def _run(library, make):
 _INF = float("inf")
 # (id, name of y.grad_fn, y from (L, F, nn, d)): PyTorch 2.13's names; the whole chains are compared with PyTorch's
 CASES = [
+    # circular pad: copies into slices of an empty output (PyTorch's _pad_circular)
+    ("pad_circular", "CopySlices", lambda L, F, nn, d: F.pad(d["b3"], (1, 2), mode="circular")),
+    ("pad_circular_right", "CopySlices", lambda L, F, nn, d: F.pad(d["b3"], (0, 2), mode="circular")),
+    ("pad_circular_crop", "CopySlices", lambda L, F, nn, d: F.pad(d["b3"], (-1, 2), mode="circular")),
+    ("pad_circular_none", "CopySlices", lambda L, F, nn, d: F.pad(d["b3"], (0, 0), mode="circular")),
+    ("pad_circular_2d", "CopySlices", lambda L, F, nn, d: F.pad(d["b3"][None], (1, 1, 2, -1), mode="circular")),
+    ("CircularPad2d", "CopySlices", lambda L, F, nn, d: nn.CircularPad2d((1, 0, 0, 2))(d["b3"])),
+    ("CircularPad3d", "CopySlices", lambda L, F, nn, d: nn.CircularPad3d(1)(d["b3"][None, None])),
     # cond in the norms of the inverse: nan_to_num of the product of the norms, the inverse masked where singular
     ("cond_1", "NanToNumBackward0", lambda L, F, nn, d: L.linalg.cond(d["sq"], 1)),
     ("cond_-1", "NanToNumBackward0", lambda L, F, nn, d: L.linalg.cond(d["sq"], -1)),
@@ -138,7 +146,7 @@ def test_grouped_query_attention_numbers_are_pytorchs(name):
     _assert_same(results[0], results[1])
 
 
-_RELABELLED = [case for case in CASES if case[0].startswith(("cond", "vander", "linalg.vander"))]
+_RELABELLED = [case for case in CASES if case[0].startswith(("cond", "vander", "linalg.vander", "pad", "Circular"))]
 
 
 @pytest.mark.parametrize("case", _RELABELLED, ids=[case[0] for case in _RELABELLED])
@@ -149,7 +157,7 @@ def test_relabelling_changes_no_number(case, monkeypatch):
 
     def numbers():
         d = _inputs(ag)
-        y = case[2](ag, None, None, d)
+        y = case[2](*_library("autograd_core"), d)
         grads = ag.autograd.grad((y * np.cos(np.arange(y.numel())).reshape(y.shape)).sum(), list(d.values()),
                                  allow_unused=True)
         return [y.data] + [g for g in grads if g is not None], type(y.grad_fn).__name__
@@ -162,7 +170,8 @@ def test_relabelling_changes_no_number(case, monkeypatch):
         assert a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
 
 
-_NUMBERS = [case for case in CASES if case[0].startswith(("cond", "vander", "linalg.vander", "slogdet"))]
+_NUMBERS = [case for case in CASES if case[0].startswith(("cond", "vander", "linalg.vander", "slogdet", "pad",
+                                                           "Circular"))]
 
 
 @pytest.mark.parametrize("case", _NUMBERS, ids=[case[0] for case in _NUMBERS])
@@ -174,7 +183,7 @@ def test_values_and_gradients_are_pytorchs(case):
     for library in ("autograd_core", "torch"):
         L = _library(library)[0]
         d = _inputs(L)
-        y = case[2](L, None, None, d)
+        y = case[2](*_library(library), d)
         results.append([_array(y.detach())])
         if case[0].startswith(("cond", "vander")) and "nuc" not in case[0]:
             continue
