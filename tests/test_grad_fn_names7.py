@@ -1,10 +1,10 @@
 """`y.grad_fn` against PyTorch's, round 7 (each case run in both libraries, as round 6's): the nodes PyTorch records
-for circular pad, linalg.cond of p = ±1, ±inf, 'fro' and 'nuc', vander and linalg.vander, unique and unique_consecutive (nodes
-without a derivative), slogdet's sign and qr(mode='r')'s empty Q (outputs of the one node), grouped-query attention
-off the flash kernel; then hooks on PyTorch's
-one node of several outputs (`s.grad_fn.register_hook` after std_mean, split, svd, ...), with PyTorch's semantics — a
-prehook gets grad_outputs (one per output, None for an output without a gradient), a hook (grad_inputs,
-grad_outputs), either may return replacements, a handle removes them; then this library's side alone."""
+for circular pad, linalg.cond of p = ±1, ±inf, 'fro' and 'nuc', vander and linalg.vander, unique and
+unique_consecutive (nodes without a derivative), slogdet's sign and qr(mode='r')'s empty Q (outputs of the one node),
+grouped-query attention off the flash kernel; then hooks on PyTorch's one node of several outputs
+(`s.grad_fn.register_hook` after std_mean, split, svd, ...), with PyTorch's semantics — a prehook gets grad_outputs
+(one per output, None for an output without a gradient), a hook (grad_inputs, grad_outputs), either may return
+replacements, a handle removes them; then this library's side alone."""
 
 import numpy as np
 import pytest
