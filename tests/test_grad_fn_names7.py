@@ -1,10 +1,11 @@
 """`y.grad_fn` against PyTorch's, round 7 (each case run in both libraries, as round 6's): the nodes PyTorch records
 for circular pad, linalg.cond of p = ±1, ±inf, 'fro' and 'nuc', vander and linalg.vander, unique and
 unique_consecutive (nodes without a derivative), slogdet's sign and qr(mode='r')'s empty Q (outputs of the one node),
-grouped-query attention off the flash kernel; then hooks on PyTorch's one node of several outputs
-(`s.grad_fn.register_hook` after std_mean, split, svd, ...), with PyTorch's semantics — a prehook gets grad_outputs
-(one per output, None for an output without a gradient), a hook (grad_inputs, grad_outputs), either may return
-replacements, a handle removes them; then this library's side alone."""
+grouped-query attention off the flash kernel, einsum of three operands or more and with diagonals; then hooks on
+PyTorch's one node of several outputs (`s.grad_fn.register_hook` after std_mean, split, svd, ...), with PyTorch's
+semantics — a prehook gets grad_outputs (one per output, None for an output without a gradient), a hook
+(grad_inputs, grad_outputs), either may return replacements, a handle removes them; then this library's side
+alone."""
 
 import numpy as np
 import pytest
@@ -144,6 +145,47 @@ def test_grouped_query_attention_numbers_are_pytorchs(name):
                                                    allow_unused=True)
         results.append([_array(y.detach())] + [_array(g) for g in grads])
     _assert_same(results[0], results[1])
+
+
+# einsum of three operands or more, with diagonals, with labels summed within one operand (sizes by letter)
+_EQUATIONS = ["ii->i", "ii", "ii->", "iij->j", "iji->j", "bii->b", "ii,ij->j", "ij,jj->i", "ii,ii->i", "ij,k->k",
+              "ij,jk->k", "ijk,jk->i", "ij,jk,kl->il", "ij,jk,kl", "ij,jk,kl->li", "bij,bjk,bkl->bil", "i,i,i->",
+              "i,j,k->ijk", "ij,ij,ij->ij", "ij,jk,ki->", "abc,cd,da->b", "ab,bc,cd,da->", "ij,jk,kl,lq->iq",
+              "bij,bjk,bik->b", "ij,kj,ki->", "dcd,kjj,d->kjc", "jdc,dd,daa", "ja,c,j,ija->", "ajd,bik->bjkaid"]
+_SIZES = dict(zip("abcdijklq", (2, 3, 4, 5, 6, 7, 3, 5, 4)))
+
+
+@pytest.mark.parametrize("equation", _EQUATIONS)
+def test_einsum_chains_are_pytorchs(equation):
+    """Each path of PyTorch's chain, to the operand it ends at, for contiguous and transposed operands (views,
+    aliases or copies by the strides, products laid out as PyTorch's)."""
+    pytest.importorskip("torch")
+    from test_grad_fn_names6 import _chain_to_inputs
+
+    subs = equation.split("->")[0].split(",")
+    arrays = [_RNG.standard_normal([_SIZES[a] for a in s]) for s in subs]
+    chains = []
+    for library in ("autograd_core", "torch"):
+        L = _library(library)[0]
+        for transposed in (False, True):
+            xs = [L.tensor(a.T.copy() if transposed else a, requires_grad=True) for a in arrays]
+            operands = [x.permute(*reversed(range(x.ndim))) if transposed else x for x in xs]
+            chains.append(_chain_to_inputs(L.einsum(equation, *operands).grad_fn, {id(x): k for k, x in
+                                                                                  enumerate(xs)}))
+    assert chains[:2] == chains[2:]
+
+
+def test_einsum_of_three_operands_and_a_trace_without_pytorch():
+    import autograd_core as ag
+
+    x = ag.tensor(_ARRAYS["x"], requires_grad=True)
+    sq = ag.tensor(_ARRAYS["sq"], requires_grad=True)
+    trace = ag.einsum("ii", sq).grad_fn
+    below = trace.next_functions[0][0].next_functions[0][0].next_functions[0][0]
+    assert [type(trace).__name__, type(below).__name__] == ["SumBackward1", "DiagonalBackward0"]
+    y = ag.einsum("ij,jk,kl->il", x, sq, sq)
+    assert type(y.grad_fn).__name__ == "ViewBackward0"
+    np.testing.assert_allclose(y.data, _ARRAYS["x"] @ _ARRAYS["sq"] @ _ARRAYS["sq"], rtol=1e-12)
 
 
 _RELABELLED = [case for case in CASES if case[0].startswith(("cond", "vander", "linalg.vander", "pad", "Circular"))]
