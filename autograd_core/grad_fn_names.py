@@ -368,11 +368,18 @@ def _instance_norm_layout(node):
 _CHAINS = {}
 
 
-def chain_layout(layout):
+def chain_name(key):
+    """The name chain_layout gave the layout of `key`, or None if none yet."""
+    name = "chain " + repr(key)
+    return name if name in _CHAINS else None
+
+
+def chain_layout(layout, key=None):
     """A name for one_node.shown_as under which its node shows as `layout`, nested (name, entries) whose int entries k
     are the edges of the k-th input given to shown_as (the attention's scores: PyTorch's scaled q and k, expanded,
-    reshaped and multiplied by bmm, over the matmul and scaling here)."""
-    key = "chain " + repr(layout)
+    reshaped and multiplied by bmm, over the matmul and scaling here). key: what identifies the layout where its
+    repr would be long (a recurrent layer's steps), else the repr."""
+    key = "chain " + repr(layout if key is None else key)
     _CHAINS[key] = layout
     return key
 

@@ -15,14 +15,16 @@ import weakref
 _DEPTH = 12  # the composites relabelled are a few nodes deep (pdist's of p = 3: 10)
 
 
-def shown_as(out, inputs, grad_fn_name):
+def shown_as(out, inputs, grad_fn_name, paths=None):
     """out, its node relabelled `grad_fn_name` over inputs (a Value, or a tuple of them and None: each one of out's
     inputs, or of their inputs ...), as PyTorch's one node of the function that computed out from them. out is
-    returned unchanged where it recorded no node (nothing requires grad) or an input is not below it."""
+    returned unchanged where it recorded no node (nothing requires grad) or an input is not below it. paths: the
+    input_paths found for a graph of the same shape before (a caller's cache), used where each leads to its input."""
     op = out._op
     if op is None:
         return out
-    paths = input_paths(out, inputs)
+    if paths is None or not all(path is None or _follow(out, path) is x for path, x in zip(paths, inputs)):
+        paths = input_paths(out, inputs)
     if paths is not None:
         key = (op, grad_fn_name, paths)
         twin = _RELABELLED.get(key)
@@ -30,6 +32,20 @@ def shown_as(out, inputs, grad_fn_name):
             twin = _RELABELLED[key] = op.named(grad_fn_name, input_at=paths)
         out._op = twin
     return out
+
+
+def _follow(node, path):
+    for i in path:
+        parents = node._parents
+        if len(parents) <= i:
+            return None
+        node = parents[i]
+    return node
+
+
+def relabelled_paths(out):
+    """The input paths of out's relabelled node (shown_as's), or None."""
+    return getattr(out._op, "grad_fn_input", None) if out._op is not None else None
 
 
 _FIRST, _SECOND = ((0,),), ((1,),)

@@ -1,7 +1,8 @@
 """`y.grad_fn` against PyTorch's, round 7 (each case run in both libraries, as round 6's): the nodes PyTorch records
 for circular pad, linalg.cond of p = ±1, ±inf, 'fro' and 'nuc', vander and linalg.vander, unique and
 unique_consecutive (nodes without a derivative), slogdet's sign and qr(mode='r')'s empty Q (outputs of the one node),
-grouped-query attention off the flash kernel, einsum of three operands or more and with diagonals; then hooks on
+grouped-query attention off the flash kernel, einsum of three operands or more and with diagonals, nn.RNN, GRU and
+LSTM unrolled as PyTorch's CPU layers; then hooks on
 PyTorch's one node of several outputs (`s.grad_fn.register_hook` after std_mean, split, svd, ...), with PyTorch's
 semantics — a prehook gets grad_outputs (one per output, None for an output without a gradient), a hook
 (grad_inputs, grad_outputs), either may return replacements, a handle removes them; then this library's side
@@ -186,6 +187,104 @@ def test_einsum_of_three_operands_and_a_trace_without_pytorch():
     y = ag.einsum("ij,jk,kl->il", x, sq, sq)
     assert type(y.grad_fn).__name__ == "ViewBackward0"
     np.testing.assert_allclose(y.data, _ARRAYS["x"] @ _ARRAYS["sq"] @ _ARRAYS["sq"], rtol=1e-12)
+
+
+# recurrent layers: PyTorch's CPU layers unrolled (a stack of one chain of nodes per step), each layer here one node
+# (kind, keyword arguments, input shape, whether h_0 (and c_0) are given)
+_RNNS = [("RNN", {}, (3, 2, 3), False), ("RNN", {"nonlinearity": "relu", "bias": False}, (3, 2, 3), True),
+         ("RNN", {"num_layers": 2, "batch_first": True}, (2, 3, 3), True), ("RNN", {}, (3, 3), True),
+         ("GRU", {}, (3, 2, 3), True), ("GRU", {"num_layers": 2, "bias": False}, (3, 2, 3), False),
+         ("GRU", {"batch_first": True}, (2, 3, 3), False), ("LSTM", {}, (3, 2, 3), False),
+         ("LSTM", {"num_layers": 3}, (2, 2, 3), True), ("LSTM", {"batch_first": True, "bias": False}, (2, 3, 3), True),
+         ("LSTM", {}, (3, 3), True)]
+_RNN_IDS = [f"{kind}-{'-'.join(f'{k}={v}' for k, v in kwargs.items())}-{len(shape)}d{'-hx' if hx else ''}"
+            for kind, kwargs, shape, hx in _RNNS]
+
+
+def _recurrent(library, case):
+    """(output, final states) of the layer of `case` in `library`, and the name of each leaf by identity."""
+    kind, kwargs, shape, given = case
+    L, _, nn = _library(library)
+    L.manual_seed(0)
+    layer = getattr(nn, kind)(3, 4, **kwargs).double()
+    rng = np.random.default_rng(9)
+    x = L.tensor(rng.standard_normal(shape), requires_grad=True)
+    names = {id(p): name for name, p in layer.named_parameters()}
+    names[id(x)] = "x"
+    hx = None
+    if given:
+        batch = () if len(shape) == 2 else (shape[0] if kwargs.get("batch_first") else shape[1],)
+        hx = [L.tensor(rng.standard_normal((kwargs.get("num_layers", 1),) + batch + (4,)), requires_grad=True)
+              for _ in range(2 if kind == "LSTM" else 1)]
+        names.update({id(h): f"hx{k}" for k, h in enumerate(hx)})
+        hx = tuple(hx) if kind == "LSTM" else hx[0]
+    output, states = layer(x, hx)
+    _recurrent.leaves = [x] + list(layer.parameters()) + ([] if hx is None else list(hx) if kind == "LSTM" else [hx])
+    return [output] + list(states if kind == "LSTM" else (states,)), names
+
+
+def _same_graph(ours, theirs, our_names, their_names, seen):
+    """Walk both graphs side by side (names, output numbers, the leaf each path ends at); each of PyTorch's nodes is
+    compared once (its chain is a graph of shared nodes, exponential as a tree)."""
+    if ours is None or theirs is None:
+        return ours is None and theirs is None
+    name = type(ours).__name__
+    if name != type(theirs).__name__:
+        return False
+    if name == "AccumulateGrad":
+        return our_names[id(ours.variable)] == their_names[id(theirs.variable)]
+    if id(theirs) in seen:
+        return True
+    seen.add(id(theirs))
+    mine, pytorchs = ours.next_functions, theirs.next_functions
+    return ([n for _, n in mine] == [n for _, n in pytorchs]
+            and all(_same_graph(a, b, our_names, their_names, seen) for (a, _), (b, _) in zip(mine, pytorchs)))
+
+
+@pytest.mark.parametrize("case", _RNNS, ids=_RNN_IDS)
+def test_recurrent_layers_are_pytorchs_unrolled_graph(case):
+    """The output and the final states, down to the leaves: PyTorch's nodes of every step."""
+    pytest.importorskip("torch")
+    (ours, our_names), (theirs, their_names) = _recurrent("autograd_core", case), _recurrent("torch", case)
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        assert _same_graph(a.grad_fn, b.grad_fn, our_names, their_names, set())
+
+
+@pytest.mark.parametrize("case", _RNNS[:3] + _RNNS[7:9], ids=_RNN_IDS[:3] + _RNN_IDS[7:9])
+def test_recurrent_relabelling_changes_no_number(case, monkeypatch):
+    import autograd_core as ag
+    import autograd_core.nn.rnn as rnn
+
+    def numbers():
+        outputs, names = _recurrent("autograd_core", case)
+        leaves = _recurrent.leaves
+        loss = sum((y * np.cos(np.arange(y.numel())).reshape(y.shape)).sum() for y in outputs)
+        return [y.data for y in outputs] + list(ag.autograd.grad(loss, leaves)), type(outputs[0].grad_fn).__name__
+
+    relabelled, name = numbers()
+    monkeypatch.setattr(rnn, "show_as_pytorchs", lambda module, x, hx, outputs, states, batched: states)
+    plain, plain_name = numbers()
+    assert name in ("StackBackward0", "TransposeBackward1") and plain_name in ("RnnSequenceBackward0",
+                                                                                "SliceBackward0", "TransposeBackward1")
+    assert len(plain) == len(relabelled)
+    for a, b in zip(relabelled, plain):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_recurrent_layer_without_pytorch():
+    """The first node a user sees and the one under it; LSTM with proj_size keeps this library's node."""
+    import autograd_core as ag
+
+    x = ag.tensor(np.ones((3, 2, 3), np.float32), requires_grad=True)
+    out, (h, c) = ag.nn.LSTM(3, 4)(x)
+    step = out.grad_fn.next_functions[2][0]
+    assert [type(out.grad_fn).__name__, type(step).__name__, type(h.grad_fn).__name__] == \
+        ["StackBackward0", "MulBackward0", "StackBackward0"] and len(out.grad_fn.next_functions) == 3
+    # the last step's h, under h_n's stack too (another GradFn object here, the same node in PyTorch)
+    assert type(h.grad_fn.next_functions[0][0]).__name__ == "MulBackward0"
+    out, _ = ag.nn.LSTM(3, 4, proj_size=2)(x)
+    assert type(out.grad_fn).__name__ != "StackBackward0"
 
 
 _RELABELLED = [case for case in CASES if case[0].startswith(("cond", "vander", "linalg.vander", "pad", "Circular"))]
