@@ -30,9 +30,9 @@ all outputs' gradients at once (grad_fn_hooks.py). einsum of one or two operands
 chain (grad_fn_einsum.py).
 
 What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy with probabilities,
-circular pad, cosine_similarity, cdist, quantile, einsum of three operands, scaled_dot_product_attention of grouped-
-query heads off the flash kernel, the recurrent layers are compositions of primitives (or one node) here, other nodes
-there; matmul of a matrix and a batch (or of batches that broadcast) keeps the name made of its title, as other
+cosine_similarity, cdist, quantile, einsum with a label of size 1, the bidirectional recurrent layers (and LSTM with
+proj_size, dropout between layers, packed sequences: nn/rnn_grad_fn.py shows the others unrolled as PyTorch's);
+matmul of a matrix and a batch (or of batches that broadcast) keeps the name made of its title, as other
 primitives outside the tables do. (std is one primitive, StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax
 and cummin are one `pick` each, MaxBackward0, ...; topk's sort is TopkBackward0; the 2-norm and constant padding are
 one primitive each, LinalgVectorNormBackward0 and ConstantPadNdBackward0.)
