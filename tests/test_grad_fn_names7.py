@@ -424,7 +424,8 @@ def test_a_hook_replacing_grad_inputs_and_a_prehook_replacing_grad_outputs(name)
     pytest.importorskip("torch")
     make, used = _NODES[name]
     for kwargs in ({"replace": lambda gi: tuple(None if g is None else g + 1 for g in gi)},
-                   {"prehook_replace": lambda go: tuple(None if g is None else g * 2 for g in go)}):
+                   {"prehook_replace": lambda go: tuple(None if g is None else g * 2 for g in go)},
+                   {"prehook_replace": lambda go: go[:-1] + (None,)}):  # the last output's gradient dropped
         ours = _hooked("autograd_core", make, used, **kwargs)[:2]
         theirs = _hooked("torch", make, used, **kwargs)[:2]
         _assert_same(ours, theirs)
@@ -493,6 +494,17 @@ def test_observing_hooks_change_no_number():
         assert seen["pre"] and seen["post"], name
         for k in plain:
             assert (plain[k] is None and grads[k] is None) or np.array_equal(plain[k], grads[k]), name
+
+
+def test_hooks_on_a_node_of_several_outputs_refuse_create_graph():
+    import autograd_core as ag
+
+    x = ag.tensor(_ARRAYS["x"], requires_grad=True)
+    s, m = ag.std_mean(x, 1)
+    s.grad_fn.register_hook(lambda grad_inputs, grad_outputs: None)
+    with pytest.raises(RuntimeError, match="create_graph"):
+        (s.sum() + m.sum()).backward(create_graph=True)
+    assert x.grad is None
 
 
 def test_hooks_run_once_per_pass_and_go_with_the_node():
