@@ -22,6 +22,15 @@ def _inputs(L):
     return {name: L.tensor(a, requires_grad=True) for name, a in _ARRAYS.items()}
 
 
+def _libraries():
+    """This library, and PyTorch where it is installed (the side-by-side tests' PyTorch part)."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return ["autograd_core"]
+    return ["torch", "autograd_core"]
+
+
 def _run(library, make):
     L, F, nn = _library(library)
     L.manual_seed(0)
@@ -90,14 +99,12 @@ def test_whole_chain_with_output_numbers_is_pytorchs(case):
                          ids=["unique", "unique_dim", "unique_consecutive", "qr_r_Q"])
 def test_a_backward_pass_through_a_node_without_derivative_raises_pytorchs_error(make):
     errors = []
-    for library in ("torch", "autograd_core"):
-        if library == "torch" and pytest.importorskip("torch") is None:
-            continue
+    for library in _libraries():
         L = _library(library)[0]
         with pytest.raises((NotImplementedError, RuntimeError)) as caught:
             make(L).sum().backward()
         errors.append((type(caught.value), str(caught.value)))
-    assert errors[0] == errors[1]
+    assert len(set(errors)) == 1 and "derivative" in errors[0][1]
 
 
 # grouped-query attention off PyTorch's CPU flash kernel (dropout, a mask that requires grad, 3-D inputs): key and
@@ -440,9 +447,7 @@ def test_a_hook_returning_none_for_an_input_drops_its_gradient():
 
 
 def test_hooks_removed_by_their_handles_run_no_more():
-    for library in ("torch", "autograd_core"):
-        if library == "torch":
-            pytest.importorskip("torch")
+    for library in _libraries():
         L = _library(library)[0]
         x = L.tensor(_ARRAYS["x"], requires_grad=True)
         s, m = L.std_mean(x, 1)
@@ -468,9 +473,7 @@ _BAD_RETURNS = [
 @pytest.mark.parametrize("kind, fn, error, words", _BAD_RETURNS, ids=[w for *_, w in _BAD_RETURNS])
 def test_bad_returns_raise_pytorchs_errors(kind, fn, error, words):
     """In PyTorch's words; the pass is undone (no .grad written)."""
-    for library in ("torch", "autograd_core"):
-        if library == "torch":
-            pytest.importorskip("torch")
+    for library in _libraries():
         L = _library(library)[0]
         x = L.tensor(_ARRAYS["x"], requires_grad=True)
         s, m = L.std_mean(x, 1)
