@@ -608,6 +608,8 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             g = conjugate_gradient(g)
         if node._hooks:
             g = _run_hooks(node, g)
+            if g is None:  # a hook took the node's work over (grad_fn_hooks.py): nothing goes further from it
+                continue
         if wanted is not None and node in wanted:
             captured[node] = g
         if accumulate:  # inline rather than a function: this runs once per node
@@ -850,6 +852,8 @@ def _run_hooks(node, g):
             replaced = hook(as_sparse_tensor(g))
         else:
             replaced = hook(g.view(GradArray) if g.__class__ is np.ndarray and g.ndim else g)
+        if replaced is DROP_GRADIENT:
+            return None
         if replaced is not None:
             if replaced.__class__ is not g.__class__:
                 replaced = _as_gradient_like(replaced, g)
@@ -865,6 +869,11 @@ def _run_hooks(node, g):
                     replaced = replaced[()]  # a NumPy scalar for a scalar node, as its gradients are
             g = replaced
     return g
+
+
+# What a Value hook returns to drop the node's gradient: the node sends nothing to its inputs (grad_fn_hooks.py's hook
+# of a node of several outputs, which has then done the node's work itself)
+DROP_GRADIENT = object()
 
 
 def _as_gradient_like(replaced, g):

@@ -25,13 +25,14 @@ is relabelled by one_node.shown_as (x.norm(p=1), repeat, masked_fill, adaptive m
 
 The outputs of PyTorch's one node of several outputs (std_mean, svd, split, unbind, ...: one_node.outputs_of_one_node)
 share one GradFn, and each GradFn (and AccumulateGrad) is one object while held, as PyTorch's (`y.grad_fn is
-y.grad_fn`); next_functions give PyTorch's output numbers (svd's S: 1). einsum of one or two operands shows PyTorch's
+y.grad_fn`); next_functions give PyTorch's output numbers (svd's S: 1), and hooks on it have PyTorch's semantics,
+all outputs' gradients at once (grad_fn_hooks.py). einsum of one or two operands shows PyTorch's
 chain (grad_fn_einsum.py).
 
 What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy with probabilities,
-circular pad, cosine_similarity, cdist, quantile, einsum of three operands, scaled_dot_product_attention of grouped-
-query heads off the flash kernel, the recurrent layers are compositions of primitives (or one node) here, other nodes
-there; matmul of a matrix and a batch (or of batches that broadcast) keeps the name made of its title, as other
+cosine_similarity, cdist, quantile, einsum with a label of size 1, the bidirectional recurrent layers (and LSTM with
+proj_size, dropout between layers, packed sequences: nn/rnn_grad_fn.py shows the others unrolled as PyTorch's);
+matmul of a matrix and a batch (or of batches that broadcast) keeps the name made of its title, as other
 primitives outside the tables do. (std is one primitive, StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax
 and cummin are one `pick` each, MaxBackward0, ...; topk's sort is TopkBackward0; the 2-norm and constant padding are
 one primitive each, LinalgVectorNormBackward0 and ConstantPadNdBackward0.)
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import weakref
 
+from . import grad_fn_hooks
 from .grad_fn_names import Through, layout_at
 from .one_node import output_of
 
@@ -132,7 +134,13 @@ class GradFn:
 
     def register_prehook(self, fn):
         """Call fn(grad_outputs) (a 1-tuple: this node's gradient) when a backward pass reaches the node, before its
-        rules run; a tuple returned replaces the gradient. Returns a handle with `.remove()` (a Value hook)."""
+        rules run; a tuple returned replaces the gradient. Returns a handle with `.remove()` (a Value hook).
+        On PyTorch's one node of several outputs (svd, std_mean, split, ...), grad_outputs has one gradient per
+        output, None for one that got none (grad_fn_hooks.py)."""
+        shared = self._shared()
+        if shared is not None:
+            return grad_fn_hooks.register(fn, shared, "prehooks")
+
         def prehook(g):
             replaced = fn((g,))
             return None if replaced is None else replaced[0]
@@ -144,18 +152,26 @@ class GradFn:
         if self._path:
             raise RuntimeError(f"{self.name()}: this node is PyTorch's, shown in next_functions where one node here "
                                "does its work; hooks go on the node above it")
-        if output_of(self._node) is not None:
-            raise RuntimeError(f"{self.name()}: this node of several outputs is one node per output here, whose hooks "
-                               "would see one output's gradient; use a hook on each output Value (register_hook)")
         return self._node
+
+    def _shared(self):
+        """The outputs (one_node.Outputs) of PyTorch's one node of several outputs that this GradFn is, else None."""
+        shared = None if self._path else output_of(self._node)
+        return None if shared is None else shared[0]
 
     def register_hook(self, fn):
         """Call fn(grad_inputs, grad_outputs) when a backward pass reaches the node: grad_inputs has one gradient per
         input of the recorded operation, in its order (None for an input that needs none: `next_functions`' order
         too, except where PyTorch lists other nodes, as linear's bias, input, TBackward0), grad_outputs is (this
         node's gradient,). The hook observes: returning new grad_inputs (which PyTorch allows) raises here. Returns a
-        handle."""
+        handle. On PyTorch's one node of several outputs (svd, std_mean, split, ...), PyTorch's semantics whole:
+        grad_outputs has one gradient per output (None for one that got none), and new grad_inputs returned replace
+        the node's (grad_fn_hooks.py)."""
         from .engine import edge_vjp
+
+        shared = self._shared()
+        if shared is not None:
+            return grad_fn_hooks.register(fn, shared, "hooks")
 
         if getattr(self._node._op, "grad_fn_input", None) is not None:
             raise RuntimeError(f"{self.name()}.register_hook: this node is the last of several here that PyTorch "
@@ -231,7 +247,7 @@ def _entry_output_nr(node, entry):
     if entry.__class__ is Through:
         below = entry.value(node)
         return 0 if below is None else _output_nr(below)
-    return 0
+    return entry[2] if entry is not None and len(entry) > 2 else 0  # (name, entries, output_nr): not output 0
 _QUALIFIED = {"CopySlices": "torch::autograd::CopySlices"}  # name() of PyTorch's C++ nodes (their class: CopySlices)
 
 

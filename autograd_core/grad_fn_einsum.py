@@ -1,18 +1,21 @@
-"""PyTorch's nodes of an einsum of one or two operands, for `grad_fn` (grad_fn_names' layout of the einsum primitive):
-one node here, PyTorch's chain there, as its at::einsum records it:
+"""PyTorch's nodes of an einsum, for `grad_fn` (grad_fn_names' layout of the einsum primitive): one node here,
+PyTorch's chain there, as its at::einsum records it:
 
-- each operand unsqueezed at its end for each label it lacks (UnsqueezeBackward0 each), then permuted to the label
-  order, the output's labels first, then the summed ones in alphabetical order (PermuteBackward0, identity too);
+- each operand's repeated labels taken as diagonals (DiagonalBackward0, then a movedim: PermuteBackward0), the
+  operand unsqueezed at its end for each label it lacks (UnsqueezeBackward0 each), then permuted to the label order,
+  the output's labels first, then the summed ones in alphabetical order (PermuteBackward0, identity too);
 - one operand: the summed labels summed (SumBackward1), or the permutation alone;
-- two: their product (MulBackward0) where no label is summed, else sumproduct_pair: each permuted again (batch,
-  own, summed labels), reshaped to 3 dimensions (ViewBackward0 where the permuted operand is contiguous,
+- several: contracted left to right, each result the left operand of the next contraction. Before each, a label
+  found in one of the two alone and in no later operand is summed there (SumBackward1, keeping its dimension); then
+  sumproduct_pair: their product (MulBackward0) where no label is summed now, else each permuted again (batch, own,
+  summed labels), reshaped to 3 dimensions (ViewBackward0 where the permuted operand is contiguous,
   ReshapeAliasBackward0 where its strides allow a view, else UnsafeViewBackward0 of a CloneBackward0), multiplied
-  (BmmBackward0; the operands swapped where the right one's labels all come first in the output), viewed back
-  and permuted (ViewBackward0, PermuteBackward0); the summed labels' dimensions of
-  size 1 then dropped by a view (ViewBackward0).
+  (BmmBackward0; the operands swapped where the right one's labels all come first), viewed back and permuted
+  (ViewBackward0, PermuteBackward0); the summed labels' dimensions of size 1 then dropped by a view (ViewBackward0).
 
-The equations outside these (three operands or more, a label repeated in an operand, a label of size 1, a label
-summed within one operand) keep this library's name, EinsumBackward0. Strides are PyTorch's (Value.stride()).
+Strides are PyTorch's (Value.stride(); a product's as its TensorIterator lays it out), as they decide between a view
+and a copy. Equations with a label of size 1 (which einsum broadcasts here, and PyTorch's squeezes or sums on other
+branches) keep this library's name, EinsumBackward0.
 """
 
 from __future__ import annotations
@@ -25,32 +28,99 @@ _OWN = "EinsumBackward0", None
 def einsum_layout(parents, params, node):
     """(name, entries) of the einsum primitive's node as PyTorch records it (see the module's docstring)."""
     equation = params.get("equation")
-    if equation is None or not 1 <= len(parents) <= 2:
+    if equation is None or not parents:
         return _OWN
     inputs, _, output = equation.partition("->")
     subs = inputs.split(",")
     sizes = {}
     for sub, p in zip(subs, parents):
-        if len(set(sub)) != len(sub) or (p._op is not None and p._op.name == "broadcast_to"):
-            return _OWN  # a diagonal; or a size-1 dimension einsum broadcast (PyTorch's squeezes those)
-        sizes.update(zip(sub, p.shape))
-    summed = sorted(set("".join(subs)) - set(output))
-    if any(n == 1 for n in sizes.values()) or any(sum(a in s for s in subs) < len(subs) for a in summed):
-        return _OWN
-    order = list(output) + summed  # PyTorch's label order: the output's, then the summed ones alphabetically
-    operands = [_aligned(k, sub, p, order, sizes) for k, (sub, p) in enumerate(zip(subs, parents))]
-    if len(operands) == 1:
-        layout = operands[0][0]
-        return ("SumBackward1", (layout,)) if summed else layout
-    if not summed:
-        return "MulBackward0", (operands[0][0], operands[1][0])
-    return "ViewBackward0", (_sumproduct_pair(operands, order, subs, summed, sizes),)
+        if p._op is not None and p._op.name == "broadcast_to":
+            return _OWN  # a size-1 dimension einsum broadcast (PyTorch's squeezes or sums those)
+        for a, n in zip(sub, p.shape):
+            sizes.setdefault(a, n)
+    if any(n <= 1 for n in sizes.values()):
+        return _OWN  # labels of size 1 (or 0): PyTorch's other branches
+    order = list(output) + sorted(set("".join(subs)) - set(output))  # the output's labels, then the summed ones
+    operands = [_aligned(k, sub, p, order) for k, (sub, p) in enumerate(zip(subs, parents))]
+    counts = [sum(a in sub for sub in subs) for a in order]  # operands in which each label has a size other than 1
+    out_dims = len(output)
+    while len(operands) > 1:  # PyTorch contracts the operands left to right, each result on the left of the next
+        a, b = operands[0], operands[1]
+        sum_dims, a_sums, b_sums = [], [], []
+        for d in range(out_dims, len(order)):
+            in_a, in_b = a[1][d] != 1, b[1][d] != 1
+            if in_a and in_b:
+                counts[d] -= 1
+                if counts[d] == 1:
+                    sum_dims.append(d)
+                    counts[d] = 0
+            elif counts[d] == 1 and (in_a or in_b):  # in one of the two alone, and in no later operand
+                (a_sums if in_a else b_sums).append(d)
+                counts[d] = 0
+        a, b = _summed(a, a_sums), _summed(b, b_sums)
+        operands[:2] = [_sumproduct_pair(a, b, sum_dims)]
+    layout, shape, _ = operands[0]
+    if len(order) > out_dims:  # the summed labels: a view dropping their dimensions (of size 1), or one operand's sum
+        return ("ViewBackward0", (layout,)) if len(subs) > 1 else ("SumBackward1", (layout,))
+    return layout
 
 
-def _aligned(k, sub, parent, order, sizes):
-    """Operand k unsqueezed for the labels it lacks and permuted to `order`: (layout, shape, strides)."""
+def _contiguous_strides(shape):
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return strides[::-1]
+
+
+def _elementwise_strides(shape, operands):
+    """The strides of PyTorch's result of an elementwise operation of `operands` ((layout, shape, strides) each) of
+    the broadcast `shape`: its TensorIterator orders the dimensions by the inputs' strides (a broadcast one, stride
+    0, tells nothing; equal strides: the smaller size first) and lays the result out densely in that order."""
+    strides = [[0 if m == 1 and n != 1 else st for m, st, n in zip(op[1], op[2], shape)] for op in operands]
+
+    def should_swap(d0, d1):  # 1: d0 goes after d1; -1: before; 0: no input tells
+        for st in strides:
+            if st[d0] == 0 or st[d1] == 0:
+                continue
+            if st[d0] != st[d1]:
+                return -1 if st[d0] < st[d1] else 1
+            if shape[d0] > shape[d1]:
+                return 1
+        return 0
+
+    perm = list(range(len(shape)))[::-1]  # the fastest dimension first
+    for i in range(1, len(perm)):  # PyTorch's insertion sort, which stops at the first dimension that says "before"
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            comparison = should_swap(perm[d0], perm[d1])
+            if comparison > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif comparison < 0:
+                break
+    out, step = [0] * len(shape), 1
+    for d in perm:
+        out[d] = step
+        step *= shape[d]
+    return out
+
+
+def _aligned(k, sub, parent, order):
+    """Operand k as PyTorch's einsum aligns it: a diagonal for each label repeated in it (DiagonalBackward0, and a
+    movedim: PermuteBackward0), unsqueezed for the labels it lacks, permuted to `order`: (layout, shape, strides)."""
     layout, shape, strides = k, list(parent.shape), list(parent.stride())
-    dims = {a: d for d, a in enumerate(sub)}
+    dims, dim = {}, 0
+    for a in sub:
+        if a not in dims:
+            dims[a] = dim
+            dim += 1
+            continue
+        first = dims[a]  # op.diagonal(0, first, dim).movedim(-1, first)
+        n, stride = shape[first], strides[first] + strides[dim]
+        del shape[dim], strides[dim]
+        shape[first], strides[first] = n, stride
+        layout = "PermuteBackward0", (("DiagonalBackward0", (layout,)),)
     for a in order:
         if a not in dims:  # unsqueeze(dim) at the end: stride 1
             layout = "UnsqueezeBackward0", (layout,)
@@ -61,29 +131,52 @@ def _aligned(k, sub, parent, order, sizes):
     return ("PermuteBackward0", (layout,)), [shape[d] for d in permutation], [strides[d] for d in permutation]
 
 
-def _sumproduct_pair(operands, order, subs, summed, sizes):
-    (left, lshape, lstrides), (right, rshape, rstrides) = operands
-    lro, lo, ro, sum_dims = [], [], [], []
-    for d, a in enumerate(order):
-        in_left, in_right = a in subs[0], a in subs[1]
-        if a in summed:
-            sum_dims.append(d)
-        elif in_left and in_right:
+def _summed(operand, dims):
+    """operand.sum(dims, keepdim=True) (a label in this operand alone, summed before the product)."""
+    if not dims:
+        return operand
+    shape = [1 if d in dims else n for d, n in enumerate(operand[1])]
+    return ("SumBackward1", (operand[0],)), shape, _contiguous_strides(shape)
+
+
+def _sumproduct_pair(left, right, sum_dims):
+    """PyTorch's sumproduct_pair(left, right, sum_dims, keepdim=True) of two aligned operands: their product where
+    nothing is summed, else each permuted (batch, own, summed dimensions), reshaped to 3 dimensions, bmm, viewed
+    back and permuted: (layout, shape, strides)."""
+    if not sum_dims:
+        shape = [max(m, n) for m, n in zip(left[1], right[1])]
+        return ("MulBackward0", (left[0], right[0])), shape, _elementwise_strides(shape, (left, right))
+    lro, lo, ro = [], [], []
+    for d, (m, n) in enumerate(zip(left[1], right[1])):
+        if d in sum_dims:
+            continue
+        if m != 1 and n != 1:
             lro.append(d)
-        elif in_left:
+        elif m != 1:
             lo.append(d)
         else:
             ro.append(d)
-    if lo and ro and ro[-1] < lo[0]:  # the right operand's labels all first in the output: PyTorch swaps the two
-        (left, lshape, lstrides), (right, rshape, rstrides) = operands[1], operands[0]
-        lo, ro = ro, lo
-    size = lambda dims: math.prod(sizes[order[d]] for d in dims)  # noqa: E731
+    if lo and ro and ro[-1] < lo[0]:  # the right operand's dimensions all first in the output: PyTorch swaps the two
+        left, right, lo, ro = right, left, ro, lo
+    (llayout, lshape, lstrides), (rlayout, rshape, rstrides) = left, right
+
+    def size(shape, dims):
+        return math.prod(shape[d] for d in dims)
+
     lperm, rperm = lro + lo + sum_dims + ro, lro + sum_dims + ro + lo
-    left = reshaped_as_pytorch(("PermuteBackward0", (left,)), [lshape[d] for d in lperm],
-                               [lstrides[d] for d in lperm], (size(lro), size(lo), size(sum_dims)))
-    right = reshaped_as_pytorch(("PermuteBackward0", (right,)), [rshape[d] for d in rperm],
-                                [rstrides[d] for d in rperm], (size(lro), size(sum_dims), size(ro)))
-    return "PermuteBackward0", (("ViewBackward0", (("BmmBackward0", (left, right)),)),)
+    sizes = (size(lshape, lro), size(lshape, lo), size(lshape, sum_dims), size(rshape, ro))
+    left = reshaped_as_pytorch(("PermuteBackward0", (llayout,)), [lshape[d] for d in lperm],
+                               [lstrides[d] for d in lperm], sizes[:3])
+    right = reshaped_as_pytorch(("PermuteBackward0", (rlayout,)), [rshape[d] for d in rperm],
+                                [rstrides[d] for d in rperm], (sizes[0], sizes[2], sizes[3]))
+    out_order = lro + lo + sum_dims + ro
+    out_shape = [lshape[d] for d in lro + lo] + [1] * len(sum_dims) + [rshape[d] for d in ro]
+    out_strides = _contiguous_strides(out_shape)
+    where = {d: i for i, d in enumerate(out_order)}
+    n = len(out_order)
+    shape = [out_shape[where[d]] for d in range(n)]
+    strides = [out_strides[where[d]] for d in range(n)]
+    return ("PermuteBackward0", (("ViewBackward0", (("BmmBackward0", (left, right)),)),)), shape, strides
 
 
 def reshaped_as_pytorch(layout, shape, strides, new_shape):

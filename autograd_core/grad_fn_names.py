@@ -5,7 +5,8 @@ x[1:], x ** 2 or x ** t). Read only when `grad_fn` is read (or the profiler name
 recording.
 
 A layout is (name, entries): entries None for one next_functions entry per input in order, else a tuple of: i
-(input i's edge), None (a constant PyTorch lists as (None, 0)), a nested (name, entries), a node PyTorch records
+(input i's edge), None (a constant PyTorch lists as (None, 0)), a nested (name, entries) (or (name, entries,
+output_nr) where the entry is an output other than 0 of a node of several outputs), a node PyTorch records
 that this library does not, or a `Through` path, the edge of an input further down where one node of PyTorch's is
 several here (layer_norm's input, below its scale_shift and normalize nodes). The last node of a composition
 that PyTorch records as one (one_node.shown_as: x.norm(p=1)'s sum of abs) is a twin named as PyTorch's node whose
@@ -97,7 +98,10 @@ def layout(node):
     if below is not None:  # the last node of a composite PyTorch records as one (or a chain: one_node.py)
         chain = _CHAINS.get(named)
         if chain is not None:
-            return _filled(chain, below)
+            filled = _FILLED.get((named, below))
+            if filled is None:
+                filled = _FILLED[named, below] = _filled(chain, below, {})
+            return filled
         if _BELOW in named:
             return _chain_of(named.split(_BELOW), Through(below[0]))
         return named, tuple(None if path is None else Through(path) for path in below)
@@ -364,21 +368,37 @@ def _instance_norm_layout(node):
 _CHAINS = {}
 
 
-def chain_layout(layout):
+def chain_name(key):
+    """The name chain_layout gave the layout of `key`, or None if none yet."""
+    name = "chain " + repr(key)
+    return name if name in _CHAINS else None
+
+
+def chain_layout(layout, key=None):
     """A name for one_node.shown_as under which its node shows as `layout`, nested (name, entries) whose int entries k
     are the edges of the k-th input given to shown_as (the attention's scores: PyTorch's scaled q and k, expanded,
-    reshaped and multiplied by bmm, over the matmul and scaling here)."""
-    key = "chain " + repr(layout)
+    reshaped and multiplied by bmm, over the matmul and scaling here). key: what identifies the layout where its
+    repr would be long (a recurrent layer's steps), else the repr."""
+    key = "chain " + repr(layout if key is None else key)
     _CHAINS[key] = layout
     return key
 
 
-def _filled(layout, below):
+_FILLED = {}  # (chain's name, input paths) -> the chain with its inputs' edges (Through), made once
+
+
+def _filled(layout, below, done):
+    """layout with each int entry k the edge of input k (at path below[k]); done: the entries filled so far, by id
+    (a chain's nodes may be entries of several nodes: each is filled once)."""
     if layout.__class__ is int:
         return None if below[layout] is None else Through(below[layout])
     if layout is None:
         return None
-    return layout[0], tuple(_filled(entry, below) for entry in layout[1])
+    filled = done.get(id(layout))
+    if filled is None:
+        filled = done[id(layout)] = (layout[0], tuple(_filled(entry, below, done) for entry in layout[1])) + \
+            tuple(layout[2:])
+    return filled
 
 
 # PyTorch's nodes of an assignment into a Value (x[1:] = v, x[idx] = v, x[0].add_(1))

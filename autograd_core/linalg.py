@@ -28,7 +28,7 @@ from .ops import linalg as _ops
 from .ops import norms as _norms
 from .ops.index import as_value
 from .ops.linalg import LinAlgError, floats_of_two_widths
-from .ops.nondifferentiable import nondifferentiable, without_gradient
+from .ops.nondifferentiable import nondifferentiable, without_derivative, without_gradient
 from .ops.elementwise import where as _where
 from .ops.shape import broadcast_to, stack, swapaxes
 from .ops.shape import clone as _clone
@@ -91,9 +91,11 @@ def slogdet(A):
     matrices."""
     A = as_value(A)
     _check_square("slogdet", A)
-    sign = without_gradient(_det_sign, A)
     if A.dtype.kind != "c":
+        # sign: output 0 of PyTorch's node, through which no gradient flows (PyTorch ignores it for real A)
+        sign = without_derivative(A, None, _det_sign, "LinalgSlogdetBackward0", None)
         return linalg_slogdet(*outputs_of_one_node((sign, _ops.logabsdet(A))))  # PyTorch's node's output 1
+    sign = without_gradient(_det_sign, A)
     log_det = _ops.logabsdet(A)                     # the complex log det: log |det A| + i·arg det A
     # sign = e^{i·arg det A}: its value is LAPACK's, the gradient that of the phase (θ − θ's value is 0)
     phase = _complex.imag(log_det)

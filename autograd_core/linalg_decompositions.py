@@ -13,6 +13,7 @@ import numpy as np
 
 from .engine import ShapeError
 from .linalg import _check_square, _mT, inv, matrix_norm
+from .grad_fn_names import chain_layout
 from .one_node import outputs_of_one_node, shown_as
 from .ops import decompositions as _ops
 from .ops.elementwise import where
@@ -245,7 +246,31 @@ def cond(A, p=None):
     singular = without_gradient(_is_singular, A)
     eye = np.eye(A.shape[-1], dtype=A.dtype)
     safe = where(singular.reshape(singular.shape + (1, 1)), eye, A)    # an invertible stand-in, masked out below
-    return where(singular, np.inf, matrix_norm(safe, p) * matrix_norm(inv(safe), p))
+    return shown_as(where(singular, np.inf, matrix_norm(safe, p) * matrix_norm(inv(safe), p)), A, _cond_chain(p))
+
+
+def _cond_chain(p):
+    """The name under which cond(A, p)'s last node shows PyTorch's nodes over A: nan_to_num of the product of the
+    matrix norms of A and of its inverse (infinite where singular: masked_fill), or for 'nuc' the sums of the
+    singular values and of their reciprocals (output 1 of LinalgSvdBackward0)."""
+    name = _COND_CHAINS.get(p)
+    if name is None:
+        if p == "nuc":
+            values = "LinalgSvdBackward0", (0,), 1
+            layout = "MulBackward0", (("SumBackward1", (values,)), ("SumBackward1", (("ReciprocalBackward0",
+                                                                                     (values,)),)))
+        else:
+            def norm(x):
+                vector = "LinalgVectorNormBackward0", (x,)
+                return vector if p == "fro" else ("AmaxBackward0" if p > 0 else "AminBackward0", (vector,))
+
+            inverse = "MaskedFillBackward0", (("LinalgInvExBackward0", (0,)),)
+            layout = "NanToNumBackward0", (("MulBackward0", (norm(0), norm(inverse))),)
+        name = _COND_CHAINS[p] = chain_layout(layout)
+    return name
+
+
+_COND_CHAINS = {}
 
 
 def _is_singular(a):
@@ -275,10 +300,11 @@ def qr(A, mode="reduced"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', or "
                            "'complete'")
     m, n = A.shape[-2:]
-    Q, R = _one_node(_ops.unpack_qr(_ops.qr_packed(A, mode=mode), m, n, mode), A, "LinalgQrBackward0")
+    Q, R = _ops.unpack_qr(_ops.qr_packed(A, mode=mode), m, n, mode)
     if mode == "r":
-        Q = as_value(np.zeros(0, dtype=A.dtype))
-    return linalg_qr(Q, R)
+        # an empty Q, PyTorch's node's output 0 all the same: a backward pass through it raises, as through R
+        Q = Q.reshape(-1)[:0] if Q.requires_grad else as_value(np.zeros(0, dtype=Q.dtype))
+    return linalg_qr(*_one_node((Q, R), A, "LinalgQrBackward0"))
 
 
 def qr_old(input, some=True):  # noqa: A002  (PyTorch's argument name)

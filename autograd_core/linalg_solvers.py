@@ -24,6 +24,7 @@ from .ops.index import diagonal as _diagonal
 from .ops.linalg import LinAlgError
 from .ops.nondifferentiable import without_gradient
 from .ops.shape import stack
+from .grad_fn_names import chain_layout
 from .one_node import outputs_of_one_node, shown_as
 
 linalg_lu_factor = collections.namedtuple("linalg_lu_factor", ["LU", "pivots"])
@@ -290,7 +291,12 @@ def vander(x, N=None):  # noqa: N803  (PyTorch's argument name)
     powers = [as_value(np.ones(x.shape, dtype=x.dtype)), x]
     while len(powers) < N:
         powers.append(powers[-1] * x)
-    return stack(powers[:N], axis=-1)
+    return shown_as(stack(powers[:N], axis=-1), x, _VANDER)
+
+
+# PyTorch's nodes of linalg.vander: ones joined to the cumprod of x repeated (one stack of products here)
+_VANDER = chain_layout(("CatBackward0", (None, ("CumprodBackward0", (("ExpandBackward0", (("UnsqueezeBackward0",
+                                                                                           (0,)),)),)))))
 
 
 def tensorinv(A, ind=2):

@@ -15,14 +15,16 @@ import weakref
 _DEPTH = 12  # the composites relabelled are a few nodes deep (pdist's of p = 3: 10)
 
 
-def shown_as(out, inputs, grad_fn_name):
+def shown_as(out, inputs, grad_fn_name, paths=None):
     """out, its node relabelled `grad_fn_name` over inputs (a Value, or a tuple of them and None: each one of out's
     inputs, or of their inputs ...), as PyTorch's one node of the function that computed out from them. out is
-    returned unchanged where it recorded no node (nothing requires grad) or an input is not below it."""
+    returned unchanged where it recorded no node (nothing requires grad) or an input is not below it. paths: the
+    input_paths found for a graph of the same shape before (a caller's cache), used where each leads to its input."""
     op = out._op
     if op is None:
         return out
-    paths = input_paths(out, inputs)
+    if paths is None or not all(path is None or _follow(out, path) is x for path, x in zip(paths, inputs)):
+        paths = input_paths(out, inputs)
     if paths is not None:
         key = (op, grad_fn_name, paths)
         twin = _RELABELLED.get(key)
@@ -30,6 +32,20 @@ def shown_as(out, inputs, grad_fn_name):
             twin = _RELABELLED[key] = op.named(grad_fn_name, input_at=paths)
         out._op = twin
     return out
+
+
+def _follow(node, path):
+    for i in path:
+        parents = node._parents
+        if len(parents) <= i:
+            return None
+        node = parents[i]
+    return node
+
+
+def relabelled_paths(out):
+    """The input paths of out's relabelled node (shown_as's), or None."""
+    return getattr(out._op, "grad_fn_input", None) if out._op is not None else None
 
 
 _FIRST, _SECOND = ((0,),), ((1,),)
@@ -80,9 +96,14 @@ def _path_to(node, x, depth, searched):
 
 class Outputs:
     """The outputs of one call that PyTorch records as one node of several outputs: `a.grad_fn is b.grad_fn` there,
-    and each output is its output number `output_nr` (next_functions' second item for it)."""
+    and each output is its output number `output_nr` (next_functions' second item for it). `members`: a weak
+    reference to each output by position (None for one without a gradient); `hooks`: the node's hooks
+    (grad_fn_hooks.py), None until one is registered."""
 
-    __slots__ = ("__weakref__",)
+    __slots__ = ("members", "hooks", "__weakref__")
+
+    def __init__(self, size):
+        self.members, self.hooks = [None] * size, None
 
 
 _OUTPUT_OF = {}  # id(output) -> (weak reference to it, its node's primitive when marked, its Outputs, its position)
@@ -98,9 +119,10 @@ def outputs_of_one_node(outputs):
         op = getattr(out, "_op", None)
         if op is None or not out.requires_grad:  # no node recorded: output 0 of none, as PyTorch's
             continue
-        group = group or Outputs()
+        group = group or Outputs(len(outputs))
         key = id(out)
-        _OUTPUT_OF[key] = (weakref.ref(out, lambda ref, key=key: _forget(key, ref)), op, group, position)
+        ref = group.members[position] = weakref.ref(out, lambda ref, key=key: _forget(key, ref))
+        _OUTPUT_OF[key] = (ref, op, group, position)
     return outputs
 
 

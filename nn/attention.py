@@ -112,8 +112,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         if kv_heads == 0 or heads % kv_heads or value.shape[-3] != kv_heads:
             raise ShapeError(f"scaled_dot_product_attention: enable_gqa needs the query's {heads} heads to be a "
                              f"multiple of the key's and value's ({kv_heads}, {value.shape[-3]})")
-        shared = np.repeat(np.arange(kv_heads), heads // kv_heads)  # query head h reads key head h // group
-        key, value = key[..., shared, :, :], value[..., shared, :, :]
+        key, value = _heads_repeated(key, heads // kv_heads), _heads_repeated(value, heads // kv_heads)
     length, source = query.shape[-2], key.shape[-2]
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
     flash = _flash_on_the_cpu(*inputs, attn_mask, dropout_p, enable_gqa)
@@ -135,6 +134,20 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if flash:  # PyTorch's one node there, over the inputs
         return shown_as(out, inputs, "ScaledDotProductFlashAttentionForCpuBackward0")
     return out
+
+
+def _heads_repeated(x, group):
+    """x (..., kv_heads, S, E) with each head repeated `group` times in a row (query head h reads head h // group),
+    as PyTorch's repeat_interleave(group, dim=-3): unsqueezed, expanded, copied (in row order) and viewed, its nodes
+    shown as PyTorch's."""
+    shape = x.shape
+    expanded = broadcast_to(x.reshape(shape[:-2] + (1,) + shape[-2:]), shape=shape[:-2] + (group,) + shape[-2:])
+    repeated = expanded.reshape(shape[:-3] + (shape[-3] * group,) + shape[-2:])
+    return shown_as(repeated, x, _REPEATED_HEADS)
+
+
+_REPEATED_HEADS = chain_layout(("ViewBackward0", (("CloneBackward0", (("ExpandBackward0", (("UnsqueezeBackward0",
+                                                                                           (0,)),)),)),)))
 
 
 def _math_path_scores(scores, query, key_t):

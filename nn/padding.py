@@ -20,6 +20,8 @@ import numpy as np
 from autograd_core import ArgumentError, ShapeError
 from autograd_core import Value
 from autograd_core.ops import data_of, getitem, primitive
+from autograd_core.grad_fn_names import chain_layout
+from autograd_core.one_node import shown_as
 from autograd_core.ops.shape import _getitem
 
 _MODES = ("constant", "reflect", "replicate", "circular")
@@ -59,6 +61,7 @@ def pad(input, pad, mode="constant", value=None):
     axes = [len(shape) - 1 - j for j in range(k)]
     if mode == "constant":
         return _pad_constant(input, axes, pairs, 0.0 if value is None else value)
+    source, padding = input, tuple(pairs)
     if any(b < 0 or a < 0 for b, a in pairs):  # crop first, then pad what is left (PyTorch's order: it matters
         crop = [slice(None)] * len(shape)      # for circular, whose wrap-around reads the cropped axis)
         for axis, (b, a) in zip(axes, pairs):
@@ -72,13 +75,37 @@ def pad(input, pad, mode="constant", value=None):
         index[axis] = grid
     if not isinstance(input, Value):
         return np.asarray(input)[tuple(index)]
-    if mode == "circular" or not 1 <= k <= 3:  # PyTorch's circular pad is a chain of copies into slices
+    if mode == "circular":  # PyTorch's circular pad is a chain of copies into slices
+        return shown_as(getitem(input, tuple(index)), source, _circular_chain(padding))
+    if not 1 <= k <= 3:
         return getitem(input, tuple(index))
     # one index node, as PyTorch's ReflectionPad2DBackward0, ReplicationPad1DBackward0, ...
     return _getitem.named(f"{_KERNELS[mode]}{k}DBackward0")(input, index=tuple(index))
 
 
 _KERNELS = {"reflect": "ReflectionPad", "replicate": "ReplicationPad"}
+
+
+def _circular_chain(pairs):
+    """The name under which a circular pad's index node shows PyTorch's nodes (its _pad_circular): x, sliced along
+    each padded axis (a crop where an amount is negative), copied into an empty output (CopySlices over None), then
+    for each axis, last first, a slice of the output copied into its left padding, another into its right (where
+    that amount is positive), each a CopySlices of the output over the slice of it before."""
+    name = _CIRCULAR.get(pairs)
+    if name is None:
+        inner = 0
+        for _ in pairs:
+            inner = "SliceBackward0", (inner,)
+        out = "CopySlices", (None, inner)
+        for before, after in pairs:
+            for amount in (before, after):
+                if amount > 0:
+                    out = "CopySlices", (out, ("SliceBackward0", (out,)))
+        name = _CIRCULAR[pairs] = chain_layout(out)
+    return name
+
+
+_CIRCULAR = {}  # the padding amounts ((left, right) per axis, last axis first) -> the name of their chain
 
 
 def _pad_constant(x, axes, pairs, value):

@@ -28,7 +28,8 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.forward import JVPTrace
-from autograd_core.modes import TRACERS
+from autograd_core.modes import GRAD_ENABLED, TRACERS
+from autograd_core.one_node import shown_as
 from autograd_core.ops import concatenate, data_of, relu, sigmoid, stack, tanh
 
 from . import init
@@ -37,6 +38,7 @@ from .linear import _linear
 from .dtype_checks import check_linear, check_recurrent_input
 from .module import Module, Parameter, check_device
 from .rnn_fused import rnn_sequence
+from .rnn_grad_fn import show_as_pytorchs
 from .utils.rnn import PackedSequence
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
@@ -388,7 +390,7 @@ class RNNBase(Module):
         if x.ndim not in (2, 3):
             raise ShapeError(f"{type(self).__name__}: Expected input to be 2D or 3D, got {x.ndim}D instead")
         self._check_input_size(x)
-        batched = x.ndim == 3
+        batched, given = x.ndim == 3, x
         if not batched:
             x = x.reshape((x.shape[0], 1, x.shape[1]))
         elif self.batch_first:
@@ -396,10 +398,17 @@ class RNNBase(Module):
         if x.shape[0] == 0:
             raise ShapeError(f"{type(self).__name__}: the input sequence is empty (length 0)")
         initial = self._initial_states(hx, batched, x.shape[1], x.dtype)
-        x, states = self._run_layers(x, initial, padded_direction(self._mode))
-        if not batched:
-            return x.reshape((x.shape[0], x.shape[2])), tuple(s.reshape((s.shape[0], s.shape[2])) for s in states)
-        return (x.swapaxes(0, 1) if self.batch_first else x), states
+        layer_outputs = [] if GRAD_ENABLED.get() else None
+        x, states = self._run_layers(x, initial, padded_direction(self._mode), layer_outputs)
+        if layer_outputs:  # PyTorch's unrolled nodes for grad_fn (a relabel: nn/rnn_grad_fn.py)
+            states = show_as_pytorchs(self, given, hx, layer_outputs, states, batched)
+        if not batched:  # PyTorch squeezes the batch of one away
+            return (shown_as(x.reshape((x.shape[0], x.shape[2])), x, "SqueezeBackward1"),
+                    tuple(shown_as(s.reshape((s.shape[0], s.shape[2])), s, "SqueezeBackward1") for s in states))
+        if self.batch_first:  # PyTorch's RNN and GRU transpose_ their output (in place): TransposeBackward1
+            return (x.swapaxes(0, 1) if self._mode == "LSTM" else shown_as(x.swapaxes(0, 1), x, "TransposeBackward1"),
+                    states)
+        return x, states
 
     def _run_packed(self, packed, hx):
         """_run on a PackedSequence: at time step t only the batch_sizes[t] longest sequences take a step (a prefix
@@ -444,11 +453,11 @@ class RNNBase(Module):
         return [self._initial(h, f"[{i}]" if len(sizes) > 1 else "", batched, batch, size, dtype)
                 for i, (h, size) in enumerate(zip(hx, sizes))]
 
-    def _run_layers(self, x, initial, run_direction):
+    def _run_layers(self, x, initial, run_direction, outputs=None):
         """run_layers over this module's parameters (see there)."""
         weights = [{kind: getattr(self, name) for kind, name in group.items()} for group in self._weight_names]
         return run_layers(x, initial, weights, run_direction, self.num_layers, self.bidirectional,
-                          self.dropout if self.training else 0.0, self._rng)
+                          self.dropout if self.training else 0.0, self._rng, outputs)
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
@@ -490,14 +499,16 @@ def _packed_backward(step, steps, initial, w):
     return concatenate(outputs), state
 
 
-def run_layers(x, initial, weights, run_direction, num_layers, bidirectional, dropout_p=0.0, rng=None):
+def run_layers(x, initial, weights, run_direction, num_layers, bidirectional, dropout_p=0.0, rng=None,
+               outputs=None):
     """The stack of layers and directions, shared by padded and packed input and by torch.lstm & co.
     (nn/functional_rnn.py): x is the first layer's input (time-first, or packed rows); initial: the initial states
     [h_0] or [h_0, c_0], each (D·num_layers, N, size); weights: per layer and direction, a dict weight_ih,
     weight_hh[, bias_ih, bias_hh][, weight_hr]; run_direction(x, state, weights, reverse) runs one direction over
     the input x from `state` and returns (its outputs, its final state). Dropout with probability dropout_p on the
     outputs of every layer but the last. Returns (the last layer's output, final states stacked as
-    (D·num_layers, N, size) per part)."""
+    (D·num_layers, N, size) per part). outputs: a list to which each layer's output is appended (for grad_fn)."""
+    layer_outputs = outputs
     directions = 2 if bidirectional else 1
     finals = []
     for layer in range(num_layers):
@@ -508,6 +519,8 @@ def run_layers(x, initial, weights, run_direction, num_layers, bidirectional, dr
             outputs.append(output)
             finals.append(state)
         x = outputs[0] if directions == 1 else concatenate(outputs, axis=-1)
+        if layer_outputs is not None:
+            layer_outputs.append(x)
         if dropout_p and layer < num_layers - 1:
             x = dropout(x, dropout_p, True, rng=rng)
     return x, tuple(stack([state[i] for state in finals], axis=0) for i in range(len(initial)))

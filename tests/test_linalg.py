@@ -131,7 +131,9 @@ def test_slogdet_is_a_named_tuple_whose_sign_has_no_gradient():
     sign, logabsdet = result
     assert type(result).__name__ == "linalg_slogdet" and result.sign is sign and result.logabsdet is logabsdet
     np.testing.assert_array_equal(sign.data, [-1.0, -1.0])
-    assert not sign.requires_grad and logabsdet.requires_grad
+    # the sign is an output of PyTorch's node (requires grad, as PyTorch's), through which no gradient flows
+    assert sign.requires_grad and logabsdet.requires_grad
+    assert tuple(ag.autograd.grad(sign.sum(), a, allow_unused=True)) == (None,)
 
 
 def test_logdet_is_nan_for_negative_determinants_and_minus_inf_for_singular():

@@ -42,17 +42,26 @@ def refuse_complex_in_words(message, *xs, kind=NotImplementedError):
 
 
 @primitive("nondifferentiable")
-def nondifferentiable(*xs, fn, operand=_NO_OPERAND, **options):
+def nondifferentiable(*xs, fn, operand=_NO_OPERAND, no_derivative=None, **options):
     """fn(*xs[, operand], **options) as data: xs the inputs' data, `operand` a second operand that is not a Value
-    (a number, an array: kept as it is, never cast to the inputs' dtype as an operation's constants are)."""
+    (a number, an array: kept as it is, never cast to the inputs' dtype as an operation's constants are).
+    no_derivative: the name of PyTorch's function whose node this is where PyTorch records one without a derivative
+    (unique's '_unique2'): a backward or forward-mode pass through it raises NotImplementedError in its words; else no
+    gradient flows through."""
     if COMPLEX_VALUES_EXIST[0] and fn in ORDERINGS:  # <, argmax, ...: complex numbers have no order
         refuse_complex(ORDERINGS[fn], *xs, operand)
     out = np.asarray(fn(*xs, **options) if operand is _NO_OPERAND else fn(*xs, operand, **options))
     return out[()] if out.ndim == 0 else out
 
 
-nondifferentiable.defvjp_argnum(lambda i, g, out, *xs, **params: None, formula="0")  # no gradient flows through
-nondifferentiable.defjvp_argnum(lambda i, t, out, *xs, **params: None)
+def _no_derivative(name):
+    if name is not None:
+        raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
+
+
+nondifferentiable.defvjp_argnum(lambda i, g, out, *xs, no_derivative=None, **params: _no_derivative(no_derivative),
+                                formula="0")  # no gradient flows through
+nondifferentiable.defjvp_argnum(lambda i, t, out, *xs, no_derivative=None, **params: _no_derivative(no_derivative))
 
 
 def without_gradient(fn, x, other=_NO_OPERAND, **options):
@@ -79,3 +88,18 @@ def without_gradient(fn, x, other=_NO_OPERAND, **options):
             raise
         return out
     return _new_node(Value, data, False, None, (), None, SCOPE.get())  # in the module's box in pictures (a mask)
+
+
+def without_derivative(x, values, fn, grad_fn_name, torch_name, **options):
+    """values (fn(x's data, **options), computed here if None) as a Value: where x requires grad (and grad mode is
+    on), the output of PyTorch's node `grad_fn_name` over x, through which no gradient flows (torch_name None: slogdet's
+    sign) or a backward pass raises NotImplementedError naming `torch_name` (unique's '_unique2'); else a constant."""
+    from ..modes import GRAD_ENABLED
+
+    if not (x.requires_grad and GRAD_ENABLED.get()):
+        if values is None:
+            return without_gradient(fn, x, **options)
+        from .index import as_value
+
+        return as_value(values)
+    return nondifferentiable.named(grad_fn_name)(x, fn=fn, no_derivative=torch_name, **options)

@@ -13,9 +13,11 @@ import numbers
 import numpy as np
 
 from ..engine import ShapeError
+from ..grad_fn_names import chain_layout
+from ..one_node import shown_as
 from ..value import Value
 from .index import as_value, check_dim
-from .nondifferentiable import refuse_complex_in_words, without_gradient
+from .nondifferentiable import refuse_complex_in_words, without_derivative, without_gradient
 from .shape import stack
 
 
@@ -38,7 +40,8 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     """The first element of every run of equal consecutive elements of the flattened input (or, with dim, of equal
     consecutive slices along dim), as torch.unique_consecutive; with return_inverse, the run each element (slice)
     belongs to (input's shape, or its size along dim), with return_counts, each run's length (both int64). No
-    gradient."""
+    gradient: the values of an input that requires grad have PyTorch's node UniqueConsecutiveBackward0, through which
+    a backward pass raises NotImplementedError."""
     refuse_complex_in_words('"unique"', input)
     data = np.asarray(as_value(input).data)
     if dim is None:
@@ -52,12 +55,26 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         starts = np.ones(moved.shape[0], dtype=bool)
         starts[1:] = np.any(moved[1:] != moved[:-1], axis=1)
         values, shape = np.compress(starts, data, axis=dim) if data.ndim else data, (moved.shape[0],)
-    results = [as_value(values)]
+    results = [without_derivative(as_value(input), values, _consecutive_values, "UniqueConsecutiveBackward0",
+                                  "unique_consecutive", dim=dim)]
     if return_inverse:
         results.append(as_value((np.cumsum(starts) - 1).reshape(shape).astype(np.int64)))
     if return_counts:
         results.append(as_value(np.diff(np.append(np.flatnonzero(starts), starts.size)).astype(np.int64)))
     return results[0] if len(results) == 1 else tuple(results)
+
+
+def _consecutive_values(data, dim=None):
+    """The first element (slice along dim) of each run of equal consecutive ones (unique_consecutive's values)."""
+    if dim is None:
+        flat = data.reshape(-1)
+        return flat[np.concatenate([[True], flat[1:] != flat[:-1]])] if flat.size else flat
+    if not data.ndim:
+        return data
+    moved = np.moveaxis(data, dim, 0).reshape(data.shape[dim], -1)
+    starts = np.ones(moved.shape[0], dtype=bool)
+    starts[1:] = np.any(moved[1:] != moved[:-1], axis=1)
+    return np.compress(starts, data, axis=dim)
 
 
 def msort(input):
@@ -86,7 +103,15 @@ def vander(x, N=None, increasing=False):  # noqa: N803  (PyTorch's argument name
         columns.append(v if j == 1 else columns[-1] * v)
     if not columns:
         return as_value(np.zeros(v.shape + (0,), v.dtype))
-    return stack(columns if increasing else columns[::-1], axis=1)
+    out = stack(columns if increasing else columns[::-1], axis=1)
+    return shown_as(out, v, _VANDER_INCREASING if increasing else _VANDER) if n > 1 else out
+
+
+# PyTorch's nodes of torch.vander: ones with x copied into columns 1:, their cumprod copied back, flipped unless
+# increasing (one stack of products here)
+_COPIED = "CopySlices", (None, ("UnsqueezeBackward0", (0,)))
+_INCREASING = "CopySlices", (_COPIED, ("CumprodBackward0", (("SliceBackward0", (_COPIED,)),)))
+_VANDER_INCREASING, _VANDER = chain_layout(_INCREASING), chain_layout(("FlipBackward0", (_INCREASING,)))
 
 
 Histogramdd = collections.namedtuple("Histogramdd", ["hist", "bin_edges"])  # torch.return_types.histogramdd

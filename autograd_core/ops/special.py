@@ -19,7 +19,7 @@ from ..one_node import shown_as
 from ..sparse_array import SparseData
 from .elementwise import data_of, log, sigmoid, sqrt, where
 from .index import as_value
-from .nondifferentiable import refuse_complex_in_words, without_gradient
+from .nondifferentiable import refuse_complex_in_words, without_derivative, without_gradient
 from .primitive import Primitive
 
 # ----------------------------------------------------------------------------------------------------
@@ -320,7 +320,9 @@ def argwhere(input):
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002 (torch's name)
     """The distinct elements, sorted (also with sorted=False, as PyTorch on the CPU), flattened unless `dim` names
     a dimension whose distinct slices are wanted; with return_inverse, where each element (slice) of input is in
-    the result (input's shape, or its size along dim); with return_counts, how often each occurs. No gradient."""
+    the result (input's shape, or its size along dim); with return_counts, how often each occurs. No gradient: the
+    distinct elements of an input that requires grad have PyTorch's node (Unique2Backward0, UniqueDimBackward0),
+    through which a backward pass raises NotImplementedError, as PyTorch's."""
     refuse_complex_in_words('"unique"', input)
     x = as_value(input)
     data = np.asarray(x.data)
@@ -329,12 +331,17 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 
         dim = check_dim(dim, data.ndim)
     values, inverse, counts = np.unique(data, return_inverse=True, return_counts=True, axis=dim)
-    results = [as_value(values)]
+    results = [without_derivative(x, values, _unique_values, "UniqueDimBackward0" if dim is not None else
+                                  "Unique2Backward0", "unique_dim" if dim is not None else "_unique2", axis=dim)]
     if return_inverse:
         results.append(as_value(inverse.reshape(data.shape if dim is None else -1).astype(np.int64)))
     if return_counts:
         results.append(as_value(counts.astype(np.int64)))
     return results[0] if len(results) == 1 else tuple(results)
+
+
+def _unique_values(data, axis=None):
+    return np.unique(data, axis=axis)
 
 
 def bincount(input, weights=None, minlength=0):

@@ -1,0 +1,145 @@
+"""`grad_fn` of nn.RNN, nn.GRU and nn.LSTM as PyTorch's CPU layers record it: unrolled, one chain of nodes per time
+step, where this library computes each layer as one `rnn_sequence` node (nn/rnn_fused.py). The numbers are this
+library's; only what `grad_fn` shows changes (one_node.shown_as relabels each layer's output, the final states and
+the unbatched or batch-first views over them).
+
+PyTorch's layer (aten's _rnn_impl) projects every time step's input at once (linear over the layer's input: a view,
+addmm and view back; unbind per step), then per step t with h the previous state (None at t = 0 without h_0, else
+h_0 unbound per layer):
+
+    RNN    h' = tanh(addmm(b_hh, h, W_hhᵀ) + gi[t])                                      (relu)
+    LSTM   gates = unsafe_split(addmm(b_hh, h, W_hhᵀ) + gi[t], 4): i, f, o sigmoid, g tanh
+           c' = f·c + i·g,  h' = o·tanh(c')
+    GRU    gi, gh = unsafe_split(gi[t], 3), unsafe_split(addmm(b_hh, h, W_hhᵀ), 3)
+           r = σ(gh₀ + gi₀), z = σ(gh₁ + gi₁), n = tanh(gi₂ + gh₂·r),  h' = (h − n)·z + n
+
+and stacks the steps' h (StackBackward0); the final states are a stack of each layer's last h (or c). Without biases
+the products are mm. Shown as PyTorch's: one direction, any number of layers, with or without biases and initial
+states, batch-first and unbatched input. Left as this library's own node (RnnSequenceBackward0 and the slices of it):
+bidirectional layers, LSTM with proj_size, dropout between layers in training, PackedSequence input (the composed
+path), and complex numbers.
+"""
+
+from __future__ import annotations
+
+from autograd_core.grad_fn_einsum import _is_contiguous
+from autograd_core.grad_fn_names import chain_layout, chain_name
+from autograd_core.one_node import relabelled_paths, shown_as
+from autograd_core.value import Value
+
+
+def _linear(x, contiguous, ndim, w, b):
+    """PyTorch's linear(x, W, b) (b None: without bias) of an entry x of ndim dimensions."""
+    weight_t = "TBackward0", (w,)
+    if ndim == 2:
+        return ("MmBackward0", (x, weight_t)) if b is None else ("AddmmBackward0", (b, x, weight_t))
+    rows = ("ViewBackward0", (x,)) if contiguous else ("UnsafeViewBackward0", (("CloneBackward0", (x,)),))
+    if b is None:
+        return "UnsafeViewBackward0", (("MmBackward0", (rows, weight_t)),)
+    if contiguous:
+        return "ViewBackward0", (("AddmmBackward0", (b, rows, weight_t)),)
+    return "AddBackward0", (("UnsafeViewBackward0", (("MmBackward0", (rows, weight_t)),)), b)
+
+
+def _steps(mode, steps, x, contiguous, w_ih, w_hh, b_ih, b_hh, h, c):
+    """The layouts of each step's h (and c for LSTM) of one layer: lists of `steps` entries."""
+    projected = _linear(x, contiguous, 3, w_ih, b_ih)
+    hs, cs = [], []
+    for t in range(steps):
+        gi = "UnbindBackward0", (projected,), t
+        gh = _linear(h, True, 2, w_hh, b_hh)
+        if mode in ("RNN_TANH", "RNN_RELU"):
+            h = ("TanhBackward0" if mode == "RNN_TANH" else "ReluBackward0"), (("AddBackward0", (gh, gi)),)
+        elif mode == "LSTM":
+            gates = "AddBackward0", (gh, gi)
+            chunk = [("UnsafeSplitBackward0", (gates,), k) for k in range(4)]
+            i, f = ("SigmoidBackward0", (chunk[0],)), ("SigmoidBackward0", (chunk[1],))
+            g, o = ("TanhBackward0", (chunk[2],)), ("SigmoidBackward0", (chunk[3],))
+            c = "AddBackward0", (("MulBackward0", (f, c)), ("MulBackward0", (i, g)))
+            h = "MulBackward0", (o, ("TanhBackward0", (c,)))
+        else:  # GRU
+            si = [("UnsafeSplitBackward0", (gi,), k) for k in range(3)]
+            sh = [("UnsafeSplitBackward0", (gh,), k) for k in range(3)]
+            r = "SigmoidBackward0", (("AddBackward0", (sh[0], si[0])),)
+            z = "SigmoidBackward0", (("AddBackward0", (sh[1], si[1])),)
+            n = "TanhBackward0", (("AddBackward0", (si[2], ("MulBackward0", (sh[2], r)))),)
+            h = "AddBackward0", (("MulBackward0", (("SubBackward0", (h, n)), z)), n)
+        hs.append(h)
+        cs.append(c)
+    return hs, cs
+
+
+def _layer_is_fused(out, lstm):
+    node = out._parents[0] if lstm and out._parents else out
+    return node._op is not None and node._op.name == "rnn_sequence"
+
+
+def show_as_pytorchs(module, x, hx, layer_outputs, states, batched):
+    """Relabel what `module`'s forward computed as PyTorch's nodes (x: its input, hx: the initial states given or
+    None, layer_outputs: each layer's output Value, time first; states: the final states, (D·layers, N, size) each).
+    Returns the states (relabelled where PyTorch's unrolled graph is modelled for the layer: see the module's
+    docstring); the layers' outputs are relabelled in place."""
+    mode, lstm = module._mode, module._mode == "LSTM"
+    if (module.bidirectional or module.proj_size or (module.dropout and module.training and module.num_layers > 1)
+            or len(layer_outputs) != module.num_layers or not layer_outputs[-1].requires_grad
+            or not all(_layer_is_fused(out, lstm) for out in layer_outputs)):
+        return states
+    steps = layer_outputs[0].shape[0]
+    hx = () if hx is None else tuple(hx) if isinstance(hx, (tuple, list)) else (hx,)  # (h_0,) or (h_0, c_0)
+    hx = hx + (None,) * (2 - len(hx))
+    inputs = [x, hx[0], hx[1]]  # the shown_as inputs: the layouts' int entries are their indices
+    first_is_time = not (module.batch_first and batched)
+    contiguous = batched and _is_contiguous(x.shape if first_is_time else (x.shape[1], x.shape[0], x.shape[2]),
+                                            x.stride() if first_is_time else (x.stride()[1], x.stride()[0],
+                                                                              x.stride()[2]))
+    base = (mode, steps, module.num_layers, first_is_time, batched, contiguous or not batched,
+            "bias_ih" in module._weight_names[0], hx[0] is not None, lstm and hx[1] is not None)
+    # the chains' names, and where each input is below each relabelled node: the same for every call of this shape
+    # (found once; each path is checked to lead to its input before it is used)
+    shape = base + tuple(isinstance(h, Value) for h in hx)
+    names, known = _SHAPES.get(shape) or (None, (None,) * (module.num_layers + len(states)))
+    if names is None:
+        names = [chain_name(base + (layer,)) for layer in range(module.num_layers)]
+        names += [chain_name(base + ("state", part)) for part in range(len(states))]
+        if None in names:
+            names = _chains(module, base, batched, first_is_time, contiguous, len(states))
+    for layer, weights in enumerate(module._weight_names):
+        inputs += [getattr(module, weights[kind]) if kind in weights else None
+                   for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+        shown_as(layer_outputs[layer], tuple(inputs), names[layer], known[layer])
+        inputs.append(layer_outputs[layer])
+    inputs.pop()  # (the last layer's output is not below an LSTM's final states, which are slices of its node)
+    states = tuple(shown_as(state, tuple(inputs), names[module.num_layers + part], known[module.num_layers + part])
+                   for part, state in enumerate(states))
+    _SHAPES[shape] = names, tuple(relabelled_paths(out) for out in (*layer_outputs, *states))
+    return states
+
+
+_SHAPES = {}  # a layer's shape (show_as_pytorchs' key) -> (its chains' names, the input paths of each relabel)
+
+
+def _chains(module, base, batched, first_is_time, contiguous, parts):
+    """The chain names of each layer's output and of the final states (the keys `base` + (layer,) and + ("state",
+    part)); the int entries index show_as_pytorchs' inputs: x, h_0, c_0, then per layer its weight_ih, weight_hh,
+    bias_ih, bias_hh and output."""
+    mode, steps = module._mode, base[1]
+    if not batched:
+        entry, contiguous = ("UnsqueezeBackward0", (0,)), True
+    else:
+        entry = 0 if first_is_time else ("TransposeBackward0", (0,))
+    names, lasts, index = [], [], 3
+    bias = base[6]
+    for layer in range(module.num_layers):
+        h0 = c0 = None
+        if base[7]:
+            h0 = "UnbindBackward0", ((1 if batched else ("UnsqueezeBackward0", (1,))),), layer
+        if base[8]:
+            c0 = "UnbindBackward0", ((2 if batched else ("UnsqueezeBackward0", (2,))),), layer
+        hs, cs = _steps(mode, steps, entry, contiguous, index, index + 1, index + 2 if bias else None,
+                        index + 3 if bias else None, h0, c0)
+        names.append(chain_layout(("StackBackward0", tuple(hs)), key=base + (layer,)))
+        lasts.append((hs[-1], cs[-1]))
+        entry, contiguous, index = index + 4, True, index + 5
+    for part in range(parts):
+        names.append(chain_layout(("StackBackward0", tuple(last[part] for last in lasts)), key=base + ("state", part)))
+    return names
