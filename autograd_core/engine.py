@@ -614,17 +614,8 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             g = _run_hooks(node, g)
         if wanted is not None and node in wanted:
             captured[node] = g
-        if accumulate:  # inline rather than a function: this runs once per node
-            if op is not None:  # a node of the graph: its .grad (retain_grad's) is the slot's, for reading only
-                old = node._grad
-                if old is not None:
-                    log(("grad", node, old))
-                    node._grad = old + g
-                else:
-                    if g.__class__ is ndarray and g.base is not None and not g.flags.writeable:
-                        g = g.copy()  # a broadcast view: never a .grad (a fresh array is looked at no further)
-                    node._grad = g
-            else:
+        if op is None:  # a leaf: a parameter, an input (older than every node that hands it a gradient)
+            if accumulate:  # inline rather than a function: this runs once per leaf
                 # A leaf's .grad goes through the property (ElementView's redirects it into its matrix), unless it is
                 # Value's own: then its getter's and setter's steps are taken here, on the slot behind them (a call of
                 # each and the setter's checks, ~100 bytecodes per parameter of a training step). The getter's only
@@ -649,11 +640,20 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                     node.grad = total
                 if node._hooks:
                     _run_post_accumulate_hooks(node)
+            visit(node)
+            continue
+        if accumulate:  # a node of the graph: its .grad (retain_grad's) is the slot's, for reading only
+            old = node._grad
+            if old is not None:
+                log(("grad", node, old))
+                node._grad = old + g
+            else:
+                if g.__class__ is ndarray and g.base is not None and not g.flags.writeable:
+                    g = g.copy()  # a broadcast view: never a .grad (a fresh array is looked at no further)
+                node._grad = g
         if conjugated:
             g = conjugate_gradient(g)
         visit(node)
-        if op is None:
-            continue  # a leaf
         if node._index < latest_inplace:
             check_saved_versions(node)
         p1 = node._p1

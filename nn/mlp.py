@@ -80,7 +80,7 @@ def _as_input(x, nin, dtype, who):
             x = Value(x, requires_grad=False, dtype=dtype)  # compile() records the conversion)
     elif not isinstance(x, Value):
         x = Value(x, requires_grad=False, dtype=dtype)
-    shape = x.shape
+    shape = x.data.shape if isinstance(x, Value) else x.shape  # (a tuple: Value.shape's Size costs two calls)
     if not shape or shape[-1] != nin:
         raise ShapeError(f"{who}: expected input of shape (..., {nin}), got {shape}")
     return x
@@ -273,7 +273,7 @@ class MLP(_Micrograd):
     def forward(self, x):
         for layer in self.layers:
             x = layer(x)
-            if isinstance(x, Value) and x.ndim == 0:
+            if isinstance(x, Value) and x.data.ndim == 0:
                 x = [x]  # a one-output layer returned a bare Value: the next layer wants a list
         return x[0] if isinstance(x, list) and len(x) == 1 else x
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+import autograd_core.nn as nn
 import autograd_core.nn.functional as F
 from autograd_core import Value
 from autograd_core.grad_array import GradArray
@@ -135,3 +136,15 @@ def test_a_leaf_handed_the_gradient_it_passed_on_gets_a_copy_of_its_own():
     assert not np.shares_memory(x.grad, y.grad)
     x.grad += 1
     np.testing.assert_array_equal(y.grad, np.ones(3))
+
+
+def test_an_mlps_forward_reads_shapes_from_the_arrays_and_still_names_a_wrong_width():
+    model = nn.MLP(5, [4, 3], dtype=np.float64)
+    called, out = _python_calls(lambda: model(Value(_X, requires_grad=False)))
+    assert ("value.py", "shape") not in called and ("value.py", "ndim") not in called  # (Value.shape: a Size each)
+    assert out.shape == (8, 3)
+    for x in (_X[:, :4], Value(_X[:, :4])):
+        with pytest.raises(ag.ShapeError, match=r"Layer: expected input of shape \(\.\.\., 5\), got \(8, 4\)"):
+            model(x)
+    with pytest.raises(ag.ShapeError, match=r"expected input of shape \(\.\.\., 5\), got \(\)"):
+        model(Value(1.0))
