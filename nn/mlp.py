@@ -33,6 +33,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.element import ElementList, ElementView
+from autograd_core.engine import apply
 
 from . import init
 from .activation import ACTIVATIONS
@@ -234,7 +235,7 @@ class Layer(_Micrograd):
             return outs[0] if len(outs) == 1 else outs
         weight = self.weight
         x = _as_input(x, self.nin, weight.data.dtype, "Layer")
-        act = _linear(x, weight, self.bias)
+        act = apply(_linear, (x, weight, self.bias))  # _linear(x, weight, bias) without the dispatch (weight: a Value)
         fn = _ACTIVATION_METHODS[self.activation]
         return act if fn is None else fn(act)
 

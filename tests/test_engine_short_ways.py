@@ -138,11 +138,14 @@ def test_a_leaf_handed_the_gradient_it_passed_on_gets_a_copy_of_its_own():
     np.testing.assert_array_equal(y.grad, np.ones(3))
 
 
-def test_an_mlps_forward_reads_shapes_from_the_arrays_and_still_names_a_wrong_width():
+def test_an_mlps_forward_and_loss_take_the_short_ways_and_still_name_a_wrong_width():
     model = nn.MLP(5, [4, 3], dtype=np.float64)
-    called, out = _python_calls(lambda: model(Value(_X, requires_grad=False)))
+    called, loss = _python_calls(lambda: F.cross_entropy(model(Value(_X, requires_grad=False)), _LABELS))
     assert ("value.py", "shape") not in called and ("value.py", "ndim") not in called  # (Value.shape: a Size each)
-    assert out.shape == (8, 3)
+    assert ("primitive.py", "__call__") not in called  # linear's and cross_entropy's nodes made by apply itself
+    (w1, b1), (w2, b2) = [(layer.weight, layer.bias) for layer in model.layers]
+    functional = F.cross_entropy(F.linear(F.linear(_X, w1, b1).relu(), w2, b2), ag.tensor(_LABELS))  # the general ways
+    assert loss.op == functional.op == "cross_entropy" and loss.data == functional.data
     for x in (_X[:, :4], Value(_X[:, :4])):
         with pytest.raises(ag.ShapeError, match=r"Layer: expected input of shape \(\.\.\., 5\), got \(8, 4\)"):
             model(x)
