@@ -42,6 +42,8 @@ from .grad_array import GradArray  # noqa: E402
 from .float_errors import is_quiet, quiet, recompute, restore, silence  # noqa: E402
 
 _constant = Value._constant
+_VALUE_GRAD = Value.__dict__["grad"]  # Value's .grad property (see _chain_rule)
+_data_of = operator.attrgetter("data")
 _grad_enabled, _current_scope = GRAD_ENABLED.get, SCOPE.get  # bound once: the hot path calls them per op
 _tracers = TRACERS.get  # forward mode and compile recordings watch operations through this (tracing.py)
 
@@ -62,9 +64,8 @@ def apply(op, args, params=None):
             break
     if op.promotes:  # maximum, where, cat, ...: inputs of mixed dtypes meet in PyTorch's result dtype
         args = _promoted(args, convert=op.check_operand_dtypes is not None)
-    try:
-        out = op.forward(*[a.data for a in args]) if params is None else op.forward(
-            *[a.data for a in args], **params)
+    try:  # (map: no list, and no listcomp frame, per operation)
+        out = op.forward(*map(_data_of, args)) if params is None else op.forward(*map(_data_of, args), **params)
     except ValueError as err:
         raise _shape_error(op, args, err) from None
     except TypeError:
@@ -72,12 +73,14 @@ def apply(op, args, params=None):
         raise
     except RuntimeWarning as warning:  # log(0), 1/0 with the user's -W error: computed silently, as PyTorch does
         out = recompute(warning, op.forward, *[a.data for a in args], **(params or {}))
-    needs_grad = False
+    # `_record(op, out, args, params, input_needs_grad)`, written out: a call less per operation.
     for arg in args:
-        if arg._requires_grad:
-            needs_grad = True
+        if arg._requires_grad and _grad_enabled():
+            n = len(args)
+            node = _node(op, out, args[0], args[1] if n == 2 else None if n == 1 else tuple(args), params)
             break
-    node = _record(op, out, args, params, needs_grad)
+    else:
+        node = _new_node(Value, out, False, op, (), None, _current_scope())
     if op.views:  # reshape, transpose, x[1:]: the result may be a view of args[0]'s array
         share_versions(node, args[0], params)
     return node
@@ -255,8 +258,8 @@ def _converted(x, dtype, record=False):
 
 
 def _record(op, out, args, params, input_needs_grad):
-    """The node for result `out` of `op` on `args` (any number of inputs; `apply_unary` and `apply_binary` call
-    `_node` themselves).
+    """The node for result `out` of `op` on `args` (any number of inputs; `apply` writes this out, `apply_unary` and
+    `apply_binary` call `_node` themselves).
 
     It joins the graph (keeps op, inputs, params and this thread's current scope; checked for NaN/Inf under
     `detect_anomaly`) when an input needs a gradient and grad mode is on in this thread; otherwise it is
@@ -592,6 +595,7 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
     # then nodes of 1-2 inputs take the short way
     plain = not create_graph and not anomaly and release is None and to_parents is _to_parents
     unreached, freed_empty = _UNREACHED, FREED_EMPTY
+    value_grad, float_scalars = _VALUE_GRAD, _SCALAR_ONES
     released = []  # leaves with hooks whose last gradient has arrived: taken next (see _leaves_to_release)
     for node in (order if release is None else _release_first(order, released)):
         g = node._pending
@@ -612,39 +616,58 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                 continue
         if wanted is not None and node in wanted:
             captured[node] = g
-        if accumulate:  # inline rather than a function: this runs once per node
-            # A leaf's .grad goes through the property (ElementView redirects it into its matrix); other nodes'
-            # through the slot behind it, skipping the property's cost.
-            old = node.grad if op is None else node._grad
-            if old is not None:
-                log(("grad", node, old))
-                total = old + g
-            else:
-                if g.__class__ is ndarray and (
-                        (op is None and (g.base is not None or not g.flags.writeable or node in passed_through))
-                        or (g.base is not None and not g.flags.writeable)):  # a broadcast view: never a .grad
-                    g = g.copy()  # (a fresh array, the commonest case, is looked at no further: flags cost ~0.1 µs)
-                total = g
-            if op is None:
-                node.grad = total
+        if op is None:  # a leaf: a parameter, an input (older than every node that hands it a gradient)
+            if accumulate:  # inline rather than a function: this runs once per leaf
+                # A leaf's .grad goes through the property (ElementView's redirects it into its matrix), unless it is
+                # Value's own: then its getter's and setter's steps are taken here, on the slot behind them (a call of
+                # each and the setter's checks, ~100 bytecodes per parameter of a training step). The getter's only
+                # change to the stored array is a GradArray view of it, which `old + g` does not need; the setter
+                # keeps an array or NumPy scalar of the leaf's shape and dtype as it is, which is what the pass
+                # hands a leaf (rules' results are fitted, hooks' checked), so the rare other gradient goes to it.
+                own_grad = node.__class__.grad is value_grad  # (compile's recording swaps the property: not its own)
+                old = node._grad if own_grad else node.grad
+                if old is not None:
+                    log(("grad", node, old))
+                    total = old + g
+                else:
+                    if g.__class__ is ndarray and (
+                            g.base is not None or not g.flags.writeable or node in passed_through):
+                        g = g.copy()  # a leaf's .grad is an array of its own (the optimizer changes it in place)
+                    total = g
+                data = node.data
+                if own_grad and (total.__class__ is ndarray and total.shape == data.shape and total.dtype is data.dtype
+                                 or total.__class__ is data.__class__ and total.__class__ in float_scalars):
+                    node._grad = total
+                else:
+                    node.grad = total
                 if node._hooks:
                     _run_post_accumulate_hooks(node)
+            visit(node)
+            continue
+        if accumulate:  # a node of the graph: its .grad (retain_grad's) is the slot's, for reading only
+            old = node._grad
+            if old is not None:
+                log(("grad", node, old))
+                node._grad = old + g
             else:
-                node._grad = total
+                if g.__class__ is ndarray and g.base is not None and not g.flags.writeable:
+                    g = g.copy()  # a broadcast view: never a .grad (a fresh array is looked at no further)
+                node._grad = g
         if conjugated:
             g = conjugate_gradient(g)
         visit(node)
-        if op is None:
-            continue  # a leaf
         if node._index < latest_inplace:
             check_saved_versions(node)
         p1 = node._p1
-        if plain and node._params is None and p1.__class__ is not tuple:
-            # A node of one or two inputs and no parameters (+ - * / ** @ tanh exp ...: most nodes of most graphs):
-            # `_to_parents`'s steps for the first input and then the second, written out here rather than called,
-            # without building tuples of the parents and their data (micrograd's demo ~15% faster in all, 1,000
-            # small ops ~6%; written inline rather than as a function called from here, a further 3.5% and 1.4%:
-            # BENCHMARKS.md "Stop 35").
+        params = node._params
+        if not plain or params is not None and (params.__class__ is _Freed or op.lazy_vjp is not None):
+            to_parents(node, g, create_graph, anomaly, passed_through, release, released)  # (which refuses _Freed)
+        elif p1.__class__ is not tuple:
+            # A node of one or two inputs (+ - * / ** @ tanh exp ...: most nodes of most graphs; with parameters, sum,
+            # reshape, cross_entropy): `_to_parents`'s steps for the first input and then the second, written out here
+            # rather than called, without building tuples of the parents and their data (micrograd's demo ~15% faster
+            # in all, 1,000 small ops ~6%; written inline rather than as a function called from here, a further 3.5%
+            # and 1.4%: BENCHMARKS.md "Stop 35"; nodes with parameters, ~100 bytecodes each: stop 63).
             p0, out = node._p0, node.data
             x0 = p0.data
             x1 = None if p1 is None else p1.data
@@ -659,9 +682,14 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             if p0._requires_grad:  # the two inputs one after the other: a loop over them cost ~6% of the pass
                 try:  # (until it catches, a try costs two bytecodes, ~40 instructions: BENCHMARKS.md "Stop 56")
                     rule = vjps[0]
-                    gp = g if rule is pass_gradient else rule(g, out, x0) if p1 is None else rule(g, out, x0, x1)
+                    if rule is pass_gradient:
+                        gp = g
+                    elif params is None:
+                        gp = rule(g, out, x0) if p1 is None else rule(g, out, x0, x1)
+                    else:
+                        gp = rule(g, out, x0, **params) if p1 is None else rule(g, out, x0, x1, **params)
                 except SparseLayoutError as refusal:
-                    gp = _on_dense_or_raise(refusal, vjps[0], g, (out, x0) if p1 is None else (out, x0, x1))
+                    gp = _on_dense_or_raise(refusal, vjps[0], g, (out, x0) if p1 is None else (out, x0, x1), params)
                 if gp is not None:
                     if gp.__class__ is not x0.__class__ or gp.__class__ is ndarray:
                         fits = op.elementwise and (x1 is None or (
@@ -675,9 +703,12 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             if p1 is not None and p1._requires_grad:
                 try:
                     rule = vjps[1]
-                    gp = g if rule is pass_gradient else rule(g, out, x0, x1)
+                    if rule is pass_gradient:
+                        gp = g
+                    else:
+                        gp = rule(g, out, x0, x1) if params is None else rule(g, out, x0, x1, **params)
                 except SparseLayoutError as refusal:
-                    gp = _on_dense_or_raise(refusal, vjps[1], g, (out, x0, x1))
+                    gp = _on_dense_or_raise(refusal, vjps[1], g, (out, x0, x1), params)
                 if gp is not None:
                     if gp.__class__ is not x1.__class__ or gp.__class__ is ndarray:
                         if not fits and (gp.shape != x1.shape or (gp.dtype is not x1.dtype and gp.dtype != x1.dtype)):
@@ -687,9 +718,29 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                     prev = p1._pending
                     p1._pending = gp if prev is unreached else prev + gp
         else:
-            to_parents(node, g, create_graph, anomaly, passed_through, release, released)
+            # Three or more inputs (p1 holds them all: linear's x, W, b; cat, stack, where): `_to_parents`'s steps
+            # without its argument handling, which cost ~130 bytecodes per node, more than the edges' own steps.
+            out, vjps = node.data, op.vjps
+            xs = tuple(map(_data_of, p1))
+            for i, parent in enumerate(p1):
+                if not parent._requires_grad:
+                    continue
+                try:
+                    gp = vjps[i](g, out, *xs) if params is None else vjps[i](g, out, *xs, **params)
+                except SparseLayoutError as refusal:
+                    gp = _on_dense_or_raise(refusal, vjps[i], g, (out, *xs), params)
+                if gp is None:
+                    continue
+                x = xs[i]
+                if (gp.__class__ is not x.__class__ or gp.__class__ is ndarray) and (
+                        gp.shape != x.shape or (gp.dtype is not x.dtype and gp.dtype != x.dtype)):
+                    gp = _fit(gp, x, op, i)
+                if gp is g and parent._op is None:
+                    passed_through.add(parent)
+                prev = parent._pending
+                parent._pending = gp if prev is unreached else prev + gp
         if not retain_graph:
-            params = node._params
+            params = node._params  # (again: a rule may have changed it, checkpoint's recomputation say)
             if params is None:
                 node._params = freed_empty
             else:

@@ -30,7 +30,7 @@ from autograd_core import Value, is_grad_enabled
 from autograd_core.errors import scalar_type_name
 from autograd_core.jit import replay_requires
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex_kernel, register_complex_refusal
-from autograd_core.engine import apply_binary
+from autograd_core.engine import apply, apply_binary
 from autograd_core.ops import data_of, mul, primitive, softmax, without_gradient
 
 from .activation import log_softmax
@@ -342,7 +342,8 @@ def _plain_cross_entropy(z, labels, classes, ignore_index, reduction, in_range=N
     if not _all_classes(labels, classes, ignore_index, in_range):
         return None
     replay_requires(_all_classes, labels, classes, ignore_index)
-    return _cross_entropy(z, labels=labels, reduction=reduction)
+    # _cross_entropy(z, labels=labels, reduction=reduction) without the primitive's dispatch (z is a Value)
+    return apply(_cross_entropy, (z,), {"labels": labels, "reduction": reduction})
 
 
 def _not_all_classes(labels, classes, ignore_index):

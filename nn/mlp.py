@@ -33,6 +33,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.element import ElementList, ElementView
+from autograd_core.engine import apply
 
 from . import init
 from .activation import ACTIVATIONS
@@ -80,7 +81,7 @@ def _as_input(x, nin, dtype, who):
             x = Value(x, requires_grad=False, dtype=dtype)  # compile() records the conversion)
     elif not isinstance(x, Value):
         x = Value(x, requires_grad=False, dtype=dtype)
-    shape = x.shape
+    shape = x.data.shape if isinstance(x, Value) else x.shape  # (a tuple: Value.shape's Size costs two calls)
     if not shape or shape[-1] != nin:
         raise ShapeError(f"{who}: expected input of shape (..., {nin}), got {shape}")
     return x
@@ -234,7 +235,7 @@ class Layer(_Micrograd):
             return outs[0] if len(outs) == 1 else outs
         weight = self.weight
         x = _as_input(x, self.nin, weight.data.dtype, "Layer")
-        act = _linear(x, weight, self.bias)
+        act = apply(_linear, (x, weight, self.bias))  # _linear(x, weight, bias) without the dispatch (weight: a Value)
         fn = _ACTIVATION_METHODS[self.activation]
         return act if fn is None else fn(act)
 
@@ -273,7 +274,7 @@ class MLP(_Micrograd):
     def forward(self, x):
         for layer in self.layers:
             x = layer(x)
-            if isinstance(x, Value) and x.ndim == 0:
+            if isinstance(x, Value) and x.data.ndim == 0:
                 x = [x]  # a one-output layer returned a bare Value: the next layer wants a list
         return x[0] if isinstance(x, list) and len(x) == 1 else x
 
