@@ -70,8 +70,8 @@ def _steps(mode, steps, x, contiguous, w_ih, w_hh, b_ih, b_hh, h, c):
 
 
 def _layer_is_fused(out, lstm):
-    node = out._parents[0] if lstm and out._parents else out
-    return node._op is not None and node._op.name == "rnn_sequence"
+    node = out.parents[0] if lstm and out.parents else out
+    return node.op == "rnn_sequence"
 
 
 def show_as_pytorchs(module, x, hx, layer_outputs, states, batched):
