@@ -163,10 +163,10 @@ class GradFn:
         """Call fn(grad_inputs, grad_outputs) when a backward pass reaches the node: grad_inputs has one gradient per
         input of the recorded operation, in its order (None for an input that needs none: `next_functions`' order
         too, except where PyTorch lists other nodes, as linear's bias, input, TBackward0), grad_outputs is (this
-        node's gradient,). The hook observes: returning new grad_inputs (which PyTorch allows) raises here. Returns a
-        handle. On PyTorch's one node of several outputs (svd, std_mean, split, ...), PyTorch's semantics whole:
-        grad_outputs has one gradient per output (None for one that got none), and new grad_inputs returned replace
-        the node's (grad_fn_hooks.py)."""
+        node's gradient,). Returning None observes; returning a tuple of as many gradients (None to send an input
+        nothing) replaces grad_inputs, as PyTorch's: the inputs get the replacements instead of what the node's rules
+        give. Returns a handle. On PyTorch's one node of several outputs (svd, std_mean, split, ...) grad_outputs has
+        one gradient per output (None for one that got none) (grad_fn_hooks.py)."""
         from .engine import edge_vjp
 
         shared = self._shared()
@@ -180,10 +180,12 @@ class GradFn:
 
         def hook(g):
             node = self._node
-            grad_inputs = tuple(edge_vjp(node, i, g) if p.requires_grad else None for i, p in enumerate(node._parents))
-            if fn(grad_inputs, (g,)) is not None:
-                raise RuntimeError(f"{self.name()}.register_hook: replacing grad_inputs is not supported here; use "
-                                   "register_prehook to replace the node's gradient, or a hook on an input Value")
+            inputs = node._parents
+            grad_inputs = tuple(edge_vjp(node, i, g) if p.requires_grad else None for i, p in enumerate(inputs))
+            replaced = fn(grad_inputs, (g,))
+            if replaced is None:
+                return None
+            return grad_fn_hooks.replace_grad_inputs(fn, replaced, grad_inputs, inputs, g)
 
         return self._recorded().register_hook(hook)
 

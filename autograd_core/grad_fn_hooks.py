@@ -205,6 +205,32 @@ def _fire(group, position):
     return fire
 
 
+def replace_grad_inputs(fn, result, grad_inputs, inputs, g):
+    """Hook `fn` of a node of one output returned `result` for its `grad_inputs` (one per Value of `inputs`; g: the
+    node's gradient): the checked replacements go to the inputs, added to what the pass holds for them, and the
+    node sends nothing itself (engine.DROP_GRADIENT), as PyTorch's post-hook replaces grad_inputs."""
+    from . import engine
+    from .value import Value
+
+    if isinstance(g, Value):
+        raise RuntimeError("grad_fn.register_hook: replacing grad_inputs is not supported with create_graph=True here; "
+                           "use a hook on each input Value")
+    result = _checked_tuple(fn, result, len(grad_inputs))
+    for old, new in zip(grad_inputs, result):
+        if old is None and new is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+    # copies: the hook's arrays (or Values' data) stay the hook's; a leaf's .grad is an array of its own
+    replaced = [None if new is None else _as_array(fn, new, x).copy() for new, x in zip(result, inputs)]
+    complex_pass = engine.COMPLEX_VALUES_EXIST[0]
+    for x, gx in zip(inputs, replaced):  # (all checked before any is sent: a bad return changes no gradient)
+        if gx is None or x._pending is None:
+            continue
+        if complex_pass and gx.dtype.kind == "c":
+            gx = engine.conjugate_gradient(gx)
+        x._pending = gx if x._pending is engine._UNREACHED else x._pending + gx
+    return engine.DROP_GRADIENT
+
+
 def _node_inputs(members):
     """The inputs of PyTorch's node (None for a constant or one that needs no gradient), read off an output."""
     from .grad_fn import _inputs
