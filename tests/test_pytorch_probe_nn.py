@@ -404,6 +404,9 @@ for fn in ["softmax", "log_softmax", "softmin"]:
     )
     case(f"{fn} dim oob", lambda t, x, fn=fn: getattr(F(t), fn)(x, dim=2), [r(2, 3)])
     case(f"{fn} empty dim", lambda t, x, fn=fn: getattr(F(t), fn)(x, dim=1), [np.zeros((3, 0))])
+for dim, shape in ((1, (3, 0)), (0, (0, 3)), (1, (0, 3))):  # logsumexp of nothing is -inf
+    case(f"logsumexp empty {shape} dim {dim}", lambda t, x, dim=dim: t.logsumexp(x, dim), [np.zeros(shape)])
+case("logsumexp empty all", lambda t, x: t.logsumexp(x, (0, 1)), [np.zeros((2, 0))])
 case("softmax2d", lambda t, x: t.nn.Softmax2d()(x), [r(2, 3, 2, 2)])
 case("softmax2d 3d", lambda t, x: t.nn.Softmax2d()(x), [r(3, 2, 2)])
 case("gumbel hard shape", lambda t, x: F(t).gumbel_softmax(x, hard=True).sum(-1), [r(2, 3)])

@@ -307,7 +307,10 @@ prod.defjvp(lambda t, out, x, axis=None, keepdims=False:       # d Πx = Σᵢ (
 
 
 def _stable_max(x, axis):
-    m = np.max(x, axis=axis, keepdims=True)
+    if x.size == 0 and x.dtype.kind == "f":  # an empty axis has no maximum: -inf (logsumexp of nothing is -inf)
+        m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+    else:
+        m = np.max(x, axis=axis, keepdims=True)
     return np.where(np.isfinite(m), m, 0)  # all -inf (or inf) along an axis: shift by nothing
 
 
