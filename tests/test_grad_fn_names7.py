@@ -8,6 +8,8 @@ semantics — a prehook gets grad_outputs (one per output, None for an output wi
 (grad_inputs, grad_outputs), either may return replacements, a handle removes them; then this library's side
 alone."""
 
+import warnings
+
 import numpy as np
 import pytest
 from test_grad_fn_names import _library
@@ -521,3 +523,24 @@ def test_hooks_run_once_per_pass_and_go_with_the_node():
     (pieces[1] * 2).sum().backward()
     assert calls == [[True] * 4, [False, True, False, False]]
     np.testing.assert_array_equal(x.grad[1], np.full(3, 3.0))
+
+
+@pytest.mark.parametrize("log_target", [False, True])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none", "batchmean"])
+def test_kl_div_is_pytorchs_chain(reduction, log_target):
+    """kl_div is PyTorch's formula (xlogy(t, t) − t·input, or exp(t)·(t − input)), so its graph is PyTorch's."""
+    pytest.importorskip("torch")
+
+    def chain(fn, depth=0):
+        return [] if fn is None or depth > 6 else [fn.name()] + [
+            name for child, _ in fn.next_functions for name in chain(child, depth + 1)]
+
+    chains = []
+    for library in ("autograd_core", "torch"):
+        L = _library(library)[0]
+        x = L.tensor([[-1.0, -2.0]], requires_grad=True)
+        t = L.tensor([[0.3, 0.7]], requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # PyTorch's note on reduction='mean'
+            chains.append(chain(L.nn.functional.kl_div(x, t, reduction=reduction, log_target=log_target).grad_fn))
+    assert chains[0] == chains[1]
