@@ -612,7 +612,9 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             g = conjugate_gradient(g)
         if node._hooks:
             g = _run_hooks(node, g)
-            if g is None:  # a hook took the node's work over (grad_fn_hooks.py): nothing goes further from it
+            if g.__class__ is _TakenOver:  # a hook did the node's work (grad_fn_hooks.py): nothing goes further from it
+                _taken_over(node, g.gradient, accumulate, retain_graph, wanted, captured, log)
+                visit(node)
                 continue
         if wanted is not None and node in wanted:
             captured[node] = g
@@ -739,14 +741,40 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                     passed_through.add(parent)
                 prev = parent._pending
                 parent._pending = gp if prev is unreached else prev + gp
-        if not retain_graph:
-            params = node._params  # (again: a rule may have changed it, checkpoint's recomputation say)
-            if params is None:
+        if not retain_graph:  # (read again: a rule may have changed it, checkpoint's recomputation say)
+            if node._params is None:  # most nodes: written out, a call less per node
                 node._params = freed_empty
             else:
-                log(("params", node, params))
-                keeps = node._op.keeps_for_name
-                node._params = FREED_PARAMS if keeps is None else _Freed(True, keeps(params))
+                _free_saved(node, log)
+
+
+def _free_saved(node, log):
+    """Free what a node saved for its rules once the pass has gone through it (retain_graph=False): a second pass
+    through it then raises PyTorch's error (`_to_parents`), and the parameters are logged for `_undo`."""
+    params = node._params
+    if params is None:
+        node._params = FREED_EMPTY
+    else:
+        log(("params", node, params))
+        keeps = node._op.keeps_for_name
+        node._params = FREED_PARAMS if keeps is None else _Freed(True, keeps(params))
+
+
+def _taken_over(node, g, accumulate, retain_graph, wanted, captured, log):
+    """The rest of a node's step when a hook sent its inputs their gradients itself (DROP_GRADIENT): what
+    autograd.grad asked for, the node's retained gradient (PyTorch's retain_grad runs before node hooks), and its
+    saved values freed, as for any node the pass goes through."""
+    if wanted is not None and node in wanted:
+        captured[node] = g
+    if accumulate:
+        old = node._grad
+        if old is not None:
+            log(("grad", node, old))
+            node._grad = old + g
+        else:
+            node._grad = g.copy() if g.__class__ is np.ndarray and g.base is not None and not g.flags.writeable else g
+    if not retain_graph:
+        _free_saved(node, log)
 
 
 def _undo(roots, order, visited, undo, accumulate, retain_graph):
@@ -904,7 +932,7 @@ def _run_hooks(node, g):
         else:
             replaced = hook(g.view(GradArray) if g.__class__ is np.ndarray and g.ndim else g)
         if replaced is DROP_GRADIENT:
-            return None
+            return _TakenOver(g)
         if replaced is not None:
             if replaced.__class__ is not g.__class__:
                 replaced = _as_gradient_like(replaced, g)
@@ -922,9 +950,19 @@ def _run_hooks(node, g):
     return g
 
 
-# What a Value hook returns to drop the node's gradient: the node sends nothing to its inputs (grad_fn_hooks.py's hook
-# of a node of several outputs, which has then done the node's work itself)
+# What a Value hook returns to drop the node's gradient: the node sends nothing to its inputs (grad_fn_hooks.py's hooks
+# of a grad_fn, which have then done the node's work themselves)
 DROP_GRADIENT = object()
+
+
+class _TakenOver:
+    """What `_run_hooks` returns when a hook returned DROP_GRADIENT: the node's gradient as that hook got it (for its
+    retained .grad); the pass sends nothing from the node."""
+
+    __slots__ = ("gradient",)
+
+    def __init__(self, gradient):
+        self.gradient = gradient
 
 
 def _as_gradient_like(replaced, g):

@@ -180,6 +180,8 @@ class GradFn:
 
         def hook(g):
             node = self._node
+            if is_freed(node):  # a second pass without retain_graph: PyTorch's error, before the hook runs
+                raise RuntimeError(_FREED_MESSAGE)
             inputs = node._parents
             grad_inputs = tuple(edge_vjp(node, i, g) if p.requires_grad else None for i, p in enumerate(inputs))
             replaced = fn(grad_inputs, (g,))

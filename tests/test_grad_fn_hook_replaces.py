@@ -109,3 +109,19 @@ def test_replacing_is_refused_with_create_graph():
     y.grad_fn.register_hook(lambda gi, go: (gi[0], gi[1]))
     with pytest.raises(RuntimeError, match="create_graph=True"):
         y.sum().backward(create_graph=True)
+
+
+def test_the_node_keeps_its_retained_grad_and_frees_what_it_saved():
+    """retain_grad runs before node hooks (PyTorch's): the output's .grad is what reached it; the pass frees the node
+    as any other, so a second pass raises PyTorch's error and changes no gradient."""
+    for L in _libraries():
+        x, w = L.tensor(X, requires_grad=True), L.tensor(W, requires_grad=True)
+        product = x * w
+        product.retain_grad()
+        product.grad_fn.register_hook(lambda gi, go: (gi[0] * 0 + 1, None))
+        product.sin().sum().backward()
+        np.testing.assert_allclose(_numbers(product.grad), np.cos(X * W), rtol=1e-14)
+        np.testing.assert_array_equal(_numbers(x.grad), np.ones(3))
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            product.sin().sum().backward()
+        np.testing.assert_array_equal(_numbers(x.grad), np.ones(3))
