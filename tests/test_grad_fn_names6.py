@@ -156,6 +156,26 @@ def _chain_to_inputs(fn, leaves):
     return type(fn).__name__, tuple((n, _chain_to_inputs(f, leaves)) for f, n in fn.next_functions)
 
 
+def _chain_of(y, inputs):
+    """y's chain (`_chain_to_inputs`), each leaf named by its index in `inputs`."""
+    return _chain_to_inputs(y.grad_fn, {id(x): k for k, x in enumerate(inputs)})
+
+
+def _einsum_chains(equation, sizes, rng):
+    """The chains of einsum(equation) to its operands (random, of `sizes` by letter), contiguous and transposed (the
+    permuted copies: views, aliases or copies by the strides): [ours, ours transposed, PyTorch's, its transposed]."""
+    subs = equation.split("->")[0].split(",")
+    arrays = [rng.standard_normal([sizes[a] for a in s]) for s in subs]
+    chains = []
+    for library in ("autograd_core", "torch"):
+        L = _library(library)[0]
+        for transposed in (False, True):
+            xs = [L.tensor(a.T.copy() if transposed else a, requires_grad=True) for a in arrays]
+            operands = [x.permute(*reversed(range(x.ndim))) if transposed else x for x in xs]
+            chains.append(_chain_of(L.einsum(equation, *operands), xs))
+    return chains
+
+
 _EQUATIONS = ["ij,jk->ik", "ij,jk->ki", "bij,bjk->bik", "bij,bkj->bik", "bhqd,bhkd->bhqk", "bhqk,bhkd->bhqd",
               "i,i->", "i,j->ij", "ij,ij->", "ij,ij->ji", "ij,j->i", "j,ij->i", "ijk->kji", "abc,cd->dba",
               "abc,bcd->da", "abcd,adbc->cb", "ij,jk", "ba,cb"]
@@ -166,17 +186,7 @@ def test_einsum_chains_lead_to_pytorchs_operands(equation):
     """Each path of PyTorch's chain ends at the same operand here (the swap of sumproduct_pair), for contiguous and
     transposed operands (views or aliases of the permuted operands, or copies)."""
     pytest.importorskip("torch")
-    sizes = dict(zip("abcdhijkq", (2, 3, 4, 5, 2, 6, 7, 3, 4)))
-    subs = equation.split("->")[0].split(",")
-    arrays = [_RNG.standard_normal([sizes[a] for a in s]) for s in subs]
-    chains = []
-    for library in ("autograd_core", "torch"):
-        L = _library(library)[0]
-        for transposed in (False, True):
-            xs = [L.tensor(a.T.copy() if transposed else a, requires_grad=True) for a in arrays]
-            operands = [x.permute(*reversed(range(x.ndim))) if transposed else x for x in xs]
-            leaves = {id(x): k for k, x in enumerate(xs)}
-            chains.append(_chain_to_inputs(L.einsum(equation, *operands).grad_fn, leaves))
+    chains = _einsum_chains(equation, dict(zip("abcdhijkq", (2, 3, 4, 5, 2, 6, 7, 3, 4))), _RNG)
     assert chains[:2] == chains[2:]
 
 
@@ -211,11 +221,7 @@ def _attention(library, make, dtype=np.float64):
 @pytest.mark.parametrize("make", _ATTENTION.values(), ids=_ATTENTION.keys())
 def test_attention_on_pytorchs_math_path_is_its_chain(make):
     pytest.importorskip("torch")
-    chains = []
-    for library in ("autograd_core", "torch"):
-        y, inputs = _attention(library, make)
-        chains.append(_chain_to_inputs(y.grad_fn, {id(x): k for k, x in enumerate(inputs)}))
-    assert chains[0] == chains[1]
+    assert _chain_of(*_attention("autograd_core", make)) == _chain_of(*_attention("torch", make))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 from test_grad_fn_names import _library
-from test_grad_fn_names6 import _numbered_chain
+from test_grad_fn_names6 import _chain_of, _einsum_chains, _numbered_chain
 
 _RNG = np.random.default_rng(7)
 _ARRAYS = {"x": _RNG.standard_normal((4, 3)), "sq": _RNG.standard_normal((3, 3)) + 3 * np.eye(3),
@@ -135,13 +135,7 @@ def _gqa(library, make):
 @pytest.mark.parametrize("make", _GQA.values(), ids=_GQA.keys())
 def test_grouped_query_attention_off_the_flash_kernel_is_pytorchs_chain(make):
     pytest.importorskip("torch")
-    from test_grad_fn_names6 import _chain_to_inputs
-
-    chains = []
-    for library in ("autograd_core", "torch"):
-        y, inputs = _gqa(library, make)
-        chains.append(_chain_to_inputs(y.grad_fn, {id(x): k for k, x in enumerate(inputs)}))
-    assert chains[0] == chains[1]
+    assert _chain_of(*_gqa("autograd_core", make)) == _chain_of(*_gqa("torch", make))
 
 
 @pytest.mark.parametrize("name", ["mask_with_grad", "3d", "3d_scale"])
@@ -170,18 +164,7 @@ def test_einsum_chains_are_pytorchs(equation):
     """Each path of PyTorch's chain, to the operand it ends at, for contiguous and transposed operands (views,
     aliases or copies by the strides, products laid out as PyTorch's)."""
     pytest.importorskip("torch")
-    from test_grad_fn_names6 import _chain_to_inputs
-
-    subs = equation.split("->")[0].split(",")
-    arrays = [_RNG.standard_normal([_SIZES[a] for a in s]) for s in subs]
-    chains = []
-    for library in ("autograd_core", "torch"):
-        L = _library(library)[0]
-        for transposed in (False, True):
-            xs = [L.tensor(a.T.copy() if transposed else a, requires_grad=True) for a in arrays]
-            operands = [x.permute(*reversed(range(x.ndim))) if transposed else x for x in xs]
-            chains.append(_chain_to_inputs(L.einsum(equation, *operands).grad_fn, {id(x): k for k, x in
-                                                                                  enumerate(xs)}))
+    chains = _einsum_chains(equation, _SIZES, _RNG)
     assert chains[:2] == chains[2:]
 
 
@@ -530,11 +513,6 @@ def test_hooks_run_once_per_pass_and_go_with_the_node():
 def test_kl_div_is_pytorchs_chain(reduction, log_target):
     """kl_div is PyTorch's formula (xlogy(t, t) − t·input, or exp(t)·(t − input)), so its graph is PyTorch's."""
     pytest.importorskip("torch")
-
-    def chain(fn, depth=0):
-        return [] if fn is None or depth > 6 else [fn.name()] + [
-            name for child, _ in fn.next_functions for name in chain(child, depth + 1)]
-
     chains = []
     for library in ("autograd_core", "torch"):
         L = _library(library)[0]
@@ -542,5 +520,5 @@ def test_kl_div_is_pytorchs_chain(reduction, log_target):
         t = L.tensor([[0.3, 0.7]], requires_grad=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # PyTorch's note on reduction='mean'
-            chains.append(chain(L.nn.functional.kl_div(x, t, reduction=reduction, log_target=log_target).grad_fn))
+            chains.append(_chain_of(L.nn.functional.kl_div(x, t, reduction=reduction, log_target=log_target), [x, t]))
     assert chains[0] == chains[1]
