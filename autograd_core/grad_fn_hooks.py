@@ -193,14 +193,7 @@ def _fire(group, position):
         if grad_inputs is None:  # no hook: the other outputs go on as usual, this one sends nothing
             grad_inputs = _node_vjp(members, tuple(None if q == position else grad_outputs[q] for q, _ in members),
                                     _node_inputs(members), complex_pass)
-        for x, gx in zip(_node_inputs(members), grad_inputs):
-            if x is None or gx is None or x._pending is None:
-                continue
-            gx = gx.view(np.ndarray) if gx.__class__ is not np.ndarray and isinstance(gx, np.ndarray) else gx
-            if complex_pass and gx.dtype.kind == "c":
-                gx = conj(gx)
-            x._pending = gx if x._pending is engine._UNREACHED else x._pending + gx
-        return engine.DROP_GRADIENT
+        return _send_to_inputs(_node_inputs(members), grad_inputs)
 
     return fire
 
@@ -209,7 +202,6 @@ def replace_grad_inputs(fn, result, grad_inputs, inputs, g):
     """Hook `fn` of a node of one output returned `result` for its `grad_inputs` (one per Value of `inputs`; g: the
     node's gradient): the checked replacements go to the inputs, added to what the pass holds for them, and the
     node sends nothing itself (engine.DROP_GRADIENT), as PyTorch's post-hook replaces grad_inputs."""
-    from . import engine
     from .value import Value
 
     if isinstance(g, Value):
@@ -221,10 +213,20 @@ def replace_grad_inputs(fn, result, grad_inputs, inputs, g):
             raise RuntimeError("can't replace a None gradient with a non-None value")
     # copies: the hook's arrays (or Values' data) stay the hook's; a leaf's .grad is an array of its own
     replaced = [None if new is None else _as_array(fn, new, x).copy() for new, x in zip(result, inputs)]
+    return _send_to_inputs(inputs, replaced)  # (all checked before any is sent: a bad return changes no gradient)
+
+
+def _send_to_inputs(inputs, grad_inputs):
+    """Add each gradient of `grad_inputs` to what the pass holds for its Value of `inputs` (None on either side, or an
+    input the pass does not reach: nothing), in the pass's convention (conjugated for complex data), and return
+    engine.DROP_GRADIENT: the hook has done the node's work, the node sends nothing itself."""
+    from . import engine
+
     complex_pass = engine.COMPLEX_VALUES_EXIST[0]
-    for x, gx in zip(inputs, replaced):  # (all checked before any is sent: a bad return changes no gradient)
-        if gx is None or x._pending is None:
+    for x, gx in zip(inputs, grad_inputs):
+        if x is None or gx is None or x._pending is None:
             continue
+        gx = gx.view(np.ndarray) if gx.__class__ is not np.ndarray and isinstance(gx, np.ndarray) else gx
         if complex_pass and gx.dtype.kind == "c":
             gx = engine.conjugate_gradient(gx)
         x._pending = gx if x._pending is engine._UNREACHED else x._pending + gx
