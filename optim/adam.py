@@ -13,8 +13,8 @@ from autograd_core.ops import number_like
 from autograd_core.value import COMPLEX_VALUES_EXIST
 
 from .optimizer import (
-    _PLAIN_NUMBERS, Optimizer, _as_data_of, _python_number, as_real_pairs, beta_pair, flag, from_real_pairs,
-    gradient_and_data, implementation_flags, learning_rate, nonnegative,
+    _PLAIN_NUMBERS, _SUBCLASSED_DATA, Optimizer, _as_data_of, _python_number, as_real_pairs, beta_pair, flag,
+    from_real_pairs, gradient_and_data, implementation_flags, learning_rate, nonnegative,
 )
 
 
@@ -241,7 +241,7 @@ class _FlatAdam:
                     data, g = as_real_pairs(data), as_real_pairs(g)
                 params.append(p)
                 grads.append(g)
-                datas.append(data)
+                datas.append(np.asarray(data) if data.__class__ in _SUBCLASSED_DATA else data)  # (optimizer.py's note)
             else:
                 rest.append(p)
         if not params:

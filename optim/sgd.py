@@ -13,8 +13,8 @@ from autograd_core.grad_array import ParameterArray
 from autograd_core.value import _GRAD_PROPERTY, Value
 
 from .optimizer import (
-    _PLAIN_NUMBERS, Optimizer, _as_data_of, _python_number, flag, gradient_and_data, implementation_flags,
-    learning_rate, nonnegative, real, sparse_gradient,
+    _PLAIN_NUMBERS, _SUBCLASSED_DATA, Optimizer, _as_data_of, _python_number, flag, gradient_and_data,
+    implementation_flags, learning_rate, nonnegative, real, sparse_gradient,
 )
 
 
@@ -86,19 +86,21 @@ class SGD(Optimizer):
             data = p.data
             if g is None:
                 continue
-            if not (g.__class__ is _ndarray and g.shape == data.shape and g.dtype is data.dtype and g.ndim
-                    and (data.__class__ is _parameter_array or data.__class__ is _ndarray) and data.flags.writeable):
+            usual = (g.__class__ is _ndarray and g.shape == data.shape and g.dtype is data.dtype and g.ndim
+                     and (data.__class__ is _parameter_array or data.__class__ is _ndarray) and data.flags.writeable)
+            if not usual:
                 g, data = gradient_and_data(p, self._name)  # GradArray views, other dtypes, Values, ...
                 if g is None:
                     continue
             if g.dtype is not dtype:
                 dtype, rate = g.dtype, number_like(lr, g)  # lr * g without NumPy converting lr at every call
-            if data.nbytes <= _BLOCK_BYTES:
-                data -= rate * g  # subtract_scaled's own line for a parameter of at most a block
+            plain = np.asarray(data) if data.__class__ in _SUBCLASSED_DATA else data  # (see _SUBCLASSED_DATA)
+            if plain.nbytes <= _BLOCK_BYTES:
+                plain -= rate * g  # subtract_scaled's own line for a parameter of at most a block
             else:
-                data = subtract_scaled(data, rate, g)
-            if data is not p.data:
-                p.data = _as_data_of(data, p)
+                plain = subtract_scaled(plain, rate, g)
+            if not usual and (data is not p.data or plain.__class__ is not _ndarray):  # a private copy, or a 0-d
+                p.data = _as_data_of(plain, p)  # NumPy scalar's new value (n-d data, the usual case's, change in place)
             changed.append(p)
 
     def _refuse_sparse_gradient(self, group, p):
