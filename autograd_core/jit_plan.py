@@ -44,7 +44,6 @@ class _Plan(_PlanSources, _PlanBackward):
         self.op_node = {}            # id(node) -> (op, args, params, node)
         self.buffers = set()
         self.guards_start = []
-        self.parameter_guards = []   # (name, (shape, dtype, requires_grad), whether hooks are checked) per parameter
         self.after = {}              # op line's name -> guard checks to run right after it
         self.changed_before = {}     # op line's name -> whether a non-idempotent effect ran before it
         self.internal_leaves = {}    # id(leaf) -> name of its gradient
@@ -190,7 +189,6 @@ class _Plan(_PlanSources, _PlanBackward):
                     self.graph_outputs[id(v)] = name
         self.result = self._output(result)
         self._update_in_place()
-        self._guard_parameters()
 
     # -- forward ---------------------------------------------------------------------------------------
 

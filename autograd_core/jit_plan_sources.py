@@ -12,6 +12,9 @@ import numpy as np
 from .value import Value
 
 
+_REQUIRES_GRAD = Value.requires_grad  # (the property that reads the slot _requires_grad)
+
+
 class _Names:
     """The namespace of the generated function: objects it refers to by name."""
 
@@ -48,8 +51,13 @@ class _PlanSources:
             expr = f"{name}.data"
             # Its shape, dtype and requires_grad as recorded, and no hook registered since (the replay would
             # not call it; where the program's outputs are nodes of the graph, the engine's backward pass calls
-            # the hooks): checked for every parameter at once, before every replay (`_guard_parameters`).
-            self.parameter_guards.append((name, (v.shape, v.dtype, v.requires_grad), not self.graph_outputs))
+            # the hooks). Written out rather than a call: one per parameter, before every replay. Its data read once
+            # (a Parameter's `.data` is a property), and requires_grad from its slot where the class reads it so.
+            hooks = "" if self.graph_outputs else f" or {name}._hooks"
+            requires_grad = "_requires_grad" if type(v).requires_grad is _REQUIRES_GRAD else "requires_grad"
+            self.guards_start.append(
+                f"if (_d := {name}.data).shape != {self.constant(v.shape)} or _d.dtype != {self.constant(v.dtype)}"
+                f" or {name}.{requires_grad} is not {self.constant(v.requires_grad)}{hooks}: raise GuardFailed()")
         elif id(v.data) in self.arrays:          # wraps an argument's or an intermediate's array
             expr = self.arrays[id(v.data)]
         elif id(self.former.get(id(v))) in self.arrays:  # the former contents of a Value made from a live array
@@ -60,20 +68,6 @@ class _PlanSources:
             expr = self.constant(v.data)
         self.exprs[id(v)] = expr
         return expr
-
-    def _guard_parameters(self):
-        """The guard on the parameters the program reads (`value`), the first line of the program: their data's shapes
-        and dtypes and their requires_grad as recorded (`[*map(_meta, (E3, E7, ...))] != C12`: one C-level pass, where a
-        line per parameter cost ~20 bytecodes each), and none with a hook registered since where the replay would not
-        call it (`any(map(_hooks_of, (E3, ...)))`, as `if E3._hooks:`)."""
-        if not self.parameter_guards:
-            return
-        names = "".join(f"{name}, " for name, _, _ in self.parameter_guards)
-        line = f"if [*map(_meta, ({names}))] != {self.constant([kind for _, kind, _ in self.parameter_guards])}"
-        hooked = "".join(f"{name}, " for name, _, hooks in self.parameter_guards if hooks)
-        if hooked:
-            line += f" or any(map(_hooks_of, ({hooked})))"
-        self.guards_start.insert(0, f"{line}: raise GuardFailed()")
 
     def _convert(self, source, result):
         """Value(argument, dtype=...) copied a live array into another dtype: convert the new one likewise."""

@@ -223,25 +223,13 @@ class _Referenced:
         return None if i is None else _describe_reference(*self.checks[i][:2])
 
     def _generate(self):
-        """(all_hold, first_failing): every check as one expression, and the index of the first that fails.
-
-        all_hold first tries a faster expression that holds in the usual replay, where every value read is the very
-        object recorded: the values read from each dict (a module's __dict__, a module's globals) and each list (a
-        module's list of layers) taken at once by an itemgetter, the attributes read from each object (its __dict__
-        itself, class attributes such as `training`) by an attrgetter, all of them compared by identity in one C call
-        (`all(map(_is, (*G0(D3), *G1(C0), ...), expected))`); the other checks (an array's contents, a closure
-        variable) as they are. Only where it fails (an equal number that is another object, or a change) does the full
-        expression decide: each fast comparison is one of the full checks or implies it, so neither is weaker."""
+        """(all_hold, first_failing): every check as one expression, and the index of the first that fails."""
         names, terms = {"M": _MISSING, "_same_contents": _same_contents, "_same_items": _same_items,
-                        "_default_of": _default_of, "_is": operator.is_}, []
+                        "_default_of": _default_of}, []
         # An attribute that the object's __dict__ holds is read from that dict by subscript (a missing key raises,
         # and all_hold is then False): a few times cheaper than getattr(obj, name, default), and a replay of a step
         # through an MLP reads ~40 of them. Each such dict is first checked to be still the object's own.
         dicts = {}  # id(container) -> the name its __dict__ is bound to
-        fast = []  # the terms of the faster expression compared one by one
-        # For the one identity comparison: (kind, the name of what is read) -> [(key, expected value)], kind "item"
-        # (a dict's or a list's items, by itemgetter) or "attribute" (an object's, by attrgetter)
-        together = {}
         for i, (container, name, expected) in enumerate(self.checks):
             names[f"C{i}"], names[f"X{i}"] = container, expected
             if name is None:
@@ -253,7 +241,6 @@ class _Referenced:
                 read = {"global": f"C{i}.get(K{i}, M)", "cell": f"C{i}.cell_contents",
                         "own": f"getattr(C{i}, K{i}, M)", "default": f"_default_of(C{i}, K{i})"}[where]
                 terms.append((i, f"{'_same_contents' if what == 'contents' else '_same_items'}({read}, X{i})"))
-                fast.append(terms[-1][1])
                 continue
             elif name[0] == "default":
                 names[f"K{i}"] = name[1]
@@ -266,61 +253,27 @@ class _Referenced:
                         dicts[id(container)] = f"D{i}"
                         names[f"D{i}"] = attributes
                         terms.append((i, f"C{i}.__dict__ is D{i}"))
-                        _together(together, "attribute", f"C{i}", "__dict__", attributes, container)
                     value = f"{dicts[id(container)]}[K{i}]"
-                    if name[0] == "item":  # (the list is the recorded one: its own check, read from the same dict)
-                        _together(together, "item", f"L{i}", int(name[2]), expected, attributes[name[1]], names)
-                    else:
-                        _together(together, "item", dicts[id(container)], name[1], expected, attributes)
                 else:  # a class attribute (`training`'s default): through getattr, which also sees one set later
                     value = f"getattr(C{i}, K{i}, M)"
-                    if name[0] == "item":
-                        fast.append(f"{value}[{int(name[2])}] is X{i}")
-                    else:  # (a missing attribute raises in attrgetter: the full expression decides)
-                        _together(together, "attribute", f"C{i}", name[1], expected, container)
                 value += f"[{int(name[2])}]" if name[0] == "item" else ""
             else:
                 names[f"K{i}"] = name
                 value = f"C{i}[K{i}]"  # a module's globals: a dict
-                _together(together, "item", f"C{i}", name, expected, container)
             if isinstance(expected, _PLAIN):
                 names[f"T{i}"] = type(expected)
                 terms.append((i, f"((v := {value}) is X{i} or (v.__class__ is T{i} and v == X{i}))"))
             else:
                 terms.append((i, f"{value} is X{i}"))
-            if name is None or name[0] == "default":
-                fast.append(f"{value} is X{i}")
-        if together:
-            parts, expected = [], []
-            for j, ((kind, where), (read, _)) in enumerate(together.items()):
-                if len(read) == 1:  # (a getter of one key gives the value, not a tuple: the key twice, in C)
-                    read = read * 2
-                getter = operator.itemgetter if kind == "item" else operator.attrgetter
-                names[f"G{j}"] = getter(*[key for key, _ in read])
-                parts.append(f"*G{j}({where}), ")
-                expected.extend(value for _, value in read)
-            names["Y"] = tuple(expected)
-            fast.append(f"all(map(_is, ({''.join(parts)}), Y))")
         body = " and ".join(term for _, term in terms) or "True"
         each = "".join(f"({i}, lambda: {term}), " for i, term in terms)  # (the check each term is part of)
-        source = (f"def all_hold():\n    try:\n        if {' and '.join(fast) or 'True'}:\n            return True\n"
-                  "    except Exception:\n        pass\n"
-                  f"    try:\n        return bool({body})\n"
+        source = (f"def all_hold():\n    try:\n        return bool({body})\n"
                   "    except Exception:\n        return False\n"
                   f"def first_failing():\n    for i, check in ({each}):\n        try:\n"
                   "            if not check():\n                return i\n"
                   "        except Exception:\n            return i\n    return None\n")
         exec(builtins.compile(source, "<autograd_core.compile guards>", "exec"), names)  # our own generated text
         return names["all_hold"], names["first_failing"]
-
-
-def _together(together, kind, where, key, expected, container, names=None):
-    """Add `key` of `where` (the name of `container`), expected to be the object `expected`, to all_hold's one identity
-    comparison. A list's items are read from the list recorded (`names` binds it), which its own check compares."""
-    if names is not None:
-        names[where] = container
-        where = next((w for (k, w), (_, c) in together.items() if k == kind and c is container), where)
-    together.setdefault((kind, where), ([], container))[0].append((key, expected))
 
 
 def _same_contents(value, snapshot):

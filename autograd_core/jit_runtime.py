@@ -6,8 +6,6 @@ the gradients a failed guard found changed)."""
 
 from __future__ import annotations
 
-import operator
-
 import numpy as np
 
 from .engine import apply
@@ -109,9 +107,6 @@ _RUNTIME = {
     "_read_item": _reader(lambda d: d.item()), "_read_float": _reader(float),
     "_read_int": _reader(int), "_read_bool": _reader(bool), "_read_index": _reader(lambda d: int(d.item())),
     "_read_tolist": _reader(lambda d: np.asarray(d).tolist()),
-    # the guard on the parameters (jit_plan_sources._guard_parameters): what each line per parameter compared
-    "_meta": operator.attrgetter("data.shape", "data.dtype", "requires_grad"),
-    "_hooks_of": operator.attrgetter("_hooks"),
 }
 
 
