@@ -6,6 +6,7 @@ at each call (the learning rate)."""
 
 from __future__ import annotations
 
+import collections
 import re
 
 import numpy as np
@@ -43,7 +44,7 @@ def _train(compiled, change=None, steps=10, make_optimizer=None, inside=None, si
         if change is not None:
             change(i, model, opt)
         run(x, y)
-    return [p.data.copy() for p in model.parameters()], run, opt
+    return [p.data.copy() for group in opt.param_groups for p in group["params"]], run, opt
 
 
 def _same_as_eager(change=None, **options):
@@ -109,20 +110,28 @@ def test_settings_switched_on_mid_training_step_as_eager_mode(what):
     _same_as_eager(switch)
 
 
-def test_a_group_added_a_list_of_parameters_changed_or_data_replaced_mid_training():
-    extra = {}
+def test_a_group_added_or_a_list_of_parameters_changed_mid_training():
+    def first_layers(params):  # the last layer joins later, in a group of its own with another learning rate
+        params = list(params)
+        return optim.SGD(params[:-300 * 3 - 3], lr=0.05)
 
     def add_group(i, model, opt):
-        if i == 4:  # the last layer moves to a group of its own with another learning rate
+        if i == 4:
             layer = model.layers[-1]
-            opt.param_groups[0]["params"][:] = [p for p in opt.param_groups[0]["params"]
-                                                if p is not layer.weight and p is not layer.bias]
             opt.add_param_group({"params": [layer.weight, layer.bias], "lr": 0.2})
-        if i == 7:
-            extra.setdefault("w", model.layers[0].weight)
-            model.layers[0].weight.data = model.layers[0].weight.data.copy()  # another array, same numbers
+        if i == 7:  # the first layer's bias leaves the optimizer
+            del opt.param_groups[0]["params"][1]
 
-    _same_as_eager(add_group)
+    _same_as_eager(add_group, make_optimizer=first_layers)
+
+
+def test_a_parameters_data_replaced_mid_training():
+    def replace(i, model, opt):
+        if i == 5:
+            p = opt.param_groups[0]["params"][0]
+            p.data = p.data.copy()  # another array, the same numbers
+
+    _same_as_eager(replace)
 
 
 def test_step_hooks_registered_mid_training_run_in_the_replay():
@@ -182,3 +191,32 @@ def test_momentum_from_the_start_and_zero_grad_keeping_zeros_call_the_methods():
     for x, y in _batches(4):
         run(x, y)
     assert len(re.findall(r"\bX\d+\(", run.sources()[0])) == 1  # zero_grad(set_to_none=False): the method
+
+
+def test_any_effects_object_may_offer_a_routine_for_it():
+    """The protocol is the core's, not the optimizers' (jit_effects.replay_routine): an object whose effect method is
+    recorded offers `__replay_effect__(method, args, kwargs)`, and the program calls what it returns."""
+    ticks, routine_calls = collections.deque(), collections.deque()  # (guarded by identity only: no list's items)
+
+    class Ticker:
+        @ag.jit.effect()
+        def tick(self, by):
+            ticks.append(by)
+
+        def __replay_effect__(self, method, args, kwargs):
+            assert method is Ticker.tick.__wrapped__ and args == (2,) and not kwargs
+            return lambda: routine_calls.append(len(ticks)) or method(self, *args)
+
+    ticker, w = Ticker(), Value(np.ones(3), requires_grad=True)
+
+    def step(x):
+        loss = (w * x).sum()
+        loss.backward()
+        ticker.tick(2)
+        return loss
+
+    run = ag.compile(step)
+    for _ in range(4):
+        run(np.ones(3))
+    assert run.stats["replayed"] == 2, run.stats
+    assert list(ticks) == [2] * 4 and list(routine_calls) == [2, 3]  # two recordings, then the routine's replays
