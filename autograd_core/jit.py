@@ -15,7 +15,10 @@ recording the compiler writes one Python function: each operation becomes `v12 =
 backward pass becomes the VJP rules called in the engine's order (youngest node first, parents in argument order,
 the same un-broadcasting, dtype conversions and accumulation order as the engine), gradients of parameters
 accumulate into `.grad` as in eager mode, and effects are called as they are (`optimizer.step()` runs the
-Python optimizer on the new gradients, reading its current learning rate). A Value an effect returns
+Python optimizer on the new gradients, reading its current learning rate), or as the routine their object offers for
+them (jit_effects.replay_routine: an optimizer's `zero_grad()` and a plain SGD `step()` are written out for the
+parameter groups they were recorded with, and call the method wherever those groups, their settings or the gradients
+differ: the same numbers). A Value an effect returns
 (clip_grad_norm_'s norm) is the replay's own, and reading it (`.item()`, `if norm < limit:`) is a read after an
 effect (below); an effect that returns a number or an array makes the function run eagerly, with a warning: what
 Python does with it is out of a replay's sight. Elementwise forward operations,

@@ -40,6 +40,19 @@ def effect(idempotent=False, updates=()):
     return wrap
 
 
+def replay_routine(method, obj, args, kwargs):
+    """What a compiled program calls for a recorded call of effect `method` on `obj`: the routine `obj` offers for it
+    (the protocol: a method `__replay_effect__(method, args, kwargs)` of obj's class, given the function recorded and
+    the arguments of the call, returning a function of no arguments that does what `method(obj, *args, **kwargs)`
+    does at each later call, with what the method decides at every call decided once, and None for the effect's
+    result; or None), or None: the program then calls the method itself. An optimizer offers routines for its
+    zero_grad and a plain SGD step (optim/replay.py), as torch.compile traces the optimizer's step into its graph. A
+    routine must give the method's results in every case: where what it decided on no longer holds, it calls the
+    method."""
+    offer = getattr(type(obj), "__replay_effect__", None)
+    return None if offer is None else offer(obj, method, args, kwargs)
+
+
 def is_effect(fn):
     """Whether `fn` (a function or method) is marked with `@effect`."""
     return getattr(fn, "is_effect", False) is True

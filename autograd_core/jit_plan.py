@@ -17,6 +17,7 @@ import re
 
 import numpy as np
 
+from .jit_effects import replay_routine
 from .jit_grad_guards import plan_guard, restored_owners
 from .jit_numpy import numpy_expr, plan_owner, plan_set_data, plan_ufunc
 from .jit_plan_backward import _PlanBackward  # the backward passes
@@ -165,6 +166,9 @@ class _Plan(_PlanSources, _PlanBackward):
                 passed = "".join([f", {self._passed(a)}" for a in args] +
                                  [f", {k}={self._passed(a)}" for k, a in kwargs.items()])
                 call = f"{self.ns.bind('X', method)}({self.ns.bind('O', obj)}{passed})"
+                routine = None if returned_value is not None else replay_routine(method, obj, args, kwargs)
+                if routine is not None:  # what obj decided once (jit_effects.py); each recording's own, so that
+                    call = f"{self.ns.bind('P', routine)}()"  # `P` names are not compared by identity (check_same_as)
                 if isinstance(returned_value, Value):  # clip_grad_norm_'s norm: the replay's own, read live
                     t = self.temp()
                     call = f"{t} = {call}"

@@ -12,6 +12,9 @@ import numpy as np
 from .value import Value
 
 
+_REQUIRES_GRAD = Value.requires_grad  # (the property that reads the slot _requires_grad)
+
+
 class _Names:
     """The namespace of the generated function: objects it refers to by name."""
 
@@ -48,11 +51,13 @@ class _PlanSources:
             expr = f"{name}.data"
             # Its shape, dtype and requires_grad as recorded, and no hook registered since (the replay would
             # not call it; where the program's outputs are nodes of the graph, the engine's backward pass calls
-            # the hooks). Written out rather than a call: one per parameter, before every replay.
+            # the hooks). Written out rather than a call: one per parameter, before every replay. Its data read once
+            # (a Parameter's `.data` is a property), and requires_grad from its slot where the class reads it so.
             hooks = "" if self.graph_outputs else f" or {name}._hooks"
+            requires_grad = "_requires_grad" if type(v).requires_grad is _REQUIRES_GRAD else "requires_grad"
             self.guards_start.append(
-                f"if {name}.data.shape != {self.constant(v.shape)} or {name}.data.dtype != {self.constant(v.dtype)}"
-                f" or {name}.requires_grad is not {self.constant(v.requires_grad)}{hooks}: raise GuardFailed()")
+                f"if (_d := {name}.data).shape != {self.constant(v.shape)} or _d.dtype != {self.constant(v.dtype)}"
+                f" or {name}.{requires_grad} is not {self.constant(v.requires_grad)}{hooks}: raise GuardFailed()")
         elif id(v.data) in self.arrays:          # wraps an argument's or an intermediate's array
             expr = self.arrays[id(v.data)]
         elif id(self.former.get(id(v))) in self.arrays:  # the former contents of a Value made from a live array

@@ -342,6 +342,16 @@ class Optimizer:
                 else:
                     p.grad = _as_data_of(np.zeros_like(p.data), p)
 
+    def __replay_effect__(self, method, args, kwargs):
+        """What a compiled step replays for a recorded call of `method` (autograd_core.jit's protocol,
+        jit_effects.replay_routine): for `zero_grad()` (set_to_none=True) a routine decided once (optim/replay.py),
+        else None (the method is called). An algorithm adds its step's (SGD)."""
+        if method is _ZERO_GRAD and set_to_none_call(args, kwargs):
+            from .replay import zero_grad_routine
+
+            return zero_grad_routine(self, method)
+        return None
+
     # ------------------------------------------------------------------------------------------------
     # Saving and loading.
 
@@ -477,6 +487,15 @@ class Optimizer:
         groups = [f"Parameter Group {i}\n" + "".join(f"    {k}: {group[k]}\n" for k in sorted(group) if k != "params")
                   for i, group in enumerate(self.param_groups)]
         return f"{self._name} (" + "".join("\n" + text for text in groups) + ")"
+
+
+_ZERO_GRAD, _STEP = Optimizer.zero_grad.__wrapped__, Optimizer.step.__wrapped__  # the functions a recording records
+
+
+def set_to_none_call(args, kwargs):
+    """Whether arguments of zero_grad ask for its default, set_to_none=True."""
+    return len(args) + len(kwargs) <= 1 and all(a is True for a in (*args, *kwargs.values())) and \
+        kwargs.keys() <= {"set_to_none"}
 
 
 _HOOK_KINDS = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks", "_optimizer_state_dict_pre_hooks",

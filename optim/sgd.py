@@ -12,8 +12,9 @@ from autograd_core.sparse_compressed import BACKEND, CompressedArray
 from autograd_core.grad_array import ParameterArray
 from autograd_core.value import _GRAD_PROPERTY, Value
 
+from .replay import sgd_step_routine
 from .optimizer import (
-    _PLAIN_NUMBERS, _SUBCLASSED_DATA, Optimizer, _as_data_of, _python_number, flag, gradient_and_data,
+    _PLAIN_NUMBERS, _STEP, _SUBCLASSED_DATA, Optimizer, _as_data_of, _python_number, flag, gradient_and_data,
     implementation_flags, learning_rate, nonnegative, real, sparse_gradient,
 )
 
@@ -102,6 +103,15 @@ class SGD(Optimizer):
             if not usual and (data is not p.data or plain.__class__ is not _ndarray):  # a private copy, or a 0-d
                 p.data = _as_data_of(plain, p)  # NumPy scalar's new value (n-d data, the usual case's, change in place)
             changed.append(p)
+
+    def __replay_effect__(self, method, args, kwargs):
+        """A compiled step's routine for `step()` (autograd_core.jit's protocol): plain SGD's update decided once
+        (optim/replay.py), for this class's own step and update rule; zero_grad's, as any optimizer's."""
+        cls = type(self)
+        if method is _STEP and not args and not kwargs and cls._step_group is SGD._step_group \
+                and cls._update is SGD._update:
+            return sgd_step_routine(self, method, _BLOCK_BYTES)
+        return super().__replay_effect__(method, args, kwargs)
 
     def _refuse_sparse_gradient(self, group, p):
         """Sparse gradients are taken (`_step_sparse`), as PyTorch's, but with fused, or weight decay on a dense

@@ -17,12 +17,11 @@ from autograd_core import Value, nn, optim
 from autograd_core.nn.functional import cross_entropy
 
 # The calls outside the model's own operations (ops/, nn/, NumPy's Python wrappers) that one replay of a plain SGD
-# step makes: compile's entry, its guards and program, the optimizer's zero_grad and step (as effects), and the one
-# stamp of the step's changes.
+# step makes: compile's entry, its guards and program, the optimizer's zero_grad and step (the routines decided when
+# it was compiled: optim/replay.py), and the one stamp of the step's changes.
 _OVERHEAD = Counter({
     "__call__": 1, "_guard_key": 1, "all_hold": 1, "run": 1, "silence": 1, "replay": 1,
-    "restore": 1, "zero_grad": 1, "hooked_step": 1, "step": 1, "_step_group": 1, "mark_changed": 1, "_stamp": 1,
-    "is_grad_enabled": 1})
+    "restore": 1, "replay_zero_grad": 1, "replay_step": 1, "mark_changed": 1, "_stamp": 1, "is_grad_enabled": 1})
 
 
 def _replay_calls(hidden):

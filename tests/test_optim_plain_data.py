@@ -2,6 +2,8 @@
 NumPy's ufuncs cost more into an ndarray subclass (ParameterArray, LeafArray), ~25 µs of W2's SGD step. What users see
 must not change: `p.data` stays the same object, changed in place, with the numbers of the same rule on plain arrays."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -84,3 +86,42 @@ def test_a_zero_d_parameter_gets_its_new_value():
     opt.step()
     assert float(p.data) == 3.0 - 0.25 * 6.0
 
+
+
+def test_a_compiled_sgd_step_updates_through_plain_views(monkeypatch):
+    """The routine a compiled step replays for plain SGD (optim/replay.py) updates the same plain views: the same
+    numbers as eager mode, p.data the same objects."""
+    import autograd_core as ag
+    from autograd_core.nn.functional import cross_entropy
+
+    def make():
+        model = nn.Sequential(nn.Linear(300, 250, rng=0), nn.ReLU(), nn.Linear(250, 3, rng=1))  # 300×250: > a block
+        return model, optim.SGD(model.parameters(), lr=0.1)
+
+    def step(model, opt, x, y):
+        opt.zero_grad()
+        loss = cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    x = np.random.default_rng(0).standard_normal((8, 300)).astype(np.float32)
+    y = np.arange(8) % 3
+    (model, opt), (eager_model, eager_opt) = make(), make()
+    compiled = ag.compile(lambda x, y: step(model, opt, x, y))
+    for _ in range(3):
+        compiled(x, y)
+        step(eager_model, eager_opt, x, y)
+    (source,) = compiled.sources()
+    assert not re.search(r"\bX\d+\(", source)  # the optimizer's routines (P names), not its methods (X names)
+    datas = [p.data for p in model.parameters()]
+    wrapped = []
+    monkeypatch.setattr(ParameterArray, "__array_wrap__", lambda self, array, context=None, return_scalar=False:
+                        wrapped.append(context) or np.ndarray.__array_wrap__(self, array, context, return_scalar))
+    compiled(x, y)
+    monkeypatch.undo()
+    step(eager_model, eager_opt, x, y)
+    assert wrapped == []
+    assert all(p.data is d for p, d in zip(model.parameters(), datas))
+    for p, q in zip(model.parameters(), eager_model.parameters()):
+        assert np.array_equal(p.data, q.data)
