@@ -140,12 +140,7 @@ class GradFn:
         shared = self._shared()
         if shared is not None:
             return grad_fn_hooks.register(fn, shared, "prehooks")
-
-        def prehook(g):
-            replaced = fn((g,))
-            return None if replaced is None else replaced[0]
-
-        return self._recorded().register_hook(prehook)
+        return grad_fn_hooks.register_on_node(fn, self._recorded(), "prehooks")
 
     def _recorded(self):
         """The node, where this GradFn is the node recorded here (not one PyTorch has and this library does not)."""
@@ -167,8 +162,6 @@ class GradFn:
         nothing) replaces grad_inputs, as PyTorch's: the inputs get the replacements instead of what the node's rules
         give. Returns a handle. On PyTorch's one node of several outputs (svd, std_mean, split, ...) grad_outputs has
         one gradient per output (None for one that got none) (grad_fn_hooks.py)."""
-        from .engine import edge_vjp
-
         shared = self._shared()
         if shared is not None:
             return grad_fn_hooks.register(fn, shared, "hooks")
@@ -177,19 +170,7 @@ class GradFn:
             raise RuntimeError(f"{self.name()}.register_hook: this node is the last of several here that PyTorch "
                                "records as one, whose grad_inputs are not its inputs' gradients; use "
                                "register_prehook, or a hook on an input Value")
-
-        def hook(g):
-            node = self._node
-            if is_freed(node):  # a second pass without retain_graph: PyTorch's error, before the hook runs
-                raise RuntimeError(_FREED_MESSAGE)
-            inputs = node._parents
-            grad_inputs = tuple(edge_vjp(node, i, g) if p.requires_grad else None for i, p in enumerate(inputs))
-            replaced = fn(grad_inputs, (g,))
-            if replaced is None:
-                return None
-            return grad_fn_hooks.replace_grad_inputs(fn, replaced, grad_inputs, inputs, g)
-
-        return self._recorded().register_hook(hook)
+        return grad_fn_hooks.register_on_node(fn, self._recorded(), "hooks")
 
     def __getattr__(self, name):
         """PyTorch's saved tensors of the node: `_saved_self` and `_saved_other` are its first and second inputs

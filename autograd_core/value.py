@@ -611,7 +611,8 @@ class Value(TensorMethods, InplaceMethods):
         handle whose `.remove()` unregisters the hook.
         """
         if not self.requires_grad:
-            raise RuntimeError("register_hook: this Value does not require a gradient")
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient (register_hook: this "
+                               "Value does not require a gradient)")
         return self._add_hook(hook)
 
     def _add_hook(self, hook):
@@ -632,7 +633,8 @@ class Value(TensorMethods, InplaceMethods):
         call it. Returns a handle whose `.remove()` unregisters the hook.
         """
         if not self.requires_grad:
-            raise RuntimeError("register_post_accumulate_grad_hook: this Value does not require a gradient")
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient "
+                               "(register_post_accumulate_grad_hook: this Value does not require a gradient)")
         if self._op is not None:
             raise RuntimeError("register_post_accumulate_grad_hook: post accumulate grad hooks cannot be "
                                "registered on non-leaf Values (their gradient is not accumulated)")
