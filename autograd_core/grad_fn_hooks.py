@@ -25,6 +25,9 @@ each output's first hook; an output without a gradient's with None) and keeps ea
 turn at it (`_GroupHooks.ahead`). grad_inputs is computed by running the rules of the nodes between the outputs and
 the node's inputs (`_node_vjp`: the nodes the call recorded, younger than its inputs); where no hook replaces it the
 pass itself still does that work, so an observing hook changes no number.
+
+Limit: a double backward may reach such a node's inner nodes (what its rules read, as PyTorch's saved outputs) and
+none of its outputs; its hooks then do not run in that pass (PyTorch's do, with the gradients of its saved outputs).
 """
 
 from __future__ import annotations
