@@ -771,7 +771,7 @@ def _taken_over(node, taken, accumulate, retain_graph, wanted, captured, log, co
     g = taken.gradient
     if wanted is not None and node in wanted:
         captured[node] = g
-    if accumulate:
+    if accumulate and node._op is not None:  # (a leaf: its AccumulateGrad's prehook dropped its gradient)
         old = node._grad
         if old is not None:
             log(("grad", node, old))
@@ -1018,9 +1018,15 @@ def _as_gradient_like(replaced, g):
 
 
 def _run_post_accumulate_hooks(leaf):
+    """A leaf's post-accumulate-grad hooks, then its AccumulateGrad's hooks (a NodeHook's), as PyTorch's order."""
+    node_hook = None
     for hook in list(leaf._hooks.values()):
         if hook.__class__ is PostAccumulateHook:
             hook.fn(leaf)
+        elif hook.__class__ is NodeHook:
+            node_hook = hook
+    if node_hook is not None:
+        node_hook.after_accumulate(leaf)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -324,6 +324,21 @@ class AccumulateGrad:
     def name(self):
         return "torch::autograd::AccumulateGrad"
 
+    def register_prehook(self, fn):
+        """Call fn((grad,)) when a backward pass is about to add the leaf's gradient to its .grad (after the leaf's
+        own hooks); a tuple returned replaces what is added ((None,): nothing). Not in autograd.grad's passes, which
+        add to no .grad (PyTorch's run no AccumulateGrad). Returns a handle."""
+        return grad_fn_hooks.register_on_node(fn, self.variable, "prehooks")
+
+    def register_hook(self, fn):
+        """Call fn((), (grad,)) once a backward pass has added the leaf's gradient to its .grad (after its
+        post-accumulate-grad hooks), as PyTorch's AccumulateGrad, which has no inputs. Returns a handle."""
+        return grad_fn_hooks.register_on_node(fn, self.variable, "hooks")
+
+    @property
+    def metadata(self):
+        return {}
+
     next_functions = ()
 
     def __repr__(self):

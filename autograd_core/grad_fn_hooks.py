@@ -51,9 +51,20 @@ class NodeHook:
 
     def step(self, value, g):
         """Value's gradient g (PyTorch's convention) after every hook of its, as engine._run_hooks returns it."""
-        if self.state.group is None:
-            return _step_one(self.state, value, g)
-        return _step_group(self.state, self.position, value, g)
+        if self.state.group is not None:
+            return _step_group(self.state, self.position, value, g)
+        return _step_one(self.state, value, g) if value._op is not None else _step_leaf(self.state, value, g)
+
+    def after_accumulate(self, leaf):
+        """A leaf's AccumulateGrad hooks, once its .grad is updated (after its post-accumulate-grad hooks):
+        fn((), (the gradient accumulated,)), as PyTorch's."""
+        g, self.state.accumulated = self.state.accumulated, None
+        if g is None:
+            return
+        for fn in list(self.state.hooks.values()):
+            result = fn((), (_shown(g),))
+            if result is not None:
+                _checked_tuple(fn, result, ())
 
 
 class _NodeHooks:
@@ -61,11 +72,11 @@ class _NodeHooks:
     outputs of a node of several (group, else None), and for those the pass in which they last ran and each other
     output's result for the pass's turn at it (ahead: position -> gradient or _TakenOver)."""
 
-    __slots__ = ("prehooks", "hooks", "value_handles", "group", "ran_in", "ahead")
+    __slots__ = ("prehooks", "hooks", "value_handles", "group", "ran_in", "ahead", "accumulated")
 
     def __init__(self, group=None):
         self.prehooks, self.hooks, self.value_handles = OrderedDict(), OrderedDict(), []
-        self.group, self.ran_in, self.ahead = group, None, {}
+        self.group, self.ran_in, self.ahead, self.accumulated = group, None, {}, None
 
 
 class _NodeHookHandle(RemovableHandle):
@@ -100,7 +111,8 @@ def register(fn, group, kind):
 
 
 def register_on_node(fn, node, kind):
-    """Register fn (kind "prehooks" or "hooks") on `node`, a node of one output (a Value)."""
+    """Register fn (kind "prehooks" or "hooks") on `node`, a node of one output (a Value), or on a leaf's
+    AccumulateGrad (`node` the leaf)."""
     _check_callable(fn, kind)
     state = next((h.state for h in (node._hooks or {}).values() if h.__class__ is NodeHook), None)
     if state is None:
@@ -229,6 +241,20 @@ def _step_one(state, node, g):
             _send_to_inputs(inputs, grad_inputs)
             return engine._TakenOver(retained, None)
     return retained if g is retained else engine._TakenOver(retained, g)
+
+
+def _step_leaf(state, leaf, g):
+    """A leaf's step with hooks on its AccumulateGrad: its own hooks, then in a pass that adds to .grad (not
+    autograd.grad's, which PyTorch's AccumulateGrad does not run) the prehooks, whose replacement is what .grad gets
+    (None: nothing); the hooks run once it is added (NodeHook.after_accumulate)."""
+    from . import engine
+
+    g = engine.run_tensor_hooks(leaf, g)
+    if not engine.accumulating_pass():
+        return g
+    (new,) = _run_prehooks(state, (g,))
+    state.accumulated = new
+    return engine._TakenOver(g, None) if new is None else new
 
 
 def _edge_vjps(node, g, inputs):

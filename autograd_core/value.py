@@ -596,8 +596,12 @@ class Value(TensorMethods, InplaceMethods):
     @property
     def _backward_hooks(self):
         """PyTorch's private `tensor._backward_hooks`, which torch.utils.hooks.warn_if_has_hooks reads: handle id ->
-        gradient hook (register_hook's; not the post-accumulate ones), or None when there is none. A copy."""
-        hooks = {key: hook for key, hook in (self._hooks or {}).items() if not isinstance(hook, PostAccumulateHook)}
+        gradient hook (register_hook's; not the post-accumulate ones, nor those of its grad_fn), or None when there is
+        none. A copy."""
+        from .grad_fn_hooks import NodeHook
+
+        hooks = {key: hook for key, hook in (self._hooks or {}).items()
+                 if not isinstance(hook, (PostAccumulateHook, NodeHook))}
         return hooks or None
 
     def register_hook(self, hook):

@@ -175,6 +175,38 @@ def test_a_nodes_hook_gets_gradients_with_tensor_methods():
         np.testing.assert_allclose(_numbers(x.grad), np.clip(X[::-1], -0.5, 0.5))
 
 
+def _accumulate_grad_hooks(L):
+    """The calls of a leaf's hooks: its own, its AccumulateGrad's prehook (x 10) and hook, its post-accumulate one;
+    then autograd.grad's pass, which runs only the leaf's own; then a prehook that drops the gradient."""
+    x = L.ones(3, dtype=L.float64, requires_grad=True)
+    y = x * 2
+    acc, calls = y.grad_fn.next_functions[0][0], []
+
+    def numbers(g):
+        return None if g is None else [float(v) for v in g]
+
+    acc.register_hook(lambda gi, go: calls.append(("post", gi, [numbers(g) for g in go], numbers(x.grad))))
+    acc.register_prehook(lambda go: calls.append(("pre", [numbers(g) for g in go], x.grad)) or (go[0] * 10,))
+    x.register_hook(lambda g: calls.append(("t", numbers(g))) or g + 1)
+    x.register_post_accumulate_grad_hook(lambda t: calls.append(("accumulated", numbers(t.grad))))
+    (y * y).sum().backward()
+    (g,) = L.autograd.grad((x * x).sum(), x)
+    calls.append(("grad", numbers(g), y._backward_hooks, len(x._backward_hooks)))
+    z = L.ones(3, dtype=L.float64, requires_grad=True)
+    w = z * 2
+    w.grad_fn.next_functions[0][0].register_prehook(lambda go: (None,))
+    (w * w).sum().backward()
+    return calls, z.grad
+
+
+def test_a_leafs_accumulate_grad_hooks_are_pytorchs():
+    nines = [90.0] * 3
+    for L in _libraries():
+        assert _accumulate_grad_hooks(L) == ([
+            ("t", [8.0] * 3), ("pre", [[9.0] * 3], None), ("accumulated", nines), ("post", (), [nines], nines),
+            ("t", [2.0] * 3), ("grad", [3.0] * 3, None, 1)], None), L
+
+
 # ---- create_graph=True: replaced gradients stay differentiable
 
 def _pre_one(L, x):
