@@ -349,7 +349,7 @@ def _step_group(state, position, value, g):
         if grad_inputs is None:  # (no hook: the other outputs' grad_inputs, this one's dropped)
             grad_inputs = _node_vjp(members, tuple(None if q == position else grad_outputs[q] for q, _ in members),
                                     _node_inputs(members), complex_pass)
-        _node_vjp(members, (None,) * len(members), _node_inputs(members), complex_pass, take=True)
+        _take_inner_gradients(members, _node_inputs(members))
         _send_to_inputs(_node_inputs(members), grad_inputs)
     # what the pass does at each output: its retained gradient, and the one it sends on
     results = []
@@ -390,46 +390,64 @@ def _node_inputs(members):
     return ()
 
 
-def _node_vjp(members, grad_outputs, inputs, complex_pass, take=False):
-    """PyTorch's node's grad_inputs for grad_outputs: the rules of the nodes its call recorded (younger than its
-    inputs, below its outputs), youngest first, as the backward pass runs them. Arrays (None where none reaches), or
-    Values under create_graph (grad_outputs Values: the rules then record).
+def _call_nodes(members, inputs):
+    """The nodes the call of PyTorch's node recorded (its outputs and the nodes below them, younger than its inputs),
+    by id."""
+    limit = max((x._index for x in inputs if x is not None), default=-1)
+    found, stack = {}, [out for _, out in members if out is not None]
+    while stack:
+        v = stack.pop()
+        if id(v) in found or v._op is None or v._index <= limit:
+            continue
+        found[id(v)] = v
+        stack.extend(p for p in v._parents if p.requires_grad)
+    return found
 
-    A node of the call may have received a gradient of its own in this pass, not through the outputs (a double
-    backward's graph reads the call's Values, as PyTorch's reads the node's saved ones): complete by now (its other
-    consumers are younger than the outputs), it is part of PyTorch's node's grad_inputs, so it is added here, and with
-    `take` (the hooks do the node's work) taken from the pass, which would send it on past the hooks."""
+
+def _inner_gradients(members, found):
+    """(node, gradient) for each node of the call but its outputs that received a gradient of its own in this pass,
+    not through the outputs (a double backward's graph reads the call's Values, as PyTorch's reads the node's saved
+    ones): complete by now (its other consumers are younger than the outputs), and part of PyTorch's node's
+    grad_inputs."""
     from . import engine
 
-    limit = max((x._index for x in inputs if x is not None), default=-1)
-    received, found = {}, {}
+    outputs = {id(out) for _, out in members if out is not None}
+    return [(node, node._pending) for key, node in found.items()
+            if key not in outputs and node._pending is not None and node._pending is not engine._UNREACHED]
+
+
+def _take_inner_gradients(members, inputs):
+    """Where the node's hooks did its work: the inner nodes' own gradients taken from the pass (the hooks' grad_inputs
+    had them), which would send them on past the hooks."""
+    from . import engine
+
+    for node, _ in _inner_gradients(members, _call_nodes(members, inputs)):
+        node._pending = engine._UNREACHED
+
+
+def _node_vjp(members, grad_outputs, inputs, complex_pass):
+    """PyTorch's node's grad_inputs for grad_outputs: the rules of the nodes its call recorded (younger than its
+    inputs, below its outputs), youngest first, as the backward pass runs them, from the outputs' gradients and the
+    inner nodes' own (_inner_gradients). Arrays (None where none reaches), or Values under create_graph (the rules
+    then record)."""
+    from . import engine
+
+    received = {}
     values = False
 
     def add(v, gv):
         key = id(v)
         received[key] = gv if key not in received else received[key] + gv
 
-    stack = []
     for (_, out), go in zip(members, grad_outputs):
-        if out is not None:
-            stack.append(out)
-            if go is not None:
-                go = _plain(go)
-                values = values or not isinstance(go, (np.ndarray, np.generic))
-                add(out, engine.conjugate_gradient(go) if complex_pass and go.dtype.kind == "c" else go)
-    while stack:  # the nodes of the call: younger than its inputs
-        v = stack.pop()
-        if id(v) in found or v._op is None or v._index <= limit:
-            continue
-        found[id(v)] = v
-        stack.extend(p for p in v._parents if p.requires_grad)
-    outputs = {id(out) for _, out in members if out is not None}
-    for key, node in found.items():
-        p = node._pending
-        if key not in outputs and p is not None and p is not engine._UNREACHED:
-            add(node, p.dense() if p.__class__ is engine.ScatteredGradient else p)
-            if take:
-                node._pending = engine._UNREACHED
+        if out is not None and go is not None:
+            go = _plain(go)
+            values = values or not isinstance(go, (np.ndarray, np.generic))
+            add(out, engine.conjugate_gradient(go) if complex_pass and go.dtype.kind == "c" else go)
+    found = _call_nodes(members, inputs)
+    for node, p in _inner_gradients(members, found):
+        values = values or not isinstance(p, (np.ndarray, np.generic, engine.ScatteredGradient))
+        add(node, p.dense() if p.__class__ is engine.ScatteredGradient else p)
     for node in sorted(found.values(), key=lambda v: v._index, reverse=True):
         gv = received.pop(id(node), None)
         if gv is None:
