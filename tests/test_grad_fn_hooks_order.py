@@ -353,3 +353,57 @@ def test_a_hook_on_a_value_that_needs_no_gradient_raises_pytorchs_error():
         for register in ("register_hook", "register_post_accumulate_grad_hook"):
             with pytest.raises(RuntimeError, match="cannot register a hook on a tensor that doesn't require gradient"):
                 getattr(L.tensor(X), register)(lambda g: None)
+
+
+# ---- autograd.graph.register_multi_grad_hook
+
+def _multi_grad_hook_calls(L):
+    """The calls of multi-grad hooks over (y, x), y = x * 3 made from x, and ("any") over (y, w), in passes that reach
+    both, or x alone, and after remove()."""
+    register = L.autograd.graph.register_multi_grad_hook
+    x = L.tensor([1.0, 2.0], dtype=L.float64, requires_grad=True)
+    w = L.tensor([3.0, 4.0], dtype=L.float64, requires_grad=True)
+    y = x * 3
+    calls = []
+
+    def numbers(g):
+        return None if g is None else [float(v) for v in g]
+
+    y.register_hook(lambda g: calls.append("y"))
+    handle = register((y, x), lambda grads: calls.append(("all", [numbers(g) for g in grads])))
+    register((y, w), lambda g: calls.append(("any", numbers(g))), mode="any")
+    x.register_hook(lambda g: calls.append("x"))
+    (y * w).sum().backward(retain_graph=True)
+    (x * 2).sum().backward()
+    handle.remove()
+    (y * y).sum().backward()
+    return calls
+
+
+def test_multi_grad_hooks_are_pytorchs():
+    for L in _libraries():
+        assert _multi_grad_hook_calls(L) == [
+            ("any", [3.0, 6.0]), "y", ("all", [[3.0, 4.0], [9.0, 12.0]]), "x",  # w's (= y) first; "all" after y's
+            ("all", [None, [2.0, 2.0]]), "x",  # registered before x's hook; y not in the pass
+            "y", ("any", [6.0, 12.0]), "x"], L  # "all" removed; "any" gets y's, the first of (y, w) computed
+        with pytest.raises(ValueError, match=r"Expects mode to be one of \('all', 'any'\) but got some"):
+            L.autograd.graph.register_multi_grad_hook((L.ones(1, requires_grad=True),), print, mode="some")
+
+
+def test_a_multi_grad_hook_over_a_value_that_gets_no_gradient_runs_at_the_end_of_the_pass():
+    """x is in the pass but the function's backward gives it nothing: fn gets None for it (PyTorch's, when it calls
+    x's hooks with None), here at the end of the pass."""
+    class Twice(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a * 2 + b
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2, None
+
+    x, w = ag.ones(2, requires_grad=True), ag.ones(2, requires_grad=True)
+    calls = []
+    ag.autograd.graph.register_multi_grad_hook((x, w), lambda grads: calls.append([g is None for g in grads]))
+    Twice.apply(x, w).sum().backward()
+    assert calls == [[False, True]]
