@@ -785,7 +785,7 @@ def _taken_over(node, taken, accumulate, retain_graph, wanted, captured, log, co
         if node._index < INPLACE.latest:
             check_saved_versions(node)
         to_parents(node, sent, create_graph, anomaly, passed_through, release, released)
-    if not retain_graph:
+    if not retain_graph and node._op is not None:  # (a leaf saves nothing)
         _free_saved(node, log)
 
 

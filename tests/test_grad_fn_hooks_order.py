@@ -196,6 +196,7 @@ def _accumulate_grad_hooks(L):
     w = z * 2
     w.grad_fn.next_functions[0][0].register_prehook(lambda go: (None,))
     (w * w).sum().backward()
+    assert getattr(z, "_params", None) is None  # (a leaf's saved nothing is not marked freed)
     return calls, z.grad
 
 
