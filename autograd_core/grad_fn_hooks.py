@@ -26,8 +26,10 @@ turn at it (`_GroupHooks.ahead`). grad_inputs is computed by running the rules o
 the node's inputs (`_node_vjp`: the nodes the call recorded, younger than its inputs); where no hook replaces it the
 pass itself still does that work, so an observing hook changes no number.
 
-Limit: a double backward may reach such a node's inner nodes (what its rules read, as PyTorch's saved outputs) and
-none of its outputs; its hooks then do not run in that pass (PyTorch's do, with the gradients of its saved outputs).
+A double backward may reach such a node's inner nodes (what its rules read, as PyTorch's reads its saved outputs) and
+none of its outputs: each inner node carries a NodeHook too, and the youngest reached runs the node's hooks
+(`_step_inner`), with grad_inputs from the inner nodes' gradients; grad_outputs are then all None (PyTorch's hold the
+gradients of its saved outputs, which this library cannot tell apart from the inner nodes').
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ class NodeHook:
     def step(self, value, g):
         """Value's gradient g (PyTorch's convention) after every hook of its, as engine._run_hooks returns it."""
         if self.state.group is not None:
+            if self.position is None:
+                return _step_inner(self.state, value, g)
             return _step_group(self.state, self.position, value, g)
         return _step_one(self.state, value, g) if value._op is not None else _step_leaf(self.state, value, g)
 
@@ -104,9 +108,14 @@ def register(fn, group, kind):
     state = group.hooks
     if state is None:
         state = group.hooks = _NodeHooks(group)
-        for position, output in _members(group):
+        members = _members(group)
+        for position, output in members:
             if output is not None:
                 state.value_handles.append(output._add_hook(NodeHook(state, position)))
+        outputs = {id(out) for _, out in members}
+        for key, inner in _call_nodes(members, _node_inputs(members)).items():
+            if key not in outputs:  # (a double backward may reach the node through them alone: _step_inner)
+                state.value_handles.append(inner._add_hook(NodeHook(state, None)))
     return _add(fn, state, kind)
 
 
@@ -360,6 +369,37 @@ def _step_group(state, position, value, g):
             state.ahead[q] = results[q]
             out._pending = conj(kept) if complex_pass and kept.dtype.kind == "c" else kept  # (visited: not None)
     return results[position]
+
+
+def _step_inner(state, node, g):
+    """The step of an inner node of the call of a node of several outputs (one of `_call_nodes` but its outputs)
+    that the pass reaches before any of the node's outputs: a double backward's graph reads it (as PyTorch's reads
+    the node's saved outputs), and no output got a gradient. The node's hooks run then, as PyTorch runs its node:
+    grad_outputs all None, grad_inputs from the inner nodes' own gradients (this one's `g`)."""
+    from . import engine
+
+    g = engine.run_tensor_hooks(node, g)
+    passes = engine._PASSES.stack
+    this_pass = passes[-1] if passes else None
+    if this_pass is None or state.ran_in is this_pass:
+        return g  # (the node's hooks have run in this pass: at an output, or a younger inner node)
+    state.ran_in, state.ahead = this_pass, {}
+    members = _members(state.group)
+    grad_outputs = _run_prehooks(state, (None,) * len(members))  # (None stays None)
+    if not state.hooks:
+        return g
+    inputs, complex_pass = _node_inputs(members), engine.COMPLEX_VALUES_EXIST[0]
+    node._pending = engine.conjugate_gradient(g) if complex_pass and g.dtype.kind == "c" else g  # (the pass's way)
+    try:
+        grad_inputs = _node_vjp(members, grad_outputs, inputs, complex_pass)
+        grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
+                                           grad_outputs)
+        if replaced:
+            _take_inner_gradients(members, inputs)
+            _send_to_inputs(inputs, grad_inputs)
+    finally:
+        node._pending = None  # (the pass took it before the hooks)
+    return engine._TakenOver(g, None) if replaced else g
 
 
 def _send_to_inputs(inputs, grad_inputs):
