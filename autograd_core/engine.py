@@ -39,6 +39,7 @@ from .inplace import check_saved_versions, share_versions  # noqa: E402
 from .scattered_gradient import ScatteredGradient  # noqa: E402
 from .sparse_array import SparseArray, SparseLayoutError  # noqa: E402
 from .grad_array import GradArray  # noqa: E402
+from .grad_fn_hooks import NodeHook  # noqa: E402
 from .float_errors import is_quiet, quiet, recompute, restore, silence  # noqa: E402
 
 _constant = Value._constant
@@ -612,9 +613,10 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             g = conjugate_gradient(g)
         if node._hooks:
             g = _run_hooks(node, g)
-            if g.__class__ is _TakenOver:  # a hook did the node's work (grad_fn_hooks.py): nothing goes further from it
-                _taken_over(node, g.gradient, accumulate, retain_graph, wanted, captured, log)
+            if g.__class__ is _TakenOver:  # the node's hooks (grad_fn_hooks.py) changed or did the node's work
                 visit(node)
+                _taken_over(node, g, accumulate, retain_graph, wanted, captured, log, conjugated, create_graph,
+                            anomaly, passed_through, release, released, to_parents)
                 continue
         if wanted is not None and node in wanted:
             captured[node] = g
@@ -760,20 +762,30 @@ def _free_saved(node, log):
         node._params = FREED_PARAMS if keeps is None else _Freed(True, keeps(params))
 
 
-def _taken_over(node, g, accumulate, retain_graph, wanted, captured, log):
-    """The rest of a node's step when a hook sent its inputs their gradients itself (DROP_GRADIENT): what
-    autograd.grad asked for, the node's retained gradient (PyTorch's retain_grad runs before node hooks), and its
-    saved values freed, as for any node the pass goes through."""
+def _taken_over(node, taken, accumulate, retain_graph, wanted, captured, log, conjugated, create_graph, anomaly,
+                passed_through, release, released, to_parents):
+    """The rest of a node's step when its node hooks (grad_fn_hooks.py) returned a `_TakenOver`: what autograd.grad
+    asked for and the node's retained .grad are the gradient before the node's prehooks (PyTorch's retain_grad runs
+    before them), the one sent on is the prehooks' (none where a hook sent the inputs their gradients itself); its
+    saved values are freed as for any node the pass goes through."""
+    g = taken.gradient
     if wanted is not None and node in wanted:
         captured[node] = g
-    if accumulate:
+    if accumulate and node._op is not None:  # (a leaf: its AccumulateGrad's prehook dropped its gradient)
         old = node._grad
         if old is not None:
             log(("grad", node, old))
             node._grad = old + g
         else:
             node._grad = g.copy() if g.__class__ is np.ndarray and g.base is not None and not g.flags.writeable else g
-    if not retain_graph:
+    sent = taken.sent
+    if sent is not None:
+        if conjugated:
+            sent = conjugate_gradient(sent)
+        if node._index < INPLACE.latest:
+            check_saved_versions(node)
+        to_parents(node, sent, create_graph, anomaly, passed_through, release, released)
+    if not retain_graph and node._op is not None:  # (a leaf saves nothing)
         _free_saved(node, log)
 
 
@@ -920,9 +932,21 @@ def _unbroadcast(g, shape, op, i):
 
 
 def _run_hooks(node, g):
+    """A node's gradient g (PyTorch's convention) after its hooks: the Value's own (register_hook's), and where its
+    node has hooks (grad_fn's: a NodeHook among them), the node's step, which runs the Value's own first and may
+    return a `_TakenOver` (grad_fn_hooks.py)."""
+    for hook in node._hooks.values():
+        if hook.__class__ is NodeHook:
+            return hook.step(node, g)
+    return run_tensor_hooks(node, g)
+
+
+def run_tensor_hooks(node, g):
+    """g after the Value's own hooks (register_hook's), in their order of registration; each replacement is checked
+    (PyTorch's errors for another shape or dtype)."""
     for hook in list(node._hooks.values()):
-        if hook.__class__ is PostAccumulateHook:
-            continue  # runs after .grad is updated (_run_post_accumulate_hooks)
+        if hook.__class__ is PostAccumulateHook or hook.__class__ is NodeHook:
+            continue  # runs after .grad is updated (_run_post_accumulate_hooks); the node's, run by its step
         # An array gradient reaches the hook as a GradArray view, as `.grad` reads: PyTorch's hooks call tensor
         # methods on it (g.norm(), g.clamp(-1, 1), g.abs().mean()).
         if g.__class__ is SparseArray:  # a sparse gradient (nn.Embedding(sparse=True)'s) as a sparse tensor
@@ -931,18 +955,13 @@ def _run_hooks(node, g):
             replaced = hook(as_sparse_tensor(g))
         else:
             replaced = hook(g.view(GradArray) if g.__class__ is np.ndarray and g.ndim else g)
-        if replaced is DROP_GRADIENT:
-            return _TakenOver(g)
         if replaced is not None:
             if replaced.__class__ is not g.__class__:
                 replaced = _as_gradient_like(replaced, g)
-            if np.shape(replaced) != np.shape(g):
-                raise ShapeError(
-                    f"hook {hook!r} returned a gradient of shape {np.shape(replaced)}, expected {np.shape(g)}"
-                )
-            if not isinstance(g, Value) and getattr(replaced, "dtype", None) != g.dtype:
-                # The node's dtype (a Python number too), as the rules below it take for granted (see
-                # Primitive.defelementwise); PyTorch raises here instead, and our pass used to convert it further down.
+            check_replacement(hook, replaced, g)
+            if not isinstance(g, Value) and getattr(replaced, "dtype", None) is None:
+                # A Python number (a micrograd user's `lambda g: 0.0` on a scalar node): the node's dtype, as the
+                # rules below it take for granted (PyTorch refuses anything but a tensor)
                 replaced = np.asarray(replaced, dtype=g.dtype)
                 if g.__class__ is not np.ndarray:
                     replaced = replaced[()]  # a NumPy scalar for a scalar node, as its gradients are
@@ -950,19 +969,40 @@ def _run_hooks(node, g):
     return g
 
 
-# What a Value hook returns to drop the node's gradient: the node sends nothing to its inputs (grad_fn_hooks.py's hooks
-# of a grad_fn, which have then done the node's work themselves)
-DROP_GRADIENT = object()
+def check_replacement(hook, replaced, g):
+    """Raise PyTorch's error where a hook's replacement for gradient g has another shape (a ShapeError) or another
+    dtype; a replacement without a dtype (a Python number) passes."""
+    name = getattr(hook, "__name__", repr(hook))
+    shape, g_shape = _shape_of(replaced), _shape_of(g)
+    if shape != g_shape:
+        raise ShapeError(f"hook '{name}' has changed the size of value (it returned a gradient of shape {shape}, "
+                         f"expected {g_shape})")
+    dtype = getattr(replaced, "dtype", None)
+    if dtype is not None and dtype != g.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {_type_name(g.dtype)} got "
+                           f"{_type_name(dtype)})")
+
+
+def _shape_of(x):
+    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+
+
+def _type_name(dtype):
+    """PyTorch's name of a CPU tensor's type in its hooks' messages (Tensor.toString: 'torch.DoubleTensor')."""
+    from .errors import legacy_name
+
+    return "CPUBFloat16Type" if str(dtype) == "bfloat16" else legacy_name(dtype)
 
 
 class _TakenOver:
-    """What `_run_hooks` returns when a hook returned DROP_GRADIENT: the node's gradient as that hook got it (for its
-    retained .grad); the pass sends nothing from the node."""
+    """What a node's hooks return (grad_fn_hooks.NodeHook) when the gradient the node keeps (its retained .grad, what
+    autograd.grad returns for it: `gradient`) is not the one it sends on (`sent`: a prehook's replacement, or None
+    when a hook did the node's work itself, or dropped it)."""
 
-    __slots__ = ("gradient",)
+    __slots__ = ("gradient", "sent")
 
-    def __init__(self, gradient):
-        self.gradient = gradient
+    def __init__(self, gradient, sent=None):
+        self.gradient, self.sent = gradient, sent
 
 
 def _as_gradient_like(replaced, g):
@@ -978,9 +1018,15 @@ def _as_gradient_like(replaced, g):
 
 
 def _run_post_accumulate_hooks(leaf):
+    """A leaf's post-accumulate-grad hooks, then its AccumulateGrad's hooks (a NodeHook's), as PyTorch's order."""
+    node_hook = None
     for hook in list(leaf._hooks.values()):
         if hook.__class__ is PostAccumulateHook:
             hook.fn(leaf)
+        elif hook.__class__ is NodeHook:
+            node_hook = hook
+    if node_hook is not None:
+        node_hook.after_accumulate(leaf)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -140,12 +140,7 @@ class GradFn:
         shared = self._shared()
         if shared is not None:
             return grad_fn_hooks.register(fn, shared, "prehooks")
-
-        def prehook(g):
-            replaced = fn((g,))
-            return None if replaced is None else replaced[0]
-
-        return self._recorded().register_hook(prehook)
+        return grad_fn_hooks.register_on_node(fn, self._recorded(), "prehooks")
 
     def _recorded(self):
         """The node, where this GradFn is the node recorded here (not one PyTorch has and this library does not)."""
@@ -167,8 +162,6 @@ class GradFn:
         nothing) replaces grad_inputs, as PyTorch's: the inputs get the replacements instead of what the node's rules
         give. Returns a handle. On PyTorch's one node of several outputs (svd, std_mean, split, ...) grad_outputs has
         one gradient per output (None for one that got none) (grad_fn_hooks.py)."""
-        from .engine import edge_vjp
-
         shared = self._shared()
         if shared is not None:
             return grad_fn_hooks.register(fn, shared, "hooks")
@@ -177,19 +170,7 @@ class GradFn:
             raise RuntimeError(f"{self.name()}.register_hook: this node is the last of several here that PyTorch "
                                "records as one, whose grad_inputs are not its inputs' gradients; use "
                                "register_prehook, or a hook on an input Value")
-
-        def hook(g):
-            node = self._node
-            if is_freed(node):  # a second pass without retain_graph: PyTorch's error, before the hook runs
-                raise RuntimeError(_FREED_MESSAGE)
-            inputs = node._parents
-            grad_inputs = tuple(edge_vjp(node, i, g) if p.requires_grad else None for i, p in enumerate(inputs))
-            replaced = fn(grad_inputs, (g,))
-            if replaced is None:
-                return None
-            return grad_fn_hooks.replace_grad_inputs(fn, replaced, grad_inputs, inputs, g)
-
-        return self._recorded().register_hook(hook)
+        return grad_fn_hooks.register_on_node(fn, self._recorded(), "hooks")
 
     def __getattr__(self, name):
         """PyTorch's saved tensors of the node: `_saved_self` and `_saved_other` are its first and second inputs
@@ -342,6 +323,21 @@ class AccumulateGrad:
 
     def name(self):
         return "torch::autograd::AccumulateGrad"
+
+    def register_prehook(self, fn):
+        """Call fn((grad,)) when a backward pass is about to add the leaf's gradient to its .grad (after the leaf's
+        own hooks); a tuple returned replaces what is added ((None,): nothing). Not in autograd.grad's passes, which
+        add to no .grad (PyTorch's run no AccumulateGrad). Returns a handle."""
+        return grad_fn_hooks.register_on_node(fn, self.variable, "prehooks")
+
+    def register_hook(self, fn):
+        """Call fn((), (grad,)) once a backward pass has added the leaf's gradient to its .grad (after its
+        post-accumulate-grad hooks), as PyTorch's AccumulateGrad, which has no inputs. Returns a handle."""
+        return grad_fn_hooks.register_on_node(fn, self.variable, "hooks")
+
+    @property
+    def metadata(self):
+        return {}
 
     next_functions = ()
 

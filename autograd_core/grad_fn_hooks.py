@@ -1,5 +1,6 @@
-"""Hooks on PyTorch's one node of several outputs (`U.grad_fn.register_hook(...)` after svd, std_mean, split, ...),
-with PyTorch's semantics although this library records one node per output (one_node.outputs_of_one_node):
+"""The hooks of a node (`y.grad_fn.register_prehook(fn)`, `y.grad_fn.register_hook(fn)`), run in PyTorch's order and
+with its semantics, also on PyTorch's one node of several outputs (svd, std_mean, split, ...) although this library
+records one node per output (one_node.outputs_of_one_node):
 
     s, m = torch.std_mean(x, 1)
     s.grad_fn.register_prehook(lambda grad_outputs: ...)           # (grad of s, grad of m): None for one unused
@@ -7,19 +8,28 @@ with PyTorch's semantics although this library records one node per output (one_
 
 A prehook gets grad_outputs, one per output (None for an output that got no gradient); a hook gets (grad_inputs,
 grad_outputs) once the node's work is done, grad_inputs one per input of PyTorch's node (`next_functions`' order).
-Either may return a tuple of the same length that replaces what it got. Each runs once per backward pass, when the
-pass reaches the first of the outputs that received a gradient: every output's gradient is complete then, as every
-consumer of an output is younger than all the outputs.
+Either may return a tuple of the same length that replaces what it got (the same shapes and dtypes, or PyTorch's
+errors). With create_graph=True the gradients they get are Values, and what they return stays differentiable.
 
-How it is done: each output carries one Value hook of the group (`_fire`). It reads the other outputs' gradients from
-the pass (their `_pending`), runs the prehooks and writes the replacements back there. grad_inputs is computed by
-running the rules of the nodes between the outputs and the node's inputs (`_node_vjp`: the nodes the call recorded,
-younger than its inputs); the pass itself still does that work, so an observing hook changes no number. A hook that
-replaces grad_inputs (or a prehook that drops the gradient of the output being taken) takes the node's work over:
-the outputs' gradients are dropped (engine.DROP_GRADIENT) and grad_inputs goes to the inputs.
+The order is PyTorch's, whatever the order of registration: each output's own hooks (`t.register_hook`) first, then
+its retained gradient (`.grad`, and what autograd.grad returns for it) is taken, then the node's prehooks, the node's
+work, and its hooks. A node's hooks live in one `NodeHook` among each output Value's hooks; the backward pass hands it
+that Value's whole step (engine._run_hooks), and it returns the gradient to send on, or a `_TakenOver` when the
+retained gradient and the one sent differ (a prehook's replacement) or the node's work was done here (a hook's
+replaced grad_inputs, sent to the inputs by `_send_to_inputs`).
 
-Limits: a Value hook registered on an output after the node's hook runs after the node's prehooks (PyTorch runs
-every output's tensor hooks first); hooks of this kind refuse create_graph=True.
+A node of several outputs runs once per backward pass, when the pass reaches the first of its outputs that received a
+gradient: every output's gradient is complete then, as every consumer of an output is younger than all the outputs.
+It reads the other outputs' gradients from the pass (their `_pending`), runs their own hooks (in PyTorch's order: by
+each output's first hook; an output without a gradient's with None) and keeps each output's result for the pass's
+turn at it (`_GroupHooks.ahead`). grad_inputs is computed by running the rules of the nodes between the outputs and
+the node's inputs (`_node_vjp`: the nodes the call recorded, younger than its inputs); where no hook replaces it the
+pass itself still does that work, so an observing hook changes no number.
+
+A double backward may reach such a node's inner nodes (what its rules read, as PyTorch's reads its saved outputs) and
+none of its outputs: each inner node carries a NodeHook too, and the youngest reached runs the node's hooks
+(`_step_inner`), with grad_inputs from the inner nodes' gradients; grad_outputs are then all None (PyTorch's hold the
+gradients of its saved outputs, which this library cannot tell apart from the inner nodes').
 """
 
 from __future__ import annotations
@@ -31,45 +41,103 @@ import numpy as np
 from .hook_handles import RemovableHandle
 
 
-class _GroupHooks:
-    """The hooks of one node of several outputs: prehooks and hooks by handle id, the Value hook on each output
-    (handles to remove them), and the pass in which they last ran (once per pass)."""
+class NodeHook:
+    """The hooks of the node that made a Value, kept among the Value's hooks (one a Value): the backward pass gives it
+    the Value's step (`step`), which runs the Value's own hooks first. `position`: the Value's output number on a node
+    of several outputs (`state.group` is then that node's one_node.Outputs, else None)."""
 
-    __slots__ = ("prehooks", "hooks", "value_handles", "ran_in")
+    __slots__ = ("state", "position")
 
-    def __init__(self):
-        self.prehooks, self.hooks, self.value_handles, self.ran_in = OrderedDict(), OrderedDict(), [], None
+    def __init__(self, state, position=0):
+        self.state, self.position = state, position
+
+    def step(self, value, g):
+        """Value's gradient g (PyTorch's convention) after every hook of its, as engine._run_hooks returns it."""
+        if self.state.group is not None:
+            if self.position is None:
+                return _step_inner(self.state, value, g)
+            return _step_group(self.state, self.position, value, g)
+        return _step_one(self.state, value, g) if value._op is not None else _step_leaf(self.state, value, g)
+
+    def after_accumulate(self, leaf):
+        """A leaf's AccumulateGrad hooks, once its .grad is updated (after its post-accumulate-grad hooks):
+        fn((), (the gradient accumulated,)), as PyTorch's."""
+        g, self.state.accumulated = self.state.accumulated, None
+        if g is None:
+            return
+        for fn in list(self.state.hooks.values()):
+            result = fn((), (_shown(g),))
+            if result is not None:
+                _checked_tuple(fn, result, ())
 
 
-class _GroupHookHandle(RemovableHandle):
-    """register_hook's handle on a node of several outputs: remove() takes the hook off, and the Value hooks on the
-    outputs when no hook is left."""
+class _NodeHooks:
+    """The hooks of one node: prehooks and hooks by handle id, the handles of the NodeHooks on its outputs, the
+    outputs of a node of several (group, else None), and for those the pass in which they last ran and each other
+    output's result for the pass's turn at it (ahead: position -> gradient or _TakenOver)."""
 
-    def __init__(self, hooks_dict, group):
+    __slots__ = ("prehooks", "hooks", "value_handles", "group", "ran_in", "ahead", "accumulated")
+
+    def __init__(self, group=None):
+        self.prehooks, self.hooks, self.value_handles = OrderedDict(), OrderedDict(), []
+        self.group, self.ran_in, self.ahead, self.accumulated = group, None, {}, None
+
+
+class _NodeHookHandle(RemovableHandle):
+    """register_hook's / register_prehook's handle: remove() takes the hook off, and the NodeHooks off the outputs
+    when no hook of the node is left."""
+
+    def __init__(self, hooks_dict, state):
         super().__init__(hooks_dict)
-        self._group = group
+        self._state = state
 
     def remove(self):
         super().remove()
-        state = getattr(self._group, "hooks", None)
+        state = self._state
         if state is not None and not state.prehooks and not state.hooks:
             for handle in state.value_handles:
                 handle.remove()
-            self._group.hooks = None
+            state.value_handles = []
+            if state.group is not None and state.group.hooks is state:
+                state.group.hooks = None
 
 
 def register(fn, group, kind):
     """Register fn (kind "prehooks" or "hooks") on the node whose outputs are `group` (one_node.Outputs)."""
-    if not callable(fn):
-        raise TypeError(f"register_{'prehook' if kind == 'prehooks' else 'hook'}: the hook must be callable")
+    _check_callable(fn, kind)
     state = group.hooks
     if state is None:
-        state = group.hooks = _GroupHooks()
-        for position, output in _members(group):
+        state = group.hooks = _NodeHooks(group)
+        members = _members(group)
+        for position, output in members:
             if output is not None:
-                state.value_handles.append(output._add_hook(_fire(group, position)))
+                state.value_handles.append(output._add_hook(NodeHook(state, position)))
+        outputs = {id(out) for _, out in members}
+        for key, inner in _call_nodes(members, _node_inputs(members)).items():
+            if key not in outputs:  # (a double backward may reach the node through them alone: _step_inner)
+                state.value_handles.append(inner._add_hook(NodeHook(state, None)))
+    return _add(fn, state, kind)
+
+
+def register_on_node(fn, node, kind):
+    """Register fn (kind "prehooks" or "hooks") on `node`, a node of one output (a Value), or on a leaf's
+    AccumulateGrad (`node` the leaf)."""
+    _check_callable(fn, kind)
+    state = next((h.state for h in (node._hooks or {}).values() if h.__class__ is NodeHook), None)
+    if state is None:
+        state = _NodeHooks()
+        state.value_handles.append(node._add_hook(NodeHook(state)))
+    return _add(fn, state, kind)
+
+
+def _check_callable(fn, kind):
+    if not callable(fn):
+        raise TypeError(f"register_{'prehook' if kind == 'prehooks' else 'hook'}: the hook must be callable")
+
+
+def _add(fn, state, kind):
     hooks = getattr(state, kind)
-    handle = _GroupHookHandle(hooks, group)
+    handle = _NodeHookHandle(hooks, state)
     hooks[handle.id] = fn
     return handle
 
@@ -92,31 +160,36 @@ def _hook_name(fn):
     return getattr(fn, "__name__", repr(fn))
 
 
-def _checked_tuple(fn, result, expected):
+def _checked_tuple(fn, result, before):
+    """A prehook's or hook's returned tuple, checked against the tuple it got (`before`), in PyTorch's words."""
     if not isinstance(result, tuple):
         raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
-    if len(result) != expected:
+    if len(result) != len(before):
         raise RuntimeError(f"hook '{_hook_name(fn)}' has returned an incorrect number of values (got {len(result)}, "
-                           f"but expected {expected})")
+                           f"but expected {len(before)})")
+    for old, new in zip(before, result):
+        if old is None and new is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
     return result
 
 
-def _as_array(fn, replaced, like):
-    """A hook's replacement for a gradient of Value `like`: its numbers as an array of like's dtype and shape."""
+def _replacement(fn, replaced, like):
+    """A hook's replacement for gradient `like` (an array, a NumPy scalar, or a Value under create_graph), checked
+    (PyTorch's errors for another shape or dtype) and in like's kind: a plain array (a Value's numbers), or a Value
+    (an array made a constant one) when like is one."""
+    from .engine import check_replacement
     from .grad_array import GradArray
     from .value import Value
 
+    check_replacement(fn, replaced, like)
+    if isinstance(like, Value):
+        return replaced if isinstance(replaced, Value) else Value(np.asarray(replaced, like.dtype),
+                                                                  requires_grad=False)
     if isinstance(replaced, Value):
         replaced = replaced.data
     if replaced.__class__ is GradArray:
         replaced = replaced.view(np.ndarray)
-    replaced = np.asarray(replaced)
-    if replaced.shape != like.data.shape:
-        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the size of value (was {tuple(like.data.shape)}, "
-                           f"got {tuple(replaced.shape)})")
-    if replaced.dtype != like.data.dtype:
-        replaced = replaced.astype(like.data.dtype)
-    return replaced
+    return np.asarray(replaced, like.dtype)
 
 
 def _shown(g):
@@ -126,111 +199,225 @@ def _shown(g):
     return g.view(GradArray) if g.__class__ is np.ndarray and g.ndim else g
 
 
-def _fire(group, position):
-    """The Value hook on output `position`: runs the node's hooks the first time the pass reaches an output."""
+def _plain(g):
+    """A hook's gradient as the pass holds it: a plain array (not a GradArray view), a NumPy scalar, or a Value."""
+    return g.view(np.ndarray) if g.__class__ is not np.ndarray and isinstance(g, np.ndarray) else g
 
-    def fire(g):
-        from . import engine
-        from .value import Value
 
-        state = group.hooks
-        passes = engine._PASSES.stack
-        if state is None or not passes or state.ran_in is passes[-1]:
-            return None  # already run in this pass: this output's gradient was set then
-        state.ran_in = passes[-1]
-        if isinstance(g, Value):
-            raise RuntimeError("hooks on a node of several outputs (grad_fn.register_hook / register_prehook) are not "
-                               "supported with create_graph=True here; use a hook on each output Value")
-        members = _members(group)
-        complex_pass = engine.COMPLEX_VALUES_EXIST[0]
-        conj = engine.conjugate_gradient
+def _run_prehooks(state, kept):
+    """The gradients the node sends on after its prehooks, given its outputs' retained gradients `kept` (None for
+    one without): each one kept where no prehook replaced it (the same object), else the replacement."""
+    shown = tuple(None if x is None else _shown(x) for x in kept)
+    grad_outputs = shown
+    for fn in list(state.prehooks.values()):
+        result = fn(grad_outputs)
+        if result is not None:
+            result = _checked_tuple(fn, result, grad_outputs)
+            grad_outputs = tuple(None if new is None else _shown(_replacement(fn, new, old))
+                                 for new, old in zip(result, grad_outputs))
+    return tuple(x if new is seen else None if new is None else _plain(new)
+                 for x, seen, new in zip(kept, shown, grad_outputs))
 
-        def pending(output):  # an output's gradient so far in this pass, as PyTorch's (None: none)
-            p = output._pending
-            if p is None or p is engine._UNREACHED:
-                return None
-            if p.__class__ is engine.ScatteredGradient:
-                p = p.dense()
-            return conj(p) if complex_pass and p.dtype.kind == "c" else p
 
-        grad_outputs = tuple(g if q == position else None if out is None else pending(out) for q, out in members)
-        grad_outputs = tuple(None if x is None else _shown(x) for x in grad_outputs)
-        for fn in list(state.prehooks.values()):
-            result = fn(grad_outputs)
-            if result is not None:
-                result = _checked_tuple(fn, result, len(grad_outputs))
-                for old, new in zip(grad_outputs, result):
-                    if old is None and new is not None:
-                        raise RuntimeError("can't replace a None gradient with a non-None value")
-                grad_outputs = tuple(None if new is None else _shown(_as_array(fn, new, out))
-                                     for new, (_, out) in zip(result, members))
-        take_over = grad_outputs[position] is None
-        grad_inputs = None
-        if state.hooks:
-            inputs = _node_inputs(members)
-            grad_inputs = _node_vjp(members, grad_outputs, inputs, complex_pass)
-            shown = tuple(None if x is None else _shown(x) for x in grad_inputs)
-            for fn in list(state.hooks.values()):
-                result = fn(shown, grad_outputs)
-                if result is not None:
-                    result = _checked_tuple(fn, result, len(shown))
-                    shown = tuple(None if new is None or inputs[i] is None else _shown(_as_array(fn, new, inputs[i]))
-                                  for i, new in enumerate(result))
-                    take_over = True
-            grad_inputs = shown
-        # write back: the other outputs' gradients (the pass takes them later), this output's is returned
-        for q, out in members:
-            if q == position or out is None or out._pending is None:
-                continue
-            new = None if take_over else grad_outputs[q]
-            if new is None:
-                out._pending = engine._UNREACHED
-            else:
-                new = new.view(np.ndarray) if new.__class__ is not np.ndarray and isinstance(new, np.ndarray) else new
-                out._pending = conj(new) if complex_pass and new.dtype.kind == "c" else new
-        if not take_over:
-            return grad_outputs[position]
-        if grad_inputs is None:  # no hook: the other outputs go on as usual, this one sends nothing
+def _run_hooks(state, grad_inputs, grad_outputs):
+    """(grad_inputs after the node's hooks, whether one replaced them)."""
+    replaced = False
+    for fn in list(state.hooks.values()):
+        result = fn(grad_inputs, grad_outputs)
+        if result is not None:
+            result = _checked_tuple(fn, result, grad_inputs)
+            grad_inputs = tuple(None if new is None else _shown(_replacement(fn, new, old))
+                                for new, old in zip(result, grad_inputs))
+            replaced = True
+    return grad_inputs, replaced
+
+
+def _step_one(state, node, g):
+    """The step of a node of one output with hooks: its own hooks, then the node's prehooks and hooks."""
+    from . import engine
+    from .grad_fn import _FREED_MESSAGE, is_freed
+
+    retained = engine.run_tensor_hooks(node, g)
+    (g,) = _run_prehooks(state, (retained,))
+    if state.hooks:
+        if is_freed(node):  # a second pass without retain_graph: PyTorch's error, before the node's hooks
+            raise RuntimeError(_FREED_MESSAGE)
+        inputs = tuple(p if p.requires_grad else None for p in node._parents)
+        grad_inputs = _edge_vjps(node, g, inputs)
+        grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
+                                           (None if g is None else _shown(g),))
+        if replaced:
+            _send_to_inputs(inputs, grad_inputs)
+            return engine._TakenOver(retained, None)
+    return retained if g is retained else engine._TakenOver(retained, g)
+
+
+def _step_leaf(state, leaf, g):
+    """A leaf's step with hooks on its AccumulateGrad: its own hooks, then in a pass that adds to .grad (not
+    autograd.grad's, which PyTorch's AccumulateGrad does not run) the prehooks, whose replacement is what .grad gets
+    (None: nothing); the hooks run once it is added (NodeHook.after_accumulate)."""
+    from . import engine
+
+    g = engine.run_tensor_hooks(leaf, g)
+    if not engine.accumulating_pass():
+        return g
+    (new,) = _run_prehooks(state, (g,))
+    state.accumulated = new
+    return engine._TakenOver(g, None) if new is None else new
+
+
+def _edge_vjps(node, g, inputs):
+    """grad_inputs of a node of one output for its gradient g (PyTorch's convention; None: none): one per edge, as
+    PyTorch's node gives them (x * x: two), fitted to the input's shape and dtype; Values under create_graph."""
+    from . import engine
+
+    if g is None:
+        return (None,) * len(inputs)
+    g = _plain(g)
+    complex_g = engine.COMPLEX_VALUES_EXIST[0] and g.dtype.kind == "c"
+    if complex_g:
+        g = engine.conjugate_gradient(g)
+    params = node._params
+    if params.__class__ is engine._Freed:
+        params = None
+    values = not isinstance(g, (np.ndarray, np.generic))
+    out, xs = (node, node._parents) if values else (node.data, [p.data for p in node._parents])
+    result = []
+    for i, x in enumerate(inputs):
+        gx = None
+        if x is not None:
+            rule = node._op.vjps[i]
+            gx = rule(g, out, *xs) if params is None else rule(g, out, *xs, **params)
+        if gx is not None:
+            if gx.__class__ is engine.ScatteredGradient or gx.shape != x.data.shape or gx.dtype != x.data.dtype:
+                gx = engine._fit(gx, x.data, node._op, i)
+            if complex_g and gx.dtype.kind == "c":
+                gx = engine.conjugate_gradient(gx)
+        result.append(gx)
+    return tuple(result)
+
+
+def _first_own_hook(value):
+    """The id of the first of the Value's own hooks (register_hook's), for PyTorch's order of the outputs' hooks."""
+    from .value import PostAccumulateHook
+
+    return min((key for key, h in (value._hooks or {}).items() if h.__class__ not in (NodeHook, PostAccumulateHook)),
+               default=-1)
+
+
+def _own_hooks_of_none(value):
+    """A Value's own hooks called with None, as PyTorch's for an output of the node that got no gradient."""
+    from .value import PostAccumulateHook
+
+    for hook in list((value._hooks or {}).values()):
+        if hook.__class__ not in (NodeHook, PostAccumulateHook) and hook(None) is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+
+
+def _step_group(state, position, value, g):
+    """The step of output `position` of a node of several outputs: the whole node's the first time in a pass, else
+    what that first time kept for it."""
+    from . import engine
+
+    passes = engine._PASSES.stack
+    this_pass = passes[-1] if passes else None
+    if this_pass is not None and state.ran_in is this_pass:
+        kept = state.ahead.pop(position, None)
+        return engine.run_tensor_hooks(value, g) if kept is None else kept  # (None: not reached the first time)
+    state.ran_in, state.ahead = this_pass, {}
+    members = _members(state.group)
+    complex_pass = engine.COMPLEX_VALUES_EXIST[0]
+    conj = engine.conjugate_gradient
+
+    def pending(output):  # an output's gradient so far in this pass, as PyTorch's (None: none)
+        p = output._pending
+        if p is None or p is engine._UNREACHED:
+            return None
+        if p.__class__ is engine.ScatteredGradient:
+            p = p.dense()
+        return conj(p) if complex_pass and p.dtype.kind == "c" else p
+
+    # each output's own hooks, in PyTorch's order (by each output's first hook), then its retained gradient
+    received = [None if out is None else g if q == position else pending(out) for q, out in members]
+    retained = list(received)
+    for q, out in sorted((m for m in members if m[1] is not None), key=lambda m: _first_own_hook(m[1])):
+        if received[q] is None:
+            _own_hooks_of_none(out)
+        else:
+            retained[q] = engine.run_tensor_hooks(out, received[q])
+    grad_outputs = _run_prehooks(state, retained)
+    take_over = grad_outputs[position] is None
+    grad_inputs = None
+    if state.hooks:
+        inputs = _node_inputs(members)
+        grad_inputs = _node_vjp(members, grad_outputs, inputs, complex_pass)
+        grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
+                                           tuple(None if x is None else _shown(x) for x in grad_outputs))
+        take_over = take_over or replaced
+    if take_over:  # the node's work done here: grad_inputs to the inputs, the outputs send nothing
+        if grad_inputs is None:  # (no hook: the other outputs' grad_inputs, this one's dropped)
             grad_inputs = _node_vjp(members, tuple(None if q == position else grad_outputs[q] for q, _ in members),
                                     _node_inputs(members), complex_pass)
-        return _send_to_inputs(_node_inputs(members), grad_inputs)
+        _take_inner_gradients(members, _node_inputs(members))
+        _send_to_inputs(_node_inputs(members), grad_inputs)
+    # what the pass does at each output: its retained gradient, and the one it sends on
+    results = []
+    for (q, out), kept, new in zip(members, retained, grad_outputs):
+        new = None if take_over else new
+        results.append(kept if new is kept else engine._TakenOver(kept, new))
+        if q != position and out is not None and kept is not None and out._pending is not None:
+            state.ahead[q] = results[q]
+            out._pending = conj(kept) if complex_pass and kept.dtype.kind == "c" else kept  # (visited: not None)
+    return results[position]
 
-    return fire
 
+def _step_inner(state, node, g):
+    """The step of an inner node of the call of a node of several outputs (one of `_call_nodes` but its outputs)
+    that the pass reaches before any of the node's outputs: a double backward's graph reads it (as PyTorch's reads
+    the node's saved outputs), and no output got a gradient. The node's hooks run then, as PyTorch runs its node:
+    grad_outputs all None, grad_inputs from the inner nodes' own gradients (this one's `g`)."""
+    from . import engine
 
-def replace_grad_inputs(fn, result, grad_inputs, inputs, g):
-    """Hook `fn` of a node of one output returned `result` for its `grad_inputs` (one per Value of `inputs`; g: the
-    node's gradient): the checked replacements go to the inputs, added to what the pass holds for them, and the
-    node sends nothing itself (engine.DROP_GRADIENT), as PyTorch's post-hook replaces grad_inputs."""
-    from .value import Value
-
-    if isinstance(g, Value):
-        raise RuntimeError("grad_fn.register_hook: replacing grad_inputs is not supported with create_graph=True here; "
-                           "use a hook on each input Value")
-    result = _checked_tuple(fn, result, len(grad_inputs))
-    for old, new in zip(grad_inputs, result):
-        if old is None and new is not None:
-            raise RuntimeError("can't replace a None gradient with a non-None value")
-    # copies: the hook's arrays (or Values' data) stay the hook's; a leaf's .grad is an array of its own
-    replaced = [None if new is None else _as_array(fn, new, x).copy() for new, x in zip(result, inputs)]
-    return _send_to_inputs(inputs, replaced)  # (all checked before any is sent: a bad return changes no gradient)
+    g = engine.run_tensor_hooks(node, g)
+    passes = engine._PASSES.stack
+    this_pass = passes[-1] if passes else None
+    if this_pass is None or state.ran_in is this_pass:
+        return g  # (the node's hooks have run in this pass: at an output, or a younger inner node)
+    state.ran_in, state.ahead = this_pass, {}
+    members = _members(state.group)
+    grad_outputs = _run_prehooks(state, (None,) * len(members))  # (None stays None)
+    if not state.hooks:
+        return g
+    inputs, complex_pass = _node_inputs(members), engine.COMPLEX_VALUES_EXIST[0]
+    node._pending = engine.conjugate_gradient(g) if complex_pass and g.dtype.kind == "c" else g  # (the pass's way)
+    try:
+        grad_inputs = _node_vjp(members, grad_outputs, inputs, complex_pass)
+        grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
+                                           grad_outputs)
+        if replaced:
+            _take_inner_gradients(members, inputs)
+            _send_to_inputs(inputs, grad_inputs)
+    finally:
+        node._pending = None  # (the pass took it before the hooks)
+    return engine._TakenOver(g, None) if replaced else g
 
 
 def _send_to_inputs(inputs, grad_inputs):
     """Add each gradient of `grad_inputs` to what the pass holds for its Value of `inputs` (None on either side, or an
-    input the pass does not reach: nothing), in the pass's convention (conjugated for complex data), and return
-    engine.DROP_GRADIENT: the hook has done the node's work, the node sends nothing itself."""
+    input the pass does not reach: nothing), in the pass's convention (conjugated for complex data): a hook has done
+    the node's work, the node sends nothing itself."""
     from . import engine
 
     complex_pass = engine.COMPLEX_VALUES_EXIST[0]
     for x, gx in zip(inputs, grad_inputs):
         if x is None or gx is None or x._pending is None:
             continue
-        gx = gx.view(np.ndarray) if gx.__class__ is not np.ndarray and isinstance(gx, np.ndarray) else gx
+        gx = _plain(gx)
+        if gx.__class__ is np.ndarray:
+            gx = gx.copy()  # the hook's arrays stay the hook's; a leaf's .grad is an array of its own
         if complex_pass and gx.dtype.kind == "c":
             gx = engine.conjugate_gradient(gx)
         x._pending = gx if x._pending is engine._UNREACHED else x._pending + gx
-    return engine.DROP_GRADIENT
 
 
 def _node_inputs(members):
@@ -243,30 +430,64 @@ def _node_inputs(members):
     return ()
 
 
-def _node_vjp(members, grad_outputs, inputs, complex_pass):
-    """PyTorch's node's grad_inputs for grad_outputs: the rules of the nodes its call recorded (younger than its
-    inputs, below its outputs), youngest first, as the backward pass runs them. Arrays (None where none reaches)."""
-    from . import engine
-
+def _call_nodes(members, inputs):
+    """The nodes the call of PyTorch's node recorded (its outputs and the nodes below them, younger than its inputs),
+    by id."""
     limit = max((x._index for x in inputs if x is not None), default=-1)
-    received, found = {}, {}
-
-    def add(v, gv):
-        key = id(v)
-        received[key] = gv if key not in received else received[key] + gv
-
-    stack = []
-    for (_, out), go in zip(members, grad_outputs):
-        if out is not None and go is not None:
-            go = np.asarray(go).view(np.ndarray) if isinstance(go, np.ndarray) else go
-            add(out, engine.conjugate_gradient(go) if complex_pass and go.dtype.kind == "c" else go)
-            stack.append(out)
-    while stack:  # the nodes of the call: younger than its inputs
+    found, stack = {}, [out for _, out in members if out is not None]
+    while stack:
         v = stack.pop()
         if id(v) in found or v._op is None or v._index <= limit:
             continue
         found[id(v)] = v
         stack.extend(p for p in v._parents if p.requires_grad)
+    return found
+
+
+def _inner_gradients(members, found):
+    """(node, gradient) for each node of the call but its outputs that received a gradient of its own in this pass,
+    not through the outputs (a double backward's graph reads the call's Values, as PyTorch's reads the node's saved
+    ones): complete by now (its other consumers are younger than the outputs), and part of PyTorch's node's
+    grad_inputs."""
+    from . import engine
+
+    outputs = {id(out) for _, out in members if out is not None}
+    return [(node, node._pending) for key, node in found.items()
+            if key not in outputs and node._pending is not None and node._pending is not engine._UNREACHED]
+
+
+def _take_inner_gradients(members, inputs):
+    """Where the node's hooks did its work: the inner nodes' own gradients taken from the pass (the hooks' grad_inputs
+    had them), which would send them on past the hooks."""
+    from . import engine
+
+    for node, _ in _inner_gradients(members, _call_nodes(members, inputs)):
+        node._pending = engine._UNREACHED
+
+
+def _node_vjp(members, grad_outputs, inputs, complex_pass):
+    """PyTorch's node's grad_inputs for grad_outputs: the rules of the nodes its call recorded (younger than its
+    inputs, below its outputs), youngest first, as the backward pass runs them, from the outputs' gradients and the
+    inner nodes' own (_inner_gradients). Arrays (None where none reaches), or Values under create_graph (the rules
+    then record)."""
+    from . import engine
+
+    received = {}
+    values = False
+
+    def add(v, gv):
+        key = id(v)
+        received[key] = gv if key not in received else received[key] + gv
+
+    for (_, out), go in zip(members, grad_outputs):
+        if out is not None and go is not None:
+            go = _plain(go)
+            values = values or not isinstance(go, (np.ndarray, np.generic))
+            add(out, engine.conjugate_gradient(go) if complex_pass and go.dtype.kind == "c" else go)
+    found = _call_nodes(members, inputs)
+    for node, p in _inner_gradients(members, found):
+        values = values or not isinstance(p, (np.ndarray, np.generic, engine.ScatteredGradient))
+        add(node, p.dense() if p.__class__ is engine.ScatteredGradient else p)
     for node in sorted(found.values(), key=lambda v: v._index, reverse=True):
         gv = received.pop(id(node), None)
         if gv is None:
@@ -280,16 +501,16 @@ def _node_vjp(members, grad_outputs, inputs, complex_pass):
 
                 raise RuntimeError(_FREED_MESSAGE)
             params = None
-        xs = [p.data for p in node._parents]
+        out, xs = (node, node._parents) if values else (node.data, [p.data for p in node._parents])
         for i, parent in enumerate(node._parents):
             if not parent.requires_grad:
                 continue
             rule = node._op.vjps[i]
-            gp = rule(gv, node.data, *xs) if params is None else rule(gv, node.data, *xs, **params)
+            gp = rule(gv, out, *xs) if params is None else rule(gv, out, *xs, **params)
             if gp is None:
                 continue
             pdata = parent.data
-            if gp.__class__ is engine.ScatteredGradient or np.shape(gp) != np.shape(pdata) or gp.dtype != pdata.dtype:
+            if gp.__class__ is engine.ScatteredGradient or gp.shape != pdata.shape or gp.dtype != pdata.dtype:
                 gp = engine._fit(gp, pdata, node._op, i)
             add(parent, gp)
     result = []

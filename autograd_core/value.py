@@ -596,8 +596,12 @@ class Value(TensorMethods, InplaceMethods):
     @property
     def _backward_hooks(self):
         """PyTorch's private `tensor._backward_hooks`, which torch.utils.hooks.warn_if_has_hooks reads: handle id ->
-        gradient hook (register_hook's; not the post-accumulate ones), or None when there is none. A copy."""
-        hooks = {key: hook for key, hook in (self._hooks or {}).items() if not isinstance(hook, PostAccumulateHook)}
+        gradient hook (register_hook's; not the post-accumulate ones, nor those of its grad_fn), or None when there is
+        none. A copy."""
+        from .grad_fn_hooks import NodeHook
+
+        hooks = {key: hook for key, hook in (self._hooks or {}).items()
+                 if not isinstance(hook, (PostAccumulateHook, NodeHook))}
         return hooks or None
 
     def register_hook(self, hook):
@@ -611,7 +615,8 @@ class Value(TensorMethods, InplaceMethods):
         handle whose `.remove()` unregisters the hook.
         """
         if not self.requires_grad:
-            raise RuntimeError("register_hook: this Value does not require a gradient")
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient (register_hook: this "
+                               "Value does not require a gradient)")
         return self._add_hook(hook)
 
     def _add_hook(self, hook):
@@ -632,7 +637,8 @@ class Value(TensorMethods, InplaceMethods):
         call it. Returns a handle whose `.remove()` unregisters the hook.
         """
         if not self.requires_grad:
-            raise RuntimeError("register_post_accumulate_grad_hook: this Value does not require a gradient")
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient "
+                               "(register_post_accumulate_grad_hook: this Value does not require a gradient)")
         if self._op is not None:
             raise RuntimeError("register_post_accumulate_grad_hook: post accumulate grad hooks cannot be "
                                "registered on non-leaf Values (their gradient is not accumulated)")

@@ -1,5 +1,5 @@
 """torch.autograd.graph: `Node` (what `grad_fn` is), `saved_tensors_hooks`, `save_on_cpu`,
-`disable_saved_tensors_hooks`, `increment_version`.
+`disable_saved_tensors_hooks`, `increment_version`, `register_multi_grad_hook` (multi_grad_hook.py).
 
 What a node "saves" here: this engine keeps no separate copies of saved tensors. A recorded node keeps its
 inputs and its own output (Values), and its rules read their arrays during the backward pass. So:
@@ -41,8 +41,10 @@ from ..inplace_graph import _read_by_rules
 from ..modes import TRACERS
 from ..tracing import Tracer
 from ..value import _CONSTANTS, Value
+from .multi_grad_hook import register_multi_grad_hook
 
-__all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks", "increment_version"]
+__all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks", "increment_version",
+           "register_multi_grad_hook"]
 
 
 class Node(abc.ABC):
