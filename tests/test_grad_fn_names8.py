@@ -1,0 +1,98 @@
+"""`y.grad_fn` against PyTorch's, round 8 (each case run in both libraries, as rounds 6 and 7): einsum with labels of
+size 1 (a contraction over a label of size 1 is a product, a label of size 1 against another size broadcast inside
+PyTorch's einsum); then this library's side alone."""
+
+import numpy as np
+import pytest
+from test_grad_fn_names import _library
+from test_grad_fn_names6 import _chain_of
+
+_RNG = np.random.default_rng(8)
+
+
+def _einsum_chains(equation, shapes):
+    """The chains of einsum(equation) to its operands (random, of `shapes`), contiguous and transposed:
+    [ours, ours transposed, PyTorch's, its transposed], and the gradients of each run."""
+    arrays = [_RNG.standard_normal(shape) for shape in shapes]
+    chains, grads = [], []
+    for library in ("autograd_core", "torch"):
+        L = _library(library)[0]
+        for transposed in (False, True):
+            xs = [L.tensor(a.T.copy() if transposed else a, requires_grad=True) for a in arrays]
+            operands = [x.permute(*reversed(range(x.ndim))) if transposed else x for x in xs]
+            y = L.einsum(equation, *operands)
+            chains.append(_chain_of(y, xs))
+            (y * y).sum().backward()
+            grads.append([np.asarray(x.grad.tolist()) for x in xs])
+    return chains, grads
+
+
+# (equation, each operand's shape): contractions over a label of size 1, labels of size 1 broadcast against others,
+# in one operand's sum, with diagonals, three and four operands, ellipses
+_SIZE_1 = [("ij,jk->ik", [(3, 1), (1, 4)]), ("ij,jk->ik", [(1, 2), (2, 4)]), ("ij,jk->ik", [(3, 2), (2, 1)]),
+           ("ij,jk->ik", [(3, 1), (4, 4)]), ("ij,jk->ik", [(3, 4), (1, 5)]), ("bij,bjk->bik", [(1, 2, 3), (4, 3, 5)]),
+           ("bij,bjk->bik", [(2, 1, 3), (2, 3, 1)]), ("i,i->", [(1,), (1,)]), ("i,i->", [(1,), (4,)]),
+           ("ij->j", [(1, 3)]), ("ij->", [(1, 1)]), ("ij,ij->ij", [(1, 3), (2, 1)]), ("ii->i", [(1, 1)]),
+           ("ij,jk,kl->il", [(2, 1), (1, 3), (3, 1)]), ("bhqd,bhkd->bhqk", [(1, 2, 1, 4), (1, 2, 3, 4)]),
+           ("i,j->ij", [(1,), (3,)]), ("ij,jk", [(2, 1), (1, 1)]), ("ijk,jk->i", [(2, 1, 3), (4, 3)]),
+           ("abc,cd,da->b", [(1, 3, 2), (2, 1), (1, 1)]), ("...ij,...jk->...ik", [(1, 2, 3), (4, 3, 5)]),
+           ("...ij,...jk", [(2, 1, 2, 3), (3, 3, 1)]), ("bij,bkj->bik", [(3, 1, 2), (1, 4, 2)]),
+           ("ij,kj->ik", [(1, 1), (3, 1)]), ("ij,ji->", [(1, 3), (3, 1)]), ("ii,i->i", [(1, 1), (3,)]),
+           ("ijk->kji", [(1, 2, 1)]), ("ab,bc,cd,da->", [(1, 2), (2, 1), (1, 3), (3, 1)])]
+
+
+@pytest.mark.parametrize("equation,shapes", _SIZE_1, ids=[f"{e}-{s}" for e, s in _SIZE_1])
+def test_einsum_with_labels_of_size_1_is_pytorchs(equation, shapes):
+    """Each path of PyTorch's chain to the operand it ends at (the operand as given, not the broadcast made of it),
+    for contiguous and transposed operands; the gradients are PyTorch's."""
+    pytest.importorskip("torch")
+    chains, grads = _einsum_chains(equation, shapes)
+    assert chains[:2] == chains[2:]
+    for ours, theirs in zip(grads[:2], grads[2:]):
+        for a, b in zip(ours, theirs):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_einsum_of_an_expanded_operand_lists_the_expand():
+    """The user's expand is PyTorch's ExpandBackward0 in the chain (only einsum's own broadcast is left out)."""
+    pytest.importorskip("torch")
+    a, b = _RNG.standard_normal((3, 1)), _RNG.standard_normal((4, 5))
+    chains = []
+    for library in ("autograd_core", "torch"):
+        L = _library(library)[0]
+        x, y = L.tensor(a, requires_grad=True), L.tensor(b, requires_grad=True)
+        chains.append(_chain_of(L.einsum("ij,jk->ik", x.expand(3, 4), y), [x, y]))
+    assert chains[0] == chains[1]
+    assert "ExpandBackward0" in repr(chains[0])
+
+
+# ---- this library's side alone
+
+def test_einsum_of_labels_of_size_1_without_pytorch():
+    """'ij,jk->ik' over j of size 1 is PyTorch's product of the unsqueezed and permuted operands, viewed; a label of
+    size 1 against one of size 2 is summed in its operand first."""
+    import autograd_core as ag
+
+    x, y = ag.tensor(_RNG.standard_normal((3, 1)), requires_grad=True), ag.tensor(_RNG.standard_normal((1, 4)),
+                                                                                  requires_grad=True)
+    operand = "PermuteBackward0", ((0, ("UnsqueezeBackward0", ((0, 0),))),)
+    other = "PermuteBackward0", ((0, ("UnsqueezeBackward0", ((0, 1),))),)
+    assert _chain_of(ag.einsum("ij,jk->ik", x, y), [x, y]) == \
+        ("ViewBackward0", ((0, ("MulBackward0", ((0, operand), (0, other)))),))
+    w = ag.tensor(_RNG.standard_normal((3, 2)), requires_grad=True)
+    assert _chain_of(ag.einsum("ij,jk->ik", w, y), [w, y]) == \
+        ("ViewBackward0", ((0, ("MulBackward0", ((0, ("SumBackward1", ((0, operand),))), (0, other)))),))
+    expand = ag.einsum("ij,jk->ik", w, y).grad_fn.next_functions[0][0].next_functions[1][0].next_functions[0][0]
+    assert type(expand.next_functions[0][0]).__name__ == "AccumulateGrad"  # y itself, not the broadcast of it
+
+
+def test_einsum_of_a_label_of_size_0_against_1():
+    """A label of size 0 in one operand and 1 in another is 0 (the 1 broadcast, as PyTorch's): it raised."""
+    import autograd_core as ag
+
+    z, w = ag.tensor(np.zeros((0, 2)), requires_grad=True), ag.tensor(np.ones((1, 3)), requires_grad=True)
+    y = ag.einsum("ij,jk->ik", z, w)
+    assert y.shape == (0, 3) and type(y.grad_fn).__name__ == "EinsumBackward0"
+    y.sum().backward()
+    assert z.grad.shape == (0, 2) and (w.grad == 0).all()
+    assert ag.einsum("ij,jk->ik", ag.tensor(np.ones((3, 0))), ag.tensor(np.ones((1, 3)))).shape == (3, 3)
