@@ -1,7 +1,9 @@
 """`grad_fn` of nn.RNN, nn.GRU and nn.LSTM as PyTorch's CPU layers record it: unrolled, one chain of nodes per time
 step, where this library computes each layer as one `rnn_sequence` node (nn/rnn_fused.py). The numbers are this
 library's; only what `grad_fn` shows changes (one_node.shown_as relabels each layer's output, the final states and
-the unbatched or batch-first views over them).
+the unbatched or batch-first views over them). The forward only marks the layer's outputs and final states
+(one_node.show_later); each is relabelled when its grad_fn is first read (its weights and layers found from its
+node then), so a forward whose graph nobody reads pays for the marks alone.
 
 PyTorch's layer (aten's _rnn_impl) projects every time step's input at once (linear over the layer's input: a view,
 addmm and view back; unbind per step), then per step t with h the previous state (None at t = 0 without h_0, else
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 from autograd_core.grad_fn_einsum import _is_contiguous
 from autograd_core.grad_fn_names import chain_layout, chain_name
-from autograd_core.one_node import relabelled_paths, shown_as
+from autograd_core.one_node import relabelled_paths, show_later, shown_as
 from autograd_core.value import Value
 
 
@@ -69,67 +71,100 @@ def _steps(mode, steps, x, contiguous, w_ih, w_hh, b_ih, b_hh, h, c):
     return hs, cs
 
 
-def _layer_is_fused(out, lstm):
-    node = out.parents[0] if lstm and out.parents else out
-    return node.op == "rnn_sequence"
-
-
 def show_as_pytorchs(module, x, hx, layer_outputs, states, batched):
-    """Relabel what `module`'s forward computed as PyTorch's nodes (x: its input, hx: the initial states given or
-    None, layer_outputs: each layer's output Value, time first; states: the final states, (D·layers, N, size) each).
-    Returns the states (relabelled where PyTorch's unrolled graph is modelled for the layer: see the module's
-    docstring); the layers' outputs are relabelled in place."""
-    mode, lstm = module._mode, module._mode == "LSTM"
+    """Mark what `module`'s forward computed to be shown as PyTorch's nodes when first read (x: its input, hx: the
+    initial states given or None, layer_outputs: each layer's output Value, time first; states: the final states,
+    (D·layers, N, size) each), where PyTorch's unrolled graph is modelled for the layer (see the module's docstring).
+    Nothing is relabelled now (one_node.show_later: the relabel costs more than the marks, and is paid only by who
+    reads grad_fn or next_functions; the weights and the layers' nodes are found from the marked Values then).
+    Returns the states."""
     if (module.bidirectional or module.proj_size or (module.dropout and module.training and module.num_layers > 1)
-            or len(layer_outputs) != module.num_layers or not layer_outputs[-1].requires_grad
-            or not all(_layer_is_fused(out, lstm) for out in layer_outputs)):
+            or len(layer_outputs) != module.num_layers or not layer_outputs[-1].requires_grad):
         return states
-    steps = layer_outputs[0].shape[0]
     hx = () if hx is None else tuple(hx) if isinstance(hx, (tuple, list)) else (hx,)  # (h_0,) or (h_0, c_0)
-    hx = hx + (None,) * (2 - len(hx))
-    inputs = [x, hx[0], hx[1]]  # the shown_as inputs: the layouts' int entries are their indices
-    first_is_time = not (module.batch_first and batched)
-    contiguous = batched and _is_contiguous(x.shape if first_is_time else (x.shape[1], x.shape[0], x.shape[2]),
-                                            x.stride() if first_is_time else (x.stride()[1], x.stride()[0],
-                                                                              x.stride()[2]))
-    base = (mode, steps, module.num_layers, first_is_time, batched, contiguous or not batched,
-            "bias_ih" in module._weight_names[0], hx[0] is not None, lstm and hx[1] is not None)
-    # the chains' names, and where each input is below each relabelled node: the same for every call of this shape
-    # (found once; each path is checked to lead to its input before it is used)
-    shape = base + tuple(isinstance(h, Value) for h in hx)
-    names, known = _SHAPES.get(shape) or (None, (None,) * (module.num_layers + len(states)))
-    if names is None:
-        names = [chain_name(base + (layer,)) for layer in range(module.num_layers)]
-        names += [chain_name(base + ("state", part)) for part in range(len(states))]
-        if None in names:
-            names = _chains(module, base, batched, first_is_time, contiguous, len(states))
-    for layer, weights in enumerate(module._weight_names):
-        inputs += [getattr(module, weights[kind]) if kind in weights else None
-                   for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
-        shown_as(layer_outputs[layer], tuple(inputs), names[layer], known[layer])
-        inputs.append(layer_outputs[layer])
-    inputs.pop()  # (the last layer's output is not below an LSTM's final states, which are slices of its node)
-    states = tuple(shown_as(state, tuple(inputs), names[module.num_layers + part], known[module.num_layers + part])
-                   for part, state in enumerate(states))
-    _SHAPES[shape] = names, tuple(relabelled_paths(out) for out in (*layer_outputs, *states))
+    record = (module._mode, module.num_layers, module.batch_first, module.bias, x, hx + (None,) * (2 - len(hx)),
+              batched)
+    for layer, out in enumerate(layer_outputs):
+        show_later(out, _relabel, (record, layer))
+    for part, state in enumerate(states):
+        show_later(state, _relabel, (record, module.num_layers + part))
     return states
 
 
-_SHAPES = {}  # a layer's shape (show_as_pytorchs' key) -> (its chains' names, the input paths of each relabel)
+def _layers(value, index, num_layers, lstm):
+    """The `rnn_sequence` nodes of the layers up to the one of `value` (layer `index`'s output, or a final state
+    for index ≥ num_layers: a stack of each layer's last step), and each layer's output, from the first; None where
+    a layer is not one such node (the composed steps: forward mode, complex numbers)."""
+    if index < num_layers:
+        node = value.parents[0] if lstm and value.parents else value
+    else:
+        node = value.parents[-1].parents[0] if value.parents and value.parents[-1].parents else None
+    nodes, outputs = [], []
+    for _ in range(min(index, num_layers - 1) + 1):
+        if node is None or node.op != "rnn_sequence":
+            return None
+        nodes.append(node)
+        below = node.parents[0]  # the layer's input: the output of the layer below (LSTM: a slice of its node)
+        outputs.append(below)
+        node = below.parents[0] if lstm and below.parents else below
+    return nodes[::-1], outputs[::-1][1:]
 
 
-def _chains(module, base, batched, first_is_time, contiguous, parts):
+def _relabel(value, argument):
+    """Relabel `value`, the output of layer `index` (or final state index − layers) of the forward that `record`
+    describes (show_as_pytorchs), as PyTorch's chain."""
+    record, index = argument
+    mode, num_layers, batch_first, bias, x, hx, batched = record
+    lstm = mode == "LSTM"
+    found = _layers(value, index, num_layers, lstm)
+    if found is None:
+        return
+    nodes, outputs = found
+    inputs = [x, hx[0], hx[1]]  # the shown_as inputs: the layouts' int entries are their indices
+    first = 3 if lstm else 2  # the node's inputs: x, h (and c), weight_ih, weight_hh (, bias_ih, bias_hh)
+    for layer, node in enumerate(nodes):
+        inputs += node.parents[first:first + 4] if bias else (*node.parents[first:first + 2], None, None)
+        if layer < len(outputs):
+            inputs.append(outputs[layer])
+    steps = nodes[0].shape[0]
+    first_is_time = not (batch_first and batched)
+    contiguous = batched and _is_contiguous(x.shape if first_is_time else (x.shape[1], x.shape[0], x.shape[2]),
+                                            x.stride() if first_is_time else (x.stride()[1], x.stride()[0],
+                                                                              x.stride()[2]))
+    lstm = mode == "LSTM"
+    base = (mode, steps, num_layers, first_is_time, batched, contiguous or not batched, bias, hx[0] is not None,
+            lstm and hx[1] is not None)
+    # the chains' names, and where each input is below each relabelled node: the same for every call of this shape
+    # (found once; each path is checked to lead to its input before it is used)
+    shape = base + tuple(isinstance(h, Value) for h in hx)
+    cached = _SHAPES.get(shape)
+    if cached is None:
+        parts = 2 if lstm else 1
+        names = [chain_name(base + (layer,)) for layer in range(num_layers)]
+        names += [chain_name(base + ("state", part)) for part in range(parts)]
+        if None in names:
+            names = _chains(mode, num_layers, base, batched, first_is_time, contiguous, parts)
+        cached = _SHAPES[shape] = names, [None] * len(names)
+    names, known = cached
+    shown_as(value, tuple(inputs), names[index], known[index])
+    known[index] = relabelled_paths(value) or known[index]
+
+
+_SHAPES = {}  # a layer's shape (_relabel's key) -> (its chains' names, the input paths of each relabel found)
+
+
+def _chains(mode, num_layers, base, batched, first_is_time, contiguous, parts):
     """The chain names of each layer's output and of the final states (the keys `base` + (layer,) and + ("state",
     part)); the int entries index show_as_pytorchs' inputs: x, h_0, c_0, then per layer its weight_ih, weight_hh,
     bias_ih, bias_hh and output."""
-    mode, steps = module._mode, base[1]
+    steps = base[1]
     if not batched:
         entry, contiguous = ("UnsqueezeBackward0", (0,)), True
     else:
         entry = 0 if first_is_time else ("TransposeBackward0", (0,))
     names, lasts, index = [], [], 3
     bias = base[6]
-    for layer in range(module.num_layers):
+    for layer in range(num_layers):
         h0 = c0 = None
         if base[7]:
             h0 = "UnbindBackward0", ((1 if batched else ("UnsqueezeBackward0", (1,))),), layer

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from test_grad_fn_names import _library
 from test_grad_fn_names6 import _chain_of
+from test_grad_fn_names7 import _same_graph
 
 _RNG = np.random.default_rng(8)
 
@@ -96,3 +97,49 @@ def test_einsum_of_a_label_of_size_0_against_1():
     y.sum().backward()
     assert z.grad.shape == (0, 2) and (w.grad == 0).all()
     assert ag.einsum("ij,jk->ik", ag.tensor(np.ones((3, 0))), ag.tensor(np.ones((1, 3)))).shape == (3, 3)
+
+
+# ---- recurrent layers: PyTorch's unrolled graph shown when grad_fn is first read (one_node.show_later), not made on
+# every forward
+
+def test_recurrent_relabel_waits_for_grad_fn():
+    """The forward only marks the layer's output and final states: the relabel runs when grad_fn is first read (and
+    the marks go with the Values)."""
+    import gc
+
+    import autograd_core as ag
+    from autograd_core import one_node
+
+    gru = ag.nn.GRU(3, 4, num_layers=2)
+    x = ag.tensor(np.ones((3, 2, 3), np.float32), requires_grad=True)
+    before = len(one_node._LATER)
+    out, h = gru(x)
+    assert len(one_node._LATER) == before + 3 and id(out) in one_node._LATER
+    assert getattr(out._op, "grad_fn_name", None) is None  # still this library's node
+    assert type(out.grad_fn).__name__ == "StackBackward0" and id(out) not in one_node._LATER
+    assert type(h.grad_fn).__name__ == "StackBackward0"
+    del out, h
+    gc.collect()
+    assert len(one_node._LATER) == before
+
+
+@pytest.mark.parametrize("kind", ["GRU", "LSTM"])
+def test_recurrent_graph_read_late_is_pytorchs(kind):
+    """Read after a backward pass and after the module's parameters were replaced: the graph of the forward that
+    ran, as PyTorch's."""
+    pytest.importorskip("torch")
+    graphs = []
+    for library in ("autograd_core", "torch"):
+        L, _, nn = _library(library)
+        L.manual_seed(0)
+        layer = getattr(nn, kind)(3, 4, num_layers=2, batch_first=True).double()
+        names = {id(p): name for name, p in layer.named_parameters()}
+        x = L.tensor(np.random.default_rng(3).standard_normal((2, 3, 3)), requires_grad=True)
+        names[id(x)] = "x"
+        out, states = layer(x)
+        (out.sum() + (states[0] if kind == "LSTM" else states).sum()).backward()
+        layer.weight_hh_l1 = nn.Parameter(layer.weight_hh_l1.detach() * 2)
+        graphs.append(([out] + list(states if kind == "LSTM" else (states,)), names))
+    (ours, our_names), (theirs, their_names) = graphs
+    for a, b in zip(ours, theirs):
+        assert _same_graph(a.grad_fn, b.grad_fn, our_names, their_names, set())
