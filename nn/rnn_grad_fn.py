@@ -15,11 +15,13 @@ h_0 unbound per layer):
     GRU    gi, gh = unsafe_split(gi[t], 3), unsafe_split(addmm(b_hh, h, W_hhᵀ), 3)
            r = σ(gh₀ + gi₀), z = σ(gh₁ + gi₁), n = tanh(gi₂ + gh₂·r),  h' = (h − n)·z + n
 
-and stacks the steps' h (StackBackward0); the final states are a stack of each layer's last h (or c). Without biases
-the products are mm. Shown as PyTorch's: one direction, any number of layers, with or without biases and initial
-states, batch-first and unbatched input. Left as this library's own node (RnnSequenceBackward0 and the slices of it):
-bidirectional layers, LSTM with proj_size, dropout between layers in training, PackedSequence input (the composed
-path), and complex numbers.
+and stacks the steps' h (StackBackward0); a bidirectional layer runs the reverse direction from the last step (its
+stack in time order) and concatenates the two stacks (CatBackward0); dropout between layers in training multiplies
+the next layer's input by the mask (MulBackward0 over the layer's output and None, as F.dropout's here). The final
+states are a stack of each layer-direction's last h (or c: the reverse direction's at step 0). Without biases the
+products are mm. Shown as PyTorch's: either direction, any number of layers, with or without biases, initial states
+and dropout, batch-first and unbatched input. Left as this library's own node (RnnSequenceBackward0 and the slices
+of it): LSTM with proj_size, PackedSequence input (the composed path: its own nodes), and complex numbers.
 """
 
 from __future__ import annotations
@@ -43,11 +45,12 @@ def _linear(x, contiguous, ndim, w, b):
     return "AddBackward0", (("UnsafeViewBackward0", (("MmBackward0", (rows, weight_t)),)), b)
 
 
-def _steps(mode, steps, x, contiguous, w_ih, w_hh, b_ih, b_hh, h, c):
-    """The layouts of each step's h (and c for LSTM) of one layer: lists of `steps` entries."""
+def _steps(mode, steps, x, contiguous, w_ih, w_hh, b_ih, b_hh, h, c, reverse=False):
+    """The layouts of each step's h (and c for LSTM) of one layer-direction: lists of `steps` entries in time order
+    (the reverse direction's steps run from the last)."""
     projected = _linear(x, contiguous, 3, w_ih, b_ih)
-    hs, cs = [], []
-    for t in range(steps):
+    hs, cs = [None] * steps, [None] * steps
+    for t in (reversed(range(steps)) if reverse else range(steps)):
         gi = "UnbindBackward0", (projected,), t
         gh = _linear(h, True, 2, w_hh, b_hh)
         if mode in ("RNN_TANH", "RNN_RELU"):
@@ -66,8 +69,7 @@ def _steps(mode, steps, x, contiguous, w_ih, w_hh, b_ih, b_hh, h, c):
             z = "SigmoidBackward0", (("AddBackward0", (sh[1], si[1])),)
             n = "TanhBackward0", (("AddBackward0", (si[2], ("MulBackward0", (sh[2], r)))),)
             h = "AddBackward0", (("MulBackward0", (("SubBackward0", (h, n)), z)), n)
-        hs.append(h)
-        cs.append(c)
+        hs[t], cs[t] = h, c
     return hs, cs
 
 
@@ -78,12 +80,12 @@ def show_as_pytorchs(module, x, hx, layer_outputs, states, batched):
     Nothing is relabelled now (one_node.show_later: the relabel costs more than the marks, and is paid only by who
     reads grad_fn or next_functions; the weights and the layers' nodes are found from the marked Values then).
     Returns the states."""
-    if (module.bidirectional or module.proj_size or (module.dropout and module.training and module.num_layers > 1)
-            or len(layer_outputs) != module.num_layers or not layer_outputs[-1].requires_grad):
+    if module.proj_size or len(layer_outputs) != module.num_layers or not layer_outputs[-1].requires_grad:
         return states
     hx = () if hx is None else tuple(hx) if isinstance(hx, (tuple, list)) else (hx,)  # (h_0,) or (h_0, c_0)
-    record = (module._mode, module.num_layers, module.batch_first, module.bias, x, hx + (None,) * (2 - len(hx)),
-              batched)
+    dropout = bool(module.dropout and module.training and module.num_layers > 1)  # (between the layers)
+    record = (module._mode, module.num_layers, 2 if module.bidirectional else 1, dropout, module.batch_first,
+              module.bias, x, hx + (None,) * (2 - len(hx)), batched)
     for layer, out in enumerate(layer_outputs):
         show_later(out, _relabel, (record, layer))
     for part, state in enumerate(states):
@@ -91,49 +93,70 @@ def show_as_pytorchs(module, x, hx, layer_outputs, states, batched):
     return states
 
 
-def _layers(value, index, num_layers, lstm):
-    """The `rnn_sequence` nodes of the layers up to the one of `value` (layer `index`'s output, or a final state
-    for index ≥ num_layers: a stack of each layer's last step), and each layer's output, from the first; None where
-    a layer is not one such node (the composed steps: forward mode, complex numbers)."""
-    if index < num_layers:
-        node = value.parents[0] if lstm and value.parents else value
-    else:
-        node = value.parents[-1].parents[0] if value.parents and value.parents[-1].parents else None
-    nodes, outputs = [], []
-    for _ in range(min(index, num_layers - 1) + 1):
-        if node is None or node.op != "rnn_sequence":
+def _directions(out, directions, lstm):
+    """The `rnn_sequence` nodes of each direction of the layer whose output is `out` (the concatenation of the two
+    directions' where bidirectional; an LSTM's are slices of its nodes), or None."""
+    if directions == 2 and out.op != "concatenate":
+        return None
+    nodes = []
+    for part in (out.parents if directions == 2 else (out,)):
+        node = part.parents[0] if lstm and part.parents else part
+        if node.op != "rnn_sequence":
             return None
         nodes.append(node)
-        below = node.parents[0]  # the layer's input: the output of the layer below (LSTM: a slice of its node)
-        outputs.append(below)
-        node = below.parents[0] if lstm and below.parents else below
-    return nodes[::-1], outputs[::-1][1:]
+    return nodes
+
+
+def _layers(value, index, num_layers, directions, dropout, lstm):
+    """The `rnn_sequence` nodes of each layer up to the one of `value` (layer `index`'s output, or a final state
+    for index ≥ num_layers: a stack of each layer-direction's last step), a list per layer from the first, and the
+    inputs of the layers above the first (the output of the one below, or the dropout over it); None where a layer
+    is not such nodes (the composed steps: forward mode, complex numbers)."""
+    if index < num_layers:
+        nodes = _directions(value, directions, lstm)
+    else:
+        parts = value.parents[-directions:] if value.op == "stack" else ()
+        nodes = [part.parents[0] for part in parts if part.parents]
+        if len(nodes) != directions or any(node.op != "rnn_sequence" for node in nodes):
+            return None
+    layers, inputs = [], []
+    for _ in range(min(index, num_layers - 1) + 1):
+        if nodes is None:
+            return None
+        layers.append(nodes)
+        below = nodes[0].parents[0]  # the layer's input: the output of the layer below (or its dropout)
+        inputs.append(below)
+        if dropout and below.op == "*":
+            below = below.parents[0]
+        nodes = _directions(below, directions, lstm) if below.parents else None
+    return layers[::-1], inputs[::-1][1:]
 
 
 def _relabel(value, argument):
     """Relabel `value`, the output of layer `index` (or final state index − layers) of the forward that `record`
     describes (show_as_pytorchs), as PyTorch's chain."""
     record, index = argument
-    mode, num_layers, batch_first, bias, x, hx, batched = record
+    mode, num_layers, directions, dropout, batch_first, bias, x, hx, batched = record
     lstm = mode == "LSTM"
-    found = _layers(value, index, num_layers, lstm)
+    found = _layers(value, index, num_layers, directions, dropout, lstm)
     if found is None:
         return
-    nodes, outputs = found
+    layers, below = found
     inputs = [x, hx[0], hx[1]]  # the shown_as inputs: the layouts' int entries are their indices
     first = 3 if lstm else 2  # the node's inputs: x, h (and c), weight_ih, weight_hh (, bias_ih, bias_hh)
-    for layer, node in enumerate(nodes):
-        inputs += node.parents[first:first + 4] if bias else (*node.parents[first:first + 2], None, None)
-        if layer < len(outputs):
-            inputs.append(outputs[layer])
-    steps = nodes[0].shape[0]
+    for layer, nodes in enumerate(layers):
+        for node in nodes:
+            inputs += node.parents[first:first + 4] if bias else (*node.parents[first:first + 2], None, None)
+        if layer < len(below):
+            inputs.append(below[layer])
+    steps = layers[0][0].shape[0]
     first_is_time = not (batch_first and batched)
     contiguous = batched and _is_contiguous(x.shape if first_is_time else (x.shape[1], x.shape[0], x.shape[2]),
                                             x.stride() if first_is_time else (x.stride()[1], x.stride()[0],
                                                                               x.stride()[2]))
     lstm = mode == "LSTM"
     base = (mode, steps, num_layers, first_is_time, batched, contiguous or not batched, bias, hx[0] is not None,
-            lstm and hx[1] is not None)
+            lstm and hx[1] is not None, directions)
     # the chains' names, and where each input is below each relabelled node: the same for every call of this shape
     # (found once; each path is checked to lead to its input before it is used)
     shape = base + tuple(isinstance(h, Value) for h in hx)
@@ -143,7 +166,7 @@ def _relabel(value, argument):
         names = [chain_name(base + (layer,)) for layer in range(num_layers)]
         names += [chain_name(base + ("state", part)) for part in range(parts)]
         if None in names:
-            names = _chains(mode, num_layers, base, batched, first_is_time, contiguous, parts)
+            names = _chains(mode, num_layers, directions, base, batched, first_is_time, contiguous, parts)
         cached = _SHAPES[shape] = names, [None] * len(names)
     names, known = cached
     shown_as(value, tuple(inputs), names[index], known[index])
@@ -153,10 +176,10 @@ def _relabel(value, argument):
 _SHAPES = {}  # a layer's shape (_relabel's key) -> (its chains' names, the input paths of each relabel found)
 
 
-def _chains(mode, num_layers, base, batched, first_is_time, contiguous, parts):
+def _chains(mode, num_layers, directions, base, batched, first_is_time, contiguous, parts):
     """The chain names of each layer's output and of the final states (the keys `base` + (layer,) and + ("state",
-    part)); the int entries index show_as_pytorchs' inputs: x, h_0, c_0, then per layer its weight_ih, weight_hh,
-    bias_ih, bias_hh and output."""
+    part)); the int entries index _relabel's inputs: x, h_0, c_0, then per layer each direction's weight_ih,
+    weight_hh, bias_ih, bias_hh, and the next layer's input (this layer's output, or the dropout over it)."""
     steps = base[1]
     if not batched:
         entry, contiguous = ("UnsqueezeBackward0", (0,)), True
@@ -165,16 +188,24 @@ def _chains(mode, num_layers, base, batched, first_is_time, contiguous, parts):
     names, lasts, index = [], [], 3
     bias = base[6]
     for layer in range(num_layers):
-        h0 = c0 = None
-        if base[7]:
-            h0 = "UnbindBackward0", ((1 if batched else ("UnsqueezeBackward0", (1,))),), layer
-        if base[8]:
-            c0 = "UnbindBackward0", ((2 if batched else ("UnsqueezeBackward0", (2,))),), layer
-        hs, cs = _steps(mode, steps, entry, contiguous, index, index + 1, index + 2 if bias else None,
-                        index + 3 if bias else None, h0, c0)
-        names.append(chain_layout(("StackBackward0", tuple(hs)), key=base + (layer,)))
-        lasts.append((hs[-1], cs[-1]))
-        entry, contiguous, index = index + 4, True, index + 5
+        stacks = []
+        for direction in range(directions):
+            h0 = c0 = None
+            at = layer * directions + direction
+            if base[7]:
+                h0 = "UnbindBackward0", ((1 if batched else ("UnsqueezeBackward0", (1,))),), at
+            if base[8]:
+                c0 = "UnbindBackward0", ((2 if batched else ("UnsqueezeBackward0", (2,))),), at
+            w = index + 4 * direction
+            hs, cs = _steps(mode, steps, entry, contiguous, w, w + 1, w + 2 if bias else None,
+                            w + 3 if bias else None, h0, c0, reverse=direction == 1)
+            stacks.append(("StackBackward0", tuple(hs)))
+            last = 0 if direction else -1  # (the reverse direction ends at the first step)
+            lasts.append((hs[last], cs[last]))
+        # PyTorch's bidirectional layer concatenates the two directions' stacks along the features
+        layout = stacks[0] if directions == 1 else ("CatBackward0", tuple(stacks))
+        names.append(chain_layout(layout, key=base + (layer,)))
+        entry, contiguous, index = index + 4 * directions, True, index + 4 * directions + 1
     for part in range(parts):
         names.append(chain_layout(("StackBackward0", tuple(last[part] for last in lasts)), key=base + ("state", part)))
     return names

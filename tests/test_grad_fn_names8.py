@@ -5,7 +5,7 @@ PyTorch's einsum); then this library's side alone."""
 import numpy as np
 import pytest
 from test_grad_fn_names import _library
-from test_grad_fn_names6 import _chain_of
+from test_grad_fn_names6 import _chain_of, _numbered_chain
 from test_grad_fn_names7 import _same_graph
 
 _RNG = np.random.default_rng(8)
@@ -143,3 +143,75 @@ def test_recurrent_graph_read_late_is_pytorchs(kind):
     (ours, our_names), (theirs, their_names) = graphs
     for a, b in zip(ours, theirs):
         assert _same_graph(a.grad_fn, b.grad_fn, our_names, their_names, set())
+
+
+def _recurrent(library, case):
+    """(output, final states) of the layer of `case` in `library`, and the name of each leaf by identity."""
+    kind, kwargs, shape, given = case
+    L, _, nn = _library(library)
+    L.manual_seed(0)
+    layer = getattr(nn, kind)(3, 4, **kwargs).double()
+    rng = np.random.default_rng(9)
+    x = L.tensor(rng.standard_normal(shape), requires_grad=True)
+    names = {id(p): name for name, p in layer.named_parameters()}
+    names[id(x)] = "x"
+    hx = None
+    if given:
+        batch = () if len(shape) == 2 else (shape[0] if kwargs.get("batch_first") else shape[1],)
+        first = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
+        hx = [L.tensor(rng.standard_normal((first,) + batch + (4,)), requires_grad=True)
+              for _ in range(2 if kind == "LSTM" else 1)]
+        names.update({id(h): f"hx{k}" for k, h in enumerate(hx)})
+        hx = tuple(hx) if kind == "LSTM" else hx[0]
+    output, states = layer(x, hx)
+    leaves = [x] + list(layer.parameters()) + ([] if hx is None else list(hx) if kind == "LSTM" else [hx])
+    return [output] + list(states if kind == "LSTM" else (states,)), names, leaves
+
+
+# (kind, keyword arguments, input shape, whether h_0 (and c_0) are given): bidirectional layers (PyTorch's
+# concatenation of the two directions' stacks, the reverse one's steps from the last), dropout between layers in
+# training (PyTorch's product by the mask: MulBackward0 over the layer's output and None)
+_BI = {"bidirectional": True}
+_RNNS = [("RNN", _BI, (3, 2, 3), False), ("RNN", {**_BI, "nonlinearity": "relu", "bias": False}, (3, 2, 3), True),
+         ("RNN", {**_BI, "num_layers": 2, "batch_first": True}, (2, 3, 3), True), ("RNN", _BI, (3, 3), True),
+         ("GRU", _BI, (3, 2, 3), True), ("GRU", {**_BI, "num_layers": 2, "bias": False}, (3, 2, 3), False),
+         ("GRU", {**_BI, "batch_first": True}, (2, 3, 3), False), ("LSTM", _BI, (3, 2, 3), False),
+         ("LSTM", {**_BI, "num_layers": 3}, (2, 2, 3), True), ("LSTM", {**_BI, "batch_first": True}, (2, 3, 3), True),
+         ("LSTM", _BI, (3, 3), True), ("RNN", {"num_layers": 2, "dropout": 0.5}, (3, 2, 3), False),
+         ("GRU", {"num_layers": 3, "dropout": 0.3, "batch_first": True}, (2, 3, 3), True),
+         ("LSTM", {"num_layers": 2, "dropout": 0.5}, (3, 3), True),
+         ("LSTM", {**_BI, "num_layers": 2, "dropout": 0.5}, (3, 2, 3), True),
+         ("GRU", {**_BI, "num_layers": 2, "dropout": 1.0}, (3, 2, 3), False)]
+_RNN_IDS = [f"{kind}-{'-'.join(f'{k}={v}' for k, v in kwargs.items())}-{len(shape)}d{'-hx' if hx else ''}"
+            for kind, kwargs, shape, hx in _RNNS]
+
+
+@pytest.mark.parametrize("case", _RNNS, ids=_RNN_IDS)
+def test_recurrent_layers_bidirectional_and_with_dropout_are_pytorchs(case):
+    """The output and the final states, down to the leaves: PyTorch's nodes of every step."""
+    pytest.importorskip("torch")
+    (ours, our_names, _), (theirs, their_names, _) = _recurrent("autograd_core", case), _recurrent("torch", case)
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        assert _same_graph(a.grad_fn, b.grad_fn, our_names, their_names, set())
+
+
+@pytest.mark.parametrize("case", _RNNS[4:5] + _RNNS[8:9] + _RNNS[13:15], ids=_RNN_IDS[4:5] + _RNN_IDS[8:9] +
+                         _RNN_IDS[13:15])
+def test_recurrent_relabelling_changes_no_number(case, monkeypatch):
+    """The same call without the relabel: the same values and gradients, bit for bit, another name."""
+    import autograd_core as ag
+    import autograd_core.nn.rnn as rnn
+
+    def numbers():
+        outputs, _, leaves = _recurrent("autograd_core", case)
+        loss = sum((y * np.cos(np.arange(y.numel())).reshape(y.shape)).sum() for y in outputs)
+        return [y.data for y in outputs] + list(ag.autograd.grad(loss, leaves)), _numbered_chain(outputs[0].grad_fn, 4)
+
+    relabelled, name = numbers()
+    monkeypatch.setattr(rnn, "show_as_pytorchs", lambda module, x, hx, outputs, states, batched: states)
+    plain, plain_name = numbers()
+    assert name != plain_name and "RnnSequenceBackward0" in repr(plain_name) and "RnnSequence" not in repr(name)
+    assert len(plain) == len(relabelled)
+    for a, b in zip(relabelled, plain):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
