@@ -19,9 +19,10 @@ and stacks the steps' h (StackBackward0); a bidirectional layer runs the reverse
 stack in time order) and concatenates the two stacks (CatBackward0); dropout between layers in training multiplies
 the next layer's input by the mask (MulBackward0 over the layer's output and None, as F.dropout's here). The final
 states are a stack of each layer-direction's last h (or c: the reverse direction's at step 0). Without biases the
-products are mm. Shown as PyTorch's: either direction, any number of layers, with or without biases, initial states
-and dropout, batch-first and unbatched input. Left as this library's own node (RnnSequenceBackward0 and the slices
-of it): LSTM with proj_size, PackedSequence input (the composed path: its own nodes), and complex numbers.
+products are mm; LSTM's proj_size multiplies each h by W_hrᵀ (MmBackward0). Shown as PyTorch's: either direction,
+any number of layers, with or without biases, initial states, dropout and proj_size, batch-first and unbatched
+input. Left as this library's own nodes: PackedSequence input (the composed path, its steps' own nodes) and complex
+numbers.
 """
 
 from __future__ import annotations
@@ -45,9 +46,9 @@ def _linear(x, contiguous, ndim, w, b):
     return "AddBackward0", (("UnsafeViewBackward0", (("MmBackward0", (rows, weight_t)),)), b)
 
 
-def _steps(mode, steps, x, contiguous, w_ih, w_hh, b_ih, b_hh, h, c, reverse=False):
+def _steps(mode, steps, x, contiguous, w_ih, w_hh, b_ih, b_hh, h, c, reverse=False, w_hr=None):
     """The layouts of each step's h (and c for LSTM) of one layer-direction: lists of `steps` entries in time order
-    (the reverse direction's steps run from the last)."""
+    (the reverse direction's steps run from the last). w_hr: an LSTM's projection of h (proj_size), or None."""
     projected = _linear(x, contiguous, 3, w_ih, b_ih)
     hs, cs = [None] * steps, [None] * steps
     for t in (reversed(range(steps)) if reverse else range(steps)):
@@ -62,6 +63,8 @@ def _steps(mode, steps, x, contiguous, w_ih, w_hh, b_ih, b_hh, h, c, reverse=Fal
             g, o = ("TanhBackward0", (chunk[2],)), ("SigmoidBackward0", (chunk[3],))
             c = "AddBackward0", (("MulBackward0", (f, c)), ("MulBackward0", (i, g)))
             h = "MulBackward0", (o, ("TanhBackward0", (c,)))
+            if w_hr is not None:  # proj_size: h projected by W_hrᵀ (mm)
+                h = "MmBackward0", (h, ("TBackward0", (w_hr,)))
         else:  # GRU
             si = [("UnsafeSplitBackward0", (gi,), k) for k in range(3)]
             sh = [("UnsafeSplitBackward0", (gh,), k) for k in range(3)]
@@ -80,12 +83,12 @@ def show_as_pytorchs(module, x, hx, layer_outputs, states, batched):
     Nothing is relabelled now (one_node.show_later: the relabel costs more than the marks, and is paid only by who
     reads grad_fn or next_functions; the weights and the layers' nodes are found from the marked Values then).
     Returns the states."""
-    if module.proj_size or len(layer_outputs) != module.num_layers or not layer_outputs[-1].requires_grad:
+    if len(layer_outputs) != module.num_layers or not layer_outputs[-1].requires_grad:
         return states
     hx = () if hx is None else tuple(hx) if isinstance(hx, (tuple, list)) else (hx,)  # (h_0,) or (h_0, c_0)
     dropout = bool(module.dropout and module.training and module.num_layers > 1)  # (between the layers)
     record = (module._mode, module.num_layers, 2 if module.bidirectional else 1, dropout, module.batch_first,
-              module.bias, x, hx + (None,) * (2 - len(hx)), batched)
+              module.bias, bool(module.proj_size), x, hx + (None,) * (2 - len(hx)), batched)
     for layer, out in enumerate(layer_outputs):
         show_later(out, _relabel, (record, layer))
     for part, state in enumerate(states):
@@ -136,17 +139,20 @@ def _relabel(value, argument):
     """Relabel `value`, the output of layer `index` (or final state index − layers) of the forward that `record`
     describes (show_as_pytorchs), as PyTorch's chain."""
     record, index = argument
-    mode, num_layers, directions, dropout, batch_first, bias, x, hx, batched = record
+    mode, num_layers, directions, dropout, batch_first, bias, proj, x, hx, batched = record
     lstm = mode == "LSTM"
     found = _layers(value, index, num_layers, directions, dropout, lstm)
     if found is None:
         return
     layers, below = found
     inputs = [x, hx[0], hx[1]]  # the shown_as inputs: the layouts' int entries are their indices
-    first = 3 if lstm else 2  # the node's inputs: x, h (and c), weight_ih, weight_hh (, bias_ih, bias_hh)
+    first = 3 if lstm else 2  # the node's inputs: x, h (and c), weight_ih, weight_hh (, bias_ih, bias_hh)(, weight_hr)
     for layer, nodes in enumerate(layers):
         for node in nodes:
-            inputs += node.parents[first:first + 4] if bias else (*node.parents[first:first + 2], None, None)
+            weights = node.parents[first:]
+            inputs += weights[:4] if bias else (*weights[:2], None, None)
+            if proj:
+                inputs.append(weights[-1])
         if layer < len(below):
             inputs.append(below[layer])
     steps = layers[0][0].shape[0]
@@ -156,7 +162,7 @@ def _relabel(value, argument):
                                                                               x.stride()[2]))
     lstm = mode == "LSTM"
     base = (mode, steps, num_layers, first_is_time, batched, contiguous or not batched, bias, hx[0] is not None,
-            lstm and hx[1] is not None, directions)
+            lstm and hx[1] is not None, directions, proj)
     # the chains' names, and where each input is below each relabelled node: the same for every call of this shape
     # (found once; each path is checked to lead to its input before it is used)
     shape = base + tuple(isinstance(h, Value) for h in hx)
@@ -179,14 +185,15 @@ _SHAPES = {}  # a layer's shape (_relabel's key) -> (its chains' names, the inpu
 def _chains(mode, num_layers, directions, base, batched, first_is_time, contiguous, parts):
     """The chain names of each layer's output and of the final states (the keys `base` + (layer,) and + ("state",
     part)); the int entries index _relabel's inputs: x, h_0, c_0, then per layer each direction's weight_ih,
-    weight_hh, bias_ih, bias_hh, and the next layer's input (this layer's output, or the dropout over it)."""
+    weight_hh, bias_ih, bias_hh (and weight_hr with proj_size), and the next layer's input (this layer's output, or
+    the dropout over it)."""
     steps = base[1]
     if not batched:
         entry, contiguous = ("UnsqueezeBackward0", (0,)), True
     else:
         entry = 0 if first_is_time else ("TransposeBackward0", (0,))
     names, lasts, index = [], [], 3
-    bias = base[6]
+    bias, per = base[6], 5 if base[10] else 4  # (the inputs of each direction: its weights)
     for layer in range(num_layers):
         stacks = []
         for direction in range(directions):
@@ -196,16 +203,17 @@ def _chains(mode, num_layers, directions, base, batched, first_is_time, contiguo
                 h0 = "UnbindBackward0", ((1 if batched else ("UnsqueezeBackward0", (1,))),), at
             if base[8]:
                 c0 = "UnbindBackward0", ((2 if batched else ("UnsqueezeBackward0", (2,))),), at
-            w = index + 4 * direction
+            w = index + per * direction
             hs, cs = _steps(mode, steps, entry, contiguous, w, w + 1, w + 2 if bias else None,
-                            w + 3 if bias else None, h0, c0, reverse=direction == 1)
+                            w + 3 if bias else None, h0, c0, reverse=direction == 1,
+                            w_hr=w + 4 if per == 5 else None)
             stacks.append(("StackBackward0", tuple(hs)))
             last = 0 if direction else -1  # (the reverse direction ends at the first step)
             lasts.append((hs[last], cs[last]))
         # PyTorch's bidirectional layer concatenates the two directions' stacks along the features
         layout = stacks[0] if directions == 1 else ("CatBackward0", tuple(stacks))
         names.append(chain_layout(layout, key=base + (layer,)))
-        entry, contiguous, index = index + 4 * directions, True, index + 4 * directions + 1
+        entry, contiguous, index = index + per * directions, True, index + per * directions + 1
     for part in range(parts):
         names.append(chain_layout(("StackBackward0", tuple(last[part] for last in lasts)), key=base + ("state", part)))
     return names

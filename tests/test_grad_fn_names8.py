@@ -159,8 +159,8 @@ def _recurrent(library, case):
     if given:
         batch = () if len(shape) == 2 else (shape[0] if kwargs.get("batch_first") else shape[1],)
         first = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
-        hx = [L.tensor(rng.standard_normal((first,) + batch + (4,)), requires_grad=True)
-              for _ in range(2 if kind == "LSTM" else 1)]
+        sizes = (kwargs.get("proj_size") or 4, 4)[:2 if kind == "LSTM" else 1]  # h (projected), c
+        hx = [L.tensor(rng.standard_normal((first,) + batch + (size,)), requires_grad=True) for size in sizes]
         names.update({id(h): f"hx{k}" for k, h in enumerate(hx)})
         hx = tuple(hx) if kind == "LSTM" else hx[0]
     output, states = layer(x, hx)
@@ -170,7 +170,8 @@ def _recurrent(library, case):
 
 # (kind, keyword arguments, input shape, whether h_0 (and c_0) are given): bidirectional layers (PyTorch's
 # concatenation of the two directions' stacks, the reverse one's steps from the last), dropout between layers in
-# training (PyTorch's product by the mask: MulBackward0 over the layer's output and None)
+# training (PyTorch's product by the mask: MulBackward0 over the layer's output and None), LSTM with proj_size (each
+# step's h multiplied by W_hrᵀ: MmBackward0)
 _BI = {"bidirectional": True}
 _RNNS = [("RNN", _BI, (3, 2, 3), False), ("RNN", {**_BI, "nonlinearity": "relu", "bias": False}, (3, 2, 3), True),
          ("RNN", {**_BI, "num_layers": 2, "batch_first": True}, (2, 3, 3), True), ("RNN", _BI, (3, 3), True),
@@ -181,7 +182,10 @@ _RNNS = [("RNN", _BI, (3, 2, 3), False), ("RNN", {**_BI, "nonlinearity": "relu",
          ("GRU", {"num_layers": 3, "dropout": 0.3, "batch_first": True}, (2, 3, 3), True),
          ("LSTM", {"num_layers": 2, "dropout": 0.5}, (3, 3), True),
          ("LSTM", {**_BI, "num_layers": 2, "dropout": 0.5}, (3, 2, 3), True),
-         ("GRU", {**_BI, "num_layers": 2, "dropout": 1.0}, (3, 2, 3), False)]
+         ("GRU", {**_BI, "num_layers": 2, "dropout": 1.0}, (3, 2, 3), False),
+         ("LSTM", {"proj_size": 2}, (3, 2, 3), False), ("LSTM", {"proj_size": 3, "num_layers": 2}, (3, 3), True),
+         ("LSTM", {**_BI, "proj_size": 2, "num_layers": 2, "batch_first": True, "bias": False}, (2, 3, 3), True),
+         ("LSTM", {**_BI, "proj_size": 1, "num_layers": 2, "dropout": 0.5}, (3, 2, 3), False)]
 _RNN_IDS = [f"{kind}-{'-'.join(f'{k}={v}' for k, v in kwargs.items())}-{len(shape)}d{'-hx' if hx else ''}"
             for kind, kwargs, shape, hx in _RNNS]
 
@@ -196,8 +200,8 @@ def test_recurrent_layers_bidirectional_and_with_dropout_are_pytorchs(case):
         assert _same_graph(a.grad_fn, b.grad_fn, our_names, their_names, set())
 
 
-@pytest.mark.parametrize("case", _RNNS[4:5] + _RNNS[8:9] + _RNNS[13:15], ids=_RNN_IDS[4:5] + _RNN_IDS[8:9] +
-                         _RNN_IDS[13:15])
+@pytest.mark.parametrize("case", _RNNS[4:5] + _RNNS[8:9] + _RNNS[13:15] + _RNNS[17:19],
+                         ids=_RNN_IDS[4:5] + _RNN_IDS[8:9] + _RNN_IDS[13:15] + _RNN_IDS[17:19])
 def test_recurrent_relabelling_changes_no_number(case, monkeypatch):
     """The same call without the relabel: the same values and gradients, bit for bit, another name."""
     import autograd_core as ag
