@@ -21,8 +21,8 @@ the next layer's input by the mask (MulBackward0 over the layer's output and Non
 states are a stack of each layer-direction's last h (or c: the reverse direction's at step 0). Without biases the
 products are mm; LSTM's proj_size multiplies each h by W_hrᵀ (MmBackward0). Shown as PyTorch's: either direction,
 any number of layers, with or without biases, initial states, dropout and proj_size, batch-first and unbatched
-input. Left as this library's own nodes: PackedSequence input (the composed path, its steps' own nodes) and complex
-numbers.
+input (PackedSequence input: nn/rnn_grad_fn_packed.py). Left as this library's own nodes: complex numbers, and the
+layers run while forward mode watches (the composed steps).
 """
 
 from __future__ import annotations
@@ -46,32 +46,36 @@ def _linear(x, contiguous, ndim, w, b):
     return "AddBackward0", (("UnsafeViewBackward0", (("MmBackward0", (rows, weight_t)),)), b)
 
 
+def _cell(mode, gi, h, c, w_hh, b_hh, w_hr=None):
+    """The layouts of one step's (h, c) (c None but for LSTM) from its input projection gi and the state h, c."""
+    gh = _linear(h, True, 2, w_hh, b_hh)
+    if mode in ("RNN_TANH", "RNN_RELU"):
+        return (("TanhBackward0" if mode == "RNN_TANH" else "ReluBackward0"), (("AddBackward0", (gh, gi)),)), c
+    if mode == "LSTM":
+        gates = "AddBackward0", (gh, gi)
+        chunk = [("UnsafeSplitBackward0", (gates,), k) for k in range(4)]
+        i, f = ("SigmoidBackward0", (chunk[0],)), ("SigmoidBackward0", (chunk[1],))
+        g, o = ("TanhBackward0", (chunk[2],)), ("SigmoidBackward0", (chunk[3],))
+        c = "AddBackward0", (("MulBackward0", (f, c)), ("MulBackward0", (i, g)))
+        h = "MulBackward0", (o, ("TanhBackward0", (c,)))
+        if w_hr is not None:  # proj_size: h projected by W_hrᵀ (mm)
+            h = "MmBackward0", (h, ("TBackward0", (w_hr,)))
+        return h, c
+    si = [("UnsafeSplitBackward0", (gi,), k) for k in range(3)]  # GRU
+    sh = [("UnsafeSplitBackward0", (gh,), k) for k in range(3)]
+    r = "SigmoidBackward0", (("AddBackward0", (sh[0], si[0])),)
+    z = "SigmoidBackward0", (("AddBackward0", (sh[1], si[1])),)
+    n = "TanhBackward0", (("AddBackward0", (si[2], ("MulBackward0", (sh[2], r)))),)
+    return ("AddBackward0", (("MulBackward0", (("SubBackward0", (h, n)), z)), n)), c
+
+
 def _steps(mode, steps, x, contiguous, w_ih, w_hh, b_ih, b_hh, h, c, reverse=False, w_hr=None):
     """The layouts of each step's h (and c for LSTM) of one layer-direction: lists of `steps` entries in time order
     (the reverse direction's steps run from the last). w_hr: an LSTM's projection of h (proj_size), or None."""
     projected = _linear(x, contiguous, 3, w_ih, b_ih)
     hs, cs = [None] * steps, [None] * steps
     for t in (reversed(range(steps)) if reverse else range(steps)):
-        gi = "UnbindBackward0", (projected,), t
-        gh = _linear(h, True, 2, w_hh, b_hh)
-        if mode in ("RNN_TANH", "RNN_RELU"):
-            h = ("TanhBackward0" if mode == "RNN_TANH" else "ReluBackward0"), (("AddBackward0", (gh, gi)),)
-        elif mode == "LSTM":
-            gates = "AddBackward0", (gh, gi)
-            chunk = [("UnsafeSplitBackward0", (gates,), k) for k in range(4)]
-            i, f = ("SigmoidBackward0", (chunk[0],)), ("SigmoidBackward0", (chunk[1],))
-            g, o = ("TanhBackward0", (chunk[2],)), ("SigmoidBackward0", (chunk[3],))
-            c = "AddBackward0", (("MulBackward0", (f, c)), ("MulBackward0", (i, g)))
-            h = "MulBackward0", (o, ("TanhBackward0", (c,)))
-            if w_hr is not None:  # proj_size: h projected by W_hrᵀ (mm)
-                h = "MmBackward0", (h, ("TBackward0", (w_hr,)))
-        else:  # GRU
-            si = [("UnsafeSplitBackward0", (gi,), k) for k in range(3)]
-            sh = [("UnsafeSplitBackward0", (gh,), k) for k in range(3)]
-            r = "SigmoidBackward0", (("AddBackward0", (sh[0], si[0])),)
-            z = "SigmoidBackward0", (("AddBackward0", (sh[1], si[1])),)
-            n = "TanhBackward0", (("AddBackward0", (si[2], ("MulBackward0", (sh[2], r)))),)
-            h = "AddBackward0", (("MulBackward0", (("SubBackward0", (h, n)), z)), n)
+        h, c = _cell(mode, ("UnbindBackward0", (projected,), t), h, c, w_hh, b_hh, w_hr)
         hs[t], cs[t] = h, c
     return hs, cs
 

@@ -219,3 +219,110 @@ def test_recurrent_relabelling_changes_no_number(case, monkeypatch):
     assert len(plain) == len(relabelled)
     for a, b in zip(relabelled, plain):
         assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+# ---- recurrent layers over a PackedSequence: PyTorch's PackedLayer and ReversedPackedLayer (nn/rnn_grad_fn_packed.py)
+
+def _packed(library, case):
+    """(output data, final states), the name of each leaf by identity, and the leaves, for `case`: (kind, keyword
+    arguments, lengths, enforce_sorted, whether h_0 (and c_0) are given)."""
+    kind, kwargs, lengths, enforce_sorted, given = case
+    L, _, nn = _library(library)
+    L.manual_seed(0)
+    layer = getattr(nn, kind)(3, 4, **kwargs).double()
+    x = L.tensor(np.random.default_rng(1).standard_normal((max(lengths), len(lengths), 3)), requires_grad=True)
+    names = {id(p): name for name, p in layer.named_parameters()}
+    names[id(x)] = "x"
+    hx = None
+    if given:
+        first = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
+        hx = [L.tensor(np.random.default_rng(2).standard_normal((first, len(lengths), 4)), requires_grad=True)
+              for _ in range(2 if kind == "LSTM" else 1)]
+        names.update({id(h): f"hx{k}" for k, h in enumerate(hx)})
+        hx = tuple(hx) if kind == "LSTM" else hx[0]
+    packed = nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted)
+    output, states = layer(packed, hx)
+    leaves = [x] + list(layer.parameters()) + ([] if hx is None else list(hx) if kind == "LSTM" else [hx])
+    return [output.data] + list(states if kind == "LSTM" else (states,)), names, leaves
+
+
+_PACKED = [("GRU", {}, [3, 2], True, False), ("GRU", {}, [1, 3, 2], False, True),
+           ("RNN", {"bias": False}, [3, 3], True, True),
+           ("RNN", {"nonlinearity": "relu", "bidirectional": True}, [2, 3], False, False),
+           ("LSTM", {}, [3, 1], True, True), ("LSTM", {"num_layers": 2, "dropout": 0.5}, [2, 3], False, True),
+           ("GRU", {"num_layers": 2, "bidirectional": True, "dropout": 0.3}, [3, 2, 2], True, True),
+           ("LSTM", {"bidirectional": True, "proj_size": 2, "num_layers": 2}, [2, 3], False, False),
+           ("LSTM", {"num_layers": 3, "bidirectional": True}, [4, 2, 1], True, True)]
+_PACKED_IDS = [f"{kind}-{'-'.join(f'{k}={v}' for k, v in kwargs.items())}-{lengths}{'-sorted' if s else ''}"
+               f"{'-hx' if hx else ''}" for kind, kwargs, lengths, s, hx in _PACKED]
+
+
+@pytest.mark.parametrize("case", _PACKED, ids=_PACKED_IDS)
+def test_recurrent_layers_over_packed_sequences_are_pytorchs(case):
+    """The output's data and the final states, down to the leaves (through PackPaddedSequenceBackward0 and the
+    sorting's IndexSelectBackward0): PyTorch's nodes of every step."""
+    pytest.importorskip("torch")
+    (ours, our_names, _), (theirs, their_names, _) = _packed("autograd_core", case), _packed("torch", case)
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        assert _same_graph(a.grad_fn, b.grad_fn, our_names, their_names, set())
+
+
+@pytest.mark.parametrize("case", _PACKED[5:8], ids=_PACKED_IDS[5:8])
+def test_packed_relabelling_changes_no_number(case, monkeypatch):
+    import autograd_core as ag
+    import autograd_core.nn.rnn as rnn
+
+    def numbers():
+        outputs, _, leaves = _packed("autograd_core", case)
+        loss = sum((y * np.cos(np.arange(y.numel())).reshape(y.shape)).sum() for y in outputs)
+        return [y.data for y in outputs] + list(ag.autograd.grad(loss, leaves)), _numbered_chain(outputs[0].grad_fn, 4)
+
+    relabelled, name = numbers()
+    monkeypatch.setattr(rnn, "show_packed_as_pytorchs", lambda *args: None)
+    plain, plain_name = numbers()
+    assert name != plain_name and len(plain) == len(relabelled)
+    for a, b in zip(relabelled, plain):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_packed_long_sequence_without_pytorch():
+    """40 steps, two layers both ways: the final states' chains reach the initial states through every step (found
+    in one walk, not by shown_as's few-nodes-deep search); the output is the concatenation of the steps."""
+    import autograd_core as ag
+
+    lstm = ag.nn.LSTM(3, 4, num_layers=2, bidirectional=True)
+    x = ag.tensor(np.ones((40, 3, 3), np.float32), requires_grad=True)
+    hx = tuple(ag.tensor(np.ones((4, 3, 4), np.float32), requires_grad=True) for _ in range(2))
+    out, (h, c) = lstm(ag.nn.utils.rnn.pack_padded_sequence(x, [40, 37, 2]), hx)
+    assert type(out.data.grad_fn).__name__ == "CatBackward0" and len(out.data.grad_fn.next_functions) == 2
+    assert len(out.data.grad_fn.next_functions[0][0].next_functions) == 40
+    o = out.data.grad_fn.next_functions[0][0].next_functions[0][0].next_functions[0][0]  # step 0's output gate
+    assert [type(o).__name__, type(o.next_functions[0][0]).__name__] == ["SigmoidBackward0", "UnsafeSplitBackward0"]
+    assert [type(s.grad_fn).__name__ for s in (h, c)] == ["StackBackward0", "StackBackward0"]
+    step = h.grad_fn.next_functions[0][0]  # layer 0 forward: the pieces kept as the batch shrank, then the last h
+    assert type(step).__name__ == "CatBackward0" and len(step.next_functions) == 3
+
+
+@pytest.mark.parametrize("enforce_sorted,batch_first", [(True, False), (False, False), (False, True)])
+def test_pack_padded_sequence_is_pytorchs(enforce_sorted, batch_first):
+    """PackPaddedSequenceBackward0, over the IndexSelectBackward0 that sorts the batch (one gather here)."""
+    import autograd_core as ag
+
+    chains = []
+    for library in ("autograd_core", "torch"):
+        if library == "torch":
+            pytest.importorskip("torch")
+        L, _, nn = _library(library)
+        x = L.tensor(np.ones((3, 2, 3)), requires_grad=True)
+        lengths = [3, 2] if enforce_sorted else [2, 3]
+        packed = nn.utils.rnn.pack_padded_sequence(x.transpose(0, 1) if batch_first else x, lengths,
+                                                   batch_first=batch_first, enforce_sorted=enforce_sorted)
+        chains.append(_chain_of(packed.data, [x]))
+        if library == "autograd_core":
+            expected = ("IndexSelectBackward0", ((0, 0),)) if not batch_first else \
+                ("IndexSelectBackward0", ((0, ("TransposeBackward0", ((0, 0),))),))
+            assert chains[0] == ("PackPaddedSequenceBackward0", ((0, 0 if enforce_sorted else expected),))
+            assert isinstance(packed.data, ag.Value)
+    if len(chains) == 2:
+        assert chains[0] == chains[1]
