@@ -16,6 +16,7 @@ order; a bidirectional layer concatenates its two directions' (CatBackward0). Th
 
 from __future__ import annotations
 
+import weakref
 from collections import deque
 
 from autograd_core.grad_fn_names import _CHAINS, chain_layout, chain_name
@@ -37,8 +38,10 @@ def show_packed_as_pytorchs(module, layer_outputs, hx, states, batch_sizes, sort
     weights = tuple(tuple(getattr(module, names[kind]) if kind in names else None
                           for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"))
                     for names in module._weight_names)
+    # the inputs of the layers above the first weakly: each is, or lies above, a marked layer output (which a strong
+    # reference from its own mark would keep alive for ever)
     record = (module._mode, module.num_layers, directions, tuple(batch_sizes), sorted_, unsorted,
-              hx + (None,) * (2 - len(hx)), weights, tuple(layer_inputs))
+              hx + (None,) * (2 - len(hx)), weights, layer_inputs[0], tuple(weakref.ref(v) for v in layer_inputs[1:]))
     for layer, out in enumerate(layer_outputs):
         show_later(out, _relabel, (record, layer))
     for part, state in enumerate(states):
@@ -49,7 +52,10 @@ def _relabel(value, argument):
     """Relabel `value`: layer `index`'s output rows or final state index − layers of the forward `record`
     describes."""
     record, index = argument
-    mode, num_layers, directions, sizes, sorted_, unsorted, hx, weights, layer_inputs = record
+    mode, num_layers, directions, sizes, sorted_, unsorted, hx, weights, x, above = record
+    layer_inputs = [x] + [ref() for ref in above]
+    if None in layer_inputs:
+        return
     key = ("packed", mode, num_layers, directions, sizes, sorted_, unsorted, hx[0] is not None, hx[1] is not None,
            tuple(w is not None for w in weights[0]))
     name = chain_name(key + (index,))

@@ -286,6 +286,22 @@ def test_packed_relabelling_changes_no_number(case, monkeypatch):
         assert a.dtype == b.dtype and np.array_equal(a, b)
 
 
+def test_packed_marks_go_with_the_values():
+    import gc
+
+    import autograd_core as ag
+    from autograd_core import one_node
+
+    gru = ag.nn.GRU(3, 4, num_layers=2, dropout=0.5)
+    x = ag.tensor(np.ones((3, 2, 3), np.float32), requires_grad=True)
+    before = len(one_node._LATER)
+    out, h = gru(ag.nn.utils.rnn.pack_padded_sequence(x, [3, 2]))
+    assert len(one_node._LATER) == before + 3
+    del out, h
+    gc.collect()
+    assert len(one_node._LATER) == before
+
+
 def test_packed_long_sequence_without_pytorch():
     """40 steps, two layers both ways: the final states' chains reach the initial states through every step (found
     in one walk, not by shown_as's few-nodes-deep search); the output is the concatenation of the steps."""
