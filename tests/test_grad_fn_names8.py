@@ -1,6 +1,7 @@
 """`y.grad_fn` against PyTorch's, round 8 (each case run in both libraries, as rounds 6 and 7): einsum with labels of
 size 1 (a contraction over a label of size 1 is a product, a label of size 1 against another size broadcast inside
-PyTorch's einsum); then this library's side alone."""
+PyTorch's einsum); nn.RNN, GRU and LSTM bidirectional, with dropout between layers, with proj_size and over packed
+sequences (PyTorch's unrolled CPU graphs), relabelled only when grad_fn is first read; pack_padded_sequence."""
 
 import numpy as np
 import pytest
