@@ -13,9 +13,11 @@ PyTorch's chain there, as its at::einsum records it:
   (BmmBackward0; the operands swapped where the right one's labels all come first), viewed back and permuted
   (ViewBackward0, PermuteBackward0); the summed labels' dimensions of size 1 then dropped by a view (ViewBackward0).
 
-Strides are PyTorch's (Value.stride(); a product's as its TensorIterator lays it out), as they decide between a view
-and a copy. Equations with a label of size 1 (which einsum broadcasts here, and PyTorch's squeezes or sums on other
-branches) keep this library's name, EinsumBackward0.
+A label of size 1 in an operand counts as absent from it (it is not contracted there, only broadcast), as in
+PyTorch's dim_counts; the operands einsum broadcast here (a broadcast_to node marked EINSUM_BROADCAST below the
+einsum's node) are listed as they were given, since PyTorch broadcasts inside. Strides are PyTorch's (Value.stride();
+a product's as its TensorIterator lays it out), as they decide between a view and a copy. An empty operand (PyTorch's
+fast path of zeros) keeps this library's name, EinsumBackward0.
 """
 
 from __future__ import annotations
@@ -24,25 +26,33 @@ import math
 
 _OWN = "EinsumBackward0", None
 
+# The name (a chain's: one_node.shown_as) of the broadcast_to node einsum records where an operand's label of size 1
+# meets the same label of another size: an ExpandBackward0 over the operand if read by itself; below an einsum, the
+# operand is listed instead (PyTorch broadcasts inside its einsum).
+EINSUM_BROADCAST = "chain 'einsum broadcast'"
+
 
 def einsum_layout(parents, params, node):
     """(name, entries) of the einsum primitive's node as PyTorch records it (see the module's docstring)."""
     equation = params.get("equation")
     if equation is None or not parents:
         return _OWN
+    from .grad_fn_names import Through  # (grad_fn_names imports this module)
+
     inputs, _, output = equation.partition("->")
     subs = inputs.split(",")
-    sizes = {}
-    for sub, p in zip(subs, parents):
-        if p._op is not None and p._op.name == "broadcast_to":
-            return _OWN  # a size-1 dimension einsum broadcast (PyTorch's squeezes or sums those)
-        for a, n in zip(sub, p.shape):
-            sizes.setdefault(a, n)
-    if any(n <= 1 for n in sizes.values()):
-        return _OWN  # labels of size 1 (or 0): PyTorch's other branches
+    operands = []
+    for k, (sub, p) in enumerate(zip(subs, parents)):
+        entry = k
+        if p._op is not None and getattr(p._op, "grad_fn_name", None) == EINSUM_BROADCAST:
+            entry, p = Through((k, 0)), p._parents[0]  # the operand itself: PyTorch's einsum broadcasts inside
+        if 0 in p.shape:
+            return _OWN  # an empty operand: PyTorch's fast path of zeros
+        operands.append((entry, sub, p))
     order = list(output) + sorted(set("".join(subs)) - set(output))  # the output's labels, then the summed ones
-    operands = [_aligned(k, sub, p, order) for k, (sub, p) in enumerate(zip(subs, parents))]
-    counts = [sum(a in sub for sub in subs) for a in order]  # operands in which each label has a size other than 1
+    operands = [_aligned(entry, sub, p, order) for entry, sub, p in operands]
+    # the operands in which each label has a size other than 1 (PyTorch's dim_counts: a label of size 1 is broadcast)
+    counts = [sum(op[1][d] != 1 for op in operands) for d in range(len(order))]
     out_dims = len(output)
     while len(operands) > 1:  # PyTorch contracts the operands left to right, each result on the left of the next
         a, b = operands[0], operands[1]
@@ -109,7 +119,7 @@ def _elementwise_strides(shape, operands):
 def _aligned(k, sub, parent, order):
     """Operand k as PyTorch's einsum aligns it: a diagonal for each label repeated in it (DiagonalBackward0, and a
     movedim: PermuteBackward0), unsqueezed for the labels it lacks, permuted to `order`: (layout, shape, strides)."""
-    layout, shape, strides = k, list(parent.shape), list(parent.stride())
+    layout, shape, strides = k, list(parent.shape), list(parent.stride())  # (k: the operand's entry)
     dims, dim = {}, 0
     for a in sub:
         if a not in dims:

@@ -92,6 +92,33 @@ def _path_to(node, x, depth, searched):
     return None
 
 
+# ---- a relabel deferred until grad_fn is read: for layers that would relabel several nodes on every forward
+# (nn/rnn_grad_fn.py), at a cost paid whether or not anyone ever looks
+
+_LATER = {}  # id(out) -> (weak reference to out, its primitive when marked, realize, argument)
+
+
+def show_later(out, realize, argument):
+    """Call realize(out, argument) (which relabels out: shown_as) when out's grad_fn is first read (grad_fn_names'
+    layout calls show_now), instead of now. The mark lasts while out lives and keeps its node (an in-place change
+    that records another node over it ends it); argument is held until then."""
+    key = id(out)
+    _LATER[key] = (weakref.ref(out, lambda ref, key=key: _forget_later(key, ref)), out._op, realize, argument)
+
+
+def _forget_later(key, ref):
+    entry = _LATER.get(key)
+    if entry is not None and entry[0] is ref:
+        del _LATER[key]
+
+
+def show_now(node):
+    """Run the relabel show_later deferred for Value node, if any (once)."""
+    entry = _LATER.pop(id(node), None)
+    if entry is not None and entry[0]() is node and node._op is entry[1]:
+        entry[2](node, entry[3])
+
+
 # ---- PyTorch's one node of several outputs (std_mean, svd, unbind ...): several nodes here, one GradFn there
 
 class Outputs:

@@ -39,6 +39,7 @@ from .dtype_checks import check_linear, check_recurrent_input
 from .module import Module, Parameter, check_device
 from .rnn_fused import rnn_sequence
 from .rnn_grad_fn import show_as_pytorchs
+from .rnn_grad_fn_packed import show_packed_as_pytorchs
 from .utils.rnn import PackedSequence
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
@@ -427,10 +428,14 @@ class RNNBase(Module):
         if packed.sorted_indices is not None:
             order = np.asarray(data_of(packed.sorted_indices))
             initial = [h[:, order] for h in initial]
-        x, states = self._run_layers(x, initial, packed_direction(self._mode, bounds))
+        layer_inputs, layer_outputs = ([x], []) if GRAD_ENABLED.get() else (None, None)
+        x, states = self._run_layers(x, initial, packed_direction(self._mode, bounds), layer_outputs, layer_inputs)
         if packed.unsorted_indices is not None:
             unsorted = np.asarray(data_of(packed.unsorted_indices))
             states = tuple(s[:, unsorted] for s in states)
+        if layer_inputs is not None:  # PyTorch's nodes for grad_fn, when read (nn/rnn_grad_fn_packed.py)
+            show_packed_as_pytorchs(self, layer_outputs, hx, states, batch_sizes, packed.sorted_indices is not None,
+                                    packed.unsorted_indices is not None, layer_inputs)
         return type(packed)(x, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices), states
 
     def _check_dtypes(self, x, hx):
@@ -453,11 +458,11 @@ class RNNBase(Module):
         return [self._initial(h, f"[{i}]" if len(sizes) > 1 else "", batched, batch, size, dtype)
                 for i, (h, size) in enumerate(zip(hx, sizes))]
 
-    def _run_layers(self, x, initial, run_direction, outputs=None):
+    def _run_layers(self, x, initial, run_direction, outputs=None, inputs=None):
         """run_layers over this module's parameters (see there)."""
         weights = [{kind: getattr(self, name) for kind, name in group.items()} for group in self._weight_names]
         return run_layers(x, initial, weights, run_direction, self.num_layers, self.bidirectional,
-                          self.dropout if self.training else 0.0, self._rng, outputs)
+                          self.dropout if self.training else 0.0, self._rng, outputs, inputs)
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
@@ -500,14 +505,15 @@ def _packed_backward(step, steps, initial, w):
 
 
 def run_layers(x, initial, weights, run_direction, num_layers, bidirectional, dropout_p=0.0, rng=None,
-               outputs=None):
+               outputs=None, inputs=None):
     """The stack of layers and directions, shared by padded and packed input and by torch.lstm & co.
     (nn/functional_rnn.py): x is the first layer's input (time-first, or packed rows); initial: the initial states
     [h_0] or [h_0, c_0], each (D·num_layers, N, size); weights: per layer and direction, a dict weight_ih,
     weight_hh[, bias_ih, bias_hh][, weight_hr]; run_direction(x, state, weights, reverse) runs one direction over
     the input x from `state` and returns (its outputs, its final state). Dropout with probability dropout_p on the
     outputs of every layer but the last. Returns (the last layer's output, final states stacked as
-    (D·num_layers, N, size) per part). outputs: a list to which each layer's output is appended (for grad_fn)."""
+    (D·num_layers, N, size) per part). outputs: a list to which each layer's output is appended, inputs: one to
+    which the input of each layer above the first is (the output below, or the dropout over it) (for grad_fn)."""
     layer_outputs = outputs
     directions = 2 if bidirectional else 1
     finals = []
@@ -523,6 +529,8 @@ def run_layers(x, initial, weights, run_direction, num_layers, bidirectional, dr
             layer_outputs.append(x)
         if dropout_p and layer < num_layers - 1:
             x = dropout(x, dropout_p, True, rng=rng)
+        if inputs is not None and layer < num_layers - 1:
+            inputs.append(x)
     return x, tuple(stack([state[i] for state in finals], axis=0) for i in range(len(initial)))
 
 

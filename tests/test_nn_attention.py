@@ -223,6 +223,60 @@ def test_multihead_attention_query_without_keys(need_weights):
     assert_close_to_torch(np.nan_to_num(xo.grad, nan=7.0), torch.nan_to_num(xt.grad, nan=7.0))
 
 
+# A query row whose scores are all −inf because the query or keys hold infinities (no mask): PyTorch's sdpa gives 0
+# there too (its _safe_softmax looks at the scores), and NaN only where the numbers make it (0 · inf in a gradient).
+def _infinite_inputs(ndim):
+    q, k, v = rand(2, 3, 4), rand(2, 5, 4, seed=1), rand(2, 5, 4, seed=2)
+    q[0, 1, 0] = np.inf  # query (0, 1) against keys of first entry −1: every score −inf
+    k[0, :, 0] = -1.0
+    q[1, :, 1], k[1, 2, 1] = 1.0, -np.inf  # key (1, 2) scores −inf for every query: one column, not a row
+    return tuple(a.reshape((1,) * (ndim - 3) + a.shape) for a in (q, k, v))
+
+
+@pytest.mark.parametrize("backend", [None, "MATH"])
+@pytest.mark.parametrize("ndim", [3, 4])
+def test_scaled_dot_product_attention_infinite_scores_give_zeros(backend, ndim):
+    arrays = _infinite_inputs(ndim)
+
+    def run(lib, F):
+        inputs = [lib.tensor(a, requires_grad=True) for a in arrays]
+        kernel = lib.nn.attention.sdpa_kernel(lib.nn.attention.SDPBackend.MATH) if backend else nullcontext()
+        with kernel:
+            out = F.scaled_dot_product_attention(*inputs)
+        w = lib.tensor(rand(*out.shape, seed=3))
+        grads = lib.autograd.grad((out * w).sum(), inputs)
+        return [np.asarray(x.detach().tolist()) for x in (out, *grads)]
+
+    with np.errstate(invalid="ignore"):
+        ours = run(ag, F)
+    out, dq = ours[0].reshape(2, 3, 4), ours[1].reshape(2, 3, 4)
+    assert (out[0, 1] == 0).all() and np.isfinite(out).all() and (dq[0, 1] == 0).all()
+    torch = torch_or_skip()
+    for name, a, b in zip(("out", "q", "k", "v"), ours, run(torch, torch.nn.functional)):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=name)  # (NaN where theirs is)
+
+
+def test_multihead_attention_infinite_scores_without_weights_give_zeros():
+    torch = torch_or_skip()
+    ours, theirs = _pair(torch, {"bias": False})
+    weight = np.vstack([np.eye(4) + 0.5] * 3)  # positive projections: no 0 · inf (NaN) in them
+    ours.in_proj_weight.data[...] = weight
+    with torch.no_grad():
+        theirs.in_proj_weight.copy_(torch.tensor(weight))
+    q, k, v = rand(3, 1, 4), -1.0 - np.abs(rand(5, 1, 4, seed=1)), rand(5, 1, 4, seed=2)
+    q[1, 0, 0] = np.inf  # query 1 projected to +inf, every key to negatives: its scores all −inf in both heads
+    tensors, values = [torch.tensor(a, requires_grad=True) for a in (q, k, v)], [Value(a) for a in (q, k, v)]
+    tout, _ = theirs(*tensors, need_weights=False)
+    with np.errstate(invalid="ignore"):
+        out, _ = ours(*values, need_weights=False)
+        out.sum().backward()
+    assert np.isfinite(out.data).all()
+    assert_close_to_torch(out.data, tout)
+    tout.sum().backward()
+    for name, value, tensor in zip("qkv", values, tensors):
+        assert_close_to_torch(value.grad, tensor.grad, name)
+
+
 def test_scaled_dot_product_attention_grouped_query_matchestorch_or_skip():
     torch = torch_or_skip()
     q, k, v = rand(1, 4, 3, 2), rand(1, 2, 5, 2, seed=1), rand(1, 2, 5, 3, seed=2)

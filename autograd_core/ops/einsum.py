@@ -20,11 +20,17 @@ import numpy as np
 
 from ..engine import ShapeError
 from ..errors import scalar_type_name
+from ..grad_fn_einsum import EINSUM_BROADCAST
+from ..grad_fn_names import chain_layout
+from ..one_node import shown_as
 from .elementwise import data_of
 from .index import as_value
 from .linalg import floats_of_two_widths
 from .primitive import primitive
 from .shape import broadcast_to
+
+_BROADCAST = chain_layout(("ExpandBackward0", (0,)), key="einsum broadcast")
+assert _BROADCAST == EINSUM_BROADCAST
 
 
 @primitive("einsum")
@@ -133,13 +139,15 @@ def einsum(equation, *operands):
     sizes = {}
     for s, x in zip(subs, xs):
         for a, n in zip(s, x.shape):
-            if sizes.get(a, 1) not in (1, n) and n != 1:
+            known = sizes.get(a, 1)
+            if known not in (1, n) and n != 1:
                 raise ShapeError(f"einsum(): operands do not broadcast: label {a!r} has sizes {sizes[a]} and {n}")
-            sizes[a] = max(sizes.get(a, 1), n)
+            if a not in sizes or known == 1:  # (a size 0 too: a label of size 1 broadcasts to it, as PyTorch's)
+                sizes[a] = n
     for k, (s, x) in enumerate(zip(subs, xs)):
         full = tuple(sizes[a] for a in s)
-        if x.shape != full:
-            xs[k] = broadcast_to(x, shape=full)
+        if x.shape != full:  # (marked, so that grad_fn lists the operand itself, as PyTorch's, which broadcasts inside)
+            xs[k] = shown_as(broadcast_to(x, shape=full), x, _BROADCAST)
     return _einsum(*xs, equation=",".join(subs) + "->" + output)
 
 

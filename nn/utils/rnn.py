@@ -15,6 +15,8 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core import Value, concatenate
+from autograd_core.grad_fn_names import chain_layout
+from autograd_core.one_node import shown_as
 from autograd_core.ops import data_of, stack  # the primitive: sequences may be arrays (torch.stack refuses them)
 
 
@@ -140,7 +142,13 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     times = np.repeat(np.arange(batch_sizes.size), batch_sizes)          # packed row -> time step
     columns = np.concatenate([order[:size] for size in batch_sizes]) if batch else np.zeros(0, np.int64)
     data = input[columns, times] if batch_first else input[times, columns]
+    # PyTorch's nodes: its packing kernel's, over the index_select that sorts the batch (one gather here)
+    data = shown_as(data, input, _PACKED if sorted_indices is None else _PACKED_SORTED)
     return PackedSequence(data, _index_value(batch_sizes), sorted_indices)
+
+
+_PACKED = "PackPaddedSequenceBackward0"
+_PACKED_SORTED = chain_layout(("PackPaddedSequenceBackward0", (("IndexSelectBackward0", (0,)),)))
 
 
 def invert_permutation(permutation):
