@@ -23,7 +23,7 @@ def shown_as(out, inputs, grad_fn_name, paths=None):
     op = out._op
     if op is None:
         return out
-    if paths is None or not all(path is None or _follow(out, path) is x for path, x in zip(paths, inputs)):
+    if not paths_hold(out, inputs, paths):
         paths = input_paths(out, inputs)
     if paths is not None:
         key = (op, grad_fn_name, paths)
@@ -32,6 +32,12 @@ def shown_as(out, inputs, grad_fn_name, paths=None):
             twin = _RELABELLED[key] = op.named(grad_fn_name, input_at=paths)
         out._op = twin
     return out
+
+
+def paths_hold(out, inputs, paths):
+    """Whether `paths` (input_paths of a graph of the same shape, or None) still lead from out to each of `inputs`
+    (a path of None: that input is not looked for)."""
+    return paths is not None and all(path is None or _follow(out, path) is x for path, x in zip(paths, inputs))
 
 
 def _follow(node, path):

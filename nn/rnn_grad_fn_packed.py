@@ -20,7 +20,7 @@ import weakref
 from collections import deque
 
 from autograd_core.grad_fn_names import _CHAINS, chain_layout, chain_name
-from autograd_core.one_node import relabelled_paths, show_later, shown_as
+from autograd_core.one_node import paths_hold, relabelled_paths, show_later, shown_as
 
 from .rnn_grad_fn import _cell, _linear
 
@@ -75,19 +75,11 @@ def _relabel(value, argument):
     inputs = [v if k in used else None for k, v in enumerate(inputs)]
     inputs = tuple(inputs)
     paths = _KNOWN.get((name, index))
-    if paths is None or not all(path is None or _follow(value, path) is x for path, x in zip(paths, inputs)):
+    if not paths_hold(value, inputs, paths):
         paths = _paths(value, inputs)
     shown_as(value, inputs, name, paths)
     _KNOWN[name, index] = relabelled_paths(value) or paths
 
-
-def _follow(node, path):
-    for i in path:
-        parents = node.parents
-        if len(parents) <= i:
-            return None
-        node = parents[i]
-    return node
 
 
 def _paths(value, inputs):

@@ -21,7 +21,7 @@ def _libraries():
 
 
 def _numbers(t):
-    return None if t is None else np.asarray(t.detach() if hasattr(t, "detach") else t, dtype=float)
+    return None if t is None else np.asarray(t.detach() if hasattr(t, "detach") else t, dtype=float).copy()
 
 
 def _grads(L, hook, extra_path=False):

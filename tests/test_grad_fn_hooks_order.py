@@ -10,21 +10,10 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+from test_grad_fn_hook_replaces import _libraries, _numbers
 
 X = np.array([0.3, -1.2, 0.7])
 M = np.arange(12.0).reshape(4, 3) / 7 + np.eye(4, 3)
-
-
-def _libraries():
-    try:
-        import torch
-    except ImportError:
-        return [ag]
-    return [ag, torch]
-
-
-def _numbers(t):
-    return None if t is None else np.asarray(t.detach() if hasattr(t, "detach") else t, dtype=float).copy()
 
 
 def _f32(L, g):

@@ -194,7 +194,8 @@ _RNN_IDS = [f"{kind}-{'-'.join(f'{k}={v}' for k, v in kwargs.items())}-{len(shap
 
 
 def _recurrent(library, case):
-    """(output, final states) of the layer of `case` in `library`, and the name of each leaf by identity."""
+    """(output, final states) of the layer of `case` in `library`, the name of each leaf by identity, and the leaves
+    (names 8's layers too: bidirectional, with proj_size)."""
     kind, kwargs, shape, given = case
     L, _, nn = _library(library)
     L.manual_seed(0)
@@ -206,13 +207,14 @@ def _recurrent(library, case):
     hx = None
     if given:
         batch = () if len(shape) == 2 else (shape[0] if kwargs.get("batch_first") else shape[1],)
-        hx = [L.tensor(rng.standard_normal((kwargs.get("num_layers", 1),) + batch + (4,)), requires_grad=True)
-              for _ in range(2 if kind == "LSTM" else 1)]
+        first = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
+        sizes = (kwargs.get("proj_size") or 4, 4)[:2 if kind == "LSTM" else 1]  # h (projected), c
+        hx = [L.tensor(rng.standard_normal((first,) + batch + (size,)), requires_grad=True) for size in sizes]
         names.update({id(h): f"hx{k}" for k, h in enumerate(hx)})
         hx = tuple(hx) if kind == "LSTM" else hx[0]
     output, states = layer(x, hx)
-    _recurrent.leaves = [x] + list(layer.parameters()) + ([] if hx is None else list(hx) if kind == "LSTM" else [hx])
-    return [output] + list(states if kind == "LSTM" else (states,)), names
+    leaves = [x] + list(layer.parameters()) + ([] if hx is None else list(hx) if kind == "LSTM" else [hx])
+    return [output] + list(states if kind == "LSTM" else (states,)), names, leaves
 
 
 def _same_graph(ours, theirs, our_names, their_names, seen):
@@ -237,7 +239,7 @@ def _same_graph(ours, theirs, our_names, their_names, seen):
 def test_recurrent_layers_are_pytorchs_unrolled_graph(case):
     """The output and the final states, down to the leaves: PyTorch's nodes of every step."""
     pytest.importorskip("torch")
-    (ours, our_names), (theirs, their_names) = _recurrent("autograd_core", case), _recurrent("torch", case)
+    (ours, our_names, _), (theirs, their_names, _) = _recurrent("autograd_core", case), _recurrent("torch", case)
     assert len(ours) == len(theirs)
     for a, b in zip(ours, theirs):
         assert _same_graph(a.grad_fn, b.grad_fn, our_names, their_names, set())
@@ -249,8 +251,7 @@ def test_recurrent_relabelling_changes_no_number(case, monkeypatch):
     import autograd_core.nn.rnn as rnn
 
     def numbers():
-        outputs, names = _recurrent("autograd_core", case)
-        leaves = _recurrent.leaves
+        outputs, names, leaves = _recurrent("autograd_core", case)
         loss = sum((y * np.cos(np.arange(y.numel())).reshape(y.shape)).sum() for y in outputs)
         return [y.data for y in outputs] + list(ag.autograd.grad(loss, leaves)), type(outputs[0].grad_fn).__name__
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from test_grad_fn_names import _library
 from test_grad_fn_names6 import _chain_of, _numbered_chain
-from test_grad_fn_names7 import _same_graph
+from test_grad_fn_names7 import _recurrent, _same_graph
 
 _RNG = np.random.default_rng(8)
 
@@ -144,29 +144,6 @@ def test_recurrent_graph_read_late_is_pytorchs(kind):
     (ours, our_names), (theirs, their_names) = graphs
     for a, b in zip(ours, theirs):
         assert _same_graph(a.grad_fn, b.grad_fn, our_names, their_names, set())
-
-
-def _recurrent(library, case):
-    """(output, final states) of the layer of `case` in `library`, and the name of each leaf by identity."""
-    kind, kwargs, shape, given = case
-    L, _, nn = _library(library)
-    L.manual_seed(0)
-    layer = getattr(nn, kind)(3, 4, **kwargs).double()
-    rng = np.random.default_rng(9)
-    x = L.tensor(rng.standard_normal(shape), requires_grad=True)
-    names = {id(p): name for name, p in layer.named_parameters()}
-    names[id(x)] = "x"
-    hx = None
-    if given:
-        batch = () if len(shape) == 2 else (shape[0] if kwargs.get("batch_first") else shape[1],)
-        first = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
-        sizes = (kwargs.get("proj_size") or 4, 4)[:2 if kind == "LSTM" else 1]  # h (projected), c
-        hx = [L.tensor(rng.standard_normal((first,) + batch + (size,)), requires_grad=True) for size in sizes]
-        names.update({id(h): f"hx{k}" for k, h in enumerate(hx)})
-        hx = tuple(hx) if kind == "LSTM" else hx[0]
-    output, states = layer(x, hx)
-    leaves = [x] + list(layer.parameters()) + ([] if hx is None else list(hx) if kind == "LSTM" else [hx])
-    return [output] + list(states if kind == "LSTM" else (states,)), names, leaves
 
 
 # (kind, keyword arguments, input shape, whether h_0 (and c_0) are given): bidirectional layers (PyTorch's
