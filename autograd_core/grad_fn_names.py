@@ -377,6 +377,11 @@ def chain_name(key):
     return name if name in _CHAINS else None
 
 
+def layout_of_chain(name):
+    """The layout chain_layout registered under `name` (a name chain_name or chain_layout gave)."""
+    return _CHAINS[name]
+
+
 def chain_layout(layout, key=None):
     """A name for one_node.shown_as under which its node shows as `layout`, nested (name, entries) whose int entries k
     are the edges of the k-th input given to shown_as (the attention's scores: PyTorch's scaled q and k, expanded,

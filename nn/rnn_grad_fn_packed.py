@@ -19,7 +19,7 @@ from __future__ import annotations
 import weakref
 from collections import deque
 
-from autograd_core.grad_fn_names import _CHAINS, chain_layout, chain_name
+from autograd_core.grad_fn_names import chain_layout, chain_name, layout_of_chain
 from autograd_core.one_node import paths_hold, relabelled_paths, show_later, shown_as
 
 from .rnn_grad_fn import _cell, _linear
@@ -71,7 +71,7 @@ def _relabel(value, argument):
     inputs += layer_inputs[1:]
     used = _USED.get(name)
     if used is None:
-        used = _USED[name] = _entries(_CHAINS[name], set(), set())
+        used = _USED[name] = _entries(layout_of_chain(name), set(), set())
     inputs = [v if k in used else None for k, v in enumerate(inputs)]
     inputs = tuple(inputs)
     paths = _KNOWN.get((name, index))
