@@ -7,7 +7,7 @@ quiet whatever the user's warning filters (tests/test_floating_point_warnings.py
 
 * a warning filter for these messages from this package's modules, put first at import (`install_filter`): it covers
   the filters given at start-up (`-W error`, `-W always`, PYTHONWARNINGS) at no cost per operation;
-* the forward dispatch (engine.apply, apply_unary, apply_binary) catches a RuntimeWarning raised as an error by a
+* the forward dispatch (recording.apply, apply_unary, apply_binary) catches a RuntimeWarning raised as an error by a
   filter set later (pytest's per-test `-W error`, `simplefilter("error")`) and computes the operation again under
   `quiet()` (`recompute`): the `try` costs nothing until something raises (Python 3.11);
 * the backward pass and the replay of a compiled step run entirely under `quiet()`: once per pass, ~0.3 µs;
@@ -55,7 +55,7 @@ def _quieted_state():
 def silence():
     """Make NumPy's floating-point edge cases quiet in this context (see `quiet`); returns the token that `restore`
     takes. The two calls are `quiet` without a context manager's object and method calls (~0.15 µs), for the paths
-    that go through them once per operation (forward mode and compile recordings: engine._quietly_traced)."""
+    that go through them once per operation (forward mode and compile recordings: recording._quietly_traced)."""
     global _last
     if _STATE is None:  # pragma: no cover
         state = np.errstate(**{k: "ignore" if v == "warn" else v for k, v in np.geterr().items()})

@@ -63,7 +63,7 @@ def release_when_freed(node, release):
     """Call release() at the end of the backward pass running now if that pass frees the node's saved values, as
     PyTorch frees a node's packed saved tensors with its graph (a weak reference: the node keeps this call alive
     through its hook, and no cycle is made)."""
-    from .engine import queue_callback
+    from .backward_hooks import queue_callback
 
     node = weakref.ref(node)
 

@@ -14,7 +14,7 @@ errors). With create_graph=True the gradients they get are Values, and what they
 The order is PyTorch's, whatever the order of registration: each output's own hooks (`t.register_hook`) first, then
 its retained gradient (`.grad`, and what autograd.grad returns for it) is taken, then the node's prehooks, the node's
 work, and its hooks. A node's hooks live in one `NodeHook` among each output Value's hooks; the backward pass hands it
-that Value's whole step (engine._run_hooks), and it returns the gradient to send on, or a `_TakenOver` when the
+that Value's whole step (backward_hooks._run_hooks), and it returns the gradient to send on, or a `_TakenOver` when the
 retained gradient and the one sent differ (a prehook's replacement) or the node's work was done here (a hook's
 replaced grad_inputs, sent to the inputs by `_send_to_inputs`).
 
@@ -52,7 +52,7 @@ class NodeHook:
         self.state, self.position = state, position
 
     def step(self, value, g):
-        """Value's gradient g (PyTorch's convention) after every hook of its, as engine._run_hooks returns it."""
+        """Value's gradient g (PyTorch's convention) after all its hooks, as backward_hooks._run_hooks returns it."""
         if self.state.group is not None:
             if self.position is None:
                 return _step_inner(self.state, value, g)
@@ -177,7 +177,7 @@ def _replacement(fn, replaced, like):
     """A hook's replacement for gradient `like` (an array, a NumPy scalar, or a Value under create_graph), checked
     (PyTorch's errors for another shape or dtype) and in like's kind: a plain array (a Value's numbers), or a Value
     (an array made a constant one) when like is one."""
-    from .engine import check_replacement
+    from .backward_hooks import check_replacement
     from .grad_array import GradArray
     from .value import Value
 
@@ -234,10 +234,10 @@ def _run_hooks(state, grad_inputs, grad_outputs):
 
 def _step_one(state, node, g):
     """The step of a node of one output with hooks: its own hooks, then the node's prehooks and hooks."""
-    from . import engine
+    from . import backward_hooks
     from .grad_fn import _FREED_MESSAGE, is_freed
 
-    retained = engine.run_tensor_hooks(node, g)
+    retained = backward_hooks.run_tensor_hooks(node, g)
     (g,) = _run_prehooks(state, (retained,))
     if state.hooks:
         if is_freed(node):  # a second pass without retain_graph: PyTorch's error, before the node's hooks
@@ -248,22 +248,22 @@ def _step_one(state, node, g):
                                            (None if g is None else _shown(g),))
         if replaced:
             _send_to_inputs(inputs, grad_inputs)
-            return engine._TakenOver(retained, None)
-    return retained if g is retained else engine._TakenOver(retained, g)
+            return backward_hooks._TakenOver(retained, None)
+    return retained if g is retained else backward_hooks._TakenOver(retained, g)
 
 
 def _step_leaf(state, leaf, g):
     """A leaf's step with hooks on its AccumulateGrad: its own hooks, then in a pass that adds to .grad (not
     autograd.grad's, which PyTorch's AccumulateGrad does not run) the prehooks, whose replacement is what .grad gets
     (None: nothing); the hooks run once it is added (NodeHook.after_accumulate)."""
-    from . import engine
+    from . import backward_hooks
 
-    g = engine.run_tensor_hooks(leaf, g)
-    if not engine.accumulating_pass():
+    g = backward_hooks.run_tensor_hooks(leaf, g)
+    if not backward_hooks.accumulating_pass():
         return g
     (new,) = _run_prehooks(state, (g,))
     state.accumulated = new
-    return engine._TakenOver(g, None) if new is None else new
+    return backward_hooks._TakenOver(g, None) if new is None else new
 
 
 def _edge_vjps(node, g, inputs):
@@ -317,13 +317,13 @@ def _own_hooks_of_none(value):
 def _step_group(state, position, value, g):
     """The step of output `position` of a node of several outputs: the whole node's the first time in a pass, else
     what that first time kept for it."""
-    from . import engine
+    from . import backward_hooks, engine
 
-    passes = engine._PASSES.stack
+    passes = backward_hooks._PASSES.stack
     this_pass = passes[-1] if passes else None
     if this_pass is not None and state.ran_in is this_pass:
         kept = state.ahead.pop(position, None)
-        return engine.run_tensor_hooks(value, g) if kept is None else kept  # (None: not reached the first time)
+        return backward_hooks.run_tensor_hooks(value, g) if kept is None else kept  # (None: not reached the first time)
     state.ran_in, state.ahead = this_pass, {}
     members = _members(state.group)
     complex_pass = engine.COMPLEX_VALUES_EXIST[0]
@@ -344,7 +344,7 @@ def _step_group(state, position, value, g):
         if received[q] is None:
             _own_hooks_of_none(out)
         else:
-            retained[q] = engine.run_tensor_hooks(out, received[q])
+            retained[q] = backward_hooks.run_tensor_hooks(out, received[q])
     grad_outputs = _run_prehooks(state, retained)
     take_over = grad_outputs[position] is None
     grad_inputs = None
@@ -364,7 +364,7 @@ def _step_group(state, position, value, g):
     results = []
     for (q, out), kept, new in zip(members, retained, grad_outputs):
         new = None if take_over else new
-        results.append(kept if new is kept else engine._TakenOver(kept, new))
+        results.append(kept if new is kept else backward_hooks._TakenOver(kept, new))
         if q != position and out is not None and kept is not None and out._pending is not None:
             state.ahead[q] = results[q]
             out._pending = conj(kept) if complex_pass and kept.dtype.kind == "c" else kept  # (visited: not None)
@@ -376,10 +376,10 @@ def _step_inner(state, node, g):
     that the pass reaches before any of the node's outputs: a double backward's graph reads it (as PyTorch's reads
     the node's saved outputs), and no output got a gradient. The node's hooks run then, as PyTorch runs its node:
     grad_outputs all None, grad_inputs from the inner nodes' own gradients (this one's `g`)."""
-    from . import engine
+    from . import backward_hooks, engine
 
-    g = engine.run_tensor_hooks(node, g)
-    passes = engine._PASSES.stack
+    g = backward_hooks.run_tensor_hooks(node, g)
+    passes = backward_hooks._PASSES.stack
     this_pass = passes[-1] if passes else None
     if this_pass is None or state.ran_in is this_pass:
         return g  # (the node's hooks have run in this pass: at an output, or a younger inner node)
@@ -399,7 +399,7 @@ def _step_inner(state, node, g):
             _send_to_inputs(inputs, grad_inputs)
     finally:
         node._pending = None  # (the pass took it before the hooks)
-    return engine._TakenOver(g, None) if replaced else g
+    return backward_hooks._TakenOver(g, None) if replaced else g
 
 
 def _send_to_inputs(inputs, grad_inputs):

@@ -475,7 +475,7 @@ def _write(self, name, compute, result_of=None, index=None):
             if name not in _FILLS and overlapping(data if index is None else _written_part(data, index)):
                 raise overlap_error(name)
             with quiet():  # x.log_() at 0 is -inf without a word, as out of place (float_errors.py): not retried
-                compute(data, data)  # as engine.apply retries, since a failed call may have written part of data
+                compute(data, data)  # as recording.apply retries, since a failed call may have written part of data
         else:  # a NumPy scalar (0-d Values) or a read-only array: rebind to a new array of the same dtype/shape
             with quiet():
                 result = np.asarray(compute(data, None))

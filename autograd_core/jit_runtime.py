@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import apply
+from .recording import apply
 from .float_errors import quiet, restore, silence
 from .jit_grad_guards import put_back, saved_state
 from .jit_inline import _UFUNCS

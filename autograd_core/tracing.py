@@ -1,7 +1,7 @@
 """Tracers: objects that watch every operation as it runs, for forward mode (forward.py), for
 recording compiled steps (jit.py) and for the profiler (profiler.py).
 
-While `TRACERS` (per thread, modes.py) is non-empty the engine hands each operation to `traced_apply` here,
+While `TRACERS` (per thread, modes.py) is non-empty `apply` (recording.py) hands each operation to `traced_apply` here,
 which runs it the ordinary way (with the tracers switched off, so nothing is seen twice) and then shows the new node to
 each tracer, outermost first. A tracer works with only the tracers outside it switched on, so what it
 computes (a tangent, say) is itself seen by the outer ones (forward over forward mode), never by itself. Outermost
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from time import perf_counter_ns
 
-from . import engine
+from . import engine, recording
 from .modes import TRACERS
 from .value import Value
 
@@ -51,9 +51,9 @@ class Tracer:
 
 
 def traced_apply(op, args, params):
-    """`engine.apply`, then each tracer's `record`; constants are made Values first, so tracers see Values."""
+    """`recording.apply`, then each tracer's `record`; constants are made Values first, so tracers see Values."""
     if op.check_operand_dtypes is not None:  # before constants are made Values (they are not checked)
-        engine.check_tensor_dtypes(op, args)
+        recording.check_tensor_dtypes(op, args)
     if params is None:
         tracers = TRACERS.get()
         if len(tracers) == 1 and tracers[0].applies_directly:
@@ -61,7 +61,7 @@ def traced_apply(op, args, params):
             if node is not None:
                 return node
     started = perf_counter_ns()  # for timed tracers (the profiler): ~50 ns, on the traced path only
-    if len(args) == 2:  # as engine.apply_binary does (cheaper than the general conversion)
+    if len(args) == 2:  # as recording.apply_binary does (cheaper than the general conversion)
         a, b = args
         if not isinstance(b, Value):
             args = (a, _constant(b, a))
@@ -70,19 +70,19 @@ def traced_apply(op, args, params):
     else:
         for a in args:
             if not isinstance(a, Value):
-                args = engine._with_constants(args)
+                args = recording._with_constants(args)
                 break
     if op.name == "-" or op.name == "neg":  # PyTorch refuses them with a bool operand (NumPy computes or raises)
-        engine._refuse_bool_arithmetic(op, args)
+        recording._refuse_bool_arithmetic(op, args)
     # PyTorch's dtypes, as the untraced engine gives them; conversions are recorded operations here.
     if op.promotes:
-        args = engine._promoted(args, record=True, convert=op.check_operand_dtypes is not None)
+        args = recording._promoted(args, record=True, convert=op.check_operand_dtypes is not None)
     elif len(args) == 1 and params is None and args[0].data.dtype.kind in "biu":
-        args = engine._integers_to_float_for(op, args)
+        args = recording._integers_to_float_for(op, args)
     tracers = TRACERS.get()
     if len(tracers) == 1 and params is None and len(args) <= 2 and not tracers[0].runs_operations:
         # The common case (one tracer that records without running operations, an operator or an
-        # elementwise function): what engine.apply_binary/apply_unary do, without switching the tracer off and on.
+        # elementwise function): what recording.apply_binary/apply_unary do, without switching the tracer off and on.
         try:
             if len(args) == 2:
                 a, b = args
@@ -90,8 +90,8 @@ def traced_apply(op, args, params):
             else:
                 out, needs_grad = op.forward(*[a.data for a in args]), any(a.requires_grad for a in args)
         except ValueError as err:
-            raise engine._shape_error(op, args, err) from None
-        node = engine._record(op, out, args, None, needs_grad)
+            raise recording._shape_error(op, args, err) from None
+        node = recording._record(op, out, args, None, needs_grad)
         tracer = tracers[0]
         if tracer.timed:
             tracer.record_timed(op, args, params, node, started)
@@ -100,7 +100,7 @@ def traced_apply(op, args, params):
         return node
     TRACERS.set(())
     try:
-        node = engine.apply(op, args, params)
+        node = recording.apply(op, args, params)
         for k in range(len(tracers)):  # outermost first (see the module's docstring)
             if k:
                 TRACERS.set(tracers[:k])
@@ -160,5 +160,5 @@ def watched_to_parents(tracers):
 
 
 _constant = Value._constant
-engine.traced_apply = traced_apply
+recording.traced_apply = traced_apply
 engine.watched_to_parents = watched_to_parents

@@ -54,12 +54,12 @@ class _IdentitySet:
         return len(self._refs)
 
 
-HOOKED_LEAVES = _IdentitySet()  # leaves with a gradient hook (see engine._leaves_to_release)
+HOOKED_LEAVES = _IdentitySet()  # leaves with a gradient hook (see backward_hooks._leaves_to_release)
 # Every node gets a creation number: parents are always older than their children, so sorting by it is a
 # topological order (the backward pass relies on this).
 _next_index = itertools.count().__next__
 _LAST_CONSTANT = [(None, None, None)]  # (number, kind, leaf): the latest constant Value._constant handed out
-# (kind: the peer's data class for NumPy float scalars, else its dtype); engine.apply_binary looks here first.
+# (kind: the peer's data class for NumPy float scalars, else its dtype); recording.apply_binary looks here first.
 
 
 def _number_dtype(x, peer_dtype):
@@ -1162,7 +1162,8 @@ def _grad_size_message(got, wanted):
 from . import ops as _ops  # noqa: E402  (ops needs Value defined)
 from .ops.reduce import mean_over_dims as _mean_over_dims, sum_over_dims as _sum_over_dims  # noqa: E402
 from . import numpy_functions as _numpy_functions  # noqa: E402
-from .engine import apply_binary as _apply_binary, apply_unary as _apply_unary, backward as _backward  # noqa: E402
+from .recording import apply_binary as _apply_binary, apply_unary as _apply_unary  # noqa: E402
+from .engine import backward as _backward  # noqa: E402
 
 _UFUNCS = {
     "add": _ops.add, "subtract": _ops.sub, "multiply": _ops.mul, "divide": _ops.div,

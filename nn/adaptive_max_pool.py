@@ -104,7 +104,7 @@ def _pick(planes, positions):
 
 
 def _indices(positions):
-    # an array of positions given next to a float Value became a constant of its dtype (engine._with_constants)
+    # an array of positions given next to a float Value became a constant of its dtype (recording._with_constants)
     return positions if positions.dtype.kind in "iu" else positions.astype(np.intp)
 
 

@@ -30,7 +30,7 @@ from autograd_core import Value, is_grad_enabled
 from autograd_core.errors import scalar_type_name
 from autograd_core.jit import replay_requires
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex_kernel, register_complex_refusal
-from autograd_core.engine import apply, apply_binary
+from autograd_core.recording import apply, apply_binary
 from autograd_core.ops import data_of, mul, primitive, softmax, without_gradient
 
 from .activation import log_softmax

@@ -33,7 +33,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.element import ElementList, ElementView
-from autograd_core.engine import apply
+from autograd_core.recording import apply
 
 from . import init
 from .activation import ACTIVATIONS

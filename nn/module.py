@@ -34,7 +34,8 @@ from autograd_core.errors import legacy_name
 from autograd_core.grad_array import ParameterArray
 from autograd_core.hook_handles import RemovableHandle
 from autograd_core.torch_text import tensor_text
-from autograd_core.engine import apply, queue_callback
+from autograd_core.backward_hooks import queue_callback
+from autograd_core.recording import apply
 from autograd_core.ops.primitive import PRIMITIVES, Primitive
 from autograd_core.sparse_array import SparseData
 from autograd_core.tensor_methods import on_cpu

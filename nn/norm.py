@@ -33,7 +33,7 @@ from autograd_core.errors import scalar_type_name
 from autograd_core.ops.elementwise import _clip
 from autograd_core.modes import TRACERS
 from autograd_core.linalg import vector_norm
-from autograd_core.engine import apply_binary
+from autograd_core.recording import apply_binary
 from autograd_core.ops import add, broadcast_to, data_of, mul, primitive, reshape, without_gradient
 
 from . import init

@@ -20,7 +20,7 @@ reverse order of `parameters()` (roughly the order in which backward finishes th
 gradient hook (`register_hook`), which the engine runs as soon as that parameter's gradient is complete;
 when a bucket is full, its gradients (plus what `.grad` held already) are copied into one flat array and a
 non-blocking MPI all-reduce starts, while the backward pass goes on with the layers below. Buckets start in
-a fixed order, the same on every rank. A callback queued on the backward pass (`engine.queue_callback`)
+a fixed order, the same on every rank. A callback queued on the backward pass (`backward_hooks.queue_callback`)
 starts any bucket still waiting (parameters that got no gradient), waits for all of them, and sets each
 parameter's `.grad` to the mean over ranks before `backward()` returns; so gradient clipping and the
 optimizer see averaged gradients. A parameter that
@@ -52,7 +52,7 @@ import numpy as np
 
 from autograd_core import Value
 from autograd_core import distributed as dist
-from autograd_core.engine import queue_callback
+from autograd_core.backward_hooks import queue_callback
 
 from .data_parallel import DataParallel
 from .module import Module

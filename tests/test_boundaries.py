@@ -134,3 +134,24 @@ def test_a_value_displays_its_graph_once_viz_is_imported():
         print(sorted(DisplayFormatter().format(y)[0]))
     """)
     assert out.split("\n")[:2] == ["['image/svg+xml', 'text/plain'] True True", "['text/plain']"]
+
+
+def test_the_engines_names_are_importable_from_engine_py_where_they_always_were():
+    """engine.py holds the backward pass; the forward recording is recording.py and the pass's hooks backward_hooks.py.
+    The names code outside the core (and users' code) imports from engine keep working there, as the same objects."""
+    from autograd_core import backward_hooks, engine, modes, recording
+
+    for name in ("apply", "apply_unary", "apply_binary"):
+        assert getattr(engine, name) is getattr(recording, name)
+    for name in ("queue_callback", "accumulating_pass"):
+        assert getattr(engine, name) is getattr(backward_hooks, name)
+    for name in ("no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "name_scope"):
+        assert getattr(engine, name) is getattr(modes, name)
+    assert all(callable(getattr(engine, name)) for name in ("backward", "grad", "toposort", "run_backward", "edge_vjp"))
+
+
+def test_the_forward_recording_imports_nothing_of_the_backward_pass():
+    """recording.py runs once per operation and needs nothing of the pass (engine.py) or its hooks."""
+    tree = ast.parse((CORE / "recording.py").read_text())
+    imported = set(_imported_modules(tree, "autograd_core"))
+    assert imported and not imported & {"autograd_core.engine", "autograd_core.backward_hooks"}

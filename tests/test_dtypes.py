@@ -118,7 +118,7 @@ def test_one_number_object_next_to_values_of_several_dtypes_takes_each_dtype():
 
 
 def test_the_same_number_object_next_to_scalars_of_other_dtypes_takes_each_ones_dtype():
-    # `x + 1` reuses the constant leaf made for the same number object last time (engine.apply_binary's fast path),
+    # `x + 1` reuses the constant leaf made for the same number object last time (recording.apply_binary's fast path),
     # only when the peer's data is of the same kind.
     one, half = 1, 0.5
     a, b = Value(np.float32(2.0)), Value(np.float64(2.0))

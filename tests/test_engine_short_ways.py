@@ -77,8 +77,8 @@ def test_a_training_steps_backward_takes_the_short_ways_and_gives_pytorchs_gradi
 def test_apply_records_a_node_without_record_or_a_list_of_the_inputs_data():
     x, w, b = Value(_X), Value(_W1), Value(_B1)
     called, out = _python_calls(lambda: F.linear(x, w, b))
-    assert ("engine.py", "apply") in called
-    assert ("engine.py", "_record") not in called and ("engine.py", "<listcomp>") not in called
+    assert ("recording.py", "apply") in called
+    assert ("recording.py", "_record") not in called and ("recording.py", "<listcomp>") not in called
     assert out.op == "linear" and out.parents == (x, w, b) and out.requires_grad
     with ag.no_grad():  # the leaf made when no gradient is recorded: it remembers its op, no inputs
         leaf = F.linear(x, w, b)

@@ -356,7 +356,7 @@ def test_a_subclass_may_not_shadow_the_engines_slots():
 
 
 def test_recorded_nodes_and_engine_made_nodes_set_every_slot_of_value():
-    """engine._node (which makes every node of the graph) writes value._new_node's work out for speed: both must set
+    """recording._node (which makes every node of the graph) writes value._new_node's work out for speed: both must set
     every one of Value's slots (a slot added to Value and set in one of them only would be unset on the other's
     nodes). Nodes of one, two and three inputs, and a leaf."""
     from autograd_core.value import _new_node

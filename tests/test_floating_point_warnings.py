@@ -34,7 +34,7 @@ def _run(code, *options):
 def test_edge_cases_of_float_operations_are_silent_as_in_pytorch():
     done = _run(EDGE_CASES)
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""  # without the filter: seven RuntimeWarnings pointing at engine.py and the rules
+    assert done.stderr == ""  # without the filter: seven RuntimeWarnings pointing at recording.py and the rules
     assert done.stdout.startswith("nan [nan")  # the IEEE results, as PyTorch's
 
 
@@ -46,7 +46,7 @@ def test_the_users_own_numpy_code_still_warns():
 
 
 def test_the_users_start_up_filters_do_not_reach_our_operations():
-    # -W error: forward, backward, BCE, softmax and the compiled replay raised RuntimeWarning (engine.py's forward)
+    # -W error: forward, backward, BCE, softmax and the compiled replay raised RuntimeWarning (recording.py's forward)
     done = _run(EDGE_CASES + "np.log(np.zeros(1))  # the user's own code: still the user's filter\n", "-W", "error")
     assert "RuntimeWarning: divide by zero encountered in log" in done.stderr
     assert done.stdout.startswith("nan [nan") and done.stderr.count("RuntimeWarning") == 1, done.stderr

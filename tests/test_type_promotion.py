@@ -113,7 +113,7 @@ def test_gradients_keep_each_inputs_dtype():
 
 
 def test_two_values_that_need_gradients_keep_numpys_promotion():
-    """The documented exception (engine._promoted): when both operands need gradients the engine does not look, so a
+    """The documented exception (recording._promoted): when both operands need gradients the engine does not look, so a
     float64 0-d weight widens a float32 vector to float64 (PyTorch: float32). Gradients keep their inputs' dtypes."""
     w = ag.tensor([1.0, 2.0], requires_grad=True)
     scale = ag.tensor(2.0, dtype=ag.float64, requires_grad=True)

@@ -36,7 +36,8 @@ import numpy as np
 
 from ..engine import ShapeError
 from .. import engine
-from ..engine import apply, enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
+from ..engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
+from ..recording import apply  # noqa: F401
 from ..grad_array import GradArray
 from ..sparse_array import SparseArray
 from ..inplace import mark_changed

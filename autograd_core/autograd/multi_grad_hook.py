@@ -11,7 +11,7 @@ its node runs). fn's return value is not used.
 
 from __future__ import annotations
 
-from ..engine import _PASSES, queue_callback
+from ..backward_hooks import _PASSES, queue_callback
 from ..hook_handles import RemovableHandle
 
 __all__ = ["register_multi_grad_hook"]

@@ -564,7 +564,7 @@ def where(condition, x, y):
         raise
 
 
-# The operators meet operands of mixed dtypes in PyTorch's result dtype (engine.apply_binary does it for them; the
+# The operators meet operands of mixed dtypes in PyTorch's result dtype (recording.apply_binary does it for them; the
 # flag tells tracers, which see the operations before the engine does).
 for _operator in (add, sub, mul, div, pow):
     _operator.promotes = True

@@ -38,7 +38,7 @@ def matmul(a, b):
     """a @ b. a: (..., n, k) or (k,); b: (..., k, m) or (k,); batch dimensions broadcast. Tensors of two dtypes
     (float32 with float64, an integer matrix with a float one) are PyTorch's RuntimeError (`refuse_mixed_dtypes`),
     not promoted; a real one with a complex one promotes (ours)."""
-    if a.dtype is not b.dtype:  # two Values that both need a gradient reach here unpromoted (engine.apply_binary)
+    if a.dtype is not b.dtype:  # two Values that both need a gradient reach here unpromoted (recording.apply_binary)
         refuse_mixed_dtypes(a, b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         raise ValueError(
@@ -115,7 +115,7 @@ def _matmul_vjp_b(g, out, a, b):
 
 matmul.defvjp(_matmul_vjp_a, _matmul_vjp_b, formulas=("g·Bᵀ", "Aᵀ·g"))
 matmul.defjvp(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t))   # d(AB) = dA·B + A·dB
-matmul.promotes = True  # an integer matrix times a float32 one is float32 (see engine._promoted)
+matmul.promotes = True  # an integer matrix times a float32 one is float32 (see recording._promoted)
 
 
 def floats_of_two_widths(*tensors):

@@ -22,7 +22,7 @@ import sys
 
 import numpy as np
 
-from ..engine import apply, apply_unary
+from ..recording import apply, apply_unary
 from ..float_errors import recompute
 from ..value import COMPLEX_VALUES_EXIST, Value
 
@@ -156,7 +156,7 @@ class Primitive:
 
     forward_into = None  # see defforward_into
     elementwise = False  # see defelementwise
-    promotes = False  # inputs of mixed dtypes are converted to PyTorch's result dtype first (engine._promoted)
+    promotes = False  # inputs of mixed dtypes are converted to PyTorch's result dtype first (recording._promoted)
     # check_operand_dtypes(a, b): called with two tensors' arrays of different dtypes before any promotion; raises
     # where PyTorch refuses the mix (matmul: floats of two widths). Numbers and arrays made constants are not checked.
     check_operand_dtypes = None
@@ -223,7 +223,7 @@ class Primitive:
         for a in args:
             if isinstance(a, Value):
                 return apply(self, args, params or None)
-        try:  # on arrays (a rule calling a primitive): as engine.apply, log(0) is -inf under the user's -W error too
+        try:  # on arrays (a rule calling a primitive): as recording.apply, log(0) is -inf under the user's -W error too
             return self.forward(*args, **params)
         except RuntimeWarning as warning:
             return recompute(warning, self.forward, *args, **params)

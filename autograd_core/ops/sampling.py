@@ -18,7 +18,8 @@ import numbers
 
 import numpy as np
 
-from ..engine import ShapeError, apply
+from ..engine import ShapeError
+from ..recording import apply
 from ..modes import values_followed
 from ..value import Value
 from .index import as_value

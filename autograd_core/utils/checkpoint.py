@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import accumulating_pass, apply
+from ..backward_hooks import accumulating_pass
+from ..recording import apply
 from ..engine import grad as engine_grad
 from ..modes import enable_grad, is_grad_enabled, no_grad
 from ..ops.primitive import PRIMITIVES, Primitive

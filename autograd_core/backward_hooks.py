@@ -1,0 +1,185 @@
+"""The hooks a backward pass runs, and what a hook may ask of the pass running now.
+
+The pass (engine.py's `_chain_rule`) hands a node that has hooks to `_run_hooks`: the Value's own (`register_hook`'s,
+whose replacements are checked here against PyTorch's errors) and its grad_fn's (grad_fn_hooks.py, whose step may
+take over the node's: `_TakenOver`); once a leaf's `.grad` is written, its post-accumulate hooks. Each pass registers
+itself here (`_PASSES`), so that a hook can queue a callback for the pass's end (`queue_callback`) or ask whether it
+writes `.grad` (`accumulating_pass`); and a leaf with a hook is released as soon as its last gradient has arrived
+(`_leaves_to_release`), so its hook runs while the pass goes on.
+
+Separate from the pass itself (engine.py): a graph without hooks runs none of this but a pass's registration here, and
+the pass reaches it only through a node's `_hooks` slot and the leaves in value.HOOKED_LEAVES.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from .errors import ShapeError
+from .value import HOOKED_LEAVES, PostAccumulateHook, Value
+from .sparse_array import SparseArray
+from .grad_array import GradArray
+from .grad_fn_hooks import NodeHook
+
+
+def _run_hooks(node, g):
+    """A node's gradient g (PyTorch's convention) after its hooks: the Value's own (register_hook's), and where its
+    node has hooks (grad_fn's: a NodeHook among them), the node's step, which runs the Value's own first and may
+    return a `_TakenOver` (grad_fn_hooks.py)."""
+    for hook in node._hooks.values():
+        if hook.__class__ is NodeHook:
+            return hook.step(node, g)
+    return run_tensor_hooks(node, g)
+
+
+def run_tensor_hooks(node, g):
+    """g after the Value's own hooks (register_hook's), in their order of registration; each replacement is checked
+    (PyTorch's errors for another shape or dtype)."""
+    for hook in list(node._hooks.values()):
+        if hook.__class__ is PostAccumulateHook or hook.__class__ is NodeHook:
+            continue  # runs after .grad is updated (_run_post_accumulate_hooks); the node's, run by its step
+        # An array gradient reaches the hook as a GradArray view, as `.grad` reads: PyTorch's hooks call tensor
+        # methods on it (g.norm(), g.clamp(-1, 1), g.abs().mean()).
+        if g.__class__ is SparseArray:  # a sparse gradient (nn.Embedding(sparse=True)'s) as a sparse tensor
+            from .sparse_tensor import as_sparse_tensor
+
+            replaced = hook(as_sparse_tensor(g))
+        else:
+            replaced = hook(g.view(GradArray) if g.__class__ is np.ndarray and g.ndim else g)
+        if replaced is not None:
+            if replaced.__class__ is not g.__class__:
+                replaced = _as_gradient_like(replaced, g)
+            check_replacement(hook, replaced, g)
+            if not isinstance(g, Value) and getattr(replaced, "dtype", None) is None:
+                # A Python number (a micrograd user's `lambda g: 0.0` on a scalar node): the node's dtype, as the
+                # rules below it take for granted (PyTorch refuses anything but a tensor)
+                replaced = np.asarray(replaced, dtype=g.dtype)
+                if g.__class__ is not np.ndarray:
+                    replaced = replaced[()]  # a NumPy scalar for a scalar node, as its gradients are
+            g = replaced
+    return g
+
+
+def check_replacement(hook, replaced, g):
+    """Raise PyTorch's error where a hook's replacement for gradient g has another shape (a ShapeError) or another
+    dtype; a replacement without a dtype (a Python number) passes."""
+    name = getattr(hook, "__name__", repr(hook))
+    shape, g_shape = _shape_of(replaced), _shape_of(g)
+    if shape != g_shape:
+        raise ShapeError(f"hook '{name}' has changed the size of value (it returned a gradient of shape {shape}, "
+                         f"expected {g_shape})")
+    dtype = getattr(replaced, "dtype", None)
+    if dtype is not None and dtype != g.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {_type_name(g.dtype)} got "
+                           f"{_type_name(dtype)})")
+
+
+def _shape_of(x):
+    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+
+
+def _type_name(dtype):
+    """PyTorch's name of a CPU tensor's type in its hooks' messages (Tensor.toString: 'torch.DoubleTensor')."""
+    from .errors import legacy_name
+
+    return "CPUBFloat16Type" if str(dtype) == "bfloat16" else legacy_name(dtype)
+
+
+class _TakenOver:
+    """What a node's hooks return (grad_fn_hooks.NodeHook) when the gradient the node keeps (its retained .grad, what
+    autograd.grad returns for it: `gradient`) is not the one it sends on (`sent`: a prehook's replacement, or None
+    when a hook did the node's work itself, or dropped it)."""
+
+    __slots__ = ("gradient", "sent")
+
+    def __init__(self, gradient, sent=None):
+        self.gradient, self.sent = gradient, sent
+
+
+def _as_gradient_like(replaced, g):
+    """A hook's replacement gradient in g's kind: a Value's numbers (g.clamp(-1, 1) on a GradArray is a Value, as
+    PyTorch's is a tensor) or a plain array for array data; a Value unchanged when g is one (create_graph)."""
+    if isinstance(g, Value):
+        return replaced if isinstance(replaced, Value) else Value(replaced, requires_grad=False)
+    if isinstance(replaced, Value):
+        replaced = replaced.data
+    if replaced.__class__ is GradArray:
+        replaced = replaced.view(np.ndarray)
+    return replaced
+
+
+def _run_post_accumulate_hooks(leaf):
+    """A leaf's post-accumulate-grad hooks, then its AccumulateGrad's hooks (a NodeHook's), as PyTorch's order."""
+    node_hook = None
+    for hook in list(leaf._hooks.values()):
+        if hook.__class__ is PostAccumulateHook:
+            hook.fn(leaf)
+        elif hook.__class__ is NodeHook:
+            node_hook = hook
+    if node_hook is not None:
+        node_hook.after_accumulate(leaf)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Leaves with hooks, and callbacks at the end of the pass.
+# Taking the youngest node first processes every leaf (parameters are older than the whole forward graph) only
+# after all other nodes. A leaf with a hook is instead released after its last contribution, so its hook runs
+# while the pass goes on: data-parallel training starts communicating that gradient meanwhile.
+
+
+class _Pass:
+    """A backward pass running in this thread: whether it adds to .grad (backward) or not (autograd_core.grad), and
+    the callbacks queued for its end."""
+
+    __slots__ = ("accumulate", "callbacks")
+
+    def __init__(self, accumulate):
+        self.accumulate, self.callbacks = accumulate, []
+
+
+class _Passes(threading.local):
+    def __init__(self):
+        self.stack = []  # the _Pass of each backward pass running in this thread, innermost last (nested passes)
+
+
+_PASSES = _Passes()
+
+
+def _leaves_to_release(roots):
+    """For each leaf with a hook below `roots`: how many edges will bring it a gradient (None if none)."""
+    counts = {}
+    seen = set()
+    stack = [r for r in roots if r.requires_grad]
+    while stack:
+        node = stack.pop()
+        for parent in node._parents:
+            if not parent.requires_grad:
+                continue
+            if parent in HOOKED_LEAVES:
+                counts[parent] = counts.get(parent, 0) + 1
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return counts or None
+
+
+def accumulating_pass():
+    """Whether the backward pass running now in this thread (the innermost one) adds gradients to `.grad`, as
+    `backward()` does; False for `autograd_core.grad`'s passes and outside any pass (a picture computing an edge's
+    local derivative). For rules that do work of their own (checkpoint's recomputation)."""
+    stack = _PASSES.stack
+    return bool(stack) and stack[-1].accumulate
+
+
+def queue_callback(fn):
+    """Call fn() once when the backward pass running now (in this thread) has finished writing every `.grad`.
+
+    For hooks that start work during the pass and must complete it before the optimizer runs (data-parallel
+    training waits for its all-reduces here). Raises RuntimeError outside a backward pass.
+    """
+    stack = _PASSES.stack
+    if not stack:
+        raise RuntimeError("queue_callback: no backward pass is running")
+    stack[-1].callbacks.append(fn)
