@@ -72,6 +72,7 @@ def _safe_softmax(scores, mask):
     queries or keys themselves (q·k = −inf for every key). The mask's check is the cheap one (an (L, S) mask, not the
     scores); otherwise the softmax runs and one sum (of squares) of its weights tells whether any is NaN (the common
     path's only extra work: ~7,000 instructions); the scores are looked at only then."""
+    weights = None
     if mask is None or not np.isneginf(data_of(mask)).all(axis=-1).any():
         weights = softmax(scores, axis=-1)
         data = weights.data
@@ -79,8 +80,8 @@ def _safe_softmax(scores, mask):
         if total == total:  # no NaN: no row of −inf only
             return weights
     empty = np.isneginf(data_of(scores)).all(axis=-1, keepdims=True)
-    if not empty.any():
-        return softmax(scores, axis=-1)  # (NaN from NaN or +inf scores: PyTorch's NaN too)
+    if not empty.any():  # (NaN from NaN or +inf scores: PyTorch's NaN too)
+        return softmax(scores, axis=-1) if weights is None else weights
     # The empty rows' scores replaced by 0 before the softmax: its rule would give NaN there even for a zero gradient.
     return where(empty, 0.0, softmax(where(empty, 0.0, scores), axis=-1))
 
