@@ -27,6 +27,7 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
 from .value import COMPLEX_VALUES_EXIST, HOOKED_LEAVES, Value  # (value.py imports this module only at its end)
 from .inplace import check_saved_versions
 from .scattered_gradient import ScatteredGradient
+from .threads import Aside, run_aside
 from .sparse_array import SparseArray, SparseLayoutError
 from .float_errors import restore, silence
 from .recording import apply, apply_binary, apply_unary  # noqa: F401  (re-exported: where code has imported them)
@@ -275,6 +276,7 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
     which times each node): with a wrapper every node goes through it, none the short way below.
     """
     anomaly = ANOMALY.enabled
+    later_class = Aside
     latest_inplace = INPLACE.latest  # nodes recorded after the latest in-place change need no version check
     complex_values = COMPLEX_VALUES_EXIST[0]  # until the first complex Value, no gradient needs conjugating
     visit, log = visited.append, undo.append
@@ -310,6 +312,10 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
         if wanted is not None and node in wanted:
             captured[node] = g
         if op is None:  # a leaf: a parameter, an input (older than every node that hands it a gradient)
+            if g.__class__ is later_class:  # a weight's gradient made on a pool thread (`_gradient_aside`)
+                g = g.result()
+                if g is None:
+                    continue
             if accumulate:  # inline rather than a function: this runs once per leaf
                 # A leaf's .grad goes through the property (ElementView's redirects it into its matrix), unless it is
                 # Value's own: then its getter's and setter's steps are taken here, on the slot behind them (a call of
@@ -415,9 +421,20 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             # without its argument handling, which cost ~130 bytecodes per node, more than the edges' own steps.
             out, vjps = node.data, op.vjps
             xs = tuple(map(_data_of, p1))
+            asides = op.aside_vjps
             for i, parent in enumerate(p1):
                 if not parent._requires_grad:
                     continue
+                if asides is not None and asides[i] and parent._op is None and parent._pending is unreached \
+                        and not parent._hooks and p1[0]._op is not None and p1[0]._requires_grad \
+                        and wanted is None and not complex_values:
+                    # a leaf's first gradient (needed when the pass reaches the leaf) while the pass goes on below
+                    # the node (through its first input: a layer's x); the leaf takes it before anything reads it
+                    # (no hooks, no autograd.grad asking for it, no complex gradient to conjugate)
+                    later = _gradient_aside(vjps[i], g, out, xs, params, op, i)
+                    if later is not None:
+                        parent._pending = later
+                        continue
                 try:
                     gp = vjps[i](g, out, *xs) if params is None else vjps[i](g, out, *xs, **params)
                 except SparseLayoutError as refusal:
@@ -478,9 +495,37 @@ def _taken_over(node, taken, accumulate, retain_graph, wanted, captured, log, co
         _free_saved(node, log)
 
 
+def _gradient_aside(rule, g, out, xs, params, op, i):
+    """Input i's gradient by `rule` (one of a primitive's `aside_vjps`: a layer's weight's), computed on a pool thread
+    while the pass goes on (threads.run_aside), or here where that has been the faster way at these sizes, and fitted
+    to the input as the pass fits results: an `Aside` for the leaf's `_pending`, whose result the pass takes when it
+    reaches the leaf. None where it is not worth a thread (g under ASIDE_FROM elements, or not a dense array) or one
+    thread is allowed: the pass then calls the rule itself. The same bits either way (the same call on the same
+    arrays, added up in the same order)."""
+    if g.__class__ is not np.ndarray or g.size < ASIDE_FROM:
+        return None
+    x = xs[i]
+
+    def gradient():
+        gp = rule(g, out, *xs) if params is None else rule(g, out, *xs, **params)
+        if gp is not None and (gp.__class__ is not x.__class__ or gp.__class__ is np.ndarray) and (
+                gp.shape != x.shape or (gp.dtype is not x.dtype and gp.dtype != x.dtype)):
+            gp = _fit(gp, x, op, i)
+        return gp
+
+    return run_aside(gradient, ("aside", op.name, i, g.shape, x.shape))
+
+
+# Elements of g from which a weight's gradient may be set aside: handing it over costs ~20-100 µs; W3's second
+# convolution (g of 200,704 elements) spends ~0.75 ms in it.
+ASIDE_FROM = 100_000
+
+
 def _undo(roots, order, visited, undo, accumulate, retain_graph):
     """After a failed pass: drop the pending gradients, and give back the `.grad`s and parameters it replaced."""
     for node in (*roots, *order):
+        if node._pending.__class__ is Aside:
+            node._pending.wait()  # (its pool thread is free again only then)
         node._pending = None
     for node in visited:
         node._pending = None

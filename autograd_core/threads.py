@@ -16,9 +16,11 @@ the calling thread.
 
 from __future__ import annotations
 
+import contextvars
 import operator
 import os
 import threading
+from time import perf_counter as _clock
 
 import numpy as np
 
@@ -91,6 +93,7 @@ class _Worker:
         self._go.acquire()
         self._done.acquire()
         self._body = self._part = self._error = None
+        self._aside = False  # running a `run_aside` call: it goes back to the idle threads by itself
         threading.Thread(target=self._run, name="autograd_core_worker", daemon=True).start()
 
     def start(self, body, part):
@@ -125,7 +128,11 @@ class _Worker:
             # Let go of body (and of the arrays its closure holds) before the caller learns that the part is done, so
             # the caller's thread drops the last references itself: the arrays are freed by the thread that made them.
             body = part = None
-            self._done.release()
+            if self._aside:  # no one waits on _done: the Aside was told (and its error kept) by the call itself
+                self._aside = False
+                _release([self])
+            else:
+                self._done.release()
 
 
 def _claim(k):
@@ -261,3 +268,87 @@ def _finish(workers):
     if interrupted is not None:
         raise interrupted
     return errors
+
+
+# ----------------------------------------------------------------------------------------------------
+# Work set aside: one call run on a pool thread while the calling thread goes on (inter-op parallelism). The backward
+# pass hands a convolution's weight gradient to a pool thread and goes on down the graph: the parameter's gradient is
+# first needed when the pass reaches the parameter, at its end (engine.py). Whether that pays is measured per call site,
+# as for split kernels: where the calling thread's wait for the result (plus the hand-over) has been longer than the
+# call itself takes in the calling thread (a busy second core), the call runs there.
+
+
+class Aside:
+    """The result of a call given to `run_aside`: `result()` waits for it if it runs on a pool thread (and raises what
+    the call raised); `wait()` waits and drops it. The pool thread goes back to the idle ones as soon as the call
+    ends."""
+
+    __slots__ = ("_done", "_value", "_error", "_key", "_spent")
+
+    def __init__(self, key=None, value=None):
+        self._done = threading.Lock()
+        self._value, self._error, self._key, self._spent = value, None, key, 0.0
+
+    def _run(self, call):
+        context, function = call
+        try:
+            self._value = context.run(function)
+        except BaseException as error:
+            self._error = error
+        finally:
+            self._done.release()
+
+    def result(self):
+        """The call's result, once it has ended (the wait outlasts Ctrl-C, raised afterwards, as `split_batch`'s)."""
+        start, interrupted = _clock(), None
+        while True:
+            try:
+                self._done.acquire()
+                break
+            except BaseException as error:
+                interrupted = error
+        self._done.release()  # (a second call returns at once)
+        if interrupted is not None:
+            raise interrupted
+        if self._error is not None:
+            raise self._error
+        key, self._key = self._key, None
+        if key is not None:  # set aside: what it cost the calling thread, the hand-over and the wait
+            record(key, True, self._spent + _clock() - start)
+        value, self._value = self._value, None
+        return value
+
+    def __add__(self, other):
+        """result() + other: a backward pass adding a second gradient to a leaf's first, set aside."""
+        return self.result() + other
+
+    def wait(self):
+        """Wait for the call to end, dropping its result or exception (a pass that failed)."""
+        self._key = None
+        try:
+            self.result()
+        except Exception:
+            pass
+
+
+def run_aside(function, key):
+    """function() (no arguments), run on an idle pool thread while the caller goes on, or in the calling thread where
+    that has been the faster way for call site `key` (hashable; `should_split`'s choice, timed on the calling thread
+    either way); an `Aside` holding its result. None, and nothing is called, where one thread is allowed
+    (`set_num_threads(1)`) or the caller is a pool thread: the caller then calls function itself. On a pool thread the
+    call runs in a copy of the caller's context (NumPy's error state, grad mode, name scopes), its kernels serial."""
+    if getattr(_local, "worker", False) or get_num_threads() < 2:
+        return None
+    start = _clock()
+    workers = _claim(1) if should_split(key) else None
+    if not workers:  # serial has been faster here (or every pool thread is busy): in this thread, timed
+        aside = Aside(None, function())
+        if workers is None:
+            record(key, False, _clock() - start)
+        return aside
+    aside, worker = Aside(key), workers[0]
+    aside._done.acquire()
+    worker._aside = True
+    worker.start(aside._run, (contextvars.copy_context(), function))
+    aside._spent = _clock() - start
+    return aside

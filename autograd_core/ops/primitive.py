@@ -76,6 +76,8 @@ class Primitive:
     # params -> the few of them PyTorch's grad_fn name depends on (grad_fn_names.py), kept when a backward pass frees
     # the rest (engine._Freed), or None where the name depends on none
     keeps_for_name = None
+    # for each input, whether its VJP rule may run on a pool thread while the backward pass goes on (see `defaside`)
+    aside_vjps = None
 
     def named(self, grad_fn_name, input_at=None):
         """This operation recorded under `grad_fn_name`, the name PyTorch gives the backward node of one function that
@@ -91,6 +93,16 @@ class Primitive:
             twin = twins[key] = copy.copy(self)
             twin.grad_fn_name, twin.grad_fn_input = grad_fn_name, input_at
         return twin
+
+    def defaside(self, *inputs):
+        """Let the VJP rules of `inputs` (positions) run on a pool thread while the backward pass goes on, where the
+        input is a leaf receiving its first gradient (a layer's weight: not needed before the pass reaches it, at its
+        end) and the work is large (engine._gradient_aside). For rules that take long and read only their arguments:
+        a convolution's or linear layer's weight gradient. Results are the same bits either way."""
+        aside = tuple(k in inputs for k in range(len(self.vjps)))  # (after defvjp: one flag per rule)
+        for op in (self, *_TWINS.get(self.name, {}).values()):
+            op.aside_vjps = aside
+        return self
 
     def defcomplex(self):
         """Declare that forward, VJP and JVP rules hold for complex data, in the convention of ops/complex.py (a
