@@ -250,13 +250,15 @@ def pass_gradient(g, out, x, y):
 
 
 def _release_first(order, released):
-    """`order`, with each leaf in `released` (a list that the pass appends to) taken before the next node."""
+    """`order`, with each leaf in `released` (a list that the pass appends to) taken before the next node, in the
+    order they were released: a node's inputs in its edges' order, as PyTorch's ready queue hands out the leaves
+    (AccumulateGrad nodes, all of one top priority) a node made ready ((x * w).sum(): x's hooks, then w's)."""
     for node in order:
         while released:
-            yield released.pop()
+            yield released.pop(0)
         yield node
     while released:
-        yield released.pop()
+        yield released.pop(0)
 
 
 def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release=None,
