@@ -35,6 +35,24 @@ def _run_hooks(node, g):
     return run_tensor_hooks(node, g)
 
 
+def run_hooks_of_none(node):
+    """The hooks of a node that the pass found below its roots but that received no gradient (a rule, a prehook or a
+    hook sent it none): called with None, as PyTorch runs every node of the graph, with undefined gradients where it
+    got none: the Value's own hooks get None, its node's prehooks (None,) and hooks (None, ...) (grad_fn_hooks.py);
+    a leaf's post-accumulate hooks run in a pass that adds to .grad (which stays as it was)."""
+    for hook in node._hooks.values():
+        if hook.__class__ is NodeHook:
+            hook.step_of_none(node)
+            return
+    for hook in list(node._hooks.values()):
+        if hook.__class__ is not PostAccumulateHook and hook(None) is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+    if node._op is None and accumulating_pass():
+        for hook in list(node._hooks.values()):
+            if hook.__class__ is PostAccumulateHook:
+                hook.fn(node)
+
+
 def run_tensor_hooks(node, g):
     """g after the Value's own hooks (register_hook's), in their order of registration; each replacement is checked
     (PyTorch's errors for another shape or dtype)."""

@@ -32,7 +32,7 @@ from .float_errors import restore, silence
 from .recording import apply, apply_binary, apply_unary  # noqa: F401  (re-exported: where code has imported them)
 from .backward_hooks import (  # noqa: F401  (accumulating_pass, queue_callback: re-exported)
     _PASSES, _Pass, _TakenOver, _leaves_to_release, _run_hooks, _run_post_accumulate_hooks, accumulating_pass,
-    queue_callback,
+    queue_callback, run_hooks_of_none,
 )
 
 _VALUE_GRAD = Value.__dict__["grad"]  # Value's .grad property (see _chain_rule)
@@ -292,8 +292,10 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
     for node in (order if release is None else _release_first(order, released)):
         g = node._pending
         node._pending = None
-        if g is unreached or g is None:
-            continue  # no gradient reached it, or a leaf already released early
+        if g is unreached or g is None:  # no gradient reached it, or a leaf already released early
+            if g is unreached and node._hooks:
+                run_hooks_of_none(node)  # (PyTorch runs it all the same: its hooks get None)
+            continue
         if g.__class__ is scattered:
             g = g.dense()
         op = node._op

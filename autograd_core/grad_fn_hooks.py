@@ -59,6 +59,26 @@ class NodeHook:
             return _step_group(self.state, self.position, value, g)
         return _step_one(self.state, value, g) if value._op is not None else _step_leaf(self.state, value, g)
 
+    def step_of_none(self, value):
+        """The node's hooks where the pass reached `value` with no gradient (a rule or a hook sent it none): called
+        with None, as PyTorch runs such a node (backward_hooks.run_hooks_of_none)."""
+        state = self.state
+        if state.group is not None:
+            if self.position is not None:  # (an inner node without a gradient: nothing, as PyTorch's has none)
+                _group_of_none(state, self.position)
+        elif value._op is not None:
+            _step_one(state, value, None)
+        elif _step_leaf(state, value, None) is not _NOT_ACCUMULATING:  # then the leaf's AccumulateGrad's hooks
+            from .value import PostAccumulateHook
+
+            for hook in list(value._hooks.values()):
+                if hook.__class__ is PostAccumulateHook:
+                    hook.fn(value)
+            for fn in list(state.hooks.values()):
+                result = fn((), (None,))
+                if result is not None:
+                    _checked_tuple(fn, result, ())
+
     def after_accumulate(self, leaf):
         """A leaf's AccumulateGrad hooks, once its .grad is updated (after its post-accumulate-grad hooks):
         fn((), (the gradient accumulated,)), as PyTorch's."""
@@ -94,7 +114,7 @@ class _NodeHookHandle(RemovableHandle):
     def remove(self):
         super().remove()
         state = self._state
-        if state is not None and not state.prehooks and not state.hooks:
+        if state is not None and not state.prehooks and not state.hooks and not _outputs_watched(state):
             for handle in state.value_handles:
                 handle.remove()
             state.value_handles = []
@@ -105,6 +125,23 @@ class _NodeHookHandle(RemovableHandle):
 def register(fn, group, kind):
     """Register fn (kind "prehooks" or "hooks") on the node whose outputs are `group` (one_node.Outputs)."""
     _check_callable(fn, kind)
+    return _add(fn, _group_state(group), kind)
+
+
+def watch_output(value):
+    """After a hook was registered on `value` (Value.register_hook): where value is an output of PyTorch's node of
+    several outputs, the node's step is taken in every pass that reaches one of them, so that value's hooks are called
+    with None when it gets no gradient (`a, b = x.split(2); b.register_hook(f); a.sum().backward()`: f(None)), as
+    PyTorch calls them when it runs the node."""
+    from .one_node import output_of
+
+    found = output_of(value)
+    if found is not None:
+        _group_state(found[0])
+
+
+def _group_state(group):
+    """The hooks of the node whose outputs are `group`, a NodeHook among each output's and inner node's hooks."""
     state = group.hooks
     if state is None:
         state = group.hooks = _NodeHooks(group)
@@ -116,7 +153,7 @@ def register(fn, group, kind):
         for key, inner in _call_nodes(members, _node_inputs(members)).items():
             if key not in outputs:  # (a double backward may reach the node through them alone: _step_inner)
                 state.value_handles.append(inner._add_hook(NodeHook(state, None)))
-    return _add(fn, state, kind)
+    return state
 
 
 def register_on_node(fn, node, kind):
@@ -128,6 +165,12 @@ def register_on_node(fn, node, kind):
         state = _NodeHooks()
         state.value_handles.append(node._add_hook(NodeHook(state)))
     return _add(fn, state, kind)
+
+
+def _outputs_watched(state):
+    """Whether an output of the node of several outputs whose hooks are `state` has hooks of its own (watch_output)."""
+    return state.group is not None and any(out is not None and _first_own_hook(out) >= 0
+                                           for _, out in _members(state.group))
 
 
 def _check_callable(fn, kind):
@@ -237,7 +280,7 @@ def _step_one(state, node, g):
     from . import backward_hooks
     from .grad_fn import _FREED_MESSAGE, is_freed
 
-    retained = backward_hooks.run_tensor_hooks(node, g)
+    retained = backward_hooks.run_tensor_hooks(node, g) if g is not None else _own_hooks_of_none(node)
     (g,) = _run_prehooks(state, (retained,))
     if state.hooks:
         if is_freed(node):  # a second pass without retain_graph: PyTorch's error, before the node's hooks
@@ -258,12 +301,15 @@ def _step_leaf(state, leaf, g):
     (None: nothing); the hooks run once it is added (NodeHook.after_accumulate)."""
     from . import backward_hooks
 
-    g = backward_hooks.run_tensor_hooks(leaf, g)
+    g = backward_hooks.run_tensor_hooks(leaf, g) if g is not None else _own_hooks_of_none(leaf)
     if not backward_hooks.accumulating_pass():
-        return g
+        return _NOT_ACCUMULATING if g is None else g
     (new,) = _run_prehooks(state, (g,))
     state.accumulated = new
     return backward_hooks._TakenOver(g, None) if new is None else new
+
+
+_NOT_ACCUMULATING = object()  # _step_leaf's answer for no gradient in a pass that adds to no .grad (autograd.grad's)
 
 
 def _edge_vjps(node, g, inputs):
@@ -306,7 +352,8 @@ def _first_own_hook(value):
 
 
 def _own_hooks_of_none(value):
-    """A Value's own hooks called with None, as PyTorch's for an output of the node that got no gradient."""
+    """A Value's own hooks called with None, as PyTorch's for an output of the node that got no gradient; returns
+    None (the gradient they leave)."""
     from .value import PostAccumulateHook
 
     for hook in list((value._hooks or {}).values()):
@@ -369,6 +416,32 @@ def _step_group(state, position, value, g):
             state.ahead[q] = results[q]
             out._pending = conj(kept) if complex_pass and kept.dtype.kind == "c" else kept  # (visited: not None)
     return results[position]
+
+
+def _group_of_none(state, position):
+    """Output `position` of a node of several outputs reached with no gradient: where no output got one, the node's
+    hooks run now with None for each (the outputs' own hooks, by each one's first, then the prehooks and hooks), as
+    PyTorch runs its node; where another did, that output's step runs them, with None for this one (_step_group)."""
+    from . import backward_hooks, engine
+
+    passes = backward_hooks._PASSES.stack
+    this_pass = passes[-1] if passes else None
+    if this_pass is None or state.ran_in is this_pass:
+        state.ahead.pop(position, None)
+        return
+    members = _members(state.group)
+    if any(out is not None and out._pending is not None and out._pending is not engine._UNREACHED
+           for _, out in members):
+        return  # (complete now: every consumer of an output is younger than all the outputs)
+    inputs = _node_inputs(members)
+    if _inner_gradients(members, _call_nodes(members, inputs)):
+        return  # (a double backward's: the youngest inner node runs the hooks, _step_inner)
+    state.ran_in, state.ahead = this_pass, {}
+    for _, out in sorted((m for m in members if m[1] is not None), key=lambda m: _first_own_hook(m[1])):
+        _own_hooks_of_none(out)
+    grad_outputs = _run_prehooks(state, (None,) * len(members))
+    if state.hooks:
+        _run_hooks(state, (None,) * len(inputs), grad_outputs)
 
 
 def _step_inner(state, node, g):

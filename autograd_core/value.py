@@ -618,7 +618,12 @@ class Value(TensorMethods, InplaceMethods):
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient (register_hook: this "
                                "Value does not require a gradient)")
-        return self._add_hook(hook)
+        handle = self._add_hook(hook)
+        if self._op is not None:  # an output of PyTorch's node of several outputs: hook(None) when it gets none
+            from .grad_fn_hooks import watch_output
+
+            watch_output(self)
+        return handle
 
     def _add_hook(self, hook):
         """Keep `hook` among this Value's hooks; returns the handle that removes it."""
