@@ -26,6 +26,12 @@ turn at it (`_GroupHooks.ahead`). grad_inputs is computed by running the rules o
 the node's inputs (`_node_vjp`: the nodes the call recorded, younger than its inputs); where no hook replaces it the
 pass itself still does that work, so an observing hook changes no number.
 
+A node the pass reaches with no gradient (a rule, a prehook or a hook sent it none) runs its hooks with None
+(NodeHook.step_of_none), as PyTorch runs every node of its graph: the Value's hooks get None, the prehooks (None, ...),
+the hooks (None, ...) for grad_inputs; a node of several outputs none of which got a gradient runs them at its first
+output the pass reaches (`_group_of_none`), else at the first that got one, with None for the others. An output with
+a hook of its own has its node's step taken even without node hooks (`watch_output`), so that it gets None there.
+
 A double backward may reach such a node's inner nodes (what its rules read, as PyTorch's reads its saved outputs) and
 none of its outputs: each inner node carries a NodeHook too, and the youngest reached runs the node's hooks
 (`_step_inner`), with grad_inputs from the inner nodes' gradients; grad_outputs are then all None (PyTorch's hold the
@@ -167,10 +173,8 @@ def register_on_node(fn, node, kind):
     return _add(fn, state, kind)
 
 
-def _outputs_watched(state):
-    """Whether an output of the node of several outputs whose hooks are `state` has hooks of its own (watch_output)."""
-    return state.group is not None and any(out is not None and _first_own_hook(out) >= 0
-                                           for _, out in _members(state.group))
+def _outputs_watched(state):  # (an output of the node of several outputs with hooks of its own: watch_output)
+    return state.group is not None and any(o is not None and _first_own_hook(o) >= 0 for _, o in _members(state.group))
 
 
 def _check_callable(fn, kind):
