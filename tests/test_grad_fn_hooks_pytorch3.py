@@ -186,6 +186,45 @@ def test_an_input_that_needs_no_gradient_is_none_in_grad_inputs():
     _same_everywhere(run, [(("g", None), ("g",))] * 2)
 
 
+_LISTED = {  # (the op, grad_inputs for x needing a gradient and c not; for both)
+    "rsub": (lambda L, x, c: 2 - x, ("g",), ("g",)),  # RsubBackward1: no edge for the Scalar 2
+    "lerp": (lambda L, x, c: L.lerp(x, c, 0.3), ("g", None), ("g", "g")),  # LerpBackward0: (self, end), no weight
+    "cat": (lambda L, x, c: L.cat([x, c]), ("g", "g"), ("g", "g")),  # a TensorList: every tensor's gradient
+    "stack": (lambda L, x, c: L.stack([c, x, c]), ("g",) * 3, ("g",) * 3),
+    "mul": (lambda L, x, c: x * c, ("g", None), ("g", "g")),
+}
+
+
+@pytest.mark.parametrize("both", [False, True])
+@pytest.mark.parametrize("op", _LISTED)
+def test_grad_inputs_has_one_gradient_per_edge_pytorch_lists(op, both):
+    make, want_one, want_both = _LISTED[op]
+
+    def run(L):
+        x = L.tensor([1.0, 2.0], dtype=L.float64, requires_grad=True)
+        c = L.tensor([3.0, 5.0], dtype=L.float64, requires_grad=both)
+        y, calls = make(L, x, c), []
+        y.grad_fn.register_hook(lambda gi, go: calls.append(_each(gi)))
+        y.sum().backward()
+        return calls, len(y.grad_fn.next_functions)
+
+    want = want_both if both else want_one
+    _same_everywhere(run, ([want], len(want)))
+
+
+def test_a_replaced_grad_input_goes_to_the_listed_edge():
+    def run(L):
+        x, c = (L.tensor([1.0, 2.0], dtype=L.float64, requires_grad=True) for _ in range(2))
+        y = 2 - x
+        y.grad_fn.register_hook(lambda gi, go: (gi[0] * 10,))
+        z = L.lerp(x, c, 0.25)
+        z.grad_fn.register_hook(lambda gi, go: (gi[0], gi[1] * 0))
+        (y.sum() + z.sum()).backward()
+        return _list(x.grad), _list(c.grad)
+
+    _same_everywhere(run, ([-9.25, -9.25], [0.0, 0.0]))
+
+
 def test_a_hook_cannot_give_a_gradient_to_a_node_that_got_none():
     for L in _libraries():
         x, w = (L.tensor([1.0, 2.0], dtype=L.float64, requires_grad=True) for _ in range(2))
