@@ -53,6 +53,16 @@ def run_hooks_of_none(node):
                 hook.fn(node)
 
 
+def needed_by(order, wanted):
+    """The ids of the nodes of `order` (a pass's, youngest first) from which a path leads to one of `wanted` (the
+    inputs of autograd.grad): the nodes PyTorch's pass runs, and whose hooks it calls."""
+    needed = set()
+    for node in reversed(order):  # (parents before children)
+        if node in wanted or any(id(p) in needed for p in node._parents):
+            needed.add(id(node))
+    return needed
+
+
 def run_tensor_hooks(node, g):
     """g after the Value's own hooks (register_hook's), in their order of registration; each replacement is checked
     (PyTorch's errors for another shape or dtype)."""

@@ -225,6 +225,26 @@ def test_a_replaced_grad_input_goes_to_the_listed_edge():
     _same_everywhere(run, ([-9.25, -9.25], [0.0, 0.0]))
 
 
+def _grad_of_one_input(L):
+    """autograd.grad(loss, x): PyTorch runs only the nodes that lead to x, and their hooks: not w's or w2's; the
+    unused output b of the split that leads to x gets None."""
+    x, w = (L.tensor([1.0, 2.0, 3.0, 4.0], dtype=L.float64, requires_grad=True) for _ in range(2))
+    calls = []
+    for name, v in (("x", x), ("w", w)):
+        v.register_hook(lambda g, name=name: calls.append((name, _seen(g))))
+    w2 = w * 2
+    w2.register_hook(lambda g: calls.append(("w2", _seen(g))))
+    w2.grad_fn.register_hook(lambda gi, go: calls.append(("w2 node", _each(gi))))
+    a, b = (x * w2).split(2)
+    b.register_hook(lambda g: calls.append(("b", _seen(g))))
+    (gx,) = L.autograd.grad(a.sum(), [x])
+    return calls, _list(gx)
+
+
+def test_autograd_grad_runs_only_the_hooks_of_nodes_that_lead_to_its_inputs():
+    _same_everywhere(_grad_of_one_input, ([("b", None), ("x", "g")], [2.0, 4.0, 0.0, 0.0]))
+
+
 def test_a_hook_cannot_give_a_gradient_to_a_node_that_got_none():
     for L in _libraries():
         x, w = (L.tensor([1.0, 2.0], dtype=L.float64, requires_grad=True) for _ in range(2))
