@@ -14,11 +14,12 @@ the pass reaches it only through a node's `_hooks` slot and the leaves in value.
 from __future__ import annotations
 
 import threading
+import weakref
 
 import numpy as np
 
 from .errors import ShapeError
-from .value import HOOKED_LEAVES, PostAccumulateHook, Value
+from .value import HOOK_HANDLES, HOOKED_LEAVES, PostAccumulateHook, Value
 from .sparse_array import SparseArray
 from .grad_array import GradArray
 from .grad_fn_hooks import NodeHook
@@ -32,6 +33,34 @@ def _run_hooks(node, g):
         if hook.__class__ is NodeHook:
             return hook.step(node, g)
     return run_tensor_hooks(node, g)
+
+
+def run_hooks_of_none(node):
+    """The hooks of a node that the pass found below its roots but that received no gradient (a rule, a prehook or a
+    hook sent it none): called with None, as PyTorch runs every node of the graph, with undefined gradients where it
+    got none: the Value's own hooks get None, its node's prehooks (None,) and hooks (None, ...) (grad_fn_hooks.py);
+    a leaf's post-accumulate hooks run in a pass that adds to .grad (which stays as it was)."""
+    for hook in node._hooks.values():
+        if hook.__class__ is NodeHook:
+            hook.step_of_none(node)
+            return
+    for hook in list(node._hooks.values()):
+        if hook.__class__ is not PostAccumulateHook and hook(None) is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+    if node._op is None and accumulating_pass():
+        for hook in list(node._hooks.values()):
+            if hook.__class__ is PostAccumulateHook:
+                hook.fn(node)
+
+
+def needed_by(order, wanted):
+    """The ids of the nodes of `order` (a pass's, youngest first) from which a path leads to one of `wanted` (the
+    inputs of autograd.grad): the nodes PyTorch's pass runs, and whose hooks it calls."""
+    needed = set()
+    for node in reversed(order):  # (parents before children)
+        if node in wanted or any(id(p) in needed for p in node._parents):
+            needed.add(id(node))
+    return needed
 
 
 def run_tensor_hooks(node, g):
@@ -120,6 +149,29 @@ def _run_post_accumulate_hooks(leaf):
             node_hook = hook
     if node_hook is not None:
         node_hook.after_accumulate(leaf)
+
+
+def move_to_old_version(value, old):
+    """After an in-place change recorded on `value` (inplace_graph._record_in_place), with `old` the node standing for
+    it as it was: the hooks registered until now (register_hook's, and its grad_fn's of one output) go with `old`, as
+    PyTorch's stay with the grad_fn they were registered on: they see the gradient of the old contents (none if
+    nothing reads them any more), those registered after the change the new one's. Their handles follow them. The
+    hooks of a node of several outputs stay (its outputs refuse such changes but std_mean's, svd's, ...)."""
+    hooks = value._hooks
+    if not hooks:
+        return
+    moving = {key: hook for key, hook in hooks.items()
+              if hook.__class__ is not PostAccumulateHook
+              and not (hook.__class__ is NodeHook and hook.state.group is not None)}
+    if not moving:
+        return
+    for key in moving:
+        del hooks[key]
+        handle = HOOK_HANDLES.get(key)
+        if handle is not None:
+            handle._value = weakref.ref(old)
+    value._hooks = hooks or None
+    old._hooks = moving
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from .float_errors import restore, silence
 from .recording import apply, apply_binary, apply_unary  # noqa: F401  (re-exported: where code has imported them)
 from .backward_hooks import (  # noqa: F401  (accumulating_pass, queue_callback: re-exported)
     _PASSES, _Pass, _TakenOver, _leaves_to_release, _run_hooks, _run_post_accumulate_hooks, accumulating_pass,
-    queue_callback,
+    needed_by, queue_callback, run_hooks_of_none,
 )
 
 _VALUE_GRAD = Value.__dict__["grad"]  # Value's .grad property (see _chain_rule)
@@ -251,13 +251,15 @@ def pass_gradient(g, out, x, y):
 
 
 def _release_first(order, released):
-    """`order`, with each leaf in `released` (a list that the pass appends to) taken before the next node."""
+    """`order`, with each leaf in `released` (a list that the pass appends to) taken before the next node, in the
+    order they were released: a node's inputs in its edges' order, as PyTorch's ready queue hands out the leaves
+    (AccumulateGrad nodes, all of one top priority) a node made ready ((x * w).sum(): x's hooks, then w's)."""
     for node in order:
         while released:
-            yield released.pop()
+            yield released.pop(0)
         yield node
     while released:
-        yield released.pop()
+        yield released.pop(0)
 
 
 def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release=None,
@@ -289,11 +291,15 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
     unreached, freed_empty = _UNREACHED, FREED_EMPTY
     value_grad, float_scalars = _VALUE_GRAD, _SCALAR_ONES
     released = []  # leaves with hooks whose last gradient has arrived: taken next (see _leaves_to_release)
+    needed = None  # in autograd.grad's pass, the ids of the nodes that lead to an input, once a node has hooks
     for node in (order if release is None else _release_first(order, released)):
         g = node._pending
         node._pending = None
-        if g is unreached or g is None:
-            continue  # no gradient reached it, or a leaf already released early
+        if g is unreached or g is None:  # no gradient reached it, or a leaf already released early
+            if g is unreached and node._hooks and (wanted is None or id(node) in (needed or (
+                    needed := needed_by(order, wanted)))):
+                run_hooks_of_none(node)  # (PyTorch runs it all the same: its hooks get None)
+            continue
         if g.__class__ is scattered:
             g = g.dense()
         op = node._op
@@ -302,7 +308,8 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
         conjugated = complex_values and g.dtype.kind == "c"
         if conjugated:
             g = conjugate_gradient(g)
-        if node._hooks:
+        # (autograd.grad: PyTorch runs only the nodes from which a path leads to an input, and their hooks)
+        if node._hooks and (wanted is None or id(node) in (needed or (needed := needed_by(order, wanted)))):
             g = _run_hooks(node, g)
             if g.__class__ is _TakenOver:  # the node's hooks (grad_fn_hooks.py) changed or did the node's work
                 visit(node)

@@ -26,6 +26,12 @@ turn at it (`_GroupHooks.ahead`). grad_inputs is computed by running the rules o
 the node's inputs (`_node_vjp`: the nodes the call recorded, younger than its inputs); where no hook replaces it the
 pass itself still does that work, so an observing hook changes no number.
 
+A node the pass reaches with no gradient (a rule, a prehook or a hook sent it none) runs its hooks with None
+(NodeHook.step_of_none), as PyTorch runs every node of its graph: the Value's hooks get None, the prehooks (None, ...),
+the hooks (None, ...) for grad_inputs; a node of several outputs none of which got a gradient runs them at its first
+output the pass reaches (`_group_of_none`), else at the first that got one, with None for the others. An output with
+a hook of its own has its node's step taken even without node hooks (`watch_output`), so that it gets None there.
+
 A double backward may reach such a node's inner nodes (what its rules read, as PyTorch's reads its saved outputs) and
 none of its outputs: each inner node carries a NodeHook too, and the youngest reached runs the node's hooks
 (`_step_inner`), with grad_inputs from the inner nodes' gradients; grad_outputs are then all None (PyTorch's hold the
@@ -38,6 +44,10 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .grad_fn_hook_inputs import (
+    _WHOLE_LIST, _call_nodes, _edge_vjps, _inner_gradients, _listed_edges, _node_inputs, _node_vjp, _plain,
+    _send_to_inputs, _take_inner_gradients,
+)
 from .hook_handles import RemovableHandle
 
 
@@ -58,6 +68,26 @@ class NodeHook:
                 return _step_inner(self.state, value, g)
             return _step_group(self.state, self.position, value, g)
         return _step_one(self.state, value, g) if value._op is not None else _step_leaf(self.state, value, g)
+
+    def step_of_none(self, value):
+        """The node's hooks where the pass reached `value` with no gradient (a rule or a hook sent it none): called
+        with None, as PyTorch runs such a node (backward_hooks.run_hooks_of_none)."""
+        state = self.state
+        if state.group is not None:
+            if self.position is not None:  # (an inner node without a gradient: nothing, as PyTorch's has none)
+                _group_of_none(state, self.position)
+        elif value._op is not None:
+            _step_one(state, value, None)
+        elif _step_leaf(state, value, None) is not _NOT_ACCUMULATING:  # then the leaf's AccumulateGrad's hooks
+            from .value import PostAccumulateHook
+
+            for hook in list(value._hooks.values()):
+                if hook.__class__ is PostAccumulateHook:
+                    hook.fn(value)
+            for fn in list(state.hooks.values()):
+                result = fn((), (None,))
+                if result is not None:
+                    _checked_tuple(fn, result, ())
 
     def after_accumulate(self, leaf):
         """A leaf's AccumulateGrad hooks, once its .grad is updated (after its post-accumulate-grad hooks):
@@ -94,7 +124,7 @@ class _NodeHookHandle(RemovableHandle):
     def remove(self):
         super().remove()
         state = self._state
-        if state is not None and not state.prehooks and not state.hooks:
+        if state is not None and not state.prehooks and not state.hooks and not _outputs_watched(state):
             for handle in state.value_handles:
                 handle.remove()
             state.value_handles = []
@@ -105,6 +135,23 @@ class _NodeHookHandle(RemovableHandle):
 def register(fn, group, kind):
     """Register fn (kind "prehooks" or "hooks") on the node whose outputs are `group` (one_node.Outputs)."""
     _check_callable(fn, kind)
+    return _add(fn, _group_state(group), kind)
+
+
+def watch_output(value):
+    """After a hook was registered on `value` (Value.register_hook): where value is an output of PyTorch's node of
+    several outputs, the node's step is taken in every pass that reaches one of them, so that value's hooks are called
+    with None when it gets no gradient (`a, b = x.split(2); b.register_hook(f); a.sum().backward()`: f(None)), as
+    PyTorch calls them when it runs the node."""
+    from .one_node import output_of
+
+    found = output_of(value)
+    if found is not None:
+        _group_state(found[0])
+
+
+def _group_state(group):
+    """The hooks of the node whose outputs are `group`, a NodeHook among each output's and inner node's hooks."""
     state = group.hooks
     if state is None:
         state = group.hooks = _NodeHooks(group)
@@ -116,7 +163,7 @@ def register(fn, group, kind):
         for key, inner in _call_nodes(members, _node_inputs(members)).items():
             if key not in outputs:  # (a double backward may reach the node through them alone: _step_inner)
                 state.value_handles.append(inner._add_hook(NodeHook(state, None)))
-    return _add(fn, state, kind)
+    return state
 
 
 def register_on_node(fn, node, kind):
@@ -128,6 +175,10 @@ def register_on_node(fn, node, kind):
         state = _NodeHooks()
         state.value_handles.append(node._add_hook(NodeHook(state)))
     return _add(fn, state, kind)
+
+
+def _outputs_watched(state):  # (an output of the node of several outputs with hooks of its own: watch_output)
+    return state.group is not None and any(o is not None and _first_own_hook(o) >= 0 for _, o in _members(state.group))
 
 
 def _check_callable(fn, kind):
@@ -199,11 +250,6 @@ def _shown(g):
     return g.view(GradArray) if g.__class__ is np.ndarray and g.ndim else g
 
 
-def _plain(g):
-    """A hook's gradient as the pass holds it: a plain array (not a GradArray view), a NumPy scalar, or a Value."""
-    return g.view(np.ndarray) if g.__class__ is not np.ndarray and isinstance(g, np.ndarray) else g
-
-
 def _run_prehooks(state, kept):
     """The gradients the node sends on after its prehooks, given its outputs' retained gradients `kept` (None for
     one without): each one kept where no prehook replaced it (the same object), else the replacement."""
@@ -237,13 +283,17 @@ def _step_one(state, node, g):
     from . import backward_hooks
     from .grad_fn import _FREED_MESSAGE, is_freed
 
-    retained = backward_hooks.run_tensor_hooks(node, g)
+    retained = backward_hooks.run_tensor_hooks(node, g) if g is not None else _own_hooks_of_none(node)
     (g,) = _run_prehooks(state, (retained,))
     if state.hooks:
         if is_freed(node):  # a second pass without retain_graph: PyTorch's error, before the node's hooks
             raise RuntimeError(_FREED_MESSAGE)
         inputs = tuple(p if p.requires_grad else None for p in node._parents)
-        grad_inputs = _edge_vjps(node, g, inputs)
+        # (PyTorch's cat and stack compute every tensor's gradient of their list, also one that needs none)
+        grad_inputs = _edge_vjps(node, g, node._parents if node._op.name in _WHOLE_LIST else inputs)
+        edges = _listed_edges(node, inputs)
+        if edges is not None:  # PyTorch's node lists other edges (2 - x, lerp(x, y, 0.5): no Scalar's)
+            inputs, grad_inputs = (tuple(None if e is None else xs[e] for e in edges) for xs in (inputs, grad_inputs))
         grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
                                            (None if g is None else _shown(g),))
         if replaced:
@@ -258,43 +308,15 @@ def _step_leaf(state, leaf, g):
     (None: nothing); the hooks run once it is added (NodeHook.after_accumulate)."""
     from . import backward_hooks
 
-    g = backward_hooks.run_tensor_hooks(leaf, g)
+    g = backward_hooks.run_tensor_hooks(leaf, g) if g is not None else _own_hooks_of_none(leaf)
     if not backward_hooks.accumulating_pass():
-        return g
+        return _NOT_ACCUMULATING if g is None else g
     (new,) = _run_prehooks(state, (g,))
     state.accumulated = new
     return backward_hooks._TakenOver(g, None) if new is None else new
 
 
-def _edge_vjps(node, g, inputs):
-    """grad_inputs of a node of one output for its gradient g (PyTorch's convention; None: none): one per edge, as
-    PyTorch's node gives them (x * x: two), fitted to the input's shape and dtype; Values under create_graph."""
-    from . import engine
-
-    if g is None:
-        return (None,) * len(inputs)
-    g = _plain(g)
-    complex_g = engine.COMPLEX_VALUES_EXIST[0] and g.dtype.kind == "c"
-    if complex_g:
-        g = engine.conjugate_gradient(g)
-    params = node._params
-    if params.__class__ is engine._Freed:
-        params = None
-    values = not isinstance(g, (np.ndarray, np.generic))
-    out, xs = (node, node._parents) if values else (node.data, [p.data for p in node._parents])
-    result = []
-    for i, x in enumerate(inputs):
-        gx = None
-        if x is not None:
-            rule = node._op.vjps[i]
-            gx = rule(g, out, *xs) if params is None else rule(g, out, *xs, **params)
-        if gx is not None:
-            if gx.__class__ is engine.ScatteredGradient or gx.shape != x.data.shape or gx.dtype != x.data.dtype:
-                gx = engine._fit(gx, x.data, node._op, i)
-            if complex_g and gx.dtype.kind == "c":
-                gx = engine.conjugate_gradient(gx)
-        result.append(gx)
-    return tuple(result)
+_NOT_ACCUMULATING = object()  # _step_leaf's answer for no gradient in a pass that adds to no .grad (autograd.grad's)
 
 
 def _first_own_hook(value):
@@ -306,7 +328,8 @@ def _first_own_hook(value):
 
 
 def _own_hooks_of_none(value):
-    """A Value's own hooks called with None, as PyTorch's for an output of the node that got no gradient."""
+    """A Value's own hooks called with None, as PyTorch's for an output of the node that got no gradient; returns
+    None (the gradient they leave)."""
     from .value import PostAccumulateHook
 
     for hook in list((value._hooks or {}).values()):
@@ -371,6 +394,32 @@ def _step_group(state, position, value, g):
     return results[position]
 
 
+def _group_of_none(state, position):
+    """Output `position` of a node of several outputs reached with no gradient: where no output got one, the node's
+    hooks run now with None for each (the outputs' own hooks, by each one's first, then the prehooks and hooks), as
+    PyTorch runs its node; where another did, that output's step runs them, with None for this one (_step_group)."""
+    from . import backward_hooks, engine
+
+    passes = backward_hooks._PASSES.stack
+    this_pass = passes[-1] if passes else None
+    if this_pass is None or state.ran_in is this_pass:
+        state.ahead.pop(position, None)
+        return
+    members = _members(state.group)
+    if any(out is not None and out._pending is not None and out._pending is not engine._UNREACHED
+           for _, out in members):
+        return  # (complete now: every consumer of an output is younger than all the outputs)
+    inputs = _node_inputs(members)
+    if _inner_gradients(members, _call_nodes(members, inputs)):
+        return  # (a double backward's: the youngest inner node runs the hooks, _step_inner)
+    state.ran_in, state.ahead = this_pass, {}
+    for _, out in sorted((m for m in members if m[1] is not None), key=lambda m: _first_own_hook(m[1])):
+        _own_hooks_of_none(out)
+    grad_outputs = _run_prehooks(state, (None,) * len(members))
+    if state.hooks:
+        _run_hooks(state, (None,) * len(inputs), grad_outputs)
+
+
 def _step_inner(state, node, g):
     """The step of an inner node of the call of a node of several outputs (one of `_call_nodes` but its outputs)
     that the pass reaches before any of the node's outputs: a double backward's graph reads it (as PyTorch's reads
@@ -401,122 +450,3 @@ def _step_inner(state, node, g):
         node._pending = None  # (the pass took it before the hooks)
     return backward_hooks._TakenOver(g, None) if replaced else g
 
-
-def _send_to_inputs(inputs, grad_inputs):
-    """Add each gradient of `grad_inputs` to what the pass holds for its Value of `inputs` (None on either side, or an
-    input the pass does not reach: nothing), in the pass's convention (conjugated for complex data): a hook has done
-    the node's work, the node sends nothing itself."""
-    from . import engine
-
-    complex_pass = engine.COMPLEX_VALUES_EXIST[0]
-    for x, gx in zip(inputs, grad_inputs):
-        if x is None or gx is None or x._pending is None:
-            continue
-        gx = _plain(gx)
-        if gx.__class__ is np.ndarray:
-            gx = gx.copy()  # the hook's arrays stay the hook's; a leaf's .grad is an array of its own
-        if complex_pass and gx.dtype.kind == "c":
-            gx = engine.conjugate_gradient(gx)
-        x._pending = gx if x._pending is engine._UNREACHED else x._pending + gx
-
-
-def _node_inputs(members):
-    """The inputs of PyTorch's node (None for a constant or one that needs no gradient), read off an output."""
-    from .grad_fn import _inputs
-
-    for _, out in members:
-        if out is not None:
-            return tuple(None if x is None or not x.requires_grad else x for x in _inputs(out))
-    return ()
-
-
-def _call_nodes(members, inputs):
-    """The nodes the call of PyTorch's node recorded (its outputs and the nodes below them, younger than its inputs),
-    by id."""
-    limit = max((x._index for x in inputs if x is not None), default=-1)
-    found, stack = {}, [out for _, out in members if out is not None]
-    while stack:
-        v = stack.pop()
-        if id(v) in found or v._op is None or v._index <= limit:
-            continue
-        found[id(v)] = v
-        stack.extend(p for p in v._parents if p.requires_grad)
-    return found
-
-
-def _inner_gradients(members, found):
-    """(node, gradient) for each node of the call but its outputs that received a gradient of its own in this pass,
-    not through the outputs (a double backward's graph reads the call's Values, as PyTorch's reads the node's saved
-    ones): complete by now (its other consumers are younger than the outputs), and part of PyTorch's node's
-    grad_inputs."""
-    from . import engine
-
-    outputs = {id(out) for _, out in members if out is not None}
-    return [(node, node._pending) for key, node in found.items()
-            if key not in outputs and node._pending is not None and node._pending is not engine._UNREACHED]
-
-
-def _take_inner_gradients(members, inputs):
-    """Where the node's hooks did its work: the inner nodes' own gradients taken from the pass (the hooks' grad_inputs
-    had them), which would send them on past the hooks."""
-    from . import engine
-
-    for node, _ in _inner_gradients(members, _call_nodes(members, inputs)):
-        node._pending = engine._UNREACHED
-
-
-def _node_vjp(members, grad_outputs, inputs, complex_pass):
-    """PyTorch's node's grad_inputs for grad_outputs: the rules of the nodes its call recorded (younger than its
-    inputs, below its outputs), youngest first, as the backward pass runs them, from the outputs' gradients and the
-    inner nodes' own (_inner_gradients). Arrays (None where none reaches), or Values under create_graph (the rules
-    then record)."""
-    from . import engine
-
-    received = {}
-    values = False
-
-    def add(v, gv):
-        key = id(v)
-        received[key] = gv if key not in received else received[key] + gv
-
-    for (_, out), go in zip(members, grad_outputs):
-        if out is not None and go is not None:
-            go = _plain(go)
-            values = values or not isinstance(go, (np.ndarray, np.generic))
-            add(out, engine.conjugate_gradient(go) if complex_pass and go.dtype.kind == "c" else go)
-    found = _call_nodes(members, inputs)
-    for node, p in _inner_gradients(members, found):
-        values = values or not isinstance(p, (np.ndarray, np.generic, engine.ScatteredGradient))
-        add(node, p.dense() if p.__class__ is engine.ScatteredGradient else p)
-    for node in sorted(found.values(), key=lambda v: v._index, reverse=True):
-        gv = received.pop(id(node), None)
-        if gv is None:
-            continue
-        if gv.__class__ is engine.ScatteredGradient:
-            gv = gv.dense()
-        params = node._params
-        if params.__class__ is engine._Freed:
-            if params.had_params:
-                from .grad_fn import _FREED_MESSAGE
-
-                raise RuntimeError(_FREED_MESSAGE)
-            params = None
-        out, xs = (node, node._parents) if values else (node.data, [p.data for p in node._parents])
-        for i, parent in enumerate(node._parents):
-            if not parent.requires_grad:
-                continue
-            rule = node._op.vjps[i]
-            gp = rule(gv, out, *xs) if params is None else rule(gv, out, *xs, **params)
-            if gp is None:
-                continue
-            pdata = parent.data
-            if gp.__class__ is engine.ScatteredGradient or gp.shape != pdata.shape or gp.dtype != pdata.dtype:
-                gp = engine._fit(gp, pdata, node._op, i)
-            add(parent, gp)
-    result = []
-    for x in inputs:
-        gx = None if x is None else received.get(id(x))
-        if gx is not None and complex_pass and gx.dtype.kind == "c":
-            gx = engine.conjugate_gradient(gx)
-        result.append(gx)
-    return tuple(result)

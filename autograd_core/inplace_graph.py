@@ -335,6 +335,10 @@ def _record_in_place(target, name, result_of):
         synchronise(root, versions)
     for value, copy in replaced:
         _keep_replaced(value, stamp, copy)
+        if value._hooks:  # hooks registered before the change stay with the old version, as PyTorch's
+            from .backward_hooks import move_to_old_version
+
+            move_to_old_version(value, copy)
     _stamp((root,), stamp)
     if follow is not None:
         follow()

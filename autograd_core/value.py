@@ -54,6 +54,7 @@ class _IdentitySet:
         return len(self._refs)
 
 
+HOOK_HANDLES = weakref.WeakValueDictionary()  # handle id -> a Value's hook handle still referenced (_HookHandle)
 HOOKED_LEAVES = _IdentitySet()  # leaves with a gradient hook (see backward_hooks._leaves_to_release)
 # Every node gets a creation number: parents are always older than their children, so sorting by it is a
 # topological order (the backward pass relies on this).
@@ -617,7 +618,12 @@ class Value(TensorMethods, InplaceMethods):
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient (register_hook: this "
                                "Value does not require a gradient)")
-        return self._add_hook(hook)
+        handle = self._add_hook(hook)
+        if self._op is not None:  # an output of PyTorch's node of several outputs: hook(None) when it gets none
+            from .grad_fn_hooks import watch_output
+
+            watch_output(self)
+        return handle
 
     def _add_hook(self, hook):
         """Keep `hook` among this Value's hooks; returns the handle that removes it."""
@@ -1076,6 +1082,7 @@ class _HookHandle(RemovableHandle):
         self.id = self._take_id()
         self._value = weakref.ref(value)  # weak, as PyTorch's: a handle keeps no Value alive
         self.extra_dict_ref = ()
+        HOOK_HANDLES[self.id] = self  # (found again when an in-place change moves its hook: backward_hooks.py)
 
     def hooks_dict_ref(self):
         """The Value's hooks dict, or None (PyTorch's attribute: a weak reference to it). Looked up each time: the

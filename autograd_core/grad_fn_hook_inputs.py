@@ -1,0 +1,178 @@
+"""What PyTorch's node sends its inputs, for its hooks (grad_fn_hooks.py): grad_inputs of a node of one output (one
+per edge PyTorch lists, `_edge_vjps`), of PyTorch's one node of several outputs (the rules of the nodes its call
+recorded, `_node_vjp`), and a hook's replacement sent to the inputs in the pass's place (`_send_to_inputs`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _plain(g):
+    """A hook's gradient as the pass holds it: a plain array (not a GradArray view), a NumPy scalar, or a Value."""
+    return g.view(np.ndarray) if g.__class__ is not np.ndarray and isinstance(g, np.ndarray) else g
+
+
+_WHOLE_LIST = frozenset({"concatenate", "stack"})  # PyTorch's nodes of a TensorList: a gradient for each tensor
+
+
+def _listed_edges(node, inputs):
+    """Where PyTorch's node of one output lists other edges than the node's parents (`next_functions`, from
+    grad_fn_names.layout), each listed one's parent index (None: an edge PyTorch lists without a node); None where it
+    lists the parents, or nodes of its own, or leaves out a parent that needs a gradient."""
+    from .grad_fn_names import layout
+
+    entries = layout(node)[1]
+    if entries is None or any(e is not None and e.__class__ is not int for e in entries):
+        return None
+    return entries if all(x is None or i in entries for i, x in enumerate(inputs)) else None
+
+
+def _edge_vjps(node, g, inputs):
+    """grad_inputs of a node of one output for its gradient g (PyTorch's convention; None: none): one per edge, as
+    PyTorch's node gives them (x * x: two), fitted to the input's shape and dtype; Values under create_graph."""
+    from . import engine
+
+    if g is None:
+        return (None,) * len(inputs)
+    g = _plain(g)
+    complex_g = engine.COMPLEX_VALUES_EXIST[0] and g.dtype.kind == "c"
+    if complex_g:
+        g = engine.conjugate_gradient(g)
+    params = node._params
+    if params.__class__ is engine._Freed:
+        params = None
+    values = not isinstance(g, (np.ndarray, np.generic))
+    out, xs = (node, node._parents) if values else (node.data, [p.data for p in node._parents])
+    result = []
+    for i, x in enumerate(inputs):
+        gx = None
+        if x is not None:
+            rule = node._op.vjps[i]
+            gx = rule(g, out, *xs) if params is None else rule(g, out, *xs, **params)
+        if gx is not None:
+            if gx.__class__ is engine.ScatteredGradient or gx.shape != x.data.shape or gx.dtype != x.data.dtype:
+                gx = engine._fit(gx, x.data, node._op, i)
+            if complex_g and gx.dtype.kind == "c":
+                gx = engine.conjugate_gradient(gx)
+        result.append(gx)
+    return tuple(result)
+
+
+def _send_to_inputs(inputs, grad_inputs):
+    """Add each gradient of `grad_inputs` to what the pass holds for its Value of `inputs` (None on either side, or an
+    input the pass does not reach: nothing), in the pass's convention (conjugated for complex data): a hook has done
+    the node's work, the node sends nothing itself."""
+    from . import engine
+
+    complex_pass = engine.COMPLEX_VALUES_EXIST[0]
+    for x, gx in zip(inputs, grad_inputs):
+        if x is None or gx is None or x._pending is None:
+            continue
+        gx = _plain(gx)
+        if gx.__class__ is np.ndarray:
+            gx = gx.copy()  # the hook's arrays stay the hook's; a leaf's .grad is an array of its own
+        if complex_pass and gx.dtype.kind == "c":
+            gx = engine.conjugate_gradient(gx)
+        x._pending = gx if x._pending is engine._UNREACHED else x._pending + gx
+
+
+def _node_inputs(members):
+    """The inputs of PyTorch's node (None for a constant or one that needs no gradient), read off an output."""
+    from .grad_fn import _inputs
+
+    for _, out in members:
+        if out is not None:
+            return tuple(None if x is None or not x.requires_grad else x for x in _inputs(out))
+    return ()
+
+
+def _call_nodes(members, inputs):
+    """The nodes the call of PyTorch's node recorded (its outputs and the nodes below them, younger than its inputs),
+    by id."""
+    limit = max((x._index for x in inputs if x is not None), default=-1)
+    found, stack = {}, [out for _, out in members if out is not None]
+    while stack:
+        v = stack.pop()
+        if id(v) in found or v._op is None or v._index <= limit:
+            continue
+        found[id(v)] = v
+        stack.extend(p for p in v._parents if p.requires_grad)
+    return found
+
+
+def _inner_gradients(members, found):
+    """(node, gradient) for each node of the call but its outputs that received a gradient of its own in this pass,
+    not through the outputs (a double backward's graph reads the call's Values, as PyTorch's reads the node's saved
+    ones): complete by now (its other consumers are younger than the outputs), and part of PyTorch's node's
+    grad_inputs."""
+    from . import engine
+
+    outputs = {id(out) for _, out in members if out is not None}
+    return [(node, node._pending) for key, node in found.items()
+            if key not in outputs and node._pending is not None and node._pending is not engine._UNREACHED]
+
+
+def _take_inner_gradients(members, inputs):
+    """Where the node's hooks did its work: the inner nodes' own gradients taken from the pass (the hooks' grad_inputs
+    had them), which would send them on past the hooks."""
+    from . import engine
+
+    for node, _ in _inner_gradients(members, _call_nodes(members, inputs)):
+        node._pending = engine._UNREACHED
+
+
+def _node_vjp(members, grad_outputs, inputs, complex_pass):
+    """PyTorch's node's grad_inputs for grad_outputs: the rules of the nodes its call recorded (younger than its
+    inputs, below its outputs), youngest first, as the backward pass runs them, from the outputs' gradients and the
+    inner nodes' own (_inner_gradients). Arrays (None where none reaches), or Values under create_graph (the rules
+    then record)."""
+    from . import engine
+
+    received = {}
+    values = False
+
+    def add(v, gv):
+        key = id(v)
+        received[key] = gv if key not in received else received[key] + gv
+
+    for (_, out), go in zip(members, grad_outputs):
+        if out is not None and go is not None:
+            go = _plain(go)
+            values = values or not isinstance(go, (np.ndarray, np.generic))
+            add(out, engine.conjugate_gradient(go) if complex_pass and go.dtype.kind == "c" else go)
+    found = _call_nodes(members, inputs)
+    for node, p in _inner_gradients(members, found):
+        values = values or not isinstance(p, (np.ndarray, np.generic, engine.ScatteredGradient))
+        add(node, p.dense() if p.__class__ is engine.ScatteredGradient else p)
+    for node in sorted(found.values(), key=lambda v: v._index, reverse=True):
+        gv = received.pop(id(node), None)
+        if gv is None:
+            continue
+        if gv.__class__ is engine.ScatteredGradient:
+            gv = gv.dense()
+        params = node._params
+        if params.__class__ is engine._Freed:
+            if params.had_params:
+                from .grad_fn import _FREED_MESSAGE
+
+                raise RuntimeError(_FREED_MESSAGE)
+            params = None
+        out, xs = (node, node._parents) if values else (node.data, [p.data for p in node._parents])
+        for i, parent in enumerate(node._parents):
+            if not parent.requires_grad:
+                continue
+            rule = node._op.vjps[i]
+            gp = rule(gv, out, *xs) if params is None else rule(gv, out, *xs, **params)
+            if gp is None:
+                continue
+            pdata = parent.data
+            if gp.__class__ is engine.ScatteredGradient or gp.shape != pdata.shape or gp.dtype != pdata.dtype:
+                gp = engine._fit(gp, pdata, node._op, i)
+            add(parent, gp)
+    result = []
+    for x in inputs:
+        gx = None if x is None else received.get(id(x))
+        if gx is not None and complex_pass and gx.dtype.kind == "c":
+            gx = engine.conjugate_gradient(gx)
+        result.append(gx)
+    return tuple(result)
