@@ -730,7 +730,7 @@ class TensorMethods:
         (torch.DoubleTensor) or its name ('torch.DoubleTensor'; any other string is PyTorch's ValueError "invalid
         type"). Float targets stay differentiable; integer and boolean results carry no gradient (as in PyTorch).
         non_blocking: accepted (there is only the CPU)."""
-        from .tensor import dtype_of_type_name, type_name
+        from .dtypes import dtype_of_type_name, type_name
 
         if dtype is None:
             return f"torch.{type_name(self.data.dtype)}"
@@ -769,7 +769,7 @@ class TensorMethods:
 
     def bfloat16(self, memory_format=None):
         """PyTorch's x.to(torch.bfloat16): a TypeError saying why (NumPy has no bfloat16) and what to use instead."""
-        from .tensor import bfloat16
+        from .dtypes import bfloat16
 
         return self._cast_method(bfloat16, memory_format, "bfloat16")
 
@@ -786,7 +786,7 @@ class TensorMethods:
     def chalf(self, memory_format=None):
         """PyTorch's x.to(torch.complex32): a TypeError saying why (NumPy has no complex32) and what to use instead
         (complex64: x.cfloat())."""
-        from .tensor import complex32
+        from .dtypes import complex32
 
         return self._cast_method(complex32, memory_format, "chalf")
 
