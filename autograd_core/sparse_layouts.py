@@ -39,7 +39,7 @@ class SparseConversions:
     def type(self, dtype=None, non_blocking=False, **kwargs):
         """.to(dtype) (a dtype, or a legacy name: 'torch.DoubleTensor', 'torch.sparse.DoubleTensor'); without one,
         the type's name (COO: 'torch.sparse.FloatTensor'; PyTorch names none for the compressed layouts)."""
-        from .tensor_methods import _dtype
+        from .tensor_conversions import _dtype
 
         if dtype is None:
             return self._type_name()
