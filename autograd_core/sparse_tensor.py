@@ -1,4 +1,4 @@
-"""`SparseTensor`: a Value whose data is a `SparseArray` (PyTorch's sparse COO layout), and how users make one.
+"""`SparseTensor`: a Value whose data is a `SparseArray` (PyTorch's sparse COO layout), and its methods.
 
 It is a Value (backward, hooks, requires_grad_, `.grad`, optimizers and pictures see a node like any other) of a
 subclass with no slots of its own: only the methods differ. Its operators and methods are the sparse ones (`@`,

@@ -1,4 +1,4 @@
-"""PyTorch's factories, dtype names and functions, so that `import autograd_core as torch` runs PyTorch code.
+"""PyTorch's factories and torch.Tensor, and beside them the rest of what `import autograd_core as torch` needs.
 
     x = autograd_core.linspace(-1, 1, 100)             # float32, like PyTorch
     w = autograd_core.randn(3, 4, requires_grad=True)
@@ -31,7 +31,7 @@ from .errors import ArgumentError
 from . import backends  # noqa: F401  (torch.backends: modules, so that `import torch.backends.cudnn` works)
 from . import ops
 from .modes import inference_mode  # noqa: F401  (torch.inference_mode)
-from .tensor_methods import Device, MaxMin, Size, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
+from .tensor_methods import MaxMin, Size, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .tensor_attributes import check_memory_format  # memory_format= of the *_like factories: names, no numbers
 from .tensor_inputs import refuse_overflow, tensors_read_as_numbers
 from .value import Value, wrapped
@@ -529,9 +529,9 @@ def rand_like(input, dtype=None, device=None, requires_grad=False, *, generator=
 
 # Re-exported: the names code imported from this module before they moved to the modules beside it (at the end:
 # torch_functions.py imports `tensor` from here).
-from .dtypes import (  # noqa: E402, F401
-    bfloat16, complex128, complex32, complex64, dtype_of_type_name, float16, float32, float64, get_default_device,
-    get_default_dtype, int16, int32, int8, set_default_device, set_default_dtype, type_name, uint8,
+from .dtypes import (  # noqa: E402, F401  (_DtypeNumPyLacks: the class pickles of torch.bfloat16 name)
+    _DtypeNumPyLacks, bfloat16, complex128, complex32, complex64, dtype_of_type_name, float16, float32, float64,
+    get_default_device, get_default_dtype, int16, int32, int8, set_default_device, set_default_dtype, type_name, uint8,
 )
 from .generator import (  # noqa: E402, F401
     Generator, default_generator, manual_seed,

@@ -533,5 +533,5 @@ def on_cpu(device):
     return device
 
 
-from . import tensor_shape_methods, tensor_reductions, tensor_conversions  # noqa: E402, F401, I001  (attached)
+from . import tensor_shape_methods, tensor_reductions, tensor_conversions  # noqa: E402, F401  (attached)
 from . import tensor_methods_more  # noqa: E402, F401  (more methods: bitwise, scatter_reduce, stride, ...; attached)
