@@ -16,27 +16,34 @@ from .ops import sqrt, tanh
 # attribute `gradcheck` to the module, and only this import sets it back to the function.
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 # Reductions, shapes and joins take NumPy's (axis, keepdims) and PyTorch's (dim, keepdim) arguments alike.
-from .tensor import (  # PyTorch's names: factories, dtypes, functions taking dim=/keepdim= (see tensor.py)
-    Generator, Tensor, accelerator, are_deterministic_algorithms_enabled, backends, use_deterministic_algorithms,
-    default_generator,
+from .tensor import (  # PyTorch's names: factories (tensor.py), dtypes (dtypes.py), the generator (generator.py),
+    Tensor, backends, arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
+    ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like,
+)
+from .dtypes import (  # (global switches: switches.py; functions taking dim=/keepdim=: torch_functions.py)
+    bool_, device, float16, float32, float64, get_default_dtype, bfloat16, int8, int16, int32, int64,
+    set_default_dtype, uint8,
+)
+from .generator import Generator, default_generator, manual_seed
+from .switches import (
+    accelerator, are_deterministic_algorithms_enabled, use_deterministic_algorithms,
     is_deterministic_algorithms_warn_only_enabled, get_deterministic_debug_mode, set_deterministic_debug_mode,
-    allclose, arange, argmax, argmin, as_tensor, bool_, cat, clamp, clone, concat,
-    device, empty, empty_like, equal, eye, flatten, float16, float32, float64, from_numpy, full, full_like,
-    get_default_dtype, bfloat16, set_float32_matmul_precision, get_float32_matmul_precision,
-    int8, int16, int32, int64, is_tensor, linspace, log_softmax, logspace, logsumexp, manual_seed, max, mean, min, mm,
-    norm,
-    numel, ones, ones_like, permute, pow, prod, rand, rand_like, randint, randn, randn_like, randperm, reshape,
-    set_default_dtype, softmax, squeeze, stack, std, sum, tensor, transpose, uint8, unsqueeze, var, zeros, zeros_like,
+    set_float32_matmul_precision, get_float32_matmul_precision,
+)
+from .torch_functions import (
+    allclose, argmax, argmin, cat, clamp, clone, concat, equal, flatten, is_tensor, log_softmax, logsumexp, max,
+    mean, min, mm, norm, numel, permute, pow, prod, reshape, softmax, squeeze, stack, std, sum, transpose,
+    unsqueeze, var,
 )
 from .tensor import (  # PyTorch's legacy typed constructors (torch.LongTensor(data)) and the default device
     BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
-    get_default_device, set_default_device,
 )
-from .tensor import bool_ as bool, float16 as half, float32 as float, float64 as double  # noqa: A001
-from .tensor import int16 as short, int32 as int, int64 as long  # noqa: A001
+from .dtypes import get_default_device, set_default_device
+from .dtypes import bool_ as bool, float16 as half, float32 as float, float64 as double  # noqa: A001
+from .dtypes import int16 as short, int32 as int, int64 as long  # noqa: A001
 # Complex Values (ops/complex.py): dtypes, and the functions that make and take them apart
-from .tensor import complex32, complex64, complex128  # noqa: F401
-from .tensor import complex32 as chalf, complex64 as cfloat, complex128 as cdouble  # noqa: F401
+from .dtypes import complex32, complex64, complex128  # noqa: F401
+from .dtypes import complex32 as chalf, complex64 as cfloat, complex128 as cdouble  # noqa: F401
 from .ops.complex import complex, polar, view_as_complex, view_as_real  # noqa: F401, A004
 # torch.linalg stays eager: linalg.py re-exports linalg_decompositions.py and linalg_solvers.py, which import it
 # back, so it has to be imported before either of them (x.svd() imports linalg_decompositions on use).
@@ -52,54 +59,58 @@ from .linalg_legacy import (  # torch.lu, triangular_solve, ...: the names from 
     symeig, triangular_solve,
 )
 # torch.add/sub/mul/div/matmul with out= (matmul: ops.matmul plus out=)
-from .tensor import add, div, divide, inference_mode, matmul, mul, multiply, neg, square, sub, subtract
-from .tensor import (  # PyTorch's indexing along a dim, running sums and sorting (ops/index.py, ops/scan.py)
+from .torch_functions import add, div, divide, matmul, mul, multiply, neg, square, sub, subtract
+from .tensor import inference_mode
+from .torch_functions import (  # PyTorch's indexing along a dim, running sums and sorting (ops/index.py, ops/scan.py)
     argsort, cumprod, cumsum, diag, diagonal, flip, gather, index_add, index_copy, index_fill, index_select,
     masked_select, narrow, roll, scatter, scatter_add, sort, take, topk, trace, tril, triu,
 )
-from .tensor import (  # more elementwise functions, comparisons, products (ops/special.py, ops/linalg.py)
+from .torch_functions import (  # more elementwise functions, comparisons, products (ops/special.py, ops/linalg.py)
     acos, acosh, addcdiv, addcmul, addmm, amax, amin, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
-    asin, asinh, atan, atan2, atanh, bmm, broadcast_to,
-    ceil, cosh, dot, eq, expm1, floor, frac, ge, gt, hypot, isclose, isfinite, isinf, isnan, le, lerp, log1p, log2,
-    log10, logaddexp, lt, ne, outer, reciprocal, rsqrt, sign, sinh, t, tan, trunc,
+    asin, asinh, atan, atan2, atanh, bmm, broadcast_to, ceil, cosh, dot, eq, expm1, floor, frac, ge, gt, hypot,
+    isclose, isfinite, isinf, isnan, le, lerp, log1p, log2, log10, logaddexp, lt, ne, outer, reciprocal, rsqrt,
+    sign, sinh, t, tan, trunc,
 )
-from .tensor import all, any, range, round  # noqa: A004  (torch.all, torch.any, torch.range, torch.round)
-from .tensor import (  # picking by the numbers, differences, positions and counts, where with one argument
+from .torch_functions import all, any, round  # noqa: A004  (torch.all, torch.any, torch.round)
+from .tensor import range  # noqa: A004  (torch.range)
+from .torch_functions import (  # picking by the numbers, differences, positions and counts, where with one argument
     argwhere, bincount, count_nonzero, cummax, cummin, diff, median, nonzero, std_mean, unique, var_mean, where,
 )
-from .tensor import digamma, erf, erfinv, lgamma, polygamma  # special functions (ops/special_functions.py)
+from .torch_functions import digamma, erf, erfinv, lgamma, polygamma  # special functions (ops/special_functions.py)
 from .ops.special_functions import igamma, igammac  # torch.igamma, torch.igammac (stop 26)
 from .ops.special_functions import erfc, mvlgamma  # torch.erfc, torch.mvlgamma (stop 26)
 from .ops.special_more import exp2, i0, logaddexp2, logit, sinc, xlogy  # torch.exp2, ... (stop 26)
-from .tensor import chunk, hstack, repeat_interleave, split, tile, unbind, vstack  # ops/pieces.py
-from .tensor import as_strided, as_strided_scatter  # ops/strided.py
-from .tensor import einsum, tensordot  # ops/einsum.py
+from .torch_functions import chunk, hstack, repeat_interleave, split, tile, unbind, vstack  # ops/pieces.py
+from .torch_functions import as_strided, as_strided_scatter  # ops/strided.py
+from .torch_functions import einsum, tensordot  # ops/einsum.py
 from .threads import get_num_threads, set_num_threads  # torch.set_num_threads: threads of large kernels
-from .tensor import (  # rearranging, cutting up, more products (ops/arrange.py, ops/products.py; stop 26)
-    addbmm, addmv, addr, atleast_1d, atleast_2d, atleast_3d, baddbmm, block_diag, broadcast_shapes, broadcast_tensors,
-    cartesian_prod, cdist, chain_matmul, column_stack, combinations, cross, diag_embed, diagflat, dist, dsplit, dstack,
-    fliplr, flipud, hsplit, inner, kron, meshgrid, moveaxis, movedim, mv, ravel, rot90, row_stack, select,
-    split_with_sizes, swapaxes, swapdims, take_along_dim, tensor_split, tril_indices, triu_indices, unflatten,
-    unravel_index, vdot, vsplit,
+from .torch_functions import (  # rearranging, cutting up, more products (ops/arrange.py, ops/products.py; stop 26)
+    addbmm, addmv, addr, atleast_1d, atleast_2d, atleast_3d, baddbmm, block_diag, broadcast_shapes,
+    broadcast_tensors, cartesian_prod, cdist, chain_matmul, column_stack, combinations, cross, diag_embed, diagflat,
+    dist, dsplit, dstack, fliplr, flipud, hsplit, inner, kron, meshgrid, moveaxis, movedim, mv, ravel, rot90,
+    row_stack, select, split_with_sizes, swapaxes, swapdims, take_along_dim, tensor_split, tril_indices,
+    triu_indices, unflatten, unravel_index, vdot, vsplit,
 )
-from .tensor import (  # more elementwise functions, statistics, type promotion (ops/arith.py, stats.py, promotion.py)
+from .torch_functions import (  # more elementwise functions, statistics, type promotion (ops/arith.py, stats.py,
+    # promotion.py)
     absolute, aminmax, bucketize, can_cast, clamp_max, clamp_min, copysign, corrcoef, cov, cumulative_trapezoid,
     deg2rad, finfo, fix, float_power, floor_divide, fmax, fmin, fmod, greater, greater_equal, heaviside, histc,
     histogram, iinfo, is_complex, is_floating_point, is_nonzero, is_same_size, isneginf, isposinf, kthvalue, less,
-    less_equal, logcumsumexp, logical_and, logical_not, logical_or, logical_xor, mode, nan_to_num, nanmean, nanmedian,
-    nanquantile, nansum, negative, not_equal, positive, promote_types, quantile, rad2deg, remainder, renorm,
-    result_type, rsub, searchsorted, signbit, trapezoid, trapz, true_divide,
+    less_equal, logcumsumexp, logical_and, logical_not, logical_or, logical_xor, mode, nan_to_num, nanmean,
+    nanmedian, nanquantile, nansum, negative, not_equal, positive, promote_types, quantile, rad2deg, remainder,
+    renorm, result_type, rsub, searchsorted, signbit, trapezoid, trapz, true_divide,
 )
-from .tensor import gradient  # torch.gradient (ops/finite_differences.py)
-from .tensor import (  # random sampling, the default generator's state (ops/sampling.py; stop 26)
+from .torch_functions import gradient  # torch.gradient (ops/finite_differences.py)
+from .torch_functions import (  # random sampling, the default generator's state (ops/sampling.py; stop 26)
     bernoulli, get_rng_state, initial_seed, multinomial, normal, poisson, randint_like, seed, set_rng_state,
 )
-from .tensor import (  # bits and parts of numbers, writing into copies, membership (ops/bits.py, scatters.py, sets.py)
-    bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, diagonal_scatter, frexp,
-    gcd, histogramdd, index_put, index_reduce, isin, lcm, ldexp, masked_scatter, msort, narrow_copy, nextafter, put,
-    scatter_reduce, select_scatter, sgn, slice_scatter, unique_consecutive, vander,
+from .torch_functions import (  # bits and parts of numbers, writing into copies, membership (ops/bits.py,
+    # scatters.py, sets.py)
+    bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, diagonal_scatter,
+    frexp, gcd, histogramdd, index_put, index_reduce, isin, lcm, ldexp, masked_scatter, msort, narrow_copy,
+    nextafter, put, scatter_reduce, select_scatter, sgn, slice_scatter, unique_consecutive, vander,
 )
-from .tensor import gcd_, index_put_, lcm_, ldexp_, xlogy_  # torch's in-place functions with operands (x's methods)
+from .torch_functions import gcd_, index_put_, lcm_, ldexp_, xlogy_  # torch's in-place functions with operands
 from .tensor_attributes import strided  # torch.strided: the layout of every Value (x.layout)
 from .tensor_attributes import (  # torch.memory_format's names (accepted by the *_like factories, clone and to)
     MemoryFormat as memory_format, channels_last, channels_last_3d, contiguous_format, preserve_format,
@@ -182,7 +193,7 @@ __all__ = [
     "dtype", "as_strided", "as_strided_scatter",
 ]
 
-from .tensor import IN_PLACE_FUNCTIONS  # torch.relu_(x), torch.floor_(x), ...: x's in-place method (stop 26)
+from .torch_functions import IN_PLACE_FUNCTIONS  # torch.relu_(x), torch.floor_(x), ...: x's in-place method (stop 26)
 
 globals().update(IN_PLACE_FUNCTIONS)
 __all__ += list(IN_PLACE_FUNCTIONS)
@@ -212,7 +223,7 @@ _TORCH_GLOBALS = (
     "is_inference_mode_enabled", "get_num_interop_threads", "set_num_interop_threads", "set_warn_always",
     "is_warn_always_enabled", "set_flush_denormal", "typename", "is_storage",
 )
-_SPARSE = ("sparse_coo_tensor", "spmm", "smm", "hspmm", "sparse_coo")  # the sparse COO layout (sparse_tensor.py)
+_SPARSE = ("sparse_coo_tensor", "spmm", "smm", "hspmm", "sparse_coo")  # the sparse COO layout (sparse_functions.py)
 _SPARSE_COMPRESSED = (  # the CSR, CSC, BSR and BSC layouts (compressed_construction.py, compressed_tensor.py)
     "sparse_csr_tensor", "sparse_csc_tensor", "sparse_bsr_tensor", "sparse_bsc_tensor", "sparse_compressed_tensor",
     "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc")
@@ -276,7 +287,8 @@ _LAZY = {  # public name -> (defining module, its name there)
     **{name: "windows" for name in _WINDOWS},  # torch.hann_window, ...
     **{name: "torch_globals" for name in _TORCH_GLOBALS},  # torch.set_default_tensor_type, torch.typename, ...
     **_MORE_TORCH_NAMES,
-    **{name: "sparse_tensor" for name in _SPARSE},  # torch.sparse_coo_tensor, torch.spmm, torch.sparse_coo
+    **{name: "sparse_functions" for name in _SPARSE[:-1]},  # torch.sparse_coo_tensor, torch.spmm, torch.smm, ...
+    "sparse_coo": "sparse_layouts",  # torch.sparse_coo
     **{name: "compressed_construction" for name in _SPARSE_COMPRESSED},  # torch.sparse_csr_tensor, torch.sparse_csr
 }
 

@@ -25,7 +25,7 @@ import warnings
 
 import numpy as np
 
-from .tensor import bfloat16, float16
+from .dtypes import bfloat16, float16
 from .value import Value
 
 __all__ = ["GradScaler", "autocast", "custom_bwd", "custom_fwd", "is_autocast_available"]

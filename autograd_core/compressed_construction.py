@@ -13,7 +13,8 @@ from .compressed_tensor import CompressedTensor
 from .ops import sparse_compressed as _ops
 from .sparse_compressed import BLOCKED, COMPRESSED_LAYOUTS, ROW_MAJOR, CompressedArray, index_names, \
     invariant_errors, sparse_bsc, sparse_bsr, sparse_csc, sparse_csr
-from .sparse_tensor import SparseTensor, sparse_coo
+from .sparse_tensor import SparseTensor
+from .sparse_layouts import sparse_coo
 from .value import Value, _new_node
 
 __all__ = ["sparse_csr_tensor", "sparse_csc_tensor", "sparse_bsr_tensor", "sparse_bsc_tensor",

@@ -23,7 +23,8 @@ from .ops import sparse_compressed as _ops
 from .sparse_compressed import BACKEND, BLOCKED, COMPRESSED_LAYOUTS, CompressedArray, index_names, \
     sparse_csc, sparse_csr
 from .sparse_format import compressed_text
-from .sparse_tensor import SparseTensor, sparse_coo
+from .sparse_tensor import SparseTensor
+from .sparse_layouts import sparse_coo
 from .value import Value, _new_node
 
 __all__ = ["CompressedTensor", "mm", "addmm", "to_layout"]
@@ -158,7 +159,7 @@ class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.Sparse
         """PyTorch's text: the two index arrays and the values, each on lines aligned under its opening bracket,
         then size, nnz (per batch), dtype (unless the default float dtype, int64 or bool), layout and grad_fn or
         requires_grad."""
-        from .tensor import DEFAULTS
+        from .dtypes import DEFAULTS
 
         data = self.data
         grad_fn = self.grad_fn.name() if self._op is not None and self._p0 is not None else None

@@ -39,7 +39,7 @@ def _norm(norm):
 def _input(x):
     x = as_value(x)
     if x.dtype.kind in "biu":
-        from .tensor import DEFAULTS
+        from .dtypes import DEFAULTS
 
         x = x.to(DEFAULTS["dtype"])
     return x
@@ -205,7 +205,7 @@ def ihfftn(input, s=None, dim=None, norm=None):  # noqa: A002
 
 
 def _frequencies(values, dtype, requires_grad):
-    from .tensor import DEFAULTS
+    from .dtypes import DEFAULTS
 
     return Value(values.astype(DEFAULTS["dtype"] if dtype is None else dtype), requires_grad=requires_grad)
 

@@ -12,7 +12,7 @@ import operator
 import numpy as np
 
 from .modes import GRAD_ENABLED
-from .tensor import DEFAULTS as _DEFAULTS  # its dtype: a guard (factories inside the function read it)
+from .dtypes import DEFAULTS as _DEFAULTS  # its dtype: a guard (factories inside the function read it)
 from .jit_references import _same_contents
 from .value import Value
 

@@ -142,7 +142,7 @@ class _DrawingProgram(_Program):
 
     def run(self, leaves):
         from .jit import _GuardFailed
-        from .tensor import get_rng
+        from .generator import get_rng
 
         generators = [get_rng(g) for g in self.generators]
         states = [g.bit_generator.state for g in generators]

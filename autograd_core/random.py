@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 
 from .ops.sampling import get_rng_state, initial_seed, seed, set_rng_state
-from .tensor import default_generator, manual_seed  # noqa: F401  (default_generator: torch.random's, as torch's)
+from .generator import default_generator, manual_seed  # noqa: F401  (default_generator: torch.random's, as torch's)
 
 __all__ = ["set_rng_state", "get_rng_state", "manual_seed", "seed", "initial_seed", "fork_rng", "thread_safe_generator"]
 

@@ -166,7 +166,7 @@ def _float_function_of_integers(op, data, out):
         return out
     if op.name in _KEEP_INTEGERS:
         return data.copy()
-    from .tensor import DEFAULTS
+    from .dtypes import DEFAULTS
 
     with quiet():  # (the first run, on the integers, may have needed apply's retry under -W error)
         return op.forward(data.astype(DEFAULTS["dtype"]))
@@ -180,7 +180,7 @@ def _integers_to_float_for(op, args):
     if out.dtype.kind != "f" or op.name in _KEEP_INTEGERS:
         return args
     from .ops.shape import astype
-    from .tensor import DEFAULTS
+    from .dtypes import DEFAULTS
 
     return (astype(x, dtype=DEFAULTS["dtype"]),)
 

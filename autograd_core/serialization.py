@@ -252,7 +252,7 @@ def _decode(node, archive, name):
         return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(node["requires_grad"]),
                      dtype=data.dtype)
     if kind == "sparse_coo":  # rebuilt by the constructor, which checks the indices against the size
-        from .sparse_tensor import sparse_coo_tensor
+        from .sparse_functions import sparse_coo_tensor
 
         return sparse_coo_tensor(archive[node["indices"]], archive[node["values"]], tuple(node["size"]),
                                  is_coalesced=bool(node["coalesced"]) or None,

@@ -11,9 +11,9 @@ from .compressed_tensor import CompressedTensor
 from .sparse_compressed import BACKEND
 from .compressed_tensor import addmm as compressed_addmm
 from .compressed_tensor import mm as compressed_mm
-from .sparse_tensor import addmm as coo_addmm
-from .sparse_tensor import sparse_coo_tensor, sparse_sum, spmm
-from .sparse_tensor import sparse_softmax as _sparse_softmax
+from .sparse_functions import addmm as coo_addmm
+from .sparse_functions import sparse_coo_tensor, sparse_sum, spmm
+from .sparse_functions import sparse_softmax as _sparse_softmax
 
 __all__ = ["mm", "addmm", "sum", "softmax", "log_softmax", "FloatTensor", "DoubleTensor",
            "check_sparse_tensor_invariants"]

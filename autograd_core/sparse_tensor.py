@@ -1,4 +1,4 @@
-"""`SparseTensor`: a Value whose data is a `SparseArray` (PyTorch's sparse COO layout), and how users make one.
+"""`SparseTensor`: a Value whose data is a `SparseArray` (PyTorch's sparse COO layout), and its methods.
 
 It is a Value (backward, hooks, requires_grad_, `.grad`, optimizers and pictures see a node like any other) of a
 subclass with no slots of its own: only the methods differ. Its operators and methods are the sparse ones (`@`,
@@ -6,6 +6,10 @@ subclass with no slots of its own: only the methods differ. Its operators and me
 inherits reach the SparseArray, which refuses them naming the operation (sparse_array.py), so nothing densifies
 silently. Because Python asks a subclass's reflected operator first, `dense @ sparse` and `dense + sparse` come here
 too, and the dense Value's own operators (the engine's hot path) never look at the layout.
+
+What every sparse layout shares (the layout constant, the mixins of conversions and in-place methods) is in
+sparse_layouts.py, and the functions of sparse tensors (sparse_coo_tensor, to_sparse, spmm, sparse_sum, ...) in
+sparse_functions.py; the names code imports from this module are re-exported here.
 """
 
 from __future__ import annotations
@@ -15,164 +19,14 @@ import numbers
 import numpy as np
 
 from .ops import sparse as _sparse
-from .errors import scalar_type_name
-from .inplace import mark_changed, update_in_place
 from .modes import is_grad_enabled
-from .ops.nondifferentiable import without_gradient
 from .sparse_array import SparseArray, SparseGradients, SparseLayoutError, not_sparse
 from .sparse_format import sparse_text
-from .tensor_attributes import Layout
-from .tensor_methods import check_matrices
+from .sparse_layouts import ElementwiseInLayout, SparseConversions, SparseInPlace, sparse_coo
 from .value import Value, _new_node
 
-sparse_coo = Layout("sparse_coo")  # torch.sparse_coo
 _DENSE_GRAD = Value.grad
 _result = _sparse.sparse_result
-
-
-class SparseConversions:
-    """The dtype conversions of a sparse tensor of any layout (a mixin of SparseTensor and CompressedTensor): its
-    values converted, its pattern kept. A float or complex result stays differentiable (its gradient comes back in the
-    input's layout); an integer or boolean one carries no gradient, as PyTorch's."""
-
-    __slots__ = ()
-
-    def to(self, *args, **kwargs):
-        """This tensor with its values converted to a dtype (x.to(torch.complex64), x.to("cpu", dtype), x.to(dtype=...),
-        x.to(other)); devices are the CPU."""
-        dtype = dtype_asked(args, kwargs)
-        if dtype is None or dtype == self.data.dtype:
-            return self
-        if dtype.kind in "fc":
-            return self._result(_sparse.sparse_astype.named("ToCopyBackward0")(self, dtype=dtype))
-        return self._result(_new_node(Value, self.data.astype(dtype), False, None, (), None, None))  # (a leaf)
-
-    def type(self, dtype=None, non_blocking=False, **kwargs):
-        """.to(dtype) (a dtype, or a legacy name: 'torch.DoubleTensor', 'torch.sparse.DoubleTensor'); without one,
-        the type's name (COO: 'torch.sparse.FloatTensor'; PyTorch names none for the compressed layouts)."""
-        from .tensor_methods import _dtype
-
-        if dtype is None:
-            return self._type_name()
-        if isinstance(dtype, str):
-            dtype = dtype.replace("torch.sparse.", "torch.")
-        return self.to(_dtype(dtype))
-
-    def double(self, memory_format=None):
-        """.to(float64)."""
-        return self.to(np.float64)
-
-    def float(self, memory_format=None):
-        """.to(float32)."""
-        return self.to(np.float32)
-
-    def half(self, memory_format=None):
-        """.to(float16)."""
-        return self.to(np.float16)
-
-    def cfloat(self, memory_format=None):
-        """.to(complex64)."""
-        return self.to(np.complex64)
-
-    def cdouble(self, memory_format=None):
-        """.to(complex128)."""
-        return self.to(np.complex128)
-
-    def int(self, memory_format=None):
-        """.to(int32): no gradient."""
-        return self.to(np.int32)
-
-    def long(self, memory_format=None):
-        """.to(int64): no gradient."""
-        return self.to(np.int64)
-
-    def bool(self, memory_format=None):
-        """.to(bool): no gradient."""
-        return self.to(np.bool_)
-
-
-class SparseInPlace:
-    """The in-place methods of a sparse tensor of any layout (a mixin of SparseTensor and CompressedTensor): `x.abs_()`
-    is `x.abs()` stored into x, in x's layout, as PyTorch's for the functions it has for x's layout (the out-of-place
-    function refuses the others in PyTorch's words). Inside a graph they are recorded as PyTorch records them."""
-
-    __slots__ = ()
-
-    def _in_place(self, name, result_of, *operands):
-        """self's contents become result_of(self) (a sparse tensor of self's layout and shape); returns self. Grad mode
-        on and self or an operand requiring grad: a leaf that requires grad refuses (PyTorch's RuntimeError), any other
-        tensor becomes the node result_of(its old self), its gradient result_of's (inplace.update_in_place: nodes
-        recorded before that read its old contents refuse backward). Otherwise its data is replaced (a sparse array
-        never changes in place, so a gradient shared elsewhere is safe) and its version goes up."""
-        if is_grad_enabled() and (self.requires_grad or any(isinstance(o, Value) and o.requires_grad
-                                                            for o in operands)):
-            if self.requires_grad and self.is_leaf:
-                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-            return update_in_place(self, name, lambda old: result_of(self._result(old)), *operands)
-        data = result_of(self).data
-        self.data = data if data.dtype == self.data.dtype else data.astype(self.data.dtype)
-        mark_changed(self)
-        return self
-
-    def square_(self, *args):
-        """PyTorch's refusal: it has no in-place square (pow_) of a sparse tensor."""
-        if self.layout is sparse_coo:
-            raise SparseLayoutError(_sparse.could_not_run("pow_.Scalar", "SparseCPU"))
-        return self._unsupported_layout()
-
-    pow_ = square_
-
-
-def _in_place_method(name):
-    def result_of(x, *args, **kwargs):
-        if x.layout is sparse_coo and not x.data.coalesced and name not in ("neg", "negative"):
-            raise RuntimeError(f"{name}_ requires coalesced input")  # PyTorch's: f(a + b) is not f(a) + f(b)
-        return getattr(x, name)(*args, **kwargs)
-
-    def method(self, *args, **kwargs):
-        return self._in_place(name + "_", lambda x: result_of(x, *args, **kwargs))
-
-    method.__name__, method.__qualname__ = name + "_", f"SparseInPlace.{name}_"
-    method.__doc__ = f"x.{name}(...) stored into x, in its layout; returns x."
-    return method
-
-
-for _name in ("abs", "absolute", "neg", "negative", "sin", "tan", "sqrt", "relu", "tanh", "sgn", "sign", "expm1",
-              "log1p", "trunc", "fix", "floor", "ceil", "round", "asin", "atan", "sinh", "asinh", "atanh", "erf",
-              "erfinv", "deg2rad", "rad2deg", "frac", "nan_to_num"):
-    setattr(SparseInPlace, _name + "_", _in_place_method(_name))
-
-
-def _refused_in_place(name):
-    def method(self, *args, **kwargs):
-        """PyTorch's refusal: a function that moves 0 has no sparse kernel."""
-        if self.layout is sparse_coo:
-            raise SparseLayoutError(_sparse.could_not_run(name, "SparseCPU"))
-        return self._unsupported_layout()
-
-    method.__name__ = name
-    return method
-
-
-for _name in _sparse.NOT_ZERO_PRESERVING:
-    if hasattr(Value, _name + "_"):
-        setattr(SparseInPlace, _name + "_", _refused_in_place(_name + "_"))
-
-
-class ElementwiseInLayout:
-    """The engine's way into a sparse layout for elementwise primitives (a mixin of SparseTensor and CompressedTensor):
-    apply_unary calls `x.elementwise_in_layout(op)` when x's data refuses op, and the tensor's own `zero_preserving`
-    applies it in its layout."""
-
-    __slots__ = ()
-
-    def elementwise_in_layout(self, op):
-        """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: in its layout, on its
-        pattern, op of each stored value. One with f(0) != 0 (exp, cos, ...) raises PyTorch's error for the layout
-        (`zero_preserving`'s); NotImplemented for any other op (the engine then raises the data's own refusal)."""
-        if op.name not in _sparse.ZERO_PRESERVING and op.name not in _sparse.NOT_ZERO_PRESERVING:
-            return NotImplemented
-        return self.zero_preserving(op, op.name)
 
 
 class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value):
@@ -185,7 +39,7 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
     _result = staticmethod(_result)
 
     def _type_name(self):
-        from .tensor import type_name
+        from .dtypes import type_name
 
         return f"torch.sparse.{type_name(self.data.dtype)}"
 
@@ -233,7 +87,7 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
     def __repr__(self):
         """PyTorch's text: indices and values as tensors, each on lines aligned under its opening bracket, then size,
         nnz, dtype (unless the default float dtype, int64 or bool), layout and grad_fn or requires_grad."""
-        from .tensor import DEFAULTS
+        from .dtypes import DEFAULTS
 
         data = self.data
         grad_fn = self.grad_fn.name() if self._op is not None and self._p0 is not None else None
@@ -367,7 +221,7 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
 
             if isinstance(src, CompressedTensor):
                 raise RuntimeError("copy_sparse_compressed_ expected sparse compressed tensor layout but got Sparse")
-            from .tensor import type_name
+            from .dtypes import type_name
 
             dtype = src.dtype if isinstance(src, Value) else np.asarray(src).dtype
             raise RuntimeError(f"copy_() between dense and sparse Tensors is not implemented! Found self type = "
@@ -554,7 +408,6 @@ class SparseGradient(SparseTensor):
             return self.data + other
         return super().__add__(other)
 
-
 def _emptied(x):
     """Sparse COO x with no entries (coalesced), in x's graph: its gradient zero on x's pattern (PyTorch's zero_)."""
     data = x.data
@@ -643,249 +496,8 @@ def _number(x, what):
     raise not_sparse(f"{what} of a sparse tensor and {type(x).__name__} (only a number is supported)")
 
 
-def _only_coo(layout, who):
-    if layout is not None and layout is not sparse_coo:
-        raise NotImplementedError(f"{who}: layout {layout} is not available; sparse tensors here are sparse COO")
-
-
-def spmm(input, mat2, sparse_grad=False, *, vector=False):
-    """The product of a sparse COO matrix `input` (n, k) and a dense `mat2` (k, m): dense (n, m). Gradients: mat2's
-    dense; input's dense (torch.mm's, torch.spmm's), or on input's pattern with sparse_grad=True
-    (torch.sparse.mm's). vector=True (for `@`) also takes a vector mat2 (k,), giving (n,). A sparse mat2 gives a
-    sparse product (`_sparse_sparse_mm`)."""
-    if not isinstance(input, SparseTensor):
-        from .compressed_tensor import CompressedTensor, mm
-
-        if isinstance(input, CompressedTensor):  # CSR, CSC, ...: torch.spmm is torch.mm for them (dense gradients)
-            return mm(input, mat2, vector=vector)
-        raise TypeError(f"spmm: input must be a sparse COO tensor, not {type(input).__name__} (use torch.mm for dense)")
-    if isinstance(mat2, SparseTensor):
-        return _sparse_sparse_mm(input, mat2, sparse_grad)
-    if not isinstance(mat2, Value):
-        mat2 = Value(np.asarray(mat2), requires_grad=False, dtype=np.asarray(mat2).dtype)
-    if input.data.sparse_dim != 2 or input.data.dense_dim != 0:
-        raise RuntimeError(f"spmm: expects a sparse matrix with 2 sparse and 0 dense dims, but got "
-                           f"{input.data.sparse_dim} sparse and {input.data.dense_dim} dense dims")
-    if vector and mat2.ndim == 1:
-        if mat2.shape[0] != input.shape[1]:
-            raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x{input.shape[1]}), "
-                               f"vec ({mat2.shape[0]})")
-    else:
-        check_matrices(input, mat2)
-    if mat2.dtype != input.dtype:
-        raise dtype_mismatch(input.dtype, mat2.dtype)
-    name = "SparseAddmmBackward0" if sparse_grad else "MmBackward0"  # torch.sparse.mm's, torch.mm's
-    return _sparse.spmm.named(name)(input, mat2, sparse_grad=bool(sparse_grad))
-
-
-def dtype_mismatch(expected, found):
-    """PyTorch's RuntimeError for the operands of a sparse product of two dtypes (its kernel expects `expected`)."""
-    return RuntimeError(f"expected scalar type {scalar_type_name(expected)} but found {scalar_type_name(found)}")
-
-
-def _sparse_sparse_mm(mat1, mat2, sparse_grad):
-    """Sparse mat1 (n, k) @ sparse mat2 (k, m): sparse (n, m), coalesced (see ops/sparse.py's sparse_matmul).
-    Gradients sparse: g·mat2ᵀ and mat1ᵀ·g (torch.mm's), with 0 off each input's pattern when sparse_grad
-    (torch.sparse.mm's)."""
-    for name, x in (("mat1", mat1), ("mat2", mat2)):
-        if x.data.sparse_dim != 2 or x.data.dense_dim != 0:
-            raise RuntimeError(f"sparse @ sparse: {name} must be a sparse matrix with 2 sparse and 0 dense dims, but "
-                               f"got {x.data.sparse_dim} sparse and {x.data.dense_dim} dense dims")
-    check_matrices(mat1, mat2)
-    if mat1.dtype != mat2.dtype:
-        raise RuntimeError(f"mat1 dtype {scalar_type_name(mat1.dtype)} does not match mat2 dtype "
-                           f"{scalar_type_name(mat2.dtype)}")
-    name = "SparseSparseMatmulBackward0" if sparse_grad else "MmBackward0"  # torch.sparse.mm's, torch.mm's
-    return _result(_sparse.sparse_matmul.named(name)(mat1, mat2, masked_grad=bool(sparse_grad)))
-
-
-def hspmm(mat1, mat2, *, out=None):
-    """The product of a sparse COO matrix mat1 (n, k) and a dense mat2 (k, m) as a hybrid sparse tensor (n, m): one
-    sparse dim listing the rows where mat1 stores an entry (even a zero), each with its dense row of the product
-    (torch.hspmm). Differentiable here (PyTorch's has no derivative): mat1's gradient on its pattern, mat2's dense."""
-    if out is not None:
-        raise NotImplementedError("hspmm: out= is not available for sparse results here")
-    product, rows = _rows_of_product(mat1, mat2)
-    values = _sparse.values_at(product, indices=rows)
-    return _result(_sparse.sparse_coo(values, indices=rows, shape=tuple(product.shape)))
-
-
-def smm(input, mat2):
-    """The product of a sparse COO matrix input (n, k) and a dense mat2 (k, m) as a sparse tensor (n, m) of two sparse
-    dims: every element of each row where input stores an entry (torch.smm). Differentiable here (PyTorch's is not):
-    input's gradient on its pattern, mat2's dense."""
-    product, rows = _rows_of_product(input, mat2)
-    width = product.shape[1]
-    indices = np.stack([np.repeat(rows[0], width), np.tile(np.arange(width, dtype=np.int64), rows.shape[1])])
-    values = _sparse.values_at(product, indices=indices)
-    return _result(_sparse.sparse_coo(values, indices=indices, shape=tuple(product.shape)))
-
-
-def _rows_of_product(mat1, mat2):
-    """mat1 @ mat2 (dense, recorded; mat1's gradient sparse) and the rows (1, r) where sparse mat1 stores an entry."""
-    product = spmm(mat1, mat2, sparse_grad=True)
-    return product, np.unique(mat1.data.indices[0])[None]
-
-
-def sparse_sum(input, dim=None, keepdim=False, grad_fn_name="SparseSumBackward0"):
-    """The sum of sparse `input` over `dim` (an int or a tuple; all axes by default): a dense Value when every sparse
-    axis is summed (0-d for all), else sparse over the sparse axes left, as torch.sparse.sum. keepdim: the summed
-    axes kept with size 1 (Tensor.sum's; a summed sparse axis stays a sparse one when the result is sparse)."""
-    ndim = input.ndim
-    dims = range(ndim) if dim is None else (dim,) if isinstance(dim, numbers.Integral) else dim
-    dims = tuple(sorted({int(d) + ndim if d < 0 else int(d) for d in dims}))
-    if any(not 0 <= d < ndim for d in dims):
-        raise IndexError(f"sparse.sum: dim {dim} out of range for a tensor of {ndim} dims")
-    # (the sum of all: SumBackward0, as PyTorch's; over dims, torch.sparse.sum's name or Tensor.sum's, grad_fn_name)
-    total = _result(_sparse.sparse_sum.named("SumBackward0" if dim is None else grad_fn_name)(input, dims=dims))
-    if not keepdim:
-        return total
-    shape = tuple(1 if d in dims else n for d, n in enumerate(input.shape))
-    if not isinstance(total, SparseTensor):
-        return total.reshape(shape)
-    # PyTorch's unsqueeze of each summed axis in turn (the sum is coalesced, and rows of zeros keep it so): an axis
-    # that lands among the sparse ones, or just after them, comes back sparse (a row of zero indices), a later one
-    # dense (a size-1 axis of the values)
-    data = total.data
-    indices, value_shape = list(data.indices), list(data.values.shape)
-    for d in dims:
-        if d <= len(indices):
-            indices.insert(d, np.zeros(data.nnz, np.int64))
-        else:
-            value_shape.insert(d - len(indices) + 1, 1)
-    values = _sparse.sparse_values(total).reshape(tuple(value_shape))
-    return _result(_sparse.sparse_coo(values, indices=np.stack(indices), shape=shape, coalesced=True))
-
-
-def dtype_asked(args, kwargs):
-    """The dtype a sparse tensor's `to(*args, **kwargs)` asks for (a positional dtype, another tensor's dtype, or
-    dtype=), as a NumPy dtype; None if none (a string or torch.device positional is a device: the CPU)."""
-    dtype = kwargs.get("dtype")
-    for arg in args:
-        if isinstance(arg, Value):
-            dtype = arg.dtype
-        elif isinstance(arg, (np.dtype, type)):
-            dtype = arg
-    return None if dtype is None else np.dtype(dtype)
-
-
-def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pin_memory=False, requires_grad=False,
-                      check_invariants=None, is_coalesced=None):
-    """A sparse COO tensor of shape `size` holding values[k] at position indices[:, k].
-
-    indices: (sparse_dim, nnz) integers (a nested list, an array or a Value); values: (nnz, *dense_shape), a Value
-    (the result is then in its graph) or data (float32 by default for floats, as torch.tensor). size: the shape,
-    sparse_shape + dense_shape; inferred as each sparse axis's largest index + 1 when None. Positions may repeat
-    (the tensor is then uncoalesced: coalesce() sums them); is_coalesced=True promises they are sorted and distinct.
-    Indices that are negative or outside `size` raise. requires_grad: a sparse leaf that requires grad (its
-    gradients come back sparse where PyTorch's do).
-    """
-    from .tensor import tensor
-
-    index_array = np.asarray(indices.data if isinstance(indices, Value) else indices)
-    if index_array.dtype.kind not in "iu" and index_array.size:
-        raise TypeError(f"sparse_coo_tensor: indices must be integers, not {index_array.dtype}")
-    index_array = index_array.astype(np.int64)
-    if isinstance(values, SparseTensor):
-        raise TypeError("sparse_coo_tensor: values must be dense")
-    if not isinstance(values, Value):
-        values = tensor(values, dtype=dtype)
-    elif dtype is not None and values.dtype != np.dtype(dtype):
-        values = values.to(dtype)
-    if index_array.ndim != 2:
-        raise ValueError(f"sparse_coo_tensor: indices must be 2-D (sparse_dim, nnz), got shape {index_array.shape}")
-    nnz = index_array.shape[1]
-    if values.ndim == 0 or values.shape[0] != nnz:
-        raise ValueError(f"sparse_coo_tensor: values must have nnz = {nnz} entries along their first dim, got shape "
-                         f"{tuple(values.shape)}")
-    if nnz and index_array.min() < 0:
-        raise RuntimeError("sparse_coo_tensor: found negative index in indices")
-    sparse_dim = index_array.shape[0]
-    if size is None:
-        sparse_shape = tuple(int(n) + 1 for n in index_array.max(axis=1)) if nnz else (0,) * sparse_dim
-        size = sparse_shape + tuple(values.shape[1:])
-    size = tuple(int(n) for n in size)
-    if len(size) != sparse_dim + values.ndim - 1 or size[sparse_dim:] != tuple(values.shape[1:]):
-        raise ValueError(f"sparse_coo_tensor: size {size} does not fit {sparse_dim} sparse dims and values of shape "
-                         f"{tuple(values.shape)} (size = sparse sizes + values.shape[1:])")
-    if nnz and np.any(index_array.max(axis=1) >= np.array(size[:sparse_dim])):
-        raise RuntimeError(f"sparse_coo_tensor: size {size} is inconsistent with indices: the largest index of each "
-                           f"sparse dim is {index_array.max(axis=1).tolist()}")
-    coalesced = bool(is_coalesced) or nnz < 2 and sparse_dim > 0 or nnz == 0
-    if is_coalesced and nnz > 1:
-        keys = np.ravel_multi_index(tuple(index_array), size[:sparse_dim])
-        if np.any(keys[1:] <= keys[:-1]):
-            raise RuntimeError("sparse_coo_tensor: cannot set is_coalesced to true if indices correspond to an "
-                               "uncoalesced COO tensor (positions must be sorted and distinct)")
-    if requires_grad and not values.requires_grad:  # a sparse leaf (values that require grad: recorded below)
-        if values.dtype.kind != "f":
-            raise RuntimeError(f"sparse_coo_tensor: only floating point tensors can require gradients, not "
-                               f"{values.dtype}")
-        return _new_node(SparseTensor, SparseArray(index_array, values.data, size, coalesced), True, None, (), None,
-                         None)
-    return _result(_sparse.sparse_coo.named("SparseCooTensorWithDimsAndTensorsBackward0")(
-        values, indices=index_array, shape=size, coalesced=coalesced))
-
-
-def to_sparse(x, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
-    """Dense x as a sparse COO tensor of its nonzero entries (the first `sparse_dim` axes sparse, all by default);
-    differentiable: its gradient comes back dense."""
-    _only_coo(layout, "to_sparse")
-    if blocksize is not None:
-        raise NotImplementedError("to_sparse: blocksize is for the block sparse layouts, not available here")
-    ndim = x.ndim
-    name = "ToSparseBackward1" if sparse_dim is None and dense_dim is None else "ToSparseBackward0"  # PyTorch's
-    sparse_dim = ndim if sparse_dim is None else int(sparse_dim)
-    if dense_dim is not None:
-        sparse_dim = ndim - int(dense_dim)
-    if not 0 < sparse_dim <= ndim:
-        raise RuntimeError(f"to_sparse: sparse_dim must be in 1..{ndim}, got {sparse_dim}")
-    return _result(_sparse.to_sparse.named(name)(x, sparse_dim=sparse_dim))
-
-
-def addmm(mat, mat1, mat2, *, beta=1, alpha=1):
-    """beta·mat + alpha·(mat1 @ mat2) for sparse mat1 (torch.sparse.addmm: mat1's gradient on its pattern)."""
-    product = spmm(mat1, mat2, sparse_grad=True)
-    return (product if alpha == 1 else alpha * product) + (mat if beta == 1 else beta * mat)
-
-
-def sparse_softmax(input, dim, dtype=None, log=False):
-    """torch.sparse.softmax / log_softmax of sparse `input` along sparse `dim` (see autograd_core.sparse): on the
-    values of the coalesced input, exp(v - m) / Σ_slice exp(v - m), with m each slice's largest value (a constant:
-    softmax does not change with it), so that exp never overflows."""
-    if not isinstance(input, SparseTensor):
-        raise TypeError(f"sparse.softmax: input must be a sparse COO tensor, not {type(input).__name__}")
-    if dtype is not None:
-        input = input.to(dtype)
-    sparse_dim = input.data.sparse_dim
-    d = dim + input.ndim if dim < 0 else dim
-    if not 0 <= d < sparse_dim:
-        raise not_sparse(f"sparse softmax along dim {dim} (not a sparse dim of {sparse_dim})")
-    x = input.coalesce()
-    data = x.data
-    group, count = _sparse.slices(data.indices, d)
-    values = _sparse.sparse_values(x)
-    # the shift read from the data as a recorded operation (without_gradient), so that a compiled step reads it anew
-    shifted = values - without_gradient(_sparse.slice_peak, values, group=group, count=count)
-    exps = shifted.exp()
-    total = _sparse.slice_sum(exps, group=group, count=count)
-    values = shifted - total.log() if log else exps / total
-    name = "SparseLogSoftmaxBackward0" if log else "SparseSoftmaxBackward0"
-    return _result(_sparse.sparse_coo.named(name)(values, indices=data.indices, shape=data.shape, coalesced=True))
-
-
-def sparse_mask(input, mask):
-    """Dense `input`'s elements at the positions of sparse `mask` (its coalesced pattern), as a coalesced sparse
-    tensor of input's shape (Tensor.sparse_mask). The gradient comes back dense, zero off the pattern."""
-    if not isinstance(mask, SparseTensor):
-        raise TypeError(f"sparse_mask: mask must be a sparse COO tensor, not {type(mask).__name__}")
-    if isinstance(input, SparseTensor):
-        raise not_sparse("sparse_mask of a sparse tensor")
-    if tuple(input.shape) != tuple(mask.shape):
-        raise RuntimeError(f"sparse_mask(): operands have incompatible sizes; self has size {tuple(input.shape)} "
-                           f"but mask has size {tuple(mask.shape)}")
-    indices = _sparse.pattern(mask)
-    return _result(_sparse.sparse_coo.named("SparseMaskBackward0")(_sparse.values_at(input, indices=indices),
-                                                                   indices=indices, shape=tuple(mask.shape),
-                                                                   coalesced=True))
-
+# Re-exported (and called by the methods above): sparse_functions.py imports this module at its end, so this import
+# comes last too.
+from .sparse_functions import (  # noqa: E402, F401
+    addmm, dtype_mismatch, hspmm, smm, sparse_coo_tensor, sparse_mask, sparse_softmax, sparse_sum, spmm, to_sparse,
+)

@@ -30,11 +30,11 @@ from .ops.special_polynomials import (  # noqa: F401
     shifted_chebyshev_polynomial_t, shifted_chebyshev_polynomial_u, shifted_chebyshev_polynomial_v,
     shifted_chebyshev_polynomial_w,
 )
-from .tensor import log_softmax as _log_softmax
-from .tensor import logsumexp as _logsumexp
-from .tensor import polygamma  # noqa: F401  (n first, as torch.special.polygamma(n, input))
+from .torch_functions import log_softmax as _log_softmax
+from .torch_functions import logsumexp as _logsumexp
+from .torch_functions import polygamma  # noqa: F401  (n first, as torch.special.polygamma(n, input))
 from .ops.complex import refuse_complex_kernel as _refuse_complex_kernel
-from .tensor import softmax as _softmax
+from .torch_functions import softmax as _softmax
 
 psi = digamma
 def modified_bessel_i0(input):

@@ -1,4 +1,4 @@
-"""PyTorch's factories, dtype names and functions, so that `import autograd_core as torch` runs PyTorch code.
+"""PyTorch's factories and torch.Tensor, and beside them the rest of what `import autograd_core as torch` needs.
 
     x = autograd_core.linspace(-1, 1, 100)             # float32, like PyTorch
     w = autograd_core.randn(3, 4, requires_grad=True)
@@ -10,6 +10,12 @@ Python floats the default float dtype. Random numbers come from one NumPy genera
 `manual_seed` (the same generator `nn.init` draws layer weights from): seeded runs repeat exactly, but
 they do not draw PyTorch's numbers. `device=` accepts only the CPU. dtypes are NumPy dtypes
 (`autograd_core.float32 is np.dtype('float32')`), so `x.dtype == autograd_core.float32` works.
+
+The rest of `import autograd_core as torch`'s top-level names live beside this module, each part in a file of its
+own: dtype names, type names and the defaults (dtypes.py), the generator and `manual_seed` (generator.py), the
+functions on tensors (`torch.sum`, `torch.cat`, `torch.add(out=)`, `torch.relu_`: torch_functions.py) and the global
+switches (`use_deterministic_algorithms`, ...: switches.py). The names code imports from this module are re-exported
+here.
 """
 
 from __future__ import annotations
@@ -21,65 +27,16 @@ import warnings
 
 import numpy as np
 
-from .engine import ShapeError
-from .errors import ArgumentError, warn_if_no_degrees_of_freedom
+from .errors import ArgumentError
 from . import backends  # noqa: F401  (torch.backends: modules, so that `import torch.backends.cudnn` works)
 from . import ops
-from .ops.reduce import refuse_integral_spread
-from .modes import GRAD_ENABLED, inference_mode  # noqa: F401  (torch.inference_mode)
-from .tensor_methods import Device, MaxMin, Size, check_matrices, on_cpu, reduce_args  # noqa: F401  (MaxMin: the type of max(x, dim))
+from .modes import inference_mode  # noqa: F401  (torch.inference_mode)
+from .tensor_methods import MaxMin, Size, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .tensor_attributes import check_memory_format  # memory_format= of the *_like factories: names, no numbers
-from .tensor_inputs import refuse_array, refuse_overflow, tensor_sequence, tensors_read_as_numbers
+from .tensor_inputs import refuse_overflow, tensors_read_as_numbers
 from .value import Value, wrapped
-
-# dtype names (PyTorch's): NumPy dtypes.
-float32 = np.dtype(np.float32)
-float64 = np.dtype(np.float64)
-float16 = np.dtype(np.float16)
-int64 = np.dtype(np.int64)
-int32 = np.dtype(np.int32)
-int16 = np.dtype(np.int16)
-int8 = np.dtype(np.int8)
-uint8 = np.dtype(np.uint8)
-bool_ = np.dtype(np.bool_)
-complex64 = np.dtype(np.complex64)
-complex128 = np.dtype(np.complex128)
-
-
-class _DtypeNumPyLacks:
-    """A PyTorch dtype NumPy has no type for (bfloat16): a name that scripts can put in a dict and compare with
-    (`x.dtype == torch.bfloat16` is False for every tensor here), and a TypeError saying why wherever it would make
-    an array: NumPy reads `.dtype` of any object it is given as a dtype."""
-
-    def __init__(self, name, instead, floating=True):
-        self.name, self._instead, self._floating = name, instead, floating
-
-    @property
-    def dtype(self):
-        raise TypeError(f"{self.name}: NumPy has no {self.name} type, so no tensor can hold one here; use "
-                        f"{self._instead} instead")
-
-    @property
-    def is_floating_point(self):
-        return self._floating
-
-    @property
-    def is_complex(self):
-        return not self._floating
-
-    def __repr__(self):
-        return f"torch.{self.name}"
-
-
-bfloat16 = _DtypeNumPyLacks("bfloat16", "float32 (which holds every bfloat16 number exactly) or float16")
-complex32 = _DtypeNumPyLacks("complex32", "complex64", floating=False)
-DTYPE_ALIASES = {"float": float32, "double": float64, "half": float16, "long": int64, "int": int32,
-                 "short": int16, "bool": bool_, "cfloat": complex64, "cdouble": complex128}
-
-# The default generator and float dtype, shared with nn.init (layers' weights draw from the same generator).
-DEFAULTS = {"rng": np.random.default_rng(0), "dtype": float32, "seed": 0}
-
-device = Device
+from .dtypes import DEFAULTS, bool_, int64
+from .generator import get_rng
 
 
 class _TensorType(type):
@@ -159,155 +116,6 @@ def _legacy_types():
     """The legacy constructors by name ('LongTensor' -> LongTensor), for `x.type('torch.LongTensor')`."""
     return {t.__name__: t for t in (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor,
                                     CharTensor, ByteTensor, BoolTensor)}
-
-
-# PyTorch's names of a tensor's type by dtype (x.type(), torch.typename(x)); the complex and unsigned ones have no
-# constructor, but x.type('torch.ComplexFloatTensor') converts, as in PyTorch.
-_TYPE_NAMES = {np.dtype(d): name for d, name in (
-    (np.float32, "FloatTensor"), (np.float64, "DoubleTensor"), (np.float16, "HalfTensor"),
-    (np.complex64, "ComplexFloatTensor"), (np.complex128, "ComplexDoubleTensor"), (np.int64, "LongTensor"),
-    (np.int32, "IntTensor"), (np.int16, "ShortTensor"), (np.int8, "CharTensor"), (np.uint8, "ByteTensor"),
-    (np.bool_, "BoolTensor"), (np.uint16, "UInt16Tensor"), (np.uint32, "UInt32Tensor"),
-    (np.uint64, "UInt64Tensor"))}
-_DTYPES_BY_TYPE_NAME = {name: d for d, name in _TYPE_NAMES.items()}
-
-
-def type_name(dtype):
-    """PyTorch's name of the type of a tensor of `dtype` without 'torch.': 'FloatTensor', 'ComplexDoubleTensor', ..."""
-    return _TYPE_NAMES[np.dtype(dtype)]
-
-
-def dtype_of_type_name(name):
-    """The dtype a type name stands for in x.type(name): 'torch.FloatTensor' (and its siblings), 'torch.Tensor' (the
-    default dtype); ValueError with PyTorch's words for any other string ('float64', 'torch.float64')."""
-    if name == "torch.Tensor":
-        return np.dtype(DEFAULTS["dtype"])
-    if name.startswith("torch.cuda."):
-        raise RuntimeError(f"x.type({name!r}): there is no GPU here (CUDA types are not supported)")
-    dtype = _DTYPES_BY_TYPE_NAME.get(name[len("torch."):]) if name.startswith("torch.") else None
-    if dtype is None:
-        raise ValueError(f"invalid type: {name!r}")
-    return dtype
-
-
-def manual_seed(seed):
-    """Seed the generator that `randn`, `rand`, `randint`, shuffling DataLoaders, dropout and nn's layer
-    initialisation draw from, and return it: `default_generator`, as PyTorch's returns torch.default_generator. It is
-    the same object before and after, and so is the NumPy generator it draws from, reseeded: code holding either (a
-    compiled step replaying a dropout) draws the new sequence.
-
-    seed: as PyTorch takes it, anything int() takes ("42", 1.9 -> 1), a 64-bit integer: a negative one is its two's
-    complement (-1 -> 2**64 - 1, initial_seed() says so), beyond 64 bits PyTorch's ValueError."""
-    seed = int(seed)
-    if not -2 ** 63 <= seed < 2 ** 64:
-        raise ValueError(f"Overflow when unpacking long long (manual_seed: a seed has 64 bits, got {seed})")
-    return default_generator.manual_seed(seed % 2 ** 64)
-
-
-def _reseeded(rng, seed):
-    """rng (a NumPy Generator) reseeded in place to draw what `np.random.default_rng(seed)` draws; a new generator
-    if rng's bit generator is of another kind."""
-    fresh = np.random.default_rng(seed)
-    if type(rng.bit_generator) is not type(fresh.bit_generator):
-        return fresh
-    rng.bit_generator.state = fresh.bit_generator.state
-    return rng
-
-
-def get_rng(rng=None):
-    """`rng` as a NumPy Generator: None -> the default generator, an int -> a new seeded one, a Generator
-    (NumPy's or ours) -> itself."""
-    if rng is None:
-        return DEFAULTS["rng"]
-    if isinstance(rng, Generator):
-        return rng.rng
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be None, an int seed or a np.random.Generator, not {type(rng).__name__}")
-
-
-class Generator:
-    """PyTorch's `torch.Generator` (for `DataLoader(generator=...)`, `randn(generator=...)`): a NumPy generator
-    (`rng`) and the seed it was last seeded with. `default_generator` is the one that draws when none is given."""
-
-    def __init__(self, device="cpu"):
-        on_cpu(device)
-        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
-        self._numbers = {"rng": np.random.default_rng(seed), "seed": seed}
-
-    @property
-    def rng(self):
-        """The NumPy Generator this one draws from: the same object after manual_seed."""
-        return self._numbers["rng"]
-
-    @property
-    def device(self):
-        """The CPU: there are no others here."""
-        return Device("cpu")
-
-    def manual_seed(self, seed):
-        """Reseed (in place: the same NumPy generator, as a compiled step may hold it); returns the generator."""
-        self._numbers["rng"] = _reseeded(self._numbers["rng"], seed)
-        self._numbers["seed"] = seed
-        return self
-
-    def initial_seed(self):
-        """The seed this generator was made with or last seeded with."""
-        return self._numbers["seed"]
-
-    def seed(self):
-        """Seed with a non-deterministic number, and return it."""
-        self.manual_seed(int(np.random.SeedSequence().generate_state(1, np.uint64)[0]))
-        return self.initial_seed()
-
-    def get_state(self):
-        """The generator's state, as a uint8 Value (see set_rng_state)."""
-        return ops.sampling.state_of(self.rng)
-
-    def set_state(self, new_state):
-        """Restore a state get_state returned; returns the generator."""
-        ops.sampling.restore_state(self.rng, new_state)
-        return self
-
-
-def _default_generator():
-    """PyTorch's `torch.default_generator`: a Generator whose numbers are DEFAULTS' (its "rng" and "seed"), so that
-    torch.manual_seed, torch.initial_seed, get_rng_state and nn.init, which read DEFAULTS, and this object are one
-    generator under every name."""
-    generator = Generator.__new__(Generator)
-    generator._numbers = DEFAULTS
-    return generator
-
-
-default_generator = _default_generator()
-
-
-def set_default_dtype(d):
-    """The float dtype of new factories' and layers' Values (float32 unless changed) becomes d."""
-    dtype = np.dtype(d)
-    if dtype.kind != "f":
-        raise TypeError(f"set_default_dtype: {dtype} is not a float dtype")
-    DEFAULTS["dtype"] = dtype
-
-
-def get_default_dtype():
-    """The float dtype that factories and Python floats use when no dtype is given (float32 by default)."""
-    return DEFAULTS["dtype"]
-
-
-def set_default_device(device):
-    """PyTorch's default device of new tensors. Only the CPU exists here: "cpu", `device("cpu")` and None (PyTorch's
-    reset) are accepted and change nothing (the NLP-from-scratch tutorial's `torch.set_default_device(device)` after
-    choosing the CPU); any other device raises RuntimeError."""
-    if device is not None:
-        on_cpu(device)
-
-
-def get_default_device():
-    """The device new tensors are made on: always the CPU here."""
-    return Device("cpu")
 
 
 def _resolve(dtype):
@@ -719,404 +527,48 @@ def rand_like(input, dtype=None, device=None, requires_grad=False, *, generator=
                    generator=generator)
 
 
-def is_tensor(obj):
-    """True if obj is a Value (this library's torch.Tensor)."""
-    return isinstance(obj, Value)
-
-
-def numel(input):
-    """The number of elements of input (the product of its shape; 1 for a scalar), as an int."""
-    return int(np.size(_value(input).data))
-
-
-# ----------------------------------------------------------------------------------------------------
-# Functions under PyTorch's names and arguments (`torch.sum(x, dim=1)`, `torch.max(x, 1)`, `torch.cat`):
-# each calls the Value method of the same name, so both spellings accept the same arguments.
-
-
-def _value(x):
-    return x if isinstance(x, Value) else Value(np.asarray(x), requires_grad=False, dtype=np.asarray(x).dtype)
-
-
-def _method(name, doc):
-    # A NumPy array is taken as a tensor here (not refused as the elementwise functions refuse it): a Value's `.data`
-    # is an array, and PyTorch's idiom `_, predicted = torch.max(outputs.data, 1)` must keep working.
-    def fn(input, *args, **kwargs):
-        return getattr(_value(input), name)(*args, **kwargs)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return fn
-
-
-sum = _method("sum", "Sum over `dim`/`axis` (all elements by default); `keepdim`/`keepdims`.")
-mean = _method("mean", "Mean over `dim`/`axis`.")
-var = _method("var", "Variance over `dim`/`axis`: unbiased unless NumPy's spelling (axis, ddof) is used.")
-std = _method("std", "Standard deviation over `dim`/`axis`: unbiased unless NumPy's spelling is used.")
-max = _method("max", "Largest element; max(x, dim) gives (values, indices); max(x, y) the elementwise maximum.")
-min = _method("min", "Smallest element; min(x, dim) gives (values, indices); min(x, y) the elementwise minimum.")
-prod = _method("prod", "Product over `dim`/`axis` (all elements by default).")
-argmax = _method("argmax", "Index of the largest element (of the flattened input when dim is None).")
-argmin = _method("argmin", "Index of the smallest element (of the flattened input when dim is None).")
-logsumexp = _method("logsumexp", "log Σ exp(x) over `dim`/`axis`, computed stably.")
-softmax = _method("softmax", "exp(x) / Σ exp(x) along `dim` (or `axis`; required, as in PyTorch).")
-log_softmax = _method("log_softmax", "log of softmax along `dim` (or `axis`; required, as in PyTorch).")
-norm = _method("norm", "The p-norm (default 'fro': sqrt Σx²) over all elements or along `dim`.")
-clamp = _method("clamp", "Limit to [min, max] (either may be None).")
-unsqueeze = _method("unsqueeze", "A new axis of length 1 at `dim`.")
-squeeze = _method("squeeze", "Remove axes of length 1 (only `dim` if given).")
-permute = _method("permute", "The axes in the order given.")
-flatten = _method("flatten", "Merge axes start_dim..end_dim into one.")
-pow = _method("pow", "input ** exponent.")
-clone = _method("clone", "A copy that stays in the graph.")
-reshape = _method("reshape", "input with a new shape of the same size (one entry may be -1).")
-
-
-# Indexing along a dimension, running sums, sorting (ops/index.py, ops/scan.py: compositions and primitives with
-# PyTorch's arguments; each is also a Value method).
-gather, scatter, scatter_add, index_select, take, masked_select, narrow = (
-    ops.index.gather, ops.index.scatter, ops.index.scatter_add, ops.index.index_select, ops.index.take,
-    ops.index.masked_select, ops.index.narrow)
-index_add, index_copy, index_fill = ops.index.index_add, ops.index.index_copy, ops.index.index_fill
-flip, roll, tril, triu, diagonal, diag, trace = (
-    ops.index.flip, ops.index.roll, ops.index.tril, ops.index.triu, ops.index.diagonal, ops.index.diag,
-    ops.index.trace)
-cumsum, cumprod, sort, argsort, topk = ops.scan.cumsum, ops.scan.cumprod, ops.scan.sort, ops.scan.argsort, ops.scan.topk
-
-
-# More elementwise functions, comparisons and products (ops/special.py, ops/linalg.py); each is also a Value method.
-_s, _l = ops.special, ops.linalg
-eq, ne, gt, ge, lt, le, isnan, isinf, isfinite, isclose = (
-    _s.eq, _s.ne, _s.gt, _s.ge, _s.lt, _s.le, _s.isnan, _s.isinf, _s.isfinite, _s.isclose)
-log1p, expm1, log2, log10, tan, asin, acos, atan, sinh, cosh, atan2 = (
-    _s.log1p, _s.expm1, _s.log2, _s.log10, _s.tan, _s.asin, _s.acos, _s.atan, _s.sinh, _s.cosh, _s.atan2)
-arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
-asinh, acosh, atanh = _s.asinh, _s.acosh, _s.atanh
-arcsinh, arccosh, arctanh = asinh, acosh, atanh
-reciprocal, rsqrt, lerp, addcmul, addcdiv, logaddexp, hypot = (
-    _s.reciprocal, _s.rsqrt, _s.lerp, _s.addcmul, _s.addcdiv, _s.logaddexp, _s.hypot)
-sign, round, floor, ceil, trunc, frac = _s.sign, _s.round, _s.floor, _s.ceil, _s.trunc, _s.frac  # noqa: A001
-outer, dot, bmm, addmm = _l.outer, _l.dot, _l.bmm, _l.addmm
-einsum, tensordot = ops.einsum.einsum, ops.einsum.tensordot
-_p = ops.pieces
-split, chunk, unbind, hstack, vstack, tile, repeat_interleave = (
-    _p.split, _p.chunk, _p.unbind, _p.hstack, _p.vstack, _p.tile, _p.repeat_interleave)
-amax = _method("amax", "The largest elements over `dim` (all by default); ties share the gradient equally.")
-amin = _method("amin", "The smallest elements over `dim` (all by default); ties share the gradient equally.")
-all = _method("all", "Whether all elements (along `dim`) are nonzero: a boolean Value.")  # noqa: A001
-any = _method("any", "Whether any element (along `dim`) is nonzero: a boolean Value.")  # noqa: A001
-t = _method("t", "The transpose of a matrix (0-d and 1-D Values unchanged).")
-broadcast_to = _method("broadcast_to", "input broadcast to `size`; the gradient sums back over the broadcast axes.")
-median, cummax, cummin = ops.scan.median, ops.scan.cummax, ops.scan.cummin
-erf, erfinv, lgamma, digamma = (ops.special_functions.erf, ops.special_functions.erfinv, ops.special_functions.lgamma,
-                                ops.special_functions.digamma)
-
-
-def polygamma(n, input):
-    """ψ⁽ⁿ⁾(input), the n-th derivative of digamma (torch.polygamma's order of arguments: n first), for input > 0."""
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 0:
-        raise RuntimeError(f"polygamma(n, x) does not support negative or non-integer n, got {n!r}")
-    return ops.special_functions.polygamma(_value(input), n=int(n))
-diff = ops.pieces.diff
-as_strided, as_strided_scatter = ops.strided.as_strided, ops.strided.as_strided_scatter
-# Rearranging and cutting up (ops/arrange.py) and more products (ops/products.py); most are also Value methods.
-_a = ops.arrange
-movedim, moveaxis, swapdims, swapaxes, atleast_1d, atleast_2d, atleast_3d, meshgrid = (
-    _a.movedim, _a.moveaxis, _a.swapdims, _a.swapaxes, _a.atleast_1d, _a.atleast_2d, _a.atleast_3d, _a.meshgrid)
-broadcast_tensors, broadcast_shapes, column_stack, dstack, row_stack, tensor_split = (
-    _a.broadcast_tensors, _a.broadcast_shapes, _a.column_stack, _a.dstack, _a.row_stack, _a.tensor_split)
-hsplit, vsplit, dsplit, split_with_sizes, unflatten, rot90, fliplr, flipud, select = (
-    _a.hsplit, _a.vsplit, _a.dsplit, _a.split_with_sizes, _a.unflatten, _a.rot90, _a.fliplr, _a.flipud, _a.select)
-take_along_dim, ravel, block_diag, cartesian_prod, combinations, diag_embed, diagflat = (
-    _a.take_along_dim, _a.ravel, _a.block_diag, _a.cartesian_prod, _a.combinations, _a.diag_embed, _a.diagflat)
-tril_indices, triu_indices, unravel_index = _a.tril_indices, _a.triu_indices, _a.unravel_index
-_pr = ops.products
-kron, cross, inner, mv, addmv, addr, baddbmm, addbmm, chain_matmul, vdot, cdist, dist = (
-    _pr.kron, _pr.cross, _pr.inner, _pr.mv, _pr.addmv, _pr.addr, _pr.baddbmm, _pr.addbmm, _pr.chain_matmul,
-    _pr.vdot, _pr.cdist, _pr.dist)
-# More elementwise functions (ops/arith.py), reductions and statistics (ops/stats.py), type promotion
-# (ops/promotion.py); most are also Value methods.
-_ar = ops.arith
-fmax, fmin, fmod, remainder, floor_divide, copysign, heaviside, float_power, deg2rad, rad2deg = (
-    _ar.fmax, _ar.fmin, _ar.fmod, _ar.remainder, _ar.floor_divide, _ar.copysign, _ar.heaviside, _ar.float_power,
-    _ar.deg2rad, _ar.rad2deg)
-logical_and, logical_or, logical_xor, logical_not, signbit, isposinf, isneginf, nan_to_num = (
-    _ar.logical_and, _ar.logical_or, _ar.logical_xor, _ar.logical_not, _ar.signbit, _ar.isposinf, _ar.isneginf,
-    _ar.nan_to_num)
-clamp_min, clamp_max, positive, negative, absolute, fix, rsub = (
-    _ar.clamp_min, _ar.clamp_max, _ar.positive, _ar.negative, _ar.absolute, _ar.fix, _ar.rsub)
-greater, greater_equal, less, less_equal, not_equal = (
-    _ar.greater, _ar.greater_equal, _ar.less, _ar.less_equal, _ar.not_equal)
-is_floating_point, is_complex, is_nonzero, is_same_size = (
-    _ar.is_floating_point, _ar.is_complex, _ar.is_nonzero, _ar.is_same_size)
-_st = ops.stats
-nansum, nanmean, logcumsumexp, kthvalue, mode, quantile, nanquantile, nanmedian, aminmax = (
-    _st.nansum, _st.nanmean, _st.logcumsumexp, _st.kthvalue, _st.mode, _st.quantile, _st.nanquantile, _st.nanmedian,
-    _st.aminmax)
-searchsorted, bucketize, histc, cov, corrcoef, trapezoid, trapz, cumulative_trapezoid, renorm = (
-    _st.searchsorted, _st.bucketize, _st.histc, _st.cov, _st.corrcoef, _st.trapezoid, _st.trapz,
-    _st.cumulative_trapezoid, _st.renorm)
-histogram = _st.histogram
-gradient = ops.finite_differences.gradient  # torch.gradient: derivatives of samples by finite differences
-# Random sampling and the default generator's state (ops/sampling.py).
-_sa = ops.sampling
-normal, bernoulli, multinomial, poisson, randint_like = (
-    _sa.normal, _sa.bernoulli, _sa.multinomial, _sa.poisson, _sa.randint_like)
-get_rng_state, set_rng_state, initial_seed, seed = _sa.get_rng_state, _sa.set_rng_state, _sa.initial_seed, _sa.seed
-result_type, promote_types, can_cast, finfo, iinfo = (
-    ops.promotion.result_type, ops.promotion.promote_types, ops.promotion.can_cast, ops.promotion.finfo,
-    ops.promotion.iinfo)
-nonzero, argwhere, unique, bincount, count_nonzero = (
-    _s.nonzero, _s.argwhere, _s.unique, _s.bincount, _s.count_nonzero)
-# Numbers by their bits and parts, writing into copies, membership and runs (ops/bits.py, ops/scatters.py,
-# ops/sets.py); most are also Value methods (tensor_methods_more.py).
-_bi, _sc, _se = ops.bits, ops.scatters, ops.sets
-sgn, bitwise_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_left_shift, bitwise_right_shift, gcd, lcm = (
-    _bi.sgn, _bi.bitwise_not, _bi.bitwise_and, _bi.bitwise_or, _bi.bitwise_xor, _bi.bitwise_left_shift,
-    _bi.bitwise_right_shift, _bi.gcd, _bi.lcm)
-frexp, ldexp, nextafter = _bi.frexp, _bi.ldexp, _bi.nextafter
-scatter_reduce, index_reduce, select_scatter, slice_scatter, diagonal_scatter, masked_scatter, put, index_put = (
-    _sc.scatter_reduce, _sc.index_reduce, _sc.select_scatter, _sc.slice_scatter, _sc.diagonal_scatter,
-    _sc.masked_scatter, _sc.put, _sc.index_put)
-narrow_copy = _sc.narrow_copy
-isin, unique_consecutive, msort, vander, histogramdd = _se.isin, _se.unique_consecutive, _se.msort, _se.vander, \
-    _se.histogramdd
-
-
-def where(condition, input=None, other=None):
-    """torch.where(condition, input, other): input where condition is True, else other (differentiable in both);
-    a condition Value must be bool (another dtype is PyTorch's RuntimeError; uint8 warns, as there). torch.where(
-    condition) alone: nonzero(condition, as_tuple=True)."""
-    if input is None and other is None:
-        return nonzero(condition, as_tuple=True)
-    if input is None or other is None:
-        raise TypeError("where(): give condition, input and other, or condition alone")
-    ops.elementwise.check_condition(condition)
-    if isinstance(input, numbers.Number) and isinstance(other, numbers.Number):
-        input = tensor(input)  # two Python numbers: PyTorch's dtype (a float gives the default dtype, not float64)
-    return ops.where(condition, input, other)
-
-
-def std_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
-    """(std, mean) over dim (all elements by default), as torch.std_mean: std with `correction` (1 by default:
-    unbiased; unbiased=False means 0). std_mean(x, False), PyTorch's (input, unbiased) overload, works too."""
-    if isinstance(dim, bool):
-        dim, unbiased = None, dim
-    x = _value(input)
-    refuse_integral_spread(x, "std_mean")
-    args = reduce_args(None, False, dim, keepdim)
-    warn_if_no_degrees_of_freedom("std_mean", x.shape, args["axis"], _correction(correction, unbiased))
-    # two nodes named as PyTorch's one (StdMeanBackward0)
-    return ops.reduce.std_mean(x, ddof=_correction(correction, unbiased), **args)
-
-
-def var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
-    """(var, mean) over dim (all elements by default), as torch.var_mean (see std_mean)."""
-    if isinstance(dim, bool):
-        dim, unbiased = None, dim
-    x = _value(input)
-    refuse_integral_spread(x, "var_mean")
-    args = reduce_args(None, False, dim, keepdim)
-    warn_if_no_degrees_of_freedom("var_mean", x.shape, args["axis"], _correction(correction, unbiased))
-    # two nodes named as PyTorch's one (VarMeanBackward0)
-    return ops.reduce.var_mean(x, ddof=_correction(correction, unbiased), **args)
-
-
-def _correction(correction, unbiased):
-    if correction is not None:
-        return correction
-    return 1 if unbiased is None or unbiased else 0
-
-
-def transpose(input, *dims, axes=None, dim0=None, dim1=None):
-    """transpose(x, d0, d1) or transpose(x, dim0=d0, dim1=d1) swaps two axes (PyTorch); transpose(x, axes) or
-    transpose(x) permutes them (NumPy)."""
-    if axes is not None:
-        dims = (axes,)
-    return _value(input).transpose(*[d for d in dims if d is not None], dim0=dim0, dim1=dim1)
-
-
-def write_out(name, out, result):
-    """PyTorch's out=: `result` written into the Value `out` (which changes in place, under the in-place rules), and
-    `out` returned. Refused when the result requires grad (PyTorch's error) or has another shape."""
-    if result.requires_grad and GRAD_ENABLED.get():
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad (as in PyTorch)")
-    if out.shape != result.shape:
-        raise ShapeError(f"{name}(): out= has shape {out.shape}, the result has shape {result.shape}")
-    return out.copy_(result.data)
-
-
-def _with_out(name, compute, doc):
-    """A function of PyTorch's that takes `out=`: the result is written into the Value `out` (which then
-    changes in place, under the in-place rules) and `out` is returned, as in PyTorch."""
-
-    def fn(input, other, *, out=None, **kwargs):
-        result = compute(_value(refuse_array(input, name)), refuse_array(other, name, "other", 2), **kwargs)
-        return result if out is None else write_out(name, out, result)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return fn
-
-
-add = _with_out("add", ops.arith.add_scaled, "input + alpha·other (broadcasting); out=. alpha must suit the result's "
-                "dtype, as in PyTorch: not a float for an integer or bool result, a bool only for a bool result.")
-sub = _with_out("sub", lambda x, y, alpha=1: ops.arith.subtract(x, y, alpha=alpha),
-                "input − alpha·other (broadcasting); out=. A bool operand raises, as in PyTorch (use ^ or ~); alpha "
-                "as in add.")
-subtract = sub
-mul = _with_out("mul", lambda x, y: x * y, "input · other, elementwise (broadcasting); out=.")
-multiply = mul
-div = _with_out("div", lambda x, y, rounding_mode=None: ops.arith.div(x, y, rounding_mode=rounding_mode),
-                "input / other, elementwise: true division, or rounding_mode 'trunc' or 'floor'; out=.")
-divide = true_divide = div
-matmul = _with_out("matmul", lambda x, y: x @ y, "The matrix product (NumPy's matmul rules); out=.")
-_mm = _with_out("mm", lambda x, y: x @ y, "The product of two matrices; out=.")
-
-
-def mm(input, mat2, *, out=None):
-    """The product of two matrices, input (n, m) @ mat2 (m, p) -> (n, p); out=. Anything but two matrices raises
-    PyTorch's RuntimeError (matmul is the one that broadcasts and takes vectors)."""
-    check_matrices(_value(refuse_array(input, "mm")), _value(refuse_array(mat2, "mm", "mat2", 2)))
-    return _mm(input, mat2, out=out)
-
-
-def neg(input):
-    """-input, elementwise (same shape)."""
-    return -_value(refuse_array(input, "neg"))
-
-
-def square(input):
-    """input * input, elementwise (same shape; bools give int64, as PyTorch's)."""
-    return _value(refuse_array(input, "square")).square()
-
-
-def cat(tensors, dim=0, *, axis=None):
-    """Join Values along an existing axis (`dim` or NumPy's `axis`). As in PyTorch, an empty 1-D Value (shape (0,))
-    among Values of other shapes is left out (it still takes part in the result's dtype), so the accumulating idiom
-    `preds = torch.tensor([])`, then `preds = torch.cat([preds, batch_preds])` over (N, C) batches, runs."""
-    tensors = tensor_sequence(tensors, "cat")
-    if not tensors:
-        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    shapes = [t.shape for t in tensors]
-    if (0,) in shapes and builtins.any(shape != (0,) for shape in shapes):
-        kept = [t for t, shape in zip(tensors, shapes) if shape != (0,)]
-        dtype = ops.promotion.result_dtype(*tensors)
-        out = ops.concatenate(kept, axis=dim if axis is None else axis)
-        return out if out.dtype == dtype else out.to(dtype)
-    return ops.concatenate(tensors, axis=dim if axis is None else axis)
-
-
-concat = cat
-
-
-def stack(tensors, dim=0, *, axis=None):
-    """Join Values of the same shape along a new axis (`dim` or NumPy's `axis`)."""
-    tensors = tensor_sequence(tensors, "stack")
-    if not tensors:
-        raise RuntimeError("stack expects a non-empty TensorList")
-    return ops.stack(tensors, axis=dim if axis is None else axis)
-
-
-allclose, equal = ops.arith.allclose, ops.arith.equal
-
-
-class accelerator:  # noqa: N801  (PyTorch 2's torch.accelerator namespace)
-    """No accelerator here: `accelerator.is_available()` is False."""
-
-    @staticmethod
-    def is_available():
-        return False
-
-    @staticmethod
-    def current_accelerator():
-        return None
-
-
-_DETERMINISTIC = {"mode": False, "warn_only": False}
-
-
-def use_deterministic_algorithms(mode, *, warn_only=False):
-    """PyTorch's switch to deterministic algorithms. Every operation here is deterministic (NumPy on the CPU; the
-    threaded convolutions split the batch, never a sum), so the setting is only kept for
-    `are_deterministic_algorithms_enabled()`."""
-    if not isinstance(mode, bool):
-        raise TypeError(f"use_deterministic_algorithms: mode must be a bool, got {type(mode).__name__}")
-    _DETERMINISTIC.update(mode=mode, warn_only=bool(warn_only))
-
-
-def are_deterministic_algorithms_enabled():
-    """What `use_deterministic_algorithms` last set (False at first, as in PyTorch)."""
-    return _DETERMINISTIC["mode"]
-
-
-def is_deterministic_algorithms_warn_only_enabled():
-    """The warn_only flag `use_deterministic_algorithms` last set (False at first)."""
-    return _DETERMINISTIC["warn_only"]
-
-
-def set_deterministic_debug_mode(debug_mode):
-    """PyTorch's other spelling of the switch: 0 or "default" (off), 1 or "warn" (on, warn only), 2 or "error" (on).
-    Every operation here is deterministic, so this is only kept, as `use_deterministic_algorithms` keeps it."""
-    modes = {"default": 0, "warn": 1, "error": 2}
-    level = modes.get(debug_mode, debug_mode) if isinstance(debug_mode, str) else debug_mode
-    if isinstance(level, bool) or level not in (0, 1, 2):
-        raise RuntimeError(f"invalid value of debug_mode, expected one of `default`, `warn`, `error`, 0, 1, 2, but "
-                           f"got {debug_mode!r}")
-    _DETERMINISTIC.update(mode=level > 0, warn_only=level == 1)
-
-
-def get_deterministic_debug_mode():
-    """0 (off), 1 (warn only) or 2 (on), from what `use_deterministic_algorithms` or
-    `set_deterministic_debug_mode` last set."""
-    if not _DETERMINISTIC["mode"]:
-        return 0
-    return 1 if _DETERMINISTIC["warn_only"] else 2
-
-
-_MATMUL_PRECISION = ["highest"]
-
-
-def set_float32_matmul_precision(precision):
-    """PyTorch's permission to multiply float32 matrices in lower internal precision ("high": TF32 on GPUs,
-    "medium": bfloat16), which GPT-2 training scripts set. NumPy's float32 products are always full precision here,
-    so the setting is only kept for `get_float32_matmul_precision()`. precision: "highest", "high" or "medium"."""
-    if precision not in ("highest", "high", "medium"):
-        raise RuntimeError(f"set_float32_matmul_precision: precision must be 'highest', 'high' or 'medium', "
-                           f"got {precision!r}")
-    _MATMUL_PRECISION[0] = precision
-
-
-def get_float32_matmul_precision():
-    """What `set_float32_matmul_precision` last set ("highest" at first, as in PyTorch)."""
-    return _MATMUL_PRECISION[0]
-
-
-# torch.relu_(x), torch.floor_(x), ...: PyTorch's functions that change their first argument in place (the Value
-# method of the same name; the in-place rules of inplace.py apply).
-_IN_PLACE = (
-    "abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_", "arctanh_", "asin_",
-    "asinh_", "atan_", "atanh_", "ceil_", "clamp_", "clamp_max_",
-    "clamp_min_", "clip_", "cos_", "cosh_", "deg2rad_", "erf_", "erfc_", "exp_", "exp2_", "expm1_", "fill_", "fix_",
-    "floor_", "frac_", "i0_", "logit_", "sinc_",
-    "log10_", "log1p_", "log2_", "log_", "nan_to_num_", "neg_", "negative_", "rad2deg_", "reciprocal_", "relu_",
-    "round_", "rsqrt_", "sigmoid_", "sin_", "sinh_", "sqrt_", "square_", "tan_", "tanh_", "trunc_", "zero_",
+# Re-exported: the names code imported from this module before they moved to the modules beside it (at the end:
+# torch_functions.py imports `tensor` from here).
+from .dtypes import (  # noqa: E402, F401  (_DtypeNumPyLacks: the class pickles of torch.bfloat16 name)
+    _DtypeNumPyLacks, bfloat16, complex128, complex32, complex64, dtype_of_type_name, float16, float32, float64,
+    get_default_device, get_default_dtype, int16, int32, int8, set_default_device, set_default_dtype, type_name, uint8,
 )
+from .generator import (  # noqa: E402, F401
+    Generator, default_generator, manual_seed,
+)
+from .torch_functions import (  # noqa: E402, F401
+    IN_PLACE_FUNCTIONS, absolute, acos, acosh, add, addbmm, addcdiv, addcmul, addmm, addmv, addr, all, allclose,
+    amax, amin, aminmax, any, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, argmax, argmin, argsort,
+    argwhere, as_strided, as_strided_scatter, asin, asinh, atan, atan2, atanh, atleast_1d, atleast_2d, atleast_3d,
+    baddbmm, bernoulli, bincount, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift,
+    bitwise_xor, block_diag, bmm, broadcast_shapes, broadcast_tensors, broadcast_to, bucketize, can_cast,
+    cartesian_prod, cat, cdist, ceil, chain_matmul, chunk, clamp, clamp_max, clamp_min, clone, column_stack,
+    combinations, concat, copysign, corrcoef, cosh, count_nonzero, cov, cross, cummax, cummin, cumprod, cumsum,
+    cumulative_trapezoid, deg2rad, diag, diag_embed, diagflat, diagonal, diagonal_scatter, diff, digamma, dist, div,
+    divide, dot, dsplit, dstack, einsum, eq, equal, erf, erfinv, expm1, finfo, fix, flatten, flip, fliplr, flipud,
+    float_power, floor, floor_divide, fmax, fmin, fmod, frac, frexp, gather, gcd, gcd_, ge, get_rng_state, gradient,
+    greater, greater_equal, gt, heaviside, histc, histogram, histogramdd, hsplit, hstack, hypot, iinfo, index_add,
+    index_copy, index_fill, index_put, index_put_, index_reduce, index_select, initial_seed, inner, is_complex,
+    is_floating_point, is_nonzero, is_same_size, is_tensor, isclose, isfinite, isin, isinf, isnan, isneginf,
+    isposinf, kron, kthvalue, lcm, lcm_, ldexp, ldexp_, le, lerp, less, less_equal, lgamma, log10, log1p, log2,
+    log_softmax, logaddexp, logcumsumexp, logical_and, logical_not, logical_or, logical_xor, logsumexp, lt,
+    masked_scatter, masked_select, matmul, max, mean, median, meshgrid, min, mm, mode, moveaxis, movedim, msort,
+    mul, multinomial, multiply, mv, nan_to_num, nanmean, nanmedian, nanquantile, nansum, narrow, narrow_copy, ne,
+    neg, negative, nextafter, nonzero, norm, normal, not_equal, numel, outer, permute, poisson, polygamma, positive,
+    pow, prod, promote_types, put, quantile, rad2deg, randint_like, ravel, reciprocal, remainder, renorm,
+    repeat_interleave, reshape, result_type, roll, rot90, round, row_stack, rsqrt, rsub, scatter, scatter_add,
+    scatter_reduce, searchsorted, seed, select, select_scatter, set_rng_state, sgn, sign, signbit, sinh,
+    slice_scatter, softmax, sort, split, split_with_sizes, square, squeeze, stack, std, std_mean, subtract, sum,
+    swapaxes, swapdims, take, take_along_dim, tan, tensor_split, tensordot, tile, topk, trace, transpose, trapezoid,
+    trapz, tril, tril_indices, triu, triu_indices, true_divide, trunc, unbind, unflatten, unique,
+    unique_consecutive, unravel_index, unsqueeze, vander, var, var_mean, vdot, vsplit, vstack, where, write_out,
+    xlogy_,
+)
+from .switches import (  # noqa: E402, F401
+    accelerator, are_deterministic_algorithms_enabled, get_deterministic_debug_mode, get_float32_matmul_precision,
+    is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode, set_float32_matmul_precision,
+    use_deterministic_algorithms,
+)
+from . import dtypes as _dtypes, torch_functions as _functions  # noqa: E402
 
-
-def _in_place_function(name):
-    def fn(input, *args, **kwargs):
-        if not isinstance(input, Value):
-            raise TypeError(f"{name}(): argument 'input' must be a Value, not {type(input).__name__}")
-        return getattr(input, name)(*args, **kwargs)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"input.{name}(...): changes input in place and returns it."
-    return fn
-
-
-IN_PLACE_FUNCTIONS = {name: _in_place_function(name) for name in _IN_PLACE}  # autograd_core.relu_, ...
-# and those with operands (torch.gcd_(x, y), torch.index_put_(x, indices, values)): x's in-place method
-gcd_, lcm_, ldexp_, index_put_, xlogy_ = (_in_place_function(name)
-                                           for name in ("gcd_", "lcm_", "ldexp_", "index_put_", "xlogy_"))
+device, t, sub = _dtypes.device, _functions.t, _functions.sub  # (assigned: parameters here share these names)

@@ -221,7 +221,7 @@ class _Attributes:
             if sparse_dim is not None:
                 raise RuntimeError(f"to_sparse: sparse_dim is not supported for layout {layout}; use dense_dim")
             return to_layout(self, layout, blocksize, dense_dim)
-        from .sparse_tensor import to_sparse
+        from .sparse_functions import to_sparse
 
         return to_sparse(self, sparse_dim, layout=layout, blocksize=blocksize, dense_dim=dense_dim)
 
@@ -307,7 +307,7 @@ class _Attributes:
     def sparse_mask(self, mask):
         """A sparse COO tensor holding x's elements at the positions of sparse `mask` (its coalesced pattern; its
         values are not read); differentiable (sparse_tensor.py)."""
-        from .sparse_tensor import sparse_mask
+        from .sparse_functions import sparse_mask
 
         return sparse_mask(self, mask)
 

@@ -11,7 +11,9 @@ import numbers
 
 import numpy as np
 
-from .tensor import DEFAULTS, _make, _method, _value, from_numpy, on_cpu, tensor
+from .dtypes import DEFAULTS
+from .tensor import _make, from_numpy, on_cpu, tensor
+from .torch_functions import _method, _value
 from .tensor_attributes import check_layout
 from .value import Value
 

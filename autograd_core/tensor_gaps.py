@@ -14,7 +14,10 @@ from .errors import scalar_type_name
 from .inplace import mark_changed
 from .modes import TRACERS
 from .ops import concatenate, stack
-from .tensor import DEFAULTS, _make, _value, full, get_rng
+from .dtypes import DEFAULTS
+from .tensor import _make, full
+from .torch_functions import _value
+from .generator import get_rng
 from .tensor_attributes import check_layout
 from .value import Value
 

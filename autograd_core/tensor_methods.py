@@ -11,6 +11,11 @@ Where NumPy and PyTorch disagree, the spelling decides:
 * `max`/`min`: `x.max(dim)` (an integer dim, positional or keyword) returns PyTorch's (values, indices);
   `x.max(axis=...)` returns NumPy's values; `x.max(y)` with a Value is the elementwise maximum.
 * `transpose(d0, d1)` with two dims swaps them (PyTorch); other argument counts permute axes (NumPy).
+
+The methods of three families are each in a module of their own, copied onto TensorMethods when this module is
+imported: the shapes and views (`view`, `permute`, `expand`, ...: tensor_shape_methods.py), the reductions (`var`,
+`max`, `norm`, ...: tensor_reductions.py) and the copies and conversions (`clone`, `to`, `type`, `double`, ...:
+tensor_conversions.py).
 """
 
 from __future__ import annotations
@@ -19,17 +24,12 @@ import collections
 import numbers
 import operator
 
-import warnings
-
 import numpy as np
 
 from . import value as _value
-from .errors import ShapeError, cpp_name, dim_out_of_range, expand_refusal, warn_if_no_degrees_of_freedom
+from .errors import ShapeError, cpp_name, dim_out_of_range, expand_refusal
 from .grad_fn import GradFn
-from .lazy_bits import refuse_dtype_view
 from .one_node import shown_as
-
-_VECTOR_NORM = "LinalgVectorNormBackward0"  # PyTorch's node of x.norm(p) for every p
 
 MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])  # PyTorch's torch.return_types.max
 
@@ -119,18 +119,6 @@ def required_dim(name, axis, dim):
     return dim
 
 
-def _spread_args(dim, ddof, keepdims, axis, keepdim, correction, unbiased):
-    """var's and std's correction and reduce_args from PyTorch's or NumPy's spelling: var(False) is PyTorch's
-    (unbiased) overload; NumPy's spelling (axis, ddof, keepdims) defaults to ddof 0, PyTorch's to correction 1."""
-    if isinstance(dim, bool):
-        dim, unbiased = None, dim
-    numpy_spelling = axis is not None or ddof is not None or keepdims is not None
-    if correction is None:
-        correction = ddof if ddof is not None else (
-            int(unbiased) if unbiased is not None else (0 if numpy_spelling else 1))
-    return correction, reduce_args(axis, keepdims or False, dim, keepdim or None)
-
-
 def _sizes(given, keyword, name, keyword_name):
     """The sizes (or dims) of a method taking them either way, x.view(2, 3) or x.view((2, 3)), or by PyTorch's
     keyword, x.view(size=(2, 3)): the positional tuple."""
@@ -141,73 +129,8 @@ def _sizes(given, keyword, name, keyword_name):
     return (keyword,)
 
 
-def _permute_error(order, ndim):
-    """PyTorch's error for an order of dims that permute cannot take (found after NumPy refused it)."""
-    if len(order) != ndim:
-        return ShapeError(f"permute: number of dimensions in the tensor input does not match the length of the desired "
-                          f"ordering of dimensions i.e. input.dim() = {ndim} is not equal to len(dims) = {len(order)}")
-    axes = [_value._ops.index.check_dim(d, ndim) for d in order]  # PyTorch's IndexError for a dim out of range
-    if len(set(axes)) != len(axes):
-        return ShapeError(f"permute(): duplicate dims are not allowed. (got {order})")
-    return ShapeError(f"permute: cannot order the {ndim} dims as {order}")
-
-
-def _expand_error(sizes, shape, lead):
-    """PyTorch's error for sizes that expand cannot broadcast `shape` to (found after NumPy refused them), of the
-    last dim that does not fit, as PyTorch checks from the last dim."""
-    for i, n in reversed(list(enumerate(sizes))):
-        existing = shape[i - lead] if i >= lead else None
-        if existing is not None and n not in (-1, existing) and existing != 1:
-            return ShapeError(f"The expanded size of the tensor ({n}) must match the existing size ({existing}) at "
-                              f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
-                              f"{list(shape)}")
-        if n == -1 and existing is None:
-            return ShapeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
-                              f"dimension {i}")
-    return ShapeError(f"expand: cannot expand a Value of shape {tuple(shape)} to {sizes}")
-
-
-def _is_dtype(x):
-    """Whether x names a dtype (np.float32, np.dtype("int8"), autograd_core.float16), not a size."""
-    return isinstance(x, np.dtype) or isinstance(x, type) and issubclass(x, np.generic)
-
-
-def _reinterpreted(data, dtype):
-    """data's bytes as `dtype`, sharing its memory (x.view(dtype))."""
-    data = np.asarray(data)
-    return (np.ascontiguousarray(data) if data.ndim and not data.flags.c_contiguous else data).view(dtype)
-
-
 def _is_dim(d):
     return isinstance(d, numbers.Integral) and not isinstance(d, bool)
-
-
-def _is_a_view(value):
-    """Whether `value` is a view of another Value made by a view operation (shares its memory and version counter)."""
-    from .inplace import _is_view
-
-    versions = value._version
-    return versions is not None and _is_view(value, versions)
-
-
-def _contiguous_format(memory_format, name):
-    """Check `memory_format` (None or torch.contiguous_format: C order); PyTorch's others (channels_last,
-    preserve_format) are not modelled here."""
-    if memory_format is not None and not str(memory_format).endswith("contiguous_format"):
-        raise NotImplementedError(f"{name}: memory_format {memory_format} (only torch.contiguous_format, C order, is "
-                                  "modelled here)")
-
-
-def _dtype(dtype):
-    """A NumPy dtype from a dtype, its name, a legacy typed constructor (`x.type(torch.LongTensor)`) or its PyTorch
-    name (`x.type('torch.LongTensor')`)."""
-    if isinstance(dtype, str) and dtype.startswith("torch.") and dtype.endswith("Tensor"):
-        from .tensor import _legacy_types
-
-        dtype = _legacy_types().get(dtype[len("torch."):], dtype)
-    if isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), np.dtype):
-        return dtype.dtype
-    return np.dtype(dtype)
 
 
 class TensorMethods:
@@ -215,158 +138,11 @@ class TensorMethods:
 
     __slots__ = ()
 
-    # ------------------------------------------------------------------------------------------------
-    # Shape and size.
-
-    def dim(self):
-        """The number of dimensions (PyTorch's `x.dim()`; NumPy's `x.ndim`)."""
-        return self.data.ndim
-
-    ndimension = dim
-
-    def __index__(self):
-        """An integer Value of one element used as an index (`classes[pred.argmax()]`), as PyTorch allows."""
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
-            raise TypeError(f"only integer Values of one element can be used as an index, not {self.data.dtype} "
-                            f"of shape {self.data.shape}")
-        return int(self.data.item())
-
-    def numel(self):
-        """The number of elements."""
-        return int(self.data.size)
-
-    nelement = numel
-
-    def view(self, *shape, size=None):
-        """x with a new shape of the same size, sharing x's memory (one entry may be -1): x.view(2, 3),
-        x.view((2, 3)) or x.view(size=(2, 3)). As PyTorch's, it raises where x is a view of another Value (transpose,
-        permute, expand, a strided slice, diagonal, unfold: laid out as PyTorch lays them out) and the new shape
-        cannot be laid over x's elements where they are (`x.t().view(-1)`); `reshape` copies them then, and so does
-        `contiguous()` first. Where x was computed by an operation whose NumPy layout may not be PyTorch's (x[:, idx],
-        index_select along a later dimension, elementwise functions of a transpose), view copies as reshape does
-        rather than refuse code PyTorch may run. x.view(dtype) reads x's bytes as another dtype (NumPy's view: the
-        last dimension scaled by the ratio of the element sizes), without a gradient, as PyTorch's."""
-        if size is None and len(shape) == 1 and _is_dtype(shape[0]):
-            dtype = np.dtype(shape[0])
-            refuse_dtype_view(self)
-            return self if dtype == self.dtype else _without_gradient(_reinterpreted, self, dtype=dtype)
-        shape = _sizes(shape, size, "view", "size")
-        data = self.data
-        if data.__class__ is np.ndarray and not data.flags.c_contiguous and _is_a_view(self):
-            new = shape[0] if len(shape) == 1 and not _is_dim(shape[0]) else shape
-            try:
-                laid = np.reshape(data, new)  # NumPy copies exactly where PyTorch's view refuses
-            except (ValueError, TypeError):
-                laid = None  # sizes that do not fit: reshape says so below
-            if laid is not None and laid.size and not np.may_share_memory(laid, data):
-                raise ShapeError(
-                    "view size is not compatible with input tensor's size and stride (at least one dimension spans "
-                    f"across two contiguous subspaces): the shape {tuple(laid.shape)} cannot be laid over the elements "
-                    f"of this Value of shape {data.shape} and strides {self.stride()} where they are. Use "
-                    ".reshape(...) instead.")
-        return self.reshape(*shape)
-
-    def view_as(self, other):
-        """x.view(other's shape): raises as view does where x's elements are not in that order in memory."""
-        return self.view(other.shape)
-
-    def reshape_as(self, other):
-        """x reshaped to other's shape (same number of elements)."""
-        return self.reshape(other.shape)
-
-    def unsqueeze(self, dim):
-        """x with a new axis of length 1 at position `dim` (negative counts from the end of the result)."""
-        ndim = self.data.ndim
-        if not -ndim - 1 <= dim <= ndim:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim - 1}, {ndim}], but got "
-                             f"{dim}) (unsqueeze of a Value of {ndim} dimensions)")
-        dim = dim % (ndim + 1)
-        shape = self.shape
-        # one reshape, whose grad_fn PyTorch calls UnsqueezeBackward0 (ViewBackward0 for x.view's)
-        return _value._ops.reshape.named("UnsqueezeBackward0")(self, shape=shape[:dim] + (1,) + shape[dim:])
-
-    def squeeze(self, dim=None):
-        """x without axes of length 1 (only axis `dim` if given, and only if its length is 1, as PyTorch)."""
-        shape = self.shape
-        if dim is None:
-            new = tuple(n for n in shape if n != 1)
-        else:
-            rank = max(len(shape), 1)  # a 0-d Value takes dim 0 or -1, as in PyTorch
-            dims = {d % rank for d in ((dim,) if _is_dim(dim) else dim)}
-            bad = [d for d in ((dim,) if _is_dim(dim) else dim) if not -rank <= d < rank]
-            if bad:  # d % rank would squeeze another axis instead
-                raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got "
-                                 f"{bad[0]}) (squeeze of a Value of {len(shape)} dimensions)")
-            new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
-        if new == shape:
-            return self
-        # PyTorch's squeeze(), squeeze(dim), squeeze(dims) record SqueezeBackward0, 1, 2
-        name = "SqueezeBackward0" if dim is None else "SqueezeBackward1" if _is_dim(dim) else "SqueezeBackward2"
-        return _value._ops.reshape.named(name)(self, shape=new)
-
-    def permute(self, *order, dims=None):
-        """The axes in the order given: x.permute(2, 0, 1), x.permute((2, 0, 1)) or x.permute(dims=(2, 0, 1))
-        (PyTorch's permute, NumPy's transpose(axes))."""
-        order = _sizes(order, dims, "permute", "dims")
-        if len(order) == 1 and not _is_dim(order[0]):
-            order = order[0]
-        try:
-            return _value._ops.transpose(self, axes=tuple(order))
-        except (ValueError, IndexError) as error:  # NumPy's words ("axes don't match array"): PyTorch's instead
-            raise _permute_error(tuple(order), self.ndim) from error
-
-    def expand(self, *sizes, size=None, implicit=False):
-        """x broadcast to `sizes` (-1 keeps a dimension), without copying: PyTorch's expand; x.expand(2, 3),
-        x.expand((2, 3)) or x.expand(size=(2, 3)). `implicit` is accepted and changes nothing, as in PyTorch."""
-        sizes = _sizes(sizes, size, "expand", "size")
-        if len(sizes) == 1 and not _is_dim(sizes[0]):
-            sizes = sizes[0]
-        lead = len(sizes) - self.data.ndim
-        if lead < 0:
-            raise ShapeError(f"{expand_refusal(sizes, self.shape, self.dtype)} (expand: {len(sizes)} sizes given for a "
-                             f"Value of {self.data.ndim} dimensions)")
-        shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
-        try:
-            return _value._ops.broadcast_to(self, shape=shape)
-        except ValueError as error:  # NumPy's words ("operands could not be broadcast ..."): PyTorch's instead
-            raise _expand_error(tuple(sizes), self.shape, lead) from error
-
-    def expand_as(self, other):
-        """x broadcast to other's shape (size-1 axes repeated, as expand)."""
-        return self.expand(other.shape)
-
-    def t(self):
-        """The transpose of a matrix (a 0-d or 1-D Value unchanged), as PyTorch's t()."""
-        if self.data.ndim > 2:
-            raise ShapeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.data.ndim}D (t: expects a "
-                             f"Value of at most 2 dimensions, got {self.data.ndim}; use transpose(d0, d1))")
-        if self.data.ndim < 2:
-            return self
-        return _value._ops.swapaxes.named("TBackward0")(self, axis1=0, axis2=1)  # transpose(0, 1)'s: TransposeBackward0
-
     @property
     def grad_fn(self):
         """PyTorch's `grad_fn`: a `GradFn` for the operation that recorded this Value (its `name()`,
         `next_functions`, `primitive`), or None for a leaf or a Value made without recording."""
         return GradFn(self) if self._parents and self.requires_grad else None
-
-    def contiguous(self, memory_format=None):
-        """x itself if `is_contiguous()`, else a copy of x whose elements are in memory in C order (PyTorch's; the
-        gradient passes through unchanged): what `view` needs after a transpose (`x.t().contiguous().view(-1)`)."""
-        _contiguous_format(memory_format, "contiguous")
-        if self.is_contiguous():
-            return self
-        return _value._ops.index.contiguous(self)
-
-    def is_contiguous(self, memory_format=None):
-        """Whether x's elements are in memory in C order, one after the other, as PyTorch's is_contiguous
-        (dimensions of length 1 do not count; an empty Value is contiguous): True for a new Value, a reshape of one,
-        x[1:] or x[0]; False for a transpose, permute, expand, a strided slice x[:, ::2], a column x[:, 0], a
-        diagonal, or windows of unfold that overlap or leave gaps (see `stride()`). NumPy runs every operation on
-        either layout; `view` is what needs one (see there)."""
-        _contiguous_format(memory_format, "is_contiguous")
-        data = self.data
-        return not isinstance(data, np.ndarray) or data.flags.c_contiguous  # (a NumPy scalar: contiguous)
 
     def is_floating_point(self):
         """True if x's dtype is a float dtype (float16, float32, float64)."""
@@ -449,117 +225,6 @@ class TensorMethods:
         return _value.Value(data[()] if data.ndim == 0 else data, requires_grad=bool(requires_grad),
                             dtype=data.dtype)
 
-    @property
-    def mT(self):
-        """The last two axes swapped (matrix transpose of a batch); a RuntimeError below 2-D, as PyTorch's."""
-        if self.data.ndim < 2:
-            raise ShapeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self.data.ndim}-D "
-                             "tensor.")
-        return self.swapaxes(-1, -2)
-
-    # ------------------------------------------------------------------------------------------------
-    # Reductions with PyTorch's defaults.
-
-    def var(self, dim=None, ddof=None, keepdims=None, *, axis=None, keepdim=False, correction=None, unbiased=None):
-        """Variance: Σ(x - mean)² / (n - correction). See the module docstring for the default correction.
-
-        PyTorch: var(dim=None, keepdim=False, correction=1) (or unbiased=True/False);
-        NumPy:   var(axis=None, ddof=0, keepdims=False). With correction ≥ n the result is inf or nan.
-        """
-        correction, args = _spread_args(dim, ddof, keepdims, axis, keepdim, correction, unbiased)
-        warn_if_no_degrees_of_freedom("var", self.shape, args["axis"], correction)
-        return _value._ops.var(self, ddof=correction, **args)
-
-    def std(self, dim=None, ddof=None, keepdims=None, *, axis=None, keepdim=False, correction=None, unbiased=None):
-        """Standard deviation: sqrt of `var` with the same arguments (unbiased by default, as PyTorch), one node
-        (StdBackward0); its gradient is 0 where the elements are all equal (std 0), as PyTorch's."""
-        correction, args = _spread_args(dim, ddof, keepdims, axis, keepdim, correction, unbiased)
-        warn_if_no_degrees_of_freedom("std", self.shape, args["axis"], correction)
-        return _value._ops.std(self, ddof=correction, **args)
-
-    def _extremum(self, which, dim, keepdim, axis, keepdims):
-        if isinstance(dim, (_value.Value, np.ndarray)):  # torch.max(a, b): elementwise
-            return getattr(_value._ops, "maximum" if which == "max" else "minimum")(self, dim)
-        prim = getattr(_value._ops, which)
-        if _is_dim(dim) and axis is None:  # PyTorch's (values, indices)
-            keep = bool(keepdim) if keepdim is not None else bool(keepdims)
-            if self.ndim == 0:  # PyTorch reduces a 0-d Value along dim 0 or -1 to itself
-                _value._ops.index.check_dim(dim, 0)
-                values = shown_as(self.reshape(()), self, "MaxBackward0" if which == "max" else "MinBackward0")
-                return MaxMin(values, getattr(self, "arg" + which)())
-            # Values picked at the indices, not prim(axis=dim): PyTorch's gradient goes to the element the index
-            # names, while amax/amin (and max() of everything) split it between ties. One node (MaxBackward0)
-            # that finds the same positions again from the numbers.
-            try:
-                indices = getattr(self, "arg" + which)(dim=dim, keepdim=keep)
-            except IndexError as err:  # an empty dim: argmax's words, which PyTorch's max() says as its own
-                if not str(err).startswith(f"arg{which}()"):
-                    raise
-                raise IndexError(str(err)[3:]) from None
-            axis = _value._ops.index.check_dim(dim, self.ndim)
-            return MaxMin(_value._ops.scan.pick(self, which, axis, keep), indices)
-        try:
-            return prim(self, **reduce_args(axis, keepdims or False, dim, keepdim))
-        except ShapeError as err:  # NumPy's "zero-size array to reduction operation maximum which has no identity"
-            if self.data.size or dim is not None or axis is not None:
-                raise
-            raise ShapeError(f"{which}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
-                             f"reduction dim with the 'dim' argument. ({err})") from None
-
-    # keepdim=False or None: not asked for, so that NumPy's keepdims= (given instead) decides.
-
-    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        """The largest element; along `dim` PyTorch's (values, indices); along `axis` NumPy's values;
-        `x.max(y)` for a Value y is the elementwise maximum. Ties share the gradient equally."""
-        return self._extremum("max", dim, keepdim or None, axis, keepdims)
-
-    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        """The smallest element; the arguments as for `max`."""
-        return self._extremum("min", dim, keepdim or None, axis, keepdims)
-
-    def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
-        """The product of the elements (over all, or along dim/axis); its gradient is right where elements are 0.
-        dtype: self is converted to it first (PyTorch's)."""
-        x = self if dtype is None else self.to(dtype)
-        if dtype is None and x.data.dtype.kind in "bu" and x.data.dtype != np.uint64:
-            x = x.to(np.int64)  # PyTorch multiplies bools and unsigned integers in int64 (NumPy: uint64)
-        return _value._ops.prod(x, **reduce_args(axis, keepdims or False, dim, keepdim or None))
-
-    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        """Index of the largest element: over the flattened Value when dim is None, else along dim
-        (int64, no gradient; the first one among ties, as NumPy and PyTorch)."""
-        return _arg(self, np.argmax, dim, keepdim, axis, keepdims)
-
-    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        """Index of the smallest element; the arguments as for `argmax`."""
-        return _arg(self, np.argmin, dim, keepdim, axis, keepdims)
-
-    def norm(self, p="fro", dim=None, keepdim=False):
-        """The p-norm over all elements (or along dim): 'fro' and 2 give sqrt(Σx²), 1 gives Σ|x|,
-        inf gives max |x|, 0 the count of nonzero elements, other p give (Σ|x|^p)^(1/p); 'nuc' gives the matrix's
-        nuclear norm (the sum of its singular values; dim: the two dims of the matrices, the last two by default)."""
-        if self.data.dtype.kind == "c":
-            return self.abs().norm(p, dim, keepdim)  # a complex Value's norm is its moduli's
-        args = reduce_args(None, keepdim, dim, None)
-        if p in ("fro", 2, 2.0):  # one node, LinalgVectorNormBackward0 (its gradient 0 at a norm of zeros)
-            return _value._ops.norms.vector_norm2(self, **args)
-        # the other p are compositions here, shown as PyTorch's one node (LinalgVectorNormBackward0) over self
-        if p in (1, 1.0):
-            return shown_as(self.abs().sum(**args), self, _VECTOR_NORM)
-        if p == float("inf"):
-            return shown_as(self.abs().max(axis=args["axis"], keepdims=args["keepdims"]), self, _VECTOR_NORM)
-        if p == float("-inf"):
-            return shown_as(self.abs().min(axis=args["axis"], keepdims=args["keepdims"]), self, _VECTOR_NORM)
-        if p == "nuc":  # the sum of the singular values of the matrix (or of the two dims named)
-            from .linalg import matrix_norm  # linalg imports this module
-
-            return matrix_norm(self, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim)
-        # Other p: linalg.vector_norm's, whose gradient is 0 (PyTorch's) where the sum or, for p < 1, an element is 0
-        # (p=0: the count of nonzero elements, PyTorch's node that sends no gradient)
-        from .linalg import vector_norm  # linalg imports this module
-
-        return vector_norm(self, p, dim, keepdim)
-
     # Logical operators on boolean Values (masks), as PyTorch's: `(x > 0) & (x < 1)`, `~mask`; bit by bit on integers
     # (ops/bits.py: PyTorch's result dtype, bool & int64 -> int64). Shifts and `&=`: tensor_methods_more.py.
     def __and__(self, other):
@@ -591,16 +256,6 @@ class TensorMethods:
 
     def __rmod__(self, other):
         return _value._ops.arith.remainder(other, self)
-
-    def any(self, dim=None, keepdim=False):
-        """True where any element is nonzero, over all elements or along dim (a bool Value, no gradient; uint8 for a
-        uint8 input, as PyTorch keeps it)."""
-        return _without_gradient(_truth, self, which=np.any, axis=dim, keepdims=keepdim)
-
-    def all(self, dim=None, keepdim=False):
-        """True where every element is nonzero, over all elements or along dim (a bool Value, no gradient; uint8 for
-        a uint8 input, as PyTorch keeps it)."""
-        return _without_gradient(_truth, self, which=np.all, axis=dim, keepdims=keepdim)
 
     # ------------------------------------------------------------------------------------------------
     # Elementwise, under PyTorch's names.
@@ -688,135 +343,6 @@ class TensorMethods:
             if words is None:
                 raise
             raise ShapeError(f"{words} ({err})") from None
-
-    # ------------------------------------------------------------------------------------------------
-    # Copies, dtypes, devices.
-
-    def clone(self, *, memory_format=None):
-        """A copy of the data that stays in the graph (the gradient passes through unchanged). memory_format:
-        PyTorch's. `torch.preserve_format` (the default) keeps the layout of a transposed or permuted Value, as
-        PyTorch's does (other strided views come out in C order); any other format gives C order."""
-        if memory_format is not None:
-            from .tensor_attributes import check_memory_format, preserve_format
-
-            check_memory_format(memory_format, "clone")
-            if memory_format is not preserve_format and not self.is_contiguous():
-                return _value._ops.index.contiguous(self)  # itself a copy in C order
-        return _value._ops.clone(self)
-
-    def tolist(self):
-        """The data as (nested) Python lists of numbers, or a number for a 0-d Value."""
-        return np.asarray(self.data).tolist()
-
-    def to(self, *args, **kwargs):
-        """x converted to a dtype (`x.to(float64)`, `x.to(other)`, `x.to(dtype=...)`); devices other than 'cpu'
-        are not supported ('cpu' returns x itself)."""
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        for a in args:
-            if isinstance(a, _value.Value):
-                dtype = a.dtype
-            elif isinstance(a, (str, Device)):
-                device = a
-            elif a is not None:
-                dtype = a
-        if device is not None:
-            on_cpu(device)
-        return self if dtype is None else self._as_dtype(_dtype(dtype))
-
-    def type(self, dtype=None, non_blocking=False, **kwargs):
-        """Without dtype, the name of x's type as PyTorch's: 'torch.FloatTensor', 'torch.DoubleTensor',
-        'torch.LongTensor', 'torch.ComplexFloatTensor', ... With one, x converted to it: a dtype, a legacy type
-        (torch.DoubleTensor) or its name ('torch.DoubleTensor'; any other string is PyTorch's ValueError "invalid
-        type"). Float targets stay differentiable; integer and boolean results carry no gradient (as in PyTorch).
-        non_blocking: accepted (there is only the CPU)."""
-        from .tensor import dtype_of_type_name, type_name
-
-        if dtype is None:
-            return f"torch.{type_name(self.data.dtype)}"
-        return self._as_dtype(dtype_of_type_name(dtype) if isinstance(dtype, str) else _dtype(dtype))
-
-    def _as_dtype(self, dtype):
-        """x converted to the NumPy dtype `dtype` (x itself when it has it)."""
-        if dtype == self.data.dtype:
-            return self
-        if dtype.kind in "fc":
-            if self.data.dtype.kind == "c" and dtype.kind == "f":
-                warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2)
-            return self.astype(dtype)
-        return _without_gradient(_cast, self, dtype=dtype)
-
-    def _cast_method(self, dtype, memory_format, name):
-        """x.<name>(memory_format=None): x converted to `dtype` (memory_format checked, PyTorch's TypeError for
-        another type; it changes no numbers here)."""
-        if memory_format is not None:
-            from .tensor_attributes import check_memory_format
-
-            check_memory_format(memory_format, name)
-        return self.type(dtype)
-
-    def double(self, memory_format=None):
-        """x converted to float64 (self.to(torch.float64)); differentiable."""
-        return self._cast_method(np.float64, memory_format, "double")
-
-    def float(self, memory_format=None):
-        """x converted to float32 (self.to(torch.float32)); differentiable."""
-        return self._cast_method(np.float32, memory_format, "float")
-
-    def half(self, memory_format=None):
-        """x converted to float16 (self.to(torch.float16)); differentiable."""
-        return self._cast_method(np.float16, memory_format, "half")
-
-    def bfloat16(self, memory_format=None):
-        """PyTorch's x.to(torch.bfloat16): a TypeError saying why (NumPy has no bfloat16) and what to use instead."""
-        from .tensor import bfloat16
-
-        return self._cast_method(bfloat16, memory_format, "bfloat16")
-
-    def cfloat(self, memory_format=None):
-        """x converted to complex64 (self.to(torch.complex64)); differentiable: a real x's gradient is the real part
-        of the complex result's, as PyTorch's."""
-        return self._cast_method(np.complex64, memory_format, "cfloat")
-
-    def cdouble(self, memory_format=None):
-        """x converted to complex128 (self.to(torch.complex128)); differentiable: a real x's gradient is the real
-        part of the complex result's, as PyTorch's."""
-        return self._cast_method(np.complex128, memory_format, "cdouble")
-
-    def chalf(self, memory_format=None):
-        """PyTorch's x.to(torch.complex32): a TypeError saying why (NumPy has no complex32) and what to use instead
-        (complex64: x.cfloat())."""
-        from .tensor import complex32
-
-        return self._cast_method(complex32, memory_format, "chalf")
-
-    def long(self, memory_format=None):
-        """x converted to int64 (no gradient flows through an integer Value)."""
-        return self._cast_method(np.int64, memory_format, "long")
-
-    def int(self, memory_format=None):
-        """x converted to int32 (no gradient flows through an integer Value)."""
-        return self._cast_method(np.int32, memory_format, "int")
-
-    def bool(self, memory_format=None):
-        """x converted to bool, nonzero -> True (no gradient flows through it)."""
-        return self._cast_method(np.bool_, memory_format, "bool")
-
-    def cpu(self):
-        """x itself: every Value lives on the CPU."""
-        return self
-
-    def cuda(self, device=None, non_blocking=False):
-        """PyTorch's move to a GPU: there is none here, so this raises what `device('cuda')` raises (test
-        `torch.cuda.is_available()` first, as PyTorch code does)."""
-        on_cpu("cuda" if device is None else device if isinstance(device, (str, Device)) else f"cuda:{device}")
-
-    @property
-    def device(self):
-        """device('cpu'): every Value's data is a NumPy array in main memory."""
-        return Device("cpu")
-
-    is_cuda = False
 
 
 # PyTorch's methods that are the function of the same name with the Value first (ops/special.py, ops/linalg.py).
@@ -922,41 +448,6 @@ def _without_gradient(fn, x, *other, **options):
     return _value._ops.without_gradient(fn, x, *other, **options)
 
 
-def _truth(data, which, axis, keepdims):
-    """np.any or np.all of data: bools, or uint8 for uint8 data (PyTorch's legacy rule for byte masks)."""
-    out = which(data, axis=axis, keepdims=keepdims)
-    return out.astype(np.uint8) if data.dtype == np.uint8 else out
-
-
-def _cast(data, dtype):
-    """data converted to an integer or boolean dtype (no gradient)."""
-    return np.asarray(data).astype(dtype)
-
-
-def _arg(x, fn, dim, keepdim, axis, keepdims):
-    axis = dim if axis is None else axis
-    keep = bool(keepdims) if keepdims is not None else bool(keepdim)
-    return _without_gradient(_arg_of_data, x, which=fn, axis=axis, keep=keep)
-
-
-def _arg_of_data(data, which, axis, keep):
-    """np.argmax/np.argmin (`which`) of data as int64, over the flattened data when axis is None."""
-    data = np.asarray(data)
-    if data.dtype.kind == "c":
-        raise RuntimeError(f"{which.__name__}(): does not support complex input")
-    if data.size == 0 and (axis is None or data.ndim == 0 or data.shape[axis] == 0):  # PyTorch's IndexError
-        if axis is None:
-            raise IndexError(f"{which.__name__}(): Expected reduction dim to be specified for input.numel() == 0.")
-        raise IndexError(f"{which.__name__}(): Expected reduction dim {axis} to have non-zero size.")
-    if axis is None:
-        out = which(data)
-        if keep:
-            out = np.reshape(out, (1,) * data.ndim)
-    else:
-        out = which(data, axis=axis, keepdims=keep)
-    return np.asarray(out, dtype=np.int64)
-
-
 # PyTorch's device types (torch.device accepts these names; only the CPU exists here).
 _DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia", "xla",
                  "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
@@ -1042,4 +533,5 @@ def on_cpu(device):
     return device
 
 
+from . import tensor_shape_methods, tensor_reductions, tensor_conversions  # noqa: E402, F401  (attached)
 from . import tensor_methods_more  # noqa: E402, F401  (more methods: bitwise, scatter_reduce, stride, ...; attached)

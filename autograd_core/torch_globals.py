@@ -23,7 +23,8 @@ def set_default_tensor_type(t):
     `set_default_tensor_type('torch.DoubleTensor')` is set_default_dtype(float64) (FloatTensor float32,
     HalfTensor float16), with PyTorch's deprecation warning. Integer types raise TypeError, as in PyTorch; CUDA
     types ('torch.cuda.FloatTensor') raise RuntimeError (there is no GPU here)."""
-    from .tensor import _legacy_types, set_default_dtype
+    from .tensor import _legacy_types
+    from .dtypes import set_default_dtype
 
     warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
                   "torch.set_default_dtype() and torch.set_default_device() as alternatives.", UserWarning,
@@ -121,7 +122,7 @@ def typename(obj):
     """A readable name of obj's type, as PyTorch's: 'torch.FloatTensor' (and its siblings by dtype) for a Value,
     else the dotted module and qualified name of obj (or of its class, for an instance), without 'builtins.'."""
     if isinstance(obj, Value):
-        from .tensor import _TYPE_NAMES
+        from .dtypes import _TYPE_NAMES
 
         return f"torch.{_TYPE_NAMES.get(obj.data.dtype, 'Tensor')}"
     module = getattr(obj, "__module__", "") or ""

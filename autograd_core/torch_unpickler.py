@@ -252,7 +252,7 @@ def _sparse_tensor(layout, data):
     check(layout in _SPARSE_LAYOUTS and isinstance(data, tuple), f"sparse tensor {layout!r} {type(data).__name__}")
     arrays = [part.data if isinstance(part, Value) else part for part in data]
     if layout == "sparse_coo":
-        from .sparse_tensor import sparse_coo_tensor
+        from .sparse_functions import sparse_coo_tensor
 
         check(len(arrays) in (3, 4), "malformed sparse COO tensor")
         indices, values, size, coalesced = (*arrays, None)[:4]

@@ -70,7 +70,7 @@ def _number_dtype(x, peer_dtype):
         return peer_dtype
     if isinstance(x, numbers.Integral):
         return peer_dtype if peer_dtype.kind in "iu" else np.dtype(np.int64)
-    from .tensor import DEFAULTS
+    from .dtypes import DEFAULTS
 
     return DEFAULTS["dtype"]
 
@@ -98,7 +98,7 @@ def _complex_constant(x, peer_dtype):
         return peer_dtype.type(x)
     complex_values_exist()
     if peer_dtype.kind != "f":
-        from .tensor import DEFAULTS
+        from .dtypes import DEFAULTS
 
         peer_dtype = DEFAULTS["dtype"]
     if peer_dtype == np.float16:
@@ -834,7 +834,7 @@ class Value(TensorMethods, InplaceMethods):
         """log(sum(exp(x))) over axis/dim (all elements by default), computed stably (max subtracted first);
         integers and bools in the default float dtype, as PyTorch's."""
         if self.data.dtype.kind not in "fc":
-            from .tensor import DEFAULTS
+            from .dtypes import DEFAULTS
 
             return self.to(DEFAULTS["dtype"]).logsumexp(axis, keepdims, dim=dim, keepdim=keepdim)
         return _ops.logsumexp(self, **reduce_args(axis, keepdims, dim, keepdim))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 
-from .tensor import _value, write_out
+from .torch_functions import _value, write_out
 
 
 # name -> (the view, as a function of PyTorch's parameters; what it is, for the docstring)

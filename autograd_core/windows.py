@@ -14,7 +14,8 @@ import numbers
 
 import numpy as np
 
-from .tensor import DEFAULTS, _make
+from .dtypes import DEFAULTS
+from .tensor import _make
 from .tensor_attributes import check_layout
 
 

@@ -27,7 +27,8 @@ from autograd_core import ShapeError
 from autograd_core import no_grad
 from autograd_core.value import complex_values_exist
 # One generator and one default dtype for factories and layers: nn.init's names are the core's functions.
-from autograd_core.tensor import get_default_dtype, get_rng, manual_seed, set_default_dtype  # noqa: F401
+from autograd_core.dtypes import get_default_dtype, set_default_dtype  # noqa: F401
+from autograd_core.generator import get_rng, manual_seed  # noqa: F401
 
 
 def resolve_dtype(dtype=None):

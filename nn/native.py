@@ -15,7 +15,7 @@ import numpy as np
 from autograd_core import ShapeError, Value
 from autograd_core.ops import data_of
 from autograd_core.ops.complex import refuse_complex_differentiation
-from autograd_core.tensor import get_rng
+from autograd_core.generator import get_rng
 
 from . import functional as F
 

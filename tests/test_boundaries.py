@@ -4,6 +4,7 @@ autograd_core/vision/ (torchvision's datasets and transforms) is a layer above n
 may import nn, nothing imports it from the core, and it imports neither optim nor viz."""
 
 import ast
+import operator
 import pathlib
 import re
 import subprocess
@@ -155,3 +156,99 @@ def test_the_forward_recording_imports_nothing_of_the_backward_pass():
     tree = ast.parse((CORE / "recording.py").read_text())
     imported = set(_imported_modules(tree, "autograd_core"))
     assert imported and not imported & {"autograd_core.engine", "autograd_core.backward_hooks"}
+
+
+# tensor.py, tensor_methods.py and sparse_tensor.py, each split by meaning (the old module keeps the names code imported
+# from it): the module each name moved to, and names imported from the old module before the split.
+_SPLITS = {
+    "tensor": {
+        "dtypes": ("DEFAULTS", "float32", "bfloat16", "complex32", "device", "type_name", "dtype_of_type_name",
+                   "set_default_dtype", "get_default_dtype", "set_default_device", "get_default_device"),
+        "generator": ("Generator", "default_generator", "manual_seed", "get_rng"),
+        "torch_functions": ("sum", "max", "all", "any", "round", "t", "sub", "cat", "stack", "where", "add", "mm",
+                            "numel", "is_tensor", "write_out", "IN_PLACE_FUNCTIONS", "gcd_", "polygamma", "std_mean"),
+        "switches": ("accelerator", "use_deterministic_algorithms", "set_float32_matmul_precision"),
+    },
+    "sparse_tensor": {
+        "sparse_layouts": ("sparse_coo", "ElementwiseInLayout", "SparseInPlace", "SparseConversions"),
+        "sparse_functions": ("sparse_coo_tensor", "spmm", "smm", "hspmm", "addmm", "sparse_sum", "sparse_softmax",
+                             "sparse_mask", "to_sparse", "dtype_mismatch"),
+    },
+}
+
+
+def test_the_split_modules_names_are_importable_where_they_always_were():
+    """tensor.py keeps the factories (dtypes.py, generator.py, torch_functions.py, switches.py beside it) and
+    sparse_tensor.py the COO tensor class (sparse_layouts.py, sparse_functions.py): the names code outside (and users'
+    code) imported from the old modules are there still, as the same objects."""
+    import importlib
+
+    for old, homes in _SPLITS.items():
+        module = importlib.import_module(f"autograd_core.{old}")
+        for home, names in homes.items():
+            new = importlib.import_module(f"autograd_core.{home}")
+            for name in names:
+                assert getattr(module, name) is getattr(new, name), (old, home, name)
+    from autograd_core import tensor_methods
+
+    for name in ("Size", "CallableSize", "MaxMin", "Device", "on_cpu", "TensorMethods", "reduce_args", "required_dim",
+                 "callable_size", "check_matrices"):
+        assert getattr(tensor_methods, name).__module__ == "autograd_core.tensor_methods", name
+
+
+def test_the_methods_of_tensor_methods_families_are_value_methods_named_as_before():
+    """tensor_shape_methods.py, tensor_reductions.py and tensor_conversions.py write methods that are copied onto
+    TensorMethods: a Value has them (properties and aliases too), named `TensorMethods.<name>` as when they were written
+    in its body, and the classes keep their module (pickles and saved files name them)."""
+    from autograd_core import Generator, Size, Tensor, Value, device, tensor, tensor_conversions, tensor_methods
+    from autograd_core import tensor_reductions, tensor_shape_methods
+    from autograd_core.sparse_tensor import SparseTensor
+
+    families = {tensor_shape_methods: ("dim", "ndimension", "view", "permute", "expand", "t", "mT", "contiguous",
+                                       "__index__"),
+                tensor_reductions: ("var", "std", "max", "argmax", "norm", "any", "all"),
+                tensor_conversions: ("clone", "to", "type", "double", "bfloat16", "cpu", "device", "is_cuda")}
+    for module, names in families.items():
+        for name in names:
+            member = tensor_methods.TensorMethods.__dict__[name]
+            assert getattr(Value, name) is member, name
+            function = member.fget if isinstance(member, property) else member
+            if callable(function):
+                assert function.__module__ == module.__name__
+                assert function.__qualname__ == f"TensorMethods.{function.__name__}", name
+    assert Value.ndimension is Value.dim and Value([1.0, 2.0]).view(2, 1).shape == (2, 1)
+    assert [0, 1, 2][tensor(2)] == 2 and operator.index(tensor(1)) == 1  # __index__: copied, it fills the slot
+    assert (Tensor.__module__, Size.__module__, device.__module__, SparseTensor.__module__) == (
+        "autograd_core.tensor", "autograd_core.tensor_methods", "autograd_core.tensor_methods",
+        "autograd_core.sparse_tensor")
+    assert Generator.__module__ == "autograd_core.generator"  # (a pickle of one made before loads: tensor.Generator)
+
+
+def test_the_defaults_and_the_generator_import_nothing_of_the_factories():
+    """dtypes.py (DEFAULTS, which most modules read) and generator.py need nothing of tensor.py or torch_functions.py;
+    the split modules of sparse tensors and of TensorMethods import their old module only as documented."""
+    for name in ("dtypes", "generator", "switches"):
+        imported = set(_imported_modules(ast.parse((CORE / f"{name}.py").read_text()), "autograd_core"))
+        assert imported and not imported & {"autograd_core.tensor", "autograd_core.torch_functions"}, name
+    imported = set(_imported_modules(ast.parse((CORE / "sparse_layouts.py").read_text()), "autograd_core"))
+    assert "autograd_core.sparse_tensor" not in imported and "autograd_core.sparse_functions" not in imported
+    for name in ("tensor", "tensor_methods", "sparse_tensor", "dtypes", "generator", "torch_functions", "switches",
+                 "sparse_layouts", "sparse_functions", "tensor_shape_methods", "tensor_reductions",
+                 "tensor_conversions"):
+        assert len((CORE / f"{name}.py").read_text().splitlines()) <= 600, name
+
+
+def test_pickles_that_name_the_classes_in_tensor_py_still_load():
+    """Classes that moved out of tensor.py (bfloat16's, Generator, accelerator) are reached by a pickle through the
+    module that defined them when it was written: one written before the split names autograd_core.tensor."""
+    import pickle
+
+    import autograd_core as ag
+
+    for obj in (ag.bfloat16, ag.Generator(), ag.accelerator):
+        written = pickle.dumps(obj, protocol=0)  # (protocol 0: module names as plain text, replaceable)
+        for home in (b"dtypes", b"generator", b"switches"):
+            written = written.replace(b"autograd_core." + home + b"\n", b"autograd_core.tensor\n")
+        assert b"autograd_core.tensor\n" in written
+        loaded = pickle.loads(written)
+        assert type(loaded) is type(obj) if not isinstance(obj, type) else loaded is obj

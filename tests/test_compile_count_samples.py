@@ -17,7 +17,7 @@ import pytest
 import autograd_core as torch
 import autograd_core.nn.functional as F
 from autograd_core import nn, optim
-from autograd_core.tensor import get_rng
+from autograd_core.generator import get_rng
 from test_compile_random import _batches, _replays_as_eager
 
 

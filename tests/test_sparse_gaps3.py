@@ -560,7 +560,8 @@ def test_sparse_product_dtype_errors_are_pytorchs(name):
 
 def test_elementwise_in_layout_has_one_home():
     from autograd_core.compressed_tensor import CompressedTensor
-    from autograd_core.sparse_tensor import ElementwiseInLayout, SparseTensor
+    from autograd_core.sparse_layouts import ElementwiseInLayout
+    from autograd_core.sparse_tensor import SparseTensor
 
     for cls in (SparseTensor, CompressedTensor):
         owner = next(c for c in cls.__mro__ if "elementwise_in_layout" in vars(c))

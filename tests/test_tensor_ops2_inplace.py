@@ -10,7 +10,7 @@ import pytest
 import autograd_core as ag
 from autograd_core import Value
 from autograd_core.inplace import _REWRITTEN
-from autograd_core.tensor import IN_PLACE_FUNCTIONS
+from autograd_core.torch_functions import IN_PLACE_FUNCTIONS
 
 
 def _torch():

@@ -8,7 +8,8 @@ import numbers
 import numpy as np
 
 from .. import ops
-from ..tensor import DEFAULTS, get_rng
+from ..dtypes import DEFAULTS
+from ..generator import get_rng
 from ..value import Value
 
 __all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs", "probs_to_logits"]

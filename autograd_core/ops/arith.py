@@ -78,7 +78,7 @@ def _float_default(x):
     """x in the default float dtype unless it is floating already (PyTorch's integer inputs to float functions)."""
     if x.dtype.kind == "f":
         return x
-    from ..tensor import DEFAULTS
+    from ..dtypes import DEFAULTS
 
     return as_value(np.asarray(x.data).astype(DEFAULTS["dtype"]))
 

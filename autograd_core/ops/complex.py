@@ -252,7 +252,7 @@ def angle(x):
     if x.dtype.kind == "c":
         return np.angle(x)[()]
     if x.dtype.kind != "f":
-        from ..tensor import DEFAULTS
+        from ..dtypes import DEFAULTS
 
         x = np.asarray(x, dtype=DEFAULTS["dtype"])
     return np.where(x < 0, np.pi, np.where(np.isnan(x), x, 0)).astype(x.dtype)[()]

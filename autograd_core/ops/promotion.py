@@ -28,7 +28,7 @@ def category(dtype):
 
 
 def _default_float():
-    from ..tensor import DEFAULTS
+    from ..dtypes import DEFAULTS
 
     return DEFAULTS["dtype"]
 

@@ -29,7 +29,7 @@ from .nondifferentiable import nondifferentiable, refuse_complex_in_words
 def _rng(generator):
     get_rng = _GET_RNG.get("get_rng")
     if get_rng is None:  # tensor.py imports this module: its get_rng is looked up once, on first use
-        from ..tensor import get_rng
+        from ..generator import get_rng
 
         _GET_RNG["get_rng"] = get_rng
     return get_rng(generator)
@@ -56,7 +56,7 @@ def sample(draw, *inputs, requires_grad=False, **how):
 
 
 def _default_dtype():
-    from ..tensor import DEFAULTS
+    from ..dtypes import DEFAULTS
 
     return DEFAULTS["dtype"]
 
@@ -288,14 +288,14 @@ def set_rng_state(new_state):
 
 def initial_seed():
     """The seed of the default generator (the latest manual_seed's or seed's; 0 at import)."""
-    from ..tensor import DEFAULTS
+    from ..dtypes import DEFAULTS
 
     return DEFAULTS["seed"]
 
 
 def seed():
     """Seed the default generator with a non-deterministic number and return that number (a 64-bit int)."""
-    from ..tensor import manual_seed
+    from ..generator import manual_seed
 
     number = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
     manual_seed(number)

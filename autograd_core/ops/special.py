@@ -42,7 +42,7 @@ def _arctan2(y, x):
     """np.arctan2, of integers or bools in the default float dtype as PyTorch's (NumPy: float64, float16 for int8)."""
     out = np.arctan2(y, x)
     if np.result_type(y, x).kind in "biu":
-        from ..tensor import DEFAULTS
+        from ..dtypes import DEFAULTS
 
         return out.astype(DEFAULTS["dtype"])
     return out

@@ -51,7 +51,7 @@ def float_result(out, *inputs):
     inputs."""
     dtype = np.result_type(*[np.asarray(x) for x in inputs])
     if dtype.kind != "f":
-        from ..tensor import DEFAULTS
+        from ..dtypes import DEFAULTS
 
         dtype = DEFAULTS["dtype"]
     return np.asarray(out).astype(dtype)[()]

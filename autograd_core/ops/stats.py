@@ -391,7 +391,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     frequency weights fweights and observation weights aweights (both 1-D, one per observation)."""
     x = as_value(input)
     if x.dtype.kind in "iu":  # integers: computed in the default float dtype, as PyTorch's
-        from ..tensor import DEFAULTS
+        from ..dtypes import DEFAULTS
 
         x = x.to(DEFAULTS["dtype"])
     if x.ndim > 2:

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..tensor import DEFAULTS, _make
+from ..dtypes import DEFAULTS
+from ..tensor import _make
 from ..tensor_attributes import strided
 from ..windows import bartlett as _bartlett
 from ..windows import general_cosine as _general_cosine

@@ -24,7 +24,7 @@ from ..recording import apply
 from ..engine import grad as engine_grad
 from ..modes import enable_grad, is_grad_enabled, no_grad
 from ..ops.primitive import PRIMITIVES, Primitive
-from ..tensor import get_rng_state, set_rng_state
+from ..torch_functions import get_rng_state, set_rng_state
 from ..value import Value
 
 __all__ = ["checkpoint", "checkpoint_sequential"]

@@ -10,7 +10,7 @@ import numbers
 import numpy as np
 
 from ..engine import ShapeError
-from ..tensor import stack
+from ..torch_functions import stack
 from ..value import Value
 
 __all__ = ["default_collate", "default_convert"]

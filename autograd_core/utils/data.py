@@ -23,7 +23,7 @@ import numpy as np
 
 from ..engine import ShapeError
 from ..distributed.sampler import DistributedSampler  # noqa: F401  (torch.utils.data has it here too)
-from ..tensor import get_rng
+from ..generator import get_rng
 from ..value import Value
 from .collate import default_collate, default_convert
 from .datasets import (  # noqa: F401  (re-exported under torch.utils.data's names)

@@ -14,7 +14,7 @@ import numbers
 
 import numpy as np
 
-from ..tensor import get_rng
+from ..generator import get_rng
 from ..value import Value
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",

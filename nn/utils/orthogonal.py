@@ -22,7 +22,7 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core import Value, concatenate, linalg, tensor
-from autograd_core.tensor import get_rng
+from autograd_core.generator import get_rng
 
 from ..module import Module
 

@@ -35,7 +35,7 @@ import numpy as np
 
 from autograd_core import Value
 from autograd_core.ops import data_of
-from autograd_core.tensor import get_rng
+from autograd_core.generator import get_rng
 
 from ..module import Parameter
 

@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 
 from autograd_core import Value
-from autograd_core.tensor import get_rng
+from autograd_core.generator import get_rng
 
 from ..module import Parameter
 
