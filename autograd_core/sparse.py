@@ -1,4 +1,4 @@
-"""PyTorch's `torch.sparse` namespace: products, sums and softmaxes of sparse COO tensors (sparse_tensor.py).
+"""PyTorch's `torch.sparse` namespace: products, sums and softmaxes of sparse COO tensors (sparse_functions.py).
 
     adj = autograd_core.sparse_coo_tensor(edges, weights, (n, n))
     h = autograd_core.sparse.mm(adj, x)      # dense (n, m); adj's gradient (if it requires one) on its pattern

@@ -306,7 +306,7 @@ class _Attributes:
 
     def sparse_mask(self, mask):
         """A sparse COO tensor holding x's elements at the positions of sparse `mask` (its coalesced pattern; its
-        values are not read); differentiable (sparse_tensor.py)."""
+        values are not read); differentiable (sparse_functions.py)."""
         from .sparse_functions import sparse_mask
 
         return sparse_mask(self, mask)

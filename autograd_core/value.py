@@ -807,7 +807,7 @@ class Value(TensorMethods, InplaceMethods):
     # Reductions (NumPy semantics).
 
     # Reductions: NumPy's `axis`/`keepdims` or PyTorch's `dim`/`keepdim` (either spelling).
-    # `var`, `max` and `min` with PyTorch's arguments are in tensor_methods.py.
+    # `var`, `max` and `min` with PyTorch's arguments are in tensor_reductions.py.
 
     # dtype= (PyTorch's): the input is converted to it first, as torch.sum(x, dtype=torch.float64) does.
 

@@ -1,7 +1,7 @@
 """PyTorch's random sampling functions: normal (with tensor means and standard deviations), bernoulli,
 multinomial, poisson, randint_like, and the generator's state (get_rng_state, set_rng_state, initial_seed, seed).
 
-Every draw comes from the one NumPy generator that `manual_seed` seeds (tensor.py's `get_rng`), or from a
+Every draw comes from the one NumPy generator that `manual_seed` seeds (generator.py's `get_rng`), or from a
 `generator=` given, so seeded runs repeat exactly (they do not draw PyTorch's numbers). Samples carry no gradient:
 PyTorch's are zero for these functions (its samples require grad, with zero gradients; here they simply do not).
 
@@ -28,7 +28,7 @@ from .nondifferentiable import nondifferentiable, refuse_complex_in_words
 
 def _rng(generator):
     get_rng = _GET_RNG.get("get_rng")
-    if get_rng is None:  # tensor.py imports this module: its get_rng is looked up once, on first use
+    if get_rng is None:  # (the package imports this module first: get_rng is looked up once, on first use)
         from ..generator import get_rng
 
         _GET_RNG["get_rng"] = get_rng
