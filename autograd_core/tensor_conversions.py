@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from . import value as _value
-from .tensor_methods import Device, TensorMethods, _without_gradient, on_cpu
+from .tensor_methods import Device, _without_gradient, attach_methods, on_cpu
 
 
 def _dtype(dtype):
@@ -166,11 +166,4 @@ class _Conversions:
     is_cuda = False
 
 
-_CLASS_ATTRIBUTES = ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__")
-for _name, _member in vars(_Conversions).items():
-    if _name not in _CLASS_ATTRIBUTES:
-        assert not hasattr(TensorMethods, _name), _name
-        _function = _member.fget if isinstance(_member, property) else _member
-        if hasattr(_function, "__code__"):  # (functions and properties' getters, not `is_cuda = False`)
-            _function.__qualname__ = f"TensorMethods.{_function.__name__}"  # as when they were written in its body
-        setattr(TensorMethods, _name, _member)
+attach_methods(_Conversions)

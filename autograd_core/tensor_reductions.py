@@ -13,7 +13,7 @@ import numpy as np
 from . import value as _value
 from .errors import ShapeError, warn_if_no_degrees_of_freedom
 from .one_node import shown_as
-from .tensor_methods import MaxMin, TensorMethods, _is_dim, _without_gradient, reduce_args
+from .tensor_methods import MaxMin, _is_dim, _without_gradient, attach_methods, reduce_args
 
 _VECTOR_NORM = "LinalgVectorNormBackward0"  # PyTorch's node of x.norm(p) for every p
 
@@ -177,11 +177,4 @@ class _Reductions:
         return _without_gradient(_truth, self, which=np.all, axis=dim, keepdims=keepdim)
 
 
-_CLASS_ATTRIBUTES = ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__")
-for _name, _member in vars(_Reductions).items():
-    if _name not in _CLASS_ATTRIBUTES:
-        assert not hasattr(TensorMethods, _name), _name
-        _function = _member.fget if isinstance(_member, property) else _member
-        if hasattr(_function, "__code__"):  # (functions and properties' getters, not `is_cuda = False`)
-            _function.__qualname__ = f"TensorMethods.{_function.__name__}"  # as when they were written in its body
-        setattr(TensorMethods, _name, _member)
+attach_methods(_Reductions)

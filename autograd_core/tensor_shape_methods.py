@@ -13,7 +13,7 @@ import numpy as np
 from . import value as _value
 from .errors import ShapeError, expand_refusal
 from .lazy_bits import refuse_dtype_view
-from .tensor_methods import TensorMethods, _is_dim, _sizes, _without_gradient
+from .tensor_methods import _is_dim, _sizes, _without_gradient, attach_methods
 
 
 def _permute_error(order, ndim):
@@ -228,11 +228,4 @@ class _ShapeMethods:
         return self.swapaxes(-1, -2)
 
 
-_CLASS_ATTRIBUTES = ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__")
-for _name, _member in vars(_ShapeMethods).items():
-    if _name not in _CLASS_ATTRIBUTES:
-        assert not hasattr(TensorMethods, _name), _name
-        _function = _member.fget if isinstance(_member, property) else _member
-        if hasattr(_function, "__code__"):  # (functions and properties' getters, not `is_cuda = False`)
-            _function.__qualname__ = f"TensorMethods.{_function.__name__}"  # as when they were written in its body
-        setattr(TensorMethods, _name, _member)
+attach_methods(_ShapeMethods)
