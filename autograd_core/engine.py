@@ -305,9 +305,16 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
         op = node._op
         # The pass carries the conjugate of PyTorch's gradient for complex data (ops/complex.py): hooks, autograd.grad
         # and .grad get PyTorch's, and the rules below the conjugate back.
-        conjugated = complex_values and g.dtype.kind == "c"
-        if conjugated:
-            g = conjugate_gradient(g)
+        if complex_values:
+            if g.__class__ is later_class:  # (its result's dtype decides; else the leaf's branch takes it)
+                g = g.result()
+                if g is None:
+                    continue
+            conjugated = g.dtype.kind == "c"
+            if conjugated:
+                g = conjugate_gradient(g)
+        else:
+            conjugated = False
         # (autograd.grad: PyTorch runs only the nodes from which a path leads to an input, and their hooks)
         if node._hooks and (wanted is None or id(node) in (needed or (needed := needed_by(order, wanted)))):
             g = _run_hooks(node, g)
@@ -434,10 +441,10 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                     continue
                 if asides is not None and asides[i] and parent._op is None and parent._pending is unreached \
                         and not parent._hooks and p1[0]._op is not None and p1[0]._requires_grad \
-                        and wanted is None and not complex_values:
+                        and wanted is None:
                     # a leaf's first gradient (needed when the pass reaches the leaf) while the pass goes on below
                     # the node (through its first input: a layer's x); the leaf takes it before anything reads it
-                    # (no hooks, no autograd.grad asking for it, no complex gradient to conjugate)
+                    # (no hooks, no autograd.grad asking for it)
                     later = _gradient_aside(vjps[i], g, out, xs, params, op, i)
                     if later is not None:
                         parent._pending = later

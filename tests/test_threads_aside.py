@@ -211,3 +211,27 @@ def test_a_pass_that_fails_meanwhile_waits_for_the_work_set_aside(aside_always, 
         (F.conv2d(h, w, b, padding=1) ** 2).sum().backward()
     assert ended == [True] and w.grad is None and b.grad is None
     assert len(threads._state["idle"]) == threads._state["pool_threads"]
+
+
+def test_complex_convolutions_after_complex_values_exist(aside_always, weight_rule_threads):
+    """Once a complex Value exists the pass conjugates complex gradients (ops/complex.py): a weight's gradient set
+    aside is taken before that, and a complex convolution's weights get the one-thread pass's numbers."""
+    def run(threads_allowed):
+        ag.set_num_threads(threads_allowed)
+        rng = np.random.default_rng(4)
+        x = Value(rng.standard_normal((3, 2, 5, 5)) + 1j * rng.standard_normal((3, 2, 5, 5)))
+        w1 = Value(rng.standard_normal((2, 2, 3, 3)) + 1j * rng.standard_normal((2, 2, 3, 3)))
+        w2 = Value(rng.standard_normal((2, 2, 3, 3)) - 1j * rng.standard_normal((2, 2, 3, 3)))
+        b = Value(np.zeros(2, complex))
+        y = F.conv2d(F.conv2d(x, w1, b, padding=1) * 2, w2, b, padding=1)
+        (y.abs() ** 2).sum().backward()
+        return [w1.grad, w2.grad, b.grad, x.grad]
+
+    serial = run(1)
+    weight_rule_threads.clear()
+    aside = run(2)
+    assert any(t != threading.get_ident() for t in weight_rule_threads)
+    assert all(np.array_equal(a, b) for a, b in zip(serial, aside))
+    weight_rule_threads.clear()
+    _gradients(2)  # and a real network's weights still go aside
+    assert any(t != threading.get_ident() for t in weight_rule_threads)
