@@ -845,7 +845,9 @@ class InplaceMethods:
         def compute(data, out):
             return np.clip(data, lo, hi) if out is None else np.clip(data, lo, hi, out=out)
 
-        return _change(self, "clamp_", compute, lambda v: v.clip(lo, hi))
+        # Value bounds are operands: a gradient flows to them too (clamp.Tensor's, ops/clamp_bounds.py)
+        operands = [b for b in (min, max) if isinstance(b, _value.Value)]
+        return _change(self, "clamp_", compute, lambda v: v.clip(min, max), *operands)
 
     clip_ = clamp_
 
