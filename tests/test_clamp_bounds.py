@@ -119,7 +119,7 @@ def test_forward_mode_is_pytorchs_clamp_jvp(L):
     got = _jvp(L, lambda x, lo, hi: L.clamp(x, lo, hi), X, [LO, HI], [[1.0] * n, [10.0] * n, [100.0] * n])
     _close(got, BOTH["jvp"])
     for (fn, side), (_, _, _, with_bound, without) in ONE_SIDE.items():
-        f = (lambda x, b: L.clamp(x, **{side: b})) if fn == "clamp" else getattr(L, fn)
+        f = (lambda x, b, side=side: L.clamp(x, **{side: b})) if fn == "clamp" else getattr(L, fn)
         _close(_jvp(L, f, X1, [B1], [[1.0] * 5, [10.0] * 5]), with_bound)
         _close(_jvp(L, f, X1, [B1], [[1.0] * 5, None]), without)
 
