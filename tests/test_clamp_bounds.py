@@ -213,3 +213,30 @@ def test_the_gradient_of_a_bound_survives_a_backward_pass_and_create_graph():
     y.sum().backward()
     assert type(y.grad_fn).__name__ == "ClampBackward0" and _next_names(y.grad_fn) == "AccumulateGrad|" \
         "AccumulateGrad|None"  # the name and edges kept after the pass freed the node's parameters
+
+
+@pytest.mark.parametrize("L", LIBS)
+def test_a_bound_alone_requiring_grad_and_pytorchs_refusals(L):
+    L, _, _ = _library(L)
+    lo = _t(L, [1.0, 1.0])
+    out = L.clamp(_t(L, [0.0, 2.0], grad=False), min=lo)  # x needs no gradient: the bound still gets its own
+    assert _next_names(out.grad_fn) == "None|AccumulateGrad|None"
+    out.sum().backward()
+    _close(_np(L, lo.grad), [1, 0])
+    with pytest.raises(NotImplementedError, match="clamp is not supported for complex types"):
+        L.clamp(L.tensor(np.array([1 + 1j, 2j])), lo)
+    with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of tensor b \(2\)"):
+        L.clamp(_t(L, [1.0, 2.0, 3.0]), lo)
+    assert lo.grad is not None and _np(L, lo.grad).tolist() == [1, 0]  # (the refusals changed nothing)
+
+
+def test_array_and_number_bounds_beside_a_value_bound_are_constants():
+    # PyTorch takes tensors or numbers, not both; here a Value bound may meet an array or a number (constants)
+    x, hi = _t(ag, [0.0, 2.0, 5.0]), _t(ag, [3.0, 3.0, 3.0])  # (float64: a float64 array would convert float32)
+    out = ag.clamp(x, np.array([1.0, 1.0, 1.0]), hi)
+    assert _next_names(out.grad_fn) == "AccumulateGrad|None|AccumulateGrad"
+    out.sum().backward()
+    _close(x.grad, [0, 1, 0])
+    _close(hi.grad, [0, 0, 1])
+    out = ag.clamp(x, 1.0, hi)
+    _close(out.data, [1.0, 2.0, 3.0])
