@@ -162,9 +162,20 @@ def test_dtypes_of_value_bounds(L):
     b64 = _t(L, [1.0, 1.0, 1.0])
     out = L.clamp(x32, b64)  # a float64 bound with dims: float64, as PyTorch's promotion
     assert out.dtype == b64.dtype
+    assert _next_names(out.grad_fn) == "AccumulateGrad|AccumulateGrad|None"  # converted inside: no ToCopyBackward0
     out.sum().backward()
     assert x32.grad.dtype == x32.dtype and b64.grad.dtype == b64.dtype
-    assert L.clamp(x32, _t(L, 1.0)).dtype == x32.dtype  # a 0-d float64 bound keeps float32
+    b0 = _t(L, 1.0)
+    out = L.clamp_max(x32, b0)  # a 0-d float64 bound keeps float32
+    assert out.dtype == x32.dtype and _next_names(out.grad_fn) == "AccumulateGrad|AccumulateGrad"
+    out.sum().backward()
+    assert b0.grad.dtype == b0.dtype
+    _close(_np(L, b0.grad), 1.0)
+    _close(_np(L, x32.grad), [1, 2, 1])  # (added to the 0, 1, 1 above)
+    tangent = _jvp(L, lambda x, b: L.clamp(x, min=b), np.float32([0.0, 2.0]), [np.float64([1.0, 1.0])],
+                   [np.float32([1.0, 1.0]), np.float64([10.0, 10.0])])
+    assert tangent.dtype == np.float64
+    _close(tangent, [10.0, 1.0])
     i = L.tensor(np.array([1, 2, 3]))
     b = _t(L, [1.5, 1.5, 1.5], np.float32)
     out = L.clamp(i, b)  # integers clamped to a float bound: its dtype

@@ -17,8 +17,30 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..value import Value
 from .elementwise import data_of, where
+from .index import as_value
 from .primitive import primitive
+
+
+def clamped(node, input, lo, hi):  # noqa: A002
+    """node (clamp_tensor, or its clamp_min / clamp_max twin) of input and its bounds lo, hi (either may be None; at
+    least one a Value), in PyTorch's result dtype of the three. The operands are converted inside the operation, as
+    PyTorch's kernel converts them: each Value is its own edge (no ToCopyBackward0 between), and its gradient comes
+    back in its own dtype. Numbers and arrays are constants; an array input too."""
+    from .promotion import result_dtype
+
+    x = as_value(input)
+    given = [b for b in (lo, hi) if b is not None]
+    dtype = result_dtype(x, *given)
+    return node(x, *[b if isinstance(b, (Value, int, float)) else np.asarray(b) for b in given],
+                sides=sides_of(lo, hi), dtype=dtype)
+
+
+def _in(dtype, *operands):
+    """The operands' data in the operation's dtype (None stays None): the comparisons of the rules are made there,
+    as PyTorch makes them on the converted operands."""
+    return [None if a is None else np.asarray(data_of(a)).astype(dtype, copy=False) for a in operands]
 
 
 def _bounds(bounds, sides):
@@ -39,16 +61,18 @@ def _side_of(i, sides):
 
 
 @primitive("clamp_tensor", title="clamp")
-def clamp_tensor(x, *bounds, sides="both"):
+def clamp_tensor(x, *bounds, sides="both", dtype=None):
     """x limited to [min, max] elementwise, broadcast with the bounds: `bounds` are (min, max), (min,) or (max,) as
-    `sides` says ("both", "min", "max"). min > max gives max; a NaN in x or a bound gives NaN (np.clip's)."""
+    `sides` says ("both", "min", "max"), all converted to `dtype` first. min > max gives max; a NaN in x or a bound
+    gives NaN (np.clip's)."""
+    x, *bounds = _in(dtype or np.result_type(x, *bounds), x, *bounds)
     lo, hi = _bounds(bounds, sides)
     return np.clip(x, lo, hi)
 
 
-def _vjp(i, g, out, x, *bounds, sides="both"):
-    xd = data_of(x)
-    lo, hi = _bounds([data_of(b) for b in bounds], sides)
+def _vjp(i, g, out, x, *bounds, sides="both", dtype=None):
+    xd, *bounds = _in(out.dtype, x, *bounds)
+    lo, hi = _bounds(bounds, sides)
     if i == 0:  # x: g where min <= x <= max (a where: 0 outside even for an infinite or NaN g)
         inside = True
         if lo is not None:
@@ -67,11 +91,11 @@ def _vjp(i, g, out, x, *bounds, sides="both"):
     return where(chosen, g, 0)
 
 
-def _jvp(i, t, out, x, *bounds, sides="both"):
+def _jvp(i, t, out, x, *bounds, sides="both", dtype=None):
     """PyTorch's clamp_jvp: where(min > max, max_t, where(x < min, min_t, where(x > max, max_t, x_t))), and with one
     bound where(x > min, x_t, min_t) or where(x < max, x_t, max_t): each input's tangent where it is the one chosen."""
-    xd = data_of(x)
-    lo, hi = _bounds([data_of(b) for b in bounds], sides)
+    xd, *bounds = _in(out.dtype, x, *bounds)
+    lo, hi = _bounds(bounds, sides)
     if sides == "min":
         x_chosen = xd > lo
     elif sides == "max":
@@ -88,9 +112,9 @@ def _jvp(i, t, out, x, *bounds, sides="both"):
     return where(x_chosen if i == 0 else ~x_chosen, t, 0)
 
 
-def _one_side_jvp(i, t, out, x, bound, sides):
+def _one_side_jvp(i, t, out, x, bound, sides, dtype=None):
     """clamp_min's where(x >= min, x_t, min_t) and clamp_max's where(x <= max, x_t, max_t): x's tangent at ties."""
-    xd, bd = data_of(x), data_of(bound)
+    xd, bd = _in(out.dtype, x, bound)
     x_chosen = xd >= bd if sides == "min" else xd <= bd
     return where(x_chosen if i == 0 else ~x_chosen, t, 0)
 

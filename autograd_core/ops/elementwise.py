@@ -462,9 +462,9 @@ def clip(input, min=None, max=None):  # noqa: A002  (PyTorch's argument name)
         raise ArgumentError("torch.clamp: At least one of 'min' or 'max' must not be None (clip: give min, max or "
                             "both)")
     if isinstance(min, Value) or isinstance(max, Value):
-        from .clamp_bounds import clamp_tensor
+        from .clamp_bounds import clamp_tensor, clamped
 
-        return _clipped(clamp_tensor, input, min, max)
+        return clamped(clamp_tensor, input, min, max)
     return _clipped(_clip, input, min, max)
 
 
@@ -473,32 +473,23 @@ def clip_one_side(input, min=None, max=None):  # noqa: A002
     for a number, ClampMinBackward1 for a tensor bound; Max likewise), where clip's node is ClampBackward0/1."""
     side, bound = ("Min", min) if max is None else ("Max", max)
     if isinstance(bound, Value):  # differentiable in the bound too (ops/clamp_bounds.py)
-        from .clamp_bounds import clamp_max_tensor, clamp_min_tensor
+        from .clamp_bounds import clamp_max_tensor, clamp_min_tensor, clamped
 
-        return _clipped(clamp_min_tensor if side == "Min" else clamp_max_tensor, input, min, max)
+        return clamped(clamp_min_tensor if side == "Min" else clamp_max_tensor, input, min, max)
     overload = 1 if np.ndim(bound) else 0  # a number (NumPy's included): PyTorch's Scalar
     return _clipped(_clip.named(f"Clamp{side}Backward{overload}"), input, min, max)
 
 
 def _clipped(node, input, min, max):  # noqa: A002
-    """node (the clip primitive, a named twin, or clamp_tensor for Value bounds) of input and its bounds, converted
-    to PyTorch's result dtype."""
-    if node.name == "clamp_tensor":
-        from .clamp_bounds import sides_of
-        from .index import as_value
-
-        input = as_value(input)  # an array clamped to Value bounds: a constant input
+    """node (the clip primitive or a named twin) of input and its bounds, converted to PyTorch's result dtype."""
     if isinstance(input, Value):
         from .promotion import result_dtype
 
         dtype = result_dtype(input, *[b for b in (min, max) if b is not None])
         if dtype != input.dtype:
             input = input.to(dtype)
-        min, max = [b if b is None or isinstance(b, (int, float)) else
-                    (b if b.dtype == dtype else b.to(dtype)) if isinstance(b, Value) else
-                    np.asarray(data_of(b)).astype(dtype, copy=False) for b in (min, max)]
-    if node.name == "clamp_tensor":
-        return node(input, *[b for b in (min, max) if b is not None], sides=sides_of(min, max))
+        min, max = [b if b is None or isinstance(b, (int, float)) else np.asarray(data_of(b)).astype(dtype, copy=False)
+                    for b in (min, max)]
     return node(input, min=data_of(min), max=data_of(max))
 
 
