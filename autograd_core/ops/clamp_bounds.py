@@ -9,8 +9,9 @@ same for x. The rules here are PyTorch 2.13's (derivatives.yaml: clamp_backward,
 - min gets g where x < min (and min < max when both are given); max gets g where x > max, or where max < min (the
   result is max there);
 - forward mode is PyTorch's too, which differs from the reverse rules at ties and NaNs: clamp's tangent is
-  min's where min > max ... (`_jvp`), and clamp_min / clamp_max take x's tangent at ties where clamp takes the
-  bound's.
+  max's where min > max, else min's where x < min, else max's where x > max, else x's (so x's at a NaN x with both
+  bounds); with one bound the bound's at ties and NaNs (where(x > min, x_t, min_t)), while clamp_min / clamp_max take
+  x's at ties (where(x >= min, x_t, min_t)). A bound without a tangent contributes 0 there.
 """
 
 from __future__ import annotations
