@@ -1,7 +1,8 @@
 """`y.grad_fn`'s names against PyTorch's, round 9 (each case run in both libraries against one literal expectation):
 compositions shown as PyTorch's one node (one_node.shown_as) — block_diag (BlockDiagBackward0), dist (DistBackward0),
-fmod and remainder (FmodBackward0/1, RemainderBackward0/1), add and sub with alpha (AddBackward0 / SubBackward0 listing
-the operands themselves, not a MulBackward0 of alpha); then that the relabelling changes no gradient."""
+fmod and remainder (FmodBackward0/1, RemainderBackward0/1), add and sub with alpha, in place too (AddBackward0 /
+SubBackward0 listing the operands themselves, not a MulBackward0 of alpha); then that the relabelling changes no
+gradient."""
 
 import numpy as np
 import pytest
@@ -34,6 +35,13 @@ CASES = {
     "add_alpha_number": (lambda L, a, b, c: L.add(a, 2, alpha=3), "AddBackward0", "AccumulateGrad|None"),
     "sub_alpha": (lambda L, a, b, c: L.sub(a, a, alpha=2), "SubBackward0", "AccumulateGrad|AccumulateGrad"),
     "sub_alpha_broadcast": (lambda L, a, b, c: a.sub(b[:2], alpha=3), "SubBackward0", "AccumulateGrad|SliceBackward0"),
+    "add_alpha_inplace": (lambda L, a, b, c: a.clone().add_(a, alpha=2), "AddBackward0",
+                          "CloneBackward0|AccumulateGrad"),
+    "add_alpha_inplace_constant": (lambda L, a, b, c: c.clone().add_(a, alpha=2), "AddBackward0",
+                                   "None|AccumulateGrad"),
+    "sub_alpha_inplace": (lambda L, a, b, c: (a * 1).sub_(b[:2], alpha=0.5), "SubBackward0",
+                          "MulBackward0|SliceBackward0"),
+    "fmod_inplace": (lambda L, a, b, c: a.clone().fmod_(a), "FmodBackward1", "CloneBackward0|AccumulateGrad"),
 }
 
 

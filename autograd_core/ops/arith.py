@@ -410,7 +410,7 @@ def add_scaled(input, other, alpha=1):
     x = as_value(input)
     if alpha.__class__ is not int or alpha != 1:
         scaled = times_alpha("add", result_dtype(x, other), other, alpha, compute=True)
-        return _over_operands(x + scaled, x, other, "AddBackward0")
+        return shown_over_operands(x + scaled, x, other, "AddBackward0")
     return x + other
 
 
@@ -423,13 +423,13 @@ def subtract(input, other, *, alpha=1):
     refuse_bool_subtraction("sub", x, other)
     if alpha.__class__ is not int or alpha != 1:
         scaled = times_alpha("sub", result_dtype(x, other), other, alpha, compute=True)
-        return _over_operands(x - scaled, x, other, "SubBackward0")
+        return shown_over_operands(x - scaled, x, other, "SubBackward0")
     return x - other
 
 
-def _over_operands(out, x, other, name):
-    """x ± alpha · other shown as PyTorch's one node over x and other (alpha is a parameter of add and sub there, not
-    a MulBackward0 below), where other is a Value."""
+def shown_over_operands(out, x, other, name):
+    """out = x ± alpha · other shown as PyTorch's one node over x and other (alpha is a parameter of add and sub
+    there, not a MulBackward0 below), where other is a Value that requires grad (add_ and sub_ too)."""
     if not isinstance(other, Value) or not other.requires_grad:
         return out
     return shown_as(out, (x if x.requires_grad else None, other), name)
