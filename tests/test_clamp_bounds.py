@@ -67,20 +67,23 @@ def test_both_bounds_values_and_gradients_at_ties_nans_and_crossed_bounds(L, spe
 
 
 @pytest.mark.parametrize("fn, side", list(ONE_SIDE))
-@pytest.mark.parametrize("inplace", [False, True])
+@pytest.mark.parametrize("form", ["function", "method", "inplace"])
 @pytest.mark.parametrize("L", LIBS)
-def test_one_bound_values_gradients_and_node(L, fn, side, inplace):
+def test_one_bound_values_gradients_and_node(L, fn, side, form):
     L, _, _ = _library(L)
     x, b = _t(L, X1), _t(L, B1)
+    inplace = form == "inplace"
     src = x.clone() if inplace else x
-    if fn == "clamp":
-        kw = {side: b}
-        out = src.clamp_(**kw) if inplace else L.clamp(src, **kw)
+    if fn == "clamp":  # clamp(x, min=b) / x.clamp(min=b) / x.clamp_(min=b)
+        call = {"function": lambda: L.clamp(src, **{side: b}), "method": lambda: src.clamp(**{side: b}),
+                "inplace": lambda: src.clamp_(**{side: b})}[form]
         name, nexts = "ClampBackward0", "AccumulateGrad|" + ("AccumulateGrad|None" if side == "min" else
                                                              "None|AccumulateGrad")
-    else:
-        out = getattr(src, fn + "_")(b) if inplace else getattr(L, fn)(src, b)
+    else:  # clamp_min(x, b) / x.clamp_min(b) / x.clamp_min_(b), max likewise
+        call = {"function": lambda: getattr(L, fn)(src, b), "method": lambda: getattr(src, fn)(b),
+                "inplace": lambda: getattr(src, fn + "_")(b)}[form]
         name, nexts = ("ClampMinBackward1" if side == "min" else "ClampMaxBackward1"), "AccumulateGrad|AccumulateGrad"
+    out = call()
     if inplace:
         nexts = "CloneBackward0" + nexts[len("AccumulateGrad"):]
     assert type(out.grad_fn).__name__ == name and _next_names(out.grad_fn) == nexts
