@@ -196,6 +196,12 @@ def _clip(parents, params, node):
     return ("ClampBackward0" if any(np.ndim(b) for b in bounds) else "ClampBackward1"), None
 
 
+def _clamp_tensor(parents, params, node):
+    # torch.clamp(x, min=b): clamp.Tensor's node lists self, min and max, (None, 0) for the bound not given
+    sides = params.get("sides", "both")
+    return "ClampBackward0", (None if sides == "both" else (0, 1, None) if sides == "min" else (0, None, 1))
+
+
 def _contiguous(v):
     data = v.data
     return data.__class__ is not np.ndarray or data.flags.c_contiguous
@@ -333,7 +339,8 @@ _CONTEXTS = {
     "**": _pow, "+": _commuted("AddBackward0"), "*": _commuted("MulBackward0"), "-": _sub, "/": _div,
     "sum": _over_dims("SumBackward0", "SumBackward1"), "mean": _over_dims("MeanBackward0", "MeanBackward1"),
     "max": _over_dims("MaxBackward1", "AmaxBackward0"), "min": _over_dims("MinBackward1", "AminBackward0"),
-    "clip": _clip, "linear": _linear, "matmul": _matmul, "reshape": _reshape, "getitem": _getitem,
+    "clip": _clip, "clamp_tensor": _clamp_tensor, "linear": _linear, "matmul": _matmul, "reshape": _reshape,
+    "getitem": _getitem,
     "cross_entropy": _cross_entropy, "nll_loss": _nll_loss,
     "sort": _sort, "round": _round, "lerp": _lerp, "einsum": einsum_layout,
 }

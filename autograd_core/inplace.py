@@ -615,6 +615,15 @@ def _method(self, other, kind, name, alpha=1):
                    lambda v: _OUT_OF_PLACE[kind](v, other if alpha == 1 else other * alpha), other)
 
 
+def _scaled_operand(self, other, scaled, kind):
+    """self.add_(other, alpha=...) / sub_ where other requires grad: self ± scaled (alpha · other), recorded as
+    PyTorch's one AddBackward0 / SubBackward0 over self and other."""
+    shown = _value._ops.arith.shown_over_operands
+    name = "AddBackward0" if kind == "add" else "SubBackward0"
+    return _change(self, kind + "_", _UPDATES[kind](_data(scaled)),
+                   lambda v: shown(_OUT_OF_PLACE[kind](v, scaled), v, other, name), other)
+
+
 def _refuse_python_map(self, name):
     if self.requires_grad:  # a Python function per element has no derivative to record (PyTorch's message)
         raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() instead.")
@@ -786,7 +795,10 @@ class InplaceMethods:
         """self += alpha * other, in place (inside no_grad() for a Value that requires grad); returns self. alpha
         must suit self's dtype, as in PyTorch (not a float for an integer or bool self, a bool only for a bool one)."""
         if alpha.__class__ is not int or alpha != 1:
-            other, alpha = _value._ops.arith.times_alpha("add_", self.dtype, other, alpha), 1
+            scaled = _value._ops.arith.times_alpha("add_", self.dtype, other, alpha)
+            if scaled is not other and _requires_grad(other):
+                return _scaled_operand(self, other, scaled, "add")
+            other, alpha = scaled, 1
         return _method(self, other, "add", "add_", alpha)
 
     def sub_(self, other, alpha=1):
@@ -794,7 +806,10 @@ class InplaceMethods:
         add_."""
         _value._ops.arith.refuse_bool_subtraction("sub_", self, other)
         if alpha.__class__ is not int or alpha != 1:
-            other, alpha = _value._ops.arith.times_alpha("sub_", self.dtype, other, alpha), 1
+            scaled = _value._ops.arith.times_alpha("sub_", self.dtype, other, alpha)
+            if scaled is not other and _requires_grad(other):
+                return _scaled_operand(self, other, scaled, "sub")
+            other, alpha = scaled, 1
         return _method(self, other, "sub", "sub_", alpha)
 
     def mul_(self, other):
@@ -845,7 +860,9 @@ class InplaceMethods:
         def compute(data, out):
             return np.clip(data, lo, hi) if out is None else np.clip(data, lo, hi, out=out)
 
-        return _change(self, "clamp_", compute, lambda v: v.clip(lo, hi))
+        # Value bounds are operands: a gradient flows to them too (clamp.Tensor's, ops/clamp_bounds.py)
+        operands = [b for b in (min, max) if isinstance(b, _value.Value)]
+        return _change(self, "clamp_", compute, lambda v: v.clip(min, max), *operands)
 
     clip_ = clamp_
 

@@ -801,7 +801,8 @@ class Value(TensorMethods, InplaceMethods):
         return _apply_unary(_ops.cos, self)
 
     def clip(self, min=None, max=None):
-        """Limit to [min, max] elementwise (either may be None); gradient 1 inside, 0 outside."""
+        """Limit to [min, max] elementwise (either may be None); gradient 1 inside, 0 outside. Value bounds get the
+        gradient where they are chosen (PyTorch's tensor bounds: see autograd_core.ops.clip)."""
         return _ops.clip(self, min, max)
 
     # Reductions (NumPy semantics).

@@ -220,8 +220,9 @@ def test_the_table_covers_each_renamed_primitive_and_context():
     cases = CASES + MORE_CASES
     names = {case[1] for case in cases} | {n for case in cases for n in case[2].split("|")}
     assert set(grad_fn._TORCH_NAMES.values()) <= names
-    assert {"+", "*", "-", "/", "**", "sum", "mean", "max", "min", "clip", "linear", "matmul", "reshape",
-            "getitem", "cross_entropy", "nll_loss", "sort", "round", "lerp", "einsum"} == set(grad_fn._CONTEXTS)
+    assert {"+", "*", "-", "/", "**", "sum", "mean", "max", "min", "clip", "clamp_tensor", "linear", "matmul",
+            "reshape", "getitem", "cross_entropy", "nll_loss", "sort", "round", "lerp",
+            "einsum"} == set(grad_fn._CONTEXTS)
 
 
 # ---- this library's side alone (no PyTorch needed)

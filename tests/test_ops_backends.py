@@ -84,6 +84,8 @@ class OURS:
     def clip(x, lo, hi):
         return ag.clip(x, lo, hi)
 
+    clamp_min, clamp_max = staticmethod(ag.clamp_min), staticmethod(ag.clamp_max)
+
     @staticmethod
     def sum(x, axis=None, keepdims=False):
         return ag.sum(x, axis=axis, keepdims=keepdims)
@@ -329,6 +331,14 @@ def _hips():
         @staticmethod
         def clip(x, lo, hi):
             return anp.clip(x, lo, hi)
+
+        @staticmethod
+        def clamp_min(x, b):  # (cases run on HIPS keep x off the bound: maximum's rule is clamp_min's there)
+            return anp.maximum(x, b)
+
+        @staticmethod
+        def clamp_max(x, b):
+            return anp.minimum(x, b)
 
         @staticmethod
         def var(x, axis=None, ddof=0, keepdims=False):
@@ -710,6 +720,8 @@ def _torch():
             if isinstance(lo, np.ndarray) or isinstance(hi, np.ndarray):  # all tensors or all numbers
                 lo, hi = (None if b is None else _t(b) for b in (lo, hi))
             return torch.clamp(x, lo, hi)
+
+        clamp_min, clamp_max = staticmethod(torch.clamp_min), staticmethod(torch.clamp_max)
 
         @staticmethod
         def maximum(x, y):

@@ -165,6 +165,31 @@ unary("clip", "clip_min", lambda B, x: B.clip(x, -0.5, None), "clip")
 unary("clip", "clip_max", lambda B, x: B.clip(x, None, 0.5), "clip")
 case("clip", "clip_array_bounds-(3,)-to-(2,3)", lambda B, x: B.clip(x, np.array([[0.0], [0.6]]), 0.8),
      np.array([0.1, 0.45, 0.9]), refs=("torch",), float32=False)  # HIPS's clip gradient does not un-broadcast
+# Value bounds (PyTorch's tensor bounds, ops/clamp_bounds.py): the gradient flows to the bound where it is chosen.
+# Bounds near ±0.5 (x at least 0.1 away), a bound of its own shape broadcast, a bound larger than x, min > max.
+for label, shapes, sides in [("clamp_tensor-(2,3)-min(3,)-max(2,1)", [(2, 3), (3,), (2, 1)], "both"),
+                             ("clamp_tensor-(4,)-min(4,)", [(4,), (4,)], "min"),
+                             ("clamp_tensor-(2,3)-max()", [(2, 3), ()], "max"),
+                             ("clamp_tensor-(3,)-min(2,3)", [(3,), (2, 3)], "min"),
+                             ("clamp_tensor-(2,3)-crossed", [(2, 3), (3,), (3,)], "crossed")]:
+    rng = _rng(label)
+    x = sample(rng, shapes[0], "clip")
+    near = [rng.uniform(-0.03, 0.03, s) for s in shapes[1:]]
+    if sides == "both":
+        case("clamp_tensor", label, lambda B, x, lo, hi: B.clip(x, lo, hi), x, near[0] - 0.5, near[1] + 0.5,
+             refs=("torch",))
+    elif sides == "crossed":  # min > max: the result is max, whose gradient is g (x's and min's are 0)
+        case("clamp_tensor", label, lambda B, x, lo, hi: B.clip(x, lo, hi), x, near[0] + 0.5, near[1] - 0.5,
+             refs=("torch",))
+    else:
+        fn = (lambda B, x, b: B.clip(x, b, None)) if sides == "min" else (lambda B, x, b: B.clip(x, None, b))
+        case("clamp_tensor", label, fn, x, near[0] + (-0.5 if sides == "min" else 0.5), refs=("torch",))
+label = "clamp_min_tensor-(2,3)-min(3,)"
+case("clamp_tensor", label, lambda B, x, b: B.clamp_min(x, b), sample(_rng(label), (2, 3), "clip"),
+     _rng(label).uniform(-0.53, -0.47, (3,)), refs=("torch",))
+label = "clamp_max_tensor-(2,3)-max(2,1)"
+case("clamp_tensor", label, lambda B, x, b: B.clamp_max(x, b), sample(_rng(label), (2, 3), "clip"),
+     _rng(label).uniform(0.47, 0.53, (2, 1)), refs=("torch",))
 binary("maximum", "maximum", lambda B, x, y: B.maximum(x, y), apart=True)
 binary("minimum", "minimum", lambda B, x, y: B.minimum(x, y), apart=True)
 unary("maximum", "maximum_zero", lambda B, x: B.maximum(x, 0.0), "nonzero")

@@ -20,6 +20,7 @@ from . import arith, arrange, norms, products, promotion, sampling, stats  # noq
 from . import decompositions, eig, lu, special_more  # noqa: F401
 from . import bits, scatters, sets  # noqa: F401  (bitwise, scatter_reduce, isin, ...: torch surface gaps)
 from . import strided  # noqa: F401  (torch.as_strided, as_strided_scatter)
+from . import clamp_bounds  # noqa: F401  (torch.clamp with Value bounds, differentiable in them)
 from . import finite_differences  # noqa: F401  (torch.gradient: a composition, no primitives of its own)
 from . import fft  # noqa: F401  (the transforms behind torch.fft, fft.py)
 from . import complex  # noqa: F401  (real, imag, conj, angle, polar, view_as_real, ...; the gate of the others)

@@ -20,6 +20,7 @@ from ..engine import ShapeError
 from ..modes import is_grad_enabled
 from ..value import Value, wrapped
 from .elementwise import abs, clip, clip_one_side, maximum, minimum, sub, where  # noqa: F401  (maximum, minimum: methods)
+from ..one_node import shown_as
 from .index import as_value
 from .nondifferentiable import refuse_complex_in_words, without_gradient
 from .promotion import float_result_dtype, result_dtype
@@ -110,14 +111,24 @@ def fmod(input, other):
     """The remainder of input / other with the sign of input (C's fmod: input − trunc(input / other) · other).
     Gradients: 1 for input, −trunc(input / other) for other (PyTorch's)."""
     refuse_complex_in_words('"fmod_cpu"', input, other)
-    return _remainder_of(*_operands(input, other), np.fmod, _trunc_quotient)
+    return _as_one_node(_remainder_of(*_operands(input, other), np.fmod, _trunc_quotient), input, other, "Fmod")
 
 
 def remainder(input, other):
     """The remainder of input / other with the sign of other (Python's %: input − floor(input / other) · other).
     Gradients: 1 for input, −floor(input / other) for other (PyTorch's)."""
     refuse_complex_in_words('"remainder_cpu"', input, other)
-    return _remainder_of(*_operands(input, other), np.remainder, _floor_quotient)
+    return _as_one_node(_remainder_of(*_operands(input, other), np.remainder, _floor_quotient), input, other,
+                        "Remainder")
+
+
+def _as_one_node(out, input, other, name):
+    """out shown as PyTorch's one node of fmod/remainder: {name}Backward1 over input and a tensor other (None for
+    either where it needs no gradient), {name}Backward0 over input for a number other."""
+    listed = [v if isinstance(v, Value) and v.requires_grad else None for v in (input, other)]
+    if not isinstance(other, Value):
+        return shown_as(out, listed[0], name + "Backward0") if listed[0] is not None else out
+    return shown_as(out, tuple(listed), name + "Backward1")
 
 
 def _remainder_of(x, y, exact_remainder, rounded_quotient):
@@ -398,7 +409,8 @@ def add_scaled(input, other, alpha=1):
         return input + (other if alpha == 1 else alpha * other)
     x = as_value(input)
     if alpha.__class__ is not int or alpha != 1:
-        other = times_alpha("add", result_dtype(x, other), other, alpha, compute=True)
+        scaled = times_alpha("add", result_dtype(x, other), other, alpha, compute=True)
+        return shown_over_operands(x + scaled, x, other, "AddBackward0")
     return x + other
 
 
@@ -410,8 +422,17 @@ def subtract(input, other, *, alpha=1):
     x = as_value(input)
     refuse_bool_subtraction("sub", x, other)
     if alpha.__class__ is not int or alpha != 1:
-        other = times_alpha("sub", result_dtype(x, other), other, alpha, compute=True)
+        scaled = times_alpha("sub", result_dtype(x, other), other, alpha, compute=True)
+        return shown_over_operands(x - scaled, x, other, "SubBackward0")
     return x - other
+
+
+def shown_over_operands(out, x, other, name):
+    """out = x ± alpha · other shown as PyTorch's one node over x and other (alpha is a parameter of add and sub
+    there, not a MulBackward0 below), where other is a Value that requires grad (add_ and sub_ too)."""
+    if not isinstance(other, Value) or not other.requires_grad:
+        return out
+    return shown_as(out, (x if x.requires_grad else None, other), name)
 
 
 def rsub(input, other, alpha=1):

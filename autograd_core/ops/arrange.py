@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from ..engine import ShapeError
+from ..one_node import shown_as
 from ..value import Value
 from .index import as_value, check_dim, diag, flip, index_array, scatter_add_at
 from .pieces import split, split_views, tensor_list, vstack
@@ -369,7 +370,9 @@ def block_diag(*tensors):
         parts = [np.zeros((h, left), dtype), b, np.zeros((h, width - left - w), dtype)]
         rows.append(concatenate(parts, axis=1))
         left += w
-    return concatenate(rows, axis=0)
+    # PyTorch's one node over the inputs (None for one that needs no gradient)
+    return shown_as(concatenate(rows, axis=0), tuple(x if x.requires_grad else None for x in values),
+                    "BlockDiagBackward0")
 
 
 def _cast(x, dtype):

@@ -49,6 +49,7 @@ COMPLEX_READY = (
 _TORCH_REFUSALS = {
     "relu": (NotImplementedError, "clamp is not supported for complex types"),
     "clip": (NotImplementedError, "clamp is not supported for complex types"),
+    "clamp_tensor": (NotImplementedError, "clamp is not supported for complex types"),
     "leaky_relu": (NotImplementedError, '"leaky_relu_cpu" not implemented for \'{torch}\''),
     "maximum": (RuntimeError, "maximum not implemented for complex tensors."),
     "minimum": (RuntimeError, "minimum not implemented for complex tensors."),

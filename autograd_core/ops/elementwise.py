@@ -453,12 +453,18 @@ _clip.defjvp_elementwise()
 
 
 def clip(input, min=None, max=None):  # noqa: A002  (PyTorch's argument name)
-    """Limit input to [min, max] (either may be None); min and max are constants (numbers, arrays or Values, whose
-    gradient is not followed). The result has PyTorch's dtype of the three: integers clamped to float bounds give the
-    default float dtype, a float32 input with float64 or integer tensor bounds stays float32."""
+    """Limit input to [min, max] elementwise (either may be None; broadcast with input). Numbers and arrays are
+    constant bounds; a Value bound is differentiable, as PyTorch's tensor bounds (ops/clamp_bounds.py: it gets the
+    gradient where it is the one chosen, x where min <= x <= max). The result has PyTorch's dtype of the three:
+    integers clamped to float bounds give the default float dtype, a float32 input with integer or 0-d float64
+    tensor bounds stays float32."""
     if min is None and max is None:
         raise ArgumentError("torch.clamp: At least one of 'min' or 'max' must not be None (clip: give min, max or "
                             "both)")
+    if isinstance(min, Value) or isinstance(max, Value):
+        from .clamp_bounds import clamp_tensor, clamped
+
+        return clamped(clamp_tensor, input, min, max)
     return _clipped(_clip, input, min, max)
 
 
@@ -466,7 +472,11 @@ def clip_one_side(input, min=None, max=None):  # noqa: A002
     """clip with one bound, recorded under PyTorch's name of torch.clamp_min or torch.clamp_max (ClampMinBackward0
     for a number, ClampMinBackward1 for a tensor bound; Max likewise), where clip's node is ClampBackward0/1."""
     side, bound = ("Min", min) if max is None else ("Max", max)
-    overload = 1 if isinstance(bound, Value) or np.ndim(bound) else 0  # a number (NumPy's included): PyTorch's Scalar
+    if isinstance(bound, Value):  # differentiable in the bound too (ops/clamp_bounds.py)
+        from .clamp_bounds import clamp_max_tensor, clamp_min_tensor, clamped
+
+        return clamped(clamp_min_tensor if side == "Min" else clamp_max_tensor, input, min, max)
+    overload = 1 if np.ndim(bound) else 0  # a number (NumPy's included): PyTorch's Scalar
     return _clipped(_clip.named(f"Clamp{side}Backward{overload}"), input, min, max)
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from ..engine import ShapeError
 from ..errors import cpp_name, scalar_type_name
 from ..one_node import shown_as
+from ..value import Value
 from .arith import _same, exact_with_gradient_of
 from .elementwise import abs, sqrt, where
 from .nondifferentiable import without_gradient
@@ -237,4 +238,6 @@ def dist(input, other, p=2):
     if difference.dtype.kind not in "fc":
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
                            f"{difference.dtype} instead.")
-    return vector_norm(difference, p)
+    other_listed = other if isinstance(other, Value) and other.requires_grad else None
+    listed = (input if isinstance(input, Value) and input.requires_grad else None, other_listed)
+    return shown_as(vector_norm(difference, p), listed, "DistBackward0")  # PyTorch's one node over input and other
