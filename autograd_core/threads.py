@@ -1,4 +1,5 @@
-"""Intra-op parallelism: large kernels split their batch across a few threads (PyTorch's `set_num_threads`).
+"""Threads: large kernels split their batch across a few threads (PyTorch's `set_num_threads`), and the backward
+pass sets a convolution's weight gradient aside on one while it goes on (`run_aside`, at the end of this module).
 
     autograd_core.set_num_threads(1)     # everything in the calling thread, as before
     autograd_core.get_num_threads()      # default: OMP_NUM_THREADS if set, else the CPUs this process may use
@@ -58,8 +59,9 @@ def _default_threads():
 
 
 def get_num_threads():
-    """The number of threads a large kernel (convolution, pooling) may use; 1 means the calling thread only. A kernel
-    still runs in one thread where that has been the faster way for it (autograd_core.threads.should_split)."""
+    """The number of threads a large kernel (convolution, pooling) and the backward pass's work set aside (a
+    convolution's weight gradient) may use; 1 means the calling thread only. Each still runs in the calling thread
+    where that has been the faster way for it (autograd_core.threads.should_split)."""
     threads = _state["threads"]
     if threads is None:
         threads = _state["threads"] = _default_threads()
@@ -67,7 +69,8 @@ def get_num_threads():
 
 
 def set_num_threads(num):
-    """Use up to `num` threads (an int >= 1) in large kernels, from now on, in every thread of this process.
+    """Use up to `num` threads (an int >= 1) in large kernels and the backward pass's work set aside, from now on, in
+    every thread of this process.
 
     Unlike torch.set_num_threads, this leaves NumPy's BLAS (matrix products) alone: OpenBLAS reads
     OPENBLAS_NUM_THREADS (or OMP_NUM_THREADS) once, at start-up; the threadpoolctl package can change it later."""
