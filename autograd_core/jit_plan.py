@@ -51,6 +51,7 @@ class _Plan(_PlanSources, _PlanBackward):
         self.graph_nodes = []        # the op nodes the backward passes went through (their .grad a user may read)
         self.fresh = set()           # names of gradient arrays that the program itself allocated
         self.in_place = []           # (line index, gradient name, rewritten line): see _update_in_place
+        self.asides, self.aside_reads = set(), set()  # gradients set aside, and the gradients their rules read
         self.temps = 0
         self.settings_checked = set()  # names of the parameter groups whose optimizer the program checks first
         self.effect_results = set()  # ids of the Values that effects returned (known only after the effect)

@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 
+from . import engine
 from .grad_array import NUMPY_ARRAYS
 from .jit_inline import _IN_PLACE, _PYTHON_UNITS, _inline_agrees, _inline_rules, _units
 from .jit_plan_sources import _unsupported
@@ -56,6 +57,8 @@ class _PlanBackward:
         while heap:
             _, key = heapq.heappop(heap)
             gname, g, node = pending.pop(key)
+            if gname in self.asides:  # a weight's gradient set aside: taken at the weight's turn, as the engine does
+                self.lines.append(f"{gname} = _taken({gname})")
             self.node_grads[key] = (gname, key in passed_through)
             entry = self.op_node.get(key)
             if entry is None or (self.graph_leaves is not None and key in self.graph_outputs and node is not roots[0]):
@@ -101,6 +104,12 @@ class _PlanBackward:
                     writable = gname in self.fresh and g.__class__ is np.ndarray and g.ndim and gp.dtype == g.dtype
                     if in_place and writable:
                         self.in_place.append((len(self.lines) - 1, gname, f"{t} = " + in_place.format(**fill)))
+                elif self._sets_aside(op, i, parent, args, g, gp, pending):
+                    self.lines.append(f"{t} = _aside({self.constant(('aside', op.name, i, g.shape, gp.shape))}, "
+                                      f"{self.ns.bind('R', rule)}, {', '.join([gname, out_name] + x_exprs)}"
+                                      f"{self._kwargs(params)})")
+                    self.asides.add(t)
+                    self.aside_reads.add(gname)
                 else:
                     self.lines.append(f"{t} = {self.ns.bind('R', rule)}({', '.join([gname, out_name] + x_exprs)}"
                                       f"{self._kwargs(params)})")
@@ -125,6 +134,9 @@ class _PlanBackward:
                     passed_through.add(id(parent))
                 if id(parent) in pending:
                     pname, prev, _ = pending[id(parent)]
+                    if pname in self.asides:  # (a second gradient for a weight whose first was set aside)
+                        self.lines.append(f"{pname} = _taken({pname})")
+                        self.asides.discard(pname)
                     pending[id(parent)] = (pname, prev + gp, parent)
                     both = prev.__class__ is np.ndarray and gp.__class__ is np.ndarray
                     self.lines.append(f"{pname} = _add({pname}, {t})" if both else f"{pname} = {pname} + {t}")
@@ -135,6 +147,18 @@ class _PlanBackward:
                         raise _unsupported("the backward pass reaches a graph recorded before the call")
                     pending[id(parent)] = (t, gp, parent)
                     heapq.heappush(heap, (-parent.creation_index, id(parent)))
+
+    def _sets_aside(self, op, i, parent, args, g, gp, pending):
+        """Whether input i's rule is replayed set aside on a pool thread (`_aside`), as the engine sets it aside
+        (engine._gradient_aside): a primitive's aside rule for a parameter's first gradient, of a node whose first input
+        is a node of this program that needs a gradient (the pass goes on below it meanwhile), with g large, and the
+        result needing no fitting (the leaf's turn takes it as it is)."""
+        flags = op.aside_vjps
+        return (flags is not None and flags[i] and self._is_leaf(parent) and parent.creation_index < self.start
+                and id(parent) not in pending and not parent._hooks and args[0].requires_grad
+                and id(args[0]) in self.op_node and g.__class__ is np.ndarray and g.size >= engine.ASIDE_FROM
+                and gp.__class__ is np.ndarray and gp.shape == parent.data.shape and gp.dtype == parent.data.dtype
+                and self.graph_leaves is None)
 
     def _is_leaf(self, v):
         return id(v) not in self.op_node and v.is_leaf
@@ -248,5 +272,5 @@ class _PlanBackward:
         less per ReLU layer to allocate and fill. Runs once the outputs are known (they may read g)."""
         for index, gname, line in self.in_place:
             pattern = re.compile(rf"\b{gname}\b")
-            if not any(pattern.search(later) for later in self.lines[index + 1:]):
+            if gname not in self.aside_reads and not any(pattern.search(later) for later in self.lines[index + 1:]):
                 self.lines[index] = line

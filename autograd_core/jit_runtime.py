@@ -14,6 +14,7 @@ from .jit_grad_guards import put_back, saved_state
 from .jit_inline import _UFUNCS
 from .jit_inplace import store
 from .ops.primitive import PRIMITIVES, Primitive
+from .threads import Aside, run_aside
 from .value import Value
 
 def _accumulate(leaf, g, passed):
@@ -28,6 +29,18 @@ def _own(g, passed):
     if g.__class__ is np.ndarray and (passed or not g.flags.writeable or g.base is not None):
         return g.copy()
     return g
+
+
+def _aside(key, rule, *args, **params):
+    """rule(*args, **params) set aside on a pool thread (threads.run_aside, as the engine sets a convolution's weight
+    gradient aside), or called here: an Aside or the result, which `_taken` turns into the result."""
+    later = run_aside(lambda: rule(*args, **params), key)
+    return rule(*args, **params) if later is None else later
+
+
+def _taken(t):
+    """The result of `_aside`'s call, waited for if it ran on a pool thread."""
+    return t.result() if t.__class__ is Aside else t
 
 
 def _leaf(data, grad):
@@ -100,7 +113,8 @@ def _graph(data, parents, backward, saved):
 
 
 _RUNTIME = {
-    **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_graph": _graph,
+    **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_graph": _graph, "_aside": _aside,
+    "_taken": _taken,
     "_astype": lambda t, dtype: t.astype(dtype), "_copy": lambda x: x.copy(), "_conj": np.conjugate,
     "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad,
     "_set_grad": lambda v, g: setattr(v, "grad", g), "_store": store, "_copyto": np.copyto,
