@@ -43,8 +43,8 @@ from __future__ import annotations
 import weakref
 
 from . import grad_fn_hooks
-from .grad_fn_names import Through, layout_at
-from .one_node import output_of
+from .grad_fn_names import Through, hook_refusal, layout_at
+from .one_node import output_of, why_hooks_differ
 
 _FREED_MESSAGE = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
                   "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -140,6 +140,9 @@ class GradFn:
         shared = self._shared()
         if shared is not None:
             return grad_fn_hooks.register(fn, shared, "prehooks")
+        refusal = None if self._path else why_hooks_differ(self._node)
+        if refusal is not None:
+            raise RuntimeError(f"{self.name()}.register_prehook: {refusal}; use a hook on a Value")
         return grad_fn_hooks.register_on_node(fn, self._recorded(), "prehooks")
 
     def _recorded(self):
@@ -161,15 +164,16 @@ class GradFn:
         node's gradient,). Returning None observes; returning a tuple of as many gradients (None to send an input
         nothing) replaces grad_inputs, as PyTorch's: the inputs get the replacements instead of what the node's rules
         give. Returns a handle. On PyTorch's one node of several outputs (svd, std_mean, split, ...) grad_outputs has
-        one gradient per output (None for one that got none) (grad_fn_hooks.py)."""
+        one gradient per output (None for one that got none) (grad_fn_hooks.py). On PyTorch's one node that is several
+        here (x.norm(p=1): sum of abs; one_node.shown_as), grad_inputs are the gradients of that node's inputs;
+        where they could not be PyTorch's (grad_fn_names.hook_refusal), RuntimeError says why."""
         shared = self._shared()
         if shared is not None:
             return grad_fn_hooks.register(fn, shared, "hooks")
-
-        if getattr(self._node._op, "grad_fn_input", None) is not None:
-            raise RuntimeError(f"{self.name()}.register_hook: this node is the last of several here that PyTorch "
-                               "records as one, whose grad_inputs are not its inputs' gradients; use "
-                               "register_prehook, or a hook on an input Value")
+        refusal = None if self._path else hook_refusal(self._node)
+        if refusal is not None:  # (where grad_inputs could not be PyTorch's)
+            raise RuntimeError(f"{self.name()}.register_hook: {refusal}; use register_prehook, or a hook on an input "
+                               "Value")
         return grad_fn_hooks.register_on_node(fn, self._recorded(), "hooks")
 
     def __getattr__(self, name):
