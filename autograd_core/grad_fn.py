@@ -88,7 +88,7 @@ class GradFn:
     requires grad, None for a constant), `metadata` ({}), and `primitive` (the shared Primitive). Two GradFns
     of the same Value are equal."""
 
-    __slots__ = ("_node", "_path", "_op", "__weakref__")
+    __slots__ = ("_node", "_path", "_op", "_at", "__weakref__")
 
     def __new__(cls, node, path=()):
         # One GradFn a node while it is held, as PyTorch's (`y.grad_fn is y.grad_fn`; the outputs of PyTorch's one
@@ -107,21 +107,36 @@ class GradFn:
         fn = object.__new__(named)
         # path: () for the node recorded here; else the positions, in next_functions, that lead from it to a node
         # PyTorch records and this library does not (TBackward0 under linear's AddmmBackward0: (2,))
-        fn._node, fn._path, fn._op = node, path, node._op
+        fn._node, fn._path, fn._op, fn._at = node, path, node._op, node._index
         _SHOWN[key] = fn
         return fn
+
+    def _now(self):
+        """The Value whose node this GradFn is: its own, or after an in-place change recorded over it since, the old
+        version's that inplace_graph keeps (PyTorch's grad_fn fetched before a change stays the old node: its hooks,
+        name and next_functions are that node's)."""
+        node = self._node
+        if node._index != self._at:
+            from .inplace_graph import _frozen_as_of
+
+            old = _frozen_as_of(node, self._at)
+            if old is not None:
+                self._node, self._op, self._at = old, old._op, old._index
+                _SHOWN[_key(old, self._path)] = self
+                return old
+        return node
 
     @property
     def primitive(self):
         return self._node._op
 
     def name(self):
-        name = layout_at(self._node, self._path)[0]
+        name = layout_at(self._now(), self._path)[0]
         return _QUALIFIED.get(name, name)
 
     @property
     def next_functions(self):
-        node, path = self._node, self._path
+        node, path = self._now(), self._path
         entries = layout_at(node, path)[1]
         parents = node._parents
         if entries is None:
@@ -140,7 +155,7 @@ class GradFn:
         shared = self._shared()
         if shared is not None:
             return grad_fn_hooks.register(fn, shared, "prehooks")
-        refusal = None if self._path else why_hooks_differ(self._node)
+        refusal = None if self._path else why_hooks_differ(self._now())
         if refusal is not None:
             raise RuntimeError(f"{self.name()}.register_prehook: {refusal}; use a hook on a Value")
         return grad_fn_hooks.register_on_node(fn, self._recorded(), "prehooks")
@@ -150,7 +165,7 @@ class GradFn:
         if self._path:
             raise RuntimeError(f"{self.name()}: this node is PyTorch's, shown in next_functions where one node here "
                                "does its work; hooks go on the node above it")
-        return self._node
+        return self._now()
 
     def _shared(self):
         """The outputs (one_node.Outputs) of PyTorch's one node of several outputs that this GradFn is, else None."""
@@ -170,7 +185,7 @@ class GradFn:
         shared = self._shared()
         if shared is not None:
             return grad_fn_hooks.register(fn, shared, "hooks")
-        refusal = None if self._path else hook_refusal(self._node)
+        refusal = None if self._path else hook_refusal(self._now())
         if refusal is not None:  # (where grad_inputs could not be PyTorch's)
             raise RuntimeError(f"{self.name()}.register_hook: {refusal}; use register_prehook, or a hook on an input "
                                "Value")

@@ -187,3 +187,42 @@ def test_hooks_that_could_not_be_pytorchs_are_refused(make, register, words):
     args = (lambda *a: None,)
     with pytest.raises(RuntimeError, match=words):
         getattr(fn, register)(*args)
+
+
+# ---- a GradFn fetched before an in-place change is the old version's node, as PyTorch's
+
+def _fetched_then_changed(L, make, register, replace):
+    """gf = y.grad_fn; y.mul_(2); a hook on gf (register: "hook" or "prehook") and a prehook on the new node: the
+    calls, x's gradient, and both nodes' names."""
+    x = L.tensor([1.0, -2.0, 3.0], dtype=L.float64, requires_grad=True)
+    y = make(x)
+    gf = y.grad_fn
+    y.mul_(2)
+    calls = []
+    if register == "hook":
+        gf.register_hook(lambda gi, go: calls.append(("old", [_numbers(g) for g in gi], [_numbers(g) for g in go]))
+                         or ((gi[0] * 10,) + gi[1:] if replace else None))
+    else:
+        gf.register_prehook(lambda go: calls.append(("old", [_numbers(g) for g in go]))
+                            or ((go[0] * 10,) if replace else None))
+    y.grad_fn.register_prehook(lambda go: calls.append(("new", [_numbers(g) for g in go])))
+    (y * L.tensor(2.0 ** np.arange(y.numel()), dtype=L.float64)).sum().backward()
+    return calls, _numbers(x.grad), gf.name(), y.grad_fn.name()
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["observe", "replace"])
+@pytest.mark.parametrize("register", ["hook", "prehook"])
+@pytest.mark.parametrize("op", ["mul", "sin", "flip", "repeat"])
+def test_a_grad_fn_fetched_before_an_in_place_change_is_the_old_node(op, register, replace):
+    import autograd_core as ag
+
+    make = {"mul": lambda x: x * 3, "sin": lambda x: x.sin(), "flip": lambda x: x.flip(0),
+            "repeat": lambda x: x.repeat(2)}[op]
+    calls, grad, old_name, new_name = _fetched_then_changed(ag, make, register, replace)
+    assert calls[0][0] == "new" and calls[1][0] == "old"  # (the new node runs first: it is above the old one)
+    assert old_name != new_name or op == "mul"
+    try:
+        import torch
+    except ImportError:
+        return
+    _same(_fetched_then_changed(torch, make, register, replace), (calls, grad, old_name, new_name), 1e-12)
