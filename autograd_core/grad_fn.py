@@ -98,7 +98,8 @@ class GradFn:
             return object.__new__(cls)
         key = _key(node, path)
         shown = _SHOWN.get(key)
-        if shown is not None and shown._op is shown._node._op and _key(shown._node, path) == key:
+        if (shown is not None and shown._op is shown._node._op and shown._at == shown._node._index
+                and _key(shown._node, path) == key):
             return shown  # (not if its node has since changed in place: another node then, as PyTorch's)
         name = layout_at(node, path)[0]
         named = _CLASSES.get(name)

@@ -226,3 +226,32 @@ def test_a_grad_fn_fetched_before_an_in_place_change_is_the_old_node(op, registe
     except ImportError:
         return
     _same(_fetched_then_changed(torch, make, register, replace), (calls, grad, old_name, new_name), 1e-12)
+
+
+def _new_then_old(L):
+    x = L.tensor([1.0, -2.0, 3.0], dtype=L.float64, requires_grad=True)
+    y = x * 3
+    gf = y.grad_fn
+    y.mul_(2)
+    new = y.grad_fn
+    assert new is not gf and new is y.grad_fn
+    calls = []
+    new.register_hook(lambda gi, go: calls.append(("new", [_numbers(g) for g in gi])))
+    gf.register_hook(lambda gi, go: calls.append(("old", [_numbers(g) for g in gi])))
+    (y * L.tensor([1.0, 2.0, 4.0], dtype=L.float64)).sum().backward()
+    return calls
+
+
+def test_the_new_grad_fn_after_an_in_place_change_is_another_node():
+    """y.grad_fn read after y.mul_(2) is the new node even where the old one was of the same operation (x * 3) and
+    is held (gf): a hook on it sees the new version's gradient, one on gf the old's."""
+    import autograd_core as ag
+
+    calls = _new_then_old(ag)
+    assert [c[0] for c in calls] == ["new", "old"]
+    np.testing.assert_array_equal(calls[1][1][0], [6.0, 12.0, 24.0])
+    try:
+        import torch
+    except ImportError:
+        return
+    _same(calls, _new_then_old(torch), 1e-12)
