@@ -43,8 +43,8 @@ from __future__ import annotations
 import weakref
 
 from . import grad_fn_hooks
-from .grad_fn_names import Through, layout_at
-from .one_node import output_of
+from .grad_fn_names import Through, hook_refusal, layout_at
+from .one_node import output_of, why_hooks_differ
 
 _FREED_MESSAGE = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
                   "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -88,7 +88,7 @@ class GradFn:
     requires grad, None for a constant), `metadata` ({}), and `primitive` (the shared Primitive). Two GradFns
     of the same Value are equal."""
 
-    __slots__ = ("_node", "_path", "_op", "__weakref__")
+    __slots__ = ("_node", "_path", "_op", "_at", "__weakref__")
 
     def __new__(cls, node, path=()):
         # One GradFn a node while it is held, as PyTorch's (`y.grad_fn is y.grad_fn`; the outputs of PyTorch's one
@@ -98,7 +98,8 @@ class GradFn:
             return object.__new__(cls)
         key = _key(node, path)
         shown = _SHOWN.get(key)
-        if shown is not None and shown._op is shown._node._op and _key(shown._node, path) == key:
+        if (shown is not None and shown._op is shown._node._op and shown._at == shown._node._index
+                and _key(shown._node, path) == key):
             return shown  # (not if its node has since changed in place: another node then, as PyTorch's)
         name = layout_at(node, path)[0]
         named = _CLASSES.get(name)
@@ -107,21 +108,36 @@ class GradFn:
         fn = object.__new__(named)
         # path: () for the node recorded here; else the positions, in next_functions, that lead from it to a node
         # PyTorch records and this library does not (TBackward0 under linear's AddmmBackward0: (2,))
-        fn._node, fn._path, fn._op = node, path, node._op
+        fn._node, fn._path, fn._op, fn._at = node, path, node._op, node._index
         _SHOWN[key] = fn
         return fn
+
+    def _now(self):
+        """The Value whose node this GradFn is: its own, or after an in-place change recorded over it since, the old
+        version's that inplace_graph keeps (PyTorch's grad_fn fetched before a change stays the old node: its hooks,
+        name and next_functions are that node's)."""
+        node = self._node
+        if node._index != self._at:
+            from .inplace_graph import _frozen_as_of
+
+            old = _frozen_as_of(node, self._at)
+            if old is not None:
+                self._node, self._op, self._at = old, old._op, old._index
+                _SHOWN[_key(old, self._path)] = self
+                return old
+        return node
 
     @property
     def primitive(self):
         return self._node._op
 
     def name(self):
-        name = layout_at(self._node, self._path)[0]
+        name = layout_at(self._now(), self._path)[0]
         return _QUALIFIED.get(name, name)
 
     @property
     def next_functions(self):
-        node, path = self._node, self._path
+        node, path = self._now(), self._path
         entries = layout_at(node, path)[1]
         parents = node._parents
         if entries is None:
@@ -140,6 +156,9 @@ class GradFn:
         shared = self._shared()
         if shared is not None:
             return grad_fn_hooks.register(fn, shared, "prehooks")
+        refusal = None if self._path else why_hooks_differ(self._now())
+        if refusal is not None:
+            raise RuntimeError(f"{self.name()}.register_prehook: {refusal}; use a hook on a Value")
         return grad_fn_hooks.register_on_node(fn, self._recorded(), "prehooks")
 
     def _recorded(self):
@@ -147,7 +166,7 @@ class GradFn:
         if self._path:
             raise RuntimeError(f"{self.name()}: this node is PyTorch's, shown in next_functions where one node here "
                                "does its work; hooks go on the node above it")
-        return self._node
+        return self._now()
 
     def _shared(self):
         """The outputs (one_node.Outputs) of PyTorch's one node of several outputs that this GradFn is, else None."""
@@ -161,15 +180,16 @@ class GradFn:
         node's gradient,). Returning None observes; returning a tuple of as many gradients (None to send an input
         nothing) replaces grad_inputs, as PyTorch's: the inputs get the replacements instead of what the node's rules
         give. Returns a handle. On PyTorch's one node of several outputs (svd, std_mean, split, ...) grad_outputs has
-        one gradient per output (None for one that got none) (grad_fn_hooks.py)."""
+        one gradient per output (None for one that got none) (grad_fn_hooks.py). On PyTorch's one node that is several
+        here (x.norm(p=1): sum of abs; one_node.shown_as), grad_inputs are the gradients of that node's inputs;
+        where they could not be PyTorch's (grad_fn_names.hook_refusal), RuntimeError says why."""
         shared = self._shared()
         if shared is not None:
             return grad_fn_hooks.register(fn, shared, "hooks")
-
-        if getattr(self._node._op, "grad_fn_input", None) is not None:
-            raise RuntimeError(f"{self.name()}.register_hook: this node is the last of several here that PyTorch "
-                               "records as one, whose grad_inputs are not its inputs' gradients; use "
-                               "register_prehook, or a hook on an input Value")
+        refusal = None if self._path else hook_refusal(self._now())
+        if refusal is not None:  # (where grad_inputs could not be PyTorch's)
+            raise RuntimeError(f"{self.name()}.register_hook: {refusal}; use register_prehook, or a hook on an input "
+                               "Value")
         return grad_fn_hooks.register_on_node(fn, self._recorded(), "hooks")
 
     def __getattr__(self, name):

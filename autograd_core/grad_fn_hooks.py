@@ -26,6 +26,11 @@ turn at it (`_GroupHooks.ahead`). grad_inputs is computed by running the rules o
 the node's inputs (`_node_vjp`: the nodes the call recorded, younger than its inputs); where no hook replaces it the
 pass itself still does that work, so an observing hook changes no number.
 
+PyTorch's one node that is several nodes here (one_node.shown_as: x.norm(p=1) is sum(abs(x))) keeps its hooks on
+the last of them, whose gradient is the one node's output's: a prehook's replacement flows into the chain below, and
+the hooks get grad_inputs for the one node's inputs, from the rules of the nodes its call recorded (`_node_vjp`, as
+for a node of several outputs: `_step_composite`); a hook's replacement is what those inputs get.
+
 A node the pass reaches with no gradient (a rule, a prehook or a hook sent it none) runs its hooks with None
 (NodeHook.step_of_none), as PyTorch runs every node of its graph: the Value's hooks get None, the prehooks (None, ...),
 the hooks (None, ...) for grad_inputs; a node of several outputs none of which got a gradient runs them at its first
@@ -288,6 +293,8 @@ def _step_one(state, node, g):
     if state.hooks:
         if is_freed(node):  # a second pass without retain_graph: PyTorch's error, before the node's hooks
             raise RuntimeError(_FREED_MESSAGE)
+        if getattr(node._op, "grad_fn_input", None) is not None:  # the last of several shown as one (one_node.py)
+            return _step_composite(state, node, retained, g)
         inputs = tuple(p if p.requires_grad else None for p in node._parents)
         # (PyTorch's cat and stack compute every tensor's gradient of their list, also one that needs none)
         grad_inputs = _edge_vjps(node, g, node._parents if node._op.name in _WHOLE_LIST else inputs)
@@ -299,6 +306,25 @@ def _step_one(state, node, g):
         if replaced:
             _send_to_inputs(inputs, grad_inputs)
             return backward_hooks._TakenOver(retained, None)
+    return retained if g is retained else backward_hooks._TakenOver(retained, g)
+
+
+def _step_composite(state, node, retained, g):
+    """The hooks of PyTorch's one node that is several here, node the last of them (one_node.shown_as), once its
+    prehooks made its gradient g: grad_inputs are the gradients of the one node's inputs (`next_functions`' order),
+    from the rules of the nodes its call recorded (`_node_vjp`, as for a node of several outputs); a hook's
+    replacement is what the inputs get, and the nodes below node then get nothing from it."""
+    from . import backward_hooks, engine
+
+    members = ((0, node),)
+    inputs = _node_inputs(members)
+    grad_inputs = _node_vjp(members, (g,), inputs, engine.COMPLEX_VALUES_EXIST[0])
+    grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
+                                       (None if g is None else _shown(g),))
+    if replaced:
+        _take_inner_gradients(members, inputs)
+        _send_to_inputs(inputs, grad_inputs)
+        return backward_hooks._TakenOver(retained, None)
     return retained if g is retained else backward_hooks._TakenOver(retained, g)
 
 

@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 
 from .grad_fn_einsum import batched_as_pytorch, einsum_layout
-from .one_node import _LATER, show_now
+from .one_node import _LATER, show_now, why_hooks_differ
 
 
 def _name_of(op):
@@ -447,3 +447,25 @@ def _native_norm_entries(node):
         if node._op.grad_fn_name == "NativeGroupNormBackward0":
             path.append(0)  # the view of the input in groups
     return (Through(path),) + weights
+
+
+def hook_refusal(node):
+    """Why `node.grad_fn.register_hook` cannot give PyTorch's grad_inputs, for the last node of a composite PyTorch
+    records as one (one_node.shown_as), else None: PyTorch's node must be that node alone (not a chain of nodes
+    shown over it, whose top's inputs are PyTorch's own nodes) and list each of its inputs once (a Value listed twice,
+    as addmm(b, a, a)'s, gets one gradient here, the sum of its edges')."""
+    op = node._op
+    named, below = getattr(op, "grad_fn_name", None), getattr(op, "grad_fn_input", None)
+    if below is None:
+        return None
+    why = why_hooks_differ(node)
+    if why is not None:
+        return why
+    if named in _CHAINS or _BELOW in named:
+        return ("this node is the top of a chain that PyTorch records and this library computes as one composite, "
+                "whose inputs are PyTorch's own nodes here")
+    inputs = [Through(path).value(node) for path in below if path is not None]
+    if len({id(x) for x in inputs if x is not None and x.requires_grad}) < sum(
+            1 for x in inputs if x is not None and x.requires_grad):
+        return "a Value is several of its inputs here, whose gradients this library does not tell apart"
+    return None

@@ -32,7 +32,7 @@ from .ops.nondifferentiable import nondifferentiable, without_derivative, withou
 from .ops.elementwise import where as _where
 from .ops.shape import broadcast_to, stack, swapaxes
 from .ops.shape import clone as _clone
-from .one_node import outputs_of_one_node, shown_as
+from .one_node import hooks_differ, outputs_of_one_node, shown_as
 
 __all__ = [
     "LinAlgError", "cholesky", "cond", "cross", "det", "eig", "eigh", "eigvals", "eigvalsh", "inv", "lstsq",
@@ -303,11 +303,11 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # no
     else:
         raise RuntimeError(f"linalg.matrix_norm: Order {ord!r} not supported.")
     # PyTorch's max (min) of vector_norm(A, 1, summed): its nodes AmaxBackward0 over LinalgVectorNormBackward0
-    sums = shown_as(A.abs().sum(axis=summed, keepdims=True), A, "LinalgVectorNormBackward0")
-    out = sums.amax(picked, True) if ord > 0 else sums.amin(picked, True)
-    # Both dimensions now have size 1: summing them away drops them without changing any number (one node there)
-    return out if keepdim else shown_as(out.sum(axis=(rows, cols)), sums, "AmaxBackward0" if ord > 0 else
-                                        "AminBackward0")
+    # (keepdim as PyTorch's: the vector norm's shape is its node's, which its hooks see)
+    sums = shown_as(A.abs().sum(axis=summed, keepdims=keepdim), A, "LinalgVectorNormBackward0")
+    if not keepdim and summed < picked:
+        picked -= 1
+    return sums.amax(picked, keepdim) if ord > 0 else sums.amin(picked, keepdim)
 
 
 def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002  (PyTorch's argument names)
@@ -508,7 +508,8 @@ def eigvals(A):
     gradient V⁻ᴴ diag(L̄) Vᴴ needs V invertible (A diagonalizable)."""
     A = as_value(A)
     _check_eig_input("eigvals", A)
-    return shown_as(_eig.eig_packed(A)[..., 0, :], A, "LinalgEigBackward0")
+    return hooks_differ(shown_as(_eig.eig_packed(A)[..., 0, :], A, "LinalgEigBackward0"),
+                        "PyTorch's node has two outputs (eigenvalues, eigenvectors), this library's one")
 
 
 # The decompositions (svd, pinv, lstsq, qr, matrix_exp, ...) and svdvals, in linalg_decompositions.py: imported last,

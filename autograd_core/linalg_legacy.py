@@ -19,7 +19,7 @@ from .engine import ShapeError
 from .linalg_solvers import lu_factor_ex
 from .linalg_solvers import lu_solve as _linalg_lu_solve
 from .ops.index import as_value
-from .one_node import shown_as
+from .one_node import hooks_differ, shown_as
 
 triangular_solve_result = collections.namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
 lu_with_info_result = collections.namedtuple("_lu_with_info", ["LU", "pivots", "infos"])
@@ -69,7 +69,9 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False)
                              f"{x.ndim} dimensions instead")
     coefficient = A.swapaxes(-1, -2) if transpose else A  # Aᵀ of an upper triangle is lower, and the other way
     solution = linalg.solve_triangular(coefficient, b, upper=upper != transpose, unitriangular=unitriangular)
-    return triangular_solve_result(shown_as(solution, (b, A), "TriangularSolveBackward0"), A.clone())
+    solution = hooks_differ(shown_as(solution, (b, A), "TriangularSolveBackward0"),
+                            "PyTorch's node has two outputs (solution, cloned_coefficient), this library's one")
+    return triangular_solve_result(solution, A.clone())
 
 
 def adjoint(input):  # noqa: A002  (PyTorch's argument name)

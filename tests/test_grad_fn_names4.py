@@ -271,8 +271,9 @@ def test_the_relabelled_nodes_list_the_value_itself():
 
 
 def test_saved_inputs_and_hooks_of_a_relabelled_node():
-    """_saved_self is the composition's input (PyTorch's node's); register_hook, whose grad_inputs would be the last
-    node's here, raises; register_prehook sees (and may replace) the node's gradient."""
+    """_saved_self is the composition's input (PyTorch's node's); register_hook gets its gradient (PyTorch's
+    grad_inputs, not the last node's inputs': test_grad_fn_hooks_pytorch4.py); register_prehook sees (and may
+    replace) the node's gradient."""
     import autograd_core as ag
 
     x = ag.tensor(_ARRAYS["x"], requires_grad=True)
@@ -280,13 +281,14 @@ def test_saved_inputs_and_hooks_of_a_relabelled_node():
     assert y.grad_fn._saved_self is x
     with pytest.raises(AttributeError, match="_saved_other"):
         _ = y.grad_fn._saved_other
-    with pytest.raises(RuntimeError, match="register_prehook"):
-        y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: None)
+    grad_inputs = []
+    y.grad_fn.register_hook(lambda gi, go: grad_inputs.append(np.array(gi[0])))
     seen = []
     y.grad_fn.register_prehook(lambda grad_outputs: seen.append(grad_outputs) or (grad_outputs[0] * 2,))
     y.backward()
     assert len(seen) == 1 and float(seen[0][0]) == 1.0
     np.testing.assert_array_equal(x.grad, 2 * np.sign(_ARRAYS["x"]))
+    np.testing.assert_array_equal(grad_inputs[0], 2 * np.sign(_ARRAYS["x"]))
 
 
 def test_conv1d_lists_input_weight_and_bias():

@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from ..engine import ShapeError
-from ..one_node import outputs_of_one_node, shown_as
+from ..one_node import hooks_differ, outputs_of_one_node, shown_as
 from ..value import Value
 from .arrange import movedim, take_along_dim
 from .elementwise import where
@@ -213,13 +213,14 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         low = high
     spread = ordered.reshape((1,) * q_data.ndim + ordered.shape)
     # shown as PyTorch's nodes: the picks its gathers, their interpolation its lerp, the squeeze its squeeze of dims
-    low_v = shown_as(take_along_dim(spread, low, -1), spread, "GatherBackward0")
-    high_v = shown_as(take_along_dim(spread, high, -1), spread, "GatherBackward0")
+    low_v = hooks_differ(shown_as(take_along_dim(spread, low, -1), spread, "GatherBackward0"), _QUANTILE_SHAPES)
+    high_v = hooks_differ(shown_as(take_along_dim(spread, high, -1), spread, "GatherBackward0"), _QUANTILE_SHAPES)
     if interpolation == "midpoint":
-        interpolated = shown_as((low_v + high_v) * 0.5, (low_v, high_v, None), "LerpBackward1")
+        interpolated = hooks_differ(shown_as((low_v + high_v) * 0.5, (low_v, high_v, None), "LerpBackward1"),
+                                    _QUANTILE_SHAPES)
     elif interpolation == "linear":
-        interpolated = shown_as(low_v + (high_v - low_v) * (position - low).astype(x.dtype), (low_v, high_v, None),
-                                "LerpBackward1")
+        interpolated = hooks_differ(shown_as(low_v + (high_v - low_v) * (position - low).astype(x.dtype),
+                                             (low_v, high_v, None), "LerpBackward1"), _QUANTILE_SHAPES)
     else:
         interpolated = low_v
     out = interpolated.squeeze(-1)  # (Q?, rows...)
@@ -227,8 +228,13 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         kept = (1,) * x.ndim if out_dim is None else x.shape[:out_dim] + (1,) + x.shape[out_dim + 1:]
         out = out.reshape(q_data.shape + kept)
     # (PyTorch's q of one dimension: its lerp's result unsqueezed and transposed before the squeeze)
-    return shown_as(out, interpolated, "SqueezeBackward4<TransposeBackward1<UnsqueezeBackward1" if q_data.ndim else
-                    "SqueezeBackward4")
+    return hooks_differ(shown_as(out, interpolated, "SqueezeBackward4<TransposeBackward1<UnsqueezeBackward1"
+                                 if q_data.ndim else "SqueezeBackward4"), _QUANTILE_SHAPES)
+
+
+# (PyTorch's quantile unsqueezes q's dimension ahead of the sorted rows: its nodes' gradients have shapes of their own)
+_QUANTILE_SHAPES = ("quantile's nodes here have other shapes than PyTorch's (which keep a dimension for q), so its "
+                    "hooks' gradients could not be PyTorch's")
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
