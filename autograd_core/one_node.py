@@ -136,14 +136,8 @@ def hooks_differ(out, why):
     out lives and keeps its node."""
     if out._op is not None:
         key = id(out)
-        _HOOKS_DIFFER[key] = (weakref.ref(out, lambda ref, key=key: _forget_differ(key, ref)), out._op, why)
+        _HOOKS_DIFFER[key] = (weakref.ref(out, lambda ref, key=key: _forget(_HOOKS_DIFFER, key, ref)), out._op, why)
     return out
-
-
-def _forget_differ(key, ref):
-    entry = _HOOKS_DIFFER.get(key)
-    if entry is not None and entry[0] is ref:
-        del _HOOKS_DIFFER[key]
 
 
 def why_hooks_differ(node):
@@ -181,15 +175,16 @@ def outputs_of_one_node(outputs):
             continue
         group = group or Outputs(len(outputs))
         key = id(out)
-        ref = group.members[position] = weakref.ref(out, lambda ref, key=key: _forget(key, ref))
+        ref = group.members[position] = weakref.ref(out, lambda ref, key=key: _forget(_OUTPUT_OF, key, ref))
         _OUTPUT_OF[key] = (ref, op, group, position)
     return outputs
 
 
-def _forget(key, ref):
-    entry = _OUTPUT_OF.get(key)
+def _forget(table, key, ref):
+    """Drop table[key] (an id-keyed table of weak references) when its Value is freed, unless the id was reused."""
+    entry = table.get(key)
     if entry is not None and entry[0] is ref:
-        del _OUTPUT_OF[key]
+        del table[key]
 
 
 def output_of(value):

@@ -10,35 +10,9 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from autograd_core import Value, engine, threads
-from autograd_core.nn import conv
+from autograd_core import Value
 from autograd_core.nn import functional as F
-
-
-@pytest.fixture
-def aside_always(monkeypatch):
-    """Two threads, every weight gradient of 8+ elements of g set aside (no timing decides), the setting restored."""
-    saved = threads._state["threads"]
-    monkeypatch.setattr(engine, "ASIDE_FROM", 8)
-    monkeypatch.setattr(threads, "ADAPTIVE", False)
-    ag.set_num_threads(2)
-    yield
-    threads._state["threads"] = saved
-
-
-@pytest.fixture
-def weight_rule_threads(monkeypatch):
-    """The threads that ran conv2d's weight rule."""
-    ran_in = []
-    rules = list(conv._conv2d.vjps)
-    weight_rule = rules[1]
-
-    def spy(*args, **kwargs):
-        ran_in.append(threading.get_ident())
-        return weight_rule(*args, **kwargs)
-
-    monkeypatch.setattr(conv._conv2d, "vjps", (rules[0], spy, rules[2]))
-    return ran_in
+from test_threads_aside import aside_always, weight_rule_threads  # noqa: F401  (the fixtures of that file)
 
 
 def _step(shared=False):
@@ -61,7 +35,8 @@ def _step(shared=False):
 
 
 @pytest.mark.parametrize("shared", [False, True])
-def test_a_compiled_step_sets_the_weight_gradient_aside_with_eager_bits(shared, aside_always, weight_rule_threads):
+def test_a_compiled_step_sets_the_weight_gradient_aside_with_eager_bits(shared, aside_always,  # noqa: F811
+                                                                         weight_rule_threads):  # noqa: F811
     ag.set_num_threads(1)
     eager = [g.copy() for g in _step(shared)()]
     ag.set_num_threads(2)
@@ -79,7 +54,7 @@ def test_a_compiled_step_sets_the_weight_gradient_aside_with_eager_bits(shared, 
     assert set(weight_rule_threads) == {threading.get_ident()}
 
 
-def test_a_sum_whose_gradient_a_set_aside_rule_and_relu_both_read(aside_always):
+def test_a_sum_whose_gradient_a_set_aside_rule_and_relu_both_read(aside_always):  # noqa: F811
     """The sum hands one gradient array to both terms: the convolution's weight rule reads it on a pool thread while
     ReLU's rule reads it here (the program never writes into an array a set-aside rule reads: `_update_in_place`)."""
     rng = np.random.default_rng(1)
