@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..value import Value
-from .elementwise import data_of, where
+from .elementwise import _clip_vjp as clip_rule, data_of, where
 from .index import as_value
 from .primitive import primitive
 
@@ -74,13 +74,8 @@ def clamp_tensor(x, *bounds, sides="both", dtype=None):
 def _vjp(i, g, out, x, *bounds, sides="both", dtype=None):
     xd, *bounds = _in(out.dtype, x, *bounds)
     lo, hi = _bounds(bounds, sides)
-    if i == 0:  # x: g where min <= x <= max (a where: 0 outside even for an infinite or NaN g)
-        inside = True
-        if lo is not None:
-            inside = inside & (xd >= lo)
-        if hi is not None:
-            inside = inside & (xd <= hi)
-        return where(inside, g, 0)
+    if i == 0:  # x: clip's rule, g where min <= x <= max (0 outside even for an infinite or NaN g)
+        return clip_rule(g, out, xd, lo, hi)
     if _side_of(i, sides) == "min":
         chosen = xd < lo
         if hi is not None:
