@@ -12,7 +12,7 @@ from .ops.elementwise import relu_backward
 
 _INLINE = {}
 # template -> the same rule written into g (ReLU's; see _Plan._update_in_place)
-_IN_PLACE = {"_relu_backward({g}, {x[0]})": "_relu_backward({g}, {x[0]}, {g})"}
+_IN_PLACE = {"_relu_backward({g}, {out})": "_relu_backward({g}, {out}, {g})"}
 # What the templates call. Where every operand is an array, a template calls the ufunc itself (a few tens of
 # nanoseconds less than the operator) and takes its numbers 1 and 0 as 0-d arrays of the data's dtype: a
 # Python number costs NumPy a conversion of about 400 ns per call, and the result is the same (a Python
@@ -49,7 +49,7 @@ def _inline_rules():
                 (e.tanh, (("{g} * (({one} - {out}) * ({one} + {out}))",  # float64 arrays: 1 - out·out
                            {None: "_mul({g}, _mul(_sub({one}, {out}), _add({one}, {out})))",
                             np.dtype(np.float64): "_mul({g}, _sub({one}, _mul({out}, {out})))"}),)),
-                (e.relu, ((None, "_relu_backward({g}, {x[0]})"),))):  # numbers: the rule itself
+                (e.relu, ((None, "_relu_backward({g}, {out})"),))):  # numbers: the rule itself
             for rule, pair in zip(prim.vjps, templates):
                 _INLINE[rule] = pair
     return _INLINE

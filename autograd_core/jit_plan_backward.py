@@ -267,7 +267,7 @@ class _PlanBackward:
         return self.graph_outputs.get(id(v)) or self.arg_values.get(id(v)) or self.value_owner(v)
 
     def _update_in_place(self):
-        """Rewrite ReLU's rule `t = _relu_backward(g, x)` to write into g where nothing after it reads g: g is
+        """Rewrite ReLU's rule `t = _relu_backward(g, y)` to write into g where nothing after it reads g: g is
         then an array this program allocated (`fresh`) and only ever reads here. The same numbers, one array
         less per ReLU layer to allocate and fill. Runs once the outputs are known (they may read g)."""
         for index, gname, line in self.in_place:

@@ -1878,15 +1878,16 @@ def test_relu_gradient_at_an_infinite_or_nan_incoming_gradient_is_the_eager_one(
 
 
 def test_relu_rule_gives_its_gradient_in_the_gradient_dtype_at_both_sizes():
-    """relu_backward(g, x) keeps g's dtype when x's differs (float32 gradients of float64 data, and the reverse), in
-    np.where's path below 2,048 elements as in the product's above: a 0-d zero of x's dtype would widen a float32 g."""
+    """relu_backward(g, y) keeps g's dtype when ReLU's output y's differs (float32 gradients of float64 data, and the
+    reverse), in np.where's path below 2,048 elements as in the product's above: a 0-d zero of y's dtype would widen
+    a float32 g."""
     from autograd_core.ops.elementwise import relu_backward
 
     for size in (8, 4800):
         x = np.linspace(-1.0, 1.0, size)
         for g_dtype, x_dtype in ((np.float32, np.float64), (np.float64, np.float32)):
             g = np.full(size, -2.0, g_dtype)
-            grad = relu_backward(g, x.astype(x_dtype))
+            grad = relu_backward(g, np.maximum(x, 0).astype(x_dtype))
             assert grad.dtype == g_dtype, (size, g_dtype, x_dtype)
             np.testing.assert_array_equal(grad, np.where(x <= 0, 0.0, -2.0))
 

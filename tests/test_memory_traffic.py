@@ -181,7 +181,7 @@ def test_relus_buffered_forward_and_backward_make_few_python_calls():
     elementwise.relu.forward_into(x, out=out)  # (the row of zeros, made once)
     forward = _python_calls(lambda: elementwise.relu.forward_into(x, out=out), folders=("ops", "_core") + names)
     assert forward == ["_relu_into", "_max_with_zeros"] and out.tobytes() == np.maximum(x, 0).tobytes()
-    backward = _python_calls(lambda: elementwise.relu_backward(g, x, out=g), folders=("ops", "_core") + names)
+    backward = _python_calls(lambda: elementwise.relu_backward(g, out, g), folders=("ops", "_core") + names)
     assert backward == ["relu_backward", "number_like"] and np.array_equal(g, expected)  # (-0.0 where g < 0)
 
 

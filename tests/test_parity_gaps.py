@@ -444,6 +444,7 @@ PACKED_OPS = {  # name: f(m, x, y), x and y (4,) float64 leaves that require gra
     "mul": lambda m, x, y: x * y,
     "neg": lambda m, x, y: -x,
     "exp": lambda m, x, y: m.exp(x),
+    "relu": lambda m, x, y: m.relu(x - 1),  # the result (stop 65 and before: the input, x - 1)
     "log": lambda m, x, y: m.log(x),
     "sin": lambda m, x, y: m.sin(x),
     "cos": lambda m, x, y: m.cos(x),
@@ -472,7 +473,6 @@ PACKED_OPS = {  # name: f(m, x, y), x and y (4,) float64 leaves that require gra
 # Where our rule reads other numbers than PyTorch's formula saves (docs/coming-from-pytorch.md): ours -> PyTorch's.
 PACKED_DIFFERENTLY = {
     "div": (lambda m, x, y: x / y, ["out", "y"], ["x", "y"]),         # ours: g/y and -g·out/y
-    "relu": (lambda m, x, y: m.relu(x - 1), ["x-1"], ["out"]),        # ours: the input's sign; PyTorch: result > 0
     "abs": (lambda m, x, y: m.abs(x - 1), ["out", "x-1"], ["x-1"]),
     "cat": (lambda m, x, y: m.cat([x, y]), ["out", "x", "y"], []),    # a variadic rule: everything
 }

@@ -285,9 +285,12 @@ def _max_with_zeros(x, out):
     zeros = _ZERO_BLOCKS.get(x.dtype)
     if zeros is None:
         zeros = _zeros(x.dtype)
-    flat_x, flat_out = x.reshape(-1), out.reshape(-1)
-    n = flat_x.size
+    n = x.size
     rows, rest = divmod(n, _ZERO_ROW)
+    if not rest:  # whole rows (layers of 2^k units): four views fewer, ~3 µs a call where caches are cold (stop 66)
+        np.maximum(x.reshape(rows, _ZERO_ROW), zeros, out=out.reshape(rows, _ZERO_ROW))
+        return out
+    flat_x, flat_out = x.reshape(-1), out.reshape(-1)
     whole = n - rest
     if rows:
         np.maximum(flat_x[:whole].reshape(rows, _ZERO_ROW), zeros, out=flat_out[:whole].reshape(rows, _ZERO_ROW))
@@ -309,22 +312,23 @@ def _zeros(dtype):
     return zeros
 
 
-def relu_backward(g, x, out=None):
-    """ReLU's rule for a float gradient g and data x of one shape (arrays): where(x <= 0, 0, g), as PyTorch's
-    threshold_backward (0 where x <= 0 even for an infinite or NaN g, and g where x is NaN), computed as the product
-    g·[not x <= 0] into `out` (g itself in a compiled step, jit_plan.py) and mended where g held inf or NaN; below
-    2,048 elements as np.where itself, which is one ufunc call instead of five (2.3 against 5.6 µs at 128 elements;
-    from ~4,096 elements np.where is the slower). Its masked places are +0.0 where the product's are -0.0 for a
-    negative g: equal numbers, and eager and compiled steps both come here, so they agree bit for bit."""
-    if x.size < _WHERE_BELOW:
-        zero = number_like(0, x)  # (x's 0 is g's when their dtypes agree: a 0-d array's dtype decides where's result)
-        grad = np.where(np.less_equal(x, zero), zero if g.dtype == x.dtype else number_like(0, g), g)
+def relu_backward(g, y, out=None):
+    """ReLU's rule for a float gradient g and ReLU's output y = max(x, 0) of one shape (arrays): where(x <= 0, 0, g),
+    as PyTorch's threshold_backward of its saved result (0 where x <= 0 even for an infinite or NaN g, and g where x
+    is NaN), read off y: x <= 0 exactly where y == 0 (y is NaN where x is), so the mask is one comparison, of the
+    array the layer's weight gradient has just read (x's is colder: BENCHMARKS.md "Stop 66"). Computed as the product
+    g·[y != 0] into `out` (g itself in a compiled step, jit_plan.py) and mended where g held inf or NaN; below 2,048
+    elements as np.where itself, one ufunc call instead of several (2.3 against 5.6 µs at 128 elements, stop 35; from
+    ~4,096 elements np.where is the slower). Its masked places are +0.0 where the product's are -0.0 for a negative
+    g: equal numbers, and eager and compiled steps both come here, so they agree bit for bit."""
+    zero = number_like(0, y)  # (y's 0 is g's when their dtypes agree: a 0-d array's dtype decides where's result)
+    if y.size < _WHERE_BELOW:
+        grad = np.where(np.equal(y, zero), zero if g.dtype == y.dtype else number_like(0, g), g)
         if out is None:
             return grad
         np.copyto(out, grad)
         return out
-    passes = np.less_equal(x, number_like(0, x))
-    np.logical_not(passes, out=passes)
+    passes = np.not_equal(y, zero)
     grad = np.multiply(g, passes, out=out)
     flat = grad.reshape(-1)
     # g·g shows an inf or NaN in g (a BLAS dot: ~10× cheaper than np.where); an overflowing square only mends for
@@ -339,24 +343,27 @@ _WHERE_BELOW = 2048  # elements: relu_backward takes np.where below it (BENCHMAR
 
 
 def _relu_vjp(g, out, x):
-    if g.__class__ is Value:  # create_graph (or tangents that are Values): a node of its own, differentiable in x
-        return threshold_backward(g, x)
-    x = data_of(x)
-    if g.__class__ is x.__class__ and x.__class__ in _SCALAR_ZEROS:  # one number: where(x <= 0, 0, g)
-        return _SCALAR_ZERO_FLOATS[x.__class__] if x <= 0 else g
-    if g.__class__ is np.ndarray and x.__class__ is np.ndarray and g.shape == x.shape and g.dtype.kind == "f":
-        return relu_backward(g, x, out=recycle.empty(g.shape, g.dtype) if g.nbytes >= recycle.MIN_BYTES else None)
-    return where(np.logical_not(np.less_equal(x, number_like(0, x))), g, 0)  # 0-d, broadcast or integer data
+    # PyTorch's threshold_backward(g, result, 0): the rule reads ReLU's output y = max(x, 0), which is 0 exactly where
+    # x <= 0 (and NaN where x is), not x (what saved_tensors_hooks pack; a change of x in place does not matter)
+    if g.__class__ is Value:  # create_graph (or tangents that are Values): a node of its own, with an edge to y
+        return threshold_backward(g, out)
+    y = data_of(out)
+    if g.__class__ is y.__class__ and y.__class__ in _SCALAR_ZEROS:  # one number: where(y == 0, 0, g)
+        return _SCALAR_ZERO_FLOATS[y.__class__] if y == 0 else g
+    if g.__class__ is np.ndarray and y.__class__ is np.ndarray and g.shape == y.shape and g.dtype.kind == "f":
+        return relu_backward(g, y, recycle.empty(g.shape, g.dtype) if g.nbytes >= recycle.MIN_BYTES else None)
+    return where(np.not_equal(y, number_like(0, y)), g, 0)  # 0-d, broadcast or integer data
 
 
 def _threshold_rule(g, x, threshold=0):
-    """ReLU's and threshold's rule g⊙[x > threshold]: 0 where x <= threshold (even for an infinite or NaN g), g
-    elsewhere (NaN x included); g and x of one shape."""
+    """threshold's rule g⊙[x > threshold]: 0 where x <= threshold (even for an infinite or NaN g), g elsewhere (NaN x
+    included); g and x of one shape. ReLU's too, with its output y for x (y <= 0 exactly where x <= 0)."""
     return np.where(np.less_equal(x, number_like(threshold, x)), number_like(0, g), g)[()]
 
 
 # PyTorch's threshold_backward (ThresholdBackwardBackward0), the node of ReLU's gradient made with create_graph: its
-# edge to x, whose derivative is zeros, makes a second derivative of ReLU zeros rather than missing
+# edge to ReLU's output (threshold's input), whose derivative is zeros, makes a second derivative zeros rather than
+# missing
 threshold_backward = backward_node("threshold_backward", _threshold_rule)
 
 
