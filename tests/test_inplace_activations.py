@@ -132,6 +132,23 @@ def test_in_place_after_a_node_read_the_old_contents_makes_backward_raise(name, 
         check(pytest.importorskip("torch"))
 
 
+def test_relu_reads_its_result_so_its_input_may_change_in_place_afterwards_as_in_pytorch():
+    # PyTorch's ReluBackward0 saves its result, not its input: relu(h) then h.add_(5) backpropagates through the old
+    # h's signs (stop 65 and before: raised "modified by an inplace operation", as if the rule read h)
+    def grad(lib, change):
+        x = lib.tensor(X.copy(), requires_grad=True)
+        h = x * 1.5
+        y = lib.relu(h)
+        change(h)
+        y.sum().backward()
+        return np.asarray(x.grad.detach().numpy() if hasattr(x.grad, "detach") else x.grad)
+
+    for change in (lambda h: h.add_(5.0), lambda h: h.relu_(), lambda h: h.zero_()):
+        np.testing.assert_array_equal(grad(ag, change), np.where(X > 0, 1.5, 0.0))
+    torch = pytest.importorskip("torch")
+    np.testing.assert_array_equal(grad(torch, lambda h: h.add_(5.0)), np.where(X > 0, 1.5, 0.0))
+
+
 @pytest.mark.parametrize("name,make", CASES, ids=IDS)
 def test_in_place_on_data_changes_the_array_itself(name, make):
     expected = make(ag)(Value(X * 1.0) * 1.0).data
