@@ -47,9 +47,9 @@ class _IncompatibleKeys(collections.namedtuple("_IncompatibleKeys", ["missing_ke
     __str__ = __repr__
 
 
-# The state-dict hooks (register_state_dict_pre_hook, ...): kept apart from the call hooks above, which make every
-# call take the hooked path; each kind maps handle id -> (hook, flag), flag being PyTorch's with_module for the
-# private load pre-hook and "may return a new dict" for the private state-dict hook.
+# The state-dict hooks (register_state_dict_pre_hook, ...): kept apart from the call hooks (module_hooks.py), which
+# make every call take the hooked path; each kind maps handle id -> (hook, flag), flag being PyTorch's with_module for
+# the private load pre-hook and "may return a new dict" for the private state-dict hook.
 _STATE_HOOKS = ("state_dict_pre", "state_dict_post", "load_pre", "load_post")
 
 
