@@ -51,6 +51,12 @@ an input only through a helper (relu's) counts as reading it; a change through o
 (step < size) raises as one through an expand() does, where PyTorch lets it through with numbers that depend on the
 order it visits the elements (fill_ and zero_, which write one number, go through both, as PyTorch's). As PyTorch's,
 the outputs of split, chunk and unbind refuse a recorded change (multiple_views.py).
+
+This module holds the rules and the write (`_write`, which a compile recording replaces here while it watches, and
+every function that calls it: the operators, add_/mul_/..., copy_, fill_, clamp_, x[index] = value). Beside it:
+version_counter.py (the counters, and the views and elements that share them), inplace_functions.py (the in-place
+forms of functions: relu_, scatter_, floor_, ...; x[index] = value out of place) and inplace_fills.py (normal_,
+uniform_, ..., apply_, map_), whose methods are copied onto InplaceMethods.
 """
 
 from __future__ import annotations

@@ -17,6 +17,10 @@ PyTorch does not have: a member that an attribute of its own also holds keeps th
 
 Calling a module runs `forward` inside `autograd_core.modes.name_scope(name, kind, owner)`, so every node it creates
 remembers the module, and `viz` can draw each module call as a cluster.
+
+This module holds Parameter, Buffer and Module's registration, walking and printing; Module's other methods are
+written beside it and copied onto it: hooks (module_hooks.py), modes, gradients, devices and dtypes (module_modes.py),
+and the state dict and checkpoints (module_state.py).
 """
 
 from __future__ import annotations
