@@ -568,3 +568,7 @@ def attach_methods(body):
 
 # Module's hooks, modes and state, written apart and copied onto Module when imported.
 from . import module_hooks, module_modes, module_state  # noqa: E402, F401  (attached)
+
+# Pickles written before the split name these classes here (load_state_dict's result, a view of a module's hooks).
+from .module_hooks import _HookView  # noqa: E402, F401
+from .module_state import _IncompatibleKeys  # noqa: E402, F401

@@ -329,3 +329,21 @@ def test_what_a_compile_recording_replaces_in_inplace_py_is_what_its_methods_cal
     for name in ("version_counter", "inplace_functions", "inplace_fills"):
         assert "_write" not in names(name), name
     assert "_write" in names("inplace")
+
+
+def test_pickles_that_name_the_classes_moved_out_of_nn_module_still_load():
+    """load_state_dict's result and a view of a module's hooks pickle plainly; one written before the split names their
+    classes in autograd_core.nn.module, which still has them."""
+    import pickle
+
+    from autograd_core import nn
+
+    model = nn.Linear(2, 3)
+    model.register_forward_hook(print)
+    objects = (model.load_state_dict(model.state_dict()), model._forward_hooks)
+    for obj in objects:
+        written = pickle.dumps(obj, protocol=0)  # (protocol 0: module names as plain text, replaceable)
+        for home in (b"module_hooks", b"module_state"):
+            written = written.replace(b"autograd_core.nn." + home + b"\n", b"autograd_core.nn.module\n")
+        assert b"autograd_core.nn.module\n" in written
+        assert type(pickle.loads(written)) is type(obj)
