@@ -43,7 +43,8 @@ from .ops.primitive import LINEAR
 from .ops.shape import broadcast_to, reshape, stack
 from .tracing import Tracer
 from .trees import Spread, any_container, arrays_as_tensors, flatten, flatten_as, is_container, unflatten
-from .inplace import placed, viewed_array
+from .inplace_functions import placed
+from .version_counter import viewed_array
 from .value import Value, _new_node
 
 _constant, _current_scope = Value._constant, SCOPE.get

@@ -51,323 +51,28 @@ an input only through a helper (relu's) counts as reading it; a change through o
 (step < size) raises as one through an expand() does, where PyTorch lets it through with numbers that depend on the
 order it visits the elements (fill_ and zero_, which write one number, go through both, as PyTorch's). As PyTorch's,
 the outputs of split, chunk and unbind refuse a recorded change (multiple_views.py).
+
+This module holds the rules and the write (`_write`, which a compile recording replaces here while it watches, and
+every function that calls it: the operators, add_/mul_/..., copy_, fill_, clamp_, x[index] = value). Beside it:
+version_counter.py (the counters, and the views and elements that share them), inplace_functions.py (the in-place
+forms of functions: relu_, scatter_, floor_, ...; x[index] = value out of place) and inplace_fills.py (normal_,
+uniform_, ..., apply_, map_), whose methods are copied onto InplaceMethods.
 """
 
 from __future__ import annotations
 
-import collections
-import math
 import operator
-import weakref
 
 import numpy as np
 
 from . import value as _value
-from .errors import ArgumentError, ShapeError, scalar_type_name, write_refusal
-from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element
+from .errors import ArgumentError, ShapeError, write_refusal
 from .float_errors import quiet
-from .modes import GRAD_ENABLED, INPLACE, TRACERS, values_followed
-from .element_views import cell_of, refresh, register, registered_index
-from .scalar_aliases import alias, synchronise
-
-_KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the version a graph expected
-
-
-class Versions:
-    """How often a Value's array changed in place, and when (the creation counter at the latest changes); shared by a
-    Value, its detach()es and its views. The views of a node of a graph are also listed (`views`), so that a change
-    recorded through the Value or one of them reaches the others (`_record_in_place`)."""
-
-    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed", "aliases", "sources", "cell",
-                 "elements", "element_limit")
-
-    def __init__(self, owner):
-        self.count = 0
-        self.last = -1
-        self.stamps = collections.deque(maxlen=_KEEP_STAMPS)
-        # a weak reference to the Value that views taken without recording view: the one the counter was made for
-        # (never a view: a view takes its base's), or the one `_unlisted_base` finds after it is gone
-        self.root = weakref.ref(owner)
-        self.views = None  # [weak reference]: the views of root and of its views
-        self.limit = 256  # when the list is longer, the views that are gone are forgotten
-        self.graph = False  # whether root, or a view, required grad when a view was taken or a change recorded
-        self.viewed = False  # whether a view was taken of a Value that needed no gradient (such views are not listed)
-        self.aliases = None  # [(weak reference, to its origin)]: the members of a 0-d Value's family (scalar_aliases)
-        self.sources = None  # {id(view): (weak reference to it, to the Value it was taken from)}: see share_versions
-        self.cell = None  # (0-d array in x's memory, x's counter) when a 0-d family stands for x[i]: see share_versions
-        self.elements = None  # [(weak reference, index)]: the elements read out of the array (element_views.py)
-        self.element_limit = 256  # when that list is longer, the elements that are gone are forgotten
-
-    def __reduce__(self):
-        # In a Value's pickle or copy, its counter is there only for Value.__setstate__ to drop (a copy counts its own
-        # changes): it goes as None (its weak reference to its owner could not be pickled).
-        return type(None), ()
-
-    def at(self, index):
-        """The version the array had when the node with creation number `index` was recorded."""
-        later = sum(1 for s in self.stamps if s > index)
-        return self.count - later
-
-
-
-
-def share_versions(view, base, params=None):
-    """Give `view` the version counter of `base` if its array is a view of base's (the engine calls this after the
-    primitives that may return one: reshape, transpose, basic indexing, broadcast_to), as PyTorch's views share
-    their base's. A change made in place through either then counts for both: `x[1:].add_(1)` under no_grad makes
-    a backward pass through a node that saved x raise, instead of using the changed numbers.
-
-    A view of a node of a graph is also listed, so that an in-place change recorded through it, through its base or
-    through another view reaches it (`_record_in_place`). The views of a Value that needs no gradient are not
-    listed (they cost nothing more than before): the rare change that makes their base need one finds them by
-    memory (`_unlisted_views`). Views of a leaf that requires grad are not listed: in-place changes through them are
-    refused.
-
-    One element read out of an array (`x[0]`, `x[1, 2]`: a NumPy scalar, which shares no memory) is PyTorch's 0-d
-    view: it takes x's counter, which lists it (element_views.py: it follows x's changes); one taken without recording
-    also keeps x and the index in its params (a recorded one's node names them: `element_of`), so that an in-place
-    change of it can find x's element and write there."""
-    if viewed_array(view, base) is None:
-        if _LAZY_BITS_SET[0] and not (isinstance(view.data, np.ndarray) and isinstance(base.data, np.ndarray)):
-            carry_to_element(view, base)  # c[0, 1], a view of a 0-d c: PyTorch's are views, carrying c's bits
-        if isinstance(base.data, np.generic) or (isinstance(view.data, np.generic) and base._version is not None
-                                                 and base._version.aliases):
-            join_0d_family(view, base, _view_of_0d)  # a view of a 0-d Value (or an element of one's view): listed
-        elif params is not None and isinstance(base.data, np.ndarray):
-            if view._p0 is None:
-                _element_read(view, base, params)
-            elif isinstance(view.data, np.generic):  # recorded: it shares base's counter and follows its changes
-                versions = base._version
-                if versions is None:
-                    versions = base._version = Versions(base)
-                view._version = versions
-                entries = versions.elements  # `register`, its common case written out
-                if entries is not None and len(entries) < versions.element_limit:
-                    entries.append((weakref.ref(view), params["index"]))
-                else:
-                    register(view, params["index"], versions)
-        return
-    versions = base._version
-    if versions is None:
-        versions = base._version = Versions(base)
-    view._version = versions
-    if versions.aliases:  # a view of the array of a 0-d Value's view (`y.view(1).view(1, 1)`): listed with them, as
-        alias(view, base)  # it may outlive that view
-    if not base._requires_grad:
-        versions.viewed = True
-        if versions.root() is not base:  # taken from a detach() or a view of root, which share its array: which one
-            _remember_source(view, base, versions)  # is the view's base is known from here only (see _unlisted_base)
-        return
-    if base._p0 is None:
-        if view._p0 is None:  # a view of a leaf that requires grad, made in no_grad(): listed, for PyTorch's error
-            _list_view(view, versions)
-        return
-    _list_view(view, versions)
-
-
-def join_0d_family(member, base, join=alias):
-    """Join `member` (a view of 0-d `base` that shares no memory with it, or a detach() of it) to base's 0-d family
-    by join(member, base) (scalar_aliases.alias, or `_view_of_0d`). Where base is one element read out of x, sharing
-    x's counter (`x[i].view(1)`, `x[i].detach()`), the family is base's own, not x's counter (whose other views it
-    would write), and its changes are written into x's element too (`versions.cell`)."""
-    versions = base._version
-    element = versions is None or not versions.aliases
-    if element and versions is not None and versions.root() is not base:
-        base._version = None  # x[0] sharing x's counter: its views are a 0-d family of its own (scalar_aliases)
-    join(member, base)
-    cell = element_cell(base) if element else None
-    if cell is not None and _writeable(cell):  # the family of x[i]: its changes are written into x's element too
-        member._version.cell = (cell, element_of(base)[0]._shared_versions())
-
-
-def _writeable(array):
-    """Whether NumPy lets `array` be written (made so if its memory's owner is: an expand()'s element)."""
-    if not array.flags.writeable:
-        try:
-            array.flags.writeable = True
-        except ValueError:
-            return False
-    return True
-
-
-def _element_read(element, base, params):
-    """Note where `element`, one element read out of base's array without recording (x[0] of an x that needs no
-    gradient, or inside no_grad()), comes from: base and the index, kept in its params (base alive with it, as a
-    PyTorch view keeps its base: `x[1][0].add_(1)` changes x). Listed as a view is where base requires grad, for
-    PyTorch's errors about views of leaves and views made in no_grad()."""
-    if not isinstance(element.data, np.generic):
-        return  # (a 0-d array: no index of ints reads one out)
-    element._params = {"index": params["index"], "base": base}  # (a new dict: a jvp still reads the call's own)
-    versions = base._version
-    if versions is None:
-        versions = base._version = Versions(base)
-    element._version = versions
-    entries = versions.elements  # listed, to follow base's changes: `register`, its common case written out
-    if entries is not None and len(entries) < versions.element_limit:
-        entries.append((weakref.ref(element), params["index"]))
-    else:
-        register(element, params["index"], versions)
-    if base._requires_grad:
-        _list_view(element, versions)
-    else:
-        versions.viewed = True
-
-
-def element_of(value):
-    """(base, index) when `value` is one element read out of base's array by `base[index]` (ints only: a 0-d
-    Value holding a NumPy scalar, which no array can view, where PyTorch's is a view); else None."""
-    op = value._op
-    if op is None or op.name != "getitem" or isinstance(value.data, np.ndarray):
-        return None
-    params = value._params
-    if params.__class__ is not dict:  # none, or freed by a backward pass without retain_graph (engine._Freed)
-        base = value._p0
-        index = None if params is None or base is None or value._version is None else registered_index(
-            value, value._version)  # freed: its index is listed with the elements of base's counter
-        return None if index is None else (base, index)
-    base = value._p0
-    if base is None:  # read out without recording: see `_element_read`
-        base = params.get("base")
-    if base is None or not isinstance(base.data, np.ndarray):
-        return None
-    return base, params["index"]
-
-
-def element_cell(value):
-    """The 0-d array viewing, in its base's memory, the element `value` was read out of (`element_of`); None if value
-    is no such element (or a copy: an index array picked it)."""
-    found = element_of(value)
-    if found is None:
-        return None
-    base, index = found
-    return cell_of(base.data, index)
-
-
-def _remember_source(view, base, versions):
-    """Note that `view`, not listed (its base needs no gradient), was taken from `base`."""
-    sources = versions.sources
-    if sources is None:
-        sources = versions.sources = {}
-    elif len(sources) >= versions.limit:  # now and then, forget the views that are gone (as `alias` does: the
-        for key in [key for key, (ref, _) in sources.items() if ref() is None]:  # limit grows with those alive,
-            del sources[key]                                                     # so the scans cost O(1) a view)
-        versions.limit = max(versions.limit, 2 * len(sources))
-    sources[id(view)] = (weakref.ref(view), weakref.ref(base))
-
-
-def source_of(view, versions):
-    """The Value that `view` (not listed) was taken from: the one `_remember_source` noted, else the Value the counter
-    counts for (`versions.root`); None if that is gone."""
-    entry = versions.sources.get(id(view)) if versions.sources else None
-    if entry is not None and entry[0]() is view:
-        return entry[1]()
-    return versions.root()
-
-
-def _view_of_0d(view, base):
-    """Join `view` to the 0-d family of `base` (scalar_aliases), listed as a view of a node of a graph is."""
-    alias(view, base)
-    versions = view._version
-    if not base._requires_grad:
-        versions.viewed = True
-    elif base._p0 is not None or view._p0 is None:
-        _list_view(view, versions)
-
-
-def _list_view(view, versions):
-    """List `view` among the views `versions` counts for (see `share_versions`)."""
-    versions.graph = True
-    views = versions.views
-    if views is None:
-        versions.views = [weakref.ref(view)]
-        return
-    views.append(weakref.ref(view))
-    if len(views) > versions.limit:  # now and then, forget the views that are gone
-        views[:] = [ref for ref in views if ref() is not None]
-        versions.limit = max(256, 2 * len(views))
-
-
-def _is_view(value, versions):
-    """Whether `value` (which shares `versions`) is a view of the Value they count for: the result of a view operation
-    (reshape, transpose, x[1:], ...) recorded on a Value sharing them, or made without recording and holding another
-    Value's counter. A view operation's result that is a copy (x[:, idx], roll) has a counter of its own, if any."""
-    op = value._op
-    if op is None or not op.views:
-        return False
-    parent = value._p0
-    if parent is None:
-        return versions.root() is not value
-    return parent._version is versions
-
-
-def viewed_array(view, base):
-    """The array that owns the memory of view's data, if that data is a view of base's (of base's array, or of the
-    array base's is itself a view of); else None."""
-    data, source = view.data, base.data
-    owner = data.base if isinstance(data, np.ndarray) else None  # (a marked leaf's: a LeafArray)
-    if owner is not None and (owner is source or owner is getattr(source, "base", None)):
-        return owner
-    return None
-
-
-
-
-def overlapping(data):
-    """Whether two elements of the ndarray `data` are one memory location: an expand() (a stride 0), the overlapping
-    windows of unfold (step < size). PyTorch refuses in-place changes of the first and lets those of the second
-    through with numbers that depend on the order it visits the elements (`w.mul_(2)` doubles a shared element twice,
-    while its gradient counts it once); here both raise (`overlap_error`)."""
-    if data.flags.c_contiguous or data.flags.f_contiguous or data.size < 2:
-        return False
-    reach = 0  # the farthest byte, from the first element, that the dimensions of smaller strides reach
-    for stride, n in sorted((abs(s), n) for s, n in zip(data.strides, data.shape) if n > 1):
-        if stride < reach + data.itemsize:  # may fall on an element already reached: count the positions
-            from .forward import _memory_positions
-
-            positions = _memory_positions(data, data.__array_interface__["data"][0]).reshape(-1)
-            return np.unique(positions).size < positions.size
-        reach += stride * (n - 1)
-    return False
-
-
-def overlap_error(name):
-    return RuntimeError(f"{name}: unsupported operation: more than one element of the written-to Value refers to a "
-                        "single memory location (an expand(), or overlapping windows of unfold()); clone() it before "
-                        "changing it in place")
-
-
-def mark_changed(*values):
-    """Tell each Value's version counter that its array changed outside the in-place methods (a raw NumPy
-    write such as `p.data -= lr * g`, as the optimizers do): graphs recorded before then refuse to
-    backpropagate. Values passed together change at one moment (one stamp: an optimizer's whole step)."""
-    if values:
-        _stamp(values, _value._next_index())
-
-
-def _stamp(values, stamp):
-    """Count one change of each Value's array, made at creation number `stamp`. (`_count_change` written out: an
-    optimizer's step stamps every parameter, and a compiled step's replay paid a Python call for each.)"""
-    for value in values:
-        versions = value._version
-        if versions is None:
-            versions = value._version = Versions(value)
-        versions.count += 1
-        versions.last = stamp
-        versions.stamps.append(stamp)
-        INPLACE.latest = stamp
-        if versions.elements:  # as _count_change
-            refresh(versions)
-
-
-def _count_change(versions, stamp):
-    versions.count += 1
-    versions.last = stamp
-    versions.stamps.append(stamp)
-    INPLACE.latest = stamp
-    if versions.elements:  # the elements read out of the array (x[0]) show its new numbers, as PyTorch's views
-        refresh(versions)
-
-
+from .modes import GRAD_ENABLED, TRACERS
+from .scalar_aliases import synchronise
+from .version_counter import (  # noqa: F401  (mark_changed: users call autograd_core.inplace.mark_changed(x))
+    Versions, _count_change, _is_view, element_cell, element_of, mark_changed, overlap_error, overlapping,
+)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -624,11 +329,6 @@ def _scaled_operand(self, other, scaled, kind):
                    lambda v: shown(_OUT_OF_PLACE[kind](v, scaled), v, other, name), other)
 
 
-def _refuse_python_map(self, name):
-    if self.requires_grad:  # a Python function per element has no derivative to record (PyTorch's message)
-        raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() instead.")
-
-
 def _copy(self, src, name):
     """self's contents replaced by src (a Value, array or number broadcastable to self's shape), in self's dtype."""
     source = src
@@ -667,39 +367,6 @@ def _overwritten(old, source):
     elif source.dtype != old.dtype:
         source = source.astype(old.dtype)
     return where(np.ones(old.shape, dtype=bool), source, old)
-
-
-def _sigmoid(d, out):
-    result = 0.5 * (np.tanh(0.5 * np.asarray(d)) + 1.0)  # the stable form of 1 / (1 + exp(-x))
-    if out is None:
-        return result
-    write_back(out, result)
-
-
-def _refuse_complex(self, kind, message):
-    """PyTorch's refusal of an in-place function of a complex self (in message, '{torch}' is PyTorch's name of the
-    scalar type, 'ComplexFloat', and '{c10}' its C++ name, 'c10::complex<float>')."""
-    dtype = self.data.dtype
-    if dtype.kind == "c":
-        raise kind(message.format(torch=scalar_type_name(dtype),
-                                  c10=f"c10::complex<{'float' if dtype == np.complex64 else 'double'}>"))
-
-
-def _drawn(self, name, generator, *values, **how):
-    """self's contents replaced by the random numbers ops/sampling's `fill_draws(*values' data, fill=name, ...)` draws
-    for it (`x.normal_()`, `x.uniform_()`, ...). While a compile recording or a jvp follows Values, the draw is
-    `sample`'s recorded operation, which a replay draws anew, in eager mode's order."""
-    sampling = _value._ops.sampling
-    how["generator"], how["fill"], how["shape"] = generator, name, np.shape(self.data)
-    if TRACERS.get() and values_followed():
-        return _copy(self, sampling.sample(sampling.fill_draws, *values, **how), name)
-    return _copy(self, sampling.fill_draws(*[_data(v) for v in values], **how), name)
-
-
-def _elementwise(self, name, compute, result_of):
-    """An elementwise function in place (relu_, exp_, ...): recorded on a Value in a graph being recorded (see
-    `update_in_place`), written into the array elsewhere."""
-    return _change(self, name, compute, result_of)
 
 
 def update_in_place(value, name, result_of, *operands):
@@ -866,159 +533,6 @@ class InplaceMethods:
 
     clip_ = clamp_
 
-    # Elementwise functions in place (PyTorch's `x.relu_()`, `x.exp_()`, ...), under the same rules.
-    def relu_(self):
-        """max(x, 0) in place; returns self."""
-        _refuse_complex(self, NotImplementedError, "clamp is not supported for complex types")
-        return _elementwise(self, "relu_", lambda d, out: np.maximum(d, 0, out=out), lambda v: v.relu())
-
-    def sigmoid_(self):
-        """1 / (1 + exp(-x)) in place; returns self."""
-        return _elementwise(self, "sigmoid_", _sigmoid, lambda v: v.sigmoid())
-
-    def tanh_(self):
-        """tanh(x) in place; returns self."""
-        return _elementwise(self, "tanh_", lambda d, out: np.tanh(d, out=out), lambda v: v.tanh())
-
-    def exp_(self):
-        """exp(x) in place; returns self."""
-        return _elementwise(self, "exp_", lambda d, out: np.exp(d, out=out), lambda v: v.exp())
-
-    def log_(self):
-        """log(x) in place; returns self."""
-        return _elementwise(self, "log_", lambda d, out: np.log(d, out=out), lambda v: v.log())
-
-    def sqrt_(self):
-        """sqrt(x) in place; returns self."""
-        return _elementwise(self, "sqrt_", lambda d, out: np.sqrt(d, out=out), lambda v: v.sqrt())
-
-    def abs_(self):
-        """|x| in place; returns self (a complex self refuses, as PyTorch's: |z| is real)."""
-        _refuse_complex(self, RuntimeError, "In-place abs is not supported for complex tensors.")
-        return _elementwise(self, "abs_", lambda d, out: np.abs(d, out=out), lambda v: v.abs())
-
-    def neg_(self):
-        """-x in place; returns self."""
-        return _elementwise(self, "neg_", lambda d, out: np.negative(d, out=out), lambda v: -v)
-
-    def pow_(self, exponent):
-        """x ** exponent in place; returns self."""
-        return _change(self, "pow_", _ufunc_update(np.power)(_data(exponent)), lambda v: v ** exponent, exponent)
-
-    def uniform_(self, from_=0.0, to=1.0, generator=None):
-        """Fill with numbers drawn uniformly from [from_, to) (from the generator `manual_seed` seeds, or
-        `generator`; for a complex self, real and imaginary parts each); returns self."""
-        _refuse_integral_draws(self, "check_uniform_bounds")
-        return _drawn(self, "uniform_", generator, low=from_, high=to, complex=self.data.dtype.kind == "c")
-
-    def apply_(self, callable):
-        """Replace each element x by callable(x) (a Python number in, a number out, converted to self's dtype), in
-        place; returns self. PyTorch's: for Values that need no gradient, and slow (one Python call per element)."""
-        _refuse_python_map(self, "apply_")
-        data = np.asarray(self.data)
-        return _copy(self, np.reshape([callable(x) for x in data.ravel().tolist()], data.shape), "apply_")
-
-    def map_(self, other, callable):
-        """self[i] = callable(self[i], other[i]) for every element, `other` (a Value, array or number) broadcast to
-        self's shape, in place; returns self. For Values that need no gradient, one Python call per element."""
-        _refuse_python_map(self, "map_")
-        data = np.asarray(self.data)
-        other = np.broadcast_to(np.asarray(_data(other)), data.shape)
-        pairs = zip(data.ravel().tolist(), other.ravel().tolist())
-        return _copy(self, np.reshape([callable(a, b) for a, b in pairs], data.shape), "map_")
-
-    def normal_(self, mean=0.0, std=1.0, generator=None):
-        """Fill with normal numbers of the given mean and standard deviation; returns self. For a complex self,
-        PyTorch's complex normal numbers: real and imaginary parts independent, each of mean `mean` and standard
-        deviation std/√2."""
-        _refuse_integral_draws(self, "normal_kernel_cpu")
-        return _drawn(self, "normal_", generator, mean=mean, std=std, complex=self.data.dtype.kind == "c")
-
-    def bernoulli_(self, p=0.5, *, generator=None):
-        """Fill with 0 or 1, 1 with probability p (a number, or a Value broadcast to self's shape); returns self."""
-        kernel = "bernoulli_tensor_cpu_self_" if isinstance(p, _value.Value) else "bernoulli_scalar_cpu_"
-        _refuse_complex(self, NotImplementedError, f'"{kernel}" not implemented for \'{{torch}}\'')
-        if isinstance(p, _value.Value):  # its probabilities: an input of the draw (a replay reads the new ones)
-            return _drawn(self, "bernoulli_", generator, p)
-        return _drawn(self, "bernoulli_", generator, p=p)
-
-    def exponential_(self, lambd=1.0, *, generator=None):
-        """Fill with exponential numbers of rate lambd (mean 1 / lambd); returns self."""
-        _refuse_complex(self, RuntimeError, "Exponential distribution is a continuous probability distribution. dtype "
-                                            "must be a floating point but you specified {torch}")
-        if lambd <= 0:
-            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
-        return _drawn(self, "exponential_", generator, scale=1.0 / lambd)
-
-    def geometric_(self, p, *, generator=None):
-        """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...); returns self."""
-        if not 0 < p < 1:
-            raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
-        _refuse_complex(self, NotImplementedError, '"geometric_cpu" not implemented for \'{torch}\'')
-        return _drawn(self, "geometric_", generator, p=p)
-
-    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
-        """Fill with exp of normal numbers of the given mean and standard deviation; returns self."""
-        _refuse_complex(self, NotImplementedError, '"log_normal_cpu" not implemented for \'{torch}\'')
-        if std <= 0:
-            raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
-        return _drawn(self, "log_normal_", generator, mean=mean, std=std)
-
-    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
-        """Fill with Cauchy numbers of the given median and scale; returns self."""
-        _refuse_complex(self, RuntimeError, "Cauchy distribution is a continuous probability distribution. dtype must "
-                                            "be a floating point but you specified {c10}")
-        return _drawn(self, "cauchy_", generator, median=median, sigma=sigma)
-
-    def random_(self, from_=0, to=None, *, generator=None):
-        """Fill with integers in [from_, to) (random_(to) means [0, to)); without `to`, up to 2^mantissa bits
-        for floats (every integer exactly representable) or the dtype's largest value, as PyTorch's random_."""
-        _refuse_complex(self, NotImplementedError, '"random_kernel_cpu" not implemented for \'{torch}\'')
-        if to is None and from_ != 0:
-            from_, to = 0, from_
-        if to is None:
-            dtype = np.dtype(self.dtype)
-            to = 2 ** (np.finfo(dtype).nmant + 1) + 1 if dtype.kind == "f" else (
-                2 if dtype.kind == "b" else int(np.iinfo(dtype).max) + 1)
-        if to <= from_:
-            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
-        return _drawn(self, "random_", generator, low=from_, high=to)
-
-    # PyTorch's in-place forms of the indexing functions (`y.scatter_(1, labels, 1.0)` for one-hot rows, `x.tril_()`,
-    # `h.index_add_(0, segment, messages)`, `x.masked_fill_(mask, 0)`): the out-of-place function, written back.
-    def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
-        """scatter (ops/index.py) in place, reduce='add'/'multiply' included; returns self."""
-        return _rewritten(self, "scatter_", lambda v: v.scatter(dim, index, src, value=value, reduce=reduce), src,
-                          value)
-
-    def scatter_add_(self, dim, index, src):
-        """scatter_add in place (repeated positions add up); returns self."""
-        return _rewritten(self, "scatter_add_", lambda v: v.scatter_add(dim, index, src), src)
-
-    def index_add_(self, dim, index, source, *, alpha=1):
-        """index_add in place: alpha·source's entry i added at position index[i] along dim; returns self."""
-        return _rewritten(self, "index_add_", lambda v: v.index_add(dim, index, source, alpha=alpha), source, alpha)
-
-    def index_copy_(self, dim, index, source):
-        """index_copy in place; returns self."""
-        return _rewritten(self, "index_copy_", lambda v: v.index_copy(dim, index, source), source)
-
-    def index_fill_(self, dim, index, value):
-        """index_fill in place: `value` at the positions index along dim; returns self."""
-        return _rewritten(self, "index_fill_", lambda v: v.index_fill(dim, index, value), value)
-
-    def masked_fill_(self, mask, value):
-        """masked_fill in place: `value` where the boolean mask is True; returns self."""
-        return _rewritten(self, "masked_fill_", lambda v: v.masked_fill(mask, value), value)
-
-    def tril_(self, diagonal=0):
-        """tril in place: zeros above the diagonal; returns self."""
-        return _rewritten(self, "tril_", lambda v: v.tril(diagonal))
-
-    def triu_(self, diagonal=0):
-        """triu in place: zeros below the diagonal; returns self."""
-        return _rewritten(self, "triu_", lambda v: v.triu(diagonal))
-
     def __setitem__(self, index, value):
         """`x[index] = value` (NumPy's indexing: ints, slices, masks, index arrays), changing x's array in place.
 
@@ -1052,114 +566,22 @@ class InplaceMethods:
         return _write(self, "x[...] = value", compute, lambda v: _assigned(v, index, assigned), index)
 
 
-def _rewritten(self, name, result_of, *operands):
-    """self's contents replaced, in place, by result_of(self): an out-of-place function on Values (scatter,
-    index_add, masked_fill, ...), computed on self's data without recording, then written back under the in-place
-    rules (`_change`); a jvp follows the change through result_of."""
-    return _change(self, name, _computed_by(result_of), result_of, *operands)
+def attach_methods(body):
+    """Copy the methods of class `body` (written in a class body of inplace_functions.py or inplace_fills.py, word
+    for word as they were written in InplaceMethods) onto InplaceMethods, each under its name once, named
+    `InplaceMethods.<name>` as there."""
+    for name, member in vars(body).items():
+        if name not in ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__"):
+            assert not hasattr(InplaceMethods, name), name
+            member.__qualname__ = f"InplaceMethods.{member.__name__}"
+            setattr(InplaceMethods, name, member)
 
 
-def _without_leading_ones(value, ndim):
-    """value without its leading dimensions of size 1 beyond `ndim`, as PyTorch's `x[index] = value` takes it (the
-    value is broadcast to x[index] after that): `x[i] = y` with y of shape (1, 1) writes y's one element into a 1-D x,
-    where NumPy raises "setting an array element with a sequence"."""
-    extra = 0
-    while value.ndim - extra > ndim and value.shape[extra] == 1:
-        extra += 1
-    return value.reshape(value.shape[extra:]) if extra else value
-
-
-def _assigned(x, index, value):
-    """`x[index] = value` out of place, by operations on Values (for forward mode: see `_write`): each element of x
-    that the assignment writes takes the element of `value` (broadcast to x[index]'s shape) that NumPy's assignment
-    would leave there (the last one, where an index array repeats a position), through a gather; the others stay."""
-    from .ops.shape import broadcast_to
-
-    data = np.asarray(x.data)
-    source = np.full(data.shape, -1)
-    target_shape = data[index].shape
-    if not isinstance(value, _value.Value):
-        value = _value.Value(np.asarray(value, dtype=data.dtype), requires_grad=False)
-    if not math.prod(target_shape):
-        return x  # nothing is written
-    # which element of value lands where: value's own elements, broadcast as NumPy's assignment broadcasts them (the
-    # gather then sums a broadcast element's gradient; no node of its own, as PyTorch's CopySlices lists value's)
-    try:
-        numbers = np.broadcast_to(np.arange(math.prod(value.shape)).reshape(value.shape), target_shape)
-    except ValueError:
-        value = broadcast_to(value, shape=target_shape)  # its error names both shapes
-        numbers = np.arange(math.prod(target_shape)).reshape(target_shape)
-    source[index] = numbers
-    return placed(value, source, x, "IndexPutBackward0" if _advanced(index) else "CopySlices")
-
-
-def _advanced(index):
-    """Whether an index (plain: ops.shape._plain_index's) holds an index array or a mask (PyTorch's index_put_)."""
-    return any(isinstance(i, np.ndarray) and i.ndim for i in (index if index.__class__ is tuple else (index,)))
-
-
-def placed(value, source, base, grad_fn_name=None):
-    """base with each element whose `source` (an int array of base's shape) is k >= 0 replaced by value's flat element
-    k, by operations on Values (a gather and a where): differentiable in both. grad_fn_name: PyTorch's name of the
-    node of the write this is ('CopySlices' for x[1:] = v, 'IndexPutBackward0' for x[idx] = v), which the where's node
-    shows, listing (base, value) as PyTorch's (grad_fn_names.py)."""
-    from .ops.elementwise import _where, where
-    from .ops.shape import getitem, reshape
-
-    written = source >= 0
-    part = getitem(reshape(value, shape=(-1,)), np.where(written, source, 0))
-    if grad_fn_name is None:
-        return where(written, part, base)
-    return _where.named(grad_fn_name)(part, base, condition=written)
-
-
-# PyTorch's other in-place methods (`x.floor_()`, `x.lerp_(end, 0.5)`, `x.fmod_(2)`, `x.addmm_(a, b)`): the
-# out-of-place method of the same name, computed on x's data and written back (`_rewritten`), under the same rules.
-# The result must keep x's shape and convert to x's dtype (`x.lt_(y)` writes 0 and 1; an integer x.sqrt_() raises).
-_REWRITTEN = (
-    "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "asinh", "acosh",
-    "atanh", "arcsinh", "arccosh", "arctanh", "floor", "ceil",
-    "trunc", "fix", "frac", "round", "sign", "reciprocal", "rsqrt", "square", "log1p", "expm1", "log2", "log10",
-    "deg2rad", "rad2deg", "absolute", "negative", "nan_to_num", "erf", "erfinv", "lgamma", "digamma", "polygamma",
-    "logical_not", "atan2", "arctan2", "lerp", "addcmul", "addcdiv", "fmod", "remainder", "clamp_min", "clamp_max",
-    "hypot", "copysign", "heaviside", "floor_divide", "true_divide", "divide", "multiply", "subtract",
-    "logical_and", "logical_or", "logical_xor", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal",
-    "less", "less_equal", "not_equal", "cumsum", "cumprod", "renorm", "addmm", "addmv", "addr", "addbmm", "baddbmm",
-    "float_power", "erfc", "exp2", "i0", "logit", "sinc", "xlogy", "igamma", "igammac", "mvlgamma",
-)
-
-
-def _rewritten_method(name):
-    def method(self, *args, **kwargs):
-        if name == "float_power":
-            complex_ = any(np.dtype(getattr(a, "dtype", type(a))).kind == "c" for a in (self, *args))
-            required = np.dtype(np.complex128 if complex_ else np.float64)
-            if self.dtype != required:
-                raise RuntimeError(f"the base given to float_power_ has dtype {scalar_type_name(self.dtype)} but the "
-                                   f"operation's result requires dtype {scalar_type_name(required)}")
-        elif name == "absolute":
-            _refuse_complex(self, RuntimeError, "In-place abs is not supported for complex tensors.")
-        operands = [a for a in (*args, *kwargs.values()) if isinstance(a, _value.Value)]
-        return _rewritten(self, name + "_", lambda v: getattr(v, name)(*args, **kwargs), *operands)
-
-    method.__name__, method.__qualname__ = name + "_", f"InplaceMethods.{name}_"
-    method.__doc__ = f"x.{name}(...) in place (the in-place rules of autograd_core.inplace); returns x."
-    return method
-
-
-for _name in _REWRITTEN:
-    assert not hasattr(InplaceMethods, _name + "_"), _name
-    setattr(InplaceMethods, _name + "_", _rewritten_method(_name))
-
+# The in-place forms of functions and the fills, written apart and copied onto InplaceMethods when imported; __setitem__
+# and div_ above call functions of the first.
+from .inplace_functions import _assigned, _rewritten, _without_leading_ones  # noqa: E402
+from . import inplace_fills  # noqa: E402, F401  (attached)
 
 # The recording of in-place changes in a graph and the version check (inplace_graph.py), imported last: it uses the
 # names above. The engine imports check_saved_versions from here.
-def _refuse_integral_draws(x, kernel):
-    """uniform_'s and normal_'s refusal of an integer or bool Value, as PyTorch's kernels refuse it (NumPy would
-    truncate the draws to integers)."""
-    if x.data.dtype.kind in "biu":
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(x.dtype)}\' (fill a floating '
-                                  f"point tensor: torch.empty(n).normal_(), or use torch.randint for integers)")
-
-
 from .inplace_graph import _live_views, _record_in_place, check_saved_versions  # noqa: E402, F401

@@ -19,8 +19,10 @@ import numpy as np
 
 from . import value as _value
 from .errors import ShapeError, legacy_name
-from .inplace import (_FILLS, _is_view, _made_in_no_grad, _stamp, castable, element_cell, element_of, overlap_error,
-                      overlapping, placed, source_of, viewed_array)
+from .inplace import _FILLS, _made_in_no_grad, castable
+from .inplace_functions import placed
+from .version_counter import (_is_view, _stamp, element_cell, element_of, overlap_error, overlapping, source_of,
+                              viewed_array)
 from .element_views import cell_of, live_elements, not_replayed, relist, source, take
 from .modes import TRACERS
 from .multiple_views import refuse_change_of_multiple_view

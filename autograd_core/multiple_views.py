@@ -76,7 +76,7 @@ def refuse_change_of_multiple_view(target, name):
 
 def _views(node, parent):
     """Whether node's data is a view of parent's (memory shared, or one element of it: an `x[i]`)."""
-    from .inplace import element_of, viewed_array
+    from .version_counter import element_of, viewed_array
 
     return viewed_array(node, parent) is not None or element_of(node) is not None
 

@@ -21,7 +21,7 @@ import numpy as np
 from .errors import ShapeError, axis_error_in_pytorchs_words, not_broadcastable
 from .modes import ANOMALY, GRAD_ENABLED, SCOPE, TRACERS
 from .value import _LAST_CONSTANT, Value, _new_node, _next_index  # (value.py imports this module only at its end)
-from .inplace import share_versions
+from .version_counter import share_versions
 from .float_errors import is_quiet, quiet, recompute, restore, silence
 
 _constant = Value._constant

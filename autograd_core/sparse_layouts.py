@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from .ops import sparse as _sparse
-from .inplace import mark_changed, update_in_place
+from .inplace import update_in_place
+from .version_counter import mark_changed
 from .modes import is_grad_enabled
 from .sparse_array import SparseLayoutError
 from .tensor_attributes import Layout

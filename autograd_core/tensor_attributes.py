@@ -19,7 +19,7 @@ import numpy as np
 
 from . import value as _value
 from .errors import ShapeError
-from .inplace import mark_changed
+from .version_counter import mark_changed
 from .lazy_bits import is_conjugate, is_negative, mark_conjugate, mark_negative
 from .multiple_views import unmark_multiple_views
 from .one_node import output_of, outputs_of_one_node, shown_as

@@ -11,7 +11,7 @@ import numpy as np
 
 from .engine import no_grad
 from .errors import scalar_type_name
-from .inplace import mark_changed
+from .version_counter import mark_changed
 from .modes import TRACERS
 from .ops import concatenate, stack
 from .dtypes import DEFAULTS

@@ -55,7 +55,7 @@ def _reinterpreted(data, dtype):
 
 def _is_a_view(value):
     """Whether `value` is a view of another Value made by a view operation (shares its memory and version counter)."""
-    from .inplace import _is_view
+    from .version_counter import _is_view
 
     versions = value._version
     return versions is not None and _is_view(value, versions)

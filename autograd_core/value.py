@@ -549,7 +549,7 @@ class Value(TensorMethods, InplaceMethods):
             if _LAZY_BITS_SET[0]:
                 _carry_lazy_bits(node, self)  # so it is given self's bits (lazy_bits.py)
             if isinstance(node.data, np.generic):  # and listed with self, which in-place changes keep in step
-                from .inplace import join_0d_family
+                from .version_counter import join_0d_family
 
                 join_0d_family(node, self)
         return node

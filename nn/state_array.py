@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core.grad_array import ParameterArray
-from autograd_core.inplace import mark_changed
+from autograd_core.version_counter import mark_changed
 from autograd_core.sparse_array import SparseData
 
 # In-place methods of Value, reached through `_in_place_through_value`, that change no number.

@@ -38,7 +38,7 @@ from autograd_core import Value, enable_grad
 from autograd_core.element import coalesce as coalesce_element_views
 from autograd_core.errors import describe, legacy_name
 from autograd_core.grad_array import LeafArray, ParameterArray
-from autograd_core.inplace import mark_changed
+from autograd_core.version_counter import mark_changed
 from autograd_core.jit import effect, is_effect, mark_effects, setting_written
 from autograd_core.sparse_array import SparseArray, SparseGradients
 from autograd_core.sparse_compressed import BACKEND, CompressedArray

@@ -23,7 +23,7 @@ import builtins
 import numpy as np
 
 from autograd_core.grad_array import ParameterArray
-from autograd_core.inplace import mark_changed
+from autograd_core.version_counter import mark_changed
 from autograd_core.ops import number_like
 from autograd_core.sparse_array import SparseGradients
 from autograd_core.value import _GRAD_PROPERTY

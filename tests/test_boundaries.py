@@ -252,3 +252,98 @@ def test_pickles_that_name_the_classes_in_tensor_py_still_load():
         assert b"autograd_core.tensor\n" in written
         loaded = pickle.loads(written)
         assert type(loaded) is type(obj) if not isinstance(obj, type) else loaded is obj
+
+
+# inplace.py and nn/module.py, each split by meaning: the modules beside them, and the names users and other code
+# import from the old module (which it keeps).
+_SPLITS3 = {
+    "autograd_core.inplace": (("autograd_core.version_counter", "autograd_core.inplace_functions",
+                               "autograd_core.inplace_fills"),
+                              ("mark_changed", "update_in_place", "castable", "InplaceMethods", "check_saved_versions",
+                               "_write")),
+    "autograd_core.nn.module": (("autograd_core.nn.module_hooks", "autograd_core.nn.module_modes",
+                                 "autograd_core.nn.module_state"),
+                                ("Module", "Parameter", "Buffer", "check_device", "not_a_module",
+                                 "_attribute_members")),
+}
+
+
+def test_the_modules_split_from_inplace_and_module_exist_and_the_old_names_resolve():
+    """The modules split from inplace.py and nn/module.py are there and under ~600 lines, as the old ones now are;
+    the names imported from the old modules resolve there (autograd_core.inplace.mark_changed is in the docs); and
+    the classes that pickles, reprs and `isinstance` checks name keep their module."""
+    import importlib
+
+    for old, (homes, names) in _SPLITS3.items():
+        module = importlib.import_module(old)
+        for name in names:
+            assert getattr(module, name) is not None, (old, name)
+        for name in (old, *homes):
+            path = pathlib.Path(importlib.import_module(name).__file__)
+            assert len(path.read_text().splitlines()) <= 600, name
+    from autograd_core import inplace, version_counter
+    from autograd_core.nn import Buffer, Module, Parameter
+
+    assert inplace.mark_changed is version_counter.mark_changed and inplace.Versions is version_counter.Versions
+    assert {c.__module__ for c in (Module, Parameter, Buffer)} == {"autograd_core.nn.module"}
+    assert Module.__mro__ == (Module, object)  # the families are copied onto it, not mixed in
+
+
+def test_the_methods_written_apart_are_module_and_value_methods_named_as_before():
+    """inplace_functions.py and inplace_fills.py write InplaceMethods' methods, module_hooks.py, module_modes.py and
+    module_state.py Module's, in class bodies of their own: copied onto the class, each is its attribute under the same
+    name and qualified name as when it was written in its body (a decorated method's function and a property's getter
+    too)."""
+    from autograd_core import Value, inplace, inplace_fills, inplace_functions
+    from autograd_core.nn import Module, module_hooks, module_modes, module_state
+
+    families = {
+        (inplace.InplaceMethods, inplace_functions): ("relu_", "pow_", "scatter_", "masked_fill_", "triu_"),
+        (inplace.InplaceMethods, inplace_fills): ("uniform_", "normal_", "bernoulli_", "random_", "apply_", "map_"),
+        (Module, module_hooks): ("register_forward_hook", "register_full_backward_hook", "_add_hook",
+                                 "_call_with_hooks", "_forward_hooks", "_backward_pre_hooks"),
+        (Module, module_modes): ("train", "eval", "zero_grad", "to", "double", "float", "half", "type", "cuda"),
+        (Module, module_state): ("state_dict", "load_state_dict", "_apply_state", "save", "load", "_entry_array",
+                                 "get_extra_state", "register_load_state_dict_post_hook"),
+    }
+    for (cls, module), names in families.items():
+        for name in names:
+            member = cls.__dict__[name]
+            function = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
+            assert function.__module__ == module.__name__, name
+            while function is not None:
+                assert function.__qualname__ == f"{cls.__name__}.{function.__name__}", name
+                function = getattr(function, "__wrapped__", None)
+    assert Value.floor_.__qualname__ == "InplaceMethods.floor_" and Value.relu_ is inplace.InplaceMethods.relu_
+    assert Module.train.__wrapped__.__qualname__ == "Module.train"
+
+
+def test_what_a_compile_recording_replaces_in_inplace_py_is_what_its_methods_call():
+    """A compile recording replaces `inplace._write` while it watches (jit_recorder.py): every function that calls
+    `_write` must look it up in inplace.py's namespace, so none of the modules split from it may name it."""
+    def names(module):  # the names a module reads or imports
+        tree = ast.parse((CORE / f"{module}.py").read_text())
+        return {node.id if isinstance(node, ast.Name) else node.asname or node.name for node in ast.walk(tree)
+                if isinstance(node, (ast.Name, ast.alias))}
+
+    for name in ("version_counter", "inplace_functions", "inplace_fills"):
+        assert "_write" not in names(name), name
+    assert "_write" in names("inplace")
+
+
+def test_pickles_that_name_the_classes_moved_out_of_nn_module_still_load():
+    """load_state_dict's result and a view of a module's hooks pickle plainly; one written before the split names their
+    classes in autograd_core.nn.module, which still has them."""
+    import pickle
+
+    from autograd_core import nn
+
+    model = nn.Linear(2, 3)
+    model.register_forward_hook(print)
+    objects = (model.load_state_dict(model.state_dict()), model._forward_hooks)
+    for obj in objects:
+        written = pickle.dumps(obj, protocol=0)  # (protocol 0: module names as plain text, replaceable)
+        for home in (b"module_hooks", b"module_state"):
+            written = written.replace(b"autograd_core.nn." + home + b"\n", b"autograd_core.nn.module\n")
+        assert b"autograd_core.nn.module\n" in written
+        assert type(pickle.loads(written)) is type(obj)

@@ -9,7 +9,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import Value
-from autograd_core.inplace import _REWRITTEN
+from autograd_core.inplace_functions import _REWRITTEN
 from autograd_core.torch_functions import IN_PLACE_FUNCTIONS
 
 

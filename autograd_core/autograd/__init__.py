@@ -40,7 +40,7 @@ from ..engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # 
 from ..recording import apply  # noqa: F401
 from ..grad_array import GradArray
 from ..sparse_array import SparseArray
-from ..inplace import mark_changed
+from ..version_counter import mark_changed
 from ..gradcheck import gradcheck as _core_gradcheck, gradgradcheck as _core_gradgradcheck
 from . import gradcheck_inputs
 from ..lazy_imports import lazy_attributes

@@ -36,7 +36,7 @@ import weakref
 import numpy as np
 
 from ..grad_fn import AccumulateGrad, GradFn, release_when_freed
-from ..inplace import mark_changed
+from ..version_counter import mark_changed
 from ..inplace_graph import _read_by_rules
 from ..modes import TRACERS
 from ..tracing import Tracer

@@ -162,7 +162,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
 
     Gradients: input's is zero at the written positions; src's is the output gradient at the position each
     element landed on (zero for an element overwritten by a later repeat)."""
-    from ..inplace import placed
+    from ..inplace_functions import placed
 
     if (src is None) == (value is None):
         raise TypeError("scatter(): give either src (a Value or a number) or value (a number)")

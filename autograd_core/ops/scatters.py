@@ -271,7 +271,7 @@ def masked_scatter(input, mask, source):
     """A copy of input (broadcast with the boolean mask) whose elements where mask is True take source's elements in
     order (source read flat, at least as many elements as mask has True), as torch.masked_scatter. Gradients: to input
     where mask is False, to each element of source that was used, the output gradient where it landed."""
-    from ..inplace import placed
+    from ..inplace_functions import placed
 
     x = as_value(input)
     mask = np.asarray(data_of(mask))
@@ -298,7 +298,7 @@ def put(input, index, source, accumulate=False):
     """A copy of input, seen as a flat vector, with source's elements written (or added, accumulate=True) at the
     positions index (integers; negative count from the end), as torch.put. Where an index repeats without
     accumulate, the last write wins. Gradients as scatter's (accumulate: as scatter_add's)."""
-    from ..inplace import placed
+    from ..inplace_functions import placed
 
     x = as_value(input)
     index = index_array(index, "put").reshape(-1)
@@ -323,7 +323,7 @@ def index_put(input, indices, values, accumulate=False):
     """A copy of input with input[indices] = values (or += with accumulate=True, repeated positions adding up), as
     torch.index_put: indices a tuple of integer or boolean index Values (NumPy's advanced indexing; None keeps a
     whole dimension), values broadcast to input[indices]'s shape."""
-    from ..inplace import placed
+    from ..inplace_functions import placed
 
     x = as_value(input)
     if not isinstance(indices, (tuple, list)):
