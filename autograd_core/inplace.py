@@ -47,7 +47,7 @@ NumPy writes (`p.data -= ...`) bypass these methods and cannot be seen; code tha
 More lenient than PyTorch (the gradient is the one of the same code written out of place, never another number):
 a change of a Value whose old contents a recorded rule needs (`F.elu_(y)` then `y.tanh_()`; `y.mul_(y)`; `x[0] =
 x[0] * x[1]`) is recorded with those contents kept, where PyTorch raises at backward. Stricter: a rule that reads
-an input only through a helper (relu's) counts as reading it; a change through overlapping windows of unfold
+an input only through a helper outside the library counts as reading it; a change through overlapping windows of unfold
 (step < size) raises as one through an expand() does, where PyTorch lets it through with numbers that depend on the
 order it visits the elements (fill_ and zero_, which write one number, go through both, as PyTorch's). As PyTorch's,
 the outputs of split, chunk and unbind refuse a recorded change (multiple_views.py).
