@@ -360,7 +360,8 @@ class Value(TensorMethods, InplaceMethods):
 
     @property
     def _parents(self):
-        # _p0 is the first parent (None for a leaf); _p1 the second one, or all of them (a tuple) for 3 or more.
+        # _p0 is the first parent (None for a leaf); _p1 the second one, or all of them (a tuple) for 3 or more (or for
+        # 2, where the backward pass must take its general way: recording.keep_parents_whole).
         p1 = self._p1
         if p1 is None:
             p0 = self._p0

@@ -29,6 +29,7 @@ import numpy as np
 from autograd_core import ArgumentError, ShapeError
 from autograd_core import Value
 from autograd_core.one_node import shown_as
+from autograd_core.recording import keep_parents_whole
 from autograd_core.ops import data_of, primitive, reshape
 
 from . import init
@@ -272,6 +273,8 @@ def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
     x2, w2 = _lift(x, weight, nd)
     args = (x2, w2) if bias is None else (x2, w2, bias)
     y = _conv2d(*args, stride=stride, padding=pads, dilation=dilation, groups=groups)
+    if bias is None:
+        y = _bias_free(y)
     return y if nd == 2 else reshape(y, shape=(x_shape[0], out_channels) + out_size)
 
 
@@ -290,7 +293,18 @@ def _convolve_transposed(who, nd, x, weight, bias, stride, padding, output_paddi
     x2, w2 = _lift(x, weight, nd)
     args = (x2, w2) if bias is None else (x2, w2, bias)
     y = _conv_transpose2d(*args, stride=stride, padding=pads, dilation=dilation, groups=groups, size=size)
+    if bias is None:
+        y = _bias_free(y)
     return y if nd == 2 else reshape(y, shape=(x_shape[0], out_channels, size[1]))
+
+
+def _bias_free(y):
+    """A convolution without a bias, y, recorded with its parents (x, weight) as one tuple, as a convolution with a
+    bias records (x, weight, bias): the backward pass then takes its general way through y, which may hand the
+    weight's gradient to a pool thread (`defaside` above; a ResNet's convolutions, before a BatchNorm, have no bias).
+    The pass's short way for two inputs does not look for that: a test there would cost every node of every graph.
+    (y itself when it is no node of a graph.)"""
+    return keep_parents_whole(y) if isinstance(y, Value) else y
 
 
 # ----------------------------------------------------------------------------------------------------
