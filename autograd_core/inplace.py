@@ -566,17 +566,6 @@ class InplaceMethods:
         return _write(self, "x[...] = value", compute, lambda v: _assigned(v, index, assigned), index)
 
 
-def attach_methods(body):
-    """Copy the methods of class `body` (written in a class body of inplace_functions.py or inplace_fills.py, word
-    for word as they were written in InplaceMethods) onto InplaceMethods, each under its name once, named
-    `InplaceMethods.<name>` as there."""
-    for name, member in vars(body).items():
-        if name not in ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__"):
-            assert not hasattr(InplaceMethods, name), name
-            member.__qualname__ = f"InplaceMethods.{member.__name__}"
-            setattr(InplaceMethods, name, member)
-
-
 # The in-place forms of functions and the fills, written apart and copied onto InplaceMethods when imported; __setitem__
 # and div_ above call functions of the first.
 from .inplace_functions import _assigned, _rewritten, _without_leading_ones  # noqa: E402

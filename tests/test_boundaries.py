@@ -347,3 +347,67 @@ def test_pickles_that_name_the_classes_moved_out_of_nn_module_still_load():
             written = written.replace(b"autograd_core.nn." + home + b"\n", b"autograd_core.nn.module\n")
         assert b"autograd_core.nn.module\n" in written
         assert type(pickle.loads(written)) is type(obj)
+
+
+def test_one_attach_methods_copies_every_family_onto_its_class():
+    """The families written apart (TensorMethods', InplaceMethods', Module's) are copied by one function,
+    method_families.attach_methods: no module of the core or of nn defines another. It copies each attribute under
+    its name (refusing one the class has), naming each function `<class>.<name>` (a property's getter, a static or
+    class method's function, each function a decorator wraps) and leaving other attributes as they are."""
+    import functools
+
+    from autograd_core.method_families import attach_methods
+
+    defined = [f"{p.relative_to(ROOT)}" for p in sorted([*CORE.rglob("*.py"), *(ROOT / "nn").rglob("*.py")])
+               if re.search(r"^\s*def attach_methods\b", p.read_text(), re.M)]
+    assert defined == ["autograd_core/method_families.py"]
+
+    def decorated(method):
+        @functools.wraps(method)
+        def wrapper(self):
+            return method(self) + 1
+        return wrapper
+
+    class Target:
+        def old(self):
+            return 0
+
+    class _Body:
+        flag = False
+
+        def plain(self):
+            return 1
+
+        @decorated
+        def wrapped(self):
+            return 2
+
+        @property
+        def getter(self):
+            return 3
+
+        @staticmethod
+        def static():
+            return 4
+
+        @classmethod
+        def of_class(cls):
+            return cls.__name__
+
+    attach_methods(_Body, Target)
+    target = Target()
+    assert (target.plain(), target.wrapped(), target.getter, Target.static(), Target.of_class()) == (
+        1, 3, 3, 4, "Target")
+    assert Target.flag is False and Target.__mro__ == (Target, object)
+    for function in (Target.plain, Target.wrapped, Target.wrapped.__wrapped__, Target.getter.fget, Target.static,
+                     Target.of_class.__func__):
+        assert function.__qualname__ == f"{Target.__qualname__}.{function.__name__}", function
+        assert function.__module__ == __name__
+
+    class _Again:
+        def old(self):
+            return 5
+
+    with pytest.raises(AssertionError, match="old"):
+        attach_methods(_Again, Target)
+    assert target.old() == 0
