@@ -411,3 +411,31 @@ def test_one_attach_methods_copies_every_family_onto_its_class():
     with pytest.raises(AssertionError, match="old"):
         attach_methods(_Again, Target)
     assert target.old() == 0
+
+
+# Names the old modules keep for users and saved files, which code and docs may still name there.
+_KEPT_THERE = {"inplace": {"mark_changed", "Versions"}}
+
+
+def test_what_names_a_split_modules_function_finds_it_there():
+    """Comments, docstrings, docs and code that name `inplace.<name>`, `tensor_methods.<name>` or
+    `sparse_tensor.<name>` name something defined in that module (or a name it keeps for users): after a split, a
+    pointer to a function's old home names its new one (`inplace_functions.placed`, `version_counter.element_of`)."""
+    pattern = re.compile(r"(?<![\w.])(inplace|tensor_methods|sparse_tensor)\.([A-Za-z_]\w*)")
+    defined = {}
+    for module in ("inplace", "tensor_methods", "sparse_tensor"):
+        names = set(_KEPT_THERE.get(module, ()))
+        for node in ast.parse((CORE / f"{module}.py").read_text()).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.Assign):
+                names.update(n.id for target in node.targets for n in ast.walk(target) if isinstance(n, ast.Name))
+        defined[module] = names
+    stale = []
+    for folder in ("autograd_core", "nn", "optim", "viz", "bench", "tests", "docs"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix in (".py", ".md") and "api" not in path.parts:
+                text = path.read_text()
+                stale += [f"{path.relative_to(ROOT)}: {m[0]}" for m in pattern.finditer(text) if m[2] != "py"
+                          and m[2] not in defined[m[1]] and f" as {m[1]}\n" not in text]  # (not another module's alias)
+    assert not stale

@@ -170,6 +170,6 @@ class disable_saved_tensors_hooks:
 
 def increment_version(tensor):
     """Mark a Value (or each of an iterable of Values) as changed in place, as a write through `.data` would not:
-    graphs that saved it before then refuse to run their backward pass (inplace.py's version counters)."""
+    graphs that saved it before then refuse to run their backward pass (version_counter.py's counters)."""
     tensors = (tensor,) if isinstance(tensor, Value) else tuple(tensor)
     mark_changed(*tensors)
