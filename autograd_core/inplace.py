@@ -571,6 +571,7 @@ class InplaceMethods:
 from .inplace_functions import _assigned, _rewritten, _without_leading_ones  # noqa: E402
 from . import inplace_fills  # noqa: E402, F401  (attached)
 
-# The recording of in-place changes in a graph and the version check (inplace_graph.py), imported last: it uses the
-# names above. The engine imports check_saved_versions from here.
-from .inplace_graph import _live_views, _record_in_place, check_saved_versions  # noqa: E402, F401
+# The recording of in-place changes in a graph (inplace_graph.py) and the version check (version_check.py), imported
+# last: they use the names above. The engine imports check_saved_versions from here.
+from .inplace_graph import _live_views, _record_in_place  # noqa: E402, F401
+from .version_check import check_saved_versions  # noqa: E402, F401

@@ -253,8 +253,8 @@ def test_pickles_that_name_the_classes_in_tensor_py_still_load():
         assert type(loaded) is type(obj) if not isinstance(obj, type) else loaded is obj
 
 
-# inplace.py and nn/module.py, each split by meaning: the modules beside them, and the names users and other code
-# import from the old module (which it keeps).
+# inplace.py, nn/module.py and inplace_graph.py, each split by meaning: the modules beside them, and the names users and
+# other code import from the old module (which it keeps).
 _SPLITS3 = {
     "autograd_core.inplace": (("autograd_core.version_counter", "autograd_core.inplace_functions",
                                "autograd_core.inplace_fills"),
@@ -264,13 +264,15 @@ _SPLITS3 = {
                                  "autograd_core.nn.module_state"),
                                 ("Module", "Parameter", "Buffer", "check_device", "not_a_module",
                                  "_attribute_members")),
+    "autograd_core.inplace_graph": (("autograd_core.version_check", "autograd_core.rule_reads"),
+                                    ("_record_in_place", "_live_views", "_REPLACED", "_frozen_as_of", "_copy_node")),
 }
 
 
 def test_the_modules_split_from_inplace_and_module_exist_and_the_old_names_resolve():
-    """The modules split from inplace.py and nn/module.py are there and under ~600 lines, as the old ones now are;
-    the names imported from the old modules resolve there (autograd_core.inplace.mark_changed is in the docs); and
-    the classes that pickles, reprs and `isinstance` checks name keep their module."""
+    """The modules split from inplace.py, nn/module.py and inplace_graph.py are there and under ~600 lines, as the old
+    ones now are; the names imported from the old modules resolve there (autograd_core.inplace.mark_changed is in the
+    docs); and the classes that pickles, reprs and `isinstance` checks name keep their module."""
     import importlib
 
     for old, (homes, names) in _SPLITS3.items():
@@ -412,17 +414,18 @@ def test_one_attach_methods_copies_every_family_onto_its_class():
     assert target.old() == 0
 
 
-# Names the old modules keep for users and saved files, which code and docs may still name there.
-_KEPT_THERE = {"inplace": {"mark_changed", "Versions"}}
+# Names the old modules keep for users and saved files (and the engine: check_saved_versions), which code and docs may
+# still name there.
+_KEPT_THERE = {"inplace": {"mark_changed", "Versions", "check_saved_versions"}}
 
 
 def test_what_names_a_split_modules_function_finds_it_there():
-    """Comments, docstrings, docs and code that name `inplace.<name>`, `tensor_methods.<name>` or
-    `sparse_tensor.<name>` name something defined in that module (or a name it keeps for users): after a split, a
+    """Comments, docstrings, docs and code that name `inplace.<name>`, `inplace_graph.<name>`, `tensor_methods.<name>`
+    or `sparse_tensor.<name>` name something defined in that module (or a name it keeps for users): after a split, a
     pointer to a function's old home names its new one (`inplace_functions.placed`, `version_counter.element_of`)."""
-    pattern = re.compile(r"(?<![\w.])(inplace|tensor_methods|sparse_tensor)\.([A-Za-z_]\w*)")
+    pattern = re.compile(r"(?<![\w.])(inplace|inplace_graph|tensor_methods|sparse_tensor)\.([A-Za-z_]\w*)")
     defined = {}
-    for module in ("inplace", "tensor_methods", "sparse_tensor"):
+    for module in ("inplace", "inplace_graph", "tensor_methods", "sparse_tensor"):
         names = set(_KEPT_THERE.get(module, ()))
         for node in ast.parse((CORE / f"{module}.py").read_text()).body:
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
@@ -466,3 +469,21 @@ def test_what_moved_out_of_sparse_tensor_py_is_imported_from_its_new_home():
     written = pickle.dumps(ag.sparse_coo_tensor, protocol=0).replace(b"autograd_core.sparse_functions\n",
                                                                       b"autograd_core.sparse_tensor\n")
     assert b"autograd_core.sparse_tensor\n" in written and pickle.loads(written) is ag.sparse_coo_tensor
+
+
+def test_the_version_check_and_the_rule_reader_stand_apart_from_the_recording():
+    """inplace_graph.py records in-place changes and keeps copies of what they replaced; version_check.py, the backward
+    pass's check, reads those copies and asks rule_reads.py what a node's rules read (from their bytecode), which
+    needs neither. The recording needs nothing of the check; the engine's check_saved_versions is version_check's."""
+    from autograd_core import engine, inplace, rule_reads, version_check
+    from autograd_core.autograd import graph
+
+    def imported(name):
+        return set(_imported_modules(ast.parse((CORE / f"{name}.py").read_text()), "autograd_core"))
+
+    assert not imported("rule_reads") & {"autograd_core.inplace_graph", "autograd_core.version_check"}
+    assert not imported("inplace_graph") & {"autograd_core.version_check", "autograd_core.rule_reads"}
+    assert engine.check_saved_versions is inplace.check_saved_versions is version_check.check_saved_versions
+    assert graph._read_by_rules is version_check._read_by_rules is rule_reads._read_by_rules
+    assert {f.__module__ for f in (version_check.check_saved_versions, rule_reads._rule_reads)} == {
+        "autograd_core.version_check", "autograd_core.rule_reads"}
