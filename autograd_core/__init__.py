@@ -252,11 +252,11 @@ __all__ += list(_MORE_TORCH_NAMES)
 
 newaxis = None  # torch.newaxis: x[:, torch.newaxis] adds an axis, as None does
 
-# Importing the package loads the node, the engine, the primitives and PyTorch's functions on them (tensor.py); the
-# rest loads on first use (PEP 562): `autograd_core.nn`, `autograd_core.compile`, `from autograd_core import
-# grad`, ... resolve as before, only later. nn, optim and viz are never imported by the core (the engine does not
-# depend on them); the others are left out because few scripts use them and each costs import time (jit: the
-# compiler; utils: data loading; autograd: forward_ad, Function; functional: the transforms). Every module that
+# Importing the package loads the node, the engine, the primitives and PyTorch's functions on them (tensor.py,
+# torch_functions.py); the rest loads on first use (PEP 562): `autograd_core.nn`, `autograd_core.compile`, `from
+# autograd_core import grad`, ... resolve as before, only later. nn, optim and viz are never imported by the core (the
+# engine does not depend on them); the others are left out because few scripts use them and each costs import time (jit:
+# the compiler; utils: data loading; autograd: forward_ad, Function; functional: the transforms). Every module that
 # registers primitives (ops/) stays eager, so `ops.PRIMITIVES` is complete once `autograd_core` is imported
 # (tests/test_import_time.py checks both).
 _SUBMODULES = (  # the public packages, then the modules that used to load with the package (reachable as before)

@@ -17,14 +17,14 @@ import numbers
 
 import numpy as np
 
-from . import sparse_tensor as _coo
 from .ops import sparse as _sparse
 from .ops import sparse_compressed as _ops
 from .sparse_compressed import BACKEND, BLOCKED, COMPRESSED_LAYOUTS, CompressedArray, index_names, \
     sparse_csc, sparse_csr
 from .sparse_format import compressed_text
-from .sparse_tensor import SparseTensor
-from .sparse_layouts import sparse_coo
+from .sparse_functions import dtype_mismatch, sparse_sum, spmm, to_sparse
+from .sparse_layouts import ElementwiseInLayout, SparseConversions, SparseInPlace, sparse_coo
+from .sparse_tensor import SparseTensor, backward_name
 from .value import Value, _new_node
 
 __all__ = ["CompressedTensor", "mm", "addmm", "to_layout"]
@@ -33,7 +33,7 @@ _DENSE_GRAD = Value.grad
 _result = _ops.compressed_result
 
 
-class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.SparseConversions, Value):
+class CompressedTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value):
     """A Value in a compressed sparse layout: `x.data` is a CompressedArray. Made by sparse_csr_tensor (and its
     CSC/BSR/BSC twins), sparse_compressed_tensor, or x.to_sparse_csr() and its twins; see the module's docstring."""
 
@@ -107,7 +107,7 @@ class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.Sparse
             self._unsupported_layout()
         if name in _sparse.COMPRESSED_REFUSES:
             raise NotImplementedError(_sparse.could_not_run(_sparse.COMPRESSED_REFUSES[name], "SparseCsrCPU"))
-        return self._map_values(fn, _coo.backward_name(name))
+        return self._map_values(fn, backward_name(name))
 
     def predicate_in_layout(self, fn):
         """fn (np.isnan, np.isinf, np.signbit, np.isposinf, np.isneginf: false at 0) of this tensor: a boolean tensor
@@ -350,7 +350,7 @@ class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.Sparse
             raise NotImplementedError(f"matmul of a {other.ndim}-d dense operand and a {self.layout} matrix is not "
                                       "implemented here")
         if other.dtype != self.dtype:  # PyTorch's kernel expects the dense operand's dtype here
-            raise _coo.dtype_mismatch(other.dtype, self.dtype)
+            raise dtype_mismatch(other.dtype, self.dtype)
         return (self.t() @ other.transpose(0, 1)).transpose(0, 1)
 
     def mm(self, mat2):
@@ -375,7 +375,7 @@ class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.Sparse
             if self.ndim != 2:
                 raise NotImplementedError("sum over a dim of a batched or hybrid CSR tensor is not implemented here "
                                           "(PyTorch's fails an internal assert)")
-            total = _coo.sparse_sum(_as_coo(self), dim, keepdim=True)
+            total = sparse_sum(_as_coo(self), dim, keepdim=True)
             if not isinstance(total, SparseTensor):  # both dims summed: the (1, 1) matrix of one entry
                 one = np.array([0, 1]), np.array([0])
                 total = _ops.compressed_tensor(total.reshape(1), compressed=one[0], plain=one[1], shape=(1, 1),
@@ -438,12 +438,12 @@ def mm(input, mat2, sparse_grad=False, *, vector=False):
         if mat2.layout in BLOCKED or input.layout in BLOCKED:
             raise NotImplementedError(f"matmul of a {input.layout} and a {mat2.layout} tensor is not implemented here")
         if mat2.dtype != input.dtype:  # PyTorch's kernel expects mat2's dtype here
-            raise _coo.dtype_mismatch(mat2.dtype, input.dtype)
+            raise dtype_mismatch(mat2.dtype, input.dtype)
         if sparse_grad and (input.layout, mat2.layout) == (sparse_csr, sparse_csc):
             raise RuntimeError("addmm: computation on CPU is not implemented for SparseCsc + SparseCsr @ SparseCsc")
-        product = _coo.spmm(_as_coo(input), _as_coo(mat2), sparse_grad)
+        product = spmm(_as_coo(input), _as_coo(mat2), sparse_grad)
         return _result(_ops.to_compressed(product, layout=sparse_csr))
-    return _coo.spmm(_as_coo(input), mat2, sparse_grad, vector=vector)
+    return spmm(_as_coo(input), mat2, sparse_grad, vector=vector)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
@@ -483,7 +483,7 @@ def to_layout(x, layout, blocksize=None, dense_dim=None, grad_fn_name="ToSparseB
         if x.ndim - dense_dim < 2:
             raise RuntimeError(f"to_sparse: a {layout} tensor needs two sparse dims; got a {x.ndim}-d tensor with "
                                f"dense_dim={dense_dim}")
-        coo = _coo.to_sparse(x, x.ndim - dense_dim)
+        coo = to_sparse(x, x.ndim - dense_dim)
     # a sparse input's gradient comes back in its layout, a dense one's dense (PyTorch's to_sparse_backward)
     return _result(_ops.to_compressed.named(grad_fn_name)(coo, layout=layout, blocksize=blocksize,
                                                           sparse_grad=isinstance(x, SparseTensor)))

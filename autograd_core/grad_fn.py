@@ -15,13 +15,12 @@ linear's AddmmBackward0 lists (bias, x, TBackward0 of the weight), as PyTorch's.
 with logits, nll_loss) are one node each, as PyTorch's; cross_entropy's one node shows as PyTorch's two,
 NllLossBackward0 (images: NllLoss2DBackward0) over LogSoftmaxBackward0, and its options are nll_loss of log_softmax.
 
-An assignment into a Value (x[1:] = v: inplace.placed's where) shows as PyTorch's CopySlices (IndexPutBackward0 for
-index arrays and masks), listing (x's earlier node, v's). Layer, batch and group norm show their last node
-(scale_shift, or the normalisation) as PyTorch's one,
-NativeLayerNormBackward0 ..., listing (input, weight, bias): the input found below this library's own nodes (a
-`Through` entry of grad_fn_names.py). Compositions PyTorch computes in one kernel show as it where their last node
-is relabelled by one_node.shown_as (x.norm(p=1), repeat, masked_fill, adaptive max pooling, conv1d, ...): its
-`next_functions` list the composition's inputs.
+An assignment into a Value (x[1:] = v: inplace_functions.placed's where) shows as PyTorch's CopySlices
+(IndexPutBackward0 for index arrays and masks), listing (x's earlier node, v's). Layer, batch and group norm show their
+last node (scale_shift, or the normalisation) as PyTorch's one, NativeLayerNormBackward0 ..., listing (input, weight,
+bias): the input found below this library's own nodes (a `Through` entry of grad_fn_names.py). Compositions PyTorch
+computes in one kernel show as it where their last node is relabelled by one_node.shown_as (x.norm(p=1), repeat,
+masked_fill, adaptive max pooling, conv1d, ...): its `next_functions` list the composition's inputs.
 
 The outputs of PyTorch's one node of several outputs (std_mean, svd, split, unbind, ...: one_node.outputs_of_one_node)
 share one GradFn, and each GradFn (and AccumulateGrad) is one object while held, as PyTorch's (`y.grad_fn is

@@ -127,7 +127,7 @@ def layout(node):
         return _instance_norm_layout(node)
     elif _BELOW in named:  # one node here, a chain of views around it there (F.adaptive_avg_pool1d)
         return _chain_of(named.split(_BELOW))
-    elif named in _WRITES:  # x[1:] = v (inplace.placed): where(written, v's elements gathered, x): PyTorch's (x, v)
+    elif named in _WRITES:  # x[1:] = v (inplace_functions.placed): where(written, v gathered, x): PyTorch's (x, v)
         return named, (1, Through((0, 0, 0)))
     return _name_of(op), None
 

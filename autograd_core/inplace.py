@@ -566,22 +566,12 @@ class InplaceMethods:
         return _write(self, "x[...] = value", compute, lambda v: _assigned(v, index, assigned), index)
 
 
-def attach_methods(body):
-    """Copy the methods of class `body` (written in a class body of inplace_functions.py or inplace_fills.py, word
-    for word as they were written in InplaceMethods) onto InplaceMethods, each under its name once, named
-    `InplaceMethods.<name>` as there."""
-    for name, member in vars(body).items():
-        if name not in ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__"):
-            assert not hasattr(InplaceMethods, name), name
-            member.__qualname__ = f"InplaceMethods.{member.__name__}"
-            setattr(InplaceMethods, name, member)
-
-
 # The in-place forms of functions and the fills, written apart and copied onto InplaceMethods when imported; __setitem__
 # and div_ above call functions of the first.
 from .inplace_functions import _assigned, _rewritten, _without_leading_ones  # noqa: E402
 from . import inplace_fills  # noqa: E402, F401  (attached)
 
-# The recording of in-place changes in a graph and the version check (inplace_graph.py), imported last: it uses the
-# names above. The engine imports check_saved_versions from here.
-from .inplace_graph import _live_views, _record_in_place, check_saved_versions  # noqa: E402, F401
+# The recording of in-place changes in a graph (inplace_graph.py) and the version check (version_check.py), imported
+# last: they use the names above. The engine imports check_saved_versions from here.
+from .inplace_graph import _live_views, _record_in_place  # noqa: E402, F401
+from .version_check import check_saved_versions  # noqa: E402, F401

@@ -14,7 +14,8 @@ import numpy as np
 from . import value as _value
 from .errors import scalar_type_name
 from .modes import TRACERS, values_followed
-from .inplace import _copy, _data, attach_methods
+from .inplace import InplaceMethods, _copy, _data
+from .method_families import attach_methods
 from .inplace_functions import _refuse_complex
 
 
@@ -115,7 +116,7 @@ class _Fills:
         return _drawn(self, "random_", generator, low=from_, high=to)
 
 
-attach_methods(_Fills)
+attach_methods(_Fills, InplaceMethods)
 
 
 def _refuse_integral_draws(x, kernel):

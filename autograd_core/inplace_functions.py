@@ -18,7 +18,8 @@ import numpy as np
 
 from . import value as _value
 from .errors import scalar_type_name
-from .inplace import InplaceMethods, _change, _computed_by, _data, _ufunc_update, attach_methods, write_back
+from .inplace import InplaceMethods, _change, _computed_by, _data, _ufunc_update, write_back
+from .method_families import attach_methods
 
 
 def _sigmoid(d, out):
@@ -119,7 +120,7 @@ class _Functions:
         return _rewritten(self, "triu_", lambda v: v.triu(diagonal))
 
 
-attach_methods(_Functions)
+attach_methods(_Functions, InplaceMethods)
 
 
 def _rewritten(self, name, result_of, *operands):

@@ -63,7 +63,7 @@ ANOMALY = _GlobalState()
 
 
 class _InplaceClock:
-    # The creation number stamped on the latest in-place change (inplace.py), for the whole process: only nodes
+    # The creation number stamped on the latest in-place change (version_counter.py), for the whole process: only nodes
     # recorded before it can have read an array that changed since, so only they need a version check.
     latest = -1
 

@@ -9,7 +9,7 @@ too, and the dense Value's own operators (the engine's hot path) never look at t
 
 What every sparse layout shares (the layout constant, the mixins of conversions and in-place methods) is in
 sparse_layouts.py, and the functions of sparse tensors (sparse_coo_tensor, to_sparse, spmm, sparse_sum, ...) in
-sparse_functions.py; the names code imports from this module are re-exported here.
+sparse_functions.py; the public ones are re-exported here (pickles written before the split name them here).
 """
 
 from __future__ import annotations
@@ -496,8 +496,7 @@ def _number(x, what):
     raise not_sparse(f"{what} of a sparse tensor and {type(x).__name__} (only a number is supported)")
 
 
-# Re-exported (and called by the methods above): sparse_functions.py imports this module at its end, so this import
-# comes last too.
-from .sparse_functions import (  # noqa: E402, F401
-    addmm, dtype_mismatch, hspmm, smm, sparse_coo_tensor, sparse_mask, sparse_softmax, sparse_sum, spmm, to_sparse,
-)
+# spmm, smm and sparse_sum are called by the methods above; the public functions (torch.sparse_coo_tensor, spmm, smm,
+# hspmm, torch.sparse's coo_addmm and sparse_sum) stay here also for pickles written before the split, which name them
+# in this module. sparse_functions.py imports this module at its end, so this import comes last too.
+from .sparse_functions import addmm, hspmm, smm, sparse_coo_tensor, sparse_sum, spmm  # noqa: E402, F401

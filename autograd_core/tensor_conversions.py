@@ -13,7 +13,8 @@ import warnings
 import numpy as np
 
 from . import value as _value
-from .tensor_methods import Device, _without_gradient, attach_methods, on_cpu
+from .method_families import attach_methods
+from .tensor_methods import Device, TensorMethods, _without_gradient, on_cpu
 
 
 def _dtype(dtype):
@@ -166,4 +167,4 @@ class _Conversions:
     is_cuda = False
 
 
-attach_methods(_Conversions)
+attach_methods(_Conversions, TensorMethods)

@@ -533,20 +533,5 @@ def on_cpu(device):
     return device
 
 
-def attach_methods(body):
-    """Copy the methods of class `body` (written in a class body of another module, word for word as they were
-    written here) onto TensorMethods, each under its name once, named `TensorMethods.<name>` as in its body."""
-    for name, member in vars(body).items():
-        if name not in _CLASS_ATTRIBUTES:
-            assert not hasattr(TensorMethods, name), name
-            function = member.fget if isinstance(member, property) else member
-            if hasattr(function, "__code__"):  # (functions and properties' getters, not `is_cuda = False`)
-                function.__qualname__ = f"TensorMethods.{function.__name__}"  # as when they were written in its body
-            setattr(TensorMethods, name, member)
-
-
-_CLASS_ATTRIBUTES = ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__")
-
-
 from . import tensor_shape_methods, tensor_reductions, tensor_conversions  # noqa: E402, F401  (attached)
 from . import tensor_methods_more  # noqa: E402, F401  (more methods: bitwise, scatter_reduce, stride, ...; attached)

@@ -13,7 +13,8 @@ import numpy as np
 from . import value as _value
 from .errors import ShapeError, warn_if_no_degrees_of_freedom
 from .one_node import shown_as
-from .tensor_methods import MaxMin, _is_dim, _without_gradient, attach_methods, reduce_args
+from .method_families import attach_methods
+from .tensor_methods import MaxMin, TensorMethods, _is_dim, _without_gradient, reduce_args
 
 _VECTOR_NORM = "LinalgVectorNormBackward0"  # PyTorch's node of x.norm(p) for every p
 
@@ -177,4 +178,4 @@ class _Reductions:
         return _without_gradient(_truth, self, which=np.all, axis=dim, keepdims=keepdim)
 
 
-attach_methods(_Reductions)
+attach_methods(_Reductions, TensorMethods)

@@ -13,7 +13,8 @@ import numpy as np
 from . import value as _value
 from .errors import ShapeError, expand_refusal
 from .lazy_bits import refuse_dtype_view
-from .tensor_methods import _is_dim, _sizes, _without_gradient, attach_methods
+from .method_families import attach_methods
+from .tensor_methods import TensorMethods, _is_dim, _sizes, _without_gradient
 
 
 def _permute_error(order, ndim):
@@ -228,4 +229,4 @@ class _ShapeMethods:
         return self.swapaxes(-1, -2)
 
 
-attach_methods(_ShapeMethods)
+attach_methods(_ShapeMethods, TensorMethods)

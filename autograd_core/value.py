@@ -398,9 +398,9 @@ class Value(TensorMethods, InplaceMethods):
 
     @property
     def saved_params(self):
-        """The keyword parameters the primitive was called with (e.g. {'axis': 0}), as a read-only mapping;
-        None when it took none, when a backward pass without `retain_graph` has freed them, or for a Value made
-        outside a graph (one element `x[0]` of such a Value keeps where it came from there: inplace.element_of)."""
+        """The keyword parameters the primitive was called with (e.g. {'axis': 0}), as a read-only mapping; None when it
+        took none, when a backward pass without `retain_graph` has freed them, or for a Value made outside a graph (one
+        element `x[0]` of such a Value keeps where it came from there: version_counter.element_of)."""
         params = self._params
         if params is None or not isinstance(params, dict) or self._p0 is None:
             return None
@@ -542,7 +542,7 @@ class Value(TensorMethods, InplaceMethods):
         self.grad = None
 
     def detach(self):
-        """A new leaf sharing this data (and its version counter, see inplace.py), cut from the graph
+        """A new leaf sharing this data (and its version counter, see version_counter.py), cut from the graph
         (requires_grad=False)."""
         node = _new_node(Value, self.data, False, None, (), None, None)
         node._version = self._shared_versions()

@@ -3,7 +3,7 @@
 
 Apart from inplace.py, which holds the in-place rules and methods, because the counters are what everything else
 needs of in-place changes: recording.py gives a view its base's counter (`share_versions`), the optimizers, nn and
-tensor attributes note raw writes (`mark_changed`), and the backward pass's check (inplace_graph.py) reads the stamps.
+tensor attributes note raw writes (`mark_changed`), and the backward pass's check (version_check.py) reads the stamps.
 The module docstring of inplace.py says how they keep gradients honest.
 """
 

@@ -46,7 +46,7 @@ CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}
 OURS = "autograd-core"
 OURS_NO_GC = "autograd-core, collector paused"  # the same, to show the cyclic collector's share
 # The same workload with an in-place update (of an unrelated Value) between forward and backward: the backward
-# pass then checks every node's saved versions (autograd_core/inplace.py). Nodes recorded after the latest
+# pass then checks every node's saved versions (autograd_core/version_check.py). Nodes recorded after the latest
 # in-place update (a training loop's next forward pass) skip the check.
 OURS_CHECKED = "autograd-core, in-place update before backward"
 # The leanest reverse-mode engine on NumPy (bench_floor.py): the chain rule and nothing else, the floor under ours.

@@ -205,10 +205,10 @@ def default_bias(shape, fan_in, rng=None, dtype=None):
 
 
 def _fill(param, array):
-    # In place, as PyTorch's init functions: the same array, and a version bump (autograd_core/inplace.py) so that
-    # a graph recorded before the change refuses to backpropagate through the old numbers. A parameter's array
-    # (PyTorch's `nn.init.normal_(m.weight.data, 0.0, 0.02)`, DCGAN's initialisation) is written as it is, with no
-    # bump: as PyTorch's `.data`, it is outside the graph.
+    # In place, as PyTorch's init functions: the same array, and a version bump (autograd_core/version_counter.py) so
+    # that a graph recorded before the change refuses to backpropagate through the old numbers. A parameter's array
+    # (PyTorch's `nn.init.normal_(m.weight.data, 0.0, 0.02)`, DCGAN's initialisation) is written as it is, with no bump:
+    # as PyTorch's `.data`, it is outside the graph.
     if isinstance(param, np.ndarray):
         np.copyto(param, np.reshape(array, param.shape), casting="same_kind")
         return param

@@ -8,7 +8,7 @@ whose input size (in_features, in_channels, num_features) is read from the first
 At the first call the layer builds the ordinary layer of the inferred size (its own initialisation, with the `rng` it
 was given), fills its uninitialized parameters with that layer's arrays *in place* (so an optimizer made before the
 call updates them), takes over its other attributes and becomes it: `type(layer)` is `Linear` from then on, as in
-PyTorch. `load_state_dict` into a layer not called yet takes the shapes of the checkpoint's arrays (module.py).
+PyTorch. `load_state_dict` into a layer not called yet takes the shapes of the checkpoint's arrays (module_state.py).
 """
 
 from __future__ import annotations

@@ -551,21 +551,6 @@ class Module:
         return [(name, repr(child)) for name, child in self.named_children()]
 
 
-def attach_methods(body):
-    """Copy the methods of class `body` (written in a class body of module_hooks.py, module_modes.py or
-    module_state.py, word for word as they were written in Module's) onto Module, each under its name once, named
-    `Module.<name>` as there (so are a property's getter, a static method's function and the function a decorator
-    wraps)."""
-    for name, member in vars(body).items():
-        if name not in ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__"):
-            assert not hasattr(Module, name), name
-            function = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
-            while function is not None:
-                function.__qualname__ = f"Module.{function.__name__}"
-                function = getattr(function, "__wrapped__", None)
-            setattr(Module, name, member)
-
-
 # Module's hooks, modes and state, written apart and copied onto Module when imported.
 from . import module_hooks, module_modes, module_state  # noqa: E402, F401  (attached)
 

@@ -18,11 +18,12 @@ import numpy as np
 
 from autograd_core import Value, is_grad_enabled
 from autograd_core.hook_handles import RemovableHandle
+from autograd_core.method_families import attach_methods
 from autograd_core.backward_hooks import queue_callback
 from autograd_core.recording import apply
 from autograd_core.ops.primitive import PRIMITIVES, Primitive
 
-from .module import attach_methods
+from .module import Module
 
 
 class HookHandle(RemovableHandle):
@@ -328,4 +329,4 @@ class _Hooks:
         return output
 
 
-attach_methods(_Hooks)
+attach_methods(_Hooks, Module)

@@ -17,8 +17,9 @@ from autograd_core.sparse_array import SparseData
 from autograd_core.tensor_methods import on_cpu
 from autograd_core.value import complex_values_exist
 from autograd_core.jit import effect
+from autograd_core.method_families import attach_methods
 
-from .module import _with_tensor_methods, attach_methods
+from .module import Module, _with_tensor_methods
 
 
 _COMPLEX_MODULES_WARNING = (
@@ -173,4 +174,4 @@ class _Modes:
         return self.to(dst_type)
 
 
-attach_methods(_Modes)
+attach_methods(_Modes, Module)

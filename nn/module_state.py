@@ -16,13 +16,14 @@ import warnings
 import numpy as np
 
 from autograd_core import Value, no_grad
+from autograd_core.method_families import attach_methods
 from autograd_core.sparse_array import SparseData
 
 from .checkpoint import (
     EXTRA_STATE, CheckpointError, cast_exactly, is_extra_state, read_checkpoint, save_atomic, short,
     state_dict_error,
 )
-from .module import Module, _with_tensor_methods, attach_methods
+from .module import Module, _with_tensor_methods
 from .module_hooks import HookHandle
 from .state_array import state_array
 
@@ -335,4 +336,4 @@ class _State:
         return _IncompatibleKeys(missing, unexpected)
 
 
-attach_methods(_State)
+attach_methods(_State, Module)

@@ -13,7 +13,7 @@ tensor methods (`copy_`, `mul_`, `add_`, `lerp_`, `zero_`, `normal_`, ...), item
 augmented operators (`v *= d`) counts as a change of its parameter: the parameter's version counter notes it, so a
 graph that read the old numbers refuses to backpropagate, as PyTorch's (whose `detach()` shares the counter). Raw
 NumPy writes (`np.copyto(v, x)`, `np.add(v, x, out=v)`), changes through a view of the entry (`v[0].zero_()`) and
-changes of a buffer's entry change the memory without that note, as `p.data` writes do (`inplace.mark_changed`).
+changes of a buffer's entry change the memory without that note, as `p.data` writes do (`version_counter.mark_changed`).
 
 A 0-d parameter holds a NumPy scalar (a float, as micrograd's code expects), which no array can share: its entry is
 a 0-d array that reads the parameter before each of those in-place changes and writes the result back after it, so

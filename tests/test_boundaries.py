@@ -171,8 +171,7 @@ _SPLITS = {
     },
     "sparse_tensor": {
         "sparse_layouts": ("sparse_coo", "ElementwiseInLayout", "SparseInPlace", "SparseConversions"),
-        "sparse_functions": ("sparse_coo_tensor", "spmm", "smm", "hspmm", "addmm", "sparse_sum", "sparse_softmax",
-                             "sparse_mask", "to_sparse", "dtype_mismatch"),
+        "sparse_functions": ("sparse_coo_tensor", "spmm", "smm", "hspmm", "addmm", "sparse_sum"),
     },
 }
 
@@ -254,8 +253,8 @@ def test_pickles_that_name_the_classes_in_tensor_py_still_load():
         assert type(loaded) is type(obj) if not isinstance(obj, type) else loaded is obj
 
 
-# inplace.py and nn/module.py, each split by meaning: the modules beside them, and the names users and other code
-# import from the old module (which it keeps).
+# inplace.py, nn/module.py and inplace_graph.py, each split by meaning: the modules beside them, and the names users and
+# other code import from the old module (which it keeps).
 _SPLITS3 = {
     "autograd_core.inplace": (("autograd_core.version_counter", "autograd_core.inplace_functions",
                                "autograd_core.inplace_fills"),
@@ -265,13 +264,15 @@ _SPLITS3 = {
                                  "autograd_core.nn.module_state"),
                                 ("Module", "Parameter", "Buffer", "check_device", "not_a_module",
                                  "_attribute_members")),
+    "autograd_core.inplace_graph": (("autograd_core.version_check", "autograd_core.rule_reads"),
+                                    ("_record_in_place", "_live_views", "_REPLACED", "_frozen_as_of", "_copy_node")),
 }
 
 
 def test_the_modules_split_from_inplace_and_module_exist_and_the_old_names_resolve():
-    """The modules split from inplace.py and nn/module.py are there and under ~600 lines, as the old ones now are;
-    the names imported from the old modules resolve there (autograd_core.inplace.mark_changed is in the docs); and
-    the classes that pickles, reprs and `isinstance` checks name keep their module."""
+    """The modules split from inplace.py, nn/module.py and inplace_graph.py are there and under ~600 lines, as the old
+    ones now are; the names imported from the old modules resolve there (autograd_core.inplace.mark_changed is in the
+    docs); and the classes that pickles, reprs and `isinstance` checks name keep their module."""
     import importlib
 
     for old, (homes, names) in _SPLITS3.items():
@@ -347,3 +348,142 @@ def test_pickles_that_name_the_classes_moved_out_of_nn_module_still_load():
             written = written.replace(b"autograd_core.nn." + home + b"\n", b"autograd_core.nn.module\n")
         assert b"autograd_core.nn.module\n" in written
         assert type(pickle.loads(written)) is type(obj)
+
+
+def test_one_attach_methods_copies_every_family_onto_its_class():
+    """The families written apart (TensorMethods', InplaceMethods', Module's) are copied by one function,
+    method_families.attach_methods: no module of the core or of nn defines another. It copies each attribute under
+    its name (refusing one the class has), naming each function `<class>.<name>` (a property's getter, a static or
+    class method's function, each function a decorator wraps) and leaving other attributes as they are."""
+    import functools
+
+    from autograd_core.method_families import attach_methods
+
+    defined = [f"{p.relative_to(ROOT)}" for p in sorted([*CORE.rglob("*.py"), *(ROOT / "nn").rglob("*.py")])
+               if re.search(r"^\s*def attach_methods\b", p.read_text(), re.M)]
+    assert defined == ["autograd_core/method_families.py"]
+
+    def decorated(method):
+        @functools.wraps(method)
+        def wrapper(self):
+            return method(self) + 1
+        return wrapper
+
+    class Target:
+        def old(self):
+            return 0
+
+    class _Body:
+        flag = False
+
+        def plain(self):
+            return 1
+
+        @decorated
+        def wrapped(self):
+            return 2
+
+        @property
+        def getter(self):
+            return 3
+
+        @staticmethod
+        def static():
+            return 4
+
+        @classmethod
+        def of_class(cls):
+            return cls.__name__
+
+    attach_methods(_Body, Target)
+    target = Target()
+    assert (target.plain(), target.wrapped(), target.getter, Target.static(), Target.of_class()) == (
+        1, 3, 3, 4, "Target")
+    assert Target.flag is False and Target.__mro__ == (Target, object)
+    for function in (Target.plain, Target.wrapped, Target.wrapped.__wrapped__, Target.getter.fget, Target.static,
+                     Target.of_class.__func__):
+        assert function.__qualname__ == f"{Target.__qualname__}.{function.__name__}", function
+        assert function.__module__ == __name__
+
+    class _Again:
+        def old(self):
+            return 5
+
+    with pytest.raises(AssertionError, match="old"):
+        attach_methods(_Again, Target)
+    assert target.old() == 0
+
+
+# Names the old modules keep for users and saved files (and the engine: check_saved_versions), which code and docs may
+# still name there.
+_KEPT_THERE = {"inplace": {"mark_changed", "Versions", "check_saved_versions"}}
+
+
+def test_what_names_a_split_modules_function_finds_it_there():
+    """Comments, docstrings, docs and code that name `inplace.<name>`, `inplace_graph.<name>`, `tensor_methods.<name>`
+    or `sparse_tensor.<name>` name something defined in that module (or a name it keeps for users): after a split, a
+    pointer to a function's old home names its new one (`inplace_functions.placed`, `version_counter.element_of`)."""
+    pattern = re.compile(r"(?<![\w.])(inplace|inplace_graph|tensor_methods|sparse_tensor)\.([A-Za-z_]\w*)")
+    defined = {}
+    for module in ("inplace", "inplace_graph", "tensor_methods", "sparse_tensor"):
+        names = set(_KEPT_THERE.get(module, ()))
+        for node in ast.parse((CORE / f"{module}.py").read_text()).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.Assign):
+                names.update(n.id for target in node.targets for n in ast.walk(target) if isinstance(n, ast.Name))
+        defined[module] = names
+    stale = []
+    for folder in ("autograd_core", "nn", "optim", "viz", "bench", "tests", "docs"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix in (".py", ".md") and "api" not in path.parts:
+                text = path.read_text()
+                stale += [f"{path.relative_to(ROOT)}: {m[0]}" for m in pattern.finditer(text) if m[2] != "py"
+                          and m[2] not in defined[m[1]] and f" as {m[1]}\n" not in text]  # (not another module's alias)
+    assert not stale
+
+
+def test_what_moved_out_of_sparse_tensor_py_is_imported_from_its_new_home():
+    """No module of the core reaches the layouts' mixins or the sparse functions through sparse_tensor.py (as
+    compressed_tensor.py did, `_coo.spmm`): each imports them from sparse_layouts.py or sparse_functions.py.
+    sparse_tensor.py re-exports only the public functions, which a pickle written before the split names there."""
+    import pickle
+
+    import autograd_core as ag
+    from autograd_core import sparse_functions, sparse_tensor
+
+    tree = ast.parse((CORE / "sparse_tensor.py").read_text())
+    defined = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    reached = []
+    for path in sorted(CORE.glob("*.py")):
+        text = path.read_text()
+        for node in ast.walk(ast.parse(text)) if "sparse_tensor" in text else ():
+            if isinstance(node, ast.ImportFrom) and node.module in ("sparse_tensor", "autograd_core.sparse_tensor"):
+                reached += [f"{path.name}: {alias.name}" for alias in node.names if alias.name not in defined]
+            elif isinstance(node, (ast.ImportFrom, ast.Import)):  # the module itself, to read names off it
+                reached += [f"{path.name}: the module" for alias in node.names if alias.name == "sparse_tensor"]
+    assert not reached
+    kept = {name for name, value in vars(sparse_tensor).items()
+            if callable(value) and getattr(value, "__module__", None) == sparse_functions.__name__}
+    assert kept == {"sparse_coo_tensor", "spmm", "smm", "hspmm", "addmm", "sparse_sum"}
+    written = pickle.dumps(ag.sparse_coo_tensor, protocol=0).replace(b"autograd_core.sparse_functions\n",
+                                                                      b"autograd_core.sparse_tensor\n")
+    assert b"autograd_core.sparse_tensor\n" in written and pickle.loads(written) is ag.sparse_coo_tensor
+
+
+def test_the_version_check_and_the_rule_reader_stand_apart_from_the_recording():
+    """inplace_graph.py records in-place changes and keeps copies of what they replaced; version_check.py, the backward
+    pass's check, reads those copies and asks rule_reads.py what a node's rules read (from their bytecode), which
+    needs neither. The recording needs nothing of the check; the engine's check_saved_versions is version_check's."""
+    from autograd_core import engine, inplace, rule_reads, version_check
+    from autograd_core.autograd import graph
+
+    def imported(name):
+        return set(_imported_modules(ast.parse((CORE / f"{name}.py").read_text()), "autograd_core"))
+
+    assert not imported("rule_reads") & {"autograd_core.inplace_graph", "autograd_core.version_check"}
+    assert not imported("inplace_graph") & {"autograd_core.version_check", "autograd_core.rule_reads"}
+    assert engine.check_saved_versions is inplace.check_saved_versions is version_check.check_saved_versions
+    assert graph._read_by_rules is version_check._read_by_rules is rule_reads._read_by_rules
+    assert {f.__module__ for f in (version_check.check_saved_versions, rule_reads._rule_reads)} == {
+        "autograd_core.version_check", "autograd_core.rule_reads"}

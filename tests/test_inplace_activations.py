@@ -297,8 +297,8 @@ def test_numpy_shares_memory_detached_forced_or_without_grad():
 
 
 def test_a_change_of_a_result_that_its_own_rule_reads_is_recorded_where_pytorch_refuses():
-    """elu_ then tanh_: PyTorch's elu_ saved its result for backward and refuses ("modified by an inplace
-    operation"); here the old contents are kept apart (inplace._record_in_place), so the gradient is the one of the
+    """elu_ then tanh_: PyTorch's elu_ saved its result for backward and refuses ("modified by an inplace operation");
+    here the old contents are kept apart (inplace_graph._record_in_place), so the gradient is the one of the
     out-of-place functions (more lenient than PyTorch, never a different number)."""
     x = Value(X.copy())
     h = F.elu(x * 1.5, inplace=True)

@@ -1,4 +1,5 @@
-"""In-place methods on Values of a graph being recorded, and on views of them (inplace.py, `_record_in_place`).
+"""In-place methods on Values of a graph being recorded, and on views of them (inplace.py, inplace_graph.py's
+`_record_in_place`).
 
 `y = x * 2; y.mul_(3)` is recorded on y itself; `y[0:2].mul_(3)`, `y[:, 0].zero_()`, `y.view(-1).add_(1)` change y
 (PyTorch's CopySlices), and every view of y still in use follows the change. Each pattern runs on autograd_core and

@@ -1,4 +1,4 @@
-"""Which inputs a derivative rule reads is found in its bytecode (inplace_graph._rule_reads): an input changed in place
+"""Which inputs a derivative rule reads is found in its bytecode (rule_reads._rule_reads): an input changed in place
 after the node was recorded raises in backward only if the rule reads its numbers, as in PyTorch, which saves only
 what the backward formula needs. Bytecode differs between Python versions (CALL_FUNCTION on 3.10, PRECALL + CALL on
 3.11, inlined list comprehensions from 3.12, fused LOAD_FAST_LOAD_FAST on 3.13), and the answer must not: these rules,
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from autograd_core.inplace_graph import _EVERYTHING, _rule_reads
+from autograd_core.rule_reads import _EVERYTHING, _rule_reads
 from autograd_core.ops.primitive import PRIMITIVES
 from autograd_core.ops.reduce import _spread  # a helper of the library that reads only x's shape
 

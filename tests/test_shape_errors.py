@@ -1,4 +1,4 @@
-"""Shapes an operation or a layer cannot take raise `autograd_core.ShapeError` (defined in engine.py), an error that is
+"""Shapes an operation or a layer cannot take raise `autograd_core.ShapeError` (defined in errors.py), an error that is
 both NumPy's kind (ValueError) and PyTorch's (RuntimeError): code written for either library catches it. The engine
 raises it for operands that do not broadcast, a reshape to another size and mismatched matrix products; operations,
 nn layers, losses and the optimizers' own shape checks (`where`, `stack`, `nn.Linear` given the wrong in_features, a

@@ -1,6 +1,7 @@
-"""PyTorch's in-place methods added in stop 26 (`x.floor_()`, `x.lerp_(end, w)`, `x.addmm_(a, b)`, ...; inplace.py's
-`_REWRITTEN`) and the functions torch.relu_(x), torch.floor_(x), ...: the same numbers as PyTorch's, self returned,
-the version counter bumped, and the in-place rules (a leaf that requires grad refuses; so does a recorded Value)."""
+"""PyTorch's in-place methods added in stop 26 (`x.floor_()`, `x.lerp_(end, w)`, `x.addmm_(a, b)`, ...;
+inplace_functions.py's `_REWRITTEN`) and the functions torch.relu_(x), torch.floor_(x), ...: the same numbers as
+PyTorch's, self returned, the version counter bumped, and the in-place rules (a leaf that requires grad refuses; so does
+a recorded Value)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Random sampling (ops/sampling.py) and the in-place fillers (inplace.py): shapes and dtypes as PyTorch's, the
+"""Random sampling (ops/sampling.py) and the in-place fillers (inplace_fills.py): shapes and dtypes as PyTorch's, the
 moments of large samples, repeatability under manual_seed and the saved generator state, and PyTorch's errors."""
 
 from __future__ import annotations

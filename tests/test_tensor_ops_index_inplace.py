@@ -1,6 +1,6 @@
-"""index_add, index_copy, index_fill (ops/index.py) and the in-place forms of the indexing functions (inplace.py:
-scatter_, scatter_add_, index_add_, index_copy_, index_fill_, masked_fill_, tril_, triu_): values against NumPy by
-hand, gradients by finite differences, and both against PyTorch in float64 (skipped without it)."""
+"""index_add, index_copy, index_fill (ops/index.py) and the in-place forms of the indexing functions
+(inplace_functions.py: scatter_, scatter_add_, index_add_, index_copy_, index_fill_, masked_fill_, tril_, triu_): values
+against NumPy by hand, gradients by finite differences, and both against PyTorch in float64 (skipped without it)."""
 
 from __future__ import annotations
 

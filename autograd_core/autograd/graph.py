@@ -6,7 +6,7 @@ inputs and its own output (Values), and its rules read their arrays during the b
 
 * `pack_hook(tensor)` is called, while a `saved_tensors_hooks` block is open, for what the rules of each node recorded
   there (a node that needs a gradient) read, once per input read and once for the output if read: the positions
-  the in-place check uses (`inplace_graph._read_by_rules`, from the rules' bytecode; only the rules of inputs that
+  the in-place check uses (`rule_reads._read_by_rules`, from the rules' bytecode; only the rules of inputs that
   need a gradient). That is PyTorch's choice for the common operations: nothing for `+`, `-`, sums, reshapes and
   slices, both inputs for `*` and `/`, the output for exp, tanh, sigmoid, sqrt and softmax, the input for sin, log
   and relu... (tests/test_parity_gaps.py compares them op by op). Where our rule reads other things than PyTorch's
@@ -37,7 +37,7 @@ import numpy as np
 
 from ..grad_fn import AccumulateGrad, GradFn, release_when_freed
 from ..version_counter import mark_changed
-from ..inplace_graph import _read_by_rules
+from ..rule_reads import _read_by_rules
 from ..modes import TRACERS
 from ..tracing import Tracer
 from ..value import _CONSTANTS, Value
@@ -170,6 +170,6 @@ class disable_saved_tensors_hooks:
 
 def increment_version(tensor):
     """Mark a Value (or each of an iterable of Values) as changed in place, as a write through `.data` would not:
-    graphs that saved it before then refuse to run their backward pass (inplace.py's version counters)."""
+    graphs that saved it before then refuse to run their backward pass (version_counter.py's counters)."""
     tensors = (tensor,) if isinstance(tensor, Value) else tuple(tensor)
     mark_changed(*tensors)

@@ -494,11 +494,11 @@ contiguous.defjvp_linear()
 
 
 def strided_view(data, shape, strides):
-    """A view of the memory of the ndarray `data`, from data's first element: `shape`, `strides` (in bytes), writable
-    if data is (the elements must lie in data's memory). Its `.base` is the array that owns that memory, as for
-    NumPy's own views (basic indexing, reshape, transpose), which is how the in-place rules find views
-    (inplace.viewed_array); np.lib.stride_tricks' views hide it behind a helper object. A copy, rarely: when that
-    owner is not an ndarray laid out densely (a view of bytes, say), so a change of it does not reach data."""
+    """A view of the memory of the ndarray `data`, from data's first element: `shape`, `strides` (in bytes), writable if
+    data is (the elements must lie in data's memory). Its `.base` is the array that owns that memory, as for NumPy's own
+    views (basic indexing, reshape, transpose), which is how the in-place rules find views
+    (version_counter.viewed_array); np.lib.stride_tricks' views hide it behind a helper object. A copy, rarely: when
+    that owner is not an ndarray laid out densely (a view of bytes, say), so a change of it does not reach data."""
     buffer = dense_memory(data)
     if buffer is None:
         return np.lib.stride_tricks.as_strided(data, shape, strides, writeable=False).copy()

@@ -124,7 +124,7 @@ def mean(x, axis=None, keepdims=False):
 
 def _mean_vjp(g, out, x, axis=None, keepdims=False):
     share = g / _count(x.shape, axis)  # d mean / dxᵢ = 1/n
-    # x goes to _spread as a name of its own: the bytecode reader that finds what a rule reads (inplace_graph.py)
+    # x goes to _spread as a name of its own: the bytecode reader that finds what a rule reads (rule_reads.py)
     # follows a helper only when every argument of the call is one; then x is not saved (PyTorch's saves its shape)
     return _spread(share, x, axis, keepdims)
 

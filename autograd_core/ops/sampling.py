@@ -216,8 +216,8 @@ def integers(*, generator, low, high, shape, dtype):
 
 
 def fill_draws(*values, generator, fill, shape, **how):
-    """The numbers the random fills of a Value of `shape` draw (inplace.py's `x.normal_()`, `x.uniform_()`, ...; fill
-    names the method), before the fill converts them to the Value's dtype: float64 (complex128 where `complex`),
+    """The numbers the random fills of a Value of `shape` draw (inplace_fills.py's `x.normal_()`, `x.uniform_()`, ...;
+    fill names the method), before the fill converts them to the Value's dtype: float64 (complex128 where `complex`),
     bool for bernoulli_, int64 for geometric_ and random_. values: the data of a Value p of bernoulli_."""
     rng = _rng(generator)
     if fill == "normal_":
