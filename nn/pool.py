@@ -16,10 +16,12 @@ The 1-D functions run as 2-D ones of height 1.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from autograd_core import ShapeError
-from autograd_core import Value, recycle
+from autograd_core import Value, is_grad_enabled, recycle
 from autograd_core.one_node import shown_as
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without_gradient
 from autograd_core.ops.complex import refuse_complex, refuse_complex_kernel
@@ -56,15 +58,55 @@ def _max_np(x, kernel, stride, padding, dilation=(1, 1)):
     padded = (x.shape[2] + top + bottom, x.shape[3] + left + right)
     out_size = tuple((n - d * (k - 1) - 1) // s + 1 for n, k, s, d in zip(padded, kernel, stride, dilation))
     out = recycle.empty(x.shape[:2] + out_size, x.dtype)
-    _split(len(x), lambda part: _max_into(out[part], x[part], kernel, stride, padding, dilation),
+    # 2×2 windows tiling x: each row's pair maxima, the first stage here and in the backward pass's routing, kept for
+    # it (as PyTorch keeps the indices of the maxima) rather than made in a scratch buffer and again there
+    row_max = (recycle.empty(_row_max_shape(x.shape), x.dtype)
+               if is_grad_enabled() and _max_2x2_applies(out, x, kernel, stride, padding, dilation) else None)
+    _split(len(x), lambda part: _max_into(out[part], x[part], kernel, stride, padding, dilation,
+                                          None if row_max is None else row_max[part]),
            2 * x.size, "max_pool2d")  # work: reads x, writes masks and outputs over it
+    if row_max is not None:
+        _keep_row_max(out, row_max)
+    elif _ROW_MAXIMA:
+        _ROW_MAXIMA.pop(id(out), None)  # `out` may be an array recycled from an earlier pooling that kept its maxima
     return out
 
 
-def _max_into(out, x, kernel, stride, padding, dilation):
-    if (tuple(kernel) == (2, 2) and _tiles(x.shape[2:], out.shape[2:], kernel, stride, padding, dilation)
-            and x.flags.c_contiguous and out.flags.c_contiguous):
-        _max_2x2_tiles(out, x)
+def _max_2x2_applies(out, x, kernel, stride, padding, dilation):
+    """Whether `_max_into` takes `_max_2x2_tiles`: 2×2 windows tiling x, both arrays C-contiguous."""
+    return (tuple(kernel) == (2, 2) and _tiles(x.shape[2:], out.shape[2:], kernel, stride, padding, dilation)
+            and x.flags.c_contiguous and out.flags.c_contiguous)
+
+
+# The pair maxima of each 2×2-tiled pooling's input, from its forward to its backward pass: keyed by id(output),
+# dropped when the output is (a weak reference's callback), so a forward without a backward keeps nothing longer
+# than its output, or when recycle.empty hands the output out again to a pooling that keeps none. A rule whose
+# output was changed in place meets another array (the copy the engine kept), and one whose forward kept nothing (no
+# grad mode) finds nothing: both make the maxima again.
+_ROW_MAXIMA = {}
+
+
+def _keep_row_max(out, row_max):
+    key = id(out)
+    _ROW_MAXIMA[key] = (weakref.ref(out, lambda _, key=key: _ROW_MAXIMA.pop(key, None)), row_max)
+
+
+def _kept_row_max(out):
+    """The pair maxima the forward pass that made `out` kept (see `_max_np`), or None."""
+    entry = _ROW_MAXIMA.get(id(out))
+    return entry[1] if entry is not None and entry[0]() is out else None
+
+
+def _row_max_shape(shape):
+    """(N, C·Ho, 2, Wo): the maximum of each row's pair of columns of x (N, C, 2·Ho, 2·Wo) (`_column_pairs`)."""
+    n, c, h, w = shape
+    return (n, c * h // 2, 2, w // 2)
+
+
+def _max_into(out, x, kernel, stride, padding, dilation, row_max=None):
+    """out = max pool of x. row_max: where 2×2 windows tile x, the array for its pair maxima (else a scratch's)."""
+    if _max_2x2_applies(out, x, kernel, stride, padding, dilation):
+        _max_2x2_tiles(out, x, row_max)
         return
     xp = _pad(x, padding, -np.inf, scratch="pool_input")
     for k, (_, at) in enumerate(_window_positions(out.shape[2:], kernel, stride, dilation)):
@@ -74,13 +116,14 @@ def _max_into(out, x, kernel, stride, padding, dilation):
             np.copyto(out, xp[at])
 
 
-def _max_2x2_tiles(out, x):
+def _max_2x2_tiles(out, x, row_max=None):
     """out = the maximum of each 2×2 window, the windows tiling x (x (N, C, 2·Ho, 2·Wo), out (N, C, Ho, Wo), both
     C-contiguous): the maximum of each row's pair of columns, then of each window's two rows, on whole arrays (see
     `_scatter_2x2_tiles` for why). np.maximum returns its second argument among equal ones (+0 and −0), so this
     grouping (each row's pair, then the two rows) gives the last of them in row-major order, the same bits as the
-    window positions' loop; another grouping need not, for a window holding both zeros."""
-    pairs, row_max = _column_pairs(x)
+    window positions' loop; another grouping need not, for a window holding both zeros. row_max: where to write the
+    pair maxima (`_column_pairs`)."""
+    pairs, row_max = _column_pairs(x, row_max)
     n, rows, _, width, _ = pairs.shape
     # Each row's maximum against the one a row of pixels below (one flat contiguous pass): the window's maximum at
     # the top rows of windows; the other rows compare neighbouring windows and are dropped.
@@ -90,13 +133,15 @@ def _max_2x2_tiles(out, x):
     _copy_rows(out.reshape(n, rows, width), below[:, :, 0])
 
 
-def _column_pairs(x):
+def _column_pairs(x, row_max=None):
     """x (N, C, 2·Ho, 2·Wo) viewed as [sample, window row, row in the window, window, column in the window], and the
-    maximum of each row's pair of columns (N, C·Ho, 2, Wo) in a scratch buffer: the first stage of the 2×2 tiles'
-    kernels."""
+    maximum of each row's pair of columns (N, C·Ho, 2, Wo) in `row_max` (else a scratch buffer): the first stage of
+    the 2×2 tiles' kernels."""
     n, c, h, w = x.shape
     pairs = x.reshape(n, c * h // 2, 2, w // 2, 2)
-    return pairs, np.maximum(pairs[..., 0], pairs[..., 1], out=_scratch("pool_row_max", pairs.shape[:-1], x.dtype))
+    if row_max is None:
+        row_max = _scratch("pool_row_max", pairs.shape[:-1], x.dtype)
+    return pairs, np.maximum(pairs[..., 0], pairs[..., 1], out=row_max)
 
 
 def _first_maxima(x, out, kernel, stride, padding, dilation=(1, 1)):
@@ -138,8 +183,10 @@ def _scatter_to_max(g, x, out, kernel, stride, padding, dilation=(1, 1)):
     work = 2 * x.size  # reads x, writes masks and outputs over it
     tiled = _tiles(x.shape[2:], out.shape[2:], kernel, stride, padding, dilation)
     dx = recycle.empty(x.shape, g.dtype)
-    _split(len(x), lambda part: _scatter_into(dx[part], g[part], x[part], out[part], kernel, stride, padding,
-                                              dilation, zeroed=tiled), work, "max_pool2d_scatter")
+    row_max = _kept_row_max(out) if tiled else None
+    _split(len(x), lambda part: _scatter_into(dx[part], g[part], x[part], out[part], kernel, stride, padding, dilation,
+                                              zeroed=tiled, row_max=None if row_max is None else row_max[part]),
+           work, "max_pool2d_scatter")
     return dx
 
 
@@ -150,11 +197,11 @@ def _tiles(size, out_size, kernel, stride, padding, dilation):
             and all(n == o * k for n, o, k in zip(size, out_size, kernel)))
 
 
-def _scatter_into(dx, g, x, out, kernel, stride, padding, dilation, zeroed=False):
+def _scatter_into(dx, g, x, out, kernel, stride, padding, dilation, zeroed=False, row_max=None):
     """dx (x's shape) = g scattered to the first maximum of each window. zeroed: dx holds zeros already, or every
-    element of it gets written (`_tiles`)."""
+    element of it gets written (`_tiles`). row_max: x's pair maxima, kept by the forward pass (2×2 tiles), or None."""
     if zeroed and tuple(kernel) == (2, 2) and _routes_in_two_stages(dx, g, x, out):
-        _scatter_2x2_tiles(dx, g, x)
+        _scatter_2x2_tiles(dx, g, x, row_max)
         return
     (pt, pb), (pl, pr) = padding
     N, C, H, W = x.shape
@@ -190,7 +237,7 @@ def _routes_in_two_stages(dx, g, x, out):
             and not np.isnan(np.vdot(out, out)) and np.isfinite(np.vdot(g, g)))
 
 
-def _scatter_2x2_tiles(dx, g, x):
+def _scatter_2x2_tiles(dx, g, x, row_max=None):
     """dx = g routed to the first maximum (row-major) of each 2×2 window, the windows tiling x (MaxPool2d(2) on
     even sizes; x, dx (N, C, 2·Ho, 2·Wo); g (N, C, Ho, Wo); conditions in `_routes_in_two_stages`).
 
@@ -199,8 +246,12 @@ def _scatter_2x2_tiles(dx, g, x):
     on whole arrays with long inner loops, because NumPy's cost here is per inner loop (~9 ns) and per strided element
     (~5× a contiguous one): a view of one window position has inner loops of Wo strided elements, and the four
     positions are read and written once each for every test. Here the columns of x and dx (views with a stride of
-    two elements) are read twice and written twice; all else is contiguous."""
-    pairs, row_max = _column_pairs(x)
+    two elements) are read twice and written twice; all else is contiguous. row_max: x's pair maxima where the forward
+    pass kept them (`_max_np`), else made here."""
+    if row_max is None:
+        pairs, row_max = _column_pairs(x)
+    else:
+        pairs = x.reshape(row_max.shape + (2,))
     n, rows, _, width, _ = pairs.shape
     left, right = pairs[..., 0], pairs[..., 1]
     left_wins = np.greater_equal(left, right, out=_scratch("pool_left_wins", left.shape, bool))

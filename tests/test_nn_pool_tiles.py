@@ -215,3 +215,65 @@ def test_empty_batches_and_channels_pool_to_empty_results(shape):
     assert y.shape == shape[:2] + (2, 2)
     y.sum().backward()
     assert xv.grad.shape == shape and xv.grad.dtype == np.float32
+
+
+def _spy_pair_maxima(monkeypatch):
+    """The calls of `_column_pairs` (each row's pair maxima), each noted as whether it made them in a scratch."""
+    calls, real = [], pool._column_pairs
+    monkeypatch.setattr(pool, "_column_pairs",
+                        lambda x, row_max=None: calls.append(row_max is None) or real(x, row_max))
+    return calls
+
+
+@pytest.mark.parametrize("shape", [(3, 2, 8, 6), (64, 8, 28, 28)])  # a small array, and a recycled one (W3's)
+def test_the_backward_pass_reads_the_pair_maxima_its_forward_kept(shape, monkeypatch):
+    # As PyTorch keeps the indices of the maxima: the routing's first stage is the forward's, not made again
+    x = tied_input(np.random.default_rng(5), shape, np.float32)
+    g = np.random.default_rng(6).standard_normal((shape[0], shape[1], shape[2] // 2, shape[3] // 2)).astype(np.float32)
+    calls = _spy_pair_maxima(monkeypatch)
+    v = Value(x, requires_grad=True)
+    y = max_pool2d(v * 1, 2)
+    assert calls and not any(calls)  # the forward wrote them into an array of its own
+    calls.clear()
+    y.backward(g)
+    assert calls == [] and np.array_equal(v.grad, scatter_by_loops(x, g))
+    # the same bits where they were not kept (the forward ran before this change, or under no_grad)
+    w = Value(x, requires_grad=True)
+    z = max_pool2d(w * 1, 2)
+    pool._ROW_MAXIMA.clear()
+    calls.clear()
+    z.backward(g)
+    assert calls == [True] and w.grad.tobytes() == v.grad.tobytes()
+
+
+def test_the_pair_maxima_are_kept_with_grad_mode_only_and_as_long_as_the_output_lives():
+    import gc
+
+    from autograd_core import no_grad
+
+    x = Value(tied_input(np.random.default_rng(7), (2, 3, 6, 8), np.float64), requires_grad=True)
+    pool._ROW_MAXIMA.clear()
+    with no_grad():
+        pooled = max_pool2d(x, 2)
+    assert not pool._ROW_MAXIMA and pooled.shape == (2, 3, 3, 4)
+    y = max_pool2d(x, 2)  # (a small array: not recycled)
+    assert len(pool._ROW_MAXIMA) == 1 and pool._kept_row_max(y.data) is not None
+    del y
+    gc.collect()
+    assert not pool._ROW_MAXIMA  # a forward without a backward keeps nothing longer than its output
+
+
+def test_a_recycled_output_forgets_the_pair_maxima_of_the_pooling_it_came_from():
+    # recycle.empty hands a large output array out again: a later pooling that keeps none (no grad mode) must not
+    # leave the earlier pooling's maxima under it
+    rng = np.random.default_rng(8)
+    first, second = (tied_input(rng, (64, 8, 28, 28), np.float32) for _ in range(2))
+    from autograd_core import no_grad
+
+    y = max_pool2d(Value(first, requires_grad=True) * 1, 2)
+    recycled = id(y.data)
+    assert pool._ROW_MAXIMA.get(recycled) is not None
+    del y
+    with no_grad():
+        z = max_pool2d(Value(second), 2)
+    assert id(z.data) == recycled and pool._kept_row_max(z.data) is None and recycled not in pool._ROW_MAXIMA
