@@ -267,6 +267,21 @@ def _relu_second_derivatives(lib, data, w1, w2):
     return g, u_x.requires_grad, u_xx, h
 
 
+def _relu_rule_edges(lib):
+    x = lib.tensor([-1.0, 2.0, 3.0], requires_grad=True)
+    g, = lib.autograd.grad(lib.relu(x * 2).sum(), x, create_graph=True)
+    rule = g.grad_fn.next_functions[0][0]  # g = (rule of relu)·2: MulBackward0 over ThresholdBackwardBackward0
+    return [type(rule).__name__] + [None if f is None else type(f).__name__ for f, _ in rule.next_functions]
+
+
+def test_relus_rule_made_with_create_graph_reads_relus_result_as_pytorchs():
+    # PyTorch's threshold_backward(grad, result, 0): its edge goes to ReLU's node, not to what ReLU read (stop 65: to
+    # the x * 2 node, MulBackward0)
+    assert _relu_rule_edges(ag) == ["ThresholdBackwardBackward0", None, "ReluBackward0"]
+    torch = pytest.importorskip("torch")
+    assert _relu_rule_edges(torch) == _relu_rule_edges(ag)
+
+
 def test_relus_second_derivative_is_zeros_as_pytorchs():
     """With create_graph, ReLU's rule is a node with an edge to x whose derivative is 0 (PyTorch's
     ThresholdBackwardBackward0): grad(grad(relu(x).sum(), x).sum(), x) is zeros. Without that edge x looked unused
