@@ -6,7 +6,7 @@
     .venv/bin/python bench/bench_conv_kernels.py --digits-only    # just the digits step (CPU time, one thread)
     .venv/bin/python bench/bench_conv_kernels.py --w3-only [--glibc-defaults]   # bench_conv.py's train step, ours
 
-Kernels (nn/im2col.py, nn/pool.py, float32, 3×3 kernels with padding 1, 2×2 max pooling), on plain arrays:
+Kernels (nn/im2col.py, nn/max_pool_kernels.py, float32, 3×3 kernels with padding 1, 2×2 max pooling), on plain arrays:
   fwd      conv2d forward with a bias            wgrad   the weight gradient
   xgrad    the input gradient (transposed convolution, gather or scatter form as the kernel chooses)
   pool     max pooling of the convolution's output, and its scatter (the backward pass of pooling)
@@ -64,7 +64,8 @@ def kernel_rows(threads, calls, adaptive=False):
 
     import autograd_core
     from autograd_core import threads as our_threads
-    from autograd_core.nn import im2col, pool
+    from autograd_core.nn import im2col
+    from autograd_core.nn import max_pool_kernels as pool
 
     our_threads.ADAPTIVE = adaptive  # False: every kernel splits on N threads, so the columns show what a split gives
 

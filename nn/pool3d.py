@@ -30,9 +30,8 @@ from .conv import _conv2d, _ints
 from .conv import _batched
 from .module import Module
 from .padding import pad
-from .pool import (
-    _argmax_indices, _averaging_matrix, _float_dtype, _max_np, _max_pool2d, _pool_geometry, max_pool1d, max_pool2d,
-)
+from .max_pool_kernels import _argmax_indices, _max_np
+from .pool import _averaging_matrix, _float_dtype, _max_pool2d, _pool_geometry, max_pool1d, max_pool2d
 from .pool_extra import _check_norm_type, _root
 
 

@@ -266,6 +266,10 @@ _SPLITS3 = {
                                  "_attribute_members")),
     "autograd_core.inplace_graph": (("autograd_core.version_check", "autograd_core.rule_reads"),
                                     ("_record_in_place", "_live_views", "_REPLACED", "_frozen_as_of", "_copy_node")),
+    # nn/pool.py's primitives and layers over max pooling's NumPy kernels (stop 66)
+    "autograd_core.nn.pool": (("autograd_core.nn.max_pool_kernels",),
+                              ("max_pool2d", "MaxPool2d", "_max_pool2d", "_max_np", "_scatter_to_max",
+                               "_averaging_matrix")),
 }
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograd_core.nn import im2col, pool
+from autograd_core.nn import im2col
+from autograd_core.nn import max_pool_kernels as pool
 from test_nn_conv_scratch import without_cache as without_conv_cache
 
 # kernel, stride, padding ((ph, ph), (pw, pw)): disjoint or overlapping windows, padded or not.

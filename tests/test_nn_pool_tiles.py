@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autograd_core import Value
-from autograd_core.nn import pool
+from autograd_core.nn import max_pool_kernels as pool
 from autograd_core.nn.pool import max_pool2d
 
 TILE, NO_PADDING = (2, 2), ((0, 0), (0, 0))

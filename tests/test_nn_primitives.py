@@ -8,7 +8,7 @@ import pytest
 import autograd_core.nn.functional as F
 from autograd_core import Value
 from autograd_core.gradcheck import gradcheck, gradgradcheck
-from autograd_core.nn import conv, norm, pool
+from autograd_core.nn import conv, max_pool_kernels, norm, pool
 from autograd_core.nn.avg_pool_nodes import avg_pool2d_adjoint, avg_pool3d_adjoint
 from autograd_core.nn.rnn_fused import rnn_sequence as _rnn_sequence
 from autograd_core.nn.sync_batchnorm import sync_normalize
@@ -22,7 +22,7 @@ def rand(*shape, seed=0):
 GEO = dict(stride=(1, 2), padding=((1, 0), (1, 1)), dilation=(1, 1), groups=1)
 POOL = dict(kernel=(2, 2), stride=(1, 2), padding=((1, 1), (0, 1)), dilation=(1, 1))
 X_POOL = rand(1, 2, 4, 5, seed=4)
-Y_POOL = pool._max_np(X_POOL, **POOL)
+Y_POOL = max_pool_kernels._max_np(X_POOL, **POOL)
 _, IDX = F.max_pool2d(Value(rand(1, 2, 6, 6, seed=5)), 2, return_indices=True)
 LABELS = np.array([2, 0, 1])
 PIXEL_LABELS = np.array([[0, 3, 1], [2, 2, 3]])  # (N, d) = (2, 3)

@@ -17,7 +17,7 @@ import pytest
 import autograd_core as ag
 from autograd_core import threads
 from autograd_core.nn import im2col
-from autograd_core.nn import pool as pool_kernels
+from autograd_core.nn import max_pool_kernels as pool_kernels
 from test_nn_conv_scratch import GEOMETRIES, kernels, problem
 
 
