@@ -51,6 +51,8 @@ class _Plan(_PlanSources, _PlanBackward):
         self.graph_nodes = []        # the op nodes the backward passes went through (their .grad a user may read)
         self.fresh = set()           # names of gradient arrays that the program itself allocated
         self.in_place = []           # (line index, gradient name, rewritten line): see _update_in_place
+        self.buffer_of = {}          # name of an op line writing into a buffer -> the buffer's name
+        self.reusable = []           # (line index, name, first input, line with {} for its buffer): _reuse_buffers
         self.asides, self.aside_reads = set(), set()  # gradients set aside, and the gradients their rules read
         self.temps = 0
         self.settings_checked = set()  # names of the parameter groups whose optimizer the program checks first
@@ -190,6 +192,7 @@ class _Plan(_PlanSources, _PlanBackward):
                     self.graph_outputs[id(v)] = name
         self.result = self._output(result)
         self._update_in_place()
+        self._reuse_buffers()
 
     # -- forward ---------------------------------------------------------------------------------------
 
@@ -205,11 +208,13 @@ class _Plan(_PlanSources, _PlanBackward):
         if ufunc is not None and params is None and data.__class__ is np.ndarray and data.ndim > 0:
             buf = self.ns.bind("B", np.empty_like(data), reuse=False)
             self.buffers.add(name)
-            self.lines.append(f"{name} = {self.ns.bind('U', ufunc)}({', '.join(xs)}, {buf})")  # out, by position
+            line = f"{name} = {self.ns.bind('U', ufunc)}({', '.join(xs)}, {{}})"  # out, by position
+            self._write_into(name, buf, line, xs, data, elementwise=True)
         elif into is not None and data.__class__ is np.ndarray and data.ndim > 0 and self.writes_into.get(id(node)):
             buf = self.ns.bind("B", np.empty_like(data), reuse=False)
             self.buffers.add(name)
-            self.lines.append(f"{name} = {self.ns.bind('F', into)}({', '.join(xs)}, out={buf}{self._kwargs(params)})")
+            line = f"{name} = {self.ns.bind('F', into)}({', '.join(xs)}, out={{}}{self._kwargs(params)})"
+            self._write_into(name, buf, line, xs, data, elementwise=op.elementwise)
         else:  # (a random draw has no inputs, only keywords: sampling.sample)
             passed = f"{', '.join(xs)}{self._kwargs(params)}".removeprefix(", ")
             self.lines.append(f"{name} = {self.ns.bind('F', op.forward)}({passed})")
@@ -217,6 +222,37 @@ class _Plan(_PlanSources, _PlanBackward):
         self.arrays[id(data)] = name
         if params:
             self._note_draws(name, params)
+
+    def _write_into(self, name, buf, line, xs, data, elementwise):
+        """Append the op line `line` (`{}` where its output buffer goes) writing into buffer `buf`; note it for
+        `_reuse_buffers` where it acts elementwise on a first input held in a buffer of the same shape and dtype."""
+        self.buffer_of[name] = buf
+        self.lines.append(line.format(buf))
+        first = xs[0] if xs else None
+        if elementwise and first in self.buffer_of:
+            held = self.ns.objects[self.buffer_of[first]]
+            if held.shape == data.shape and held.dtype == data.dtype:
+                self.reusable.append((len(self.lines) - 1, name, first, line))
+
+    def _reuse_buffers(self):
+        """Write an elementwise operation (ReLU, a buffered ufunc) into its first input's buffer where that input is
+        read by this line alone (no later line, no view of it, no guard, no output): the same numbers, each element
+        read before it is written, and one buffer fewer to fill and keep in the caches. A compiled W2 step whose ReLUs
+        write into their linear layers' outputs (nothing reads those afterwards: ReLU's rule reads its output) took
+        0.5-0.9% less time over runs of consecutive steps, 2.5-3.7% alternating with other work (BENCHMARKS.md "Stop
+        66"). Runs once every line is known (outputs and rules read names)."""
+        if not self.reusable:
+            return
+        texts = self.lines + [guard for guards in self.after.values() for guard in guards]
+        for index, name, first, line in self.reusable:
+            pattern = re.compile(rf"\b{first}\b")
+            uses = sum(1 for text in texts if pattern.search(text))
+            if uses != 2:  # its own line (`first = ...`) and this one
+                continue
+            unused = self.buffer_of[name]
+            self.buffer_of[name] = self.buffer_of[first]  # (a later line reusing this one's buffer finds it there)
+            self.lines[index] = texts[index] = line.format(self.buffer_of[name])
+            del self.ns.objects[unused]
 
     def _note_draws(self, name, params):
         """Note the generators an operation draws from (sampling.sample's `generator`, Dropout's and RReLU's `rng`)."""
