@@ -274,7 +274,7 @@ def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
     args = (x2, w2) if bias is None else (x2, w2, bias)
     y = _conv2d(*args, stride=stride, padding=pads, dilation=dilation, groups=groups)
     if bias is None:
-        y = _bias_free(y)
+        y = _bias_free(y, x2, w2, nd)
     return y if nd == 2 else reshape(y, shape=(x_shape[0], out_channels) + out_size)
 
 
@@ -294,17 +294,24 @@ def _convolve_transposed(who, nd, x, weight, bias, stride, padding, output_paddi
     args = (x2, w2) if bias is None else (x2, w2, bias)
     y = _conv_transpose2d(*args, stride=stride, padding=pads, dilation=dilation, groups=groups, size=size)
     if bias is None:
-        y = _bias_free(y)
+        y = _bias_free(y, x2, w2, nd)
     return y if nd == 2 else reshape(y, shape=(x_shape[0], out_channels, size[1]))
 
 
-def _bias_free(y):
+def _bias_free(y, x, weight, nd):
     """A convolution without a bias, y, recorded with its parents (x, weight) as one tuple, as a convolution with a
     bias records (x, weight, bias): the backward pass then takes its general way through y, which may hand the
     weight's gradient to a pool thread (`defaside` above; a ResNet's convolutions, before a BatchNorm, have no bias).
     The pass's short way for two inputs does not look for that: a test there would cost every node of every graph.
-    (y itself when it is no node of a graph.)"""
-    return keep_parents_whole(y) if isinstance(y, Value) else y
+    A 2-D one is shown as PyTorch's ConvolutionBackward0, which lists the missing bias as an edge of None (conv1d's
+    whole node is, by conv1d). (y itself when it is no node of a graph.)"""
+    if not isinstance(y, Value):
+        return y
+    keep_parents_whole(y)
+    return shown_as(y, (x, weight, None), "ConvolutionBackward0", _X_WEIGHT_NO_BIAS) if nd == 2 else y
+
+
+_X_WEIGHT_NO_BIAS = ((0,), (1,), None)  # the paths down to a bias-free node's inputs (one_node.shown_as)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -185,7 +185,9 @@ def test_what_users_see_of_a_bias_free_convolution_is_as_before():
     y._p1 = w  # stored as any node of two inputs (as before keep_parents_whole)
     before = _seen(y)
     assert now[:3] == before[:3] and now[3] == before[3] and now[4] == before[4]
-    assert now[0] == "ConvolutionBackward0" and len(now[1]) == 2 and now[2] == (y._p0, w)
+    # PyTorch's ConvolutionBackward0 lists the missing bias as an edge of None (stop 66; before, two edges)
+    assert now[0] == "ConvolutionBackward0" and now[1][1:] == [("torch::autograd::AccumulateGrad", 0), (None, 0)]
+    assert now[2] == (y._p0, w)
 
 
 def test_keep_parents_whole_leaves_leaves_and_one_input_nodes_alone():
@@ -237,9 +239,33 @@ def test_hooks_retain_graph_inplace_and_anomaly_as_before(mode, aside_always, as
         seen = []
         y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: seen.append(len(grad_inputs)))
         loss.backward()
-        assert seen == [2] and np.array_equal(w.grad, expected) and asides == [("conv2d", 1)]
+        assert seen == [3] and np.array_equal(w.grad, expected) and asides == [("conv2d", 1)]  # (gx, gw, None)
     else:
         seen = []
         w.register_hook(lambda g: seen.append(g.copy()))
         loss.backward()
         assert asides == [] and np.array_equal(seen[0], expected) and np.array_equal(w.grad, expected)
+
+
+def _bias_free_edges(lib, transposed):
+    """A bias-free convolution's node: the names of its next_functions, and the shapes its node hook's grad_inputs
+    have (None for the missing bias)."""
+    functional = F if lib is ag else lib.nn.functional
+    x = lib.tensor(np.ones((1, 2, 5, 5)), requires_grad=True)
+    w = lib.tensor(np.ones((2, 3, 3, 3) if transposed else (3, 2, 3, 3)), requires_grad=True)
+    y = (functional.conv_transpose2d if transposed else functional.conv2d)(x * 2.0, w)
+    seen = []
+    y.grad_fn.register_hook(lambda grad_inputs, _: seen.append([None if g is None else tuple(g.shape)
+                                                                for g in grad_inputs]))
+    (y * y).sum().backward()
+    names = [None if f is None else type(f).__name__ for f, _ in y.grad_fn.next_functions]
+    return type(y.grad_fn).__name__, names, seen
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_a_bias_free_convolution_lists_its_missing_bias_as_pytorchs_node_does(transposed):
+    ours = _bias_free_edges(ag, transposed)
+    assert ours[0] == "ConvolutionBackward0" and ours[1] == ["MulBackward0", "AccumulateGrad", None]
+    assert len(ours[2]) == 1 and ours[2][0][2] is None
+    torch = pytest.importorskip("torch")
+    assert _bias_free_edges(torch, transposed) == ours
