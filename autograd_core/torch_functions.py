@@ -204,26 +204,27 @@ def where(condition, input=None, other=None):
 def std_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """(std, mean) over dim (all elements by default), as torch.std_mean: std with `correction` (1 by default:
     unbiased; unbiased=False means 0). std_mean(x, False), PyTorch's (input, unbiased) overload, works too."""
-    if isinstance(dim, bool):
-        dim, unbiased = None, dim
-    x = _value(input)
-    refuse_integral_spread(x, "std_mean")
-    args = reduce_args(None, False, dim, keepdim)
-    warn_if_no_degrees_of_freedom("std_mean", x.shape, args["axis"], _correction(correction, unbiased))
     # two nodes named as PyTorch's one (StdMeanBackward0)
-    return ops.reduce.std_mean(x, ddof=_correction(correction, unbiased), **args)
+    return _spread_and_mean("std_mean", ops.reduce.std_mean, input, dim, unbiased, keepdim, correction)
 
 
 def var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """(var, mean) over dim (all elements by default), as torch.var_mean (see std_mean)."""
+    # two nodes named as PyTorch's one (VarMeanBackward0)
+    return _spread_and_mean("var_mean", ops.reduce.var_mean, input, dim, unbiased, keepdim, correction)
+
+
+def _spread_and_mean(name, reduce, input, dim, unbiased, keepdim, correction):
+    """std_mean's and var_mean's arguments as PyTorch takes them ((input, unbiased) too), their refusal of integers
+    and their warning of no degrees of freedom, then reduce(x, ddof=..., axis=..., keepdims=...)."""
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     x = _value(input)
-    refuse_integral_spread(x, "var_mean")
+    refuse_integral_spread(x, name)
     args = reduce_args(None, False, dim, keepdim)
-    warn_if_no_degrees_of_freedom("var_mean", x.shape, args["axis"], _correction(correction, unbiased))
-    # two nodes named as PyTorch's one (VarMeanBackward0)
-    return ops.reduce.var_mean(x, ddof=_correction(correction, unbiased), **args)
+    ddof = _correction(correction, unbiased)
+    warn_if_no_degrees_of_freedom(name, x.shape, args["axis"], ddof)
+    return reduce(x, ddof=ddof, **args)
 
 
 def _correction(correction, unbiased):
