@@ -301,6 +301,12 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                 run_hooks_of_none(node)  # (PyTorch runs it all the same: its hooks get None)
             continue
         if g.__class__ is scattered:
+            # A routed gradient (max pooling's) passes through ReLU still routed: the ReLU's node keeps it as its .grad
+            # (made dense when read) and hands the next node the routing of g masked at the pooled size
+            if plain and wanted is None and not node._hooks and node._op is not None and \
+                    node._op.through_routing is not None and _through_routing(node, g, accumulate, retain_graph, visit,
+                                                                             log, latest_inplace):
+                continue
             g = g.dense()
         op = node._op
         # The pass carries the conjugate of PyTorch's gradient for complex data (ops/complex.py): hooks, autograd.grad
@@ -360,6 +366,8 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
         if accumulate:  # a node of the graph: its .grad (retain_grad's) is the slot's, for reading only
             old = node._grad
             if old is not None:
+                if old.__class__ is scattered:  # kept routed by an earlier pass (`_through_routing`)
+                    old = old.dense()
                 log(("grad", node, old))
                 node._grad = old + g
             else:
@@ -470,6 +478,32 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                 _free_saved(node, log)
 
 
+def _through_routing(node, g, accumulate, retain_graph, visit, log, latest_inplace):
+    """A node's step in `_chain_rule` for g a ScatteredGradient that the node's rule passes on still scattered
+    (`Primitive.through_routing`: ReLU's, for max pooling's routed gradient). Returns False, having done nothing,
+    where the rule declines or the node's .grad already holds a gradient (a later pass: the usual way adds arrays).
+    The node keeps g as its .grad with a copy of g's values (the pooling node's .grad, which a user may change in
+    place): `Value.grad` makes it dense when it is read."""
+    routed = node._op.through_routing(g, node.data)
+    if routed is None or accumulate and node._grad is not None:
+        return False
+    if accumulate:
+        node._grad = ScatteredGradient(g.values.copy(), g.index, g.shape)
+    visit(node)
+    if node._index < latest_inplace:
+        check_saved_versions(node)
+    p0 = node._p0
+    if p0._requires_grad:
+        prev = p0._pending
+        p0._pending = routed if prev is _UNREACHED else prev + routed
+    if not retain_graph:
+        if node._params is None:
+            node._params = FREED_EMPTY
+        else:
+            _free_saved(node, log)
+    return True
+
+
 def _free_saved(node, log):
     """Free what a node saved for its rules once the pass has gone through it (retain_graph=False): a second pass
     through it then raises PyTorch's error (`_to_parents`), and the parameters are logged for `_undo`."""
@@ -494,6 +528,8 @@ def _taken_over(node, taken, accumulate, retain_graph, wanted, captured, log, co
     if accumulate and node._op is not None:  # (a leaf: its AccumulateGrad's prehook dropped its gradient)
         old = node._grad
         if old is not None:
+            if old.__class__ is ScatteredGradient:  # kept routed by an earlier pass (`_through_routing`)
+                old = old.dense()
             log(("grad", node, old))
             node._grad = old + g
         else:
@@ -593,7 +629,7 @@ def _to_parents(node, g, create_graph, anomaly, passed_through, release=None, re
             continue
         try:
             if lazy_vjp is not None:  # a slice's gradient, scattered when the parent's are all in (scattered_gradient)
-                gp = lazy_vjp(g, xs[0], **params)
+                gp = lazy_vjp(g, out, xs[0], **params)
             elif arity == 2:
                 gp = vjps[1 if i else 0](g, out, xs[0], xs[1])
             elif arity == 1:

@@ -17,6 +17,7 @@ from .inplace import InplaceMethods
 from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element as _carry_lazy_bits
 from .lazy_bits import refuse_for_numpy as _refuse_lazy_bits
 from .modes import SCOPE as _SCOPE
+from .scattered_gradient import ScatteredGradient
 from .sparse_array import SparseArray, SparseGradients
 from .tensor_methods import Size, TensorMethods, callable_size, reduce_args, required_dim
 
@@ -339,6 +340,8 @@ class Value(TensorMethods, InplaceMethods):
             g = self._grad = g.view(GradArray)  # once: later reads (and the engine's next accumulation) see it
         elif g.__class__ is SparseArray:  # a sparse gradient (nn.Embedding(sparse=True)'s): a sparse tensor, once
             g = self._grad = _sparse_gradient(g)
+        elif g.__class__ is ScatteredGradient:  # kept routed by the pass (a ReLU before max pooling): made dense, once
+            g = self._grad = g.dense().view(GradArray)
         return g
 
     @grad.setter
@@ -981,6 +984,8 @@ def stored_grad(value):
     array is the `.grad` itself, not a copy."""
     if value.__class__.grad is _GRAD_PROPERTY:
         g = value._grad
+        if g.__class__ is ScatteredGradient:
+            g = value.grad
     else:  # a subclass that keeps its gradient elsewhere (element.py's views into a matrix)
         g = value.grad
     return g.view(_ndarray) if g.__class__ is GradArray else g

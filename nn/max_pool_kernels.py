@@ -11,6 +11,7 @@ import weakref
 import numpy as np
 
 from autograd_core import is_grad_enabled, recycle
+from autograd_core.scattered_gradient import Routing, ScatteredGradient
 
 from .im2col import _copy_rows, _pad, _scratch, _split
 
@@ -223,34 +224,76 @@ def _scatter_2x2_tiles(dx, g, x, row_max=None):
     even sizes; x, dx (N, C, 2·Ho, 2·Wo); g (N, C, Ho, Wo); conditions in `_routes_in_two_stages`).
 
     Two stages pick the element `_first_maxima`'s four equality tests pick: in each row of a window the left element
-    wins unless the right one is larger; then the top row's winner wins unless the bottom row's is larger. They run
-    on whole arrays with long inner loops, because NumPy's cost here is per inner loop (~9 ns) and per strided element
-    (~5× a contiguous one): a view of one window position has inner loops of Wo strided elements, and the four
-    positions are read and written once each for every test. Here the columns of x and dx (views with a stride of
-    two elements) are read twice and written twice; all else is contiguous. row_max: x's pair maxima where the forward
-    pass kept them (`_max_np`), else made here."""
+    wins unless the right one is larger (`_left_wins`); then the top row's winner wins unless the bottom row's is
+    larger (`_route_2x2`). They run on whole arrays with long inner loops, because NumPy's cost here is per inner loop
+    (~9 ns) and per strided element (~5× a contiguous one): a view of one window position has inner loops of Wo
+    strided elements, and the four positions are read and written once each for every test. Here the columns of x
+    and dx (views with a stride of two elements) are read twice and written twice; all else is contiguous. row_max:
+    x's pair maxima where the forward pass kept them (`_max_np`), else made here."""
     if row_max is None:
-        pairs, row_max = _column_pairs(x)
-    else:
-        pairs = x.reshape(row_max.shape + (2,))
-    n, rows, _, width, _ = pairs.shape
-    left, right = pairs[..., 0], pairs[..., 1]
-    left_wins = np.greater_equal(left, right, out=_scratch("pool_left_wins", left.shape, bool))
+        _, row_max = _column_pairs(x)
+    _route_2x2(dx, g, _left_wins(x, row_max.shape, _scratch("pool_left_wins", row_max.shape, bool)), row_max)
+
+
+def _left_wins(x, row_max_shape, out):
+    """[each row's left element of a 2×2 window >= its right one] (N, C·Ho, 2, Wo) into `out`: the first stage of the
+    routing."""
+    pairs = x.reshape(row_max_shape + (2,))
+    return np.greater_equal(pairs[..., 0], pairs[..., 1], out=out)
+
+
+def _route_2x2(dx, g, left_wins, row_max):
+    """The second stage of `_scatter_2x2_tiles`: dx = g routed by `left_wins` and the pair maxima `row_max` (both
+    (N, C·Ho, 2, Wo)), which it only reads."""
+    n, rows, _, width = row_max.shape
     row_max = row_max.reshape(-1)
     # Each row's maximum against the one a row of pixels below, and above: the array against itself shifted by a
     # row, two flat contiguous comparisons. The first is the top row's test at the top rows of windows, the second
     # the bottom row's at their bottom rows; the rows in between compare neighbouring windows and are dropped.
-    row_wins = _scratch("pool_row_wins", left.shape, bool)
+    row_wins = _scratch("pool_row_wins", left_wins.shape, bool)
     np.greater_equal(row_max[:-width], row_max[width:], out=row_wins.reshape(-1)[:-width])
-    bottom_wins = _scratch("pool_bottom_wins", left.shape, bool)
+    bottom_wins = _scratch("pool_bottom_wins", left_wins.shape, bool)
     np.greater(row_max[width:], row_max[:-width], out=bottom_wins.reshape(-1)[width:])
     _copy_rows(row_wins[:, :, 1], bottom_wins[:, :, 1])
     right_takes = np.greater(row_wins, left_wins, out=bottom_wins)  # the row wins, its left element does not
-    left_takes = np.logical_and(row_wins, left_wins, out=left_wins)
+    left_takes = np.logical_and(row_wins, left_wins, out=row_wins)
     g_rows = np.repeat(g.reshape(n, rows, 1, width), 2, axis=2)  # g in both rows of its window
-    d = dx.reshape(pairs.shape)
+    d = dx.reshape(left_wins.shape + (2,))
     np.multiply(g_rows, left_takes, out=d[..., 0])  # g or 0 (g is finite)
     np.multiply(g_rows, right_takes, out=d[..., 1])
+
+
+class _WindowMaxima(Routing):
+    """The routing of a 2×2-tiled max pooling's gradient (scattered_gradient.Routing): the first stage of
+    `_scatter_2x2_tiles` made at once into an array of its own, with the pair maxima the forward pass kept, so that
+    the scatter can run whenever the gradient is needed (a node's retained .grad read after the pass included)."""
+
+    __slots__ = ("left_wins", "row_max", "shape")
+
+    def __init__(self, x, out, row_max):
+        self.source, self.picked, self.row_max, self.shape = x, out, row_max, x.shape
+        self.left_wins = _left_wins(x, row_max.shape, np.empty(row_max.shape, bool))
+
+    def scatter(self, values):
+        dx = recycle.empty(self.shape, values.dtype)
+        left_wins, row_max = self.left_wins, self.row_max
+        _split(len(dx), lambda part: _route_2x2(dx[part], values[part], left_wins[part], row_max[part]),
+               2 * dx.size, "max_pool2d_route")
+        return dx
+
+
+def _routed_to_max(g, x, out):
+    """max pooling's gradient for 2×2 windows tiling x as a ScatteredGradient with a `_WindowMaxima` routing (the
+    engine's pass makes it dense where it is needed, or passes it through ReLU: ops/elementwise.py), or None where
+    `_scatter_2x2_tiles`'s conditions do not hold."""
+    if not (g.__class__ is np.ndarray and x.__class__ is np.ndarray and x.flags.c_contiguous
+            and g.flags.c_contiguous and g.dtype == x.dtype and x.dtype.kind == "f"
+            and out.size and not np.isnan(np.vdot(out, out)) and np.isfinite(np.vdot(g, g))):
+        return None
+    row_max = _kept_row_max(out)
+    if row_max is None:
+        _, row_max = _column_pairs(x, np.empty(_row_max_shape(x.shape), x.dtype))
+    return ScatteredGradient(g, _WindowMaxima(x, out, row_max), x.shape)
 
 
 def _gather_at_max(h, x, out, kernel, stride, padding, dilation=(1, 1)):

@@ -29,7 +29,7 @@ from .avg_pool_nodes import avg_pool2d_node
 from .axis_maps import mapped
 from .conv import _batched, _conv2d, _ints, _unbatched
 from .im2col import _conv2d_np
-from .max_pool_kernels import _argmax_indices, _gather_at_max, _max_np, _scatter_to_max
+from .max_pool_kernels import _argmax_indices, _gather_at_max, _max_np, _routed_to_max, _scatter_to_max, _tiles
 from .module import Module
 
 # ----------------------------------------------------------------------------------------------------
@@ -53,6 +53,20 @@ _max_pool2d_gather = backward_node(
 # x is data on the first-order path and a Value under create_graph (the engine's rules see the parents then)
 _max_pool2d.defvjp(lambda g, out, x, **geo: _max_pool2d_scatter(g, x, data_of(out), **geo),
                    formulas=("g to each window's first max",))
+
+
+def _max_pool2d_lazy_vjp(g, out, x, *, kernel, stride, padding, dilation=(1, 1)):
+    """The backward pass's form of the rule (no create_graph): for 2×2 windows tiling x, the gradient kept routed
+    (max_pool_kernels._WindowMaxima) until a node needs it dense, so that a ReLU before the pooling passes it on at
+    the pooled size (scattered_gradient.Routing); the same bits as the rule's."""
+    if tuple(kernel) == (2, 2) and _tiles(x.shape[2:], out.shape[2:], kernel, stride, padding, dilation):
+        routed = _routed_to_max(g, x, out)
+        if routed is not None:
+            return routed
+    return _max_pool2d_scatter(g, x, out, kernel=kernel, stride=stride, padding=padding, dilation=dilation)
+
+
+_max_pool2d.lazy_vjp = _max_pool2d_lazy_vjp
 # Forward mode: max pooling reads the tangent at each window's first maximum (a gather)
 _max_pool2d.defjvp(lambda t, out, x, **geo: _max_pool2d_gather(t, data_of(x), data_of(out), **geo))
 

@@ -243,7 +243,7 @@ def test_the_backward_pass_reads_the_pair_maxima_its_forward_kept(shape, monkeyp
     pool._ROW_MAXIMA.clear()
     calls.clear()
     z.backward(g)
-    assert calls == [True] and w.grad.tobytes() == v.grad.tobytes()
+    assert len(calls) == 1 and w.grad.tobytes() == v.grad.tobytes()  # made again, once
 
 
 def test_the_pair_maxima_are_kept_with_grad_mode_only_and_as_long_as_the_output_lives():

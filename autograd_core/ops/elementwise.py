@@ -18,6 +18,7 @@ import numpy as np
 from ..engine import ShapeError, pass_gradient
 from ..errors import ArgumentError, scalar_type_name
 from .. import recycle
+from ..scattered_gradient import Routing, ScatteredGradient
 from ..value import Value
 from .backward_nodes import backward_node, vjp_through
 from .primitive import Primitive, primitive
@@ -367,7 +368,22 @@ def _threshold_rule(g, x, threshold=0):
 threshold_backward = backward_node("threshold_backward", _threshold_rule)
 
 
+def _relu_through_routing(g, out):
+    """ReLU's rule for a gradient g routed to one place of ReLU's output y per element (scattered_gradient.Routing,
+    max pooling's maxima: `relu → max_pool2d`), passed on still routed, or None where it does not apply (the engine
+    then makes g dense for `_relu_vjp`). relu_backward(dense, y) is dense·[y != 0]; at a routed place y equals the
+    picked output element, and elsewhere dense is value·0, whose product with 0 or 1 keeps its sign: so the routing
+    of values·[picked != 0] has the same bits, for a finite g (a routing's condition) and a y of at least
+    `_WHERE_BELOW` elements (below it relu_backward writes +0 where it masks). One pass over g's size, where
+    relu_backward's three go over y's, four times larger for 2×2 pooling (BENCHMARKS.md "Stop 67")."""
+    routing, y = g.index, data_of(out)
+    if not isinstance(routing, Routing) or routing.source is not y or g.array is not None or y.size < _WHERE_BELOW:
+        return None
+    return ScatteredGradient(np.multiply(g.values, np.not_equal(routing.picked, 0)), routing, g.shape)
+
+
 relu.defvjp(_relu_vjp, formulas=("g⊙[x>0]",))
+relu.through_routing = _relu_through_routing
 relu.defjvp_elementwise()
 relu.defelementwise()
 

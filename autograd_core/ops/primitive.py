@@ -172,7 +172,12 @@ class Primitive:
     # check_operand_dtypes(a, b): called with two tensors' arrays of different dtypes before any promotion; raises
     # where PyTorch refuses the mix (matmul: floats of two widths). Numbers and arrays made constants are not checked.
     check_operand_dtypes = None
-    lazy_vjp = None  # lazy_vjp(g, x, **params): the engine's pass may call it for vjps[0] (see ops/shape.py, getitem)
+    # lazy_vjp(g, out, x, **params): the engine's pass may call it for vjps[0] instead, for a ScatteredGradient (a
+    # slice's gradient, ops/shape.py's getitem; max pooling's routed one, nn/pool.py)
+    lazy_vjp = None
+    # through_routing(g, out): a one-input rule's form for g a ScatteredGradient with a Routing, which it passes on
+    # still routed (another ScatteredGradient), or None (ReLU's: ops/elementwise.py)
+    through_routing = None
     inline = None  # see definline
     arguments = ()  # see defarguments
 

@@ -223,7 +223,7 @@ _getitem.defjvp_linear()
 _getitem.views = True
 
 
-def _getitem_lazy_vjp(g, x, index):
+def _getitem_lazy_vjp(g, out, x, index):
     """The backward pass's form of the rule above: a basic slice's gradient stays (g, index) until the input's
     gradients are all in, so many slices of one input add into one array (see scattered_gradient.py)."""
     if x.ndim and is_basic_index(index):

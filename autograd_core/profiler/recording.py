@@ -50,6 +50,7 @@ import numpy as np
 
 from ..grad_fn_names import backward_name, name_depends_on_call
 from ..modes import TRACERS, current_scope
+from ..scattered_gradient import ScatteredGradient
 from ..tracing import Tracer
 from .events import SCOPE_BACKWARD_FUNCTION, SCOPE_USER, EventList, FunctionEvent, build_tree
 
@@ -282,6 +283,10 @@ class Recording(Tracer):
                 annotations = annotate_backward(node, g, create_graph)
             started = perf_counter_ns()
             to_parents(node, g, create_graph, anomaly, passed_through, release, released)
+            for parent in node._parents:  # a gradient the rule left scattered is made here, in the rule's time
+                pending = parent._pending
+                if pending.__class__ is ScatteredGradient:
+                    pending.dense()
             ended = perf_counter_ns()
             shapes = [_shape_of(g)] if record_shapes else ()
             types = [str(getattr(g, "dtype", ""))] if record_shapes else ()
