@@ -29,7 +29,7 @@ from autograd_core.sparse_array import SparseGradients
 from autograd_core.value import _GRAD_PROPERTY
 
 from .hooks import _GLOBAL_STEP_POST_HOOKS, _GLOBAL_STEP_PRE_HOOKS
-from .optimizer import _PLAIN_NUMBERS, _python_number
+from .parameter_data import _PLAIN_NUMBERS, _python_number
 
 
 def zero_grad_routine(optimizer, zero_grad):
