@@ -242,7 +242,7 @@ class _FlatAdam:
                     data, g = as_real_pairs(data), as_real_pairs(g)
                 params.append(p)
                 grads.append(g)
-                datas.append(np.asarray(data) if data.__class__ in _SUBCLASSED_DATA else data)  # (optimizer.py's note)
+                datas.append(np.asarray(data) if data.__class__ in _SUBCLASSED_DATA else data)  # (parameter_data.py)
             else:
                 rest.append(p)
         if not params:
