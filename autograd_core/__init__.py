@@ -9,7 +9,8 @@ from .value import set_printoptions  # torch.set_printoptions: how a Value's rep
 from .tensor_methods import Size  # torch.Size: a shape, a tuple with numel()
 from .lazy_imports import lazy_attributes
 from .errors import ArgumentError, DTypeError
-from .engine import ShapeError, enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
+from .errors import ShapeError
+from .modes import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
 from .ops import abs, clip, concatenate, cos, exp, leaky_relu, log, maximum, minimum, relu, sigmoid, sin
 from .ops import sqrt, tanh
 # Eager although rarely used: importing the submodule autograd_core.gradcheck (autograd/ does) sets the package's

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .engine import ShapeError
+from .errors import ShapeError
 from .value import Value, _next_index
 
 

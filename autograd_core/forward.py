@@ -35,7 +35,7 @@ import numbers
 
 import numpy as np
 
-from .engine import ShapeError
+from .errors import ShapeError
 from .float_errors import restore, silence
 from .modes import GRAD_ENABLED, SCOPE, TRACERS
 from .ops.index import strided_positions

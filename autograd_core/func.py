@@ -28,7 +28,7 @@ import functools
 
 import numpy as np
 
-from .engine import ShapeError
+from .errors import ShapeError
 from . import forward as _forward
 from . import functional as _functional
 from .functional import value_and_grad

@@ -15,9 +15,9 @@ import numbers
 
 import numpy as np
 
-from .engine import ShapeError
+from .errors import ShapeError
 from . import engine
-from .modes import TRACERS
+from .modes import TRACERS, enable_grad
 from .ops.shape import reshape, stack
 from .trees import Spread, any_container, arrays_as_tensors, flatten, flatten_as, unflatten
 from .value import Value
@@ -31,7 +31,7 @@ class _Tracing:
 def _inside_transform():
     _Tracing.depth += 1
     try:
-        with engine.enable_grad():
+        with enable_grad():
             yield
     finally:
         _Tracing.depth -= 1

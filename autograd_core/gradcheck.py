@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import engine
+from .modes import enable_grad, no_grad, set_grad_enabled
 from .value import Value
 
 
@@ -37,7 +38,7 @@ def _as_leaves(inputs):
 
 def _evaluate(f, datas, differentiable=False):
     # gradgradcheck's function computes gradients itself, so it needs leaves that record a graph.
-    with engine.set_grad_enabled(differentiable):
+    with set_grad_enabled(differentiable):
         out = f(*[Value(d, requires_grad=differentiable) for d in datas])
     # A copy: the output of reshape, transpose or basic indexing is a view of the input that the next
     # perturbation would change underneath us.
@@ -149,7 +150,7 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, _
         return True
     _, i, k, a, n, mode = worst
     in_complex = [_data64(x).dtype.kind == "c" for x in inputs]
-    with engine.set_grad_enabled(_differentiable):  # (gradgradcheck's function computes gradients itself)
+    with set_grad_enabled(_differentiable):  # (gradgradcheck's function computes gradients itself)
         out_complex = np.asarray(f(*_as_leaves(inputs)).data).dtype.kind == "c"
     in_ndim = _pairs(_data64(inputs[i])).ndim
     out_index, in_index = k[:len(k) - in_ndim], k[len(k) - in_ndim:]
@@ -179,7 +180,7 @@ def gradgradcheck(f, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, 
     """
     inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     if grad_outputs is None:  # random cotangents, complex for a complex output (as PyTorch's)
-        with engine.no_grad():
+        with no_grad():
             out = f(*_as_leaves(inputs))
         rng = np.random.default_rng(seed)
         grad_outputs = rng.standard_normal(out.shape)
@@ -191,7 +192,7 @@ def gradgradcheck(f, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, 
         from .ops.shape import concatenate
 
         out = f(*xs)
-        with engine.enable_grad():
+        with enable_grad():
             grads = engine.grad(out, xs, grad_outputs=Value(cotangent, requires_grad=False),
                                 create_graph=True, allow_unused=True)
         pieces = [g.reshape(-1) for g in grads if isinstance(g, Value)]

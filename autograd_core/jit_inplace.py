@@ -66,7 +66,7 @@ def problem(recorder, target, views=False):
 
 
 def _has_views(versions):
-    from .inplace import _live_views
+    from .inplace_graph import _live_views
 
     return bool(_live_views(versions))
 
@@ -75,8 +75,7 @@ def _views_of(recorder, root):
     """([(view, copy)], None) for the views of `root` in use, oldest first, each with a node holding its contents
     before a change (the change rebinds them: `rebind`), and the entry that made each; (None, why) when one was not
     made by a recorded view operation of this call on root or another of them."""
-    from .inplace import _live_views
-    from .inplace_graph import _copy_node
+    from .inplace_graph import _copy_node, _live_views
 
     versions = root._version
     views = _live_views(versions) if versions is not None else ()
@@ -98,8 +97,8 @@ def _element(recorder, target, root, views):
     getitem (`h[0, 1]`, a NumPy scalar: PyTorch's 0-d view): changed in place (`h[0, 1].add_(1.5)`), the change is
     root's, and target is then made again from root's new contents by its getitem, as inplace_graph's
     `_rebase_element` keeps its operation on root; else None."""
-    from .inplace import element_of
     from .inplace_graph import _copy_node
+    from .version_counter import element_of
 
     found = element_of(target)
     base = target._p0
@@ -354,7 +353,7 @@ def _stored(recorder, target, name, original, compute, result_of, index, refuse)
 def store(target, new):
     """A replay's change of `target` in place (`_stored`): new's numbers written into its array (a 0-d Value's number
     replaced), and its version counted, as eager mode's in-place write does."""
-    from .inplace import mark_changed
+    from .version_counter import mark_changed
 
     data = target.data
     if isinstance(data, np.ndarray) and data.flags.writeable:

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from .engine import ShapeError
+from .errors import ShapeError
 from .linalg import _check_square, _mT, inv, matrix_norm
 from .grad_fn_names import chain_layout
 from .one_node import outputs_of_one_node, shown_as

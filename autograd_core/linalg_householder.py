@@ -19,7 +19,7 @@ import collections
 
 import numpy as np
 
-from .engine import ShapeError
+from .errors import ShapeError
 from .errors import scalar_type_name
 from .ops.elementwise import where
 from .ops.index import as_value

@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from .engine import ShapeError
+from .errors import ShapeError
 from .errors import scalar_type_name
 from .linalg import _check_square
 from .linalg_solvers import _pivots_of, first_failure  # _pivots_of: LU's row n of the packed result, int32

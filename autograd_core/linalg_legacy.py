@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from . import linalg
-from .engine import ShapeError
+from .errors import ShapeError
 from .linalg_solvers import lu_factor_ex
 from .linalg_solvers import lu_solve as _linalg_lu_solve
 from .ops.index import as_value

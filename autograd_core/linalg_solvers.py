@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from .engine import ShapeError
+from .errors import ShapeError
 from .linalg import _SAME_DTYPE, _check_square, _is_vector_rhs, _mT, check_same_dtype, cholesky, inv, solve, \
     solve_triangular
 from .ops.linalg import _mH

@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from .engine import no_grad
+from .modes import no_grad
 from .errors import scalar_type_name
 from .version_counter import mark_changed
 from .modes import TRACERS

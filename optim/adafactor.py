@@ -9,7 +9,9 @@ import numbers
 import numpy as np
 
 from autograd_core import ShapeError
-from .optimizer import Optimizer, _restore_state, check_number, flag, learning_rate, nonnegative, optional_flag
+from .optimizer import Optimizer
+from .hyperparameter_checks import check_number, flag, learning_rate, nonnegative, optional_flag
+from .parameter_data import _restore_state
 
 
 def _nonpositive(owner, name, value):

@@ -6,7 +6,8 @@ import numpy as np
 
 from autograd_core.sparse_array import SparseArray
 
-from .optimizer import Optimizer, flag, implementation_flags, learning_rate, nonnegative
+from .optimizer import Optimizer
+from .hyperparameter_checks import flag, implementation_flags, learning_rate, nonnegative
 
 
 class Adagrad(Optimizer):

@@ -12,9 +12,10 @@ from autograd_core.grad_array import ParameterArray as _parameter_array
 from autograd_core.ops import number_like
 from autograd_core.value import COMPLEX_VALUES_EXIST
 
-from .optimizer import (
-    _PLAIN_NUMBERS, _SUBCLASSED_DATA, Optimizer, _as_data_of, _python_number, as_real_pairs, beta_pair, flag,
-    from_real_pairs, gradient_and_data, implementation_flags, learning_rate, nonnegative,
+from .optimizer import Optimizer
+from .hyperparameter_checks import beta_pair, flag, implementation_flags, learning_rate, nonnegative
+from .parameter_data import (
+    _PLAIN_NUMBERS, _SUBCLASSED_DATA, _as_data_of, _python_number, as_real_pairs, from_real_pairs, gradient_and_data,
 )
 
 
@@ -241,7 +242,7 @@ class _FlatAdam:
                     data, g = as_real_pairs(data), as_real_pairs(g)
                 params.append(p)
                 grads.append(g)
-                datas.append(np.asarray(data) if data.__class__ in _SUBCLASSED_DATA else data)  # (optimizer.py's note)
+                datas.append(np.asarray(data) if data.__class__ in _SUBCLASSED_DATA else data)  # (parameter_data.py)
             else:
                 rest.append(p)
         if not params:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, flag, implementation_flags, learning_rate, nonnegative, real
+from .optimizer import Optimizer
+from .hyperparameter_checks import flag, implementation_flags, learning_rate, nonnegative, real
 
 
 class ASGD(Optimizer):

@@ -9,7 +9,8 @@ import types
 from .lr_scheduler import (
     LRScheduler, _momentum_key, _per_group, _set_group_value, _set_momentum, _warn_get_lr_called_within_step,
 )
-from .optimizer import Optimizer, check_flag, check_number
+from .optimizer import Optimizer
+from .hyperparameter_checks import check_flag, check_number
 
 _MODES = ("triangular", "triangular2", "exp_range")
 

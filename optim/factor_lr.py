@@ -10,7 +10,7 @@ from __future__ import annotations
 import numbers
 
 from .lr_scheduler import LRScheduler, _check_positive_int, _PerGroupLambdas, _warn_get_lr_called_within_step
-from .optimizer import check_number
+from .hyperparameter_checks import check_number
 
 
 def _check_nonnegative_int(owner, name, value):

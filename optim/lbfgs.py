@@ -10,9 +10,9 @@ import numpy as np
 
 from autograd_core import Value, enable_grad
 
-from .optimizer import (
-    Optimizer, _as_data_of, _copy_state, _python_number, as_real_pairs, from_real_pairs, learning_rate, real,
-)
+from .optimizer import Optimizer
+from .hyperparameter_checks import learning_rate, real
+from .parameter_data import _as_data_of, _copy_state, _python_number, as_real_pairs, from_real_pairs
 
 
 def _positive_int(owner, name, value):

@@ -34,7 +34,9 @@ import numpy as np
 from autograd_core import Value, no_grad
 from autograd_core.jit import effect, mark_effects
 
-from .optimizer import Optimizer, _python_number, check_number
+from .optimizer import Optimizer
+from .hyperparameter_checks import check_number
+from .parameter_data import _python_number
 
 
 class LRScheduler:

@@ -9,7 +9,8 @@ import numbers
 import numpy as np
 
 from autograd_core import ShapeError
-from .optimizer import Optimizer, check_number, flag, learning_rate, nonnegative
+from .optimizer import Optimizer
+from .hyperparameter_checks import check_number, flag, learning_rate, nonnegative
 
 _ADJUSTMENTS = (None, "original", "match_rms_adamw")
 

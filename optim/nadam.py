@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from .adam import _moments
-from .optimizer import Optimizer, beta_pair, flag, implementation_flags, learning_rate, nonnegative
+from .optimizer import Optimizer
+from .hyperparameter_checks import beta_pair, flag, implementation_flags, learning_rate, nonnegative
 
 
 def _weight_decay(p, g, lr, weight_decay, decoupled):

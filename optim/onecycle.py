@@ -7,7 +7,8 @@ import math
 from .lr_scheduler import (
     LRScheduler, _check_positive_int, _momentum_key, _per_group, _set_momentum, _warn_get_lr_called_within_step,
 )
-from .optimizer import Optimizer, check_number
+from .optimizer import Optimizer
+from .hyperparameter_checks import check_number
 
 
 def _anneal_cos(start, end, pct):

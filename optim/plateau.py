@@ -7,7 +7,8 @@ import numbers
 import warnings
 
 from .lr_scheduler import LRScheduler, _group_values, _set_group_value
-from .optimizer import Optimizer, check_number
+from .optimizer import Optimizer
+from .hyperparameter_checks import check_number
 
 
 class ReduceLROnPlateau(LRScheduler):

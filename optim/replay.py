@@ -29,7 +29,7 @@ from autograd_core.sparse_array import SparseGradients
 from autograd_core.value import _GRAD_PROPERTY
 
 from .hooks import _GLOBAL_STEP_POST_HOOKS, _GLOBAL_STEP_PRE_HOOKS
-from .optimizer import _PLAIN_NUMBERS, _python_number
+from .parameter_data import _PLAIN_NUMBERS, _python_number
 
 
 def zero_grad_routine(optimizer, zero_grad):
@@ -73,7 +73,7 @@ def sgd_step_routine(optimizer, step, block_bytes):
     checks = []
     for k, data in enumerate(datas):
         names[f"A{k}"], names[f"S{k}"], names[f"T{k}"] = data, data.shape, data.dtype
-        names[f"N{k}"] = np.asarray(data)  # the update's: a plain view (optimizer.py's _SUBCLASSED_DATA)
+        names[f"N{k}"] = np.asarray(data)  # the update's: a plain view (parameter_data.py's _SUBCLASSED_DATA)
         body.append(f"g{k} = P{k}._grad")
         checks.append(f"g{k}.__class__ is not ND or g{k}.shape != S{k} or g{k}.dtype is not T{k} or P{k}.data is not "
                       f"A{k} or not A{k}.flags.writeable")

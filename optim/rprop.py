@@ -6,7 +6,8 @@ import numbers
 
 import numpy as np
 
-from .optimizer import Optimizer, check_number, flag, implementation_flags, learning_rate
+from .optimizer import Optimizer
+from .hyperparameter_checks import check_number, flag, implementation_flags, learning_rate
 
 
 def _etas(owner, name, value):

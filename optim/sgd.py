@@ -13,9 +13,10 @@ from autograd_core.grad_array import ParameterArray
 from autograd_core.value import _GRAD_PROPERTY, Value
 
 from .replay import sgd_step_routine
-from .optimizer import (
-    _PLAIN_NUMBERS, _STEP, _SUBCLASSED_DATA, Optimizer, _as_data_of, _python_number, flag, gradient_and_data,
-    implementation_flags, learning_rate, nonnegative, real, sparse_gradient,
+from .optimizer import _STEP, Optimizer
+from .hyperparameter_checks import flag, implementation_flags, learning_rate, nonnegative, real
+from .parameter_data import (
+    _PLAIN_NUMBERS, _SUBCLASSED_DATA, _as_data_of, _python_number, gradient_and_data, sparse_gradient,
 )
 
 

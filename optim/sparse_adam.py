@@ -8,7 +8,9 @@ import numpy as np
 from autograd_core.sparse_array import SparseArray
 
 from .adam import next_step
-from .optimizer import Optimizer, beta_pair, flag, learning_rate, nonnegative, sparse_gradient
+from .optimizer import Optimizer
+from .hyperparameter_checks import beta_pair, flag, learning_rate, nonnegative
+from .parameter_data import sparse_gradient
 
 
 class SparseAdam(Optimizer):

@@ -4,6 +4,7 @@ autograd_core/vision/ (torchvision's datasets and transforms) is a layer above n
 may import nn, nothing imports it from the core, and it imports neither optim nor viz."""
 
 import ast
+import functools
 import operator
 import pathlib
 import re
@@ -270,6 +271,13 @@ _SPLITS3 = {
     "autograd_core.nn.pool": (("autograd_core.nn.max_pool_kernels",),
                               ("max_pool2d", "MaxPool2d", "_max_pool2d", "_max_np", "_scatter_to_max",
                                "_averaging_matrix")),
+    # optim/optimizer.py's Optimizer over its hyper-parameters' checks and its steps' data plumbing (stop 67); the
+    # public names stay importable there (its docstring shows a custom optimizer's table naming them)
+    "autograd_core.optim.optimizer": (("autograd_core.optim.hyperparameter_checks",
+                                       "autograd_core.optim.parameter_data"),
+                                      ("Optimizer", "ParamGroup", "register_optimizer_step_pre_hook", "check_number",
+                                       "check_betas", "nonnegative", "flag", "beta_pair", "implementation_flags",
+                                       "gradient_and_data", "sparse_gradient", "update_as_real", "as_real_pairs")),
 }
 
 
@@ -491,3 +499,74 @@ def test_the_version_check_and_the_rule_reader_stand_apart_from_the_recording():
     assert graph._read_by_rules is version_check._read_by_rules is rule_reads._read_by_rules
     assert {f.__module__ for f in (version_check.check_saved_versions, rule_reads._rule_reads)} == {
         "autograd_core.version_check", "autograd_core.rule_reads"}
+
+
+def _names_imported_not_defined(path):
+    """The names a module's top level imports without defining them: what it only re-exports."""
+    defined, imported = set(), set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined.update(n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.ImportFrom):
+            imported.update(alias.asname or alias.name for alias in node.names)
+    return imported - defined
+
+
+@functools.lru_cache(maxsize=1)
+def _package_sources():
+    """(path relative to the repository, text) of every module of the package: the core, nn, optim and viz."""
+    return [(path.relative_to(ROOT).as_posix(), path.read_text())
+            for folder in ("autograd_core", "nn", "optim", "viz") for path in sorted((ROOT / folder).rglob("*.py"))]
+
+
+# Re-exported names still reached through the old module: engine.py's own import (the backward pass's check,
+# version_check's), and the hooks' functions that import engine lazily for its private helpers and read these two
+# off it too.
+_STILL_THROUGH = {("autograd_core/engine.py", "inplace", "check_saved_versions")} | {
+    (f"autograd_core/{name}.py", "engine", reexported) for name in ("grad_fn_hooks", "grad_fn_hook_inputs")
+    for reexported in ("COMPLEX_VALUES_EXIST", "ScatteredGradient")}
+
+
+@pytest.mark.parametrize("old", ["autograd_core/engine.py", "autograd_core/inplace.py", "optim/optimizer.py"])
+def test_code_imports_each_name_from_the_module_that_defines_it(old):
+    """engine.py re-exports ShapeError and grad mode's names (users import them from there), inplace.py what moved to
+    version_counter.py, inplace_graph.py and the rest, optim/optimizer.py its hyper-parameter checks and its data
+    plumbing: the package's own modules (the core, nn, optim, viz; at the top or inside a function) import each name
+    from its home (`from .modes import no_grad`, not `from .engine import no_grad` nor `engine.no_grad()`), so that a
+    module's imports say what it needs and the next split moves nothing through a third."""
+    reexported = _names_imported_not_defined(ROOT / old)
+    stem = pathlib.Path(old).stem
+    assert reexported  # (the check looks at something)
+    looked_at = re.compile(rf"{stem} import|\b{stem}\.({'|'.join(reexported)})\b")  # (which files to parse)
+    reached = []
+    for rel, text in _package_sources():
+        for node in ast.walk(ast.parse(text)) if looked_at.search(text) else ():
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[-1] == stem \
+                    and (node.level or node.module in (f"autograd_core.{stem}", f"autograd_core.optim.{stem}")):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == stem:
+                names = [node.attr]  # `from . import engine` ... `engine.no_grad()`
+            else:
+                continue
+            reached += [f"{rel}:{node.lineno}: {name}" for name in names
+                        if name in reexported and (rel, stem, name) not in _STILL_THROUGH]
+    assert not reached
+
+
+def test_the_moved_optimizer_helpers_are_the_same_objects_where_they_were():
+    """optim/optimizer.py's public helpers are hyperparameter_checks.py's and parameter_data.py's functions themselves
+    (their `__module__` their new home), and the algorithms' tables name them (SGD's lr: check_learning_rate)."""
+    from autograd_core.optim import SGD, hyperparameter_checks, optimizer, parameter_data
+
+    for home in (hyperparameter_checks, parameter_data):
+        public = [name for name, value in vars(home).items() if callable(value) and not name.startswith("_")
+                  and getattr(value, "__module__", None) == home.__name__]
+        assert public
+        for name in public:
+            assert getattr(optimizer, name) is getattr(home, name), name
+    assert optimizer.nonnegative is hyperparameter_checks.check_nonnegative
+    assert SGD.hyperparameters["lr"] is hyperparameter_checks.check_learning_rate
+    assert "Optimizer" not in vars(hyperparameter_checks) and "Optimizer" not in vars(parameter_data)

@@ -1,4 +1,4 @@
-"""The update rules compute on a plain ndarray view of a parameter's data (optim/optimizer.py `_SUBCLASSED_DATA`):
+"""The update rules compute on a plain ndarray view of a parameter's data (optim/parameter_data.py `_SUBCLASSED_DATA`):
 NumPy's ufuncs cost more into an ndarray subclass (ParameterArray, LeafArray), ~25 µs of W2's SGD step. What users see
 must not change: `p.data` stays the same object, changed in place, with the numbers of the same rule on plain arrays."""
 

@@ -34,9 +34,9 @@ import weakref
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..errors import ShapeError
 from .. import engine
-from ..engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
+from ..modes import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
 from ..recording import apply  # noqa: F401
 from ..grad_array import GradArray
 from ..sparse_array import SparseArray

@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..errors import ShapeError
 from ..forward import JVPTrace
 from ..modes import TRACERS
 from ..ops.shape import reshape

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..errors import ShapeError
 from .. import functional as _transforms
 from ..engine import grad as _grad
 from ..value import Value

@@ -8,7 +8,8 @@ import numbers
 
 import numpy as np
 
-from .. import engine, ops
+from .. import ops
+from ..modes import no_grad
 from . import constraints
 from .categorical import Categorical, OverCategorical
 from .discrete import Binomial
@@ -111,7 +112,7 @@ class NegativeBinomial(BinaryParameter, Distribution):
 
     def sample(self, sample_shape=()):
         """A Poisson count of a Gamma(total_count, exp(−logits)) rate (the gamma–Poisson mixture)."""
-        with engine.no_grad():
+        with no_grad():
             rate = Gamma(self.total_count, (-self.logits).exp(), validate_args=False).sample(sample_shape)
         return sampled_from("poisson", rate.shape, rate.dtype, rate)  # (a compiled step draws both anew)
 

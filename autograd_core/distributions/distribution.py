@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import engine, ops
+from .. import ops
+from ..modes import no_grad
 from ..value import Value
 from . import constraints
 from .utils import lazy_property
@@ -98,7 +99,7 @@ class Distribution:
 
     def sample(self, sample_shape=()):
         """A sample of shape sample_shape + batch_shape + event_shape, without gradient."""
-        with engine.no_grad():
+        with no_grad():
             return self.rsample(sample_shape)
 
     def rsample(self, sample_shape=()):

@@ -5,6 +5,7 @@ F, whose gradient the engine computes (with create_graph, so the results are dif
 from __future__ import annotations
 
 from .. import engine
+from ..modes import enable_grad
 from .distribution import Distribution
 
 __all__ = ["ExponentialFamily"]
@@ -15,7 +16,7 @@ def log_normalizer_and_gradients(dist):
     distribution's parameters; a θ that carries no gradient becomes a fresh leaf, so that ∇F exists (also under
     no_grad). PyTorch detaches every θ here: its generic entropy and KL (Wishart's) have no gradient w.r.t. the
     parameters of p, and fail under no_grad."""
-    with engine.enable_grad():
+    with enable_grad():
         nparams = [p if p.requires_grad else p.detach().requires_grad_() for p in dist._natural_params]
         log_norm = dist._log_normalizer(*nparams)
         gradients = engine.grad(log_norm.sum(), nparams, create_graph=True)

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .. import engine
+from ..modes import no_grad
 from ..ops.special_functions import multigammaln
 from . import constraints
 from .distribution import Distribution
@@ -51,7 +51,7 @@ class LKJCholesky(Distribution):
         return new
 
     def sample(self, sample_shape=()):
-        with engine.no_grad():
+        with no_grad():
             y = self._beta.sample(sample_shape).data[..., None]
         shape = self._extended_shape(sample_shape)
         u = np.tril(draw("standard_normal", shape, y.dtype), -1)

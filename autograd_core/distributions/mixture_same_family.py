@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import engine, ops
+from .. import ops
+from ..modes import no_grad
 from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution
@@ -101,7 +102,7 @@ class MixtureSameFamily(Distribution):
         return ops.logsumexp(log_prob_x + log_mix, axis=-1)
 
     def sample(self, sample_shape=()):
-        with engine.no_grad():
+        with no_grad():
             sample_shape = tuple(sample_shape)
             gather_dim = len(sample_shape) + len(self.batch_shape)
             index = self._mixture_distribution.sample(sample_shape).data        # (S, B)

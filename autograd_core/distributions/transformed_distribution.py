@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import engine
+from ..modes import no_grad
 from . import constraints
 from .distribution import Distribution
 from .independent import Independent
@@ -79,7 +79,7 @@ class TransformedDistribution(Distribution):
         return self.base_dist.has_rsample
 
     def sample(self, sample_shape=()):
-        with engine.no_grad():
+        with no_grad():
             x = self.base_dist.sample(sample_shape)
             for t in self.transforms:
                 x = t(x)

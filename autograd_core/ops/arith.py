@@ -16,7 +16,7 @@ import numbers
 import numpy as np
 from ..sparse_array import SparseData
 
-from ..engine import ShapeError
+from ..errors import ShapeError
 from ..modes import is_grad_enabled
 from ..value import Value, wrapped
 from .elementwise import abs, clip, clip_one_side, maximum, minimum, sub, where  # noqa: F401  (maximum, minimum: methods)

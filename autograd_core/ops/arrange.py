@@ -19,7 +19,7 @@ import warnings
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..errors import ShapeError
 from ..one_node import shown_as
 from ..value import Value
 from .index import as_value, check_dim, diag, flip, index_array, scatter_add_at

@@ -15,7 +15,8 @@ import warnings
 
 import numpy as np
 
-from ..engine import ShapeError, pass_gradient
+from ..errors import ShapeError
+from ..engine import pass_gradient
 from ..errors import ArgumentError, scalar_type_name
 from .. import recycle
 from ..scattered_gradient import Routing, ScatteredGradient

@@ -24,7 +24,7 @@ from ..one_node import shown_as
 from ..errors import scalar_type_name
 
 from ..grad_array import NUMPY_ARRAYS
-from ..engine import ShapeError
+from ..errors import ShapeError
 from ..value import Value
 from .elementwise import where
 from .primitive import primitive

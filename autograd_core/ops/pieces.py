@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..errors import ShapeError
 from ..multiple_views import mark_multiple_views
 from ..one_node import outputs_of_one_node, shown_as
 from ..value import Value

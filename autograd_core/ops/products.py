@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..errors import ShapeError
 from ..errors import cpp_name, scalar_type_name
 from ..one_node import shown_as
 from ..value import Value

@@ -18,7 +18,7 @@ import numbers
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..errors import ShapeError
 from ..recording import apply
 from ..modes import values_followed
 from ..value import Value

@@ -24,7 +24,7 @@ import numbers
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..errors import ShapeError
 from ..errors import scalar_type_name
 from ..value import Value
 from .elementwise import data_of, where

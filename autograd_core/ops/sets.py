@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..errors import ShapeError
 from ..grad_fn_names import chain_layout
 from ..one_node import shown_as
 from ..value import Value

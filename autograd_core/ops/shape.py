@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..errors import ShapeError
 from ..errors import dim_out_of_range, index_error_in_pytorchs_words
 from ..scattered_gradient import ScatteredGradient, is_basic_index
 from ..value import Value

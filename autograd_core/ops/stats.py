@@ -16,7 +16,7 @@ import numbers
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..errors import ShapeError
 from ..one_node import hooks_differ, outputs_of_one_node, shown_as
 from ..value import Value
 from .arrange import movedim, take_along_dim

@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..errors import ShapeError
 from ..torch_functions import stack
 from ..value import Value
 

@@ -21,7 +21,7 @@ import numbers
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..errors import ShapeError
 from ..distributed.sampler import DistributedSampler  # noqa: F401  (torch.utils.data has it here too)
 from ..generator import get_rng
 from ..value import Value
