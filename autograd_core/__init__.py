@@ -8,8 +8,7 @@ from .value import Value  # first: the engine and the operations build on it
 from .value import set_printoptions  # torch.set_printoptions: how a Value's repr shows its array
 from .tensor_methods import Size  # torch.Size: a shape, a tuple with numel()
 from .lazy_imports import lazy_attributes
-from .errors import ArgumentError, DTypeError
-from .errors import ShapeError
+from .errors import ArgumentError, DTypeError, ShapeError
 from .modes import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
 from .ops import abs, clip, concatenate, cos, exp, leaky_relu, log, maximum, minimum, relu, sigmoid, sin
 from .ops import sqrt, tanh

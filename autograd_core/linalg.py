@@ -20,8 +20,7 @@ import numbers
 
 import numpy as np
 
-from .errors import ShapeError
-from .errors import cpp_name, scalar_type_name
+from .errors import ShapeError, cpp_name, scalar_type_name
 from .ops import complex as _complex
 from .ops import eig as _eig
 from .ops import linalg as _ops

@@ -19,8 +19,7 @@ import collections
 
 import numpy as np
 
-from .errors import ShapeError
-from .errors import scalar_type_name
+from .errors import ShapeError, scalar_type_name
 from .ops.elementwise import where
 from .ops.index import as_value
 from .ops.primitive import primitive

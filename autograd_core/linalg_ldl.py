@@ -27,8 +27,7 @@ import math
 
 import numpy as np
 
-from .errors import ShapeError
-from .errors import scalar_type_name
+from .errors import ShapeError, scalar_type_name
 from .linalg import _check_square
 from .linalg_solvers import _pivots_of, first_failure  # _pivots_of: LU's row n of the packed result, int32
 from .ops.index import as_value

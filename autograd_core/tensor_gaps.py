@@ -9,10 +9,9 @@ import numbers
 
 import numpy as np
 
-from .modes import no_grad
+from .modes import TRACERS, no_grad
 from .errors import scalar_type_name
 from .version_counter import mark_changed
-from .modes import TRACERS
 from .ops import concatenate, stack
 from .dtypes import DEFAULTS
 from .tensor import _make, full

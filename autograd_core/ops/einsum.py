@@ -18,8 +18,7 @@ import string
 
 import numpy as np
 
-from ..errors import ShapeError
-from ..errors import scalar_type_name
+from ..errors import ShapeError, scalar_type_name
 from ..grad_fn_einsum import EINSUM_BROADCAST
 from ..grad_fn_names import chain_layout
 from ..one_node import shown_as

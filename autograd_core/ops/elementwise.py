@@ -15,9 +15,8 @@ import warnings
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import ArgumentError, ShapeError, scalar_type_name
 from ..engine import pass_gradient
-from ..errors import ArgumentError, scalar_type_name
 from .. import recycle
 from ..scattered_gradient import Routing, ScatteredGradient
 from ..value import Value

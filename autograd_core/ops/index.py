@@ -21,10 +21,9 @@ import numbers
 import numpy as np
 
 from ..one_node import shown_as
-from ..errors import scalar_type_name
+from ..errors import ShapeError, scalar_type_name
 
 from ..grad_array import NUMPY_ARRAYS
-from ..errors import ShapeError
 from ..value import Value
 from .elementwise import where
 from .primitive import primitive

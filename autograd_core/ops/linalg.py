@@ -19,8 +19,7 @@ import warnings
 
 import numpy as np
 
-from ..errors import ShapeError
-from ..errors import cpp_name, not_broadcastable, scalar_type_name
+from ..errors import ShapeError, cpp_name, not_broadcastable, scalar_type_name
 from ..one_node import outputs_of_one_node, shown_as
 from ..value import Value
 from .nondifferentiable import without_gradient

@@ -12,8 +12,7 @@ import numbers
 
 import numpy as np
 
-from ..errors import ShapeError
-from ..errors import cpp_name, scalar_type_name
+from ..errors import ShapeError, cpp_name, scalar_type_name
 from ..one_node import shown_as
 from ..value import Value
 from .arith import _same, exact_with_gradient_of

@@ -24,8 +24,7 @@ import numbers
 
 import numpy as np
 
-from ..errors import ShapeError
-from ..errors import scalar_type_name
+from ..errors import ShapeError, scalar_type_name
 from ..value import Value
 from .elementwise import data_of, where
 from .index import _check_gather_index, _vector_index_along, along, as_value, check_dim, index_array, narrow

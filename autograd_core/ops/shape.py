@@ -11,8 +11,7 @@ import warnings
 
 import numpy as np
 
-from ..errors import ShapeError
-from ..errors import dim_out_of_range, index_error_in_pytorchs_words
+from ..errors import ShapeError, dim_out_of_range, index_error_in_pytorchs_words
 from ..scattered_gradient import ScatteredGradient, is_basic_index
 from ..value import Value
 from .primitive import primitive
