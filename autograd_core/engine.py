@@ -38,7 +38,6 @@ from .backward_hooks import (  # noqa: F401  (accumulating_pass, queue_callback:
 )
 
 _VALUE_GRAD = Value.__dict__["grad"]  # Value's .grad property (see _chain_rule)
-_DENSE_GRADS = (np.ndarray, GradArray)  # the .grad arrays that a later pass adds into in place (see _chain_rule)
 _data_of = operator.attrgetter("data")
 _tracers = TRACERS.get  # a profiler watches a backward pass through this (tracing.py)
 
@@ -291,8 +290,7 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
     latest_inplace = INPLACE.latest  # nodes recorded after the latest in-place change need no version check
     complex_values = COMPLEX_VALUES_EXIST[0]  # until the first complex Value, no gradient needs conjugating
     visit, log = visited.append, undo.append
-    ndarray, scattered, sparse = np.ndarray, ScatteredGradient, SparseArray
-    dense_grads = _DENSE_GRADS
+    ndarray, scattered, sparse, grad_array = np.ndarray, ScatteredGradient, SparseArray, GradArray
     add_later = later.append
     passed_through = set()  # leaves that a rule handed the very array it received
     if to_parents is None:
@@ -356,8 +354,8 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                 old = node._grad if own_grad else node.grad
                 if old is not None:
                     log(("grad", node, old))
-                    if old.__class__ in dense_grads and own_grad and not create_graph and g.__class__ is not sparse \
-                            and old.flags.writeable:  # (a 0-d Value's .grad is a NumPy scalar: replaced below)
+                    if (old.__class__ is ndarray or old.__class__ is grad_array) and own_grad and not create_graph \
+                            and g.__class__ is not sparse and old.flags.writeable:  # (0-d Values': NumPy scalars)
                         # PyTorch's AccumulateGrad adds into the .grad it finds (`variable_grad += new_grad`), so a
                         # reference held to it sees the sum. Added when the pass has succeeded (`_add_later`), as
                         # the add leaves nothing for `_undo` to restore; at once where user code may look first.
@@ -567,7 +565,9 @@ def _add_later(later, log=None):
     """Add each new gradient g into the existing .grad array `old` of its leaf, in place, for (old, g) in `later` (in
     the pass's order), and empty `later`. PyTorch's AccumulateGrad does so without create_graph: an earlier reference
     to `.grad` sees the sum, and `w.grad is g` stays True. `log`: the undo log's append, given while the pass may
-    still fail (before user code runs: hooks, callbacks): each array's contents are then kept for `_undo` first."""
+    still fail (before user code runs: hooks, callbacks): each array's contents are then kept for `_undo` first.
+    Without it (the pass has succeeded) nothing is kept, so the common accumulation costs one add per leaf and no new
+    array; a Ctrl-C landing between these adds is the one interruption that leaves some of them made."""
     for old, g in later:
         if log is not None:
             log(("refill", old, old.copy()))

@@ -255,3 +255,45 @@ def test_autograd_grad_leaves_grad_alone():
     g = w.grad
     (d,) = ag.autograd.grad((w * 3).sum(), [w])
     assert w.grad is g and g.tolist() == [2.0, 2.0, 2.0] and d.tolist() == [3.0, 3.0, 3.0]
+
+
+def _functions(lib):
+    class Twice(lib.autograd.Function):  # one array for both inputs' gradients
+        @staticmethod
+        def forward(ctx, a, b):
+            return a * 1.0 + b
+
+        @staticmethod
+        def backward(ctx, g):
+            t = g * 2
+            return t, t
+
+    class Saved(lib.autograd.Function):  # the input itself as its gradient
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * 1.0
+
+        @staticmethod
+        def backward(ctx, g):
+            (a,) = ctx.saved_tensors
+            return a
+
+    return Twice, Saved
+
+
+def test_a_functions_gradient_held_elsewhere_is_not_added_into():
+    # PyTorch's AccumulateGrad clones a gradient that something else holds: two leaves' .grad never share memory, and
+    # a second pass adds into neither the other's .grad nor the input's data
+    def case(lib, arr):
+        Twice, Saved = _functions(lib)
+        a, b, c = _ones(lib), _ones(lib), _ones(lib)
+        Twice.apply(a, b).sum().backward()
+        Saved.apply(c).sum().backward()
+        ga, gb, gc = a.grad, b.grad, c.grad
+        Twice.apply(a, b).sum().backward()
+        Saved.apply(c).sum().backward()
+        return (_list(arr(ga)), _list(arr(gb)), _list(arr(gc)), _list(arr(c)),
+                a.grad is ga, b.grad is gb, c.grad is gc)
+
+    _both(case, ([4.0] * 3, [4.0] * 3, [2.0] * 3, [1.0] * 3, True, True, True))
