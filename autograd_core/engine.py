@@ -275,7 +275,10 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
     """Take each node of `order` (youngest first) that has received a gradient, run its hooks, add its gradient to
     its `.grad`, hand it to the rules of its edges (`_to_parents`), and free its saved parameters. Records what
     `_undo` needs: every visited node in `visited`, and in `undo` the `.grad` (as ('grad', node, old)) and parameters
-    (as ('params', node, old)) it replaced that were not None.
+    (as ('params', node, old)) it replaced that were not None, and the contents of each `.grad` array added into in
+    place before the pass ended (as ('refill', array, copy)). `later`: the (array, gradient) pairs of the leaves whose
+    `.grad` array the gradient is to be added into in place (PyTorch's AccumulateGrad), made once the pass has
+    succeeded (`_add_later`), or before user code runs (hooks) with their contents logged.
 
     A leaf's .grad is the user's to change in place (optimizers, clipping), so it must be an array of its
     own. Pass-through rules (+, astype) hand the very array they received to their inputs, and view rules

@@ -297,3 +297,15 @@ def test_a_functions_gradient_held_elsewhere_is_not_added_into():
                 a.grad is ga, b.grad is gb, c.grad is gc)
 
     _both(case, ([4.0] * 3, [4.0] * 3, [2.0] * 3, [1.0] * 3, True, True, True))
+
+
+def test_a_sparse_gradient_into_a_dense_grad_gives_the_sum():
+    # (PyTorch adds it into the dense tensor in place; ours replaces .grad by the dense sum: the same numbers)
+    def case(lib, arr):
+        lib.manual_seed(0)
+        e = lib.nn.Embedding(4, 2, sparse=True)
+        e.weight.grad = lib.ones(4, 2) if lib is not ag else np.ones((4, 2), np.float32)
+        e(lib.tensor([2, 2])).sum().backward()
+        return _list(arr(e.weight.grad)), bool(getattr(e.weight.grad, "is_sparse", False))
+
+    _both(case, ([[1.0, 1.0], [1.0, 1.0], [3.0, 3.0], [1.0, 1.0]], False))
