@@ -25,6 +25,7 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
     is_grad_enabled, name_scope, no_grad, set_grad_enabled,
 )
 from .value import COMPLEX_VALUES_EXIST, HOOKED_LEAVES, Value  # (value.py imports this module only at its end)
+from .grad_array import GradArray
 from .inplace import check_saved_versions
 from .scattered_gradient import ScatteredGradient
 from .threads import Aside, run_aside
@@ -173,15 +174,22 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     # NumPy's float warnings off for the pass (log's rule at 0, 0·inf, ...: PyTorch is silent), whatever the user's
     # warning filters; a "raise" the user set with np.seterr stays (float_errors.py). Once per pass.
     quiet_floats = silence()
+    later = []  # the in-place adds into leaves' existing .grad, made once the pass has succeeded (_add_later)
     try:
         order = _in_backward_order(roots, seeds)
         _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release,
-                    to_parents)
-        while callbacks:  # queued by hooks during the pass (see queue_callback)
-            callbacks.pop(0)()
+                    to_parents, later)
+        if callbacks:  # queued by hooks during the pass (see queue_callback): they see the summed .grad
+            if later:
+                _add_later(later, undo.append)
+            while callbacks:
+                callbacks.pop(0)()
     except BaseException:
         _undo(roots, order, visited, undo, accumulate, retain_graph)
         raise
+    else:
+        if later:  # the pass succeeded: nothing can undo it now (still with NumPy's float warnings off)
+            _add_later(later)
     finally:
         restore(quiet_floats)
         _PASSES.stack.pop()
@@ -263,11 +271,14 @@ def _release_first(order, released):
 
 
 def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release=None,
-                to_parents=None):
+                to_parents=None, later=None):
     """Take each node of `order` (youngest first) that has received a gradient, run its hooks, add its gradient to
     its `.grad`, hand it to the rules of its edges (`_to_parents`), and free its saved parameters. Records what
     `_undo` needs: every visited node in `visited`, and in `undo` the `.grad` (as ('grad', node, old)) and parameters
-    (as ('params', node, old)) it replaced that were not None.
+    (as ('params', node, old)) it replaced that were not None, and the contents of each `.grad` array added into in
+    place before the pass ended (as ('refill', array, copy)). `later`: the (array, gradient) pairs of the leaves whose
+    `.grad` array the gradient is to be added into in place (PyTorch's AccumulateGrad), made once the pass has
+    succeeded (`_add_later`), or before user code runs (hooks) with their contents logged.
 
     A leaf's .grad is the user's to change in place (optimizers, clipping), so it must be an array of its
     own. Pass-through rules (+, astype) hand the very array they received to their inputs, and view rules
@@ -282,7 +293,8 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
     latest_inplace = INPLACE.latest  # nodes recorded after the latest in-place change need no version check
     complex_values = COMPLEX_VALUES_EXIST[0]  # until the first complex Value, no gradient needs conjugating
     visit, log = visited.append, undo.append
-    ndarray, scattered = np.ndarray, ScatteredGradient
+    ndarray, scattered, sparse, grad_array = np.ndarray, ScatteredGradient, SparseArray, GradArray
+    add_later = later.append
     passed_through = set()  # leaves that a rule handed the very array it received
     if to_parents is None:
         to_parents = _to_parents
@@ -298,6 +310,8 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
         if g is unreached or g is None:  # no gradient reached it, or a leaf already released early
             if g is unreached and node._hooks and (wanted is None or id(node) in (needed or (
                     needed := needed_by(order, wanted)))):
+                if later:  # (user code: it sees the .grad of the leaves accumulated so far)
+                    _add_later(later, log)
                 run_hooks_of_none(node)  # (PyTorch runs it all the same: its hooks get None)
             continue
         if g.__class__ is scattered:
@@ -323,6 +337,8 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             conjugated = False
         # (autograd.grad: PyTorch runs only the nodes from which a path leads to an input, and their hooks)
         if node._hooks and (wanted is None or id(node) in (needed or (needed := needed_by(order, wanted)))):
+            if later:  # (user code: it sees the .grad of the leaves accumulated so far, as in PyTorch)
+                _add_later(later, log)
             g = _run_hooks(node, g)
             if g.__class__ is _TakenOver:  # the node's hooks (grad_fn_hooks.py) changed or did the node's work
                 visit(node)
@@ -347,6 +363,17 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                 old = node._grad if own_grad else node.grad
                 if old is not None:
                     log(("grad", node, old))
+                    if (old.__class__ is ndarray or old.__class__ is grad_array) and own_grad and not create_graph \
+                            and g.__class__ is not sparse and old.flags.writeable:  # (0-d Values': NumPy scalars)
+                        # PyTorch's AccumulateGrad adds into the .grad it finds (`variable_grad += new_grad`), so a
+                        # reference held to it sees the sum. Added when the pass has succeeded (`_add_later`), as
+                        # the add leaves nothing for `_undo` to restore; at once where user code may look first.
+                        add_later((old, g))
+                        visit(node)
+                        if node._hooks:  # its post-accumulate hooks see the sum, as PyTorch's do
+                            _add_later(later, log)
+                            _run_post_accumulate_hooks(node)
+                        continue
                     total = old + g
                 else:
                     if g.__class__ is ndarray and (
@@ -360,7 +387,9 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                 else:
                     node.grad = total
                 if node._hooks:
+                    visit(node)  # (first: if a hook raises, `_undo` takes back the .grad just set)
                     _run_post_accumulate_hooks(node)
+                    continue
             visit(node)
             continue
         if accumulate:  # a node of the graph: its .grad (retain_grad's) is the slot's, for reading only
@@ -571,6 +600,20 @@ def _gradient_aside(rule, g, out, xs, params, op, i):
 ASIDE_FROM = 100_000
 
 
+def _add_later(later, log=None):
+    """Add each new gradient g into the existing .grad array `old` of its leaf, in place, for (old, g) in `later` (in
+    the pass's order), and empty `later`. PyTorch's AccumulateGrad does so without create_graph: an earlier reference
+    to `.grad` sees the sum, and `w.grad is g` stays True. `log`: the undo log's append, given while the pass may
+    still fail (before user code runs: hooks, callbacks): each array's contents are then kept for `_undo` first.
+    Without it (the pass has succeeded) nothing is kept, so the common accumulation costs one add per leaf and no new
+    array; a Ctrl-C landing between these adds is the one interruption that leaves some of them made."""
+    for old, g in later:
+        if log is not None:
+            log(("refill", old, old.copy()))
+        old += g
+    later.clear()
+
+
 def _undo(roots, order, visited, undo, accumulate, retain_graph):
     """After a failed pass: drop the pending gradients, and give back the `.grad`s and parameters it replaced."""
     for node in (*roots, *order):
@@ -583,9 +626,11 @@ def _undo(roots, order, visited, undo, accumulate, retain_graph):
             node.grad = None
         if not retain_graph and node._params is FREED_EMPTY:
             node._params = None
-    for what, node, old in undo:
+    for what, node, old in reversed(undo):  # (latest first: an array added into twice is refilled last as it was)
         if what == "grad":
             node.grad = old
+        elif what == "refill":  # an existing .grad added into in place (`_add_later`): its contents put back
+            np.copyto(node, old)
         else:
             node._params = old
 

@@ -514,7 +514,14 @@ class Function:
             cls._check_gradient_shape(gi, xs[argnum], ctx._autograd_positions[argnum])
         if gi is None or isinstance(g, Value):
             return gi
-        return _data(gi)
+        data = _data(gi)
+        if data.__class__ is np.ndarray and data is not g and (data is out or any(data is x for x in xs) or sum(
+                other is not None and _data(other) is data for other in cached[1]) > 1):
+            # backward gave an input's (or the output's) array, or one array for two inputs: a leaf's .grad must be
+            # an array of its own (a later pass adds into it in place), as PyTorch's AccumulateGrad clones a
+            # gradient that something else holds
+            data = data.copy()
+        return data
 
     @classmethod
     def _check_gradient_shape(cls, gi, x, position):
