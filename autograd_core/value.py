@@ -243,6 +243,8 @@ class Value(TensorMethods, InplaceMethods):
             object.__setattr__(self, "_requires_grad" if name == "requires_grad" else name, value)
         self._index = _next_index()
         self._version = None
+        if isinstance(self._grad, _ndarray):  # copy.copy shares the slots' arrays: a .grad must be the copy's own (a
+            self._grad = self._grad.copy()  # later backward pass adds into it in place, engine._add_later)
 
     @classmethod
     def _constant(cls, x, peer=None):
