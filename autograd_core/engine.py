@@ -302,6 +302,7 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
     plain = not create_graph and not anomaly and release is None and to_parents is _to_parents
     unreached, freed_empty = _UNREACHED, FREED_EMPTY
     value_grad, float_scalars = _VALUE_GRAD, _SCALAR_ONES
+    values_grad = Value.__dict__["grad"]  # Value's .grad now: compile's recording's watched one while it records
     released = []  # leaves with hooks whose last gradient has arrived: taken next (see _leaves_to_release)
     needed = None  # in autograd.grad's pass, the ids of the nodes that lead to an input, once a node has hooks
     for node in (order if release is None else _release_first(order, released)):
@@ -363,7 +364,8 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                 old = node._grad if own_grad else node.grad
                 if old is not None:
                     log(("grad", node, old))
-                    if (old.__class__ is ndarray or old.__class__ is grad_array) and own_grad and not create_graph \
+                    if (old.__class__ is ndarray or old.__class__ is grad_array) and (
+                            own_grad or node.__class__.grad is values_grad) and not create_graph \
                             and g.__class__ is not sparse and old.flags.writeable:  # (0-d Values': NumPy scalars)
                         # PyTorch's AccumulateGrad adds into the .grad it finds (`variable_grad += new_grad`), so a
                         # reference held to it sees the sum. Added when the pass has succeeded (`_add_later`), as
@@ -482,9 +484,9 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                     # a leaf's first gradient (needed when the pass reaches the leaf) while the pass goes on below
                     # the node (through its first input: a layer's x); the leaf takes it before anything reads it
                     # (no hooks, no autograd.grad asking for it)
-                    later = _gradient_aside(vjps[i], g, out, xs, params, op, i)
-                    if later is not None:
-                        parent._pending = later
+                    aside = _gradient_aside(vjps[i], g, out, xs, params, op, i)
+                    if aside is not None:
+                        parent._pending = aside
                         continue
                 try:
                     gp = vjps[i](g, out, *xs) if params is None else vjps[i](g, out, *xs, **params)

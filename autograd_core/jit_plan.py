@@ -120,9 +120,9 @@ class _Plan(_PlanSources, _PlanBackward):
                 (self.guards_start if changed else self.lines).append(
                     f"if not {self.ns.bind('F', entry[1])}({', '.join(exprs)}): raise GuardFailed()")
             elif kind == "grad":
-                _, value, new = entry
+                value, new, assigned = entry[1], entry[2], entry[3] if len(entry) > 3 else None
                 owner = plan_owner(self, value)
-                source = "None" if new is None else self._grad_source(new)
+                source = "None" if new is None else self._grad_source(new, assigned)
                 self.lines.append(f"_set_grad({owner}, {source})")
             elif kind == "convert":
                 self._convert(entry[1], entry[2])

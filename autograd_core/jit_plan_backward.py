@@ -203,7 +203,8 @@ class _PlanBackward:
             if type(leaf).grad is _GRAD_PROPERTY:  # _accumulate written out, on the slot behind the property
                 own = gname if not passed and g is not None and self._allocated(gname, g) else \
                     f"_own({gname}, {passed})"  # (a call less per parameter where it would return gname itself)
-                self.lines.append(f"{owner}._grad = {own} if {owner}._grad is None else {owner}._grad + {gname}")
+                self.lines.append(f"{owner}._grad = {own} if {owner}._grad is None else _sum_into({owner}._grad, "
+                                  f"{gname})")
             else:  # a subclass that keeps its gradient elsewhere (element.py's views): through its property
                 self.lines.append(f"_acc({owner}, {gname}, {passed})")
         else:  # a leaf made inside the call: its gradient is only seen if the function returns it

@@ -151,7 +151,9 @@ class _PlanSources:
             return ""
         return "".join(f", {k}={self.param(v)}" for k, v in params.items())
 
-    def _grad_source(self, new):
+    def _grad_source(self, new, assigned=None):
+        """The expression of an array assigned to a .grad in the call: a copy of a live array the call computed, else
+        a copy of a constant each call; `assigned`: its contents when assigned, if a pass added into it since."""
         live = self.arrays.get(id(new))
         if live is not None:
             t = self.temp()
@@ -160,8 +162,8 @@ class _PlanSources:
         if not isinstance(new, np.ndarray):  # a number (micrograd's `p.grad = 0.0`): the setter makes the array
             return self.constant(new)
         t = self.temp()
-        self.lines.append(f"{t} = _copy({self.constant(new)})")  # a copy each call: users may change .grad in place
-        return t
+        self.lines.append(f"{t} = _copy({self.constant(new if assigned is None else assigned)})")  # a copy each
+        return t  # call: users (and a backward pass's AccumulateGrad) may change .grad in place
 
     def temp(self):
         self.temps += 1

@@ -128,7 +128,9 @@ class _Recorder(Tracer):
                 "replayed): do updates in an optimizer's step, or in a method marked @autograd_core.jit.effect")
             return jit_numpy.real(new)
         new = jit_numpy.real(new)
-        self.entries.append(("grad", value, new))
+        # with its contents as assigned: a backward pass later in the call adds into an array in place (as PyTorch's
+        # AccumulateGrad), and the program assigns a copy of these contents at each replay (_grad_source)
+        self.entries.append(("grad", value, new, new.copy() if isinstance(new, np.ndarray) else None))
         return new
 
     def backward(self, original, roots, seeds, retain_graph, create_graph, inputs=None, accumulate=True):

@@ -10,10 +10,12 @@ import numpy as np
 
 from .recording import apply
 from .float_errors import quiet, restore, silence
+from .grad_array import GradArray
 from .jit_grad_guards import put_back, saved_state
 from .jit_inline import _UFUNCS
 from .jit_inplace import store
 from .ops.primitive import PRIMITIVES, Primitive
+from .sparse_array import SparseArray
 from .threads import Aside, run_aside
 from .value import Value
 
@@ -21,6 +23,17 @@ def _accumulate(leaf, g, passed):
     """What the engine does at a leaf: its .grad becomes g (an array of its own) or old + g."""
     old = leaf.grad
     leaf.grad = _own(g, passed) if old is None else old + g
+
+
+def _sum_into(old, g):
+    """A parameter's .grad `old` plus g as the engine's pass makes it (engine._add_later): added into `old` in place,
+    as PyTorch's AccumulateGrad, where `old` is a writable array (a reference held to .grad sees the sum); else a new
+    sum (a NumPy scalar, a read-only array, a sparse gradient)."""
+    if (old.__class__ is np.ndarray or old.__class__ is GradArray) and old.flags.writeable \
+            and g.__class__ is not SparseArray:
+        old += g
+        return old
+    return old + g
 
 
 def _own(g, passed):
@@ -113,8 +126,8 @@ def _graph(data, parents, backward, saved):
 
 
 _RUNTIME = {
-    **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_graph": _graph, "_aside": _aside,
-    "_taken": _taken,
+    **_UFUNCS, "_acc": _accumulate, "_own": _own, "_sum_into": _sum_into, "_leaf": _leaf, "_graph": _graph,
+    "_aside": _aside, "_taken": _taken,
     "_astype": lambda t, dtype: t.astype(dtype), "_copy": lambda x: x.copy(), "_conj": np.conjugate,
     "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad,
     "_set_grad": lambda v, g: setattr(v, "grad", g), "_store": store, "_copyto": np.copyto,

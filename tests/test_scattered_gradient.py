@@ -75,8 +75,8 @@ def test_the_pass_builds_them_and_nothing_else_sees_them():
     made = []
     original = _getitem.lazy_vjp
 
-    def spy(g, data, **params):
-        result = original(g, data, **params)
+    def spy(g, out, data, **params):
+        result = original(g, out, data, **params)
         made.append(type(result))
         return result
 
