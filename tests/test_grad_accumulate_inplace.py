@@ -355,3 +355,31 @@ def test_a_compiled_step_that_assigns_an_array_to_grad_replays_eager_s_numbers_o
         compiled(x)
         assert np.array_equal(we.data, wc.data) and np.array_equal(we.grad, wc.grad)
     assert compiled.stats["replayed"] >= 2, compiled.stats
+
+
+def test_a_compiled_step_adds_into_the_grad_a_reference_holds_as_eager_mode_does():
+    # A step without zero_grad (gradients accumulated over calls): a replay adds into .grad in place, so a reference
+    # taken after the first call sees every later call's gradient, and .grad stays that array
+    def make():
+        w = ag.tensor(np.random.default_rng(1).standard_normal((3, 2)), requires_grad=True)
+
+        def step(x):
+            loss = ((ag.tensor(x) @ w) ** 2).sum()
+            loss.backward()
+            return loss
+
+        return w, step
+
+    rng = np.random.default_rng(3)
+    (we, eager), (wc, step) = make(), make()
+    compiled = ag.compile(step)
+    batches = [rng.standard_normal((4, 3)) for _ in range(6)]
+    eager(batches[0])
+    compiled(batches[0])
+    held_e, held_c = we.grad, wc.grad
+    for x in batches[1:]:
+        eager(x)
+        compiled(x)
+    assert compiled.stats["replayed"] >= 2, compiled.stats
+    assert we.grad is held_e and wc.grad is held_c
+    assert np.array_equal(held_c, held_e)
