@@ -35,6 +35,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     who = "conv3d"
     dtype_checks.check_convolution(input, weight, bias, nd=3)
     x, unbatched = _batched(who, input, 5)
+    batched = x  # (PyTorch's node lists it, not its padded copy)
     x_shape, w_shape = np.shape(data_of(x)), np.shape(data_of(weight))
     groups, out_channels, stride, dilation, pads, out_size = _conv_geometry(
         who, 3, x_shape, w_shape, bias, stride, padding, dilation, groups)
@@ -54,7 +55,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if bias is None:
         y = _bias_free(y, planes, weight, 3)
     y = transpose(reshape(y, shape=(N, Do, out_channels, Ho, Wo)), axes=(0, 2, 1, 3, 4))
-    y = one_convolution(y, x, weight, bias)
+    y = one_convolution(y, batched, weight, bias)
     return _unbatched(y) if unbatched else y
 
 
