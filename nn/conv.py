@@ -13,10 +13,11 @@ Its derivatives are convolutions again, which gives three primitives that differ
 
 All three share one geometry: `stride`, `dilation`, `groups` and `padding` ((top, bottom), (left, right)),
 where a negative amount crops (a transposed convolution's output_padding shows up that way). The 1-D
-functions run as 2-D ones of height 1. NumPy does the work: a strided view of the windows, copied once
-into a column matrix (im2col), times the weight matrix; nothing loops over pixels. Only the scatter form
-of the transposed convolution (stride > 1, or more input than output channels) adds its windows back
-with a loop, one vectorised add per kernel tap. Nothing is kept between forward and backward: the backward rules
+functions run as 2-D ones of height 1 (the weight goes in as it is: the primitives read a 1-D or 3-D layer's weight
+as its 2-D convolution's, `_weight4`, so that a parameter stays the node's own input). NumPy does the work: a strided
+view of the windows, copied once into a column matrix (im2col), times the weight matrix; nothing loops over pixels.
+Only the scatter form of the transposed convolution (stride > 1, or more input than output channels) adds its windows
+back with a loop, one vectorised add per kernel tap. Nothing is kept between forward and backward: the backward rules
 recompute the columns they need.
 """
 

@@ -1,7 +1,8 @@
 """3-D convolutions (PyTorch's layout NCDHW): Conv3d, ConvTranspose3d, F.conv3d, F.conv_transpose3d.
 
 Both are compositions of the 2-D primitives of conv.py with indexing along the depth axis, so they inherit their
-gradients, forward mode, higher derivatives and compile without rules of their own:
+gradients, forward mode, higher derivatives and compile without rules of their own (the weight goes to the primitive in
+its own rank, read as the 2-D one below: conv._weight4), and are shown as PyTorch's one ConvolutionBackward0:
 
     conv3d:            y[n, o, z] = Σ_p conv2d(x[n, :, z·s + p·d], W[o, :, p])
                        the kd depth taps of every output plane become input channels (a gather along depth), so
