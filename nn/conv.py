@@ -30,7 +30,7 @@ import numpy as np
 
 from autograd_core import ArgumentError, ShapeError
 from autograd_core import Value
-from autograd_core.one_node import shown_as
+from autograd_core.one_node import relabelled_paths, shown_as
 from autograd_core.recording import keep_parents_whole
 from autograd_core.ops import data_of, primitive, reshape
 
@@ -343,11 +343,27 @@ def _bias_free(y, x, weight, nd):
 _X_WEIGHT_NO_BIAS = ((0,), (1,), None)  # the paths down to a bias-free node's inputs (one_node.shown_as)
 
 
-def one_convolution(y, x, weight, bias):
+def one_convolution(y, x, weight, bias, key=None):
     """y, a batched convolution of x with weight (and bias) made of several nodes here (conv1d's views around
     a 2-D one, conv3d's gather of depth taps), shown as PyTorch's one ConvolutionBackward0 over (x, weight, bias): a
-    missing bias, or an input that is an array, listed as (None, 0). (y itself when it is no node of a graph.)"""
-    return shown_as(y, (x, weight, bias), "ConvolutionBackward0") if isinstance(y, Value) else y
+    missing bias, or an input that is an array, listed as (None, 0). (y itself when it is no node of a graph.)
+    key: where the paths down to the inputs are long (conv3d's 6-9 nodes: a search of ~15-30 µs a call), what
+    identifies the graph's shape; the paths found for it are then kept and checked (one_node.paths_hold), not searched
+    again."""
+    if not isinstance(y, Value):
+        return y
+    if key is None:
+        return shown_as(y, (x, weight, bias), "ConvolutionBackward0")
+    # (an input that needs no gradient has no path: one that does then must not take that None)
+    key += tuple(isinstance(v, Value) and v.requires_grad for v in (x, weight, bias))
+    shown_as(y, (x, weight, bias), "ConvolutionBackward0", _PATHS.get(key))
+    paths = relabelled_paths(y)
+    if paths is not None:
+        _PATHS[key] = paths
+    return y
+
+
+_PATHS = {}  # one_convolution's key -> the paths from y down to (x, weight, bias) found for it
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if bias is None:
         y = _bias_free(y, planes, weight, 3)
     y = transpose(reshape(y, shape=(N, Do, out_channels, Ho, Wo)), axes=(0, 2, 1, 3, 4))
-    y = one_convolution(y, batched, weight, bias)
+    y = one_convolution(y, batched, weight, bias, key=(who, pads[0] != (0, 0)))  # (padded along depth: a node more)
     return _unbatched(y) if unbatched else y
 
 
@@ -90,7 +90,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     y = transpose(getitem(y, (slice(None), slice(padding[0], padding[0] + Do))), axes=(0, 2, 1, 3, 4))
     if bias is not None:
         y = y + reshape(bias, shape=(1, out_channels, 1, 1, 1))
-    y = one_convolution(y, x, weight, bias)
+    y = one_convolution(y, x, weight, bias, key=(who,))
     return _unbatched(y) if unbatched else y
 
 

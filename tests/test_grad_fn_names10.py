@@ -209,3 +209,23 @@ def _nodes(y):
         found.append(node)
         stack.extend(node._parents)
     return found
+
+
+@pytest.mark.parametrize("who, w", [("conv3d", "w3"), ("conv_transpose3d", "wt3")])
+def test_the_kept_paths_follow_which_inputs_need_gradients(who, w):
+    """conv3d's paths down to its inputs are kept between calls (nn/conv.py one_convolution's key): a call whose input
+    needs no gradient, or is an array, then one whose input does, lists each input as its own."""
+    import autograd_core as ag
+    import autograd_core.nn.functional as F
+
+    d = _Inputs(ag)
+    weight, x = getattr(d, w), d.v5
+    for padding in (0, 1):
+        names = []
+        for first in (ag.tensor(_ARRAYS["v5"]), _ARRAYS["v5"], x.tanh(), x, ag.tensor(_ARRAYS["v5"])):
+            for bias in (None, d.b):
+                names.append(_next_names(getattr(F, who)(first, weight, bias, padding=padding).grad_fn))
+        assert names == ["None|AccumulateGrad|None", "None|AccumulateGrad|AccumulateGrad"] * 2 + [
+            "TanhBackward0|AccumulateGrad|None", "TanhBackward0|AccumulateGrad|AccumulateGrad",
+            "AccumulateGrad|AccumulateGrad|None", "AccumulateGrad|AccumulateGrad|AccumulateGrad",
+            "None|AccumulateGrad|None", "None|AccumulateGrad|AccumulateGrad"]
