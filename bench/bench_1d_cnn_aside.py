@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 import bench_ab  # noqa: E402
 
 ag = bench_ab.load_checkout(ROOT)
-from autograd_core import engine  # noqa: E402
+from autograd_core import engine, threads  # noqa: E402
 from autograd_core import Value, relu  # noqa: E402
 from autograd_core.nn.conv import conv1d  # noqa: E402
 from autograd_core.nn.linear import linear  # noqa: E402
@@ -99,7 +99,12 @@ def main():
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--no-bias", action="store_true", help="convolutions without biases")
+    parser.add_argument("--always", action="store_true",
+                        help="hand every weight gradient over (threads.ADAPTIVE off: no timing chooses the calling "
+                             "thread)")
     args = parser.parse_args()
+    if args.always:
+        threads.ADAPTIVE = False
     step = make_step(not args.no_bias)
     grads = {}
     cells = [(name, count) for name in ("before", "now") for count in (1, 2)]
@@ -128,7 +133,8 @@ def main():
     def median(cell, which):
         return statistics.median(t[which] for t in times[cell]) * 1e3
 
-    print(f"{args.rounds} rounds × {args.steps} steps, load average {min(loads):.1f}-{max(loads):.1f}, "
+    always = ", every gradient handed over" if args.always else ""
+    print(f"{args.rounds} rounds × {args.steps} steps{always}, load average {min(loads):.1f}-{max(loads):.1f}, "
           f"same bits in all four cells: {same}")
     print(f"| 1-D CNN ({'no biases' if args.no_bias else 'biases'}) | our threads | backward (ms) | step (ms) | "
           f"gradients set aside on a pool thread per step |")
