@@ -13,22 +13,24 @@ Its derivatives are convolutions again, which gives three primitives that differ
 
 All three share one geometry: `stride`, `dilation`, `groups` and `padding` ((top, bottom), (left, right)),
 where a negative amount crops (a transposed convolution's output_padding shows up that way). The 1-D
-functions run as 2-D ones of height 1. NumPy does the work: a strided view of the windows, copied once
-into a column matrix (im2col), times the weight matrix; nothing loops over pixels. Only the scatter form
-of the transposed convolution (stride > 1, or more input than output channels) adds its windows back
-with a loop, one vectorised add per kernel tap. Nothing is kept between forward and backward: the backward rules
+functions run as 2-D ones of height 1 (the weight goes in as it is: the primitives read a 1-D or 3-D layer's weight
+as its 2-D convolution's, `_weight4`, so that a parameter stays the node's own input). NumPy does the work: a strided
+view of the windows, copied once into a column matrix (im2col), times the weight matrix; nothing loops over pixels.
+Only the scatter form of the transposed convolution (stride > 1, or more input than output channels) adds its windows
+back with a loop, one vectorised add per kernel tap. Nothing is kept between forward and backward: the backward rules
 recompute the columns they need.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
 from autograd_core import ArgumentError, ShapeError
 from autograd_core import Value
-from autograd_core.one_node import shown_as
+from autograd_core.one_node import relabelled_paths, shown_as
 from autograd_core.recording import keep_parents_whole
 from autograd_core.ops import data_of, primitive, reshape
 
@@ -46,19 +48,39 @@ _PADDING_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "repli
 # `size` (the output's height and width) for the transposed convolution, `kernel` for the weight gradient.
 
 
+# The weight may come in its own layer's rank, read as the 4-D weight it is (a view: no copy where it is contiguous):
+# conv1d's (O, C, k) as (O, C, 1, k), conv3d's (O, C, kd, kh, kw) as (O, C·kd, kh, kw) (its depth taps are input
+# channels, nn/conv3d.py), and conv2d_weight makes the weight's gradient in that rank. The weight then reaches the node
+# as it is, a leaf where it is a parameter, so that its gradient can be set aside (`defaside` below) as conv2d's.
+
+
+def _weight4(weight):
+    """A 3-D or 5-D weight as the 4-D one of its 2-D convolution (see above); a 4-D one as it is."""
+    if weight.ndim == 4:
+        return weight
+    shape = weight.shape
+    if weight.ndim == 3:
+        return weight.reshape(shape[:2] + (1,) + shape[2:])
+    return weight.reshape((shape[0], shape[1] * shape[2]) + shape[3:])
+
+
 @primitive("conv2d")
 def _conv2d(x, weight, bias=None, *, stride, padding, dilation, groups):
-    return _conv2d_np(x, weight, stride, padding, dilation, groups, bias)
+    return _conv2d_np(x, _weight4(weight), stride, padding, dilation, groups, bias)
 
 
 @primitive("conv_transpose2d")
 def _conv_transpose2d(x, weight, bias=None, *, stride, padding, dilation, groups, size):
-    return _conv_transpose2d_np(x, weight, stride, padding, dilation, groups, size, bias)
+    return _conv_transpose2d_np(x, _weight4(weight), stride, padding, dilation, groups, size, bias)
 
 
 @primitive("conv2d_weight")
 def _conv2d_weight(x, dy, *, stride, padding, dilation, groups, kernel):
-    return _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel)
+    """kernel: the weight's (kh, kw), or (k,) or (kd, kh, kw) for a weight of its own rank (`_weight4`)."""
+    if len(kernel) == 2:
+        return _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel)
+    dw = _conv2d_weight_np(x, dy, stride, padding, dilation, groups, ((1,) + kernel)[-2:])
+    return dw.reshape((dw.shape[0], dw.shape[1] // math.prod(kernel[:-2])) + kernel)
 
 
 def _bias_vjp(g, out, x, weight, bias=None, **geometry):    # dL/db[o] = Σ_{n,i,j} g[n, o, i, j]
@@ -195,7 +217,7 @@ def _batched(who, x, rank):
     (C, *spatial) where they take (N, C, *spatial), rank = 2 + the spatial axes."""
     shape = np.shape(data_of(x))
     if len(shape) == rank - 1:
-        return reshape(x, shape=(1,) + shape), True
+        return _UNSQUEEZE(x, shape=(1,) + shape), True
     if len(shape) != rank:
         layout = {3: "(N, C, L)", 4: "(N, C, H, W)", 5: "(N, C, D, H, W)"}.get(rank, "(N, C, ...)")
         ours = f"{who}: expected a {rank - 1}-D (unbatched) or {rank}-D {layout} input, got shape {shape}"
@@ -208,15 +230,18 @@ def _batched(who, x, rank):
 
 def _unbatched(y):
     """y (1, ...) without its batch axis: the result for one unbatched sample."""
-    return reshape(y, shape=np.shape(data_of(y))[1:])
+    return _SQUEEZE(y, shape=np.shape(data_of(y))[1:])
 
 
-def _lift(x, weight, nd):
-    """1-D arrays (N, C, L) as 2-D ones of height 1; 2-D ones unchanged."""
-    if nd == 2:
-        return x, weight
-    return (reshape(x, shape=np.shape(x)[:2] + (1, np.shape(x)[2])),
-            reshape(weight, shape=np.shape(weight)[:2] + (1, np.shape(weight)[2])))
+# PyTorch's convolution of one unbatched sample records these nodes around its batched one: x.unsqueeze(0) and
+# y.squeeze(0) (its pools take the sample as it is: theirs relabel the node over the sample, nn/pool.py)
+_UNSQUEEZE, _SQUEEZE = reshape.named("UnsqueezeBackward0"), reshape.named("SqueezeBackward1")
+
+
+def _lift(x, nd):
+    """A 1-D input (N, C, L) as a 2-D one of height 1; a 2-D one unchanged. (The weight goes to the primitive in its
+    own rank: `_weight4`.)"""
+    return x if nd == 2 else reshape(x, shape=np.shape(x)[:2] + (1, np.shape(x)[2]))
 
 
 def _conv_geometry(who, nd, x_shape, w_shape, bias, stride, padding, dilation, groups):
@@ -270,12 +295,14 @@ def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
         who, nd, x_shape, np.shape(weight), bias, stride, padding, dilation, groups)
     if nd == 1:
         stride, dilation, pads = (1,) + stride, (1,) + dilation, ((0, 0),) + pads
-    x2, w2 = _lift(x, weight, nd)
-    args = (x2, w2) if bias is None else (x2, w2, bias)
+    x2 = _lift(x, nd)
+    args = (x2, weight) if bias is None else (x2, weight, bias)
     y = _conv2d(*args, stride=stride, padding=pads, dilation=dilation, groups=groups)
     if bias is None:
-        y = _bias_free(y, x2, w2, nd)
-    return y if nd == 2 else reshape(y, shape=(x_shape[0], out_channels) + out_size)
+        y = _bias_free(y, x2, weight, nd)
+    if nd == 2:
+        return y
+    return one_convolution(reshape(y, shape=(x_shape[0], out_channels) + out_size), x, weight, bias)
 
 
 def _convolve_transposed(who, nd, x, weight, bias, stride, padding, output_padding, groups, dilation):
@@ -290,12 +317,14 @@ def _convolve_transposed(who, nd, x, weight, bias, stride, padding, output_paddi
     pads = tuple((p, p - op) for p, op in zip(padding, output_padding))  # output_padding: fewer rows cropped
     if nd == 1:
         stride, dilation, pads, size = (1,) + stride, (1,) + dilation, ((0, 0),) + pads, (1,) + size
-    x2, w2 = _lift(x, weight, nd)
-    args = (x2, w2) if bias is None else (x2, w2, bias)
+    x2 = _lift(x, nd)
+    args = (x2, weight) if bias is None else (x2, weight, bias)
     y = _conv_transpose2d(*args, stride=stride, padding=pads, dilation=dilation, groups=groups, size=size)
     if bias is None:
-        y = _bias_free(y, x2, w2, nd)
-    return y if nd == 2 else reshape(y, shape=(x_shape[0], out_channels, size[1]))
+        y = _bias_free(y, x2, weight, nd)
+    if nd == 2:
+        return y
+    return one_convolution(reshape(y, shape=(x_shape[0], out_channels, size[1])), x, weight, bias)
 
 
 def _bias_free(y, x, weight, nd):
@@ -314,6 +343,29 @@ def _bias_free(y, x, weight, nd):
 _X_WEIGHT_NO_BIAS = ((0,), (1,), None)  # the paths down to a bias-free node's inputs (one_node.shown_as)
 
 
+def one_convolution(y, x, weight, bias, key=None):
+    """y, a batched convolution of x with weight (and bias) made of several nodes here (conv1d's views around
+    a 2-D one, conv3d's gather of depth taps), shown as PyTorch's one ConvolutionBackward0 over (x, weight, bias): a
+    missing bias, or an input that is an array, listed as (None, 0). (y itself when it is no node of a graph.)
+    key: where the paths down to the inputs are long (conv3d's 6-9 nodes: a search of ~15-30 µs a call), what
+    identifies the graph's shape; the paths found for it are then kept and checked (one_node.paths_hold), not searched
+    again."""
+    if not isinstance(y, Value):
+        return y
+    if key is None:
+        return shown_as(y, (x, weight, bias), "ConvolutionBackward0")
+    # (an input that needs no gradient has no path: one that does then must not take that None)
+    key += tuple(isinstance(v, Value) and v.requires_grad for v in (x, weight, bias))
+    shown_as(y, (x, weight, bias), "ConvolutionBackward0", _PATHS.get(key))
+    paths = relabelled_paths(y)
+    if paths is not None:
+        _PATHS[key] = paths
+    return y
+
+
+_PATHS = {}  # one_convolution's key -> the paths from y down to (x, weight, bias) found for it
+
+
 # ----------------------------------------------------------------------------------------------------
 # Public functions.
 
@@ -329,10 +381,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D cross-correlation. x (N, C, L), weight (O, C/groups, k), bias (O,) -> (N, O, Lo); see conv2d."""
-    y = _convolve("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
-    if isinstance(y, Value) and np.ndim(data_of(input)) == 3:  # a 2-D convolution between views here
-        shown_as(y, (input, weight, bias), "ConvolutionBackward0")  # PyTorch's one node of (input, weight, bias)
-    return y
+    return _convolve("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):

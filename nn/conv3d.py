@@ -1,7 +1,8 @@
 """3-D convolutions (PyTorch's layout NCDHW): Conv3d, ConvTranspose3d, F.conv3d, F.conv_transpose3d.
 
 Both are compositions of the 2-D primitives of conv.py with indexing along the depth axis, so they inherit their
-gradients, forward mode, higher derivatives and compile without rules of their own:
+gradients, forward mode, higher derivatives and compile without rules of their own (the weight goes to the primitive in
+its own rank, read as the 2-D one below: conv._weight4), and are shown as PyTorch's one ConvolutionBackward0:
 
     conv3d:            y[n, o, z] = Σ_p conv2d(x[n, :, z·s + p·d], W[o, :, p])
                        the kd depth taps of every output plane become input channels (a gather along depth), so
@@ -18,7 +19,8 @@ import numpy as np
 from autograd_core.ops import data_of, getitem, reshape, scatter_add, transpose
 
 from .conv import (
-    _batched, _conv2d, _conv_geometry, _conv_transpose2d, _conv_transpose_geometry, _ConvNd, Conv2d, ConvTranspose2d,
+    _batched, _bias_free, _conv2d, _conv_geometry, _conv_transpose2d, _conv_transpose_geometry, _ConvNd, _unbatched,
+    Conv2d, ConvTranspose2d, one_convolution,
 )
 from . import dtype_checks
 from .padding import pad
@@ -34,11 +36,12 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     who = "conv3d"
     dtype_checks.check_convolution(input, weight, bias, nd=3)
     x, unbatched = _batched(who, input, 5)
+    batched = x  # (PyTorch's node lists it, not its padded copy)
     x_shape, w_shape = np.shape(data_of(x)), np.shape(data_of(weight))
     groups, out_channels, stride, dilation, pads, out_size = _conv_geometry(
         who, 3, x_shape, w_shape, bias, stride, padding, dilation, groups)
     N, C, _, H, W = x_shape
-    (kd, kh, kw), (Do, Ho, Wo), G = w_shape[2:], out_size, groups
+    kd, (Do, Ho, Wo), G = w_shape[2], out_size, groups
     if pads[0] != (0, 0):
         x = pad(x, (0, 0, 0, 0) + pads[0])  # zeros before and after along depth; H and W are padded by conv2d
     # planes[n, c, p, z] = x[n, c, z·s + p·d]: every output plane's kd input planes.
@@ -47,11 +50,14 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     planes = reshape(planes, shape=(N, G, C // G, kd, Do, H, W))
     planes = transpose(planes, axes=(0, 4, 1, 2, 3, 5, 6))                       # (N, Do, G, C/G, kd, H, W)
     planes = reshape(planes, shape=(N * Do, C * kd, H, W))                       # channel (g, c, p), as the weight
-    w2 = reshape(weight, shape=(out_channels, w_shape[1] * kd, kh, kw))
-    args = (planes, w2) if bias is None else (planes, w2, bias)
+    # the weight as it is: the primitive reads it as (O, C/G·kd, kh, kw) (conv._weight4)
+    args = (planes, weight) if bias is None else (planes, weight, bias)
     y = _conv2d(*args, stride=stride[1:], padding=pads[1:], dilation=dilation[1:], groups=G)  # (N·Do, O, Ho, Wo)
+    if bias is None:
+        y = _bias_free(y, planes, weight, 3)
     y = transpose(reshape(y, shape=(N, Do, out_channels, Ho, Wo)), axes=(0, 2, 1, 3, 4))
-    return reshape(y, shape=(out_channels, Do, Ho, Wo)) if unbatched else y
+    y = one_convolution(y, batched, weight, bias, key=(who, pads[0] != (0, 0)))  # (padded along depth: a node more)
+    return _unbatched(y) if unbatched else y
 
 
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
@@ -68,13 +74,13 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     groups, out_channels, stride, dilation, padding, output_padding, size = _conv_transpose_geometry(
         who, 3, x_shape, w_shape, bias, stride, padding, output_padding, groups, dilation)
     N, C, D, H, W = x_shape
-    (kd, kh, kw), (Do, Ho, Wo) = w_shape[2:], size
+    kd, (Do, Ho, Wo) = w_shape[2], size
     # Each input plane through each depth tap: output channels (o, p), the weight's own order (a reshape).
     planes = reshape(transpose(x, axes=(0, 2, 1, 3, 4)), shape=(N * D, C, H, W))
-    w2 = reshape(weight, shape=(C, w_shape[1] * kd, kh, kw))
     pads = tuple((p, p - op) for p, op in zip(padding[1:], output_padding[1:]))
-    t = _conv_transpose2d(planes, w2, stride=stride[1:], padding=pads, dilation=dilation[1:], groups=groups,
+    t = _conv_transpose2d(planes, weight, stride=stride[1:], padding=pads, dilation=dilation[1:], groups=groups,
                           size=(Ho, Wo))
+    t = _bias_free(t, planes, weight, 3)  # (the bias is added below)
     t = reshape(t, shape=(N, D, out_channels, kd, Ho, Wo))
     # Scatter-add along depth: (input plane i, tap p) lands on plane i·s + p·d of the uncropped output.
     span = max((D - 1) * stride[0] + dilation[0] * (kd - 1) + 1, padding[0] + Do)
@@ -84,7 +90,8 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     y = transpose(getitem(y, (slice(None), slice(padding[0], padding[0] + Do))), axes=(0, 2, 1, 3, 4))
     if bias is not None:
         y = y + reshape(bias, shape=(1, out_channels, 1, 1, 1))
-    return reshape(y, shape=(out_channels, Do, Ho, Wo)) if unbatched else y
+    y = one_convolution(y, x, weight, bias, key=(who,))
+    return _unbatched(y) if unbatched else y
 
 
 class Conv3d(_ConvNd):

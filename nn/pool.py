@@ -162,7 +162,10 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     kernel) never wins. Gradient: to the first max of each window (its last NaN if it holds NaN, as PyTorch).
     return_indices: also the flat index (row·W + column) of each maximum in its H×W plane, int64 (a Value for a
     Value input, as PyTorch's tensor), for `max_unpool2d`. An unbatched (C, H, W) input gives (C, Ho, Wo)."""
-    return _max_pool("max_pool2d", 2, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    out = _max_pool("max_pool2d", 2, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    if isinstance(x, Value) and x.ndim == 3:  # PyTorch's kernel takes the unbatched sample as it is: one node
+        shown_as(out[0] if return_indices else out, x, "MaxPool2DWithIndicesBackward0")
+    return out
 
 
 def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
