@@ -173,3 +173,25 @@ def test_where_the_routing_does_not_apply_the_dense_rules_run(case, dense_only):
         assert r._grad.__class__ is not ScatteredGradient
     dense_only()
     assert run()[1] == bits
+
+
+@pytest.mark.parametrize("pool_first", [True, False])
+def test_a_relu_output_read_by_the_pooling_and_by_another_node_adds_both_gradients(pool_first, dense_only):
+    # the routed gradient and a dense one meet at the ReLU's node in either order (ScatteredGradient's + and its
+    # reflection): the sum is made dense and ReLU's usual rule takes it
+    x, w, g = _problem()
+
+    def run():
+        xv, wv = Value(x.copy()), Value(w.copy())
+        c = conv2d(xv, wv, padding=1)
+        r = relu(c)
+        if pool_first:
+            loss = (max_pool2d(r, 2) * Value(g)).sum() + (r * 0.5).sum()
+        else:
+            loss = (r * 0.5).sum() + (max_pool2d(r, 2) * Value(g)).sum()
+        loss.backward()
+        return _bits(xv, wv, c, r)
+
+    routed = run()
+    dense_only()
+    assert run() == routed
