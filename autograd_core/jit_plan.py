@@ -51,6 +51,8 @@ class _Plan(_PlanSources, _PlanBackward):
         self.graph_nodes = []        # the op nodes the backward passes went through (their .grad a user may read)
         self.fresh = set()           # names of gradient arrays that the program itself allocated
         self.in_place = []           # (line index, gradient name, rewritten line): see _update_in_place
+        self.after_relu = {}         # name of a rule line with a vjp_after_relu -> its call's parts: _route_after_relu
+        self.after_relu_pairs = []   # (that entry, line index of ReLU's rule reading it, its name)
         self.buffer_of = {}          # name of an op line writing into a buffer -> the buffer's name
         self.reusable = []           # (line index, name, first input, line with {} for its buffer): _reuse_buffers
         self.asides, self.aside_reads = set(), set()  # gradients set aside, and the gradients their rules read
@@ -191,6 +193,7 @@ class _Plan(_PlanSources, _PlanBackward):
                 else:
                     self.graph_outputs[id(v)] = name
         self.result = self._output(result)
+        self._route_after_relu()
         self._update_in_place()
         self._reuse_buffers()
 

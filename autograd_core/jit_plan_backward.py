@@ -22,6 +22,7 @@ from .value import _GRAD_PROPERTY
 
 _SAVED_TOKEN = re.compile(r"\b([vg][0-9]+|A[0-9]+)\b")  # names a backward function may read from the forward
 # The program's names (jit_inline._UFUNCS) of NumPy functions that allocate their result when given no `out=`.
+_RELU_RULE = "_relu_backward({g}, {out})"  # ReLU's rule as jit_inline writes it (see _route_after_relu)
 _ALLOCATING_CALL = re.compile(r"(?:_add|_sub|_mul|_div|_neg|_matmul|_add_reduce)\(")
 
 
@@ -104,6 +105,9 @@ class _PlanBackward:
                     writable = gname in self.fresh and g.__class__ is np.ndarray and g.ndim and gp.dtype == g.dtype
                     if in_place and writable:
                         self.in_place.append((len(self.lines) - 1, gname, f"{t} = " + in_place.format(**fill)))
+                    pooled = self.after_relu.get(gname)
+                    if pooled is not None and inline == _RELU_RULE and pooled[3] == out_name:
+                        self.after_relu_pairs.append((pooled, len(self.lines) - 1, t))
                 elif self._sets_aside(op, i, parent, args, g, gp, pending):
                     self.lines.append(f"{t} = _aside({self.constant(('aside', op.name, i, g.shape, gp.shape))}, "
                                       f"{self.ns.bind('R', rule)}, {', '.join([gname, out_name] + x_exprs)}"
@@ -113,6 +117,8 @@ class _PlanBackward:
                 else:
                     self.lines.append(f"{t} = {self.ns.bind('R', rule)}({', '.join([gname, out_name] + x_exprs)}"
                                       f"{self._kwargs(params)})")
+                    if i == 0 and op.vjp_after_relu is not None and len(x_exprs) == 1:  # (see _route_after_relu)
+                        self.after_relu[t] = (len(self.lines) - 1, gname, out_name, x_exprs[0], op, params)
                 pdata = parent.data
                 if gp.shape != pdata.shape:
                     gp = sum_to(gp, shape=pdata.shape)
@@ -221,12 +227,14 @@ class _PlanBackward:
         forward_lines, self.lines = self.lines, []
         # Reshaped views of live arrays that this function writes for itself are its own: forgotten after it.
         views = {key for key in self.exprs if key.__class__ is tuple}
-        kept = self.node_grads, self.graph_nodes, self.fresh, self.in_place
+        kept = self.node_grads, self.graph_nodes, self.fresh, self.in_place, self.after_relu, self.after_relu_pairs
         self.node_grads, self.graph_nodes, self.fresh, self.in_place, self.graph_leaves = {}, [], set(), [], {}
+        self.after_relu, self.after_relu_pairs = {}, []
         try:
             data = root.data
             probe = np.ones_like(data) if isinstance(data, np.ndarray) else data.dtype.type(1)
             self._backward([root], [np.asarray(probe)], seed_name="S")
+            self._route_after_relu()
             self._update_in_place()
             # in creation order (a picture lists a layer's weight before its bias, the first layer first)
             leaves = sorted(self.graph_leaves.values(), key=lambda item: item[0].creation_index)
@@ -249,7 +257,7 @@ class _PlanBackward:
             result = tuple(_Out(gname) for _, gname in leaves)
         finally:
             self.lines = forward_lines
-            self.node_grads, self.graph_nodes, self.fresh, self.in_place = kept
+            self.node_grads, self.graph_nodes, self.fresh, self.in_place, self.after_relu, self.after_relu_pairs = kept
             self.graph_leaves = None
             for key in [key for key in self.exprs if key.__class__ is tuple and key not in views]:
                 del self.exprs[key]
@@ -266,6 +274,23 @@ class _PlanBackward:
         """The name at replay of an input of a graph output's node: another output's node, an argument, or a Value
         that existed before the call (a parameter)."""
         return self.graph_outputs.get(id(v)) or self.arg_values.get(id(v)) or self.value_owner(v)
+
+    def _route_after_relu(self):
+        """Rewrite a pooling's rule `t = R(g, out, x)` followed by ReLU's `u = _relu_backward(t, x)` (x being ReLU's
+        output) as one call, `u = R2(g, out, x)` with R2 the pooling's `vjp_after_relu`, where nothing else reads t:
+        the routed gradient passes through ReLU at the pooled size, as in the engine's pass (scattered_gradient.py),
+        with the bits of the two rules. Runs once the outputs are known (they may read t), before _update_in_place
+        (which would have ReLU's rule write into t)."""
+        for (index, gname, out_name, x_expr, op, params), relu_index, u in self.after_relu_pairs:
+            t = self.lines[index].partition(" = ")[0]
+            pattern = re.compile(rf"\b{t}\b")
+            if t in self.aside_reads or t in self.asides or any(
+                    pattern.search(line) for k, line in enumerate(self.lines) if k not in (index, relu_index)):
+                continue
+            self.lines[index] = "pass"
+            self.lines[relu_index] = (f"{u} = {self.ns.bind('R', op.vjp_after_relu)}({gname}, {out_name}, {x_expr}"
+                                      f"{self._kwargs(params)})")
+            self.in_place = [entry for entry in self.in_place if entry[0] != relu_index]
 
     def _update_in_place(self):
         """Rewrite ReLU's rule `t = _relu_backward(g, y)` to write into g where nothing after it reads g: g is

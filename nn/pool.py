@@ -23,7 +23,9 @@ from autograd_core import Value
 from autograd_core.one_node import shown_as
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without_gradient
 from autograd_core.ops.complex import refuse_complex, refuse_complex_kernel
+from autograd_core.ops.elementwise import relu, relu_backward
 from autograd_core.ops.backward_nodes import backward_node
+from autograd_core.scattered_gradient import ScatteredGradient
 
 from .avg_pool_nodes import avg_pool2d_node
 from .axis_maps import mapped
@@ -67,6 +69,22 @@ def _max_pool2d_lazy_vjp(g, out, x, *, kernel, stride, padding, dilation=(1, 1))
 
 
 _max_pool2d.lazy_vjp = _max_pool2d_lazy_vjp
+
+
+def _max_pool2d_vjp_after_relu(g, out, x, *, kernel, stride, padding, dilation=(1, 1)):
+    """ReLU's rule after this one's, x being ReLU's output: the routed gradient passed through ReLU at the pooled
+    size and made dense once (as the engine's pass does it, `relu.through_routing`), else the two rules in turn; the
+    same bits either way. A compiled step's program calls it for `relu → max_pool2d` (jit_plan_backward.py)."""
+    routed = _max_pool2d_lazy_vjp(g, out, x, kernel=kernel, stride=stride, padding=padding, dilation=dilation)
+    if routed.__class__ is ScatteredGradient:
+        through = relu.through_routing(routed, x)
+        if through is not None:
+            return through.dense()
+        routed = routed.dense()
+    return relu_backward(routed, x)
+
+
+_max_pool2d.vjp_after_relu = _max_pool2d_vjp_after_relu
 # Forward mode: max pooling reads the tangent at each window's first maximum (a gather)
 _max_pool2d.defjvp(lambda t, out, x, **geo: _max_pool2d_gather(t, data_of(x), data_of(out), **geo))
 

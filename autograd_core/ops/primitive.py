@@ -178,6 +178,9 @@ class Primitive:
     # through_routing(g, out): a one-input rule's form for g a ScatteredGradient with a Routing, which it passes on
     # still routed (another ScatteredGradient), or None (ReLU's: ops/elementwise.py)
     through_routing = None
+    # vjp_after_relu(g, out, x, **params): relu_backward(vjps[0](g, out, x, **params), x) for x a ReLU's output, at
+    # once and with its bits: a compiled step's program calls it for that pair of rules (max pooling's: nn/pool.py)
+    vjp_after_relu = None
     inline = None  # see definline
     arguments = ()  # see defarguments
 
