@@ -9,12 +9,13 @@ slice's gradient as this object, and when further gradients arrive for the same 
 its own and adds each of them in place: slices into their slice, dense gradients whole.
 
 Only the engine's pass builds these (`Primitive.lazy_vjp`, used without create_graph), and it turns them into
-plain arrays (`dense`) before anything else sees them: hooks, `.grad`, rules and compiled plans only ever get
-ndarrays. Basic indices (integers, slices, None, Ellipsis) select each element at most once, so adding in
-place gives the bits that zeros-then-add would (up to the sign of a zero).
+plain arrays (`dense`) before anything else sees them: hooks, rules and compiled plans only ever get ndarrays, and
+`.grad` (a ReLU node may keep a routed one, below) makes it dense when it is read. Basic indices (integers,
+slices, None, Ellipsis) select each element at most once, so adding in place gives the bits that zeros-then-add
+would (up to the sign of a zero).
 
 A routing (`Routing`) stands where an index would: an object that makes the dense gradient itself (`scatter`), for a
-rule whose dense form is costly. ReLU's rule passes such a gradient through without making it (`through_relu`):
+rule whose dense form is costly. ReLU's rule passes such a gradient through without making it (`through_routing`):
 ReLU's output y is 0 at a routed place exactly where the value routed from is (each goes to an element equal to it),
 so ReLU's gradient is the same routing of g·[picked != 0], a pass over g instead of three over y's size
 (ops/elementwise.py, `_relu_through_routing`).
