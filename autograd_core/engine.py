@@ -528,10 +528,7 @@ def _through_routing(node, g, accumulate, retain_graph, visit, log, latest_inpla
         prev = p0._pending
         p0._pending = routed if prev is _UNREACHED else prev + routed
     if not retain_graph:
-        if node._params is None:
-            node._params = FREED_EMPTY
-        else:
-            _free_saved(node, log)
+        _free_saved(node, log)
     return True
 
 

@@ -215,7 +215,12 @@ def _routes_in_two_stages(dx, g, x, out):
     in out (a NaN maximum needs isnan tests: the general path has them) and a finite g (the routing multiplies g by
     0 off the maxima, which is NaN for an infinite g). Each dot product is one BLAS pass over a pooled-size array:
     a sum of squares is NaN exactly when an element is, and finite only when all are."""
-    return (dx.flags.c_contiguous and x.flags.c_contiguous and g.flags.c_contiguous and out.size
+    return dx.flags.c_contiguous and _routable(g, x, out)
+
+
+def _routable(g, x, out):
+    """`_routes_in_two_stages`'s conditions on g, x and the pooled output (the result array aside)."""
+    return (x.flags.c_contiguous and g.flags.c_contiguous and out.size
             and not np.isnan(np.vdot(out, out)) and np.isfinite(np.vdot(g, g)))
 
 
@@ -286,9 +291,8 @@ def _routed_to_max(g, x, out):
     """max pooling's gradient for 2×2 windows tiling x as a ScatteredGradient with a `_WindowMaxima` routing (the
     engine's pass makes it dense where it is needed, or passes it through ReLU: ops/elementwise.py), or None where
     `_scatter_2x2_tiles`'s conditions do not hold."""
-    if not (g.__class__ is np.ndarray and x.__class__ is np.ndarray and x.flags.c_contiguous
-            and g.flags.c_contiguous and g.dtype == x.dtype and x.dtype.kind == "f"
-            and out.size and not np.isnan(np.vdot(out, out)) and np.isfinite(np.vdot(g, g))):
+    if not (g.__class__ is np.ndarray and x.__class__ is np.ndarray and g.dtype == x.dtype and x.dtype.kind == "f"
+            and _routable(g, x, out)):
         return None
     row_max = _kept_row_max(out)
     if row_max is None:
