@@ -88,8 +88,15 @@ def _side_by_side(module, make, replace):
     picked = [(a, b) for a, b in pairs if _relabelled(a) and hook_refusal(a._node) is None]
     if not picked:
         return None
+    return _hooked_passes(((Lo, ours, 0), (Lt, theirs, 1)), pairs, picked, replace)
+
+
+def _hooked_passes(sides, pairs, picked, replace):
+    """For each (L, y, side) of `sides` (ours 0, PyTorch's 1): a prehook and a hook (`_hooked`) on the side's node of
+    each pair in `picked`, then a backward pass of y weighted by cos(index). Returns [(the hooks' calls, the gradients
+    of the leaves among `pairs`)] per side."""
     result = []
-    for L, y, side in ((Lo, ours, 0), (Lt, theirs, 1)):
+    for L, y, side in sides:
         calls = []
         for pair in picked:
             _hooked(L, pair[side], calls, replace)

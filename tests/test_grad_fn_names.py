@@ -178,6 +178,22 @@ def _run(library, make):
     return make(L, F, nn, _Inputs(L))
 
 
+class Tensors:
+    """`arrays` (name -> array) as attributes: tensors of library L that require grad, real arrays as `dtype` and
+    complex ones as they are (the inputs of the later rounds' tables: test_grad_fn_names4, 5, 6, 10)."""
+
+    def __init__(self, L, arrays, dtype=np.float64):
+        for name, a in arrays.items():
+            setattr(self, name, L.tensor(a if a.dtype.kind == "c" else a.astype(dtype), requires_grad=True))
+
+
+def run_on(library, make, arrays, dtype=np.float64):
+    """make(L, F, nn, Tensors(L, arrays, dtype)) in `library` ("torch" or "autograd_core"), its generator seeded."""
+    L, F, nn = _library(library)
+    L.manual_seed(0)
+    return make(L, F, nn, Tensors(L, arrays, dtype))
+
+
 def _next_names(fn):
     return "|".join("None" if f is None else type(f).__name__ for f, _ in fn.next_functions)
 

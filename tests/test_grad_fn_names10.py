@@ -9,8 +9,8 @@ listed as itself."""
 
 import numpy as np
 import pytest
-from test_grad_fn_hooks_pytorch4 import _hooked, _numbers, _pairs, _same
-from test_grad_fn_names import _chain, _library, _next_names
+from test_grad_fn_hooks_pytorch4 import _hooked_passes, _pairs, _same
+from test_grad_fn_names import Tensors, _chain, _library, _next_names, run_on
 
 _RNG = np.random.default_rng(10)
 _ARRAYS = {
@@ -24,18 +24,13 @@ _ARRAYS = {
 }
 
 
-class _Inputs:
-    """The arrays above as float64 tensors of library L that require grad."""
-
-    def __init__(self, L):
-        for name, a in _ARRAYS.items():
-            setattr(self, name, L.tensor(a, requires_grad=True))
+def _Inputs(L, dtype=np.float64):
+    """The arrays above as tensors of library L (float64, or `dtype`) that require grad."""
+    return Tensors(L, _ARRAYS, dtype)
 
 
-def _run(library, make):
-    L, F, nn = _library(library)
-    L.manual_seed(0)
-    return make(L, F, nn, _Inputs(L))
+def _run(library, make, dtype=np.float64):
+    return run_on(library, make, _ARRAYS, dtype)
 
 
 _ACC, _CONV = "AccumulateGrad", "ConvolutionBackward0"
@@ -167,15 +162,7 @@ def test_hooks_on_every_node_are_pytorchs(case, replace):
     pairs = _pairs(ours.grad_fn, theirs.grad_fn)
     picked = [pair for pair in pairs if type(pair[0]).__name__ != "AccumulateGrad"]
     assert picked
-    results = []
-    for L, y, side in ((Lo, ours, 0), (Lt, theirs, 1)):
-        calls = []
-        for pair in picked:
-            _hooked(L, pair[side], calls, replace)
-        leaves = [pair[side].variable for pair in pairs if type(pair[0]).__name__ == "AccumulateGrad"]
-        weights = L.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape))).to(y.dtype)
-        (y * weights).sum().backward()
-        results.append((calls, [_numbers(leaf.grad) for leaf in leaves]))
+    results = _hooked_passes(((Lo, ours, 0), (Lt, theirs, 1)), pairs, picked, replace)
     _same(results[0], results[1], 1e-9)
 
 

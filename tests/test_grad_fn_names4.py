@@ -11,7 +11,7 @@ node's input is the Value itself."""
 
 import numpy as np
 import pytest
-from test_grad_fn_names import _chain, _library, _next_names
+from test_grad_fn_names import Tensors, _chain, _library, _next_names, run_on
 
 _RNG = np.random.default_rng(4)
 _ARRAYS = {
@@ -22,18 +22,13 @@ _ARRAYS = {
 _INF = float("inf")
 
 
-class _Inputs:
+def _Inputs(L, dtype=np.float64):
     """The arrays above as tensors of library L (float64, or `dtype`) that require grad."""
-
-    def __init__(self, L, dtype=np.float64):
-        for name, a in _ARRAYS.items():
-            setattr(self, name, L.tensor(a.astype(dtype), requires_grad=True))
+    return Tensors(L, _ARRAYS, dtype)
 
 
 def _run(library, make, dtype=np.float64):
-    L, F, nn = _library(library)
-    L.manual_seed(0)
-    return make(L, F, nn, _Inputs(L, dtype))
+    return run_on(library, make, _ARRAYS, dtype)
 
 
 _ACC = "AccumulateGrad"

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
-from test_grad_fn_names import _chain, _library, _next_names
+from test_grad_fn_names import Tensors, _chain, _library, _next_names, run_on
 
 _RNG = np.random.default_rng(5)
 _ARRAYS = {
@@ -27,18 +27,13 @@ _ARRAYS = {
 _MASK = _RNG.standard_normal((4, 5)) > 0
 
 
-class _Inputs:
+def _Inputs(L, dtype=np.float64):
     """The arrays above as tensors of library L (float64, or `dtype`; complex128 stays) that require grad."""
-
-    def __init__(self, L, dtype=np.float64):
-        for name, a in _ARRAYS.items():
-            setattr(self, name, L.tensor(a if a.dtype.kind == "c" else a.astype(dtype), requires_grad=True))
+    return Tensors(L, _ARRAYS, dtype)
 
 
 def _run(library, make, dtype=np.float64):
-    L, F, nn = _library(library)
-    L.manual_seed(0)
-    return make(L, F, nn, _Inputs(L, dtype))
+    return run_on(library, make, _ARRAYS, dtype)
 
 
 _ACC = "AccumulateGrad"
