@@ -296,3 +296,26 @@ def test_the_picture_shows_the_pad_between_the_input_and_the_convolution():
     x_id = next(node.id for node in graph.nodes if node.label == "x")
     padded = next(node for node in graph.nodes if (x_id, node.id) in edges or (node.id, x_id) in edges)
     assert padded.op == "constant_pad" and tuple(padded.shape) == (1, 3, 6, 7)
+
+
+def test_second_derivatives_are_central_differences():
+    """(without PyTorch too; PyTorch's own first double backward through avg_pool takes seconds) float64: the gradient
+    of |∇ₓ Σ sin(y)|² through a 'same' convolution of an even kernel and lp_pool2d (ceil_mode), against central
+    differences of the first gradient"""
+    import autograd_core as ag
+    import autograd_core.nn.functional as F
+
+    arrays = (np.abs(_SMOOTH[:, :, 0]), _ARRAYS["w2e"][:, :2])
+
+    def first(x, w, create_graph=False):
+        y = F.lp_pool2d(F.conv2d(x, w, padding="same"), 2, 2, ceil_mode=True)
+        return ag.autograd.grad(y.sin().sum(), [x], create_graph=create_graph)[0]
+
+    def loss(x, w):
+        g = first(ag.tensor(x, requires_grad=True), ag.tensor(w))
+        return float(np.sum(g.data * g.data))
+
+    x, w = (ag.tensor(a, requires_grad=True) for a in arrays)
+    g = first(x, w, create_graph=True)
+    for ours, expected in zip(ag.autograd.grad((g * g).sum(), [x, w]), central_gradients(loss, arrays)):
+        np.testing.assert_allclose(ours.data, expected, rtol=1e-6, atol=1e-7)
