@@ -183,6 +183,31 @@ def test_values_and_gradients_are_pytorchs(case):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
 
 
+@pytest.mark.parametrize("mode", ["zeros", "reflect", "replicate", "circular"])
+@pytest.mark.parametrize("nd, kernel, x", [(1, 4, "c3"), (2, (2, 3), "i4"), (3, 2, "v4")], ids=["1d", "2d", "3d"])
+def test_modules_of_every_padding_mode_are_pytorchs(mode, nd, kernel, x):
+    """nn.Conv1d/2d/3d(padding='same') of an even kernel, PyTorch's weights copied: values and gradients in float64
+    (the zeros mode through the pad node above; the other modes pad unevenly with their own node, as before)"""
+    torch = pytest.importorskip("torch")
+    import autograd_core as ag
+
+    results = []
+    for L in (torch, ag):
+        L.manual_seed(0)
+        module = getattr(L.nn, f"Conv{nd}d")(3, 2, kernel, padding="same", padding_mode=mode).double()
+        if L is torch:
+            weight, bias = module.weight.detach().numpy().copy(), module.bias.detach().numpy().copy()
+        else:
+            module.weight.data[...], module.bias.data[...] = weight, bias
+        value = L.tensor(_ARRAYS[x], requires_grad=True)
+        y = module(value)
+        y.sin().sum().backward()
+        results.append([np.asarray(t.detach().numpy()) if L is torch else t.data
+                        for t in (y, value.grad, module.weight.grad, module.bias.grad)])
+    for theirs, ours in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-13)
+
+
 def test_a_window_of_zeros_gets_pytorchs_zero_gradient():
     """(without PyTorch too) sign(s)·relu(|s|) before the root: relu's gradient picks 0 where Σ x^p = 0, where the
     root's derivative is infinite (PyTorch's "if the sum of all inputs to the power of p is zero, the gradient is set
