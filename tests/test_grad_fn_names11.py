@@ -146,8 +146,8 @@ _LP_CHAIN = (_POW, (("MulBackward0", (("MulBackward0", (("SignBackward0", (_LP_B
 
 def test_the_chains_without_pytorch():
     """(without PyTorch too) the unbatched sample's views around the pad and the convolution; lp_pool2d's chain"""
-    cases = dict((case[0], case[3]) for case in CASES)
-    unsqueezed = ("UnsqueezeBackward0", ((_ACC),))
+    cases = {case[0]: case[3] for case in CASES}
+    unsqueezed = ("UnsqueezeBackward0", (_ACC,))
     assert _chain(_run("autograd_core", cases["conv2d_same_unbatched"]).grad_fn) == (
         _SQUEEZE, ((_CONV, ((_PAD, (unsqueezed,)), _ACC, None)),))
     assert _chain(_run("autograd_core", cases["lp_pool2d"]).grad_fn, depth=12) == _LP_CHAIN
