@@ -263,6 +263,18 @@ def _conv_geometry(who, nd, x_shape, w_shape, bias, stride, padding, dilation, g
     return groups, out_channels, stride, dilation, pads, out_size
 
 
+def _same_padded(x, pads):
+    """padding='same' of an odd total d(k−1) along some axis (an even kernel at an odd dilation), as PyTorch does it:
+    x padded with one zero at the end of each such axis first (constant_pad_nd over every spatial axis, 0 on the
+    others: PyTorch's ConstantPadNdBackward0 between the convolution and its input, which hooks and pictures show),
+    then the convolution's own padding, now (before, before) on every axis. Returns (x, pads); both as they are where
+    every axis's padding is symmetric already."""
+    if all(before == after for before, after in pads):
+        return x, pads
+    extra = tuple(amount for before, after in reversed(pads) for amount in (0, after - before))  # F.pad's order
+    return pad(x, extra), tuple((before, before) for before, _ in pads)
+
+
 def _conv_transpose_geometry(who, nd, x_shape, w_shape, bias, stride, padding, output_padding, groups, dilation):
     """The checked arguments of an nd-D transposed convolution: (groups, out_channels, stride, dilation, padding,
     output_padding, size (the spatial output))."""
@@ -293,6 +305,8 @@ def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
     x_shape = np.shape(x)
     groups, out_channels, stride, dilation, pads, out_size = _conv_geometry(
         who, nd, x_shape, np.shape(weight), bias, stride, padding, dilation, groups)
+    if padding.__class__ is str:
+        x, pads = _same_padded(x, pads)
     if nd == 1:
         stride, dilation, pads = (1,) + stride, (1,) + dilation, ((0, 0),) + pads
     x2 = _lift(x, nd)

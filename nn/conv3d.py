@@ -19,7 +19,8 @@ import numpy as np
 from autograd_core.ops import data_of, getitem, reshape, scatter_add, transpose
 
 from .conv import (
-    _batched, _bias_free, _conv2d, _conv_geometry, _conv_transpose2d, _conv_transpose_geometry, _ConvNd, _unbatched,
+    _batched, _bias_free, _conv2d, _conv_geometry, _conv_transpose2d, _conv_transpose_geometry, _ConvNd, _same_padded,
+    _unbatched,
     Conv2d, ConvTranspose2d, one_convolution,
 )
 from . import dtype_checks
@@ -36,10 +37,13 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     who = "conv3d"
     dtype_checks.check_convolution(input, weight, bias, nd=3)
     x, unbatched = _batched(who, input, 5)
-    batched = x  # (PyTorch's node lists it, not its padded copy)
     x_shape, w_shape = np.shape(data_of(x)), np.shape(data_of(weight))
     groups, out_channels, stride, dilation, pads, out_size = _conv_geometry(
         who, 3, x_shape, w_shape, bias, stride, padding, dilation, groups)
+    if padding.__class__ is str:  # (an odd 'same' padding: x padded at the end first, as PyTorch)
+        x, pads = _same_padded(x, pads)
+        x_shape = np.shape(data_of(x))
+    batched = x  # (PyTorch's node lists it, not its copy padded along depth below)
     N, C, _, H, W = x_shape
     kd, (Do, Ho, Wo), G = w_shape[2], out_size, groups
     if pads[0] != (0, 0):

@@ -14,8 +14,6 @@ All are compositions of the 2-D machinery of pool.py and conv.py, so gradients, 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from autograd_core import ShapeError
@@ -32,7 +30,7 @@ from .module import Module
 from .padding import pad
 from .max_pool_kernels import _argmax_indices, _max_np
 from .pool import _averaging_matrix, _float_dtype, _max_pool2d, _pool_geometry, max_pool1d, max_pool2d
-from .pool_extra import _check_norm_type, _root
+from .pool_extra import _lp_pool
 
 
 def _plane_geometry(kernel, stride, dilation, pads):
@@ -197,10 +195,10 @@ def adaptive_avg_pool3d(input, output_size):
 
 def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(Σ_window x^p)^(1/p) over (kd, kh, kw) windows: (N, C, D, H, W) or (C, D, H, W) -> (…, C, Do, Ho, Wo) (sizes
-    as avg_pool3d; stride defaults to kernel_size). x^p of a negative x is NaN unless p is whole, as in PyTorch."""
-    p = _check_norm_type(norm_type, "lp_pool3d")
+    as avg_pool3d; stride defaults to kernel_size). x^p of a negative x is NaN unless p is whole, as in PyTorch; p = inf
+    is the max of |x|, −inf the min; PyTorch's chain of nodes (see lp_pool1d)."""
     kernel = _ints(kernel_size, 3, "kernel_size", "lp_pool3d", 1)
-    return _root(avg_pool3d(input ** p, kernel, stride, 0, ceil_mode), math.prod(kernel), p)
+    return _lp_pool("lp_pool3d", input, norm_type, kernel, stride, ceil_mode, avg_pool3d, max_pool3d)
 
 
 # ----------------------------------------------------------------------------------------------------

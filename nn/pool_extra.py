@@ -1,26 +1,29 @@
 """AdaptiveAvgPool1d and power-average pooling (LPPool1d, LPPool2d), as modules and functions.
 
     adaptive_avg_pool1d(x, n)   the mean over PyTorch's adaptive bins: x · Aᵀ with a constant averaging matrix A
-    lp_pool1d / lp_pool2d       (Σ_window x^p)^(1/p): p = 1 sum pooling, p → ∞ max pooling
+    lp_pool1d / lp_pool2d       (Σ_window x^p)^(1/p): p = 1 sum pooling, p = ∞ max pooling
 
-Compositions of matmul, avg_pool and pow, with PyTorch's formulas (so the same numbers where x^p is undefined).
+Compositions of matmul, avg_pool and pow, with PyTorch's formulas and nodes (so the same numbers where x^p is
+undefined, and the same graph).
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
 from autograd_core import ShapeError, Value
-from autograd_core.ops import data_of, matmul
+from autograd_core.ops import data_of, matmul, relu
+from autograd_core.ops.special import sign
 from autograd_core.one_node import shown_as
 from autograd_core.ops.complex import refuse_complex_kernel
 
 from .axis_maps import pooled_along_last
 from .conv import _ints
 from .module import Module
-from .pool import _averaging_matrix, _float_dtype, avg_pool1d, avg_pool2d
+from .pool import _averaging_matrix, _float_dtype, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -59,35 +62,41 @@ class AdaptiveAvgPool1d(Module):
 
 
 def _check_norm_type(norm_type, who):
-    if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or not norm_type > 0:
-        raise ValueError(f"{who}: norm_type must be a positive number, got {norm_type!r}")
+    if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or not abs(norm_type) > 0:  # 0, NaN
+        raise ValueError(f"{who}: norm_type must be a nonzero number (p of the p-norm; ±inf: the max of |x|), got "
+                         f"{norm_type!r}")
     return float(norm_type)
 
 
-def _root(mean, area, norm_type):
-    # PyTorch writes (sign(m)·relu(|m|)·area)^(1/p); sign(m)·relu(|m|) is m, in value and (away from m = 0, where
-    # both give NaN gradients) in gradient
-    return (mean * area) ** (1.0 / norm_type)
+def _lp_pool(who, input, norm_type, kernel, stride, ceil_mode, avg_pool, max_pool):
+    """The power-average pooling of lp_pool1d/2d/3d, recorded as PyTorch's (torch/nn/functional.py): with
+    out = avg_pool(x.pow(p)) over windows of `kernel` (a tuple), (sign(out)·relu(|out|)).mul(kernel's size).pow(1/p),
+    so that a window whose Σ x^p is 0 gets a gradient of 0, not NaN (relu's gradient picks 0 there, whatever comes down
+    from pow(1/p)), and ceil_mode's partial windows are their average times the whole kernel's size, as PyTorch's.
+    p = inf: max_pool(|x|); p = -inf: −max_pool(−|x|) (the smallest |x|). avg_pool, max_pool: the rank's functions."""
+    p = _check_norm_type(norm_type, who)
+    if p == math.inf:
+        return max_pool(abs(input), kernel, stride, 0, 1, ceil_mode)
+    if p == -math.inf:
+        return -max_pool(-abs(input), kernel, stride, 0, 1, ceil_mode)
+    out = avg_pool(input ** p, kernel, stride, 0, ceil_mode)
+    return (sign(out) * relu(abs(out)) * math.prod(kernel)) ** (1.0 / p)
 
 
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(Σ_window x^p)^(1/p) over windows of `kernel_size` along L: (N, C, L) or (C, L) -> (…, C, Lo) (sizes as
     avg_pool1d; stride defaults to kernel_size). x^p of a negative x is NaN unless p is a whole number, as in
-    PyTorch."""
-    p = _check_norm_type(norm_type, "lp_pool1d")
-    (k,) = _ints(kernel_size, 1, "kernel_size", "lp_pool1d", 1)
-    if len(np.shape(data_of(input))) == 2:  # unbatched (C, L)
-        return lp_pool1d(input[None], norm_type, kernel_size, stride, ceil_mode)[0]
-    return _root(avg_pool1d(input ** p, k, stride, 0, ceil_mode), k, p)
+    PyTorch; p = inf is the max of |x|, −inf the min. Recorded as PyTorch's nodes: avg_pool1d(x.pow(p)), then
+    sign(s)·relu(|s|), .mul(kernel_size), .pow(1/p) (a window whose Σ x^p is 0 gets a gradient of 0, as there)."""
+    kernel = _ints(kernel_size, 1, "kernel_size", "lp_pool1d", 1)
+    return _lp_pool("lp_pool1d", input, norm_type, kernel, stride, ceil_mode, avg_pool1d, max_pool1d)
 
 
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
-    """(Σ_window x^p)^(1/p) over (kh, kw) windows: (N, C, H, W) or (C, H, W) -> (…, C, Ho, Wo) (sizes as avg_pool2d)."""
-    p = _check_norm_type(norm_type, "lp_pool2d")
-    kh, kw = _ints(kernel_size, 2, "kernel_size", "lp_pool2d", 1)
-    if len(np.shape(data_of(input))) == 3:  # unbatched (C, H, W)
-        return lp_pool2d(input[None], norm_type, kernel_size, stride, ceil_mode)[0]
-    return _root(avg_pool2d(input ** p, (kh, kw), stride, 0, ceil_mode), kh * kw, p)
+    """(Σ_window x^p)^(1/p) over (kh, kw) windows: (N, C, H, W) or (C, H, W) -> (…, C, Ho, Wo) (sizes as avg_pool2d;
+    stride defaults to kernel_size); see lp_pool1d."""
+    kernel = _ints(kernel_size, 2, "kernel_size", "lp_pool2d", 1)
+    return _lp_pool("lp_pool2d", input, norm_type, kernel, stride, ceil_mode, avg_pool2d, max_pool2d)
 
 
 class _LPPool(Module):
