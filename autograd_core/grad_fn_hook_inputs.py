@@ -121,14 +121,66 @@ def _take_inner_gradients(members, inputs):
         node._pending = engine._UNREACHED
 
 
-def _node_vjp(members, grad_outputs, inputs, complex_pass):
+# The order in which this library's composite for PyTorch's node reaches the node's inputs, depth first from its last
+# node (each node's inputs in order): beta·input + alpha·(mat1 @ mat2) reaches mat1, mat2, then input. Where one
+# Value is several inputs of such a node (addmm(b, a, a)), its uses in this order are those inputs in turn, and the
+# gradient each use receives is that input's own (PyTorch's grad_inputs keep them apart).
+_USE_ORDER = dict.fromkeys(("AddmmBackward0", "AddmvBackward0", "AddrBackward0", "BaddbmmBackward0",
+                            "AddbmmBackward0"), (1, 2, 0))
+_USE_ORDER.update(AddcmulBackward0=(0, 1, 2), AddcdivBackward0=(0, 1, 2))
+_IN_ORDER = frozenset({"BlockDiagBackward0"})  # (inputs reached in order, however many)
+
+
+def repeated_inputs(node, inputs):
+    """Where a Value is several of `inputs` (PyTorch's node's, None for one without a gradient) of node, the last
+    node of a composite shown as PyTorch's one node (one_node.shown_as): ({(id(inner node), parent index): input
+    position} for each use of such a Value in the composite, None), or (None, why they cannot be told apart).
+    ({}, None) where no Value repeats."""
+    counts = {}
+    for x in inputs:
+        if x is not None:
+            counts[id(x)] = counts.get(id(x), 0) + 1
+    if all(c == 1 for c in counts.values()):
+        return {}, None
+    name = node._op.grad_fn_name
+    order = tuple(range(len(inputs))) if name in _IN_ORDER else _USE_ORDER.get(name)
+    if order is None:
+        return None, ("a Value is several of its inputs here, and this library's composite does not record which "
+                      "of its uses is which input's, so their gradients (summed into the Value's) cannot be told "
+                      "apart")
+    found = _call_nodes(((0, node),), inputs)
+    uses = {}  # id(repeated Value) -> [(id(inner node), parent index)], depth first from node
+
+    def walk(v, seen):
+        seen.add(id(v))
+        for i, parent in enumerate(v._parents):
+            if counts.get(id(parent), 0) > 1:
+                uses.setdefault(id(parent), []).append((id(v), i))
+            elif id(parent) in found and id(parent) not in seen:
+                walk(found[id(parent)], seen)
+
+    walk(node, set())
+    edges = {}
+    for key, count in counts.items():
+        if count < 2:
+            continue
+        positions = sorted((k for k, x in enumerate(inputs) if x is not None and id(x) == key), key=order.index)
+        if len(uses.get(key, ())) != len(positions):
+            return None, (f"a Value is {len(positions)} of its inputs here and this library's composite uses it at "
+                          f"{len(uses.get(key, ()))} places, so which gradient is which input's is not known")
+        edges.update(zip(uses[key], positions))
+    return edges, None
+
+
+def _node_vjp(members, grad_outputs, inputs, complex_pass, uses=None):
     """PyTorch's node's grad_inputs for grad_outputs: the rules of the nodes its call recorded (younger than its
     inputs, below its outputs), youngest first, as the backward pass runs them, from the outputs' gradients and the
     inner nodes' own (_inner_gradients). Arrays (None where none reaches), or Values under create_graph (the rules
-    then record)."""
+    then record). uses: repeated_inputs' edges, where a Value is several inputs: each input gets the gradient of its
+    own use of the Value, not the Value's sum."""
     from . import engine
 
-    received = {}
+    received, own = {}, {}
     values = False
 
     def add(v, gv):
@@ -168,11 +220,28 @@ def _node_vjp(members, grad_outputs, inputs, complex_pass):
             pdata = parent.data
             if gp.__class__ is engine.ScatteredGradient or gp.shape != pdata.shape or gp.dtype != pdata.dtype:
                 gp = engine._fit(gp, pdata, node._op, i)
-            add(parent, gp)
-    result = []
-    for x in inputs:
-        gx = None if x is None else received.get(id(x))
+            position = None if not uses else uses.get((id(node), i))
+            if position is None:
+                add(parent, gp)
+            else:
+                own[position] = gp if position not in own else own[position] + gp
+    result, owned = [], set(uses.values()) if uses else ()
+    zeros = any(go is not None for go in grad_outputs) and any(
+        out is not None and getattr(out._op, "grad_fn_name", None) in _ZEROS_FOR_NONE for _, out in members)
+    for k, x in enumerate(inputs):
+        gx = None if x is None else own.get(k) if k in owned else received.get(id(x))
+        if gx is None and zeros and x is not None:
+            gx = np.zeros_like(x.data)
+            if values:
+                from .value import Value
+
+                gx = Value(gx, requires_grad=False)
         if gx is not None and complex_pass and gx.dtype.kind == "c":
             gx = engine.conjugate_gradient(gx)
         result.append(gx)
     return tuple(result)
+
+
+# PyTorch's nodes whose formula gives zeros, not None, to an input that no output's gradient reaches (triangular_solve
+# used only through its copy of A: b's zeros)
+_ZEROS_FOR_NONE = frozenset({"TriangularSolveBackward0"})

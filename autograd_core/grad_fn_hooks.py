@@ -51,7 +51,7 @@ import numpy as np
 
 from .grad_fn_hook_inputs import (
     _WHOLE_LIST, _call_nodes, _edge_vjps, _inner_gradients, _listed_edges, _node_inputs, _node_vjp, _plain,
-    _send_to_inputs, _take_inner_gradients,
+    _send_to_inputs, _take_inner_gradients, repeated_inputs,
 )
 from .hook_handles import RemovableHandle
 
@@ -318,7 +318,8 @@ def _step_composite(state, node, retained, g):
 
     members = ((0, node),)
     inputs = _node_inputs(members)
-    grad_inputs = _node_vjp(members, (g,), inputs, engine.COMPLEX_VALUES_EXIST[0])
+    uses = repeated_inputs(node, inputs)[0]  # (a Value several of the inputs: each its own use's gradient)
+    grad_inputs = _node_vjp(members, (g,), inputs, engine.COMPLEX_VALUES_EXIST[0], uses)
     grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
                                        (None if g is None else _shown(g),))
     if replaced:
