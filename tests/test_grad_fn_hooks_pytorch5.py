@@ -197,3 +197,52 @@ def test_triangular_solves_copy_shows_the_solutions_node():
     np.testing.assert_array_equal(seen[0][0], np.zeros((3, 2)))  # (PyTorch's zeros for b)
     assert seen[0][1] is None
     np.testing.assert_array_equal(A.grad, np.ones((3, 3)))
+
+
+# ---- quantile: PyTorch's nodes, shape for shape (sort, view, gather, lerp, squeeze)
+
+_WITH_NAN = np.where(np.arange(12).reshape(4, 3) == 4, np.nan, _RNG.standard_normal((4, 3)))
+QUANTILES = [
+    ("all", lambda L, F, nn, d: L.quantile(d.x, 0.3)),
+    ("all_keepdim", lambda L, F, nn, d: L.quantile(d.x, 0.3, keepdim=True)),
+    ("dim0", lambda L, F, nn, d: L.quantile(d.x, 0.3, dim=0)),
+    ("dim0_keepdim", lambda L, F, nn, d: L.quantile(d.x, 0.7, dim=0, keepdim=True)),
+    ("last_dim", lambda L, F, nn, d: L.quantile(d.x, 0.5, dim=-1)),
+    ("q_vector", lambda L, F, nn, d: L.quantile(d.x, L.tensor([0.2, 0.7], dtype=L.float64), dim=1)),
+    ("q_vector_keepdim", lambda L, F, nn, d: L.quantile(d.x, L.tensor([0.2, 0.5, 1.0], dtype=L.float64), dim=0,
+                                                        keepdim=True)),
+    ("q_vector_all", lambda L, F, nn, d: L.quantile(d.x, L.tensor([0.1, 0.9], dtype=L.float64))),
+    ("midpoint", lambda L, F, nn, d: L.quantile(d.x, 0.4, dim=0, interpolation="midpoint")),
+    ("lower", lambda L, F, nn, d: L.quantile(d.x, 0.4, dim=0, interpolation="lower")),
+    ("nearest_vector", lambda L, F, nn, d: L.quantile(d.x, L.tensor([0.3, 0.6], dtype=L.float64), dim=1,
+                                                      interpolation="nearest")),
+    ("0d", lambda L, F, nn, d: L.quantile(d.s, 0.3, dim=0)),
+    ("nanquantile", lambda L, F, nn, d: L.nanquantile(d.n, 0.4, dim=1)),
+    ("nanquantile_vector", lambda L, F, nn, d: L.nanquantile(d.n, L.tensor([0.25, 0.75], dtype=L.float64), dim=0)),
+    ("quantile_of_nan", lambda L, F, nn, d: L.quantile(d.n, 0.4, dim=0)),
+]
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["observe", "replace"])
+@pytest.mark.parametrize("make", [case[1] for case in QUANTILES], ids=[case[0] for case in QUANTILES])
+def test_quantiles_nodes_are_pytorchs(make, replace):
+    pytest.importorskip("torch")
+    ours, theirs = _every_node_side_by_side(make, replace, {"x": _ARRAYS["c3"].reshape(6, 3)[:4], "n": _WITH_NAN,
+                                                            "s": np.array(0.7)})
+    _same(ours, theirs, 1e-9)
+
+
+def test_quantiles_hook_gets_the_lerps_gradients_with_qs_dimension_last():
+    """This library's side alone: quantile(x, [q0, q1], dim=1) of x (2, 3) interpolates a (2, 2) of rows × q, as
+    PyTorch's lerp does, and the squeeze's grad_inputs are (q, rows, 1)."""
+    import autograd_core as ag
+
+    x = ag.tensor(np.array([[1.0, 3.0, 2.0], [0.0, -1.0, 5.0]]), requires_grad=True)
+    y = ag.quantile(x, ag.tensor([0.25, 0.5]), dim=1)
+    shapes = []
+    y.grad_fn.register_hook(lambda gi, go: shapes.append((gi[0].shape, go[0].shape)))
+    lerp = y.grad_fn.next_functions[0][0].next_functions[0][0].next_functions[0][0]
+    assert lerp.name() == "LerpBackward1"
+    lerp.register_hook(lambda gi, go: shapes.append((gi[0].shape, go[0].shape)))
+    y.sum().backward()
+    assert shapes == [((2, 2, 1), (2, 2)), ((2, 2), (2, 2))]
