@@ -15,16 +15,54 @@ def _plain(g):
 _WHOLE_LIST = frozenset({"concatenate", "stack"})  # PyTorch's nodes of a TensorList: a gradient for each tensor
 
 
+class _Transposed(int):
+    """A listed edge (`_listed_edges`): PyTorch's TBackward0 of the parent of this index (linear's weight, which
+    PyTorch's addmm and mm take as Wᵀ): its gradient is the parent's, transposed."""
+
+
+def _edge_of(entry):
+    """A layout entry as `_listed_edges` lists it: an int or None as it is, linear's TBackward0 of a parent a
+    _Transposed, else (a node of PyTorch's own, a path further down) False."""
+    if entry is None or entry.__class__ is int:
+        return entry
+    if entry.__class__ is tuple and entry[0] == "TBackward0" and len(entry[1]) == 1 and entry[1][0].__class__ is int:
+        return _Transposed(entry[1][0])
+    return False
+
+
 def _listed_edges(node, inputs):
     """Where PyTorch's node of one output lists other edges than the node's parents (`next_functions`, from
-    grad_fn_names.layout), each listed one's parent index (None: an edge PyTorch lists without a node); None where it
-    lists the parents, or nodes of its own, or leaves out a parent that needs a gradient."""
+    grad_fn_names.layout), each listed one's parent index (None: an edge PyTorch lists without a node; a _Transposed
+    index: PyTorch's TBackward0 of it); None where it lists the parents, or nodes of its own, or leaves out a parent
+    that needs a gradient."""
     from .grad_fn_names import layout
 
     entries = layout(node)[1]
-    if entries is None or any(e is not None and e.__class__ is not int for e in entries):
+    if entries is None:
         return None
-    return entries if all(x is None or i in entries for i, x in enumerate(inputs)) else None
+    edges = tuple(_edge_of(e) for e in entries)
+    if any(e is False for e in edges):
+        return None
+    return edges if all(x is None or i in edges for i, x in enumerate(inputs)) else None
+
+
+def unlisted_edges(node):
+    """Why node.grad_fn.register_hook cannot give PyTorch's grad_inputs for node, a node of one output (not a
+    composite: grad_fn_names.hook_refusal), else None: PyTorch's node lists nodes of its own in `next_functions` (x[0,
+    0]'s SelectBackward0 of a SelectBackward0, cross_entropy's NllLossBackward0 of a LogSoftmaxBackward0, linear of a
+    3-D input's view) or an input further down (layer_norm's), whose gradients this library's node does not compute."""
+    from .grad_fn_names import layout
+
+    entries = layout(node)[1]
+    if entries is None or all(_edge_of(e) is not False for e in entries):
+        return None
+    return ("PyTorch's node lists nodes of its own (or an input further down) that this library's one node does not "
+            "record, so the gradients it sends them are not computed here")
+
+
+def _transpose(g):
+    """A gradient of PyTorch's TBackward0 (x.t(): the last two axes of a matrix swapped; a vector as it is)."""
+    return g if g is None or g.ndim < 2 else g.swapaxes(-1, -2)
 
 
 def _edge_vjps(node, g, inputs):

@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 
 from .grad_fn_einsum import batched_as_pytorch, einsum_layout
-from .grad_fn_hook_inputs import repeated_inputs
+from .grad_fn_hook_inputs import repeated_inputs, unlisted_edges
 from .one_node import _LATER, show_now, why_hooks_differ
 
 
@@ -458,7 +458,7 @@ def hook_refusal(node):
     op = node._op
     named, below = getattr(op, "grad_fn_name", None), getattr(op, "grad_fn_input", None)
     if below is None:
-        return None
+        return unlisted_edges(node)
     why = why_hooks_differ(node)
     if why is not None:
         return why

@@ -20,7 +20,8 @@ from test_grad_fn_names import _library, run_on
 
 _RNG = np.random.default_rng(5)
 _ARRAYS = {"a": _RNG.standard_normal((3, 3)), "b": _RNG.standard_normal((3, 3)), "v": _RNG.standard_normal(3),
-           "c3": _RNG.standard_normal((2, 3, 3))}
+           "c3": _RNG.standard_normal((2, 3, 3)), "x": _RNG.standard_normal((4, 3)), "w": _RNG.standard_normal((2, 3)),
+           "bias": _RNG.standard_normal(2)}
 
 # (id, y from (L, F, nn, d)): a Value several inputs of one node
 REPEATED = [
@@ -48,13 +49,20 @@ REPEATED = [
     ("stack", lambda L, F, nn, d: L.stack([d.a, d.a])),
     ("where", lambda L, F, nn, d: L.where(d.b.detach() > 0, d.a, d.a)),
     ("dot", lambda L, F, nn, d: L.dot(d.v, d.v)),
+    # linear: PyTorch's mm (addmm with a bias) of x and TBackward0 of the weight: Wᵀ's gradient, transposed
+    ("linear(a,a)", lambda L, F, nn, d: F.linear(d.a, d.a)),
+    ("linear(a,a,v)", lambda L, F, nn, d: F.linear(d.a, d.a, d.v)),
+    ("linear", lambda L, F, nn, d: F.linear(d.x, d.w, d.bias)),
+    ("linear_no_bias", lambda L, F, nn, d: F.linear(d.x, d.w)),
+    ("linear_of_linear", lambda L, F, nn, d: F.linear(F.linear(d.x, d.w, d.bias).tanh(), d.w.T)),
 ]
 
 
 def _every_node_side_by_side(make, replace, arrays=_ARRAYS):
     (Lo, ours), (Lt, theirs) = ((_library(name)[0], run_on(name, make, arrays)) for name in ("autograd_core", "torch"))
     pairs = _pairs(ours.grad_fn, theirs.grad_fn)
-    picked = [pair for pair in pairs if type(pair[0]).__name__ != "AccumulateGrad"]
+    # (every node this library records: not linear's TBackward0, PyTorch's node shown where linear's does its work)
+    picked = [pair for pair in pairs if type(pair[0]).__name__ != "AccumulateGrad" and not pair[0]._path]
     assert [type(a).__name__ for a, _ in picked] == [type(b).__name__ for _, b in picked]
     return _hooked_passes(((Lo, ours, 0), (Lt, theirs, 1)), pairs, picked, replace)
 
@@ -76,6 +84,29 @@ def test_a_composite_that_uses_the_value_more_often_still_refuses(make):
     x = ag.tensor(np.arange(9.0).reshape(3, 3) / 5 + 1, requires_grad=True)
     with pytest.raises(RuntimeError, match="several of its inputs here.*cannot be told apart"):
         make(ag, x).grad_fn.register_hook(lambda gi, go: None)
+
+
+@pytest.mark.parametrize("make", [
+    lambda ag, F, x: x[0, 0],  # PyTorch's SelectBackward0 of a SelectBackward0
+    lambda ag, F, x: F.cross_entropy(x, ag.tensor([0, 2, 1, 0])),  # NllLossBackward0 of a LogSoftmaxBackward0
+    lambda ag, F, x: ag.einsum("ij,jk->ik", x, x.T),  # a ViewBackward0 of bmm's chain
+    lambda ag, F, x: F.layer_norm(x, (3,)),  # NativeLayerNormBackward0 of x, below the normalisation here
+    lambda ag, F, x: F.linear(x[None], x[:2]),  # a view of linear's rows
+], ids=["x[0,0]", "cross_entropy", "einsum", "layer_norm", "linear3d"])
+def test_a_node_that_lists_pytorchs_own_nodes_refuses_a_hook_and_takes_a_prehook(make):
+    """Where PyTorch's node lists nodes that this library's one node does not record, their gradients are not
+    computed here: register_hook says so (it gave the parents' gradients before); register_prehook still works."""
+    import autograd_core as ag
+    import autograd_core.nn.functional as F
+
+    x = ag.tensor(np.arange(12.0).reshape(4, 3) / 5, requires_grad=True)
+    y = make(ag, F, x)
+    with pytest.raises(RuntimeError, match="lists nodes of its own"):
+        y.grad_fn.register_hook(lambda gi, go: None)
+    seen = []
+    y.grad_fn.register_prehook(lambda go: seen.append(go[0].shape))
+    y.sum().backward()
+    assert seen == [y.shape]
 
 
 def test_addmm_of_one_value_three_times_gives_each_input_its_gradient():
