@@ -192,12 +192,13 @@ def _forget(table, key, ref):
 def shown_node(node):
     """The Value whose node shows node's GradFn: node, or for an output of a node of several outputs shown by one
     of them (Outputs.shown_by), that output while it lives and keeps its node."""
-    entry = _OUTPUT_OF.get(id(node))
-    if entry is None or entry[2].shown_by is None:
+    found = output_of(node)  # (None once node changed in place: another node then)
+    if found is None or found[0].shown_by is None:
         return node
-    ref = entry[2].members[entry[2].shown_by]
+    group = found[0]
+    ref = group.members[group.shown_by]
     shown = None if ref is None else ref()
-    return shown if shown is not None and output_of(shown) == (entry[2], entry[2].shown_by) else node
+    return shown if shown is not None and output_of(shown) == (group, group.shown_by) else node
 
 
 def output_of(value):

@@ -277,3 +277,14 @@ def test_quantiles_hook_gets_the_lerps_gradients_with_qs_dimension_last():
     lerp.register_hook(lambda gi, go: shapes.append((gi[0].shape, go[0].shape)))
     y.sum().backward()
     assert shapes == [((2, 2, 1), (2, 2)), ((2, 2), (2, 2))]
+
+
+def test_triangular_solves_copy_changed_in_place_is_another_node():
+    import autograd_core as ag
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        X, C = ag.triangular_solve(ag.tensor(_ARRAYS["b"][:, :2], requires_grad=True),
+                                   ag.tensor(_TRIANGLE, requires_grad=True))
+    C.mul_(2)
+    assert C.grad_fn.name() == "MulBackward0" and X.grad_fn.name() == "TriangularSolveBackward0"
