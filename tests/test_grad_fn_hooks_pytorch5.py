@@ -4,7 +4,10 @@
   grad_inputs keep each input's own gradient, as PyTorch's, before they are summed into the Value's;
 * PyTorch's nodes of two outputs that this library computed as one: linalg.eigvals (LinalgEigBackward0, whose
   eigenvectors get no gradient: grad_outputs (g, None)) and triangular_solve (TriangularSolveBackward0 of the
-  solution and the copy of A, one GradFn for both).
+  solution and the copy of A, one GradFn for both);
+* quantile and nanquantile, whose nodes now have PyTorch's shapes;
+* linear of a matrix (PyTorch's Wᵀ edge gets the weight's gradient transposed), and the nodes whose PyTorch twin lists
+  nodes of its own that this library does not record (x[0, 0], cross_entropy, ...), which refuse register_hook.
 
 Each case hooks every node of the graph (test_grad_fn_hooks_pytorch4's `_hooked_passes`: a prehook and a hook that
 observe, or replace), the calls' arguments and the leaves' gradients compared with PyTorch's."""
