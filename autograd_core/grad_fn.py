@@ -43,7 +43,7 @@ import weakref
 
 from . import grad_fn_hooks
 from .grad_fn_names import Through, hook_refusal, layout_at
-from .one_node import output_of, why_hooks_differ
+from .one_node import output_of, shown_node, why_hooks_differ
 
 _FREED_MESSAGE = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
                   "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -95,6 +95,8 @@ class GradFn:
         # the node (`type(y.grad_fn).__name__ == 'MulBackward0'`, PyTorch's), one class per name
         if cls is not GradFn:
             return object.__new__(cls)
+        if not path:
+            node = shown_node(node)  # (triangular_solve's copy of A: the solution's node, listing b and A)
         key = _key(node, path)
         shown = _SHOWN.get(key)
         if (shown is not None and shown._op is shown._node._op and shown._at == shown._node._index

@@ -15,16 +15,54 @@ def _plain(g):
 _WHOLE_LIST = frozenset({"concatenate", "stack"})  # PyTorch's nodes of a TensorList: a gradient for each tensor
 
 
+class _Transposed(int):
+    """A listed edge (`_listed_edges`): PyTorch's TBackward0 of the parent of this index (linear's weight, which
+    PyTorch's addmm and mm take as Wᵀ): its gradient is the parent's, transposed."""
+
+
+def _edge_of(entry):
+    """A layout entry as `_listed_edges` lists it: an int or None as it is, linear's TBackward0 of a parent a
+    _Transposed, else (a node of PyTorch's own, a path further down) False."""
+    if entry is None or entry.__class__ is int:
+        return entry
+    if entry.__class__ is tuple and entry[0] == "TBackward0" and len(entry[1]) == 1 and entry[1][0].__class__ is int:
+        return _Transposed(entry[1][0])
+    return False
+
+
 def _listed_edges(node, inputs):
     """Where PyTorch's node of one output lists other edges than the node's parents (`next_functions`, from
-    grad_fn_names.layout), each listed one's parent index (None: an edge PyTorch lists without a node); None where it
-    lists the parents, or nodes of its own, or leaves out a parent that needs a gradient."""
+    grad_fn_names.layout), each listed one's parent index (None: an edge PyTorch lists without a node; a _Transposed
+    index: PyTorch's TBackward0 of it); None where it lists the parents, or nodes of its own, or leaves out a parent
+    that needs a gradient."""
     from .grad_fn_names import layout
 
     entries = layout(node)[1]
-    if entries is None or any(e is not None and e.__class__ is not int for e in entries):
+    if entries is None:
         return None
-    return entries if all(x is None or i in entries for i, x in enumerate(inputs)) else None
+    edges = tuple(_edge_of(e) for e in entries)
+    if any(e is False for e in edges):
+        return None
+    return edges if all(x is None or i in edges for i, x in enumerate(inputs)) else None
+
+
+def unlisted_edges(node):
+    """Why node.grad_fn.register_hook cannot give PyTorch's grad_inputs for node, a node of one output (not a
+    composite: grad_fn_names.hook_refusal), else None: PyTorch's node lists nodes of its own in `next_functions` (x[0,
+    0]'s SelectBackward0 of a SelectBackward0, cross_entropy's NllLossBackward0 of a LogSoftmaxBackward0, linear of a
+    3-D input's view) or an input further down (layer_norm's), whose gradients this library's node does not compute."""
+    from .grad_fn_names import layout
+
+    entries = layout(node)[1]
+    if entries is None or all(_edge_of(e) is not False for e in entries):
+        return None
+    return ("PyTorch's node lists nodes of its own (or an input further down) that this library's one node does not "
+            "record, so the gradients it sends them are not computed here")
+
+
+def _transpose(g):
+    """A gradient of PyTorch's TBackward0 (x.t(): the last two axes of a matrix swapped; a vector as it is)."""
+    return g if g is None or g.ndim < 2 else g.swapaxes(-1, -2)
 
 
 def _edge_vjps(node, g, inputs):
@@ -121,14 +159,66 @@ def _take_inner_gradients(members, inputs):
         node._pending = engine._UNREACHED
 
 
-def _node_vjp(members, grad_outputs, inputs, complex_pass):
+# The order in which this library's composite for PyTorch's node reaches the node's inputs, depth first from its last
+# node (each node's inputs in order): beta·input + alpha·(mat1 @ mat2) reaches mat1, mat2, then input. Where one
+# Value is several inputs of such a node (addmm(b, a, a)), its uses in this order are those inputs in turn, and the
+# gradient each use receives is that input's own (PyTorch's grad_inputs keep them apart).
+_USE_ORDER = dict.fromkeys(("AddmmBackward0", "AddmvBackward0", "AddrBackward0", "BaddbmmBackward0",
+                            "AddbmmBackward0"), (1, 2, 0))
+_USE_ORDER.update(AddcmulBackward0=(0, 1, 2), AddcdivBackward0=(0, 1, 2))
+_IN_ORDER = frozenset({"BlockDiagBackward0"})  # (inputs reached in order, however many)
+
+
+def repeated_inputs(node, inputs):
+    """Where a Value is several of `inputs` (PyTorch's node's, None for one without a gradient) of node, the last
+    node of a composite shown as PyTorch's one node (one_node.shown_as): ({(id(inner node), parent index): input
+    position} for each use of such a Value in the composite, None), or (None, why they cannot be told apart).
+    ({}, None) where no Value repeats."""
+    counts = {}
+    for x in inputs:
+        if x is not None:
+            counts[id(x)] = counts.get(id(x), 0) + 1
+    if all(c == 1 for c in counts.values()):
+        return {}, None
+    name = node._op.grad_fn_name
+    order = tuple(range(len(inputs))) if name in _IN_ORDER else _USE_ORDER.get(name)
+    if order is None:
+        return None, ("a Value is several of its inputs here, and this library's composite does not record which "
+                      "of its uses is which input's, so their gradients (summed into the Value's) cannot be told "
+                      "apart")
+    found = _call_nodes(((0, node),), inputs)
+    uses = {}  # id(repeated Value) -> [(id(inner node), parent index)], depth first from node
+
+    def walk(v, seen):
+        seen.add(id(v))
+        for i, parent in enumerate(v._parents):
+            if counts.get(id(parent), 0) > 1:
+                uses.setdefault(id(parent), []).append((id(v), i))
+            elif id(parent) in found and id(parent) not in seen:
+                walk(found[id(parent)], seen)
+
+    walk(node, set())
+    edges = {}
+    for key, count in counts.items():
+        if count < 2:
+            continue
+        positions = sorted((k for k, x in enumerate(inputs) if x is not None and id(x) == key), key=order.index)
+        if len(uses.get(key, ())) != len(positions):
+            return None, (f"a Value is {len(positions)} of its inputs here and this library's composite uses it at "
+                          f"{len(uses.get(key, ()))} places, so which gradient is which input's is not known")
+        edges.update(zip(uses[key], positions))
+    return edges, None
+
+
+def _node_vjp(members, grad_outputs, inputs, complex_pass, uses=None):
     """PyTorch's node's grad_inputs for grad_outputs: the rules of the nodes its call recorded (younger than its
     inputs, below its outputs), youngest first, as the backward pass runs them, from the outputs' gradients and the
     inner nodes' own (_inner_gradients). Arrays (None where none reaches), or Values under create_graph (the rules
-    then record)."""
+    then record). uses: repeated_inputs' edges, where a Value is several inputs: each input gets the gradient of its
+    own use of the Value, not the Value's sum."""
     from . import engine
 
-    received = {}
+    received, own = {}, {}
     values = False
 
     def add(v, gv):
@@ -168,11 +258,28 @@ def _node_vjp(members, grad_outputs, inputs, complex_pass):
             pdata = parent.data
             if gp.__class__ is engine.ScatteredGradient or gp.shape != pdata.shape or gp.dtype != pdata.dtype:
                 gp = engine._fit(gp, pdata, node._op, i)
-            add(parent, gp)
-    result = []
-    for x in inputs:
-        gx = None if x is None else received.get(id(x))
+            position = None if not uses else uses.get((id(node), i))
+            if position is None:
+                add(parent, gp)
+            else:
+                own[position] = gp if position not in own else own[position] + gp
+    result, owned = [], set(uses.values()) if uses else ()
+    zeros = any(go is not None for go in grad_outputs) and any(
+        out is not None and getattr(out._op, "grad_fn_name", None) in _ZEROS_FOR_NONE for _, out in members)
+    for k, x in enumerate(inputs):
+        gx = None if x is None else own.get(k) if k in owned else received.get(id(x))
+        if gx is None and zeros and x is not None:
+            gx = np.zeros_like(x.data)
+            if values:
+                from .value import Value
+
+                gx = Value(gx, requires_grad=False)
         if gx is not None and complex_pass and gx.dtype.kind == "c":
             gx = engine.conjugate_gradient(gx)
         result.append(gx)
     return tuple(result)
+
+
+# PyTorch's nodes whose formula gives zeros, not None, to an input that no output's gradient reaches (triangular_solve
+# used only through its copy of A: b's zeros)
+_ZEROS_FOR_NONE = frozenset({"TriangularSolveBackward0"})

@@ -20,6 +20,7 @@ import numbers
 import numpy as np
 
 from .grad_fn_einsum import batched_as_pytorch, einsum_layout
+from .grad_fn_hook_inputs import repeated_inputs, unlisted_edges
 from .one_node import _LATER, show_now, why_hooks_differ
 
 
@@ -452,20 +453,17 @@ def _native_norm_entries(node):
 def hook_refusal(node):
     """Why `node.grad_fn.register_hook` cannot give PyTorch's grad_inputs, for the last node of a composite PyTorch
     records as one (one_node.shown_as), else None: PyTorch's node must be that node alone (not a chain of nodes
-    shown over it, whose top's inputs are PyTorch's own nodes) and list each of its inputs once (a Value listed twice,
-    as addmm(b, a, a)'s, gets one gradient here, the sum of its edges')."""
+    shown over it, whose top's inputs are PyTorch's own nodes); where a Value is several of its inputs (addmm(b, a,
+    a)), which of the composite's uses of it is which input's must be known (grad_fn_hook_inputs.repeated_inputs)."""
     op = node._op
     named, below = getattr(op, "grad_fn_name", None), getattr(op, "grad_fn_input", None)
     if below is None:
-        return None
+        return unlisted_edges(node)
     why = why_hooks_differ(node)
     if why is not None:
         return why
     if named in _CHAINS or _BELOW in named:
         return ("this node is the top of a chain that PyTorch records and this library computes as one composite, "
                 "whose inputs are PyTorch's own nodes here")
-    inputs = [Through(path).value(node) for path in below if path is not None]
-    if len({id(x) for x in inputs if x is not None and x.requires_grad}) < sum(
-            1 for x in inputs if x is not None and x.requires_grad):
-        return "a Value is several of its inputs here, whose gradients this library does not tell apart"
-    return None
+    inputs = (None if path is None else Through(path).value(node) for path in below)
+    return repeated_inputs(node, tuple(x if x is not None and x.requires_grad else None for x in inputs))[1]

@@ -31,7 +31,7 @@ from .ops.nondifferentiable import nondifferentiable, without_derivative, withou
 from .ops.elementwise import where as _where
 from .ops.shape import broadcast_to, stack, swapaxes
 from .ops.shape import clone as _clone
-from .one_node import hooks_differ, outputs_of_one_node, shown_as
+from .one_node import outputs_of_one_node, shown_as
 
 __all__ = [
     "LinAlgError", "cholesky", "cond", "cross", "det", "eig", "eigh", "eigvals", "eigvalsh", "inv", "lstsq",
@@ -507,8 +507,8 @@ def eigvals(A):
     gradient V⁻ᴴ diag(L̄) Vᴴ needs V invertible (A diagonalizable)."""
     A = as_value(A)
     _check_eig_input("eigvals", A)
-    return hooks_differ(shown_as(_eig.eig_packed(A)[..., 0, :], A, "LinalgEigBackward0"),
-                        "PyTorch's node has two outputs (eigenvalues, eigenvectors), this library's one")
+    # PyTorch's node is eig's, of two outputs: the eigenvectors an output without a gradient (its hooks get None)
+    return outputs_of_one_node((shown_as(_eig.eig_packed(A)[..., 0, :], A, "LinalgEigBackward0"), None))[0]
 
 
 # The decompositions (svd, pinv, lstsq, qr, matrix_exp, ...) and svdvals, in linalg_decompositions.py: imported last,

@@ -19,7 +19,7 @@ from .errors import ShapeError
 from .linalg_solvers import lu_factor_ex
 from .linalg_solvers import lu_solve as _linalg_lu_solve
 from .ops.index import as_value
-from .one_node import hooks_differ, shown_as
+from .one_node import outputs_of_one_node, shown_as
 
 triangular_solve_result = collections.namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
 lu_with_info_result = collections.namedtuple("_lu_with_info", ["LU", "pivots", "infos"])
@@ -69,9 +69,11 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False)
                              f"{x.ndim} dimensions instead")
     coefficient = A.swapaxes(-1, -2) if transpose else A  # Aᵀ of an upper triangle is lower, and the other way
     solution = linalg.solve_triangular(coefficient, b, upper=upper != transpose, unitriangular=unitriangular)
-    solution = hooks_differ(shown_as(solution, (b, A), "TriangularSolveBackward0"),
-                            "PyTorch's node has two outputs (solution, cloned_coefficient), this library's one")
-    return triangular_solve_result(solution, A.clone())
+    # PyTorch's one node of two outputs, shown by the solution's (the copy's node here lists A alone)
+    copy = A.clone()
+    outputs = (shown_as(solution, (b, A), "TriangularSolveBackward0"),
+               shown_as(copy, (None, A), "TriangularSolveBackward0") if copy._op is not None else copy)
+    return triangular_solve_result(*outputs_of_one_node(outputs, shown_by=0))
 
 
 def adjoint(input):  # noqa: A002  (PyTorch's argument name)

@@ -152,28 +152,30 @@ class Outputs:
     """The outputs of one call that PyTorch records as one node of several outputs: `a.grad_fn is b.grad_fn` there,
     and each output is its output number `output_nr` (next_functions' second item for it). `members`: a weak
     reference to each output by position (None for one without a gradient); `hooks`: the node's hooks
-    (grad_fn_hooks.py), None until one is registered."""
+    (grad_fn_hooks.py), None until one is registered; `shown_by`: the position of the output whose node is shown as
+    the node's GradFn for every output (`shown_node`), None for each output's own (they list the same inputs)."""
 
-    __slots__ = ("members", "hooks", "__weakref__")
+    __slots__ = ("members", "hooks", "shown_by", "__weakref__")
 
-    def __init__(self, size):
-        self.members, self.hooks = [None] * size, None
+    def __init__(self, size, shown_by=None):
+        self.members, self.hooks, self.shown_by = [None] * size, None, shown_by
 
 
 _OUTPUT_OF = {}  # id(output) -> (weak reference to it, its node's primitive when marked, its Outputs, its position)
 
 
-def outputs_of_one_node(outputs):
+def outputs_of_one_node(outputs, shown_by=None):
     """Mark outputs (Values, or None / Values without a gradient: PyTorch's outputs without one, as slogdet's sign)
     as the outputs, in order, of PyTorch's one node (each is already shown as it:
     shown_as); returns outputs. The mark lasts while the output lives and keeps its node (an in-place change that
-    records another node over it ends it)."""
+    records another node over it ends it). shown_by: the position of the output whose node shows the GradFn of all
+    (where another output's node cannot list all of PyTorch's node's inputs: triangular_solve's copy of A)."""
     group = None
     for position, out in enumerate(outputs):
         op = getattr(out, "_op", None)
         if op is None or not out.requires_grad:  # no node recorded: output 0 of none, as PyTorch's
             continue
-        group = group or Outputs(len(outputs))
+        group = group or Outputs(len(outputs), shown_by)
         key = id(out)
         ref = group.members[position] = weakref.ref(out, lambda ref, key=key: _forget(_OUTPUT_OF, key, ref))
         _OUTPUT_OF[key] = (ref, op, group, position)
@@ -185,6 +187,18 @@ def _forget(table, key, ref):
     entry = table.get(key)
     if entry is not None and entry[0] is ref:
         del table[key]
+
+
+def shown_node(node):
+    """The Value whose node shows node's GradFn: node, or for an output of a node of several outputs shown by one
+    of them (Outputs.shown_by), that output while it lives and keeps its node."""
+    found = output_of(node)  # (None once node changed in place: another node then)
+    if found is None or found[0].shown_by is None:
+        return node
+    group = found[0]
+    ref = group.members[group.shown_by]
+    shown = None if ref is None else ref()
+    return shown if shown is not None and output_of(shown) == (group, group.shown_by) else node
 
 
 def output_of(value):

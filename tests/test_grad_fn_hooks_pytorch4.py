@@ -179,10 +179,7 @@ def test_a_prehooks_replacement_flows_into_the_chain():
 
 
 @pytest.mark.parametrize("make, register, words", [
-    (lambda ag, x: ag.quantile(x, 0.3, dim=0), "register_hook", "other shapes"),
-    (lambda ag, x: ag.quantile(x, 0.3, dim=0), "register_prehook", "other shapes"),
-    (lambda ag, x: ag.linalg.eigvals(x[:3] + 3 * ag.eye(3)), "register_hook", "two outputs"),
-    (lambda ag, x: (lambda s: ag.addmm(s[0], s, s))(x[:3]), "register_hook", "several of its inputs"),
+    (lambda ag, x: ag.hypot(x, x), "register_hook", "several of its inputs"),  # (test_grad_fn_hooks_pytorch5)
     (lambda ag, x: ag.nn.functional.adaptive_max_pool1d(x[None], 2), "register_hook", "top of a chain"),
 ])
 def test_hooks_that_could_not_be_pytorchs_are_refused(make, register, words):

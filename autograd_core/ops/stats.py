@@ -17,13 +17,13 @@ import numbers
 import numpy as np
 
 from ..errors import ShapeError
-from ..one_node import hooks_differ, outputs_of_one_node, shown_as
+from ..one_node import outputs_of_one_node, shown_as
 from ..value import Value
 from .arrange import movedim, take_along_dim
 from .elementwise import where
 from .index import as_value, check_dim
 from .nondifferentiable import refuse_complex_in_words, without_gradient
-from .shape import stack
+from .shape import stack, swapaxes
 from .special import logaddexp
 from .scan import _nan_of_empty, _picked, _shared_by_ties, cumsum, sort
 
@@ -186,22 +186,29 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
     if np.any((q_data < 0) | (q_data > 1)):
         raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+    # PyTorch's steps, node for node and shape for shape (its node hooks then get PyTorch's gradients): the rows
+    # sorted (x flattened, or x itself along its last dimension, else x.unsqueeze(-1).transpose(dim, -1)), viewed as
+    # the output's shape (q's first, 1 for a number) without q's and with the rows' length last, the picks gathered
+    # per q (the last dimension), interpolated by lerp, and q's dimension moved first (squeezed for a number)
     if dim is None:
-        rows, out_dim = x.reshape(-1), None
+        rows = x.reshape(-1)
+        out_shape = [1] * x.ndim if keepdim else []
     else:
         out_dim = check_dim(dim, x.ndim)
-        rows = movedim(x, out_dim, -1) if x.ndim else x.reshape(1)
-        if x.ndim and out_dim != x.ndim - 1:  # PyTorch's x.unsqueeze(-1).transpose(dim, -1)
-            rows = shown_as(rows, x, "TransposeBackward0<UnsqueezeBackward0")
+        # (the primitive, which records a node also where the axes are one: a 0-d x's, as PyTorch's)
+        rows = x if out_dim == x.ndim - 1 else swapaxes(x.unsqueeze(-1), axis1=out_dim, axis2=-1)
+        out_shape = list(x.shape)
+        if x.ndim:
+            out_shape[out_dim:out_dim + 1] = [1] if keepdim else []
     if rows.shape[-1] == 0:
         raise ShapeError(f"{name}() input tensor must be non-empty")
     ordered = sort(rows, -1).values  # NaN last
-    data = np.asarray(ordered.data)
-    n = data.shape[-1]
+    n = ordered.shape[-1]
+    spread = ordered.reshape(tuple(out_shape) + (n,))
+    data = np.asarray(spread.data)
     nan = np.isnan(data)
     count = (n - nan.sum(axis=-1, keepdims=True)) if ignore_nan else np.full(data.shape[:-1] + (1,), n)
-    qs = q_data.reshape(q_data.shape + (1,) * data.ndim)  # (Q, rows..., 1)
-    position = qs * np.maximum(count - 1, 0)
+    position = q_data.reshape(-1) * np.maximum(count - 1, 0)  # (rows..., Q)
     if not ignore_nan:  # a row with a NaN: its last sorted entry, a NaN (which takes the gradient, as PyTorch's)
         position = np.where(nan.any(axis=-1, keepdims=True), n - 1, position)
     low, high = np.floor(position).astype(np.intp), np.ceil(position).astype(np.intp)
@@ -211,30 +218,21 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         high = low
     elif interpolation == "higher":
         low = high
-    spread = ordered.reshape((1,) * q_data.ndim + ordered.shape)
-    # shown as PyTorch's nodes: the picks its gathers, their interpolation its lerp, the squeeze its squeeze of dims
-    low_v = hooks_differ(shown_as(take_along_dim(spread, low, -1), spread, "GatherBackward0"), _QUANTILE_SHAPES)
-    high_v = hooks_differ(shown_as(take_along_dim(spread, high, -1), spread, "GatherBackward0"), _QUANTILE_SHAPES)
+    # shown as PyTorch's nodes: the picks its gathers, their interpolation its lerp
+    low_v = shown_as(take_along_dim(spread, low, -1), spread, "GatherBackward0")
     if interpolation == "midpoint":
-        interpolated = hooks_differ(shown_as((low_v + high_v) * 0.5, (low_v, high_v, None), "LerpBackward1"),
-                                    _QUANTILE_SHAPES)
+        high_v = shown_as(take_along_dim(spread, high, -1), spread, "GatherBackward0")
+        interpolated = shown_as((low_v + high_v) * 0.5, (low_v, high_v, None), "LerpBackward1")
     elif interpolation == "linear":
-        interpolated = hooks_differ(shown_as(low_v + (high_v - low_v) * (position - low).astype(x.dtype),
-                                             (low_v, high_v, None), "LerpBackward1"), _QUANTILE_SHAPES)
+        high_v = shown_as(take_along_dim(spread, high, -1), spread, "GatherBackward0")
+        interpolated = shown_as(low_v + (high_v - low_v) * (position - low).astype(x.dtype), (low_v, high_v, None),
+                                "LerpBackward1")
     else:
         interpolated = low_v
-    out = interpolated.squeeze(-1)  # (Q?, rows...)
-    if keepdim:
-        kept = (1,) * x.ndim if out_dim is None else x.shape[:out_dim] + (1,) + x.shape[out_dim + 1:]
-        out = out.reshape(q_data.shape + kept)
-    # (PyTorch's q of one dimension: its lerp's result unsqueezed and transposed before the squeeze)
-    return hooks_differ(shown_as(out, interpolated, "SqueezeBackward4<TransposeBackward1<UnsqueezeBackward1"
-                                 if q_data.ndim else "SqueezeBackward4"), _QUANTILE_SHAPES)
-
-
-# (PyTorch's quantile unsqueezes q's dimension ahead of the sorted rows: its nodes' gradients have shapes of their own)
-_QUANTILE_SHAPES = ("quantile's nodes here have other shapes than PyTorch's (which keep a dimension for q), so its "
-                    "hooks' gradients could not be PyTorch's")
+    if q_data.ndim:  # PyTorch's in-place unsqueeze_(0), transpose_(0, -1): q's dimension first
+        ahead = shown_as(interpolated.unsqueeze(0), interpolated, "UnsqueezeBackward1")
+        interpolated = shown_as(swapaxes(ahead, axis1=0, axis2=-1), ahead, "TransposeBackward1")
+    return shown_as(interpolated.reshape(interpolated.shape[:-1]), interpolated, "SqueezeBackward4")
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
