@@ -128,8 +128,12 @@ def _seed_gradient(root, gradient, create_graph, index=0):
         if gradient is None:
             raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {root.dtype}")
         seed = conjugate_gradient(seed)  # PyTorch's gradient in, its conjugate carried by the pass (ops/complex.py)
-    if create_graph and not isinstance(seed, Value):
-        seed = Value(seed, requires_grad=False)
+    if create_graph:
+        if not isinstance(seed, Value):
+            seed = Value(seed, requires_grad=False)
+        elif seed is gradient:  # the caller's Value: a clone (recorded), as PyTorch's AccumulateGrad clones under
+            with enable_grad():  # create_graph, so that .grad (of a leaf root, or one it passes through) is not it
+                seed = seed.clone()
     return seed
 
 

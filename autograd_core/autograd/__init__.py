@@ -319,6 +319,16 @@ class FunctionCtx:
         self._autograd_dirty = getattr(self, "_autograd_dirty", ()) + inputs
 
 
+def _held(gi, data):
+    """Whether anything but Function._vjp refers to backward's result gi (an array, or a Value whose array is `data`):
+    then it is the user's (a module's array, a Value kept on ctx), not a fresh result that .grad may take as it is."""
+    # Counted: the cache of backward's results, _vjp's gi and data, these two parameters, getrefcount's argument (a
+    # Value's array: the Value's slot instead of the cache's)
+    if gi is data:
+        return sys.getrefcount(data) > 6
+    return sys.getrefcount(gi) > 4 or sys.getrefcount(data) > 4
+
+
 def _detached(data):
     return Value(data, requires_grad=False, dtype=getattr(data, "dtype", None))
 
@@ -512,14 +522,16 @@ class Function:
         gi = cached[1][ctx._autograd_positions[argnum]]
         if gi is not None and np.shape(gi) != np.shape(xs[argnum]):
             cls._check_gradient_shape(gi, xs[argnum], ctx._autograd_positions[argnum])
-        if gi is None or isinstance(g, Value):
+        if gi is None:
             return gi
+        if isinstance(g, Value):  # (create_graph: a Value that the user holds goes on as a recorded clone of it)
+            return gi.clone() if isinstance(gi, Value) and sys.getrefcount(gi) > 3 else gi
         data = _data(gi)
         if data.__class__ is np.ndarray and data is not g and (data is out or any(data is x for x in xs) or sum(
-                other is not None and _data(other) is data for other in cached[1]) > 1):
-            # backward gave an input's (or the output's) array, or one array for two inputs: a leaf's .grad must be
-            # an array of its own (a later pass adds into it in place), as PyTorch's AccumulateGrad clones a
-            # gradient that something else holds
+                other is not None and _data(other) is data for other in cached[1]) > 1 or _held(gi, data)):
+            # backward gave an input's (or the output's) array, one array for two inputs, or one that something else
+            # holds (a module's array, a Value kept on ctx): a leaf's .grad must be an array of its own (a later pass
+            # adds into it in place), as PyTorch's AccumulateGrad clones a gradient that something else holds
             data = data.copy()
         return data
 
