@@ -1,14 +1,14 @@
 """The hooks a backward pass runs, and what a hook may ask of the pass running now.
 
-The pass (engine.py's `_chain_rule`) hands a node that has hooks to `_run_hooks`: the Value's own (`register_hook`'s,
-whose replacements are checked here against PyTorch's errors) and its grad_fn's (grad_fn_hooks.py, whose step may
-take over the node's: `_TakenOver`); once a leaf's `.grad` is written, its post-accumulate hooks. Each pass registers
-itself here (`_PASSES`), so that a hook can queue a callback for the pass's end (`queue_callback`) or ask whether it
-writes `.grad` (`accumulating_pass`); and a leaf with a hook is released as soon as its last gradient has arrived
-(`_leaves_to_release`), so its hook runs while the pass goes on.
+The pass (chain_rule.py's `_chain_rule`) hands a node that has hooks to `_run_hooks`: the Value's own
+(`register_hook`'s, whose replacements are checked here against PyTorch's errors) and its grad_fn's (grad_fn_hooks.py,
+whose step may take over the node's: `_TakenOver`); once a leaf's `.grad` is written, its post-accumulate hooks.
+Each pass registers itself here (`_PASSES`), so that a hook can queue a callback for the pass's end (`queue_callback`)
+or ask whether it writes `.grad` (`accumulating_pass`); and a leaf with a hook is released as soon as its last gradient
+has arrived (`_leaves_to_release`), so its hook runs while the pass goes on.
 
-Separate from the pass itself (engine.py): a graph without hooks runs none of this but a pass's registration here, and
-the pass reaches it only through a node's `_hooks` slot and the leaves in value.HOOKED_LEAVES.
+Separate from the pass itself (engine.py, chain_rule.py): a graph without hooks runs none of this but a pass's
+registration here, and the pass reaches it only through a node's `_hooks` slot and the leaves in value.HOOKED_LEAVES.
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from .. import engine
+from ..backward_seeds import _seed_gradient, conjugate_gradient
 from ..modes import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
 from ..recording import apply  # noqa: F401
 from ..grad_array import GradArray
@@ -130,7 +131,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if retain_graph is None:
         retain_graph = create_graph
     if inputs is None:
-        seeds = [engine._seed_gradient(root, seed, create_graph, i) for i, (root, seed) in enumerate(zip(roots, seeds))]
+        seeds = [_seed_gradient(root, seed, create_graph, i) for i, (root, seed) in enumerate(zip(roots, seeds))]
         engine.run_backward(roots, seeds, retain_graph=retain_graph, create_graph=create_graph)
         return
     inputs = _as_list(inputs)
@@ -505,7 +506,7 @@ class Function:
             # A complex gradient: the pass carries the conjugate of PyTorch's (ops/complex.py), and backward is written
             # in PyTorch's terms, so it gets and gives PyTorch's.
             conjugated = g.dtype.kind == "c"
-            grad_outputs = cls._grad_outputs(ctx, engine.conjugate_gradient(g) if conjugated else g)
+            grad_outputs = cls._grad_outputs(ctx, conjugate_gradient(g) if conjugated else g)
             if isinstance(g, Value):  # create_graph: the rule runs on the node's Values, and records
                 with cls._standing_in(ctx, out, xs):
                     grads = cls.backward(ctx, *grad_outputs)
@@ -513,7 +514,7 @@ class Function:
                 grads = cls.backward(ctx, *grad_outputs)
             grads = grads if isinstance(grads, tuple) else (grads,)
             if conjugated or any(np.iscomplexobj(_data(gi)) for gi in grads if gi is not None):
-                grads = tuple(gi if gi is None or not np.iscomplexobj(_data(gi)) else engine.conjugate_gradient(gi)
+                grads = tuple(gi if gi is None or not np.iscomplexobj(_data(gi)) else conjugate_gradient(gi)
                               for gi in grads)
             n = len(ctx._autograd_arguments)
             if len(grads) < n or any(extra is not None for extra in grads[n:]):
