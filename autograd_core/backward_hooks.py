@@ -99,9 +99,9 @@ def run_tensor_hooks(node, g):
 
 
 def _owned(g):
-    """g, a hook's replacement, or a copy of it where anything but the caller's `g` refers to it (PyTorch's
+    """g, a hook's replacement, or a copy of it where anything but run_tensor_hooks's `g` refers to it (PyTorch's
     AccumulateGrad steals a new gradient only when nothing else does); a Value (create_graph) as a recorded clone."""
-    if sys.getrefcount(g) <= 3:  # (the caller's g, this parameter, getrefcount's argument: a fresh result)
+    if sys.getrefcount(g) <= 3:  # (run_tensor_hooks's g, this parameter, getrefcount's argument: a fresh result)
         return g
     if g.__class__ is np.ndarray:
         return g.copy()
