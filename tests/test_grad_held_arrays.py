@@ -266,7 +266,7 @@ def test_a_fresh_replacement_is_taken_as_it_is():
 
 
 def test_compiled_steps_keep_the_users_arrays():
-    # a Function's held result in a compiled step (recorded, then replayed), and a hook's (which runs eagerly)
+    # a Function's held result in a compiled step (recorded, then replayed), a seed, and a hook's (which runs eagerly)
     held = np.full(3, 5.0)
 
     class Double(ag.autograd.Function):
