@@ -1,18 +1,19 @@
 """The hooks a backward pass runs, and what a hook may ask of the pass running now.
 
-The pass (engine.py's `_chain_rule`) hands a node that has hooks to `_run_hooks`: the Value's own (`register_hook`'s,
-whose replacements are checked here against PyTorch's errors) and its grad_fn's (grad_fn_hooks.py, whose step may
-take over the node's: `_TakenOver`); once a leaf's `.grad` is written, its post-accumulate hooks. Each pass registers
-itself here (`_PASSES`), so that a hook can queue a callback for the pass's end (`queue_callback`) or ask whether it
-writes `.grad` (`accumulating_pass`); and a leaf with a hook is released as soon as its last gradient has arrived
-(`_leaves_to_release`), so its hook runs while the pass goes on.
+The pass (chain_rule.py's `_chain_rule`) hands a node that has hooks to `_run_hooks`: the Value's own
+(`register_hook`'s, whose replacements are checked here against PyTorch's errors) and its grad_fn's (grad_fn_hooks.py,
+whose step may take over the node's: `_TakenOver`); once a leaf's `.grad` is written, its post-accumulate hooks.
+Each pass registers itself here (`_PASSES`), so that a hook can queue a callback for the pass's end (`queue_callback`)
+or ask whether it writes `.grad` (`accumulating_pass`); and a leaf with a hook is released as soon as its last gradient
+has arrived (`_leaves_to_release`), so its hook runs while the pass goes on.
 
-Separate from the pass itself (engine.py): a graph without hooks runs none of this but a pass's registration here, and
-the pass reaches it only through a node's `_hooks` slot and the leaves in value.HOOKED_LEAVES.
+Separate from the pass itself (engine.py, chain_rule.py): a graph without hooks runs none of this but a pass's
+registration here, and the pass reaches it only through a node's `_hooks` slot and the leaves in value.HOOKED_LEAVES.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 
@@ -65,7 +66,10 @@ def needed_by(order, wanted):
 
 def run_tensor_hooks(node, g):
     """g after the Value's own hooks (register_hook's), in their order of registration; each replacement is checked
-    (PyTorch's errors for another shape or dtype)."""
+    (PyTorch's errors for another shape or dtype). A replacement that something else still holds (the user's array,
+    a Value's) is copied in a pass that writes .grad, as PyTorch's AccumulateGrad (and retain_grad) clone one: a later
+    pass adds into a leaf's .grad in place, which must not change the user's array."""
+    given = g
     for hook in list(node._hooks.values()):
         if hook.__class__ is PostAccumulateHook or hook.__class__ is NodeHook:
             continue  # runs after .grad is updated (_run_post_accumulate_hooks); the node's, run by its step
@@ -88,6 +92,21 @@ def run_tensor_hooks(node, g):
                 if g.__class__ is not np.ndarray:
                     replaced = replaced[()]  # a NumPy scalar for a scalar node, as its gradients are
             g = replaced
+    if g is not given and accumulating_pass():
+        replaced = None  # (the loop's reference: only g's and _owned's own count below)
+        g = _owned(g)
+    return g
+
+
+def _owned(g):
+    """g, a hook's replacement, or a copy of it where anything but run_tensor_hooks's `g` refers to it (PyTorch's
+    AccumulateGrad steals a new gradient only when nothing else does); a Value (create_graph) as a recorded clone."""
+    if sys.getrefcount(g) <= 3:  # (run_tensor_hooks's g, this parameter, getrefcount's argument: a fresh result)
+        return g
+    if g.__class__ is np.ndarray:
+        return g.copy()
+    if isinstance(g, Value):
+        return g.clone()
     return g
 
 
@@ -144,7 +163,8 @@ def _run_post_accumulate_hooks(leaf):
     node_hook = None
     for hook in list(leaf._hooks.values()):
         if hook.__class__ is PostAccumulateHook:
-            hook.fn(leaf)
+            if hook.fn(leaf) is not None:  # (PyTorch's refusal: what it returned would go nowhere)
+                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
         elif hook.__class__ is NodeHook:
             node_hook = hook
     if node_hook is not None:

@@ -53,7 +53,7 @@ _FREED_MESSAGE = ("Trying to backward through the graph a second time (or direct
 
 def is_freed(node):
     """Whether a backward pass without retain_graph has freed the node's saved values (engine.run_backward)."""
-    from .engine import _Freed
+    from .backward_undo import _Freed
 
     return node._params.__class__ is _Freed
 

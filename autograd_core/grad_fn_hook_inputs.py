@@ -68,16 +68,16 @@ def _transpose(g):
 def _edge_vjps(node, g, inputs):
     """grad_inputs of a node of one output for its gradient g (PyTorch's convention; None: none): one per edge, as
     PyTorch's node gives them (x * x: two), fitted to the input's shape and dtype; Values under create_graph."""
-    from . import engine
+    from . import backward_edges, backward_seeds, backward_undo, engine
 
     if g is None:
         return (None,) * len(inputs)
     g = _plain(g)
     complex_g = engine.COMPLEX_VALUES_EXIST[0] and g.dtype.kind == "c"
     if complex_g:
-        g = engine.conjugate_gradient(g)
+        g = backward_seeds.conjugate_gradient(g)
     params = node._params
-    if params.__class__ is engine._Freed:
+    if params.__class__ is backward_undo._Freed:
         params = None
     values = not isinstance(g, (np.ndarray, np.generic))
     out, xs = (node, node._parents) if values else (node.data, [p.data for p in node._parents])
@@ -89,9 +89,9 @@ def _edge_vjps(node, g, inputs):
             gx = rule(g, out, *xs) if params is None else rule(g, out, *xs, **params)
         if gx is not None:
             if gx.__class__ is engine.ScatteredGradient or gx.shape != x.data.shape or gx.dtype != x.data.dtype:
-                gx = engine._fit(gx, x.data, node._op, i)
+                gx = backward_edges._fit(gx, x.data, node._op, i)
             if complex_g and gx.dtype.kind == "c":
-                gx = engine.conjugate_gradient(gx)
+                gx = backward_seeds.conjugate_gradient(gx)
         result.append(gx)
     return tuple(result)
 
@@ -100,7 +100,7 @@ def _send_to_inputs(inputs, grad_inputs):
     """Add each gradient of `grad_inputs` to what the pass holds for its Value of `inputs` (None on either side, or an
     input the pass does not reach: nothing), in the pass's convention (conjugated for complex data): a hook has done
     the node's work, the node sends nothing itself."""
-    from . import engine
+    from . import backward_order, backward_seeds, engine
 
     complex_pass = engine.COMPLEX_VALUES_EXIST[0]
     for x, gx in zip(inputs, grad_inputs):
@@ -110,8 +110,8 @@ def _send_to_inputs(inputs, grad_inputs):
         if gx.__class__ is np.ndarray:
             gx = gx.copy()  # the hook's arrays stay the hook's; a leaf's .grad is an array of its own
         if complex_pass and gx.dtype.kind == "c":
-            gx = engine.conjugate_gradient(gx)
-        x._pending = gx if x._pending is engine._UNREACHED else x._pending + gx
+            gx = backward_seeds.conjugate_gradient(gx)
+        x._pending = gx if x._pending is backward_order._UNREACHED else x._pending + gx
 
 
 def _node_inputs(members):
@@ -143,20 +143,20 @@ def _inner_gradients(members, found):
     not through the outputs (a double backward's graph reads the call's Values, as PyTorch's reads the node's saved
     ones): complete by now (its other consumers are younger than the outputs), and part of PyTorch's node's
     grad_inputs."""
-    from . import engine
+    from . import backward_order
 
     outputs = {id(out) for _, out in members if out is not None}
     return [(node, node._pending) for key, node in found.items()
-            if key not in outputs and node._pending is not None and node._pending is not engine._UNREACHED]
+            if key not in outputs and node._pending is not None and node._pending is not backward_order._UNREACHED]
 
 
 def _take_inner_gradients(members, inputs):
     """Where the node's hooks did its work: the inner nodes' own gradients taken from the pass (the hooks' grad_inputs
     had them), which would send them on past the hooks."""
-    from . import engine
+    from . import backward_order
 
     for node, _ in _inner_gradients(members, _call_nodes(members, inputs)):
-        node._pending = engine._UNREACHED
+        node._pending = backward_order._UNREACHED
 
 
 # The order in which this library's composite for PyTorch's node reaches the node's inputs, depth first from its last
@@ -216,7 +216,7 @@ def _node_vjp(members, grad_outputs, inputs, complex_pass, uses=None):
     inner nodes' own (_inner_gradients). Arrays (None where none reaches), or Values under create_graph (the rules
     then record). uses: repeated_inputs' edges, where a Value is several inputs: each input gets the gradient of its
     own use of the Value, not the Value's sum."""
-    from . import engine
+    from . import backward_edges, backward_seeds, backward_undo, engine
 
     received, own = {}, {}
     values = False
@@ -229,7 +229,7 @@ def _node_vjp(members, grad_outputs, inputs, complex_pass, uses=None):
         if out is not None and go is not None:
             go = _plain(go)
             values = values or not isinstance(go, (np.ndarray, np.generic))
-            add(out, engine.conjugate_gradient(go) if complex_pass and go.dtype.kind == "c" else go)
+            add(out, backward_seeds.conjugate_gradient(go) if complex_pass and go.dtype.kind == "c" else go)
     found = _call_nodes(members, inputs)
     for node, p in _inner_gradients(members, found):
         values = values or not isinstance(p, (np.ndarray, np.generic, engine.ScatteredGradient))
@@ -241,7 +241,7 @@ def _node_vjp(members, grad_outputs, inputs, complex_pass, uses=None):
         if gv.__class__ is engine.ScatteredGradient:
             gv = gv.dense()
         params = node._params
-        if params.__class__ is engine._Freed:
+        if params.__class__ is backward_undo._Freed:
             if params.had_params:
                 from .grad_fn import _FREED_MESSAGE
 
@@ -257,7 +257,7 @@ def _node_vjp(members, grad_outputs, inputs, complex_pass, uses=None):
                 continue
             pdata = parent.data
             if gp.__class__ is engine.ScatteredGradient or gp.shape != pdata.shape or gp.dtype != pdata.dtype:
-                gp = engine._fit(gp, pdata, node._op, i)
+                gp = backward_edges._fit(gp, pdata, node._op, i)
             position = None if not uses else uses.get((id(node), i))
             if position is None:
                 add(parent, gp)
@@ -275,7 +275,7 @@ def _node_vjp(members, grad_outputs, inputs, complex_pass, uses=None):
 
                 gx = Value(gx, requires_grad=False)
         if gx is not None and complex_pass and gx.dtype.kind == "c":
-            gx = engine.conjugate_gradient(gx)
+            gx = backward_seeds.conjugate_gradient(gx)
         result.append(gx)
     return tuple(result)
 

@@ -371,7 +371,7 @@ def _own_hooks_of_none(value):
 def _step_group(state, position, value, g):
     """The step of output `position` of a node of several outputs: the whole node's the first time in a pass, else
     what that first time kept for it."""
-    from . import backward_hooks, engine
+    from . import backward_hooks, backward_order, backward_seeds, engine
 
     passes = backward_hooks._PASSES.stack
     this_pass = passes[-1] if passes else None
@@ -381,11 +381,11 @@ def _step_group(state, position, value, g):
     state.ran_in, state.ahead = this_pass, {}
     members = _members(state.group)
     complex_pass = engine.COMPLEX_VALUES_EXIST[0]
-    conj = engine.conjugate_gradient
+    conj = backward_seeds.conjugate_gradient
 
     def pending(output):  # an output's gradient so far in this pass, as PyTorch's (None: none)
         p = output._pending
-        if p is None or p is engine._UNREACHED:
+        if p is None or p is backward_order._UNREACHED:
             return None
         if p.__class__ is engine.ScatteredGradient:
             p = p.dense()
@@ -429,7 +429,7 @@ def _group_of_none(state, position):
     """Output `position` of a node of several outputs reached with no gradient: where no output got one, the node's
     hooks run now with None for each (the outputs' own hooks, by each one's first, then the prehooks and hooks), as
     PyTorch runs its node; where another did, that output's step runs them, with None for this one (_step_group)."""
-    from . import backward_hooks, engine
+    from . import backward_hooks, backward_order
 
     passes = backward_hooks._PASSES.stack
     this_pass = passes[-1] if passes else None
@@ -437,7 +437,7 @@ def _group_of_none(state, position):
         state.ahead.pop(position, None)
         return
     members = _members(state.group)
-    if any(out is not None and out._pending is not None and out._pending is not engine._UNREACHED
+    if any(out is not None and out._pending is not None and out._pending is not backward_order._UNREACHED
            for _, out in members):
         return  # (complete now: every consumer of an output is younger than all the outputs)
     inputs = _node_inputs(members)
@@ -456,7 +456,7 @@ def _step_inner(state, node, g):
     that the pass reaches before any of the node's outputs: a double backward's graph reads it (as PyTorch's reads
     the node's saved outputs), and no output got a gradient. The node's hooks run then, as PyTorch runs its node:
     grad_outputs all None, grad_inputs from the inner nodes' own gradients (this one's `g`)."""
-    from . import backward_hooks, engine
+    from . import backward_hooks, backward_seeds, engine
 
     g = backward_hooks.run_tensor_hooks(node, g)
     passes = backward_hooks._PASSES.stack
@@ -469,7 +469,8 @@ def _step_inner(state, node, g):
     if not state.hooks:
         return g
     inputs, complex_pass = _node_inputs(members), engine.COMPLEX_VALUES_EXIST[0]
-    node._pending = engine.conjugate_gradient(g) if complex_pass and g.dtype.kind == "c" else g  # (the pass's way)
+    conj = backward_seeds.conjugate_gradient
+    node._pending = conj(g) if complex_pass and g.dtype.kind == "c" else g  # (the pass's way)
     try:
         grad_inputs = _node_vjp(members, grad_outputs, inputs, complex_pass)
         grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),

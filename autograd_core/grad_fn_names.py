@@ -112,9 +112,9 @@ def layout(node):
     if named is None:
         context = _CONTEXTS.get(op.name)
         if context is not None:
-            # After a backward pass without retain_graph the parameters are freed (engine._Freed), but for the kept
-            # ones (Primitive.keeps_for_name): the other names that depend on them fall back to what the node's shapes
-            # tell (a sum to a 0-d result: sum())
+            # After a backward pass without retain_graph the parameters are freed (backward_undo._Freed), but for the
+            # kept ones (Primitive.keeps_for_name): the other names that depend on them fall back to what the node's
+            # shapes tell (a sum to a 0-d result: sum())
             params = node._params
             if not isinstance(params, dict):  # freed (or none): what Primitive.keeps_for_name kept
                 params = getattr(params, "named_by", None) or {}

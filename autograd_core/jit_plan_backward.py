@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-from . import engine
+from . import backward_edges
 from .grad_array import NUMPY_ARRAYS
 from .jit_inline import _IN_PLACE, _PYTHON_UNITS, _inline_agrees, _inline_rules, _units
 from .jit_plan_sources import _unsupported
@@ -125,7 +125,7 @@ class _PlanBackward:
                     self.lines.append(f"{t} = {self.ns.bind('F', sum_to.forward)}({t}, {self.constant(pdata.shape)})")
                     fresh = True
                 if gp.dtype is not pdata.dtype and gp.dtype != pdata.dtype:
-                    if gp.dtype.kind == "c" and pdata.dtype.kind != "c":  # the real part, as engine._fit takes
+                    if gp.dtype.kind == "c" and pdata.dtype.kind != "c":  # the real part, as backward_edges._fit takes
                         gp = gp.real
                         self.lines.append(f"{t} = {t}.real")
                     gp = gp.astype(pdata.dtype)
@@ -156,13 +156,13 @@ class _PlanBackward:
 
     def _sets_aside(self, op, i, parent, args, g, gp, pending):
         """Whether input i's rule is replayed set aside on a pool thread (`_aside`), as the engine sets it aside
-        (engine._gradient_aside): a primitive's aside rule for a parameter's first gradient, of a node whose first input
-        is a node of this program that needs a gradient (the pass goes on below it meanwhile), with g large, and the
-        result needing no fitting (the leaf's turn takes it as it is)."""
+        (backward_edges._gradient_aside): a primitive's aside rule for a parameter's first gradient, of a node whose
+        first input is a node of this program that needs a gradient (the pass goes on below it meanwhile), with g
+        large, and the result needing no fitting (the leaf's turn takes it as it is)."""
         flags = op.aside_vjps
         return (flags is not None and flags[i] and self._is_leaf(parent) and parent.creation_index < self.start
                 and id(parent) not in pending and not parent._hooks and args[0].requires_grad
-                and id(args[0]) in self.op_node and g.__class__ is np.ndarray and g.size >= engine.ASIDE_FROM
+                and id(args[0]) in self.op_node and g.__class__ is np.ndarray and g.size >= backward_edges.ASIDE_FROM
                 and gp.__class__ is np.ndarray and gp.shape == parent.data.shape and gp.dtype == parent.data.dtype
                 and self.graph_leaves is None)
 

@@ -26,10 +26,10 @@ def _accumulate(leaf, g, passed):
 
 
 def _sum_into(old, g):
-    """A parameter's .grad `old` plus g as the engine's pass makes it (engine._add_later): added into `old` in place,
-    as PyTorch's AccumulateGrad, where `old` is a writable array (a reference held to .grad sees the sum); else a new
-    sum (a NumPy scalar, a read-only array, a sparse gradient): the engine's test, written out in _chain_rule's leaf
-    step (a call there would cost every leaf of a scalar graph's pass)."""
+    """A parameter's .grad `old` plus g as the engine's pass makes it (backward_undo._add_later): added into `old` in
+    place, as PyTorch's AccumulateGrad, where `old` is a writable array (a reference held to .grad sees the sum); else a
+    new sum (a NumPy scalar, a read-only array, a sparse gradient): the engine's test, written out in _chain_rule's
+    leaf step (a call there would cost every leaf of a scalar graph's pass)."""
     if (old.__class__ is np.ndarray or old.__class__ is GradArray) and old.flags.writeable \
             and g.__class__ is not SparseArray:
         old += g

@@ -282,7 +282,7 @@ _object_new = object.__new__
 
 def keep_parents_whole(node):
     """Store a node's two parents as one tuple in `_p1`, as a node of three or more inputs stores them, so that the
-    backward pass takes its general way through it (engine._chain_rule), the way that may set a rule aside
+    backward pass takes its general way through it (chain_rule._chain_rule), the way that may set a rule aside
     (Primitive.defaside): a convolution without a bias, whose weight gradient then goes to a pool thread as with a
     bias. The pass's short way for one or two inputs does not look for asides (a test there would cost every node);
     what users see reads the parents through `Value._parents`, the same tuple either way. A leaf, a node of one input

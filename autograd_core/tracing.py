@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from time import perf_counter_ns
 
-from . import engine, recording
+from . import backward_edges, engine, recording
 from .modes import TRACERS
 from .value import Value
 
@@ -46,7 +46,8 @@ class Tracer:
 
     def watch_backward(self, to_parents):
         """The function a backward pass in this thread calls to run a node's rules, `to_parents(node, g, ...)`
-        (engine._to_parents, or an inner tracer's wrapper of it): this one unchanged, or a wrapper that calls it."""
+        (backward_edges._to_parents, or an inner tracer's wrapper of it): this one unchanged, or a wrapper that calls
+        it."""
         return to_parents
 
 
@@ -151,9 +152,9 @@ class _Suspended:
 
 
 def watched_to_parents(tracers):
-    """engine._to_parents as the tracers watching a backward pass want it (`Tracer.watch_backward`), innermost
+    """backward_edges._to_parents as the tracers watching a backward pass want it (`Tracer.watch_backward`), innermost
     tracer's wrapper outermost; the engine asks once per pass, and only when tracers watch its thread."""
-    to_parents = engine._to_parents
+    to_parents = backward_edges._to_parents
     for tracer in tracers:
         to_parents = tracer.watch_backward(to_parents)
     return to_parents

@@ -170,7 +170,7 @@ def element_of(value):
     if op is None or op.name != "getitem" or isinstance(value.data, np.ndarray):
         return None
     params = value._params
-    if params.__class__ is not dict:  # none, or freed by a backward pass without retain_graph (engine._Freed)
+    if params.__class__ is not dict:  # none, or freed by a backward pass without retain_graph (backward_undo._Freed)
         base = value._p0
         index = None if params is None or base is None or value._version is None else registered_index(
             value, value._version)  # freed: its index is listed with the elements of base's counter

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 import bench_ab  # noqa: E402
 
 ag = bench_ab.load_checkout(ROOT)
-from autograd_core import engine, threads  # noqa: E402
+from autograd_core import backward_edges, threads  # noqa: E402
 from autograd_core import Value, relu  # noqa: E402
 from autograd_core.nn.conv import conv1d  # noqa: E402
 from autograd_core.nn.linear import linear  # noqa: E402
@@ -79,10 +79,10 @@ def make_step(bias):
 
 
 def _count_handed_over():
-    """A list that gets one entry per weight gradient the pass hands to a pool thread (engine.run_aside's `Aside`
-    with a key: not computed in the calling thread)."""
+    """A list that gets one entry per weight gradient the pass hands to a pool thread (backward_edges.run_aside's
+    `Aside` with a key: not computed in the calling thread)."""
     handed = []
-    run_aside = engine.run_aside
+    run_aside = backward_edges.run_aside
 
     def counting(function, key):
         later = run_aside(function, key)
@@ -90,7 +90,7 @@ def _count_handed_over():
             handed.append(key)
         return later
 
-    engine.run_aside = counting
+    backward_edges.run_aside = counting
     return handed
 
 

@@ -152,6 +152,72 @@ def test_the_engines_names_are_importable_from_engine_py_where_they_always_were(
     assert all(callable(getattr(engine, name)) for name in ("backward", "grad", "toposort", "run_backward", "edge_vjp"))
 
 
+# engine.py split by meaning (the backward pass's parts, each in a module named after it): the module each moved
+# function is in now. engine.py keeps run_backward, backward, grad, edge_vjp and re-exports the public names.
+_ENGINE_PARTS = {
+    "backward_order": ("toposort", "_in_backward_order", "_release_first", "_UNREACHED"),
+    "backward_seeds": ("_seed_gradient", "conjugate_gradient", "_SCALAR_ONES"),
+    "backward_edges": ("_to_parents", "_fit", "_unbroadcast", "_on_dense_or_raise", "pass_gradient", "_gradient_aside",
+                       "ASIDE_FROM"),
+    "backward_undo": ("_Freed", "_free_saved", "_add_later", "_undo"),
+    "chain_rule": ("_chain_rule", "_through_routing", "_taken_over"),
+}
+
+
+def test_the_backward_passs_parts_stand_under_engine_py():
+    """engine.py's parts (chain_rule.py, backward_order.py, ...) import nothing of engine.py, which puts them together;
+    each is under ~600 lines; engine.py keeps its public names as the parts' own objects; the names tests and tools
+    patch are read where they live (ASIDE_FROM and run_aside by backward_edges.py, so engine.py does not offer them
+    for a patch that would change nothing; run_backward and watched_to_parents, which compile's recorder and tracing.py
+    set, by engine.py); and the hot loop reads the names it needs as its module's globals, imported one by one (no
+    module attribute looked up per node)."""
+    import importlib
+
+    from autograd_core import engine
+
+    for name, moved in _ENGINE_PARTS.items():
+        module = importlib.import_module(f"autograd_core.{name}")
+        text = (CORE / f"{name}.py").read_text()
+        assert "autograd_core.engine" not in set(_imported_modules(ast.parse(text), "autograd_core")), name
+        assert len(text.splitlines()) <= 600, name
+        for attr in moved:
+            assert attr in vars(module), (name, attr)
+    assert len((CORE / "engine.py").read_text().splitlines()) <= 600
+    from autograd_core import backward_edges, backward_order, backward_seeds
+
+    assert engine.toposort is backward_order.toposort and engine.pass_gradient is backward_edges.pass_gradient
+    assert engine.conjugate_gradient is backward_seeds.conjugate_gradient
+    assert not hasattr(engine, "ASIDE_FROM") and not hasattr(engine, "run_aside")
+    assert "ASIDE_FROM" in backward_edges._gradient_aside.__code__.co_names
+    assert "run_aside" in backward_edges._gradient_aside.__code__.co_names
+    assert "watched_to_parents" in engine.run_backward.__code__.co_names
+    assert all("run_backward" in f.__code__.co_names for f in (engine.backward, engine.grad))
+    tree = ast.parse((CORE / "chain_rule.py").read_text())
+    modules = {alias.name for node in tree.body if isinstance(node, ast.ImportFrom) for alias in node.names
+               if alias.name in _ENGINE_PARTS or alias.name == "engine"}
+    assert not modules
+
+
+def test_what_names_engine_finds_it_there():
+    """Comments, docstrings, docs and code of the package that name `engine.<name>` name something engine.py defines
+    or re-exports: after the split, a pointer to a moved function names its new home (`backward_edges._fit`)."""
+    pattern = re.compile(r"(?<![\w.])engine\.([A-Za-z_]\w*)")
+    tree = ast.parse((CORE / "engine.py").read_text())
+    names = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            names.update(n.id for target in node.targets for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.ImportFrom):
+            names.update(alias.asname or alias.name for alias in node.names)
+    stale = []
+    for folder in ("autograd_core", "nn", "optim", "viz", "docs"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix in (".py", ".md") and "api" not in path.parts:
+                stale += [f"{path.relative_to(ROOT)}: {m[0]}" for m in pattern.finditer(path.read_text())
+                          if m[1] != "py" and m[1] not in names]
+    assert not stale
+
+
 def test_the_forward_recording_imports_nothing_of_the_backward_pass():
     """recording.py runs once per operation and needs nothing of the pass (engine.py) or its hooks."""
     tree = ast.parse((CORE / "recording.py").read_text())
@@ -522,10 +588,9 @@ def _package_sources():
             for folder in ("autograd_core", "nn", "optim", "viz") for path in sorted((ROOT / folder).rglob("*.py"))]
 
 
-# Re-exported names still reached through the old module: engine.py's own import (the backward pass's check,
-# version_check's), and the hooks' functions that import engine lazily for its private helpers and read these two
-# off it too.
-_STILL_THROUGH = {("autograd_core/engine.py", "inplace", "check_saved_versions")} | {
+# Re-exported names still reached through the old module: the hooks' functions that import engine lazily (beside the
+# pass's own modules, for its private helpers) read these two off it.
+_STILL_THROUGH = {
     (f"autograd_core/{name}.py", "engine", reexported) for name in ("grad_fn_hooks", "grad_fn_hook_inputs")
     for reexported in ("COMPLEX_VALUES_EXIST", "ScatteredGradient")}
 

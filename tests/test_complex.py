@@ -530,7 +530,7 @@ def test_compiled_steps_give_pytorchs_gradients_of_complex_values():
 
 
 def test_a_compiled_step_takes_the_real_part_of_a_real_inputs_complex_gradient():
-    """The compiled plan fits a complex gradient to a real input as engine._fit does (its real part), so no
+    """The compiled plan fits a complex gradient to a real input as backward_edges._fit does (its real part), so no
     ComplexWarning: the same numbers as eager mode."""
     x = ag.tensor(np.array([[2.0, 1.0], [0.5, 3.0]]), requires_grad=True)
 

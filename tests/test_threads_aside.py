@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from autograd_core import Value, engine, nn, threads
+from autograd_core import Value, backward_edges, nn, threads
 from autograd_core.nn import conv
 from autograd_core.ops.primitive import PRIMITIVES, Primitive
 from autograd_core.nn import functional as F
@@ -22,7 +22,7 @@ from autograd_core.nn import functional as F
 def aside_always(monkeypatch):
     """Two threads, every weight gradient of 8+ elements of g set aside (no timing decides), the pool restored after."""
     saved = threads._state["threads"]
-    monkeypatch.setattr(engine, "ASIDE_FROM", 8)
+    monkeypatch.setattr(backward_edges, "ASIDE_FROM", 8)
     monkeypatch.setattr(threads, "ADAPTIVE", False)
     ag.set_num_threads(2)
     yield

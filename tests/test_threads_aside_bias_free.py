@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from autograd_core import Value, engine, nn, optim, viz
+from autograd_core import Value, backward_edges, nn, optim, viz
 from autograd_core.nn import functional as F
 from autograd_core.recording import keep_parents_whole
 from test_threads_aside import aside_always  # noqa: F401  (the fixture of that file)
@@ -22,7 +22,7 @@ def asides(monkeypatch):
     """The (primitive, input) of every rule that the pass set aside (`run_aside` gave an `Aside`: not where one thread
     is allowed; aside_always's timings never choose the calling thread)."""
     seen = []
-    run_aside = engine.run_aside
+    run_aside = backward_edges.run_aside
 
     def spy(work, key):
         later = run_aside(work, key)
@@ -30,7 +30,7 @@ def asides(monkeypatch):
             seen.append(key[1:3])
         return later
 
-    monkeypatch.setattr(engine, "run_aside", spy)
+    monkeypatch.setattr(backward_edges, "run_aside", spy)
     return seen
 
 
@@ -81,7 +81,7 @@ def test_the_conditions_of_a_set_aside_hold_without_a_bias(condition, aside_alwa
     """As with a bias: nothing is set aside for a hooked weight, in autograd.grad's pass, where the convolution's input
     needs no gradient, or for a g under ASIDE_FROM elements; the gradients are the one-thread pass's."""
     if condition == "g too small":
-        monkeypatch.setattr(engine, "ASIDE_FROM", 10**6)
+        monkeypatch.setattr(backward_edges, "ASIDE_FROM", 10**6)
 
     def run(threads_allowed):
         ag.set_num_threads(threads_allowed)

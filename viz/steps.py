@@ -1,6 +1,6 @@
 """`backward_steps`: the backward pass as a sequence of pictures, one per node, in the order it fills grads.
 
-The backward pass visits the nodes in reverse topological order (`engine.toposort(root)` reversed); when it
+The backward pass visits the nodes in reverse topological order (`backward_order.toposort(root)` reversed); when it
 reaches a node, every contribution to that node's gradient has arrived, so its gradient is final. Frame k
 shows the gradients of the first k+1 nodes of that order and marks node k in orange.
 
@@ -10,7 +10,7 @@ again, so they work on a graph whose saved values were freed.
 
 from __future__ import annotations
 
-from autograd_core.engine import toposort
+from autograd_core.backward_order import toposort
 
 from .chain import symbol
 from .dot import DEFAULT_SHOW, render

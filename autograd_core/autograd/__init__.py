@@ -36,6 +36,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from .. import engine
+from ..backward_seeds import _seed_gradient, conjugate_gradient
 from ..modes import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
 from ..recording import apply  # noqa: F401
 from ..grad_array import GradArray
@@ -130,7 +131,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if retain_graph is None:
         retain_graph = create_graph
     if inputs is None:
-        seeds = [engine._seed_gradient(root, seed, create_graph, i) for i, (root, seed) in enumerate(zip(roots, seeds))]
+        seeds = [_seed_gradient(root, seed, create_graph, i) for i, (root, seed) in enumerate(zip(roots, seeds))]
         engine.run_backward(roots, seeds, retain_graph=retain_graph, create_graph=create_graph)
         return
     inputs = _as_list(inputs)
@@ -319,6 +320,16 @@ class FunctionCtx:
         self._autograd_dirty = getattr(self, "_autograd_dirty", ()) + inputs
 
 
+def _held(gi, data):
+    """Whether anything but Function._vjp refers to backward's result gi (an array, or a Value whose array is `data`):
+    then it is the user's (a module's array, a Value kept on ctx), not a fresh result that .grad may take as it is."""
+    # Counted: the cache of backward's results, _vjp's gi and data, these two parameters, getrefcount's argument (a
+    # Value's array: the Value's slot instead of the cache's)
+    if gi is data:
+        return sys.getrefcount(data) > 6
+    return sys.getrefcount(gi) > 4 or sys.getrefcount(data) > 4
+
+
 def _detached(data):
     return Value(data, requires_grad=False, dtype=getattr(data, "dtype", None))
 
@@ -495,7 +506,7 @@ class Function:
             # A complex gradient: the pass carries the conjugate of PyTorch's (ops/complex.py), and backward is written
             # in PyTorch's terms, so it gets and gives PyTorch's.
             conjugated = g.dtype.kind == "c"
-            grad_outputs = cls._grad_outputs(ctx, engine.conjugate_gradient(g) if conjugated else g)
+            grad_outputs = cls._grad_outputs(ctx, conjugate_gradient(g) if conjugated else g)
             if isinstance(g, Value):  # create_graph: the rule runs on the node's Values, and records
                 with cls._standing_in(ctx, out, xs):
                     grads = cls.backward(ctx, *grad_outputs)
@@ -503,7 +514,7 @@ class Function:
                 grads = cls.backward(ctx, *grad_outputs)
             grads = grads if isinstance(grads, tuple) else (grads,)
             if conjugated or any(np.iscomplexobj(_data(gi)) for gi in grads if gi is not None):
-                grads = tuple(gi if gi is None or not np.iscomplexobj(_data(gi)) else engine.conjugate_gradient(gi)
+                grads = tuple(gi if gi is None or not np.iscomplexobj(_data(gi)) else conjugate_gradient(gi)
                               for gi in grads)
             n = len(ctx._autograd_arguments)
             if len(grads) < n or any(extra is not None for extra in grads[n:]):
@@ -512,14 +523,16 @@ class Function:
         gi = cached[1][ctx._autograd_positions[argnum]]
         if gi is not None and np.shape(gi) != np.shape(xs[argnum]):
             cls._check_gradient_shape(gi, xs[argnum], ctx._autograd_positions[argnum])
-        if gi is None or isinstance(g, Value):
+        if gi is None:
             return gi
+        if isinstance(g, Value):  # (create_graph: a Value that the user holds goes on as a recorded clone of it)
+            return gi.clone() if isinstance(gi, Value) and sys.getrefcount(gi) > 3 else gi
         data = _data(gi)
         if data.__class__ is np.ndarray and data is not g and (data is out or any(data is x for x in xs) or sum(
-                other is not None and _data(other) is data for other in cached[1]) > 1):
-            # backward gave an input's (or the output's) array, or one array for two inputs: a leaf's .grad must be
-            # an array of its own (a later pass adds into it in place), as PyTorch's AccumulateGrad clones a
-            # gradient that something else holds
+                other is not None and _data(other) is data for other in cached[1]) > 1 or _held(gi, data)):
+            # backward gave an input's (or the output's) array, one array for two inputs, or one that something else
+            # holds (a module's array, a Value kept on ctx): a leaf's .grad must be an array of its own (a later pass
+            # adds into it in place), as PyTorch's AccumulateGrad clones a gradient that something else holds
             data = data.copy()
         return data
 

@@ -8,9 +8,9 @@ the rule the real operations already have: `+ − * /`, exp, matmul, sums, resha
 and their JVPs (t·f'(z)) neither. An operation that is not holomorphic writes its rule in the same terms,
 G_in = G_out·∂w/∂z + conj(G_out)·∂w̄/∂z (w its output): abs gives G·conj(z)/|z|, real G, imag −iG, conj
 conj(G). A real input's gradient is the real part of its G, which the engine takes when it fits a complex
-result to a real input (`engine._fit`), as PyTorch does. The engine conjugates at the boundary alone: the
+result to a real input (`backward_edges._fit`), as PyTorch does. The engine conjugates at the boundary alone: the
 gradient a hook sees, `.grad`, what `autograd.grad` returns, and a `gradient=` given to `backward` are
-PyTorch's (engine._chain_rule, engine._seed_gradient).
+PyTorch's (chain_rule._chain_rule, backward_seeds._seed_gradient).
 
 **The gate.** Every primitive not marked `complex_ready` refuses complex inputs with an error naming it
 (PyTorch's words where PyTorch refuses too), rather than computing NumPy's numbers for them (NumPy orders

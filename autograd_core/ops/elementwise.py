@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from ..errors import ArgumentError, ShapeError, scalar_type_name
-from ..engine import pass_gradient
+from ..backward_edges import pass_gradient
 from .. import recycle
 from ..scattered_gradient import Routing, ScatteredGradient
 from ..value import Value
@@ -70,7 +70,7 @@ def _quiet(fn):
 add = Primitive("+", operator.add)             # x + y
 
 
-add.defvjp(pass_gradient,                     # d(x+y)/dx = 1: g itself (engine.pass_gradient)
+add.defvjp(pass_gradient,                     # d(x+y)/dx = 1: g itself (backward_edges.pass_gradient)
            pass_gradient,                     # d(x+y)/dy = 1
            formulas=("g", "g"))
 add.defjvp(lambda t, out, x, y: t, lambda t, out, x, y: t)     # d(x+y) = dx + dy

@@ -74,7 +74,7 @@ class Primitive:
     grad_fn_name = None  # PyTorch's name of the backward node, where it is not the title's (see `named`)
     grad_fn_input = None  # with grad_fn_name: the path down to the input PyTorch's one node lists (see `named`)
     # params -> the few of them PyTorch's grad_fn name depends on (grad_fn_names.py), kept when a backward pass frees
-    # the rest (engine._Freed), or None where the name depends on none
+    # the rest (backward_undo._Freed), or None where the name depends on none
     keeps_for_name = None
     # for each input, whether its VJP rule may run on a pool thread while the backward pass goes on (see `defaside`)
     aside_vjps = None
@@ -97,8 +97,8 @@ class Primitive:
     def defaside(self, *inputs):
         """Let the VJP rules of `inputs` (positions) run on a pool thread while the backward pass goes on, where the
         input is a leaf receiving its first gradient (a layer's weight: not needed before the pass reaches it, at its
-        end) and the work is large (engine._gradient_aside). For rules that take long and read only their arguments:
-        a convolution's or linear layer's weight gradient. Results are the same bits either way."""
+        end) and the work is large (backward_edges._gradient_aside). For rules that take long and read only their
+        arguments: a convolution's or linear layer's weight gradient. Results are the same bits either way."""
         aside = tuple(k in inputs for k in range(len(self.vjps)))  # (after defvjp: one flag per rule)
         for op in (self, *_TWINS.get(self.name, {}).values()):
             op.aside_vjps = aside
@@ -155,8 +155,8 @@ class Primitive:
     def defelementwise(self):
         """Declare that the operation acts elementwise and keeps its inputs' dtype: when all its inputs have one
         shape and one dtype, the output has them too, and so does every VJP rule's result (g has the output's).
-        The backward pass then skips its check that each rule's result fits its input (`engine._fit`), ~0.2 µs an
-        edge (BENCHMARKS.md "Stop 39"). tests/test_engine_fit.py holds every operation that declares it to this."""
+        The backward pass then skips its check that each rule's result fits its input (`backward_edges._fit`), ~0.2 µs
+        an edge (BENCHMARKS.md "Stop 39"). tests/test_engine_fit.py holds every operation that declares it to this."""
         self.elementwise = True
         return self
 
