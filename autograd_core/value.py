@@ -333,10 +333,10 @@ class Value(TensorMethods, InplaceMethods):
         or a Value after `backward(create_graph=True)`; a sparse COO tensor (`is_sparse`, no gradient of its own)
         where PyTorch's is sparse (`nn.Embedding(sparse=True)`'s weight). Assign None to reset it.
 
-        An assigned gradient must have data's shape, else a RuntimeError (PyTorch's words). A Value must also have
-        data's dtype (as in PyTorch), and is kept as it is. A NumPy array or scalar (the NumPy habit) is kept too,
-        converted to data's dtype if it has another; a list becomes an array; a number fills data's shape
-        (micrograd's `p.grad = 0`). Anything else is a TypeError."""
+        An assigned gradient must have data's dtype and shape, else a RuntimeError (PyTorch's words): a Value is kept
+        as it is, and so is a NumPy array or scalar (the NumPy habit). A list becomes an array of data's dtype; a
+        number fills data's shape (micrograd's `p.grad = 0`); a complex one for a real Value is refused. Anything else
+        is a TypeError."""
         g = self._grad
         if g.__class__ is _ndarray:
             g = self._grad = g.view(GradArray)  # once: later reads (and the engine's next accumulation) see it
@@ -1117,46 +1117,48 @@ _GRAD_TYPE_NAMES = {"complex64": "c10::complex<float>", "complex128": "c10::comp
 
 
 def _as_grad_of(value, g):
-    """`g` as the `.grad` of `value`, or PyTorch's error: a gradient of another shape would broadcast against the
-    next backward pass's (or fail inside it, half done), and one that is not numbers fails at the optimizer's step."""
+    """`g` as the `.grad` of `value`, or PyTorch's error: a gradient of another dtype or shape would be promoted or
+    broadcast by the next backward pass's accumulation (or fail inside it, half done), and one that is not numbers
+    fails at the optimizer's step. Numbers and lists, which have no dtype of their own, take data's (a complex one
+    for a real Value is refused: its imaginary part would be dropped)."""
     data = value.data
     shape = np.shape(data)
     if isinstance(g, Value):
         if g is value:
             raise RuntimeError("can't assign Variable as its own grad")
+        if g.dtype != data.dtype:
+            raise RuntimeError(_grad_dtype_message(g.dtype, data.dtype))
         if g.shape != shape:
             raise RuntimeError(_grad_size_message(g.shape, shape))
-        if g.dtype != data.dtype:
-            raise RuntimeError(
-                f"attempting to assign a gradient with dtype '{_GRAD_TYPE_NAMES.get(g.dtype.name, g.dtype.name)}' "
-                f"to a tensor with grad_dtype '{scalar_type_name(data.dtype)}'. The "
-                "gradient must match the tensor's grad_dtype (defaults to the tensor's dtype).")
         if g.data.__class__ is SparseArray:
             SparseGradients.stored = True
         return g
-    if isinstance(g, (list, tuple)):
-        g = np.asarray(g)
-    elif isinstance(g, numbers.Number) and not isinstance(g, np.generic):  # micrograd's p.grad = 0
-        return data.dtype.type(g) if not shape else np.full(shape, g, data.dtype)
+    if isinstance(g, (list, tuple)) or isinstance(g, numbers.Number) and not isinstance(g, np.generic):
+        given = np.asarray(g)
+        if given.dtype.kind == "c" and data.dtype.kind != "c":
+            raise RuntimeError(_grad_dtype_message(given.dtype, data.dtype))
+        if isinstance(g, numbers.Number):  # micrograd's p.grad = 0
+            return data.dtype.type(g) if not shape else np.full(shape, g, data.dtype)
+        g = given if given.dtype.kind not in "biufc" else given.astype(data.dtype, copy=False)
     if not isinstance(g, (np.ndarray, np.generic)) or g.dtype.kind not in "biufc":
         if g.__class__ is SparseArray:
             return _sparse_grad_of(value, g)
         raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(g).__name__}")
+    if g.dtype != data.dtype:
+        raise RuntimeError(_grad_dtype_message(g.dtype, data.dtype))
     if g.shape != shape:
         raise RuntimeError(_grad_size_message(g.shape, shape))
-    if g.dtype != data.dtype:
-        g = g.astype(data.dtype)
     return g
 
 
 def _sparse_grad_of(value, g):
     """Sparse data g (what the backward pass accumulates for a sparse gradient) as the `.grad` of `value`: of its
-    shape and dtype, with values of its own layout (PyTorch's accumulation clones a gradient whose values are a
-    strided view, so that they are contiguous)."""
+    dtype (else PyTorch's error) and shape, with values of its own layout (PyTorch's accumulation clones a gradient
+    whose values are a strided view, so that they are contiguous)."""
+    if g.dtype != value.data.dtype:
+        raise RuntimeError(_grad_dtype_message(g.dtype, value.data.dtype))
     if g.shape != tuple(np.shape(value.data)):
         raise RuntimeError(_grad_size_message(g.shape, np.shape(value.data)))
-    if g.dtype != value.data.dtype:
-        g = g.astype(value.data.dtype)
     if not g.values.flags.c_contiguous:
         g = g.with_values(np.ascontiguousarray(g.values))
     SparseGradients.stored = True
@@ -1168,6 +1170,14 @@ def _sparse_gradient(g):
     from .sparse_tensor import SparseGradient
 
     return _new_node(SparseGradient, g, False, None, (), None, None)
+
+
+def _grad_dtype_message(got, wanted):
+    """PyTorch's words for a gradient of dtype `got` assigned to a tensor of dtype `wanted` (without its advice on
+    the tensor's grad_dtype attribute, which Values do not have: their gradient has their dtype)."""
+    return (f"attempting to assign a gradient with dtype '{_GRAD_TYPE_NAMES.get(got.name, got.name)}' to a tensor "
+            f"with grad_dtype '{scalar_type_name(wanted)}'. The gradient must match the tensor's grad_dtype "
+            "(defaults to the tensor's dtype).")
 
 
 def _grad_size_message(got, wanted):
