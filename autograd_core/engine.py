@@ -24,7 +24,9 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
     ANOMALY, GRAD_ENABLED, INPLACE, SCOPE, TRACERS, Scope, current_scope, enable_grad, enter_scope, exit_scope,
     is_grad_enabled, name_scope, no_grad, set_grad_enabled,
 )
-from .value import COMPLEX_VALUES_EXIST, HOOKED_LEAVES, Value  # (value.py imports this module only at its end)
+from .python_numbers import COMPLEX_VALUES_EXIST
+from .value import Value  # (value.py imports this module only at its end)
+from .value_hooks import HOOKED_LEAVES
 from .grad_array import GradArray
 from .inplace import check_saved_versions
 from .scattered_gradient import ScatteredGradient
