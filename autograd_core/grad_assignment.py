@@ -35,13 +35,16 @@ def _as_grad_of(value, g):
         if g.data.__class__ is SparseArray:
             SparseGradients.stored = True
         return g
-    if isinstance(g, (list, tuple)) or isinstance(g, numbers.Number) and not isinstance(g, np.generic):
-        given = np.asarray(g)
-        if given.dtype.kind == "c" and data.dtype.kind != "c":
-            raise RuntimeError(_grad_dtype_message(given.dtype, data.dtype))
-        if isinstance(g, numbers.Number):  # micrograd's p.grad = 0
-            return data.dtype.type(g) if not shape else np.full(shape, g, data.dtype)
-        g = given if given.dtype.kind not in "biufc" else given.astype(data.dtype, copy=False)
+    if isinstance(g, (list, tuple)):
+        g = np.asarray(g)
+        if g.dtype.kind == "c" and data.dtype.kind != "c":
+            raise RuntimeError(_grad_dtype_message(g.dtype, data.dtype))
+        if g.dtype.kind in "biufc":
+            g = g.astype(data.dtype, copy=False)
+    elif isinstance(g, numbers.Number) and not isinstance(g, np.generic):  # micrograd's p.grad = 0
+        if not isinstance(g, numbers.Real) and data.dtype.kind != "c":  # complex
+            raise RuntimeError(_grad_dtype_message(np.asarray(g).dtype, data.dtype))
+        return data.dtype.type(g) if not shape else np.full(shape, g, data.dtype)
     if not isinstance(g, (np.ndarray, np.generic)) or g.dtype.kind not in "biufc":
         if g.__class__ is SparseArray:
             return _sparse_grad_of(value, g)
