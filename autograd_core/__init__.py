@@ -5,7 +5,7 @@
 """
 
 from .value import Value  # first: the engine and the operations build on it
-from .value import set_printoptions  # torch.set_printoptions: how a Value's repr shows its array
+from .value_printing import set_printoptions  # torch.set_printoptions: how a Value's repr shows its array
 from .tensor_methods import Size  # torch.Size: a shape, a tuple with numel()
 from .lazy_imports import lazy_attributes
 from .errors import ArgumentError, DTypeError, ShapeError

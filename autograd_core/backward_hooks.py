@@ -8,7 +8,8 @@ or ask whether it writes `.grad` (`accumulating_pass`); and a leaf with a hook i
 has arrived (`_leaves_to_release`), so its hook runs while the pass goes on.
 
 Separate from the pass itself (engine.py, chain_rule.py): a graph without hooks runs none of this but a pass's
-registration here, and the pass reaches it only through a node's `_hooks` slot and the leaves in value.HOOKED_LEAVES.
+registration here, and the pass reaches it only through a node's `_hooks` slot and the leaves in
+value_hooks.HOOKED_LEAVES.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import weakref
 import numpy as np
 
 from .errors import ShapeError
-from .value import HOOK_HANDLES, HOOKED_LEAVES, PostAccumulateHook, Value
+from .value import Value
+from .value_hooks import HOOK_HANDLES, HOOKED_LEAVES, PostAccumulateHook
 from .sparse_array import SparseArray
 from .grad_array import GradArray
 from .grad_fn_hooks import NodeHook

@@ -12,7 +12,8 @@ import operator
 import numpy as np
 
 from .modes import ANOMALY, INPLACE
-from .value import COMPLEX_VALUES_EXIST, Value
+from .python_numbers import COMPLEX_VALUES_EXIST
+from .value import Value
 from .grad_array import GradArray
 from .version_check import check_saved_versions
 from .scattered_gradient import ScatteredGradient

@@ -26,8 +26,10 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
     ANOMALY, GRAD_ENABLED, INPLACE, SCOPE, TRACERS, Scope, current_scope, enable_grad, enter_scope, exit_scope,
     is_grad_enabled, name_scope, no_grad, set_grad_enabled,
 )
-from .value import COMPLEX_VALUES_EXIST, HOOKED_LEAVES, Value  # noqa: F401  (value.py imports this module at its end)
-from .grad_array import GradArray  # noqa: F401  (re-exported, as the names below: where code has imported them)
+from .python_numbers import COMPLEX_VALUES_EXIST  # noqa: F401  (re-exported, as the names below)
+from .value import Value  # noqa: F401  (value.py imports this module at its end)
+from .value_hooks import HOOKED_LEAVES  # noqa: F401
+from .grad_array import GradArray  # noqa: F401
 from .version_check import check_saved_versions  # noqa: F401
 from .scattered_gradient import ScatteredGradient  # noqa: F401
 from .threads import Aside  # noqa: F401

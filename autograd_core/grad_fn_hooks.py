@@ -84,7 +84,7 @@ class NodeHook:
         elif value._op is not None:
             _step_one(state, value, None)
         elif _step_leaf(state, value, None) is not _NOT_ACCUMULATING:  # then the leaf's AccumulateGrad's hooks
-            from .value import PostAccumulateHook
+            from .value_hooks import PostAccumulateHook
 
             for hook in list(value._hooks.values()):
                 if hook.__class__ is PostAccumulateHook:
@@ -352,7 +352,7 @@ _NOT_ACCUMULATING = object()  # _step_leaf's answer for no gradient in a pass th
 
 def _first_own_hook(value):
     """The id of the first of the Value's own hooks (register_hook's), for PyTorch's order of the outputs' hooks."""
-    from .value import PostAccumulateHook
+    from .value_hooks import PostAccumulateHook
 
     return min((key for key, h in (value._hooks or {}).items() if h.__class__ not in (NodeHook, PostAccumulateHook)),
                default=-1)
@@ -361,7 +361,7 @@ def _first_own_hook(value):
 def _own_hooks_of_none(value):
     """A Value's own hooks called with None, as PyTorch's for an output of the node that got no gradient; returns
     None (the gradient they leave)."""
-    from .value import PostAccumulateHook
+    from .value_hooks import PostAccumulateHook
 
     for hook in list((value._hooks or {}).values()):
         if hook.__class__ not in (NodeHook, PostAccumulateHook) and hook(None) is not None:

@@ -69,6 +69,7 @@ from . import value as _value
 from .errors import ArgumentError, ShapeError, write_refusal
 from .float_errors import quiet
 from .modes import GRAD_ENABLED, TRACERS
+from .python_numbers import wrapped
 from .scalar_aliases import synchronise
 from .version_counter import (  # noqa: F401  (mark_changed: users call autograd_core.inplace.mark_changed(x))
     Versions, _count_change, _is_view, element_cell, element_of, mark_changed, overlap_error, overlapping,
@@ -269,7 +270,7 @@ def _ufunc_update(ufunc):
         def compute(data, out):
             other = operand
             if other.__class__ is int and ufunc is not np.power:  # (u8 ** -1 raises, as PyTorch's)
-                other = _value.wrapped(other, data.dtype)  # -1 into uint8 is 255, as PyTorch's cast
+                other = wrapped(other, data.dtype)  # -1 into uint8 is 255, as PyTorch's cast
             if out is None:
                 return ufunc(data, other)
             try:
@@ -332,7 +333,7 @@ def _scaled_operand(self, other, scaled, kind):
 def _copy(self, src, name):
     """self's contents replaced by src (a Value, array or number broadcastable to self's shape), in self's dtype."""
     source = src
-    src = _value.wrapped(_data(src), self.dtype)  # fill_(-1) of uint8 is 255, as PyTorch's
+    src = wrapped(_data(src), self.dtype)  # fill_(-1) of uint8 is 255, as PyTorch's
 
     def compute(data, out):
         if out is None:

@@ -13,12 +13,13 @@ _CLASS_ATTRIBUTES = ("__module__", "__qualname__", "__doc__", "__dict__", "__wea
 
 def attach_methods(body, target):
     """Copy the attributes of class `body` onto class `target`, each under its own name, which `target` must not have
-    yet. The functions among them (a property's getter, a static or class method's function, and each function a
-    decorator's `functools.wraps` wrapper wraps) are renamed `<target>.<name>`, as when they were written in
-    `target`'s body; other attributes (`is_cuda = False`) are copied as they are."""
+    yet (but from `object`: Value's `__repr__` and `__format__` replace object's). The functions among them (a
+    property's getter, a static or class method's function, and each function a decorator's `functools.wraps` wrapper
+    wraps) are renamed `<target>.<name>`, as when they were written in `target`'s body; other attributes (`is_cuda =
+    False`) are copied as they are."""
     for name, member in vars(body).items():
         if name not in _CLASS_ATTRIBUTES:
-            assert not hasattr(target, name), name
+            assert getattr(target, name, None) is getattr(object, name, None), name
             function = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
             while hasattr(function, "__code__"):  # (a function; not `is_cuda = False`)
                 function.__qualname__ = f"{target.__qualname__}.{function.__name__}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .value import _PRINT_DEFAULTS, _PRINT_OPTIONS
+from .value_printing import _PRINT_DEFAULTS, _PRINT_OPTIONS
 
 
 def sparse_text(indices, values, shape, default_dtype, grad_fn=None, requires_grad=False):

@@ -34,7 +34,8 @@ from .modes import inference_mode  # noqa: F401  (torch.inference_mode)
 from .tensor_methods import MaxMin, Size, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .tensor_attributes import check_memory_format  # memory_format= of the *_like factories: names, no numbers
 from .tensor_inputs import refuse_overflow, tensors_read_as_numbers
-from .value import Value, wrapped
+from .python_numbers import wrapped
+from .value import Value
 from .dtypes import DEFAULTS, bool_, int64
 from .generator import get_rng
 

@@ -30,6 +30,7 @@ from . import value as _value
 from .errors import ShapeError, cpp_name, dim_out_of_range, expand_refusal
 from .grad_fn import GradFn
 from .one_node import shown_as
+from .python_numbers import wrapped
 
 MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])  # PyTorch's torch.return_types.max
 
@@ -166,7 +167,7 @@ class TensorMethods:
                              f"{np.ndim(_data(value))} dimension(s). (masked_fill: value must be a number or a 0-d "
                              "Value; use torch.where(mask, value, x) to fill from another Value)")
         if not isinstance(value, _value.Value):
-            value = np.asarray(_value.wrapped(value, self.dtype), dtype=self.dtype)
+            value = np.asarray(wrapped(value, self.dtype), dtype=self.dtype)
         if mask.shape != self.shape:
             try:
                 np.broadcast_to(mask, self.shape)
@@ -208,7 +209,7 @@ class TensorMethods:
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
         """`fill_value` in an array of shape `size`, with x's dtype unless `dtype` is given. As in PyTorch,
         only size and fill_value may be given by position."""
-        return self._new(lambda shape, dt: np.full(shape, _value.wrapped(fill_value, dt), dt), (size,), dtype,
+        return self._new(lambda shape, dt: np.full(shape, wrapped(fill_value, dt), dt), (size,), dtype,
                          requires_grad, device)
 
     def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):

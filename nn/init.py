@@ -25,7 +25,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import ShapeError
 from autograd_core import no_grad
-from autograd_core.value import complex_values_exist
+from autograd_core.python_numbers import complex_values_exist
 # One generator and one default dtype for factories and layers: nn.init's names are the core's functions.
 from autograd_core.dtypes import get_default_dtype, set_default_dtype  # noqa: F401
 from autograd_core.generator import get_rng, manual_seed  # noqa: F401

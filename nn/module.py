@@ -35,7 +35,7 @@ from autograd_core.grad_array import ParameterArray
 from autograd_core.torch_text import tensor_text
 from autograd_core.sparse_array import SparseData
 from autograd_core.tensor_methods import on_cpu
-from autograd_core.value import complex_values_exist
+from autograd_core.python_numbers import complex_values_exist
 from autograd_core.modes import enter_scope, exit_scope
 
 

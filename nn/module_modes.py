@@ -15,7 +15,7 @@ import numpy as np
 
 from autograd_core.sparse_array import SparseData
 from autograd_core.tensor_methods import on_cpu
-from autograd_core.value import complex_values_exist
+from autograd_core.python_numbers import complex_values_exist
 from autograd_core.jit import effect
 from autograd_core.method_families import attach_methods
 

@@ -10,7 +10,7 @@ import numpy as np
 from autograd_core import Value
 from autograd_core.grad_array import ParameterArray as _parameter_array
 from autograd_core.ops import number_like
-from autograd_core.value import COMPLEX_VALUES_EXIST
+from autograd_core.python_numbers import COMPLEX_VALUES_EXIST
 
 from .optimizer import Optimizer
 from .hyperparameter_checks import beta_pair, flag, implementation_flags, learning_rate, nonnegative

@@ -43,7 +43,8 @@ from autograd_core.version_counter import mark_changed
 from autograd_core.jit import effect, is_effect, mark_effects, setting_written
 from autograd_core.sparse_array import SparseArray, SparseGradients
 from autograd_core.sparse_compressed import BACKEND, CompressedArray
-from autograd_core.value import _GRAD_PROPERTY, COMPLEX_VALUES_EXIST, Value, stored_grad
+from autograd_core.python_numbers import COMPLEX_VALUES_EXIST
+from autograd_core.value import _GRAD_PROPERTY, Value, stored_grad
 
 from .hooks import add_hook, with_step_hooks
 from .hooks import register_optimizer_step_post_hook, register_optimizer_step_pre_hook  # noqa: F401  (PyTorch's address)

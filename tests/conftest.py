@@ -184,7 +184,7 @@ def _fresh_state_per_test(request):
         library_defaults = {key: library.DEFAULTS[key] for key in ("rng", "seed") if key in library.DEFAULTS}
         library.DEFAULTS.update(rng=np.random.default_rng(seed), seed=seed)
     numpy_options = np.get_printoptions()
-    ours = sys.modules.get("autograd_core.value")
+    ours = sys.modules.get("autograd_core.value_printing")
     our_options = dict(ours._PRINT_OPTIONS) if ours is not None else None
     torch = sys.modules.get("torch")
     torch_options = None
@@ -192,7 +192,7 @@ def _fresh_state_per_test(request):
         torch_options = dict(vars(torch._tensor_str.PRINT_OPTS))
     yield
     np.set_printoptions(**numpy_options)
-    ours = sys.modules.get("autograd_core.value")
+    ours = sys.modules.get("autograd_core.value_printing")
     if ours is not None:
         ours._PRINT_OPTIONS.clear()
         ours._PRINT_OPTIONS.update(our_options if our_options is not None else ours._PRINT_DEFAULTS)

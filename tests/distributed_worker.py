@@ -165,7 +165,7 @@ def check_hooks_go_with_the_wrapper(rank, world):
     import gc
     import weakref
 
-    from autograd_core.value import HOOKED_LEAVES
+    from autograd_core.value_hooks import HOOKED_LEAVES
 
     model = mlp(0, np.float64)
     ddp = DistributedDataParallel(model)

@@ -22,7 +22,7 @@ import pytest
 from autograd_core import Value
 from autograd_core import distributed as dist
 from autograd_core import engine, nn
-from autograd_core.value import HOOKED_LEAVES
+from autograd_core.value_hooks import HOOKED_LEAVES
 from autograd_core.nn import functional as F
 
 WORKER = Path(__file__).with_name("distributed_worker.py")

@@ -1,5 +1,6 @@
 """Assigning `.grad`: what PyTorch refuses is refused with its words, before it can reach a backward pass or an
-optimizer's step; what a NumPy or micrograd user writes (an array, `p.grad = 0`) is taken, in the Value's dtype."""
+optimizer's step; what a NumPy or micrograd user writes (an array of the Value's dtype, `p.grad = 0`) is taken
+(tests/test_grad_assignment_dtypes.py: gradients of another dtype)."""
 
 import numpy as np
 import pytest
@@ -53,7 +54,7 @@ def test_a_numpy_array_of_the_wrong_shape_is_refused_not_broadcast():
     # (3, 1) + (2,) would broadcast to (3, 2) in the next backward pass's accumulation
     x = ag.ones(2, requires_grad=True)
     with pytest.raises(RuntimeError, match=r"size '\[3, 1\]' to a tensor of size '\[2\]'"):
-        x.grad = np.zeros((3, 1))
+        x.grad = np.zeros((3, 1), np.float32)
     with pytest.raises(RuntimeError, match=r"size '\[1\]' to a tensor of size '\[\]'"):
         Value(2.0).grad = np.zeros(1)
 
@@ -64,13 +65,13 @@ def test_a_value_of_the_right_shape_and_dtype_is_kept_itself():
     assert x.grad is g
 
 
-def test_numpy_arrays_lists_and_numbers_become_gradients_in_the_values_dtype():
+def test_numpy_arrays_of_the_values_dtype_lists_and_numbers_become_gradients():
     x = ag.ones(2, requires_grad=True)  # float32
     shared = np.array([1.0, 2.0], np.float32)
     x.grad = shared
     assert np.shares_memory(x.grad, shared)  # kept, not copied: two parameters may share one gradient array
-    x.grad = np.array([1.0, 2.0])  # float64: converted
-    assert x.grad.dtype == np.float32 and np.array_equal(x.grad, [1.0, 2.0])
+    with pytest.raises(RuntimeError, match="dtype 'double'"):  # float64: refused, as PyTorch's
+        x.grad = np.array([1.0, 2.0])
     x.grad = [0.5, 0.25]
     assert x.grad.dtype == np.float32 and np.array_equal(x.grad, [0.5, 0.25])
     x.grad = 0  # micrograd's zero_grad

@@ -384,6 +384,18 @@ def test_number_like_of_a_float_zero_is_not_the_integer_zeros():
     assert np.signbit(number_like(-0.0, x)) == np.True_
 
 
+def _give_grad(p, g):
+    """p.grad = g, also for g of another dtype than p's: `.grad =` refuses that, as PyTorch's does; it is reached as in
+    PyTorch, through `.data` (an assignment of another dtype there keeps the gradient)."""
+    if g is None or g.dtype == p.dtype:
+        p.grad = g
+        return
+    data = p.data
+    p.data = data.astype(g.dtype)
+    p.grad = g
+    p.data = data
+
+
 def test_plain_sgd_written_out_matches_the_general_loop():
     # SGD writes out p ← p − lr·g for a group without momentum, weight decay or maximize; the general loop of
     # Optimizer._step_group must give the same parameters, state and errors, on the odd cases too: a 0-d parameter,
@@ -404,7 +416,7 @@ def test_plain_sgd_written_out_matches_the_general_loop():
         opt._step_group = group_loop.__get__(opt)
         for k in range(3):
             for p, g in zip(ps, grads):
-                p.grad = None if g is None else (g * (k + 1)).astype(g.dtype)
+                _give_grad(p, None if g is None else (g * (k + 1)).astype(g.dtype))
             _ = ps[0].grad.sum()  # .grad read: a GradArray from now on
             opt.step()
         results.append(([p.data for p in ps], opt.state_dict(), opt._step_count))

@@ -74,7 +74,7 @@ def test_each_test_gets_generators_seeded_from_its_id_and_print_options_and_they
         next(fixture)
     assert (module.RNG, tensor.DEFAULTS["rng"], tensor.DEFAULTS["seed"]) == before[:3]
     assert np.get_printoptions() == before[3]
-    assert ag.value._PRINT_OPTIONS == ag.value._PRINT_DEFAULTS
+    assert ag.value_printing._PRINT_OPTIONS == ag.value_printing._PRINT_DEFAULTS
 
 
 class _Report:

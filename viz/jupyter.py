@@ -12,7 +12,7 @@ import re
 
 import graphviz
 
-from autograd_core.value import set_display
+from autograd_core.value_printing import set_display
 
 
 SVG = "image/svg+xml"
@@ -121,5 +121,5 @@ def count_nodes(value, limit):
 
 def show_values_as_graphs(enabled=True):
     """Make Jupyter show every Value as the picture of its graph (True, what importing viz does) or as its
-    repr (False). Registers `value_mimebundle` with the core's `autograd_core.value.set_display`."""
+    repr (False). Registers `value_mimebundle` with the core's `autograd_core.value_printing.set_display`."""
     set_display(value_mimebundle if enabled else None)

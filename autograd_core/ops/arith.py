@@ -18,7 +18,8 @@ from ..sparse_array import SparseData
 
 from ..errors import ShapeError
 from ..modes import is_grad_enabled
-from ..value import Value, wrapped
+from ..python_numbers import wrapped
+from ..value import Value
 from .elementwise import abs, clip, clip_one_side, maximum, minimum, sub, where  # noqa: F401  (maximum, minimum: methods)
 from ..one_node import shown_as
 from .index import as_value

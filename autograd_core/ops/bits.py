@@ -18,7 +18,8 @@ import numbers
 import numpy as np
 
 from ..errors import scalar_type_name
-from ..value import Value, wrapped
+from ..python_numbers import wrapped
+from ..value import Value
 from .index import as_value
 from .nondifferentiable import without_gradient
 from .promotion import float_result_dtype, result_dtype

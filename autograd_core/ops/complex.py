@@ -16,7 +16,7 @@ PyTorch's (chain_rule._chain_rule, backward_seeds._seed_gradient).
 (PyTorch's words where PyTorch refuses too), rather than computing NumPy's numbers for them (NumPy orders
 complex numbers lexicographically, so `relu` and `max` would give an answer, and a real rule a wrong gradient).
 The refusal wraps those primitives' forward functions, and only once the first complex Value exists
-(value.complex_values_exist): until then real graphs pay nothing for it, not even a test of the dtype.
+(python_numbers.complex_values_exist): until then real graphs pay nothing for it, not even a test of the dtype.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import scalar_type_name
 from ..lazy_bits import refuse_view_as_real
-from ..value import COMPLEX_VALUES_EXIST, complex_values_exist
+from ..python_numbers import COMPLEX_VALUES_EXIST, complex_values_exist
 from .elementwise import data_of, where
 from .primitive import PRIMITIVES, named_twins, primitive
 
@@ -188,7 +188,7 @@ def ungate(op):
 
 def arm_complex_gate():
     """Gate every primitive defined so far, and the named twins made of them so far (each a copy holding the forward
-    function it was made with), once: value.complex_values_exist calls this."""
+    function it was made with), once: python_numbers.complex_values_exist calls this."""
     for op in list(PRIMITIVES.values()) + named_twins():
         gate(op)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import scalar_type_name
-from ..value import complex_values_exist
+from ..python_numbers import complex_values_exist
 from .primitive import primitive
 from .shape import concatenate
 

@@ -15,7 +15,8 @@ import operator
 import numpy as np
 
 from ..modes import SCOPE, TRACERS
-from ..value import COMPLEX_VALUES_EXIST, Value, _new_node
+from ..python_numbers import COMPLEX_VALUES_EXIST
+from ..value import Value, _new_node
 from .primitive import primitive
 
 _NO_OPERAND = object()

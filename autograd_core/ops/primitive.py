@@ -24,7 +24,8 @@ import numpy as np
 
 from ..recording import apply, apply_unary
 from ..float_errors import recompute
-from ..value import COMPLEX_VALUES_EXIST, Value
+from ..python_numbers import COMPLEX_VALUES_EXIST
+from ..value import Value
 
 PRIMITIVES: dict[str, Primitive] = {}
 _TWINS: dict[str, dict] = {}  # Primitive.named's: {primitive's name: {grad_fn_name or (it, input_at): twin}}

@@ -115,7 +115,7 @@ def astype(x, dtype):
     converted back."""
     dtype = np.dtype(dtype)
     if dtype.kind == "c":
-        from ..value import complex_values_exist
+        from ..python_numbers import complex_values_exist
 
         complex_values_exist()
     elif x.dtype.kind == "c":
