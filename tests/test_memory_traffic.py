@@ -157,8 +157,10 @@ def test_plain_sgd_step_is_data_minus_lr_times_g_whatever_the_gradient_looks_lik
     data = rng.standard_normal(shape).astype(np.float32)
     g = _with_specials(rng.standard_normal(shape).astype(np.float32))
     p = Value(data.copy(), requires_grad=True)
-    if how == "float64 gradient":
-        p.grad = g.astype(np.float64)  # (kept as data's dtype: converted on assignment)
+    if how == "float64 gradient":  # (`.grad =` refuses another dtype, as PyTorch's; `.data =` of another one keeps it)
+        p.data = data.astype(np.float64)
+        p.grad = g.astype(np.float64)
+        p.data = data.copy()
     elif how == "value gradient":
         p.grad = Value(g.copy())
     else:
