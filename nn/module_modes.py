@@ -29,14 +29,17 @@ _COMPLEX_MODULES_WARNING = (
     "expected.")  # PyTorch's words, from Module.to(complex dtype)
 
 
-def _cast_array(array, dtype):
-    """array as `dtype`; complex to real keeps the real parts, with PyTorch's warning. A sparse parameter's data
-    (SparseData) converts its values."""
+def _cast_array(array, dtype, warn=True):
+    """array as `dtype`; complex to real keeps the real parts, with PyTorch's warning (warn=False: without it). A sparse
+    parameter's data (SparseData) or gradient converts its values."""
     if isinstance(array, SparseData):
         return array if array.dtype == dtype else array.astype(dtype)
+    if getattr(array, "is_sparse", False):  # a sparse gradient (nn.Embedding(sparse=True)'s)
+        return array.to(dtype)
     array = np.asarray(array)
     if array.dtype.kind == "c" and dtype.kind != "c":
-        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=4)
+        if warn:
+            warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=4)
         array = array.real
     return np.asarray(array, dtype=dtype)
 
@@ -138,8 +141,12 @@ class _Modes:
             complex_values_exist()
         for param in self.parameters():
             if param.data.dtype.kind in kinds:
+                grad = param.grad
                 param.data = _cast_array(param.data, dtype)
-                param.grad = None
+                if grad is not None and grad.dtype != dtype:
+                    # As PyTorch's Module._apply: the gradient is converted with its parameter (the same numbers in
+                    # the new dtype; an accumulated gradient survives `model.double()`), warning once per parameter
+                    param.grad = _cast_array(grad, dtype, warn=False)
         for module in self.modules():
             for name in module._buffers:
                 buffer = getattr(module, name)
