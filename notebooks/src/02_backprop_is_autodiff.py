@@ -293,7 +293,8 @@ print(f"each factor grows like size^p over the sizes {sizes[2]} to {sizes[-1]}: 
 # $g^\top x$ for its weights; the first layer needs only the second, its input x needs no gradient), plus
 # elementwise work the size of the forward's. So expect one to three forward passes' worth, for every gradient
 # at once: nothing like the one pass *per parameter* that forward mode needs. Measured on a sigmoid network
-# 256 → 256 → 256 → 10 and a batch of 256 (CPU time, median of 7):
+# 256 → 256 → 256 → 10 and a batch of 256 (wall-clock time, median of 7; NumPy's matrix products may use
+# several threads, in both passes alike):
 
 # %%
 nn.manual_seed(0)
@@ -302,12 +303,12 @@ X_wide = rng.normal(size=(256, 256))
 y_wide = rng.integers(0, 10, size=256)
 forward_times, backward_times = [], []
 for _ in range(7):
-    start = time.process_time()
+    start = time.perf_counter()
     loss_wide = nn.functional.cross_entropy(wide(X_wide), y_wide)
-    middle = time.process_time()
+    middle = time.perf_counter()
     loss_wide.backward()
     forward_times.append(middle - start)
-    backward_times.append(time.process_time() - middle)
+    backward_times.append(time.perf_counter() - middle)
     wide.zero_grad()
 t_fwd, t_bwd = np.median(forward_times), np.median(backward_times)
 print(f"forward {1e3 * t_fwd:.1f} ms, backward {1e3 * t_bwd:.1f} ms: the backward pass costs "
