@@ -194,6 +194,19 @@ def run_on(library, make, arrays, dtype=np.float64):
     return make(L, F, nn, Tensors(L, arrays, dtype))
 
 
+def values_and_gradients(library, make, arrays):
+    """make(L, F, nn, Tensors(L, arrays)) in `library` ("torch" or "autograd_core"): its output and the gradients of
+    Σ output·cos(k) (k: the flat index) with respect to every input (None where none reaches it), as arrays."""
+    L, F, nn = _library(library)
+    d = Tensors(L, arrays)
+    y = make(L, F, nn, d)
+    inputs = [getattr(d, name) for name in arrays]
+    weights = L.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape))).to(y.dtype)
+    grads = L.autograd.grad((y * weights).sum(), inputs, allow_unused=True)
+    as_array = (lambda t: t.detach().numpy()) if library == "torch" else (lambda t: t.data)
+    return as_array(y), [None if g is None else as_array(g) for g in grads]
+
+
 def _next_names(fn):
     return "|".join("None" if f is None else type(f).__name__ for f, _ in fn.next_functions)
 

@@ -10,7 +10,7 @@ listed as itself."""
 import numpy as np
 import pytest
 from test_grad_fn_hooks_pytorch4 import _hooked_passes, _pairs, _same
-from test_grad_fn_names import Tensors, _chain, _library, _next_names, run_on
+from test_grad_fn_names import Tensors, _chain, _library, _next_names, run_on, values_and_gradients
 
 _RNG = np.random.default_rng(10)
 _ARRAYS = {
@@ -127,22 +127,11 @@ def test_whole_chain_is_pytorchs(case):
 _NUMBER_CASES = [case for case in CASES if case[0][0].islower()]  # (modules: each library's random parameters)
 
 
-def _output_and_gradients(library, make):
-    L, F, nn = _library(library)
-    d = _Inputs(L)
-    y = make(L, F, nn, d)
-    inputs = [getattr(d, name) for name in _ARRAYS]
-    weights = L.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape))).to(y.dtype)
-    grads = L.autograd.grad((y * weights).sum(), inputs, allow_unused=True)
-    as_array = (lambda t: t.detach().numpy()) if library == "torch" else (lambda t: t.data)
-    return as_array(y), [None if g is None else as_array(g) for g in grads]
-
-
 @pytest.mark.parametrize("case", _NUMBER_CASES, ids=[case[0] for case in _NUMBER_CASES])
 def test_values_and_gradients_are_pytorchs(case):
     pytest.importorskip("torch")
-    ours, our_grads = _output_and_gradients("autograd_core", case[3])
-    theirs, their_grads = _output_and_gradients("torch", case[3])
+    ours, our_grads = values_and_gradients("autograd_core", case[3], _ARRAYS)
+    theirs, their_grads = values_and_gradients("torch", case[3], _ARRAYS)
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
     for a, b in zip(our_grads, their_grads):
         if a is None or b is None:

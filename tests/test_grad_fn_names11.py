@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from gradient_helpers import central_gradients
 from test_grad_fn_hooks_pytorch4 import _hooked_passes, _pairs, _same
-from test_grad_fn_names import Tensors, _chain, _library, _next_names, run_on
+from test_grad_fn_names import _chain, _library, _next_names, run_on, values_and_gradients
 
 _RNG = np.random.default_rng(11)
 _P3 = _RNG.standard_normal((2, 3, 7))
@@ -158,23 +158,12 @@ def test_the_chains_without_pytorch():
 _NUMBER_CASES = [case for case in CASES if not case[0].startswith("Conv")]  # (each library's random parameters)
 
 
-def _output_and_gradients(library, make):
-    L, F, nn = _library(library)
-    d = Tensors(L, _ARRAYS)
-    y = make(L, F, nn, d)
-    inputs = [getattr(d, name) for name in _ARRAYS]
-    weights = L.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape))).to(y.dtype)
-    grads = L.autograd.grad((y * weights).sum(), inputs, allow_unused=True)
-    as_array = (lambda t: t.detach().numpy()) if library == "torch" else (lambda t: t.data)
-    return as_array(y), [None if g is None else as_array(g) for g in grads]
-
-
 @pytest.mark.parametrize("case", _NUMBER_CASES, ids=[case[0] for case in _NUMBER_CASES])
 def test_values_and_gradients_are_pytorchs(case):
     """float64, NaN where PyTorch's are (x^p of a negative x, a negative sum's odd root) and 0 at windows of zeros"""
     pytest.importorskip("torch")
-    ours, our_grads = _output_and_gradients("autograd_core", case[3])
-    theirs, their_grads = _output_and_gradients("torch", case[3])
+    ours, our_grads = values_and_gradients("autograd_core", case[3], _ARRAYS)
+    theirs, their_grads = values_and_gradients("torch", case[3], _ARRAYS)
     np.testing.assert_allclose(ours, theirs, rtol=1e-13, atol=1e-14)
     for a, b in zip(our_grads, their_grads):
         if a is None or b is None:
