@@ -133,3 +133,30 @@ def test_requests_after_our_half_do_not_list_the_test_for_the_run_without_pytorc
     requests.owners.append(("fixture", "made during the rest"))  # a fixture's objects go to other tests: noted
     importlib.util.find_spec("torch")
     assert requests.fixtures == {"made during the rest"}
+
+
+# A number each library prints on its own side of a rounding boundary (ours first), or further apart.
+APART = """
+import torch
+print("G:", {ours} if torch.__name__ == "autograd_core" else {theirs}, 1.5)
+"""
+
+
+def test_printed_resolution_is_the_unit_of_the_last_digit():
+    from program_harness import printed_resolution
+
+    assert printed_resolution("2.066") == pytest.approx(1e-3) and printed_resolution("-0.10") == pytest.approx(1e-2)
+    assert printed_resolution("1.5e-08") == pytest.approx(1e-9) and printed_resolution("7.25E+02") == pytest.approx(1)
+    assert printed_resolution("3") == 0 and printed_resolution("1e-05") == 0  # integers and bare powers: exact
+
+
+def test_numbers_printed_one_last_digit_apart_agree(monkeypatch):
+    pytest.importorskip("torch")
+    compare_with_pytorch(APART.format(ours="2.066", theirs="2.065"), "harness", monkeypatch, fewest=2)
+
+
+@pytest.mark.parametrize("ours, theirs", [("2.067", "2.065"), ("2", "3"), ("2.0675", "2.065")])
+def test_numbers_printed_further_apart_do_not(ours, theirs, monkeypatch):
+    pytest.importorskip("torch")
+    with pytest.raises(AssertionError, match="Not equal to tolerance"):
+        compare_with_pytorch(APART.format(ours=ours, theirs=theirs), "harness", monkeypatch, fewest=2)
