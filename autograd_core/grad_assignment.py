@@ -50,7 +50,9 @@ def _as_grad_of(value, g):
             return _sparse_grad_of(value, g)
         raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(g).__name__}")
     if g.dtype != data.dtype:
-        raise RuntimeError(_grad_dtype_message(g.dtype, data.dtype))
+        # NumPy makes float64 by default where the model is float32: say how to make the array this Value takes
+        raise RuntimeError(f"{_grad_dtype_message(g.dtype, data.dtype)} (a NumPy array of {g.dtype.name}: make it "
+                           f"with dtype=np.{data.dtype.name}, or assign g.astype(np.{data.dtype.name}))")
     if g.shape != shape:
         raise RuntimeError(_grad_size_message(g.shape, shape))
     return g

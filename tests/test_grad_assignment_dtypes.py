@@ -47,9 +47,10 @@ def test_a_tensor_of_another_dtype_is_refused_as_in_pytorch(case):
     leaf_dtype, leaf_shape, dtype, shape, requires_grad = CASES[case]
     ours = _message(ag, _leaf(ag, leaf_dtype, leaf_shape, requires_grad), ag.ones(shape, dtype=getattr(ag, dtype)))
     assert ours[0] == "RuntimeError" and "attempting to assign a gradient with dtype" in ours[1]
-    # a NumPy array of that dtype is refused with the same words
+    # a NumPy array of that dtype is refused with the same words, and says how to make one the Value takes
     as_array = _message(ag, _leaf(ag, leaf_dtype, leaf_shape, requires_grad), np.ones(shape, dtype=dtype))
-    assert as_array == ours
+    assert as_array[0] == ours[0] and as_array[1].startswith(ours[1])
+    assert f"a NumPy array of {np.dtype(dtype).name}: make it with dtype=np.{np.dtype(leaf_dtype).name}" in as_array[1]
     torch = pytest.importorskip("torch")
     theirs = _message(torch, _leaf(torch, leaf_dtype, leaf_shape, requires_grad),
                       torch.ones(shape, dtype=getattr(torch, dtype)))
