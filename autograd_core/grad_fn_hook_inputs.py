@@ -20,13 +20,23 @@ class _Transposed(int):
     PyTorch's addmm and mm take as Wᵀ): its gradient is the parent's, transposed."""
 
 
-def _edge_of(entry):
+class _Inner(int):
+    """A listed edge (`_listed_edges`): PyTorch's inner node over the parent of this index (the node's primitive's
+    `inner_node`: cross_entropy's LogSoftmaxBackward0): its gradient is the one at the inner node's output."""
+
+
+def _edge_of(entry, node=None):
     """A layout entry as `_listed_edges` lists it: an int or None as it is, linear's TBackward0 of a parent a
-    _Transposed, else (a node of PyTorch's own, a path further down) False."""
+    _Transposed, the inner node of node's primitive (`inner_node`) over a parent an _Inner, else (a node of PyTorch's
+    own, a path further down) False."""
     if entry is None or entry.__class__ is int:
         return entry
-    if entry.__class__ is tuple and entry[0] == "TBackward0" and len(entry[1]) == 1 and entry[1][0].__class__ is int:
-        return _Transposed(entry[1][0])
+    if entry.__class__ is tuple and len(entry[1]) == 1 and entry[1][0].__class__ is int:
+        if entry[0] == "TBackward0":
+            return _Transposed(entry[1][0])
+        inner = None if node is None else node._op.inner_node
+        if inner is not None and entry[0] == inner[0]:
+            return _Inner(entry[1][0])
     return False
 
 
@@ -40,7 +50,7 @@ def _listed_edges(node, inputs):
     entries = layout(node)[1]
     if entries is None:
         return None
-    edges = tuple(_edge_of(e) for e in entries)
+    edges = tuple(_edge_of(e, node) for e in entries)
     if any(e is False for e in edges):
         return None
     return edges if all(x is None or i in edges for i, x in enumerate(inputs)) else None
@@ -54,10 +64,28 @@ def unlisted_edges(node):
     from .grad_fn_names import layout
 
     entries = layout(node)[1]
-    if entries is None or all(_edge_of(e) is not False for e in entries):
+    if entries is None or all(_edge_of(e, node) is not False for e in entries):
         return None
     return ("PyTorch's node lists nodes of its own (or an input further down) that this library's one node does not "
             "record, so the gradients it sends them are not computed here")
+
+
+def _through_inner(node, g, edges, grad_inputs, into):
+    """grad_inputs with each _Inner edge's gradient taken to the inner node's output from the node's gradient g
+    (into=True: what PyTorch's node sends its inner node), or a hook's replacement there sent on to the parent
+    (into=False: the inner node's rule); the other edges' as they are."""
+    if not any(e.__class__ is _Inner for e in edges):
+        return grad_inputs
+    from . import backward_undo
+
+    _, to_inner, from_inner = node._op.inner_node
+    params = node._params
+    params = {} if params is None or params.__class__ is backward_undo._Freed else params
+    values = not isinstance(g, (np.ndarray, np.generic))
+    out, xs = (node, node._parents) if values else (node.data, [p.data for p in node._parents])
+    return tuple(x if e.__class__ is not _Inner or (x is None and not into) else
+                 to_inner(_plain(g), out, *xs, **params) if into else from_inner(_plain(x), out, *xs, **params)
+                 for e, x in zip(edges, grad_inputs))
 
 
 def _transpose(g):

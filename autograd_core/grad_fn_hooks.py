@@ -51,7 +51,7 @@ import numpy as np
 
 from .grad_fn_hook_inputs import (
     _WHOLE_LIST, _Transposed, _call_nodes, _edge_vjps, _inner_gradients, _listed_edges, _node_inputs, _node_vjp, _plain,
-    _send_to_inputs, _take_inner_gradients, _transpose, repeated_inputs,
+    _send_to_inputs, _take_inner_gradients, _through_inner, _transpose, repeated_inputs,
 )
 from .hook_handles import RemovableHandle
 
@@ -302,12 +302,15 @@ def _step_one(state, node, g):
         if edges is not None:  # PyTorch's node lists other edges (2 - x, lerp(x, y, 0.5): no Scalar's; linear's Wᵀ)
             inputs, grad_inputs = (tuple(None if e is None else xs[e] for e in edges) for xs in (inputs, grad_inputs))
             grad_inputs = tuple(_transpose(x) if e.__class__ is _Transposed else x for e, x in zip(edges, grad_inputs))
+            if g is not None:  # (cross_entropy's: what PyTorch's NllLossBackward0 sends its LogSoftmaxBackward0)
+                grad_inputs = _through_inner(node, g, edges, grad_inputs, into=True)
         grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
                                            (None if g is None else _shown(g),))
         if replaced:
-            if edges is not None:  # (what Wᵀ gets is what W gets, transposed back)
+            if edges is not None:  # (what Wᵀ gets is what W gets, transposed back; the inner node's rule after it)
                 grad_inputs = tuple(_transpose(x) if e.__class__ is _Transposed else x
                                     for e, x in zip(edges, grad_inputs))
+                grad_inputs = _through_inner(node, g, edges, grad_inputs, into=False)
             _send_to_inputs(inputs, grad_inputs)
             return backward_hooks._TakenOver(retained, None)
     return retained if g is retained else backward_hooks._TakenOver(retained, g)

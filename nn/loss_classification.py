@@ -98,6 +98,27 @@ def _cross_entropy_vjp(g, out, logits, labels, reduction):
     return p.T if p.flags.f_contiguous else np.ascontiguousarray(p.T)
 
 
+def _to_log_probabilities(g, out, logits, labels, reduction):
+    """dL/d log_softmax(z), what PyTorch's NllLossBackward0 sends its LogSoftmaxBackward0 (for node hooks: the
+    primitive's `inner_node`): −g·onehot(y), g scaled by the reduction as in the rule above; +0 off the labels."""
+    onehot = _onehot(np.shape(logits), labels, logits.dtype)
+    if reduction == "none":
+        g = g.reshape(g.shape[:1] + (1,) + g.shape[1:])
+    elif reduction == "mean":
+        g = g / len(labels)
+    if isinstance(g, Value):  # create_graph: stay differentiable
+        return -g * onehot
+    return np.multiply(onehot, np.negative(g), out=onehot) + 0.0  # (+ 0.0: +0 where 0·(−g) is −0, as PyTorch's)
+
+
+def _from_log_probabilities(r, out, logits, labels, reduction):
+    """log_softmax's rule over the classes (axis 1): r − softmax(z)·Σ_c r, a node hook's replacement r of
+    `_to_log_probabilities`'s gradient sent on to the logits."""
+    if isinstance(r, Value) or isinstance(logits, Value):  # create_graph: stay differentiable
+        return r - softmax(logits, axis=1) * r.sum(axis=1, keepdims=True)
+    return r - softmax.forward(logits, axis=1) * r.sum(axis=1, keepdims=True)
+
+
 def _onehot(shape, labels, dtype):
     """1 at each sample's label, on the class axis 1 of `shape` (labels flattened to the samples' order)."""
     onehot = np.zeros(shape[:1] + shape[2:] + shape[1:2], dtype=dtype)  # classes last, then moved to axis 1
@@ -132,6 +153,7 @@ def _shifted(logits, labels):
 
 
 _cross_entropy.defvjp(_cross_entropy_vjp, formulas=("g⊙(softmax(z) − onehot(y)), ÷N for the mean",))
+_cross_entropy.inner_node = ("LogSoftmaxBackward0", _to_log_probabilities, _from_log_probabilities)  # node hooks
 
 
 def _cross_entropy_jvp(t, out, logits, labels, reduction):

@@ -21,6 +21,8 @@ import pytest
 from test_grad_fn_hooks_pytorch4 import _hooked_passes, _numbers, _pairs, _same
 from test_grad_fn_names import _library, run_on
 
+import autograd_core as ag
+
 _RNG = np.random.default_rng(5)
 _ARRAYS = {"a": _RNG.standard_normal((3, 3)), "b": _RNG.standard_normal((3, 3)), "v": _RNG.standard_normal(3),
            "c3": _RNG.standard_normal((2, 3, 3)), "x": _RNG.standard_normal((4, 3)), "w": _RNG.standard_normal((2, 3)),
@@ -91,11 +93,11 @@ def test_a_composite_that_uses_the_value_more_often_still_refuses(make):
 
 @pytest.mark.parametrize("make", [
     lambda ag, F, x: x[0, 0],  # PyTorch's SelectBackward0 of a SelectBackward0
-    lambda ag, F, x: F.cross_entropy(x, ag.tensor([0, 2, 1, 0])),  # NllLossBackward0 of a LogSoftmaxBackward0
+    lambda ag, F, x: F.cross_entropy(x[None].permute(0, 2, 1), ag.tensor([[0, 2, 1, 0]])),  # a ViewBackward0 below
     lambda ag, F, x: ag.einsum("ij,jk->ik", x, x.T),  # a ViewBackward0 of bmm's chain
     lambda ag, F, x: F.layer_norm(x, (3,)),  # NativeLayerNormBackward0 of x, below the normalisation here
     lambda ag, F, x: F.linear(x[None], x[:2]),  # a view of linear's rows
-], ids=["x[0,0]", "cross_entropy", "einsum", "layer_norm", "linear3d"])
+], ids=["x[0,0]", "cross_entropy3d", "einsum", "layer_norm", "linear3d"])
 def test_a_node_that_lists_pytorchs_own_nodes_refuses_a_hook_and_takes_a_prehook(make):
     """Where PyTorch's node lists nodes that this library's one node does not record, their gradients are not
     computed here: register_hook says so (it gave the parents' gradients before); register_prehook still works."""
@@ -291,3 +293,50 @@ def test_triangular_solves_copy_changed_in_place_is_another_node():
                                    ag.tensor(_TRIANGLE, requires_grad=True))
     C.mul_(2)
     assert C.grad_fn.name() == "MulBackward0" and X.grad_fn.name() == "TriangularSolveBackward0"
+
+
+def _cross_entropy_hooked(L, logits, labels, reduction, replace):
+    """A hook on cross_entropy's NllLossBackward0 in library L: (what it saw, the logits' gradient), the loss weighted
+    by cos(index) when not reduced; the hook doubles its grad_inputs when `replace`."""
+    x = L.tensor(logits, requires_grad=True)
+    loss = L.nn.functional.cross_entropy(x, L.tensor(labels), reduction=reduction)
+    seen = []
+
+    def hook(grad_inputs, grad_outputs):
+        seen.append([np.array(t.detach().numpy() if hasattr(t, "detach") and L is not ag else np.asarray(t))
+                     for t in (*grad_inputs, *grad_outputs)])
+        return (grad_inputs[0] * 2,) if replace else None
+
+    loss.grad_fn.register_hook(hook)
+    (loss * L.tensor(np.cos(np.arange(loss.numel())).reshape(tuple(loss.shape)))).sum().backward()
+    return seen, np.asarray(x.grad)
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["observe", "replace"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape", [(5, 4), (4,), (2, 3, 2, 2)], ids=["batch", "one sample", "images"])
+def test_cross_entropys_node_sends_its_log_softmax_pytorchs_gradient(shape, reduction, replace):
+    """NllLossBackward0's grad_inputs: the gradient at log_softmax's output, −g·onehot (+0 off the labels); a
+    replacement goes on through LogSoftmaxBackward0's rule to the logits, as in PyTorch."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    logits = rng.standard_normal(shape)
+    labels = rng.integers(0, shape[0] if len(shape) == 1 else shape[1], () if len(shape) == 1 else
+                          (shape[0],) + shape[2:])
+    (ours, our_grad), (theirs, their_grad) = (_cross_entropy_hooked(L, logits, labels, reduction, replace)
+                                              for L in (ag, torch))
+    assert len(ours) == len(theirs) == 1
+    for a, b in zip(ours[0], theirs[0]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+        assert np.array_equal(np.signbit(a), np.signbit(b))  # (zeros off the labels are +0, as PyTorch's)
+    np.testing.assert_allclose(our_grad, their_grad, rtol=1e-12, atol=1e-15)
+
+
+def test_cross_entropys_node_hook_without_pytorch():
+    """The same numbers by hand: mean over 2 samples of classes 3; the hook's doubled gradient doubles the logits'."""
+    logits, labels = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]]), np.array([2, 0])
+    seen, doubled = _cross_entropy_hooked(ag, logits, labels, "mean", replace=True)
+    np.testing.assert_array_equal(seen[0][0], [[0.0, 0.0, -0.5], [-0.5, 0.0, 0.0]])
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    onehot = np.eye(3)[labels]
+    np.testing.assert_allclose(doubled, 2 * (p - onehot) / 2, rtol=1e-13)
