@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -271,8 +272,15 @@ def _same_padded(x, pads):
     every axis's padding is symmetric already."""
     if all(before == after for before, after in pads):
         return x, pads
+    if not _SAME_COPY_WARNED:  # PyTorch's UserWarning, once a process (TORCH_WARN_ONCE), in its words
+        _SAME_COPY_WARNED.append(True)
+        warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a zero-padded "
+                      "copy of the input be created", UserWarning, stacklevel=4)
     extra = tuple(amount for before, after in reversed(pads) for amount in (0, after - before))  # F.pad's order
     return pad(x, extra), tuple((before, before) for before, _ in pads)
+
+
+_SAME_COPY_WARNED = []  # see _same_padded
 
 
 def _conv_transpose_geometry(who, nd, x_shape, w_shape, bias, stride, padding, output_padding, groups, dilation):

@@ -333,3 +333,24 @@ def test_second_derivatives_are_central_differences():
     g = first(x, w, create_graph=True)
     for ours, expected in zip(ag.autograd.grad((g * g).sum(), [x, w]), central_gradients(loss, arrays)):
         np.testing.assert_allclose(ours.data, expected, rtol=1e-6, atol=1e-7)
+
+
+def test_an_uneven_same_padding_warns_once_as_pytorch(monkeypatch):
+    """PyTorch's UserWarning (TORCH_WARN_ONCE: once a process) where padding='same' needs a padded copy; none where
+    the padding is even."""
+    import warnings
+
+    import autograd_core as ag
+    from autograd_core.nn import conv
+
+    monkeypatch.setattr(conv, "_SAME_COPY_WARNED", [])
+    x = ag.tensor(_RNG.standard_normal((1, 2, 6, 6)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ag.nn.functional.conv2d(x, ag.tensor(_RNG.standard_normal((1, 2, 3, 3))), padding="same")  # even: no copy
+        assert not caught
+        for _ in range(2):
+            ag.nn.functional.conv2d(x, ag.tensor(_RNG.standard_normal((1, 2, 2, 2))), padding="same")
+    assert [str(w.message) for w in caught] == ["Using padding='same' with even kernel lengths and odd dilation may "
+                                                "require a zero-padded copy of the input be created"]
+    assert caught[0].category is UserWarning and caught[0].filename == __file__
