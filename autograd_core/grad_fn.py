@@ -43,7 +43,7 @@ import weakref
 
 from . import grad_fn_hooks
 from .grad_fn_names import Through, hook_refusal, layout_at
-from .one_node import output_of, shown_node, why_hooks_differ
+from .one_node import output_of, shown_node
 
 _FREED_MESSAGE = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
                   "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -157,9 +157,6 @@ class GradFn:
         shared = self._shared()
         if shared is not None:
             return grad_fn_hooks.register(fn, shared, "prehooks")
-        refusal = None if self._path else why_hooks_differ(self._now())
-        if refusal is not None:
-            raise RuntimeError(f"{self.name()}.register_prehook: {refusal}; use a hook on a Value")
         return grad_fn_hooks.register_on_node(fn, self._recorded(), "prehooks")
 
     def _recorded(self):

@@ -21,7 +21,7 @@ import numpy as np
 
 from .grad_fn_einsum import batched_as_pytorch, einsum_layout
 from .grad_fn_hook_inputs import repeated_inputs, unlisted_edges
-from .one_node import _LATER, show_now, why_hooks_differ
+from .one_node import _LATER, show_now
 
 
 def _name_of(op):
@@ -459,9 +459,6 @@ def hook_refusal(node):
     named, below = getattr(op, "grad_fn_name", None), getattr(op, "grad_fn_input", None)
     if below is None:
         return unlisted_edges(node)
-    why = why_hooks_differ(node)
-    if why is not None:
-        return why
     if named in _CHAINS or _BELOW in named:
         return ("this node is the top of a chain that PyTorch records and this library computes as one composite, "
                 "whose inputs are PyTorch's own nodes here")

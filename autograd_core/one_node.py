@@ -125,27 +125,6 @@ def show_now(node):
         entry[2](node, entry[3])
 
 
-# ---- composites whose node hooks could not be PyTorch's: their shapes on the way differ from PyTorch's node's
-
-_HOOKS_DIFFER = {}  # id(out) -> (weak reference to out, its primitive when marked, why)
-
-
-def hooks_differ(out, why):
-    """Mark out's relabelled node (shown_as's) as one whose node hooks (`grad_fn.register_hook`, `register_prehook`)
-    cannot get PyTorch's arguments, `why` (grad_fn.GradFn refuses them, saying it); returns out. The mark lasts while
-    out lives and keeps its node."""
-    if out._op is not None:
-        key = id(out)
-        _HOOKS_DIFFER[key] = (weakref.ref(out, lambda ref, key=key: _forget(_HOOKS_DIFFER, key, ref)), out._op, why)
-    return out
-
-
-def why_hooks_differ(node):
-    """hooks_differ's reason for Value node (its node unchanged since), else None."""
-    entry = _HOOKS_DIFFER.get(id(node))
-    return None if entry is None or entry[0]() is not node or node._op is not entry[1] else entry[2]
-
-
 # ---- PyTorch's one node of several outputs (std_mean, svd, unbind ...): several nodes here, one GradFn there
 
 class Outputs:
