@@ -43,8 +43,8 @@ def _edge_of(entry, node=None):
 def _listed_edges(node, inputs):
     """Where PyTorch's node of one output lists other edges than the node's parents (`next_functions`, from
     grad_fn_names.layout), each listed one's parent index (None: an edge PyTorch lists without a node; a _Transposed
-    index: PyTorch's TBackward0 of it); None where it lists the parents, or nodes of its own, or leaves out a parent
-    that needs a gradient."""
+    index: PyTorch's TBackward0 of it; an _Inner index: the primitive's inner node over it); None where it lists the
+    parents, or nodes of its own, or leaves out a parent that needs a gradient."""
     from .grad_fn_names import layout
 
     entries = layout(node)[1]
@@ -70,33 +70,43 @@ def unlisted_edges(node):
             "record, so the gradients it sends them are not computed here")
 
 
-def _through_inner(node, g, edges, grad_inputs, into):
-    """grad_inputs with each _Inner edge's gradient taken to the inner node's output from the node's gradient g
-    (into=True: what PyTorch's node sends its inner node), or a hook's replacement there sent on to the parent
-    (into=False: the inner node's rule); the other edges' as they are."""
-    if not any(e.__class__ is _Inner for e in edges):
-        return grad_inputs
+def at_listed_edges(node, g, edges, grad_inputs, into):
+    """grad_inputs (the parents' gradients, one per listed edge) as PyTorch's node sends them along its edges
+    (into=True), or a hook's replacements on those edges taken back to the parents (into=False): a _Transposed edge's
+    transposed either way (what Wᵀ gets is what W gets, transposed), an _Inner edge's the gradient at the inner node's
+    output, to_inner of the node's gradient g, and back through the inner node's rule, from_inner (the primitive's
+    `inner_node`: cross_entropy's); the others' as they are, and None as None."""
+    result = []
+    for e, x in zip(edges, grad_inputs):
+        if x is not None and e.__class__ is _Transposed:
+            x = x if x.ndim < 2 else x.swapaxes(-1, -2)  # (PyTorch's TBackward0 of a vector: the vector)
+        elif x is not None and e.__class__ is _Inner:
+            _, to_inner, from_inner = node._op.inner_node
+            out, xs, params = _rule_arguments(node, g)
+            rule, x = (to_inner, g) if into else (from_inner, x)
+            x = rule(_plain(x), out, *xs, **(params or {}))
+        result.append(x)
+    return tuple(result)
+
+
+def _rule_arguments(node, g):
+    """(out, inputs, params) for node's rules given its gradient g: its output and inputs as Values where g is one
+    (create_graph), else their arrays; its parameters, None where there are none or a pass without retain_graph
+    freed them."""
     from . import backward_undo
 
-    _, to_inner, from_inner = node._op.inner_node
     params = node._params
-    params = {} if params is None or params.__class__ is backward_undo._Freed else params
-    values = not isinstance(g, (np.ndarray, np.generic))
-    out, xs = (node, node._parents) if values else (node.data, [p.data for p in node._parents])
-    return tuple(x if e.__class__ is not _Inner or (x is None and not into) else
-                 to_inner(_plain(g), out, *xs, **params) if into else from_inner(_plain(x), out, *xs, **params)
-                 for e, x in zip(edges, grad_inputs))
-
-
-def _transpose(g):
-    """A gradient of PyTorch's TBackward0 (x.t(): the last two axes of a matrix swapped; a vector as it is)."""
-    return g if g is None or g.ndim < 2 else g.swapaxes(-1, -2)
+    if params.__class__ is backward_undo._Freed:
+        params = None
+    if isinstance(g, (np.ndarray, np.generic)):
+        return node.data, [p.data for p in node._parents], params
+    return node, node._parents, params
 
 
 def _edge_vjps(node, g, inputs):
     """grad_inputs of a node of one output for its gradient g (PyTorch's convention; None: none): one per edge, as
     PyTorch's node gives them (x * x: two), fitted to the input's shape and dtype; Values under create_graph."""
-    from . import backward_edges, backward_seeds, backward_undo, engine
+    from . import backward_edges, backward_seeds, engine
 
     if g is None:
         return (None,) * len(inputs)
@@ -104,11 +114,7 @@ def _edge_vjps(node, g, inputs):
     complex_g = engine.COMPLEX_VALUES_EXIST[0] and g.dtype.kind == "c"
     if complex_g:
         g = backward_seeds.conjugate_gradient(g)
-    params = node._params
-    if params.__class__ is backward_undo._Freed:
-        params = None
-    values = not isinstance(g, (np.ndarray, np.generic))
-    out, xs = (node, node._parents) if values else (node.data, [p.data for p in node._parents])
+    out, xs, params = _rule_arguments(node, g)
     result = []
     for i, x in enumerate(inputs):
         gx = None

@@ -50,8 +50,8 @@ from collections import OrderedDict
 import numpy as np
 
 from .grad_fn_hook_inputs import (
-    _WHOLE_LIST, _Transposed, _call_nodes, _edge_vjps, _inner_gradients, _listed_edges, _node_inputs, _node_vjp, _plain,
-    _send_to_inputs, _take_inner_gradients, _through_inner, _transpose, repeated_inputs,
+    _WHOLE_LIST, _call_nodes, _edge_vjps, _inner_gradients, _listed_edges, _node_inputs, _node_vjp, _plain,
+    _send_to_inputs, _take_inner_gradients, at_listed_edges, repeated_inputs,
 )
 from .hook_handles import RemovableHandle
 
@@ -299,18 +299,15 @@ def _step_one(state, node, g):
         # (PyTorch's cat and stack compute every tensor's gradient of their list, also one that needs none)
         grad_inputs = _edge_vjps(node, g, node._parents if node._op.name in _WHOLE_LIST else inputs)
         edges = _listed_edges(node, inputs)
-        if edges is not None:  # PyTorch's node lists other edges (2 - x, lerp(x, y, 0.5): no Scalar's; linear's Wᵀ)
+        if edges is not None:  # PyTorch's node lists other edges (2 - x, lerp(x, y, 0.5): no Scalar's; linear's Wᵀ;
+            # cross_entropy's LogSoftmaxBackward0)
             inputs, grad_inputs = (tuple(None if e is None else xs[e] for e in edges) for xs in (inputs, grad_inputs))
-            grad_inputs = tuple(_transpose(x) if e.__class__ is _Transposed else x for e, x in zip(edges, grad_inputs))
-            if g is not None:  # (cross_entropy's: what PyTorch's NllLossBackward0 sends its LogSoftmaxBackward0)
-                grad_inputs = _through_inner(node, g, edges, grad_inputs, into=True)
+            grad_inputs = at_listed_edges(node, g, edges, grad_inputs, into=True)
         grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
                                            (None if g is None else _shown(g),))
         if replaced:
-            if edges is not None:  # (what Wᵀ gets is what W gets, transposed back; the inner node's rule after it)
-                grad_inputs = tuple(_transpose(x) if e.__class__ is _Transposed else x
-                                    for e, x in zip(edges, grad_inputs))
-                grad_inputs = _through_inner(node, g, edges, grad_inputs, into=False)
+            if edges is not None:
+                grad_inputs = at_listed_edges(node, g, edges, grad_inputs, into=False)
             _send_to_inputs(inputs, grad_inputs)
             return backward_hooks._TakenOver(retained, None)
     return retained if g is retained else backward_hooks._TakenOver(retained, g)
