@@ -77,11 +77,7 @@ def _cross_entropy_vjp(g, out, logits, labels, reduction):
     # dℓₙ/dzₙ = softmax(zₙ) − onehot(yₙ); the reduction scales it by g/N, g or gₙ.
     if isinstance(logits, Value):            # create_graph: stay differentiable
         onehot = _onehot(logits.shape, labels, logits.dtype)
-        if reduction == "none":
-            g = g.reshape(g.shape[:1] + (1,) + g.shape[1:])
-        elif reduction == "mean":
-            g = g / len(labels)
-        return g * (softmax(logits, axis=1) - onehot)
+        return _per_sample(g, labels, reduction) * (softmax(logits, axis=1) - onehot)
     saved = _SAVED[0]
     if saved is not None and saved[0] is out:  # the forward that made `out` kept its exp: the same numbers
         _SAVED[0] = None                       # (ours to change in place; a second backward recomputes)
@@ -102,10 +98,7 @@ def _to_log_probabilities(g, out, logits, labels, reduction):
     """dL/d log_softmax(z), what PyTorch's NllLossBackward0 sends its LogSoftmaxBackward0 (for node hooks: the
     primitive's `inner_node`): −g·onehot(y), g scaled by the reduction as in the rule above; +0 off the labels."""
     onehot = _onehot(np.shape(logits), labels, logits.dtype)
-    if reduction == "none":
-        g = g.reshape(g.shape[:1] + (1,) + g.shape[1:])
-    elif reduction == "mean":
-        g = g / len(labels)
+    g = _per_sample(g, labels, reduction)
     if isinstance(g, Value):  # create_graph: stay differentiable
         return -g * onehot
     return np.multiply(onehot, np.negative(g), out=onehot) + 0.0  # (+ 0.0: +0 where 0·(−g) is −0, as PyTorch's)
@@ -117,6 +110,14 @@ def _from_log_probabilities(r, out, logits, labels, reduction):
     if isinstance(r, Value) or isinstance(logits, Value):  # create_graph: stay differentiable
         return r - softmax(logits, axis=1) * r.sum(axis=1, keepdims=True)
     return r - softmax.forward(logits, axis=1) * r.sum(axis=1, keepdims=True)
+
+
+def _per_sample(g, labels, reduction):
+    """The loss's gradient g as each sample's factor, broadcasting over the classes (axis 1): g/N for the mean, g for
+    the sum, gₙ (N, 1, d1, ...) for 'none'."""
+    if reduction == "none":
+        return g.reshape(g.shape[:1] + (1,) + g.shape[1:])
+    return g / len(labels) if reduction == "mean" else g
 
 
 def _onehot(shape, labels, dtype):
