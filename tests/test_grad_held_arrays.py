@@ -107,22 +107,27 @@ def test_a_retained_non_leafs_hook_returning_a_held_gradient(kind):
     _both(case, (False, [5.0] * 3, [11.0] * 3, [20.0] * 3))
 
 
+def _doubling(lib, held):
+    """A custom Function of lib: x * 2 forward, whose backward returns `held` (an array or Value the test keeps)."""
+
+    class Double(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return held
+
+    return Double
+
+
 @pytest.mark.parametrize("kind", [_held, _held_value])
 def test_a_functions_backward_returning_a_held_gradient(kind):
     def case(lib):
         held = kind(lib)
-
-        class Double(lib.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                return x * 2
-
-            @staticmethod
-            def backward(ctx, g):
-                return held
-
-        x = _leaf(lib)
-        return _twice(x, held, lambda: Double.apply(x).sum())
+        x, double = _leaf(lib), _doubling(lib, held)
+        return _twice(x, held, lambda: double.apply(x).sum())
 
     _both(case, (False, [5.0] * 3, [10.0] * 3))
 
@@ -131,18 +136,8 @@ def test_a_functions_backward_returning_a_held_gradient(kind):
 def test_a_functions_held_value_with_create_graph():
     def case(lib):
         held = _held_value(lib)
-
-        class Double(lib.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                return x * 2
-
-            @staticmethod
-            def backward(ctx, g):
-                return held
-
         x = _leaf(lib)
-        Double.apply(x).sum().backward(create_graph=True)
+        _doubling(lib, held).apply(x).sum().backward(create_graph=True)
         shared = _shares(x.grad, held)
         _np(x.grad)[...] += 1  # (an optimizer's in-place step on .grad's numbers)
         return shared, _list(held), _list(x.grad)
