@@ -263,19 +263,11 @@ def test_a_fresh_replacement_is_taken_as_it_is():
 def test_compiled_steps_keep_the_users_arrays():
     # a Function's held result in a compiled step (recorded, then replayed), a seed, and a hook's (which runs eagerly)
     held = np.full(3, 5.0)
-
-    class Double(ag.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2
-
-        @staticmethod
-        def backward(ctx, g):
-            return held
+    double = _doubling(ag, held)
 
     @ag.compile
     def step(x):
-        Double.apply(x).sum().backward()
+        double.apply(x).sum().backward()
 
     x = _leaf(ag)
     for _ in range(4):
