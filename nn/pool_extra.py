@@ -62,9 +62,12 @@ class AdaptiveAvgPool1d(Module):
 
 
 def _check_norm_type(norm_type, who):
+    """p as a float; a zero p raises ZeroDivisionError (PyTorch's type: it computes 1 / p), a NaN, bool or non-number
+    ValueError, each naming the argument."""
     if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or not abs(norm_type) > 0:  # 0, NaN
-        raise ValueError(f"{who}: norm_type must be a nonzero number (p of the p-norm; ±inf: the max of |x|), got "
-                         f"{norm_type!r}")
+        error = ZeroDivisionError if norm_type == 0 and not isinstance(norm_type, bool) else ValueError
+        raise error(f"{who}: norm_type must be a nonzero number (p of the p-norm; ±inf: the max of |x|), got "
+                    f"{norm_type!r}")
     return float(norm_type)
 
 

@@ -283,15 +283,18 @@ def test_the_pad_is_only_where_the_padding_is_uneven():
 
 
 def test_lp_pool_refuses_a_zero_or_nan_norm_type():
-    """(PyTorch divides by it: 1.0 / 0 raises there) a zero or NaN p is refused with its name; a negative p or ±inf
-    is PyTorch's (see the table)"""
+    """(PyTorch divides by it: 1.0 / 0 raises its ZeroDivisionError there) a zero or NaN p is refused with its name, a
+    zero one with PyTorch's type; a negative p or ±inf is PyTorch's (see the table)"""
     import autograd_core as ag
     import autograd_core.nn.functional as F
 
     x = ag.tensor(np.ones((1, 2, 4)))
-    for p in (0, 0.0, math.nan, True):
-        with pytest.raises(ValueError, match="norm_type must be a nonzero number"):
+    for p, error in ((0, ZeroDivisionError), (0.0, ZeroDivisionError), (-0.0, ZeroDivisionError),
+                     (math.nan, ValueError), (True, ValueError), (False, ValueError)):
+        with pytest.raises(error, match="norm_type must be a nonzero number"):
             F.lp_pool1d(x, p, 2)
+        with pytest.raises(error, match="lp_pool2d: norm_type"):
+            ag.nn.LPPool2d(p, 2)(ag.tensor(np.ones((1, 2, 4, 4))))
 
 
 def test_the_picture_shows_the_pad_between_the_input_and_the_convolution():
