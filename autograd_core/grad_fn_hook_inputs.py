@@ -21,72 +21,160 @@ class _Transposed(int):
 
 
 class _Inner(int):
-    """A listed edge (`_listed_edges`): PyTorch's inner node over the parent of this index (the node's primitive's
-    `inner_node`: cross_entropy's LogSoftmaxBackward0): its gradient is the one at the inner node's output."""
+    """A listed edge (`_listed_edges`): PyTorch's inner nodes over the parent of this index (the node's primitive's
+    `inner_node`: cross_entropy's LogSoftmaxBackward0, x[0, 0]'s inner SelectBackward0): its gradient is the one at the
+    output of the top one of them."""
 
 
-def _edge_of(entry, node=None):
-    """A layout entry as `_listed_edges` lists it: an int or None as it is, linear's TBackward0 of a parent a
-    _Transposed, the inner node of node's primitive (`inner_node`) over a parent an _Inner, else (a node of PyTorch's
-    own, a path further down) False."""
+class _Above(tuple):
+    """A listed edge (`_listed_edges`): PyTorch's node of this node's own work under a view on top of it (linear of a
+    3-D input's AddmmBackward0 under ViewBackward0, matmul's BmmBackward0 under UnsafeViewBackward0): its gradient is
+    the node's gradient in that node's output shape (this tuple); a replacement goes back through this node's rules to
+    the parents that no other edge lists."""
+
+
+def _rows(shape, params):
+    return (-1,) + tuple(shape[-1:])
+
+
+# PyTorch's node under a view on top of the node (its name as the top's entry) -> the shape of its output, from the
+# shape of the node's output and the node's parameters: mm and addmm of rows (linear and matmul of more dims, or of a
+# vector), bmm of a batch of matrices, mv of rows and a vector, the 2-D kernel of cross_entropy of 3 or 5+ dims (one
+# loss per (N, 1, -1)), linear's product before its bias (AddBackward0 of it and the bias), einsum's permuted product
+# whose summed labels' dimensions (of size 1) the view drops
+_UNDER_VIEW = {
+    "MmBackward0": _rows, "AddmmBackward0": _rows,
+    "BmmBackward0": lambda shape, params: (-1,) + tuple(shape[-2:]),
+    "MvBackward0": lambda shape, params: (-1,),
+    "NllLoss2DBackward0": lambda shape, params: tuple(shape[:1]) + (1, -1),
+    "UnsafeViewBackward0": lambda shape, params: tuple(shape),
+    "PermuteBackward0": lambda shape, params: tuple(shape) + (1,) * _summed_labels(params["equation"]),
+}
+_VIEW_TOPS = frozenset({"ViewBackward0", "UnsafeViewBackward0", "SqueezeBackward4", "AddBackward0"})
+
+
+def _summed_labels(equation):
+    inputs, _, output = equation.partition("->")
+    return len(set(inputs.replace(",", "")) - set(output))
+
+
+def _chain_end(entry):
+    """The parent index at the end of a layout entry that is a chain of PyTorch's nodes of one entry each (x[0, 0]'s
+    SelectBackward0 of the parent), else None."""
+    while entry.__class__ is tuple and len(entry) == 2 and len(entry[1]) == 1:
+        entry = entry[1][0]
+    return entry if entry.__class__ is int else None
+
+
+def _edge_of(entry, node=None, top=None):
+    """A layout entry of the node `top` names as `_listed_edges` lists it: an int or None as it is (PyTorch's copy of a
+    parent, CloneBackward0, the parent's int), linear's TBackward0 of a parent a _Transposed, the inner nodes of node's
+    primitive (`inner_node`) over a parent an _Inner, PyTorch's node of node's own work under a view on top an _Above,
+    else (a node of PyTorch's own, a path further down) False."""
     if entry is None or entry.__class__ is int:
         return entry
-    if entry.__class__ is tuple and len(entry[1]) == 1 and entry[1][0].__class__ is int:
+    if entry.__class__ is not tuple:
+        return False
+    end = _chain_end(entry)
+    if end is not None and len(entry[1]) == 1 and entry[1][0] == end:
         if entry[0] == "TBackward0":
-            return _Transposed(entry[1][0])
-        inner = None if node is None else node._op.inner_node
-        if inner is not None and entry[0] == inner[0]:
-            return _Inner(entry[1][0])
+            return _Transposed(end)
+        if entry[0] == "CloneBackward0":
+            return end
+    if node is None:
+        return False
+    inner = node._op.inner_node
+    if end is not None and inner is not None and entry[0] in inner[0]:
+        return _Inner(end)
+    viewed = _UNDER_VIEW.get(entry[0])
+    if viewed is not None and top in _VIEW_TOPS:
+        params = node._params if isinstance(node._params, dict) else {}
+        return _Above(viewed(np.shape(node.data), params))
     return False
 
 
 def _listed_edges(node, inputs):
     """Where PyTorch's node of one output lists other edges than the node's parents (`next_functions`, from
     grad_fn_names.layout), each listed one's parent index (None: an edge PyTorch lists without a node; a _Transposed
-    index: PyTorch's TBackward0 of it; an _Inner index: the primitive's inner node over it); None where it lists the
-    parents, or nodes of its own, or leaves out a parent that needs a gradient."""
+    index: PyTorch's TBackward0 of it; an _Inner index: the primitive's inner nodes over it; an _Above: PyTorch's node
+    of this node's work, under a view, for the parents no other edge lists); None where it lists the parents, or nodes
+    of its own, or leaves out a parent that needs a gradient."""
     from .grad_fn_names import layout
 
-    entries = layout(node)[1]
+    top, entries = layout(node)
     if entries is None:
         return None
-    edges = tuple(_edge_of(e, node) for e in entries)
+    edges = tuple(_edge_of(e, node, top) for e in entries)
     if any(e is False for e in edges):
         return None
+    if any(e.__class__ is _Above for e in edges):
+        return edges if sum(e.__class__ is _Above for e in edges) == 1 else None
     return edges if all(x is None or i in edges for i, x in enumerate(inputs)) else None
 
 
 def unlisted_edges(node):
     """Why node.grad_fn.register_hook cannot give PyTorch's grad_inputs for node, a node of one output (not a
-    composite: grad_fn_names.hook_refusal), else None: PyTorch's node lists nodes of its own in `next_functions` (x[0,
-    0]'s SelectBackward0 of a SelectBackward0, cross_entropy's NllLossBackward0 of a LogSoftmaxBackward0, linear of a
-    3-D input's view) or an input further down (layer_norm's), whose gradients this library's node does not compute."""
+    composite: grad_fn_names.hook_refusal), else None: PyTorch's node lists nodes of its own in `next_functions` (2 /
+    x's ReciprocalBackward0, einsum's permuted operands) or an input further down (layer_norm's), whose gradients this
+    library's node does not compute."""
     from .grad_fn_names import layout
 
-    entries = layout(node)[1]
-    if entries is None or all(_edge_of(e, node) is not False for e in entries):
+    top, entries = layout(node)
+    if entries is None or all(_edge_of(e, node, top) is not False for e in entries):
         return None
     return ("PyTorch's node lists nodes of its own (or an input further down) that this library's one node does not "
             "record, so the gradients it sends them are not computed here")
 
 
-def at_listed_edges(node, g, edges, grad_inputs, into):
-    """grad_inputs (the parents' gradients, one per listed edge) as PyTorch's node sends them along its edges
-    (into=True), or a hook's replacements on those edges taken back to the parents (into=False): a _Transposed edge's
-    transposed either way (what Wᵀ gets is what W gets, transposed), an _Inner edge's the gradient at the inner node's
-    output, to_inner of the node's gradient g, and back through the inner node's rule, from_inner (the primitive's
-    `inner_node`: cross_entropy's); the others' as they are, and None as None."""
-    result = []
+def at_listed_edges(node, g, edges, grad_inputs, into, inputs=None):
+    """grad_inputs (the parents' gradients, one per parent) as PyTorch's node sends them along its edges (into=True:
+    one per edge), or a hook's replacements on those edges taken back to the parents (into=False: one per parent of
+    `inputs`, None for one that gets none): a _Transposed edge's transposed either way (what Wᵀ gets is what W gets,
+    transposed); an _Inner edge's the gradient at the inner nodes' top, to_inner of the node's gradient g, and back
+    through the inner nodes' rule, from_inner (the primitive's `inner_node`: cross_entropy's, getitem's); an _Above
+    edge's g in that node's shape, and back through the node's own rules for g in its shape, to the parents no other
+    edge lists; the others' as they are, and None as None."""
+    if into:
+        result = []
+        for e in edges:
+            x = None if e is None or e.__class__ is _Above else grad_inputs[e]
+            if x is not None and e.__class__ is _Transposed:
+                x = x if x.ndim < 2 else x.swapaxes(-1, -2)  # (PyTorch's TBackward0 of a vector: the vector)
+            elif x is not None and e.__class__ is _Inner:
+                x = _inner_rule(node, g, g, into)
+            elif e.__class__ is _Above and g is not None:
+                x = _plain(g).reshape(e)
+            result.append(x)
+        return tuple(result)
+    result = [None] * len(inputs)
+
+    def add(i, x):
+        result[i] = x if result[i] is None else result[i] + x
+
     for e, x in zip(edges, grad_inputs):
-        if x is not None and e.__class__ is _Transposed:
-            x = x if x.ndim < 2 else x.swapaxes(-1, -2)  # (PyTorch's TBackward0 of a vector: the vector)
-        elif x is not None and e.__class__ is _Inner:
-            _, to_inner, from_inner = node._op.inner_node
-            out, xs, params = _rule_arguments(node, g)
-            rule, x = (to_inner, g) if into else (from_inner, x)
-            x = rule(_plain(x), out, *xs, **(params or {}))
-        result.append(x)
+        if x is None or e is None:
+            continue
+        if e.__class__ is _Above:
+            listed = {int(f) for f in edges if f is not None and f.__class__ is not _Above}
+            covered = tuple(None if i in listed else p for i, p in enumerate(inputs))
+            for i, gx in enumerate(_edge_vjps(node, _plain(x).reshape(np.shape(node.data)), covered)):
+                if gx is not None:
+                    add(i, gx)
+            continue
+        if e.__class__ is _Transposed:
+            x = x if x.ndim < 2 else x.swapaxes(-1, -2)
+        elif e.__class__ is _Inner:
+            x = _inner_rule(node, g, x, into)
+        add(e, x)
     return tuple(result)
+
+
+def _inner_rule(node, g, x, into):
+    """The primitive's `inner_node` rule: to_inner of the node's gradient g (into), or from_inner of a hook's
+    replacement x."""
+    _, to_inner, from_inner = node._op.inner_node
+    out, xs, params = _rule_arguments(node, g)
+    return (to_inner if into else from_inner)(_plain(x), out, *xs, **(params or {}))
 
 
 def _rule_arguments(node, g):

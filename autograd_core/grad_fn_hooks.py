@@ -300,14 +300,13 @@ def _step_one(state, node, g):
         grad_inputs = _edge_vjps(node, g, node._parents if node._op.name in _WHOLE_LIST else inputs)
         edges = _listed_edges(node, inputs)
         if edges is not None:  # PyTorch's node lists other edges (2 - x, lerp(x, y, 0.5): no Scalar's; linear's Wᵀ;
-            # cross_entropy's LogSoftmaxBackward0)
-            inputs, grad_inputs = (tuple(None if e is None else xs[e] for e in edges) for xs in (inputs, grad_inputs))
+            # cross_entropy's LogSoftmaxBackward0; x[0, 0]'s inner SelectBackward0; the node under a view on top)
             grad_inputs = at_listed_edges(node, g, edges, grad_inputs, into=True)
         grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
                                            (None if g is None else _shown(g),))
         if replaced:
-            if edges is not None:
-                grad_inputs = at_listed_edges(node, g, edges, grad_inputs, into=False)
+            if edges is not None:  # (back to the parents)
+                grad_inputs = at_listed_edges(node, g, edges, grad_inputs, into=False, inputs=inputs)
             _send_to_inputs(inputs, grad_inputs)
             return backward_hooks._TakenOver(retained, None)
     return retained if g is retained else backward_hooks._TakenOver(retained, g)

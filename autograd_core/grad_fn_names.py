@@ -307,6 +307,31 @@ def _getitem(parents, params, node):
     return layout
 
 
+def inner_index(index):
+    """The index of the Value below the last of PyTorch's nodes of x[index] (`_getitem`'s steps): where they end in
+    IndexBackward0, the index with each index array a whole dimension (each of a mask's); else the index without the
+    last step's item (an int or a slice: a whole dimension; None: no new one)."""
+    items = list(index) if index.__class__ is tuple else [index]
+    arrays = [k for k, item in enumerate(items) if item is not None and item is not Ellipsis
+              and item.__class__ is not slice and not isinstance(item, (numbers.Integral, np.integer))
+              or isinstance(item, (bool, np.bool_))]
+    if arrays:  # (a mask spans its dimensions; a 0-d one, none: PyTorch's x[0, True] keeps no new dimension below)
+        return tuple(x for k, item in enumerate(items) for x in (
+            [slice(None)] * (np.ndim(item) if np.asarray(item).dtype == bool else 1) if k in arrays else [item]))
+    for k in range(len(items) - 1, -1, -1):
+        item = items[k]
+        if item is None:
+            del items[k]
+            break
+        if item.__class__ is slice and not (item.start in (None, 0) and item.stop is None and item.step in (None, 1)):
+            items[k] = slice(None)
+            break
+        if item is not Ellipsis and item.__class__ is not slice:
+            items[k] = slice(None)
+            break
+    return tuple(items)
+
+
 def _sort(parents, params, node):
     return ("SortBackward0" if params.get("k") is None else "TopkBackward0"), None  # x.sort(), x.topk(k)
 

@@ -1,0 +1,157 @@
+"""Node hooks on nodes whose PyTorch twin lists nodes of its own that this library's one node does not record, which
+refused register_hook before (hooks6), against PyTorch's side by side in float64:
+
+* a view on top of PyTorch's chain (linear of a 3-D, N-D or 1-D input: ViewBackward0 of AddmmBackward0; matmul of
+  batches: UnsafeViewBackward0 of BmmBackward0; einsum: ViewBackward0 of its permuted bmm; cross_entropy of 3-D
+  logits unreduced: ViewBackward0 of NllLoss2DBackward0): grad_inputs are the node's gradient in the shape of the node
+  under the view, and a replacement goes back through this library's rules;
+* PyTorch's inner nodes over an input that the primitive declares (`inner_node`): x[0, 0]'s SelectBackward0 of a
+  SelectBackward0 (and other indexing of several steps), cross_entropy of 3-D and 5-D logits (NllLoss2DBackward0 of
+  a ViewBackward0 of LogSoftmaxBackward0): grad_inputs are the gradients at the inner top node's output;
+* PyTorch's copy of an input (x.t().flatten(): UnsafeViewBackward0 of CloneBackward0): the input's gradient.
+
+Each case hooks every node this library records (test_grad_fn_hooks_pytorch5's `_every_node_side_by_side`: a prehook
+and a hook that observe, or replace), the calls' arguments and the leaves' gradients compared with PyTorch's; and a
+hook that changes grad_inputs under create_graph, then a second derivative."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_grad_fn_hooks_pytorch4 import _numbers, _same
+from test_grad_fn_hooks_pytorch5 import _every_node_side_by_side
+from test_grad_fn_names import Tensors, _library
+
+_RNG = np.random.default_rng(6)
+_ARRAYS = {"x": _RNG.standard_normal((4, 3)), "v": _RNG.standard_normal(3), "w": _RNG.standard_normal((2, 3)),
+           "bias": _RNG.standard_normal(2), "c3": _RNG.standard_normal((2, 4, 3)),
+           "c4": _RNG.standard_normal((2, 2, 4, 3)), "b3": _RNG.standard_normal((2, 3, 5)),
+           "b1": _RNG.standard_normal((1, 3, 5)), "logits3": _RNG.standard_normal((2, 3, 4)),
+           "logits5": _RNG.standard_normal((2, 3, 2, 1, 2)), "k4": _RNG.standard_normal((2, 2, 5, 3))}
+_LABELS3 = np.array([[0, 2, 1, 0], [1, 1, 2, 0]])
+_LABELS5 = np.array([[[[0, 2]], [[1, 0]]], [[[2, 2]], [[1, 0]]]])
+
+
+def _labels(L, labels):
+    return L.tensor(labels)
+
+
+CASES = [
+    # linear: PyTorch's addmm (mm without a bias) of rows folded from more dims, under a view of them back
+    ("linear3d", lambda L, F, nn, d: F.linear(d.c3, d.w, d.bias)),
+    ("linear3d_no_bias", lambda L, F, nn, d: F.linear(d.c3, d.w)),
+    ("linear4d", lambda L, F, nn, d: F.linear(d.c4, d.w, d.bias)),
+    ("linear1d", lambda L, F, nn, d: F.linear(d.v, d.w, d.bias)),
+    ("linear1d_no_bias", lambda L, F, nn, d: F.linear(d.v, d.w)),
+    ("linear_strided", lambda L, F, nn, d: F.linear(d.c3.transpose(0, 1), d.w, d.bias)),  # AddBackward0 of the bias
+    ("linear_strided_no_bias", lambda L, F, nn, d: F.linear(d.c3.transpose(0, 1), d.w)),
+    ("linear3d_of_linear3d", lambda L, F, nn, d: F.linear(F.linear(d.c3, d.w.T @ d.w, d.v).tanh(), d.w, d.bias)),
+    # matmul of batches, of a batch and a matrix or a vector, of a vector and a matrix
+    ("bmm", lambda L, F, nn, d: d.c3 @ d.b3),
+    ("batch_broadcast", lambda L, F, nn, d: d.c4 @ d.b3[:, None].transpose(-1, -2)[..., :3, :]),
+    ("attention_scores", lambda L, F, nn, d: d.c4 @ d.k4.transpose(-2, -1)),
+    ("batch@matrix", lambda L, F, nn, d: d.c3 @ d.w.T),
+    ("batch@vector", lambda L, F, nn, d: d.c3 @ d.v),
+    ("vector@matrix", lambda L, F, nn, d: d.v @ d.x.T),
+    # indexing in several of PyTorch's steps
+    ("x[0,0]", lambda L, F, nn, d: d.x[0, 0]),
+    ("x[1:,0]", lambda L, F, nn, d: d.x[1:, 0]),
+    ("x[0,1:]", lambda L, F, nn, d: d.x[0, 1:]),
+    ("x[None,None]", lambda L, F, nn, d: d.x[None, None]),
+    ("x[None,0]", lambda L, F, nn, d: d.x[None, 0]),
+    ("c3[1,1:,2]", lambda L, F, nn, d: d.c3[1, 1:, 2]),
+    ("c3[0,...,None]", lambda L, F, nn, d: d.c3[0, ..., None] * 2),
+    ("x[1:,idx]", lambda L, F, nn, d: d.x[1:, L.tensor([2, 0, 2])]),
+    ("c3[0,idx,idx]", lambda L, F, nn, d: d.c3[0, L.tensor([1, 1, 3]), L.tensor([0, 2, 2])]),
+    ("c3[0,mask]", lambda L, F, nn, d: d.c3[0, L.tensor(np.arange(12).reshape(4, 3) % 3 == 1)]),
+    ("x[0,0]_of_tanh", lambda L, F, nn, d: d.x.tanh()[1, 2] * d.x[0, 0]),
+    # cross_entropy of logits of 3 and 5 dims: PyTorch's 2-D kernel of a view of them
+    ("ce3d", lambda L, F, nn, d: F.cross_entropy(d.logits3, _labels(L, _LABELS3))),
+    ("ce3d_sum", lambda L, F, nn, d: F.cross_entropy(d.logits3, _labels(L, _LABELS3), reduction="sum")),
+    ("ce3d_none", lambda L, F, nn, d: F.cross_entropy(d.logits3, _labels(L, _LABELS3), reduction="none")),
+    ("ce5d", lambda L, F, nn, d: F.cross_entropy(d.logits5, _labels(L, _LABELS5))),
+    ("ce5d_none", lambda L, F, nn, d: F.cross_entropy(d.logits5, _labels(L, _LABELS5), reduction="none")),
+    ("ce_of_linear", lambda L, F, nn, d: F.cross_entropy(F.linear(d.c3, d.w.T @ d.w, d.v).transpose(1, 2),
+                                                         _labels(L, _LABELS3))),
+    # einsum: a view dropping the summed labels over PyTorch's permuted bmm
+    ("einsum_mm", lambda L, F, nn, d: L.einsum("ij,jk->ik", d.x, d.x.T)),
+    ("einsum_bmm", lambda L, F, nn, d: L.einsum("bij,bjk->bik", d.c3, d.b3)),
+    ("einsum_scores", lambda L, F, nn, d: L.einsum("bhqd,bhkd->bhqk", d.c4, d.k4)),
+    ("einsum_swapped", lambda L, F, nn, d: L.einsum("ij,jk->ki", d.x, d.x.T)),
+    # PyTorch's copy of an input before its view
+    ("t().flatten", lambda L, F, nn, d: d.x.t().flatten()),
+]
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["observe", "replace"])
+@pytest.mark.parametrize("make", [case[1] for case in CASES], ids=[case[0] for case in CASES])
+def test_hooks_on_every_node_are_pytorchs(make, replace):
+    pytest.importorskip("torch")
+    ours, theirs = _every_node_side_by_side(make, replace, _ARRAYS)
+    _same(ours, theirs, 1e-9)
+
+
+# (id, y from (L, F, d), the grad_inputs position the hook doubles)
+DOUBLE = [
+    ("linear3d", lambda L, F, d: F.linear(d.c3, d.w, d.bias), 0),
+    ("linear_strided", lambda L, F, d: F.linear(d.c3.transpose(0, 1), d.w, d.bias), 0),
+    ("bmm", lambda L, F, d: d.c3 @ d.b3, 0),
+    ("x[0,1:]", lambda L, F, d: (d.x * d.x)[0, 1:], 0),
+    ("x[1:,idx]", lambda L, F, d: d.x[1:, L.tensor([2, 0, 2])], 0),
+    ("ce3d", lambda L, F, d: F.cross_entropy(d.logits3, _labels(L, _LABELS3), reduction="sum"), 0),
+    ("ce5d_none", lambda L, F, d: F.cross_entropy(d.logits5, _labels(L, _LABELS5), reduction="none"), 0),
+    ("einsum_bmm", lambda L, F, d: L.einsum("bij,bjk->bik", d.c3, d.b3), 0),
+]
+
+
+def _double_backward(library, make, position):
+    """A hook that doubles grad_inputs[position] and squares the others (differentiably), the gradients of
+    Σ (y·cos)² with create_graph, then the gradients of their sum: all as arrays."""
+    L, F, _ = _library(library)
+    d = Tensors(L, _ARRAYS)
+    y = make(L, F, d)
+    y.grad_fn.register_hook(lambda gi, go: tuple(None if g is None else g * 2 if k == position else g * g
+                                                 for k, g in enumerate(gi)))
+    weights = L.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape)), dtype=L.float64)
+    leaves = [t for t in vars(d).values()]
+    firsts = L.autograd.grad(((y * weights) ** 2).sum(), leaves, create_graph=True, allow_unused=True)
+    used = [(t, g) for t, g in zip(leaves, firsts) if g is not None]
+    seconds = L.autograd.grad(sum((g * g).sum() for _, g in used), [t for t, _ in used], allow_unused=True)
+    return [_numbers(g) for _, g in used], [_numbers(g) for g in seconds]
+
+
+@pytest.mark.parametrize("make, position", [case[1:] for case in DOUBLE], ids=[case[0] for case in DOUBLE])
+def test_a_replacement_under_create_graph_is_differentiable_as_pytorchs(make, position):
+    pytest.importorskip("torch")
+    _same(_double_backward("autograd_core", make, position), _double_backward("torch", make, position), 1e-9)
+
+
+def test_nested_selects_without_pytorch():
+    """x[0, 2] of x (2, 3): the top select's grad_inputs are x[0]'s gradient (0, 0, g); a replacement r goes to row
+    0 of x."""
+    import autograd_core as ag
+
+    x = ag.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    y = x[0, 2]
+    seen = []
+    y.grad_fn.register_hook(lambda gi, go: seen.append(np.array(gi[0])) or (gi[0] + 1,))
+    y.backward(ag.tensor(5.0))
+    np.testing.assert_array_equal(seen[0], [0.0, 0.0, 5.0])
+    np.testing.assert_array_equal(x.grad, [[1.0, 1.0, 6.0], [0.0, 0.0, 0.0]])
+
+
+def test_linear_of_a_batch_without_pytorch():
+    """F.linear of x (2, 4, 3): PyTorch's ViewBackward0 sends its AddmmBackward0 the gradient as rows (8, 2); a
+    replacement of zeros leaves x, the weight and the bias without a gradient's worth."""
+    import autograd_core as ag
+    import autograd_core.nn.functional as F
+
+    x = ag.tensor(_ARRAYS["c3"], requires_grad=True)
+    w, b = ag.tensor(_ARRAYS["w"], requires_grad=True), ag.tensor(_ARRAYS["bias"], requires_grad=True)
+    y = F.linear(x, w, b)
+    seen = []
+    y.grad_fn.register_hook(lambda gi, go: seen.append((gi[0].shape, go[0].shape)) or (gi[0] * 0,))
+    y.sum().backward()
+    assert seen == [((8, 2), (2, 4, 2))]
+    for t in (x, w, b):
+        np.testing.assert_array_equal(t.grad, np.zeros(t.shape))
