@@ -112,18 +112,37 @@ def _listed_edges(node, inputs):
     return edges if all(x is None or i in edges for i, x in enumerate(inputs)) else None
 
 
+def inputs_further_down(node):
+    """Where PyTorch's node of one output lists inputs further down than node's parents (layer_norm's x below the
+    normalisation, x[1:] = v's v: grad_fn_names' Through entries) and parents otherwise, its inputs (None for one it
+    lists as None, or that needs no gradient): node's hooks then work as a composite's (grad_fn_hooks._step_composite:
+    the rules of the nodes between); else None."""
+    from .grad_fn_names import Through, layout
+
+    entries = layout(node)[1]
+    if entries is None or not any(e.__class__ is Through for e in entries):
+        return None
+    if not all(e is None or e.__class__ in (int, Through) for e in entries):
+        return None
+    inputs = (None if e is None else e.value(node) if e.__class__ is Through else node._parents[e] for e in entries)
+    return tuple(None if x is None or not x.requires_grad else x for x in inputs)
+
+
 def unlisted_edges(node):
     """Why node.grad_fn.register_hook cannot give PyTorch's grad_inputs for node, a node of one output (not a
     composite: grad_fn_names.hook_refusal), else None: PyTorch's node lists nodes of its own in `next_functions` (2 /
-    x's ReciprocalBackward0, einsum's permuted operands) or an input further down (layer_norm's), whose gradients this
-    library's node does not compute."""
+    x's ReciprocalBackward0, einsum's permuted operands, instance_norm's batch norm of a view), whose gradients this
+    library's node does not compute; or inputs further down (layer_norm's x) one of which is several of them."""
     from .grad_fn_names import layout
 
     top, entries = layout(node)
     if entries is None or all(_edge_of(e, node, top) is not False for e in entries):
         return None
-    return ("PyTorch's node lists nodes of its own (or an input further down) that this library's one node does not "
-            "record, so the gradients it sends them are not computed here")
+    further_down = inputs_further_down(node)
+    if further_down is not None:
+        return repeated_inputs(node, further_down)[1]
+    return ("PyTorch's node lists nodes of its own that this library's one node does not record, so the gradients it "
+            "sends them are not computed here")
 
 
 def at_listed_edges(node, g, edges, grad_inputs, into, inputs=None):

@@ -51,7 +51,7 @@ import numpy as np
 
 from .grad_fn_hook_inputs import (
     _WHOLE_LIST, _call_nodes, _edge_vjps, _inner_gradients, _listed_edges, _node_inputs, _node_vjp, _plain,
-    _send_to_inputs, _take_inner_gradients, at_listed_edges, repeated_inputs,
+    _send_to_inputs, _take_inner_gradients, at_listed_edges, inputs_further_down, repeated_inputs,
 )
 from .hook_handles import RemovableHandle
 
@@ -289,12 +289,16 @@ def _step_one(state, node, g):
     from .grad_fn import _FREED_MESSAGE, is_freed
 
     retained = backward_hooks.run_tensor_hooks(node, g) if g is not None else _own_hooks_of_none(node)
-    (g,) = _run_prehooks(state, (retained,))
+    unused = (None,) * _UNUSED_OUTPUTS.get(getattr(node._op, "grad_fn_name", None), 0)
+    g = _run_prehooks(state, (retained,) + unused)[0]
     if state.hooks:
         if is_freed(node):  # a second pass without retain_graph: PyTorch's error, before the node's hooks
             raise RuntimeError(_FREED_MESSAGE)
         if getattr(node._op, "grad_fn_input", None) is not None:  # the last of several shown as one (one_node.py)
             return _step_composite(state, node, retained, g)
+        further_down = inputs_further_down(node)
+        if further_down is not None:  # PyTorch's node takes inputs below this one (layer_norm's x), as a composite's
+            return _step_composite(state, node, retained, g, further_down, unused)
         inputs = tuple(p if p.requires_grad else None for p in node._parents)
         # (PyTorch's cat and stack compute every tensor's gradient of their list, also one that needs none)
         grad_inputs = _edge_vjps(node, g, node._parents if node._op.name in _WHOLE_LIST else inputs)
@@ -312,19 +316,26 @@ def _step_one(state, node, g):
     return retained if g is retained else backward_hooks._TakenOver(retained, g)
 
 
-def _step_composite(state, node, retained, g):
-    """The hooks of PyTorch's one node that is several here, node the last of them (one_node.shown_as), once its
-    prehooks made its gradient g: grad_inputs are the gradients of the one node's inputs (`next_functions`' order),
-    from the rules of the nodes its call recorded (`_node_vjp`, as for a node of several outputs); a hook's
-    replacement is what the inputs get, and the nodes below node then get nothing from it."""
+# PyTorch's nodes of several outputs whose others this library does not record (native_group_norm's mean and rstd,
+# which PyTorch's group_norm does not use): how many, each None in the node's hooks' grad_outputs
+_UNUSED_OUTPUTS = {"NativeGroupNormBackward0": 2}
+
+
+def _step_composite(state, node, retained, g, inputs=None, unused=()):
+    """The hooks of PyTorch's one node that is several here, node the last of them (one_node.shown_as; or PyTorch's
+    node that takes `inputs` further down: inputs_further_down), once its prehooks made its gradient g: grad_inputs
+    are the gradients of the one node's inputs (`next_functions`' order), from the rules of the nodes its call
+    recorded (`_node_vjp`, as for a node of several outputs); a hook's replacement is what the inputs get, and the
+    nodes below node then get nothing from it. unused: None for each output PyTorch's node has and this one has not
+    (`_UNUSED_OUTPUTS`), in grad_outputs."""
     from . import backward_hooks, engine
 
     members = ((0, node),)
-    inputs = _node_inputs(members)
+    inputs = _node_inputs(members) if inputs is None else inputs
     uses = repeated_inputs(node, inputs)[0]  # (a Value several of the inputs: each its own use's gradient)
     grad_inputs = _node_vjp(members, (g,), inputs, engine.COMPLEX_VALUES_EXIST[0], uses)
     grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
-                                       (None if g is None else _shown(g),))
+                                       (None if g is None else _shown(g),) + unused)
     if replaced:
         _take_inner_gradients(members, inputs)
         _send_to_inputs(inputs, grad_inputs)

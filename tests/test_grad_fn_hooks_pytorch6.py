@@ -45,6 +45,8 @@ CASES = [
     ("linear1d_no_bias", lambda L, F, nn, d: F.linear(d.v, d.w)),
     ("linear_strided", lambda L, F, nn, d: F.linear(d.c3.transpose(0, 1), d.w, d.bias)),  # AddBackward0 of the bias
     ("linear_strided_no_bias", lambda L, F, nn, d: F.linear(d.c3.transpose(0, 1), d.w)),
+    ("nn.Linear3d", lambda L, F, nn, d: _linear(nn, d, d.w.shape, bias=True)(d.c3)),
+    ("nn.Linear4d_no_bias", lambda L, F, nn, d: _linear(nn, d, d.w.shape, bias=False)(d.c4.relu())),
     ("linear3d_of_linear3d", lambda L, F, nn, d: F.linear(F.linear(d.c3, d.w.T @ d.w, d.v).tanh(), d.w, d.bias)),
     # matmul of batches, of a batch and a matrix or a vector, of a vector and a matrix
     ("bmm", lambda L, F, nn, d: d.c3 @ d.b3),
@@ -80,7 +82,43 @@ CASES = [
     ("einsum_swapped", lambda L, F, nn, d: L.einsum("ij,jk->ki", d.x, d.x.T)),
     # PyTorch's copy of an input before its view
     ("t().flatten", lambda L, F, nn, d: d.x.t().flatten()),
+    # normalisations PyTorch computes in one kernel: its node takes the input below this library's steps
+    ("layer_norm", lambda L, F, nn, d: F.layer_norm(d.c3, (3,))),
+    ("layer_norm_affine", lambda L, F, nn, d: F.layer_norm(d.c3, (3,), d.v * 2, d.v.flip(0))),
+    ("layer_norm_weight", lambda L, F, nn, d: F.layer_norm(d.c3, (4, 3), d.x)),
+    ("layer_norm_bias", lambda L, F, nn, d: F.layer_norm(d.c3, (3,), None, d.v)),
+    ("LayerNorm_of_a_product", lambda L, F, nn, d: nn.LayerNorm(3).double()(d.c3 * d.v)),
+    ("LayerNorm_no_bias", lambda L, F, nn, d: nn.LayerNorm(3, bias=False).double()(d.c3.tanh())),
+    ("batch_norm", lambda L, F, nn, d: F.batch_norm(d.x, None, None, d.v, d.v.exp(), training=True)),
+    ("BatchNorm2d", lambda L, F, nn, d: nn.BatchNorm2d(2).double()(d.c4)),
+    ("BatchNorm2d_eval", lambda L, F, nn, d: nn.BatchNorm2d(2).double().eval()(d.c4)),
+    ("BatchNorm1d_no_affine", lambda L, F, nn, d: nn.BatchNorm1d(4, affine=False).double()(d.c3)),
+    ("group_norm", lambda L, F, nn, d: F.group_norm(d.c4, 1)),
+    ("GroupNorm", lambda L, F, nn, d: nn.GroupNorm(2, 2).double()(d.c4 * 3)),
+    ("group_norm_affine", lambda L, F, nn, d: F.group_norm(d.c3, 2, d.x[:, 0] * 2, d.x[:, 1] + 1)),
+    # assignments: PyTorch's CopySlices and IndexPutBackward0 take the written Value and the value
+    ("y[0]=x[1]", lambda L, F, nn, d: _written(d, 0, d.x[1] * 2)),
+    ("y[:,1]=v[0]", lambda L, F, nn, d: _written(d, (slice(None), 1), d.v[0])),
+    ("y[1:]=0", lambda L, F, nn, d: _written(d, slice(1, None), 0)),
+    ("y[[0,2]]=w[0]", lambda L, F, nn, d: _written(d, [0, 2], d.w[0].tanh())),
+    ("y[y>0]=0", lambda L, F, nn, d: _written(d, (d.x * 1).detach() > 0, 0)),
 ]
+
+
+def _linear(nn, d, shape, bias):
+    """nn.Linear(in, out) with the weight d.w and the bias d.bias."""
+    layer = nn.Linear(shape[1], shape[0], bias=bias).double()
+    layer.weight.data = d.w.detach().clone()
+    if bias:
+        layer.bias.data = d.bias.detach().clone()
+    return layer
+
+
+def _written(d, index, value):
+    """y = x·1 with y[index] = value written in place: y's node is PyTorch's CopySlices (IndexPutBackward0)."""
+    y = d.x * 1
+    y[index] = value
+    return y
 
 
 @pytest.mark.parametrize("replace", [False, True], ids=["observe", "replace"])
@@ -101,17 +139,29 @@ DOUBLE = [
     ("ce3d", lambda L, F, d: F.cross_entropy(d.logits3, _labels(L, _LABELS3), reduction="sum"), 0),
     ("ce5d_none", lambda L, F, d: F.cross_entropy(d.logits5, _labels(L, _LABELS5), reduction="none"), 0),
     ("einsum_bmm", lambda L, F, d: L.einsum("bij,bjk->bik", d.c3, d.b3), 0),
+    ("layer_norm_affine", lambda L, F, d: F.layer_norm(d.c3, (3,), d.v * 2, d.v.flip(0)), 1),
+    ("batch_norm", lambda L, F, d: F.batch_norm(d.c4, None, None, d.v[:2], d.v[1:], training=True), 0),
+    ("group_norm", lambda L, F, d: F.group_norm(d.c3, 2, d.x[:, 0] * 2, d.x[:, 1] + 1), 2),
+    ("y[:,1]=v[0]", lambda L, F, d: _written(d, (slice(None), 1), d.v[0] * d.v[1]), 1),
 ]
 
 
 def _double_backward(library, make, position):
-    """A hook that doubles grad_inputs[position] and squares the others (differentiably), the gradients of
-    Σ (y·cos)² with create_graph, then the gradients of their sum: all as arrays."""
+    """A hook that doubles grad_inputs[position] and squares the others (differentiably) in the first pass, the
+    gradients of Σ (y·cos)² with create_graph, then the gradients of their sum: all as arrays. (The second pass runs
+    the node's hooks too, where it reaches y: the hook observes there. A norm's node here then also gets the
+    gradients the first pass's graph sends its inner nodes, which PyTorch's double backward sends around its node.)"""
     L, F, _ = _library(library)
     d = Tensors(L, _ARRAYS)
     y = make(L, F, d)
-    y.grad_fn.register_hook(lambda gi, go: tuple(None if g is None else g * 2 if k == position else g * g
-                                                 for k, g in enumerate(gi)))
+    passes = []
+
+    def hook(grad_inputs, grad_outputs):
+        passes.append(1)
+        if len(passes) == 1:
+            return tuple(None if g is None else g * 2 if k == position else g * g for k, g in enumerate(grad_inputs))
+
+    y.grad_fn.register_hook(hook)
     weights = L.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape)), dtype=L.float64)
     leaves = [t for t in vars(d).values()]
     firsts = L.autograd.grad(((y * weights) ** 2).sum(), leaves, create_graph=True, allow_unused=True)
