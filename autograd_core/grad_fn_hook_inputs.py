@@ -41,7 +41,8 @@ def _rows(shape, params):
 # shape of the node's output and the node's parameters: mm and addmm of rows (linear and matmul of more dims, or of a
 # vector), bmm of a batch of matrices, mv of rows and a vector, the 2-D kernel of cross_entropy of 3 or 5+ dims (one
 # loss per (N, 1, -1)), linear's product before its bias (AddBackward0 of it and the bias), einsum's permuted product
-# whose summed labels' dimensions (of size 1) the view drops
+# whose summed labels' dimensions (of size 1) the view drops, instance_norm's batch norm of (1, N·C, ...), the 2-D
+# pool of adaptive_avg_pool1d (its input unsqueezed at -2)
 _UNDER_VIEW = {
     "MmBackward0": _rows, "AddmmBackward0": _rows,
     "BmmBackward0": lambda shape, params: (-1,) + tuple(shape[-2:]),
@@ -49,8 +50,11 @@ _UNDER_VIEW = {
     "NllLoss2DBackward0": lambda shape, params: tuple(shape[:1]) + (1, -1),
     "UnsafeViewBackward0": lambda shape, params: tuple(shape),
     "PermuteBackward0": lambda shape, params: tuple(shape) + (1,) * _summed_labels(params["equation"]),
+    "NativeBatchNormBackward0": lambda shape, params: (1, -1) + tuple(shape[2:]),
+    "AdaptiveAvgPool2DBackward0": lambda shape, params: tuple(shape[:-1]) + (1,) + tuple(shape[-1:]),
 }
-_VIEW_TOPS = frozenset({"ViewBackward0", "UnsafeViewBackward0", "SqueezeBackward4", "AddBackward0"})
+_VIEW_TOPS = frozenset({"ViewBackward0", "UnsafeViewBackward0", "SqueezeBackward4", "SqueezeBackward1",
+                        "AddBackward0"})
 
 
 def _summed_labels(equation):
@@ -83,7 +87,7 @@ def _edge_of(entry, node=None, top=None):
             return end
     if node is None:
         return False
-    inner = node._op.inner_node
+    inner = _inner_node(node._op)
     if end is not None and inner is not None and entry[0] in inner[0]:
         return _Inner(end)
     viewed = _UNDER_VIEW.get(entry[0])
@@ -188,10 +192,24 @@ def at_listed_edges(node, g, edges, grad_inputs, into, inputs=None):
     return tuple(result)
 
 
+def _inner_node(op):
+    """Primitive op's `inner_node`, or the hook code's own for it (`_INNER_NODES`), else None."""
+    return op.inner_node if op.inner_node is not None else _INNER_NODES.get(op.name)
+
+
+def _reciprocal_rule(r, out, a, x):
+    return -r * ((1 / x) * (1 / x))  # (reciprocal's rule, −r·(1/x)², as PyTorch's ReciprocalBackward0)
+
+
+# inner_node of primitives whose module this code leaves alone: a / x of a number a is PyTorch's MulBackward0 of the
+# number and ReciprocalBackward0 of x (grad_fn_names' _div), which gets g·a
+_INNER_NODES = {"/": (("ReciprocalBackward0",), lambda g, out, a, x: g * a, _reciprocal_rule)}
+
+
 def _inner_rule(node, g, x, into):
     """The primitive's `inner_node` rule: to_inner of the node's gradient g (into), or from_inner of a hook's
     replacement x."""
-    _, to_inner, from_inner = node._op.inner_node
+    _, to_inner, from_inner = _inner_node(node._op)
     out, xs, params = _rule_arguments(node, g)
     return (to_inner if into else from_inner)(_plain(x), out, *xs, **(params or {}))
 

@@ -96,6 +96,15 @@ CASES = [
     ("group_norm", lambda L, F, nn, d: F.group_norm(d.c4, 1)),
     ("GroupNorm", lambda L, F, nn, d: nn.GroupNorm(2, 2).double()(d.c4 * 3)),
     ("group_norm_affine", lambda L, F, nn, d: F.group_norm(d.c3, 2, d.x[:, 0] * 2, d.x[:, 1] + 1)),
+    ("InstanceNorm1d", lambda L, F, nn, d: nn.InstanceNorm1d(4).double()(d.c3)),
+    ("InstanceNorm2d_affine", lambda L, F, nn, d: nn.InstanceNorm2d(2, affine=True).double()(d.c4 * 2)),
+    ("instance_norm_weights", lambda L, F, nn, d: F.instance_norm(d.c3, weight=d.x[:, 0] + 1, bias=d.x[:, 1])),
+    # a pool of PyTorch's 2-D kernel between an unsqueeze and a squeeze
+    ("adaptive_avg_pool1d_unbatched", lambda L, F, nn, d: F.adaptive_avg_pool1d(d.b3[0], 2)),
+    ("AdaptiveAvgPool1d_unbatched", lambda L, F, nn, d: nn.AdaptiveAvgPool1d(3)(d.x.tanh())),
+    # a / x of a number a: PyTorch's MulBackward0 of ReciprocalBackward0 of x and the number
+    ("2/x", lambda L, F, nn, d: 2 / d.x),
+    ("1/v", lambda L, F, nn, d: 1 / (d.v * d.v + 1)),
     # assignments: PyTorch's CopySlices and IndexPutBackward0 take the written Value and the value
     ("y[0]=x[1]", lambda L, F, nn, d: _written(d, 0, d.x[1] * 2)),
     ("y[:,1]=v[0]", lambda L, F, nn, d: _written(d, (slice(None), 1), d.v[0])),
@@ -143,6 +152,8 @@ DOUBLE = [
     ("batch_norm", lambda L, F, d: F.batch_norm(d.c4, None, None, d.v[:2], d.v[1:], training=True), 0),
     ("group_norm", lambda L, F, d: F.group_norm(d.c3, 2, d.x[:, 0] * 2, d.x[:, 1] + 1), 2),
     ("y[:,1]=v[0]", lambda L, F, d: _written(d, (slice(None), 1), d.v[0] * d.v[1]), 1),
+    ("InstanceNorm2d_affine", lambda L, F, d: F.instance_norm(d.c4, weight=d.v[:2] + 1, bias=d.v[1:]), 0),
+    ("2/x", lambda L, F, d: 2 / d.x, 0),
 ]
 
 
