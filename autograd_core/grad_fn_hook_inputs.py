@@ -21,9 +21,14 @@ class _Transposed(int):
 
 
 class _Inner(int):
-    """A listed edge (`_listed_edges`): PyTorch's inner nodes over the parent of this index (the node's primitive's
-    `inner_node`: cross_entropy's LogSoftmaxBackward0, x[0, 0]'s inner SelectBackward0): its gradient is the one at the
-    output of the top one of them."""
+    """A listed edge (`_listed_edges`): PyTorch's inner node over the parent of this index (the node's primitive's
+    `inner_node`: cross_entropy's LogSoftmaxBackward0): its gradient is the one at the inner node's output."""
+
+
+class _Viewed(int):
+    """A listed edge (`_listed_edges`): PyTorch's views of the parent of this index (the node's primitive's
+    `inner_view`: x[0, 0]'s inner SelectBackward0, einsum's permuted operands): its gradient is that view of the
+    parent's."""
 
 
 class _Above(tuple):
@@ -41,15 +46,16 @@ def _rows(shape, params):
 # shape of the node's output and the node's parameters: mm and addmm of rows (linear and matmul of more dims, or of a
 # vector), bmm of a batch of matrices, mv of rows and a vector, the 2-D kernel of cross_entropy of 3 or 5+ dims (one
 # loss per (N, 1, -1)), linear's product before its bias (AddBackward0 of it and the bias), einsum's permuted product
-# whose summed labels' dimensions (of size 1) the view drops, instance_norm's batch norm of (1, N·C, ...), the 2-D
-# pool of adaptive_avg_pool1d (its input unsqueezed at -2)
+# (or its product of operands summed alone) whose summed labels' dimensions (of size 1) the view drops, instance_norm's
+# batch norm of (1, N·C, ...), the 2-D pool of adaptive_avg_pool1d (its input unsqueezed at -2); None: not that node
 _UNDER_VIEW = {
     "MmBackward0": _rows, "AddmmBackward0": _rows,
     "BmmBackward0": lambda shape, params: (-1,) + tuple(shape[-2:]),
     "MvBackward0": lambda shape, params: (-1,),
     "NllLoss2DBackward0": lambda shape, params: tuple(shape[:1]) + (1, -1),
     "UnsafeViewBackward0": lambda shape, params: tuple(shape),
-    "PermuteBackward0": lambda shape, params: tuple(shape) + (1,) * _summed_labels(params["equation"]),
+    "PermuteBackward0": lambda shape, params: _with_summed_labels(shape, params),
+    "MulBackward0": lambda shape, params: _with_summed_labels(shape, params),
     "NativeBatchNormBackward0": lambda shape, params: (1, -1) + tuple(shape[2:]),
     "AdaptiveAvgPool2DBackward0": lambda shape, params: tuple(shape[:-1]) + (1,) + tuple(shape[-1:]),
 }
@@ -57,9 +63,13 @@ _VIEW_TOPS = frozenset({"ViewBackward0", "UnsafeViewBackward0", "SqueezeBackward
                         "AddBackward0"})
 
 
-def _summed_labels(equation):
+def _with_summed_labels(shape, params):
+    """An einsum's output shape with a dimension of size 1 for each summed label (None: not an einsum's)."""
+    equation = params.get("equation")
+    if equation is None:
+        return None
     inputs, _, output = equation.partition("->")
-    return len(set(inputs.replace(",", "")) - set(output))
+    return tuple(shape) + (1,) * len(set(inputs.replace(",", "")) - set(output))
 
 
 def _chain_end(entry):
@@ -72,9 +82,9 @@ def _chain_end(entry):
 
 def _edge_of(entry, node=None, top=None):
     """A layout entry of the node `top` names as `_listed_edges` lists it: an int or None as it is (PyTorch's copy of a
-    parent, CloneBackward0, the parent's int), linear's TBackward0 of a parent a _Transposed, the inner nodes of node's
-    primitive (`inner_node`) over a parent an _Inner, PyTorch's node of node's own work under a view on top an _Above,
-    else (a node of PyTorch's own, a path further down) False."""
+    parent, CloneBackward0, the parent's int), linear's TBackward0 of a parent a _Transposed, the inner node of node's
+    primitive (`inner_node`) over a parent an _Inner, its views (`inner_view`) of a parent a _Viewed, PyTorch's node of
+    node's own work under a view on top an _Above, else (a node of PyTorch's own, a path further down) False."""
     if entry is None or entry.__class__ is int:
         return entry
     if entry.__class__ is not tuple:
@@ -87,20 +97,33 @@ def _edge_of(entry, node=None, top=None):
             return end
     if node is None:
         return False
-    inner = _inner_node(node._op)
-    if end is not None and inner is not None and entry[0] in inner[0]:
-        return _Inner(end)
+    if end is not None:
+        inner, view = _inner_node(node._op), node._op.inner_view
+        if inner is not None and entry[0] in inner[0]:
+            return _Inner(end)
+        if view is not None and entry[0] in view[0] and _only_views(entry, view[0]):
+            return _Viewed(end)
     viewed = _UNDER_VIEW.get(entry[0])
     if viewed is not None and top in _VIEW_TOPS:
-        params = node._params if isinstance(node._params, dict) else {}
-        return _Above(viewed(np.shape(node.data), params))
+        shape = viewed(np.shape(node.data), node._params if isinstance(node._params, dict) else {})
+        return False if shape is None else _Above(shape)
     return False
+
+
+def _only_views(entry, names):
+    """Whether the chain `entry` (of one entry each) is of the nodes `names` alone."""
+    while entry.__class__ is tuple:
+        if entry[0] not in names:
+            return False
+        entry = entry[1][0]
+    return True
 
 
 def _listed_edges(node, inputs):
     """Where PyTorch's node of one output lists other edges than the node's parents (`next_functions`, from
     grad_fn_names.layout), each listed one's parent index (None: an edge PyTorch lists without a node; a _Transposed
-    index: PyTorch's TBackward0 of it; an _Inner index: the primitive's inner nodes over it; an _Above: PyTorch's node
+    index: PyTorch's TBackward0 of it; an _Inner index: the primitive's inner node over it; a _Viewed index: the
+    primitive's views of it; an _Above: PyTorch's node
     of this node's work, under a view, for the parents no other edge lists); None where it lists the parents, or nodes
     of its own, or leaves out a parent that needs a gradient."""
     from .grad_fn_names import layout
@@ -153,8 +176,9 @@ def at_listed_edges(node, g, edges, grad_inputs, into, inputs=None):
     """grad_inputs (the parents' gradients, one per parent) as PyTorch's node sends them along its edges (into=True:
     one per edge), or a hook's replacements on those edges taken back to the parents (into=False: one per parent of
     `inputs`, None for one that gets none): a _Transposed edge's transposed either way (what Wᵀ gets is what W gets,
-    transposed); an _Inner edge's the gradient at the inner nodes' top, to_inner of the node's gradient g, and back
-    through the inner nodes' rule, from_inner (the primitive's `inner_node`: cross_entropy's, getitem's); an _Above
+    transposed); an _Inner edge's the gradient at the inner node's output, to_inner of the node's gradient g, and back
+    through the inner node's rule, from_inner (the primitive's `inner_node`: cross_entropy's); a _Viewed edge's the
+    primitive's view of the parent's gradient, and back by its unview (`inner_view`: getitem's, einsum's); an _Above
     edge's g in that node's shape, and back through the node's own rules for g in its shape, to the parents no other
     edge lists; the others' as they are, and None as None."""
     if into:
@@ -165,6 +189,8 @@ def at_listed_edges(node, g, edges, grad_inputs, into, inputs=None):
                 x = x if x.ndim < 2 else x.swapaxes(-1, -2)  # (PyTorch's TBackward0 of a vector: the vector)
             elif x is not None and e.__class__ is _Inner:
                 x = _inner_rule(node, g, g, into)
+            elif x is not None and e.__class__ is _Viewed:
+                x = _view_rule(node, g, x, e, into)
             elif e.__class__ is _Above and g is not None:
                 x = _plain(g).reshape(e)
             result.append(x)
@@ -188,6 +214,8 @@ def at_listed_edges(node, g, edges, grad_inputs, into, inputs=None):
             x = x if x.ndim < 2 else x.swapaxes(-1, -2)
         elif e.__class__ is _Inner:
             x = _inner_rule(node, g, x, into)
+        elif e.__class__ is _Viewed:
+            x = _view_rule(node, g, x, e, into)
         add(e, x)
     return tuple(result)
 
@@ -212,6 +240,14 @@ def _inner_rule(node, g, x, into):
     _, to_inner, from_inner = _inner_node(node._op)
     out, xs, params = _rule_arguments(node, g)
     return (to_inner if into else from_inner)(_plain(x), out, *xs, **(params or {}))
+
+
+def _view_rule(node, g, x, i, into):
+    """The primitive's `inner_view` rule for input i: view of the input's gradient x (into), or unview of a hook's
+    replacement x."""
+    _, view, unview = node._op.inner_view
+    out, xs, params = _rule_arguments(node, g)
+    return (view if into else unview)(_plain(x), i, out, *xs, **(params or {}))
 
 
 def _rule_arguments(node, g):

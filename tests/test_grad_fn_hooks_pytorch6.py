@@ -80,6 +80,15 @@ CASES = [
     ("einsum_bmm", lambda L, F, nn, d: L.einsum("bij,bjk->bik", d.c3, d.b3)),
     ("einsum_scores", lambda L, F, nn, d: L.einsum("bhqd,bhkd->bhqk", d.c4, d.k4)),
     ("einsum_swapped", lambda L, F, nn, d: L.einsum("ij,jk->ki", d.x, d.x.T)),
+    # einsum without a contraction: PyTorch's product or sum of the operands' aligned views (permuted, unsqueezed)
+    ("einsum_outer", lambda L, F, nn, d: L.einsum("ij,k->ijk", d.x, d.v)),
+    ("einsum_batch_outer", lambda L, F, nn, d: L.einsum("bi,bj->bij", d.x, d.x.tanh())),
+    ("einsum_sum", lambda L, F, nn, d: L.einsum("ij->j", d.x)),
+    ("einsum_transpose_sum", lambda L, F, nn, d: L.einsum("bij->jb", d.c3)),
+    ("einsum_diagonal", lambda L, F, nn, d: L.einsum("ii->i", d.x[:3])),
+    ("einsum_trace", lambda L, F, nn, d: L.einsum("bii->b", d.c3[:, :3])),
+    ("einsum_scale", lambda L, F, nn, d: L.einsum("bij,b->bji", d.c3, d.bias)),
+    ("einsum_sums_alone", lambda L, F, nn, d: L.einsum("ij,kl->i", d.x, d.w)),
     # PyTorch's copy of an input before its view
     ("t().flatten", lambda L, F, nn, d: d.x.t().flatten()),
     # normalisations PyTorch computes in one kernel: its node takes the input below this library's steps
@@ -153,6 +162,8 @@ DOUBLE = [
     ("group_norm", lambda L, F, d: F.group_norm(d.c3, 2, d.x[:, 0] * 2, d.x[:, 1] + 1), 2),
     ("y[:,1]=v[0]", lambda L, F, d: _written(d, (slice(None), 1), d.v[0] * d.v[1]), 1),
     ("InstanceNorm2d_affine", lambda L, F, d: F.instance_norm(d.c4, weight=d.v[:2] + 1, bias=d.v[1:]), 0),
+    ("einsum_outer", lambda L, F, d: L.einsum("bi,bj->bij", d.x, d.x.tanh()), 1),
+    ("einsum_trace", lambda L, F, d: L.einsum("bii->b", d.c3[:, :3] * d.c3[:, 1:]), 0),
     ("2/x", lambda L, F, d: 2 / d.x, 0),
 ]
 

@@ -222,24 +222,23 @@ _getitem.defjvp_linear()
 _getitem.views = True
 
 
-def _to_inner_step(g, out, x, index):
-    """x[index]'s gradient where PyTorch's top node takes it (node hooks: the primitive's `inner_node`): at the Value
-    below that node, x[inner] (grad_fn_names.inner_index: x[0] of x[0, 0]), a view of x whose gradient is x's at
-    those elements."""
+def _inner_step(gx, i, out, x, index):
+    """x[index]'s node hooks' view of x's gradient gx (the primitive's `inner_view`): at the Value below PyTorch's last
+    node, x[inner] (grad_fn_names.inner_index: x[0] of x[0, 0]), a view of x whose gradient is x's at those elements."""
     from ..grad_fn_names import inner_index
 
-    return _getitem(scatter_add(g, index=index, shape=x.shape), index=inner_index(index))
+    return _getitem(gx, index=inner_index(index))
 
 
-def _from_inner_step(r, out, x, index):
-    """A node hook's replacement r of `_to_inner_step`'s gradient, sent on to x: r placed at x[inner]."""
+def _from_inner_step(r, i, out, x, index):
+    """A node hook's replacement r of `_inner_step`'s gradient, sent on to x: r placed at x[inner]."""
     from ..grad_fn_names import inner_index
 
     return scatter_add(r, index=inner_index(index), shape=x.shape)
 
 
 # node hooks: x[0, 0] is PyTorch's SelectBackward0 over SelectBackward0 (x[1:, idx] an IndexBackward0 over a slice)
-_getitem.inner_node = (("SelectBackward0", "SliceBackward0", "UnsqueezeBackward0"), _to_inner_step, _from_inner_step)
+_getitem.inner_view = (("SelectBackward0", "SliceBackward0", "UnsqueezeBackward0"), _inner_step, _from_inner_step)
 
 
 def _getitem_lazy_vjp(g, out, x, index):
