@@ -47,7 +47,8 @@ def _rows(shape, params):
 # vector), bmm of a batch of matrices, mv of rows and a vector, the 2-D kernel of cross_entropy of 3 or 5+ dims (one
 # loss per (N, 1, -1)), linear's product before its bias (AddBackward0 of it and the bias), einsum's permuted product
 # (or its product of operands summed alone) whose summed labels' dimensions (of size 1) the view drops, instance_norm's
-# batch norm of (1, N·C, ...), the 2-D pool of adaptive_avg_pool1d (its input unsqueezed at -2); None: not that node
+# batch norm of (1, N·C, ...), the 2-D pools of the 1-D ones (their input unsqueezed at -2: max_pool1d,
+# adaptive_avg_pool1d, adaptive_max_pool1d, AdaptiveAvgPool1d(1)'s mean); None: not that node
 _UNDER_VIEW = {
     "MmBackward0": _rows, "AddmmBackward0": _rows,
     "BmmBackward0": lambda shape, params: (-1,) + tuple(shape[-2:]),
@@ -57,8 +58,15 @@ _UNDER_VIEW = {
     "PermuteBackward0": lambda shape, params: _with_summed_labels(shape, params),
     "MulBackward0": lambda shape, params: _with_summed_labels(shape, params),
     "NativeBatchNormBackward0": lambda shape, params: (1, -1) + tuple(shape[2:]),
-    "AdaptiveAvgPool2DBackward0": lambda shape, params: tuple(shape[:-1]) + (1,) + tuple(shape[-1:]),
+    **dict.fromkeys(("AdaptiveAvgPool2DBackward0", "AdaptiveMaxPool2DBackward0", "MaxPool2DWithIndicesBackward0",
+                     "AvgPool2DBackward0", "MeanBackward1"), lambda shape, params: _unsqueezed(shape, -2)),
 }
+
+
+def _unsqueezed(shape, dim):
+    shape = list(shape)
+    shape.insert(len(shape) + 1 + dim if dim < 0 else dim, 1)
+    return tuple(shape)
 _VIEW_TOPS = frozenset({"ViewBackward0", "UnsafeViewBackward0", "SqueezeBackward4", "SqueezeBackward1",
                         "AddBackward0"})
 
@@ -117,6 +125,20 @@ def _only_views(entry, names):
             return False
         entry = entry[1][0]
     return True
+
+
+def view_on_top(node):
+    """Where PyTorch's node is a view of one node of its own that does this library's node's work (`_UNDER_VIEW`),
+    the shape of that node's output (its hooks' grad_inputs: this node's gradient in that shape), else None. For the
+    last node of a composite shown as PyTorch's chain (max_pool1d's SqueezeBackward1 of MaxPool2DWithIndicesBackward0:
+    grad_fn_hooks._step_under_view)."""
+    from .grad_fn_names import layout
+
+    top, entries = layout(node)
+    if entries is None or len(entries) != 1 or top not in _VIEW_TOPS:
+        return None
+    edge = _edge_of(entries[0], node, top)
+    return tuple(edge) if edge.__class__ is _Above else None
 
 
 def _listed_edges(node, inputs):

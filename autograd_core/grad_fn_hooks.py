@@ -51,7 +51,7 @@ import numpy as np
 
 from .grad_fn_hook_inputs import (
     _WHOLE_LIST, _call_nodes, _edge_vjps, _inner_gradients, _listed_edges, _node_inputs, _node_vjp, _plain,
-    _send_to_inputs, _take_inner_gradients, at_listed_edges, inputs_further_down, repeated_inputs,
+    _send_to_inputs, _take_inner_gradients, at_listed_edges, inputs_further_down, repeated_inputs, view_on_top,
 )
 from .hook_handles import RemovableHandle
 
@@ -295,6 +295,9 @@ def _step_one(state, node, g):
         if is_freed(node):  # a second pass without retain_graph: PyTorch's error, before the node's hooks
             raise RuntimeError(_FREED_MESSAGE)
         if getattr(node._op, "grad_fn_input", None) is not None:  # the last of several shown as one (one_node.py)
+            viewed = view_on_top(node)  # (shown as PyTorch's view of its node of the composite's work)
+            if viewed is not None:
+                return _step_under_view(state, node, retained, g, viewed)
             return _step_composite(state, node, retained, g)
         further_down = inputs_further_down(node)
         if further_down is not None:  # PyTorch's node takes inputs below this one (layer_norm's x), as a composite's
@@ -313,6 +316,20 @@ def _step_one(state, node, g):
                 grad_inputs = at_listed_edges(node, g, edges, grad_inputs, into=False, inputs=inputs)
             _send_to_inputs(inputs, grad_inputs)
             return backward_hooks._TakenOver(retained, None)
+    return retained if g is retained else backward_hooks._TakenOver(retained, g)
+
+
+def _step_under_view(state, node, retained, g, shape):
+    """The hooks of the last node of a composite that PyTorch records as a view (on top) of one node of its own doing
+    the composite's work (max_pool1d's SqueezeBackward1 of MaxPool2DWithIndicesBackward0): grad_inputs are g in that
+    node's output `shape` (grad_fn_hook_inputs.view_on_top); a hook's replacement, in node's shape, is the gradient
+    node sends on through the composite's nodes."""
+    from . import backward_hooks
+
+    grad_inputs, replaced = _run_hooks(state, (None if g is None else _shown(_plain(g).reshape(shape)),),
+                                       (None if g is None else _shown(g),))
+    if replaced:
+        g = None if grad_inputs[0] is None else _plain(grad_inputs[0]).reshape(np.shape(node.data))
     return retained if g is retained else backward_hooks._TakenOver(retained, g)
 
 

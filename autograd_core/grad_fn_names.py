@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 
 from .grad_fn_einsum import batched_as_pytorch, einsum_layout
-from .grad_fn_hook_inputs import repeated_inputs, unlisted_edges
+from .grad_fn_hook_inputs import repeated_inputs, unlisted_edges, view_on_top
 from .one_node import _LATER, show_now
 
 
@@ -485,6 +485,8 @@ def hook_refusal(node):
     if below is None:
         return unlisted_edges(node)
     if named in _CHAINS or _BELOW in named:
+        if view_on_top(node) is not None:  # (a view of PyTorch's node of the composite's work: max_pool1d's)
+            return None
         return ("this node is the top of a chain that PyTorch records and this library computes as one composite, "
                 "whose inputs are PyTorch's own nodes here")
     inputs = (None if path is None else Through(path).value(node) for path in below)

@@ -111,6 +111,12 @@ CASES = [
     # a pool of PyTorch's 2-D kernel between an unsqueeze and a squeeze
     ("adaptive_avg_pool1d_unbatched", lambda L, F, nn, d: F.adaptive_avg_pool1d(d.b3[0], 2)),
     ("AdaptiveAvgPool1d_unbatched", lambda L, F, nn, d: nn.AdaptiveAvgPool1d(3)(d.x.tanh())),
+    ("AdaptiveAvgPool1d_one", lambda L, F, nn, d: nn.AdaptiveAvgPool1d(1)(d.c3)),
+    ("AdaptiveAvgPool1d_one_unbatched", lambda L, F, nn, d: nn.AdaptiveAvgPool1d(1)(d.x * 2)),
+    ("max_pool1d", lambda L, F, nn, d: F.max_pool1d(d.b3, 2)),
+    ("MaxPool1d_unbatched", lambda L, F, nn, d: nn.MaxPool1d(2, stride=1)(d.x.exp())),
+    ("adaptive_max_pool1d", lambda L, F, nn, d: F.adaptive_max_pool1d(d.b3, 2)),
+    ("adaptive_max_pool1d_unbatched", lambda L, F, nn, d: F.adaptive_max_pool1d(d.x, 2)),
     # a / x of a number a: PyTorch's MulBackward0 of ReciprocalBackward0 of x and the number
     ("2/x", lambda L, F, nn, d: 2 / d.x),
     ("1/v", lambda L, F, nn, d: 1 / (d.v * d.v + 1)),
@@ -165,6 +171,7 @@ DOUBLE = [
     ("einsum_outer", lambda L, F, d: L.einsum("bi,bj->bij", d.x, d.x.tanh()), 1),
     ("einsum_trace", lambda L, F, d: L.einsum("bii->b", d.c3[:, :3] * d.c3[:, 1:]), 0),
     ("2/x", lambda L, F, d: 2 / d.x, 0),
+    ("max_pool1d", lambda L, F, d: F.max_pool1d(d.b3 * d.b3, 2), 0),
 ]
 
 
