@@ -31,6 +31,14 @@ the last of them, whose gradient is the one node's output's: a prehook's replace
 the hooks get grad_inputs for the one node's inputs, from the rules of the nodes its call recorded (`_node_vjp`, as
 for a node of several outputs: `_step_composite`); a hook's replacement is what those inputs get.
 
+Where PyTorch's node lists nodes of its own that this library's one node does the work of (grad_fn_hook_inputs'
+listed edges), grad_inputs are what PyTorch's node sends them, and a replacement goes back through this library's
+rules: under a view on top (linear of a 3-D input: ViewBackward0 of AddmmBackward0), the node's gradient in the
+shape of the node below the view; over an input's views (x[0, 0]: SelectBackward0 of SelectBackward0; einsum's
+permuted operands: the primitive's `inner_view`) or an inner node (cross_entropy's LogSoftmaxBackward0: `inner_node`),
+the gradients at their outputs; where PyTorch's node takes an input below this one (layer_norm's x below the
+normalisation, x[1:] = v's v), the rules of the nodes between, as for a composite.
+
 A node the pass reaches with no gradient (a rule, a prehook or a hook sent it none) runs its hooks with None
 (NodeHook.step_of_none), as PyTorch runs every node of its graph: the Value's hooks get None, the prehooks (None, ...),
 the hooks (None, ...) for grad_inputs; a node of several outputs none of which got a gradient runs them at its first

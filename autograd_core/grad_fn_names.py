@@ -476,10 +476,12 @@ def _native_norm_entries(node):
 
 
 def hook_refusal(node):
-    """Why `node.grad_fn.register_hook` cannot give PyTorch's grad_inputs, for the last node of a composite PyTorch
-    records as one (one_node.shown_as), else None: PyTorch's node must be that node alone (not a chain of nodes
-    shown over it, whose top's inputs are PyTorch's own nodes); where a Value is several of its inputs (addmm(b, a,
-    a)), which of the composite's uses of it is which input's must be known (grad_fn_hook_inputs.repeated_inputs)."""
+    """Why `node.grad_fn.register_hook` cannot give PyTorch's grad_inputs, else None. For the last node of a
+    composite PyTorch records as one (one_node.shown_as): PyTorch's node must be that node alone, or a view of one
+    node of its own doing the composite's work (max_pool1d's SqueezeBackward1: grad_fn_hook_inputs.view_on_top), not
+    another chain of nodes shown over it, whose top's inputs are PyTorch's own nodes; where a Value is several of its
+    inputs (addmm(b, a, a)), which of the composite's uses of it is which input's must be known
+    (grad_fn_hook_inputs.repeated_inputs). For another node: grad_fn_hook_inputs.unlisted_edges."""
     op = node._op
     named, below = getattr(op, "grad_fn_name", None), getattr(op, "grad_fn_input", None)
     if below is None:

@@ -126,7 +126,16 @@ CASES = [
     ("y[1:]=0", lambda L, F, nn, d: _written(d, slice(1, None), 0)),
     ("y[[0,2]]=w[0]", lambda L, F, nn, d: _written(d, [0, 2], d.w[0].tanh())),
     ("y[y>0]=0", lambda L, F, nn, d: _written(d, (d.x * 1).detach() > 0, 0)),
+    ("y[0,1]=5", lambda L, F, nn, d: _written(d, (0, 1), 5)),
+    ("zeros[1:]=x[:3]", lambda L, F, nn, d: _into_zeros(L, slice(1, None), d.x[:3] * 2)),
 ]
+
+
+def _into_zeros(L, index, value):
+    """zeros (4, 3), which needs no gradient, with zeros[index] = value written in place."""
+    y = L.zeros(4, 3, dtype=L.float64)
+    y[index] = value
+    return y
 
 
 def _linear(nn, d, shape, bias):
