@@ -38,37 +38,12 @@ class _Above(tuple):
     the parents that no other edge lists."""
 
 
-def _rows(shape, params):
+def _rows(shape, params):  # (mm's and addmm's rows)
     return (-1,) + tuple(shape[-1:])
 
 
-# PyTorch's node under a view on top of the node (its name as the top's entry) -> the shape of its output, from the
-# shape of the node's output and the node's parameters: mm and addmm of rows (linear and matmul of more dims, or of a
-# vector), bmm of a batch of matrices, mv of rows and a vector, the 2-D kernel of cross_entropy of 3 or 5+ dims (one
-# loss per (N, 1, -1)), linear's product before its bias (AddBackward0 of it and the bias), einsum's permuted product
-# (or its product of operands summed alone) whose summed labels' dimensions (of size 1) the view drops, instance_norm's
-# batch norm of (1, N·C, ...), the 2-D pools of the 1-D ones (their input unsqueezed at -2: max_pool1d,
-# adaptive_avg_pool1d, adaptive_max_pool1d, AdaptiveAvgPool1d(1)'s mean); None: not that node
-_UNDER_VIEW = {
-    "MmBackward0": _rows, "AddmmBackward0": _rows,
-    "BmmBackward0": lambda shape, params: (-1,) + tuple(shape[-2:]),
-    "MvBackward0": lambda shape, params: (-1,),
-    "NllLoss2DBackward0": lambda shape, params: tuple(shape[:1]) + (1, -1),
-    "UnsafeViewBackward0": lambda shape, params: tuple(shape),
-    "PermuteBackward0": lambda shape, params: _with_summed_labels(shape, params),
-    "MulBackward0": lambda shape, params: _with_summed_labels(shape, params),
-    "NativeBatchNormBackward0": lambda shape, params: (1, -1) + tuple(shape[2:]),
-    **dict.fromkeys(("AdaptiveAvgPool2DBackward0", "AdaptiveMaxPool2DBackward0", "MaxPool2DWithIndicesBackward0",
-                     "AvgPool2DBackward0", "MeanBackward1"), lambda shape, params: _unsqueezed(shape, -2)),
-}
-
-
-def _unsqueezed(shape, dim):
-    shape = list(shape)
-    shape.insert(len(shape) + 1 + dim if dim < 0 else dim, 1)
-    return tuple(shape)
-_VIEW_TOPS = frozenset({"ViewBackward0", "UnsafeViewBackward0", "SqueezeBackward4", "SqueezeBackward1",
-                        "AddBackward0"})
+def _unsqueezed(shape, params):  # (the 2-D pool of a 1-D one's input, unsqueezed at -2)
+    return tuple(shape[:-1]) + (1,) + tuple(shape[-1:])
 
 
 def _with_summed_labels(shape, params):
@@ -78,6 +53,28 @@ def _with_summed_labels(shape, params):
         return None
     inputs, _, output = equation.partition("->")
     return tuple(shape) + (1,) * len(set(inputs.replace(",", "")) - set(output))
+
+
+# PyTorch's node under a view on top of the node (its name as the top's entry) -> the shape of its output, from the
+# shape of the node's output and the node's parameters: mm and addmm of rows (linear and matmul of more dims, or of a
+# vector), bmm of a batch of matrices, mv of rows and a vector, the 2-D kernel of cross_entropy of 3 or 5+ dims (one
+# loss per (N, 1, -1)), linear's product before its bias (AddBackward0 of it and the bias), einsum's permuted product
+# (or its product of operands summed alone) whose summed labels' dimensions (of size 1) the view drops, instance_norm's
+# batch norm of (1, N·C, ...), the 2-D pools of the 1-D ones (max_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d,
+# AdaptiveAvgPool1d(1)'s mean); None: not that node
+_UNDER_VIEW = {
+    "MmBackward0": _rows, "AddmmBackward0": _rows,
+    "BmmBackward0": lambda shape, params: (-1,) + tuple(shape[-2:]),
+    "MvBackward0": lambda shape, params: (-1,),
+    "NllLoss2DBackward0": lambda shape, params: tuple(shape[:1]) + (1, -1),
+    "UnsafeViewBackward0": lambda shape, params: tuple(shape),
+    "PermuteBackward0": _with_summed_labels, "MulBackward0": _with_summed_labels,
+    "NativeBatchNormBackward0": lambda shape, params: (1, -1) + tuple(shape[2:]),
+    **dict.fromkeys(("AdaptiveAvgPool2DBackward0", "AdaptiveMaxPool2DBackward0", "MaxPool2DWithIndicesBackward0",
+                     "AvgPool2DBackward0", "MeanBackward1"), _unsqueezed),
+}
+_VIEW_TOPS = frozenset({"ViewBackward0", "UnsafeViewBackward0", "SqueezeBackward4", "SqueezeBackward1",
+                        "AddBackward0"})
 
 
 def _chain_end(entry):
@@ -145,9 +142,9 @@ def _listed_edges(node, inputs):
     """Where PyTorch's node of one output lists other edges than the node's parents (`next_functions`, from
     grad_fn_names.layout), each listed one's parent index (None: an edge PyTorch lists without a node; a _Transposed
     index: PyTorch's TBackward0 of it; an _Inner index: the primitive's inner node over it; a _Viewed index: the
-    primitive's views of it; an _Above: PyTorch's node
-    of this node's work, under a view, for the parents no other edge lists); None where it lists the parents, or nodes
-    of its own, or leaves out a parent that needs a gradient."""
+    primitive's views of it; an _Above: PyTorch's node of this node's work, under a view, for the parents no other
+    edge lists); None where it lists the parents, or nodes of its own, or leaves out a parent that needs a
+    gradient."""
     from .grad_fn_names import layout
 
     top, entries = layout(node)

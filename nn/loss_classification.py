@@ -102,8 +102,8 @@ def _to_log_probabilities(g, out, logits, labels, reduction):
     g = _per_sample(g, labels, reduction)
     if isinstance(g, Value):  # create_graph: stay differentiable
         return _as_pytorchs_kernel_takes(-g * onehot)
-    return _as_pytorchs_kernel_takes(np.multiply(onehot, np.negative(g), out=onehot) + 0.0)  # (+ 0.0: +0 where 0·(−g)
-    # is −0, as PyTorch's)
+    onehot = np.multiply(onehot, np.negative(g), out=onehot) + 0.0  # (+ 0.0: +0 where 0·(−g) is −0, as PyTorch's)
+    return _as_pytorchs_kernel_takes(onehot)
 
 
 def _as_pytorchs_kernel_takes(r):
