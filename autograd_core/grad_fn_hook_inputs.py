@@ -424,12 +424,13 @@ def repeated_inputs(node, inputs):
     return edges, None
 
 
-def _node_vjp(members, grad_outputs, inputs, complex_pass, uses=None):
+def _node_vjp(members, grad_outputs, inputs, complex_pass, uses=None, inner=True):
     """PyTorch's node's grad_inputs for grad_outputs: the rules of the nodes its call recorded (younger than its
     inputs, below its outputs), youngest first, as the backward pass runs them, from the outputs' gradients and the
     inner nodes' own (_inner_gradients). Arrays (None where none reaches), or Values under create_graph (the rules
     then record). uses: repeated_inputs' edges, where a Value is several inputs: each input gets the gradient of its
-    own use of the Value, not the Value's sum."""
+    own use of the Value, not the Value's sum. inner=False: from the outputs' gradients alone (PyTorch's native
+    norms, whose double backward sends their inputs those gradients around the node, grad_fn_hooks._step_composite)."""
     from . import backward_edges, backward_seeds, backward_undo, engine
 
     received, own = {}, {}
@@ -445,7 +446,7 @@ def _node_vjp(members, grad_outputs, inputs, complex_pass, uses=None):
             values = values or not isinstance(go, (np.ndarray, np.generic))
             add(out, backward_seeds.conjugate_gradient(go) if complex_pass and go.dtype.kind == "c" else go)
     found = _call_nodes(members, inputs)
-    for node, p in _inner_gradients(members, found):
+    for node, p in _inner_gradients(members, found) if inner else ():
         values = values or not isinstance(p, (np.ndarray, np.generic, engine.ScatteredGradient))
         add(node, p.dense() if p.__class__ is engine.ScatteredGradient else p)
     for node in sorted(found.values(), key=lambda v: v._index, reverse=True):

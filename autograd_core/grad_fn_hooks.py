@@ -355,14 +355,17 @@ def _step_composite(state, node, retained, g, inputs=None, unused=()):
     (`_UNUSED_OUTPUTS`), in grad_outputs."""
     from . import backward_hooks, engine
 
-    members = ((0, node),)
-    inputs = _node_inputs(members) if inputs is None else inputs
+    members, composite = ((0, node),), inputs is None
+    inputs = _node_inputs(members) if composite else inputs
     uses = repeated_inputs(node, inputs)[0]  # (a Value several of the inputs: each its own use's gradient)
-    grad_inputs = _node_vjp(members, (g,), inputs, engine.COMPLEX_VALUES_EXIST[0], uses)
+    # (PyTorch's native norms' double backward sends their inputs the gradients of what their rules read around the
+    # node, not through it: there the inner nodes' own gradients go on past the hooks)
+    grad_inputs = _node_vjp(members, (g,), inputs, engine.COMPLEX_VALUES_EXIST[0], uses, inner=composite)
     grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
                                        (None if g is None else _shown(g),) + unused)
     if replaced:
-        _take_inner_gradients(members, inputs)
+        if composite:
+            _take_inner_gradients(members, inputs)
         _send_to_inputs(inputs, grad_inputs)
         return backward_hooks._TakenOver(retained, None)
     return retained if g is retained else backward_hooks._TakenOver(retained, g)
