@@ -162,6 +162,61 @@ def test_hooks_on_every_node_are_pytorchs(make, replace):
     _same(ours, theirs, 1e-9)
 
 
+# ---- whole models the PyTorch way: every node hooked
+
+_BLOCK_RNG = np.random.default_rng(3)
+_BLOCK = {"x": _BLOCK_RNG.standard_normal((2, 4, 6)), "wqkv": _BLOCK_RNG.standard_normal((18, 6)) / 3,
+          "bqkv": _BLOCK_RNG.standard_normal(18) / 3, "wo": _BLOCK_RNG.standard_normal((6, 6)) / 3,
+          "w1": _BLOCK_RNG.standard_normal((12, 6)) / 3, "w2": _BLOCK_RNG.standard_normal((6, 12)) / 3,
+          "g1": 1 + _BLOCK_RNG.standard_normal(6) / 5, "b1": _BLOCK_RNG.standard_normal(6) / 5,
+          "wv": _BLOCK_RNG.standard_normal((5, 6)) / 3, "img": _BLOCK_RNG.standard_normal((2, 3, 6, 6)),
+          "k": _BLOCK_RNG.standard_normal((4, 3, 3, 3)) / 3, "kb": _BLOCK_RNG.standard_normal(4) / 3,
+          "fc": _BLOCK_RNG.standard_normal((3, 16)) / 3}
+
+
+def _transformer(L, F, nn, d):
+    """A pre-norm transformer block (attention of two heads, a GELU MLP) and a loss over 5 tokens."""
+    h = F.layer_norm(d.x, (6,), d.g1, d.b1)
+    q, k, v = (t.view(2, 4, 2, 3).transpose(1, 2) for t in F.linear(h, d.wqkv, d.bqkv).split(6, dim=-1))
+    attention = F.softmax(q @ k.transpose(-2, -1) / 3 ** 0.5, dim=-1) @ v
+    x = d.x + F.linear(attention.transpose(1, 2).reshape(2, 4, 6), d.wo)
+    x = x + F.linear(F.gelu(F.linear(F.layer_norm(x, (6,)), d.w1)), d.w2)
+    return F.cross_entropy(F.linear(x, d.wv).transpose(1, 2), L.tensor(np.array([[0, 1, 2, 3], [4, 0, 1, 2]])))
+
+
+def _cnn(L, F, nn, d):
+    """A convolution, batch norm, ReLU, pools, a linear layer and a loss."""
+    h = F.batch_norm(F.conv2d(d.img, d.k, d.kb, padding=1), None, None, training=True)
+    h = F.adaptive_avg_pool2d(F.max_pool2d(F.relu(h), 2), 2).flatten(1)
+    return F.cross_entropy(F.linear(h, d.fc), L.tensor(np.array([0, 2])))
+
+
+def _close(a, b):
+    """_same, with an absolute tolerance of the numbers' scale (a gradient zero in exact arithmetic, as the key's bias
+    in attention, is rounding noise of that scale)."""
+    scale = max(float(np.abs(x).max()) for x in _flat(b) if isinstance(x, np.ndarray) and x.size)
+    for x, y in zip(_flat(a), _flat(b), strict=True):
+        if isinstance(y, np.ndarray):
+            np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-12 * scale)
+        else:
+            assert x == y
+
+
+def _flat(nested):
+    if isinstance(nested, (list, tuple)):
+        return [x for item in nested for x in _flat(item)]
+    return [nested]
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["observe", "replace"])
+@pytest.mark.parametrize("make", [_transformer, _cnn], ids=["transformer", "cnn"])
+def test_hooks_on_every_node_of_a_model_are_pytorchs(make, replace):
+    pytest.importorskip("torch")
+    ours, theirs = _every_node_side_by_side(make, replace, _BLOCK)
+    assert len(ours[0]) > 30 if make is _transformer else len(ours[0]) > 10  # (the hooks' calls)
+    _close(ours, theirs)
+
+
 # (id, y from (L, F, d), the grad_inputs position the hook doubles)
 DOUBLE = [
     ("linear3d", lambda L, F, d: F.linear(d.c3, d.w, d.bias), 0),
