@@ -66,6 +66,11 @@ CASES = [
     ("x[1:,idx]", lambda L, F, nn, d: d.x[1:, L.tensor([2, 0, 2])]),
     ("c3[0,idx,idx]", lambda L, F, nn, d: d.c3[0, L.tensor([1, 1, 3]), L.tensor([0, 2, 2])]),
     ("c3[0,mask]", lambda L, F, nn, d: d.c3[0, L.tensor(np.arange(12).reshape(4, 3) % 3 == 1)]),
+    ("c3[...,0,None]", lambda L, F, nn, d: d.c3[..., 0, None]),
+    ("c3[None,...,1:]", lambda L, F, nn, d: d.c3[None, ..., 1:]),
+    ("c3[1,None,::2]", lambda L, F, nn, d: d.c3[1, None, ::2]),
+    ("c3[:,idx,1]", lambda L, F, nn, d: d.c3[:, L.tensor([3, 0]), 1]),
+    ("c3[None,idx]", lambda L, F, nn, d: d.c3[None, L.tensor([1, 0, 1])]),
     ("x[0,0]_of_tanh", lambda L, F, nn, d: d.x.tanh()[1, 2] * d.x[0, 0]),
     # cross_entropy of logits of 3 and 5 dims: PyTorch's 2-D kernel of a view of them
     ("ce3d", lambda L, F, nn, d: F.cross_entropy(d.logits3, _labels(L, _LABELS3))),
