@@ -126,9 +126,7 @@ def _only_views(entry, names):
 
 def view_on_top(node):
     """Where PyTorch's node is a view of one node of its own that does this library's node's work (`_UNDER_VIEW`),
-    the shape of that node's output (its hooks' grad_inputs: this node's gradient in that shape), else None. For the
-    last node of a composite shown as PyTorch's chain (max_pool1d's SqueezeBackward1 of MaxPool2DWithIndicesBackward0:
-    grad_fn_hooks._step_under_view)."""
+    the shape of that node's output (its hooks' grad_inputs: this node's gradient in that shape), else None."""
     from .grad_fn_names import layout
 
     top, entries = layout(node)
@@ -136,6 +134,30 @@ def view_on_top(node):
         return None
     edge = _edge_of(entries[0], node, top)
     return tuple(edge) if edge.__class__ is _Above else None
+
+
+# PyTorch's node on top of its chain that is this library's node's own operation (its name -> the primitive's)
+_OWN_TOPS = {"StackBackward0": "stack", "CatBackward0": "concatenate"}
+OWN = "own"
+
+
+def top_of_chain(node):
+    """How the hooks of the last node of a composite that PyTorch records as a chain of its own nodes give its top's
+    grad_inputs, else None (they cannot): OWN where the top is this node's own operation over one entry per parent (a
+    recurrent layer's h_n: StackBackward0 of each layer's last step; a bidirectional layer's output: CatBackward0 of
+    its directions), whose hooks then are this node's; a shape where the top is a view of one node of PyTorch's doing
+    the composite's work (max_pool1d's SqueezeBackward1 of MaxPool2DWithIndicesBackward0: view_on_top), whose
+    grad_inputs are this node's gradient in that shape (grad_fn_hooks._step_under_view). (Not a recurrent layer's
+    output, StackBackward0 of its steps' nodes: the gradient of h_n, this library's view of the last step, is in this
+    node's, where PyTorch sends it to the last step's node around the stack.)"""
+    from .grad_fn_names import layout
+
+    top, entries = layout(node)
+    if entries is None or not all(e.__class__ is tuple for e in entries):  # (PyTorch's nodes all: no input's edge)
+        return None
+    if _OWN_TOPS.get(top) == node._op.name and len(entries) == len(node._parents):
+        return OWN
+    return view_on_top(node)
 
 
 def _listed_edges(node, inputs):

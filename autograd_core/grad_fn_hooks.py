@@ -59,7 +59,8 @@ import numpy as np
 
 from .grad_fn_hook_inputs import (
     _WHOLE_LIST, _call_nodes, _edge_vjps, _inner_gradients, _listed_edges, _node_inputs, _node_vjp, _plain,
-    _send_to_inputs, _take_inner_gradients, at_listed_edges, inputs_further_down, repeated_inputs, view_on_top,
+    OWN, _send_to_inputs, _take_inner_gradients, at_listed_edges, inputs_further_down, repeated_inputs,
+    top_of_chain,
 )
 from .hook_handles import RemovableHandle
 
@@ -302,18 +303,20 @@ def _step_one(state, node, g):
     if state.hooks:
         if is_freed(node):  # a second pass without retain_graph: PyTorch's error, before the node's hooks
             raise RuntimeError(_FREED_MESSAGE)
+        top = None
         if getattr(node._op, "grad_fn_input", None) is not None:  # the last of several shown as one (one_node.py)
-            viewed = view_on_top(node)  # (shown as PyTorch's view of its node of the composite's work)
-            if viewed is not None:
-                return _step_under_view(state, node, retained, g, viewed)
-            return _step_composite(state, node, retained, g)
-        further_down = inputs_further_down(node)
+            top = top_of_chain(node)  # (shown as a chain of PyTorch's nodes whose top takes this node's gradient)
+            if top is None:
+                return _step_composite(state, node, retained, g)
+            if top != OWN:
+                return _step_under_view(state, node, retained, g, top)
+        further_down = None if top is not None else inputs_further_down(node)
         if further_down is not None:  # PyTorch's node takes inputs below this one (layer_norm's x), as a composite's
             return _step_composite(state, node, retained, g, further_down, unused)
         inputs = tuple(p if p.requires_grad else None for p in node._parents)
         # (PyTorch's cat and stack compute every tensor's gradient of their list, also one that needs none)
         grad_inputs = _edge_vjps(node, g, node._parents if node._op.name in _WHOLE_LIST else inputs)
-        edges = _listed_edges(node, inputs)
+        edges = None if top is not None else _listed_edges(node, inputs)
         if edges is not None:  # PyTorch's node lists other edges (2 - x, lerp(x, y, 0.5): no Scalar's; linear's Wᵀ;
             # cross_entropy's LogSoftmaxBackward0; x[0, 0]'s inner SelectBackward0; the node under a view on top)
             grad_inputs = at_listed_edges(node, g, edges, grad_inputs, into=True)
@@ -330,7 +333,7 @@ def _step_one(state, node, g):
 def _step_under_view(state, node, retained, g, shape):
     """The hooks of the last node of a composite that PyTorch records as a view (on top) of one node of its own doing
     the composite's work (max_pool1d's SqueezeBackward1 of MaxPool2DWithIndicesBackward0): grad_inputs are g in that
-    node's output `shape` (grad_fn_hook_inputs.view_on_top); a hook's replacement, in node's shape, is the gradient
+    node's output `shape` (grad_fn_hook_inputs.top_of_chain); a hook's replacement, in node's shape, is the gradient
     node sends on through the composite's nodes."""
     from . import backward_hooks
 

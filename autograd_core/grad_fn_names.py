@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 
 from .grad_fn_einsum import batched_as_pytorch, einsum_layout
-from .grad_fn_hook_inputs import repeated_inputs, unlisted_edges, view_on_top
+from .grad_fn_hook_inputs import repeated_inputs, top_of_chain, unlisted_edges
 from .one_node import _LATER, show_now
 
 
@@ -477,9 +477,10 @@ def _native_norm_entries(node):
 
 def hook_refusal(node):
     """Why `node.grad_fn.register_hook` cannot give PyTorch's grad_inputs, else None. For the last node of a
-    composite PyTorch records as one (one_node.shown_as): PyTorch's node must be that node alone, or a view of one
-    node of its own doing the composite's work (max_pool1d's SqueezeBackward1: grad_fn_hook_inputs.view_on_top), not
-    another chain of nodes shown over it, whose top's inputs are PyTorch's own nodes; where a Value is several of its
+    composite PyTorch records as one (one_node.shown_as): PyTorch's node must be that node alone, or a chain whose top
+    takes this node's gradient (max_pool1d's SqueezeBackward1, a recurrent layer's h_n's StackBackward0 of its layers:
+    grad_fn_hook_inputs.top_of_chain), not another chain of nodes shown over it, whose top's inputs are PyTorch's own
+    nodes; where a Value is several of its
     inputs (addmm(b, a, a)), which of the composite's uses of it is which input's must be known
     (grad_fn_hook_inputs.repeated_inputs). For another node: grad_fn_hook_inputs.unlisted_edges."""
     op = node._op
@@ -487,7 +488,7 @@ def hook_refusal(node):
     if below is None:
         return unlisted_edges(node)
     if named in _CHAINS or _BELOW in named:
-        if view_on_top(node) is not None:  # (a view of PyTorch's node of the composite's work: max_pool1d's)
+        if top_of_chain(node) is not None:  # (a top that takes this node's gradient: max_pool1d's, an RNN's h_n's)
             return None
         return ("this node is the top of a chain that PyTorch records and this library computes as one composite, "
                 "whose inputs are PyTorch's own nodes here")

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_grad_fn_hooks_pytorch4 import _numbers, _same
+from test_grad_fn_hooks_pytorch4 import _hooked_passes, _numbers, _pairs, _same
 from test_grad_fn_hooks_pytorch5 import _every_node_side_by_side
 from test_grad_fn_names import Tensors, _library
+
+import autograd_core as ag
 
 _RNG = np.random.default_rng(6)
 _ARRAYS = {"x": _RNG.standard_normal((4, 3)), "v": _RNG.standard_normal(3), "w": _RNG.standard_normal((2, 3)),
@@ -220,6 +222,51 @@ def test_hooks_on_every_node_of_a_model_are_pytorchs(make, replace):
     ours, theirs = _every_node_side_by_side(make, replace, _BLOCK)
     assert len(ours[0]) > 30 if make is _transformer else len(ours[0]) > 10  # (the hooks' calls)
     _close(ours, theirs)
+
+
+# ---- recurrent layers: their h_n is PyTorch's StackBackward0 of each layer's last step, a bidirectional layer's
+# output its CatBackward0 of the directions, this library's own stack and cat of its steps' composite
+
+def _recurrent_side_by_side(kind, options, which, replace):
+    """The layer `kind` (the same weights in both libraries) of x (3, 2, 6): a prehook and a hook on each node of its
+    output `which` ("out" or "h") that is not a top refusing them (the output's StackBackward0 of its steps)."""
+    import torch
+
+    from autograd_core.grad_fn_names import hook_refusal
+
+    x = np.random.default_rng(7).standard_normal((3, 2, 6))
+    torch.manual_seed(0)
+    theirs_layer = getattr(torch.nn, kind)(6, 4, **options).double()
+    state = {k: v.detach().numpy().copy() for k, v in theirs_layer.state_dict().items()}
+    ours_layer = getattr(ag.nn, kind)(6, 4, **options).double()
+    ours_layer.load_state_dict({k: ag.tensor(v) for k, v in state.items()})
+    ys = []
+    for L, layer in ((ag, ours_layer), (torch, theirs_layer)):
+        out, h = layer(L.tensor(x, requires_grad=True))
+        ys.append(out if which == "out" else h[0] if kind == "LSTM" else h)
+    pairs = _pairs(ys[0].grad_fn, ys[1].grad_fn)
+    picked = [pair for pair in pairs if type(pair[0]).__name__ != "AccumulateGrad" and not pair[0]._path
+              and hook_refusal(pair[0]._node) is None]
+    assert [type(a).__name__ for a, _ in picked] == [type(b).__name__ for _, b in picked]
+    return picked, _hooked_passes(((ag, ys[0], 0), (torch, ys[1], 1)), pairs, picked, replace)
+
+
+_RECURRENT = [("GRU", {}, "h"), ("LSTM", {}, "h"), ("RNN", {"nonlinearity": "relu"}, "h"),
+              ("GRU", {"num_layers": 2}, "h"), ("LSTM", {"num_layers": 2, "bidirectional": True}, "h"),
+              ("GRU", {"bidirectional": True}, "out"), ("LSTM", {"bidirectional": True}, "out"),
+              ("RNN", {"bidirectional": True, "num_layers": 2}, "out")]
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["observe", "replace"])
+@pytest.mark.parametrize("kind, options, which", _RECURRENT,
+                         ids=[f"{k}-{'-'.join(f'{a}={b}' for a, b in o.items())}-{w}" for k, o, w in _RECURRENT])
+def test_a_recurrent_layers_stack_and_cat_of_its_directions_hook_as_pytorchs(kind, options, which, replace):
+    pytest.importorskip("torch")
+    picked, ((our_calls, our_grads), (their_calls, their_grads)) = _recurrent_side_by_side(kind, options, which,
+                                                                                           replace)
+    assert {type(a).__name__ for a, _ in picked} & {"StackBackward0", "CatBackward0"}
+    _same(our_calls, their_calls, 1e-9)
+    _same(our_grads, their_grads, 1e-9)
 
 
 # (id, y from (L, F, d), the grad_inputs position the hook doubles)
