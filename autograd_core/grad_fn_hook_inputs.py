@@ -25,68 +25,270 @@ class _Inner(int):
     `inner_node`: cross_entropy's LogSoftmaxBackward0): its gradient is the one at the inner node's output."""
 
 
-def _edge_of(entry, node=None):
-    """A layout entry as `_listed_edges` lists it: an int or None as it is, linear's TBackward0 of a parent a
-    _Transposed, the inner node of node's primitive (`inner_node`) over a parent an _Inner, else (a node of PyTorch's
-    own, a path further down) False."""
+class _Viewed(int):
+    """A listed edge (`_listed_edges`): PyTorch's views of the parent of this index (the node's primitive's
+    `inner_view`: x[0, 0]'s inner SelectBackward0, einsum's permuted operands): its gradient is that view of the
+    parent's."""
+
+
+class _Above(tuple):
+    """A listed edge (`_listed_edges`): PyTorch's node of this node's own work under a view on top of it (linear of a
+    3-D input's AddmmBackward0 under ViewBackward0, matmul's BmmBackward0 under UnsafeViewBackward0): its gradient is
+    the node's gradient in that node's output shape (this tuple); a replacement goes back through this node's rules to
+    the parents that no other edge lists."""
+
+
+def _rows(shape, params):  # (mm's and addmm's rows)
+    return (-1,) + tuple(shape[-1:])
+
+
+def _unsqueezed(shape, params):  # (the 2-D pool of a 1-D one's input, unsqueezed at -2)
+    return tuple(shape[:-1]) + (1,) + tuple(shape[-1:])
+
+
+def _with_summed_labels(shape, params):
+    """An einsum's output shape with a dimension of size 1 for each summed label (None: not an einsum's)."""
+    equation = params.get("equation")
+    if equation is None:
+        return None
+    inputs, _, output = equation.partition("->")
+    return tuple(shape) + (1,) * len(set(inputs.replace(",", "")) - set(output))
+
+
+# PyTorch's node under a view on top of the node (its name as the top's entry) -> the shape of its output, from the
+# shape of the node's output and the node's parameters: mm and addmm of rows (linear and matmul of more dims, or of a
+# vector), bmm of a batch of matrices, mv of rows and a vector, the 2-D kernel of cross_entropy of 3 or 5+ dims (one
+# loss per (N, 1, -1)), linear's product before its bias (AddBackward0 of it and the bias), einsum's permuted product
+# (or its product of operands summed alone) whose summed labels' dimensions (of size 1) the view drops, instance_norm's
+# batch norm of (1, N·C, ...), the 2-D pools of the 1-D ones (max_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d,
+# AdaptiveAvgPool1d(1)'s mean); None: not that node
+_UNDER_VIEW = {
+    "MmBackward0": _rows, "AddmmBackward0": _rows,
+    "BmmBackward0": lambda shape, params: (-1,) + tuple(shape[-2:]),
+    "MvBackward0": lambda shape, params: (-1,),
+    "NllLoss2DBackward0": lambda shape, params: tuple(shape[:1]) + (1, -1),
+    "UnsafeViewBackward0": lambda shape, params: tuple(shape),
+    "PermuteBackward0": _with_summed_labels, "MulBackward0": _with_summed_labels,
+    "NativeBatchNormBackward0": lambda shape, params: (1, -1) + tuple(shape[2:]),
+    **dict.fromkeys(("AdaptiveAvgPool2DBackward0", "AdaptiveMaxPool2DBackward0", "MaxPool2DWithIndicesBackward0",
+                     "AvgPool2DBackward0", "MeanBackward1"), _unsqueezed),
+}
+_VIEW_TOPS = frozenset({"ViewBackward0", "UnsafeViewBackward0", "SqueezeBackward4", "SqueezeBackward1",
+                        "AddBackward0"})
+
+
+def _chain_end(entry):
+    """The parent index at the end of a layout entry that is a chain of PyTorch's nodes of one entry each (x[0, 0]'s
+    SelectBackward0 of the parent), else None."""
+    while entry.__class__ is tuple and len(entry) == 2 and len(entry[1]) == 1:
+        entry = entry[1][0]
+    return entry if entry.__class__ is int else None
+
+
+def _edge_of(entry, node=None, top=None):
+    """A layout entry of the node `top` names as `_listed_edges` lists it: an int or None as it is (PyTorch's copy of a
+    parent, CloneBackward0, the parent's int), linear's TBackward0 of a parent a _Transposed, the inner node of node's
+    primitive (`inner_node`) over a parent an _Inner, its views (`inner_view`) of a parent a _Viewed, PyTorch's node of
+    node's own work under a view on top an _Above, else (a node of PyTorch's own, a path further down) False."""
     if entry is None or entry.__class__ is int:
         return entry
-    if entry.__class__ is tuple and len(entry[1]) == 1 and entry[1][0].__class__ is int:
+    if entry.__class__ is not tuple:
+        return False
+    end = _chain_end(entry)
+    if end is not None and len(entry[1]) == 1 and entry[1][0] == end:
         if entry[0] == "TBackward0":
-            return _Transposed(entry[1][0])
-        inner = None if node is None else node._op.inner_node
-        if inner is not None and entry[0] == inner[0]:
-            return _Inner(entry[1][0])
+            return _Transposed(end)
+        if entry[0] == "CloneBackward0":
+            return end
+    if node is None:
+        return False
+    if end is not None:
+        inner, view = _inner_node(node._op), node._op.inner_view
+        if inner is not None and entry[0] in inner[0]:
+            return _Inner(end)
+        if view is not None and entry[0] in view[0] and _only_views(entry, view[0]):
+            return _Viewed(end)
+    viewed = _UNDER_VIEW.get(entry[0])
+    if viewed is not None and top in _VIEW_TOPS:
+        shape = viewed(np.shape(node.data), node._params if isinstance(node._params, dict) else {})
+        return False if shape is None else _Above(shape)
     return False
+
+
+def _only_views(entry, names):
+    """Whether the chain `entry` (of one entry each) is of the nodes `names` alone."""
+    while entry.__class__ is tuple:
+        if entry[0] not in names:
+            return False
+        entry = entry[1][0]
+    return True
+
+
+def view_on_top(node):
+    """Where PyTorch's node is a view of one node of its own that does this library's node's work (`_UNDER_VIEW`),
+    the shape of that node's output (its hooks' grad_inputs: this node's gradient in that shape), else None."""
+    from .grad_fn_names import layout
+
+    top, entries = layout(node)
+    if entries is None or len(entries) != 1 or top not in _VIEW_TOPS:
+        return None
+    edge = _edge_of(entries[0], node, top)
+    return tuple(edge) if edge.__class__ is _Above else None
+
+
+# PyTorch's node on top of its chain that is this library's node's own operation (its name -> the primitive's)
+_OWN_TOPS = {"StackBackward0": "stack", "CatBackward0": "concatenate"}
+OWN = "own"
+
+
+def top_of_chain(node):
+    """How the hooks of the last node of a composite that PyTorch records as a chain of its own nodes give its top's
+    grad_inputs, else None (they cannot): OWN where the top is this node's own operation over one entry per parent (a
+    recurrent layer's h_n: StackBackward0 of each layer's last step; a bidirectional layer's output: CatBackward0 of
+    its directions), whose hooks then are this node's; a shape where the top is a view of one node of PyTorch's doing
+    the composite's work (max_pool1d's SqueezeBackward1 of MaxPool2DWithIndicesBackward0: view_on_top), whose
+    grad_inputs are this node's gradient in that shape (grad_fn_hooks._step_under_view). (Not a recurrent layer's
+    output, StackBackward0 of its steps' nodes: the gradient of h_n, this library's view of the last step, is in this
+    node's, where PyTorch sends it to the last step's node around the stack.)"""
+    from .grad_fn_names import layout
+
+    top, entries = layout(node)
+    if entries is None or not all(e.__class__ is tuple for e in entries):  # (PyTorch's nodes all: no input's edge)
+        return None
+    if _OWN_TOPS.get(top) == node._op.name and len(entries) == len(node._parents):
+        return OWN
+    return view_on_top(node)
 
 
 def _listed_edges(node, inputs):
     """Where PyTorch's node of one output lists other edges than the node's parents (`next_functions`, from
     grad_fn_names.layout), each listed one's parent index (None: an edge PyTorch lists without a node; a _Transposed
-    index: PyTorch's TBackward0 of it; an _Inner index: the primitive's inner node over it); None where it lists the
-    parents, or nodes of its own, or leaves out a parent that needs a gradient."""
+    index: PyTorch's TBackward0 of it; an _Inner index: the primitive's inner node over it; a _Viewed index: the
+    primitive's views of it; an _Above: PyTorch's node of this node's work, under a view, for the parents no other
+    edge lists); None where it lists the parents, or nodes of its own, or leaves out a parent that needs a
+    gradient."""
     from .grad_fn_names import layout
 
-    entries = layout(node)[1]
+    top, entries = layout(node)
     if entries is None:
         return None
-    edges = tuple(_edge_of(e, node) for e in entries)
+    edges = tuple(_edge_of(e, node, top) for e in entries)
     if any(e is False for e in edges):
         return None
+    if any(e.__class__ is _Above for e in edges):
+        return edges if sum(e.__class__ is _Above for e in edges) == 1 else None
     return edges if all(x is None or i in edges for i, x in enumerate(inputs)) else None
+
+
+def inputs_further_down(node):
+    """Where PyTorch's node of one output lists inputs further down than node's parents (layer_norm's x below the
+    normalisation, x[1:] = v's v: grad_fn_names' Through entries) and parents otherwise, its inputs (None for one it
+    lists as None, or that needs no gradient): node's hooks then work as a composite's (grad_fn_hooks._step_composite:
+    the rules of the nodes between); else None."""
+    from .grad_fn_names import Through, layout
+
+    entries = layout(node)[1]
+    if entries is None or not any(e.__class__ is Through for e in entries):
+        return None
+    if not all(e is None or e.__class__ in (int, Through) for e in entries):
+        return None
+    inputs = (None if e is None else e.value(node) if e.__class__ is Through else node._parents[e] for e in entries)
+    return tuple(None if x is None or not x.requires_grad else x for x in inputs)
 
 
 def unlisted_edges(node):
     """Why node.grad_fn.register_hook cannot give PyTorch's grad_inputs for node, a node of one output (not a
-    composite: grad_fn_names.hook_refusal), else None: PyTorch's node lists nodes of its own in `next_functions` (x[0,
-    0]'s SelectBackward0 of a SelectBackward0, cross_entropy's NllLossBackward0 of a LogSoftmaxBackward0, linear of a
-    3-D input's view) or an input further down (layer_norm's), whose gradients this library's node does not compute."""
+    composite: grad_fn_names.hook_refusal), else None: PyTorch's node lists nodes of its own in `next_functions` (2 /
+    x's ReciprocalBackward0, einsum's permuted operands, instance_norm's batch norm of a view), whose gradients this
+    library's node does not compute; or inputs further down (layer_norm's x) one of which is several of them."""
     from .grad_fn_names import layout
 
-    entries = layout(node)[1]
-    if entries is None or all(_edge_of(e, node) is not False for e in entries):
+    top, entries = layout(node)
+    if entries is None or all(_edge_of(e, node, top) is not False for e in entries):
         return None
-    return ("PyTorch's node lists nodes of its own (or an input further down) that this library's one node does not "
-            "record, so the gradients it sends them are not computed here")
+    further_down = inputs_further_down(node)
+    if further_down is not None:
+        return repeated_inputs(node, further_down)[1]
+    return ("PyTorch's node lists nodes of its own that this library's one node does not record, so the gradients it "
+            "sends them are not computed here")
 
 
-def at_listed_edges(node, g, edges, grad_inputs, into):
-    """grad_inputs (the parents' gradients, one per listed edge) as PyTorch's node sends them along its edges
-    (into=True), or a hook's replacements on those edges taken back to the parents (into=False): a _Transposed edge's
-    transposed either way (what Wᵀ gets is what W gets, transposed), an _Inner edge's the gradient at the inner node's
-    output, to_inner of the node's gradient g, and back through the inner node's rule, from_inner (the primitive's
-    `inner_node`: cross_entropy's); the others' as they are, and None as None."""
-    result = []
+def at_listed_edges(node, g, edges, grad_inputs, into, inputs=None):
+    """grad_inputs (the parents' gradients, one per parent) as PyTorch's node sends them along its edges (into=True:
+    one per edge), or a hook's replacements on those edges taken back to the parents (into=False: one per parent of
+    `inputs`, None for one that gets none): a _Transposed edge's transposed either way (what Wᵀ gets is what W gets,
+    transposed); an _Inner edge's the gradient at the inner node's output, to_inner of the node's gradient g, and back
+    through the inner node's rule, from_inner (the primitive's `inner_node`: cross_entropy's); a _Viewed edge's the
+    primitive's view of the parent's gradient, and back by its unview (`inner_view`: getitem's, einsum's); an _Above
+    edge's g in that node's shape, and back through the node's own rules for g in its shape, to the parents no other
+    edge lists; the others' as they are, and None as None."""
+    if into:
+        result = []
+        for e in edges:
+            x = None if e is None or e.__class__ is _Above else grad_inputs[e]
+            if x is not None and e.__class__ is _Transposed:
+                x = x if x.ndim < 2 else x.swapaxes(-1, -2)  # (PyTorch's TBackward0 of a vector: the vector)
+            elif x is not None and e.__class__ is _Inner:
+                x = _inner_rule(node, g, g, into)
+            elif x is not None and e.__class__ is _Viewed:
+                x = _view_rule(node, g, x, e, into)
+            elif e.__class__ is _Above and g is not None:
+                x = _plain(g).reshape(e)
+            result.append(x)
+        return tuple(result)
+    result = [None] * len(inputs)
+
+    def add(i, x):
+        result[i] = x if result[i] is None else result[i] + x
+
     for e, x in zip(edges, grad_inputs):
-        if x is not None and e.__class__ is _Transposed:
-            x = x if x.ndim < 2 else x.swapaxes(-1, -2)  # (PyTorch's TBackward0 of a vector: the vector)
-        elif x is not None and e.__class__ is _Inner:
-            _, to_inner, from_inner = node._op.inner_node
-            out, xs, params = _rule_arguments(node, g)
-            rule, x = (to_inner, g) if into else (from_inner, x)
-            x = rule(_plain(x), out, *xs, **(params or {}))
-        result.append(x)
+        if x is None or e is None:
+            continue
+        if e.__class__ is _Above:
+            listed = {int(f) for f in edges if f is not None and f.__class__ is not _Above}
+            covered = tuple(None if i in listed else p for i, p in enumerate(inputs))
+            for i, gx in enumerate(_edge_vjps(node, _plain(x).reshape(np.shape(node.data)), covered)):
+                if gx is not None:
+                    add(i, gx)
+            continue
+        if e.__class__ is _Transposed:
+            x = x if x.ndim < 2 else x.swapaxes(-1, -2)
+        elif e.__class__ is _Inner:
+            x = _inner_rule(node, g, x, into)
+        elif e.__class__ is _Viewed:
+            x = _view_rule(node, g, x, e, into)
+        add(e, x)
     return tuple(result)
+
+
+def _inner_node(op):
+    """Primitive op's `inner_node`, or the hook code's own for it (`_INNER_NODES`), else None."""
+    return op.inner_node if op.inner_node is not None else _INNER_NODES.get(op.name)
+
+
+def _reciprocal_rule(r, out, a, x):
+    return -r * ((1 / x) * (1 / x))  # (reciprocal's rule, −r·(1/x)², as PyTorch's ReciprocalBackward0)
+
+
+# inner_node of primitives whose module this code leaves alone: a / x of a number a is PyTorch's MulBackward0 of the
+# number and ReciprocalBackward0 of x (grad_fn_names' _div), which gets g·a
+_INNER_NODES = {"/": (("ReciprocalBackward0",), lambda g, out, a, x: g * a, _reciprocal_rule)}
+
+
+def _inner_rule(node, g, x, into):
+    """The primitive's `inner_node` rule: to_inner of the node's gradient g (into), or from_inner of a hook's
+    replacement x."""
+    _, to_inner, from_inner = _inner_node(node._op)
+    out, xs, params = _rule_arguments(node, g)
+    return (to_inner if into else from_inner)(_plain(x), out, *xs, **(params or {}))
+
+
+def _view_rule(node, g, x, i, into):
+    """The primitive's `inner_view` rule for input i: view of the input's gradient x (into), or unview of a hook's
+    replacement x."""
+    _, view, unview = node._op.inner_view
+    out, xs, params = _rule_arguments(node, g)
+    return (view if into else unview)(_plain(x), i, out, *xs, **(params or {}))
 
 
 def _rule_arguments(node, g):
@@ -244,12 +446,13 @@ def repeated_inputs(node, inputs):
     return edges, None
 
 
-def _node_vjp(members, grad_outputs, inputs, complex_pass, uses=None):
+def _node_vjp(members, grad_outputs, inputs, complex_pass, uses=None, inner=True):
     """PyTorch's node's grad_inputs for grad_outputs: the rules of the nodes its call recorded (younger than its
     inputs, below its outputs), youngest first, as the backward pass runs them, from the outputs' gradients and the
     inner nodes' own (_inner_gradients). Arrays (None where none reaches), or Values under create_graph (the rules
     then record). uses: repeated_inputs' edges, where a Value is several inputs: each input gets the gradient of its
-    own use of the Value, not the Value's sum."""
+    own use of the Value, not the Value's sum. inner=False: from the outputs' gradients alone (PyTorch's native
+    norms, whose double backward sends their inputs those gradients around the node, grad_fn_hooks._step_composite)."""
     from . import backward_edges, backward_seeds, backward_undo, engine
 
     received, own = {}, {}
@@ -265,7 +468,7 @@ def _node_vjp(members, grad_outputs, inputs, complex_pass, uses=None):
             values = values or not isinstance(go, (np.ndarray, np.generic))
             add(out, backward_seeds.conjugate_gradient(go) if complex_pass and go.dtype.kind == "c" else go)
     found = _call_nodes(members, inputs)
-    for node, p in _inner_gradients(members, found):
+    for node, p in _inner_gradients(members, found) if inner else ():
         values = values or not isinstance(p, (np.ndarray, np.generic, engine.ScatteredGradient))
         add(node, p.dense() if p.__class__ is engine.ScatteredGradient else p)
     for node in sorted(found.values(), key=lambda v: v._index, reverse=True):

@@ -31,6 +31,14 @@ the last of them, whose gradient is the one node's output's: a prehook's replace
 the hooks get grad_inputs for the one node's inputs, from the rules of the nodes its call recorded (`_node_vjp`, as
 for a node of several outputs: `_step_composite`); a hook's replacement is what those inputs get.
 
+Where PyTorch's node lists nodes of its own that this library's one node does the work of (grad_fn_hook_inputs'
+listed edges), grad_inputs are what PyTorch's node sends them, and a replacement goes back through this library's
+rules: under a view on top (linear of a 3-D input: ViewBackward0 of AddmmBackward0), the node's gradient in the
+shape of the node below the view; over an input's views (x[0, 0]: SelectBackward0 of SelectBackward0; einsum's
+permuted operands: the primitive's `inner_view`) or an inner node (cross_entropy's LogSoftmaxBackward0: `inner_node`),
+the gradients at their outputs; where PyTorch's node takes an input below this one (layer_norm's x below the
+normalisation, x[1:] = v's v), the rules of the nodes between, as for a composite.
+
 A node the pass reaches with no gradient (a rule, a prehook or a hook sent it none) runs its hooks with None
 (NodeHook.step_of_none), as PyTorch runs every node of its graph: the Value's hooks get None, the prehooks (None, ...),
 the hooks (None, ...) for grad_inputs; a node of several outputs none of which got a gradient runs them at its first
@@ -51,7 +59,8 @@ import numpy as np
 
 from .grad_fn_hook_inputs import (
     _WHOLE_LIST, _call_nodes, _edge_vjps, _inner_gradients, _listed_edges, _node_inputs, _node_vjp, _plain,
-    _send_to_inputs, _take_inner_gradients, at_listed_edges, repeated_inputs,
+    OWN, _send_to_inputs, _take_inner_gradients, at_listed_edges, inputs_further_down, repeated_inputs,
+    top_of_chain,
 )
 from .hook_handles import RemovableHandle
 
@@ -289,45 +298,77 @@ def _step_one(state, node, g):
     from .grad_fn import _FREED_MESSAGE, is_freed
 
     retained = backward_hooks.run_tensor_hooks(node, g) if g is not None else _own_hooks_of_none(node)
-    (g,) = _run_prehooks(state, (retained,))
+    unused = (None,) * _UNUSED_OUTPUTS.get(getattr(node._op, "grad_fn_name", None), 0)
+    g = _run_prehooks(state, (retained,) + unused)[0]
     if state.hooks:
         if is_freed(node):  # a second pass without retain_graph: PyTorch's error, before the node's hooks
             raise RuntimeError(_FREED_MESSAGE)
+        top = None
         if getattr(node._op, "grad_fn_input", None) is not None:  # the last of several shown as one (one_node.py)
-            return _step_composite(state, node, retained, g)
+            top = top_of_chain(node)  # (shown as a chain of PyTorch's nodes whose top takes this node's gradient)
+            if top is None:
+                return _step_composite(state, node, retained, g)
+            if top != OWN:
+                return _step_under_view(state, node, retained, g, top)
+        further_down = None if top is not None else inputs_further_down(node)
+        if further_down is not None:  # PyTorch's node takes inputs below this one (layer_norm's x), as a composite's
+            return _step_composite(state, node, retained, g, further_down, unused)
         inputs = tuple(p if p.requires_grad else None for p in node._parents)
         # (PyTorch's cat and stack compute every tensor's gradient of their list, also one that needs none)
         grad_inputs = _edge_vjps(node, g, node._parents if node._op.name in _WHOLE_LIST else inputs)
-        edges = _listed_edges(node, inputs)
+        edges = None if top is not None else _listed_edges(node, inputs)
         if edges is not None:  # PyTorch's node lists other edges (2 - x, lerp(x, y, 0.5): no Scalar's; linear's Wᵀ;
-            # cross_entropy's LogSoftmaxBackward0)
-            inputs, grad_inputs = (tuple(None if e is None else xs[e] for e in edges) for xs in (inputs, grad_inputs))
+            # cross_entropy's LogSoftmaxBackward0; x[0, 0]'s inner SelectBackward0; the node under a view on top)
             grad_inputs = at_listed_edges(node, g, edges, grad_inputs, into=True)
         grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
                                            (None if g is None else _shown(g),))
         if replaced:
-            if edges is not None:
-                grad_inputs = at_listed_edges(node, g, edges, grad_inputs, into=False)
+            if edges is not None:  # (back to the parents)
+                grad_inputs = at_listed_edges(node, g, edges, grad_inputs, into=False, inputs=inputs)
             _send_to_inputs(inputs, grad_inputs)
             return backward_hooks._TakenOver(retained, None)
     return retained if g is retained else backward_hooks._TakenOver(retained, g)
 
 
-def _step_composite(state, node, retained, g):
-    """The hooks of PyTorch's one node that is several here, node the last of them (one_node.shown_as), once its
-    prehooks made its gradient g: grad_inputs are the gradients of the one node's inputs (`next_functions`' order),
-    from the rules of the nodes its call recorded (`_node_vjp`, as for a node of several outputs); a hook's
-    replacement is what the inputs get, and the nodes below node then get nothing from it."""
-    from . import backward_hooks, engine
+def _step_under_view(state, node, retained, g, shape):
+    """The hooks of the last node of a composite that PyTorch records as a view (on top) of one node of its own doing
+    the composite's work (max_pool1d's SqueezeBackward1 of MaxPool2DWithIndicesBackward0): grad_inputs are g in that
+    node's output `shape` (grad_fn_hook_inputs.top_of_chain); a hook's replacement, in node's shape, is the gradient
+    node sends on through the composite's nodes."""
+    from . import backward_hooks
 
-    members = ((0, node),)
-    inputs = _node_inputs(members)
-    uses = repeated_inputs(node, inputs)[0]  # (a Value several of the inputs: each its own use's gradient)
-    grad_inputs = _node_vjp(members, (g,), inputs, engine.COMPLEX_VALUES_EXIST[0], uses)
-    grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
+    grad_inputs, replaced = _run_hooks(state, (None if g is None else _shown(_plain(g).reshape(shape)),),
                                        (None if g is None else _shown(g),))
     if replaced:
-        _take_inner_gradients(members, inputs)
+        g = None if grad_inputs[0] is None else _plain(grad_inputs[0]).reshape(np.shape(node.data))
+    return retained if g is retained else backward_hooks._TakenOver(retained, g)
+
+
+# PyTorch's nodes of several outputs whose others this library does not record (native_group_norm's mean and rstd,
+# which PyTorch's group_norm does not use): how many, each None in the node's hooks' grad_outputs
+_UNUSED_OUTPUTS = {"NativeGroupNormBackward0": 2}
+
+
+def _step_composite(state, node, retained, g, inputs=None, unused=()):
+    """The hooks of PyTorch's one node that is several here, node the last of them (one_node.shown_as; or PyTorch's
+    node that takes `inputs` further down: inputs_further_down), once its prehooks made its gradient g: grad_inputs
+    are the gradients of the one node's inputs (`next_functions`' order), from the rules of the nodes its call
+    recorded (`_node_vjp`, as for a node of several outputs); a hook's replacement is what the inputs get, and the
+    nodes below node then get nothing from it. unused: None for each output PyTorch's node has and this one has not
+    (`_UNUSED_OUTPUTS`), in grad_outputs."""
+    from . import backward_hooks, engine
+
+    members, composite = ((0, node),), inputs is None
+    inputs = _node_inputs(members) if composite else inputs
+    uses = repeated_inputs(node, inputs)[0]  # (a Value several of the inputs: each its own use's gradient)
+    # (PyTorch's native norms' double backward sends their inputs the gradients of what their rules read around the
+    # node, not through it: there the inner nodes' own gradients go on past the hooks)
+    grad_inputs = _node_vjp(members, (g,), inputs, engine.COMPLEX_VALUES_EXIST[0], uses, inner=composite)
+    grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
+                                       (None if g is None else _shown(g),) + unused)
+    if replaced:
+        if composite:
+            _take_inner_gradients(members, inputs)
         _send_to_inputs(inputs, grad_inputs)
         return backward_hooks._TakenOver(retained, None)
     return retained if g is retained else backward_hooks._TakenOver(retained, g)

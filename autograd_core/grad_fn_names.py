@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 
 from .grad_fn_einsum import batched_as_pytorch, einsum_layout
-from .grad_fn_hook_inputs import repeated_inputs, unlisted_edges
+from .grad_fn_hook_inputs import repeated_inputs, top_of_chain, unlisted_edges
 from .one_node import _LATER, show_now
 
 
@@ -307,6 +307,31 @@ def _getitem(parents, params, node):
     return layout
 
 
+def inner_index(index):
+    """The index of the Value below the last of PyTorch's nodes of x[index] (`_getitem`'s steps): where they end in
+    IndexBackward0, the index with each index array a whole dimension (each of a mask's); else the index without the
+    last step's item (an int or a slice: a whole dimension; None: no new one)."""
+    items = list(index) if index.__class__ is tuple else [index]
+    arrays = [k for k, item in enumerate(items) if item is not None and item is not Ellipsis
+              and item.__class__ is not slice and not isinstance(item, (numbers.Integral, np.integer))
+              or isinstance(item, (bool, np.bool_))]
+    if arrays:  # (a mask spans its dimensions; a 0-d one, none: PyTorch's x[0, True] keeps no new dimension below)
+        return tuple(x for k, item in enumerate(items) for x in (
+            [slice(None)] * (np.ndim(item) if np.asarray(item).dtype == bool else 1) if k in arrays else [item]))
+    for k in range(len(items) - 1, -1, -1):
+        item = items[k]
+        if item is None:
+            del items[k]
+            break
+        if item.__class__ is slice and not (item.start in (None, 0) and item.stop is None and item.step in (None, 1)):
+            items[k] = slice(None)
+            break
+        if item is not Ellipsis and item.__class__ is not slice:
+            items[k] = slice(None)
+            break
+    return tuple(items)
+
+
 def _sort(parents, params, node):
     return ("SortBackward0" if params.get("k") is None else "TopkBackward0"), None  # x.sort(), x.topk(k)
 
@@ -451,15 +476,20 @@ def _native_norm_entries(node):
 
 
 def hook_refusal(node):
-    """Why `node.grad_fn.register_hook` cannot give PyTorch's grad_inputs, for the last node of a composite PyTorch
-    records as one (one_node.shown_as), else None: PyTorch's node must be that node alone (not a chain of nodes
-    shown over it, whose top's inputs are PyTorch's own nodes); where a Value is several of its inputs (addmm(b, a,
-    a)), which of the composite's uses of it is which input's must be known (grad_fn_hook_inputs.repeated_inputs)."""
+    """Why `node.grad_fn.register_hook` cannot give PyTorch's grad_inputs, else None. For the last node of a
+    composite PyTorch records as one (one_node.shown_as): PyTorch's node must be that node alone, or a chain whose top
+    takes this node's gradient (max_pool1d's SqueezeBackward1, a recurrent layer's h_n's StackBackward0 of its layers:
+    grad_fn_hook_inputs.top_of_chain), not another chain of nodes shown over it, whose top's inputs are PyTorch's own
+    nodes; where a Value is several of its
+    inputs (addmm(b, a, a)), which of the composite's uses of it is which input's must be known
+    (grad_fn_hook_inputs.repeated_inputs). For another node: grad_fn_hook_inputs.unlisted_edges."""
     op = node._op
     named, below = getattr(op, "grad_fn_name", None), getattr(op, "grad_fn_input", None)
     if below is None:
         return unlisted_edges(node)
     if named in _CHAINS or _BELOW in named:
+        if top_of_chain(node) is not None:  # (a top that takes this node's gradient: max_pool1d's, an RNN's h_n's)
+            return None
         return ("this node is the top of a chain that PyTorch records and this library computes as one composite, "
                 "whose inputs are PyTorch's own nodes here")
     inputs = (None if path is None else Through(path).value(node) for path in below)

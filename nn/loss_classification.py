@@ -96,17 +96,26 @@ def _cross_entropy_vjp(g, out, logits, labels, reduction):
 
 def _to_log_probabilities(g, out, logits, labels, reduction):
     """dL/d log_softmax(z), what PyTorch's NllLossBackward0 sends its LogSoftmaxBackward0 (for node hooks: the
-    primitive's `inner_node`): −g·onehot(y), g scaled by the reduction as in the rule above; +0 off the labels."""
+    primitive's `inner_node`): −g·onehot(y), g scaled by the reduction as in the rule above; +0 off the labels. Logits
+    of 3 or 5+ dims PyTorch's 2-D kernel takes viewed as (N, C, 1, -1): its node sends that view its gradient so."""
     onehot = _onehot(np.shape(logits), labels, logits.dtype)
     g = _per_sample(g, labels, reduction)
     if isinstance(g, Value):  # create_graph: stay differentiable
-        return -g * onehot
-    return np.multiply(onehot, np.negative(g), out=onehot) + 0.0  # (+ 0.0: +0 where 0·(−g) is −0, as PyTorch's)
+        return _as_pytorchs_kernel_takes(-g * onehot)
+    onehot = np.multiply(onehot, np.negative(g), out=onehot) + 0.0  # (+ 0.0: +0 where 0·(−g) is −0, as PyTorch's)
+    return _as_pytorchs_kernel_takes(onehot)
+
+
+def _as_pytorchs_kernel_takes(r):
+    """A gradient of the logits' shape (N, C, d1, ...) as PyTorch's nll_loss kernels take it: (N, C, 1, -1) for 3 or
+    5+ dims (its 2-D kernel's), else as it is."""
+    return r if r.ndim in (1, 2, 4) else r.reshape(r.shape[:2] + (1, -1))
 
 
 def _from_log_probabilities(r, out, logits, labels, reduction):
     """log_softmax's rule over the classes (axis 1): r − softmax(z)·Σ_c r, a node hook's replacement r of
-    `_to_log_probabilities`'s gradient sent on to the logits."""
+    `_to_log_probabilities`'s gradient (in its shape) sent on to the logits."""
+    r = r.reshape(logits.shape)
     if isinstance(r, Value) or isinstance(logits, Value):  # create_graph: stay differentiable
         return r - softmax(logits, axis=1) * r.sum(axis=1, keepdims=True)
     return r - softmax.forward(logits, axis=1) * r.sum(axis=1, keepdims=True)
@@ -154,7 +163,8 @@ def _shifted(logits, labels):
 
 
 _cross_entropy.defvjp(_cross_entropy_vjp, formulas=("g⊙(softmax(z) − onehot(y)), ÷N for the mean",))
-_cross_entropy.inner_node = ("LogSoftmaxBackward0", _to_log_probabilities, _from_log_probabilities)  # node hooks
+# node hooks: PyTorch's LogSoftmaxBackward0 (under a ViewBackward0 for logits of 3 or 5+ dims) over the logits
+_cross_entropy.inner_node = (("LogSoftmaxBackward0", "ViewBackward0"), _to_log_probabilities, _from_log_probabilities)
 
 
 def _cross_entropy_jvp(t, out, logits, labels, reduction):

@@ -182,11 +182,17 @@ class Primitive:
     # vjp_after_relu(g, out, x, **params): relu_backward(vjps[0](g, out, x, **params), x) for x a ReLU's output, at
     # once and with its bits: a compiled step's program calls it for that pair of rules (max pooling's: nn/pool.py)
     vjp_after_relu = None
-    # inner_node = (name, to_inner, from_inner): a primitive PyTorch records as two nodes, its own over an inner one of
-    # this name between it and its first input (cross_entropy: NllLossBackward0 over LogSoftmaxBackward0). Node hooks
-    # (grad_fn_hooks.py) give grad_inputs at the inner node's output, to_inner(g, out, *inputs, **params), and send a
-    # hook's replacement r on through the inner node, from_inner(r, out, *inputs, **params) (nn/loss_classification.py)
+    # inner_node = (names, to_inner, from_inner): a primitive PyTorch records as its own node over an inner one
+    # between it and an input, named one of `names` (or a view of it: cross_entropy: NllLossBackward0 over
+    # LogSoftmaxBackward0). Node hooks (grad_fn_hooks.py) give grad_inputs at the inner node's output, to_inner(g,
+    # out, *inputs, **params), and send a hook's replacement r on through the inner node, from_inner(r, out, *inputs,
+    # **params) (nn/loss_classification.py)
     inner_node = None
+    # inner_view = (names, view, unview): a primitive PyTorch records as its own node over views of an input, named
+    # `names` (x[0, 0]: SelectBackward0 over SelectBackward0; einsum: MulBackward0 over permuted operands). Node hooks
+    # give grad_inputs view(gx, i, out, *inputs, **params) of input i's gradient gx, and send a hook's replacement r to
+    # input i as unview(r, i, out, *inputs, **params) (ops/shape.py, ops/einsum.py)
+    inner_view = None
     inline = None  # see definline
     arguments = ()  # see defarguments
 

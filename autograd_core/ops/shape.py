@@ -222,6 +222,25 @@ _getitem.defjvp_linear()
 _getitem.views = True
 
 
+def _inner_step(gx, i, out, x, index):
+    """x[index]'s node hooks' view of x's gradient gx (the primitive's `inner_view`): at the Value below PyTorch's last
+    node, x[inner] (grad_fn_names.inner_index: x[0] of x[0, 0]), a view of x whose gradient is x's at those elements."""
+    from ..grad_fn_names import inner_index
+
+    return _getitem(gx, index=inner_index(index))
+
+
+def _from_inner_step(r, i, out, x, index):
+    """A node hook's replacement r of `_inner_step`'s gradient, sent on to x: r placed at x[inner]."""
+    from ..grad_fn_names import inner_index
+
+    return scatter_add(r, index=inner_index(index), shape=x.shape)
+
+
+# node hooks: x[0, 0] is PyTorch's SelectBackward0 over SelectBackward0 (x[1:, idx] an IndexBackward0 over a slice)
+_getitem.inner_view = (("SelectBackward0", "SliceBackward0", "UnsqueezeBackward0"), _inner_step, _from_inner_step)
+
+
 def _getitem_lazy_vjp(g, out, x, index):
     """The backward pass's form of the rule above: a basic slice's gradient stays (g, index) until the input's
     gradients are all in, so many slices of one input add into one array (see scattered_gradient.py)."""
