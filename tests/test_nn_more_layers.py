@@ -102,7 +102,7 @@ def test_layer_errors():
         nn.Softmax2d()(Value(np.ones((2, 3))))
     with pytest.raises(ValueError, match="2D or 3D"):
         F.adaptive_avg_pool1d(Value(np.ones((1, 2, 3, 4))), 2)
-    with pytest.raises(ValueError, match="norm_type"):
+    with pytest.raises(ZeroDivisionError, match="norm_type"):  # (PyTorch's type: its 1 / p)
         F.lp_pool1d(Value(np.ones((1, 2, 4))), 0, 2)
     with pytest.raises(ValueError, match="exactly one"):
         nn.UpsamplingBilinear2d()
