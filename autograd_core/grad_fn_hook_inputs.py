@@ -103,7 +103,7 @@ def _edge_of(entry, node=None, top=None):
     if node is None:
         return False
     if end is not None:
-        inner, view = _inner_node(node._op), node._op.inner_view
+        inner, view = node._op.inner_node, node._op.inner_view
         if inner is not None and entry[0] in inner[0]:
             return _Inner(end)
         if view is not None and entry[0] in view[0] and _only_views(entry, view[0]):
@@ -261,24 +261,10 @@ def at_listed_edges(node, g, edges, grad_inputs, into, inputs=None):
     return tuple(result)
 
 
-def _inner_node(op):
-    """Primitive op's `inner_node`, or the hook code's own for it (`_INNER_NODES`), else None."""
-    return op.inner_node if op.inner_node is not None else _INNER_NODES.get(op.name)
-
-
-def _reciprocal_rule(r, out, a, x):
-    return -r * ((1 / x) * (1 / x))  # (reciprocal's rule, −r·(1/x)², as PyTorch's ReciprocalBackward0)
-
-
-# inner_node of primitives whose module this code leaves alone: a / x of a number a is PyTorch's MulBackward0 of the
-# number and ReciprocalBackward0 of x (grad_fn_names' _div), which gets g·a
-_INNER_NODES = {"/": (("ReciprocalBackward0",), lambda g, out, a, x: g * a, _reciprocal_rule)}
-
-
 def _inner_rule(node, g, x, into):
     """The primitive's `inner_node` rule: to_inner of the node's gradient g (into), or from_inner of a hook's
     replacement x."""
-    _, to_inner, from_inner = _inner_node(node._op)
+    _, to_inner, from_inner = node._op.inner_node
     out, xs, params = _rule_arguments(node, g)
     return (to_inner if into else from_inner)(_plain(x), out, *xs, **(params or {}))
 

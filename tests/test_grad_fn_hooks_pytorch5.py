@@ -7,8 +7,8 @@
   solution and the copy of A, one GradFn for both);
 * quantile and nanquantile, whose nodes now have PyTorch's shapes;
 * linear of a matrix (PyTorch's Wᵀ edge gets the weight's gradient transposed), and the nodes whose PyTorch twin lists
-  nodes of its own that this library does not record (2 / x's ReciprocalBackward0, ...), which refuse register_hook
-  (x[0, 0], cross_entropy of 3-D logits, linear of a 3-D input, ...: test_grad_fn_hooks_pytorch6).
+  nodes of its own that this library does not record (an einsum of a broadcast operand), which refuse register_hook
+  (x[0, 0], cross_entropy of 3-D logits, linear of a 3-D input, 2 / x, ... no longer do: test_grad_fn_hooks_pytorch6).
 
 Each case hooks every node of the graph (test_grad_fn_hooks_pytorch4's `_hooked_passes`: a prehook and a hook that
 observe, or replace), the calls' arguments and the leaves' gradients compared with PyTorch's."""

@@ -105,6 +105,9 @@ div.defvjp(lambda g, out, x, y: g / y,             # d(x/y)/dx = 1/y
            formulas=("g/y", "−g⊙out/y"))
 div.defjvp_elementwise()                    # d(x/y) = dx/y − out·dy/y
 div.defelementwise()
+# PyTorch records a / x of a number a as MulBackward0 of a and ReciprocalBackward0 of x: node hooks (grad_fn_hooks.py)
+# give grad_inputs at 1/x, g·a, and send a hook's replacement r on through reciprocal's rule, −r·(1/x)²
+div.inner_node = (("ReciprocalBackward0",), lambda g, out, a, x: g * a, lambda r, out, a, x: -r * ((1 / x) * (1 / x)))
 
 
 neg = Primitive("neg", operator.neg)           # -x
