@@ -103,57 +103,70 @@ def apply_unary(op, x):
     return _new_node(Value, out, False, op, (), None, _current_scope())
 
 
-def apply_binary(op, a, b):
-    """`apply` for two operands (at least one a Value) and no parameters: the path of + - * / ** @."""
-    if _tracers():
-        return _quietly_traced(op, (a, b), None)
-    if not isinstance(b, Value):
-        last = _LAST_CONSTANT[0]
-        if b is last[0] and a.data.__class__ is last[1]:
-            b = last[2]  # `x = x + 1` in a loop on scalars: the constant leaf `_constant` handed out last time
-        else:
-            b = _constant(b, a)
-            if b.data.dtype is not a.data.dtype:
+def binary(op):
+    """`apply_binary(op, a, b)` as a function of the two operands alone, for primitive `op`: Value's operators are
+    these (x + y runs binary(add)(x, y) as the method `__add__` itself), one Python frame per operation fewer than a
+    method that calls apply_binary (1,000 small ops ~2.5% faster: BENCHMARKS.md "Stop 69")."""
+
+    def apply_op(a, b):
+        if _tracers():
+            return _quietly_traced(op, (a, b), None)
+        if not isinstance(b, Value):
+            last = _LAST_CONSTANT[0]
+            if b is last[0] and a.data.__class__ is last[1]:
+                b = last[2]  # `x = x + 1` in a loop on scalars: the constant leaf `_constant` handed out last time
+            else:
+                b = _constant(b, a)
+                if b.data.dtype is not a.data.dtype:
+                    a, b = _promoted_operands(op, a, b)
+        elif not isinstance(a, Value):
+            a = _constant(a, b)
+            if a.data.dtype is not b.data.dtype:
                 a, b = _promoted_operands(op, a, b)
-    elif not isinstance(a, Value):
-        a = _constant(a, b)
-        if a.data.dtype is not b.data.dtype:
+        elif not (a._requires_grad and b._requires_grad) and a.data.dtype is not b.data.dtype:  # see _promoted
+            if op.check_operand_dtypes is not None:  # (both needing gradients: the forward checks, e.g. matmul's)
+                op.check_operand_dtypes(a.data, b.data)
             a, b = _promoted_operands(op, a, b)
-    elif not (a._requires_grad and b._requires_grad) and a.data.dtype is not b.data.dtype:  # see _promoted
-        if op.check_operand_dtypes is not None:  # (both needing gradients: the forward checks, e.g. matmul's)
-            op.check_operand_dtypes(a.data, b.data)
-        a, b = _promoted_operands(op, a, b)
-    try:
-        out = op.forward(a.data, b.data)
-    except ValueError as err:
-        raise _shape_error(op, (a, b), err) from None
-    except TypeError:
-        _refuse_bool_arithmetic(op, (a, b))
-        raise
-    except RuntimeWarning as warning:  # see apply
-        out = recompute(warning, op.forward, a.data, b.data)
-    if (a._requires_grad or b._requires_grad) and _grad_enabled():
-        # `_node(op, out, a, b, None)` written out: the call was ~1% of 1,000 small ops' instructions and ~2.7% of
-        # micrograd's demo, whose nodes are nearly all binary (BENCHMARKS.md "Stop 46"). Keep the two in step
-        # (tests/test_engine_value.py checks that every slot is set).
-        node = _object_new(Value)
-        node.data = out
-        node._grad = None
-        node._requires_grad = True
-        node._op = op
-        node._p0 = a
-        node._p1 = b
-        node._params = None
-        node._hooks = None
-        node._scope = _current_scope()
-        node._origin = None
-        node._index = _next_index()
-        node._pending = None
-        node._version = None
-        if ANOMALY.enabled:
-            _check_forward(node)
-        return node
-    return _new_node(Value, out, False, op, (), None, _current_scope())
+        try:
+            out = op.forward(a.data, b.data)
+        except ValueError as err:
+            raise _shape_error(op, (a, b), err) from None
+        except TypeError:
+            _refuse_bool_arithmetic(op, (a, b))
+            raise
+        except RuntimeWarning as warning:  # see apply
+            out = recompute(warning, op.forward, a.data, b.data)
+        if (a._requires_grad or b._requires_grad) and _grad_enabled():
+            # `_node(op, out, a, b, None)` written out: the call was ~1% of 1,000 small ops' instructions and ~2.7% of
+            # micrograd's demo, whose nodes are nearly all binary (BENCHMARKS.md "Stop 46"). Keep the two in step
+            # (tests/test_engine_value.py checks that every slot is set).
+            node = _object_new(Value)
+            node.data = out
+            node._grad = None
+            node._requires_grad = True
+            node._op = op
+            node._p0 = a
+            node._p1 = b
+            node._params = None
+            node._hooks = None
+            node._scope = _current_scope()
+            node._origin = None
+            node._index = _next_index()
+            node._pending = None
+            node._version = None
+            if ANOMALY.enabled:
+                _check_forward(node)
+            return node
+        return _new_node(Value, out, False, op, (), None, _current_scope())
+
+    apply_op.__name__ = apply_op.__qualname__ = f"apply_binary[{op.name}]"
+    return apply_op
+
+
+def apply_binary(op, a, b):
+    """`apply` for two operands (at least one a Value) and no parameters: the path of + - * / ** @ (for a primitive
+    that runs often, keep `binary(op)` and call it instead)."""
+    return binary(op)(a, b)
 
 
 _KEEP_INTEGERS = frozenset({"floor", "ceil", "round", "trunc", "fix"})  # PyTorch returns integers as they are

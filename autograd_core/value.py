@@ -405,49 +405,40 @@ class Value(TensorMethods, InplaceMethods):
     # ------------------------------------------------------------------------------------------------
     # Arithmetic: operators delegate to the primitives in `ops`.
 
-    def __add__(self, other):
-        return _apply_binary(_ops.add, self, other)
+    # x + y, x * y, x ** y and x @ y are `recording.binary`'s functions of their primitives themselves (set below the
+    # class: one Python frame less per operation); the other operators call them with their operands in order.
 
     def __radd__(self, other):
-        return _apply_binary(_ops.add, other, self)
+        return _add(other, self)
 
     def __sub__(self, other):
         if other.__class__ is bool:  # NumPy computes x - True; PyTorch refuses it (and computes x - np.True_)
             _ops.arith.refuse_bool_subtraction(None, self, other)
-        return _apply_binary(_ops.sub, self, other)
+        return _sub(self, other)
 
     def __rsub__(self, other):
         if other.__class__ is bool:
             _ops.arith.refuse_bool_subtraction(None, other, self)
-        return _apply_binary(_ops.sub, other, self)
-
-    def __mul__(self, other):
-        return _apply_binary(_ops.mul, self, other)
+        return _sub(other, self)
 
     def __rmul__(self, other):
-        return _apply_binary(_ops.mul, other, self)
+        return _mul(other, self)
 
     def __truediv__(self, other):
         if not self._requires_grad and self.data.dtype.kind in "biu":  # integers divide into the default float dtype
             return _ops.arith.div(self, other)
-        return _apply_binary(_ops.div, self, other)
+        return _div(self, other)
 
     def __rtruediv__(self, other):
         if not self._requires_grad and self.data.dtype.kind in "biu":
             return _ops.arith.div(other, self)
-        return _apply_binary(_ops.div, other, self)
-
-    def __pow__(self, other):
-        return _apply_binary(_ops.pow, self, other)
+        return _div(other, self)
 
     def __rpow__(self, other):
-        return _apply_binary(_ops.pow, other, self)
-
-    def __matmul__(self, other):
-        return _apply_binary(_ops.matmul, self, other)
+        return _pow(other, self)
 
     def __rmatmul__(self, other):
-        return _apply_binary(_ops.matmul, other, self)
+        return _matmul(other, self)
 
     def __neg__(self):
         return _apply_unary(_ops.neg, self)
@@ -574,7 +565,9 @@ def _holds_values(items):
 from . import value_hooks, value_printing  # noqa: E402,F401
 from .grad_assignment import _as_grad_of, _sparse_gradient  # noqa: E402
 from . import ops as _ops  # noqa: E402  (ops needs Value defined)
-from .recording import apply_binary as _apply_binary, apply_unary as _apply_unary  # noqa: E402
+from .recording import apply_unary as _apply_unary, binary as _binary  # noqa: E402
+_add, _sub, _mul, _div, _pow, _matmul = map(_binary, (_ops.add, _ops.sub, _ops.mul, _ops.div, _ops.pow, _ops.matmul))
+Value.__add__, Value.__mul__, Value.__pow__, Value.__matmul__ = _add, _mul, _pow, _matmul
 from .engine import backward as _backward  # noqa: E402
 from . import value_conversions, value_methods  # noqa: E402,F401
 from .value_hooks import PostAccumulateHook  # noqa: E402,F401  (a pickled Value holding one names it here)
