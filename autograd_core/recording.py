@@ -160,6 +160,8 @@ def binary(op):
         return _new_node(Value, out, False, op, (), None, _current_scope())
 
     apply_op.__name__ = apply_op.__qualname__ = f"apply_binary[{op.name}]"
+    apply_op.__doc__ = (f"a {op.name} b, recorded: primitive {op.name!r} of the two operands (Values, arrays or "
+                        "numbers), as recording.apply_binary runs it")
     return apply_op
 
 
