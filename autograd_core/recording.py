@@ -77,36 +77,60 @@ def _with_constants(args):
     return tuple([a if isinstance(a, Value) else _constant(a, peer) for a in args])
 
 
-def apply_unary(op, x):
-    """`apply` for one Value input and no parameters: the path every elementwise method takes."""
-    if _tracers():
-        return _quietly_traced(op, (x,), None)
-    try:
-        out = op.forward(x.data)
-    except ValueError as err:
-        raise _shape_error(op, (x,), err) from None
-    except TypeError:
-        _refuse_bool_arithmetic(op, (x,))
-        raise
-    except RuntimeWarning as warning:  # see apply (a `try` costs nothing until it raises)
-        out = recompute(warning, op.forward, x.data)
-    except NotImplementedError:  # data that refuses NumPy (a sparse layout's) may have its own version of op
-        in_layout = getattr(x, "elementwise_in_layout", None)
-        out = NotImplemented if in_layout is None else in_layout(op)
-        if out is NotImplemented:
+def unary(op):
+    """`apply_unary(op, x)` as a function of x alone, made once per primitive `op`: Value's elementwise methods are
+    these (x.tanh() runs unary(tanh)(x) as the method itself), one Python frame per operation fewer than a method that
+    calls apply_unary (BENCHMARKS.md "Stop 69")."""
+    run = _UNARY_OF.get(op)
+    if run is not None:
+        return run
+
+    def apply_op(x):
+        if _tracers():
+            return _quietly_traced(op, (x,), None)
+        try:
+            out = op.forward(x.data)
+        except ValueError as err:
+            raise _shape_error(op, (x,), err) from None
+        except TypeError:
+            _refuse_bool_arithmetic(op, (x,))
             raise
-        return out
-    if x._requires_grad and _grad_enabled():
-        return _node(op, out, x, None, None)
-    if not x._requires_grad and out.dtype is not x.data.dtype:  # an integer input, perhaps (never needs grad)
-        out = _float_function_of_integers(op, x.data, out)
-    return _new_node(Value, out, False, op, (), None, _current_scope())
+        except RuntimeWarning as warning:  # see apply (a `try` costs nothing until it raises)
+            out = recompute(warning, op.forward, x.data)
+        except NotImplementedError:  # data that refuses NumPy (a sparse layout's) may have its own version of op
+            in_layout = getattr(x, "elementwise_in_layout", None)
+            out = NotImplemented if in_layout is None else in_layout(op)
+            if out is NotImplemented:
+                raise
+            return out
+        if x._requires_grad and _grad_enabled():
+            return _node(op, out, x, None, None)
+        if not x._requires_grad and out.dtype is not x.data.dtype:  # an integer input, perhaps (never needs grad)
+            out = _float_function_of_integers(op, x.data, out)
+        return _new_node(Value, out, False, op, (), None, _current_scope())
+
+    apply_op.__name__ = apply_op.__qualname__ = f"apply_unary[{op.name}]"
+    apply_op.__doc__ = f"{op.name}(x), recorded: primitive {op.name!r} of one Value, as recording.apply_unary runs it"
+    _UNARY_OF[op] = apply_op
+    return apply_op
+
+
+_UNARY_OF = {}  # primitive -> its `unary` function (primitives are few: module-level ones and their named twins)
+
+
+def apply_unary(op, x):
+    """`apply` for one Value input and no parameters: the path every elementwise method takes (`unary(op)`'s)."""
+    return (_UNARY_OF.get(op) or unary(op))(x)
 
 
 def binary(op):
     """`apply_binary(op, a, b)` as a function of the two operands alone, for primitive `op`: Value's operators are
     these (x + y runs binary(add)(x, y) as the method `__add__` itself), one Python frame per operation fewer than a
-    method that calls apply_binary (1,000 small ops ~2.5% faster: BENCHMARKS.md "Stop 69")."""
+    method that calls apply_binary (1,000 small ops ~2.5% faster: BENCHMARKS.md "Stop 69"). Made once per primitive.
+    """
+    run = _BINARY_OF.get(op)
+    if run is not None:
+        return run
 
     def apply_op(a, b):
         if _tracers():
@@ -162,13 +186,16 @@ def binary(op):
     apply_op.__name__ = apply_op.__qualname__ = f"apply_binary[{op.name}]"
     apply_op.__doc__ = (f"a {op.name} b, recorded: primitive {op.name!r} of the two operands (Values, arrays or "
                         "numbers), as recording.apply_binary runs it")
+    _BINARY_OF[op] = apply_op
     return apply_op
 
 
+_BINARY_OF = {}  # primitive -> its `binary` function
+
+
 def apply_binary(op, a, b):
-    """`apply` for two operands (at least one a Value) and no parameters: the path of + - * / ** @ (for a primitive
-    that runs often, keep `binary(op)` and call it instead)."""
-    return binary(op)(a, b)
+    """`apply` for two operands (at least one a Value) and no parameters: the path of + - * / ** @ (`binary(op)`'s)."""
+    return (_BINARY_OF.get(op) or binary(op))(a, b)
 
 
 _KEEP_INTEGERS = frozenset({"floor", "ceil", "round", "trunc", "fix"})  # PyTorch returns integers as they are

@@ -405,8 +405,9 @@ class Value(TensorMethods, InplaceMethods):
     # ------------------------------------------------------------------------------------------------
     # Arithmetic: operators delegate to the primitives in `ops`.
 
-    # x + y, x * y, x ** y and x @ y are `recording.binary`'s functions of their primitives themselves (set below the
-    # class: one Python frame less per operation); the other operators call them with their operands in order.
+    # x + y, x * y, x ** y and x @ y are `recording.binary`'s functions of their primitives themselves, and -x
+    # `recording.unary`'s (set below the class: one Python frame less per operation); the other operators call them
+    # with their operands in order.
 
     def __radd__(self, other):
         return _add(other, self)
@@ -439,9 +440,6 @@ class Value(TensorMethods, InplaceMethods):
 
     def __rmatmul__(self, other):
         return _matmul(other, self)
-
-    def __neg__(self):
-        return _apply_unary(_ops.neg, self)
 
     def __pos__(self):
         return self
@@ -565,9 +563,10 @@ def _holds_values(items):
 from . import value_hooks, value_printing  # noqa: E402,F401
 from .grad_assignment import _as_grad_of, _sparse_gradient  # noqa: E402
 from . import ops as _ops  # noqa: E402  (ops needs Value defined)
-from .recording import apply_unary as _apply_unary, binary as _binary  # noqa: E402
+from .recording import binary as _binary, unary as _unary  # noqa: E402
 _add, _sub, _mul, _div, _pow, _matmul = map(_binary, (_ops.add, _ops.sub, _ops.mul, _ops.div, _ops.pow, _ops.matmul))
 Value.__add__, Value.__mul__, Value.__pow__, Value.__matmul__ = _add, _mul, _pow, _matmul
+Value.__neg__ = _unary(_ops.neg)
 from .engine import backward as _backward  # noqa: E402
 from . import value_conversions, value_methods  # noqa: E402,F401
 from .value_hooks import PostAccumulateHook  # noqa: E402,F401  (a pickled Value holding one names it here)

@@ -3,6 +3,7 @@ value.py and copied onto Value (method_families.py)."""
 
 from __future__ import annotations
 
+import inspect
 import numbers
 
 import numpy as np
@@ -11,40 +12,36 @@ from . import ops as _ops
 from .errors import scalar_type_name
 from .method_families import attach_methods
 from .ops.reduce import mean_over_dims as _mean_over_dims, sum_over_dims as _sum_over_dims
-from .recording import apply_unary as _apply_unary
+from .recording import unary as _unary
 from .tensor_methods import reduce_args, required_dim
 from .value import Value
+
+
+def _method(op, doc):
+    """Value's method `x.name()` for primitive op of one input (its name): recording.unary(op), named as the method,
+    with what it computes as its docstring."""
+    method = _unary(op)
+    method.__name__, method.__doc__, method.__module__ = op.name, doc, __name__  # (Value's method, written here)
+    method.__signature__ = _SELF_ONLY  # (help() and the API pages show x.name(), as for a method written out)
+    return method
+
+
+_SELF_ONLY = inspect.Signature([inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)])
 
 
 class _Methods:
     """Value's elementwise functions, reductions and shapes (copied onto Value below)."""
 
     # ------------------------------------------------------------------------------------------------
-    # Elementwise functions.
+    # Elementwise functions. The common ones are recording.unary's functions of their primitives themselves (one Python
+    # frame less per operation than a method calling apply_unary).
 
-    def exp(self):
-        """e**x elementwise (same shape)."""
-        return _apply_unary(_ops.exp, self)
-
-    def log(self):
-        """Natural logarithm elementwise (same shape); -inf at 0, nan below."""
-        return _apply_unary(_ops.log, self)
-
-    def sqrt(self):
-        """Square root elementwise (same shape); nan below 0."""
-        return _apply_unary(_ops.sqrt, self)
-
-    def tanh(self):
-        """Hyperbolic tangent elementwise (same shape); derivative 1 - tanh(x)**2."""
-        return _apply_unary(_ops.tanh, self)
-
-    def sigmoid(self):
-        """Logistic sigmoid 1 / (1 + exp(-x)) elementwise (same shape)."""
-        return _apply_unary(_ops.sigmoid, self)
-
-    def relu(self):
-        """max(x, 0) elementwise (same shape); the gradient at 0 is 0."""
-        return _apply_unary(_ops.relu, self)
+    exp = _method(_ops.exp, "e**x elementwise (same shape).")
+    log = _method(_ops.log, "Natural logarithm elementwise (same shape); -inf at 0, nan below.")
+    sqrt = _method(_ops.sqrt, "Square root elementwise (same shape); nan below 0.")
+    tanh = _method(_ops.tanh, "Hyperbolic tangent elementwise (same shape); derivative 1 - tanh(x)**2.")
+    sigmoid = _method(_ops.sigmoid, "Logistic sigmoid 1 / (1 + exp(-x)) elementwise (same shape).")
+    relu = _method(_ops.relu, "max(x, 0) elementwise (same shape); the gradient at 0 is 0.")
 
     def leaky_relu(self, negative_slope=0.01):
         """x where x > 0, else negative_slope * x, elementwise (same shape)."""
@@ -54,13 +51,8 @@ class _Methods:
         """|x| elementwise (same shape); the gradient at 0 is 0 (sign(0))."""
         return _ops.abs(self)
 
-    def sin(self):
-        """Sine elementwise (same shape), in radians."""
-        return _apply_unary(_ops.sin, self)
-
-    def cos(self):
-        """Cosine elementwise (same shape), in radians."""
-        return _apply_unary(_ops.cos, self)
+    sin = _method(_ops.sin, "Sine elementwise (same shape), in radians.")
+    cos = _method(_ops.cos, "Cosine elementwise (same shape), in radians.")
 
     def clip(self, min=None, max=None):
         """Limit to [min, max] elementwise (either may be None); gradient 1 inside, 0 outside. Value bounds get the
