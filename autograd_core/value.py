@@ -567,6 +567,10 @@ from .recording import binary as _binary, unary as _unary  # noqa: E402
 _add, _sub, _mul, _div, _pow, _matmul = map(_binary, (_ops.add, _ops.sub, _ops.mul, _ops.div, _ops.pow, _ops.matmul))
 Value.__add__, Value.__mul__, Value.__pow__, Value.__matmul__ = _add, _mul, _pow, _matmul
 Value.__neg__ = _unary(_ops.neg)
+for _name in ("__add__", "__mul__", "__pow__", "__matmul__", "__neg__"):  # named as Value's (pickle finds them)
+    _method = Value.__dict__[_name]
+    _method.__name__, _method.__qualname__, _method.__module__ = _name, f"Value.{_name}", __name__
+del _name, _method
 from .engine import backward as _backward  # noqa: E402
 from . import value_conversions, value_methods  # noqa: E402,F401
 from .value_hooks import PostAccumulateHook  # noqa: E402,F401  (a pickled Value holding one names it here)

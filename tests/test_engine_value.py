@@ -370,3 +370,27 @@ def test_recorded_nodes_and_engine_made_nodes_set_every_slot_of_value():
     assert (y._p0, y._p1) == (x, y._p1) and y._p1.data == 2.0 and y._pending is None and y._version is None
     three = ag.stack([x, x, x])
     assert three._p0 is x and three._p1 == (x, x, x)  # three or more inputs: _p1 holds them all
+
+
+def test_operators_and_common_methods_are_recordings_functions_named_as_values_methods():
+    """x + y, x * y, x ** y, x @ y, -x and x.exp() ... x.cos() are recording.binary's and unary's functions of their
+    primitives themselves (one Python frame less per operation), named, documented and pickled as Value's methods; the
+    reflected operators and apply_binary/apply_unary run the same functions."""
+    import inspect
+    import pickle
+
+    from autograd_core import ops, recording
+
+    for name, op in (("__add__", ops.add), ("__mul__", ops.mul), ("__pow__", ops.pow), ("__matmul__", ops.matmul)):
+        assert Value.__dict__[name] is recording.binary(op) and Value.__dict__[name].__qualname__ == f"Value.{name}"
+    assert Value.__dict__["__neg__"] is recording.unary(ops.neg)
+    for name in ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos"):
+        method = Value.__dict__[name]
+        assert method is recording.unary(getattr(ops, name)) and method.__qualname__ == f"Value.{name}"
+        assert method.__doc__ and str(inspect.signature(method)) == "(self)"
+    x = Value(np.array([1.0, -2.0]), requires_grad=True)
+    for bound in (x.__add__, x.__mul__, x.__neg__, x.tanh):
+        assert pickle.loads(pickle.dumps(bound)).__func__ is bound.__func__
+    y = recording.apply_binary(ops.mul, 2.0, x) + (3.0 - x) ** 2 + recording.apply_unary(ops.tanh, -x)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, 2 - 2 * (3 - x.data) - (1 - np.tanh(-x.data) ** 2))
