@@ -232,6 +232,10 @@ def main(argv=None):
         lines, med = run_workload(key, args.rounds, args.clock, threads, args.keep_memory, args.calls, args.processes)
         rows += lines
         for mode, peer, target, better in TARGETS.get(key, ()):
+            if peer in NEEDS and not HAVE[NEEDS[peer]]:  # (a target not decided says so, not left out of the table)
+                summary.append(f"| {key} {mode} vs {peer} | not measured: {NEEDS[peer]} is not installed "
+                               f"(`pip install -e '.[bench]'`) | {'≥' if better == 'faster' else '≤'} {target}× | ? |")
+                continue
             if peer in med and mode in med:
                 ratio = med[peer] / med[mode] if better == "faster" else med[mode] / med[peer]
                 ok = ratio >= target if better == "faster" else ratio <= target
