@@ -480,9 +480,9 @@ def hook_refusal(node):
     composite PyTorch records as one (one_node.shown_as): PyTorch's node must be that node alone, or a chain whose top
     takes this node's gradient (max_pool1d's SqueezeBackward1, a recurrent layer's h_n's StackBackward0 of its layers:
     grad_fn_hook_inputs.top_of_chain), not another chain of nodes shown over it, whose top's inputs are PyTorch's own
-    nodes; where a Value is several of its
-    inputs (addmm(b, a, a)), which of the composite's uses of it is which input's must be known
-    (grad_fn_hook_inputs.repeated_inputs). For another node: grad_fn_hook_inputs.unlisted_edges."""
+    nodes; where a Value is several of its inputs (addmm(b, a, a)), which of the composite's uses of it is which
+    input's must be known (grad_fn_hook_inputs.repeated_inputs). For another node:
+    grad_fn_hook_inputs.unlisted_edges."""
     op = node._op
     named, below = getattr(op, "grad_fn_name", None), getattr(op, "grad_fn_input", None)
     if below is None:

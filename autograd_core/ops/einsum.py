@@ -97,27 +97,26 @@ _einsum.defvjp_argnum(_einsum_vjp, formula="einsum(g, other operands)")
 _einsum.defjvp_argnum(_einsum_jvp)
 
 
-def _aligned_labels(i, equation):
+def _aligned_labels(i, xs, equation):
     """(operand i's labels, its labels as PyTorch's einsum aligns it: each once, in `order`, the output's labels then
-    the summed ones, alphabetically; grad_fn_einsum._aligned)."""
+    the summed ones, alphabetically (grad_fn_einsum._aligned); `order`; each of its labels' size, from xs[i])."""
     subs, output = _parts(equation)
     order = output + "".join(sorted(set("".join(subs)) - set(output)))
-    return subs[i], "".join(a for a in order if a in subs[i]), order
+    mine = subs[i]
+    return mine, "".join(a for a in order if a in mine), order, dict(zip(mine, np.shape(data_of(xs[i]))))
 
 
 def _aligned_view(gx, i, out, *xs, equation):
     """Operand i's gradient gx as PyTorch's einsum aligns operand i before its product or sum: its diagonals for a
     repeated label, permuted to the aligned order, with a dimension of size 1 for each label it lacks. What PyTorch's
     node over those views (MulBackward0 of the operands, SumBackward1 of one) sends them (node hooks: `inner_view`)."""
-    mine, aligned, order = _aligned_labels(i, equation)
-    sizes = dict(zip(mine, np.shape(data_of(xs[i]))))
+    mine, aligned, order, sizes = _aligned_labels(i, xs, equation)
     return _einsum(gx, equation=f"{mine}->{aligned}").reshape(tuple(sizes.get(a, 1) for a in order))
 
 
 def _aligned_unview(r, i, out, *xs, equation):
     """A node hook's replacement r of `_aligned_view`'s gradient, sent on to operand i: the adjoint of that view."""
-    mine, aligned, _ = _aligned_labels(i, equation)
-    sizes = dict(zip(mine, np.shape(data_of(xs[i]))))
+    mine, aligned, _, sizes = _aligned_labels(i, xs, equation)
     return _einsum_vjp(0, r.reshape(tuple(sizes[a] for a in aligned)), None, xs[i], equation=f"{mine}->{aligned}")
 
 
