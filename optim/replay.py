@@ -44,13 +44,13 @@ def zero_grad_routine(optimizer, zero_grad):
     return _function("replay_zero_grad", body, names)
 
 
-def sgd_step_routine(optimizer, step, block_bytes):
+def sgd_step_routine(optimizer, step, blocked_from, block_bytes):
     """`step(optimizer)` of plain SGD (momentum, weight decay and maximize off, SGD's own update rule) as a routine:
     `a = N3; a -= R[3] * g3` for each parameter (N3 a plain ndarray view of its data A3, gradient g3, R[3] the rate of
-    its group's lr as SGD's step makes it: `number_like`), a parameter of more than `block_bytes` a block at a time
-    (`_Blocks`, as sgd.subtract_scaled does it), the parameters marked changed at once, the step counted. None where
-    the groups are not plain SGD's now, or two parameters' data are views of one array (they may overlap: stepped one
-    after the other, by the method)."""
+    its group's lr as SGD's step makes it: `number_like`), a parameter of `blocked_from` bytes or more `block_bytes` at
+    a time (`_Blocks`, as sgd.subtract_scaled does it), the parameters marked changed at once, the step counted. None
+    where the groups are not plain SGD's now, or two parameters' data are views of one array (they may overlap: stepped
+    one after the other, by the method)."""
     names, groups_changed = _layout(optimizer)
     groups = optimizer.param_groups
     params = [p for group in groups for p in group["params"]]
@@ -83,7 +83,7 @@ def sgd_step_routine(optimizer, step, block_bytes):
              f"    RATES.make([{', '.join(f'G{j}[{chr(39)}lr{chr(39)}]' for j in range(len(groups)))}])",
              "R = RATES.each"]
     for k, data in enumerate(datas):
-        if data.nbytes <= block_bytes:
+        if data.nbytes < blocked_from:
             body.append(f"a = N{k}; a -= R[{k}] * g{k}")  # (SGD's line, in place)
         else:
             names[f"B{k}"] = _Blocks(np.asarray(data), block_bytes).subtract
@@ -118,9 +118,9 @@ def _function(name, body, names):
 
 
 class _Blocks:
-    """`data -= rate * g` for a parameter's data of more than a block, a block at a time through a scratch block of its
-    own (sgd.subtract_scaled's way, for the W2 MLP's 784×256 weight: the product stays in the cache), with the views of
-    data and scratch made once. The same numbers as the line (each element rate·g rounded to the dtype, subtracted)."""
+    """`data -= rate * g` for a large parameter's data, a block at a time through a scratch block of its own
+    (sgd.subtract_scaled's way: no temporary of the parameter's size), with the views of data and scratch made once.
+    The same numbers as the line (each element rate·g rounded to the dtype, subtracted)."""
 
     __slots__ = ("data", "blocks")
 

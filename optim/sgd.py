@@ -97,8 +97,8 @@ class SGD(Optimizer):
             if g.dtype is not dtype:
                 dtype, rate = g.dtype, number_like(lr, g)  # lr * g without NumPy converting lr at every call
             plain = np.asarray(data) if data.__class__ in _SUBCLASSED_DATA else data  # (see _SUBCLASSED_DATA)
-            if plain.nbytes <= _BLOCK_BYTES:
-                plain -= rate * g  # subtract_scaled's own line for a parameter of at most a block
+            if plain.nbytes < _BLOCKED_FROM:
+                plain -= rate * g  # subtract_scaled's own line for a parameter under _BLOCKED_FROM
             else:
                 plain = subtract_scaled(plain, rate, g)
             if not usual and (data is not p.data or plain.__class__ is not _ndarray):  # a private copy, or a 0-d
@@ -111,7 +111,7 @@ class SGD(Optimizer):
         cls = type(self)
         if method is _STEP and not args and not kwargs and cls._step_group is SGD._step_group \
                 and cls._update is SGD._update:
-            return sgd_step_routine(self, method, _BLOCK_BYTES)
+            return sgd_step_routine(self, method, _BLOCKED_FROM, _BLOCK_BYTES)
         return super().__replay_effect__(method, args, kwargs)
 
     def _refuse_sparse_gradient(self, group, p):
@@ -180,12 +180,12 @@ class SGD(Optimizer):
 
 def subtract_scaled(data, rate, g):
     """`data -= rate * g`, returned (data, g: NumPy data of one shape and dtype; rate: a number or 0-d array): the
-    same numbers as that line, in place for an array (a NumPy scalar gives a new one). For a parameter of more than
-    256 KiB the product is made a block at a time in a scratch array of this thread, which stays in the cache,
-    instead of in a temporary of the parameter's size: an MLP's 784×256 float32 weight made each step write 800 KB
-    to memory and read them back (BENCHMARKS.md "Stop 61"). Each element is still rate·g rounded to g's dtype, then
-    subtracted from data."""
-    if (data.nbytes <= _BLOCK_BYTES or g.dtype is not data.dtype or not data.flags.c_contiguous
+    same numbers as that line, in place for an array (a NumPy scalar gives a new one). For a parameter of
+    `_BLOCKED_FROM` bytes or more the product is made a block of `_BLOCK_BYTES` at a time in a scratch array of this
+    thread, instead of in a temporary of the parameter's size, which would double the update's memory and, beyond
+    glibc's mmap threshold, be mapped afresh and page-faulted in at every step. Each element is still rate·g rounded
+    to g's dtype, then subtracted from data."""
+    if (data.nbytes < _BLOCKED_FROM or g.dtype is not data.dtype or not data.flags.c_contiguous
             or not g.flags.c_contiguous or np.may_share_memory(data, g)):
         data -= rate * g  # (memory shared with g: the whole product first, as the line reads)
         return data
@@ -203,6 +203,12 @@ def subtract_scaled(data, rate, g):
 
 
 _BLOCK_BYTES = 256 << 10  # the scratch block (64K float32 elements), with the blocks of data and g, fits in L2
+# A parameter under _BLOCKED_FROM takes the one line: each block costs a turn of a Python loop (a few µs), and on an
+# AMD EPYC (Zen 4: 1 MiB L2, 32 MiB L3) the whole product was the faster up to ~16 MiB, where the two met
+# (`bench/bench_sgd_update.py`: 784×256 float32 77 against 116 µs; 4 MiB 0.41 against 0.51 ms; 16 MiB 2.20 against
+# 2.15; 64 MiB 16.8 against 10.3, the temporary's page faults). Stop 61 blocked from 256 KiB for the cache misses it
+# saved on an Intel Xeon (2 MiB L2), where the eager W2 step timed the same either way (BENCHMARKS.md "Stop 70").
+_BLOCKED_FROM = 16 << 20
 _SCRATCH = threading.local()  # per thread (two optimizers may step at once): {dtype: scratch array}
 
 

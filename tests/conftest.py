@@ -222,6 +222,18 @@ def compiled_program_layout(request, monkeypatch):
     return request.param
 
 
+@pytest.fixture(params=["whole product", "blocked"])
+def sgd_update(request, monkeypatch):
+    """For the optimizer tests: SGD's update of a large parameter either way, as the one line `p -= lr * g` (every
+    parameter under 16 MiB) or a block at a time (from 16 MiB; here lowered to what is over the 256 KiB scratch block,
+    so that parameters of test size take it: optim/sgd.py's _BLOCKED_FROM). Returns which."""
+    if request.param == "blocked":
+        from autograd_core.optim import sgd
+
+        monkeypatch.setattr(sgd, "_BLOCKED_FROM", sgd._BLOCK_BYTES + 1)
+    return request.param
+
+
 @pytest.hookimpl(trylast=True)  # after -k/-m, the listed-only filter and pytest's own reordering: the final list
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("AUTOGRAD_CORE_TEST_ORDER", "") == "reverse":

@@ -68,6 +68,26 @@ def test_a_plain_sgd_step_replays_as_routines_with_eager_modes_numbers():
     assert opt._step_count == 10
 
 
+@pytest.mark.parametrize("sgd_update", ["blocked"], indirect=True)
+def test_a_plain_sgd_step_of_a_parameter_updated_in_blocks_replays_with_eager_modes_numbers(sgd_update, monkeypatch):
+    # SGD updates a parameter of 16 MiB or more a block at a time (optim/sgd.py's _BLOCKED_FROM), and so does its
+    # routine (optim/replay.py's _Blocks). The threshold lowered (sgd_update) to the 256 KiB scratch block: the first
+    # layer's 20000×5 float32 weight (400 KB) takes the blocks, the second's 3×20000 (240 KB) the whole product.
+    from autograd_core.optim import replay
+
+    blocks = collections.Counter()
+    subtract = replay._Blocks.subtract
+
+    def counted(self, rate, g):
+        blocks[self.data.shape] += 1
+        return subtract(self, rate, g)
+
+    monkeypatch.setattr(replay._Blocks, "subtract", counted)
+    run, opt = _same_as_eager(sizes=(5, 20000, 3))
+    assert _replays_routines(run), run.sources()
+    assert blocks == {(20000, 5): 8}, blocks  # the 8 replays (the two recording calls run the method)
+
+
 def test_a_scheduler_changing_lr_between_calls_or_inside_them_replays_without_recording_again():
     def schedule(i, model, opt):
         for group in opt.param_groups:

@@ -26,7 +26,8 @@ OPTIMIZERS = {
     "ASGD": lambda ps: optim.ASGD(ps, lr=0.01),
     "Rprop": lambda ps: optim.Rprop(ps, lr=0.01),
 }
-# (300, 300) float32 is more than SGD's 256 KiB block (subtract_scaled's blocked way); (7,) is small.
+# (300, 300) float32 is more than SGD's 256 KiB scratch block (blocked where conftest's sgd_update lowers the threshold
+# to it); (7,) is small.
 SHAPES = [(300, 300), (7,)]
 
 
@@ -42,7 +43,7 @@ def _set_gradients(params, seed):
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
-def test_updates_run_on_plain_arrays_and_keep_the_data_object(name, monkeypatch):
+def test_updates_run_on_plain_arrays_and_keep_the_data_object(name, monkeypatch, sgd_update):
     params = _parameters()
     reference = [np.array(p.data) for p in params]  # the same rule on plain arrays, below
     plain = [Value(r.copy(), requires_grad=True) for r in reference]
@@ -68,7 +69,7 @@ def test_updates_run_on_plain_arrays_and_keep_the_data_object(name, monkeypatch)
         assert np.array_equal(p.data, q.data)  # the numbers of the rule on plain arrays, bit for bit
 
 
-def test_a_leaf_of_the_users_is_stepped_in_place():
+def test_a_leaf_of_the_users_is_stepped_in_place(sgd_update):
     x = Value(np.linspace(-1, 1, 70_000, dtype=np.float32), requires_grad=True)  # LeafArray data, > a block
     data = x.data
     opt = optim.SGD([x], lr=0.5)
@@ -88,7 +89,7 @@ def test_a_zero_d_parameter_gets_its_new_value():
 
 
 
-def test_a_compiled_sgd_step_updates_through_plain_views(monkeypatch):
+def test_a_compiled_sgd_step_updates_through_plain_views(monkeypatch, sgd_update):
     """The routine a compiled step replays for plain SGD (optim/replay.py) updates the same plain views: the same
     numbers as eager mode, p.data the same objects."""
     import autograd_core as ag
