@@ -388,7 +388,10 @@ def _take_inner_gradients(members, inputs):
 _USE_ORDER = dict.fromkeys(("AddmmBackward0", "AddmvBackward0", "AddrBackward0", "BaddbmmBackward0",
                             "AddbmmBackward0"), (1, 2, 0))
 _USE_ORDER.update(AddcmulBackward0=(0, 1, 2), AddcdivBackward0=(0, 1, 2))
-_IN_ORDER = frozenset({"BlockDiagBackward0"})  # (inputs reached in order, however many)
+# (inputs reached in order, however many: block_diag's; add and sub with alpha, x + alpha·other; attention's
+# softmax(q kᵀ) v, whose scores are reached before the value)
+_IN_ORDER = frozenset({"BlockDiagBackward0", "AddBackward0", "SubBackward0",
+                       "ScaledDotProductFlashAttentionForCpuBackward0"})
 
 
 def repeated_inputs(node, inputs):
