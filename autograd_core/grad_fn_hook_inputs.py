@@ -149,9 +149,15 @@ def top_of_chain(node):
     the composite's work (max_pool1d's SqueezeBackward1 of MaxPool2DWithIndicesBackward0: view_on_top), whose
     grad_inputs are this node's gradient in that shape (grad_fn_hooks._step_under_view). (Not a recurrent layer's
     output, StackBackward0 of its steps' nodes: the gradient of h_n, this library's view of the last step, is in this
-    node's, where PyTorch sends it to the last step's node around the stack.)"""
+    node's, where PyTorch sends it to the last step's node around the stack.) A ChainTop where the composite declares
+    how PyTorch's chain ends (grad_fn_chain_tops.declare_top: vander's flip, circular padding's last copy, cond's
+    nan_to_num): its top's grad_inputs are computed again from the inputs (grad_fn_hooks._step_chain_top)."""
+    from .grad_fn_chain_tops import declared_top
     from .grad_fn_names import layout
 
+    declared = declared_top(node)
+    if declared is not None:
+        return declared
     top, entries = layout(node)
     if entries is None or not all(e.__class__ is tuple for e in entries):  # (PyTorch's nodes all: no input's edge)
         return None

@@ -62,6 +62,7 @@ from .grad_fn_hook_inputs import (
     OWN, _send_to_inputs, _take_inner_gradients, at_listed_edges, inputs_further_down, repeated_inputs,
     top_of_chain,
 )
+from .grad_fn_chain_tops import ChainTop
 from .hook_handles import RemovableHandle
 
 
@@ -308,6 +309,8 @@ def _step_one(state, node, g):
             top = top_of_chain(node)  # (shown as a chain of PyTorch's nodes whose top takes this node's gradient)
             if top is None:
                 return _step_composite(state, node, retained, g)
+            if top.__class__ is ChainTop:
+                return _step_chain_top(state, node, retained, g, top)
             if top != OWN:
                 return _step_under_view(state, node, retained, g, top)
         further_down = None if top is not None else inputs_further_down(node)
@@ -342,6 +345,56 @@ def _step_under_view(state, node, retained, g, shape):
     if replaced:
         g = None if grad_inputs[0] is None else _plain(grad_inputs[0]).reshape(np.shape(node.data))
     return retained if g is retained else backward_hooks._TakenOver(retained, g)
+
+
+def _step_chain_top(state, node, retained, g, declared):
+    """The hooks of the last node of a composite that PyTorch records as a chain of its own nodes whose end the
+    composite declares (grad_fn_chain_tops.ChainTop): grad_inputs are the gradients of the chain's top node's entries,
+    its operation (`declared.top`) differentiated at g; a hook's replacement is sent down PyTorch's nodes below the
+    top (`declared.entries` differentiated at it) to the inputs, and the nodes below node then get nothing. Both are
+    computed again from the inputs (the inputs themselves under create_graph, so that they stay differentiable)."""
+    from . import backward_hooks
+    from .engine import grad
+    from .grad_fn import _inputs
+    from .modes import enable_grad
+    from .value import Value
+
+    members = ((0, node),)
+    inputs = _node_inputs(members)  # (None for one that needs no gradient)
+    values = g is not None and isinstance(_plain(g), Value)
+    with enable_grad():
+        # the inputs as leaves of their own (without create_graph: the pass's graph gets no nodes of this)
+        xs = tuple(None if x is None else x if values or not x.requires_grad else Value(x.data, requires_grad=True)
+                   for x in _inputs(node))
+        entries = tuple(e if e is None or isinstance(e, Value) else Value(e, requires_grad=False)
+                        for e in declared.entries(node, *xs))
+        grad_inputs = [None] * len(entries)
+        if g is not None:
+            # every entry but None gets its gradient, as PyTorch's top computes them (cat's of its constant ones too;
+            # not CopySlices' of an empty output it lists as None)
+            leaves = tuple(None if e is None else e if values and e.requires_grad else Value(e.data, requires_grad=True)
+                           for e in entries)
+            given = [k for k, e in enumerate(leaves) if e is not None]
+            found = grad(declared.top(node, *leaves), [leaves[k] for k in given], _plain(g), allow_unused=True,
+                         create_graph=values)
+            for k, gk in zip(given, found):
+                grad_inputs[k] = gk
+    grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
+                                       (None if g is None else _shown(g),))
+    if not replaced:
+        return retained if g is retained else backward_hooks._TakenOver(retained, g)
+    sent = [(e, _plain(r)) for e, r in zip(entries, grad_inputs) if r is not None and e is not None and e.requires_grad]
+    wanted = [k for k, x in enumerate(inputs) if x is not None]
+    to_inputs = [None] * len(inputs)
+    if sent and wanted:
+        with enable_grad():
+            found = grad([e for e, _ in sent], [xs[k] for k in wanted], [r for _, r in sent], allow_unused=True,
+                         create_graph=values)
+        for k, gx in zip(wanted, found):
+            to_inputs[k] = gx
+    _take_inner_gradients(members, inputs)
+    _send_to_inputs(inputs, tuple(to_inputs))
+    return backward_hooks._TakenOver(retained, None)
 
 
 # PyTorch's nodes of several outputs whose others this library does not record (native_group_norm's mean and rstd,

@@ -55,6 +55,14 @@ _TABLE_CASES = [
     # reaches them (attention's scores before its value; x + alpha·other)
     ("test_grad_fn_names5", "sdpa_4d_causal_scale"), ("test_grad_fn_names9", "add_alpha"),
     ("test_grad_fn_names9", "add_alpha_method"), ("test_grad_fn_names9", "sub_alpha"),
+    # the top of PyTorch's chain that a composite declares (grad_fn_chain_tops): linalg.vander's CatBackward0
+    ("test_grad_fn_names7", "linalg.vander"), ("test_grad_fn_names7", "linalg.vander_batched"),
+    # cond's in the nuclear norm: MulBackward0 of the sums of the singular values and of their reciprocals
+    ("test_grad_fn_names7", "cond_nuc"), ("test_grad_fn_names7", "cond_nuc_batched"),
+    # circular padding: PyTorch's last copy into a slice of its output (the first, of x, where none is positive)
+    *[("test_grad_fn_names7", case) for case in ("pad_circular", "pad_circular_right", "pad_circular_crop",
+                                                  "pad_circular_none", "pad_circular_2d", "CircularPad2d",
+                                                  "CircularPad3d")],
 ]
 
 
