@@ -139,19 +139,25 @@ def view_on_top(node):
 # PyTorch's node on top of its chain that is this library's node's own operation (its name -> the primitive's)
 _OWN_TOPS = {"StackBackward0": "stack", "CatBackward0": "concatenate"}
 OWN = "own"
+# PyTorch's top is a stack of its own nodes, one per index of this node's first dimension (a recurrent layer's output:
+# StackBackward0 of its steps, which this library computes as one node): its grad_inputs are the node's gradient
+# unstacked, and a replacement is the node's gradient, stacked
+UNSTACKED = "unstacked"
 
 
 def top_of_chain(node):
     """How the hooks of the last node of a composite that PyTorch records as a chain of its own nodes give its top's
-    grad_inputs, else None (they cannot): OWN where the top is this node's own operation over one entry per parent (a
-    recurrent layer's h_n: StackBackward0 of each layer's last step; a bidirectional layer's output: CatBackward0 of
-    its directions), whose hooks then are this node's; a shape where the top is a view of one node of PyTorch's doing
-    the composite's work (max_pool1d's SqueezeBackward1 of MaxPool2DWithIndicesBackward0: view_on_top), whose
-    grad_inputs are this node's gradient in that shape (grad_fn_hooks._step_under_view). (Not a recurrent layer's
-    output, StackBackward0 of its steps' nodes: the gradient of h_n, this library's view of the last step, is in this
-    node's, where PyTorch sends it to the last step's node around the stack.) A ChainTop where the composite declares
-    how PyTorch's chain ends (grad_fn_chain_tops.declare_top: vander's flip, circular padding's last copy, cond's
-    nan_to_num): its top's grad_inputs are computed again from the inputs (grad_fn_hooks._step_chain_top)."""
+    grad_inputs, else None (they cannot): a ChainTop where the composite declares how PyTorch's chain ends
+    (grad_fn_chain_tops.declare_top: vander's flip, circular padding's last copy, cond's nan_to_num), whose top's
+    grad_inputs are computed again from the inputs (grad_fn_hooks._step_chain_top); OWN where the top is this node's
+    own operation over one entry per parent (a recurrent layer's h_n: StackBackward0 of each layer's last step; a
+    bidirectional layer's output: CatBackward0 of its directions), whose hooks then are this node's; UNSTACKED where
+    the top is a stack of PyTorch's nodes along this node's first dimension (a recurrent layer's output,
+    StackBackward0 of its steps: its final state is a view of the layer's node, not of the output, so that the
+    state's gradient goes around the output as PyTorch's goes around the stack); a shape where the top is a view of
+    one node of PyTorch's doing the composite's work (max_pool1d's SqueezeBackward1 of
+    MaxPool2DWithIndicesBackward0: view_on_top), whose grad_inputs are this node's gradient in that shape
+    (grad_fn_hooks._step_under_view)."""
     from .grad_fn_chain_tops import declared_top
     from .grad_fn_names import layout
 
@@ -163,6 +169,8 @@ def top_of_chain(node):
         return None
     if _OWN_TOPS.get(top) == node._op.name and len(entries) == len(node._parents):
         return OWN
+    if top == "StackBackward0" and len(entries) == np.shape(node.data)[0]:
+        return UNSTACKED
     return view_on_top(node)
 
 

@@ -59,7 +59,7 @@ import numpy as np
 
 from .grad_fn_hook_inputs import (
     _WHOLE_LIST, _call_nodes, _edge_vjps, _inner_gradients, _listed_edges, _node_inputs, _node_vjp, _plain,
-    OWN, _send_to_inputs, _take_inner_gradients, at_listed_edges, inputs_further_down, repeated_inputs,
+    OWN, UNSTACKED, _send_to_inputs, _take_inner_gradients, at_listed_edges, inputs_further_down, repeated_inputs,
     top_of_chain,
 )
 from .grad_fn_chain_tops import ChainTop
@@ -311,6 +311,8 @@ def _step_one(state, node, g):
                 return _step_composite(state, node, retained, g)
             if top.__class__ is ChainTop:
                 return _step_chain_top(state, node, retained, g, top)
+            if top == UNSTACKED:
+                return _step_unstacked(state, node, retained, g)
             if top != OWN:
                 return _step_under_view(state, node, retained, g, top)
         further_down = None if top is not None else inputs_further_down(node)
@@ -352,49 +354,52 @@ def _step_chain_top(state, node, retained, g, declared):
     composite declares (grad_fn_chain_tops.ChainTop): grad_inputs are the gradients of the chain's top node's entries,
     its operation (`declared.top`) differentiated at g; a hook's replacement is sent down PyTorch's nodes below the
     top (`declared.entries` differentiated at it) to the inputs, and the nodes below node then get nothing. Both are
-    computed again from the inputs (the inputs themselves under create_graph, so that they stay differentiable)."""
-    from . import backward_hooks
-    from .engine import grad
+    computed again from the inputs, and differentiated by the rules of the nodes that computes (`_node_vjp`, not a
+    backward pass of its own, which would walk the pass's graph below them): Values under create_graph."""
+    from . import backward_hooks, engine
     from .grad_fn import _inputs
     from .modes import enable_grad
     from .value import Value
 
-    members = ((0, node),)
+    members, complex_pass = ((0, node),), engine.COMPLEX_VALUES_EXIST[0]
     inputs = _node_inputs(members)  # (None for one that needs no gradient)
     values = g is not None and isinstance(_plain(g), Value)
     with enable_grad():
-        # the inputs as leaves of their own (without create_graph: the pass's graph gets no nodes of this)
-        xs = tuple(None if x is None else x if values or not x.requires_grad else Value(x.data, requires_grad=True)
-                   for x in _inputs(node))
         entries = tuple(e if e is None or isinstance(e, Value) else Value(e, requires_grad=False)
-                        for e in declared.entries(node, *xs))
-        grad_inputs = [None] * len(entries)
+                        for e in declared.entries(node, *_inputs(node)))
+        grad_inputs = (None,) * len(entries)
         if g is not None:
             # every entry but None gets its gradient, as PyTorch's top computes them (cat's of its constant ones too;
-            # not CopySlices' of an empty output it lists as None)
+            # not CopySlices' of an empty output it lists as None); as Values of the entries under create_graph
             leaves = tuple(None if e is None else e if values and e.requires_grad else Value(e.data, requires_grad=True)
                            for e in entries)
-            given = [k for k, e in enumerate(leaves) if e is not None]
-            found = grad(declared.top(node, *leaves), [leaves[k] for k in given], _plain(g), allow_unused=True,
-                         create_graph=values)
-            for k, gk in zip(given, found):
-                grad_inputs[k] = gk
+            grad_inputs = _node_vjp(((0, declared.top(node, *leaves)),), (g,), leaves, complex_pass)
     grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
                                        (None if g is None else _shown(g),))
     if not replaced:
         return retained if g is retained else backward_hooks._TakenOver(retained, g)
-    sent = [(e, _plain(r)) for e, r in zip(entries, grad_inputs) if r is not None and e is not None and e.requires_grad]
-    wanted = [k for k, x in enumerate(inputs) if x is not None]
-    to_inputs = [None] * len(inputs)
-    if sent and wanted:
-        with enable_grad():
-            found = grad([e for e, _ in sent], [xs[k] for k in wanted], [r for _, r in sent], allow_unused=True,
-                         create_graph=values)
-        for k, gx in zip(wanted, found):
-            to_inputs[k] = gx
+    to_inputs = _node_vjp(tuple(enumerate(entries)), grad_inputs, inputs, complex_pass)
     _take_inner_gradients(members, inputs)
-    _send_to_inputs(inputs, tuple(to_inputs))
+    _send_to_inputs(inputs, to_inputs)
     return backward_hooks._TakenOver(retained, None)
+
+
+def _step_unstacked(state, node, retained, g):
+    """The hooks of the last node of a composite that PyTorch records as a stack of its own nodes, one per index of
+    the node's first dimension (a recurrent layer's output: StackBackward0 of its steps): grad_inputs are g unstacked
+    (grad_fn_hook_inputs.UNSTACKED); a hook's replacement, stacked (zeros for None), is the gradient node sends on."""
+    from . import backward_hooks
+    from .ops.shape import stack
+    from .value import Value
+
+    steps = np.shape(node.data)[0]
+    grad_inputs = (None,) * steps if g is None else tuple(_plain(g)[t] for t in range(steps))
+    grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
+                                       (None if g is None else _shown(g),))
+    if replaced and g is not None:
+        parts = [np.zeros_like(np.asarray(node.data[t])) if x is None else _plain(x) for t, x in enumerate(grad_inputs)]
+        g = stack(parts) if any(isinstance(x, Value) for x in parts) else np.stack(parts)
+    return retained if g is retained else backward_hooks._TakenOver(retained, g)
 
 
 # PyTorch's nodes of several outputs whose others this library does not record (native_group_norm's mean and rstd,

@@ -279,7 +279,7 @@ def _cond_chain(p):
 
             inverse = "MaskedFillBackward0", (("LinalgInvExBackward0", (0,)),)
             layout = "NanToNumBackward0", (("MulBackward0", (norm(0), norm(inverse))),)
-        name = _COND_CHAINS[p] = chain_layout(layout)
+        name = _COND_CHAINS[p] = chain_layout(layout, key=("cond", p))  # (1 and inf: one layout, other norms)
         if p == "nuc":  # (for the node hooks on the top of PyTorch's chain: grad_fn_chain_tops)
             declare_top(name, _sums_of_singular_values, lambda out, sums, reciprocals: sums * reciprocals)
         else:

@@ -102,7 +102,8 @@ def _circular_chain(pairs):
             for amount in (before, after):
                 if amount > 0:
                     out = "CopySlices", (out, ("SliceBackward0", (out,)))
-        name = _CIRCULAR[pairs] = chain_layout(out)
+        # (named by the amounts: amounts of one layout, (0, 2) and (-1, 2), end in other copies)
+        name = _CIRCULAR[pairs] = chain_layout(out, key=("circular pad", pairs))
         declare_top(name, lambda out, x: _before_the_last_copy(x, pairs), lambda out, *entries: _last_copy(pairs,
                                                                                                            *entries))
     return name

@@ -122,8 +122,8 @@ def _copied_and_cumprod(out, x):
     from .shape import broadcast_to, concatenate
 
     n = x.shape[0]
-    copied = concatenate([as_value(np.ones((n, 1), x.dtype)), broadcast_to(x.reshape(n, 1), (n, out.shape[1] - 1))],
-                         axis=1)
+    repeated = broadcast_to(x.reshape(n, 1), shape=(n, out.shape[1] - 1))
+    copied = concatenate([as_value(np.ones((n, 1), x.dtype)), repeated], axis=1)
     return copied, cumprod(copied[:, 1:], dim=1)
 
 
