@@ -183,7 +183,18 @@ DOUBLE = [
     ("pad_circular", lambda L, F, d: F.pad(d.c3 * d.c3, (1, 2), mode="circular"), 1),
     ("pad_circular_2d", lambda L, F, d: F.pad(d.c4.tanh(), (1, 0, 2, 1), mode="circular"), 0),
     ("add_alpha", lambda L, F, d: L.add(d.x, d.x, alpha=2), 1),
+    ("einsum_broadcast", lambda L, F, d: L.einsum("bij,bij->bji", d.c3[:, :1] * d.c3[:, 1:2], d.c3.tanh()), 0),
+    ("GRU_output", lambda L, F, d: _recurrent(L, "GRU", d.c3), 1),
+    ("LSTM_output", lambda L, F, d: _recurrent(L, "LSTM", d.c3 * 2), 0),
 ]
+
+
+def _recurrent(L, kind, x):
+    """The output of a recurrent layer (3 → 2 features, its weights the same in both libraries) of x."""
+    layer = getattr(L.nn, kind)(3, 2).double()
+    rng = np.random.default_rng(4)
+    layer.load_state_dict({k: L.tensor(rng.standard_normal(tuple(v.shape)) / 2) for k, v in layer.state_dict().items()})
+    return layer(x)[0]
 
 
 @pytest.mark.parametrize("make, position", [case[1:] for case in DOUBLE], ids=[case[0] for case in DOUBLE])
@@ -267,3 +278,30 @@ def test_chains_of_one_layout_keep_their_own_ends():
         y.grad_fn.register_hook(lambda gi, go: (gi[0] * 3,))
     for y, expected in zip(ys, plain):
         np.testing.assert_allclose(ag.autograd.grad(_weighted(ag, y), [x])[0], 3 * expected, rtol=1e-12)
+
+
+# ---- einsum of an operand it broadcasts (a label of size 1 against another size): PyTorch's views are of the operand
+# as given, and its MulBackward0 sends each view its gradient summed to the view's shape
+
+_EINSUM_RNG = np.random.default_rng(11)
+_EINSUM = {"x": _EINSUM_RNG.standard_normal((4, 3)), "c3": _EINSUM_RNG.standard_normal((2, 4, 3)),
+           "v": _EINSUM_RNG.standard_normal(3)}
+EINSUMS = [
+    ("ij,ij->ij", lambda L, F, nn, d: L.einsum("ij,ij->ij", d.x, d.x[:1] * 2)),
+    ("ij,ij->ij_first", lambda L, F, nn, d: L.einsum("ij,ij->ij", d.x[:, :1].exp(), d.x)),
+    ("bij,bij->bji", lambda L, F, nn, d: L.einsum("bij,bij->bji", d.c3[:, :1] * 1, d.c3.tanh())),
+    ("bij,bij->bij_batch", lambda L, F, nn, d: L.einsum("bij,bij->bij", d.c3, d.c3[:1] * 3)),
+    ("ij,jk->ijk", lambda L, F, nn, d: L.einsum("ij,jk->ijk", d.x[:1] * 1, d.x.T)),
+    ("i,i->i", lambda L, F, nn, d: L.einsum("i,i->i", d.v[:1] * 2, d.v)),
+    ("ij,ij->j", lambda L, F, nn, d: L.einsum("ij,ij->j", d.x, d.x[:1] * 2)),
+]
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["observe", "replace"])
+@pytest.mark.parametrize("make", [case[1] for case in EINSUMS], ids=[case[0] for case in EINSUMS])
+def test_an_einsum_of_a_broadcast_operand_hooks_as_pytorchs(make, replace):
+    pytest.importorskip("torch")
+    from test_grad_fn_hooks_pytorch5 import _every_node_side_by_side
+
+    ours, theirs = _every_node_side_by_side(make, replace, _EINSUM)
+    _same(ours, theirs, 1e-9)
