@@ -349,3 +349,48 @@ def test_the_nodes_of_the_grad_fn_tables_that_refuse_a_hook_are_these():
     found, nodes = _refusals()
     assert nodes > 1100
     assert {key: words[:40] for key, words in found.items()} == _STILL_REFUSING
+
+
+# ---- group_norm in a double backward: PyTorch's node's double backward reads its saved mean and rstd, whose
+# gradients the second pass sends through the node (its hooks' grad_outputs (g, g_mean, g_rstd)); this library's
+# hooks record PyTorch's formula under create_graph (grad_fn_hooks.declare_native_backward)
+
+def _group_norm_passes(library, make, replace):
+    """A hook on group_norm's node noting (grad_inputs, grad_outputs) and, if replace, doubling grad_inputs[-1] and
+    squaring the others, in both passes: the notes, the first gradients (create_graph) and the second."""
+    from test_grad_fn_hooks_pytorch4 import _numbers
+    from test_grad_fn_hooks_pytorch6 import _ARRAYS
+
+    L, F, _ = _library(library)
+    d = Tensors(L, _ARRAYS)
+    y = make(L, F, d)
+    seen = []
+
+    def hook(grad_inputs, grad_outputs):
+        seen.append(([_numbers(g) for g in grad_inputs], [_numbers(g) for g in grad_outputs]))
+        if replace:
+            last = max(k for k, g in enumerate(grad_inputs) if g is not None)
+            return tuple(None if g is None else g * 2 if k == last else g * g for k, g in enumerate(grad_inputs))
+
+    y.grad_fn.register_hook(hook)
+    leaves = list(vars(d).values())
+    firsts = L.autograd.grad((_weighted(L, y) ** 2), leaves, create_graph=True, allow_unused=True)
+    used = [(t, g) for t, g in zip(leaves, firsts) if g is not None]
+    seconds = L.autograd.grad(sum((g * g * g).sum() for _, g in used), [t for t, _ in used], allow_unused=True)
+    return seen, [_numbers(g) for _, g in used], [_numbers(g) for g in seconds]
+
+
+GROUP_NORMS = [
+    ("affine", lambda L, F, d: F.group_norm(d.c3, 2, d.x[:, 0] * 2, d.x[:, 1] + 1)),
+    ("plain", lambda L, F, d: F.group_norm(d.c4 * d.c4, 1)),
+    ("GroupNorm", lambda L, F, d: F.group_norm(d.c4, 2, d.v[1:] * d.v[1:], d.v[:2])),
+]
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["observe", "replace"])
+@pytest.mark.parametrize("make", [case[1] for case in GROUP_NORMS], ids=[case[0] for case in GROUP_NORMS])
+def test_group_norms_hooks_in_a_double_backward_are_pytorchs(make, replace):
+    pytest.importorskip("torch")
+    ours, theirs = (_group_norm_passes(library, make, replace) for library in ("autograd_core", "torch"))
+    assert len(ours[0]) == len(theirs[0]) == 2 and theirs[0][1][1][1] is not None  # (the second pass: g_mean)
+    _same(ours, theirs, 1e-9)
