@@ -38,6 +38,11 @@ shape of the node below the view; over an input's views (x[0, 0]: SelectBackward
 permuted operands: the primitive's `inner_view`) or an inner node (cross_entropy's LogSoftmaxBackward0: `inner_node`),
 the gradients at their outputs; where PyTorch's node takes an input below this one (layer_norm's x below the
 normalisation, x[1:] = v's v), the rules of the nodes between, as for a composite.
+The top of a chain that PyTorch records where this library computes one composite (vander's flip, circular
+padding's last copy, cond's nan_to_num) gives that top's grad_inputs from the entries and operation the composite
+declares (grad_fn_chain_tops: `_step_chain_top`); a recurrent layer's output, its gradient unstacked. Under
+create_graph, group_norm's hooks record PyTorch's formula written with the mean and rstd it saves
+(`declare_native_backward`), whose gradients a later pass holds for the node's hooks (`_held_for_node`).
 
 A node the pass reaches with no gradient (a rule, a prehook or a hook sent it none) runs its hooks with None
 (NodeHook.step_of_none), as PyTorch runs every node of its graph: the Value's hooks get None, the prehooks (None, ...),
@@ -419,7 +424,8 @@ def _step_unstacked(state, node, retained, g):
 
 
 # PyTorch's nodes of several outputs whose others this library does not record (native_group_norm's mean and rstd,
-# which PyTorch's group_norm does not use): how many, each None in the node's hooks' grad_outputs
+# which PyTorch's group_norm does not use; its double backward reads them: NATIVE_BACKWARDS): how many, each None in
+# the node's hooks' grad_outputs but where a pass sends them gradients (_held_for_node)
 _UNUSED_OUTPUTS = {"NativeGroupNormBackward0": 2}
 
 
