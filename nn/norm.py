@@ -557,13 +557,13 @@ def _native_group_norm_backward(node, g, x, weight, bias):
     from x: ((dx, dweight, dbias), (mean, rstd)). The same function of x, mean and rstd as PyTorch's formula, so that
     a double backward sends each the same gradient (node hooks: grad_fn_hooks.declare_native_backward)."""
     normalize = node
-    while normalize._op.name != "normalize":  # (below the scale and shift, and the view back)
-        normalize = normalize._parents[0]
+    while normalize.op != "normalize":  # (below the scale and shift, and the view back)
+        normalize = normalize.parents[0]
     n, groups = normalize.shape[:2]
     grouped = x.reshape((n, groups, -1))
     mean = grouped.mean(axis=2)
     centred = grouped - mean.reshape((n, groups, 1))
-    rstd = ((centred * centred).mean(axis=2) + normalize._params["eps"]) ** -0.5
+    rstd = ((centred * centred).mean(axis=2) + normalize.saved_params["eps"]) ** -0.5
     xhat = centred * rstd.reshape((n, groups, 1))                          # x̂ = (x − mean)·rstd
     channel = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     gx = (g if weight is None else g * weight.reshape(channel)).reshape((n, groups, -1))
