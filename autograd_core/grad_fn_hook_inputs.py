@@ -31,6 +31,13 @@ class _Viewed(int):
     parent's."""
 
 
+class _ViewedBroadcast(_Viewed):
+    """A _Viewed edge whose views are of the operand that the parent of this index broadcasts (einsum's operand with a
+    label of size 1 against another size: PyTorch's einsum views the operand as given and broadcasts inside): its
+    gradient is that view of the parent's gradient summed to the operand's shape; a replacement goes to the operand
+    through the broadcast, whose rule sums it back."""
+
+
 class _Above(tuple):
     """A listed edge (`_listed_edges`): PyTorch's node of this node's own work under a view on top of it (linear of a
     3-D input's AddmmBackward0 under ViewBackward0, matmul's BmmBackward0 under UnsafeViewBackward0): its gradient is
@@ -79,10 +86,19 @@ _VIEW_TOPS = frozenset({"ViewBackward0", "UnsafeViewBackward0", "SqueezeBackward
 
 def _chain_end(entry):
     """The parent index at the end of a layout entry that is a chain of PyTorch's nodes of one entry each (x[0, 0]'s
-    SelectBackward0 of the parent), else None."""
+    SelectBackward0 of the parent), else None; a _Below index where the chain ends at that parent's own input (an
+    operand einsum broadcasts: a Through path (index, 0))."""
+    from .grad_fn_names import Through
+
     while entry.__class__ is tuple and len(entry) == 2 and len(entry[1]) == 1:
         entry = entry[1][0]
+    if entry.__class__ is Through and len(entry) == 2 and entry[1] == 0:
+        return _Below(entry[0])
     return entry if entry.__class__ is int else None
+
+
+class _Below(int):
+    """_chain_end's parent index where the chain ends at that parent's input."""
 
 
 def _edge_of(entry, node=None, top=None):
@@ -101,6 +117,12 @@ def _edge_of(entry, node=None, top=None):
         if entry[0] == "CloneBackward0":
             return end
     if node is None:
+        return False
+    if end.__class__ is _Below:  # (the views of an operand that the parent broadcasts, as einsum's)
+        view = node._op.inner_view
+        if (view is not None and entry[0] in view[0] and _only_views(entry, view[0])
+                and node._parents[end]._op is not None and node._parents[end]._op.name == "broadcast_to"):
+            return _ViewedBroadcast(end)
         return False
     if end is not None:
         inner, view = node._op.inner_node, node._op.inner_view
@@ -139,24 +161,38 @@ def view_on_top(node):
 # PyTorch's node on top of its chain that is this library's node's own operation (its name -> the primitive's)
 _OWN_TOPS = {"StackBackward0": "stack", "CatBackward0": "concatenate"}
 OWN = "own"
+# PyTorch's top is a stack of its own nodes, one per index of this node's first dimension (a recurrent layer's output:
+# StackBackward0 of its steps, which this library computes as one node): its grad_inputs are the node's gradient
+# unstacked, and a replacement is the node's gradient, stacked
+UNSTACKED = "unstacked"
 
 
 def top_of_chain(node):
     """How the hooks of the last node of a composite that PyTorch records as a chain of its own nodes give its top's
-    grad_inputs, else None (they cannot): OWN where the top is this node's own operation over one entry per parent (a
-    recurrent layer's h_n: StackBackward0 of each layer's last step; a bidirectional layer's output: CatBackward0 of
-    its directions), whose hooks then are this node's; a shape where the top is a view of one node of PyTorch's doing
-    the composite's work (max_pool1d's SqueezeBackward1 of MaxPool2DWithIndicesBackward0: view_on_top), whose
-    grad_inputs are this node's gradient in that shape (grad_fn_hooks._step_under_view). (Not a recurrent layer's
-    output, StackBackward0 of its steps' nodes: the gradient of h_n, this library's view of the last step, is in this
-    node's, where PyTorch sends it to the last step's node around the stack.)"""
+    grad_inputs, else None (they cannot): a ChainTop where the composite declares how PyTorch's chain ends
+    (grad_fn_chain_tops.declare_top: vander's flip, circular padding's last copy, cond's nan_to_num), whose top's
+    grad_inputs are computed again from the inputs (grad_fn_hooks._step_chain_top); OWN where the top is this node's
+    own operation over one entry per parent (a recurrent layer's h_n: StackBackward0 of each layer's last step; a
+    bidirectional layer's output: CatBackward0 of its directions), whose hooks then are this node's; UNSTACKED where
+    the top is a stack of PyTorch's nodes along this node's first dimension (a recurrent layer's output,
+    StackBackward0 of its steps: its final state is a view of the layer's node, not of the output, so that the
+    state's gradient goes around the output as PyTorch's goes around the stack); a shape where the top is a view of
+    one node of PyTorch's doing the composite's work (max_pool1d's SqueezeBackward1 of
+    MaxPool2DWithIndicesBackward0: view_on_top), whose grad_inputs are this node's gradient in that shape
+    (grad_fn_hooks._step_under_view)."""
+    from .grad_fn_chain_tops import declared_top
     from .grad_fn_names import layout
 
+    declared = declared_top(node)
+    if declared is not None:
+        return declared
     top, entries = layout(node)
     if entries is None or not all(e.__class__ is tuple for e in entries):  # (PyTorch's nodes all: no input's edge)
         return None
     if _OWN_TOPS.get(top) == node._op.name and len(entries) == len(node._parents):
         return OWN
+    if top == "StackBackward0" and len(entries) == np.shape(node.data)[0]:
+        return UNSTACKED
     return view_on_top(node)
 
 
@@ -230,7 +266,7 @@ def at_listed_edges(node, g, edges, grad_inputs, into, inputs=None):
                 x = x if x.ndim < 2 else x.swapaxes(-1, -2)  # (PyTorch's TBackward0 of a vector: the vector)
             elif x is not None and e.__class__ is _Inner:
                 x = _inner_rule(node, g, g, into)
-            elif x is not None and e.__class__ is _Viewed:
+            elif x is not None and isinstance(e, _Viewed):
                 x = _view_rule(node, g, x, e, into)
             elif e.__class__ is _Above and g is not None:
                 x = _plain(g).reshape(e)
@@ -255,7 +291,7 @@ def at_listed_edges(node, g, edges, grad_inputs, into, inputs=None):
             x = x if x.ndim < 2 else x.swapaxes(-1, -2)
         elif e.__class__ is _Inner:
             x = _inner_rule(node, g, x, into)
-        elif e.__class__ is _Viewed:
+        elif isinstance(e, _Viewed):
             x = _view_rule(node, g, x, e, into)
         add(e, x)
     return tuple(result)
@@ -271,10 +307,34 @@ def _inner_rule(node, g, x, into):
 
 def _view_rule(node, g, x, i, into):
     """The primitive's `inner_view` rule for input i: view of the input's gradient x (into), or unview of a hook's
-    replacement x."""
+    replacement x. For a _ViewedBroadcast edge the views are of the operand below the broadcast parent i: x is summed
+    to the operand's shape first (into), or what unview gives the operand is made the broadcast's gradient that its
+    rule sums back to it (zeros beyond the first element along each broadcast dimension: the same numbers)."""
     _, view, unview = node._op.inner_view
     out, xs, params = _rule_arguments(node, g)
-    return (view if into else unview)(_plain(x), i, out, *xs, **(params or {}))
+    x = _plain(x)
+    if i.__class__ is not _ViewedBroadcast:
+        return (view if into else unview)(x, i, out, *xs, **(params or {}))
+    from .backward_edges import _fit
+
+    broadcast, operand = node._parents[i], node._parents[i]._parents[0]
+    xs = list(xs)
+    xs[i] = operand if xs[i] is broadcast else operand.data  # (Values under create_graph: _rule_arguments)
+    if into:
+        return view(_fit(x, operand.data, broadcast._op, 0), i, out, *xs, **(params or {}))
+    return _zero_padded(unview(x, i, out, *xs, **(params or {})), broadcast.shape)
+
+
+def _zero_padded(r, shape):
+    """r (of a shape that broadcasts to `shape`, as many dimensions) with zeros after it along each dimension where it
+    has size 1 and `shape` more: summed over those dimensions, it is r again."""
+    from .ops.shape import concatenate
+
+    for axis, (m, n) in enumerate(zip(np.shape(r), shape)):
+        if m == 1 and n != 1:
+            zeros = np.zeros(np.shape(r)[:axis] + (n - 1,) + np.shape(r)[axis + 1:], dtype=r.dtype)
+            r = np.concatenate([r, zeros], axis=axis) if isinstance(r, np.ndarray) else concatenate([r, zeros], axis)
+    return r
 
 
 def _rule_arguments(node, g):
@@ -388,7 +448,10 @@ def _take_inner_gradients(members, inputs):
 _USE_ORDER = dict.fromkeys(("AddmmBackward0", "AddmvBackward0", "AddrBackward0", "BaddbmmBackward0",
                             "AddbmmBackward0"), (1, 2, 0))
 _USE_ORDER.update(AddcmulBackward0=(0, 1, 2), AddcdivBackward0=(0, 1, 2))
-_IN_ORDER = frozenset({"BlockDiagBackward0"})  # (inputs reached in order, however many)
+# (inputs reached in order, however many: block_diag's; add and sub with alpha, x + alpha·other; attention's
+# softmax(q kᵀ) v, whose scores are reached before the value)
+_IN_ORDER = frozenset({"BlockDiagBackward0", "AddBackward0", "SubBackward0",
+                       "ScaledDotProductFlashAttentionForCpuBackward0"})
 
 
 def repeated_inputs(node, inputs):

@@ -38,6 +38,11 @@ shape of the node below the view; over an input's views (x[0, 0]: SelectBackward
 permuted operands: the primitive's `inner_view`) or an inner node (cross_entropy's LogSoftmaxBackward0: `inner_node`),
 the gradients at their outputs; where PyTorch's node takes an input below this one (layer_norm's x below the
 normalisation, x[1:] = v's v), the rules of the nodes between, as for a composite.
+The top of a chain that PyTorch records where this library computes one composite (vander's flip, circular
+padding's last copy, cond's nan_to_num) gives that top's grad_inputs from the entries and operation the composite
+declares (grad_fn_chain_tops: `_step_chain_top`); a recurrent layer's output, its gradient unstacked. Under
+create_graph, group_norm's hooks record PyTorch's formula written with the mean and rstd it saves
+(`declare_native_backward`), whose gradients a later pass holds for the node's hooks (`_held_for_node`).
 
 A node the pass reaches with no gradient (a rule, a prehook or a hook sent it none) runs its hooks with None
 (NodeHook.step_of_none), as PyTorch runs every node of its graph: the Value's hooks get None, the prehooks (None, ...),
@@ -53,15 +58,17 @@ gradients of its saved outputs, which this library cannot tell apart from the in
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 
 import numpy as np
 
 from .grad_fn_hook_inputs import (
     _WHOLE_LIST, _call_nodes, _edge_vjps, _inner_gradients, _listed_edges, _node_inputs, _node_vjp, _plain,
-    OWN, _send_to_inputs, _take_inner_gradients, at_listed_edges, inputs_further_down, repeated_inputs,
+    OWN, UNSTACKED, _send_to_inputs, _take_inner_gradients, at_listed_edges, inputs_further_down, repeated_inputs,
     top_of_chain,
 )
+from .grad_fn_chain_tops import ChainTop
 from .hook_handles import RemovableHandle
 
 
@@ -77,6 +84,8 @@ class NodeHook:
 
     def step(self, value, g):
         """Value's gradient g (PyTorch's convention) after all its hooks, as backward_hooks._run_hooks returns it."""
+        if self.position.__class__ is _Saved:
+            return _held_for_node(self.state, self.position, value, g)
         if self.state.group is not None:
             if self.position is None:
                 return _step_inner(self.state, value, g)
@@ -87,6 +96,8 @@ class NodeHook:
         """The node's hooks where the pass reached `value` with no gradient (a rule or a hook sent it none): called
         with None, as PyTorch runs such a node (backward_hooks.run_hooks_of_none)."""
         state = self.state
+        if self.position.__class__ is _Saved:
+            return
         if state.group is not None:
             if self.position is not None:  # (an inner node without a gradient: nothing, as PyTorch's has none)
                 _group_of_none(state, self.position)
@@ -120,11 +131,15 @@ class _NodeHooks:
     outputs of a node of several (group, else None), and for those the pass in which they last ran and each other
     output's result for the pass's turn at it (ahead: position -> gradient or _TakenOver)."""
 
-    __slots__ = ("prehooks", "hooks", "value_handles", "group", "ran_in", "ahead", "accumulated")
+    __slots__ = ("prehooks", "hooks", "value_handles", "group", "ran_in", "ahead", "accumulated", "saved")
 
     def __init__(self, group=None):
         self.prehooks, self.hooks, self.value_handles = OrderedDict(), OrderedDict(), []
         self.group, self.ran_in, self.ahead, self.accumulated = group, None, {}, None
+        # PyTorch's saved outputs of the node that its hooks' create_graph pass made (_step_native), and what each
+        # received in a later pass: (the Values, the pass, {position: (gradient, what it sends the inputs)}, the node's
+        # weak reference, the node's inputs), else None
+        self.saved = None
 
 
 class _NodeHookHandle(RemovableHandle):
@@ -299,7 +314,11 @@ def _step_one(state, node, g):
 
     retained = backward_hooks.run_tensor_hooks(node, g) if g is not None else _own_hooks_of_none(node)
     unused = (None,) * _UNUSED_OUTPUTS.get(getattr(node._op, "grad_fn_name", None), 0)
-    g = _run_prehooks(state, (retained,) + unused)[0]
+    held = _held_this_pass(state)  # (its saved outputs' gradients: group_norm's mean's and rstd's)
+    if held:
+        unused = tuple(held.get(k + 1) for k in range(len(unused)))
+    g, *unused = _run_prehooks(state, (retained,) + unused)
+    unused = tuple(unused)
     if state.hooks:
         if is_freed(node):  # a second pass without retain_graph: PyTorch's error, before the node's hooks
             raise RuntimeError(_FREED_MESSAGE)
@@ -308,10 +327,17 @@ def _step_one(state, node, g):
             top = top_of_chain(node)  # (shown as a chain of PyTorch's nodes whose top takes this node's gradient)
             if top is None:
                 return _step_composite(state, node, retained, g)
+            if top.__class__ is ChainTop:
+                return _step_chain_top(state, node, retained, g, top)
+            if top == UNSTACKED:
+                return _step_unstacked(state, node, retained, g)
             if top != OWN:
                 return _step_under_view(state, node, retained, g, top)
         further_down = None if top is not None else inputs_further_down(node)
         if further_down is not None:  # PyTorch's node takes inputs below this one (layer_norm's x), as a composite's
+            native = NATIVE_BACKWARDS.get(node._op.grad_fn_name)
+            if native is not None and g is not None and _values(g):  # (create_graph: PyTorch's formula recorded)
+                return _step_native(state, node, retained, g, further_down, native)
             return _step_composite(state, node, retained, g, further_down, unused)
         inputs = tuple(p if p.requires_grad else None for p in node._parents)
         # (PyTorch's cat and stack compute every tensor's gradient of their list, also one that needs none)
@@ -344,8 +370,62 @@ def _step_under_view(state, node, retained, g, shape):
     return retained if g is retained else backward_hooks._TakenOver(retained, g)
 
 
+def _step_chain_top(state, node, retained, g, declared):
+    """The hooks of the last node of a composite that PyTorch records as a chain of its own nodes whose end the
+    composite declares (grad_fn_chain_tops.ChainTop): grad_inputs are the gradients of the chain's top node's entries,
+    its operation (`declared.top`) differentiated at g; a hook's replacement is sent down PyTorch's nodes below the
+    top (`declared.entries` differentiated at it) to the inputs, and the nodes below node then get nothing. Both are
+    computed again from the inputs, and differentiated by the rules of the nodes that computes (`_node_vjp`, not a
+    backward pass of its own, which would walk the pass's graph below them): Values under create_graph."""
+    from . import backward_hooks, engine
+    from .grad_fn import _inputs
+    from .modes import enable_grad
+    from .value import Value
+
+    members, complex_pass = ((0, node),), engine.COMPLEX_VALUES_EXIST[0]
+    inputs = _node_inputs(members)  # (None for one that needs no gradient)
+    values = g is not None and isinstance(_plain(g), Value)
+    with enable_grad():
+        entries = tuple(e if e is None or isinstance(e, Value) else Value(e, requires_grad=False)
+                        for e in declared.entries(node, *_inputs(node)))
+        grad_inputs = (None,) * len(entries)
+        if g is not None:
+            # every entry but None gets its gradient, as PyTorch's top computes them (cat's of its constant ones too;
+            # not CopySlices' of an empty output it lists as None); as Values of the entries under create_graph
+            leaves = tuple(None if e is None else e if values and e.requires_grad else Value(e.data, requires_grad=True)
+                           for e in entries)
+            grad_inputs = _node_vjp(((0, declared.top(node, *leaves)),), (g,), leaves, complex_pass)
+    grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
+                                       (None if g is None else _shown(g),))
+    if not replaced:
+        return retained if g is retained else backward_hooks._TakenOver(retained, g)
+    to_inputs = _node_vjp(tuple(enumerate(entries)), grad_inputs, inputs, complex_pass)
+    _take_inner_gradients(members, inputs)
+    _send_to_inputs(inputs, to_inputs)
+    return backward_hooks._TakenOver(retained, None)
+
+
+def _step_unstacked(state, node, retained, g):
+    """The hooks of the last node of a composite that PyTorch records as a stack of its own nodes, one per index of
+    the node's first dimension (a recurrent layer's output: StackBackward0 of its steps): grad_inputs are g unstacked
+    (grad_fn_hook_inputs.UNSTACKED); a hook's replacement, stacked (zeros for None), is the gradient node sends on."""
+    from . import backward_hooks
+    from .ops.shape import stack
+    from .value import Value
+
+    steps = np.shape(node.data)[0]
+    grad_inputs = (None,) * steps if g is None else tuple(_plain(g)[t] for t in range(steps))
+    grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
+                                       (None if g is None else _shown(g),))
+    if replaced and g is not None:
+        parts = [np.zeros_like(np.asarray(node.data[t])) if x is None else _plain(x) for t, x in enumerate(grad_inputs)]
+        g = stack(parts) if any(isinstance(x, Value) for x in parts) else np.stack(parts)
+    return retained if g is retained else backward_hooks._TakenOver(retained, g)
+
+
 # PyTorch's nodes of several outputs whose others this library does not record (native_group_norm's mean and rstd,
-# which PyTorch's group_norm does not use): how many, each None in the node's hooks' grad_outputs
+# which PyTorch's group_norm does not use; its double backward reads them: NATIVE_BACKWARDS): how many, each None in
+# the node's hooks' grad_outputs but where a pass sends them gradients (_held_for_node)
 _UNUSED_OUTPUTS = {"NativeGroupNormBackward0": 2}
 
 
@@ -361,17 +441,127 @@ def _step_composite(state, node, retained, g, inputs=None, unused=()):
     members, composite = ((0, node),), inputs is None
     inputs = _node_inputs(members) if composite else inputs
     uses = repeated_inputs(node, inputs)[0]  # (a Value several of the inputs: each its own use's gradient)
+    # what the saved outputs that received gradients in this pass send the inputs (group_norm's mean and rstd:
+    # _step_native), held until now
+    held = _held_sent(state, unused) if state.saved is not None and any(x is not None for x in unused) else None
     # (PyTorch's native norms' double backward sends their inputs the gradients of what their rules read around the
     # node, not through it: there the inner nodes' own gradients go on past the hooks)
     grad_inputs = _node_vjp(members, (g,), inputs, engine.COMPLEX_VALUES_EXIST[0], uses, inner=composite)
+    if held is not None:
+        grad_inputs = tuple(a if b is None else b if a is None else a + b for a, b in zip(grad_inputs, held))
     grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
-                                       (None if g is None else _shown(g),) + unused)
+                                       (None if g is None else _shown(g),) + tuple(None if x is None else _shown(x)
+                                                                                    for x in unused))
     if replaced:
         if composite:
             _take_inner_gradients(members, inputs)
         _send_to_inputs(inputs, grad_inputs)
         return backward_hooks._TakenOver(retained, None)
+    if held is not None:  # (the held gradients go on to the inputs as their rules send them)
+        _send_to_inputs(inputs, held)
     return retained if g is retained else backward_hooks._TakenOver(retained, g)
+
+
+# PyTorch's name of a node whose double backward reads outputs of its own that this library's node does not have
+# (native_group_norm's mean and rstd) -> rule(node, g, *inputs): PyTorch's first derivative written with them, from
+# Values under create_graph: ((one gradient per input, None for one without), (the saved outputs, as Values))
+NATIVE_BACKWARDS = {}
+
+
+def declare_native_backward(name, rule):
+    """Declare `rule` for the node hooks of PyTorch's node `name` (NATIVE_BACKWARDS): under create_graph its hooks'
+    grad_inputs are the rule's, which the pass then records, so that a later pass sends the saved outputs it read
+    their gradients through the node, as PyTorch's (`_step_native`)."""
+    NATIVE_BACKWARDS[name] = rule
+
+
+class _Saved(int):
+    """A NodeHook's position on a saved output of its node (1, 2: group_norm's mean and rstd, made by _step_native):
+    its gradient is held for the node's step (`_held_for_node`)."""
+
+
+def _values(g):
+    from .value import Value
+
+    return isinstance(_plain(g), Value)
+
+
+def _step_native(state, node, retained, g, inputs, rule):
+    """Under create_graph, the hooks of PyTorch's node whose double backward reads saved outputs of its own
+    (NATIVE_BACKWARDS): grad_inputs are the declared rule's, PyTorch's formula from the inputs and those outputs, which
+    the node then sends its inputs itself, replaced or not (the same numbers as its rules'), so that the next pass
+    reaches the saved outputs, whose gradients go through the node's hooks (_held_for_node)."""
+    from . import backward_hooks
+    from .grad_fn_names import Through, layout
+    from .modes import enable_grad
+
+    given = tuple(None if e is None else e.value(node) if e.__class__ is Through else node._parents[e]
+                  for e in layout(node)[1])
+    with enable_grad():
+        grad_inputs, saved = rule(node, _plain(g), *given)
+    grad_inputs = tuple(None if x is None else gx for x, gx in zip(inputs, grad_inputs))
+    for k, v in enumerate(saved):
+        position = _Saved(k + 1)
+        state.value_handles.append(v._add_hook(NodeHook(state, position)))
+    state.saved = (saved, None, {}, weakref.ref(node), inputs)
+    grad_inputs, _ = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
+                                (_shown(g),) + (None,) * len(saved))
+    _send_to_inputs(inputs, grad_inputs)
+    return backward_hooks._TakenOver(retained, None)
+
+
+def _this_pass():
+    from . import backward_hooks
+
+    passes = backward_hooks._PASSES.stack
+    return passes[-1] if passes else None
+
+
+def _held_for_node(state, position, value, g):
+    """A saved output's step (NodeHook at a _Saved position): its gradient held for its node's step in this pass,
+    where its node is below the pass's roots, else sent on as it is."""
+    from . import backward_hooks, engine
+
+    g = backward_hooks.run_tensor_hooks(value, g)
+    saved = state.saved
+    if saved is None or not any(v is value for v in saved[0]) or not state.hooks:
+        return g
+    node = saved[3]()
+    if node is None or node._pending is None:  # (its node is not below this pass's roots)
+        return g
+    this_pass = _this_pass()
+    if saved[1] is not this_pass:
+        saved = state.saved = saved[:1] + (this_pass, {}) + saved[3:]
+    # what the gradient sends the node's inputs, now, while the nodes below this output are as the pass found them
+    # (they come before its node in the pass, which frees them)
+    sent = _node_vjp(((0, value),), (g,), saved[4], engine.COMPLEX_VALUES_EXIST[0], inner=False)
+    saved[2][int(position)] = (g, sent)  # (a saved output is reached once a pass)
+    return backward_hooks._TakenOver(g, None)
+
+
+def _held_this_pass(state):
+    """{position: gradient} of the node's saved outputs held in this pass (_held_for_node), else {}."""
+    saved = state.saved
+    if saved is None or saved[1] is not _this_pass() or saved[1] is None:
+        return {}
+    return {k: g for k, (g, _) in saved[2].items()}
+
+
+def _held_sent(state, unused):
+    """What the saved outputs' gradients held in this pass send the node's inputs (one each, None for none): for those
+    whose gradient `unused` still holds (a prehook may have replaced it: then its rules' again)."""
+    from . import engine
+
+    saved, total = state.saved, None
+    for k, x in enumerate(unused):
+        if x is None or k + 1 not in saved[2]:
+            continue
+        g, sent = saved[2][k + 1]
+        if x is not g:  # (a prehook's replacement)
+            sent = _node_vjp(((0, saved[0][k]),), (x,), saved[4], engine.COMPLEX_VALUES_EXIST[0], inner=False)
+        total = sent if total is None else tuple(a if b is None else b if a is None else a + b
+                                                 for a, b in zip(total, sent))
+    return total
 
 
 def _step_leaf(state, leaf, g):

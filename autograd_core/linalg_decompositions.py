@@ -13,9 +13,11 @@ import numpy as np
 
 from .errors import ShapeError
 from .linalg import _check_square, _mT, inv, matrix_norm
+from .grad_fn_chain_tops import declare_top
 from .grad_fn_names import chain_layout
 from .one_node import outputs_of_one_node, shown_as
 from .ops import decompositions as _ops
+from .ops.arith import nan_to_num
 from .ops.elementwise import where
 from .ops.index import as_value
 from .ops.nondifferentiable import without_gradient
@@ -110,8 +112,19 @@ def svd_old(input, some=True, compute_uv=True):  # noqa: A002  (PyTorch's argume
         U, S, Vh = _one_node((U, S, _mT(V)), A, "LinalgSvdBackward0")
         return svd_result(U, S, _mT(Vh))
     # and conjugated for complex A: nodes of their own over a LinalgSvdBackward0 shown for V alone
-    v_name = ("ConjBackward0<" if A.dtype.kind == "c" else "") + "TransposeBackward0<LinalgSvdBackward0"
-    return svd_result(*_one_node((U, S), A, "LinalgSvdBackward0"), shown_as(V, A, v_name))
+    return svd_result(*_one_node((U, S), A, "LinalgSvdBackward0"), shown_as(V, A, _CONJUGATE_V))
+
+
+def _vh_transposed(out, A):
+    """The entry of PyTorch's ConjBackward0 of torch.svd's complex V (n, k): linalg.svd's Vh, transposed."""
+    full = out.shape[-1] > min(A.shape[-2:])
+    return (_svd(A, full)[2].conj(),)  # (_svd's third is V = Vhᴴ: Vhᵀ is V̄)
+
+
+# torch.svd's V of a complex A: ConjBackward0 of TransposeBackward0 of output 2 of LinalgSvdBackward0 (for its node
+# hooks, the top's entry and operation: grad_fn_chain_tops)
+_CONJUGATE_V = declare_top("ConjBackward0<TransposeBackward0<LinalgSvdBackward0", _vh_transposed,
+                           lambda out, transposed: transposed.conj())
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -266,8 +279,27 @@ def _cond_chain(p):
 
             inverse = "MaskedFillBackward0", (("LinalgInvExBackward0", (0,)),)
             layout = "NanToNumBackward0", (("MulBackward0", (norm(0), norm(inverse))),)
-        name = _COND_CHAINS[p] = chain_layout(layout)
+        name = _COND_CHAINS[p] = chain_layout(layout, key=("cond", p))  # (1 and inf: one layout, other norms)
+        if p == "nuc":  # (for the node hooks on the top of PyTorch's chain: grad_fn_chain_tops)
+            declare_top(name, _sums_of_singular_values, lambda out, sums, reciprocals: sums * reciprocals)
+        else:
+            declare_top(name, lambda out, A: (_product_of_norms(A, p),), lambda out, product: nan_to_num(product))
     return name
+
+
+def _sums_of_singular_values(out, A):
+    """The entries of PyTorch's MulBackward0 of cond(A, 'nuc'): the sums of A's singular values and of their
+    reciprocals."""
+    s = svdvals(A)
+    return s.sum(-1), (1 / s).sum(-1)
+
+
+def _product_of_norms(A, p):
+    """The entry of PyTorch's NanToNumBackward0 of cond(A, p): matrix_norm(A, p) · matrix_norm(A⁻¹, p), infinite
+    where A is singular."""
+    singular = without_gradient(_is_singular, A)
+    safe = where(singular.reshape(singular.shape + (1, 1)), np.eye(A.shape[-1], dtype=A.dtype), A)
+    return where(singular, np.inf, matrix_norm(safe, p) * matrix_norm(inv(safe), p))
 
 
 _COND_CHAINS = {}

@@ -23,7 +23,8 @@ from .ops.index import as_value
 from .ops.index import diagonal as _diagonal
 from .ops.linalg import LinAlgError
 from .ops.nondifferentiable import without_gradient
-from .ops.shape import stack
+from .ops.shape import concatenate, stack
+from .grad_fn_chain_tops import declare_top
 from .grad_fn_names import chain_layout
 from .one_node import outputs_of_one_node, shown_as
 
@@ -297,6 +298,16 @@ def vander(x, N=None):  # noqa: N803  (PyTorch's argument name)
 # PyTorch's nodes of linalg.vander: ones joined to the cumprod of x repeated (one stack of products here)
 _VANDER = chain_layout(("CatBackward0", (None, ("CumprodBackward0", (("ExpandBackward0", (("UnsqueezeBackward0",
                                                                                            (0,)),)),)))))
+
+
+def _ones_and_powers(out, x):
+    """The entries of PyTorch's CatBackward0 of linalg.vander(x): its ones, and the cumprod of x repeated, x¹ ...
+    (for its node hooks: grad_fn_chain_tops)."""
+    powers = vander(x, out.shape[-1])
+    return powers[..., :1].detach(), powers[..., 1:]
+
+
+declare_top(_VANDER, _ones_and_powers, lambda out, ones, powers: concatenate([ones, powers], axis=-1))
 
 
 def tensorinv(A, ind=2):

@@ -25,6 +25,7 @@ import numbers
 import numpy as np
 
 from autograd_core.grad_array import NUMPY_ARRAYS
+from autograd_core.grad_fn_hooks import declare_native_backward
 from autograd_core import ShapeError
 from autograd_core import Value, is_grad_enabled, recycle
 from autograd_core.jit import effect, not_replayable
@@ -548,6 +549,33 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if bias is not None:
         xhat = xhat + bias.reshape(channel)
     return xhat
+
+
+def _native_group_norm_backward(node, g, x, weight, bias):
+    """PyTorch's first derivative of group_norm (native_group_norm_backward) at group_norm's last node `node` for
+    its gradient g (Values, under create_graph), written with the mean and rstd (N, G) it saves, here computed again
+    from x: ((dx, dweight, dbias), (mean, rstd)). The same function of x, mean and rstd as PyTorch's formula, so that
+    a double backward sends each the same gradient (node hooks: grad_fn_hooks.declare_native_backward)."""
+    normalize = node
+    while normalize.op != "normalize":  # (below the scale and shift, and the view back)
+        normalize = normalize.parents[0]
+    n, groups = normalize.shape[:2]
+    grouped = x.reshape((n, groups, -1))
+    mean = grouped.mean(axis=2)
+    centred = grouped - mean.reshape((n, groups, 1))
+    rstd = ((centred * centred).mean(axis=2) + normalize.saved_params["eps"]) ** -0.5
+    xhat = centred * rstd.reshape((n, groups, 1))                          # x̂ = (x − mean)·rstd
+    channel = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    gx = (g if weight is None else g * weight.reshape(channel)).reshape((n, groups, -1))
+    dx = rstd.reshape((n, groups, 1)) * (gx - gx.mean(axis=2, keepdims=True)
+                                         - xhat * (gx * xhat).mean(axis=2, keepdims=True))
+    over = (0,) + tuple(range(2, x.ndim))  # (per channel)
+    dweight = None if weight is None else (g * xhat.reshape(x.shape)).sum(axis=over)
+    dbias = None if bias is None else g.sum(axis=over)
+    return (dx.reshape(x.shape), dweight, dbias), (mean, rstd)
+
+
+declare_native_backward(_GROUP, _native_group_norm_backward)
 
 
 class GroupNorm(Module):

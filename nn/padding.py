@@ -20,6 +20,7 @@ import numpy as np
 from autograd_core import ArgumentError, ShapeError
 from autograd_core import Value
 from autograd_core.ops import data_of, getitem, primitive
+from autograd_core.grad_fn_chain_tops import declare_top
 from autograd_core.grad_fn_names import chain_layout
 from autograd_core.one_node import shown_as
 from autograd_core.ops.shape import _getitem
@@ -101,8 +102,69 @@ def _circular_chain(pairs):
             for amount in (before, after):
                 if amount > 0:
                     out = "CopySlices", (out, ("SliceBackward0", (out,)))
-        name = _CIRCULAR[pairs] = chain_layout(out)
+        # (named by the amounts: amounts of one layout, (0, 2) and (-1, 2), end in other copies)
+        name = _CIRCULAR[pairs] = chain_layout(out, key=("circular pad", pairs))
+        declare_top(name, lambda out, x: _before_the_last_copy(x, pairs), lambda out, *entries: _last_copy(pairs,
+                                                                                                           *entries))
     return name
+
+
+def _copies(pairs, shape):
+    """The copies of PyTorch's _pad_circular after the first, into an output of `shape`, in order: (axis, the
+    positions written along it, the positions read) for each positive amount (left, then right, last axis first)."""
+    copies = []
+    for j, (before, after) in enumerate(pairs):
+        axis, n = len(shape) - 1 - j, shape[len(shape) - 1 - j]
+        if before > 0:
+            copies.append((axis, slice(0, before), slice(n - before - max(after, 0), n - max(after, 0))))
+        if after > 0:
+            copies.append((axis, slice(n - after, n), slice(max(before, 0), max(before, 0) + after)))
+    return copies
+
+
+def _before_the_last_copy(x, pairs):
+    """The entries of PyTorch's last CopySlices of x padded circularly by `pairs` (for its node hooks:
+    grad_fn_chain_tops): the output so far and the slice of it copied last; where no amount is positive, the first
+    copy's (None: an empty output, and x cropped)."""
+    axes = [x.ndim - 1 - j for j in range(len(pairs))]
+    crop = [slice(None)] * x.ndim
+    for axis, (before, after) in zip(axes, pairs):
+        crop[axis] = slice(max(-before, 0), x.shape[axis] - max(-after, 0))
+    out = x[tuple(crop)]
+    copies = _copies(pairs, tuple(n + max(b, 0) + max(a, 0) for n, (b, a) in
+                                  zip(out.shape, [(0, 0)] * (x.ndim - len(pairs)) + list(pairs[::-1]))))
+    if not copies:
+        return None, out
+    out = _pad_constant(out, axes, [(max(b, 0), max(a, 0)) for b, a in pairs], 0.0)  # (PyTorch's empty: zeros here)
+    for axis, written, read in copies:
+        source = _along(out, axis, read)
+        if (axis, written, read) == copies[-1]:
+            return out, source
+        out = _written(out, axis, written, source)
+
+
+def _last_copy(pairs, out, source):
+    copies = _copies(pairs, out.shape) if out is not None else ()
+    if not copies:
+        return source
+    axis, written, _ = copies[-1]
+    return _written(out, axis, written, source)
+
+
+def _along(x, axis, positions):
+    index = [slice(None)] * x.ndim
+    index[axis] = positions
+    return x[tuple(index)]
+
+
+def _written(out, axis, positions, source):
+    """out with `source` in `positions` along axis (at its start or its end), made anew."""
+    from autograd_core import cat
+
+    n = out.shape[axis]
+    if positions.start == 0:
+        return cat([source, _along(out, axis, slice(positions.stop, n))], dim=axis)
+    return cat([_along(out, axis, slice(0, positions.start)), source], dim=axis)
 
 
 _CIRCULAR = {}  # the padding amounts ((left, right) per axis, last axis first) -> the name of their chain

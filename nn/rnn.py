@@ -578,8 +578,8 @@ def _run_fused(mode, x, state, w, reverse):
         inputs.append(w["weight_hr"])
     out = rnn_sequence(*inputs, mode=mode, reverse=reverse, bias=bias, proj=proj)
     last = 0 if reverse else out.shape[0] - 1  # the step read last holds the final state
-    if mode != "LSTM":
-        return out, (out[last],)
+    if mode != "LSTM":  # (the outputs a view of their own, as the final state: each view's gradient apart, as
+        return out[:], (out[last],)  # PyTorch's, whose h_n's goes to the last step's node, around the outputs')
     size, cell = state[0].shape[-1], state[1].shape[-1]  # out: h_t, c_t, then the step's gates
     return out[:, :, :size], (out[last, :, :size], out[last, :, size:size + cell])
 

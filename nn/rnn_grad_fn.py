@@ -100,27 +100,27 @@ def show_as_pytorchs(module, x, hx, layer_outputs, states, batched):
     return states
 
 
-def _directions(out, directions, lstm):
+def _directions(out, directions):
     """The `rnn_sequence` nodes of each direction of the layer whose output is `out` (the concatenation of the two
-    directions' where bidirectional; an LSTM's are slices of its nodes), or None."""
+    directions' where bidirectional; each a slice of its node, an LSTM's of its h, c and gates), or None."""
     if directions == 2 and out.op != "concatenate":
         return None
     nodes = []
     for part in (out.parents if directions == 2 else (out,)):
-        node = part.parents[0] if lstm and part.parents else part
+        node = part.parents[0] if part.op == "getitem" and part.parents else part
         if node.op != "rnn_sequence":
             return None
         nodes.append(node)
     return nodes
 
 
-def _layers(value, index, num_layers, directions, dropout, lstm):
+def _layers(value, index, num_layers, directions, dropout):
     """The `rnn_sequence` nodes of each layer up to the one of `value` (layer `index`'s output, or a final state
     for index ≥ num_layers: a stack of each layer-direction's last step), a list per layer from the first, and the
     inputs of the layers above the first (the output of the one below, or the dropout over it); None where a layer
     is not such nodes (the composed steps: forward mode, complex numbers)."""
     if index < num_layers:
-        nodes = _directions(value, directions, lstm)
+        nodes = _directions(value, directions)
     else:
         parts = value.parents[-directions:] if value.op == "stack" else ()
         nodes = [part.parents[0] for part in parts if part.parents]
@@ -135,7 +135,7 @@ def _layers(value, index, num_layers, directions, dropout, lstm):
         inputs.append(below)
         if dropout and below.op == "*":
             below = below.parents[0]
-        nodes = _directions(below, directions, lstm) if below.parents else None
+        nodes = _directions(below, directions) if below.parents else None
     return layers[::-1], inputs[::-1][1:]
 
 
@@ -145,7 +145,7 @@ def _relabel(value, argument):
     record, index = argument
     mode, num_layers, directions, dropout, batch_first, bias, proj, x, hx, batched = record
     lstm = mode == "LSTM"
-    found = _layers(value, index, num_layers, directions, dropout, lstm)
+    found = _layers(value, index, num_layers, directions, dropout)
     if found is None:
         return
     layers, below = found

@@ -108,9 +108,16 @@ def _hooked_passes(sides, pairs, picked, replace):
     return result
 
 
+# Cases whose PyTorch backward fails below the hooked node (torch.vander's and cond's copies in place), or whose
+# singular vectors are PyTorch's up to a phase (svd's complex V): test_grad_fn_hooks_pytorch7.py hooks them its way
+_ELSEWHERE = {"vander", "vander_N2", "vander_increasing", "cond_1", "cond_-1", "cond_inf", "cond_-inf_batched",
+              "cond_fro", "torch.svd_complex_V"}
+
+
 def _cases():
     return [pytest.param(module, case, id=f"{module.__name__[len('test_grad_fn_names'):]}-{case[0]}")
-            for module in _MODULES for case in module.CASES if case[0] != "Conv1d"]  # (each library's random weights)
+            for module in _MODULES for case in module.CASES
+            if case[0] != "Conv1d" and case[0] not in _ELSEWHERE]  # (Conv1d: each library's random weights)
 
 
 def _same(a, b, rtol):
@@ -180,8 +187,8 @@ def test_a_prehooks_replacement_flows_into_the_chain():
 
 @pytest.mark.parametrize("make, register, words", [
     (lambda ag, x: ag.hypot(x, x), "register_hook", "several of its inputs"),  # (test_grad_fn_hooks_pytorch5)
-    (lambda ag, x: ag.linalg.vander(x[0]), "register_hook", "top of a chain"),  # (CatBackward0 of a cumprod's chain)
-    (lambda ag, x: ag.nn.GRU(3, 2).double()(x[:, None])[0], "register_hook", "top of a chain"),  # (its steps)
+    (lambda ag, x: ag.nn.utils.rnn.pack_padded_sequence(x[:, :, None], ag.tensor([2, 4, 3]), enforce_sorted=False
+                                                        ).data, "register_hook", "top of a chain"),  # (its gathers)
 ])
 def test_hooks_that_could_not_be_pytorchs_are_refused(make, register, words):
     import autograd_core as ag

@@ -93,9 +93,10 @@ def test_a_composite_that_uses_the_value_more_often_still_refuses(make):
 
 
 @pytest.mark.parametrize("make", [
-    # MulBackward0 of PyTorch's permutations of x and of the row, which einsum broadcasts here (broadcast_to)
-    lambda ag, F, x: ag.einsum("ij,ij->ij", x, x[:1] * 2),
-], ids=["einsum_broadcast"])
+    # MulBackward0 of PyTorch's product of the first two operands' permutations and of the third's (an einsum of a
+    # broadcast operand hooks as PyTorch's since hooks7: test_grad_fn_hooks_pytorch7.py)
+    lambda ag, F, x: ag.einsum("ij,ij,ij->ij", x, x * 2, x.tanh()),
+], ids=["einsum_of_three"])
 def test_a_node_that_lists_pytorchs_own_nodes_refuses_a_hook_and_takes_a_prehook(make):
     """Where PyTorch's node lists nodes that this library's one node does not record, their gradients are not
     computed here: register_hook says so (it gave the parents' gradients before); register_prehook still works."""

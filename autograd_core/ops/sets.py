@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from ..errors import ShapeError
+from ..grad_fn_chain_tops import declare_top
 from ..grad_fn_names import chain_layout
 from ..one_node import shown_as
 from ..value import Value
@@ -112,6 +113,32 @@ def vander(x, N=None, increasing=False):  # noqa: N803  (PyTorch's argument name
 _COPIED = "CopySlices", (None, ("UnsqueezeBackward0", (0,)))
 _INCREASING = "CopySlices", (_COPIED, ("CumprodBackward0", (("SliceBackward0", (_COPIED,)),)))
 _VANDER_INCREASING, _VANDER = chain_layout(_INCREASING), chain_layout(("FlipBackward0", (_INCREASING,)))
+
+
+def _copied_and_cumprod(out, x):
+    """The entries of PyTorch's last CopySlices of vander(x, increasing=True): ones with x copied into columns 1:,
+    and the cumprod of those columns (for its node hooks: grad_fn_chain_tops)."""
+    from .scan import cumprod
+    from .shape import broadcast_to, concatenate
+
+    n = x.shape[0]
+    repeated = broadcast_to(x.reshape(n, 1), shape=(n, out.shape[1] - 1))
+    copied = concatenate([as_value(np.ones((n, 1), x.dtype)), repeated], axis=1)
+    return copied, cumprod(copied[:, 1:], dim=1)
+
+
+def _copied_back(out, copied, powers):  # the cumprod copied into columns 1:
+    from .shape import concatenate
+
+    return concatenate([copied[:, :1], powers], axis=1)
+
+
+def _increasing(out, x):  # (the entry of torch.vander's FlipBackward0)
+    return (_copied_back(out, *_copied_and_cumprod(out, x)),)
+
+
+declare_top(_VANDER_INCREASING, _copied_and_cumprod, _copied_back)
+declare_top(_VANDER, _increasing, lambda out, increasing: increasing.flip(1))
 
 
 Histogramdd = collections.namedtuple("Histogramdd", ["hist", "bin_edges"])  # torch.return_types.histogramdd
