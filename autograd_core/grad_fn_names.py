@@ -276,59 +276,90 @@ def _reshape(parents, params, node):
     return "ViewBackward0", None
 
 
-def _getitem(parents, params, node):
-    # PyTorch's x[...] does one node per int (select), slice (slice: not a whole dim's inside a tuple) and None
-    # (unsqueeze) in order, then one index node for all the index arrays
-    index = params.get("index")
-    steps, advanced = [], False
+def _index_kind(item):
+    """What PyTorch's x[...] does with one item of an index: 'unsqueeze' (None), 'ellipsis', 'slice', 'select' (an
+    int, a 0-d integer array), 'bool' (a bool or 0-d boolean array: a new dimension of 1, unsqueezed, then indexed
+    by a tensor there), 'array' (an index array)."""
+    if item is None:
+        return "unsqueeze"
+    if item is Ellipsis:
+        return "ellipsis"
+    if item.__class__ is slice:
+        return "slice"
+    if isinstance(item, (bool, np.bool_)) or (isinstance(item, np.ndarray) and item.ndim == 0
+                                               and item.dtype == bool):
+        return "bool"
+    if isinstance(item, (numbers.Integral, np.integer)) or (isinstance(item, np.ndarray) and item.ndim == 0):
+        return "select"
+    return "array"
+
+
+def _index_steps(index, shape):
+    """PyTorch's nodes of x[index] for an x of `shape` (None: unknown), in order: (name, k) for each item k that
+    records one (SelectBackward0, SliceBackward0, UnsqueezeBackward0), and whether the index ends in an
+    IndexBackward0 (index arrays, bools). A slice inside a tuple that keeps the whole dimension (start 0 as given,
+    step 1, stop at or past the end) records nothing, as PyTorch skips it; a lone slice always records one."""
     items = index if index.__class__ is tuple else (index,)
-    for item in items:
-        if item is None:
-            steps.append("UnsqueezeBackward0")
-        elif item is Ellipsis:
+    kinds = [_index_kind(item) for item in items]
+    # the dimensions of x each item takes (None and bools take none; a mask its own number)
+    taken = [1 if kind in ("slice", "select") else np.ndim(item) if kind == "array" and np.asarray(item).dtype == bool
+             else 1 if kind == "array" else 0 for item, kind in zip(items, kinds)]
+    rest = (len(shape) - sum(taken)) if shape is not None else 0
+    steps, advanced, dim = [], False, 0
+    for k, (item, kind) in enumerate(zip(items, kinds)):
+        if kind == "ellipsis":
+            dim += max(rest, 0)
+            rest = 0  # (a second Ellipsis is NumPy's error)
             continue
-        elif item.__class__ is slice:
-            whole = item.start in (None, 0) and item.stop is None and item.step in (None, 1)
+        if kind == "unsqueeze" or kind == "bool":
+            steps.append(("UnsqueezeBackward0", k))
+            advanced = advanced or kind == "bool"
+        elif kind == "select":
+            steps.append(("SelectBackward0", k))
+        elif kind == "slice":
+            size = shape[dim] if shape is not None and dim < len(shape) else None
+            stop_at_end = item.stop is None or (size is not None and isinstance(item.stop, numbers.Integral)
+                                                and item.stop >= size)
+            whole = item.start in (None, 0) and stop_at_end and item.step in (None, 1)
             if not whole or index.__class__ is not tuple:
-                steps.append("SliceBackward0")
-        elif isinstance(item, np.ndarray) and item.ndim:
+                steps.append(("SliceBackward0", k))
+        else:
             advanced = True
-        elif isinstance(item, (numbers.Integral, np.integer)) and not isinstance(item, (bool, np.bool_)):
-            steps.append("SelectBackward0")
-        else:  # a 0-d array or bool: PyTorch indexes with it as a tensor
-            advanced = True
-    if advanced:
-        steps.append("IndexBackward0")
-    if not steps:
+        dim += taken[k]
+    return steps, advanced
+
+
+def _getitem(parents, params, node):
+    # PyTorch's x[...] does one node per int (select), slice (slice: not a whole dim's inside a tuple), None and bool
+    # (unsqueeze) in order, then one index node for all the index arrays and bools
+    steps, advanced = _index_steps(params.get("index"), np.shape(parents[0].data) if parents else None)
+    names = [name for name, _ in steps] + (["IndexBackward0"] if advanced else [])
+    if not names:
         return "AliasBackward0", None
     layout = None
-    for name in steps:
+    for name in names:
         layout = (name, (0,) if layout is None else (layout,))
     return layout
 
 
-def inner_index(index):
-    """The index of the Value below the last of PyTorch's nodes of x[index] (`_getitem`'s steps): where they end in
-    IndexBackward0, the index with each index array a whole dimension (each of a mask's); else the index without the
-    last step's item (an int or a slice: a whole dimension; None: no new one)."""
+def inner_index(index, shape=None):
+    """The index of the Value below the last of PyTorch's nodes of x[index] (`_getitem`'s steps; x of `shape`, where
+    known, tells which slices keep a whole dimension): where they end in IndexBackward0, the index with each index
+    array a whole dimension (each of a mask's) and each bool a new one (PyTorch's x[0, True] unsqueezes, then
+    indexes); else the index without the last step's item (an int or a slice: a whole dimension; None: no new one)."""
     items = list(index) if index.__class__ is tuple else [index]
-    arrays = [k for k, item in enumerate(items) if item is not None and item is not Ellipsis
-              and item.__class__ is not slice and not isinstance(item, (numbers.Integral, np.integer))
-              or isinstance(item, (bool, np.bool_))]
-    if arrays:  # (a mask spans its dimensions; a 0-d one, none: PyTorch's x[0, True] keeps no new dimension below)
-        return tuple(x for k, item in enumerate(items) for x in (
-            [slice(None)] * (np.ndim(item) if np.asarray(item).dtype == bool else 1) if k in arrays else [item]))
-    for k in range(len(items) - 1, -1, -1):
-        item = items[k]
-        if item is None:
+    steps, advanced = _index_steps(index, shape)
+    if advanced:
+        kinds = [_index_kind(item) for item in items]
+        return tuple(x for item, kind in zip(items, kinds) for x in (
+            [None] if kind == "bool" else
+            [slice(None)] * (np.ndim(item) if np.asarray(item).dtype == bool else 1) if kind == "array" else [item]))
+    if steps:
+        k = steps[-1][1]
+        if items[k] is None:
             del items[k]
-            break
-        if item.__class__ is slice and not (item.start in (None, 0) and item.stop is None and item.step in (None, 1)):
+        else:
             items[k] = slice(None)
-            break
-        if item is not Ellipsis and item.__class__ is not slice:
-            items[k] = slice(None)
-            break
     return tuple(items)
 
 

@@ -197,11 +197,22 @@ def _index_structure(params):
     a backward pass frees the rest: the index with each array in it replaced by one small array (not kept alive)."""
     index = params.get("index")
     if index.__class__ is tuple:
-        return {"index": tuple(_AN_INDEX_ARRAY if isinstance(item, np.ndarray) else item for item in index)}
-    return {"index": _AN_INDEX_ARRAY if isinstance(index, np.ndarray) else index}
+        return {"index": tuple(_a_small_one(item) for item in index)}
+    return {"index": _a_small_one(index)}
+
+
+def _a_small_one(item):
+    """An index array as one of its dimensions and kind (a mask's dimensions, a 0-d bool: how many dimensions of x it
+    takes), each of size 1; another item as it is."""
+    if not isinstance(item, np.ndarray):
+        return item
+    if item.dtype == bool:
+        return _SMALL_MASKS[item.ndim] if item.ndim < len(_SMALL_MASKS) else np.zeros((1,) * item.ndim, bool)
+    return item if item.ndim == 0 else _AN_INDEX_ARRAY
 
 
 _AN_INDEX_ARRAY = np.zeros(1, np.intp)
+_SMALL_MASKS = [np.zeros((1,) * n, bool) for n in range(4)]
 _getitem.keeps_for_name = _index_structure
 
 
@@ -227,14 +238,14 @@ def _inner_step(gx, i, out, x, index):
     node, x[inner] (grad_fn_names.inner_index: x[0] of x[0, 0]), a view of x whose gradient is x's at those elements."""
     from ..grad_fn_names import inner_index
 
-    return _getitem(gx, index=inner_index(index))
+    return _getitem(gx, index=inner_index(index, x.shape))
 
 
 def _from_inner_step(r, i, out, x, index):
     """A node hook's replacement r of `_inner_step`'s gradient, sent on to x: r placed at x[inner]."""
     from ..grad_fn_names import inner_index
 
-    return scatter_add(r, index=inner_index(index), shape=x.shape)
+    return scatter_add(r, index=inner_index(index, x.shape), shape=x.shape)
 
 
 # node hooks: x[0, 0] is PyTorch's SelectBackward0 over SelectBackward0 (x[1:, idx] an IndexBackward0 over a slice)
