@@ -339,13 +339,17 @@ def _expanded_reshape(entry, shape, strides, expanded, new_shape):
 
 
 def _reshape(parents, params, node):
-    # PyTorch's reshape views its input where it can (ViewBackward0, as view, flatten); where the elements are not
-    # in order it copies them first (CloneBackward0) and views the copy (UnsafeViewBackward0). NumPy's reshape
-    # copies at the same places for the layouts both libraries share.
+    # PyTorch's reshape views a contiguous input (ViewBackward0, as flatten); where the elements are not in order it
+    # copies them first (CloneBackward0) and views the copy (UnsafeViewBackward0). NumPy's reshape
+    # copies at the same places for the layouts both libraries share. A view of an input whose elements are not in
+    # row order (a slice along a later dimension, a transpose) is PyTorch's _reshape_alias (ReshapeAliasBackward0);
+    # x.view records ViewBackward0 whatever the strides (a named twin of this primitive: Value.view).
     data, source = node.data, parents[0].data
-    if (data.__class__ is np.ndarray and source.__class__ is np.ndarray and data.size
-            and not np.may_share_memory(data, source)):
-        return "UnsafeViewBackward0", (("CloneBackward0", (0,)),)
+    if data.__class__ is np.ndarray and source.__class__ is np.ndarray and data.size:
+        if not np.may_share_memory(data, source):
+            return "UnsafeViewBackward0", (("CloneBackward0", (0,)),)
+        if not source.flags.c_contiguous:
+            return "ReshapeAliasBackward0", None
     return "ViewBackward0", None
 
 
