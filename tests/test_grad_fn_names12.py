@@ -10,7 +10,7 @@
   requires grad and by the larger one's strides, else expand, reshape (ViewBackward0, ReshapeAliasBackward0 or a copy)
   and bmm; F.linear of a strided input is that matmul of Wᵀ;
 * reshape of an input whose elements are not in row order but can be viewed (a chunk along a later dimension, a
-  transpose): ReshapeAliasBackward0 (x.view: ViewBackward0 whatever the strides);
+  transpose): ReshapeAliasBackward0 (x.view: ViewBackward0 whatever the strides); ravel: contiguous().view(-1);
 * nn.MultiheadAttention (with and without weights, masks, bias_kv, zero attention, batch_first, unbatched) and the
   transformer layers (norm_first, batch_first), composed as PyTorch's multi_head_attention_forward: the packed
   in-projection's chain, and after scaled_dot_product_attention a ViewBackward0 of the permute (its output laid out as
@@ -111,6 +111,8 @@ CASES = [
     ("slice.reshape", _ALIAS, "SliceBackward0", lambda L, F, nn, d: d.b3[:, ::2].reshape(4, 6)),
     ("expand.reshape", _ALIAS, "ExpandBackward0", lambda L, F, nn, d: d.x[:1].expand(3, 6).reshape(3, 2, 3)),
     ("unbind.reshape", _ALIAS, "UnbindBackward0", lambda L, F, nn, d: d.x.unbind(1)[2].reshape(2, 2)),
+    ("T.ravel", _VIEW, "CloneBackward0", lambda L, F, nn, d: d.x.T.ravel()),  # (contiguous().view(-1))
+    ("ravel(slice)", _VIEW, "CloneBackward0", lambda L, F, nn, d: L.ravel(d.b3[:, ::2])),
     # multi-head attention and the transformer layers (each library's random parameters: the names only)
     ("mha", _VIEW, _ADDMM, lambda L, F, nn, d: _mha(nn)(d.q, d.q, d.q)[0]),
     ("mha_weights", "MeanBackward1", _VIEW, lambda L, F, nn, d: _mha(nn)(d.q, d.q, d.q)[1]),

@@ -265,7 +265,8 @@ scatter_add.defjvp_linear()
 
 
 def getitem(x, index):
-    """x[index] for ints, slices, None, Ellipsis, and integer or boolean arrays (NumPy semantics); a uint8 array (or
+    """x[index] for ints, slices, None, Ellipsis, and integer or boolean arrays (NumPy semantics, but PyTorch's where
+    an int stands apart from the index arrays: x[0, :, idx] keeps the indexed dimension in place); a uint8 array (or
     Value) is a boolean mask of its nonzero elements, as PyTorch's deprecated byte masks (with its warning)."""
     index = _plain_index(index, stacklevel=3)  # the warning points past Value.__getitem__
     steps = _pytorchs_steps(index)
