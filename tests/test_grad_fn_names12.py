@@ -290,3 +290,21 @@ def test_an_int_apart_from_the_index_arrays_is_pytorchs(make):
     assert ours.shape == theirs.shape and our_chain == their_chain
     np.testing.assert_array_equal(ours, theirs)
     np.testing.assert_array_equal(our_grad, their_grad)
+
+
+def test_index_names_stay_after_a_backward_pass_frees_the_node():
+    """(without PyTorch too) a backward pass without retain_graph keeps of x[index] only the index's structure (each
+    array a small one of its dimensions and kind): the names read from it stay, a bool's unsqueeze and a whole slice
+    after a mask of two dimensions included."""
+    import autograd_core as ag
+
+    b3 = ag.tensor(_ARRAYS["b3"], requires_grad=True)
+    mask = ag.tensor(_ARRAYS["b3"][..., 0] > 0)
+    for make, expected in ((lambda: b3[0, True], (_IDX, ((_UNSQ, ((_SEL, (_ACC,)),)),))),
+                           (lambda: b3[:, :, 0:6], ("AliasBackward0", (_ACC,))),
+                           (lambda: b3[mask, 0:6], (_IDX, (_ACC,))),
+                           (lambda: b3[0, ..., True, 1], (_IDX, ((_SEL, ((_UNSQ, ((_SEL, (_ACC,)),)),)),)))):
+        y = make()
+        before = _chain(y.grad_fn)
+        y.sum().backward()
+        assert before == _chain(y.grad_fn) == expected
