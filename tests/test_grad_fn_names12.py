@@ -11,6 +11,7 @@
   and bmm; F.linear of a strided input is that matmul of Wᵀ;
 * reshape of an input whose elements are not in row order but can be viewed (a chunk along a later dimension, a
   transpose): ReshapeAliasBackward0 (x.view: ViewBackward0 whatever the strides); ravel: contiguous().view(-1);
+  channel_shuffle: PyTorch's one ChannelShuffleBackward0;
 * nn.MultiheadAttention (with and without weights, masks, bias_kv, zero attention, batch_first, unbatched) and the
   transformer layers (norm_first, batch_first), composed as PyTorch's multi_head_attention_forward: the packed
   in-projection's chain, and after scaled_dot_product_attention a ViewBackward0 of the permute (its output laid out as
@@ -113,6 +114,10 @@ CASES = [
     ("unbind.reshape", _ALIAS, "UnbindBackward0", lambda L, F, nn, d: d.x.unbind(1)[2].reshape(2, 2)),
     ("T.ravel", _VIEW, "CloneBackward0", lambda L, F, nn, d: d.x.T.ravel()),  # (contiguous().view(-1))
     ("ravel(slice)", _VIEW, "CloneBackward0", lambda L, F, nn, d: L.ravel(d.b3[:, ::2])),
+    # channel_shuffle: PyTorch's one node (a view, a transpose and a reshape here)
+    ("channel_shuffle", "ChannelShuffleBackward0", _ACC, lambda L, F, nn, d: F.channel_shuffle(d.b3, 2)),
+    ("ChannelShuffle_of_a_node", "ChannelShuffleBackward0", "TanhBackward0",
+     lambda L, F, nn, d: nn.ChannelShuffle(2)(d.b3.tanh())),
     # multi-head attention and the transformer layers (each library's random parameters: the names only)
     ("mha", _VIEW, _ADDMM, lambda L, F, nn, d: _mha(nn)(d.q, d.q, d.q)[0]),
     ("mha_weights", "MeanBackward1", _VIEW, lambda L, F, nn, d: _mha(nn)(d.q, d.q, d.q)[1]),
