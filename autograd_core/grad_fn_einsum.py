@@ -211,6 +211,9 @@ def batched_as_pytorch(layout, shape, strides, batch):
 
 
 def _is_contiguous(shape, strides):
+    """PyTorch's is_contiguous: dimensions of size 1 do not count, and an empty tensor is contiguous."""
+    if 0 in shape:
+        return True
     expected = 1
     for n, s in zip(reversed(shape), reversed(strides)):
         if n != 1:

@@ -15,11 +15,12 @@ that PyTorch records as one (one_node.shown_as: x.norm(p=1)'s sum of abs) is a t
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
-from .grad_fn_einsum import batched_as_pytorch, einsum_layout
+from .grad_fn_einsum import _contiguous_strides, _is_contiguous, einsum_layout, reshaped_as_pytorch
 from .grad_fn_hook_inputs import repeated_inputs, top_of_chain, unlisted_edges
 from .one_node import _LATER, show_now
 
@@ -208,16 +209,9 @@ def _contiguous(v):
     return data.__class__ is not np.ndarray or data.flags.c_contiguous
 
 
-def _rows(i, parents):
-    """Input i (of 3 or more dims) as PyTorch's linear and matmul fold it into rows: a view of it, or where its
-    elements are not in row order, a view of its copy."""
-    if _contiguous(parents[i]):
-        return "ViewBackward0", (i,)
-    return "UnsafeViewBackward0", (("CloneBackward0", (i,)),)
-
-
 def _linear(parents, params, node):
-    # PyTorch's linear is addmm(b, x, Wᵀ) (mm without a bias) on a matrix x, on rows of x folded from more dims
+    # PyTorch's linear is addmm(b, x, Wᵀ) (mm without a bias) on a matrix x; a contiguous x of more dims with a bias
+    # is viewed as rows for addmm and viewed back; otherwise it is matmul(x, Wᵀ), then + b
     weight_t = ("TBackward0", (1,))
     ndim = np.ndim(parents[0].data)
     if ndim == 2:
@@ -226,109 +220,223 @@ def _linear(parents, params, node):
         if len(parents) > 2:
             return "ViewBackward0", (("AddmmBackward0", (2, ("ViewBackward0", (0,)), weight_t)),)
         return "SqueezeBackward4", (("MmBackward0", (("UnsqueezeBackward0", (0,)), weight_t)),)
-    rows = _rows(0, parents)
-    if len(parents) <= 2:
-        return "UnsafeViewBackward0", (("MmBackward0", (rows, weight_t)),)
-    if _contiguous(parents[0]):
-        return "ViewBackward0", (("AddmmBackward0", (2, rows, weight_t)),)
-    return "AddBackward0", (("UnsafeViewBackward0", (("MmBackward0", (rows, weight_t)),)), 2)
+    if len(parents) > 2 and _contiguous(parents[0]):
+        return "ViewBackward0", (("AddmmBackward0", (2, ("ViewBackward0", (0,)), weight_t)),)
+    x, weight = parents[0], parents[1]
+    product = _matmul_of((0, x.shape, tuple(x.stride()), x.requires_grad),
+                         (weight_t, weight.shape[::-1], tuple(weight.stride())[::-1], weight.requires_grad))
+    return product if len(parents) <= 2 else ("AddBackward0", (product, 2))
 
 
 def _matmul(parents, params, node):
-    a, b = (np.ndim(p.data) for p in parents)
-    if a == 1 and b == 1:
-        return "DotBackward0", None
-    if a == 2 and b == 1:
-        return "MvBackward0", None
-    if a == 2 and b == 2:
-        return "MmBackward0", None
-    if a == 1 and b == 2:
-        return "SqueezeBackward4", (("MmBackward0", (("UnsqueezeBackward0", (0,)), 1)),)
-    if a > 2 and b == 2:
-        return "UnsafeViewBackward0", (("MmBackward0", (_rows(0, parents), 1)),)
-    if a > 2 and b == 1:
-        return "UnsafeViewBackward0", (("MvBackward0", (_rows(0, parents), 1)),)
-    if a >= 3 and b >= 3 and _single(parents[0]) == _single(parents[1]):  # (a batch of one: folded there)
-        batch = np.broadcast_shapes(np.shape(parents[0].data)[:-2], np.shape(parents[1].data)[:-2])
-        return "UnsafeViewBackward0", (("BmmBackward0", (_batch(0, parents, batch), _batch(1, parents, batch))),)
-    return "MatmulBackward0", None  # a matrix times a batch, a vector times a batch: other chains there
+    # torch.matmul's nodes (its _matmul_impl) from the operands' shapes, strides and whether they require grad
+    a, b = ((i, tuple(np.shape(p.data)), tuple(p.stride()) if np.ndim(p.data) else (), p.requires_grad)
+            for i, p in enumerate(parents))
+    if not (a[1] and b[1]):
+        return "MatmulBackward0", None
+    return _matmul_of(a, b)
 
 
-def _single(v):
-    return int(np.prod(np.shape(v.data)[:-2])) == 1
+def _matmul_of(x, y):
+    """PyTorch's layout of matmul(x, y), each operand (entry, shape, strides, requires_grad): dot, mv, mm; else the
+    larger operand folded into rows for one mm or mv (should_fold); else, for two stacks of 3 dims whose batch sizes
+    differ, the one of a batch of one that requires grad squeezed (and matmul again); else both expanded to the
+    common batch shape, reshaped to (batch, n, m) and multiplied by bmm."""
+    (ex, sx, _, _), (ey, sy, _, _) = x, y
+    dx, dy = len(sx), len(sy)
+    if dx <= 2 and dy <= 2:
+        if dx == 1 and dy == 2:
+            return "SqueezeBackward4", (("MmBackward0", (("UnsqueezeBackward0", (ex,)), ey)),)
+        return ("DotBackward0" if dx == dy == 1 else "MvBackward0" if dy == 1 else "MmBackward0"), (ex, ey)
+    if _should_fold(x, y):
+        return _folded(x, y)
+    if dx == 3 and dy == 3 and sx[0] != sy[0]:  # a batch of one that requires grad: squeezed, so folded instead
+        if sx[0] == 1 and x[3]:
+            return _matmul_of(_squeezed(x), y)
+        if sy[0] == 1 and y[3]:
+            return _matmul_of(x, _squeezed(y))
+    return _bmm_of(x, y)
 
 
-def _batch(i, parents, batch):
-    # torch.matmul of two stacks of matrices expands each to the common batch shape, then reshapes it to (batch, n,
-    # m): a view of a contiguous one, an alias where its strides allow a view, else a view of its copy (a batch
-    # broadcast)
-    return batched_as_pytorch(("ExpandBackward0", (i,)), np.shape(parents[i].data), parents[i].stride(), batch)
+def _squeezed(x):
+    entry, shape, strides, grad = x
+    return ("SqueezeBackward1", (entry,)), shape[1:], strides[1:], grad
+
+
+def _mT(entry, shape, strides):
+    return (("TransposeBackward0", (entry,)), shape[:-2] + shape[-2:][::-1], strides[:-2] + strides[-2:][::-1])
+
+
+def _should_fold(x, y):
+    """PyTorch's should_fold: whether the operand of 3 or more dimensions (the larger; the second one transposed)
+    is folded into the rows of one mm or mv with the other (of 1 or 2): always where the other requires grad, else
+    unless the first operand is a matrix, where its leading dimensions fold into one without a copy."""
+    (ex, sx, tx, gx), (ey, sy, ty, gy) = x, y
+    larger = len(sx) >= len(sy)
+    _, shape, strides = (ex, sx, tx) if larger else _mT(ey, sy, ty)
+    if not (len(shape) >= 3 and min(len(sx), len(sy)) <= 2):
+        return False
+    if gy if larger else gx:
+        return True
+    if len(sx) == 2:
+        return False
+    if 0 in shape:
+        return True
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(len(shape) - 2))
+
+
+def _folded(x, y):
+    # mm (mv) of the larger operand's rows (reshaped: a view, an alias or a view of a copy) and the other; a second
+    # operand larger is transposed first (mT), the product transposed back and made contiguous (a copy unless it is)
+    (ex, sx, tx, _), (ey, sy, ty, _) = x, y
+    transpose = len(sy) > len(sx)
+    if transpose:
+        e1, s1, t1 = _mT(ey, sy, ty)
+        e2, s2 = (("TBackward0", (ex,)), sx[::-1]) if len(sx) == 2 else (ex, sx)
+    else:
+        (e1, s1, t1), (e2, s2) = (ex, sx, tx), (ey, sy)
+    rows = reshaped_as_pytorch(e1, s1, t1, (math.prod(s1[:-1]), s1[-1]))
+    if len(s2) == 1:
+        return "UnsafeViewBackward0", (("MvBackward0", (rows, e2)),)
+    out = "UnsafeViewBackward0", (("MmBackward0", (rows, e2)),)
+    if not transpose:
+        return out
+    shape = s1[:-1] + (s2[1],)
+    t_shape, t_strides = shape[:-2] + shape[-2:][::-1], _contiguous_strides(shape)
+    t_strides = t_strides[:-2] + t_strides[-2:][::-1]
+    out = "TransposeBackward0", (out,)
+    return out if _is_contiguous(t_shape, t_strides) else ("CloneBackward0", (out,))
+
+
+def _bmm_of(x, y):
+    # each operand expanded to the common batch shape (a vector: one row, or as the second operand one column),
+    # reshaped to (batch, n, m), multiplied by bmm, viewed back (unsafe_view)
+    (ex, sx, tx, _), (ey, sy, ty, _) = x, y
+    batch = np.broadcast_shapes(sx[:-2], sy[:-2])
+    count = math.prod(batch)
+    n, m = (sx[-2] if len(sx) > 1 else 1), sx[-1]
+    left = _expanded_reshape(ex, sx, tx, batch + (n, m), (count, n, m))
+    if len(sy) == 1:
+        right = "UnsqueezeBackward0", (_expanded_reshape(ey, sy, ty, batch + sy, (count,) + sy),)
+        return "UnsafeViewBackward0", (("SqueezeBackward1", (("BmmBackward0", (left, right)),)),)
+    right = _expanded_reshape(ey, sy, ty, batch + sy[-2:], (count,) + sy[-2:])
+    return "UnsafeViewBackward0", (("BmmBackward0", (left, right)),)
+
+
+def _expanded_reshape(entry, shape, strides, expanded, new_shape):
+    """PyTorch's x.expand(expanded).reshape(new_shape) of an operand: ExpandBackward0, then the reshape's nodes by
+    the expanded strides (PyTorch's inferExpandGeometry: a broadcast dimension's stride 0; a new leading one of
+    size 1 the next one's size times stride)."""
+    out = [0] * len(expanded)
+    lead = len(expanded) - len(shape)
+    for d in range(len(expanded) - 1, -1, -1):
+        k = d - lead
+        if k >= 0:
+            out[d] = 0 if shape[k] != expanded[d] else strides[k]
+        else:
+            out[d] = 0 if expanded[d] != 1 else expanded[d + 1] * out[d + 1]
+    return reshaped_as_pytorch(("ExpandBackward0", (entry,)), expanded, out, new_shape)
 
 
 def _reshape(parents, params, node):
-    # PyTorch's reshape views its input where it can (ViewBackward0, as view, flatten); where the elements are not
-    # in order it copies them first (CloneBackward0) and views the copy (UnsafeViewBackward0). NumPy's reshape
-    # copies at the same places for the layouts both libraries share.
+    # PyTorch's reshape views a contiguous input (ViewBackward0, as flatten); where the elements are not in order it
+    # copies them first (CloneBackward0) and views the copy (UnsafeViewBackward0). NumPy's reshape
+    # copies at the same places for the layouts both libraries share. A view of an input whose elements are not in
+    # row order (a slice along a later dimension, a transpose) is PyTorch's _reshape_alias (ReshapeAliasBackward0);
+    # x.view records ViewBackward0 whatever the strides (a named twin of this primitive: Value.view).
     data, source = node.data, parents[0].data
-    if (data.__class__ is np.ndarray and source.__class__ is np.ndarray and data.size
-            and not np.may_share_memory(data, source)):
-        return "UnsafeViewBackward0", (("CloneBackward0", (0,)),)
+    if data.__class__ is np.ndarray and source.__class__ is np.ndarray and data.size:
+        if not np.may_share_memory(data, source):
+            return "UnsafeViewBackward0", (("CloneBackward0", (0,)),)
+        if not source.flags.c_contiguous:
+            return "ReshapeAliasBackward0", None
     return "ViewBackward0", None
 
 
-def _getitem(parents, params, node):
-    # PyTorch's x[...] does one node per int (select), slice (slice: not a whole dim's inside a tuple) and None
-    # (unsqueeze) in order, then one index node for all the index arrays
-    index = params.get("index")
-    steps, advanced = [], False
+def _index_kind(item):
+    """What PyTorch's x[...] does with one item of an index: 'unsqueeze' (None), 'ellipsis', 'slice', 'select' (an
+    int, a 0-d integer array), 'bool' (a bool or 0-d boolean array: a new dimension of 1, unsqueezed, then indexed
+    by a tensor there), 'array' (an index array)."""
+    if item is None:
+        return "unsqueeze"
+    if item is Ellipsis:
+        return "ellipsis"
+    if item.__class__ is slice:
+        return "slice"
+    if isinstance(item, (bool, np.bool_)) or (isinstance(item, np.ndarray) and item.ndim == 0
+                                               and item.dtype == bool):
+        return "bool"
+    if isinstance(item, (numbers.Integral, np.integer)) or (isinstance(item, np.ndarray) and item.ndim == 0):
+        return "select"
+    return "array"
+
+
+def _index_steps(index, shape):
+    """PyTorch's nodes of x[index] for an x of `shape` (None: unknown), in order: (name, k) for each item k that
+    records one (SelectBackward0, SliceBackward0, UnsqueezeBackward0), and whether the index ends in an
+    IndexBackward0 (index arrays, bools). A slice inside a tuple that keeps the whole dimension (start 0 as given,
+    step 1, stop at or past the end) records nothing, as PyTorch skips it; a lone slice always records one."""
     items = index if index.__class__ is tuple else (index,)
-    for item in items:
-        if item is None:
-            steps.append("UnsqueezeBackward0")
-        elif item is Ellipsis:
+    kinds = [_index_kind(item) for item in items]
+    # the dimensions of x each item takes (None and bools take none; a mask its own number)
+    taken = [1 if kind in ("slice", "select") else np.ndim(item) if kind == "array" and np.asarray(item).dtype == bool
+             else 1 if kind == "array" else 0 for item, kind in zip(items, kinds)]
+    rest = (len(shape) - sum(taken)) if shape is not None else 0
+    steps, advanced, dim = [], False, 0
+    for k, (item, kind) in enumerate(zip(items, kinds)):
+        if kind == "ellipsis":
+            dim += max(rest, 0)
+            rest = 0  # (a second Ellipsis is NumPy's error)
             continue
-        elif item.__class__ is slice:
-            whole = item.start in (None, 0) and item.stop is None and item.step in (None, 1)
+        if kind == "unsqueeze" or kind == "bool":
+            steps.append(("UnsqueezeBackward0", k))
+            advanced = advanced or kind == "bool"
+        elif kind == "select":
+            steps.append(("SelectBackward0", k))
+        elif kind == "slice":
+            size = shape[dim] if shape is not None and dim < len(shape) else None
+            stop_at_end = item.stop is None or (size is not None and isinstance(item.stop, numbers.Integral)
+                                                and item.stop >= size)
+            whole = item.start in (None, 0) and stop_at_end and item.step in (None, 1)
             if not whole or index.__class__ is not tuple:
-                steps.append("SliceBackward0")
-        elif isinstance(item, np.ndarray) and item.ndim:
+                steps.append(("SliceBackward0", k))
+        else:
             advanced = True
-        elif isinstance(item, (numbers.Integral, np.integer)) and not isinstance(item, (bool, np.bool_)):
-            steps.append("SelectBackward0")
-        else:  # a 0-d array or bool: PyTorch indexes with it as a tensor
-            advanced = True
-    if advanced:
-        steps.append("IndexBackward0")
-    if not steps:
+        dim += taken[k]
+    return steps, advanced
+
+
+def _getitem(parents, params, node):
+    # PyTorch's x[...] does one node per int (select), slice (slice: not a whole dim's inside a tuple), None and bool
+    # (unsqueeze) in order, then one index node for all the index arrays and bools
+    steps, advanced = _index_steps(params.get("index"), np.shape(parents[0].data) if parents else None)
+    names = [name for name, _ in steps] + (["IndexBackward0"] if advanced else [])
+    if not names:
         return "AliasBackward0", None
     layout = None
-    for name in steps:
+    for name in names:
         layout = (name, (0,) if layout is None else (layout,))
     return layout
 
 
-def inner_index(index):
-    """The index of the Value below the last of PyTorch's nodes of x[index] (`_getitem`'s steps): where they end in
-    IndexBackward0, the index with each index array a whole dimension (each of a mask's); else the index without the
-    last step's item (an int or a slice: a whole dimension; None: no new one)."""
+def inner_index(index, shape=None):
+    """The index of the Value below the last of PyTorch's nodes of x[index] (`_getitem`'s steps; x of `shape`, where
+    known, tells which slices keep a whole dimension): where they end in IndexBackward0, the index with each index
+    array a whole dimension (each of a mask's) and each bool a new one (PyTorch's x[0, True] unsqueezes, then
+    indexes); else the index without the last step's item (an int or a slice: a whole dimension; None: no new one)."""
     items = list(index) if index.__class__ is tuple else [index]
-    arrays = [k for k, item in enumerate(items) if item is not None and item is not Ellipsis
-              and item.__class__ is not slice and not isinstance(item, (numbers.Integral, np.integer))
-              or isinstance(item, (bool, np.bool_))]
-    if arrays:  # (a mask spans its dimensions; a 0-d one, none: PyTorch's x[0, True] keeps no new dimension below)
-        return tuple(x for k, item in enumerate(items) for x in (
-            [slice(None)] * (np.ndim(item) if np.asarray(item).dtype == bool else 1) if k in arrays else [item]))
-    for k in range(len(items) - 1, -1, -1):
-        item = items[k]
-        if item is None:
+    steps, advanced = _index_steps(index, shape)
+    if advanced:
+        kinds = [_index_kind(item) for item in items]
+        return tuple(x for item, kind in zip(items, kinds) for x in (
+            [None] if kind == "bool" else
+            [slice(None)] * (np.ndim(item) if np.asarray(item).dtype == bool else 1) if kind == "array" else [item]))
+    if steps:
+        k = steps[-1][1]
+        if items[k] is None:
             del items[k]
-            break
-        if item.__class__ is slice and not (item.start in (None, 0) and item.stop is None and item.step in (None, 1)):
+        else:
             items[k] = slice(None)
-            break
-        if item is not Ellipsis and item.__class__ is not slice:
-            items[k] = slice(None)
-            break
     return tuple(items)
 
 

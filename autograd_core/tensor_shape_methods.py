@@ -122,7 +122,10 @@ class _ShapeMethods:
                     f"across two contiguous subspaces): the shape {tuple(laid.shape)} cannot be laid over the elements "
                     f"of this Value of shape {data.shape} and strides {self.stride()} where they are. Use "
                     ".reshape(...) instead.")
-        return self.reshape(*shape)
+        # one reshape, whose grad_fn PyTorch's view calls ViewBackward0 whatever the strides (its reshape's: see
+        # grad_fn_names._reshape)
+        new = shape[0] if len(shape) == 1 and not _is_dim(shape[0]) else shape
+        return _value._ops.reshape.named("ViewBackward0")(self, shape=tuple(new))
 
     def view_as(self, other):
         """x.view(other's shape): raises as view does where x's elements are not in that order in memory."""

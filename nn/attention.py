@@ -27,6 +27,7 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core import Value
+from autograd_core import baddbmm, bmm
 from autograd_core.ops import broadcast_to, concatenate, data_of, softmax, where
 
 from autograd_core.backends.cuda import check_sdp_kernel_available, flash_sdp_enabled
@@ -137,7 +138,11 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True, rng=rng)
     out = weights @ value
-    if flash:  # PyTorch's one node there, over the inputs
+    if flash:  # PyTorch's one node there, over the inputs; its output laid out in memory as the query is
+        if not query.data.flags.c_contiguous:  # (multi-head attention's heads: a permute of it is then contiguous)
+            laid = np.empty_like(query.data, dtype=out.dtype, shape=out.shape)
+            laid[...] = out.data
+            out.data = laid
         return shown_as(out, inputs, "ScaledDotProductFlashAttentionForCpuBackward0")
     return out
 
@@ -240,17 +245,12 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     if (bias_k is None) != (bias_v is None):
         raise RuntimeError(f"bias_{'k' if bias_v is None else 'v'} is set but bias_{'v' if bias_v is None else 'k'} "
                            "is None")
-    query, key, value = (_as_value(x) for x in (query, key, value))
-    if not _check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads):  # one sample: a batch of one
-        query, key, value = (x.reshape((x.shape[0], 1, x.shape[1])) for x in (query, key, value))
+    query, key, value = _as_values((query, key, value))
+    batched = _check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads)
+    if not batched:  # one sample: a batch of one, each input unsqueezed by itself (as PyTorch: no longer one Value)
+        query, key, value = (x.unsqueeze(1) for x in (query, key, value))
         if key_padding_mask is not None:
-            key_padding_mask = key_padding_mask.reshape((1,) + tuple(np.shape(data_of(key_padding_mask))))
-        output, weights = multi_head_attention_forward(
-            query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v,
-            add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training, key_padding_mask, need_weights,
-            attn_mask, use_separate_proj_weight, q_proj_weight, k_proj_weight, v_proj_weight, static_k, static_v,
-            average_attn_weights, is_causal, rng)
-        return output.reshape((output.shape[0], output.shape[2])), (None if weights is None else weights[0])
+            key_padding_mask = _unsqueezed(key_padding_mask, 0)
     length, batch, embed_dim = query.shape
     source = key.shape[0]
     if embed_dim != embed_dim_to_check:
@@ -270,35 +270,15 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
             raise AssertionError(f"expecting {name} of shape ({batch * num_heads}, S, {head_dim}) (batch * num_heads, "
                                  f"source length, head_dim), but got {static.shape}")
 
-    # Projections (a static key or value replaces its projection).
-    biases = (None,) * 3 if in_proj_bias is None else tuple(in_proj_bias[i * embed_dim:(i + 1) * embed_dim]
-                                                           for i in range(3))
-    if use_separate_proj_weight:
-        weights = (q_proj_weight, k_proj_weight, v_proj_weight)
-    else:
-        weights = tuple(in_proj_weight[i * embed_dim:(i + 1) * embed_dim] for i in range(3))
-    q = _affine(query, weights[0], biases[0])
-    k = _affine(key, weights[1], biases[1]) if static_k is None else None
-    v = _affine(value, weights[2], biases[2]) if static_v is None else None
-    if bias_k is not None:  # one more key and value, the same for every sample
-        k = concatenate([k, broadcast_to(bias_k, shape=(1, batch, embed_dim))])
-        v = concatenate([v, broadcast_to(bias_v, shape=(1, batch, embed_dim))])
-    extra = (bias_k is not None) + bool(add_zero_attn)   # keys added after the source's
-
-    # Heads: (T, N, E) -> (N, heads, T, head_dim).
-    def heads(x, steps):
-        return x.reshape((steps, batch, num_heads, head_dim)).transpose((1, 2, 0, 3))
-    q = heads(q, length)
-    k, v = (heads(x, x.shape[0]) if static is None else static.reshape((batch, num_heads, static.shape[1], head_dim))
-            for x, static in zip((k, v), statics))
-    keys = k.shape[2] - (bias_k is not None)            # the source's keys: key's, or the static ones
-    if add_zero_attn:
-        zeros = np.zeros((batch, num_heads, 1, head_dim), q.dtype)
-        k, v = concatenate([k, zeros], axis=2), concatenate([v, zeros], axis=2)
-
-    # One additive mask (N or 1, heads or 1, L, S) from the two.
-    dtype = q.dtype
+    # The masks as additive floats (True, or −inf: ignored); with is_causal alone and no weights to return, the sdpa's
+    # own causal mask instead of the one given (PyTorch's hint)
+    dtype = query.dtype
+    padding = _float_mask(key_padding_mask, "key_padding_mask", dtype, true_means_ignore=True)
     mask = _float_mask(attn_mask, "attn_mask", dtype, true_means_ignore=True)
+    if is_causal and padding is None and not need_weights:
+        mask = None
+    elif padding is not None:
+        is_causal = False
     if mask is not None:
         shape = tuple(np.shape(data_of(mask)))
         if len(shape) == 2 and shape != (length, source):
@@ -306,30 +286,119 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         if len(shape) == 3 and shape != (batch * num_heads, length, source):
             raise ShapeError(f"The shape of the 3D attn_mask is {shape}, but should be "
                              f"{(batch * num_heads, length, source)}.")
-        if len(shape) == 3:
-            mask = mask.reshape((batch, num_heads, length, source))
-    padding = _float_mask(key_padding_mask, "key_padding_mask", dtype, true_means_ignore=True)
-    if padding is not None:
-        if tuple(np.shape(data_of(padding))) != (batch, keys):
-            raise ShapeError(f"expecting key_padding_mask shape of {(batch, keys)}, but got "
-                             f"{tuple(np.shape(data_of(padding)))}")
-        padding = padding.reshape((batch, 1, 1, keys))
-        mask = padding if mask is None else mask + padding
-    if mask is not None and extra:  # the added keys take part
-        mask = concatenate([mask, np.zeros(np.shape(data_of(mask))[:-1] + (extra,), dtype)], axis=-1)
+        if len(shape) == 2:
+            mask = _unsqueezed(mask, 0)
+    q, k, v = _in_projection(query, key, value, embed_dim, in_proj_weight, in_proj_bias, use_separate_proj_weight,
+                             q_proj_weight, k_proj_weight, v_proj_weight)
+    if bias_k is not None:  # one more key and value, the same for every sample; the masks a column of 0 for it
+        k = concatenate([k, _as_value(bias_k).repeat(1, batch, 1)])
+        v = concatenate([v, _as_value(bias_v).repeat(1, batch, 1)])
+        mask, padding = _padded(mask), _padded(padding)
+    keys = source if statics[0] is None else statics[0].shape[1]  # the source's keys: key's, or the static ones
 
-    scores = (q * math.sqrt(1.0 / head_dim)) @ k.swapaxes(-1, -2)        # (N, heads, L, S)
+    # Heads, batch first: (T, N, E) -> (N·heads, T, head_dim)
+    q = q.view(length, batch * num_heads, head_dim).swapaxes(0, 1)
+    k, v = (x.view(x.shape[0], batch * num_heads, head_dim).swapaxes(0, 1) if static is None else static
+            for x, static in zip((k, v), statics))
+    if add_zero_attn:  # one more key and value of zeros per head
+        zeros = np.zeros((batch * num_heads, 1, head_dim), q.dtype)
+        k, v = concatenate([k, zeros], axis=1), concatenate([v, zeros], axis=1)
+        mask, padding = _padded(mask), _padded(padding)
+    source = k.shape[1]
+    if padding is not None:  # (N, S) -> (N·heads, 1, S), merged into the mask
+        if tuple(np.shape(data_of(padding))) != (batch, source):
+            given = tuple(np.shape(data_of(key_padding_mask)))
+            raise ShapeError(f"expecting key_padding_mask shape of {(batch, keys)}, but got {given}")
+        padding = _heads_of_padding(padding, batch, num_heads, source)
+        mask = padding if mask is None else mask + padding
+    if not training:
+        dropout_p = 0.0
+
+    if need_weights:  # PyTorch's plain softmax of q kᵀ (NaN in a row with no key), the weights returned
+        scaled = q * math.sqrt(1.0 / head_dim)
+        key_t = k.swapaxes(-2, -1)
+        scores = bmm(scaled, key_t) if mask is None else baddbmm(mask, scaled, key_t)
+        attention = softmax(scores, axis=-1)
+        if dropout_p > 0.0:
+            attention = dropout(attention, dropout_p, True, rng=rng)
+        output = bmm(attention, v).swapaxes(0, 1).reshape((length * batch, embed_dim))
+        output = _affine(output, out_proj_weight, out_proj_bias).view(length, batch, embed_dim)
+        weights = attention.view(batch, num_heads, length, source)
+        if average_attn_weights:
+            weights = weights.mean(axis=1)
+        if not batched:
+            output, weights = output.squeeze(1), weights.squeeze(0)
+        return output, weights
+    # without the weights: scaled_dot_product_attention (its _safe_softmax: 0 in a row with no key)
     if mask is not None:
-        scores = scores + mask
-    # PyTorch's plain softmax where it returns the weights (NaN in a row with no key), its sdpa's without them (0)
-    attention = softmax(scores, axis=-1) if need_weights else _safe_softmax(scores, mask)
-    if training and dropout_p > 0.0:
-        attention = dropout(attention, dropout_p, True, rng=rng)
-    output = (attention @ v).transpose((2, 0, 1, 3)).reshape((length, batch, embed_dim))
-    output = _affine(output, out_proj_weight, out_proj_bias)
-    if not need_weights:
-        return output, None
-    return output, (attention.mean(axis=1) if average_attn_weights else attention)
+        shape = np.shape(data_of(mask))
+        mask = _unsqueezed(mask, 0) if shape[0] == 1 else _viewed(mask, (batch, num_heads, -1, source))
+    q = q.view(batch, num_heads, length, head_dim)
+    k, v = k.view(batch, num_heads, source, head_dim), v.view(batch, num_heads, source, head_dim)
+    output = scaled_dot_product_attention(q, k, v, mask, dropout_p, is_causal, rng=rng)
+    output = output.permute(2, 0, 1, 3).reshape((batch * length, embed_dim))
+    output = _affine(output, out_proj_weight, out_proj_bias).view(length, batch, embed_dim)
+    return (output if batched else output.squeeze(1)), None
+
+
+def _as_values(xs):
+    """_as_value of each, one Value for the same object given twice (self-attention's query is key is value)."""
+    made = {}
+    return tuple(made.setdefault(id(x), _as_value(x)) for x in xs)
+
+
+def _in_projection(query, key, value, embed_dim, weight, bias, separate, q_weight, k_weight, v_weight):
+    """q, k, v projected as PyTorch's _in_projection_packed (_in_projection for separate weights): self-attention
+    (query is key is value) one linear to 3E, its rows viewed as (3, E) and moved to the front (a copy); key is value
+    (encoder-decoder) the query's linear and one to 2E for both; otherwise a linear each, of the weight's chunks."""
+    weight, bias, q_weight, k_weight, v_weight = (None if w is None else _as_value(w)
+                                                  for w in (weight, bias, q_weight, k_weight, v_weight))
+    if separate:
+        biases = (None,) * 3 if bias is None else bias.chunk(3)
+        return tuple(_affine(x, w, b) for x, w, b in zip((query, key, value), (q_weight, k_weight, v_weight), biases))
+    if key is value:
+        if query is key:
+            return _projections_apart(_affine(query, weight, bias), 3, embed_dim)
+        w_q, w_kv = weight.split([embed_dim, 2 * embed_dim])
+        b_q, b_kv = (None, None) if bias is None else bias.split([embed_dim, 2 * embed_dim])
+        return (_affine(query, w_q, b_q),) + _projections_apart(_affine(key, w_kv, b_kv), 2, embed_dim)
+    biases = (None,) * 3 if bias is None else bias.chunk(3)
+    return tuple(_affine(x, w, b) for x, w, b in zip((query, key, value), weight.chunk(3), biases))
+
+
+def _projections_apart(projected, count, embed_dim):
+    """(T, N, count·E) -> count Values (T, N, E): PyTorch's unflatten, unsqueeze, transpose, squeeze, contiguous,
+    then select."""
+    apart = projected.unflatten(-1, (count, embed_dim)).unsqueeze(0).swapaxes(0, -2).squeeze(-2).contiguous()
+    return tuple(apart[i] for i in range(count))
+
+
+def _unsqueezed(mask, dim):
+    return mask.unsqueeze(dim) if isinstance(mask, Value) else np.expand_dims(mask, dim)
+
+
+def _viewed(mask, shape):
+    return mask.view(*shape) if isinstance(mask, Value) else np.reshape(mask, shape)
+
+
+def _padded(mask):
+    """A mask with a column of 0 (takes part) after its last (PyTorch's pad(mask, (0, 1))), None as it is."""
+    if mask is None:
+        return None
+    if isinstance(mask, Value):
+        from .padding import pad
+
+        return pad(mask, (0, 1))
+    return np.pad(mask, [(0, 0)] * (np.ndim(mask) - 1) + [(0, 1)])
+
+
+def _heads_of_padding(padding, batch, num_heads, source):
+    """(N, S) -> (N·heads, 1, S), each sample's row for each of its heads (view, expand, reshape, as PyTorch's)."""
+    if isinstance(padding, Value):
+        return broadcast_to(padding.view(batch, 1, 1, source), shape=(batch, num_heads, 1, source)).reshape(
+            (batch * num_heads, 1, source))
+    return np.broadcast_to(np.reshape(padding, (batch, 1, 1, source)), (batch, num_heads, 1, source)).reshape(
+        (batch * num_heads, 1, source))
 
 
 class MultiheadAttention(Module):
@@ -392,10 +461,12 @@ class MultiheadAttention(Module):
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
         dtype = self.out_proj.weight.dtype
-        query, key, value = (_as_value(x, dtype) for x in (query, key, value))
+        made = {}  # (one Value for one object: self-attention's query is key is value, as PyTorch's "is" tests)
+        query, key, value = (made.setdefault(id(x), _as_value(x, dtype)) for x in (query, key, value))
         batched = query.ndim == 3
-        if self.batch_first and batched:
-            query, key, value = (x.swapaxes(0, 1) for x in (query, key, value))
+        if self.batch_first and batched:  # each object transposed once, so that query is key is value still
+            turned = {}
+            query, key, value = (turned.setdefault(id(x), x.swapaxes(0, 1)) for x in (query, key, value))
         output, weights = multi_head_attention_forward(
             query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias, self.bias_k,
             self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias,

@@ -6,8 +6,9 @@ import numbers
 
 import numpy as np
 
-from autograd_core import ShapeError
+from autograd_core import ShapeError, Value
 from autograd_core.ops import data_of, reshape, swapaxes
+from autograd_core.one_node import shown_as
 
 from .module import Module
 
@@ -27,7 +28,10 @@ def channel_shuffle(input, groups):
         raise ShapeError(f"Number of channels must be divisible by groups. Got {channels} channels and "
                          f"{groups} groups.")
     grouped = reshape(input, shape=(shape[0], int(groups), channels // int(groups)) + shape[2:])
-    return reshape(swapaxes(grouped, axis1=1, axis2=2), shape=shape)
+    shuffled = reshape(swapaxes(grouped, axis1=1, axis2=2), shape=shape)
+    if not isinstance(input, Value) or shuffled._op is None:  # (an array, or nothing recorded)
+        return shuffled
+    return shown_as(shuffled, input, "ChannelShuffleBackward0")  # PyTorch's one node over the input
 
 
 class ChannelShuffle(Module):

@@ -206,7 +206,8 @@ class Unflatten(Module):
                 -1 in sizes and (known == 0 or shape[dim] % known)):
             raise ShapeError(f"Unflatten: unflattened_size {sizes} does not fit the size {shape[dim]} of dim "
                              f"{self.dim} (input shape {shape})")
-        return input.reshape(shape[:dim] + sizes + shape[dim + 1:])
+        new = shape[:dim] + sizes + shape[dim + 1:]
+        return input.view(new) if isinstance(input, Value) else input.reshape(new)  # (PyTorch's: a view)
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -260,7 +260,8 @@ def unflatten(input, dim, sizes):
     elif known != n:
         raise ShapeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} ({n}) in "
                          "the input tensor")
-    return reshape(x, shape=x.shape[:dim] + tuple(sizes) + x.shape[dim + 1:])
+    # PyTorch's unflatten is a view (ViewBackward0 whatever the strides)
+    return reshape.named("ViewBackward0")(x, shape=x.shape[:dim] + tuple(sizes) + x.shape[dim + 1:])
 
 
 def rot90(input, k=1, dims=(0, 1)):
@@ -346,8 +347,9 @@ def take_along_dim(input, indices, dim=None):
 
 
 def ravel(input):
-    """input as a 1-D Value (row-major order)."""
-    return reshape(as_value(input), shape=(-1,))
+    """input as a 1-D Value (row-major order): PyTorch's contiguous().view(-1) (a copy first where its elements are
+    not in that order: CloneBackward0, then ViewBackward0)."""
+    return reshape.named("ViewBackward0")(as_value(input).contiguous(), shape=(-1,))
 
 
 def block_diag(*tensors):

@@ -197,11 +197,22 @@ def _index_structure(params):
     a backward pass frees the rest: the index with each array in it replaced by one small array (not kept alive)."""
     index = params.get("index")
     if index.__class__ is tuple:
-        return {"index": tuple(_AN_INDEX_ARRAY if isinstance(item, np.ndarray) else item for item in index)}
-    return {"index": _AN_INDEX_ARRAY if isinstance(index, np.ndarray) else index}
+        return {"index": tuple(_a_small_one(item) for item in index)}
+    return {"index": _a_small_one(index)}
+
+
+def _a_small_one(item):
+    """An index array as one of its dimensions and kind (a mask's dimensions, a 0-d bool: how many dimensions of x it
+    takes), each of size 1; another item as it is."""
+    if not isinstance(item, np.ndarray):
+        return item
+    if item.dtype == bool:
+        return _SMALL_MASKS[item.ndim] if item.ndim < len(_SMALL_MASKS) else np.zeros((1,) * item.ndim, bool)
+    return item if item.ndim == 0 else _AN_INDEX_ARRAY
 
 
 _AN_INDEX_ARRAY = np.zeros(1, np.intp)
+_SMALL_MASKS = [np.zeros((1,) * n, bool) for n in range(4)]
 _getitem.keeps_for_name = _index_structure
 
 
@@ -227,14 +238,14 @@ def _inner_step(gx, i, out, x, index):
     node, x[inner] (grad_fn_names.inner_index: x[0] of x[0, 0]), a view of x whose gradient is x's at those elements."""
     from ..grad_fn_names import inner_index
 
-    return _getitem(gx, index=inner_index(index))
+    return _getitem(gx, index=inner_index(index, x.shape))
 
 
 def _from_inner_step(r, i, out, x, index):
     """A node hook's replacement r of `_inner_step`'s gradient, sent on to x: r placed at x[inner]."""
     from ..grad_fn_names import inner_index
 
-    return scatter_add(r, index=inner_index(index), shape=x.shape)
+    return scatter_add(r, index=inner_index(index, x.shape), shape=x.shape)
 
 
 # node hooks: x[0, 0] is PyTorch's SelectBackward0 over SelectBackward0 (x[1:, idx] an IndexBackward0 over a slice)
@@ -254,13 +265,63 @@ scatter_add.defjvp_linear()
 
 
 def getitem(x, index):
-    """x[index] for ints, slices, None, Ellipsis, and integer or boolean arrays (NumPy semantics); a uint8 array (or
+    """x[index] for ints, slices, None, Ellipsis, and integer or boolean arrays (NumPy semantics, but PyTorch's where
+    an int stands apart from the index arrays: x[0, :, idx] keeps the indexed dimension in place); a uint8 array (or
     Value) is a boolean mask of its nonzero elements, as PyTorch's deprecated byte masks (with its warning)."""
     index = _plain_index(index, stacklevel=3)  # the warning points past Value.__getitem__
+    steps = _pytorchs_steps(index)
     try:
+        if steps is not None:  # (an int apart from the index arrays: PyTorch selects first, then indexes)
+            return _getitem(_getitem(x, index=steps[0]), index=steps[1])
         return _getitem(x, index=index)
     except IndexError as err:  # NumPy's words: PyTorch's first
         raise index_error_in_pytorchs_words(err, np.shape(x.data if isinstance(x, Value) else x), index) from None
+
+
+def _is_int_item(item):
+    if isinstance(item, np.ndarray):
+        return item.ndim == 0 and item.dtype.kind in "iu"
+    return isinstance(item, (numbers.Integral, np.integer)) and not isinstance(item, (bool, np.bool_))
+
+
+def _is_array_item(item):
+    """An index array, or a bool (a 0-d mask: PyTorch's unsqueeze there, then an index tensor of 1 or 0 positions)."""
+    if isinstance(item, np.ndarray):
+        return item.ndim > 0 or item.dtype == bool
+    return isinstance(item, (bool, np.bool_))
+
+
+def _pytorchs_steps(index):
+    """(basic, advanced): PyTorch's x[index] as x[basic][advanced] where NumPy's one x[index] differs from it, else
+    None. PyTorch takes an int as a select (a basic step), NumPy as an index array broadcast with the others; the two
+    agree unless the ints and the index arrays (bools too) are apart (x[0, :, idx], x[0, :, True]), where NumPy puts
+    the indexed dimensions first and PyTorch keeps them in place. basic: the ints, slices, None and Ellipsis, a bool
+    as None, a whole dimension for each index array; advanced: the index arrays (a bool: [0] for True, [] for False)
+    over the dimensions left."""
+    if index.__class__ is not tuple:
+        return None
+    ints = [k for k, item in enumerate(index) if _is_int_item(item)]
+    arrays = [k for k, item in enumerate(index) if _is_array_item(item)]
+    if not ints or not arrays:
+        return None
+    together = sorted(ints + arrays)
+    if together[-1] - together[0] + 1 == len(together):  # next to each other: NumPy's result is PyTorch's
+        return None
+    basic, advanced = [], []
+    for item in index:
+        if _is_int_item(item):
+            basic.append(item)
+        elif _is_array_item(item) and np.ndim(item) == 0:  # a bool
+            basic.append(None)
+            advanced.append(np.zeros(1 if item else 0, np.intp))
+        elif _is_array_item(item):
+            whole = item.ndim if item.dtype == bool else 1
+            basic.extend([slice(None)] * whole)
+            advanced.append(item)
+        else:
+            basic.append(item)
+            advanced.append(Ellipsis if item is Ellipsis else slice(None))
+    return tuple(basic), tuple(advanced)
 
 
 # ----------------------------------------------------------------------------------------------------
