@@ -139,7 +139,8 @@ def _detaches(recorder, target):
 
 
 def _snapshot(data):
-    return data.copy() if isinstance(data, np.ndarray) else data
+    # in data's layout (order "K"): the plan allocates the buffer of the operation that made it like this copy
+    return data.copy(order="K") if isinstance(data, np.ndarray) else data
 
 
 def rebind(recorder, target, old, new, detaches=(), views=()):
