@@ -171,7 +171,9 @@ def _no_grad(g, f):
 
 
 def _control(g, f):
-    kind = g.draw(st.sampled_from(["data", "item", "shape", "counter", "grad_mode", "requires_grad"]))
+    kind = g.draw(st.sampled_from(["data", "item", "shape", "counter", "global", "grad_mode", "requires_grad"]))
+    if kind == "global":
+        return ["global calls\ncalls += 1\nif calls > 4:\n    h = h - 0.5"], f
     if kind == "data":
         return ["if h.sum() > 0:\n    h = h * 2.0\nelse:\n    h = h - 1.0"], f
     if kind == "item":
@@ -195,7 +197,8 @@ LOSSES = ["loss = F.mse_loss(h, y)", "loss = (h ** 2).mean()", "loss = F.l1_loss
 OPTIMIZERS = ["optim.SGD(params, lr=0.05)", "optim.SGD(params, lr=0.05, momentum=0.9)",
               "optim.SGD(params, lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)",
               "optim.Adam(params, lr=0.01)", "optim.AdamW(params, lr=0.01, weight_decay=0.1)",
-              "optim.Adam(params, lr=0.01, amsgrad=True)"]
+              "optim.Adam(params, lr=0.01, amsgrad=True)", "optim.RMSprop(params, lr=0.01, momentum=0.5)",
+              "optim.Adagrad(params, lr=0.1)"]
 
 
 class _Generator:
@@ -262,8 +265,16 @@ def programs(draw):
     g.setup.append(f"opt = {draw(st.sampled_from(OPTIMIZERS))}")
     g.setup.append(f"modules = [{', '.join(g.modules)}]")
     g.setup.append("counter = [0]")
+    g.setup.append("calls = 0")
     # a float64 batch meets float32 weights: cast it (a cast that is a no-op for float32), or let both twins raise
-    step = [draw(st.sampled_from(["h = x0 = x", "h = x0 = x.float()", "h = x0 = x.to(torch.float32)"]))] + body + [loss]
+    cast = draw(st.sampled_from(["h = x0 = x", "h = x0 = x.float()", "h = x0 = x.to(torch.float32)"]))
+    functions = ""
+    if draw(st.booleans()):  # the forward pass in a function of its own, which an evaluation function calls too
+        functions = "def forward(x, scale):\n" + _indent(["h = x0 = x"] + body + ["return h"]) + "\n\n\n" \
+            "def evaluate(x, scale):\n    with torch.no_grad():\n        h = forward(x, scale)\n" \
+            "    return h.mean(), h.argmax(1), (h > 0).float().mean().item()\n\n\n"
+        body = ["h = forward(x0, scale)"]
+    step = [cast] + body + [loss]
     if where == "inside":
         step += ["if loss.requires_grad:", "    loss.backward()"] + ["    " + line for line in draw(updates(g))]
     raw = draw(st.sampled_from([None, "torch.tensor(x)", "torch.as_tensor(x)", "torch.from_numpy(x)"]))
@@ -277,7 +288,7 @@ def programs(draw):
         step.insert(0, "for m in modules:\n    m.zero_grad()")
     returns = draw(st.sampled_from(["loss", "loss, h", "(loss.detach(), h.sum().item())", "{'loss': loss, 'h': h}"]))
     step.append(f"return {returns}")
-    source = "def step(x, y, labels, scale):\n" + _indent(step)
+    source = functions + "def step(x, y, labels, scale):\n" + _indent(step)
     return "\n".join(g.setup), source, g.width0, f, where, raw
 
 
@@ -289,7 +300,8 @@ def call_sequences(draw, width, out):
         "C", 1.0
     for _ in range(draw(st.integers(4, 14))):
         change = draw(st.sampled_from(["values"] * 30 + ["batch", "dtype", "requires_grad", "grad_mode", "mode", "lr",
-                                                          "layout", "scale", "freeze"]))
+                                                          "layout", "scale", "freeze", "attribute", "evaluate",
+                                                          "evaluate"]))
         lr = None
         if change == "batch":
             batch = draw(st.integers(2, 5))
@@ -305,8 +317,8 @@ def call_sequences(draw, width, out):
             lr = draw(st.sampled_from([0.0, 0.001, 0.1]))
         elif change == "layout":
             order = "F" if order == "C" else "C"
-        elif change == "freeze":
-            lr = "freeze"
+        elif change in ("freeze", "attribute", "evaluate"):
+            lr = change
         elif change == "scale":
             scale = draw(st.sampled_from([0.5, 1.0, 2.0, -1.0]))
         calls.append((batch, dtype, rg, grad, train, lr, order, scale))
@@ -369,17 +381,31 @@ def run_twins(setup, source, width, out, calls, where, seed=0, raw=None):
                 m.train(train)
             if lr == "freeze":
                 ns["params"][0].requires_grad_(not ns["params"][0].requires_grad)
-            elif lr is not None:
+            elif lr == "attribute":  # a dropout's p, a batch norm's momentum, an optimizer's momentum or betas
+                for m in ns["modules"]:
+                    for name, value in (("p", 0.125), ("momentum", 0.5), ("eps", 1e-3)):
+                        if isinstance(getattr(m, name, None), float):
+                            setattr(m, name, value)
+                for group in ns["opt"].param_groups:
+                    group.update({k: v for k, v in (("momentum", 0.25), ("betas", (0.5, 0.75))) if k in group})
+            elif isinstance(lr, float):
                 for group in ns["opt"].param_groups:
                     group["lr"] = lr
             args = (torch.tensor(x, requires_grad=rg) if raw is None or rg else x.copy(order="K"), torch.tensor(y),
                     torch.tensor(labels), scale)
             torch.manual_seed(100 + i)
             results.append(_call(ns, step, args, grad, where))
+            if lr == "evaluate" and "evaluate" in ns:  # the evaluation function, compiled in the compiled twin
+                evaluate = ns["evaluate"] if ns is eager_ns else ns.setdefault("compiled_evaluate",
+                                                                             torch.compile(ns["evaluate"]))
+                results.append(_call(ns, evaluate, (torch.tensor(x.astype(np.float32)), scale), grad, None))
+        half = len(results) // 2
         raised = [r for r in results if isinstance(r, _Raised)]
         TALLY.update(["calls"] + [f"raised {r}" for r in raised[:1]])
-        assert results[1] == results[0] if raised else same_bits(results[1], results[0]), \
-            f"call {i}: result {results[1]!r} != {results[0]!r}"
+        for got, expected in zip(results[half:], results[:half]):
+            same = (isinstance(got, _Raised) and isinstance(expected, _Raised) and str(got) == str(expected)
+                    if raised else same_bits(got, expected))
+            assert same, f"call {i}: result {got!r} != {expected!r}"
         (got, got_groups), (expected, expected_groups) = _state(compiled_ns), _state(eager_ns)
         assert same_bits(got, expected) and got_groups == expected_groups, f"call {i}: parameters, gradients or state"
     TALLY.update({key: n for key, n in compiled.stats.items() if isinstance(n, int)})
