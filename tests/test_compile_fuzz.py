@@ -404,7 +404,7 @@ def run_twins(setup, source, width, out, calls, where, seed=0, raw=None):
         TALLY.update(["calls"] + [f"raised {r}" for r in raised[:1]])
         for got, expected in zip(results[half:], results[:half]):
             same = (isinstance(got, _Raised) and isinstance(expected, _Raised) and str(got) == str(expected)
-                    if raised else same_bits(got, expected))
+                    if isinstance(got, _Raised) or isinstance(expected, _Raised) else same_bits(got, expected))
             assert same, f"call {i}: result {got!r} != {expected!r}"
         (got, got_groups), (expected, expected_groups) = _state(compiled_ns), _state(eager_ns)
         assert same_bits(got, expected) and got_groups == expected_groups, f"call {i}: parameters, gradients or state"
