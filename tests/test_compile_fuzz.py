@@ -173,7 +173,7 @@ def _no_grad(g, f):
 def _control(g, f):
     kind = g.draw(st.sampled_from(["data", "item", "shape", "counter", "global", "grad_mode", "requires_grad"]))
     if kind == "global":
-        return ["global calls\ncalls += 1\nif calls > 4:\n    h = h - 0.5"], f
+        return ["calls += 1  # (declared global at the function's start)\nif calls > 4:\n    h = h - 0.5"], f
     if kind == "data":
         return ["if h.sum() > 0:\n    h = h * 2.0\nelse:\n    h = h - 1.0"], f
     if kind == "item":
@@ -270,7 +270,8 @@ def programs(draw):
     cast = draw(st.sampled_from(["h = x0 = x", "h = x0 = x.float()", "h = x0 = x.to(torch.float32)"]))
     functions = ""
     if draw(st.booleans()):  # the forward pass in a function of its own, which an evaluation function calls too
-        functions = "def forward(x, scale):\n" + _indent(["h = x0 = x"] + body + ["return h"]) + "\n\n\n" \
+        forward = ["global calls", "h = x0 = x"] + body + ["return h"]
+        functions = "def forward(x, scale):\n" + _indent(forward) + "\n\n\n" \
             "def evaluate(x, scale):\n    with torch.no_grad():\n        h = forward(x, scale)\n" \
             "    return h.mean(), h.argmax(1), (h > 0).float().mean().item()\n\n\n"
         body = ["h = forward(x0, scale)"]
@@ -288,7 +289,7 @@ def programs(draw):
         step.insert(0, "for m in modules:\n    m.zero_grad()")
     returns = draw(st.sampled_from(["loss", "loss, h", "(loss.detach(), h.sum().item())", "{'loss': loss, 'h': h}"]))
     step.append(f"return {returns}")
-    source = functions + "def step(x, y, labels, scale):\n" + _indent(step)
+    source = functions + "def step(x, y, labels, scale):\n" + _indent(["global calls"] + step)
     return "\n".join(g.setup), source, g.width0, f, where, raw
 
 
