@@ -529,3 +529,34 @@ def test_a_result_changed_in_place_keeps_its_layout(graph):
         for p, q in zip(params, eager_params):
             assert same_bits(p.grad, q.grad) and same_bits(p.data, q.data), f"call {i}"
     assert compiled.stats["replayed"] == 10
+
+
+@pytest.mark.parametrize("backward", ["inside", "after"])
+def test_a_change_in_place_whose_result_has_another_layout_runs_eagerly(backward):
+    # h[:, [1, 0, 1]] is Fortran-ordered and so is every elementwise result after it; `h[:, 0] = 0.0` keeps h's
+    # layout in eager mode, but its replay computed the new contents out of place in C order, and the mean of h ** 2
+    # summed in another order: now such a change runs eagerly, with a CompileWarning (jit_inplace._same_layout)
+    def make():
+        torch.manual_seed(0)
+        w = nn.Parameter(torch.randn(2) * 0.5)
+
+        def step(x):
+            h = torch.cat([x, x.tanh()], 1) + w
+            h = h[:, [1, 0, 1]] * 1.0
+            h[:, 0] = 0.0
+            loss = (h ** 2).mean()
+            if backward == "inside":
+                loss.backward()
+            return loss
+        return w, step
+    (w_eager, eager), (w, step) = make(), make()
+    compiled = torch.compile(step)
+    rng = np.random.default_rng(0)
+    with pytest.warns(CompileWarning, match="laid out in memory otherwise"):
+        for i in range(8):
+            x = rng.standard_normal((3, 1)).astype(np.float32)
+            expected, got = eager(torch.tensor(x)), compiled(torch.tensor(x))
+            if backward == "after":
+                expected.backward()
+                got.backward()
+            assert same_bits(got.data, expected.data) and same_bits(w.grad, w_eager.grad), f"call {i}"
