@@ -129,6 +129,16 @@ def _index(g, f):
     return [f"h = torch.stack([h, h * 0.5], 2).reshape(h.shape[0], {2 * f})"], 2 * f
 
 
+def _masked(g, f):
+    # data-dependent shapes: a boolean mask the data gives, and a 3-D batch through a linear layer
+    return [g.draw(st.sampled_from([
+        "h = h + h[h > 0].sum()", "h = h * (h[h.abs() > 0.5].numel() + 1.0)",
+        "h = torch.where(h > h.mean(), h, h.detach() * 0.5)", "h = h + h.argmax(1, keepdim=True).float()",
+        f"h = {g.module(f'nn.Linear({f}, {f})')}(h.unsqueeze(1).expand(-1, 2, {f})).mean(1)",
+        "h = h.expand(2, -1, -1).sum(0).contiguous()",
+    ]))], f
+
+
 def _concat(g, f):
     return [g.draw(st.sampled_from(["h = torch.cat([h, h.tanh()], 1)", "h = torch.cat([h * 2.0, h], dim=-1)"]))], 2 * f
 
@@ -189,11 +199,13 @@ def _control(g, f):
 
 CATALOGUE = {"unary": _unary, "binary": _binary, "reduction": _reduction, "softmax": _softmax, "linear": _linear,
              "reshape": _reshape, "index": _index, "concat": _concat, "inplace": _inplace, "layer": _layer,
-             "no_grad": _no_grad, "control": _control}
+             "no_grad": _no_grad, "control": _control, "masked": _masked}
 LOSSES = ["loss = F.mse_loss(h, y)", "loss = (h ** 2).mean()", "loss = F.l1_loss(h, y)",
           "loss = F.smooth_l1_loss(h, y)",
           "loss = F.cross_entropy(h, labels)", "loss = F.binary_cross_entropy_with_logits(h, y.sigmoid())",
-          "loss = h.sum()", "loss = F.huber_loss(h, y)"]
+          "loss = h.sum()", "loss = F.huber_loss(h, y)", "loss = F.cross_entropy(h, labels, ignore_index=0)",
+          "loss = F.cross_entropy(h, labels, label_smoothing=0.1)", "loss = F.nll_loss(F.log_softmax(h, 1), labels)",
+          "loss = F.mse_loss(h, y, reduction='sum')"]
 OPTIMIZERS = ["optim.SGD(params, lr=0.05)", "optim.SGD(params, lr=0.05, momentum=0.9)",
               "optim.SGD(params, lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)",
               "optim.Adam(params, lr=0.01)", "optim.AdamW(params, lr=0.01, weight_decay=0.1)",
