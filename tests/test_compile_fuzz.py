@@ -572,3 +572,33 @@ def test_a_change_in_place_whose_result_has_another_layout_runs_eagerly(backward
                 expected.backward()
                 got.backward()
             assert same_bits(got.data, expected.data) and same_bits(w.grad, w_eager.grad), f"call {i}"
+
+
+def test_a_0d_weight_updated_by_hand_in_place_follows_its_gradient():
+    # `p -= 0.01 * p.grad` under no_grad() on a 0-d parameter: 0.01 * p.grad is a NumPy scalar (a traced gradient),
+    # which the operation copied into a constant leaf; the program baked the recorded call's number in, and two
+    # recorded calls whose gradients were both 0 (minimum(w, x) chose x) made a replay that never moved w again
+    # (value.CONSTANT_WATCHERS: that copy is now a conversion the replay makes of the number it computes)
+    def make():
+        torch.manual_seed(0)
+        w = nn.Parameter(torch.randn(()) * 0.5)
+        params = [w]
+        opt = optim.SGD(params, lr=0.05)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = ((torch.minimum(w, x) - y) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                for p in params:
+                    p -= 0.01 * p.grad
+            return loss
+        return w, step
+    (w_eager, eager), (w, step) = make(), make()
+    compiled = torch.compile(step)
+    rng = np.random.default_rng(0)
+    for i in range(8):
+        x, y = (rng.standard_normal((2, 1)).astype(np.float32) for _ in range(2))
+        expected, got = eager(torch.tensor(x), torch.tensor(y)), compiled(torch.tensor(x), torch.tensor(y))
+        assert same_bits(got.data, expected.data) and same_bits(w.data, w_eager.data), f"call {i}"
+    assert compiled.stats["replayed"] == 6
