@@ -92,7 +92,9 @@ def _record_in_place(target, name, result_of):
     if not writable and not isinstance(data, np.generic) and _live_views(versions):
         raise RuntimeError(f"{name}: the array of the Value these views share is read-only; clone() it first")
     since, required_grad = root._index, root._requires_grad
-    old = _copy_node(root, data.copy() if writable else data, since, root._parents)
+    # (order "K": the former contents keep their layout, as the changed array does; a compiled step allocates the
+    # buffer of the operation that made them in the layout recorded here, and a later reduction or matmul sums in it)
+    old = _copy_node(root, data.copy(order="K") if writable else data, since, root._parents)
     stamp = _value._next_index()  # the nodes recorded until now saw the old contents
     if positions is None:
         result = _conformed(_computed(result_of, old, target, name), target, name)
@@ -417,7 +419,7 @@ def _frozen_copy(value, versions, copies, with_data):
         parents = tuple(_frozen_copy(p, versions, copies, with_data) if p._version is versions else p
                         for p in value._parents)
         data = value.data
-        copy = copies[id(value)] = _copy_node(value, data.copy() if with_data and isinstance(data, np.ndarray)
+        copy = copies[id(value)] = _copy_node(value, data.copy(order="K") if with_data and isinstance(data, np.ndarray)
                                               else data, value._index, parents)
     return copy
 

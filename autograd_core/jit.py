@@ -40,7 +40,8 @@ is made again from the new argument at each replay (jit_arrays.py). NumPy run on
 Guards (checked before anything is written; a failed guard re-records, as torch.compile and tinygrad's
 JIT do, never replays wrong; up to two programs whose guards on the data failed are kept, and a later call whose
 data passes one of them replays it: batches that alternate between two paths replay both):
-* the structure, types, shapes and dtypes of the arguments, Python numbers by value, grad mode, and the default
+* the structure, types, shapes, dtypes and strides of the arguments (a Fortran-ordered batch lays its results out
+  otherwise, and reductions sum in memory order), Python numbers by value, grad mode, and the default
   dtype (`set_default_dtype`: what `zeros(3)` inside the function makes) (these choose among programs, one per
   combination; past `max_keys` combinations, 64 by default, a new one runs eagerly with a warning; and once 8 keys
   differ only in the values of Python numbers, new values run eagerly with a warning naming the argument, as
@@ -129,7 +130,9 @@ parameter's data by other than its add_, sub_, mul_, div_ (jit_numpy.py), of a V
 the recording's sight (a Value made from an argument's array, a view made before the call; `Value(h)` of a result h
 changed while h is used in the graph: `v = Value(h, requires_grad=False); v.mul_(0.5)` replays, as a write into the
 array computed for h, and so does a change under no_grad() of a result that requires grad, `with no_grad():
-h.clamp_(-1, 1)`, whose node eager mode keeps). Inside effects (the optimizer's step) in-place updates are fine.
+h.clamp_(-1, 1)`, whose node eager mode keeps), or whose new contents, computed out of place, are laid out otherwise
+than the changed array (`h[:, 0] = 0` on a Fortran-ordered `h = x[:, idx] * w`: later sums would add in another
+order). Inside effects (the optimizer's step) in-place updates are fine.
 Library code that changes arrays in place with NumPy during a forward pass either does it in an effect that takes
 what it needs as arguments (nn.BatchNorm folding a batch's statistics into its running ones: replayed with each new
 batch's) or says so with `not_replayable(reason)` (the functional `batch_norm` updating arrays it was handed), with

@@ -1,7 +1,8 @@
 """The arguments of a compiled step's call (jit.py): flattened into its live inputs (arrays and Values, read anew at
-each replay) and a guard key of everything else (structure, shapes, dtypes, Python numbers by value, grad mode, the
-default dtype), which chooses among the compiled function's programs; and the comparisons of a call's argument arrays
-with those a recording saw. Kept apart from jit.py: plain functions of the arguments, with no state of the compiler."""
+each replay) and a guard key of everything else (structure, shapes, dtypes, strides, Python numbers by value, grad
+mode, the default dtype), which chooses among the compiled function's programs; and the comparisons of a call's argument
+arrays with those a recording saw. Kept apart from jit.py: plain functions of the arguments, with no state of the
+compiler."""
 
 from __future__ import annotations
 
@@ -18,12 +19,15 @@ from .value import Value
 
 
 def _flatten(obj, leaves, key):
+    # An array's strides are part of its key: the layout of an elementwise result follows its inputs' (x.T * w is
+    # Fortran-ordered), a replay writes into buffers laid out as the recorded results were, and a reduction sums in
+    # memory order, so a batch in another layout than the recorded one's must be recorded again to give eager bits.
     if isinstance(obj, Value):
         leaves.append(obj)
-        key.append(("V", obj.shape, obj.dtype.str, obj.requires_grad))
+        key.append(("V", obj.shape, obj.dtype.str, obj.requires_grad, obj.data.strides))
     elif isinstance(obj, np.ndarray):
         leaves.append(obj)
-        key.append(("A", obj.shape, obj.dtype.str))
+        key.append(("A", obj.shape, obj.dtype.str, obj.strides))
     elif isinstance(obj, (tuple, list)):
         key.append((type(obj).__name__, len(obj)))
         for item in obj:
@@ -117,7 +121,7 @@ def _guard_key(args, kwargs):
         for arg in args:
             if arg.__class__ is not np.ndarray:
                 break
-            key.append((arg.shape, arg.dtype))
+            key.append((arg.shape, arg.dtype, arg.strides))
         else:
             return tuple(key), list(args)
     leaves, key = [], [GRAD_ENABLED.get(), _DEFAULTS["dtype"]]

@@ -139,7 +139,8 @@ def _detaches(recorder, target):
 
 
 def _snapshot(data):
-    return data.copy() if isinstance(data, np.ndarray) else data
+    # in data's layout (order "K"): the plan allocates the buffer of the operation that made it like this copy
+    return data.copy(order="K") if isinstance(data, np.ndarray) else data
 
 
 def rebind(recorder, target, old, new, detaches=(), views=()):
@@ -229,7 +230,13 @@ def in_graph(target, root, positions, name):
                        "it")
         return None
     detaches = _detaches(recorder, root)
-    return lambda old, result: rebind(recorder, root, old, result, detaches, views)
+
+    def record(old, result):
+        if not _same_layout(result.data, root.data):
+            not_replayable(f"an in-place change (Value.{name}) inside the function cannot be replayed: {_LAYOUT}")
+        else:
+            rebind(recorder, root, old, result, detaches, views)
+    return record
 
 
 def watched_write(original, refuse):
@@ -279,6 +286,8 @@ def watched_write(original, refuse):
                 new = clone(new)  # a Value made before the change (`x.copy_(y)`): a node of its own for x
         if not _same_bits(new.data, self.data):
             refuse(what, "a kind whose result computed out of place differs from the one written in place")
+        elif not _same_layout(new.data, self.data):
+            refuse(what, _LAYOUT)
         else:
             rebind(recorder, self, old, new, detaches)
         return self
@@ -374,6 +383,20 @@ def _conformed(result, target):
     if result.dtype != target.dtype:
         result = result.astype(target.dtype)
     return result
+
+
+# A replay computes a changed Value's new contents out of place, in the layout its operation gives (`h[:, 0] = 0` on a
+# Fortran-ordered h: a C-ordered where()); eager mode writes them into h's own array. A reduction or a matrix product
+# that reads them sums in memory order, so another layout gives other bits: such a change runs eagerly.
+_LAYOUT = ("its result computed out of place is laid out in memory otherwise than the changed array (a Fortran-ordered "
+           "result of x[:, index] or x.T * w), so later sums would add in another order; make it contiguous first")
+
+
+def _same_layout(a, b):
+    """Whether arrays a and b lay out their elements alike: the same strides along every axis longer than one."""
+    if a.__class__ is not np.ndarray or b.__class__ is not np.ndarray:
+        return True
+    return a.shape == b.shape and all(s == t for s, t, n in zip(a.strides, b.strides, a.shape) if n > 1)
 
 
 def _same_bits(a, b):

@@ -234,7 +234,9 @@ class _Plan(_PlanSources, _PlanBackward):
         first = xs[0] if xs else None
         if elementwise and first in self.buffer_of:
             held = self.ns.objects[self.buffer_of[first]]
-            if held.shape == data.shape and held.dtype == data.dtype:
+            # the same layout too: a reduction sums in memory order, so a result written in its input's Fortran
+            # layout (x[:, idx] * w) where eager mode's was C (... - y) would sum to other bits
+            if held.shape == data.shape and held.dtype == data.dtype and held.strides == data.strides:
                 self.reusable.append((len(self.lines) - 1, name, first, line))
 
     def _reuse_buffers(self):

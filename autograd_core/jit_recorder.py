@@ -23,6 +23,7 @@ from .element import ElementView
 from .grad_array import GradArray, ParameterArray, _TensorMethods
 from .modes import TRACERS
 from .tensor import COPY_WATCHERS
+from .value import CONSTANT_WATCHERS
 from .tracing import Tracer, tracing
 from .jit_arguments import _argument_arrays
 from .jit_arrays import copied
@@ -307,6 +308,16 @@ class _Watching:
         if _recording_here() is self.recorder:
             copied(self.recorder, source, result, _argument_arrays(self.recorder.flat_args))
 
+    def constant_made(self, number, data):
+        """An operation took the NumPy scalar `number` as a constant operand, copied into `data`: when NumPy computed it
+        from a traced gradient (jit_numpy: `lr * p.grad` of a 0-d parameter), a conversion the replay repeats from the
+        number it computes, not the recorded call's number baked in."""
+        recorder = self.recorder
+        if _recording_here() is recorder:
+            source = jit_numpy.real(number)
+            if id(source) in recorder.numpy_sources:
+                recorder.entries.append(("convert", source, data))
+
     def __enter__(self):
         if _RECORDING:
             raise _Unsupported("a compiled function called inside another one while it is recorded")
@@ -323,6 +334,7 @@ class _Watching:
         self.write = inplace_module._write
         inplace_module._write = watched_write(self.write, _in_place_problem)
         COPY_WATCHERS.append(self.copied)
+        CONSTANT_WATCHERS.append(self.constant_made)
         Value.detach = _watched_detach(_DETACH)
         # The classes' own entries, put back on exit (most are inherited: absent from the class's __dict__)
         self.array_methods = [(cls, name, vars(cls).get(name, _ABSENT))
@@ -359,6 +371,7 @@ class _Watching:
         value_module._to_float_data = self.conversion
         inplace_module._write = self.write
         COPY_WATCHERS.remove(self.copied)
+        CONSTANT_WATCHERS.remove(self.constant_made)
         Value.detach = _DETACH
         for cls, name, own in self.array_methods:
             if own is not _ABSENT:

@@ -60,6 +60,11 @@ def _to_float_data(data, dtype, requires_grad, what="Value"):
     return arr[()] if arr.ndim == 0 else arr
 
 
+# While a call is compiled (jit.py), the recorder told of each NumPy scalar an operation takes as a constant operand
+# (copied into a new one): one a traced gradient gave (`p -= lr * p.grad` of a 0-d parameter) is computed at replay.
+CONSTANT_WATCHERS = []
+
+
 class Value(TensorMethods, InplaceMethods):
     """A node of a computation graph: data (a scalar or an n-d array), its gradient, and its parents.
 
@@ -205,6 +210,8 @@ class Value(TensorMethods, InplaceMethods):
             elif dtype.kind not in "fc" and isinstance(x, np.floating):  # a NumPy float is a Python float to PyTorch
                 arr = arr.astype(_number_dtype(1.0, dtype))  # the default float dtype next to integers, not float64
             data = arr[()] if arr.ndim == 0 else arr
+            if CONSTANT_WATCHERS and isinstance(x, np.generic):  # a compile recording: see CONSTANT_WATCHERS
+                CONSTANT_WATCHERS[0](x, data)
         return _new_node(cls, data, False, None, (), None, _SCOPE.get())
 
     # ------------------------------------------------------------------------------------------------
