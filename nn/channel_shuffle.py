@@ -29,7 +29,7 @@ def channel_shuffle(input, groups):
                          f"{groups} groups.")
     grouped = reshape(input, shape=(shape[0], int(groups), channels // int(groups)) + shape[2:])
     shuffled = reshape(swapaxes(grouped, axis1=1, axis2=2), shape=shape)
-    if not isinstance(input, Value) or shuffled.op is None:  # (an array, or nothing recorded)
+    if not isinstance(input, Value) or shuffled.op == "":  # (an array, or nothing recorded: a leaf)
         return shuffled
     return shown_as(shuffled, input, "ChannelShuffleBackward0")  # PyTorch's one node over the input
 
