@@ -60,12 +60,7 @@ def test_sgd_step_of_a_parameter_of_16_mib_makes_no_temporary_of_its_size():
     p.grad = np.full((4096, 1024), 2.0, np.float32)
     opt = optim.SGD([p], lr=0.5)
     opt.step()  # the thread's scratch block is made at the first step
-    tracemalloc.start()
-    try:
-        opt.step()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = _peak_memory(opt.step)
     assert peak < p.data.nbytes // 4, peak
     assert np.all(p.data == -1.0)
 
@@ -75,14 +70,19 @@ def test_a_smaller_parameters_step_makes_one_temporary_of_its_size():
     p = Value(np.ones((784, 256), np.float32), requires_grad=True)
     p.grad = np.full((784, 256), 2.0, np.float32)
     opt = optim.SGD([p], lr=0.5)
-    tracemalloc.start()
-    try:
-        opt.step()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = _peak_memory(opt.step)
     assert p.data.nbytes <= peak < 2 * p.data.nbytes, peak
     assert np.all(p.data == 0.0)
+
+
+def _peak_memory(fn):
+    """The most memory (bytes) Python's and NumPy's allocations held at once during fn() (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 @pytest.mark.parametrize("sgd_update", ["blocked"], indirect=True)
