@@ -60,6 +60,12 @@ def _batch_of_matrices(shape, params, operands):
     return (-1,) + rows + tuple(shape[-1:])
 
 
+def _squeezed_column(shape, params, operands):
+    """matmul's bmm of a stack and a vector on the right (a column, squeezed after the product): the squeeze's output
+    (batch, rows); None for another node's squeeze."""
+    return (-1,) + tuple(shape[-1:]) if len(operands) == 2 and len(operands[1]) == 1 else None
+
+
 def _with_summed_labels(shape, params, operands):
     """An einsum's output shape with a dimension of size 1 for each summed label (None: not an einsum's)."""
     equation = params.get("equation")
@@ -72,14 +78,15 @@ def _with_summed_labels(shape, params, operands):
 # PyTorch's node under a view on top of the node (its name as the top's entry) -> the shape of its output, from the
 # shape of the node's output, the node's parameters and its parents' shapes: mm and addmm of rows (linear and matmul of
 # more dims, or of a vector), bmm of a batch of matrices (of one row each for a vector on the left), mv of rows and a
-# vector, the 2-D kernel of cross_entropy of 3 or 5+ dims (one loss per (N, 1, -1)), linear's product before its bias
-# (AddBackward0 of it and the bias), einsum's permuted product (or its product of operands summed alone) whose summed
-# labels' dimensions (of size 1) the view drops, instance_norm's batch norm of (1, N·C, ...), the 2-D pools of the 1-D
-# ones (max_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d, AdaptiveAvgPool1d(1)'s mean); None: not that node
+# vector, the squeeze of bmm's columns (a vector on the right), the 2-D kernel of cross_entropy of 3 or 5+ dims (one
+# loss per (N, 1, -1)), linear's product before its bias (AddBackward0 of it and the bias), einsum's permuted product
+# (or its product of operands summed alone) whose summed labels' dimensions (of size 1) the view drops, instance_norm's
+# batch norm of (1, N·C, ...), the 2-D pools of the 1-D ones (max_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d,
+# AdaptiveAvgPool1d(1)'s mean); None: not that node
 _UNDER_VIEW = {
     "MmBackward0": _rows, "AddmmBackward0": _rows,
     "BmmBackward0": _batch_of_matrices,
-    "MvBackward0": lambda shape, params, operands: (-1,),
+    "MvBackward0": lambda shape, params, operands: (-1,), "SqueezeBackward1": _squeezed_column,
     "NllLoss2DBackward0": lambda shape, params, operands: tuple(shape[:1]) + (1, -1),
     "UnsafeViewBackward0": lambda shape, params, operands: tuple(shape),
     "PermuteBackward0": _with_summed_labels, "MulBackward0": _with_summed_labels,

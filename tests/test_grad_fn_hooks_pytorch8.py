@@ -2,8 +2,9 @@
 
 * matmul of a constant vector on the left and a stack that requires grad (v @ stack): PyTorch's UnsafeViewBackward0
   over BmmBackward0, whose output is (batch, 1, n) (the vector is one row, expanded over the batch): a hook on the top
-  node gets grad_inputs of that shape (grad_fn_hook_inputs' shape of the node under the view); with its neighbours
-  (a vector on the right, 4-D stacks, both requiring grad), whose nodes PyTorch folds into mv;
+  node gets grad_inputs of that shape (grad_fn_hook_inputs' shape of the node under the view); a constant vector on
+  the right of a stack out of row order (PyTorch's bmm of a column, then SqueezeBackward1 under the view, whose hook
+  this library refused); with their neighbours (4-D stacks, both requiring grad), which PyTorch folds into mv;
 * group_norm with a weight and no bias, or a bias and no weight (nn.GroupNorm(bias=False) too): PyTorch's one
   NativeGroupNormBackward0 listing (input, weight, bias), None for the one not given, not MulBackward0 or AddBackward0
   over the normalisation (a bias alone is compared with PyTorch's group_norm of a constant weight of ones, whose
@@ -34,6 +35,9 @@ _VECTOR_LEFT = [
     ("matmul(vconst,c3)", lambda L, F, nn, d: L.matmul(d.v.detach(), d.c3)),
     ("vconst@c3.tanh()", lambda L, F, nn, d: d.v.detach() @ d.c3.tanh()),
     ("vconst@c4.transpose(0,1)", lambda L, F, nn, d: d.v.detach() @ d.c4.transpose(0, 1)),
+    # a stack out of row order and a constant vector on the right: PyTorch's bmm of a column, squeezed, under the view
+    ("t3.mT@uconst", lambda L, F, nn, d: d.t3.transpose(1, 2) @ d.u.detach()),
+    ("t4.mT@uconst", lambda L, F, nn, d: d.c4.transpose(-1, -2).transpose(0, 1) @ d.v.detach()),
 ]
 # the neighbours, which the base commit got right: a batch of one, both requiring grad, a vector on the right, a
 # stack transposed
