@@ -45,15 +45,28 @@ class _Above(tuple):
     the parents that no other edge lists."""
 
 
-def _rows(shape, params):  # (mm's and addmm's rows)
+def _rows(shape, params, operands):  # (mm's and addmm's rows)
     return (-1,) + tuple(shape[-1:])
 
 
-def _unsqueezed(shape, params):  # (the 2-D pool of a 1-D one's input, unsqueezed at -2)
+def _unsqueezed(shape, params, operands):  # (the 2-D pool of a 1-D one's input, unsqueezed at -2)
     return tuple(shape[:-1]) + (1,) + tuple(shape[-1:])
 
 
-def _with_summed_labels(shape, params):
+def _batch_of_matrices(shape, params, operands):
+    """bmm's output (batch, rows, columns) for matmul's product of a stack (or linear's): a vector on the left is
+    PyTorch's one row (unsqueezed, expanded over the batch), which matmul's product has dropped."""
+    rows = (1,) if len(operands[0]) == 1 else tuple(shape[-2:-1])
+    return (-1,) + rows + tuple(shape[-1:])
+
+
+def _squeezed_column(shape, params, operands):
+    """matmul's bmm of a stack and a vector on the right (a column, squeezed after the product): the squeeze's output
+    (batch, rows); None for another node's squeeze."""
+    return (-1,) + tuple(shape[-1:]) if len(operands) == 2 and len(operands[1]) == 1 else None
+
+
+def _with_summed_labels(shape, params, operands):
     """An einsum's output shape with a dimension of size 1 for each summed label (None: not an einsum's)."""
     equation = params.get("equation")
     if equation is None:
@@ -63,20 +76,21 @@ def _with_summed_labels(shape, params):
 
 
 # PyTorch's node under a view on top of the node (its name as the top's entry) -> the shape of its output, from the
-# shape of the node's output and the node's parameters: mm and addmm of rows (linear and matmul of more dims, or of a
-# vector), bmm of a batch of matrices, mv of rows and a vector, the 2-D kernel of cross_entropy of 3 or 5+ dims (one
+# shape of the node's output, the node's parameters and its parents' shapes: mm and addmm of rows (linear and matmul of
+# more dims, or of a vector), bmm of a batch of matrices (of one row each for a vector on the left), mv of rows and a
+# vector, the squeeze of bmm's columns (a vector on the right), the 2-D kernel of cross_entropy of 3 or 5+ dims (one
 # loss per (N, 1, -1)), linear's product before its bias (AddBackward0 of it and the bias), einsum's permuted product
 # (or its product of operands summed alone) whose summed labels' dimensions (of size 1) the view drops, instance_norm's
 # batch norm of (1, N·C, ...), the 2-D pools of the 1-D ones (max_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d,
 # AdaptiveAvgPool1d(1)'s mean); None: not that node
 _UNDER_VIEW = {
     "MmBackward0": _rows, "AddmmBackward0": _rows,
-    "BmmBackward0": lambda shape, params: (-1,) + tuple(shape[-2:]),
-    "MvBackward0": lambda shape, params: (-1,),
-    "NllLoss2DBackward0": lambda shape, params: tuple(shape[:1]) + (1, -1),
-    "UnsafeViewBackward0": lambda shape, params: tuple(shape),
+    "BmmBackward0": _batch_of_matrices,
+    "MvBackward0": lambda shape, params, operands: (-1,), "SqueezeBackward1": _squeezed_column,
+    "NllLoss2DBackward0": lambda shape, params, operands: tuple(shape[:1]) + (1, -1),
+    "UnsafeViewBackward0": lambda shape, params, operands: tuple(shape),
     "PermuteBackward0": _with_summed_labels, "MulBackward0": _with_summed_labels,
-    "NativeBatchNormBackward0": lambda shape, params: (1, -1) + tuple(shape[2:]),
+    "NativeBatchNormBackward0": lambda shape, params, operands: (1, -1) + tuple(shape[2:]),
     **dict.fromkeys(("AdaptiveAvgPool2DBackward0", "AdaptiveMaxPool2DBackward0", "MaxPool2DWithIndicesBackward0",
                      "AvgPool2DBackward0", "MeanBackward1"), _unsqueezed),
 }
@@ -132,7 +146,8 @@ def _edge_of(entry, node=None, top=None):
             return _Viewed(end)
     viewed = _UNDER_VIEW.get(entry[0])
     if viewed is not None and top in _VIEW_TOPS:
-        shape = viewed(np.shape(node.data), node._params if isinstance(node._params, dict) else {})
+        shape = viewed(np.shape(node.data), node._params if isinstance(node._params, dict) else {},
+                       tuple(np.shape(p.data) for p in node._parents))
         return False if shape is None else _Above(shape)
     return False
 

@@ -541,6 +541,13 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if not _fusable(xhat, weight, bias, 1) and weight is None and bias is None:
         return reshape.named(_GROUP)(xhat, shape=shape)  # the view back is the last node: PyTorch's one's name
     xhat = xhat.reshape(shape)
+    if (weight is None) != (bias is None):
+        # one of them: γ·x̂ + 0 or 1·x̂ + β as the one scale_shift node too, shown as PyTorch's one node listing (input,
+        # weight, bias), the constant in the other's place needing no gradient (PyTorch's None there)
+        given = data_of(weight if bias is None else bias)
+        filled = (weight, np.zeros_like(given)) if bias is None else (np.ones_like(given), bias)
+        if _fusable(xhat, *filled, 1):
+            weight, bias = filled
     if _fusable(xhat, weight, bias, 1):
         return _scale_shift.named(_GROUP)(xhat, weight, bias, axis=1)
     channel = (1, C) + (1,) * (len(shape) - 2)
