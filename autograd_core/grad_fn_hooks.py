@@ -273,7 +273,7 @@ def _replacement(fn, replaced, like):
 
 
 def _shown(g):
-    """A gradient as hooks see it (a GradArray view, as a Value hook's)."""
+    """A gradient as hooks see it (a GradArray view, as a Value hook's); None as it is."""
     from .grad_array import GradArray
 
     return g.view(GradArray) if g.__class__ is np.ndarray and g.ndim else g
@@ -282,7 +282,7 @@ def _shown(g):
 def _run_prehooks(state, kept):
     """The gradients the node sends on after its prehooks, given its outputs' retained gradients `kept` (None for
     one without): each one kept where no prehook replaced it (the same object), else the replacement."""
-    shown = tuple(None if x is None else _shown(x) for x in kept)
+    shown = tuple(map(_shown, kept))
     grad_outputs = shown
     for fn in list(state.prehooks.values()):
         result = fn(grad_outputs)
@@ -346,8 +346,8 @@ def _step_one(state, node, g):
         if edges is not None:  # PyTorch's node lists other edges (2 - x, lerp(x, y, 0.5): no Scalar's; linear's Wᵀ;
             # cross_entropy's LogSoftmaxBackward0; x[0, 0]'s inner SelectBackward0; the node under a view on top)
             grad_inputs = at_listed_edges(node, g, edges, grad_inputs, into=True)
-        grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
-                                           (None if g is None else _shown(g),))
+        grad_inputs, replaced = _run_hooks(state, tuple(map(_shown, grad_inputs)),
+                                           (_shown(g),))
         if replaced:
             if edges is not None:  # (back to the parents)
                 grad_inputs = at_listed_edges(node, g, edges, grad_inputs, into=False, inputs=inputs)
@@ -364,7 +364,7 @@ def _step_under_view(state, node, retained, g, shape):
     from . import backward_hooks
 
     grad_inputs, replaced = _run_hooks(state, (None if g is None else _shown(_plain(g).reshape(shape)),),
-                                       (None if g is None else _shown(g),))
+                                       (_shown(g),))
     if replaced:
         g = None if grad_inputs[0] is None else _plain(grad_inputs[0]).reshape(np.shape(node.data))
     return retained if g is retained else backward_hooks._TakenOver(retained, g)
@@ -395,8 +395,8 @@ def _step_chain_top(state, node, retained, g, declared):
             leaves = tuple(None if e is None else e if values and e.requires_grad else Value(e.data, requires_grad=True)
                            for e in entries)
             grad_inputs = _node_vjp(((0, declared.top(node, *leaves)),), (g,), leaves, complex_pass)
-    grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
-                                       (None if g is None else _shown(g),))
+    grad_inputs, replaced = _run_hooks(state, tuple(map(_shown, grad_inputs)),
+                                       (_shown(g),))
     if not replaced:
         return retained if g is retained else backward_hooks._TakenOver(retained, g)
     to_inputs = _node_vjp(tuple(enumerate(entries)), grad_inputs, inputs, complex_pass)
@@ -415,8 +415,8 @@ def _step_unstacked(state, node, retained, g):
 
     steps = np.shape(node.data)[0]
     grad_inputs = (None,) * steps if g is None else tuple(_plain(g)[t] for t in range(steps))
-    grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
-                                       (None if g is None else _shown(g),))
+    grad_inputs, replaced = _run_hooks(state, tuple(map(_shown, grad_inputs)),
+                                       (_shown(g),))
     if replaced and g is not None:
         parts = [np.zeros_like(np.asarray(node.data[t])) if x is None else _plain(x) for t, x in enumerate(grad_inputs)]
         g = stack(parts) if any(isinstance(x, Value) for x in parts) else np.stack(parts)
@@ -448,10 +448,9 @@ def _step_composite(state, node, retained, g, inputs=None, unused=()):
     # node, not through it: there the inner nodes' own gradients go on past the hooks)
     grad_inputs = _node_vjp(members, (g,), inputs, engine.COMPLEX_VALUES_EXIST[0], uses, inner=composite)
     if held is not None:
-        grad_inputs = tuple(a if b is None else b if a is None else a + b for a, b in zip(grad_inputs, held))
-    grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
-                                       (None if g is None else _shown(g),) + tuple(None if x is None else _shown(x)
-                                                                                    for x in unused))
+        grad_inputs = _added(grad_inputs, held)
+    grad_inputs, replaced = _run_hooks(state, tuple(map(_shown, grad_inputs)),
+                                       (_shown(g),) + tuple(map(_shown, unused)))
     if replaced:
         if composite:
             _take_inner_gradients(members, inputs)
@@ -504,7 +503,7 @@ def _step_native(state, node, retained, g, inputs, rule):
         position = _Saved(k + 1)
         state.value_handles.append(v._add_hook(NodeHook(state, position)))
     state.saved = (saved, None, {}, weakref.ref(node), inputs)
-    grad_inputs, _ = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
+    grad_inputs, _ = _run_hooks(state, tuple(map(_shown, grad_inputs)),
                                 (_shown(g),) + (None,) * len(saved))
     _send_to_inputs(inputs, grad_inputs)
     return backward_hooks._TakenOver(retained, None)
@@ -559,9 +558,13 @@ def _held_sent(state, unused):
         g, sent = saved[2][k + 1]
         if x is not g:  # (a prehook's replacement)
             sent = _node_vjp(((0, saved[0][k]),), (x,), saved[4], engine.COMPLEX_VALUES_EXIST[0], inner=False)
-        total = sent if total is None else tuple(a if b is None else b if a is None else a + b
-                                                 for a, b in zip(total, sent))
+        total = sent if total is None else _added(total, sent)
     return total
+
+
+def _added(gradients, more):
+    """Two tuples of gradients (None for none) added position by position."""
+    return tuple(a if b is None else b if a is None else a + b for a, b in zip(gradients, more))
 
 
 def _step_leaf(state, leaf, g):
@@ -636,8 +639,8 @@ def _step_group(state, position, value, g):
     if state.hooks:
         inputs = _node_inputs(members)
         grad_inputs = _node_vjp(members, grad_outputs, inputs, complex_pass)
-        grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
-                                           tuple(None if x is None else _shown(x) for x in grad_outputs))
+        grad_inputs, replaced = _run_hooks(state, tuple(map(_shown, grad_inputs)),
+                                           tuple(map(_shown, grad_outputs)))
         take_over = take_over or replaced
     if take_over:  # the node's work done here: grad_inputs to the inputs, the outputs send nothing
         if grad_inputs is None:  # (no hook: the other outputs' grad_inputs, this one's dropped)
@@ -704,7 +707,7 @@ def _step_inner(state, node, g):
     node._pending = conj(g) if complex_pass and g.dtype.kind == "c" else g  # (the pass's way)
     try:
         grad_inputs = _node_vjp(members, grad_outputs, inputs, complex_pass)
-        grad_inputs, replaced = _run_hooks(state, tuple(None if x is None else _shown(x) for x in grad_inputs),
+        grad_inputs, replaced = _run_hooks(state, tuple(map(_shown, grad_inputs)),
                                            grad_outputs)
         if replaced:
             _take_inner_gradients(members, inputs)
