@@ -116,11 +116,14 @@ def unary(op):
 
 
 _UNARY_OF = {}  # primitive -> its `unary` function (primitives are few: module-level ones and their named twins)
+# its .get bound once: looked up on the dict in Primitive.__call__, callgrind saw a bound method made and freed at every
+# call (~120 instructions more; BENCHMARKS.md "Stop 70")
+unary_of = _UNARY_OF.get
 
 
 def apply_unary(op, x):
     """`apply` for one Value input and no parameters: the path every elementwise method takes (`unary(op)`'s)."""
-    return (_UNARY_OF.get(op) or unary(op))(x)
+    return (unary_of(op) or unary(op))(x)
 
 
 def binary(op):

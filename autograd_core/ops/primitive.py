@@ -22,14 +22,10 @@ import sys
 
 import numpy as np
 
-from ..recording import _UNARY_OF, apply, unary
+from ..recording import apply, unary, unary_of
 from ..float_errors import recompute
 from ..python_numbers import COMPLEX_VALUES_EXIST
 from ..value import Value
-
-# `_UNARY_OF.get` bound once: looked up on the dict in Primitive.__call__, callgrind saw a bound method made and freed
-# at every call (~120 instructions more; BENCHMARKS.md "Stop 70")
-_unary_of = _UNARY_OF.get
 
 PRIMITIVES: dict[str, Primitive] = {}
 _TWINS: dict[str, dict] = {}  # Primitive.named's: {primitive's name: {grad_fn_name or (it, input_at): twin}}
@@ -252,7 +248,7 @@ class Primitive:
     def __call__(self, *args, **params):
         if not params and len(args) == 1 and isinstance(args[0], Value):
             # `apply`'s steps with less argument handling: recording.apply_unary's line, written out (a frame less)
-            return (_unary_of(self) or unary(self))(args[0])
+            return (unary_of(self) or unary(self))(args[0])
         if params and self.arguments:
             args, params = self._bind_arguments(args, params)
         if params and self.reduces_over is not None:
