@@ -353,31 +353,15 @@ def _reshape(parents, params, node):
     return "ViewBackward0", None
 
 
-def _index_kind(item):
-    """What PyTorch's x[...] does with one item of an index: 'unsqueeze' (None), 'ellipsis', 'slice', 'select' (an
-    int, a 0-d integer array), 'bool' (a bool or 0-d boolean array: a new dimension of 1, unsqueezed, then indexed
-    by a tensor there), 'array' (an index array)."""
-    if item is None:
-        return "unsqueeze"
-    if item is Ellipsis:
-        return "ellipsis"
-    if item.__class__ is slice:
-        return "slice"
-    if isinstance(item, (bool, np.bool_)) or (isinstance(item, np.ndarray) and item.ndim == 0
-                                               and item.dtype == bool):
-        return "bool"
-    if isinstance(item, (numbers.Integral, np.integer)) or (isinstance(item, np.ndarray) and item.ndim == 0):
-        return "select"
-    return "array"
-
-
 def _index_steps(index, shape):
     """PyTorch's nodes of x[index] for an x of `shape` (None: unknown), in order: (name, k) for each item k that
     records one (SelectBackward0, SliceBackward0, UnsqueezeBackward0), and whether the index ends in an
     IndexBackward0 (index arrays, bools). A slice inside a tuple that keeps the whole dimension (start 0 as given,
     step 1, stop at or past the end) records nothing, as PyTorch skips it; a lone slice always records one."""
+    from .ops.shape import index_kind
+
     items = index if index.__class__ is tuple else (index,)
-    kinds = [_index_kind(item) for item in items]
+    kinds = [index_kind(item) for item in items]
     # the dimensions of x each item takes (None and bools take none; a mask its own number)
     taken = [1 if kind in ("slice", "select") else np.ndim(item) if kind == "array" and np.asarray(item).dtype == bool
              else 1 if kind == "array" else 0 for item, kind in zip(items, kinds)]
@@ -427,7 +411,9 @@ def inner_index(index, shape=None):
     items = list(index) if index.__class__ is tuple else [index]
     steps, advanced = _index_steps(index, shape)
     if advanced:
-        kinds = [_index_kind(item) for item in items]
+        from .ops.shape import index_kind
+
+        kinds = [index_kind(item) for item in items]
         return tuple(x for item, kind in zip(items, kinds) for x in (
             [None] if kind == "bool" else
             [slice(None)] * (np.ndim(item) if np.asarray(item).dtype == bool else 1) if kind == "array" else [item]))

@@ -278,17 +278,22 @@ def getitem(x, index):
         raise index_error_in_pytorchs_words(err, np.shape(x.data if isinstance(x, Value) else x), index) from None
 
 
-def _is_int_item(item):
-    if isinstance(item, np.ndarray):
-        return item.ndim == 0 and item.dtype.kind in "iu"
-    return isinstance(item, (numbers.Integral, np.integer)) and not isinstance(item, (bool, np.bool_))
-
-
-def _is_array_item(item):
-    """An index array, or a bool (a 0-d mask: PyTorch's unsqueeze there, then an index tensor of 1 or 0 positions)."""
-    if isinstance(item, np.ndarray):
-        return item.ndim > 0 or item.dtype == bool
-    return isinstance(item, (bool, np.bool_))
+def index_kind(item):
+    """What PyTorch's x[...] does with one item of an index (made NumPy-ready: `_plain_index`): 'unsqueeze' (None),
+    'ellipsis', 'slice', 'select' (an int, a 0-d integer array), 'bool' (a bool or 0-d boolean array: a new dimension
+    of 1, unsqueezed, then indexed by a tensor there), 'array' (an index array). grad_fn_names reads its nodes so."""
+    if item is None:
+        return "unsqueeze"
+    if item is Ellipsis:
+        return "ellipsis"
+    if item.__class__ is slice:
+        return "slice"
+    if isinstance(item, (bool, np.bool_)) or (isinstance(item, np.ndarray) and item.ndim == 0
+                                               and item.dtype == bool):
+        return "bool"
+    if isinstance(item, (numbers.Integral, np.integer)) or (isinstance(item, np.ndarray) and item.ndim == 0):
+        return "select"
+    return "array"
 
 
 _ARRAY_OR_BOOL = (np.ndarray, bool, np.bool_)
@@ -308,21 +313,22 @@ def _pytorchs_steps(index):
             break
     else:
         return None
-    ints = [k for k, item in enumerate(index) if _is_int_item(item)]
-    arrays = [k for k, item in enumerate(index) if _is_array_item(item)]
+    kinds = [index_kind(item) for item in index]
+    ints = [k for k, kind in enumerate(kinds) if kind == "select"]
+    arrays = [k for k, kind in enumerate(kinds) if kind in ("array", "bool")]
     if not ints or not arrays:
         return None
     together = sorted(ints + arrays)
     if together[-1] - together[0] + 1 == len(together):  # next to each other: NumPy's result is PyTorch's
         return None
     basic, advanced = [], []
-    for item in index:
-        if _is_int_item(item):
+    for item, kind in zip(index, kinds):
+        if kind == "select":
             basic.append(item)
-        elif _is_array_item(item) and np.ndim(item) == 0:  # a bool
+        elif kind == "bool":
             basic.append(None)
             advanced.append(np.zeros(1 if item else 0, np.intp))
-        elif _is_array_item(item):
+        elif kind == "array":
             whole = item.ndim if item.dtype == bool else 1
             basic.extend([slice(None)] * whole)
             advanced.append(item)
