@@ -227,12 +227,11 @@ def test_hooks_on_every_node_of_a_model_are_pytorchs(make, replace):
 # ---- recurrent layers: their h_n is PyTorch's StackBackward0 of each layer's last step, a bidirectional layer's
 # output its CatBackward0 of the directions, this library's own stack and cat of its steps' composite
 
-def _recurrent_side_by_side(kind, options, which, replace):
-    """The layer `kind` (the same weights in both libraries) of x (3, 2, 6): a prehook and a hook on each node of its
-    output `which` ("out" or "h") that is not a top refusing them (the output's StackBackward0 of its steps)."""
+def recurrent_layers_run(kind, options):
+    """The recurrent layer `kind` (GRU, LSTM, RNN) of `options`, 6 features in and 4 out, in float64 in both libraries
+    with PyTorch's first weights, run on one x (3, 2, 6) that requires grad: [(ag, out, h), (torch, out, h)], h an
+    LSTM's h_n alone."""
     import torch
-
-    from autograd_core.grad_fn_names import hook_refusal
 
     x = np.random.default_rng(7).standard_normal((3, 2, 6))
     torch.manual_seed(0)
@@ -240,10 +239,21 @@ def _recurrent_side_by_side(kind, options, which, replace):
     state = {k: v.detach().numpy().copy() for k, v in theirs_layer.state_dict().items()}
     ours_layer = getattr(ag.nn, kind)(6, 4, **options).double()
     ours_layer.load_state_dict({k: ag.tensor(v) for k, v in state.items()})
-    ys = []
+    runs = []
     for L, layer in ((ag, ours_layer), (torch, theirs_layer)):
         out, h = layer(L.tensor(x, requires_grad=True))
-        ys.append(out if which == "out" else h[0] if kind == "LSTM" else h)
+        runs.append((L, out, h[0] if kind == "LSTM" else h))
+    return runs
+
+
+def _recurrent_side_by_side(kind, options, which, replace):
+    """The layer `kind` (the same weights in both libraries) of x (3, 2, 6): a prehook and a hook on each node of its
+    output `which` ("out" or "h") that is not a top refusing them (the output's StackBackward0 of its steps)."""
+    import torch
+
+    from autograd_core.grad_fn_names import hook_refusal
+
+    ys = [out if which == "out" else h for _, out, h in recurrent_layers_run(kind, options)]
     pairs = _pairs(ys[0].grad_fn, ys[1].grad_fn)
     picked = [pair for pair in pairs if type(pair[0]).__name__ != "AccumulateGrad" and not pair[0]._path
               and hook_refusal(pair[0]._node) is None]

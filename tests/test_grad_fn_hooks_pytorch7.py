@@ -213,19 +213,11 @@ def _recurrent_side_by_side(kind, options, replace):
     import torch
 
     import autograd_core as ag
+    from test_grad_fn_hooks_pytorch6 import recurrent_layers_run
 
-    x = np.random.default_rng(7).standard_normal((3, 2, 6))
-    torch.manual_seed(0)
-    theirs_layer = getattr(torch.nn, kind)(6, 4, **options).double()
-    state = {k: v.detach().numpy().copy() for k, v in theirs_layer.state_dict().items()}
-    ours_layer = getattr(ag.nn, kind)(6, 4, **options).double()
-    ours_layer.load_state_dict({k: ag.tensor(v) for k, v in state.items()})
-    ys = []
-    for L, layer in ((ag, ours_layer), (torch, theirs_layer)):
-        out, h = layer(L.tensor(x, requires_grad=True))
-        h = h[0] if kind == "LSTM" else h
-        first = options.get("batch_first", False)
-        ys.append(L.cat([out, (h.transpose(0, 1) if first else h) * 2], dim=int(first)))  # (the steps' dimension)
+    first = options.get("batch_first", False)
+    ys = [L.cat([out, (h.transpose(0, 1) if first else h) * 2], dim=int(first))  # (the steps' dimension)
+          for L, out, h in recurrent_layers_run(kind, options)]
     pairs = _pairs(ys[0].grad_fn, ys[1].grad_fn)
     picked = [pair for pair in pairs if type(pair[0]).__name__ != "AccumulateGrad" and not pair[0]._path]
     assert [type(a).__name__ for a, _ in picked] == [type(b).__name__ for _, b in picked]
