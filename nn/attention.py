@@ -245,7 +245,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     if (bias_k is None) != (bias_v is None):
         raise RuntimeError(f"bias_{'k' if bias_v is None else 'v'} is set but bias_{'v' if bias_v is None else 'k'} "
                            "is None")
-    query, key, value = _as_values((query, key, value))
+    query, key, value = _once_each(_as_value, (query, key, value))
     batched = _check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads)
     if not batched:  # one sample: a batch of one, each input unsqueezed by itself (as PyTorch: no longer one Value)
         query, key, value = (x.unsqueeze(1) for x in (query, key, value))
@@ -341,10 +341,14 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     return (output if batched else output.squeeze(1)), None
 
 
-def _as_values(xs):
-    """_as_value of each, one Value for the same object given twice (self-attention's query is key is value)."""
+def _once_each(fn, xs):
+    """fn(x) for each of xs, computed once for an object given several times, so that self-attention's query is key is
+    value stays so (PyTorch's code tests it with `is`)."""
     made = {}
-    return tuple(made.setdefault(id(x), _as_value(x)) for x in xs)
+    for x in xs:
+        if id(x) not in made:
+            made[id(x)] = fn(x)
+    return tuple(made[id(x)] for x in xs)
 
 
 def _in_projection(query, key, value, embed_dim, weight, bias, separate, q_weight, k_weight, v_weight):
@@ -461,12 +465,10 @@ class MultiheadAttention(Module):
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
         dtype = self.out_proj.weight.dtype
-        made = {}  # (one Value for one object: self-attention's query is key is value, as PyTorch's "is" tests)
-        query, key, value = (made.setdefault(id(x), _as_value(x, dtype)) for x in (query, key, value))
+        query, key, value = _once_each(lambda x: _as_value(x, dtype), (query, key, value))
         batched = query.ndim == 3
-        if self.batch_first and batched:  # each object transposed once, so that query is key is value still
-            turned = {}
-            query, key, value = (turned.setdefault(id(x), x.swapaxes(0, 1)) for x in (query, key, value))
+        if self.batch_first and batched:
+            query, key, value = _once_each(lambda x: x.swapaxes(0, 1), (query, key, value))
         output, weights = multi_head_attention_forward(
             query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias, self.bias_k,
             self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias,
