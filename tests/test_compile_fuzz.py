@@ -182,21 +182,20 @@ def _no_grad(g, f):
     ]))], f
 
 
+# Python control flow a step may take, by what it depends on (drawn in this order)
+_CONTROLS = {
+    "data": "if h.sum() > 0:\n    h = h * 2.0\nelse:\n    h = h - 1.0",
+    "item": "if h.mean().item() > 0.1:\n    h = h.tanh()",
+    "shape": "if h.shape[0] > 3:\n    h = h * 0.5\nelse:\n    h = h + 0.25",
+    "counter": "counter[0] += 1\nif counter[0] % 3 == 0:\n    h = h * 1.5",
+    "global": "calls += 1  # (declared global at the function's start)\nif calls > 4:\n    h = h - 0.5",
+    "grad_mode": "if torch.is_grad_enabled():\n    h = h + 0.125",
+    "requires_grad": "if x.requires_grad:\n    h = h * 0.75",
+}
+
+
 def _control(g, f):
-    kind = g.draw(st.sampled_from(["data", "item", "shape", "counter", "global", "grad_mode", "requires_grad"]))
-    if kind == "global":
-        return ["calls += 1  # (declared global at the function's start)\nif calls > 4:\n    h = h - 0.5"], f
-    if kind == "data":
-        return ["if h.sum() > 0:\n    h = h * 2.0\nelse:\n    h = h - 1.0"], f
-    if kind == "item":
-        return ["if h.mean().item() > 0.1:\n    h = h.tanh()"], f
-    if kind == "shape":
-        return ["if h.shape[0] > 3:\n    h = h * 0.5\nelse:\n    h = h + 0.25"], f
-    if kind == "counter":
-        return ["counter[0] += 1\nif counter[0] % 3 == 0:\n    h = h * 1.5"], f
-    if kind == "grad_mode":
-        return ["if torch.is_grad_enabled():\n    h = h + 0.125"], f
-    return ["if x.requires_grad:\n    h = h * 0.75"], f
+    return [_CONTROLS[g.draw(st.sampled_from(list(_CONTROLS)))]], f
 
 
 CATALOGUE = {"unary": _unary, "binary": _binary, "reduction": _reduction, "softmax": _softmax, "linear": _linear,
