@@ -186,9 +186,9 @@ def test_a_prehooks_replacement_flows_into_the_chain():
 
 
 @pytest.mark.parametrize("make, register, words", [
-    (lambda ag, x: ag.hypot(x, x), "register_hook", "several of its inputs"),  # (test_grad_fn_hooks_pytorch5)
-    (lambda ag, x: ag.nn.utils.rnn.pack_padded_sequence(x[:, :, None], ag.tensor([2, 4, 3]), enforce_sorted=False
-                                                        ).data, "register_hook", "top of a chain"),  # (its gathers)
+    # (an einsum of three operands, one of them broadcast: PyTorch's product of the first two; hypot(x, x) and an
+    # unsorted pack_padded_sequence hook as PyTorch's since hooks8, test_grad_fn_hooks_pytorch9.py)
+    (lambda ag, x: ag.einsum("ij,ij,ij->ij", x, x[:1] * 2, x), "register_hook", "lists nodes of its own"),
 ])
 def test_hooks_that_could_not_be_pytorchs_are_refused(make, register, words):
     import autograd_core as ag
