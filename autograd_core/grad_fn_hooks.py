@@ -39,10 +39,16 @@ permuted operands: the primitive's `inner_view`) or an inner node (cross_entropy
 the gradients at their outputs; where PyTorch's node takes an input below this one (layer_norm's x below the
 normalisation, x[1:] = v's v), the rules of the nodes between, as for a composite.
 The top of a chain that PyTorch records where this library computes one composite (vander's flip, circular
-padding's last copy, cond's nan_to_num) gives that top's grad_inputs from the entries and operation the composite
-declares (grad_fn_chain_tops: `_step_chain_top`); a recurrent layer's output, its gradient unstacked. Under
+padding's last copy, cond's nan_to_num, einsum's last product, an unsorted pack_padded_sequence's packing of the sorted
+batch; hypot(x, x)'s own node, over copies of x) gives that top's grad_inputs from the entries and operation the
+composite declares (grad_fn_chain_tops: `_step_chain_top`); a recurrent layer's output, its gradient unstacked. Under
 create_graph, group_norm's hooks record PyTorch's formula written with the mean and rstd it saves
-(`declare_native_backward`), whose gradients a later pass holds for the node's hooks (`_held_for_node`).
+(`declare_native_backward`), whose gradients a later pass holds for the node's hooks (`_held_for_node`); a pass that
+reaches them and not the node's output runs the node's hooks at the last of them (`_saved_outputs_alone`).
+
+In a pass that computes gradients for some Values alone (autograd.grad's inputs, backward's inputs=), grad_inputs
+hold None for each input from which no path leads to one of them, as PyTorch's node computes only what its pass needs
+(`_needed_only`; not cat's and stack's, which compute every tensor's).
 
 A node the pass reaches with no gradient (a rule, a prehook or a hook sent it none) runs its hooks with None
 (NodeHook.step_of_none), as PyTorch runs every node of its graph: the Value's hooks get None, the prehooks (None, ...),

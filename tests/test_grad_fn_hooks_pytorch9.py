@@ -8,12 +8,13 @@
   grad_fn_chain_tops.declare_apart), and matmul of a stack on the right that PyTorch folds into rows
   ((y.mT @ x.mT).mT: TransposeBackward0, or its copy CloneBackward0, on top);
 * linalg.svdvals' node (and matrix_norm's 2 and nuclear norms', cond's): PyTorch's LinalgSvdBackward0 of three
-  outputs (U, S, Vh), whose prehooks and hooks get (None, g, None), not two;
+  outputs (U, S, Vh), whose prehooks and hooks get (None, g, None), not two; block_diag of a constant, whose block
+  PyTorch's node computes too;
 * PyTorch's None in grad_inputs for an input that its pass does not need (autograd.grad asking for some leaves,
   backward(inputs=...)): its node computes only the gradients that lead to what is asked for;
-* group_norm under create_graph: a second pass that reaches its saved mean and rstd alone (a first loss linear in y)
-  calls its hooks as PyTorch's, with (None, g_mean, g_rstd), and a prehook's replacement of those gradients needs no
-  retain_graph.
+* group_norm under create_graph: a second pass that reaches its saved mean and rstd alone (a first loss linear in y,
+  or a pass asking for the weight's gradient alone) calls its hooks as PyTorch's, with (None, g_mean, g_rstd), and a
+  prehook's replacement of those gradients needs no retain_graph.
 
 Each case's calls (the arguments of a prehook and a hook, which observe, or replace: the prehook doubles
 grad_outputs, the hook triples grad_inputs) and the gradients are PyTorch's; every test fails on 8c8f84e8."""
@@ -51,6 +52,8 @@ _TABLE_CASES = [
     ("test_grad_fn_names6", "svdvals_sliced"),
     ("test_grad_fn_names12", "a1@c3"), ("test_grad_fn_names12", "r1@c3"), ("test_grad_fn_names12", "m43@c3"),
     ("test_grad_fn_names12", "m43@col"), ("test_grad_fn_names12", "matmul(a1,c3)"),
+    # block_diag of a constant: PyTorch's node computes its block too, as its cat does
+    ("test_grad_fn_names9", "block_diag_constant"), ("test_grad_fn_names9", "block_diag_cast"),
 ]
 
 
@@ -273,8 +276,9 @@ def _group_norm_twice(library, make, squared, pre, post, ask):
 
 
 _TWICE = [(name, squared, pre, post, ask) for name in _GROUP_NORMS for squared in (False, True)
-          for pre in (False, True) for post in (False, True) for ask in ("xwb", "xw")
-          if not squared or pre]  # (squared: only a prehook's replacement failed on 8c8f84e8)
+          for pre in (False, True) for post in (False, True) for ask in ("xwb", "xw", "w")
+          if (not squared or pre) and (name != "plain" or ask != "w")]  # (squared: only a prehook's replacement
+# failed on 8c8f84e8; plain has no weight)
 
 
 @pytest.mark.parametrize("name, squared, pre, post, ask", _TWICE,
@@ -282,8 +286,9 @@ _TWICE = [(name, squared, pre, post, ask) for name in _GROUP_NORMS for squared i
                               f"{'post' if q else 'observe'}-{a}" for n, s, p, q, a in _TWICE])
 def test_group_norms_hooks_in_a_second_pass_are_pytorchs(name, squared, pre, post, ask):
     """The second pass calls the node's hooks once more, with grad_outputs (None or g, g_mean, g_rstd): with a loss
-    linear in y (y not in the second pass) too, and a prehook's replacement of g_mean and g_rstd reaches the inputs
-    without retain_graph."""
+    linear in y (y not in the second pass) too, and where it asks for the weight's gradient alone (PyTorch runs the
+    node, an input of which is asked for: grad_inputs all None), and a prehook's replacement of g_mean and g_rstd
+    reaches the inputs without retain_graph."""
     ours, theirs = (_group_norm_twice(library, _GROUP_NORMS[name], squared, pre, post, ask)
                     for library in ("autograd_core", "torch"))
     assert len(theirs[0]) == 4 and theirs[0][2][1][1] is not None  # (pre, post, then the second pass's: g_mean)

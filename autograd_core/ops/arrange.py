@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from ..errors import ShapeError
+from ..grad_fn_chain_tops import declare_top_of
 from ..one_node import shown_as
 from ..value import Value
 from .index import as_value, check_dim, diag, flip, index_array, scatter_add_at
@@ -373,8 +374,13 @@ def block_diag(*tensors):
         rows.append(concatenate(parts, axis=1))
         left += w
     # PyTorch's one node over the inputs (None for one that needs no gradient)
-    return shown_as(concatenate(rows, axis=0), tuple(x if x.requires_grad else None for x in values),
-                    "BlockDiagBackward0")
+    out = shown_as(concatenate(rows, axis=0), tuple(x if x.requires_grad else None for x in values),
+                   "BlockDiagBackward0")
+    if out.requires_grad and not all(x.requires_grad for x in values):
+        # (for node hooks: PyTorch's node computes every input's block, a constant's too, as its cat does: the top
+        # of a chain whose entries are all the inputs)
+        declare_top_of(out, lambda out, *inputs: tuple(values), lambda out, *blocks: block_diag(*blocks))
+    return out
 
 
 def _cast(x, dtype):
