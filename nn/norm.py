@@ -599,6 +599,7 @@ def _saved_output(x, *inputs):
 
 
 _saved_output.defvjp_argnum(lambda i, g, out, *xs: g if i == 0 else None, formula="g for x, none for the others")
+_saved_output.defjvp_argnum(lambda i, t, out, *xs: t if i == 0 else None)
 
 
 class GroupNorm(Module):
