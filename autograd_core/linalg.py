@@ -188,9 +188,14 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
         n = A.shape[-1]
         A = A * (1.0 - np.eye(n, dtype=A.dtype)) + np.eye(n, dtype=A.dtype)
     if left:
-        return shown_as(_ops.solve_triangular(A, B, upper=upper), inputs, "LinalgSolveTriangularBackward0")
-    X = _mT(_ops.solve_triangular(_mT(A), _mT(B), upper=not upper))    # X A = B  ⟺  Aᵀ Xᵀ = Bᵀ
-    return shown_as(X, inputs, "LinalgSolveTriangularBackward0")
+        X = shown_as(_ops.solve_triangular(A, B, upper=upper), inputs, "LinalgSolveTriangularBackward0")
+    else:
+        X = _mT(_ops.solve_triangular(_mT(A), _mT(B), upper=not upper))    # X A = B  ⟺  Aᵀ Xᵀ = Bᵀ
+        X = shown_as(X, inputs, "LinalgSolveTriangularBackward0")
+    if inputs[0] is not inputs[1]:
+        return X
+    # (one Value as both: its uses, which are which input's, for node hooks)
+    return declare_apart(X, lambda a, b: solve_triangular(a, b, upper=upper, left=left, unitriangular=unitriangular))
 
 
 # ----------------------------------------------------------------------------------------------------

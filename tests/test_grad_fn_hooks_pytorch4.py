@@ -186,9 +186,10 @@ def test_a_prehooks_replacement_flows_into_the_chain():
 
 
 @pytest.mark.parametrize("make, register, words", [
-    # (an einsum of three operands, one of them broadcast: PyTorch's product of the first two; hypot(x, x) and an
-    # unsorted pack_padded_sequence hook as PyTorch's since hooks8, test_grad_fn_hooks_pytorch9.py)
-    (lambda ag, x: ag.einsum("ij,ij,ij->ij", x, x[:1] * 2, x), "register_hook", "lists nodes of its own"),
+    # (one LU factor as both lu_solve's LU and its B; hypot(x, x), an unsorted pack_padded_sequence and einsum of
+    # three operands hook as PyTorch's since hooks8, test_grad_fn_hooks_pytorch9)
+    (lambda ag, x: (lambda lu: ag.linalg.lu_solve(*lu, lu[0]))(ag.linalg.lu_factor(x[:3] + 3 * ag.eye(3))),
+     "register_hook", "several of its inputs"),
 ])
 def test_hooks_that_could_not_be_pytorchs_are_refused(make, register, words):
     import autograd_core as ag

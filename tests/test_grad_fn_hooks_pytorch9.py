@@ -1,12 +1,13 @@
 """Node hooks against PyTorch's side by side in float64, round 9 (hooks8):
 
 * the nodes that refused register_hook: an einsum of three operands or more that sums no label (PyTorch's chain of
-  products, whose top MulBackward0 takes the product of all but the last operand: ops/einsum.py's chain_top), an
-  unsorted pack_padded_sequence (its node over PyTorch's IndexSelectBackward0 that sorts the batch) and a recurrent
-  layer on it, hypot / cdist / cross / dist / fmod / remainder of one Value twice (whose composite uses it more often
-  than PyTorch's node has inputs: the node's hooks compute the function again from a copy of each input,
-  grad_fn_chain_tops.declare_apart), and matmul of a stack on the right that PyTorch folds into rows
-  ((y.mT @ x.mT).mT: TransposeBackward0, or its copy CloneBackward0, on top);
+  products, whose top MulBackward0 takes the product of all but the last operand: ops/einsum.py's chain_top), also
+  of an operand it broadcasts; an unsorted pack_padded_sequence (its node over PyTorch's IndexSelectBackward0 that
+  sorts the batch) and a recurrent layer on it; hypot / cdist / cross / dist / fmod / remainder / solve_triangular /
+  cholesky_solve of one Value twice (whose composite uses it more often than PyTorch's node has inputs: the node's
+  hooks compute the function again from a copy of each input, grad_fn_chain_tops.declare_apart); matmul of a stack
+  on the right that PyTorch folds into rows ((y.mT @ x.mT).mT: TransposeBackward0, or its copy CloneBackward0, on
+  top);
 * linalg.svdvals' node (and matrix_norm's 2 and nuclear norms', cond's): PyTorch's LinalgSvdBackward0 of three
   outputs (U, S, Vh), whose prehooks and hooks get (None, g, None), not two; block_diag of a constant, whose block
   PyTorch's node computes too;
@@ -86,6 +87,10 @@ EINSUMS = [
     ("i,j,k,i->ijk", lambda L, F, nn, d: L.einsum("i,j,k,i->ijk", d.v, d.u, d.w, d.v)),  # (v twice)
     ("i,i,i->i", lambda L, F, nn, d: L.einsum("i,i,i->i", d.v, d.v, d.v)),
     ("ii,i,i->i", lambda L, F, nn, d: L.einsum("ii,i,i->i", d.m[0], d.v, d.v.tanh())),  # (a diagonal)
+    # an operand einsum broadcasts (a label of size 1 against another size): PyTorch's views are of it as given
+    ("ij,ij,ij->ij_broadcast", lambda L, F, nn, d: L.einsum("ij,ij,ij->ij", d.x, d.x[:1] * 2, d.x.tanh())),
+    ("ij,ij,ij->ji_broadcast_two", lambda L, F, nn, d: L.einsum("ij,ij,ij->ji", d.x[:1], d.x[:, :1] * 3, d.x)),
+    ("bij,bij,bij->bji_broadcast", lambda L, F, nn, d: L.einsum("bij,bij,bij->bji", d.m[:1] * 1, d.m, d.m[:, :1])),
 ]
 
 
@@ -114,6 +119,12 @@ APART = [
     ("dist_p3", lambda L, F, nn, d: (lambda t: L.dist(t, t, 3))(d.x * 2)),
     ("fmod", lambda L, F, nn, d: L.fmod(d.x, d.x)),
     ("remainder", lambda L, F, nn, d: (lambda t: L.remainder(t, t))(d.x + 1)),
+    ("solve_triangular", lambda L, F, nn, d: (lambda t: L.linalg.solve_triangular(t, t, upper=True))(d.m + 3)),
+    ("solve_triangular_right_unit", lambda L, F, nn, d: (lambda t: L.linalg.solve_triangular(
+        t, t, upper=False, left=False, unitriangular=True))(d.m * 2)),
+    # (a triangular factor: PyTorch's gradient of the other triangle differs from this library's, without hooks too)
+    ("cholesky_solve", lambda L, F, nn, d: (lambda t: L.cholesky_solve(t, t))((d.m[0] + 3).tril())),
+    ("cholesky_solve_upper", lambda L, F, nn, d: (lambda t: L.cholesky_solve(t, t, upper=True))(d.m.exp().triu())),
 ]
 
 

@@ -130,16 +130,16 @@ def _products_top(node):
     """Node hooks on an einsum of three operands or more that sums no label ("i,j,k->ijk"): PyTorch's chain of
     products, left to right, of the operands aligned (grad_fn_einsum.py), whose top MulBackward0 takes the product of
     all but the last operand and the last one aligned; a ChainTop of those two entries (grad_fn_chain_tops), else
-    None (a label summed, two operands: their views are the node's own edges; an operand einsum broadcast)."""
+    None (a label summed, two operands: their views are the node's own edges)."""
     equation = node._params.get("equation") if isinstance(node._params, dict) else None
     if equation is None or len(node._parents) < 3:
         return None
     subs, output = _parts(equation)
-    if set("".join(subs)) - set(output) or any(
-            getattr(p._op, "grad_fn_name", None) == EINSUM_BROADCAST for p in node._parents):
+    if set("".join(subs)) - set(output):
         return None
 
     def entries(out, *xs):
+        xs = [_as_given(x) for x in xs]
         aligned = [_aligned_view(x, i, out, *xs, equation=equation) for i, x in enumerate(xs)]
         left = aligned[0]
         for x in aligned[1:-1]:
@@ -150,6 +150,16 @@ def _products_top(node):
 
 
 _einsum.chain_top = _products_top
+
+
+def _as_given(x):
+    """An einsum's input x as its operand was given, where einsum broadcast it (a label of size 1 against another
+    size: PyTorch's views are of the operand, broadcast inside): x's first element along each broadcast dimension, a
+    view of x (so that what it gets, x's broadcast rule sums back to the operand)."""
+    if getattr(x._op, "grad_fn_name", None) != EINSUM_BROADCAST:
+        return x
+    given = np.shape(x._parents[0].data)
+    return x[tuple(slice(0, 1) if m == 1 and n != 1 else slice(None) for m, n in zip(given, x.shape))]
 
 
 def einsum(equation, *operands):
