@@ -356,7 +356,9 @@ def _step_one(state, node, g):
         unused = tuple(held.get(k + 1) for k in range(len(unused)))
     g, *unused = _run_prehooks(state, (retained,) + unused)
     unused = tuple(unused)
-    if state.hooks:
+    # (a node with saved outputs, NATIVE_BACKWARDS', takes its step for its prehooks alone too: under create_graph it
+    # records them, and a later pass sends on what they held)
+    if state.hooks or held or unused and NATIVE_BACKWARDS.get(node._op.grad_fn_name) is not None:
         if is_freed(node):  # a second pass without retain_graph: PyTorch's error, before the node's hooks
             raise RuntimeError(_FREED_MESSAGE)
         top = None

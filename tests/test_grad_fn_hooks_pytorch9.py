@@ -304,3 +304,33 @@ def test_group_norms_hooks_in_a_second_pass_are_pytorchs(name, squared, pre, pos
                     for library in ("autograd_core", "torch"))
     assert len(theirs[0]) == 4 and theirs[0][2][1][1] is not None  # (pre, post, then the second pass's: g_mean)
     _same(ours, theirs, 1e-9)
+
+
+def _group_norm_prehook_alone(library, squared, double):
+    """A prehook alone on group_norm's node (doubling what it gets if double), and the two passes of
+    _group_norm_twice: its calls and the second gradients."""
+    L, F, _ = _library(library)
+    x, w, b = (L.tensor(_NEEDED[k], requires_grad=True) for k in "xwb")
+    y = F.group_norm(x, 2, w, b)
+    calls = []
+
+    def prehook(grad_outputs):
+        calls.append([_numbers(g) for g in grad_outputs])
+        if double:
+            return tuple(None if g is None else g * 2 for g in grad_outputs)
+
+    y.grad_fn.register_prehook(prehook)
+    total = (y * L.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape)))).sum()
+    firsts = L.autograd.grad(total * total if squared else total, [x, w], create_graph=True)
+    seconds = L.autograd.grad(sum((g * g * g).sum() for g in firsts), [x, w])
+    return calls, [_numbers(g) for g in seconds]
+
+
+@pytest.mark.parametrize("squared", [False, True], ids=["linear", "squared"])
+@pytest.mark.parametrize("double", [False, True], ids=["observe", "double"])
+def test_group_norms_prehook_alone_in_a_second_pass_is_pytorchs(squared, double):
+    """A prehook without a hook: the second pass calls it with (None or g, g_mean, g_rstd) too, and its replacement
+    of them reaches the inputs."""
+    ours, theirs = (_group_norm_prehook_alone(library, squared, double) for library in ("autograd_core", "torch"))
+    assert len(theirs[0]) == 2 and theirs[0][1][1] is not None
+    _same(ours, theirs, 1e-9)
