@@ -15,22 +15,23 @@ import weakref
 class ChainTop:
     """How PyTorch's chain `name` ends (declare_top's arguments)."""
 
-    __slots__ = ("entries", "top")
+    __slots__ = ("entries", "top", "every")
 
-    def __init__(self, entries, top):
-        self.entries, self.top = entries, top
+    def __init__(self, entries, top, every=False):
+        self.entries, self.top, self.every = entries, top, every
 
 
 _TOPS = {}  # chain name (grad_fn_names.chain_layout's, or a "<" chain of names) -> its ChainTop
 
 
-def declare_top(name, entries, top):
+def declare_top(name, entries, top, every=False):
     """Declare the end of PyTorch's chain `name` (a name the composite's last node is shown as: chain_layout's, or
     PyTorch's names joined by "<"), and return name. entries(out, *inputs): the values of the top node's entries (one
     per entry of its next_functions, a constant where PyTorch lists None) computed from the composite's inputs
     (PyTorch's node's inputs, as Values; out: the composite's output, for its shape) by PyTorch's nodes below the top;
-    top(out, *entries): the output computed from them by the top node's own operation."""
-    _TOPS[name] = ChainTop(entries, top)
+    top(out, *entries): the output computed from them by the top node's own operation. every: the top computes
+    every entry's gradient, also one that its pass does not need (PyTorch's cat), else None for those."""
+    _TOPS[name] = ChainTop(entries, top, every)
     return name
 
 
@@ -52,13 +53,13 @@ def declared_top(node):
 _APART = {}  # id(output) -> (a weak reference to it, its ChainTop): declare_top_of's
 
 
-def declare_top_of(out, entries, top):
+def declare_top_of(out, entries, top, every=False):
     """Declare the end of PyTorch's chain for out alone, the last node of a composite shown as it (declare_top's
     entries and top, for a call whose chain a name cannot tell: pack_padded_sequence's sort of the batch), and
     return out. The mark lasts while out lives."""
     if out._op is not None:
         key = id(out)
-        _APART[key] = (weakref.ref(out, lambda ref, key=key: _forget(key, ref)), ChainTop(entries, top))
+        _APART[key] = (weakref.ref(out, lambda ref, key=key: _forget(key, ref)), ChainTop(entries, top, every))
     return out
 
 

@@ -327,8 +327,32 @@ def _needed_only(inputs, grad_inputs):
                  for x, gx in zip(inputs, grad_inputs))
 
 
+class _Entry:
+    """An entry of a chain's top computed again from the node's inputs (_step_chain_top), for _needed_only: it leads
+    to what the pass wants where one of the inputs below it does."""
+
+    __slots__ = ("value", "inputs")
+
+    def __init__(self, value, inputs):
+        self.value, self.inputs = value, inputs
+
+
 def _leads_to(x, wanted, memo):
     """Whether a path leads from Value x down to one of `wanted`; memo: id -> answer, for the Values of this pass."""
+    if x.__class__ is _Entry:  # (its graph is new: walked down to the inputs, which the memo may hold)
+        inputs = {id(v) for v in x.inputs if v is not None}
+        stack, seen = [x.value], set()
+        while stack:
+            v = stack.pop()
+            if id(v) in seen:
+                continue
+            seen.add(id(v))
+            if id(v) in inputs or v._op is None:
+                if v.requires_grad and _leads_to(v, wanted, memo):
+                    return True
+                continue
+            stack.extend(p for p in v._parents if p.requires_grad)
+        return False
     known = memo.get(id(x))
     if known is not None:
         return known
@@ -441,6 +465,9 @@ def _step_chain_top(state, node, retained, g, declared):
             leaves = tuple(None if e is None else e if values and e.requires_grad else Value(e.data, requires_grad=True)
                            for e in entries)
             grad_inputs = _node_vjp(((0, declared.top(node, *leaves)),), (g,), leaves, complex_pass)
+            if not declared.every:  # (None for an entry from which no path leads to what the pass wants)
+                grad_inputs = _needed_only(tuple(None if e is None else _Entry(e, inputs) for e in entries),
+                                           grad_inputs)
     grad_inputs, replaced = _run_hooks(state, tuple(map(_shown, grad_inputs)),
                                        (_shown(g),))
     if not replaced:

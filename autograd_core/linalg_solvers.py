@@ -308,7 +308,7 @@ def _ones_and_powers(out, x):
     return powers[..., :1].detach(), powers[..., 1:]
 
 
-declare_top(_VANDER, _ones_and_powers, lambda out, ones, powers: concatenate([ones, powers], axis=-1))
+declare_top(_VANDER, _ones_and_powers, lambda out, ones, powers: concatenate([ones, powers], axis=-1), every=True)
 
 
 def tensorinv(A, ind=2):

@@ -134,6 +134,20 @@ def test_one_value_as_both_inputs_of_a_composite_hooks_as_pytorchs(make, replace
     _every_node(make, replace)
 
 
+# ---- block_diag of a constant: its block as PyTorch's node gives it (a matrix, for a vector too)
+
+BLOCKS = [
+    ("matrix_and_constant_vector", lambda L, F, nn, d: L.block_diag(d.x, d.v.detach(), d.u)),
+    ("constant_number_and_vector", lambda L, F, nn, d: L.block_diag(L.tensor(2.0, dtype=L.float64), d.v * 2)),
+]
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["observe", "replace"])
+@pytest.mark.parametrize("make", [case[1] for case in BLOCKS], ids=[case[0] for case in BLOCKS])
+def test_block_diag_of_a_constant_hooks_as_pytorchs(make, replace):
+    _every_node(make, replace)
+
+
 # ---- pack_padded_sequence of an unsorted batch: PackPaddedSequenceBackward0 over IndexSelectBackward0
 
 def _packed(L, x, lengths, **options):
@@ -205,6 +219,8 @@ NEEDED = [
     ("addcmul", lambda L, F, x, w, b: L.addcmul(w, b, w), ("b",)),
     ("mse_loss", lambda L, F, x, w, b: F.mse_loss(w, b), ("w",)),
     ("hypot", lambda L, F, x, w, b: L.hypot(w, b), ("b",)),
+    # the top of a chain (einsum's last product): None for the entry that leads to no input asked for
+    ("einsum_i,j,k->ijk", lambda L, F, x, w, b: L.einsum("i,j,k->ijk", w, b, w[:2] * 1), ("b",)),
 ]
 _NEEDED_CASES = [(name, make, ask) for name, make, asks in NEEDED for ask in asks]
 
