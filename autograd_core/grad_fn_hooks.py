@@ -168,8 +168,16 @@ class _NodeHookHandle(RemovableHandle):
 
 
 def register(fn, group, kind):
-    """Register fn (kind "prehooks" or "hooks") on the node whose outputs are `group` (one_node.Outputs)."""
+    """Register fn (kind "prehooks" or "hooks") on the node whose outputs are `group` (one_node.Outputs). A hook is
+    refused where a Value is several of the node's inputs (triangular_solve(A, A)): the rules of the nodes its call
+    recorded give that Value the sum of its inputs' gradients, not each input's."""
     _check_callable(fn, kind)
+    if kind == "hooks":
+        inputs = [x for x in _node_inputs(_members(group)) if x is not None]
+        if len({id(x) for x in inputs}) < len(inputs):
+            raise RuntimeError("register_hook: a Value is several of the inputs of this node of several outputs, and "
+                               "the gradient this library's nodes give it is the sum of those inputs' gradients, not "
+                               "each one's; use register_prehook, or a hook on an input Value")
     return _add(fn, _group_state(group), kind)
 
 

@@ -350,3 +350,36 @@ def test_group_norms_prehook_alone_in_a_second_pass_is_pytorchs(squared, double)
     ours, theirs = (_group_norm_prehook_alone(library, squared, double) for library in ("autograd_core", "torch"))
     assert len(theirs[0]) == 2 and theirs[0][1][1] is not None
     _same(ours, theirs, 1e-9)
+
+
+# ---- a node of several outputs with one Value as several inputs: its hooks could not be PyTorch's (the gradient its
+# nodes give the Value is the sum of its inputs'), so register_hook refuses, as for a composite; a prehook is PyTorch's
+
+SEVERAL_OUTPUTS = [
+    ("triangular_solve", lambda L, t: L.triangular_solve(t, t)[0]),
+    ("triangular_solve_upper_false", lambda L, t: L.triangular_solve(t, t, upper=False)[0]),
+    ("lstsq", lambda L, t: L.linalg.lstsq(t, t).solution),
+]
+
+
+@pytest.mark.parametrize("make", [case[1] for case in SEVERAL_OUTPUTS], ids=[case[0] for case in SEVERAL_OUTPUTS])
+def test_a_hook_on_a_node_of_several_outputs_over_one_value_twice_is_refused(make):
+    import warnings
+
+    calls, grads = [], []
+    for library in ("autograd_core", "torch"):
+        L, _, _ = _library(library)
+        a = L.tensor(_ARRAYS["m"][0] + 3 * np.eye(3), requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            y = make(L, a * 1)
+        if library == "autograd_core":
+            with pytest.raises(RuntimeError, match="several of the inputs"):
+                y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: None)
+        seen = []
+        y.grad_fn.register_prehook(lambda grad_outputs, seen=seen: seen.append([_numbers(g) for g in grad_outputs]))
+        (y * L.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape)))).sum().backward()
+        calls.append(seen)
+        grads.append(_numbers(a.grad))
+    _same(calls[0], calls[1], 1e-9)
+    _same(grads[0], grads[1], 1e-9)
