@@ -204,13 +204,14 @@ def move_to_old_version(value, old):
 
 
 class _Pass:
-    """A backward pass running in this thread: whether it adds to .grad (backward) or not (autograd_core.grad), and
-    the callbacks queued for its end."""
+    """A backward pass running in this thread: whether it adds to .grad (backward) or not (autograd_core.grad), the
+    callbacks queued for its end, and the Values it computes gradients for (`wanted`: autograd.grad's inputs, a set;
+    None for every leaf), with node hooks' memo of which Values lead to one of them (`leads`, grad_fn_hooks)."""
 
-    __slots__ = ("accumulate", "callbacks")
+    __slots__ = ("accumulate", "callbacks", "wanted", "leads")
 
-    def __init__(self, accumulate):
-        self.accumulate, self.callbacks = accumulate, []
+    def __init__(self, accumulate, wanted=None):
+        self.accumulate, self.callbacks, self.wanted, self.leads = accumulate, [], wanted, None
 
 
 class _Passes(threading.local):

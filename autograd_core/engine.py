@@ -72,7 +72,7 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     wanted = None if inputs is None else set(inputs)
     captured, visited, undo = {}, [], []
     release = _leaves_to_release(roots) if HOOKED_LEAVES else None
-    this_pass = _Pass(accumulate)
+    this_pass = _Pass(accumulate, wanted)
     callbacks = this_pass.callbacks
     _PASSES.stack.append(this_pass)
     # The backward pass allocates many short-lived arrays but creates no reference cycles: pause the

@@ -149,7 +149,28 @@ def _edge_of(entry, node=None, top=None):
         shape = viewed(np.shape(node.data), node._params if isinstance(node._params, dict) else {},
                        tuple(np.shape(p.data) for p in node._parents))
         return False if shape is None else _Above(shape)
+    below = _FOLDED_TOPS.get(top)
+    if below is not None and node._op.name == "matmul" and _names_down(entry, len(below)) == below:
+        shape = np.shape(node.data)
+        return _Above(shape if top == "CloneBackward0" else shape[:-2] + shape[-2:][::-1])
     return False
+
+
+# matmul of a stack on the right that PyTorch folds into rows, (y.mT @ x.mT).mT: its top is the transpose back
+# (TransposeBackward0 of the product's UnsafeViewBackward0, a view where the result is contiguous: a dimension of size
+# 1 among the two swapped, so that its gradient is this node's in the product's shape, reshaped), or that transpose's
+# copy (CloneBackward0), whose gradient is this node's (grad_fn_names._folded); the names down its one entry
+_FOLDED_TOPS = {"TransposeBackward0": ("UnsafeViewBackward0",),
+                "CloneBackward0": ("TransposeBackward0", "UnsafeViewBackward0")}
+
+
+def _names_down(entry, depth):
+    """The names of the first `depth` nodes of a chain of PyTorch's nodes down the first entry of each."""
+    names = []
+    while len(names) < depth and entry.__class__ is tuple and entry[1]:
+        names.append(entry[0])
+        entry = entry[1][0]
+    return tuple(names)
 
 
 def _only_views(entry, names):
@@ -252,10 +273,13 @@ def unlisted_edges(node):
     composite: grad_fn_names.hook_refusal), else None: PyTorch's node lists nodes of its own in `next_functions` (2 /
     x's ReciprocalBackward0, einsum's permuted operands, instance_norm's batch norm of a view), whose gradients this
     library's node does not compute; or inputs further down (layer_norm's x) one of which is several of them."""
+    from .grad_fn_chain_tops import declared_top
     from .grad_fn_names import layout
 
     top, entries = layout(node)
     if entries is None or all(_edge_of(e, node, top) is not False for e in entries):
+        return None
+    if declared_top(node) is not None:  # (its primitive declares the top of PyTorch's chain: einsum's products)
         return None
     further_down = inputs_further_down(node)
     if further_down is not None:

@@ -39,10 +39,16 @@ permuted operands: the primitive's `inner_view`) or an inner node (cross_entropy
 the gradients at their outputs; where PyTorch's node takes an input below this one (layer_norm's x below the
 normalisation, x[1:] = v's v), the rules of the nodes between, as for a composite.
 The top of a chain that PyTorch records where this library computes one composite (vander's flip, circular
-padding's last copy, cond's nan_to_num) gives that top's grad_inputs from the entries and operation the composite
-declares (grad_fn_chain_tops: `_step_chain_top`); a recurrent layer's output, its gradient unstacked. Under
+padding's last copy, cond's nan_to_num, einsum's last product, an unsorted pack_padded_sequence's packing of the sorted
+batch; hypot(x, x)'s own node, over copies of x) gives that top's grad_inputs from the entries and operation the
+composite declares (grad_fn_chain_tops: `_step_chain_top`); a recurrent layer's output, its gradient unstacked. Under
 create_graph, group_norm's hooks record PyTorch's formula written with the mean and rstd it saves
-(`declare_native_backward`), whose gradients a later pass holds for the node's hooks (`_held_for_node`).
+(`declare_native_backward`), whose gradients a later pass holds for the node's hooks (`_held_for_node`); a pass that
+reaches them and not the node's output runs the node's hooks at the last of them (`_saved_outputs_alone`).
+
+In a pass that computes gradients for some Values alone (autograd.grad's inputs, backward's inputs=), grad_inputs
+hold None for each input from which no path leads to one of them, as PyTorch's node computes only what its pass needs
+(`_needed_only`; not cat's and stack's, which compute every tensor's).
 
 A node the pass reaches with no gradient (a rule, a prehook or a hook sent it none) runs its hooks with None
 (NodeHook.step_of_none), as PyTorch runs every node of its graph: the Value's hooks get None, the prehooks (None, ...),
@@ -68,7 +74,7 @@ from .grad_fn_hook_inputs import (
     OWN, UNSTACKED, _send_to_inputs, _take_inner_gradients, at_listed_edges, inputs_further_down, repeated_inputs,
     top_of_chain,
 )
-from .grad_fn_chain_tops import ChainTop
+from .grad_fn_chain_tops import ChainTop, declared_top
 from .hook_handles import RemovableHandle
 
 
@@ -162,8 +168,16 @@ class _NodeHookHandle(RemovableHandle):
 
 
 def register(fn, group, kind):
-    """Register fn (kind "prehooks" or "hooks") on the node whose outputs are `group` (one_node.Outputs)."""
+    """Register fn (kind "prehooks" or "hooks") on the node whose outputs are `group` (one_node.Outputs). A hook is
+    refused where a Value is several of the node's inputs (triangular_solve(A, A)): the rules of the nodes its call
+    recorded give that Value the sum of its inputs' gradients, not each input's."""
     _check_callable(fn, kind)
+    if kind == "hooks":
+        inputs = [x for x in _node_inputs(_members(group)) if x is not None]
+        if len({id(x) for x in inputs}) < len(inputs):
+            raise RuntimeError("register_hook: a Value is several of the inputs of this node of several outputs, and "
+                               "the gradient this library's nodes give it is the sum of those inputs' gradients, not "
+                               "each one's; use register_prehook, or a hook on an input Value")
     return _add(fn, _group_state(group), kind)
 
 
@@ -307,6 +321,61 @@ def _run_hooks(state, grad_inputs, grad_outputs):
     return grad_inputs, replaced
 
 
+def _needed_only(inputs, grad_inputs):
+    """grad_inputs (one per input of `inputs`, None for one without) with None for each input from which no path leads
+    to a Value the pass computes a gradient for (autograd.grad's inputs, backward's inputs=): PyTorch's node computes
+    only the gradients its pass needs (should_compute_output), and its hooks get None for the others."""
+    this_pass = _this_pass()
+    wanted = None if this_pass is None else this_pass.wanted
+    if wanted is None:
+        return grad_inputs
+    if this_pass.leads is None:
+        this_pass.leads = {}
+    return tuple(None if x is None or not _leads_to(x, wanted, this_pass.leads) else gx
+                 for x, gx in zip(inputs, grad_inputs))
+
+
+class _Entry:
+    """An entry of a chain's top computed again from the node's inputs (_step_chain_top), for _needed_only: it leads
+    to what the pass wants where one of the inputs below it does."""
+
+    __slots__ = ("value", "inputs")
+
+    def __init__(self, value, inputs):
+        self.value, self.inputs = value, inputs
+
+
+def _leads_to(x, wanted, memo):
+    """Whether a path leads from Value x down to one of `wanted`; memo: id -> answer, for the Values of this pass."""
+    if x.__class__ is _Entry:  # (its graph is new: walked down to the inputs, which the memo may hold)
+        inputs = {id(v) for v in x.inputs if v is not None}
+        stack, seen = [x.value], set()
+        while stack:
+            v = stack.pop()
+            if id(v) in seen:
+                continue
+            seen.add(id(v))
+            if id(v) in inputs or v._op is None:
+                if v.requires_grad and _leads_to(v, wanted, memo):
+                    return True
+                continue
+            stack.extend(p for p in v._parents if p.requires_grad)
+        return False
+    known = memo.get(id(x))
+    if known is not None:
+        return known
+    below, stack = {}, [x]
+    while stack:  # (the Values below x not answered yet, then answered parents first)
+        v = stack.pop()
+        if id(v) in below or id(v) in memo:
+            continue
+        below[id(v)] = v
+        stack.extend(p for p in v._parents if p.requires_grad)
+    for v in sorted(below.values(), key=lambda v: v._index):
+        memo[id(v)] = v in wanted or any(memo.get(id(p), False) for p in v._parents if p.requires_grad)
+    return memo[id(x)]
+
+
 def _step_one(state, node, g):
     """The step of a node of one output with hooks: its own hooks, then the node's prehooks and hooks."""
     from . import backward_hooks
@@ -319,7 +388,9 @@ def _step_one(state, node, g):
         unused = tuple(held.get(k + 1) for k in range(len(unused)))
     g, *unused = _run_prehooks(state, (retained,) + unused)
     unused = tuple(unused)
-    if state.hooks:
+    # (a node with saved outputs, NATIVE_BACKWARDS', takes its step for its prehooks alone too: under create_graph it
+    # records them, and a later pass sends on what they held)
+    if state.hooks or held or unused and NATIVE_BACKWARDS.get(node._op.grad_fn_name) is not None:
         if is_freed(node):  # a second pass without retain_graph: PyTorch's error, before the node's hooks
             raise RuntimeError(_FREED_MESSAGE)
         top = None
@@ -333,6 +404,10 @@ def _step_one(state, node, g):
                 return _step_unstacked(state, node, retained, g)
             if top != OWN:
                 return _step_under_view(state, node, retained, g, top)
+        elif getattr(node._op, "chain_top", None) is not None:  # (a primitive PyTorch records as a chain: einsum's)
+            declared = declared_top(node)
+            if declared is not None:
+                return _step_chain_top(state, node, retained, g, declared)
         further_down = None if top is not None else inputs_further_down(node)
         if further_down is not None:  # PyTorch's node takes inputs below this one (layer_norm's x), as a composite's
             native = NATIVE_BACKWARDS.get(node._op.grad_fn_name)
@@ -341,7 +416,10 @@ def _step_one(state, node, g):
             return _step_composite(state, node, retained, g, further_down, unused)
         inputs = tuple(p if p.requires_grad else None for p in node._parents)
         # (PyTorch's cat and stack compute every tensor's gradient of their list, also one that needs none)
-        grad_inputs = _edge_vjps(node, g, node._parents if node._op.name in _WHOLE_LIST else inputs)
+        whole = node._op.name in _WHOLE_LIST
+        grad_inputs = _edge_vjps(node, g, node._parents if whole else inputs)
+        if not whole:
+            grad_inputs = _needed_only(inputs, grad_inputs)
         edges = None if top is not None else _listed_edges(node, inputs)
         if edges is not None:  # PyTorch's node lists other edges (2 - x, lerp(x, y, 0.5): no Scalar's; linear's Wᵀ;
             # cross_entropy's LogSoftmaxBackward0; x[0, 0]'s inner SelectBackward0; the node under a view on top)
@@ -395,11 +473,17 @@ def _step_chain_top(state, node, retained, g, declared):
             leaves = tuple(None if e is None else e if values and e.requires_grad else Value(e.data, requires_grad=True)
                            for e in entries)
             grad_inputs = _node_vjp(((0, declared.top(node, *leaves)),), (g,), leaves, complex_pass)
+            if not declared.every:  # (None for an entry from which no path leads to what the pass wants)
+                grad_inputs = _needed_only(tuple(None if e is None else _Entry(e, inputs) for e in entries),
+                                           grad_inputs)
     grad_inputs, replaced = _run_hooks(state, tuple(map(_shown, grad_inputs)),
                                        (_shown(g),))
     if not replaced:
         return retained if g is retained else backward_hooks._TakenOver(retained, g)
     to_inputs = _node_vjp(tuple(enumerate(entries)), grad_inputs, inputs, complex_pass)
+    # (a Value several inputs: its whole gradient at each, sent once)
+    to_inputs = tuple(None if x is not None and any(y is x for y in inputs[:k]) else gx
+                      for k, (x, gx) in enumerate(zip(inputs, to_inputs)))
     _take_inner_gradients(members, inputs)
     _send_to_inputs(inputs, to_inputs)
     return backward_hooks._TakenOver(retained, None)
@@ -449,6 +533,7 @@ def _step_composite(state, node, retained, g, inputs=None, unused=()):
     grad_inputs = _node_vjp(members, (g,), inputs, engine.COMPLEX_VALUES_EXIST[0], uses, inner=composite)
     if held is not None:
         grad_inputs = _added(grad_inputs, held)
+    grad_inputs = _needed_only(inputs, grad_inputs)
     grad_inputs, replaced = _run_hooks(state, tuple(map(_shown, grad_inputs)),
                                        (_shown(g),) + tuple(map(_shown, unused)))
     if replaced:
@@ -491,14 +576,11 @@ def _step_native(state, node, retained, g, inputs, rule):
     the node then sends its inputs itself, replaced or not (the same numbers as its rules'), so that the next pass
     reaches the saved outputs, whose gradients go through the node's hooks (_held_for_node)."""
     from . import backward_hooks
-    from .grad_fn_names import Through, layout
     from .modes import enable_grad
 
-    given = tuple(None if e is None else e.value(node) if e.__class__ is Through else node._parents[e]
-                  for e in layout(node)[1])
     with enable_grad():
-        grad_inputs, saved = rule(node, _plain(g), *given)
-    grad_inputs = tuple(None if x is None else gx for x, gx in zip(inputs, grad_inputs))
+        grad_inputs, saved = rule(node, _plain(g), *_native_inputs(node))
+    grad_inputs = _needed_only(inputs, tuple(None if x is None else gx for x, gx in zip(inputs, grad_inputs)))
     for k, v in enumerate(saved):
         position = _Saved(k + 1)
         state.value_handles.append(v._add_hook(NodeHook(state, position)))
@@ -507,6 +589,24 @@ def _step_native(state, node, retained, g, inputs, rule):
                                 (_shown(g),) + (None,) * len(saved))
     _send_to_inputs(inputs, grad_inputs)
     return backward_hooks._TakenOver(retained, None)
+
+
+def _native_inputs(node):
+    """The inputs of PyTorch's node (NATIVE_BACKWARDS') as its rule takes them (None for one it lists as None)."""
+    from .grad_fn_names import Through, layout
+
+    return tuple(None if e is None else e.value(node) if e.__class__ is Through else node._parents[e]
+                 for e in layout(node)[1])
+
+
+def _saved_again(node):
+    """The node's saved outputs computed again from its inputs by its NATIVE_BACKWARDS rule, a graph of their own (the
+    pass may have freed the nodes below the ones it made: a prehook's replacement of their gradients goes through
+    these to the inputs)."""
+    from .modes import enable_grad
+
+    with enable_grad():
+        return NATIVE_BACKWARDS[node._op.grad_fn_name](node, np.zeros_like(node.data), *_native_inputs(node))[1]
 
 
 def _this_pass():
@@ -523,10 +623,10 @@ def _held_for_node(state, position, value, g):
 
     g = backward_hooks.run_tensor_hooks(value, g)
     saved = state.saved
-    if saved is None or not any(v is value for v in saved[0]) or not state.hooks:
+    if saved is None or not any(v is value for v in saved[0]) or not (state.hooks or state.prehooks):
         return g
     node = saved[3]()
-    if node is None or node._pending is None:  # (its node is not below this pass's roots)
+    if node is None:
         return g
     this_pass = _this_pass()
     if saved[1] is not this_pass:
@@ -535,7 +635,28 @@ def _held_for_node(state, position, value, g):
     # (they come before its node in the pass, which frees them)
     sent = _node_vjp(((0, value),), (g,), saved[4], engine.COMPLEX_VALUES_EXIST[0], inner=False)
     saved[2][int(position)] = (g, sent)  # (a saved output is reached once a pass)
+    if node._pending is None and all(v._pending is None for v in saved[0]):
+        # its node is not below this pass's roots, which reached it through its saved outputs alone, all of them
+        # visited now (the last, the oldest: the others' consumers are younger): PyTorch runs the node for them
+        _saved_outputs_alone(state, node)
     return backward_hooks._TakenOver(g, None)
+
+
+def _saved_outputs_alone(state, node):
+    """The hooks of a node whose saved outputs alone received gradients in this pass (held: _held_for_node), as
+    PyTorch runs its node then: the prehooks get (None, their gradients ...), the hooks grad_inputs what those send
+    the inputs; what they send (or a hook's replacement) goes to the inputs."""
+    held = _held_this_pass(state)
+    inputs = state.saved[4]
+    _, *unused = _run_prehooks(state, (None,) + tuple(held.get(k + 1) for k in range(len(state.saved[0]))))
+    unused = tuple(unused)
+    sent = _held_sent(state, unused) or (None,) * len(inputs)
+    if state.hooks:
+        grad_inputs, replaced = _run_hooks(state, tuple(map(_shown, _needed_only(inputs, sent))),
+                                           (None,) + tuple(map(_shown, unused)))
+        if replaced:
+            sent = grad_inputs
+    _send_to_inputs(inputs, sent)
 
 
 def _held_this_pass(state):
@@ -551,13 +672,14 @@ def _held_sent(state, unused):
     whose gradient `unused` still holds (a prehook may have replaced it: then its rules' again)."""
     from . import engine
 
-    saved, total = state.saved, None
+    saved, total, again = state.saved, None, None
     for k, x in enumerate(unused):
         if x is None or k + 1 not in saved[2]:
             continue
         g, sent = saved[2][k + 1]
-        if x is not g:  # (a prehook's replacement)
-            sent = _node_vjp(((0, saved[0][k]),), (x,), saved[4], engine.COMPLEX_VALUES_EXIST[0], inner=False)
+        if x is not g:  # (a prehook's replacement: through the saved outputs made again)
+            again = again or _saved_again(saved[3]())
+            sent = _node_vjp(((0, again[k]),), (x,), saved[4], engine.COMPLEX_VALUES_EXIST[0], inner=False)
         total = sent if total is None else _added(total, sent)
     return total
 
@@ -638,7 +760,7 @@ def _step_group(state, position, value, g):
     grad_inputs = None
     if state.hooks:
         inputs = _node_inputs(members)
-        grad_inputs = _node_vjp(members, grad_outputs, inputs, complex_pass)
+        grad_inputs = _needed_only(inputs, _node_vjp(members, grad_outputs, inputs, complex_pass))
         grad_inputs, replaced = _run_hooks(state, tuple(map(_shown, grad_inputs)),
                                            tuple(map(_shown, grad_outputs)))
         take_over = take_over or replaced
@@ -706,7 +828,7 @@ def _step_inner(state, node, g):
     conj = backward_seeds.conjugate_gradient
     node._pending = conj(g) if complex_pass and g.dtype.kind == "c" else g  # (the pass's way)
     try:
-        grad_inputs = _node_vjp(members, grad_outputs, inputs, complex_pass)
+        grad_inputs = _needed_only(inputs, _node_vjp(members, grad_outputs, inputs, complex_pass))
         grad_inputs, replaced = _run_hooks(state, tuple(map(_shown, grad_inputs)),
                                            grad_outputs)
         if replaced:

@@ -21,6 +21,7 @@ import numbers
 import numpy as np
 
 from .grad_fn_einsum import _contiguous_strides, _is_contiguous, einsum_layout, reshaped_as_pytorch
+from .grad_fn_chain_tops import declared_top
 from .grad_fn_hook_inputs import repeated_inputs, top_of_chain, unlisted_edges
 from .one_node import _LATER, show_now
 
@@ -587,4 +588,5 @@ def hook_refusal(node):
         return ("this node is the top of a chain that PyTorch records and this library computes as one composite, "
                 "whose inputs are PyTorch's own nodes here")
     inputs = (None if path is None else Through(path).value(node) for path in below)
-    return repeated_inputs(node, tuple(x if x is not None and x.requires_grad else None for x in inputs))[1]
+    why = repeated_inputs(node, tuple(x if x is not None and x.requires_grad else None for x in inputs))[1]
+    return None if why is not None and declared_top(node) is not None else why  # (declare_apart's: hypot(x, x))

@@ -31,6 +31,7 @@ from .ops.nondifferentiable import nondifferentiable, without_derivative, withou
 from .ops.elementwise import where as _where
 from .ops.shape import broadcast_to, stack, swapaxes
 from .ops.shape import clone as _clone
+from .grad_fn_chain_tops import declare_apart
 from .one_node import outputs_of_one_node, shown_as
 
 __all__ = [
@@ -187,9 +188,14 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
         n = A.shape[-1]
         A = A * (1.0 - np.eye(n, dtype=A.dtype)) + np.eye(n, dtype=A.dtype)
     if left:
-        return shown_as(_ops.solve_triangular(A, B, upper=upper), inputs, "LinalgSolveTriangularBackward0")
-    X = _mT(_ops.solve_triangular(_mT(A), _mT(B), upper=not upper))    # X A = B  ⟺  Aᵀ Xᵀ = Bᵀ
-    return shown_as(X, inputs, "LinalgSolveTriangularBackward0")
+        X = shown_as(_ops.solve_triangular(A, B, upper=upper), inputs, "LinalgSolveTriangularBackward0")
+    else:
+        X = _mT(_ops.solve_triangular(_mT(A), _mT(B), upper=not upper))    # X A = B  ⟺  Aᵀ Xᵀ = Bᵀ
+        X = shown_as(X, inputs, "LinalgSolveTriangularBackward0")
+    if inputs[0] is not inputs[1]:
+        return X
+    # (one Value as both: its uses, which are which input's, for node hooks)
+    return declare_apart(X, lambda a, b: solve_triangular(a, b, upper=upper, left=left, unitriangular=unitriangular))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -446,7 +452,9 @@ def cross(input, other, *, dim=-1):  # noqa: A002  (PyTorch's argument name)
     a = [x[..., i] for i in range(3)]
     b = [y[..., i] for i in range(3)]
     out = stack([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]], axis=-1)
-    return shown_as(swapaxes(out, axis1=dim, axis2=-1), (inputs[0], inputs[1]), "LinalgCrossBackward0")
+    out = shown_as(swapaxes(out, axis1=dim, axis2=-1), (inputs[0], inputs[1]), "LinalgCrossBackward0")
+    # (a Value as both: its uses, which are which input's, for node hooks)
+    return out if inputs[0] is not inputs[1] else declare_apart(out, lambda a, b: cross(a, b, dim=dim))
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ def svdvals(A, *, driver=None):
     _check_matrix("svdvals", A)
     _no_driver("svdvals", driver)
     S = shown_as(_ops.unpack_svd(_ops.svd_packed(A), A.shape[-2])[1], A, "LinalgSvdBackward0")  # PyTorch's node,
-    return outputs_of_one_node((None, S))[1]  # whose output 1 S is (U and Vh not computed)
+    return outputs_of_one_node((None, S, None))[1]  # whose output 1 S is (U and Vh not computed)
 
 
 def _zeros(x, shape):

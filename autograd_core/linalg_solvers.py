@@ -24,7 +24,7 @@ from .ops.index import diagonal as _diagonal
 from .ops.linalg import LinAlgError
 from .ops.nondifferentiable import without_gradient
 from .ops.shape import concatenate, stack
-from .grad_fn_chain_tops import declare_top
+from .grad_fn_chain_tops import declare_apart, declare_top
 from .grad_fn_names import chain_layout
 from .one_node import outputs_of_one_node, shown_as
 
@@ -265,7 +265,8 @@ def cholesky_solve(input, input2, upper=False):  # noqa: A002  (PyTorch's argume
     _check_square("cholesky_solve", L)
     # The triangle's values, the whole matrix's gradient: subtract the other entries without their gradient.
     factor = L - without_gradient(_off_triangle, L, upper=upper)
-    return shown_as(solve(_mH(factor) @ factor if upper else factor @ _mH(factor), B), (B, L), "CholeskySolveBackward0")
+    X = shown_as(solve(_mH(factor) @ factor if upper else factor @ _mH(factor), B), (B, L), "CholeskySolveBackward0")
+    return X if B is not L else declare_apart(X, lambda b, a: cholesky_solve(b, a, upper))  # (for node hooks)
 
 
 def cholesky_inverse(input, upper=False):  # noqa: A002  (PyTorch's argument name)
@@ -307,7 +308,7 @@ def _ones_and_powers(out, x):
     return powers[..., :1].detach(), powers[..., 1:]
 
 
-declare_top(_VANDER, _ones_and_powers, lambda out, ones, powers: concatenate([ones, powers], axis=-1))
+declare_top(_VANDER, _ones_and_powers, lambda out, ones, powers: concatenate([ones, powers], axis=-1), every=True)
 
 
 def tensorinv(A, ind=2):

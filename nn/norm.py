@@ -571,6 +571,10 @@ def _native_group_norm_backward(node, g, x, weight, bias):
     mean = grouped.mean(axis=2)
     centred = grouped - mean.reshape((n, groups, 1))
     rstd = ((centred * centred).mean(axis=2) + normalize.saved_params["eps"]) ** -0.5
+    # PyTorch's outputs of the node, over all its inputs: what the formula reads of them is theirs alone
+    listed = tuple(v for v in (weight, bias) if isinstance(v, Value))
+    mean, rstd = _saved_output(mean, *listed), _saved_output(rstd, *listed)
+    centred = grouped - mean.reshape((n, groups, 1))
     xhat = centred * rstd.reshape((n, groups, 1))                          # x̂ = (x − mean)·rstd
     channel = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     gx = (g if weight is None else g * weight.reshape(channel)).reshape((n, groups, -1))
@@ -583,6 +587,19 @@ def _native_group_norm_backward(node, g, x, weight, bias):
 
 
 declare_native_backward(_GROUP, _native_group_norm_backward)
+
+
+@primitive("saved_output")
+def _saved_output(x, *inputs):
+    """x (a copy), recorded over the inputs of its node too: one of PyTorch's saved outputs of native_group_norm (mean,
+    rstd) in its double backward's formula (above), an output of the node that lists them all, so that a pass asking
+    for the weight's gradient alone reaches it, and the node's hooks, as PyTorch's runs that node. Only x gets a
+    gradient (the outputs do not depend on the weight and bias)."""
+    return x.copy()
+
+
+_saved_output.defvjp_argnum(lambda i, g, out, *xs: g if i == 0 else None, formula="g for x, none for the others")
+_saved_output.defjvp_argnum(lambda i, t, out, *xs: t if i == 0 else None)
 
 
 class GroupNorm(Module):

@@ -16,6 +16,7 @@ import autograd_core as ag
 import autograd_core.nn.functional as F
 from autograd_core import Value, nn
 from autograd_core.nn.conv import _conv2d_weight
+from autograd_core.nn.norm import _saved_output
 from autograd_core.nn.avg_pool_nodes import avg_pool2d_adjoint as _avg_pool2d_adjoint
 from autograd_core.nn.avg_pool_nodes import avg_pool3d_adjoint as _avg_pool3d_adjoint
 from autograd_core.nn.pool import _max_pool2d_gather, _max_pool2d_scatter
@@ -153,6 +154,8 @@ nn_case("scale_shift", "scale_shift-layer", lambda x, w, b: F.layer_norm(x, (3,)
         _r.standard_normal(3), _r.standard_normal(3))
 nn_case("scale_shift", "scale_shift-batch", lambda x, w, b: F.batch_norm(x, weight=w, bias=b, training=True),
         _r.standard_normal((3, 2, 2, 2)), _r.standard_normal(2), _r.standard_normal(2))
+nn_case("saved_output", "saved_output-group-norm-mean", lambda m, w: _saved_output(m, w), _r.standard_normal((2, 3)),
+        _r.standard_normal(4))
 nn_case("sync_normalize", "sync-batch-norm", lambda x: nn.SyncBatchNorm(3, dtype=np.float64)(x),
         _r.standard_normal((5, 3, 2)))
 

@@ -186,9 +186,10 @@ def test_a_prehooks_replacement_flows_into_the_chain():
 
 
 @pytest.mark.parametrize("make, register, words", [
-    (lambda ag, x: ag.hypot(x, x), "register_hook", "several of its inputs"),  # (test_grad_fn_hooks_pytorch5)
-    (lambda ag, x: ag.nn.utils.rnn.pack_padded_sequence(x[:, :, None], ag.tensor([2, 4, 3]), enforce_sorted=False
-                                                        ).data, "register_hook", "top of a chain"),  # (its gathers)
+    # (one LU factor as both lu_solve's LU and its B; hypot(x, x), an unsorted pack_padded_sequence and einsum of
+    # three operands hook as PyTorch's since hooks8, test_grad_fn_hooks_pytorch9)
+    (lambda ag, x: (lambda lu: ag.linalg.lu_solve(*lu, lu[0]))(ag.linalg.lu_factor(x[:3] + 3 * ag.eye(3))),
+     "register_hook", "several of its inputs"),
 ])
 def test_hooks_that_could_not_be_pytorchs_are_refused(make, register, words):
     import autograd_core as ag

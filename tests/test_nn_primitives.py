@@ -52,6 +52,9 @@ CASES = [
     ("normalize", "normalize", lambda x: norm.standardize(x, (1,))[0] * rand(3, 4, seed=3), (rand(3, 4),), True),
     ("scale_shift", "scale_shift", lambda x, w, b: norm._scale_shift(x, w, b, axis=1) * rand(2, 3, 4, seed=3),
      (rand(2, 3, 4), rand(3, seed=1), rand(3, seed=2)), True),
+    # group_norm's saved mean (or rstd) in its double backward's formula, recorded over the weight too (none for it)
+    ("saved_output", "saved_output", lambda m, w: norm._saved_output(m, w) * rand(2, 3, seed=3),
+     (rand(2, 3), rand(4, seed=1)), True),
     ("cross_entropy", "cross_entropy", lambda z: F.cross_entropy(z, LABELS), (rand(3, 4),), True),
     # per pixel: the logits (N, C, d...) taken as they are, classes on axis 1
     *[("cross_entropy", f"cross_entropy-per-pixel-{r}", lambda z, r=r: F.cross_entropy(z, PIXEL_LABELS, reduction=r),

@@ -21,6 +21,7 @@ from ..modes import is_grad_enabled
 from ..python_numbers import wrapped
 from ..value import Value
 from .elementwise import abs, clip, clip_one_side, maximum, minimum, sub, where  # noqa: F401  (maximum, minimum: methods)
+from ..grad_fn_chain_tops import declare_apart
 from ..one_node import shown_as
 from .index import as_value
 from .nondifferentiable import refuse_complex_in_words, without_gradient
@@ -112,7 +113,7 @@ def fmod(input, other):
     """The remainder of input / other with the sign of input (C's fmod: input − trunc(input / other) · other).
     Gradients: 1 for input, −trunc(input / other) for other (PyTorch's)."""
     refuse_complex_in_words('"fmod_cpu"', input, other)
-    return _as_one_node(_remainder_of(*_operands(input, other), np.fmod, _trunc_quotient), input, other, "Fmod")
+    return _as_one_node(_remainder_of(*_operands(input, other), np.fmod, _trunc_quotient), input, other, "Fmod", fmod)
 
 
 def remainder(input, other):
@@ -120,16 +121,17 @@ def remainder(input, other):
     Gradients: 1 for input, −floor(input / other) for other (PyTorch's)."""
     refuse_complex_in_words('"remainder_cpu"', input, other)
     return _as_one_node(_remainder_of(*_operands(input, other), np.remainder, _floor_quotient), input, other,
-                        "Remainder")
+                        "Remainder", remainder)
 
 
-def _as_one_node(out, input, other, name):
-    """out shown as PyTorch's one node of fmod/remainder: {name}Backward1 over input and a tensor other (None for
-    either where it needs no gradient), {name}Backward0 over input for a number other."""
+def _as_one_node(out, input, other, name, function):
+    """out shown as PyTorch's one node of fmod/remainder (`function`): {name}Backward1 over input and a tensor other
+    (None for either where it needs no gradient), {name}Backward0 over input for a number other."""
     listed = [v if isinstance(v, Value) and v.requires_grad else None for v in (input, other)]
     if not isinstance(other, Value):
         return shown_as(out, listed[0], name + "Backward0") if listed[0] is not None else out
-    return shown_as(out, tuple(listed), name + "Backward1")
+    out = shown_as(out, tuple(listed), name + "Backward1")
+    return out if input is not other else declare_apart(out, function)  # (input's uses, for node hooks)
 
 
 def _remainder_of(x, y, exact_remainder, rounded_quotient):

@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from ..errors import ShapeError
+from ..grad_fn_chain_tops import declare_top_of
 from ..one_node import shown_as
 from ..value import Value
 from .index import as_value, check_dim, diag, flip, index_array, scatter_add_at
@@ -363,7 +364,7 @@ def block_diag(*tensors):
     if not values:
         return Value(np.zeros((1, 0), dtype=np.float32), requires_grad=False)
     dtype = functools.reduce(promote_types, [x.dtype for x in values])
-    blocks = [x if x.ndim == 2 else reshape(x, shape=(1, x.size)) for x in values]
+    blocks = square = [x if x.ndim == 2 else reshape(x, shape=(1, x.size)) for x in values]
     blocks = [b if b.dtype == dtype else _cast(b, dtype) for b in blocks]
     width = sum(b.shape[1] for b in blocks)
     rows, left = [], 0
@@ -373,8 +374,14 @@ def block_diag(*tensors):
         rows.append(concatenate(parts, axis=1))
         left += w
     # PyTorch's one node over the inputs (None for one that needs no gradient)
-    return shown_as(concatenate(rows, axis=0), tuple(x if x.requires_grad else None for x in values),
-                    "BlockDiagBackward0")
+    out = shown_as(concatenate(rows, axis=0), tuple(x if x.requires_grad else None for x in values),
+                   "BlockDiagBackward0")
+    if out.requires_grad and not all(x.requires_grad for x in values):
+        # (for node hooks: PyTorch's node computes every input's block, a constant's too (a vector's as a matrix), as
+        # its cat does: the top of a chain whose entries are all the inputs)
+        entries = tuple(x if x.requires_grad or x.ndim == 0 else b for x, b in zip(values, square))
+        declare_top_of(out, lambda out, *inputs: entries, lambda out, *blocks: block_diag(*blocks), every=True)
+    return out
 
 
 def _cast(x, dtype):

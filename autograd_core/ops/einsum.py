@@ -19,6 +19,7 @@ import string
 import numpy as np
 
 from ..errors import ShapeError, scalar_type_name
+from ..grad_fn_chain_tops import ChainTop
 from ..grad_fn_einsum import EINSUM_BROADCAST
 from ..grad_fn_names import chain_layout
 from ..one_node import shown_as
@@ -123,6 +124,42 @@ def _aligned_unview(r, i, out, *xs, equation):
 # node hooks: einsum("ij,k->ijk") is PyTorch's MulBackward0 of each operand unsqueezed and permuted, einsum("ij->j")
 # its SumBackward1 of a permutation (grad_fn_einsum.py)
 _einsum.inner_view = (("PermuteBackward0", "UnsqueezeBackward0", "DiagonalBackward0"), _aligned_view, _aligned_unview)
+
+
+def _products_top(node):
+    """Node hooks on an einsum of three operands or more that sums no label ("i,j,k->ijk"): PyTorch's chain of
+    products, left to right, of the operands aligned (grad_fn_einsum.py), whose top MulBackward0 takes the product of
+    all but the last operand and the last one aligned; a ChainTop of those two entries (grad_fn_chain_tops), else
+    None (a label summed, two operands: their views are the node's own edges)."""
+    equation = node._params.get("equation") if isinstance(node._params, dict) else None
+    if equation is None or len(node._parents) < 3:
+        return None
+    subs, output = _parts(equation)
+    if set("".join(subs)) - set(output):
+        return None
+
+    def entries(out, *xs):
+        xs = [_as_given(x) for x in xs]
+        aligned = [_aligned_view(x, i, out, *xs, equation=equation) for i, x in enumerate(xs)]
+        left = aligned[0]
+        for x in aligned[1:-1]:
+            left = left * x
+        return left, aligned[-1]
+
+    return ChainTop(entries, lambda out, left, right: left * right)
+
+
+_einsum.chain_top = _products_top
+
+
+def _as_given(x):
+    """An einsum's input x as its operand was given, where einsum broadcast it (a label of size 1 against another
+    size: PyTorch's views are of the operand, broadcast inside): x's first element along each broadcast dimension, a
+    view of x (so that what it gets, x's broadcast rule sums back to the operand)."""
+    if getattr(x._op, "grad_fn_name", None) != EINSUM_BROADCAST:
+        return x
+    given = np.shape(x._parents[0].data)
+    return x[tuple(slice(0, 1) if m == 1 and n != 1 else slice(None) for m, n in zip(given, x.shape))]
 
 
 def einsum(equation, *operands):

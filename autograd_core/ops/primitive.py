@@ -193,6 +193,10 @@ class Primitive:
     # give grad_inputs view(gx, i, out, *inputs, **params) of input i's gradient gx, and send a hook's replacement r to
     # input i as unview(r, i, out, *inputs, **params) (ops/shape.py, ops/einsum.py)
     inner_view = None
+    # chain_top(node): a ChainTop (grad_fn_chain_tops) where PyTorch records node as a chain of its own nodes whose top
+    # takes entries this primitive does not compute (einsum of three operands: MulBackward0 of a product and the last
+    # operand), else None; node hooks then give that top's grad_inputs (ops/einsum.py)
+    chain_top = None
     inline = None  # see definline
     arguments = ()  # see defarguments
 

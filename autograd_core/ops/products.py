@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from ..errors import ShapeError, cpp_name, scalar_type_name
+from ..grad_fn_chain_tops import declare_apart
 from ..one_node import shown_as
 from ..value import Value
 from .arith import _same, exact_with_gradient_of
@@ -57,7 +58,9 @@ def cross(input, other, dim=None):
 
     # (a × b)_i = a_{i+1} b_{i+2} − a_{i+2} b_{i+1}, indices modulo 3; shown as PyTorch's one node over a and b
     out = turned(a, [1, 2, 0]) * turned(b, [2, 0, 1]) - turned(a, [2, 0, 1]) * turned(b, [1, 2, 0])
-    return shown_as(out, (a, b), "LinalgCrossBackward0")
+    out = shown_as(out, (a, b), "LinalgCrossBackward0")
+    # (a Value as both: its uses, which are which input's, for node hooks)
+    return out if a is not b else declare_apart(out, lambda x, y: cross(x, y, dim))
 
 
 def inner(input, other):
@@ -191,7 +194,8 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if compute_mode not in ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
                             "donot_use_mm_for_euclid_dist"):
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
-    return shown_as(_cdist(a, b, p), (a, b), "CdistBackward0")  # PyTorch's one node over x1 and x2
+    out = shown_as(_cdist(a, b, p), (a, b), "CdistBackward0")  # PyTorch's one node over x1 and x2
+    return out if a is not b else declare_apart(out, lambda x, y: cdist(x, y, p))  # (x's uses, for node hooks)
 
 
 def _cdist(a, b, p):
@@ -239,4 +243,5 @@ def dist(input, other, p=2):
                            f"{difference.dtype} instead.")
     other_listed = other if isinstance(other, Value) and other.requires_grad else None
     listed = (input if isinstance(input, Value) and input.requires_grad else None, other_listed)
-    return shown_as(vector_norm(difference, p), listed, "DistBackward0")  # PyTorch's one node over input and other
+    out = shown_as(vector_norm(difference, p), listed, "DistBackward0")  # PyTorch's one node over input and other
+    return out if input is not other else declare_apart(out, lambda x, y: dist(x, y, p))  # (x's uses, for hooks)

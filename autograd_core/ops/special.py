@@ -15,6 +15,7 @@ import operator
 
 import numpy as np
 
+from ..grad_fn_chain_tops import declare_apart
 from ..one_node import shown_as
 from ..sparse_array import SparseData
 from .elementwise import data_of, log, sigmoid, sqrt, where
@@ -256,7 +257,8 @@ def hypot(input, other):
     """sqrt(x² + y²) elementwise (broadcasting)."""
     refuse_complex_in_words('"hypot_cpu"', input, other)
     x = as_value(input)
-    return shown_as(sqrt(x * x + other * other), (x, other), "HypotBackward0")  # PyTorch's one node
+    out = shown_as(sqrt(x * x + other * other), (x, other), "HypotBackward0")  # PyTorch's one node
+    return out if x is not other else declare_apart(out, hypot)  # (x's uses: whose are which input's, for hooks)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core import Value, concatenate
+from autograd_core.grad_fn_chain_tops import declare_top_of
 from autograd_core.grad_fn_names import chain_layout
 from autograd_core.one_node import shown_as
 from autograd_core.ops import data_of, stack  # the primitive: sequences may be arrays (torch.stack refuses them)
@@ -144,7 +145,18 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     data = input[columns, times] if batch_first else input[times, columns]
     # PyTorch's nodes: its packing kernel's, over the index_select that sorts the batch (one gather here)
     data = shown_as(data, input, _PACKED if sorted_indices is None else _PACKED_SORTED)
+    if sorted_indices is not None and isinstance(data, Value):  # (for node hooks: the top's entry, the sorted batch)
+        declare_top_of(data, lambda out, x: (x[order] if batch_first else x[:, order],),
+                       lambda out, ordered: _packed(ordered, batch_sizes, batch_first))
     return PackedSequence(data, _index_value(batch_sizes), sorted_indices)
+
+
+def _packed(ordered, batch_sizes, batch_first):
+    """PyTorch's packing kernel: the rows of a batch sorted by decreasing length, step by step (batch_sizes[t] rows
+    at step t)."""
+    times = np.repeat(np.arange(batch_sizes.size), batch_sizes)
+    columns = np.concatenate([np.arange(size) for size in batch_sizes])
+    return ordered[columns, times] if batch_first else ordered[times, columns]
 
 
 _PACKED = "PackPaddedSequenceBackward0"
