@@ -8,6 +8,8 @@ NumPy made them (no copy, nothing done while recording):
 - an elementwise operation (TensorIterator's: arithmetic, activations, where, clamp, ...) lays its output out in the
   order of its inputs' strides, the first input that tells deciding (x.T + y follows x.T: column-major), where NumPy
   keeps row order as soon as its inputs disagree (`_elementwise_strides`);
+- matmul's product is contiguous (NumPy's of broadcast stacks may not be), but for a matrix times a stack, whose
+  product PyTorch transposes back without a copy where it may;
 - some others PyTorch computes into a new contiguous tensor (softmax, cumsum, masked_fill, reductions, cat, index),
   where NumPy's may follow a transposed input (`_CONTIGUOUS`); the rest are laid out alike (matmul's product);
 - a view (transpose, permute, expand, reshape, squeeze, basic indexing) keeps its input's layout, whichever it is.
@@ -44,7 +46,7 @@ _ELEMENTWISE = {
 _CONTIGUOUS = {
     "SoftmaxBackward0", "LogSoftmaxBackward0", "NativeLayerNormBackward0", "LogSigmoidBackward0", "RollBackward0",
     "CumsumBackward0", "CumprodBackward0", "MaskedFillBackward0", "TrilBackward0", "TriuBackward0", "CatBackward0",
-    "StackBackward0", "ConstantPadNdBackward0", "RepeatBackward0", "IndexBackward0", "SumBackward1", "MeanBackward1",
+    "StackBackward0", "ConstantPadNdBackward0", "RepeatBackward0", "SumBackward1", "MeanBackward1",
     "AmaxBackward0", "AminBackward0", "MaxBackward0", "MinBackward0", "LogsumexpBackward0", "VarBackward0",
     "StdBackward0", "ProdBackward1", "LinalgVectorNormBackward0",
 }
@@ -82,6 +84,8 @@ def _inputs_read(v):
         return v._parents[:1]
     if kind == "elementwise":
         return tuple(p for p in v._parents if p.data.__class__ is np.ndarray)
+    if kind == "index":
+        return v._parents[:1]
     return ()
 
 
@@ -99,7 +103,14 @@ def _kind(v):
         name = getattr(v._op, "grad_fn_name", None)
         if name is None or name not in _ELEMENTWISE and name not in _CONTIGUOUS:
             return "view"
+    if v._op.name == "contiguous":  # x.contiguous()'s CloneBackward0: row order, where clone() keeps x's
+        return "contiguous"
     name = backward_name(v)
+    if v._op.name == "matmul" and getattr(v._op, "grad_fn_name", None) is None:  # (not attention's relabelled one)
+        # PyTorch's product is contiguous (where NumPy's of broadcast stacks may not be), but a matrix times a stack's
+        return "transposed" if name == "TransposeBackward0" else "contiguous"  # is transposed back
+    if name == "IndexBackward0" and v._op.name == "getitem" and isinstance(v._params, dict):
+        return "index"  # (after a backward pass has freed the index arrays: NumPy's layout)
     return "elementwise" if name in _ELEMENTWISE else "contiguous" if name in _CONTIGUOUS else "other"
 
 
@@ -123,11 +134,18 @@ def _strides_of(v, known):
     if kind == "view":
         parent = v._parents[0]
         strides = known[id(parent)]
-        if strides == tuple(parent.stride()) or not _params(v):
+        if strides == tuple(parent.stride()):
             return tuple(v.stride())  # the input laid out as in PyTorch: so is NumPy's view of it
-        return _view_of(v, parent.data.shape, strides)
+        return _view_of(v, parent, strides)
     if kind == "contiguous":
         return tuple(_contiguous_strides(shape))
+    if kind == "transposed":  # (..., n, m) laid out as a contiguous (..., m, n), its last two dimensions swapped
+        strides = _contiguous_strides(shape[:-2] + shape[-2:][::-1])
+        return tuple(strides[:-2]) + (strides[-1], strides[-2])
+    if kind == "index":
+        parent = v._parents[0]
+        found = _index_strides(parent.data.shape, known[id(parent)], v._params["index"], shape)
+        return tuple(v.stride()) if found is None else found
     return tuple(v.stride())
 
 
@@ -135,25 +153,34 @@ def _array_strides(a):
     return tuple(s // a.itemsize for s in a.strides)
 
 
-def _view_of(v, shape, strides):
-    """The strides of v, a view of an input of `shape` laid out with `strides` (PyTorch's)."""
-    op, params, out = v._op.name, _params(v), v.data.shape
-    if op == "transpose":
-        axes = params.get("axes")
-        axes = range(len(shape))[::-1] if axes is None else [a % len(shape) for a in axes]
-        return tuple(strides[a] for a in axes)
-    if op == "swapaxes":
-        a, b = params["axis1"] % len(shape), params["axis2"] % len(shape)
-        swapped = list(strides)
-        swapped[a], swapped[b] = swapped[b], swapped[a]
-        return tuple(swapped)
+def _view_of(v, parent, strides):
+    """The strides of v, a view of `parent` laid out with `strides` (PyTorch's). Read from the shapes (and the index
+    that getitem keeps), so that the names stay after a backward pass frees the parameters."""
+    op, out, shape = v._op.name, v.data.shape, parent.data.shape
+    if op in ("transpose", "swapaxes"):
+        axes = _permutation(parent, v)
+        return tuple(v.stride()) if axes is None else tuple(strides[a] for a in axes)
     if op == "broadcast_to":
         lead = len(out) - len(shape)
         return (0,) * lead + tuple(0 if n != m else s for n, m, s in zip(shape, out[lead:], strides))
     if op == "reshape":
         viewed = _view_strides(shape, strides, out)
         return tuple(_contiguous_strides(out) if viewed is None else viewed)
-    return _indexed(shape, strides, _basic(params.get("index")))
+    return _indexed(shape, strides, _basic(_params(v).get("index", ())))
+
+
+def _permutation(parent, v):
+    """The input dimension each dimension of v (a permutation of parent's) is, matched by NumPy's sizes and strides;
+    None where a dimension of size > 1 has no single match."""
+    below = list(zip(parent.data.shape, parent.data.strides))
+    used, axes = set(), []
+    for n, s in zip(v.data.shape, v.data.strides):
+        found = [d for d, pair in enumerate(below) if pair == (n, s) and d not in used]
+        if not found or (len(found) > 1 and n > 1):
+            return None
+        used.add(found[0])
+        axes.append(found[0])
+    return axes
 
 
 def _basic(index):
@@ -182,3 +209,72 @@ def _indexed(shape, strides, items):
         else:
             d += 1
     return tuple(out) + tuple(strides[d:])
+
+
+def _index_strides(shape, strides, index, out_shape):
+    """The strides of PyTorch's x[index] (x of `shape` and `strides`) where it ends in IndexBackward0: the basic items
+    first (views), then index's TensorIterator over the view restrided (stride 0 along the indexed dimensions, which
+    go first where they are not next to each other) and the index arrays (stride 0 along the others). None where the
+    index is not one this follows."""
+    from .grad_fn_names import inner_index
+    from .ops.shape import index_kind
+
+    items = index if index.__class__ is tuple else (index,)
+    inner = inner_index(index, shape)
+    if any(item is Ellipsis for item in inner) and sum(item is Ellipsis for item in items) != 1:
+        return None
+    view_strides = _indexed(shape, strides, _basic(inner) or ())
+    view_shape = np.broadcast_to(np.empty((), np.uint8), shape)[inner].shape  # (an array holding no memory)
+    # the index arrays, one per dimension of the view they index (a mask: one per dimension it covers)
+    arrays, dims, d = [], [], 0
+    for item in items:
+        kind = index_kind(item)
+        if kind == "ellipsis":
+            d += len(view_shape) - sum(1 for it in inner if it is not None and it is not Ellipsis) + \
+                sum(1 for it in inner if it is None)
+            d = max(d, 0)
+            continue
+        if kind in ("select",):
+            continue
+        if kind == "unsqueeze" or kind == "slice":
+            d += 1
+            continue
+        if kind == "bool":
+            arrays.append(np.zeros(1 if item else 0, np.intp))
+            dims.append(d)
+            d += 1
+            continue
+        a = np.asarray(item)
+        if a.dtype == bool:
+            for k, picks in enumerate(np.nonzero(a)):
+                arrays.append(picks)
+                dims.append(d + k)
+            d += a.ndim
+        else:
+            arrays.append(a)
+            dims.append(d)
+            d += 1
+    if not arrays or len(view_shape) != len(view_strides):
+        return None
+    try:
+        picked = np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        return None
+    order = list(range(len(view_shape)))
+    if dims != list(range(dims[0], dims[0] + len(dims))):  # apart: PyTorch moves the indexed dimensions to the front
+        order = dims + [k for k in order if k not in dims]
+        dims = list(range(len(dims)))
+    view_shape = [view_shape[k] for k in order]
+    view_strides = [view_strides[k] for k in order]
+    first, after = dims[0], dims[-1] + 1
+    shape_out = tuple(view_shape[:first]) + picked + tuple(view_shape[after:])
+    if shape_out != tuple(out_shape):
+        return None
+    lead = (0,) * first
+    tail = (0,) * (len(view_shape) - after)
+    source = tuple(view_strides[:first]) + (0,) * len(picked) + tuple(view_strides[after:])
+    operands = [(None, shape_out, source)]
+    for a in arrays:
+        a_strides = np.broadcast_to(a, picked).strides
+        operands.append((None, shape_out, lead + tuple(s // max(a.itemsize, 1) for s in a_strides) + tail))
+    return tuple(_elementwise_strides(shape_out, operands))

@@ -26,11 +26,12 @@ from .index import as_value, check_dim, diag, flip, index_array, scatter_add_at
 from .pieces import split, split_views, tensor_list, vstack
 from .promotion import promote_types
 from .shape import broadcast_to, concatenate, getitem, reshape, stack, transpose
+from .shape import swapaxes as swapaxes_primitive
 
 
 def _permuted(x, order):
-    order = tuple(order)
-    return x if order == tuple(range(x.ndim)) else transpose(x, axes=order)
+    """x.permute(order): PermuteBackward0, the identity order too (PyTorch records it)."""
+    return transpose(x, axes=tuple(order))
 
 
 def _int_dims(dims):
@@ -50,8 +51,8 @@ def movedim(input, source, destination):
     for name, dims in (("source", source), ("destination", destination)):
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
-    if x.ndim == 0:
-        return x
+    if x.ndim == 0:  # PyTorch's movedim of a 0-d tensor: an alias of it
+        return reshape.named("AliasBackward0")(x, shape=())
     order = [d for d in range(x.ndim) if d not in source]
     for dest, src in sorted(zip(destination, source)):
         order.insert(dest, src)
@@ -65,11 +66,9 @@ def swapdims(input, dim0, dim1):
     """input with dimensions dim0 and dim1 interchanged (torch.swapdims, torch.swapaxes, torch.transpose)."""
     x = as_value(input)
     dim0, dim1 = check_dim(dim0, x.ndim), check_dim(dim1, x.ndim)
-    if x.ndim == 0:
-        return x
-    order = list(range(x.ndim))
-    order[dim0], order[dim1] = dim1, dim0
-    return _permuted(x, order)
+    if x.ndim == 0:  # (a view of the same 0-d tensor, still PyTorch's TransposeBackward0)
+        return reshape.named("TransposeBackward0")(x, shape=())
+    return swapaxes_primitive(x, axis1=dim0, axis2=dim1)  # TransposeBackward0, as PyTorch's transpose
 
 
 def swapaxes(input, axis0, axis1):
