@@ -38,7 +38,7 @@ _ELEMENTWISE = {
     "RoundBackward0", "RoundBackward1", "TruncBackward0", "FracBackward0", "RemainderBackward0", "FmodBackward0",
     "XlogyBackward0", "HypotBackward0", "CopysignBackward0", "ThresholdBackward0", "PreluKernelBackward0",
     "MseLossBackward0", "SmoothL1LossBackward0", "HuberLossBackward0", "SoftShrinkBackward0", "HardshrinkBackward0",
-    "AddcmulBackward0", "AddcdivBackward0", "CloneBackward0", "FlipBackward0", "ToCopyBackward0",
+    "AddcmulBackward0", "AddcdivBackward0", "CloneBackward0", "FlipBackward0", "ToCopyBackward0", "SortBackward0",
 }
 
 # PyTorch's nodes of operations that compute into a new contiguous tensor where NumPy's result may follow a transposed
@@ -48,7 +48,8 @@ _CONTIGUOUS = {
     "CumsumBackward0", "CumprodBackward0", "MaskedFillBackward0", "TrilBackward0", "TriuBackward0", "CatBackward0",
     "StackBackward0", "ConstantPadNdBackward0", "RepeatBackward0", "SumBackward1", "MeanBackward1",
     "AmaxBackward0", "AminBackward0", "MaxBackward0", "MinBackward0", "LogsumexpBackward0", "VarBackward0",
-    "StdBackward0", "ProdBackward1", "LinalgVectorNormBackward0",
+    "StdBackward0", "ProdBackward1", "LinalgVectorNormBackward0", "CummaxBackward0", "CumminBackward0",
+    "LogcumsumexpBackward0", "TopkBackward0", "KthvalueBackward0", "IndexSelectBackward0", "GatherBackward0",
 }
 
 # the primitives whose output views their first input, and how the strides follow (by primitive name)
@@ -123,7 +124,8 @@ def _strides_of(v, known):
     shape = data.shape
     kind = _kind(v)
     if kind == "elementwise":
-        operands = [(None, p.data.shape, known[id(p)]) for p in _inputs_read(v)]
+        # (a negative stride is NumPy's x[::-1], under flip's copy: PyTorch flips x itself, laid out as it is)
+        operands = [(None, p.data.shape, tuple(map(abs, known[id(p)]))) for p in _inputs_read(v)]
         if v._op.name == "where":  # PyTorch's where(condition, x, y) reads the condition first
             condition = _params(v).get("condition")
             if isinstance(condition, np.ndarray):

@@ -16,7 +16,7 @@ UNARY = [
     "{x} ** 2", "3 / (1 + {x} * {x})", "({x} * {x} + 1).sqrt()", "({x} * {x} + 1).log()", "{x}.sin()", "{x}.cos()",
     "{x}.clamp(-0.5, 0.5)", "{x}.clamp(min=0.1)", "F.gelu({x})", "F.silu({x})", "F.softplus({x})",
     "F.leaky_relu({x}, 0.1)", "F.elu({x})", "{x}.pow(3)", "L.where({x} > 0, {x}, {x} * 0.5)",
-    "{x}.masked_fill({x} > 0.5, 0.5)", "{x}.square()", "F.hardtanh({x})", "{x}.contiguous()", "{x}.clone()",
+    "{x}.masked_fill({x} > 0.5, 0.5)", "{x}.square()", "F.hardtanh({x})", "{x}.clone()",
     "L.where({x} > 0, {x}, 0.0)", "{x}.sign() * {x}", "{x} + 1", "1 + {x}", "{x}.exp() - 1",
 ]
 BINARY = [
@@ -69,7 +69,7 @@ def reduction(draw, p, x):
     return draw(st.sampled_from([
         "{x}.sum()", "{x}.sum({d})", "{x}.sum({d}, keepdim={k})", "{x}.mean({d}, keepdim={k})", "{x}.mean()",
         "{x}.amax({d}, keepdim={k})", "{x}.max({d}, keepdim={k})[0]", "{x}.max()", "{x}.min({d})[0]",
-        "{x}.logsumexp({d}, keepdim={k})", "{x}.var({d})", "{x}.std({d}, keepdim={k})", "{x}.prod({d})",
+        "{x}.logsumexp({d}, keepdim={k})", "{x}.var({d}, correction=0)", "{x}.prod({d})",
         "{x}.norm()", "{x}.norm(dim={d})", "{x}.sum(({d}, {e}))", "{x}.amin({d})", "{x}.cumsum({d})",
     ])).format(x=x, d=d, k=keep, e=draw(st.integers(0, ndim - 1)))
 
@@ -96,6 +96,8 @@ def _factorized(draw, shape):
 
 
 def _index_item(draw, n, p):
+    if n == 0:
+        return draw(st.sampled_from([":", "None", "0:0"]))
     kind = draw(st.sampled_from(["int", "slice", "slice", "none", "array", "whole", "bool"]))
     if kind == "int":
         return str(draw(st.integers(-n, n - 1)))
@@ -236,4 +238,27 @@ def functional(draw, p, x):
     ])).format(x=x, d=d, reps=", ".join("2" if k == 0 else "1" for k in range(ndim)))
 
 
-CATALOGUE = [unary, unary, binary, binary, reduction, view, view, view, product, join, functional]
+def more(draw, p, x):
+    """Functions in their torch.* form, picks, sorts, in-place changes of a result, gathers."""
+    shape = p.shape(x)
+    ndim = len(shape)
+    if not ndim:
+        return draw(st.sampled_from(["(({x}) * 1).mul_(2)", "L.sum({x})", "L.squeeze({x})",
+                                     "{x}.unsqueeze(0).expand(3)"])).format(x=x)
+    d = _dim(draw, ndim)
+    n = shape[d]
+    picks = draw(st.lists(st.integers(0, max(n - 1, 0)), min_size=1, max_size=3)) if n else None
+    options = [
+        "L.sum({x}, {d})", "L.transpose({x}, {d}, {e})", "L.squeeze({x})", "L.flatten({x})", "L.movedim({x}, {d}, {e})",
+        "L.narrow({x}, {d}, 0, 1)", "{x}.sort({d})[0]", "{x}.cummax({d})[0]", "({x} * 1).mul_(2)",
+        "({x} * 1).add_({x})", "({x} * 1).clamp_(-0.5, 0.5)", "({x} * 1).tanh_()", "{x}.repeat_interleave(2, {d})",
+        "{x}.view_as({x})", "{x}.reshape_as({x})", "L.atleast_2d({x})", "{x}.tile(2)", "L.diagonal({x}, 0, {d}, {e})",
+        "(({x}.abs() + 1) ** {x})", "L.atan2({x}, {x} * 0 + 2)", "{x}.logcumsumexp({d})", "{x}.cumprod({d})",
+    ]
+    if picks:
+        options += ["L.index_select({x}, {d}, L.tensor({picks}))", "{x}.topk(1, {d})[0]", "{x}.kthvalue(1, {d})[0]",
+                    "{x}.gather({d}, L.zeros_like({x}, dtype=L.int64))"]
+    return draw(st.sampled_from(options)).format(x=x, d=d, e=draw(st.integers(-ndim, ndim - 1)), picks=picks)
+
+
+CATALOGUE = [unary, unary, binary, binary, reduction, view, view, view, product, join, functional, more]

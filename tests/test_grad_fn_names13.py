@@ -182,6 +182,7 @@ _ARRAYS = {
     "b3": _RNG.standard_normal((2, 3, 4)), "c3": _RNG.standard_normal((2, 4, 3)), "m": _RNG.standard_normal((3, 2)),
     "a4": _RNG.standard_normal((2, 1, 4, 3)), "c1": _RNG.standard_normal((1, 3, 5)), "s": _RNG.standard_normal(()),
     "col": _RNG.standard_normal((2, 1)), "sq": _RNG.standard_normal((3, 3)), "w": _RNG.standard_normal((2, 1, 1)),
+    "f4": _RNG.standard_normal((4, 1, 4, 1)), "g4": _RNG.standard_normal((1, 1, 1, 2)),
 }
 _SOURCES = {name: f"L.tensor(ARRAYS[{name!r}], requires_grad=True)" for name in _ARRAYS}
 
@@ -233,6 +234,24 @@ REGRESSIONS = [
     # out of place, masked_fill broadcasts x with a larger mask
     ("col.masked_fill(mask)", "out = col.masked_fill(x[:2, :] > 0, 0.5)"),
     ("s.masked_fill(mask)", "out = s.masked_fill(x > 0, 0.0)"),
+    # PyTorch's one node (or its own composition) where this library composed others
+    ("repeat_interleave(2)", "out = (x * 1).repeat_interleave(2)"),
+    ("x.T.repeat_interleave(3,-1)", "out = x.T.repeat_interleave(3, -1)"),
+    ("repeat_interleave(tensor)", "out = (x * 1).repeat_interleave(L.tensor([1, 2, 0, 1]), 1)"),
+    ("logcumsumexp", "out = x.logcumsumexp(1)"),
+    ("s.logcumsumexp", "out = s.logcumsumexp(0)"),
+    ("rot90", "out = L.rot90(x * 1, 1, (0, 1))"),
+    ("rot90(k=0)", "out = L.rot90(x * 1, 0, (0, 1))"),
+    ("diag_embed", "out = L.diag_embed(x * 1)"),
+    ("diag_embed(1,0,2)", "out = L.diag_embed(x * 1, 1, 0, 2)"),
+    ("atleast_2d(v)", "out = L.atleast_2d(v * 1)"),
+    ("atleast_3d(v)", "out = L.atleast_3d(v * 1)"),
+    ("atleast_3d(x)", "out = L.atleast_3d(x * 1)"),
+    # layouts of cummax, index_select, flip, sort results under a reshape or a matmul
+    ("cummax_of_permute.reshape", "out = b3.permute(2, 1, 0).cummax(1)[0].reshape(-1)"),
+    ("index_select_of_T.view", "out = L.index_select(x.T, 0, L.tensor([0, 1])).view(-1)"),
+    ("sort_of_T.reshape", "out = x.T.sort(0)[0].reshape(-1)"),
+    ("flip@batch", "out = f4.tanh().flip(-4) @ g4"),
 ]
 
 

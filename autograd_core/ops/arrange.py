@@ -85,8 +85,17 @@ def _tensors(tensors, name):
 
 def _atleast(tensors, ndim, shape_of):
     values, alone = _tensors(tensors, f"atleast_{ndim}d")
-    out = [x if x.ndim >= ndim else reshape(x, shape=shape_of(x)) for x in values]
+    out = [x if x.ndim >= ndim else reshape(x, shape=shape_of(x)) if x.ndim == 0 else _unsqueezed(x, ndim)
+           for x in values]
     return out[0] if alone else tuple(out)
+
+
+def _unsqueezed(x, ndim):
+    """PyTorch's atleast_2d/3d of a vector or matrix: unsqueezes (UnsqueezeBackward0 each), a 0-d input's a reshape:
+    (n,) -> (1, n) [-> (1, n, 1)], (m, n) -> (m, n, 1)."""
+    if x.ndim == 1:
+        x = x.unsqueeze(0)
+    return x.unsqueeze(-1) if ndim == 3 else x
 
 
 def atleast_1d(*tensors):
@@ -276,12 +285,14 @@ def rot90(input, k=1, dims=(0, 1)):
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
     k = int(k) % 4
     if k == 1:
-        return swapdims(flip(x, d1), d0, d1)
-    if k == 2:
-        return flip(x, (d0, d1))
-    if k == 3:
-        return flip(swapdims(x, d0, d1), d1)
-    return getitem(x, ())  # a copy, as PyTorch's
+        out = swapdims(flip(x, d1), d0, d1)
+    elif k == 2:
+        out = flip(x, (d0, d1))
+    elif k == 3:
+        out = flip(swapdims(x, d0, d1), d1)
+    else:
+        out = getitem(x, ())  # a copy, as PyTorch's
+    return shown_as(out, x, "Rot90Backward0")  # PyTorch's one node
 
 
 def fliplr(input):
@@ -424,8 +435,8 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     i = np.arange(n)
     rows, cols = (i, i + offset) if offset >= 0 else (i - offset, i)
     out = scatter_add_at(x, (Ellipsis, rows, cols), x.shape[:-1] + (m, m))
-    # The matrices are the last two dimensions here: move them to (d1, d2).
-    return movedim(out, (-2, -1), (d1, d2))
+    # The matrices are the last two dimensions here: move them to (d1, d2). PyTorch's one node.
+    return shown_as(movedim(out, (-2, -1), (d1, d2)), x, "DiagEmbedBackward0")
 
 
 def diagflat(input, offset=0):

@@ -78,7 +78,7 @@ def logcumsumexp(input, dim):
         raise RuntimeError(f"logcumsumexp(): expected a floating point input, got {x.dtype}")
     if x.ndim == 0:
         check_dim(dim, 0)
-        return x * 1
+        return shown_as(x * 1, x, "LogcumsumexpBackward0")
     dim = check_dim(dim, x.ndim)
     last = movedim(x, dim, -1)
     n = last.shape[-1]
@@ -92,7 +92,7 @@ def logcumsumexp(input, dim):
     later = np.triu(np.ones((n, n), dtype=bool), k=1)  # row i: True after i
     # (..., i, j): x_j for j <= i, −inf after (chosen, not added: an infinite x_j + (−inf) would be NaN)
     prefixes = where(later, -np.inf, last.unsqueeze(-2))
-    return movedim(prefixes.logsumexp(axis=-1), -1, dim)
+    return shown_as(movedim(prefixes.logsumexp(axis=-1), -1, dim), x, "LogcumsumexpBackward0")  # PyTorch's one node
 
 
 def _keep(v, dim, keepdim):
