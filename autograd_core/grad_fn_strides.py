@@ -8,11 +8,15 @@ NumPy made them (no copy, nothing done while recording):
 - an elementwise operation (TensorIterator's: arithmetic, activations, where, clamp, ...) lays its output out in the
   order of its inputs' strides, the first input that tells deciding (x.T + y follows x.T: column-major), where NumPy
   keeps row order as soon as its inputs disagree (`_elementwise_strides`);
-- matmul's product is contiguous (NumPy's of broadcast stacks may not be), but for a matrix times a stack, whose
-  product PyTorch transposes back without a copy where it may;
-- some others PyTorch computes into a new contiguous tensor (softmax, cumsum, masked_fill, reductions, cat, index),
-  where NumPy's may follow a transposed input (`_CONTIGUOUS`); the rest are laid out alike (matmul's product);
+- matmul's product is contiguous (NumPy's of broadcast stacks may not be), but a matrix times a stack's, which PyTorch
+  transposes back without a copy where it may;
+- x[index arrays] is index's TensorIterator over x restrided (`_index_strides`), which NumPy's fancy indexing follows
+  only at times;
+- some others PyTorch computes into a new contiguous tensor (softmax, cumsum, masked_fill, reductions, cat,
+  index_select), where NumPy's may follow a transposed input (`_CONTIGUOUS`); the rest keep NumPy's layout;
 - a view (transpose, permute, expand, reshape, squeeze, basic indexing) keeps its input's layout, whichever it is.
+
+Value.stride(), is_contiguous(), contiguous() and view() still read NumPy's layout (the eager path reads no graph).
 """
 
 from __future__ import annotations
@@ -231,12 +235,10 @@ def _index_strides(shape, strides, index, out_shape):
     arrays, dims, d = [], [], 0
     for item in items:
         kind = index_kind(item)
-        if kind == "ellipsis":
-            d += len(view_shape) - sum(1 for it in inner if it is not None and it is not Ellipsis) + \
-                sum(1 for it in inner if it is None)
-            d = max(d, 0)
+        if kind == "ellipsis":  # the view's dimensions no other item of `inner` makes (ints make none)
+            d += len(view_shape) - sum(1 for it in inner if it is None or it.__class__ is slice)
             continue
-        if kind in ("select",):
+        if kind == "select":
             continue
         if kind == "unsqueeze" or kind == "slice":
             d += 1
