@@ -21,6 +21,8 @@ Value.stride(), is_contiguous(), contiguous() and view() still read NumPy's layo
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from .grad_fn_einsum import _contiguous_strides, _elementwise_strides, _view_strides
@@ -69,14 +71,28 @@ def pytorch_strides(value):
         if id(v) in known:
             stack.pop()
             continue
+        cached = _CACHE.get(id(v))
+        if cached is not None and cached[0]() is v and cached[1] == v._index:
+            known[id(v)] = cached[2]
+            stack.pop()
+            continue
         below = _inputs_read(v)
         missing = [p for p in below if id(p) not in known]
         if missing:
             stack.extend(missing)
             continue
         stack.pop()
-        known[id(v)] = _strides_of(v, known)
+        known[id(v)] = strides = _strides_of(v, known)
+        if v._op is not None:
+            key = id(v)
+            _CACHE[key] = (weakref.ref(v, lambda _, key=key: _CACHE.pop(key, None)), v._index, strides)
     return known[id(value)]
+
+
+# Each recorded Value's strides once found, while it lives and is not changed in place (its _index: the version of
+# its node), so that reading the names of a long chain, each reshape's over the one below, walks it once:
+# id -> (a weak reference to the Value, its _index, its strides)
+_CACHE = {}
 
 
 def _inputs_read(v):

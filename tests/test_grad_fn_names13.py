@@ -252,6 +252,8 @@ REGRESSIONS = [
     ("index_select_of_T.view", "out = L.index_select(x.T, 0, L.tensor([0, 1])).view(-1)"),
     ("sort_of_T.reshape", "out = x.T.sort(0)[0].reshape(-1)"),
     ("flip@batch", "out = f4.tanh().flip(-4) @ g4"),
+    ("quantile_of_T", "out = L.quantile(x.T, 0.3, dim=0, keepdim=True)"),  # sort laid out as x.T, then a view
+    ("cumprod_of_empty", "out = (x * 1)[:, 4:].cumprod(0)"),  # (its gradient raised on an empty dimension)
 ]
 
 

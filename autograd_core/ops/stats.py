@@ -23,7 +23,7 @@ from .arrange import movedim, take_along_dim
 from .elementwise import where
 from .index import as_value, check_dim
 from .nondifferentiable import refuse_complex_in_words, without_gradient
-from .shape import stack, swapaxes
+from .shape import reshape, stack, swapaxes
 from .special import logaddexp
 from .scan import _nan_of_empty, _picked, _shared_by_ties, cumsum, sort
 
@@ -204,7 +204,8 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         raise ShapeError(f"{name}() input tensor must be non-empty")
     ordered = sort(rows, -1).values  # NaN last
     n = ordered.shape[-1]
-    spread = ordered.reshape(tuple(out_shape) + (n,))
+    # PyTorch's view (ViewBackward0), whatever the layout sort gives (its input's: column-major for a transpose)
+    spread = reshape.named("ViewBackward0")(ordered, shape=tuple(out_shape) + (n,))
     data = np.asarray(spread.data)
     nan = np.isnan(data)
     count = (n - nan.sum(axis=-1, keepdims=True)) if ignore_nan else np.full(data.shape[:-1] + (1,), n)
@@ -510,3 +511,4 @@ def renorm(input, p, dim, maxnorm):
     over = norms > maxnorm
     scale = where(over, maxnorm / (norms + 1e-7), np.ones((), x.dtype))
     return x * scale
+
