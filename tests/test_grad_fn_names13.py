@@ -253,7 +253,7 @@ REGRESSIONS = [
     ("sort_of_T.reshape", "out = x.T.sort(0)[0].reshape(-1)"),
     ("flip@batch", "out = f4.tanh().flip(-4) @ g4"),
     ("quantile_of_T", "out = L.quantile(x.T, 0.3, dim=0, keepdim=True)"),  # sort laid out as x.T, then a view
-    ("cumprod_of_empty", "out = (x * 1)[:, 4:].cumprod(0)"),  # (its gradient raised on an empty dimension)
+    ("cumprod_of_empty", "out = (x * 1)[:, 4:].cumprod(1)"),  # (its gradient raised on an empty dimension)
 ]
 
 
