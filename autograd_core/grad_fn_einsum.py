@@ -119,7 +119,9 @@ def _elementwise_strides(shape, operands):
 def _aligned(k, sub, parent, order):
     """Operand k as PyTorch's einsum aligns it: a diagonal for each label repeated in it (DiagonalBackward0, and a
     movedim: PermuteBackward0), unsqueezed for the labels it lacks, permuted to `order`: (layout, shape, strides)."""
-    layout, shape, strides = k, list(parent.shape), list(parent.stride())  # (k: the operand's entry)
+    from .grad_fn_strides import pytorch_strides  # (it imports this module)
+
+    layout, shape, strides = k, list(parent.shape), list(pytorch_strides(parent))  # (k: the operand's entry)
     dims, dim = {}, 0
     for a in sub:
         if a not in dims:

@@ -23,6 +23,7 @@ import numpy as np
 from .grad_fn_einsum import _contiguous_strides, _is_contiguous, einsum_layout, reshaped_as_pytorch
 from .grad_fn_chain_tops import declared_top
 from .grad_fn_hook_inputs import repeated_inputs, top_of_chain, unlisted_edges
+from .grad_fn_strides import pytorch_strides
 from .one_node import _LATER, show_now
 
 
@@ -207,7 +208,7 @@ def _clamp_tensor(parents, params, node):
 
 def _contiguous(v):
     data = v.data
-    return data.__class__ is not np.ndarray or data.flags.c_contiguous
+    return data.__class__ is not np.ndarray or _is_contiguous(data.shape, pytorch_strides(v))
 
 
 def _linear(parents, params, node):
@@ -224,14 +225,14 @@ def _linear(parents, params, node):
     if len(parents) > 2 and _contiguous(parents[0]):
         return "ViewBackward0", (("AddmmBackward0", (2, ("ViewBackward0", (0,)), weight_t)),)
     x, weight = parents[0], parents[1]
-    product = _matmul_of((0, x.shape, tuple(x.stride()), x.requires_grad),
-                         (weight_t, weight.shape[::-1], tuple(weight.stride())[::-1], weight.requires_grad))
+    product = _matmul_of((0, x.shape, pytorch_strides(x), x.requires_grad),
+                         (weight_t, weight.shape[::-1], pytorch_strides(weight)[::-1], weight.requires_grad))
     return product if len(parents) <= 2 else ("AddBackward0", (product, 2))
 
 
 def _matmul(parents, params, node):
     # torch.matmul's nodes (its _matmul_impl) from the operands' shapes, strides and whether they require grad
-    a, b = ((i, tuple(np.shape(p.data)), tuple(p.stride()) if np.ndim(p.data) else (), p.requires_grad)
+    a, b = ((i, tuple(np.shape(p.data)), pytorch_strides(p) if np.ndim(p.data) else (), p.requires_grad)
             for i, p in enumerate(parents))
     if not (a[1] and b[1]):
         return "MatmulBackward0", None
@@ -341,17 +342,15 @@ def _expanded_reshape(entry, shape, strides, expanded, new_shape):
 
 def _reshape(parents, params, node):
     # PyTorch's reshape views a contiguous input (ViewBackward0, as flatten); where the elements are not in order it
-    # copies them first (CloneBackward0) and views the copy (UnsafeViewBackward0). NumPy's reshape
-    # copies at the same places for the layouts both libraries share. A view of an input whose elements are not in
-    # row order (a slice along a later dimension, a transpose) is PyTorch's _reshape_alias (ReshapeAliasBackward0);
-    # x.view records ViewBackward0 whatever the strides (a named twin of this primitive: Value.view).
-    data, source = node.data, parents[0].data
-    if data.__class__ is np.ndarray and source.__class__ is np.ndarray and data.size:
-        if not np.may_share_memory(data, source):
-            return "UnsafeViewBackward0", (("CloneBackward0", (0,)),)
-        if not source.flags.c_contiguous:
-            return "ReshapeAliasBackward0", None
-    return "ViewBackward0", None
+    # copies them first (CloneBackward0) and views the copy (UnsafeViewBackward0); a view of an input whose elements
+    # are not in row order but allow one (a slice along a later dimension, a transpose) is PyTorch's _reshape_alias
+    # (ReshapeAliasBackward0). Which, by the input's strides as PyTorch lays it out (grad_fn_strides: x.T + y is
+    # column-major there, row-major in NumPy). x.view records ViewBackward0 whatever the strides (a named twin of this
+    # primitive: Value.view).
+    source = parents[0] if parents else None
+    if source is None or source.data.__class__ is not np.ndarray or node.data.__class__ is not np.ndarray:
+        return "ViewBackward0", None
+    return reshaped_as_pytorch(0, source.data.shape, pytorch_strides(source), node.data.shape)
 
 
 def _index_steps(index, shape):

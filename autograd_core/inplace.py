@@ -546,7 +546,7 @@ class InplaceMethods:
         """
         from .ops.shape import _plain_index
 
-        index = _plain_index(index, stacklevel=2)
+        index = _plain_index(index, stacklevel=2, x=self)
         if getattr(value, "ndim", 0) and value.shape[0] == 1:  # PyTorch drops value's extra leading 1s: x[i] = net(v)
             value = _without_leading_ones(value, np.ndim(np.asarray(self.data)[index]))
         assigned = value

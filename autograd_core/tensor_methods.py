@@ -169,10 +169,10 @@ class TensorMethods:
         if not isinstance(value, _value.Value):
             value = np.asarray(wrapped(value, self.dtype), dtype=self.dtype)
         if mask.shape != self.shape:
-            try:
-                np.broadcast_to(mask, self.shape)
+            try:  # (out of place, PyTorch broadcasts x and the mask together: x (1, 3), mask (2, 1) give (2, 3))
+                np.broadcast_shapes(mask.shape, self.shape)
             except ValueError:  # a ShapeError, the kind PyTorch code (RuntimeError) and NumPy code catch alike
-                raise ShapeError(f"masked_fill: mask of shape {mask.shape} does not broadcast to the shape "
+                raise ShapeError(f"masked_fill: mask of shape {mask.shape} does not broadcast with the shape "
                                  f"{self.shape} of the Value it fills") from None
         # The mask itself, broadcast by `where`: a mask the call computed (x > 0) stays live in a compiled step.
         filled = _value._ops.where(mask, value, self)  # PyTorch's one node, listing x (and a tensor value)
@@ -326,14 +326,19 @@ class TensorMethods:
     def amax(self, dim=(), keepdim=False):
         """The largest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""
         _value._ops.complex.refuse_complex_kernel("max_values_cpu", self)
-        out = _value._ops.max(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
-        return shown_as(out, self, "AmaxBackward0") if dim == () else out  # x.max()'s node here: MaxBackward1
+        if dim == ():
+            out = _value._ops.max(self, axis=None, keepdims=bool(keepdim))
+            return shown_as(out, self, "AmaxBackward0")  # x.max()'s node here: MaxBackward1
+        # (named: a reduction to 0-d, x.amax(0) of a vector, stays AmaxBackward0 after a backward pass frees its axis)
+        return _value._ops.max.named("AmaxBackward0")(self, axis=_axis(dim), keepdims=bool(keepdim))
 
     def amin(self, dim=(), keepdim=False):
         """The smallest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""
         _value._ops.complex.refuse_complex_kernel("min_values_cpu", self)
-        out = _value._ops.min(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
-        return shown_as(out, self, "AminBackward0") if dim == () else out
+        if dim == ():
+            out = _value._ops.min(self, axis=None, keepdims=bool(keepdim))
+            return shown_as(out, self, "AminBackward0")
+        return _value._ops.min.named("AminBackward0")(self, axis=_axis(dim), keepdims=bool(keepdim))
 
     def broadcast_to(self, size):
         """x broadcast to `size` (a view in PyTorch); the gradient is summed back over the broadcast axes."""

@@ -130,7 +130,9 @@ class _Reductions:
         x = self if dtype is None else self.to(dtype)
         if dtype is None and x.data.dtype.kind in "bu" and x.data.dtype != np.uint64:
             x = x.to(np.int64)  # PyTorch multiplies bools and unsigned integers in int64 (NumPy: uint64)
-        return _value._ops.prod(x, **reduce_args(axis, keepdims or False, dim, keepdim or None))
+        args = reduce_args(axis, keepdims or False, dim, keepdim or None)
+        # over dims: PyTorch's ProdBackward1 (prod.dim_int), whatever a backward pass frees; of everything ProdBackward0
+        return (_value._ops.prod if args["axis"] is None else _prod_over_dims())(x, **args)
 
     def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Index of the largest element: over the flattened Value when dim is None, else along dim
@@ -179,3 +181,8 @@ class _Reductions:
 
 
 attach_methods(_Reductions, TensorMethods)
+
+
+def _prod_over_dims():
+    """The prod primitive named as PyTorch's node of x.prod(dim) (ProdBackward1)."""
+    return _value._ops.prod.named("ProdBackward1")

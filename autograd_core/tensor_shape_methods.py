@@ -159,9 +159,8 @@ class _ShapeMethods:
                 raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got "
                                  f"{bad[0]}) (squeeze of a Value of {len(shape)} dimensions)")
             new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
-        if new == shape:
-            return self
-        # PyTorch's squeeze(), squeeze(dim), squeeze(dims) record SqueezeBackward0, 1, 2
+        # PyTorch's squeeze(), squeeze(dim), squeeze(dims) record SqueezeBackward0, 1, 2 (even where no dimension has
+        # size 1: a view of the same shape)
         name = "SqueezeBackward0" if dim is None else "SqueezeBackward1" if _is_dim(dim) else "SqueezeBackward2"
         return _value._ops.reshape.named(name)(self, shape=new)
 
@@ -197,12 +196,12 @@ class _ShapeMethods:
         return self.expand(other.shape)
 
     def t(self):
-        """The transpose of a matrix (a 0-d or 1-D Value unchanged), as PyTorch's t()."""
+        """The transpose of a matrix (a 0-d or 1-D Value's elements unchanged: a view, TBackward0), as PyTorch's t()."""
         if self.data.ndim > 2:
             raise ShapeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.data.ndim}D (t: expects a "
                              f"Value of at most 2 dimensions, got {self.data.ndim}; use transpose(d0, d1))")
-        if self.data.ndim < 2:
-            return self
+        if self.data.ndim < 2:  # x itself, but a node of its own in PyTorch's graph
+            return _value._ops.reshape.named("TBackward0")(self, shape=self.shape)
         return _value._ops.swapaxes.named("TBackward0")(self, axis1=0, axis2=1)  # transpose(0, 1)'s: TransposeBackward0
 
     def contiguous(self, memory_format=None):

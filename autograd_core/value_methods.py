@@ -127,6 +127,8 @@ class _Methods:
             if len(axes) != 2:
                 raise TypeError("transpose() takes two dims, dim0 and dim1")
         if len(axes) == 2 and all(isinstance(a, numbers.Integral) for a in axes):
+            if self.data.ndim == 0:  # PyTorch's transpose(0, -1) of a 0-d tensor (dims 0 and -1): a view of it
+                return _ops.arrange.swapdims(self, int(axes[0]), int(axes[1]))
             return _ops.swapaxes(self, axis1=int(axes[0]), axis2=int(axes[1]))
         if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
             axes = axes[0]
@@ -155,6 +157,8 @@ class _Methods:
                                f"{start_dim}, end_dim {end_dim})")
         if not shape:
             return _ops.reshape(self, shape=(1,))
+        if start == end:  # nothing merged: x itself, no node (PyTorch's flatten returns its input)
+            return self
         merged = int(np.prod(shape[start:end + 1], dtype=np.int64))
         return _ops.reshape(self, shape=shape[:start] + (merged,) + shape[end + 1:])
 

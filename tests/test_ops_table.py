@@ -538,6 +538,8 @@ for label, fn, shapes in _PIECES:
     rng = _rng(label)
     prim = {"hstack": "concatenate", "vstack": "concatenate", "tile": "reshape", "repeat": "reshape",
             "unbind": "getitem", "repeat_interleave": "getitem"}.get(label.split("-")[0], "concatenate")
+    if label == "repeat_interleave-(2,3)-2":  # a number of repeats: PyTorch's copy of an expanded view (contiguous)
+        prim = "contiguous"
     case(prim, label, fn, *[sample(rng, s) for s in shapes],
          refs=("torch",) if label in _TORCH_ONLY else ("autograd", "torch"))
 

@@ -27,11 +27,12 @@ from .index import as_value, check_dim, diag, flip, index_array, scatter_add_at
 from .pieces import split, split_views, tensor_list, vstack
 from .promotion import promote_types
 from .shape import broadcast_to, concatenate, getitem, reshape, stack, transpose
+from .shape import swapaxes as swapaxes_primitive
 
 
 def _permuted(x, order):
-    order = tuple(order)
-    return x if order == tuple(range(x.ndim)) else transpose(x, axes=order)
+    """x.permute(order): PermuteBackward0, the identity order too (PyTorch records it)."""
+    return transpose(x, axes=tuple(order))
 
 
 def _int_dims(dims):
@@ -51,8 +52,8 @@ def movedim(input, source, destination):
     for name, dims in (("source", source), ("destination", destination)):
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
-    if x.ndim == 0:
-        return x
+    if x.ndim == 0:  # PyTorch's movedim of a 0-d tensor: an alias of it
+        return reshape.named("AliasBackward0")(x, shape=())
     order = [d for d in range(x.ndim) if d not in source]
     for dest, src in sorted(zip(destination, source)):
         order.insert(dest, src)
@@ -66,11 +67,9 @@ def swapdims(input, dim0, dim1):
     """input with dimensions dim0 and dim1 interchanged (torch.swapdims, torch.swapaxes, torch.transpose)."""
     x = as_value(input)
     dim0, dim1 = check_dim(dim0, x.ndim), check_dim(dim1, x.ndim)
-    if x.ndim == 0:
-        return x
-    order = list(range(x.ndim))
-    order[dim0], order[dim1] = dim1, dim0
-    return _permuted(x, order)
+    if x.ndim == 0:  # (a view of the same 0-d tensor, still PyTorch's TransposeBackward0)
+        return reshape.named("TransposeBackward0")(x, shape=())
+    return swapaxes_primitive(x, axis1=dim0, axis2=dim1)  # TransposeBackward0, as PyTorch's transpose
 
 
 def swapaxes(input, axis0, axis1):
@@ -87,8 +86,17 @@ def _tensors(tensors, name):
 
 def _atleast(tensors, ndim, shape_of):
     values, alone = _tensors(tensors, f"atleast_{ndim}d")
-    out = [x if x.ndim >= ndim else reshape(x, shape=shape_of(x)) for x in values]
+    out = [x if x.ndim >= ndim else reshape(x, shape=shape_of(x)) if x.ndim == 0 else _unsqueezed(x, ndim)
+           for x in values]
     return out[0] if alone else tuple(out)
+
+
+def _unsqueezed(x, ndim):
+    """PyTorch's atleast_2d/3d of a vector or matrix: unsqueezes (UnsqueezeBackward0 each), a 0-d input's a reshape:
+    (n,) -> (1, n) [-> (1, n, 1)], (m, n) -> (m, n, 1)."""
+    if x.ndim == 1:
+        x = x.unsqueeze(0)
+    return x.unsqueeze(-1) if ndim == 3 else x
 
 
 def atleast_1d(*tensors):
@@ -278,12 +286,14 @@ def rot90(input, k=1, dims=(0, 1)):
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
     k = int(k) % 4
     if k == 1:
-        return swapdims(flip(x, d1), d0, d1)
-    if k == 2:
-        return flip(x, (d0, d1))
-    if k == 3:
-        return flip(swapdims(x, d0, d1), d1)
-    return getitem(x, ())  # a copy, as PyTorch's
+        out = swapdims(flip(x, d1), d0, d1)
+    elif k == 2:
+        out = flip(x, (d0, d1))
+    elif k == 3:
+        out = flip(swapdims(x, d0, d1), d1)
+    else:
+        out = getitem(x, ())  # a copy, as PyTorch's
+    return shown_as(out, x, "Rot90Backward0")  # PyTorch's one node
 
 
 def fliplr(input):
@@ -432,8 +442,8 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     i = np.arange(n)
     rows, cols = (i, i + offset) if offset >= 0 else (i - offset, i)
     out = scatter_add_at(x, (Ellipsis, rows, cols), x.shape[:-1] + (m, m))
-    # The matrices are the last two dimensions here: move them to (d1, d2).
-    return movedim(out, (-2, -1), (d1, d2))
+    # The matrices are the last two dimensions here: move them to (d1, d2). PyTorch's one node.
+    return shown_as(movedim(out, (-2, -1), (d1, d2)), x, "DiagEmbedBackward0")
 
 
 def diagflat(input, offset=0):

@@ -331,7 +331,10 @@ def narrow(input, dim, start, length):
         start += size
     if length < 0 or start + length > size:
         raise ShapeError(f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({size}).")
-    return getitem(x, (slice(None),) * dim + (slice(start, start + length),))
+    window = getitem(x, (slice(None),) * dim + (slice(start, start + length),))
+    if start == 0 and length == size:  # the whole dimension: still PyTorch's SliceBackward0 (in a tuple, x[:, 0:n]
+        return shown_as(window, x, "SliceBackward0")  # records none)
+    return window
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -352,7 +355,7 @@ def flip(input, dims):
     x = as_value(input)
     dims = _dims(dims, x.ndim, "flip")
     if x.ndim == 0 or not dims:
-        return clone(x)  # a copy in the graph, as PyTorch's flip copies
+        return shown_as(clone(x), x, "FlipBackward0")  # a copy in the graph, as PyTorch's flip copies
     index = [slice(None)] * x.ndim
     for d in dims:
         index[d] = slice(None, None, -1)
@@ -365,7 +368,10 @@ def roll(input, shifts, dims=()):
     out[(i + shift) % n] = input[i]. Without dims (() or None), the flattened input is rolled and the shape
     restored."""
     x = as_value(input)
-    return shown_as(_roll(x, shifts, dims), x, "RollBackward0")  # PyTorch's one node
+    rolled = _roll(x, shifts, dims)
+    if rolled is x:  # shifts of whole turns: a copy all the same, as PyTorch's roll
+        rolled = clone(x)
+    return shown_as(rolled, x, "RollBackward0")  # PyTorch's one node
 
 
 def _roll(x, shifts, dims):

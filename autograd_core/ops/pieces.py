@@ -20,7 +20,7 @@ from ..multiple_views import mark_multiple_views
 from ..one_node import outputs_of_one_node, shown_as
 from ..value import Value
 from .arith import logical_xor, sub
-from .index import as_value, check_dim, index_array, strided_view
+from .index import as_value, check_dim, contiguous, index_array, strided_view
 from .primitive import primitive
 from .shape import broadcast_to, clone, concatenate, getitem, reshape, scatter_add, transpose
 
@@ -191,8 +191,15 @@ def _repeat_interleave(x, repeats, dim):
                          f"{counts.size} and input.size({dim}) = {n}")
     if np.any(counts < 0):
         raise RuntimeError("Repeats must be non-negative")
+    if isinstance(repeats, numbers.Integral):
+        # PyTorch's for a number of repeats: x.unsqueeze(dim + 1).expand(..., repeats, ...), a contiguous copy of it
+        # (CloneBackward0), viewed with the two dimensions as one (ViewBackward0): [a, b] -> [[a, a], [b, b]] -> ...
+        shape = x.shape
+        spread = broadcast_to(x.unsqueeze(dim + 1), shape=shape[:dim + 1] + (int(repeats),) + shape[dim + 1:])
+        return reshape(contiguous(spread), shape=shape[:dim] + (n * int(repeats),) + shape[dim + 1:])
     positions = np.repeat(np.arange(n), np.broadcast_to(counts.reshape(-1) if counts.ndim else counts, (n,)))
-    return getitem(x, (slice(None),) * dim + (positions,))
+    # a tensor of repeats: PyTorch's index_select of those positions (its one node)
+    return shown_as(getitem(x, (slice(None),) * dim + (positions,)), x, "IndexSelectBackward0")
 
 
 def diff(input, n=1, dim=-1, prepend=None, append=None):

@@ -95,6 +95,8 @@ def _around_first_zero(x, axis, k, z):
 
 
 def _cumprod_vjp(g, out, x, axis):
+    if np.size(data_of(x)) == 0:  # nothing to differentiate (and no first zero to look for)
+        return g * out
     k, z = _first_zero(x, axis)
     before = k < z
     if np.all(before):  # no zeros
@@ -107,6 +109,8 @@ def _cumprod_vjp(g, out, x, axis):
 
 def _cumprod_jvp(t, out, x, axis):
     # d out_j = out_j Σ_{i ≤ j, i < z} dx_i / x_i  +  [j ≥ z] (P c_j dx_z + P x_z dc_j), dc the tangent of c.
+    if np.size(data_of(x)) == 0:
+        return t * out
     k, z = _first_zero(x, axis)
     before = k < z
     if np.all(before):  # no zeros

@@ -156,15 +156,45 @@ def byte_mask(item, stacklevel):
     return item != 0
 
 
-def _plain_index(index, stacklevel=2):
+def _plain_index(index, stacklevel=2, x=None):
     """Make an index NumPy-ready: lists become arrays, Values give their data, uint8 arrays become boolean masks
-    (`byte_mask`; stacklevel as warnings.warn's, seen from the caller)."""
+    (`byte_mask`; stacklevel as warnings.warn's, seen from the caller). A NumPy bool item (np.True_) is PyTorch's
+    IndexError (`numpy_bool_refusal`; x: the Value or array indexed), where NumPy would take it as a Python bool."""
     if not isinstance(index, tuple):
+        if index.__class__ is np.bool_:
+            raise numpy_bool_refusal((index,), x)
         return _plain_index_item(index, stacklevel + 1)
     items = []
     for item in index:  # a loop, not a comprehension: the warning's stacklevel counts frames
+        if item.__class__ is np.bool_:
+            raise numpy_bool_refusal(index, x)
         items.append(_plain_index_item(item, stacklevel + 1))
     return tuple(items)
+
+
+def numpy_bool_refusal(index, x):
+    """PyTorch's IndexError for x[index] (x a Value or an array; None: unknown) where the index (a tuple) holds a
+    NumPy bool: PyTorch's indexing takes a Python bool (a new dimension, indexed) but counts a NumPy bool as an item
+    taking a dimension and refuses it once reached. So: too many indices, counting it so; else an earlier item's own
+    error (an int out of range); else the refusal of its type."""
+    if x is not None:
+        shape = np.shape(x.data if isinstance(x, Value) else x)
+        taken = 0
+        for item in index:
+            if item is None or item is Ellipsis or item.__class__ is bool:
+                continue
+            data = np.asarray(item.data if isinstance(item, Value) else item)
+            taken += data.ndim if data.dtype == bool and item.__class__ is not np.bool_ else 1  # (a mask: its dims)
+        if taken > len(shape):
+            return IndexError(f"too many indices for tensor of dimension {len(shape)}")
+        first = next(k for k, item in enumerate(index) if item.__class__ is np.bool_)
+        try:  # the items before it, on an array of x's shape that holds no memory
+            np.broadcast_to(np.empty(()), shape)[_plain_index(tuple(index[:first]))]
+        except IndexError as err:
+            return index_error_in_pytorchs_words(err, tuple(shape), index)
+    return IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+                      "indices (got numpy.bool) (x[np.True_]: PyTorch's indexing takes a Python bool, True, or a bool "
+                      "tensor, not a NumPy bool: bool(b) is the Python bool)")
 
 
 def _plain_index_item(item, stacklevel):
@@ -268,7 +298,7 @@ def getitem(x, index):
     """x[index] for ints, slices, None, Ellipsis, and integer or boolean arrays (NumPy semantics, but PyTorch's where
     an int stands apart from the index arrays: x[0, :, idx] keeps the indexed dimension in place); a uint8 array (or
     Value) is a boolean mask of its nonzero elements, as PyTorch's deprecated byte masks (with its warning)."""
-    index = _plain_index(index, stacklevel=3)  # the warning points past Value.__getitem__
+    index = _plain_index(index, stacklevel=3, x=x)  # the warning points past Value.__getitem__
     steps = _pytorchs_steps(index)
     try:
         if steps is not None:  # (an int apart from the index arrays: PyTorch selects first, then indexes)

@@ -23,7 +23,7 @@ from .arrange import movedim, take_along_dim
 from .elementwise import where
 from .index import as_value, check_dim
 from .nondifferentiable import refuse_complex_in_words, without_gradient
-from .shape import stack, swapaxes
+from .shape import reshape, stack, swapaxes
 from .special import logaddexp
 from .scan import _nan_of_empty, _picked, _shared_by_ties, cumsum, sort
 
@@ -78,7 +78,7 @@ def logcumsumexp(input, dim):
         raise RuntimeError(f"logcumsumexp(): expected a floating point input, got {x.dtype}")
     if x.ndim == 0:
         check_dim(dim, 0)
-        return x * 1
+        return shown_as(x * 1, x, "LogcumsumexpBackward0")
     dim = check_dim(dim, x.ndim)
     last = movedim(x, dim, -1)
     n = last.shape[-1]
@@ -92,7 +92,7 @@ def logcumsumexp(input, dim):
     later = np.triu(np.ones((n, n), dtype=bool), k=1)  # row i: True after i
     # (..., i, j): x_j for j <= i, −inf after (chosen, not added: an infinite x_j + (−inf) would be NaN)
     prefixes = where(later, -np.inf, last.unsqueeze(-2))
-    return movedim(prefixes.logsumexp(axis=-1), -1, dim)
+    return shown_as(movedim(prefixes.logsumexp(axis=-1), -1, dim), x, "LogcumsumexpBackward0")  # PyTorch's one node
 
 
 def _keep(v, dim, keepdim):
@@ -204,7 +204,8 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         raise ShapeError(f"{name}() input tensor must be non-empty")
     ordered = sort(rows, -1).values  # NaN last
     n = ordered.shape[-1]
-    spread = ordered.reshape(tuple(out_shape) + (n,))
+    # PyTorch's view (ViewBackward0), whatever the layout sort gives (its input's: column-major for a transpose)
+    spread = reshape.named("ViewBackward0")(ordered, shape=tuple(out_shape) + (n,))
     data = np.asarray(spread.data)
     nan = np.isnan(data)
     count = (n - nan.sum(axis=-1, keepdims=True)) if ignore_nan else np.full(data.shape[:-1] + (1,), n)
@@ -510,3 +511,4 @@ def renorm(input, p, dim, maxnorm):
     over = norms > maxnorm
     scale = where(over, maxnorm / (norms + 1e-7), np.ones((), x.dtype))
     return x * scale
+
