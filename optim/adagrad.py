@@ -33,6 +33,11 @@ class Adagrad(Optimizer):
                          differentiable=differentiable, fused=fused)
         if any(p.data.__class__ is SparseArray for group in self.param_groups for p in group["params"]):
             raise RuntimeError("memory format option is only supported by strided tensors")  # PyTorch's (full_like)
+        # Every parameter given here has its state from the start, as PyTorch's (a state dict saved before a step, or
+        # after steps that skipped a parameter without a gradient, lists them all); add_param_group's start empty
+        for group in self.param_groups:
+            for p in group["params"]:
+                self.state[p].update(step=0, sum=_initial_sum(p.data, group["initial_accumulator_value"]))
 
     def _state_keys(self, group):
         return {"step", "sum"}
@@ -50,7 +55,7 @@ class Adagrad(Optimizer):
     def _update(self, p, g, state, hp):
         if not state:
             state["step"] = 0
-            state["sum"] = np.full_like(p, hp["initial_accumulator_value"])
+            state["sum"] = _initial_sum(p, hp["initial_accumulator_value"])
         state["step"] = t = state["step"] + 1
         if g.__class__ is SparseArray:
             return _update_sparse(p, g, state["sum"], hp["lr"] / (1 + (t - 1) * hp["lr_decay"]), hp["eps"])
@@ -65,6 +70,13 @@ class Adagrad(Optimizer):
         d /= std
         p -= d
         return p
+
+
+def _initial_sum(p, value):
+    """The sum s before the first step: value everywhere (value + value·i for a complex parameter, as PyTorch's; the
+    update rule sees a complex parameter's real pairs, where that is value in each part), a plain array."""
+    dtype = np.result_type(p)
+    return np.full(np.shape(p), complex(value, value) if dtype.kind == "c" else value, dtype=dtype)
 
 
 def _update_sparse(p, g, s, lr_t, eps):

@@ -134,6 +134,15 @@ def param_groups(params, spec):
     return out
 
 
+def numpy_optimizer_state(sd, torch):
+    """PyTorch's optimizer state dict with NumPy arrays for tensors (and a Value for a Tensor lr): loadable here."""
+    state = {i: {k: plain(v, torch).copy() if isinstance(v, torch.Tensor) else v for k, v in s.items()}
+             for i, s in sd["state"].items()}
+    groups = [{k: ag.tensor(v.item(), dtype=ag.float64) if isinstance(v, torch.Tensor) else v for k, v in g.items()}
+              for g in sd["param_groups"]]
+    return {"state": state, "param_groups": groups}
+
+
 def compare_optimizer_states(ours, theirs, torch, where, rtol=1e-9, atol=1e-12):
     """Assert that two optimizer state dicts (ours, PyTorch's) have the same structure: state keys per parameter and
     their values, the groups' keys and values."""

@@ -193,6 +193,8 @@ for red in ("mean", "sum", "none"):
         lambda t, x, y, red=red: F(t).soft_margin_loss(x, y, reduction=red),
         [X23, K(np.sign(Y23))],
     )
+    case(f"soft_margin target grad {red}", lambda t, x, y, red=red: F(t).soft_margin_loss(x, y, reduction=red),
+         [X23, np.sign(Y23)])
     case(
         f"multilabel_soft {red}",
         lambda t, x, y, red=red: F(t).multilabel_soft_margin_loss(x, y, reduction=red),
@@ -1299,6 +1301,10 @@ ALLOWED = {
     "one_hot int32": "one_hot takes int32 indices (PyTorch wants Long)",
     "Parameter of int err": "Parameter converts integer data to float64 (documented: Parameter([1, 2]) is micrograd's)",
     "pad reflect 2d on 1d input": "reflect/replicate/circular padding of a 1-d tensor works (PyTorch: NotImplemented)",
+    "soft_margin target grad mean": "soft_margin_loss differentiates labels that require grad (Value(y) does by "
+    "default), -x·σ(-y·x); PyTorch's kernel refuses them (RuntimeError)",
+    "soft_margin target grad sum": "as 'soft_margin target grad mean'",
+    "soft_margin target grad none": "as 'soft_margin target grad mean'",
     # Edges of a function's domain.
     "bce 0 1 mean": "BCE's gradient in the target at p = 0 or 1 is finite here (clamped logs), inf in PyTorch",
     "bce 0 1 sum": "as 'bce 0 1 mean'",

@@ -27,6 +27,7 @@ import autograd_core as ag
 from autograd_core import nn, optim
 from probe_helpers import agreement, outcome
 from probe_helpers import compare_optimizer_states as _compare_state
+from probe_helpers import numpy_optimizer_state as _numpy_state_dict
 from probe_helpers import param_groups as _groups
 from probe_helpers import plain as _plain
 
@@ -50,15 +51,6 @@ SHAPES = [(3, 4), (5,), (2, 3, 2), ()]
 def _arrays(shapes=SHAPES, seed=0):
     rng = np.random.default_rng(seed)
     return [rng.normal(size=s) for s in shapes]
-
-
-def _numpy_state_dict(sd, torch):
-    """PyTorch's optimizer state dict with NumPy arrays for tensors (and a Value for a Tensor lr)."""
-    state = {i: {k: _plain(v, torch).copy() if isinstance(v, torch.Tensor) else v for k, v in s.items()}
-             for i, s in sd["state"].items()}
-    groups = [{k: ag.tensor(v.item(), dtype=ag.float64) if isinstance(v, torch.Tensor) else v for k, v in g.items()}
-              for g in sd["param_groups"]]
-    return {"state": state, "param_groups": groups}
 
 
 def _ours_kwargs(kwargs, torch):
