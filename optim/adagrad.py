@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core.sparse_array import SparseArray
+from autograd_core.sparse_compressed import CompressedArray
 
 from .optimizer import Optimizer
 from .hyperparameter_checks import flag, implementation_flags, learning_rate, nonnegative
@@ -37,6 +38,8 @@ class Adagrad(Optimizer):
         # after steps that skipped a parameter without a gradient, lists them all); add_param_group's start empty
         for group in self.param_groups:
             for p in group["params"]:
+                if p.data.__class__ is CompressedArray:
+                    self._refuse_compressed(group, p)  # (PyTorch's full_like of it fails here, at construction)
                 self.state[p].update(step=0, sum=_initial_sum(p.data, group["initial_accumulator_value"]))
 
     def _state_keys(self, group):

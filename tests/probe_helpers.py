@@ -143,6 +143,12 @@ def numpy_optimizer_state(sd, torch):
     return {"state": state, "param_groups": groups}
 
 
+def _numbers(v):
+    """A state entry as a float (or complex) array: a step count as a number, a complex moment kept complex."""
+    v = np.asarray(v)
+    return v if v.dtype.kind in "fc" else v.astype(float)
+
+
 def compare_optimizer_states(ours, theirs, torch, where, rtol=1e-9, atol=1e-12):
     """Assert that two optimizer state dicts (ours, PyTorch's) have the same structure: state keys per parameter and
     their values, the groups' keys and values."""
@@ -150,9 +156,8 @@ def compare_optimizer_states(ours, theirs, torch, where, rtol=1e-9, atol=1e-12):
     for i, s in theirs["state"].items():
         assert ours["state"][i].keys() == s.keys(), (where, i)
         for key, value in s.items():
-            np.testing.assert_allclose(np.asarray(ours["state"][i][key], dtype=float),
-                                       np.asarray(plain(value, torch), dtype=float), rtol=rtol, atol=atol,
-                                       err_msg=f"{where}: state[{i}][{key!r}]")
+            np.testing.assert_allclose(_numbers(ours["state"][i][key]), _numbers(plain(value, torch)), rtol=rtol,
+                                       atol=atol, err_msg=f"{where}: state[{i}][{key!r}]")
     assert len(ours["param_groups"]) == len(theirs["param_groups"]), where
     for j, (a, b) in enumerate(zip(ours["param_groups"], theirs["param_groups"])):
         assert a.keys() == b.keys(), (where, j, sorted(a.keys() ^ b.keys()))
