@@ -36,8 +36,8 @@ from probe_helpers import (agreement, as_float64, compare_optimizer_states, fill
 import autograd_core as ag
 from autograd_core import nn, optim
 
-NN_EXAMPLES = int(os.environ.get("AUTOGRAD_NN_FUZZ_EXAMPLES", "130"))
-OPTIM_EXAMPLES = int(os.environ.get("AUTOGRAD_OPTIM_FUZZ_EXAMPLES", "25"))
+NN_EXAMPLES = int(os.environ.get("AUTOGRAD_NN_FUZZ_EXAMPLES", "200"))
+OPTIM_EXAMPLES = int(os.environ.get("AUTOGRAD_OPTIM_FUZZ_EXAMPLES", "30"))
 FUZZ_SEED = os.environ.get("AUTOGRAD_FUZZ_SEED")
 RTOL, ATOL = 1e-10, 1e-11
 
@@ -483,8 +483,9 @@ for _name, (_options, _inputs) in LOSSES.items():
 # ---- running an example in one library, and comparing --------------------------------------------------------
 
 ALLOWED = {  # what: (catalogue entry, condition on its configuration, why we differ from PyTorch there)
-    "BCELoss at p = 0 or 1": ("BCELoss", lambda c: c.get("values") == "ties",
-                              "probabilities rounded to 0 or 1: the gradient there is ~1e10 in both, clamped otherwise "
+    "BCELoss at p = 0 or 1": ("BCELoss", lambda c: c.get("values") in ("ties", "kinks"),
+                              "probabilities at 0 or 1 (ties, kinks): the gradient there is ~1e10 in both, clamped "
+                              "otherwise "
                               "(3e-9 relative apart); test_pytorch_probe_nn's ALLOWED 'bce 0 1 mean'"),
 }
 
