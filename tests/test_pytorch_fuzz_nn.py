@@ -590,8 +590,9 @@ def _padding_only_window(c):
 KNOWN = {  # what: (catalogue entry, condition, the difference): found, not fixed (see the xfail test below)
     "max pool of a padding-only window": (
         ("MaxPool1d", "MaxPool2d"), _padding_only_window,
-        "its max is -inf in both; PyTorch's index (and the gradient it routes) is the window's first position past "
-        "the left padding, even beyond the input's right edge; ours the window's first position, in the padding"),
+        "its max is -inf in both, and so are the indices (fixed); PyTorch routes the window's gradient to that "
+        "index (the first position past the left padding, even beyond the input's right edge: another window's "
+        "element), ours to the window's first position, in the padding, where it is dropped"),
 }
 
 
@@ -831,3 +832,15 @@ def test_max_pool_index_of_a_padding_only_window_is_pytorchs():
              dilation=2, ch=1, k=2, values="normal")
     assert _padding_only_window(c)
     assert module_differences("MaxPool2d", c, 298) == []
+
+
+def test_max_pool_index_of_a_window_whose_max_is_minus_inf_is_pytorchs():
+    """fixed: such a window's index was that of its first position, in the padding (negative, or off by a row);
+    PyTorch's is its first position past the left and top padding (it takes no element unless larger than -inf)."""
+    F = ag.nn.functional
+    x = np.arange(5.0).reshape(1, 5, 1)  # width 1, padding 1, dilation 2: every window is padding only
+    _, indices = F.max_pool2d(ag.tensor(x), 2, None, 1, 2, ceil_mode=True, return_indices=True)
+    assert indices.tolist() == [[[2], [2], [4]]]  # PyTorch's (rows 1, 1, 3 past the padding; column 1, past the edge)
+    x = np.full((1, 4, 3), -np.inf)  # -inf values: the first position past the padding, row 1 column 1
+    _, indices = F.max_pool2d(ag.tensor(x), 3, 2, 1, 2, ceil_mode=True, return_indices=True)
+    assert indices.tolist() == [[[4], [4]]]
