@@ -16,7 +16,8 @@ every step (`probe_helpers.compare_optimizer_states`).
 The suite runs a fixed, derandomized sample (~10 s together); by hand, at length and with another seed:
 `AUTOGRAD_NN_FUZZ_EXAMPLES=3000 AUTOGRAD_OPTIM_FUZZ_EXAMPLES=1000 AUTOGRAD_FUZZ_SEED=7 pytest -k random
 tests/test_pytorch_fuzz_nn.py`. What the fuzzer found at length is kept below as plain regression tests, shrunk.
-Deliberate differences are in ALLOWED (with the reason): an example that falls under one is not compared.
+Deliberate differences are in ALLOWED and OPTIMIZER_ALLOWED (with the reason), differences found and not fixed yet in
+KNOWN (with a strict xfail test): an example that falls under one is not compared.
 """
 
 from __future__ import annotations
