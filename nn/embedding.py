@@ -155,10 +155,14 @@ def _table_shape(embeddings):
     return np.shape(data_of(embeddings))
 
 
+class _PaddingIndexError(ValueError, AssertionError):
+    """A padding_idx outside [-num, num): a ValueError (an argument's value), and PyTorch's AssertionError."""
+
+
 def _padding_index(padding_idx, num, who):
     if isinstance(padding_idx, bool) or not isinstance(padding_idx, numbers.Integral) \
             or not -num <= padding_idx < num:
-        raise ValueError(f"{who}: padding_idx must be an int in [-{num}, {num}), got {padding_idx!r}")
+        raise _PaddingIndexError(f"{who}: padding_idx must be an int in [-{num}, {num}), got {padding_idx!r}")
     return int(padding_idx) % num
 
 
@@ -309,7 +313,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         maxima = []
         for start, end in bags:
             members = np.flatnonzero(counted[start:end]) + start
-            maxima.append(rows[members].max(axis=0) if members.size else np.zeros(dim, dtype))
+            # an empty bag (or one of padding ids only) is zeros, still read from the rows (a sum of none of them):
+            # the result stays a Value of the weight, whose gradient there is 0, as PyTorch's
+            maxima.append(rows[members].max(axis=0) if members.size else rows[members].sum(axis=0))
         return stack(maxima) if maxima else ag.zeros((0, dim), dtype=dtype)
     # sum and mean: a constant (bags, ids) matrix times the rows read, one matmul (its gradient scatters back)
     membership = np.zeros((len(bags), flat.size), dtype)

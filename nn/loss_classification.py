@@ -353,6 +353,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                              f"{scalar_type_name(target_data.dtype)} (cross_entropy: a target of the input's shape "
                              "holds probabilities: use target.float(), or pass class labels of shape "
                              f"{_classes_and_samples(shape, who)[1]})")
+        if ignore_index != -100:  # PyTorch's RuntimeError: no sample is a label that could be ignored
+            raise ValueError(f"ignore_index is not supported for floating point target (cross_entropy: a target of "
+                             f"the input's shape holds class probabilities, got ignore_index={ignore_index})")
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
     C, sample_shape = _classes_and_samples(shape, who)
     labels, in_range = _labels(target_data, sample_shape, C, ignore_index, who, shape, isinstance(target, Value))

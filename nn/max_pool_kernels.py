@@ -320,4 +320,11 @@ def _argmax_indices(x, out, kernel, stride, padding, dilation):
     indices = np.zeros(out.shape, np.int64)
     for (p, q), _, hit in _first_maxima(x, out, kernel, stride, padding, dilation):
         indices[hit] = np.broadcast_to((rows + p * dilation[0]) * W + cols + q * dilation[1], out.shape)[hit]
+    # A window whose max is -inf (padding only, or -inf values) has no element larger than PyTorch's start, -inf:
+    # its index is the window's first position past the left and top padding (beyond the right edge, for a window
+    # of padding only), not that of a padding -inf
+    dead = out == -np.inf
+    if dead.any():
+        first = [np.where(start < 0, start - (start // d) * d, start) for start, d in zip((rows, cols), dilation)]
+        indices[dead] = np.broadcast_to(first[0] * W + first[1], out.shape)[dead]
     return indices

@@ -535,6 +535,11 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if isinstance(num_groups, bool) or not isinstance(num_groups, numbers.Integral) or num_groups < 1 \
             or C % num_groups:
         raise ShapeError(f"group_norm: num_groups={num_groups!r} must be a positive divisor of the {C} channels")
+    if N * (C // num_groups) * math.prod(shape[2:]) == 1:
+        # PyTorch's check (its batch norm's, on the input seen as (N·C/G, G, ...)): a lone value per group would
+        # normalise to 0 whatever it is
+        raise ShapeError(f"group_norm: expected more than 1 value per channel when training, got input of shape "
+                         f"{shape} and num_groups={num_groups}")
     grouped = (input.reshape((N, int(num_groups), -1)) if isinstance(input, Value)
                else np.reshape(input, (N, num_groups, -1)))
     xhat, _, _ = standardize(grouped, (2,), eps, _GROUP)

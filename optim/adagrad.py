@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core.sparse_array import SparseArray
+from autograd_core.sparse_compressed import CompressedArray
 
 from .optimizer import Optimizer
 from .hyperparameter_checks import flag, implementation_flags, learning_rate, nonnegative
@@ -33,6 +34,13 @@ class Adagrad(Optimizer):
                          differentiable=differentiable, fused=fused)
         if any(p.data.__class__ is SparseArray for group in self.param_groups for p in group["params"]):
             raise RuntimeError("memory format option is only supported by strided tensors")  # PyTorch's (full_like)
+        # Every parameter given here has its state from the start, as PyTorch's (a state dict saved before a step, or
+        # after steps that skipped a parameter without a gradient, lists them all); add_param_group's start empty
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.data.__class__ is CompressedArray:
+                    self._refuse_compressed(group, p)  # (PyTorch's full_like of it fails here, at construction)
+                self.state[p].update(step=0, sum=_initial_sum(p.data, group["initial_accumulator_value"]))
 
     def _state_keys(self, group):
         return {"step", "sum"}
@@ -50,7 +58,7 @@ class Adagrad(Optimizer):
     def _update(self, p, g, state, hp):
         if not state:
             state["step"] = 0
-            state["sum"] = np.full_like(p, hp["initial_accumulator_value"])
+            state["sum"] = _initial_sum(p, hp["initial_accumulator_value"])
         state["step"] = t = state["step"] + 1
         if g.__class__ is SparseArray:
             return _update_sparse(p, g, state["sum"], hp["lr"] / (1 + (t - 1) * hp["lr_decay"]), hp["eps"])
@@ -65,6 +73,13 @@ class Adagrad(Optimizer):
         d /= std
         p -= d
         return p
+
+
+def _initial_sum(p, value):
+    """The sum s before the first step: value everywhere (value + value·i for a complex parameter, as PyTorch's; the
+    update rule sees a complex parameter's real pairs, where that is value in each part), a plain array."""
+    dtype = np.result_type(p)
+    return np.full(np.shape(p), complex(value, value) if dtype.kind == "c" else value, dtype=dtype)
 
 
 def _update_sparse(p, g, s, lr_t, eps):

@@ -9,13 +9,12 @@ allow-list must not go stale). Cases that PyTorch itself cannot run are skipped 
 found also have finite-difference checks at the end, which run without torch."""
 
 import warnings
-import zlib
-
 import numpy as np
 import pytest
 
 import autograd_core as ag
 from autograd_core.gradcheck import gradcheck
+from probe_helpers import as_float64, dtype_name, fill_module, same_summary, summary
 
 F = lambda t: t.nn.functional  # the functional namespace of either library
 R = np.random.default_rng(20261202)
@@ -36,27 +35,11 @@ def w3(t):
     return t.tensor([1.0, 2.0, 3.0], dtype=t.float64)
 
 
-def _fill(t, module):
-    """The module in float64 with deterministic weights, the same in both libraries (drawn from each name)."""
-    module.double()
-    for name, p in module.named_parameters():
-        values = np.random.default_rng(zlib.crc32(name.encode())).normal(size=tuple(p.shape)) * 0.5
-        with t.no_grad():
-            p.copy_(t.tensor(values))
-    return module
-
-
-def _np(v):
-    """A state-dict entry of either library as a float64 array (ours holds arrays, PyTorch's tensors)."""
-    return np.asarray(v.detach().numpy() if hasattr(v, "detach") else v, dtype=np.float64)
+_fill, _np, _dt, _summary = fill_module, as_float64, dtype_name, summary
 
 
 def _state(module):
     return [(k, _np(v)) for k, v in module.state_dict().items()]
-
-
-def _dt(dtype):
-    return str(dtype).replace("torch.", "")
 
 
 CASES = {}  # name -> (f(lib, *inputs), [arrays or K(array)], options)
@@ -210,6 +193,8 @@ for red in ("mean", "sum", "none"):
         lambda t, x, y, red=red: F(t).soft_margin_loss(x, y, reduction=red),
         [X23, K(np.sign(Y23))],
     )
+    case(f"soft_margin target grad {red}", lambda t, x, y, red=red: F(t).soft_margin_loss(x, y, reduction=red),
+         [X23, np.sign(Y23)])
     case(
         f"multilabel_soft {red}",
         lambda t, x, y, red=red: F(t).multilabel_soft_margin_loss(x, y, reduction=red),
@@ -1316,6 +1301,10 @@ ALLOWED = {
     "one_hot int32": "one_hot takes int32 indices (PyTorch wants Long)",
     "Parameter of int err": "Parameter converts integer data to float64 (documented: Parameter([1, 2]) is micrograd's)",
     "pad reflect 2d on 1d input": "reflect/replicate/circular padding of a 1-d tensor works (PyTorch: NotImplemented)",
+    "soft_margin target grad mean": "soft_margin_loss differentiates labels that require grad (Value(y) does by "
+    "default), -x·σ(-y·x); PyTorch's kernel refuses them (RuntimeError)",
+    "soft_margin target grad sum": "as 'soft_margin target grad mean'",
+    "soft_margin target grad none": "as 'soft_margin target grad mean'",
     # Edges of a function's domain.
     "bce 0 1 mean": "BCE's gradient in the target at p = 0 or 1 is finite here (clamped logs), inf in PyTorch",
     "bce 0 1 sum": "as 'bce 0 1 mean'",
@@ -1333,22 +1322,6 @@ ALLOWED = {
 
 # ----------------------------------------------------------------------------------------------------
 # Running a case in one library and comparing.
-
-
-def _summary(r):
-    """What is compared of a result: its kind, dtype, shape and values (recursively for containers)."""
-    if isinstance(r, (tuple, list)):
-        return type(r).__name__, [_summary(x) for x in r]
-    if isinstance(r, dict):
-        return "dict", [(k, _summary(v)) for k, v in r.items()]
-    if isinstance(r, np.ndarray):  # (ours where PyTorch has a tensor is a difference: the kind says so)
-        return "array", _dt(r.dtype), r.shape, r.astype(np.float64)
-    if hasattr(r, "dtype") and hasattr(r, "shape"):  # a Value or a torch.Tensor
-        data = r.detach().numpy() if hasattr(r, "detach") else r.data
-        return "tensor", _dt(r.dtype), tuple(r.shape), np.asarray(data, dtype=np.float64)
-    if isinstance(r, (bool, int, float, str, type(None))):
-        return r
-    return "object", type(r).__name__
 
 
 def _run(lib, fn, arrays):
@@ -1374,23 +1347,7 @@ def _run(lib, fn, arrays):
     return _summary(out), grads
 
 
-def _same(a, b, rtol, atol):
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (
-            isinstance(a, np.ndarray)
-            and isinstance(b, np.ndarray)
-            and a.shape == b.shape
-            and np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True)
-        )
-    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        if len(a) == 2 and isinstance(a[0], str) and a[0] == "raises" and b[0] == "raises":
-            # PyTorch's catch-all RuntimeError is our ValueError (shapes, values) or TypeError (dtypes), as documented
-            return issubclass(a[1], b[1]) or (b[1] is RuntimeError and issubclass(a[1], (ValueError, TypeError)))
-        return len(a) == len(b) and all(_same(x, y, rtol, atol) for x, y in zip(a, b))
-    numbers = (int, float, np.number)
-    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
-        return bool(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=True))  # PyTorch's 1 is our 1.0
-    return type(a) is type(b) and a == b
+_same = same_summary
 
 
 def _differences(name):

@@ -26,6 +26,10 @@ import pytest
 import autograd_core as ag
 from autograd_core import nn, optim
 from probe_helpers import agreement, outcome
+from probe_helpers import compare_optimizer_states as _compare_state
+from probe_helpers import numpy_optimizer_state as _numpy_state_dict
+from probe_helpers import param_groups as _groups
+from probe_helpers import plain as _plain
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -49,55 +53,8 @@ def _arrays(shapes=SHAPES, seed=0):
     return [rng.normal(size=s) for s in shapes]
 
 
-def _plain(v, torch):
-    if isinstance(v, torch.Tensor):
-        return v.detach().numpy()
-    if isinstance(v, ag.Value):
-        return np.asarray(v.data)
-    return v
-
-
-def _numpy_state_dict(sd, torch):
-    """PyTorch's optimizer state dict with NumPy arrays for tensors (and a Value for a Tensor lr)."""
-    state = {i: {k: _plain(v, torch).copy() if isinstance(v, torch.Tensor) else v for k, v in s.items()}
-             for i, s in sd["state"].items()}
-    groups = [{k: ag.tensor(v.item(), dtype=ag.float64) if isinstance(v, torch.Tensor) else v for k, v in g.items()}
-              for g in sd["param_groups"]]
-    return {"state": state, "param_groups": groups}
-
-
-def _groups(params, spec):
-    if spec is None:
-        return list(params)
-    out, start = [], 0
-    for n, options in spec:
-        out.append({"params": params[start:start + n], **options})
-        start += n
-    return out
-
-
 def _ours_kwargs(kwargs, torch):
     return {k: ag.tensor(v.item(), dtype=ag.float64) if isinstance(v, torch.Tensor) else v for k, v in kwargs.items()}
-
-
-def _compare_state(ours, theirs, torch, where):
-    assert ours["state"].keys() == theirs["state"].keys(), where
-    for i, s in theirs["state"].items():
-        assert ours["state"][i].keys() == s.keys(), (where, i)
-        for key, value in s.items():
-            np.testing.assert_allclose(np.asarray(ours["state"][i][key], dtype=float),
-                                       np.asarray(_plain(value, torch), dtype=float), rtol=1e-9, atol=1e-12,
-                                       err_msg=f"{where}: state[{i}][{key!r}]")
-    for j, (a, b) in enumerate(zip(ours["param_groups"], theirs["param_groups"])):
-        assert a.keys() == b.keys(), (where, j, sorted(a.keys() ^ b.keys()))
-        for key in b:
-            x, y = _plain(a[key], torch), _plain(b[key], torch)
-            if isinstance(y, tuple):
-                assert tuple(x) == y, (where, key)
-            elif isinstance(y, np.ndarray) or isinstance(y, float):
-                assert np.isclose(float(x), float(y)), (where, key)
-            else:
-                assert x == y, (where, key)
 
 
 def _probe_optimizer(torch, name, kwargs, spec=None, steps=10, shapes=SHAPES, reload_at=5):
