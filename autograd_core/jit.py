@@ -47,7 +47,8 @@ data passes one of them replays it: batches that alternate between two paths rep
   differ only in the values of Python numbers, new values run eagerly with a warning naming the argument, as
   torch.compile stops recompiling at its recompile limit: an iteration count passed as a number would otherwise be
   recorded at every call, and replayed never);
-* the shapes, dtypes and requires_grad of the parameters read;
+* the shapes, dtypes, strides and requires_grad of the parameters read (`p.data = np.asfortranarray(...)`
+  re-records, as a batch in another layout does);
 * each value read with `.item()`, `float()`, `int()`, `bool()`, `.tolist()` or as a Python index (the values
   that can steer Python control flow), compared with the recorded value as soon as the replay has computed it;
 * the shape of the result of an operation that selects with a boolean mask the data gives (`pred[t > 0]`: as many

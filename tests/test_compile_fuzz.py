@@ -820,3 +820,35 @@ def test_an_attention_mask_the_data_gives_is_replayed_from_each_call(need_weight
             assert same_bits(compiled(torch.tensor(x)).data, eager(torch.tensor(x)).data), f"call {i}"
             assert all(same_bits(p.grad, q.grad) for p, q in zip(params, eager_params)), f"call {i}"
     assert compiled.stats["replayed"] >= 7
+
+
+@pytest.mark.parametrize("layout", ["fortran", "reversed", "strided"])
+def test_a_parameter_whose_data_is_laid_out_otherwise_records_again(layout):
+    # `w.data = np.asfortranarray(w.data)` between calls: w * x is Fortran-ordered in eager mode and the sum of its
+    # squares sums in that order, but a replay wrote w * x into the C-ordered buffer recorded for it (the guard on a
+    # parameter read shape, dtype and requires_grad, not its strides; now it reads them too, jit_plan_sources.value)
+    relaid = {"fortran": np.asfortranarray, "reversed": lambda a: np.flip(np.flip(a).copy()),
+              "strided": lambda a: np.repeat(a, 2, -1)[:, ::2]}[layout]
+
+    def make():
+        torch.manual_seed(0)
+        w = nn.Parameter(torch.randn(8, 16))
+        opt = optim.SGD([w], lr=0.01)
+
+        def step(x):
+            opt.zero_grad()
+            loss = ((w * x) ** 2).sum()
+            loss.backward()
+            opt.step()
+            return loss
+        return w, step
+    (w_eager, eager), (w, step) = make(), make()
+    compiled = torch.compile(step)
+    rng = np.random.default_rng(0)
+    for i in range(12):
+        if i == 5:
+            w_eager.data, w.data = relaid(np.asarray(w_eager.data)), relaid(np.asarray(w.data))
+        x = rng.standard_normal(16).astype(np.float32)
+        assert same_bits(compiled(torch.tensor(x)).data, eager(torch.tensor(x)).data), f"call {i}"
+        assert same_bits(w.data, w_eager.data) and same_bits(w.grad, w_eager.grad), f"call {i}"
+    assert compiled.stats["recorded"] == 4 and compiled.stats["replayed"] == 8
