@@ -86,7 +86,8 @@ class _PlanBackward:
                 inline = None
                 if not params:
                     inline = _inline_rules().get(rule)
-                    if inline is None and op.inline is not None:  # declared by the primitive, for arrays
+                    if inline is None and op.inline is not None and (  # declared by the primitive, for arrays
+                            op.inline_when is None or op.inline_when(g, node.data, *xs_data)):
                         inline = (None, op.inline[i])
                 if inline is not None:
                     arrays = all(a.__class__ in NUMPY_ARRAYS for a in (g, node.data, *xs_data))
