@@ -155,11 +155,17 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     out = weights @ value
     if flash:  # PyTorch's one node there, over the inputs; its output laid out in memory as the query is
         if not query.data.flags.c_contiguous:  # (multi-head attention's heads: a permute of it is then contiguous)
-            laid = np.empty_like(query.data, dtype=out.dtype, shape=out.shape)
-            laid[...] = out.data
-            out.data = laid
+            out = _laid_out_as(out, query.data)
         return shown_as(out, inputs, "ScaledDotProductFlashAttentionForCpuBackward0")
     return out
+
+
+def _laid_out_as(out, like):
+    """out with its axes laid out in memory in the order of like's strides (as np.empty_like(like) lays an array out),
+    made by operations (permute, contiguous, permute back), which a compiled step replays: the copy into such an array
+    by NumPy (`out.data = laid`) it skipped, and a reduction of its result summed in C order instead."""
+    order = sorted(range(like.ndim), key=lambda axis: -abs(like.strides[axis]))  # (ties keep their order)
+    return out.permute(*order).contiguous().permute(*np.argsort(order))
 
 
 def _heads_repeated(x, group):

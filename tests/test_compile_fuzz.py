@@ -910,3 +910,29 @@ def test_an_embedding_follows_each_calls_ids(options):
             got, expected = compiled(torch.tensor(x), torch.tensor(ids)), eager(torch.tensor(x), torch.tensor(ids))
             assert same_bits(got.data, expected.data) and same_bits(emb.weight.grad, emb_eager.weight.grad), f"call {i}"
     assert compiled.stats["replayed"] >= 1
+
+
+def test_attention_on_heads_of_a_transposed_batch_replays_its_output_layout():
+    # sdpa's flash path lays its output out as the query is (a transposed (B, L, H, d) batch): it copied the result
+    # into such an array with NumPy (`out.data = laid`), which a replay skipped, so out.sum() summed in C order and
+    # lost last bits; the copy is now made by operations (nn/attention._laid_out_as)
+    def make():
+        torch.manual_seed(0)
+        w = nn.Parameter(torch.randn(8) * 0.5)
+
+        def step(x):
+            w.grad = None
+            q = (x * w).reshape(x.shape[0], 5, 2, 4).transpose(1, 2)
+            out = F.scaled_dot_product_attention(q, q.tanh(), q)
+            loss = out.sum() + out.tanh().sum()
+            loss.backward()
+            return loss
+        return w, step
+    (w_eager, eager), (w, step) = make(), make()
+    compiled = torch.compile(step)
+    rng = np.random.default_rng(0)
+    for i in range(12):
+        x = rng.standard_normal((3, 5, 8)).astype(np.float32)
+        assert same_bits(compiled(torch.tensor(x)).data, eager(torch.tensor(x)).data), f"call {i}"
+        assert same_bits(w.grad, w_eager.grad), f"call {i}"
+    assert compiled.stats["replayed"] == 10
