@@ -234,7 +234,13 @@ class _PlanBackward:
         try:
             data = root.data
             probe = np.ones_like(data) if isinstance(data, np.ndarray) else data.dtype.type(1)
-            self._backward([root], [np.asarray(probe)], seed_name="S")
+            try:
+                self._backward([root], [np.asarray(probe)], seed_name="S")
+            except (ArithmeticError, LookupError, RuntimeError, TypeError, ValueError) as err:
+                # A rule that fails on the recorded arrays (a parameter's data replaced by one of another shape):
+                # eager mode's backward pass after the call will fail too, and raise then, not in this call.
+                raise _unsupported(f"the backward pass from its output fails on the recorded call "
+                                   f"({type(err).__name__}: {err}), as eager mode's will after the call") from None
             self._route_after_relu()
             self._update_in_place()
             # in creation order (a picture lists a layer's weight before its bias, the first layer first)

@@ -936,3 +936,38 @@ def test_attention_on_heads_of_a_transposed_batch_replays_its_output_layout():
         assert same_bits(compiled(torch.tensor(x)).data, eager(torch.tensor(x)).data), f"call {i}"
         assert same_bits(w.grad, w_eager.grad), f"call {i}"
     assert compiled.stats["replayed"] == 10
+
+
+def test_a_backward_pass_that_will_fail_after_the_call_fails_there():
+    # A bias's data replaced by a (1, 1) array: linear's forward broadcasts it, its rule's gradient (1,) does not sum
+    # to (1, 1), and eager mode raises in loss.backward() after the call; the compiled call raised already, in the
+    # dry run of the backward pass it plans for its output (jit_plan_backward._graph_output: now the call's own
+    # result, and that output runs eagerly)
+    def make():
+        torch.manual_seed(0)
+        layer = nn.Linear(2, 1)
+
+        def step(x, y):
+            layer.zero_grad()
+            return F.mse_loss(layer(x), y)
+        return layer, step
+    (layer_eager, eager), (layer, step) = make(), make()
+    compiled = torch.compile(step)
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        x, y = rng.standard_normal((2, 2)).astype(np.float32), rng.standard_normal((2, 1)).astype(np.float32)
+        if i == 3:
+            for m in (layer_eager, layer):
+                m.bias.data = np.asarray(m.bias.data).reshape(1, 1)
+        expected = eager(torch.tensor(x), torch.tensor(y))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CompileWarning)
+            got = compiled(torch.tensor(x), torch.tensor(y))
+        assert same_bits(got.data, expected.data), f"call {i}"
+        if i < 3:
+            expected.backward(), got.backward()
+            assert same_bits(layer.bias.grad, layer_eager.bias.grad), f"call {i}"
+        else:
+            for loss in (expected, got):
+                with pytest.raises(RuntimeError, match="does not reduce to the input's shape"):
+                    loss.backward()
