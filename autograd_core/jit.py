@@ -94,6 +94,9 @@ epoch). A program that had served `max_recordings` replays before a guard failed
 loss weight changed once an epoch). A function that runs eagerly records again when one of these names changes (a model
 that trained with dropout, switched to `eval()`), up to twice before a program replays.
 
+The `.data` of a Value the function computed, assigned by its own code (`h.data = h.data * 2`), makes it run
+eagerly, with a warning: a replay computes h as the operation that made it did.
+
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in order,
 and so are writes to the parameter groups an optimizer made (`group["lr"] = lr`, nanoGPT's schedule written by
 hand; a replay first checks that the optimizer it steps still has those groups). A hand-written update of
