@@ -120,8 +120,10 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if scale_grad_by_freq and not sparse and isinstance(rows, Value) and idx.size:  # (sparse: backward raises)
         inverse_freq = _inverse_frequencies(idx, rows.dtype)
         replay_requires(_counted_alike, idx, inverse_freq)  # a compiled step's ids: each as often as the recorded
-        # the rows' values, and their gradient divided by their id's frequency
-        rows = rows.data + (rows - rows.data) * inverse_freq
+        # the rows' values, and their gradient divided by their id's frequency (detached, not `rows.data`: an array
+        # that would be a constant of a compiled step's recording)
+        values = rows.detach()
+        rows = values + (rows - values) * inverse_freq
     if padding_idx is None or not isinstance(rows, Value):
         return rows
     padding = _padding_index(padding_idx, num, "embedding")

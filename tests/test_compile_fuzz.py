@@ -977,3 +977,20 @@ def test_a_backward_pass_that_will_fail_after_the_call_fails_there():
             for loss in (expected, got):
                 with pytest.raises(RuntimeError, match="does not reduce to the input's shape"):
                     loss.backward()
+
+
+def test_an_embedding_scaled_by_frequency_looks_each_calls_rows_up():
+    # scale_grad_by_freq made its rows as `rows.data + (rows - rows.data) * 1/count`: `rows.data`, an operand the
+    # lookup's own array, became a constant of the recording, so a replay on ids [1, 0] returned the rows of [0, 1]
+    # (the counts, the same, passed their guard); now the rows are detached (nn/embedding.py)
+    def make():
+        torch.manual_seed(0)
+        emb = nn.Embedding(2, 1, scale_grad_by_freq=True)
+        return lambda x, ids: (emb(ids) * x).sum()
+    eager, compiled = make(), torch.compile(make())
+    rng = np.random.default_rng(0)
+    for i, ids in enumerate([[0, 1], [0, 1], [1, 0], [1, 0], [0, 1]]):
+        x = rng.standard_normal((2, 1)).astype(np.float32)
+        got, expected = compiled(torch.tensor(x), torch.tensor(ids)), eager(torch.tensor(x), torch.tensor(ids))
+        assert same_bits(got.data, expected.data), f"call {i}"
+    assert compiled.stats["replayed"] == 3
