@@ -82,6 +82,11 @@ class _PlanBackward:
                     continue
                 probe = np.empty(0)  # referred to by this frame only, as gp is if the rule made it
                 fresh = sys.getrefcount(gp) == sys.getrefcount(probe)
+                base = gp.base if isinstance(gp, np.ndarray) else None  # (a sparse gradient has none)
+                while fresh and base is not None:  # a view, fresh only if what it views is held by it alone: a
+                    # slice of g (concatenate's rule) writes into g, which a returned Value's .grad may be
+                    fresh = sys.getrefcount(base) == sys.getrefcount(probe) + 1  # (+1: `base` itself)
+                    base = base.base if isinstance(base, np.ndarray) else None
                 t = self.temp()
                 inline = None
                 if not params:

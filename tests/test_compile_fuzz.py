@@ -994,3 +994,26 @@ def test_an_embedding_scaled_by_frequency_looks_each_calls_rows_up():
         got, expected = compiled(torch.tensor(x), torch.tensor(ids)), eager(torch.tensor(x), torch.tensor(ids))
         assert same_bits(got.data, expected.data), f"call {i}"
     assert compiled.stats["replayed"] == 3
+
+
+def test_relus_rule_in_place_leaves_a_returned_values_gradient_alone():
+    # h = cat([relu(x * w), x]) returned, its .grad read: concatenate's rule hands ReLU a slice of h's gradient,
+    # which counted as an array of the program's own (a new view), so ReLU's rule was written into it in place and
+    # zeroed h.grad where ReLU's output is 0 (jit_plan_backward: a view is fresh only if what it views is)
+    def make():
+        torch.manual_seed(0)
+        w = nn.Parameter(torch.randn(1) * 0.5)
+
+        def step(x, y):
+            w.grad = None
+            h = torch.cat([(x * w).relu(), x], 1)
+            F.mse_loss(h, y).backward()
+            return h
+        return step
+    eager, compiled = make(), torch.compile(make())
+    rng = np.random.default_rng(0)
+    for i in range(8):
+        x, y = rng.standard_normal((3, 1)).astype(np.float32), rng.standard_normal((3, 2)).astype(np.float32)
+        got, expected = compiled(torch.tensor(x), torch.tensor(y)), eager(torch.tensor(x), torch.tensor(y))
+        assert same_bits(got.grad, expected.grad), f"call {i}"
+    assert compiled.stats["replayed"] == 6
