@@ -47,7 +47,8 @@ data passes one of them replays it: batches that alternate between two paths rep
   differ only in the values of Python numbers, new values run eagerly with a warning naming the argument, as
   torch.compile stops recompiling at its recompile limit: an iteration count passed as a number would otherwise be
   recorded at every call, and replayed never);
-* the shapes, dtypes and requires_grad of the parameters read;
+* the shapes, dtypes, strides and requires_grad of the parameters read (`p.data = np.asfortranarray(...)`
+  re-records, as a batch in another layout does);
 * each value read with `.item()`, `float()`, `int()`, `bool()`, `.tolist()` or as a Python index (the values
   that can steer Python control flow), compared with the recorded value as soon as the replay has computed it;
 * the shape of the result of an operation that selects with a boolean mask the data gives (`pred[t > 0]`: as many
@@ -92,6 +93,9 @@ is kept (up to four per guard key) and replays again once its checks hold (`trai
 epoch). A program that had served `max_recordings` replays before a guard failed gets a fresh budget of recordings (a
 loss weight changed once an epoch). A function that runs eagerly records again when one of these names changes (a model
 that trained with dropout, switched to `eval()`), up to twice before a program replays.
+
+The `.data` of a Value the function computed, assigned by its own code (`h.data = h.data * 2`), makes it run
+eagerly, with a warning: a replay computes h as the operation that made it did.
 
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in order,
 and so are writes to the parameter groups an optimizer made (`group["lr"] = lr`, nanoGPT's schedule written by

@@ -82,11 +82,17 @@ class _PlanBackward:
                     continue
                 probe = np.empty(0)  # referred to by this frame only, as gp is if the rule made it
                 fresh = sys.getrefcount(gp) == sys.getrefcount(probe)
+                base = gp.base if isinstance(gp, np.ndarray) else None  # (a sparse gradient has none)
+                while fresh and base is not None:  # a view, fresh only if what it views is held by it alone: a
+                    # slice of g (concatenate's rule) writes into g, which a returned Value's .grad may be
+                    fresh = sys.getrefcount(base) == sys.getrefcount(probe) + 1  # (+1: `base` itself)
+                    base = base.base if isinstance(base, np.ndarray) else None
                 t = self.temp()
                 inline = None
                 if not params:
                     inline = _inline_rules().get(rule)
-                    if inline is None and op.inline is not None:  # declared by the primitive, for arrays
+                    if inline is None and op.inline is not None and (  # declared by the primitive, for arrays
+                            op.inline_when is None or op.inline_when(g, node.data, *xs_data)):
                         inline = (None, op.inline[i])
                 if inline is not None:
                     arrays = all(a.__class__ in NUMPY_ARRAYS for a in (g, node.data, *xs_data))
@@ -233,7 +239,13 @@ class _PlanBackward:
         try:
             data = root.data
             probe = np.ones_like(data) if isinstance(data, np.ndarray) else data.dtype.type(1)
-            self._backward([root], [np.asarray(probe)], seed_name="S")
+            try:
+                self._backward([root], [np.asarray(probe)], seed_name="S")
+            except (ArithmeticError, LookupError, RuntimeError, TypeError, ValueError) as err:
+                # A rule that fails on the recorded arrays (a parameter's data replaced by one of another shape):
+                # eager mode's backward pass after the call will fail too, and raise then, not in this call.
+                raise _unsupported(f"the backward pass from its output fails on the recorded call "
+                                   f"({type(err).__name__}: {err}), as eager mode's will after the call") from None
             self._route_after_relu()
             self._update_in_place()
             # in creation order (a picture lists a layer's weight before its bias, the first layer first)

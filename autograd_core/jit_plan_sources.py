@@ -49,14 +49,18 @@ class _PlanSources:
         if v.creation_index < self.start and id(v) not in self.shared_constants:  # a parameter: read live
             name = self.ns.bind("E", v)
             expr = f"{name}.data"
-            # Its shape, dtype and requires_grad as recorded, and no hook registered since (the replay would
+            # Its shape, dtype, strides and requires_grad as recorded, and no hook registered since (the replay would
             # not call it; where the program's outputs are nodes of the graph, the engine's backward pass calls
             # the hooks). Written out rather than a call: one per parameter, before every replay. Its data read once
             # (a Parameter's `.data` is a property), and requires_grad from its slot where the class reads it so.
+            # The strides as an argument's are (jit_arguments._flatten): `p.data = np.asfortranarray(...)` lays out
+            # the elementwise results of p otherwise in eager mode, which a replay's buffers would not follow, and a
+            # reduction sums in memory order.
             hooks = "" if self.graph_outputs else f" or {name}._hooks"
             requires_grad = "_requires_grad" if type(v).requires_grad is _REQUIRES_GRAD else "requires_grad"
             self.guards_start.append(
                 f"if (_d := {name}.data).shape != {self.constant(v.shape)} or _d.dtype != {self.constant(v.dtype)}"
+                f" or _d.strides != {self.constant(np.asarray(v.data).strides)}"
                 f" or {name}.{requires_grad} is not {self.constant(v.requires_grad)}{hooks}: raise GuardFailed()")
         elif id(v.data) in self.arrays:          # wraps an argument's or an intermediate's array
             expr = self.arrays[id(v.data)]

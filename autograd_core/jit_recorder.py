@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import sys
 import threading
 
 import numpy as np
@@ -118,6 +119,14 @@ class _Recorder(Tracer):
         (a traced array's eager one: jit_numpy)."""
         index = getattr(value, "_index", None)  # None while Value.__init__ runs
         if self.paused or index is None or index >= self.start:
+            # A Value made in this call: nothing outside sees it but through the result. But its data assigned by the
+            # user's code (`h.data = h.data * 2`) is NumPy a replay skips: it computes h as the recorded operation
+            # made it. (The library's own assignments, an in-place change's, are the recording's to follow.)
+            if (attribute == "data" and index is not None and not self.paused and self.problem is None
+                    and not sys._getframe(2).f_globals.get("__name__", "").startswith("autograd_core")):
+                self.problem = ("the function assigns the .data of a Value it computed (h.data = ...): a replay "
+                                "would compute h as the operation that made it did, without that; compute the new "
+                                "contents with operations (h = h * 2), or change h in place under no_grad()")
             return jit_numpy.real(new)  # a Value made in this call: nothing outside sees it but through the result
         if attribute == "data":
             stored = jit_numpy.data_assigned(self, value, new)

@@ -33,6 +33,7 @@ from autograd_core.ops import broadcast_to, concatenate, data_of, softmax, where
 from autograd_core.backends.cuda import check_sdp_kernel_available, flash_sdp_enabled
 from autograd_core.grad_fn_einsum import batched_as_pytorch
 from autograd_core.grad_fn_names import chain_layout
+from autograd_core.jit import replay_requires
 from autograd_core.one_node import shown_as
 
 from . import init
@@ -58,9 +59,10 @@ def _float_mask(mask, name, dtype, true_means_ignore):
         return None
     kind = np.asarray(data_of(mask)).dtype.kind
     if kind == "b":
-        ignored = np.asarray(data_of(mask))
-        ignored = ignored if true_means_ignore else ~ignored
-        return np.where(ignored, -np.inf, 0.0).astype(dtype)
+        # An operation (where), not NumPy on the mask's array: a compiled step replays it on each call's mask (one the
+        # data gives, key_padding_mask=(tokens == pad)), where NumPy's result would be a constant of the recording.
+        removed, kept = (Value(np.array(number, dtype), requires_grad=False) for number in (-np.inf, 0.0))
+        return where(mask, removed, kept) if true_means_ignore else where(mask, kept, removed)
     if kind != "f":
         raise TypeError(f"only bool and floating types of {name} are supported, got {np.asarray(data_of(mask)).dtype}")
     return mask
@@ -79,12 +81,25 @@ def _safe_softmax(scores, mask):
         data = weights.data
         total = np.vdot(data, data)  # (NumPy's cheapest reduction of a small array: ~6,000 instructions, sum's ~10,000)
         if total == total:  # no NaN: no row of −inf only
+            replay_requires(_no_nan, data)  # a compiled step's scores (and mask) must leave none either
             return weights
     empty = np.isneginf(data_of(scores)).all(axis=-1, keepdims=True)
+    replay_requires(_rows_removed, data_of(scores), empty)  # a compiled step's scores: the same rows removed
     if not empty.any():  # (NaN from NaN or +inf scores: PyTorch's NaN too)
         return softmax(scores, axis=-1) if weights is None else weights
     # The empty rows' scores replaced by 0 before the softmax: its rule would give NaN there even for a zero gradient.
     return where(empty, 0.0, softmax(where(empty, 0.0, scores), axis=-1))
+
+
+def _no_nan(weights):
+    """A compiled step's check that its softmax weights hold no NaN (no row of −inf only), as the recorded call's."""
+    total = np.vdot(weights, weights)
+    return total == total
+
+
+def _rows_removed(scores, empty):
+    """A compiled step's check that the rows of its scores that are −inf only are the recorded call's (`empty`)."""
+    return np.array_equal(np.isneginf(scores).all(axis=-1, keepdims=True), empty)
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
@@ -140,11 +155,17 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     out = weights @ value
     if flash:  # PyTorch's one node there, over the inputs; its output laid out in memory as the query is
         if not query.data.flags.c_contiguous:  # (multi-head attention's heads: a permute of it is then contiguous)
-            laid = np.empty_like(query.data, dtype=out.dtype, shape=out.shape)
-            laid[...] = out.data
-            out.data = laid
+            out = _laid_out_as(out, query.data)
         return shown_as(out, inputs, "ScaledDotProductFlashAttentionForCpuBackward0")
     return out
+
+
+def _laid_out_as(out, like):
+    """out with its axes laid out in memory in the order of like's strides (as np.empty_like(like) lays an array out),
+    made by operations (permute, contiguous, permute back), which a compiled step replays: the copy into such an array
+    by NumPy (`out.data = laid`) it skipped, and a reduction of its result summed in C order instead."""
+    order = sorted(range(like.ndim), key=lambda axis: -abs(like.strides[axis]))  # (ties keep their order)
+    return out.permute(*order).contiguous().permute(*np.argsort(order))
 
 
 def _heads_repeated(x, group):

@@ -118,18 +118,22 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     else:
         rows = _lookup(weight, ids=idx)
     if scale_grad_by_freq and not sparse and isinstance(rows, Value) and idx.size:  # (sparse: backward raises)
-        _, position, counts = np.unique(idx, return_inverse=True, return_counts=True)
-        inverse_freq = (1.0 / counts[position.reshape(idx.shape)])[..., None].astype(rows.dtype)
-        # the rows' values, and their gradient divided by their id's frequency
-        rows = rows.data + (rows - rows.data) * inverse_freq
+        inverse_freq = _inverse_frequencies(idx, rows.dtype)
+        replay_requires(_counted_alike, idx, inverse_freq)  # a compiled step's ids: each as often as the recorded
+        # the rows' values, and their gradient divided by their id's frequency (detached, not `rows.data`: an array
+        # that would be a constant of a compiled step's recording)
+        values = rows.detach()
+        rows = values + (rows - values) * inverse_freq
     if padding_idx is None or not isinstance(rows, Value):
         return rows
     padding = _padding_index(padding_idx, num, "embedding")
-    reads_padding = (idx == padding)[..., None]
-    if not reads_padding.any():
+    if not (idx == padding).any():
         replay_requires(_misses, idx, num, padding)  # a compiled step's ids must not read the padding row either
         return rows
-    return where(reads_padding, rows.data, rows)          # the padding row's values, as a constant
+    # The padding row's values without a gradient there. The ids compared by an operation and the rows detached (not
+    # `rows.data`, an array copied into a constant): a compiled step replays both on each call's ids
+    ids = input if isinstance(input, Value) else Value(idx, requires_grad=False)
+    return where((ids == padding)[..., None], rows.detach(), rows)
 
 
 def _renorm_rows(weight, ids, max_norm, norm_type):
@@ -141,6 +145,17 @@ def _renorm_rows(weight, ids, max_norm, norm_type):
     norms = np.linalg.norm(table[rows], ord=norm_type, axis=1)
     big = norms > max_norm
     table[rows[big]] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(table.dtype)
+
+
+def _inverse_frequencies(idx, dtype):
+    """1 / (how often each id occurs in idx), at each id's place, with an axis for the rows' width."""
+    _, position, counts = np.unique(idx, return_inverse=True, return_counts=True)
+    return (1.0 / counts[position.reshape(idx.shape)])[..., None].astype(dtype)
+
+
+def _counted_alike(idx, inverse_freq):
+    """Whether each id of idx occurs as often as in the recorded call's ids (scale_grad_by_freq's factors)."""
+    return np.array_equal(_inverse_frequencies(idx, inverse_freq.dtype), inverse_freq)
 
 
 def _misses(idx, num, padding):

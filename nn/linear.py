@@ -98,8 +98,9 @@ def _linear_vjp_bias(g, out, x, weight, bias=None):
 
 _linear.defvjp(_linear_vjp_x, _linear_vjp_weight, _linear_vjp_bias, formulas=("g·W", "gᵀ·x", "Σ g"))
 # The same three rules for 2-D arrays (a batch of vectors, `_rows` then gives g and x themselves), written out in
-# compiled steps instead of called.
-_linear.definline("_matmul({g}, {x[1]})", "_matmul({g}.T, {x[0]})", "_add_reduce({g}, 0)")
+# compiled steps instead of called; for more axes the rules fold the rows first, which a stack of products is not.
+_linear.definline("_matmul({g}, {x[1]})", "_matmul({g}.T, {x[0]})", "_add_reduce({g}, 0)",
+                  when=lambda g, out, x, weight, bias=None: g.ndim == 2 and np.ndim(x) == 2)
 _linear.defjvp(lambda t, out, x, weight, bias=None: _linear(t, weight),      # d(x Wᵀ + b) = dx Wᵀ + x dWᵀ + db
                lambda t, out, x, weight, bias=None: _linear(x, t),
                lambda t, out, x, weight, bias=None: t)

@@ -4,19 +4,25 @@ change the guards see re-records, never replays wrong).
 Hypothesis draws a small training step as Python source: modules and an optimizer made by a set-up, then a step that
 runs a random chain of operations from a catalogue (elementwise unary and binary with broadcasting, reductions with
 axis and keepdim, matmul and linear, reshape, transpose, indexing and slicing, concatenation, in-place changes of
-results, Linear, Conv2d, LayerNorm, BatchNorm1d, Dropout with its own seeded generator, blocks under no_grad()),
+results, Linear, Conv2d, LayerNorm, BatchNorm1d, Dropout with its own seeded generator, blocks under no_grad(),
+recurrent layers and cells (RNN, GRU, LSTM: batch_first either way, one or two layers, bidirectional, with or without
+h0), MultiheadAttention (self-attention or separate query, key and value, key_padding_mask or attn_mask, with and
+without weights) and scaled_dot_product_attention, Embedding (padding_idx, max_norm, scale_grad_by_freq) on ids that
+change between calls, pooling (max/avg 1-d and 2-d with varying kernel, stride, padding and ceil_mode, adaptive
+average), float64 weights met by float32 or float64 data),
 Python control flow on the data (`if h.sum() > 0:`), on shapes and on a Python counter, a loss, `.backward()` inside
 the step or after it, and an optimizer's zero_grad and step (SGD with momentum, Adam, AdamW). It draws a sequence of
 calls too, with changes between them: new values, a new batch size, a new dtype, requires_grad toggled, grad mode
-toggled, the modules switched between train() and eval(), the learning rate changed.
+toggled, the modules switched between train() and eval(), the learning rate changed, a parameter's data replaced
+(the same numbers Fortran-ordered, strided or reversed, or another dtype or shape: `_RELAYOUTS`).
 
 Each example is run on twins made alike (the same seed), one step eager and the other compiled, on the same calls:
 every call's results (or the type of the exception it raised), and afterwards every parameter, gradient, buffer and
 optimizer state must be the same bits (NaN equal to NaN). The compiled twin may run eagerly with a CompileWarning;
 it must never differ. A failing example prints its source, so it is a repro as it stands.
 
-The suite runs a fixed, derandomized sample (FUZZ_EXAMPLES: 500 examples, ~10 s on one core);
-`AUTOGRAD_FUZZ_EXAMPLES=6000 AUTOGRAD_FUZZ_SEED=7 AUTOGRAD_FUZZ_TALLY=1 pytest -s -k random tests/test_compile_fuzz.py`
+The suite runs a fixed, derandomized sample (FUZZ_EXAMPLES: 300 examples, ~10 s on one core);
+`AUTOGRAD_FUZZ_EXAMPLES=3000 AUTOGRAD_FUZZ_SEED=7 AUTOGRAD_FUZZ_TALLY=1 pytest -s -k random tests/test_compile_fuzz.py`
 runs a larger one with another seed by hand (~4 min) and prints how many calls replayed, ran eagerly or raised. The
 suite's sample does not reach the mismatches found at length: they are kept below as plain regression tests, each
 shrunk to a few lines.
@@ -38,7 +44,7 @@ import autograd_core as torch
 import autograd_core.nn.functional as F
 from autograd_core import CompileWarning, nn, optim
 
-FUZZ_EXAMPLES = int(os.environ.get("AUTOGRAD_FUZZ_EXAMPLES", "500"))
+FUZZ_EXAMPLES = int(os.environ.get("AUTOGRAD_FUZZ_EXAMPLES", "300"))
 FUZZ_SEED = os.environ.get("AUTOGRAD_FUZZ_SEED")
 TALLY = collections.Counter()  # calls that replayed, ran eagerly, raised, were recorded: the fuzzer's reach
 
@@ -90,13 +96,15 @@ def _softmax(g, f):
 
 def _linear(g, f):
     out = g.draw(st.integers(1, 6))
-    kind = g.draw(st.sampled_from(["module", "matmul", "functional", "gram"]))
+    kind = g.draw(st.sampled_from(["module", "matmul", "functional", "gram", "elementwise"]))
     if kind == "module":
         return [f"h = {g.module(f'nn.Linear({f}, {out}, bias={g.draw(st.booleans())})')}(h)"], out
     if kind == "matmul":
         return [f"h = h @ {g.parameter(f'({f}, {out})')}"], out
     if kind == "functional":
         return [f"h = F.linear(h, {g.parameter(f'({out}, {f})')}, {g.parameter(f'({out},)')})"], out
+    if kind == "elementwise":  # a 2-D weight met elementwise: its layout is the product's, which a reduction sums
+        return [f"h = (h.unsqueeze(2) * {g.parameter(f'({f}, {out})')}).sum(1)"], out
     return ["h = h @ (h.T @ h) * 0.1"], f
 
 
@@ -182,6 +190,161 @@ def _no_grad(g, f):
     ]))], f
 
 
+# ---- sequences, attention, embeddings, pooling, float64 weights: (B, f) in, (B, f') out as above ----
+
+def _sequence(h, batch_first):
+    """A length-2 sequence of h's rows: (B, 2, f) with batch_first, else (2, B, f)."""
+    return f"torch.stack([{h}, {h}.tanh()], {1 if batch_first else 0})"
+
+
+# Recurrent layers: (constructor, whether its state is a pair (h, c)); cells likewise.
+_RECURRENT = {"nn.RNN": False, "nn.GRU": False, "nn.LSTM": True}
+_CELLS = {"nn.RNNCell": False, "nn.GRUCell": False, "nn.LSTMCell": True}
+# What a recurrent layer's step keeps of (out, h_n): out is (B, T, D*H) with batch_first, else (T, B, D*H);
+# h_n is (L*D, B, H). The width of each, by (directions, hidden size).
+_RECURRENT_OUTPUTS = {
+    "last": ("h = out[{last}]", lambda d, hidden: d * hidden),
+    "mean": ("h = out.mean({t})", lambda d, hidden: d * hidden),
+    "final state": ("h = hn[-1]", lambda d, hidden: hidden),
+    "both": ("h = hn.sum(0) + out.sum({t})[:, :{hidden}]", lambda d, hidden: hidden),
+}
+
+
+def _recurrent(g, f):
+    if g.draw(st.booleans()):  # a cell, stepped twice
+        cell = g.draw(st.sampled_from(sorted(_CELLS)))
+        hidden, pair = g.draw(st.integers(1, 4)), _CELLS[cell]
+        m = g.module(f"{cell}({f}, {hidden}, bias={g.draw(st.booleans())})")
+        first = g.draw(st.sampled_from(["{m}(h)", "{m}(h, {state})"])).format(
+            m=m, state=f"(torch.zeros(h.shape[0], {hidden}), torch.zeros(h.shape[0], {hidden}) + 0.5)" if pair
+            else f"torch.zeros(h.shape[0], {hidden}) + h.mean(1, keepdim=True)")
+        return [f"hx = {first}", f"hx = {m}(h.tanh(), hx)", "h = hx[0] + hx[1]" if pair else "h = hx"], hidden
+    layer = g.draw(st.sampled_from(sorted(_RECURRENT)))
+    hidden, layers, bidirectional = g.draw(st.integers(1, 4)), g.draw(st.integers(1, 2)), g.draw(st.booleans())
+    bf, d = g.draw(st.booleans()), 2 if bidirectional else 1
+    m = g.module(f"{layer}({f}, {hidden}, num_layers={layers}, bidirectional={bidirectional}, batch_first={bf})")
+    lines = [f"s = {_sequence('h', bf)}"]
+    if g.draw(st.booleans()):  # with h0 (and c0) from the data
+        lines.append(f"h0 = torch.zeros({layers * d}, h.shape[0], {hidden}) + h.mean(1).reshape(1, -1, 1)")
+        lines.append(f"out, hn = {m}(s, {'(h0, h0 * 0.5)' if _RECURRENT[layer] else 'h0'})")
+    else:
+        lines.append(f"out, hn = {m}(s)")
+    if _RECURRENT[layer]:
+        lines.append("hn = hn[0] + hn[1]")
+    line, width = _RECURRENT_OUTPUTS[g.draw(st.sampled_from(sorted(_RECURRENT_OUTPUTS)))]
+    return lines + [line.format(last=":, -1" if bf else "-1", t=1 if bf else 0, hidden=hidden)], width(d, hidden)
+
+
+# Masks for attention over a length-3 sequence (B rows): by name, the keyword and its expression
+_ATTENTION_MASKS = {
+    "none": "",
+    "key_padding": ", key_padding_mask=(torch.arange(3) > 1).expand(h.shape[0], 3)",
+    "key_padding_data": ", key_padding_mask=(s3[..., 0] > 1.0){T}",
+    "causal": ", attn_mask=torch.triu(torch.ones(3, 3, dtype=torch.bool), 1)",
+    "float": ", attn_mask=torch.triu(torch.full((3, 3), -1.5), 1)",
+}
+
+
+def _attention(g, f):
+    bf = g.draw(st.booleans())
+    lines = [f"s3 = torch.stack([h, h.tanh(), -h], {1 if bf else 0})"]  # (B, 3, f) or (3, B, f)
+    if g.draw(st.integers(0, 3)) == 0:  # F.scaled_dot_product_attention over (B, heads, 3, f / heads)
+        heads = g.draw(st.sampled_from([n for n in (1, 2) if f % n == 0]))
+        mask = g.draw(st.sampled_from(["", ", is_causal=True", ", attn_mask=torch.tril(torch.ones(3, 3)) > 0",
+                                       ", attn_mask=torch.triu(torch.full((3, 3), -2.0), 1)", ", dropout_p=0.25",
+                                       ", scale=0.5"]))
+        q = "s3" if bf else "s3.transpose(0, 1)"
+        lines += [f"q = {q}.reshape(h.shape[0], 3, {heads}, {f // heads}).transpose(1, 2)",
+                  f"a = F.scaled_dot_product_attention(q, q.tanh(), q * {g.parameter(f'({f // heads},)')}{mask})",
+                  f"h = a.transpose(1, 2).reshape(h.shape[0], 3, {f}).mean(1)"]
+        return lines, f
+    heads = g.draw(st.sampled_from([n for n in (1, 2, 3) if f % n == 0]))
+    separate = g.draw(st.sampled_from(["self", "qkv", "kdim"]))
+    kdim = f", kdim={2 * f}, vdim={f}" if separate == "kdim" else ""
+    m = g.module(f"nn.MultiheadAttention({f}, {heads}, batch_first={bf}, bias={g.draw(st.booleans())}{kdim})")
+    k = {"self": "s3", "qkv": "s3.flip(0)", "kdim": "torch.cat([s3, s3 * 0.5], -1)"}[separate]
+    v = "s3" if separate == "self" else "s3 * 2.0"
+    mask = _ATTENTION_MASKS[g.draw(st.sampled_from(sorted(_ATTENTION_MASKS)))].format(T="" if bf else ".T")
+    weights = g.draw(st.sampled_from(["need_weights=False", "need_weights=True",
+                                      "need_weights=True, average_attn_weights=False"]))
+    lines.append(f"a, att = {m}(s3, {k}, {v}{mask}, {weights})")
+    lines.append(f"h = a.mean({1 if bf else 0})" + (" * att.reshape(h.shape[0], -1)[:, :1]"
+                                                     if weights != "need_weights=False" else ""))
+    return lines, f
+
+
+def _embedding(g, f):
+    n, dim = g.draw(st.integers(2, 6)), g.draw(st.integers(1, 4))
+    options = g.draw(st.sampled_from(["", ", padding_idx=0", ", max_norm=1.0", ", padding_idx=1, max_norm=0.5",
+                                      ", scale_grad_by_freq=True"]))
+    m = g.module(f"nn.Embedding({n}, {dim}{options})")
+    index = g.draw(st.sampled_from(["labels % {n}", "(h.detach().abs() * 2).long().clamp(0, {n} - 1)",
+                                    "torch.argsort(h, 1) % {n}", "labels.flip(0) % {n}"])).format(n=n)
+    if index.startswith("labels"):  # (B,) indices: the labels of each call
+        return [f"h = torch.cat([h, {m}({index})], 1)"], f + dim
+    if f * dim > 12:
+        return [f"h = {m}({index}).mean(1)"], dim
+    return [f"h = {m}({index}).flatten(1)"], f * dim
+
+
+def _pooled(n, k, s, p, ceil):
+    """A pooling's output length along a side of n (PyTorch's rule: with ceil_mode a last window starting in the
+    right padding is dropped)."""
+    out = -(-(n + 2 * p - k) // s) + 1 if ceil else (n + 2 * p - k) // s + 1
+    return out - 1 if ceil and (out - 1) * s >= n + p else out
+
+
+_POOLS = {  # name -> (call with {k} {s} {p} {ceil}, whether it pools one dimension)
+    "max2d": ("F.max_pool2d({x}, {k}, {s}, {p}, ceil_mode={ceil})", False),
+    "avg2d": ("F.avg_pool2d({x}, {k}, {s}, {p}, ceil_mode={ceil}, count_include_pad={ceil})", False),
+    "max1d": ("F.max_pool1d({x}, {k}, {s}, {p}, ceil_mode={ceil})", True),
+    "avg1d": ("F.avg_pool1d({x}, {k}, {s}, {p})", True),
+    "module": ("{m}({x})", False),
+}
+
+
+def _pool(g, f):
+    if g.draw(st.integers(0, 4)) == 0:
+        size = g.draw(st.sampled_from([1, 2, (2, 1), (1, 3)]))
+        out = size if isinstance(size, tuple) else (size, size)
+        return [f"h = F.adaptive_avg_pool2d(torch.stack([h, h.tanh(), -h], 1).unsqueeze(1), {size!r}).flatten(1)"], \
+            out[0] * out[1]
+    kind = g.draw(st.sampled_from(sorted(_POOLS)))
+    call, one_d = _POOLS[kind]
+    k = g.draw(st.integers(1, 3 if one_d and f >= 3 or not one_d else f))
+    s, p, ceil = g.draw(st.integers(1, 2)), g.draw(st.integers(0, k // 2)), g.draw(st.booleans())
+    ceil = ceil and kind != "avg1d"
+    if one_d:
+        return [f"h = {call.format(x='h.unsqueeze(1)', k=k, s=s, p=p, ceil=ceil)}.flatten(1)"], \
+            _pooled(f, k, s, p, ceil)
+    m = g.module(g.draw(st.sampled_from([f"nn.MaxPool2d({k}, {s}, {p}, ceil_mode={ceil})",
+                                         f"nn.AvgPool2d({k}, {s}, {p}, ceil_mode={ceil})"]))) \
+        if kind == "module" else None
+    lines = [f"h = {g.module(f'nn.Linear({f}, 16)')}(h).reshape(-1, 1, 4, 4)",
+             f"h = {call.format(x='h', k=k, s=s, p=p, ceil=ceil, m=m)}.flatten(1)"]
+    return lines, _pooled(4, k, s, p, ceil) ** 2
+
+
+# float64 weights: made so, or converted with .double(); float32 data meets them cast or as it is
+_DOUBLE_WEIGHTS = {
+    "linear": "h = {m}(h.double()){back}",
+    "linear_as_is": "h = {m}(h){back}",
+    "scaled": "h = (h * {w}){back}",
+}
+
+
+def _float64(g, f):
+    kind = g.draw(st.sampled_from(sorted(_DOUBLE_WEIGHTS)))
+    back = g.draw(st.sampled_from(["", ".float()", ".to(torch.float32)"]))
+    out = g.draw(st.integers(1, 4)) if kind != "scaled" else f
+    made = g.draw(st.sampled_from([f"nn.Linear({f}, {out}).double()",
+                                   f"nn.Linear({f}, {out}, dtype=torch.float64)",
+                                   f"nn.Linear({f}, {out}).to(torch.float64)"]))
+    m = g.module(made) if kind != "scaled" else None
+    w = g.parameter(f"({f},)", dtype="torch.float64") if kind == "scaled" else None
+    return [_DOUBLE_WEIGHTS[kind].format(m=m, w=w, back=back)], out
+
+
 # Python control flow a step may take, by what it depends on (drawn in this order)
 _CONTROLS = {
     "data": "if h.sum() > 0:\n    h = h * 2.0\nelse:\n    h = h - 1.0",
@@ -200,7 +363,8 @@ def _control(g, f):
 
 CATALOGUE = {"unary": _unary, "binary": _binary, "reduction": _reduction, "softmax": _softmax, "linear": _linear,
              "reshape": _reshape, "index": _index, "concat": _concat, "inplace": _inplace, "layer": _layer,
-             "no_grad": _no_grad, "control": _control, "masked": _masked}
+             "no_grad": _no_grad, "control": _control, "masked": _masked, "recurrent": _recurrent,
+             "attention": _attention, "embedding": _embedding, "pool": _pool, "float64": _float64}
 LOSSES = ["loss = F.mse_loss(h, y)", "loss = (h ** 2).mean()", "loss = F.l1_loss(h, y)",
           "loss = F.smooth_l1_loss(h, y)",
           "loss = F.cross_entropy(h, labels)", "loss = F.binary_cross_entropy_with_logits(h, y.sigmoid())",
@@ -228,9 +392,11 @@ class _Generator:
         self.modules.append(name)
         return name
 
-    def parameter(self, shape):
+    def parameter(self, shape, dtype=None):
         name = f"w{len(self.params)}"
-        self.setup.append(f"{name} = nn.Parameter(torch.randn{shape if shape != '()' else '(())'} * 0.5)")
+        made = f"torch.randn{shape if shape != '()' else '(())'}"
+        made = made if dtype is None else f"{made}.to({dtype})"
+        self.setup.append(f"{name} = nn.Parameter({made} * 0.5)")
         self.params.append(name)
         return name
 
@@ -284,10 +450,10 @@ def programs(draw):
     functions = ""
     if draw(st.booleans()):  # the forward pass in a function of its own, which an evaluation function calls too
         forward = ["global calls", "h = x0 = x"] + body + ["return h"]
-        functions = "def forward(x, scale):\n" + _indent(forward) + "\n\n\n" \
-            "def evaluate(x, scale):\n    with torch.no_grad():\n        h = forward(x, scale)\n" \
+        functions = "def forward(x, scale, labels):\n" + _indent(forward) + "\n\n\n" \
+            "def evaluate(x, scale, labels):\n    with torch.no_grad():\n        h = forward(x, scale, labels)\n" \
             "    return h.mean(), h.argmax(1), (h > 0).float().mean().item()\n\n\n"
-        body = ["h = forward(x0, scale)"]
+        body = ["h = forward(x0, scale, labels)"]
     step = [cast] + body + [loss]
     if where == "inside":
         step += ["if loss.requires_grad:", "    loss.backward()"] + ["    " + line for line in draw(updates(g))]
@@ -306,16 +472,39 @@ def programs(draw):
     return "\n".join(g.setup), source, g.width0, f, where, raw
 
 
+def _strided(a):
+    """The same numbers in a non-contiguous array (every other column of a wider one)."""
+    if a.ndim == 0:
+        return a.copy()
+    wide = np.repeat(a, 2, axis=-1)
+    return wide[..., ::2]
+
+
+# A parameter's .data replaced between calls (the same numbers in another layout, or another shape or dtype): the
+# compiled step must record again or run eagerly, never replay with the layout it recorded.
+_RELAYOUTS = {
+    "fortran": np.asfortranarray,
+    "strided": _strided,
+    "reversed": lambda a: np.flip(np.flip(a).copy()),   # negative strides
+    "contiguous": np.ascontiguousarray,
+    "float64": lambda a: a.astype(np.float64),
+    "float32": lambda a: a.astype(np.float32),
+    "row": lambda a: a.reshape(1, -1) if a.ndim == 1 else a,  # (f,) -> (1, f): broadcasts as before
+    "wider": lambda a: np.concatenate([a, a], -1) if a.ndim else a,
+}
+
+
 @st.composite
 def call_sequences(draw, width, out):
-    """A list of calls: (batch size, dtype, requires_grad of x, grad mode, train or eval, lr or None, x's layout
-    (C or Fortran order), the Python number passed as `scale`)."""
+    """A list of calls: (batch size, dtype, requires_grad of x, grad mode, train or eval, lr or None (or another
+    change: "freeze", "attribute", "evaluate", or (a _RELAYOUTS kind, a parameter's index)), x's layout (C or Fortran
+    order), the Python number passed as `scale`)."""
     calls, batch, dtype, rg, grad, train, order, scale = [], draw(st.integers(2, 5)), "float32", False, True, True, \
         "C", 1.0
     for _ in range(draw(st.integers(4, 14))):
         change = draw(st.sampled_from(["values"] * 30 + ["batch", "dtype", "requires_grad", "grad_mode", "mode", "lr",
                                                           "layout", "scale", "freeze", "attribute", "evaluate",
-                                                          "evaluate"]))
+                                                          "evaluate", "relayout", "relayout"]))
         lr = None
         if change == "batch":
             batch = draw(st.integers(2, 5))
@@ -335,6 +524,8 @@ def call_sequences(draw, width, out):
             lr = change
         elif change == "scale":
             scale = draw(st.sampled_from([0.5, 1.0, 2.0, -1.0]))
+        elif change == "relayout":  # (kind, which parameter, counted from the end when negative)
+            lr = (draw(st.sampled_from(sorted(_RELAYOUTS))), draw(st.integers(-3, 2)))
         calls.append((batch, dtype, rg, grad, train, lr, order, scale))
     return calls
 
@@ -402,6 +593,10 @@ def run_twins(setup, source, width, out, calls, where, seed=0, raw=None):
                             setattr(m, name, value)
                 for group in ns["opt"].param_groups:
                     group.update({k: v for k, v in (("momentum", 0.25), ("betas", (0.5, 0.75))) if k in group})
+            elif isinstance(lr, tuple):  # a parameter's data replaced: another layout, shape or dtype
+                params = ns["params"]
+                p = params[lr[1] % len(params)]
+                p.data = _RELAYOUTS[lr[0]](np.asarray(p.data))
             elif isinstance(lr, float):
                 for group in ns["opt"].param_groups:
                     group["lr"] = lr
@@ -412,7 +607,8 @@ def run_twins(setup, source, width, out, calls, where, seed=0, raw=None):
             if lr == "evaluate" and "evaluate" in ns:  # the evaluation function, compiled in the compiled twin
                 evaluate = ns["evaluate"] if ns is eager_ns else ns.setdefault("compiled_evaluate",
                                                                              torch.compile(ns["evaluate"]))
-                results.append(_call(ns, evaluate, (torch.tensor(x.astype(np.float32)), scale), grad, None))
+                results.append(_call(ns, evaluate, (torch.tensor(x.astype(np.float32)), scale,
+                                                     torch.tensor(labels)), grad, None))
         half = len(results) // 2
         raised = [r for r in results if isinstance(r, _Raised)]
         TALLY.update(["calls"] + [f"raised {r}" for r in raised[:1]])
@@ -602,4 +798,222 @@ def test_a_0d_weight_updated_by_hand_in_place_follows_its_gradient():
         x, y = (rng.standard_normal((2, 1)).astype(np.float32) for _ in range(2))
         expected, got = eager(torch.tensor(x), torch.tensor(y)), compiled(torch.tensor(x), torch.tensor(y))
         assert same_bits(got.data, expected.data) and same_bits(w.data, w_eager.data), f"call {i}"
+    assert compiled.stats["replayed"] == 6
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_an_attention_mask_the_data_gives_is_replayed_from_each_call(need_weights):
+    # key_padding_mask=(s[..., 0] > -0.5).T: multi-head attention made its additive mask with NumPy (np.where of the
+    # boolean array), a constant of the recording, so a replay masked the keys the recorded call masked; and
+    # _safe_softmax's checks for rows with no key (NumPy on the mask and the weights) steered Python unguarded. The
+    # mask is now a `where` operation, and the checks are replay_requires guards (nn/attention.py)
+    def make():
+        torch.manual_seed(0)
+        m = nn.MultiheadAttention(1, 1, bias=False)
+
+        def step(x):
+            s = torch.stack([x, -x], 0)
+            a, _ = m(s, s, s, key_padding_mask=(s[..., 0] > -0.5).T, need_weights=need_weights)
+            loss = a.sum()
+            loss.backward()
+            return loss
+        return list(m.parameters()), step
+    (eager_params, eager), (params, step) = make(), make()
+    compiled = torch.compile(step)
+    rng = np.random.default_rng(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompileWarning)  # rows with no key on some calls: guards fail, then eager
+        for i in range(30):
+            x = rng.standard_normal((2, 1)).astype(np.float32)
+            assert same_bits(compiled(torch.tensor(x)).data, eager(torch.tensor(x)).data), f"call {i}"
+            assert all(same_bits(p.grad, q.grad) for p, q in zip(params, eager_params)), f"call {i}"
+    assert compiled.stats["replayed"] >= 7
+
+
+@pytest.mark.parametrize("layout", ["fortran", "reversed", "strided"])
+def test_a_parameter_whose_data_is_laid_out_otherwise_records_again(layout):
+    # `w.data = np.asfortranarray(w.data)` between calls: w * x is Fortran-ordered in eager mode and the sum of its
+    # squares sums in that order, but a replay wrote w * x into the C-ordered buffer recorded for it (the guard on a
+    # parameter read shape, dtype and requires_grad, not its strides; now it reads them too, jit_plan_sources.value)
+    relaid = {"fortran": np.asfortranarray, "reversed": lambda a: np.flip(np.flip(a).copy()),
+              "strided": lambda a: np.repeat(a, 2, -1)[:, ::2]}[layout]
+
+    def make():
+        torch.manual_seed(0)
+        w = nn.Parameter(torch.randn(8, 16))
+        opt = optim.SGD([w], lr=0.01)
+
+        def step(x):
+            opt.zero_grad()
+            loss = ((w * x) ** 2).sum()
+            loss.backward()
+            opt.step()
+            return loss
+        return w, step
+    (w_eager, eager), (w, step) = make(), make()
+    compiled = torch.compile(step)
+    rng = np.random.default_rng(0)
+    for i in range(12):
+        if i == 5:
+            w_eager.data, w.data = relaid(np.asarray(w_eager.data)), relaid(np.asarray(w.data))
+        x = rng.standard_normal(16).astype(np.float32)
+        assert same_bits(compiled(torch.tensor(x)).data, eager(torch.tensor(x)).data), f"call {i}"
+        assert same_bits(w.data, w_eager.data) and same_bits(w.grad, w_eager.grad), f"call {i}"
+    assert compiled.stats["recorded"] == 4 and compiled.stats["replayed"] == 8
+
+
+def test_a_linear_layer_on_a_stack_of_batches_differentiates_its_folded_rows():
+    # F.linear on a (2, B, 1) input: the rule for the input's gradient multiplies the rows folded into one (2B, 3)
+    # matrix, but the program wrote linear's template for 2-D operands, a stack of two (B, 3) products, which gives
+    # other last bits now and then; the check of a template on the recorded arrays passed by chance (its numbers
+    # there agree). Templates now say where they hold (Primitive.definline's when=: linear's for 2-D operands)
+    def make():
+        torch.manual_seed(0)
+        w = nn.Parameter(torch.randn(1) * 0.5)
+        weight = nn.Parameter(torch.randn(3, 1) * 0.5)
+
+        def step(x, y):
+            w.grad = weight.grad = None
+            h = x + w
+            a = F.linear(torch.stack([h, h * 2.0], 0), weight).sum(-1, keepdim=True)
+            loss = (a.mean(0) * y).sum()
+            loss.backward()
+            return loss
+        return [w, weight], step
+    (eager_params, eager), (params, step) = make(), make()
+    compiled = torch.compile(step)
+    rng = np.random.default_rng(1)
+    for i in range(30):
+        x, y = (rng.standard_normal((2, 1)).astype(np.float32) for _ in range(2))
+        assert same_bits(compiled(torch.tensor(x), torch.tensor(y)).data, eager(torch.tensor(x), torch.tensor(y)).data)
+        assert all(same_bits(p.grad, q.grad) for p, q in zip(params, eager_params)), f"call {i}"
+    assert compiled.stats["replayed"] == 28
+
+
+@pytest.mark.parametrize("options", [{"padding_idx": 0}, {"scale_grad_by_freq": True}], ids=["padding", "frequency"])
+def test_an_embedding_follows_each_calls_ids(options):
+    # Embedding's ids compared with padding_idx by NumPy, and counted for scale_grad_by_freq by np.unique: constants
+    # of the recording, so ids [0, 1] recorded twice made a program that kept the padding row's place (or the
+    # counts) for ids [1, 0] (or [1, 1]). The comparison is now an operation, and the counts a replay_requires
+    # guard (nn/embedding.py)
+    def make():
+        torch.manual_seed(0)
+        emb = nn.Embedding(3, 2, **options)
+
+        def step(x, ids):
+            emb.zero_grad()
+            loss = (emb(ids) * x).sum()
+            loss.backward()
+            return loss
+        return emb, step
+    (emb_eager, eager), (emb, step) = make(), make()
+    compiled = torch.compile(step)
+    rng = np.random.default_rng(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompileWarning)
+        for i, ids in enumerate([[0, 1], [0, 1], [1, 0], [1, 1], [0, 0], [2, 0], [0, 2], [1, 2]]):
+            x = rng.standard_normal((2, 2)).astype(np.float32)
+            got, expected = compiled(torch.tensor(x), torch.tensor(ids)), eager(torch.tensor(x), torch.tensor(ids))
+            assert same_bits(got.data, expected.data) and same_bits(emb.weight.grad, emb_eager.weight.grad), f"call {i}"
+    assert compiled.stats["replayed"] >= 1
+
+
+def test_attention_on_heads_of_a_transposed_batch_replays_its_output_layout():
+    # sdpa's flash path lays its output out as the query is (a transposed (B, L, H, d) batch): it copied the result
+    # into such an array with NumPy (`out.data = laid`), which a replay skipped, so out.sum() summed in C order and
+    # lost last bits; the copy is now made by operations (nn/attention._laid_out_as)
+    def make():
+        torch.manual_seed(0)
+        w = nn.Parameter(torch.randn(8) * 0.5)
+
+        def step(x):
+            w.grad = None
+            q = (x * w).reshape(x.shape[0], 5, 2, 4).transpose(1, 2)
+            out = F.scaled_dot_product_attention(q, q.tanh(), q)
+            loss = out.sum() + out.tanh().sum()
+            loss.backward()
+            return loss
+        return w, step
+    (w_eager, eager), (w, step) = make(), make()
+    compiled = torch.compile(step)
+    rng = np.random.default_rng(0)
+    for i in range(12):
+        x = rng.standard_normal((3, 5, 8)).astype(np.float32)
+        assert same_bits(compiled(torch.tensor(x)).data, eager(torch.tensor(x)).data), f"call {i}"
+        assert same_bits(w.grad, w_eager.grad), f"call {i}"
+    assert compiled.stats["replayed"] == 10
+
+
+def test_a_backward_pass_that_will_fail_after_the_call_fails_there():
+    # A bias's data replaced by a (1, 1) array: linear's forward broadcasts it, its rule's gradient (1,) does not sum
+    # to (1, 1), and eager mode raises in loss.backward() after the call; the compiled call raised already, in the
+    # dry run of the backward pass it plans for its output (jit_plan_backward._graph_output: now the call's own
+    # result, and that output runs eagerly)
+    def make():
+        torch.manual_seed(0)
+        layer = nn.Linear(2, 1)
+
+        def step(x, y):
+            layer.zero_grad()
+            return F.mse_loss(layer(x), y)
+        return layer, step
+    (layer_eager, eager), (layer, step) = make(), make()
+    compiled = torch.compile(step)
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        x, y = rng.standard_normal((2, 2)).astype(np.float32), rng.standard_normal((2, 1)).astype(np.float32)
+        if i == 3:
+            for m in (layer_eager, layer):
+                m.bias.data = np.asarray(m.bias.data).reshape(1, 1)
+        expected = eager(torch.tensor(x), torch.tensor(y))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CompileWarning)
+            got = compiled(torch.tensor(x), torch.tensor(y))
+        assert same_bits(got.data, expected.data), f"call {i}"
+        if i < 3:
+            expected.backward(), got.backward()
+            assert same_bits(layer.bias.grad, layer_eager.bias.grad), f"call {i}"
+        else:
+            for loss in (expected, got):
+                with pytest.raises(RuntimeError, match="does not reduce to the input's shape"):
+                    loss.backward()
+
+
+def test_an_embedding_scaled_by_frequency_looks_each_calls_rows_up():
+    # scale_grad_by_freq made its rows as `rows.data + (rows - rows.data) * 1/count`: `rows.data`, an operand the
+    # lookup's own array, became a constant of the recording, so a replay on ids [1, 0] returned the rows of [0, 1]
+    # (the counts, the same, passed their guard); now the rows are detached (nn/embedding.py)
+    def make():
+        torch.manual_seed(0)
+        emb = nn.Embedding(2, 1, scale_grad_by_freq=True)
+        return lambda x, ids: (emb(ids) * x).sum()
+    eager, compiled = make(), torch.compile(make())
+    rng = np.random.default_rng(0)
+    for i, ids in enumerate([[0, 1], [0, 1], [1, 0], [1, 0], [0, 1]]):
+        x = rng.standard_normal((2, 1)).astype(np.float32)
+        got, expected = compiled(torch.tensor(x), torch.tensor(ids)), eager(torch.tensor(x), torch.tensor(ids))
+        assert same_bits(got.data, expected.data), f"call {i}"
+    assert compiled.stats["replayed"] == 3
+
+
+def test_relus_rule_in_place_leaves_a_returned_values_gradient_alone():
+    # h = cat([relu(x * w), x]) returned, its .grad read: concatenate's rule hands ReLU a slice of h's gradient,
+    # which counted as an array of the program's own (a new view), so ReLU's rule was written into it in place and
+    # zeroed h.grad where ReLU's output is 0 (jit_plan_backward: a view is fresh only if what it views is)
+    def make():
+        torch.manual_seed(0)
+        w = nn.Parameter(torch.randn(1) * 0.5)
+
+        def step(x, y):
+            w.grad = None
+            h = torch.cat([(x * w).relu(), x], 1)
+            F.mse_loss(h, y).backward()
+            return h
+        return step
+    eager, compiled = make(), torch.compile(make())
+    rng = np.random.default_rng(0)
+    for i in range(8):
+        x, y = rng.standard_normal((3, 1)).astype(np.float32), rng.standard_normal((3, 2)).astype(np.float32)
+        got, expected = compiled(torch.tensor(x), torch.tensor(y)), eager(torch.tensor(x), torch.tensor(y))
+        assert same_bits(got.grad, expected.grad), f"call {i}"
     assert compiled.stats["replayed"] == 6

@@ -198,6 +198,7 @@ class Primitive:
     # operand), else None; node hooks then give that top's grad_inputs (ops/einsum.py)
     chain_top = None
     inline = None  # see definline
+    inline_when = None  # see definline
     arguments = ()  # see defarguments
 
     def defarguments(self, *names):
@@ -232,14 +233,19 @@ class Primitive:
             raise RuntimeError("dim 0 appears multiple times in the list of dims")
         return {**params, name: None}
 
-    def definline(self, *templates):
+    def definline(self, *templates, when=None):
         """Register each VJP rule (one per input, or None) as an expression template that compiled steps
         (jit_plan.py) write into their program instead of calling the rule, when every operand is an array:
         "{g}", "{out}" and "{x[i]}" stand for the operands, and the template calls NumPy through the names of
         jit_inline.py's `_UFUNCS` ("_matmul({g}.T, {x[0]})"). It must do the rule's own operations in the same
         order; a compiled step checks it against the rule on the recorded arrays, and calls the rule where
-        they differ (other shapes, say)."""
+        they differ (other shapes, say).
+        when: where the templates are the rule's own operations only for some operands (linear's for 2-D ones), a
+        function when(g, out, *xs) that says so; a compiled step calls the rule elsewhere. The check on the
+        recorded arrays cannot stand for it: another computation may give the same numbers on those by chance
+        (a stack of matrix products for one product of the folded rows, which differ in the last bit elsewhere)."""
         self.inline = tuple(templates)
+        self.inline_when = when
         return self
 
     def defforward_into(self, fn):
