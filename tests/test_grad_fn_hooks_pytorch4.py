@@ -62,8 +62,10 @@ def _build(module, make, library):
     return L, make(L, F, nn, _inputs_of(module, L))
 
 
-def _hooked(L, fn, calls, replace):
-    """A prehook and a hook on fn that append their arguments to calls (and replace them, if replace)."""
+def _hooked(L, fn, calls, replace, post=None):
+    """A prehook and a hook on fn that append their arguments to calls; the prehook doubles the gradients it gets if
+    replace, the hook triples its grad_inputs if post (default: replace)."""
+    post = replace if post is None else post
 
     def prehook(grad_outputs):
         calls.append(("pre", [_numbers(g) for g in grad_outputs]))
@@ -72,7 +74,7 @@ def _hooked(L, fn, calls, replace):
 
     def hook(grad_inputs, grad_outputs):
         calls.append(("post", [_numbers(g) for g in grad_inputs], [_numbers(g) for g in grad_outputs]))
-        if replace:
+        if post:
             return tuple(None if g is None else g * 3 for g in grad_inputs)
 
     fn.register_prehook(prehook)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_grad_fn_hooks_pytorch4 import _numbers, _same
+from test_grad_fn_hooks_pytorch4 import _hooked, _numbers, _same
 from test_grad_fn_names import _library
 
 pytest.importorskip("torch")
@@ -232,19 +232,7 @@ def _asked(library, make, ask, replace, backward):
     leaves = {k: L.tensor(a, requires_grad=True) for k, a in _NEEDED.items()}
     y = make(L, F, *leaves.values())
     calls = []
-
-    def prehook(grad_outputs):
-        calls.append(("pre", [_numbers(g) for g in grad_outputs]))
-        if replace:
-            return tuple(None if g is None else g * 2 for g in grad_outputs)
-
-    def hook(grad_inputs, grad_outputs):
-        calls.append(("post", [_numbers(g) for g in grad_inputs], [_numbers(g) for g in grad_outputs]))
-        if replace:
-            return tuple(None if g is None else g * 3 for g in grad_inputs)
-
-    y.grad_fn.register_prehook(prehook)
-    y.grad_fn.register_hook(hook)
+    _hooked(L, y.grad_fn, calls, replace)
     loss = (y * L.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape)))).sum()
     wanted = [leaves[k] for k in ask]
     if backward:
@@ -281,19 +269,7 @@ def _group_norm_twice(library, make, squared, pre, post, ask):
     d = {k: L.tensor(a, requires_grad=True) for k, a in _NEEDED.items()}
     y = make(F, d)
     calls = []
-
-    def prehook(grad_outputs):
-        calls.append(("pre", [_numbers(g) for g in grad_outputs]))
-        if pre:
-            return tuple(None if g is None else g * 2 for g in grad_outputs)
-
-    def hook(grad_inputs, grad_outputs):
-        calls.append(("post", [_numbers(g) for g in grad_inputs], [_numbers(g) for g in grad_outputs]))
-        if post:
-            return tuple(None if g is None else g * 3 for g in grad_inputs)
-
-    y.grad_fn.register_prehook(prehook)
-    y.grad_fn.register_hook(hook)
+    _hooked(L, y.grad_fn, calls, pre, post)
     total = (y * L.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape)))).sum()
     leaves = [d[k] for k in ask]
     firsts = L.autograd.grad(total * total if squared else total, leaves, create_graph=True, allow_unused=True)
