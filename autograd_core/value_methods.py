@@ -127,6 +127,9 @@ class _Methods:
             if len(axes) != 2:
                 raise TypeError("transpose() takes two dims, dim0 and dim1")
         if len(axes) == 2 and all(isinstance(a, numbers.Integral) for a in axes):
+            if self.data.ndim == 0 and all(-1 <= a <= 0 for a in axes):
+                # PyTorch wraps a 0-d tensor's dims as if it had one (0 and -1): the swap is a view of it as it is
+                return _ops.transpose(self, axes=())
             return _ops.swapaxes(self, axis1=int(axes[0]), axis2=int(axes[1]))
         if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
             axes = axes[0]
