@@ -18,9 +18,19 @@ Hypothesis draws three things, and the example runs once with `L = torch` and on
 Both results must have the same structure (tuple, list and dict nesting, shapes) and values within 1e-10 relative;
 where torch.func raises, ours must raise an exception of that class. A failing example prints its source.
 
-The suite runs a fixed, derandomized sample (FUZZ_EXAMPLES: 40 examples, ~10 s);
-`AUTOGRAD_FUNC_FUZZ_EXAMPLES=5000 AUTOGRAD_FUNC_FUZZ_SEED=3 pytest -s -k random tests/test_func_fuzz.py` runs a
-larger one with another seed by hand. The mismatches found at length are kept below as plain regression tests.
+PyTorch 2.13 is the specification except where it is wrong, found at length and each checked by hand: jacfwd (and so
+hessian) with a negative argnums gives zeros; vmap stacks an output no mapped argument reaches along dim 0 whatever
+out_dims says; reverse over forward mode through F.layer_norm is wrong (a mismatch on a program calling it is judged
+again against a composition, _Decomposed); linearize of a vmap can crash the process; nested forward mode, ZeroTensors
+and a few memory errors are its limits (TORCH_LIMITS). The draws avoid the first, second and fourth; the examples
+torch fails on are left out. Programs with a non-finite value, and dims of 0-d tensors (quirks of each op), are not
+drawn.
+
+The suite runs a fixed, derandomized sample (FUZZ_EXAMPLES: 30 examples, ~10 s);
+`AUTOGRAD_FUNC_FUZZ_EXAMPLES=1500 AUTOGRAD_FUNC_FUZZ_SEED=3 AUTOGRAD_FUNC_FUZZ_TALLY=1 pytest -s -k random
+tests/test_func_fuzz.py` runs a larger one with another seed by hand (~8 min), counting the mismatches by kind with
+the shortest example of each instead of stopping at the first. The mismatches found at length are kept below as plain
+regression tests.
 """
 
 from __future__ import annotations
@@ -38,7 +48,7 @@ import autograd_core as ag
 import autograd_core.func  # noqa: F401  (L.func)
 import autograd_core.nn.functional  # noqa: F401  (L.nn.functional)
 
-FUZZ_EXAMPLES = int(os.environ.get("AUTOGRAD_FUNC_FUZZ_EXAMPLES", "40"))
+FUZZ_EXAMPLES = int(os.environ.get("AUTOGRAD_FUNC_FUZZ_EXAMPLES", "30"))
 FUZZ_SEED = os.environ.get("AUTOGRAD_FUNC_FUZZ_SEED")
 TALLY_ON = bool(os.environ.get("AUTOGRAD_FUNC_FUZZ_TALLY"))  # count mismatches by kind instead of failing at one
 TALLY, FIRST = collections.Counter(), {}
@@ -63,7 +73,7 @@ UNARY = ["L.tanh({0})", "L.sin({0})", "L.exp(-{0} * {0})", "L.sigmoid({0})", "{0
          "F.gelu({0})", "L.erf({0})", "L.atan({0})", "{0}.clamp(-0.5, 0.5)", "{0}.clamp(min=0.1)",
          "L.where({0} > 0, {0}, 0.1 * {0})", "F.leaky_relu({0}, 0.2)", "F.elu({0})", "L.cos({0}) * 2.0",
          "1.0 / ({0} * {0} + 1.0)", "2.0 ** {0}", "(({0}).abs() + 1.0) ** 1.5", "F.silu({0})", "L.expm1({0})",
-         "L.log1p({0}.abs())", "{0}.reciprocal().tanh()"]
+         "L.log1p({0}.abs())", "({0} * {0} + 0.5).reciprocal()"]
 BINARY = ["{0} + {1}", "{0} - {1}", "{0} * {1}", "{0} / ({1} * {1} + 1.0)", "L.maximum({0}, {1})",
           "L.minimum({0}, {1})", "L.where({0} > {1}, {0}, {1} * 2.0)", "L.atan2({0}, {1})",
           "({0}.abs() + 1.0) ** {1}", "L.hypot({0}, {1})", "{0} * L.tanh({1})", "L.clamp({0}, max={1})"]
@@ -85,7 +95,7 @@ MIX = ["{0} @ {1}", "L.matmul({0}, {1}.mT)", "L.cat([{0}, {1}], {d})", "L.stack(
        "L.cat([{0}, {0} * 2.0], -1)", "L.stack([{0}, {1}]).sum(0)", "L.einsum('...i,...i->...', {0}, {1})",
        "L.outer({0}, {1})", "L.dot({0}, {1})", "{0} @ {0}.mT"]
 NN = ["F.linear({0}, C(({w}, {0}.shape[-1]), {s}), C(({w},), {s} + 1))", "F.linear({0}, {1})",
-      "F.linear({0}, {1}, {2})", "F.layer_norm({0}, {0}.shape[-1:])",
+      "F.linear({0}, {1}, {1}.sum(-1))", "F.layer_norm({0}, {0}.shape[-1:])",
       "F.layer_norm({0}, {0}.shape[-1:], C({0}.shape[-1:], {s}), C({0}.shape[-1:], {s} + 1))",
       "F.conv1d({0}, C(({w}, {0}.shape[-2], 2), {s}))", "F.conv1d({0}, C(({w}, {0}.shape[-2], 1), {s}), "
       "C(({w},), {s}), padding=1)", "F.mse_loss({0}, {1})", "F.cross_entropy({0}, F.softmax({1}, -1))"]
@@ -113,6 +123,8 @@ def _shape_of(source, values, torch):
     except Exception:
         return None
     if not isinstance(out, torch.Tensor) or out.dtype != torch.float64 or out.numel() > 16 or out.dim() > 4:
+        return None
+    if not torch.isfinite(out).all():  # var of one element, 0 * inf: which NaN derivatives give is no transform's
         return None
     return out
 
@@ -179,8 +191,8 @@ def stacks(draw, nargs, shapes, has_aux):
     for level in range(depth):
         outermost = level == depth - 1
         kinds = ["grad", "jacrev", "jacfwd", "vmap", "vmap", "jvp", "vjp", "hessian", "grad_and_value"]
-        if outermost:
-            kinds.append("linearize")
+        if outermost and not any("vmap" in line for line in lines):
+            kinds.append("linearize")  # torch.func.linearize of a vmap can crash the process (PyTorch 2.13)
         kind = draw(st.sampled_from(kinds))
         if kind in ("jacrev", "jacfwd", "hessian", "linearize") and jacobians >= 1:
             kind = draw(st.sampled_from(["grad", "vmap", "jvp", "vjp"]))  # one Jacobian a stack: sizes multiply
@@ -224,7 +236,10 @@ def stacks(draw, nargs, shapes, has_aux):
                     pos = d % (len(shapes[i]) + 1)
                     shapes[i] = shapes[i][:pos] + (2,) + shapes[i][pos:]
             in_dims = dims[0] if len(set(dims)) == 1 and draw(st.booleans()) else tuple(dims)
-            out_dims = draw(st.sampled_from([0, 0, -1, 1]))
+            # torch.func stacks an output that no mapped argument reaches along dim 0 whatever out_dims says (PyTorch
+            # 2.13: `vmap(lambda x, y: y, (0, None), out_dims=1)` of y = [1, 2] gives [[1, 2], [1, 2]]): other
+            # out_dims only where every argument is mapped
+            out_dims = draw(st.sampled_from([0, 0, -1, 1])) if None not in dims else 0
             lines.append(f"g = L.func.vmap(g, in_dims={in_dims!r}, out_dims={out_dims})")
         aux = aux and not take_aux
     return lines, shapes
@@ -308,11 +323,35 @@ class _Raised:
         return f"raised {type(self.error).__name__}: {str(self.error)[:300]}"
 
 
-def run_example(L, source, stack_lines, inputs):
+class _Decomposed:
+    """torch.nn.functional with the functions whose derivatives PyTorch gets wrong replaced by compositions: the
+    second opinion `check` asks for when the two libraries differ on a program calling them."""
+
+    def __init__(self, torch):
+        self.F = torch.nn.functional
+
+    def __getattr__(self, name):
+        return getattr(self.F, name)
+
+    @staticmethod
+    def layer_norm(x, shape, weight=None, bias=None, eps=1e-5):
+        # PyTorch 2.13: reverse mode over forward mode through F.layer_norm is wrong (grad of jacfwd of
+        # `F.layer_norm(cat([x, 2x])).var()` at x = 0.69 gives -16.9, finite differences -0.0021)
+        dims = tuple(range(-len(shape), 0))
+        mean = x.mean(dims, keepdim=True)
+        y = (x - mean) / ((x - mean).pow(2).mean(dims, keepdim=True) + eps).sqrt()
+        return y if weight is None else y * weight + bias
+
+
+DECOMPOSED = ("layer_norm",)
+
+
+def run_example(L, source, stack_lines, inputs, decomposed=False):
     """The result of the stack on the inputs with L as the library: nested tuples/lists/dicts of float64 arrays, or
-    _Raised."""
+    _Raised. decomposed: F with the functions of DECOMPOSED written as compositions (torch only)."""
     LIB[0] = L
-    ns = {"L": L, "F": L.nn.functional, "C": C, "S": S, "AUX": AUX, "JVP": JVP, "VJP": VJP, "LINEARIZE": LINEARIZE}
+    ns = {"L": L, "F": _Decomposed(L) if decomposed else L.nn.functional, "C": C, "S": S, "AUX": AUX, "JVP": JVP,
+          "VJP": VJP, "LINEARIZE": LINEARIZE}
     exec(source, ns)
     try:
         with warnings.catch_warnings():
@@ -373,7 +412,8 @@ TORCH_LIMITS = ("Nested forward mode AD is not supported", "Storage size calcula
                 "34359738", "68719476",
                 # vmap of an output that no mapped argument reaches, with out_dims other than 0: torch expands it
                 # wrongly (PyTorch 2.13: `vmap(lambda x, y: -y, (0, None), out_dims=1)` of y (3,) raises)
-                "The expanded size of the tensor")
+                "The expanded size of the tensor", "can't allocate memory", "ZeroTensors are immutable",
+                "modified by an inplace operation")
 
 
 def _torch_fails(expected):
@@ -392,7 +432,12 @@ def check(source, stack_lines, inputs):
         f"\ninputs: {[np.asarray(x).shape for x in inputs]}\n{[np.asarray(x).tolist() for x in inputs]}"
     try:
         with np.printoptions(threshold=20, edgeitems=2):  # a failure prints short arrays
-            assert_same(got, expected)
+            try:
+                assert_same(got, expected)
+            except AssertionError:
+                if not any(name in source for name in DECOMPOSED):
+                    raise
+                assert_same(got, run_example(torch, source, stack_lines, inputs, decomposed=True))
     except AssertionError as error:
         raise AssertionError(f"{error}{note}") from None
     return True
