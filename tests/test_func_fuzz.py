@@ -24,11 +24,12 @@ out_dims says; reverse over forward mode through F.layer_norm is wrong (a mismat
 again against a composition, _Decomposed); linearize of a vmap can crash the process; nested forward mode, ZeroTensors
 and a few memory errors are its limits (TORCH_LIMITS). The draws avoid the first, second and fourth; the examples
 torch fails on are left out. Programs with a non-finite value, and dims of 0-d tensors (quirks of each op), are not
-drawn.
+drawn. Known and left (seed 3 at length): the third derivative of `stack([x, x]).std(0)` (std exactly 0, where the
+first derivative is masked to 0) is 0 here and NaN in PyTorch.
 
-The suite runs a fixed, derandomized sample (FUZZ_EXAMPLES: 30 examples, ~10 s);
+The suite runs a fixed, derandomized sample (FUZZ_EXAMPLES: 150 examples, ~10 s);
 `AUTOGRAD_FUNC_FUZZ_EXAMPLES=1500 AUTOGRAD_FUNC_FUZZ_SEED=3 AUTOGRAD_FUNC_FUZZ_TALLY=1 pytest -s -k random
-tests/test_func_fuzz.py` runs a larger one with another seed by hand (~8 min), counting the mismatches by kind with
+tests/test_func_fuzz.py` runs a larger one with another seed by hand (~1 min), counting the mismatches by kind with
 the shortest example of each instead of stopping at the first. The mismatches found at length are kept below as plain
 regression tests.
 """
@@ -48,7 +49,7 @@ import autograd_core as ag
 import autograd_core.func  # noqa: F401  (L.func)
 import autograd_core.nn.functional  # noqa: F401  (L.nn.functional)
 
-FUZZ_EXAMPLES = int(os.environ.get("AUTOGRAD_FUNC_FUZZ_EXAMPLES", "30"))
+FUZZ_EXAMPLES = int(os.environ.get("AUTOGRAD_FUNC_FUZZ_EXAMPLES", "150"))
 FUZZ_SEED = os.environ.get("AUTOGRAD_FUNC_FUZZ_SEED")
 TALLY_ON = bool(os.environ.get("AUTOGRAD_FUNC_FUZZ_TALLY"))  # count mismatches by kind instead of failing at one
 TALLY, FIRST = collections.Counter(), {}
@@ -368,7 +369,11 @@ def _array(L, t):
         return np.zeros((1001,))
     if L is ag:
         return np.array(t.data if isinstance(t, ag.Value) else t, dtype=float)
-    return t.detach().numpy(force=True).astype(float) if hasattr(t, "numpy") else np.array(t, dtype=float)
+    if not hasattr(t, "numpy"):
+        return np.array(t, dtype=float)
+    if t._is_zerotensor():  # numpy() of a ZeroTensor out of a vmap of hessian crashes the process (PyTorch 2.13)
+        return np.zeros(tuple(t.shape))
+    return t.detach().numpy(force=True).astype(float)
 
 
 def _describe(tree):
@@ -413,7 +418,7 @@ TORCH_LIMITS = ("Nested forward mode AD is not supported", "Storage size calcula
                 # vmap of an output that no mapped argument reaches, with out_dims other than 0: torch expands it
                 # wrongly (PyTorch 2.13: `vmap(lambda x, y: -y, (0, None), out_dims=1)` of y (3,) raises)
                 "The expanded size of the tensor", "can't allocate memory", "ZeroTensors are immutable",
-                "modified by an inplace operation")
+                "modified by an inplace operation", "mat2 must be a matrix")
 
 
 def _torch_fails(expected):
@@ -465,6 +470,9 @@ def test_transforms_match_torch_func_on_random_programs(example):
         check(*example)
         return
     TALLY["examples"] += 1
+    if os.environ.get("AUTOGRAD_FUNC_FUZZ_LOG"):  # the example about to run: a crash of torch leaves it here
+        with open(os.environ["AUTOGRAD_FUNC_FUZZ_LOG"], "w") as log:
+            log.write(repr(example))
     try:
         TALLY["torch fails (left out)"] += not check(*example)
     except AssertionError as error:
