@@ -65,10 +65,40 @@ def _returning_tensors(transformed):
     return with_tensors
 
 
+class TransformOutputError(TypeError, RuntimeError):
+    """What grad's func returned is not a tensor (a tuple, a dict, a number), or not the pair (output, aux) that
+    has_aux asks for: a TypeError, as Python raises, and a RuntimeError, as torch.func raises."""
+
+
+def _scalar_valued(func, has_aux):
+    """func, checked as torch.func's grad and grad_and_value check it: it returns a 0-d tensor (with has_aux, a tuple
+    of that and aux). The core's grad (HIPS autograd's) also takes a one-element array or a number; torch.func refuses
+    them (a number is a constant, whose gradient is surely not what was meant)."""
+    @functools.wraps(func)
+    def checked(*args, **kwargs):
+        result = func(*args, **kwargs)
+        out = result
+        if has_aux:
+            if not isinstance(result, tuple) or len(result) != 2:
+                raise TransformOutputError("grad_and_value(f)(*args): output of function f should be a tuple: "
+                                           "(output, aux) if has_aux is True")
+            out = result[0]
+        if not isinstance(out, Value):
+            raise TransformOutputError(f"grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got "
+                                       f"{type(out)}")
+        if out.ndim != 0:
+            raise ShapeError(f"grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got tensor with "
+                             f"{out.ndim} dims. Maybe you wanted to use the vjp or jacrev APIs instead?")
+        return result
+
+    return checked
+
+
 def grad(func, argnums=0, has_aux=False):
-    """torch.func.grad: a function computing the gradient of scalar-valued func with respect to the arguments
-    `argnums` (an int or a tuple of them); with has_aux, func returns (output, aux) and so does the result."""
-    return _returning_tensors(_functional.grad(func, argnums, has_aux=has_aux))
+    """torch.func.grad: a function computing the gradient of func, which returns a 0-d tensor, with respect to the
+    arguments `argnums` (an int or a tuple of them); with has_aux, func returns the tuple (output, aux) and so does the
+    result. Any other output is an error (TransformOutputError; ShapeError for a tensor of more dims), as in PyTorch."""
+    return _returning_tensors(_functional.grad(_scalar_valued(func, has_aux), argnums, has_aux=has_aux))
 
 
 def hessian(func, argnums=0, *, has_aux=False):
@@ -122,9 +152,9 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
 
 
 def grad_and_value(func, argnums=0, has_aux=False):
-    """Return a function computing (gradient, value) of scalar-valued func, torch.func's order; with has_aux,
-    (gradient, (value, aux))."""
-    value_and_grad_f = _returning_tensors(value_and_grad(func, argnums, has_aux=has_aux))
+    """Return a function computing (gradient, value) of func, which returns a 0-d tensor (checked as `grad` checks
+    it), torch.func's order; with has_aux, (gradient, (value, aux))."""
+    value_and_grad_f = _returning_tensors(value_and_grad(_scalar_valued(func, has_aux), argnums, has_aux=has_aux))
 
     @functools.wraps(func)
     def grad_and_value_f(*args, **kwargs):
