@@ -37,8 +37,9 @@ import warnings
 import numpy as np
 import pytest
 from gradient_helpers import same_bits
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from fuzzing import fuzz_settings
 
 import autograd_core as torch
 import autograd_core.nn.functional as F
@@ -630,13 +631,7 @@ def examples(draw):
     return setup, source, width, out, draw(call_sequences(width, out)), where, raw
 
 
-def _fuzz_settings(test):
-    test = settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=FUZZ_SEED is None, database=None,
-                    suppress_health_check=list(HealthCheck), print_blob=False)(test)
-    return seed(int(FUZZ_SEED))(test) if FUZZ_SEED is not None else test
-
-
-@_fuzz_settings
+@fuzz_settings(FUZZ_EXAMPLES, FUZZ_SEED)
 @given(examples())
 def test_compiled_steps_match_eager_on_random_programs(example):
     setup, source, width, out, calls, where, raw = example

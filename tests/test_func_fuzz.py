@@ -42,8 +42,9 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from fuzzing import fuzz_settings
 
 import autograd_core as ag
 import autograd_core.func  # noqa: F401  (L.func)
@@ -448,12 +449,6 @@ def check(source, stack_lines, inputs):
     return True
 
 
-def _fuzz_settings(test):
-    test = settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=FUZZ_SEED is None, database=None,
-                    suppress_health_check=list(HealthCheck), print_blob=False)(test)
-    return seed(int(FUZZ_SEED))(test) if FUZZ_SEED is not None else test
-
-
 def _examples():
     try:
         import torch
@@ -463,7 +458,7 @@ def _examples():
 
 
 @pytest.mark.filterwarnings("ignore")
-@_fuzz_settings
+@fuzz_settings(FUZZ_EXAMPLES, FUZZ_SEED)
 @given(_examples())
 def test_transforms_match_torch_func_on_random_programs(example):
     _torch()  # (without torch: skipped)

@@ -18,14 +18,16 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from fuzzing import fuzz_settings
 
 torch = pytest.importorskip("torch")
 
 import autograd_core as ag  # noqa: E402
 import autograd_core.nn.functional as agF  # noqa: E402
 from fuzz_names_catalogue import CATALOGUE  # noqa: E402
+from test_grad_fn_names6 import _numbered_chain  # noqa: E402
 
 FUZZ_EXAMPLES = int(os.environ.get("NAMES_FUZZ_EXAMPLES", "300"))
 FUZZ_SEED = os.environ.get("NAMES_FUZZ_SEED")
@@ -108,16 +110,6 @@ def run_program(library, source, arrays):
     return ns["out"], [ns[f"a{k}"] for k in range(len(arrays))]
 
 
-def chain(fn, depth=60):
-    """fn's name and, for each next_functions entry, its output number and chain, down to the leaves and constants."""
-    if fn is None:
-        return None
-    name = type(fn).__name__
-    if name == "AccumulateGrad" or depth == 0:
-        return name
-    return name, tuple((n, chain(f, depth - 1)) for f, n in fn.next_functions)
-
-
 def first_difference(ours, theirs):
     """Where two chains first differ: (our node, PyTorch's), each a name and the names of its next_functions."""
     def shown(c):
@@ -142,7 +134,7 @@ def results(library, source, arrays):
     out, leaves = run_program(library, source, arrays)
     weights = L.tensor(np.cos(np.arange(out.numel())).reshape(tuple(out.shape)))
     grads = L.autograd.grad((out * weights).sum(), leaves, allow_unused=True)
-    return _as_array(out), chain(out.grad_fn), [None if g is None else _as_array(g) for g in grads]
+    return _as_array(out), _numbered_chain(out.grad_fn, depth=60), [None if g is None else _as_array(g) for g in grads]
 
 
 def assert_same_as_pytorch(source, arrays):
@@ -157,13 +149,7 @@ def assert_same_as_pytorch(source, arrays):
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10, err_msg=f"a{k}")
 
 
-def _fuzz_settings(test):
-    test = settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=FUZZ_SEED is None, database=None,
-                    suppress_health_check=list(HealthCheck), print_blob=False)(test)
-    return seed(int(FUZZ_SEED))(test) if FUZZ_SEED is not None else test
-
-
-@_fuzz_settings
+@fuzz_settings(FUZZ_EXAMPLES, FUZZ_SEED)
 @given(programs())
 def test_random_programs_have_pytorchs_values_chains_and_gradients(program):
     source, arrays = program

@@ -29,8 +29,9 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from fuzzing import fuzz_settings
 from probe_helpers import (agreement, as_float64, compare_optimizer_states, fill_module, numpy_optimizer_state,
                            outcome, param_groups, plain, same_summary, summary)
 
@@ -41,14 +42,6 @@ NN_EXAMPLES = int(os.environ.get("AUTOGRAD_NN_FUZZ_EXAMPLES", "200"))
 OPTIM_EXAMPLES = int(os.environ.get("AUTOGRAD_OPTIM_FUZZ_EXAMPLES", "30"))
 FUZZ_SEED = os.environ.get("AUTOGRAD_FUZZ_SEED")
 RTOL, ATOL = 1e-10, 1e-11
-
-
-def _fuzz_settings(examples):
-    def apply(test):
-        test = settings(max_examples=examples, deadline=None, derandomize=FUZZ_SEED is None, database=None,
-                        suppress_health_check=list(HealthCheck), print_blob=False)(test)
-        return seed(int(FUZZ_SEED))(test) if FUZZ_SEED is not None else test
-    return apply
 
 
 # ---- the module catalogue -------------------------------------------------------------------------------------
@@ -602,7 +595,7 @@ def _allowed(name, c):
             or any(name in entries and condition(c) for entries, condition, _ in KNOWN.values()))
 
 
-@_fuzz_settings(NN_EXAMPLES)
+@fuzz_settings(NN_EXAMPLES, FUZZ_SEED)
 @given(module_examples())
 def test_modules_match_pytorch_on_random_configurations(example):
     name, c, data_seed = example
@@ -744,7 +737,7 @@ def _torch_in_float64():
         torch.set_default_dtype(default)
 
 
-@_fuzz_settings(OPTIM_EXAMPLES)
+@fuzz_settings(OPTIM_EXAMPLES, FUZZ_SEED)
 @given(optimizer_examples())
 def test_optimizers_match_pytorch_on_random_groups_and_steps(example):
     with _torch_in_float64() as torch, warnings.catch_warnings():
