@@ -113,6 +113,16 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
     return sized(picture, dpi, size)
 
 
+def draw_dot(root, format="svg", rankdir="LR") -> GraphPicture:
+    """micrograd's `draw_dot(root, format='svg', rankdir='LR')`, so that its notebooks' calls run unchanged:
+    `draw(root, rankdir=rankdir)` (data, grad and each edge's local derivative) with `.format` set to `format`, the
+    format `.render(filename)` writes ('svg', 'png', 'pdf', ...). For the other options (highlight=, max_nodes=,
+    show=) call `draw` itself."""
+    picture = draw(root, rankdir=rankdir)
+    picture.format = format  # graphviz checks the name: an unknown format is a ValueError naming the known ones
+    return picture
+
+
 def sized(picture, dpi=None, size=None):
     """Set the picture's resolution (dpi, for PNG) and largest size in inches ('W,H' or a number)."""
     if dpi is not None:

@@ -1,0 +1,40 @@
+"""What a micrograd user tries first: its trace_graph notebook's `draw_dot(root, format=..., rankdir=...)` runs
+as `autograd_core.viz.draw_dot`, and its private fields `_prev` and `_backward` (which its own draw_dot and the
+lecture's node-by-node backward pass read) raise an AttributeError that says what to read instead."""
+
+import pytest
+
+from autograd_core import Value
+from autograd_core.nn import Neuron
+
+
+def test_micrograd_draw_dot_runs_with_its_arguments():
+    from autograd_core.viz import draw_dot
+
+    x = Value(1.0)
+    y = (x * 2 + 1).relu()  # trace_graph.ipynb's first example
+    y.backward()
+    dot = draw_dot(y)
+    assert dot.format == "svg" and "rankdir=LR" in dot.source
+    assert "data 3" in dot.source and "grad 1" in dot.source and "grad 2" in dot.source  # y = 3, dy/dx = 2
+
+    n = Neuron(2, rng=0)  # its second: a neuron on two inputs, drawn top to bottom as a PNG
+    y = n([Value(1.0), Value(-2.0)])
+    y.backward()
+    dot = draw_dot(y, format="png", rankdir="TB")
+    assert dot.format == "png" and "rankdir=TB" in dot.source
+    with pytest.raises(ValueError, match="rankdir"):
+        draw_dot(y, rankdir="XY")
+
+
+@pytest.mark.parametrize("name, hint", [("_prev", "v.parents"), ("_backward", "loss.backward()")])
+def test_micrograd_private_fields_name_what_to_use(name, hint):
+    a = Value(2.0)
+    b = a * 3
+    with pytest.raises(AttributeError, match=name) as err:
+        getattr(b, name)
+    assert hint in str(err.value) and "micrograd" in str(err.value)
+    assert not hasattr(b, name)  # still an AttributeError: hasattr and getattr(v, name, default) work as before
+    assert getattr(b, name, None) is None
+    setattr(b, name, "mine")  # a user's attribute of that name still reads back
+    assert getattr(b, name) == "mine"
