@@ -251,6 +251,9 @@ def _export(args):
     if args.highlight is not None and args.highlight not in _labels(root) and "." not in args.highlight:
         raise CliError(f"--highlight {args.highlight[:40]!r}: no variable of that name in the graph "
                        f"(names: {_name_list(_labels(root))})")
+    if args.highlight is not None and args.highlight in _labels(root, constants=True):
+        raise CliError(f"--highlight {args.highlight[:40]}: a constant (--const) gets no gradient, so it has no "
+                       "chain-rule paths to show; highlight a --set variable")
     target = args.output or "-" if args.output is not None or not args.steps else None
     if target is not None:
         fmt = format_for(None if target == "-" else target, args.format)
@@ -335,10 +338,14 @@ def _name_list(names, limit=20):
     return text + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def _labels(root):
+def _labels(root, constants=False):
+    """The labels in the graph below root; with constants=True, those that only Values needing no gradient have."""
     from .graph import topological_values
 
-    return {v.label for v in topological_values(root) if v.label}
+    values = [v for v in topological_values(root) if v.label]
+    if not constants:
+        return {v.label for v in values}
+    return {v.label for v in values if not v.requires_grad} - {v.label for v in values if v.requires_grad}
 
 
 def _note_non_finite(root):

@@ -1,0 +1,65 @@
+"""What a student meets first in viz: a picture's highlight of a path, export's format keyword, the CLI's
+--highlight of a constant. Each says what it shows, or refuses with the reason."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograd_core import Value, viz
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _tanh_of_product():
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    y = Value(3.0, label="y", requires_grad=False)
+    f = (x * w * y).tanh()
+    f.label = "f"
+    f.backward(retain_graph=True)
+    return f, w, y
+
+
+def test_highlight_shows_the_chain_rule_also_without_the_edge_numbers():
+    """show= without 'derivs' hides the numbers on the edges; the title still multiplies them (it said they had been
+    freed by backward(), after a backward(retain_graph=True))."""
+    f, w, _ = _tanh_of_product()
+    chain = viz.chain_rule(f, w)
+    title = viz.draw(f, highlight=w, show=("data", "grad")).source.split("\n")[1]
+    assert "freed" not in title and title.count("∂f/∂w") == 1 and f"{float(w.grad):.6g}" in title, title
+    assert chain.total == pytest.approx(float(w.grad))
+    edges = [line for line in viz.draw(f, show=("data", "grad")).source.split("\n") if "->" in line]
+    assert not any("label=" in line for line in edges)  # and the edges still show no numbers
+
+
+def test_a_constant_has_no_chain_rule_paths():
+    f, _, y = _tanh_of_product()
+    for attempt in (lambda: viz.draw(f, highlight=y), lambda: viz.chain_rule(f, "y")):
+        with pytest.raises(ValueError, match="y does not require a gradient") as err:
+            attempt()
+        assert "freed" not in str(err.value)
+
+
+def test_export_takes_format_as_graphviz_and_matplotlib_name_it(tmp_path):
+    f, _, _ = _tanh_of_product()
+    assert viz.export(f, tmp_path / "f.data", format="json") == "json"
+    assert (tmp_path / "f.data").read_text().startswith('{"schema"')
+    assert viz.export(f, tmp_path / "f.dot", format="dot") == "dot"
+    with pytest.raises(ValueError, match="does not match the file name"):
+        viz.export(f, tmp_path / "f.svg", format="json")
+    with pytest.raises(TypeError, match="give one of them"):
+        viz.export(f, tmp_path / "g.json", "dot", format="json")
+    assert sorted(os.listdir(tmp_path)) == ["f.data", "f.dot"]
+
+
+def test_cli_highlight_of_a_constant_is_a_usage_error(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    r = subprocess.run([sys.executable, "-m", "autograd_core.viz", "export", "x*y", "--set", "x=1", "--const", "y=2",
+                        "--highlight", "y", "--backward", "-o", "f.svg"], cwd=tmp_path, env=env, capture_output=True,
+                       text=True, timeout=60)
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == ("autograd-graph: error: --highlight y: a constant (--const) gets no gradient, so it has no "
+                        "chain-rule paths to show; highlight a --set variable\n")
+    assert os.listdir(tmp_path) == []
