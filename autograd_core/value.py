@@ -212,7 +212,8 @@ class Value(TensorMethods, InplaceMethods):
             elif arr.dtype.kind == "c":
                 complex_values_exist()
             elif arr.dtype.kind != "f":
-                raise TypeError(f"cannot use an operand of dtype {arr.dtype} ({type(x).__name__})")
+                raise TypeError(f"unsupported operand type {type(x).__name__!r} (NumPy reads it as dtype {arr.dtype}): "
+                                "an operand of a Value is a number, an array or (nested) list of numbers, or a Value")
             elif dtype.kind not in "fc" and isinstance(x, np.floating):  # a NumPy float is a Python float to PyTorch
                 arr = arr.astype(_number_dtype(1.0, dtype))  # the default float dtype next to integers, not float64
             data = arr[()] if arr.ndim == 0 else arr

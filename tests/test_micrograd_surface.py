@@ -38,3 +38,17 @@ def test_micrograd_private_fields_name_what_to_use(name, hint):
     assert getattr(b, name, None) is None
     setattr(b, name, "mine")  # a user's attribute of that name still reads back
     assert getattr(b, name) == "mine"
+
+
+@pytest.mark.parametrize("code", ["out = torch.ones(2) + 'x'", "out = 'x' * torch.ones(2)",
+                                  "out = torch.ones(2) - None"])
+def test_an_operand_that_is_not_a_number_is_named_by_its_python_type(code):
+    """PyTorch: "unsupported operand type(s) for +: 'Tensor' and 'str'" (and, for 'x' * tensor, "only integer tensors
+    of a single element can be converted to an index"); ours said "cannot use an operand of dtype <U1 (str)", NumPy's
+    name for a string first."""
+    from mistake_helpers import ours, raised, theirs
+
+    python_type = "str" if "'" in code else "NoneType"
+    assert isinstance(raised(code, theirs), TypeError)
+    error = raised(code, ours)
+    assert isinstance(error, TypeError) and str(error).startswith(f"unsupported operand type '{python_type}'"), error
