@@ -63,3 +63,22 @@ def test_cli_highlight_of_a_constant_is_a_usage_error(tmp_path):
     assert r.stderr == ("autograd-graph: error: --highlight y: a constant (--const) gets no gradient, so it has no "
                         "chain-rule paths to show; highlight a --set variable\n")
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.needs("dot")
+def test_backward_steps_ending_a_notebook_cell_show_every_frame():
+    """`viz.backward_steps(f)` as a cell's last line showed a list of one-line reprs; now its frames, one under
+    another, as `for frame in frames: display(frame)` shows them. It is still a list."""
+    from autograd_core.viz import jupyter
+
+    f, w, _ = _tanh_of_product()
+    frames = viz.backward_steps(f)
+    assert isinstance(frames, list) and len(frames) == 5
+    bundle = frames._repr_mimebundle_()
+    html = bundle["text/html"]
+    assert html.count("<svg") == len(frames) and "<?xml" not in html and "<!DOCTYPE" not in html
+    assert all(f"backward step {k}/5" in html for k in range(1, 6))
+    assert bundle["text/plain"].startswith("[<graph picture: ")
+    many = jupyter.StepPictures(frames * 9)  # 45 frames: text that says how to see them
+    assert set(many._repr_mimebundle_()) == {"text/plain"}
+    assert "display(frames[k])" in many._repr_mimebundle_()["text/plain"]
