@@ -82,3 +82,18 @@ def test_backward_steps_ending_a_notebook_cell_show_every_frame():
     many = jupyter.StepPictures(frames * 9)  # 45 frames: text that says how to see them
     assert set(many._repr_mimebundle_()) == {"text/plain"}
     assert "display(frames[k])" in many._repr_mimebundle_()["text/plain"]
+
+
+def test_cli_steps_of_a_tensor_output_names_the_option_given(tmp_path, capsys, monkeypatch):
+    """--steps runs the backward pass, so it needs a scalar output; the message named --backward, which the user had
+    not written."""
+    from autograd_core.viz import cli
+
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["export", "x*2", "--set", "x=[1,2]", "--steps", "frames"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("autograd-graph: error: --steps (which runs the backward pass) needs a scalar output, but "
+                          "the output has shape (2,)") and err.count("\n") == 1
+    assert cli.main(["export", "x*2", "--set", "x=[1,2]", "--backward"]) == 2
+    assert capsys.readouterr().err.startswith("autograd-graph: error: --backward needs a scalar output")
+    assert os.listdir(tmp_path) == []

@@ -241,7 +241,8 @@ def _export(args):
     root = _source_value(args)
     if args.backward or args.steps:
         if root.data.size != 1:
-            raise CliError(f"--backward needs a scalar output, but the output has shape {root.shape}; "
+            option = "--backward" if args.backward else "--steps (which runs the backward pass)"
+            raise CliError(f"{option} needs a scalar output, but the output has shape {root.shape}; "
                            "wrap the expression in sum(...) or mean(...)")
         root.backward(retain_graph=True)  # keep the graph so edge derivatives can still be evaluated
     options = {"rankdir": args.rankdir, "show": _check_show(args.show), "highlight": args.highlight,
