@@ -97,3 +97,14 @@ def test_cli_steps_of_a_tensor_output_names_the_option_given(tmp_path, capsys, m
     assert cli.main(["export", "x*2", "--set", "x=[1,2]", "--backward"]) == 2
     assert capsys.readouterr().err.startswith("autograd-graph: error: --backward needs a scalar output")
     assert os.listdir(tmp_path) == []
+
+
+def test_cli_file_that_is_a_folder_says_so(tmp_path, capsys, monkeypatch):
+    from autograd_core.viz import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "model.py").mkdir()
+    assert cli.main(["export", "--file", "model.py:build"]) == 2
+    assert capsys.readouterr().err == "autograd-graph: error: model.py: a folder, not a Python file\n"
+    assert cli.main(["export", "--file", "other.py:build"]) == 2
+    assert capsys.readouterr().err == "autograd-graph: error: other.py: no such file\n"

@@ -478,7 +478,7 @@ def _standard_input():
 def _run_user_function(path, func_name, show_traceback):
     """Import FILE.py as a module (running its code, as documented in --help) and call FUNC()."""
     if not os.path.isfile(path):
-        raise CliError(f"{path}: no such file")
+        raise CliError(f"{path}: " + ("a folder, not a Python file" if os.path.isdir(path) else "no such file"))
     spec = importlib.util.spec_from_file_location("autograd_graph_user_model", path)
     module = importlib.util.module_from_spec(spec)
     directory = os.path.dirname(os.path.abspath(path))
