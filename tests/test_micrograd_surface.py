@@ -52,3 +52,14 @@ def test_an_operand_that_is_not_a_number_is_named_by_its_python_type(code):
     assert isinstance(raised(code, theirs), TypeError)
     error = raised(code, ours)
     assert isinstance(error, TypeError) and str(error).startswith(f"unsupported operand type '{python_type}'"), error
+
+
+def test_load_state_dict_of_a_model_instead_of_its_state_says_which_to_pass():
+    """PyTorch: "Expected state_dict to be dict-like, got <class '...Linear'>"; ours names the fix."""
+    from mistake_helpers import ours, raised, theirs
+
+    code = "out = nn.Linear(2, 2).load_state_dict(nn.Linear(2, 2))"
+    assert isinstance(raised(code, theirs), TypeError)
+    error = raised(code, ours)
+    assert isinstance(error, TypeError) and str(error) == (
+        "load_state_dict: expected a mapping of name -> array, got Linear: a module; pass its .state_dict()")
