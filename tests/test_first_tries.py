@@ -1,6 +1,9 @@
-"""What a micrograd user tries first: its trace_graph notebook's `draw_dot(root, format=..., rankdir=...)` runs
-as `autograd_core.viz.draw_dot`, and its private fields `_prev` and `_backward` (which its own draw_dot and the
-lecture's node-by-node backward pass read) raise an AttributeError that says what to read instead."""
+"""What a newcomer tries first, from micrograd or from PyTorch, and the answer they get.
+
+micrograd: its trace_graph notebook's `draw_dot(root, format=..., rankdir=...)` runs as `autograd_core.viz.draw_dot`,
+and its private fields `_prev` and `_backward` (which its own draw_dot and the lecture's node-by-node backward pass
+read) raise an AttributeError that says what to read instead. PyTorch: an operand that is not a number, and
+load_state_dict given a model, are refused in words that name the mistake (beside PyTorch's, where it has them)."""
 
 import pytest
 
