@@ -66,3 +66,29 @@ def test_load_state_dict_of_a_model_instead_of_its_state_says_which_to_pass():
     error = raised(code, ours)
     assert isinstance(error, TypeError) and str(error) == (
         "load_state_dict: expected a mapping of name -> array, got Linear: a module; pass its .state_dict()")
+
+
+def test_the_digits_plot_names_its_dotted_target_line():
+    """examples/train_digits_cnn.py drew an unlabelled dotted line at 97% (whatever --min-accuracy said): every line
+    of the accuracy panel is now in its legend, the target at --min-accuracy."""
+    pytest.importorskip("matplotlib")
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, where examples/ is
+    try:
+        from examples import train_digits_cnn
+    finally:
+        sys.path.pop(0)
+    history = {"train_loss": [1.0, 0.5], "test_loss": [1.1, 0.6], "train_accuracy": [0.8, 0.9],
+               "test_accuracy": [0.85, 0.95]}
+    fig = train_digits_cnn.plot_curves(history, target=0.9)
+    try:
+        accuracy_panel = fig.axes[1]
+        labels = [text.get_text() for text in accuracy_panel.get_legend().get_texts()]
+        assert labels == ["train", "test", "target 90% (--min-accuracy)"]
+        assert [line.get_ydata()[0] for line in accuracy_panel.get_lines()][-1] == pytest.approx(90)
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
