@@ -92,3 +92,27 @@ def test_the_digits_plot_names_its_dotted_target_line():
         import matplotlib.pyplot as plt
 
         plt.close(fig)
+
+
+def test_the_optimizer_comparison_shows_every_accuracy():
+    """examples/compare_optimizers.py fixed its accuracy axis at 80-100%: a short run (--epochs 3) drew its first
+    epochs, at 20-80%, outside the panel."""
+    pytest.importorskip("matplotlib")
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    try:
+        from examples import compare_optimizers
+    finally:
+        sys.path.pop(0)
+    results = {"SGD": {"train_loss": [2.0, 1.5, 1.0], "test_accuracy": [0.23, 0.61, 0.8]},
+               "Adam": {"train_loss": [1.0, 0.5, 0.2], "test_accuracy": [0.9, 0.95, 0.97]}}
+    fig = compare_optimizers.plot_comparison(results)
+    try:
+        low, high = fig.axes[1].get_ylim()
+        assert low <= 23 and high >= 97
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
