@@ -108,3 +108,32 @@ def test_cli_file_that_is_a_folder_says_so(tmp_path, capsys, monkeypatch):
     assert capsys.readouterr().err == "autograd-graph: error: model.py: a folder, not a Python file\n"
     assert cli.main(["export", "--file", "other.py:build"]) == 2
     assert capsys.readouterr().err == "autograd-graph: error: other.py: no such file\n"
+
+
+@pytest.mark.parametrize("option", ["--set", "--const"])
+def test_cli_set_of_a_constants_name_is_refused(tmp_path, capsys, monkeypatch, option):
+    """`--set pi=1` shadowed the constant pi without a word (and the error for another name then listed pi twice,
+    as a variable and as a constant), while a program's `pi = ...` is refused."""
+    from autograd_core.viz import cli
+
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["export", "pi*x", option, "pi=1", "--set", "x=2"]) == 2
+    assert capsys.readouterr().err == (f"autograd-graph: error: {option}: 'pi' is a constant (pi = 3.14159); choose "
+                                       "another variable name\n")
+    assert cli.main(["export", "pi = x*2; f = pi", "--set", "x=2"]) == 2
+    assert "'pi' cannot be assigned" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["x", "--const", "x=a"], "--const x: 'a' is not a number or a nested list of numbers"),
+    (["x", "--const", "x=@none.npy"], "--const: @none.npy: no such file"),
+    (["x", "--set", "x=[1,[2]]"], "--set x: the nested lists are ragged (rows of different lengths)"),
+    (["--mlp", "2,4,1", "--input", "a,b"], "--input: '[a,b]' is not a number or a nested list of numbers"),
+])
+def test_cli_value_errors_name_the_option_they_came_from(tmp_path, capsys, monkeypatch, args, message):
+    """A bad --const or --input value was reported as '--set x: ...' and '--set --input: ...'."""
+    from autograd_core.viz import cli
+
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["export", *args]) == 2
+    assert capsys.readouterr().err == f"autograd-graph: error: {message}\n"

@@ -524,7 +524,7 @@ def _mlp(sizes_text, input_text, seed):
     if input_text is None:
         inputs = np.ones(sizes[0])
     else:
-        inputs = np.atleast_1d(parse_literal(f"[{input_text}]", "--input"))
+        inputs = np.atleast_1d(parse_literal(f"[{input_text}]", "", option="--input"))
     if inputs.shape != (sizes[0],):
         raise CliError(f"--input: expected {sizes[0]} numbers for an MLP with {sizes[0]} inputs, got {inputs.size}")
     model = MLP(sizes[0], sizes[1:], rng=seed, dtype=np.float64)
