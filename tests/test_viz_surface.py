@@ -137,3 +137,12 @@ def test_cli_value_errors_name_the_option_they_came_from(tmp_path, capsys, monke
     monkeypatch.chdir(tmp_path)
     assert cli.main(["export", *args]) == 2
     assert capsys.readouterr().err == f"autograd-graph: error: {message}\n"
+
+
+def test_cli_functions_say_which_variance_var_is():
+    """var(x) of [1, 2, 3, 4] is 5/3 (÷ n − 1, PyTorch's default), where a NumPy user expects 1.25 (÷ n)."""
+    from autograd_core.viz import cli, expr
+
+    line = next(line for line in cli.functions_text().splitlines() if line.strip().startswith("var("))
+    assert "÷ (n − 1)" in line, line
+    assert float(expr.evaluate("var(x)", {"x": Value([1.0, 2.0, 3.0, 4.0])}).data) == pytest.approx(5 / 3)

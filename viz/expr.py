@@ -84,7 +84,7 @@ FUNCTIONS = {f.name: f for f in [
     Function("mean", ag.mean, 1, keywords=_REDUCE, doc="mean over axis"),
     Function("max", ag.max, 1, keywords=_REDUCE, doc="maximum over axis"),
     Function("min", ag.min, 1, keywords=_REDUCE, doc="minimum over axis"),
-    Function("var", ag.var, 1, keywords=_REDUCE, doc="variance over axis"),
+    Function("var", ag.var, 1, keywords=_REDUCE, doc="variance over axis, ÷ (n − 1) as PyTorch's (NumPy's ÷ n)"),
     Function("logsumexp", ag.logsumexp, 1, keywords=_REDUCE, doc="log Σ exp(x) over axis"),
     Function("softmax", ag.softmax, 1, keywords=("axis",), doc="exp(x) / Σ exp(x) along axis (-1)"),
     Function("log_softmax", ag.log_softmax, 1, keywords=("axis",), doc="log of softmax along axis (-1)"),
