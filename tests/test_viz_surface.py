@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autograd_core import Value, viz
@@ -146,3 +147,19 @@ def test_cli_functions_say_which_variance_var_is():
     line = next(line for line in cli.functions_text().splitlines() if line.strip().startswith("var("))
     assert "÷ (n − 1)" in line, line
     assert float(expr.evaluate("var(x)", {"x": Value([1.0, 2.0, 3.0, 4.0])}).data) == pytest.approx(5 / 3)
+
+
+def test_drawing_a_model_or_a_function_says_what_to_draw_instead():
+    """viz.draw(model) said the Linear came from 'another library' and told the user to import Value."""
+    from autograd_core import nn
+
+    with pytest.raises(TypeError, match=r"got the module Linear itself: draw what a call computes, e\.g\. "
+                                        r"viz\.draw\(model\(x\)\)") as err:
+        viz.draw(nn.Linear(2, 2))
+    assert "another library" not in str(err.value)
+    with pytest.raises(TypeError, match=r"got function \(draw the Value it returns: viz\.draw\(f\(x\)\)\)"):
+        viz.draw(lambda x: x * 2)
+    with pytest.raises(TypeError, match="NumPy data records no graph"):
+        viz.trace(np.ones(3))
+    with pytest.raises(TypeError, match=r"expected a Value, got float$"):
+        viz.draw(3.0)
