@@ -61,8 +61,8 @@ def test_cli_highlight_of_a_constant_is_a_usage_error(tmp_path):
                         "--highlight", "y", "--backward", "-o", "f.svg"], cwd=tmp_path, env=env, capture_output=True,
                        text=True, timeout=60)
     assert (r.returncode, r.stdout) == (2, "")
-    assert r.stderr == ("autograd-graph: error: --highlight y: a constant (--const) gets no gradient, so it has no "
-                        "chain-rule paths to show; highlight a --set variable\n")
+    assert r.stderr == ("autograd-graph: error: --highlight y: a constant (--const, or requires_grad=False in --file's "
+                        "code) gets no gradient, so it has no chain-rule paths to show; highlight a variable\n")
     assert os.listdir(tmp_path) == []
 
 

@@ -253,8 +253,8 @@ def _export(args):
         raise CliError(f"--highlight {args.highlight[:40]!r}: no variable of that name in the graph "
                        f"(names: {_name_list(_labels(root))})")
     if args.highlight is not None and args.highlight in _labels(root, constants=True):
-        raise CliError(f"--highlight {args.highlight[:40]}: a constant (--const) gets no gradient, so it has no "
-                       "chain-rule paths to show; highlight a --set variable")
+        raise CliError(f"--highlight {args.highlight[:40]}: a constant (--const, or requires_grad=False in --file's "
+                       "code) gets no gradient, so it has no chain-rule paths to show; highlight a variable")
     target = args.output or "-" if args.output is not None or not args.steps else None
     if target is not None:
         fmt = format_for(None if target == "-" else target, args.format)
