@@ -23,6 +23,24 @@ class DTypeError(TypeError, RuntimeError):
     `autograd_core.DTypeError`."""
 
 
+class NotAValueField:
+    """A name another library's node has and a Value has not (micrograd's `_prev`, `_backward`): reading it raises
+    the AttributeError Python would, with where to look instead, so that code ported from there says what to change.
+    A non-data descriptor (no __set__): an attribute of that name set on a Value itself still reads back."""
+
+    def __init__(self, hint):
+        self.hint = hint
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        raise AttributeError(f"'{type(obj).__name__}' object has no attribute {self.name!r} ({self.hint})",
+                             name=self.name, obj=obj)
+
+
 def describe(value):
     """How error messages name a Value: its label, what made it and its shape, and its layout when sparse
     ("'w1', a leaf, of shape (3,)", "matmul of shape (4, 2)"). The label stands apart from the op ("'x1*w1 + x2*w2',

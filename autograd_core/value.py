@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .errors import DTypeError
+from .errors import DTypeError, NotAValueField
 from .grad_array import GradArray, LeafArray
 from .inplace import InplaceMethods
 from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element as _carry_lazy_bits
@@ -92,6 +92,12 @@ class Value(TensorMethods, InplaceMethods):
     __slots__ = ("data", "_grad", "_requires_grad", "_op", "_p0", "_p1", "_params", "_hooks",
                  "_scope", "_origin", "_index", "_pending", "_version", "__weakref__", "__dict__")
     label = None  # a name for pictures and error messages, set on the nodes that have one
+    # micrograd's private fields, which its draw_dot and the lecture's node-by-node backward pass read: a node here
+    # keeps its inputs in argument order and its derivative in its primitive, so these say what to read instead
+    _prev = NotAValueField("micrograd's set of a node's inputs: read v.parents, a tuple in argument order, and v.op; "
+                           "autograd_core.viz.draw(v) is micrograd's draw_dot")
+    _backward = NotAValueField("micrograd's per-node backward step: call loss.backward() once for the whole graph; "
+                               "autograd_core.viz.backward_steps(loss) draws it node by node")
     __array_priority__ = 1000  # ndarray <op> Value defers to Value
 
     def __init_subclass__(cls, **kwargs):
@@ -206,7 +212,8 @@ class Value(TensorMethods, InplaceMethods):
             elif arr.dtype.kind == "c":
                 complex_values_exist()
             elif arr.dtype.kind != "f":
-                raise TypeError(f"cannot use an operand of dtype {arr.dtype} ({type(x).__name__})")
+                raise TypeError(f"unsupported operand type {type(x).__name__!r} (NumPy reads it as dtype {arr.dtype}): "
+                                "an operand of a Value is a number, an array or (nested) list of numbers, or a Value")
             elif dtype.kind not in "fc" and isinstance(x, np.floating):  # a NumPy float is a Python float to PyTorch
                 arr = arr.astype(_number_dtype(1.0, dtype))  # the default float dtype next to integers, not float64
             data = arr[()] if arr.ndim == 0 else arr

@@ -97,7 +97,10 @@ def plot_comparison(results, path=None):
         ax_loss.semilogy(epochs, history["train_loss"], **style)
         ax_acc.plot(epochs, np.asarray(history["test_accuracy"]) * 100, **style)
     ax_loss.set(xlabel="epoch", ylabel="cross-entropy (mean over the epoch)", title="training loss, MLP 64-64-10")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="test accuracy", ylim=(80, 100))
+    # from 80% up, or lower when a run was lower (a short run's first epochs): no point is cut off the panel
+    lowest = min(min(history["test_accuracy"]) for history in results.values()) * 100
+    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="test accuracy",
+               ylim=(min(80, 5 * np.floor(lowest / 5)), 100.5))
     ax_acc.grid(alpha=0.3)
     for ax in (ax_loss, ax_acc):  # whole epochs only: a short run otherwise shows ticks at 1.5, 2.5, ...
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

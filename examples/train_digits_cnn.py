@@ -234,8 +234,9 @@ def _load_checkpoint(path, model, opt, schedule, history):
     return meta["epochs_done"]
 
 
-def plot_curves(history, path=None):
-    """Cross-entropy (log scale) and accuracy per epoch, on the training batches and on the test set."""
+def plot_curves(history, path=None, target=0.97):
+    """Cross-entropy (log scale) and accuracy per epoch, on the training batches and on the test set; a dotted line
+    at the `target` test accuracy (--min-accuracy)."""
     fig, (ax_loss, ax_acc) = subplots(2, figsize=(10, 3.8))
     epochs = np.arange(1, len(history["train_loss"]) + 1)
     ax_loss.semilogy(epochs, history["train_loss"], "o-", ms=3, label="train (mean over the epoch)")
@@ -244,7 +245,7 @@ def plot_curves(history, path=None):
     ax_loss.legend()
     ax_acc.plot(epochs, np.asarray(history["train_accuracy"]) * 100, "o-", ms=3, label="train")
     ax_acc.plot(epochs, np.asarray(history["test_accuracy"]) * 100, "s-", ms=3, label="test")
-    ax_acc.axhline(97, color="gray", lw=0.8, ls=":")
+    ax_acc.axhline(100 * target, color="gray", lw=0.8, ls=":", label=f"target {target:.0%} (--min-accuracy)")
     lowest = min(history["train_accuracy"] + history["test_accuracy"]) * 100
     ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title=f"accuracy (test: {history['test_accuracy'][-1]:.1%})",
                ylim=(min(80, 5 * np.floor(lowest / 5)), 100.5))
@@ -302,7 +303,7 @@ def main(argv=None):
     if args.distributed and dist.get_rank() != 0:
         return 0 if history["test_accuracy"][-1] >= args.min_accuracy else 1
     out = output_dir(args.out)
-    plot_curves(history, out / "digits_cnn_curves.png")
+    plot_curves(history, out / "digits_cnn_curves.png", target=args.min_accuracy)
     plot_confusion(history["y_test"], history["predicted"], out / "digits_confusion.png")
     accuracy = history["test_accuracy"][-1]
     print(f"digits CNN: {args.epochs} epochs in {history['seconds']:.1f} s, "

@@ -222,8 +222,10 @@ class _State:
         instead of a copy into its own, as PyTorch's.
         """
         if not hasattr(state_dict, "keys"):
+            module = hasattr(state_dict, "state_dict") and hasattr(state_dict, "parameters")  # a model, not its state
             raise TypeError(
                 f"load_state_dict: expected a mapping of name -> array, got {type(state_dict).__name__}"
+                + (": a module; pass its .state_dict()" if module else "")
             )
         hooked = self._state_hooked()
         hook_missing, hook_unexpected, errors = [], [], []

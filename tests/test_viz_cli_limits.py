@@ -52,9 +52,10 @@ def call(*args, cwd, monkeypatch, capture):
     return subprocess.CompletedProcess(args, code, out, err)
 
 
-def one_line_error(r, fragment):
+def one_line_error(r, fragment, status=2):
+    """One line on stderr naming the problem, no traceback; status 2 for a usage error, 1 for a failure."""
     stderr = r.stderr.decode()
-    assert r.returncode == 2, stderr
+    assert r.returncode == status, stderr
     assert stderr.count("\n") == 1 and stderr.startswith("autograd-graph: error: "), stderr
     assert "Traceback" not in stderr and fragment in stderr, stderr
 
@@ -192,9 +193,9 @@ def test_graphviz_time_limit_is_one_line(tmp_path):
     os.chmod(fake / "dot", 0o755)
     start = time.monotonic()
     r = run(*SMALL, "-o", "out.svg", "--time-limit", "1", cwd=tmp_path, env={"PATH": f"{fake}:{os.environ['PATH']}"})
-    one_line_error(r, "Graphviz 'dot' did not finish within")
+    one_line_error(r, "Graphviz 'dot' did not finish within", status=1)  # a valid command that failed
     assert time.monotonic() - start < 40 and os.listdir(tmp_path) == ["bin"]
-    one_line_error(run(*SMALL, "-o", "out.svg", "--time-limit", "0.0001", cwd=tmp_path), "time limit")
+    one_line_error(run(*SMALL, "-o", "out.svg", "--time-limit", "0.0001", cwd=tmp_path), "time limit", status=1)
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -232,7 +233,7 @@ def test_steps_are_written_as_they_are_drawn(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setattr(cli, "render_bytes", fake_render)
     code = cli.main(["export", "tanh(w*x)", "--set", "w=1", "--set", "x=2", "--steps", str(tmp_path / "f")])
-    assert code == 2
+    assert code == 1  # a failure, not a usage error
     assert sorted(os.listdir(tmp_path / "f")) == ["step_000.svg", "step_001.svg", "step_002.svg"]
     assert "3 of 4 step pictures were written" in capsys.readouterr().err
     assert all(t is not None and t <= cli.DEFAULT_TIME_LIMIT for t in calls)
@@ -373,7 +374,7 @@ def test_graphviz_failure_is_one_line(tmp_path):
     (fake / "dot").write_text("#!/bin/sh\necho 'Error: syntax error in line 1' >&2\nexit 1\n")
     os.chmod(fake / "dot", 0o755)
     r = run(*SMALL, "-o", "out.svg", cwd=tmp_path, env={"PATH": f"{fake}:{os.environ['PATH']}"})
-    one_line_error(r, "Graphviz 'dot' failed (exit status 1): Error: syntax error in line 1")
+    one_line_error(r, "Graphviz 'dot' failed (exit status 1): Error: syntax error in line 1", status=1)
     assert not (tmp_path / "out.svg").exists()
 
 
@@ -382,7 +383,7 @@ def test_memory_error_is_one_line(monkeypatch, capsys):
         raise MemoryError
 
     monkeypatch.setattr(cli, "_source_value", no_memory)
-    assert cli.main(SMALL) == 2
+    assert cli.main(SMALL) == 1
     assert capsys.readouterr().err == "autograd-graph: error: out of memory; draw a smaller graph (see the limits in " \
                                       "--help)\n"
 
@@ -395,7 +396,7 @@ def test_memory_error_is_one_line(monkeypatch, capsys):
 ])
 def test_exceptions_from_a_users_function_are_one_line(tmp_path, body, fragment):
     (tmp_path / "model.py").write_text(f"def build():\n    {body}\n")
-    one_line_error(run("export", "--file", "model.py:build", cwd=tmp_path), fragment)
+    one_line_error(run("export", "--file", "model.py:build", cwd=tmp_path), fragment, status=1)  # the code failed
 
 
 def test_set_names_are_nfkc_normalised_like_expression_names(tmp_path, monkeypatch, capsysbinary):

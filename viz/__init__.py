@@ -21,7 +21,7 @@ if __name__ != "autograd_core.viz":  # the repository's viz/ folder is installed
 from .graph import SCHEMA, ComplexNotDrawn, Edge, Graph, Node, ScopeInfo, trace
 from .chain import ChainRule, chain_rule
 from .collapse import collapse
-from .dot import draw, render
+from .dot import draw, draw_dot, render
 from .graph_json import from_json, graph_from_dict, graph_to_dict, to_json
 from .export import GraphvizNotFound, export, export_bytes, render_bytes
 from .jupyter import GraphPicture, show_values_as_graphs, value_mimebundle
@@ -32,7 +32,7 @@ show_values_as_graphs()  # from now on Jupyter shows a Value as the picture of i
 
 __all__ = [
     "SCHEMA", "ComplexNotDrawn", "Edge", "Graph", "Node", "ScopeInfo", "trace", "ChainRule", "chain_rule", "collapse",
-    "draw", "render", "from_json", "graph_from_dict", "graph_to_dict", "to_json", "GraphvizNotFound",
+    "draw", "draw_dot", "render", "from_json", "graph_from_dict", "graph_to_dict", "to_json", "GraphvizNotFound",
     "export", "export_bytes", "render_bytes", "GraphPicture", "show_values_as_graphs", "value_mimebundle",
     "backward_order", "backward_steps", "Explorer", "explore",
 ]

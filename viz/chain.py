@@ -122,6 +122,16 @@ def _reaches_leaf(graph, leaf_id):
     return reaches
 
 
+def check_differentiable(graph, leaf_node, who):
+    """Refuse to differentiate by a node that needs no gradient (a constant, `requires_grad=False`, `--const`): the
+    backward pass sends it none, so it has no paths whose products sum to a `.grad` (it has no `.grad`)."""
+    if leaf_node.id != graph.output and not leaf_node.requires_grad:
+        raise ValueError(
+            f"{who}: {leaf_node.name} does not require a gradient (a constant: requires_grad=False, or --const), so "
+            f"backward() sends it none and there is no ∂{graph.node(graph.output).name}/∂{leaf_node.name} to show; "
+            "choose a Value that requires grad")
+
+
 def chain_rule(root, leaf, max_paths=64) -> ChainRule:
     """∂root/∂leaf for a scalar graph, as the sum over paths of products of local derivatives.
 
@@ -136,6 +146,7 @@ def chain_rule(root, leaf, max_paths=64) -> ChainRule:
     """
     graph = root if isinstance(root, Graph) else trace(root)
     leaf_node = _find(graph, leaf)
+    check_differentiable(graph, leaf_node, "chain_rule")
     nodes = {n.id: n for n in graph.nodes}
     edges_on_path = path_edges(graph, leaf_node.id)
     incoming = {}

@@ -1,7 +1,10 @@
 """`autograd-graph` (also `python -m autograd_core.viz`): draw the computation graph of an expression, model or MLP.
 
-Everything the user gives is checked before anything is written: errors print one line on stderr and exit
-with status 2, and outputs go through a temporary file and a rename, so no partial file is left.
+Everything the user gives is checked before anything is written, and outputs go through a temporary file and a
+rename, so no partial file is left. Every error is one line on stderr, and the exit status says whose it is, as
+shell tools' do (grep, diff, argparse): 2 for a usage error (an option, expression, value or path that cannot be
+used as written: fix the command), 1 for a failure of a command that was valid (Graphviz missing, failing or out
+of time, a write that failed, the code of --file raising, no memory: the command may work elsewhere or later).
 """
 
 from __future__ import annotations
@@ -62,6 +65,10 @@ SVG, PNG and PDF need the Graphviz 'dot' program; DOT and JSON do not.
 to is replaced, the link stays); /dev/null, /dev/stdout and named pipes are written into, never replaced;
 directories, sockets and block devices are refused.
 
+Exit status: 0 done; 2 a usage error (the command cannot run as written: options, the expression, values,
+paths); 1 a failure of a valid command (Graphviz missing, failing or out of time, a write that failed, an
+exception from --file's code, no memory). Either way one line on stderr, no traceback, no partial file.
+
 Limits (each refusal is one line on stderr and exit status 2):
   expression   {expr_chars} characters, {syntax_nodes} parts, {depth} levels of nesting
   arrays       {elements:,} elements per array; {work:,} element-operations for the whole expression
@@ -86,6 +93,11 @@ Limits (each refusal is one line on stderr and exit status 2):
 
 class CliError(Exception):
     """A problem with the user's input; main prints it on one line and exits with status 2."""
+
+
+class CliFailure(Exception):
+    """A valid command that could not be carried out (a write failed, Graphviz failed or ran out of time, the code
+    of --file raised); main prints it on one line and exits with status 1."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -187,7 +199,9 @@ def main(argv=None):
             # x/0 and log(-1) give inf and nan in the picture (and one note below), not NumPy's warnings
             warnings.simplefilter("ignore", RuntimeWarning)
             return _export(args)
-    except (CliError, ExprError, GraphvizNotFound, GraphvizError, ValueError, TypeError, KeyError) as err:
+    except (CliFailure, GraphvizNotFound, GraphvizError) as err:  # the command was valid, the work failed
+        return _fail(err, status=1)
+    except (CliError, ExprError, ValueError, TypeError, KeyError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
         return _fail(message)
     except _ReaderGone:
@@ -196,21 +210,22 @@ def main(argv=None):
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     except MemoryError:
-        return _fail("out of memory; draw a smaller graph (see the limits in --help)")
+        return _fail("out of memory; draw a smaller graph (see the limits in --help)", status=1)
     except RecursionError:
-        return _fail("the graph is nested too deeply to draw")
+        return _fail("the graph is nested too deeply to draw", status=1)
     except Exception as err:  # a bug of ours: still one line, unless asked for the traceback
         if getattr(args, "traceback", False):
             raise
-        return _fail(f"internal error: {type(err).__name__}: {err} (rerun with --traceback for details)")
+        return _fail(f"internal error: {type(err).__name__}: {err} (rerun with --traceback for details)", status=1)
 
 
-def _fail(message):
+def _fail(message, status=2):
+    """One line on stderr; the exit status: 2 for a usage error, 1 for a failure (see the module's docstring)."""
     text = " ".join(str(message).split())
     if len(text) > 500:
         text = text[:497] + "..."
     print(f"{PROG}: error: {text}", file=sys.stderr)
-    return 2
+    return status
 
 
 def functions_text():
@@ -226,7 +241,8 @@ def _export(args):
     root = _source_value(args)
     if args.backward or args.steps:
         if root.data.size != 1:
-            raise CliError(f"--backward needs a scalar output, but the output has shape {root.shape}; "
+            option = "--backward" if args.backward else "--steps (which runs the backward pass)"
+            raise CliError(f"{option} needs a scalar output, but the output has shape {root.shape}; "
                            "wrap the expression in sum(...) or mean(...)")
         root.backward(retain_graph=True)  # keep the graph so edge derivatives can still be evaluated
     options = {"rankdir": args.rankdir, "show": _check_show(args.show), "highlight": args.highlight,
@@ -236,6 +252,9 @@ def _export(args):
     if args.highlight is not None and args.highlight not in _labels(root) and "." not in args.highlight:
         raise CliError(f"--highlight {args.highlight[:40]!r}: no variable of that name in the graph "
                        f"(names: {_name_list(_labels(root))})")
+    if args.highlight is not None and args.highlight in _labels(root, constants=True):
+        raise CliError(f"--highlight {args.highlight[:40]}: a constant (--const, or requires_grad=False in --file's "
+                       "code) gets no gradient, so it has no chain-rule paths to show; highlight a variable")
     target = args.output or "-" if args.output is not None or not args.steps else None
     if target is not None:
         fmt = format_for(None if target == "-" else target, args.format)
@@ -250,8 +269,8 @@ def _export(args):
         except GraphvizError as err:
             if "did not finish" not in str(err):
                 raise
-            raise CliError(f"{_timed_out(args)}; draw fewer nodes with --max-nodes N, or leave out the edge "
-                           "labels with --show data,grad,shape") from None
+            raise CliFailure(f"{_timed_out(args)}; draw fewer nodes with --max-nodes N, or leave out the edge "
+                             "labels with --show data,grad,shape") from None
         _write(target, data)
     if args.steps:
         _write_steps(root, args, frames, deadline)
@@ -266,6 +285,8 @@ def _check_bounds(args):
         raise CliError(f"--max-frames must be between 1 and {MAX_STEP_FRAMES}, got {args.max_frames}")
     if not 0 < args.time_limit <= 3600:
         raise CliError(f"--time-limit must be more than 0 and at most 3600 seconds, got {args.time_limit:g}")
+    if args.output is not None and not args.output.strip():  # -o "" or -o "$UNSET": not standard output by accident
+        raise CliError(f"-o/--output: {args.output!r} is not a file name; give a file, or - for standard output")
     if args.title is not None and len(args.title) > MAX_TITLE_CHARS:
         raise CliError(f"--title is {len(args.title)} characters long; the limit is {MAX_TITLE_CHARS}")
 
@@ -277,7 +298,7 @@ def _timed_out(args):
 def _time_left(deadline, args):
     left = deadline - time.monotonic()
     if left <= 0:
-        raise CliError(f"the time limit of {args.time_limit:g} s (--time-limit) is used up")
+        raise CliFailure(f"the time limit of {args.time_limit:g} s (--time-limit) is used up")
     return left
 
 
@@ -294,7 +315,7 @@ def _to_stdout(data: bytes):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise _ReaderGone from None
     except OSError as err:  # a full disk, /dev/full, a closed descriptor
-        raise CliError(f"cannot write to standard output: {err.strerror or err}") from None
+        raise CliFailure(f"cannot write to standard output: {err.strerror or err}") from None
 
 
 def _write(target, data):
@@ -304,9 +325,12 @@ def _write(target, data):
     try:
         write_atomic(target, data, who="cannot write")
     except OSError as err:
-        # A system error (permission denied, disk full) has a strerror and no path; the refusals of write_atomic
-        # are messages of their own that name the path and start with `who`.
-        raise CliError(f"cannot write {target}: {err.strerror}" if err.strerror else str(err)) from None
+        # A system error (permission denied, disk full) has a strerror and no path: the write failed (status 1).
+        # The refusals of write_atomic (no such folder, a directory, a path under /proc) are messages of their own
+        # that name the path and start with `who`: the path cannot be used as written (status 2).
+        if err.strerror:
+            raise CliFailure(f"cannot write {target}: {err.strerror}") from None
+        raise CliError(str(err)) from None
 
 
 def _name_list(names, limit=20):
@@ -315,10 +339,14 @@ def _name_list(names, limit=20):
     return text + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def _labels(root):
+def _labels(root, constants=False):
+    """The labels in the graph below root; with constants=True, those that only Values needing no gradient have."""
     from .graph import topological_values
 
-    return {v.label for v in topological_values(root) if v.label}
+    values = [v for v in topological_values(root) if v.label]
+    if not constants:
+        return {v.label for v in values}
+    return {v.label for v in values if not v.requires_grad} - {v.label for v in values if v.requires_grad}
 
 
 def _note_non_finite(root):
@@ -365,9 +393,9 @@ def _write_steps(root, args, count, deadline):
                                                   max_steps=args.max_frames, by=args.steps_by)):
         try:
             data = render_bytes(frame, "svg", timeout=_time_left(deadline, args))
-        except (GraphvizError, CliError) as err:
+        except (GraphvizError, CliFailure) as err:
             reason = _timed_out(args) if "did not finish" in str(err) else str(err)
-            raise CliError(f"{reason}; {written} of {count} step pictures were written to {args.steps}") from None
+            raise CliFailure(f"{reason}; {written} of {count} step pictures were written to {args.steps}") from None
         _write(os.path.join(args.steps, f"step_{k:0{width}d}.svg"), data)
         written += 1
 
@@ -450,7 +478,7 @@ def _standard_input():
 def _run_user_function(path, func_name, show_traceback):
     """Import FILE.py as a module (running its code, as documented in --help) and call FUNC()."""
     if not os.path.isfile(path):
-        raise CliError(f"{path}: no such file")
+        raise CliError(f"{path}: " + ("a folder, not a Python file" if os.path.isdir(path) else "no such file"))
     spec = importlib.util.spec_from_file_location("autograd_graph_user_model", path)
     module = importlib.util.module_from_spec(spec)
     directory = os.path.dirname(os.path.abspath(path))
@@ -466,7 +494,7 @@ def _run_user_function(path, func_name, show_traceback):
     except (Exception, SystemExit) as err:  # the user's code: anything it raises (even exit()) is one line
         if show_traceback:
             raise
-        raise CliError(f"{path}:{func_name} raised {type(err).__name__}: {err} (rerun with --traceback)") from None
+        raise CliFailure(f"{path}:{func_name} raised {type(err).__name__}: {err} (rerun with --traceback)") from None
     finally:
         sys.path.remove(directory)
     if not isinstance(result, Value):
@@ -496,7 +524,7 @@ def _mlp(sizes_text, input_text, seed):
     if input_text is None:
         inputs = np.ones(sizes[0])
     else:
-        inputs = np.atleast_1d(parse_literal(f"[{input_text}]", "--input"))
+        inputs = np.atleast_1d(parse_literal(f"[{input_text}]", "", option="--input"))
     if inputs.shape != (sizes[0],):
         raise CliError(f"--input: expected {sizes[0]} numbers for an MLP with {sizes[0]} inputs, got {inputs.size}")
     model = MLP(sizes[0], sizes[1:], rng=seed, dtype=np.float64)

@@ -17,7 +17,7 @@ import math
 import graphviz
 import numpy as np
 
-from .chain import chain_rule, path_edges, symbol
+from .chain import chain_rule, check_differentiable, path_edges, symbol
 from .collapse import collapse
 from .graph import (
     COLLAPSED, CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, Graph, _gc_paused, summary_table, trace,
@@ -83,10 +83,12 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
     Works without the Graphviz binary: the result's `.source` is the DOT text.
     """
     show = _check_show(show)
-    graph = root if isinstance(root, Graph) else trace(root, derivatives="derivs" in show)
+    # the chain-rule title of highlight= needs the numbers on the edges even when the edges do not show them
+    graph = root if isinstance(root, Graph) else trace(root, derivatives="derivs" in show or highlight is not None)
     on_path, chain, scalar_path, why = set(), None, False, ""
     if highlight is not None:
         leaf = graph.node(highlight) if _is_node_id(graph, highlight) else graph.node_of(highlight)
+        check_differentiable(graph, leaf, "draw(highlight=...)")
         on_path = path_edges(graph, leaf.id)
         nodes = graph._node_index()
         scalar_path = all(nodes[i].is_scalar for e in on_path for i in e[:2])
@@ -111,6 +113,16 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
     picture = render(shown, rankdir=rankdir, show=show, highlight_edges=on_path, title_lines=lines,
                      clusters=clusters)
     return sized(picture, dpi, size)
+
+
+def draw_dot(root, format="svg", rankdir="LR") -> GraphPicture:
+    """micrograd's `draw_dot(root, format='svg', rankdir='LR')`, so that its notebooks' calls run unchanged:
+    `draw(root, rankdir=rankdir)` (data, grad and each edge's local derivative) with `.format` set to `format`, the
+    format `.render(filename)` writes ('svg', 'png', 'pdf', ...). For the other options (highlight=, max_nodes=,
+    show=) call `draw` itself."""
+    picture = draw(root, rankdir=rankdir)
+    picture.format = format  # graphviz checks the name: an unknown format is a ValueError naming the known ones
+    return picture
 
 
 def sized(picture, dpi=None, size=None):

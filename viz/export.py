@@ -143,9 +143,14 @@ def write_atomic(path, data: bytes, who="viz.export"):
     replace_file(path, lambda file: file.write(data), who=who)
 
 
-def export(root, path, fmt=None, **draw_options):
-    """Write the picture (or JSON) of the graph below `root` to `path`; the format comes from `fmt` or the
-    suffix. Nothing is written if rendering fails. Returns the format used."""
+def export(root, path, fmt=None, *, format=None, **draw_options):  # noqa: A002 (graphviz's and matplotlib's name)
+    """Write the picture (or JSON) of the graph below `root` to `path`; the format comes from `fmt` (or `format=`,
+    graphviz's `render(format=...)` and matplotlib's `savefig(format=...)` name for it) or the suffix. Nothing is
+    written if rendering fails. Returns the format used."""
+    if format is not None:
+        if fmt is not None and fmt != format:
+            raise TypeError(f"viz.export: fmt={fmt!r} and format={format!r} name the same thing; give one of them")
+        fmt = format
     fmt = format_for(path, fmt)
     write_atomic(path, export_bytes(root, fmt, **draw_options))
     return fmt

@@ -84,7 +84,7 @@ FUNCTIONS = {f.name: f for f in [
     Function("mean", ag.mean, 1, keywords=_REDUCE, doc="mean over axis"),
     Function("max", ag.max, 1, keywords=_REDUCE, doc="maximum over axis"),
     Function("min", ag.min, 1, keywords=_REDUCE, doc="minimum over axis"),
-    Function("var", ag.var, 1, keywords=_REDUCE, doc="variance over axis"),
+    Function("var", ag.var, 1, keywords=_REDUCE, doc="variance over axis, ÷ (n − 1) as PyTorch's (NumPy's ÷ n)"),
     Function("logsumexp", ag.logsumexp, 1, keywords=_REDUCE, doc="log Σ exp(x) over axis"),
     Function("softmax", ag.softmax, 1, keywords=("axis",), doc="exp(x) / Σ exp(x) along axis (-1)"),
     Function("log_softmax", ag.log_softmax, 1, keywords=("axis",), doc="log of softmax along axis (-1)"),
@@ -311,71 +311,80 @@ def _charge_work(op, work, node):
 # --set NAME=VALUE
 
 
-def parse_assignment(text: str):
-    """('W', Value) from 'W=[[1,2],[3,4]]', 'w=2' or 'x=@x.npy'; the Value is a labelled leaf with a grad."""
+def parse_assignment(text: str, option="--set"):
+    """('W', Value) from 'W=[[1,2],[3,4]]', 'w=2' or 'x=@x.npy'; the Value is a labelled leaf with a grad.
+    option: the command-line option the text came from, which the error messages name."""
     name, sep, value = text.partition("=")
     name = unicodedata.normalize("NFKC", name.strip())  # as Python (and so `parse`) reads identifiers: ｘ is x
     if not sep:
-        raise ExprError(f"--set {text[:40]!r}: expected NAME=VALUE")
+        raise ExprError(f"{option} {text[:40]!r}: expected NAME=VALUE")
     if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("__"):
-        raise ExprError(f"--set: {name[:40]!r} is not a valid variable name")
+        raise ExprError(f"{option}: {name[:40]!r} is not a valid variable name")
     if name in FUNCTIONS:
-        raise ExprError(f"--set: {name!r} is the name of a function; choose another variable name")
-    data = load_npy(value.strip()[1:]) if value.strip().startswith("@") else parse_literal(value, name)
+        raise ExprError(f"{option}: {name!r} is the name of a function; choose another variable name")
+    if name in CONSTANTS:  # as a program may not assign it: `pi` in an expression is always the constant
+        raise ExprError(f"{option}: {name!r} is a constant ({name} = {CONSTANTS[name]:.6g}); "
+                        "choose another variable name")
+    if value.strip().startswith("@"):
+        data = load_npy(value.strip()[1:], option)
+    else:
+        data = parse_literal(value, name, option)
     return name, Value(data, label=name)
 
 
-def parse_literal(text: str, name="value"):
-    """A number or a nested list of numbers (JSON, or Python literal syntax), as a float64 array."""
+def parse_literal(text: str, name="value", option="--set"):
+    """A number or a nested list of numbers (JSON, or Python literal syntax), as a float64 array. Errors begin with
+    `option` and `name` ('--set w: ...'; name='' for an option that is the value itself, '--input: ...')."""
+    what = f"{option} {name}".strip()
     if len(text) > MAX_VALUE_CHARS:  # before reading any of it
-        raise ExprError(f"--set {name}: value is {len(text)} characters long; the limit is {MAX_VALUE_CHARS} "
+        raise ExprError(f"{what}: value is {len(text)} characters long; the limit is {MAX_VALUE_CHARS} "
                         "(give a bigger array as @file.npy)")
     text = text.strip()
     try:
         obj = json.loads(text)
     except (ValueError, RecursionError):
         if len(text) > MAX_PYTHON_LITERAL_CHARS:
-            raise ExprError(f"--set {name}: not valid JSON, and at {len(text)} characters too long to read as a "
+            raise ExprError(f"{what}: not valid JSON, and at {len(text)} characters too long to read as a "
                             f"Python literal (limit {MAX_PYTHON_LITERAL_CHARS})") from None
         try:
             obj = ast.literal_eval(text)
         except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
-            raise ExprError(f"--set {name}: {text[:40]!r} is not a number or a nested list of numbers") from None
-    return _as_array(obj, name)
+            raise ExprError(f"{what}: {text[:40]!r} is not a number or a nested list of numbers") from None
+    return _as_array(obj, what)
 
 
-def _as_array(obj, name):
+def _as_array(obj, what):
     depth, probe = 0, obj
     while isinstance(probe, (list, tuple)):
         depth += 1
         if depth > 32:
-            raise ExprError(f"--set {name}: lists nested deeper than 32 levels")
+            raise ExprError(f"{what}: lists nested deeper than 32 levels")
         probe = probe[0] if probe else None
     try:
         arr = np.asarray(obj)
     except (ValueError, RecursionError):
-        raise ExprError(f"--set {name}: the nested lists are ragged (rows of different lengths)") from None
+        raise ExprError(f"{what}: the nested lists are ragged (rows of different lengths)") from None
     if arr.dtype.kind not in "iuf" or arr.dtype == bool:
-        raise ExprError(f"--set {name}: expected numbers, got {arr.dtype} data")
+        raise ExprError(f"{what}: expected numbers, got {arr.dtype} data")
     if arr.size > MAX_ELEMENTS:
-        raise ExprError(f"--set {name}: {arr.size} elements is more than the limit {MAX_ELEMENTS}")
+        raise ExprError(f"{what}: {arr.size} elements is more than the limit {MAX_ELEMENTS}")
     return arr.astype(np.float64)
 
 
-def load_npy(path: str):
+def load_npy(path: str, option="--set"):
     """An array from a .npy file (no pickles), float64 unless it is float32 already."""
     if not path.endswith(".npy"):
-        raise ExprError(f"--set: @{path}: only .npy files can be loaded")
+        raise ExprError(f"{option}: @{path}: only .npy files can be loaded")
     if not os.path.isfile(path):
-        raise ExprError(f"--set: @{path}: no such file")
+        raise ExprError(f"{option}: @{path}: no such file")
     try:
         arr = np.load(path, mmap_mode="r", allow_pickle=False)  # mapped: check the size before reading
     except (ValueError, OSError, EOFError) as err:
-        raise ExprError(f"--set: @{path}: cannot load: {' '.join(str(err).split())}") from None
+        raise ExprError(f"{option}: @{path}: cannot load: {' '.join(str(err).split())}") from None
     if arr.dtype.kind not in "iuf":
-        raise ExprError(f"--set: @{path}: expected numbers, got {arr.dtype} data")
+        raise ExprError(f"{option}: @{path}: expected numbers, got {arr.dtype} data")
     if arr.size > MAX_ELEMENTS:
-        raise ExprError(f"--set: @{path}: {arr.size} elements is more than the limit {MAX_ELEMENTS}")
+        raise ExprError(f"{option}: @{path}: {arr.size} elements is more than the limit {MAX_ELEMENTS}")
     return np.array(arr, dtype=arr.dtype if arr.dtype.kind == "f" else np.float64)
 
 
@@ -448,5 +457,5 @@ def _evaluate_any(text, env, where):
 
 def parse_constant(text: str):
     """('x', Value) from 'x=1.5' for --const: like --set, but the leaf needs no gradient (drawn as a constant)."""
-    name, value = parse_assignment(text)
+    name, value = parse_assignment(text, "--const")
     return name, Value(value.data, label=name, requires_grad=False)

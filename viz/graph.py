@@ -329,8 +329,18 @@ def _kind_of(thing):
     if isinstance(thing, (list, tuple)) and thing and all(isinstance(v, Value) for v in thing):
         return (f"a {kind.__name__} of {len(thing)} Values (a model with several outputs returns one): draw one of "
                 "them, or their sum (sum(outputs))")
+    if callable(getattr(thing, "forward", None)) and callable(getattr(thing, "parameters", None)):
+        # a model (nn.Module, or another library's): the graph is that of a call, not of the module
+        return (f"the module {kind.__name__} itself: draw what a call computes, e.g. viz.draw(model(x)) or the "
+                "loss of it")
+    if isinstance(thing, np.ndarray) or kind.__module__ == "numpy":
+        return f"{kind.__name__} (NumPy data records no graph: draw a Value computed from Values)"
+    if callable(thing) and not isinstance(thing, type):
+        return f"{kind.__name__} (draw the Value it returns: viz.draw(f(x)))"
     if kind.__module__ in ("builtins", "numpy"):
         return kind.__name__
+    if kind.__module__.split(".")[0] == "autograd_core":  # one of ours, but not a Value (an optimizer, a dataset)
+        return f"{kind.__module__}.{kind.__qualname__}"
     return (f"{kind.__module__}.{kind.__qualname__}, not autograd_core.Value (made by another library? import "
             "Value from autograd_core)")
 

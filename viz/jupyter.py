@@ -17,6 +17,7 @@ from autograd_core.value_printing import set_display
 
 SVG = "image/svg+xml"
 TEXT = "text/plain"
+HTML = "text/html"
 # A Value in a notebook may sit on a huge graph: past this many nodes it shows as text, not a picture.
 VALUE_MAX_NODES = 150
 # A picture (viz.draw) is rendered inline up to this many nodes (the CLI's largest --max-nodes), and Graphviz
@@ -83,6 +84,30 @@ def picture_mimebundle(picture, include=None, exclude=None, text=None):
         else:
             bundle[TEXT] = f"<graph picture: {'?' if n is None else n} nodes; .source has the DOT text>"
     return bundle
+
+
+# A list of pictures (viz.backward_steps) ending a cell is drawn inline up to this many frames; past it, text that says
+# how to show them (each frame of a big graph is a picture of the whole graph: hundreds would flood the notebook).
+STEPS_INLINE_MAX = 40
+
+
+class StepPictures(list):
+    """`viz.backward_steps`' list of `GraphPicture`s: a list (index it, loop over it, `display` one frame), which,
+    ending a notebook cell, shows its frames one under another, each with its title, as
+    `for frame in frames: display(frame)` does; without Graphviz, or past STEPS_INLINE_MAX frames, as text."""
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **_):
+        text = list.__repr__(self)
+        if len(self) > STEPS_INLINE_MAX:
+            text = (f"<{len(self)} backward-step pictures: too many to show at once (at most {STEPS_INLINE_MAX}); "
+                    "display(frames[k]) shows one, viz.explore(root) steps through them all>")
+        bundle = {TEXT: text} if _wanted(TEXT, include, exclude) else {}
+        if self and len(self) <= STEPS_INLINE_MAX and _wanted(HTML, include, exclude):
+            svgs = [picture_mimebundle(frame, include={SVG}).get(SVG) for frame in self]
+            if all(svgs):  # else Graphviz is missing or failed: the text says what each frame is
+                # inline SVG in HTML: from <svg on, without the XML declaration and DOCTYPE of a file of its own
+                bundle[HTML] = "".join(f"<div>{svg[svg.find('<svg'):]}</div>" for svg in svgs)
+        return bundle
 
 
 def value_mimebundle(value, include=None, exclude=None):

@@ -17,6 +17,7 @@ from .dot import DEFAULT_SHOW, render
 from .labels import operation_texts, rule_text, with_argument_names
 from .texts import complex_text
 from .graph import trace
+from .jupyter import StepPictures
 
 MAX_STEPS = 500
 
@@ -30,8 +31,8 @@ def backward_order(root, graph=None):
 
 def backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STEPS, by="node"):
     """One `GraphPicture` per backward step (the order of `toposort(root)` reversed), titled with its
-    arithmetic; a list of `iter_backward_steps` (see there)."""
-    return list(iter_backward_steps(root, rankdir=rankdir, show=show, max_steps=max_steps, by=by))
+    arithmetic; a list of `iter_backward_steps` (see there) which, ending a notebook cell, shows every frame."""
+    return StepPictures(iter_backward_steps(root, rankdir=rankdir, show=show, max_steps=max_steps, by=by))
 
 
 def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STEPS, by="node"):
