@@ -163,8 +163,9 @@ class _Methods:
         return _ops.reshape(self, shape=shape[:start] + (merged,) + shape[end + 1:])
 
     def swapaxes(self, axis1, axis2):
-        """Exchange axes axis1 and axis2 (torch.swapaxes; the same as transpose(axis1, axis2))."""
-        return _ops.swapaxes(self, axis1=axis1, axis2=axis2)
+        """Exchange axes axis1 and axis2 (torch.swapaxes; the same as transpose(axis1, axis2): a 0-d Value takes 0
+        and -1, as PyTorch's)."""
+        return _ops.arrange.swapdims(self, axis1, axis2)
 
     def astype(self, dtype):
         """A copy converted to dtype (NumPy's name; PyTorch's is .to(dtype)); differentiable between floats."""

@@ -258,8 +258,6 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     if out is not None:
         raise NotImplementedError("normalize: out= is not supported; use the returned Value")
     x = input if isinstance(input, Value) else Value(np.asarray(input), requires_grad=False)
-    if x.ndim == 0:
-        raise IndexError(f"normalize: dim {dim} is out of range for a 0-d input")
     if x.dtype.kind not in "fc":  # PyTorch's vector_norm refuses them (the old composite gave float32 here)
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{scalar_type_name(x.dtype)}")

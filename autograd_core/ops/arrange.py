@@ -253,11 +253,14 @@ def unflatten(input, dim, sizes):
     """input with dimension `dim` replaced by dimensions of the given `sizes` (one may be -1), whose product must be
     that dimension's size: the inverse of flatten, as torch.unflatten."""
     x = as_value(input)
-    dim = check_dim(dim, x.ndim)
     sizes = [int(s) for s in sizes]
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
-    n = x.shape[dim] if x.ndim else 1
+    try:
+        dim = check_dim(dim, x.ndim, wrap_scalar=False)
+    except IndexError as e:  # (PyTorch wraps the IndexError of a 0-d input's dim in a RuntimeError)
+        raise (RuntimeError(f"unflatten got an unexpected error:\n{e}") if x.ndim == 0 else e) from None
+    n = x.shape[dim]
     if sizes.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = math.prod(s for s in sizes if s != -1)
@@ -337,10 +340,7 @@ def take_along_dim(input, indices, dim=None):
     if x.ndim != idx.ndim:
         raise ShapeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
                          f"but got {x.ndim} dimensions for input, and {idx.ndim} dimensions for indices")
-    if x.ndim == 0:
-        check_dim(dim, 0)
-        return reshape(take_along_dim(reshape(x, shape=(1,)), idx.reshape(1), 0), shape=())
-    dim = check_dim(dim, x.ndim)
+    dim = check_dim(dim, x.ndim, wrap_scalar=False)  # (a 0-d input needs dim=None, as PyTorch's)
     n = x.shape[dim]
     if idx.size and (idx.min() < -n or idx.max() >= n):
         bad = idx.min() if idx.min() < -n else idx.max()

@@ -331,7 +331,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     if dim is not None:
         from .index import check_dim
 
-        dim = check_dim(dim, data.ndim)
+        dim = check_dim(dim, data.ndim, wrap_scalar=False)
     values, inverse, counts = np.unique(data, return_inverse=True, return_counts=True, axis=dim)
     results = [without_derivative(x, values, _unique_values, "UniqueDimBackward0" if dim is not None else
                                   "Unique2Backward0", "unique_dim" if dim is not None else "_unique2", axis=dim)]
