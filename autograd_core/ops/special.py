@@ -368,6 +368,8 @@ def count_nonzero(input, dim=None):
     """How many elements are nonzero, over all of input or along dim (an int or tuple of ints), as int64."""
     data = np.asarray(as_value(input).data)
     axis = tuple(dim) if isinstance(dim, (list, tuple)) else dim
+    if axis == ():  # PyTorch's dim=() or [] counts over every dimension (NumPy's axis=() over none)
+        axis = None
     return as_value(np.asarray(np.count_nonzero(data, axis=axis), dtype=np.int64))
 
 
