@@ -67,33 +67,33 @@ class _Methods:
 
     # dtype= (PyTorch's): the input is converted to it first, as torch.sum(x, dtype=torch.float64) does.
 
-    def sum(self, dim=None, keepdim=None, *, axis=None, keepdims=False, dtype=None):
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
         """Sum over all elements, or over dim/axis (int or tuple), keeping reduced axes as size 1 with keepdim=True."""
         x = self if dtype is None else self.to(dtype)
-        args = reduce_args(axis, keepdims, dim, keepdim)  # over dims: PyTorch's SumBackward1, whatever backward frees
+        args = reduce_args(axis, keepdims, dim, keepdim or None)  # over dims: PyTorch's SumBackward1, whatever backward frees
         total = (_ops.sum if args["axis"] is None else _sum_over_dims)(x, **args)
         if dtype is None and total.data.dtype == np.uint64 and x.data.dtype != np.uint64:
             return total.to(np.int64)  # NumPy sums uint8 into uint64, PyTorch into int64
         return total if dtype is None or total.dtype == dtype else total.to(dtype)  # NumPy sums int8 into int64
 
-    def mean(self, dim=None, keepdim=None, *, axis=None, keepdims=False, dtype=None):
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
         """Mean over all elements, or over dim/axis (int or tuple), keeping reduced axes as size 1 with keepdim=True."""
         if dtype is None and self.data.dtype.kind not in "fc":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
                 f"Got: {scalar_type_name(self.data.dtype)} (convert first: x.float().mean(), or pass dtype=)")
         x = self if dtype is None else self.to(dtype)
-        args = reduce_args(axis, keepdims, dim, keepdim)  # over dims: MeanBackward1, as Value.sum's
+        args = reduce_args(axis, keepdims, dim, keepdim or None)  # over dims: MeanBackward1, as Value.sum's
         return (_ops.mean if args["axis"] is None else _mean_over_dims)(x, **args)
 
-    def logsumexp(self, dim=None, keepdim=None, *, axis=None, keepdims=False):
+    def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
         """log(sum(exp(x))) over dim/axis (all elements by default), computed stably (max subtracted first);
         integers and bools in the default float dtype, as PyTorch's."""
         if self.data.dtype.kind not in "fc":
             from .dtypes import DEFAULTS
 
             return self.to(DEFAULTS["dtype"]).logsumexp(dim, keepdim, axis=axis, keepdims=keepdims)
-        args = reduce_args(axis, keepdims, dim, keepdim)
+        args = reduce_args(axis, keepdims, dim, keepdim or None)
         if args["axis"] is None and dim is not None and not args["keepdims"] and self.ndim:
             # PyTorch 2.13's logsumexp over an empty dim list reduces with its dims kept and cannot drop them
             raise ShapeError(f"output with shape [] doesn't match the broadcast shape {[1] * self.ndim} (logsumexp: "
