@@ -70,7 +70,7 @@ class _Methods:
     def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
         """Sum over all elements, or over dim/axis (int or tuple), keeping reduced axes as size 1 with keepdim=True."""
         x = self if dtype is None else self.to(dtype)
-        args = reduce_args(axis, keepdims, dim, keepdim or None)  # over dims: PyTorch's SumBackward1, whatever backward frees
+        args = reduce_args(axis, keepdims, dim, keepdim or None)  # over dims: SumBackward1, whatever backward frees
         total = (_ops.sum if args["axis"] is None else _sum_over_dims)(x, **args)
         if dtype is None and total.data.dtype == np.uint64 and x.data.dtype != np.uint64:
             return total.to(np.int64)  # NumPy sums uint8 into uint64, PyTorch into int64
