@@ -123,7 +123,8 @@ def required_dim(name, axis, dim):
 def one_dim(name, dim):
     """dim, where PyTorch's function takes one int only (softmax, prod, max): its TypeError for a tuple or list."""
     if isinstance(dim, (tuple, list)):
-        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+        raise TypeError(f"{name}() received an invalid combination of arguments: argument 'dim' must be int, not "
+                        f"{type(dim).__name__} (a tuple of dims: NumPy's axis=)")
     return dim
 
 

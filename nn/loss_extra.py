@@ -102,10 +102,12 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """log(1 + e^(−y·x)) with labels y = ±1, computed without overflow. Same shapes."""
+    """log(1 + e^(−y·x)) with labels y = ±1, computed without overflow. Same shapes. A target that requires grad
+    (with grad mode on) is refused, as PyTorch's kernel has no derivative for it."""
     who = "soft_margin_loss"
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
+    refuse_weight_needing_grad(target, who, "target")
     x = _as_value(input, who)
     y = _as_value(target, who, like=x)
     _same_shape(x, y, who)
