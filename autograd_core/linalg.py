@@ -453,6 +453,8 @@ def cross(input, other, *, dim=-1):  # noqa: A002  (PyTorch's argument name)
     number of dimensions, and the others broadcast."""
     x, y = inputs = as_value(input), as_value(other)  # (PyTorch's one node over them)
     check_same_dtype("expected scalar type {a_type} but found {b_type}", input=x, other=y)
+    if x.ndim == 0 and y.ndim == 0:
+        check_dim(dim, 0, wrap_scalar=False)  # (PyTorch's IndexError: a 0-d input has no dimension of 3)
     if x.ndim != y.ndim:
         raise ShapeError("linalg.cross: inputs must have the same number of dimensions.")
     shape = np.broadcast_shapes(x.shape, y.shape)

@@ -174,19 +174,24 @@ class _Reductions:
     def any(self, dim=None, keepdim=False):
         """True where any element is nonzero, over all elements or along dim (a bool Value, no gradient; uint8 for a
         uint8 input, as PyTorch keeps it)."""
-        return _without_gradient(_truth, self, which=np.any, axis=_tuple(dim), keepdims=keepdim)
+        return _without_gradient(_truth, self, which=np.any, axis=_tuple(dim, self.ndim), keepdims=keepdim)
 
     def all(self, dim=None, keepdim=False):
         """True where every element is nonzero, over all elements or along dim (a bool Value, no gradient; uint8 for
         a uint8 input, as PyTorch keeps it)."""
-        return _without_gradient(_truth, self, which=np.all, axis=_tuple(dim), keepdims=keepdim)
+        return _without_gradient(_truth, self, which=np.all, axis=_tuple(dim, self.ndim), keepdims=keepdim)
 
 
 attach_methods(_Reductions, TensorMethods)
 
 
-def _tuple(dim):
-    """A list of dims as NumPy's tuple (PyTorch's any() and all() over () or [] reduce no dimension, as NumPy)."""
+def _tuple(dim, ndim):
+    """A list of dims as NumPy's tuple (PyTorch's any() and all() over () or [] reduce no dimension, as NumPy); a 0-d
+    input's dims checked, and made None (its one dimension, 0 or -1)."""
+    if ndim == 0 and dim is not None:
+        from .ops.primitive import scalar_dims  # (ops import this module)
+
+        return scalar_dims(dim)
     return tuple(dim) if isinstance(dim, list) else dim
 
 

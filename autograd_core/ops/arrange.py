@@ -256,10 +256,10 @@ def unflatten(input, dim, sizes):
     sizes = [int(s) for s in sizes]
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
-    try:
-        dim = check_dim(dim, x.ndim, wrap_scalar=False)
-    except IndexError as e:  # (PyTorch wraps the IndexError of a 0-d input's dim in a RuntimeError)
-        raise (RuntimeError(f"unflatten got an unexpected error:\n{e}") if x.ndim == 0 else e) from None
+    dim = check_dim(dim, x.ndim)  # (out of range: PyTorch's IndexError, 0-d inputs too)
+    if x.ndim == 0:  # dim 0 or -1, which PyTorch's view cannot wrap: its IndexError wrapped in a RuntimeError
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but tensor has no "
+                           f"dimensions")
     n = x.shape[dim]
     if sizes.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
