@@ -226,6 +226,9 @@ def bilinear(input1, input2, weight, bias=None):
     if not s1 or not s2 or s1[-1] != in1 or s2[-1] != in2 or s1[:-1] != s2[:-1]:
         raise ShapeError(f"bilinear: inputs of shapes {s1} and {s2} must be (..., {in1}) and (..., {in2}) with the "
                          f"same leading shape (weight shape {w_shape})")
+    if bias is not None and np.ndim(bias) == 0:  # (PyTorch's: it reads the bias's dim 0)
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions (bilinear: a 0-d bias; give one of "
+                         f"shape ({out},))")
     if bias is not None and tuple(np.shape(bias)) != (out,):
         raise ShapeError(f"bilinear: bias of shape {tuple(np.shape(bias))} does not match out_features={out}")
     input1, input2, weight = (x if isinstance(x, Value) else Value(np.asarray(x), requires_grad=False)
