@@ -12,11 +12,12 @@
    norm and linalg.vector_norm, none for all and any; logsumexp refuses it without keepdim and prod, max, min,
    softmax refuse a tuple, as PyTorch 2.13 does. std and var reduce over everything as PyTorch's, but PyTorch's
    gradient there is ±inf (its backward counts one element); ours is the gradient of the value it computed.
-4. Confirmed or fixed: Adagrad honours a group's own initial_accumulator_value (PyTorch's __init__ fills the state
-   from the constructor's argument alone and keeps the group's key unused: kept ours); soft_margin_loss refuses a
-   target that requires grad, as PyTorch's kernel; cholesky_solve reads only the factor's triangle, forward and
-   backward (PyTorch's backward reads the other triangle too: its gradient then disagrees with its own forward); std's
-   third derivative at zero spread is PyTorch's (zero).
+4. Confirmed: Adagrad honours a group's own initial_accumulator_value (PyTorch's __init__ fills the state from the
+   constructor's argument alone and keeps the group's key unused: kept ours); soft_margin_loss differentiates a
+   target that requires grad, which PyTorch's kernel refuses (kept: Value(y) requires grad by default);
+   cholesky_solve reads only the factor's triangle, forward and backward (PyTorch's backward reads the other
+   triangle too: its gradient then disagrees with its own forward); std's third derivative at zero spread is
+   PyTorch's (zero).
 """
 
 from __future__ import annotations
@@ -304,18 +305,19 @@ def test_adagrad_honours_a_groups_own_initial_accumulator_value_where_pytorch_ig
     np.testing.assert_allclose(t_b, [3.0 - 0.1 * 2 / (np.sqrt(4.5) + 1e-10)], rtol=1e-12)
 
 
-def test_soft_margin_loss_refuses_a_target_that_requires_grad(torch):
-    x, y = np.array([0.3, -1.2, 2.0]), np.array([1.0, -1.0, 1.0])
-    err = _side_by_side(torch, lambda T, tf, v: tf.soft_margin_loss(T.tensor(x, dtype=T.float64), v), y,
-                        "not differentiable with respect to argument 'target'")
-    assert err is not None
-    with pytest.raises(RuntimeError, match="'target'"):
-        nn.SoftMarginLoss()(Value(x), Value(y))
-    with ag.no_grad():  # no graph to record: both compute the loss
-        got = F.soft_margin_loss(Value(x), Value(y))
-    with torch.no_grad():
+def test_soft_margin_loss_differentiates_a_target_that_requires_grad_where_pytorch_refuses(torch):
+    # Kept: Value(y) requires grad by default (micrograd's), so refusing would fail F.soft_margin_loss(Value(x),
+    # Value(y)); the derivative is plain. (test_pytorch_probe_nn.py lists it among the allowed differences.)
+    x, y = np.array([0.3, -1.2, 2.0]), np.array([1.0, -1.0, 0.5])
+    with pytest.raises(RuntimeError, match="not differentiable with respect to argument 'target'"):
+        torch.nn.functional.soft_margin_loss(torch.tensor(x), torch.tensor(y, requires_grad=True))
+    target = Value(y)
+    loss = nn.SoftMarginLoss()(Value(x), target)
+    loss.backward()
+    np.testing.assert_allclose(target.grad, -x / (1 + np.exp(y * x)) / 3, rtol=1e-12)  # −x·σ(−y·x), mean of 3
+    with torch.no_grad():  # no graph to record: PyTorch computes the same loss
         expected = torch.nn.functional.soft_margin_loss(torch.tensor(x), torch.tensor(y, requires_grad=True))
-    np.testing.assert_allclose(got.data, expected.item(), rtol=1e-12)
+    np.testing.assert_allclose(loss.data, expected.item(), rtol=1e-12)
     _side_by_side(torch, lambda T, tf, v: tf.soft_margin_loss(v, T.tensor(y, dtype=T.float64)), x)  # the input's
 
 
