@@ -10,7 +10,6 @@ Allowed differences, each for a reason:
   dimension (NumPy's meaning) in max, min, prod, median, nanmedian and logsumexp.
 - std and var (and std_mean, var_mean) over an empty dim: PyTorch's gradient is ±inf there (its backward counts one
   element); ours is the gradient of the value both compute (tests/test_parity_leftovers6.py).
-- movedim of a list to an int, squeeze of (0, -1) on a 0-d input: PyTorch refuses, ours takes them.
 """
 
 from __future__ import annotations
@@ -176,9 +175,7 @@ _SPREAD = {"std", "var", "std(unbiased=False)", "var(correction=0)", "var_mean",
 def _allowed(name, shape, dim, why):
     if dim is None and name in _NONE_IS_EVERY_DIM and why.startswith("PyTorch err TypeError"):
         return True
-    if why.startswith("PyTorch err TypeError") and not why.endswith("; ours ok"):
-        return True  # its argument parser's refusal first; ours refused the call too
-    return (name == "movedim" and dim == [0]) or (name == "squeeze" and shape == "0-d" and dim == (0, -1))
+    return why.startswith("PyTorch err TypeError") and not why.endswith("; ours ok")  # (ours refused it too)
 
 
 @pytest.mark.parametrize("name", list(_ALONG_A_DIM))

@@ -43,6 +43,9 @@ def movedim(input, source, destination):
     """input with its dimensions `source` (an int or a sequence) moved to positions `destination` (as many), the
     others kept in their order, as torch.movedim (NumPy's moveaxis)."""
     x = as_value(input)
+    if isinstance(source, numbers.Integral) != isinstance(destination, numbers.Integral):  # PyTorch's two overloads
+        raise TypeError(f"movedim() received an invalid combination of arguments - got ({type(source).__name__}, "
+                        f"{type(destination).__name__}): give two ints or two sequences of ints")
     source, destination = _int_dims(source), _int_dims(destination)
     if len(source) != len(destination):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(source)} dims) should "
