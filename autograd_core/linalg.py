@@ -25,7 +25,7 @@ from .ops import complex as _complex
 from .ops import eig as _eig
 from .ops import linalg as _ops
 from .ops import norms as _norms
-from .ops.index import as_value
+from .ops.index import as_value, check_dim
 from .ops.linalg import LinAlgError, floats_of_two_widths
 from .ops.nondifferentiable import nondifferentiable, without_derivative, without_gradient
 from .ops.elementwise import where as _where
@@ -213,8 +213,20 @@ def _dims(dim, ndim):
     return tuple(d % ndim if ndim else d for d in dims)
 
 
+def _vector_dims(dim, ndim):
+    """vector_norm's dims as non-negative axes: None, (), or [] every dimension (PyTorch's); each in range, none
+    twice (PyTorch's IndexError and RuntimeError)."""
+    if dim is None or not isinstance(dim, numbers.Integral) and len(dim) == 0:
+        return tuple(range(ndim))
+    dims = tuple(check_dim(d, ndim) for d in ((dim,) if isinstance(dim, numbers.Integral) else dim))
+    if len(set(dims)) != len(dims):
+        twice = next(d for i, d in enumerate(dims) if d in dims[:i])
+        raise RuntimeError(f"dim {twice} appears multiple times in the list of dims")
+    return dims
+
+
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002  (PyTorch's argument name)
-    """The vector ord-norm of x over `dim` (an int, a tuple, or None: all elements as one vector).
+    """The vector ord-norm of x over `dim` (an int, a tuple, or None, () or []: all elements as one vector).
 
     ord: 2 (sqrt Σ x²), 1 (Σ |x|), inf (max |x|), -inf (min |x|), 0 (the number of nonzero elements, no gradient),
     other p (Σ |x|^p)^(1/p). The result has x's shape without `dim` (kept as size 1 with keepdim=True).
@@ -224,7 +236,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
         x = x.abs()  # a complex vector's norm is its moduli's (real; the gradient flows through abs)
     if not isinstance(ord, numbers.Real):
         raise RuntimeError(f"linalg.vector_norm: Expected a numerical ord (got {ord!r}); use matrix_norm for 'fro'")
-    dims = _dims(dim, x.ndim)
+    dims = _vector_dims(dim, x.ndim)
     if ord == 2:  # one node, LinalgVectorNormBackward0 (its gradient 0 at a norm of zeros)
         return _norms.vector_norm2(x, axis=dims, keepdims=keepdim)
     if ord == 0:  # PyTorch's node whose gradient is undefined: x.grad stays None (an inf or NaN counts as nonzero)
@@ -441,6 +453,8 @@ def cross(input, other, *, dim=-1):  # noqa: A002  (PyTorch's argument name)
     number of dimensions, and the others broadcast."""
     x, y = inputs = as_value(input), as_value(other)  # (PyTorch's one node over them)
     check_same_dtype("expected scalar type {a_type} but found {b_type}", input=x, other=y)
+    if x.ndim == 0 and y.ndim == 0:
+        check_dim(dim, 0, wrap_scalar=False)  # (PyTorch's IndexError: a 0-d input has no dimension of 3)
     if x.ndim != y.ndim:
         raise ShapeError("linalg.cross: inputs must have the same number of dimensions.")
     shape = np.broadcast_shapes(x.shape, y.shape)

@@ -72,7 +72,7 @@ def norm_except_dim(v, pow=2, dim=0):  # noqa: A002  (PyTorch's name)
     if dim == -1:
         return v.norm(pow)
     others = tuple(d for d in range(v.ndim) if d != dim)
-    return (v.abs() ** pow).sum(others, keepdim=True) ** (1.0 / pow)
+    return (v.abs() ** pow).sum(axis=others, keepdims=True) ** (1.0 / pow)  # (a vector's others: (), none)
 
 
 def detach_(input):

@@ -110,13 +110,21 @@ def reduce_args(axis, keepdims, dim, keepdim):
 
 def required_dim(name, axis, dim):
     """The dim of Tensor.softmax-like methods, given as NumPy's axis or PyTorch's dim; PyTorch's TypeError when
-    neither is given (only F.softmax and friends choose a dim themselves)."""
+    neither is given (only F.softmax and friends choose a dim themselves), or when it is no int."""
     if dim is None:
         if axis is None:
             raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
-        return axis
-    if axis is not None:
+        dim = axis
+    elif axis is not None:
         raise TypeError("give axis (NumPy) or dim (PyTorch), not both")
+    return one_dim(name, dim)
+
+
+def one_dim(name, dim):
+    """dim, where PyTorch's function takes one int only (softmax, prod, max): its TypeError for a tuple or list."""
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{name}() received an invalid combination of arguments: argument 'dim' must be int, not "
+                        f"{type(dim).__name__} (a tuple of dims: NumPy's axis=)")
     return dim
 
 
@@ -326,7 +334,7 @@ class TensorMethods:
     def amax(self, dim=(), keepdim=False):
         """The largest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""
         _value._ops.complex.refuse_complex_kernel("max_values_cpu", self)
-        if dim == ():
+        if dim == () or dim == []:  # (every dim: PyTorch's default, and its meaning of an empty list)
             out = _value._ops.max(self, axis=None, keepdims=bool(keepdim))
             return shown_as(out, self, "AmaxBackward0")  # x.max()'s node here: MaxBackward1
         # (named: a reduction to 0-d, x.amax(0) of a vector, stays AmaxBackward0 after a backward pass frees its axis)
@@ -335,7 +343,7 @@ class TensorMethods:
     def amin(self, dim=(), keepdim=False):
         """The smallest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""
         _value._ops.complex.refuse_complex_kernel("min_values_cpu", self)
-        if dim == ():
+        if dim == () or dim == []:  # (every dim: PyTorch's default, and its meaning of an empty list)
             out = _value._ops.min(self, axis=None, keepdims=bool(keepdim))
             return shown_as(out, self, "AminBackward0")
         return _value._ops.min.named("AminBackward0")(self, axis=_axis(dim), keepdims=bool(keepdim))

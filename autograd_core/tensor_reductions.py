@@ -14,7 +14,7 @@ from . import value as _value
 from .errors import ShapeError, warn_if_no_degrees_of_freedom
 from .one_node import shown_as
 from .method_families import attach_methods
-from .tensor_methods import MaxMin, TensorMethods, _is_dim, _without_gradient, reduce_args
+from .tensor_methods import MaxMin, TensorMethods, _is_dim, _without_gradient, one_dim, reduce_args
 
 _VECTOR_NORM = "LinalgVectorNormBackward0"  # PyTorch's node of x.norm(p) for every p
 
@@ -88,6 +88,7 @@ class _Reductions:
         if isinstance(dim, (_value.Value, np.ndarray)):  # torch.max(a, b): elementwise
             return getattr(_value._ops, "maximum" if which == "max" else "minimum")(self, dim)
         prim = getattr(_value._ops, which)
+        one_dim(which, dim)  # (a tuple of axes: NumPy's axis=)
         if _is_dim(dim) and axis is None:  # PyTorch's (values, indices)
             keep = bool(keepdim) if keepdim is not None else bool(keepdims)
             if self.ndim == 0:  # PyTorch reduces a 0-d Value along dim 0 or -1 to itself
@@ -128,6 +129,7 @@ class _Reductions:
         """The product of the elements (over all, or along dim/axis); its gradient is right where elements are 0.
         dtype: self is converted to it first (PyTorch's)."""
         x = self if dtype is None else self.to(dtype)
+        one_dim("prod", dim)  # (a tuple of axes: NumPy's axis=)
         if dtype is None and x.data.dtype.kind in "bu" and x.data.dtype != np.uint64:
             x = x.to(np.int64)  # PyTorch multiplies bools and unsigned integers in int64 (NumPy: uint64)
         args = reduce_args(axis, keepdims or False, dim, keepdim or None)
@@ -172,15 +174,25 @@ class _Reductions:
     def any(self, dim=None, keepdim=False):
         """True where any element is nonzero, over all elements or along dim (a bool Value, no gradient; uint8 for a
         uint8 input, as PyTorch keeps it)."""
-        return _without_gradient(_truth, self, which=np.any, axis=dim, keepdims=keepdim)
+        return _without_gradient(_truth, self, which=np.any, axis=_tuple(dim, self.ndim), keepdims=keepdim)
 
     def all(self, dim=None, keepdim=False):
         """True where every element is nonzero, over all elements or along dim (a bool Value, no gradient; uint8 for
         a uint8 input, as PyTorch keeps it)."""
-        return _without_gradient(_truth, self, which=np.all, axis=dim, keepdims=keepdim)
+        return _without_gradient(_truth, self, which=np.all, axis=_tuple(dim, self.ndim), keepdims=keepdim)
 
 
 attach_methods(_Reductions, TensorMethods)
+
+
+def _tuple(dim, ndim):
+    """A list of dims as NumPy's tuple (PyTorch's any() and all() over () or [] reduce no dimension, as NumPy); a 0-d
+    input's dims checked, and made None (its one dimension, 0 or -1)."""
+    if ndim == 0 and dim is not None:
+        from .ops.primitive import scalar_dims  # (ops import this module)
+
+        return scalar_dims(dim)
+    return tuple(dim) if isinstance(dim, list) else dim
 
 
 def _prod_over_dims():

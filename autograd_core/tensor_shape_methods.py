@@ -158,6 +158,9 @@ class _ShapeMethods:
             if bad:  # d % rank would squeeze another axis instead
                 raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got "
                                  f"{bad[0]}) (squeeze of a Value of {len(shape)} dimensions)")
+            if not _is_dim(dim) and len(dims) != len(dim):  # PyTorch's: each dim named once (0 and -1 of a 0-d one)
+                twice = next(d for i, d in enumerate(dim) if d % rank in {e % rank for e in dim[:i]})
+                raise RuntimeError(f"dim {twice % rank} appears multiple times in the list of dims")
             new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
         # PyTorch's squeeze(), squeeze(dim), squeeze(dims) record SqueezeBackward0, 1, 2 (even where no dimension has
         # size 1: a view of the same shape)

@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from . import ops as _ops
-from .errors import scalar_type_name
+from .errors import ShapeError, scalar_type_name
 from .method_families import attach_methods
 from .ops.reduce import mean_over_dims as _mean_over_dims, sum_over_dims as _sum_over_dims
 from .recording import unary as _unary
@@ -61,38 +61,45 @@ class _Methods:
 
     # Reductions (NumPy semantics).
 
-    # Reductions: NumPy's `axis`/`keepdims` or PyTorch's `dim`/`keepdim` (either spelling).
-    # `var`, `max` and `min` with PyTorch's arguments are in tensor_reductions.py.
+    # Reductions: PyTorch's `dim`/`keepdim` (by position or keyword) or NumPy's `axis`/`keepdims` (by keyword).
+    # An empty dim, () or [], is PyTorch's every dimension; NumPy's axis=() is none (what code written for arrays and
+    # for Values alike, the rules among it, means). `var`, `max` and `min` are in tensor_reductions.py.
 
     # dtype= (PyTorch's): the input is converted to it first, as torch.sum(x, dtype=torch.float64) does.
 
-    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
-        """Sum over all elements, or over axis/dim (int or tuple), keeping reduced axes as size 1 with keepdim=True."""
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
+        """Sum over all elements, or over dim/axis (int or tuple), keeping reduced axes as size 1 with keepdim=True."""
         x = self if dtype is None else self.to(dtype)
-        args = reduce_args(axis, keepdims, dim, keepdim)  # over dims: PyTorch's SumBackward1, whatever backward frees
+        args = reduce_args(axis, keepdims, dim, keepdim or None)  # over dims: SumBackward1, whatever backward frees
         total = (_ops.sum if args["axis"] is None else _sum_over_dims)(x, **args)
         if dtype is None and total.data.dtype == np.uint64 and x.data.dtype != np.uint64:
             return total.to(np.int64)  # NumPy sums uint8 into uint64, PyTorch into int64
         return total if dtype is None or total.dtype == dtype else total.to(dtype)  # NumPy sums int8 into int64
 
-    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
-        """Mean over all elements, or over axis/dim (int or tuple), keeping reduced axes as size 1 with keepdim=True."""
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
+        """Mean over all elements, or over dim/axis (int or tuple), keeping reduced axes as size 1 with keepdim=True."""
         if dtype is None and self.data.dtype.kind not in "fc":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
                 f"Got: {scalar_type_name(self.data.dtype)} (convert first: x.float().mean(), or pass dtype=)")
         x = self if dtype is None else self.to(dtype)
-        args = reduce_args(axis, keepdims, dim, keepdim)  # over dims: MeanBackward1, as Value.sum's
+        args = reduce_args(axis, keepdims, dim, keepdim or None)  # over dims: MeanBackward1, as Value.sum's
         return (_ops.mean if args["axis"] is None else _mean_over_dims)(x, **args)
 
-    def logsumexp(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        """log(sum(exp(x))) over axis/dim (all elements by default), computed stably (max subtracted first);
+    def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        """log(sum(exp(x))) over dim/axis (all elements by default), computed stably (max subtracted first);
         integers and bools in the default float dtype, as PyTorch's."""
         if self.data.dtype.kind not in "fc":
             from .dtypes import DEFAULTS
 
-            return self.to(DEFAULTS["dtype"]).logsumexp(axis, keepdims, dim=dim, keepdim=keepdim)
-        return _ops.logsumexp(self, **reduce_args(axis, keepdims, dim, keepdim))
+            return self.to(DEFAULTS["dtype"]).logsumexp(dim, keepdim, axis=axis, keepdims=keepdims)
+        args = reduce_args(axis, keepdims, dim, keepdim or None)
+        if args["axis"] is None and dim is not None and not args["keepdims"] and self.ndim:
+            # PyTorch 2.13's logsumexp over an empty dim list reduces with its dims kept and cannot drop them
+            raise ShapeError(f"output with shape [] doesn't match the broadcast shape {[1] * self.ndim} (logsumexp: "
+                             f"an empty dim {dim!r} is refused without keepdim=True, as PyTorch's; give no dim to "
+                             f"reduce every dimension)")
+        return _ops.logsumexp(self, **args)
 
     def softmax(self, axis=None, *, dim=None, dtype=None):
         """exp(x) / sum(exp(x)) along dim (or axis; required, as PyTorch's Tensor.softmax); same shape, each slice
@@ -163,8 +170,9 @@ class _Methods:
         return _ops.reshape(self, shape=shape[:start] + (merged,) + shape[end + 1:])
 
     def swapaxes(self, axis1, axis2):
-        """Exchange axes axis1 and axis2 (torch.swapaxes; the same as transpose(axis1, axis2))."""
-        return _ops.swapaxes(self, axis1=axis1, axis2=axis2)
+        """Exchange axes axis1 and axis2 (torch.swapaxes; the same as transpose(axis1, axis2): a 0-d Value takes 0
+        and -1, as PyTorch's)."""
+        return _ops.arrange.swapdims(self, axis1, axis2)
 
     def astype(self, dtype):
         """A copy converted to dtype (NumPy's name; PyTorch's is .to(dtype)); differentiable between floats."""

@@ -76,6 +76,8 @@ def _softmax_input(input, dim, dtype, name):
     ndim = np.ndim(data_of(input))
     if dim is None:
         dim = _implicit_dim(name, ndim)
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
     rank = max(ndim, 1)
     if not -rank <= dim < rank:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim}) "

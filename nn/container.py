@@ -196,6 +196,10 @@ class Unflatten(Module):
 
     def forward(self, input):
         shape = tuple(input.shape)
+        if not shape:  # PyTorch's errors for a 0-d input (its unflatten's)
+            from autograd_core.ops.arrange import unflatten
+
+            return unflatten(input, self.dim, self.unflattened_size)
         if not -len(shape) <= self.dim < len(shape):
             raise IndexError(f"Unflatten: dim {self.dim} is out of range for an input of shape {shape}")
         dim, sizes = self.dim % len(shape), self.unflattened_size
@@ -217,7 +221,10 @@ def flatten(x, start_dim=0, end_dim=-1):
     """x with axes start_dim..end_dim (inclusive) merged into one (NumPy/PyTorch order)."""
     shape = tuple(x.shape)
     ndim = len(shape)
-    if ndim == 0:
+    if ndim == 0:  # a 0-d input's one dimension, 0 or -1 (PyTorch's IndexError for others)
+        for dim in (start_dim, end_dim):
+            if dim not in (0, -1):
+                raise np.exceptions.AxisError(f"{dim_out_of_range(dim, 0)} (flatten of a 0-d input)")
         return x.reshape((1,))
     ours = f"(flatten: invalid start_dim={start_dim}, end_dim={end_dim} for shape {shape})"
     for dim in (start_dim, end_dim):  # PyTorch's errors: an IndexError (an AxisError, a ValueError too, as before)

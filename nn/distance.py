@@ -74,8 +74,7 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     except ValueError:
         raise ShapeError(f"pairwise_distance: x1 of shape {tuple(x1.shape)} and x2 of shape {tuple(x2.shape)} "
                          "cannot be broadcast together") from None
-    if x1.ndim == 0 and x2.ndim == 0:
-        raise ShapeError("pairwise_distance: inputs must have at least one dimension")
+    # (two 0-d inputs: their last axis is the 0-d one itself, ‖d‖ = |d|, a 0-d result even with keepdim, as PyTorch's)
     if p < 0:
         raise ValueError(f"pairwise_distance: p must be >= 0, got {p}")
     d = x1 - x2 + eps

@@ -8,8 +8,10 @@ import math
 import numpy as np
 
 from autograd_core import ShapeError
+from autograd_core.errors import not_broadcastable
 from autograd_core import Value
 from autograd_core.ops import primitive, reshape
+from autograd_core.ops.shape import sum_to
 from autograd_core.ops.complex import refuse_complex_differentiation
 from autograd_core.ops.linalg import not_multipliable
 
@@ -52,8 +54,29 @@ def _linear(x, weight, bias=None):
     if bias is None:
         return out
     if out.ndim and (out.dtype == bias.dtype or out.dtype == np.result_type(out, bias)):
-        return np.add(out, bias, out=out)  # out is fresh: add in place, one array less per call
+        try:
+            return np.add(out, bias, out=out)  # out is fresh: add in place, one array less per call
+        except ValueError:  # a bias that does not broadcast into the output (nn.Linear's bias replaced)
+            raise ShapeError(_bias_mismatch(out.shape, np.shape(bias))) from None
+    if not _broadcasts_into(out.shape, np.shape(bias)):
+        raise ShapeError(_bias_mismatch(out.shape, np.shape(bias)))
     return out + bias
+
+
+def _bias_mismatch(out_shape, bias_shape):
+    """PyTorch's words for a bias that does not broadcast into linear's output x Wᵀ, which never grows: its
+    broadcasting error, or its in-place add's for a bias that would make the output larger."""
+    words = not_broadcastable(tuple(out_shape), tuple(bias_shape))
+    if words is None:
+        words = (f"output with shape {list(out_shape)} doesn't match the broadcast shape "
+                 f"{list(np.broadcast_shapes(out_shape, bias_shape))}")
+    return f"{words} (linear: a bias of shape {tuple(bias_shape)} must broadcast to the output's {tuple(out_shape)})"
+
+
+def _broadcasts_into(out_shape, bias_shape):
+    """Whether a bias of bias_shape broadcasts to out_shape without making it larger."""
+    return not_broadcastable(tuple(out_shape), tuple(bias_shape)) is None and len(bias_shape) <= len(out_shape) and (
+        np.broadcast_shapes(out_shape, bias_shape) == tuple(out_shape))
 
 
 def _linear_into(x, weight, bias=None, *, out):
@@ -91,6 +114,8 @@ def _linear_vjp_weight(g, out, x, weight, bias=None):
 
 
 def _linear_vjp_bias(g, out, x, weight, bias=None):
+    if bias.shape != weight.shape[:1]:  # a bias broadcast over the output ((1, out), (rows, out), ()): its own axes
+        return sum_to(g, shape=bias.shape)                          # dL/db = g summed over the broadcast axes
     if g.ndim != 2:
         g = _rows(g, weight.shape[0])
     return np.add.reduce(g, axis=0) if g.__class__ is np.ndarray else g.sum(axis=0)  # dL/db = Σ g
@@ -100,7 +125,8 @@ _linear.defvjp(_linear_vjp_x, _linear_vjp_weight, _linear_vjp_bias, formulas=("g
 # The same three rules for 2-D arrays (a batch of vectors, `_rows` then gives g and x themselves), written out in
 # compiled steps instead of called; for more axes the rules fold the rows first, which a stack of products is not.
 _linear.definline("_matmul({g}, {x[1]})", "_matmul({g}.T, {x[0]})", "_add_reduce({g}, 0)",
-                  when=lambda g, out, x, weight, bias=None: g.ndim == 2 and np.ndim(x) == 2)
+                  when=lambda g, out, x, weight, bias=None: g.ndim == 2 and np.ndim(x) == 2
+                  and (bias is None or np.shape(bias) == np.shape(weight)[:1]))
 _linear.defjvp(lambda t, out, x, weight, bias=None: _linear(t, weight),      # d(x Wᵀ + b) = dx Wᵀ + x dWᵀ + db
                lambda t, out, x, weight, bias=None: _linear(x, t),
                lambda t, out, x, weight, bias=None: t)
@@ -108,8 +134,9 @@ _linear.defcomplex()  # bilinear in (x, W) and holomorphic: the rules above hold
 
 
 def linear(input, weight, bias=None):
-    """x Wᵀ + b.  x: (..., in); weight: (out, in); bias: (out,) or None  ->  (..., out). A 1-D weight (in,) gives
-    x · w + b of shape (...), as PyTorch's.
+    """x Wᵀ + b.  x: (..., in); weight: (out, in); bias: (out,), any shape that broadcasts to the output (..., out)
+    (its gradient summed over the broadcast axes), or None  ->  (..., out). A 1-D weight (in,) gives x · w + b of
+    shape (...), as PyTorch's.
 
     One node ('linear') rather than transpose, matmul and +: one Python call per layer in each
     direction, and dW = gᵀx comes out C-contiguous like W, so optimizer updates stay fast.
@@ -128,8 +155,16 @@ def linear(input, weight, bias=None):
     dtype_checks.check_linear(input, weight, bias)
     if bias is None:
         return _linear(input, weight)
-    if np.shape(bias) != (w_shape[0],):
-        raise ShapeError(f"linear: bias of shape {np.shape(bias)} does not match out_features={w_shape[0]}")
+    b_shape = tuple(np.shape(bias))
+    if b_shape != (w_shape[0],):
+        # PyTorch's: any bias that broadcasts into the output x Wᵀ of shape (..., out), which never grows; a vector
+        # input is one row for PyTorch's addmm, so a bias (1, out) or (1, 1) is taken there too (output (out,))
+        if len(x_shape) == 1 and len(b_shape) == 2 and _broadcasts_into((1, w_shape[0]), b_shape):
+            row = linear(reshape(input, shape=(1,) + x_shape), weight, bias)
+            return reshape(row, shape=(w_shape[0],))
+        out_shape = x_shape[:-1] + (w_shape[0],)
+        if not _broadcasts_into(out_shape, b_shape):
+            raise ShapeError(_bias_mismatch(out_shape, b_shape))
     return _linear(input, weight, bias)
 
 
@@ -163,7 +198,10 @@ class Linear(Module):
             dtype_checks.check_linear(input, weight, bias)
         if bias is None:
             return _linear(input, weight)
-        return _linear(input, weight, bias)
+        try:
+            return _linear(input, weight, bias)
+        except ShapeError:  # a bias replaced by one of another shape: F.linear's checks and words (a vector's row)
+            return linear(input, weight, bias)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
@@ -188,6 +226,9 @@ def bilinear(input1, input2, weight, bias=None):
     if not s1 or not s2 or s1[-1] != in1 or s2[-1] != in2 or s1[:-1] != s2[:-1]:
         raise ShapeError(f"bilinear: inputs of shapes {s1} and {s2} must be (..., {in1}) and (..., {in2}) with the "
                          f"same leading shape (weight shape {w_shape})")
+    if bias is not None and np.ndim(bias) == 0:  # (PyTorch's: it reads the bias's dim 0)
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions (bilinear: a 0-d bias; give one of "
+                         f"shape ({out},))")
     if bias is not None and tuple(np.shape(bias)) != (out,):
         raise ShapeError(f"bilinear: bias of shape {tuple(np.shape(bias))} does not match out_features={out}")
     input1, input2, weight = (x if isinstance(x, Value) else Value(np.asarray(x), requires_grad=False)

@@ -258,10 +258,13 @@ def _constant_weight(weight, input, who, what="weight"):
     refuse_weight_needing_grad(weight, who, what)
     w = np.asarray(data_of(weight), dtype=input.dtype)
     try:
-        np.broadcast_shapes(w.shape, tuple(input.shape))
+        grown = np.broadcast_shapes(w.shape, tuple(input.shape))
     except ValueError:
         raise ShapeError(f"{who}: {what} of shape {w.shape} does not broadcast to the input's shape "
                          f"{tuple(input.shape)}") from None
+    if grown != tuple(input.shape):  # PyTorch's kernels write the loss into the input's shape: it never grows
+        raise ShapeError(f"output with shape {list(input.shape)} doesn't match the broadcast shape {list(grown)} "
+                         f"({who}: {what} of shape {w.shape} for an input of shape {tuple(input.shape)})")
     return w
 
 

@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from autograd_core import DTypeError, ShapeError, Value
-from autograd_core.errors import scalar_type_name
+from autograd_core.errors import not_broadcastable, scalar_type_name
 from autograd_core.ops import clip, data_of, exp, relu, where
 from autograd_core.ops.special import log1p
 from autograd_core.ops.complex import refuse_complex_differentiation, refuse_complex_kernel
@@ -34,7 +34,7 @@ from .activation import softplus
 from .distance import PairwiseDistance, _clamped_below, pairwise_distance
 from .loss_checks import torch_size, broadcast_shapes_or_raise, refuse_integral_soft_margin_input
 from .loss import (
-    _LegacyLoss, _Loss, _as_value, _check_reduction, _legacy_reduction, _optional_array, _reduce, _same_shape,
+    _LegacyLoss, _Loss, _as_value, _check_reduction, _legacy_reduction, _optional_array, _reduce,
     refuse_weight_needing_grad,
 )
 
@@ -69,9 +69,14 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     _check_reduction(reduction, who)
     x1 = _as_value(input1, who)
     x2, y = _as_value(input2, who, like=x1), _as_value(target, who, like=x1)
-    if tuple(x1.shape) != tuple(x2.shape) or x1.ndim not in (1, 2) or tuple(y.shape) != tuple(x1.shape[:-1]):
+    if tuple(x1.shape) != tuple(x2.shape) or x1.ndim not in (1, 2) or y.ndim != x1.ndim - 1:
         raise ShapeError(f"{who}: expected input1 and input2 of one shape (N, D) or (D,) and target (N,) or (), got "
                          f"{tuple(x1.shape)}, {tuple(x2.shape)} and {tuple(y.shape)}")
+    pairs, labels = tuple(x1.shape[:-1]), tuple(y.shape)
+    if labels != pairs and (labels != (1,) or not pairs):  # (one label for all the pairs broadcasts, as PyTorch's)
+        words = not_broadcastable(pairs, labels) or f"output with shape {list(pairs)} doesn't match the broadcast " \
+                                                   f"shape {list(np.broadcast_shapes(pairs, labels))}"
+        raise ShapeError(f"{words} ({who}: a target of shape {labels} for inputs of shape {tuple(x1.shape)})")
     axis = x1.ndim - 1
     tiny = 1e-12
     cos = (x1 * x2).sum(axis=axis) / ((((x1 * x1).sum(axis=axis) + tiny) * ((x2 * x2).sum(axis=axis) + tiny)) ** 0.5)
@@ -102,13 +107,18 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """log(1 + e^(−y·x)) with labels y = ±1, computed without overflow. Same shapes."""
+    """log(1 + e^(−y·x)) with labels y = ±1, computed without overflow; the target broadcasts to the input's shape.
+    A target that requires grad gets its gradient, −x·σ(−y·x) (PyTorch's kernel refuses one: here Value(y) requires
+    grad by default, and the derivative is plain)."""
     who = "soft_margin_loss"
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
     x = _as_value(input, who)
     y = _as_value(target, who, like=x)
-    _same_shape(x, y, who)
+    grown = broadcast_shapes_or_raise(x.shape, y.shape, who)
+    if grown != tuple(x.shape):  # PyTorch's: the target broadcasts into the input's shape, which never grows
+        raise ShapeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(grown)} ({who}: "
+                         f"a target of shape {tuple(y.shape)} for an input of shape {tuple(x.shape)})")
     refuse_integral_soft_margin_input(x)
     if y.dtype != x.dtype and x.dtype.kind != "c" and y.dtype.kind != "c":
         # PyTorch's result has the input's dtype (a float64 target does not widen it), and −y of a bool or uint8
@@ -122,24 +132,26 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Per sample, −(1/C)·Σ_c w_c·(y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)): C independent binary problems.
-    input, target: (N, C) or (C,); weight: (C,) or None. reduction='none' gives (N,) (or a 0-d loss)."""
+    input, target: (N, C) or (C,) (the target broadcast); weight: (C,), any shape that broadcasts with the losses
+    (its gradient too, as PyTorch's composition gives one), or None. The classes are the input's last axis, summed
+    after the weight (PyTorch's order). reduction='none' gives (N,) (or a 0-d loss)."""
     refuse_complex_kernel("log_sigmoid_cpu", input)
     who = "multilabel_soft_margin_loss"
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
     x = _as_value(input, who)
     y = _as_value(target, who, like=x)
-    _same_shape(x, y, who)
+    broadcast_shapes_or_raise(x.shape, y.shape, who)
     if x.ndim == 0:
         raise ShapeError(f"{who}: input must have a class axis, got a scalar")
     # −log σ(x) = softplus(−x), −log σ(−x) = softplus(x)
     losses = y * softplus(-x, threshold=math.inf) + (1 - y) * softplus(x, threshold=math.inf)
     if weight is not None:
-        w = np.asarray(data_of(weight), dtype=x.dtype)
-        if w.shape not in ((x.shape[-1],), ()):
-            raise ShapeError(f"{who}: weight of shape {w.shape} must have one entry per class ({x.shape[-1]},)")
+        w = weight if isinstance(weight, Value) else np.asarray(weight, dtype=x.dtype)
+        broadcast_shapes_or_raise(losses.shape, np.shape(data_of(w)), who)
         losses = losses * w
-    return _reduce(losses.sum(axis=-1) / x.shape[-1], reduction)
+    class_axis = x.ndim - 1  # (the input's, where a weight made the losses larger, as PyTorch's)
+    return _reduce(losses.sum(axis=class_axis) / x.shape[-1], reduction)
 
 
 def _var_like_input(var, shape, who):

@@ -63,8 +63,8 @@ def constant_pad_nd(input, pad, value=0):
 
 
 def _mean_rstd(x, axes, eps):
-    mean = x.mean(axes, keepdim=True)
-    var = ((x - mean) ** 2).mean(axes, keepdim=True)  # biased, as normalisation uses it
+    mean = x.mean(axis=axes, keepdims=True)  # (NumPy's axis: an empty one reduces nothing)
+    var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)  # biased, as normalisation uses it
     return mean, (var + eps) ** -0.5
 
 

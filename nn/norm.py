@@ -258,8 +258,6 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     if out is not None:
         raise NotImplementedError("normalize: out= is not supported; use the returned Value")
     x = input if isinstance(input, Value) else Value(np.asarray(input), requires_grad=False)
-    if x.ndim == 0:
-        raise IndexError(f"normalize: dim {dim} is out of range for a 0-d input")
     if x.dtype.kind not in "fc":  # PyTorch's vector_norm refuses them (the old composite gave float32 here)
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{scalar_type_name(x.dtype)}")
@@ -466,6 +464,10 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if isinstance(normalized_shape, numbers.Integral):
         normalized_shape = (int(normalized_shape),)
     normalized_shape = tuple(int(n) for n in normalized_shape)
+    for name, p in (("weight", weight), ("bias", bias)):  # PyTorch's: exactly normalized_shape, no broadcasting
+        if p is not None and tuple(np.shape(data_of(p))) != normalized_shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{list(np.shape(data_of(p)))} and normalized_shape = {list(normalized_shape)}")
     shape = np.shape(data_of(input))
     k = len(normalized_shape)
     if len(shape) < k or tuple(shape[len(shape) - k:]) != normalized_shape:
@@ -535,6 +537,10 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if isinstance(num_groups, bool) or not isinstance(num_groups, numbers.Integral) or num_groups < 1 \
             or C % num_groups:
         raise ShapeError(f"group_norm: num_groups={num_groups!r} must be a positive divisor of the {C} channels")
+    for name, p in (("weight", weight), ("bias", bias)):  # PyTorch's: one per channel, no broadcasting
+        if p is not None and tuple(np.shape(data_of(p))) != (C,):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, but "
+                               f"got {name} of shape {list(np.shape(data_of(p)))} and input of shape {list(shape)}")
     if N * (C // num_groups) * math.prod(shape[2:]) == 1:
         # PyTorch's check (its batch norm's, on the input seen as (N·C/G, G, ...)): a lone value per group would
         # normalise to 0 whatever it is

@@ -103,7 +103,8 @@ def _linear(g, f):
     if kind == "matmul":
         return [f"h = h @ {g.parameter(f'({f}, {out})')}"], out
     if kind == "functional":
-        return [f"h = F.linear(h, {g.parameter(f'({out}, {f})')}, {g.parameter(f'({out},)')})"], out
+        bias = g.draw(st.sampled_from([f"({out},)", f"(1, {out})", "(1,)"]))  # any bias broadcasting to the output
+        return [f"h = F.linear(h, {g.parameter(f'({out}, {f})')}, {g.parameter(bias)})"], out
     if kind == "elementwise":  # a 2-D weight met elementwise: its layout is the product's, which a reduction sums
         return [f"h = (h.unsqueeze(2) * {g.parameter(f'({f}, {out})')}).sum(1)"], out
     return ["h = h @ (h.T @ h) * 0.1"], f
@@ -940,26 +941,35 @@ def test_attention_on_heads_of_a_transposed_batch_replays_its_output_layout():
 
 
 def test_a_backward_pass_that_will_fail_after_the_call_fails_there():
-    # A bias's data replaced by a (1, 1) array: linear's forward broadcasts it, its rule's gradient (1,) does not sum
-    # to (1, 1), and eager mode raises in loss.backward() after the call; the compiled call raised already, in the
-    # dry run of the backward pass it plans for its output (jit_plan_backward._graph_output: now the call's own
-    # result, and that output runs eagerly)
+    # A scale's data replaced by a (1, 1) array: the forward broadcasts it, its rule's gradient (1,) does not sum to
+    # (1, 1), and eager mode raises in loss.backward() after the call; the compiled call raised already, in the dry
+    # run of the backward pass it plans for its output (jit_plan_backward._graph_output: now the call's own result,
+    # and that output runs eagerly). (This was linear's bias once; linear now sums its gradient to any broadcast
+    # bias, as PyTorch's does: a user's operation with a rule that does not stands in for it here.)
+    from autograd_core.ops.primitive import PRIMITIVES, Primitive
+
+    scale = Primitive("test_unsummed_scale", lambda x, w: x * w).defvjp(
+        lambda g, out, x, w: g * w, lambda g, out, x, w: (g * x).sum(0))  # (the second: w's gradient for (n,) only)
+    PRIMITIVES.pop("test_unsummed_scale")  # a user's operation, not one of the library's (the registry's tests)
+
     def make():
         torch.manual_seed(0)
         layer = nn.Linear(2, 1)
+        w = nn.Parameter(torch.ones(1))
 
         def step(x, y):
             layer.zero_grad()
-            return F.mse_loss(layer(x), y)
-        return layer, step
-    (layer_eager, eager), (layer, step) = make(), make()
+            w.grad = None
+            return F.mse_loss(scale(layer(x), w), y)
+        return w, step
+    (w_eager, eager), (w, step) = make(), make()
     compiled = torch.compile(step)
     rng = np.random.default_rng(0)
     for i in range(4):
         x, y = rng.standard_normal((2, 2)).astype(np.float32), rng.standard_normal((2, 1)).astype(np.float32)
         if i == 3:
-            for m in (layer_eager, layer):
-                m.bias.data = np.asarray(m.bias.data).reshape(1, 1)
+            for p in (w_eager, w):
+                p.data = np.asarray(p.data).reshape(1, 1)
         expected = eager(torch.tensor(x), torch.tensor(y))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CompileWarning)
@@ -967,11 +977,38 @@ def test_a_backward_pass_that_will_fail_after_the_call_fails_there():
         assert same_bits(got.data, expected.data), f"call {i}"
         if i < 3:
             expected.backward(), got.backward()
-            assert same_bits(layer.bias.grad, layer_eager.bias.grad), f"call {i}"
+            assert same_bits(w.grad, w_eager.grad), f"call {i}"
         else:
             for loss in (expected, got):
                 with pytest.raises(RuntimeError, match="does not reduce to the input's shape"):
                     loss.backward()
+
+
+@pytest.mark.parametrize("bias_shape", [(1, 3), (4, 3), (4, 1), (), (1,)], ids=str)
+def test_a_linear_layers_broadcast_bias_compiles_to_eagers_bits(bias_shape):
+    # F.linear takes any bias that broadcasts to its output, as PyTorch's does, and sums the bias's gradient over the
+    # broadcast axes; linear's templates for 2-D operands write Σ g over the rows, the gradient of a bias (out,)
+    # only, so a compiled step calls the rule for any other bias (Primitive.definline's when=)
+    def make():
+        torch.manual_seed(0)
+        weight = nn.Parameter(torch.randn(3, 2) * 0.5)
+        bias = nn.Parameter(torch.randn(*bias_shape) * 0.5)
+
+        def step(x, y):
+            weight.grad = bias.grad = None
+            loss = ((F.linear(x, weight, bias).tanh() - y) ** 2).sum()
+            loss.backward()
+            return loss
+        return [weight, bias], step
+    (eager_params, eager), (params, step) = make(), make()
+    compiled = torch.compile(step)
+    rng = np.random.default_rng(2)
+    for i in range(6):
+        x, y = rng.standard_normal((4, 2)).astype(np.float32), rng.standard_normal((4, 3)).astype(np.float32)
+        assert same_bits(compiled(torch.tensor(x), torch.tensor(y)).data, eager(torch.tensor(x), torch.tensor(y)).data)
+        assert all(p.grad.shape == p.shape for p in params), f"call {i}"
+        assert all(same_bits(p.grad, q.grad) for p, q in zip(params, eager_params)), f"call {i}"
+    assert compiled.stats["replayed"] == 4
 
 
 def test_an_embedding_scaled_by_frequency_looks_each_calls_rows_up():

@@ -278,8 +278,6 @@ ALLOWED = {  # (distribution id, probe): why we differ from PyTorch here (the ca
        for d in ("Multinomial", "Multinomial-logits")},
     ("RelaxedBernoulli", "log_prob_infinite"): "PyTorch builds the base LogitRelaxedBernoulli validating whatever "
                                                "validate_args says and raises; ours passes validate_args=False down",
-    **{(d, "log_prob_infinite"): "a vector where a matrix is expected: RuntimeError from our diagonal(), "
-                                 "IndexError from PyTorch's" for d in ("LKJCholesky", "LKJCholesky-one")},
     **{(d, "param_shape"): "ours has param_shape on every family with probs/logits; PyTorch lacks it here"
        for d in ("Geometric-probs", "Geometric-logits", "RelaxedBernoulli")},
     ("VonMises-edges", "variance"): "PyTorch's polynomial I1/I0 is off by 6e-5 at concentration 50 (see RTOL)",

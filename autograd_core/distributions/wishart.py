@@ -148,9 +148,10 @@ class Wishart(ScaleTrilParametrized, ExponentialFamily):
         nu, p = self.df, self.event_shape[-1]
         lower = self._unbroadcasted_scale_tril
         half_log_det = diagonal(lower, dim1=-2, dim2=-1).log().sum(-1)
+        value_log_det = logabsdet(value)  # (before the solve, as PyTorch's: a vector is slogdet's error)
         trace = diagonal(_cholesky_solve(value, lower), dim1=-2, dim2=-1).sum(-1)
         return (-nu * (p * _LOG_2 / 2 + half_log_det) - multigammaln(nu / 2, p)
-                + (nu - p - 1) / 2 * logabsdet(value) - trace / 2)
+                + (nu - p - 1) / 2 * value_log_det - trace / 2)
 
     def entropy(self):
         nu, p = self.df, self.event_shape[-1]

@@ -43,6 +43,9 @@ def movedim(input, source, destination):
     """input with its dimensions `source` (an int or a sequence) moved to positions `destination` (as many), the
     others kept in their order, as torch.movedim (NumPy's moveaxis)."""
     x = as_value(input)
+    if isinstance(source, numbers.Integral) != isinstance(destination, numbers.Integral):  # PyTorch's two overloads
+        raise TypeError(f"movedim() received an invalid combination of arguments - got ({type(source).__name__}, "
+                        f"{type(destination).__name__}): give two ints or two sequences of ints")
     source, destination = _int_dims(source), _int_dims(destination)
     if len(source) != len(destination):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(source)} dims) should "
@@ -253,11 +256,14 @@ def unflatten(input, dim, sizes):
     """input with dimension `dim` replaced by dimensions of the given `sizes` (one may be -1), whose product must be
     that dimension's size: the inverse of flatten, as torch.unflatten."""
     x = as_value(input)
-    dim = check_dim(dim, x.ndim)
     sizes = [int(s) for s in sizes]
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
-    n = x.shape[dim] if x.ndim else 1
+    dim = check_dim(dim, x.ndim)  # (out of range: PyTorch's IndexError, 0-d inputs too)
+    if x.ndim == 0:  # dim 0 or -1, which PyTorch's view cannot wrap: its IndexError wrapped in a RuntimeError
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but tensor has no "
+                           f"dimensions")
+    n = x.shape[dim]
     if sizes.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = math.prod(s for s in sizes if s != -1)
@@ -337,10 +343,7 @@ def take_along_dim(input, indices, dim=None):
     if x.ndim != idx.ndim:
         raise ShapeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
                          f"but got {x.ndim} dimensions for input, and {idx.ndim} dimensions for indices")
-    if x.ndim == 0:
-        check_dim(dim, 0)
-        return reshape(take_along_dim(reshape(x, shape=(1,)), idx.reshape(1), 0), shape=())
-    dim = check_dim(dim, x.ndim)
+    dim = check_dim(dim, x.ndim, wrap_scalar=False)  # (a 0-d input needs dim=None, as PyTorch's)
     n = x.shape[dim]
     if idx.size and (idx.min() < -n or idx.max() >= n):
         bad = idx.min() if idx.min() < -n else idx.max()

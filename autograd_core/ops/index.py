@@ -39,10 +39,14 @@ def as_value(x):
     return Value(data[()] if data.ndim == 0 else data, requires_grad=False, dtype=data.dtype)
 
 
-def check_dim(dim, ndim):
-    """`dim` as a non-negative axis of a Value of `ndim` dimensions (0-d Values accept -1 and 0, as PyTorch)."""
+def check_dim(dim, ndim, *, wrap_scalar=True):
+    """`dim` as a non-negative axis of a Value of `ndim` dimensions (0-d Values accept -1 and 0, as PyTorch).
+    wrap_scalar=False: a 0-d Value has no dimension to name, PyTorch's IndexError for the functions that index one
+    (roll, take_along_dim, unique, unflatten: its maybe_wrap_dim without wrap_scalar)."""
     if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
         raise TypeError(f"dim must be an integer, not {type(dim).__name__}")
+    if ndim == 0 and not wrap_scalar:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     size = max(ndim, 1)
     if not -size <= dim < size:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-size}, {size - 1}], but got {dim})")
@@ -116,6 +120,23 @@ def _scalar_as_vector(fn, x, *args):
     return reshape(fn(reshape(x, shape=(1,)), *args), shape=())
 
 
+def refuse_source_of_other_rank(x, source):
+    """PyTorch's index_add and index_reduce: a source of input's number of dimensions (a 0-d one for a 0-d input)."""
+    if source.ndim != x.ndim:
+        raise ShapeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. Got "
+                         f"self.shape = {list(x.shape)} source.shape = {list(source.shape)}")
+
+
+def along_a_scalar(fn, x, dim, index, source):
+    """fn(x, 0, index, source) for a 0-d input x, as PyTorch's writes along a dimension (scatter, scatter_add,
+    index_add, index_copy, index_fill, index_reduce) take one with dim 0 or -1: x, the index and a Value source seen
+    as vectors of one element, the result made 0-d again (the gradients flow through the reshapes)."""
+    check_dim(dim, 0)
+    index = np.reshape(index.data if isinstance(index, Value) else index, -1)  # (its dtype checked by fn)
+    source = reshape(source, shape=(-1,)) if isinstance(source, Value) else source
+    return reshape(fn(reshape(x, shape=(1,)), 0, index, source), shape=())
+
+
 # ----------------------------------------------------------------------------------------------------
 # Reading and writing along a dimension.
 
@@ -171,6 +192,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
         return _scatter_reduced(x, dim, index, src, reduce)
     if not isinstance(src, Value) and np.ndim(src) != 0:
         src = as_value(np.asarray(src, dtype=x.dtype))
+    if x.ndim == 0:
+        return along_a_scalar(scatter, x, dim, index, src)
     index, positions, src = _scatter_positions("scatter", x, dim, index, src)
     if not isinstance(src, Value):  # a number
         written = np.zeros(x.shape, dtype=bool)
@@ -200,6 +223,8 @@ def scatter_add(input, dim, index, src):
     x = as_value(input)
     if not isinstance(src, Value):
         src = as_value(np.asarray(src, dtype=x.dtype))
+    if x.ndim == 0:
+        return along_a_scalar(scatter_add, x, dim, index, src)
     _, positions, src = _scatter_positions("scatter_add", x, dim, index, src)
     return x + scatter_add_at(src, positions, x.shape)
 
@@ -261,6 +286,9 @@ def index_add(input, dim, index, source, *, alpha=1):
     gradient to input is the output gradient; to source, alpha times it read at index."""
     x = as_value(input)
     source = source if isinstance(source, Value) else as_value(np.asarray(source, dtype=x.dtype))
+    if x.ndim == 0:
+        refuse_source_of_other_rank(x, source)
+        return along_a_scalar(lambda *a: index_add(*a, alpha=alpha), x, dim, index, source)
     dim, _, full = _vector_index_along("index_add", x, dim, index, source.shape)
     return scatter_add(x, dim, full, source if alpha == 1 else source * alpha)
 
@@ -270,6 +298,8 @@ def index_copy(input, dim, index, source):
     (a repeated index: the last write wins). Gradients as scatter's."""
     x = as_value(input)
     source = source if isinstance(source, Value) else as_value(np.asarray(source, dtype=x.dtype))
+    if x.ndim == 0:
+        return along_a_scalar(index_copy, x, dim, index, source)
     dim, _, full = _vector_index_along("index_copy", x, dim, index, source.shape)
     return scatter(x, dim, full, source)
 
@@ -280,6 +310,8 @@ def index_fill(input, dim, index, value):
     x = as_value(input)
     if np.ndim(value.data if isinstance(value, Value) else value) != 0:
         raise RuntimeError("index_fill(): value must be a number or a 0-d Value")
+    if x.ndim == 0:  # (the value stays 0-d: along_a_scalar reshapes only a source Value, so it is passed apart)
+        return along_a_scalar(lambda v, d, i, _: index_fill(v, d, i, value), x, dim, index, None)
     dim, index, _ = _vector_index_along("index_fill", x, dim, index, None)
     filled = np.zeros(x.shape[dim], dtype=bool)
     filled[index] = True
@@ -320,9 +352,9 @@ def narrow(input, dim, start, length):
     """input[..., start:start + length, ...] along `dim` (a view in PyTorch; the gradient flows back into that
     window). start may be negative (counts from the end)."""
     x = as_value(input)
-    dim = check_dim(dim, x.ndim)
-    if x.ndim == 0:
+    if x.ndim == 0:  # (before the dim's range, as PyTorch's)
         raise ShapeError("narrow() cannot be applied to a 0-dim tensor.")
+    dim = check_dim(dim, x.ndim)
     size = x.shape[dim]
     start, length = int(start), int(length)
     if not -size <= start <= size:
@@ -384,8 +416,8 @@ def _roll(x, shifts, dims):
     if len(shifts) != len(dims):
         raise RuntimeError(f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims: {len(dims)}")
     for shift, dim in zip(shifts, dims):
-        dim = check_dim(dim, x.ndim)
-        n = x.shape[dim] if x.ndim else 1
+        dim = check_dim(dim, x.ndim, wrap_scalar=False)  # (without dims, a 0-d input rolls as a vector of one)
+        n = x.shape[dim]
         if n and int(shift) % n:
             x = getitem(x, (slice(None),) * dim + ((np.arange(n) - int(shift)) % n,))
     return x
@@ -431,8 +463,7 @@ def _diagonal(x, offset, dim1, dim2):
 
 def _diagonal_dims(x, dim1, dim2, name):
     """dim1 and dim2 as non-negative axes of x; PyTorch's errors for bad ones, named `name`."""
-    if x.ndim < 2:
-        raise ShapeError(f"{name}(): expected a tensor of at least 2 dimensions, got {x.ndim}")
+    # (fewer than two dimensions: a dim out of range, an IndexError, or the same one twice, as PyTorch's)
     dim1, dim2 = check_dim(dim1, x.ndim), check_dim(dim2, x.ndim)
     if dim1 == dim2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")

@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import ShapeError, dim_out_of_range
 from ..multiple_views import mark_multiple_views
 from ..one_node import outputs_of_one_node, shown_as
 from ..value import Value
@@ -179,9 +179,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 def _repeat_interleave(x, repeats, dim):
     if dim is None:
         x, dim = reshape(x, shape=(-1,)), 0
-    elif x.ndim == 0:
-        check_dim(dim, 0)
-        x, dim = reshape(x, shape=(1,)), 0
+    elif x.ndim == 0:  # PyTorch's refusal names dim 1 of a 0-d input, whatever dim was given (0 or -1 included)
+        raise IndexError(f"{dim_out_of_range(1, 0)} (repeat_interleave: a 0-d input has no dimension {dim}; give "
+                         f"dim=None)")
     dim = check_dim(dim, x.ndim)
     n = x.shape[dim]
     counts = index_array(repeats, "repeat_interleave") if not isinstance(repeats, numbers.Integral) else \

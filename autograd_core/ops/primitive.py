@@ -36,6 +36,19 @@ def named_twins():
     return [twin for twins in _TWINS.values() for twin in twins.values()]
 
 
+
+def scalar_dims(dims):
+    """None, the dims of a 0-d input after PyTorch's checks: an int or a sequence of 0 and -1 (its one dimension, as
+    PyTorch wraps it), named once at most."""
+    dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
+    for d in dims:
+        if not isinstance(d, numbers.Integral) or d not in (0, -1):
+            raise np.exceptions.AxisError(  # an IndexError, as PyTorch's, and a ValueError
+                f"Dimension out of range (expected to be in range of [-1, 0], but got {d})")
+    if len(dims) > 1:
+        raise RuntimeError("dim 0 appears multiple times in the list of dims")
+    return None
+
 class Primitive:
     """A differentiable operation: `forward` on NumPy data, `vjps[i]` for the edge to input i.
 
@@ -224,14 +237,7 @@ class Primitive:
         dims = params.get(name)
         if dims is None or not args or np.ndim(args[0].data if isinstance(args[0], Value) else args[0]) != 0:
             return params
-        dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
-        for d in dims:
-            if not isinstance(d, numbers.Integral) or d not in (0, -1):
-                raise np.exceptions.AxisError(  # an IndexError, as PyTorch's, and a ValueError
-                    f"Dimension out of range (expected to be in range of [-1, 0], but got {d})")
-        if len(dims) > 1:
-            raise RuntimeError("dim 0 appears multiple times in the list of dims")
-        return {**params, name: None}
+        return {**params, name: scalar_dims(dims)}
 
     def definline(self, *templates, when=None):
         """Register each VJP rule (one per input, or None) as an expression template that compiled steps

@@ -27,7 +27,8 @@ import numpy as np
 from ..errors import ShapeError, scalar_type_name
 from ..value import Value
 from .elementwise import data_of, where
-from .index import _check_gather_index, _vector_index_along, along, as_value, check_dim, index_array, narrow
+from .index import (_check_gather_index, _vector_index_along, along, along_a_scalar, as_value, check_dim, index_array,
+                    narrow, refuse_source_of_other_rank)
 from .primitive import primitive
 from .shape import broadcast_to, byte_mask, getitem, reshape, transpose
 from .shape import scatter_add as _scatter_add
@@ -207,6 +208,9 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
         _refuse_complex("index_reduce_func_exclude_input_init", x, order=True)
     source = as_value(source)
     _refuse_complex("index_reduce", x, source)
+    if x.ndim == 0:
+        refuse_source_of_other_rank(x, source)
+        return along_a_scalar(lambda *a: index_reduce(*a, reduce, include_self=include_self), x, dim, index, source)
     dim, _, full = _vector_index_along("index_reduce", x, dim, index, source.shape)
     return scatter_reduce(x, dim, np.ascontiguousarray(full), source, reduce, include_self=include_self)
 

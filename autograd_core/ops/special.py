@@ -21,7 +21,7 @@ from ..sparse_array import SparseData
 from .elementwise import data_of, log, sigmoid, sqrt, where
 from .index import as_value
 from .nondifferentiable import refuse_complex_in_words, without_derivative, without_gradient
-from .primitive import Primitive
+from .primitive import Primitive, scalar_dims
 
 # ----------------------------------------------------------------------------------------------------
 # Smooth functions.
@@ -331,7 +331,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     if dim is not None:
         from .index import check_dim
 
-        dim = check_dim(dim, data.ndim)
+        dim = check_dim(dim, data.ndim, wrap_scalar=False)
     values, inverse, counts = np.unique(data, return_inverse=True, return_counts=True, axis=dim)
     results = [without_derivative(x, values, _unique_values, "UniqueDimBackward0" if dim is not None else
                                   "Unique2Backward0", "unique_dim" if dim is not None else "_unique2", axis=dim)]
@@ -368,6 +368,10 @@ def count_nonzero(input, dim=None):
     """How many elements are nonzero, over all of input or along dim (an int or tuple of ints), as int64."""
     data = np.asarray(as_value(input).data)
     axis = tuple(dim) if isinstance(dim, (list, tuple)) else dim
+    if data.ndim == 0 and axis is not None:  # its one dimension, 0 or -1 (PyTorch's checks)
+        axis = scalar_dims(axis)
+    if axis == ():  # PyTorch's dim=() or [] counts over every dimension (NumPy's axis=() over none)
+        axis = None
     return as_value(np.asarray(np.count_nonzero(data, axis=axis), dtype=np.int64))
 
 

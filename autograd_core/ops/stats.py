@@ -23,6 +23,7 @@ from .arrange import movedim, take_along_dim
 from .elementwise import where
 from .index import as_value, check_dim
 from .nondifferentiable import refuse_complex_in_words, without_gradient
+from .primitive import scalar_dims
 from .shape import reshape, stack, swapaxes
 from .special import logaddexp
 from .scan import _nan_of_empty, _picked, _shared_by_ties, cumsum, sort
@@ -33,8 +34,11 @@ NanMedian = collections.namedtuple("nanmedian", ["values", "indices"])  # torch.
 AminMax = collections.namedtuple("aminmax", ["min", "max"])            # torch.return_types.aminmax
 
 
-def _axis(dim):
-    """PyTorch's dim as NumPy's axis: a list as a tuple, and () or [] as None (every dimension, as PyTorch)."""
+def _axis(dim, ndim=None):
+    """PyTorch's dim as NumPy's axis: a list as a tuple, and () or [] as None (every dimension, as PyTorch); a 0-d
+    input's (ndim 0) dims checked and made None (scalar_dims)."""
+    if ndim == 0 and dim is not None:
+        return scalar_dims(dim)
     if isinstance(dim, (tuple, list)):
         return tuple(dim) if dim else None
     return dim
@@ -49,7 +53,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
         x = x.astype(dtype) if np.dtype(dtype).kind == "f" else as_value(np.asarray(x.data).astype(dtype))
     if x.dtype.kind == "f":
         x = where(without_gradient(np.isnan, x), np.zeros((), x.dtype), x)
-    return x.sum(axis=_axis(dim), keepdims=bool(keepdim))
+    return x.sum(axis=_axis(dim, x.ndim), keepdims=bool(keepdim))
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
@@ -61,7 +65,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError("nansum on CPU does not support complex inputs")
     if x.dtype.kind != "f":
         raise RuntimeError(f"nanmean(): expected input to have floating point dtype but got {x.dtype}")
-    counted = without_gradient(_not_nan_count, x, axis=_axis(dim), keepdims=bool(keepdim))
+    counted = without_gradient(_not_nan_count, x, axis=_axis(dim, x.ndim), keepdims=bool(keepdim))
     return nansum(x, dim, keepdim) / counted
 
 
