@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from . import ops as _ops
-from .errors import ShapeError, scalar_type_name
+from .errors import scalar_type_name
 from .method_families import attach_methods
 from .ops.reduce import mean_over_dims as _mean_over_dims, sum_over_dims as _sum_over_dims
 from .recording import unary as _unary
@@ -93,13 +93,9 @@ class _Methods:
             from .dtypes import DEFAULTS
 
             return self.to(DEFAULTS["dtype"]).logsumexp(dim, keepdim, axis=axis, keepdims=keepdims)
-        args = reduce_args(axis, keepdims, dim, keepdim or None)
-        if args["axis"] is None and dim is not None and not args["keepdims"] and self.ndim:
-            # PyTorch 2.13's logsumexp over an empty dim list reduces with its dims kept and cannot drop them
-            raise ShapeError(f"output with shape [] doesn't match the broadcast shape {[1] * self.ndim} (logsumexp: "
-                             f"an empty dim {dim!r} is refused without keepdim=True, as PyTorch's; give no dim to "
-                             f"reduce every dimension)")
-        return _ops.logsumexp(self, **args)
+        # (an empty dim is every dimension, as for sum; PyTorch 2.13 refuses it without keepdim=True, "output with
+        # shape [] doesn't match the broadcast shape [1, 1]": a bug of its out= path, not copied)
+        return _ops.logsumexp(self, **reduce_args(axis, keepdims, dim, keepdim or None))
 
     def softmax(self, axis=None, *, dim=None, dtype=None):
         """exp(x) / sum(exp(x)) along dim (or axis; required, as PyTorch's Tensor.softmax); same shape, each slice
