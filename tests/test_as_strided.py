@@ -235,3 +235,23 @@ def test_the_view_checks_its_geometry_against_the_memory_it_views():
     """)
     assert code == 0, out
     assert out.count("out of bounds for storage of size 16") == 2
+
+
+def test_geometries_past_int64_raise_instead_of_wrapping_round():
+    # Sizes × strides past 2**63 bytes: NumPy's own bound check of np.ndarray(buffer=..., strides=...) wraps round
+    # (it accepts shape (2, 2), strides (2**62, 2**62) over 32 bytes), and np.lib.stride_tricks.as_strided checks
+    # nothing; the bounds are worked out in Python's integers before either is called.
+    code, out = _run_apart("""
+        import autograd_core as ag
+
+        x = ag.arange(4.0, dtype=ag.float64)
+        for call in (lambda: x.as_strided((2, 2), (2**59, 2**59)), lambda: x.as_strided((3,), (2**62,)),
+                     lambda: x.as_strided((2,), (1,), 2**63 - 1), lambda: x[1:].as_strided((2, 2), (2**59, 2**59)),
+                     lambda: ag.as_strided_scatter(x, ag.zeros(2, 2), (2, 2), (2**59, 2**59))):
+            try:
+                print("read", call().sum().item())
+            except RuntimeError as error:
+                print("refused", "out of bounds for storage of size 32" in str(error) or str(error)[:60])
+    """)
+    assert code == 0, out
+    assert out.split() == ["refused", "True"] * 5, out
