@@ -8,6 +8,8 @@ can see over several backward passes with a copy taken when it was handed out, r
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import example, given
@@ -17,6 +19,8 @@ from fuzzing import fuzz_settings
 import autograd_core as ag
 from autograd_core import recycle
 
+EXAMPLES = int(os.environ.get("AUTOGRAD_KEPT_FUZZ_EXAMPLES", "100"))  # by hand, at length: 2000 and a seed
+SEED = os.environ.get("AUTOGRAD_KEPT_FUZZ_SEED")
 SHAPE = (64, 520)  # 260 KiB of float64: above recycle.MIN_BYTES, so every kernel below takes a recycled array
 assert np.prod(SHAPE) * 8 > recycle.MIN_BYTES
 
@@ -28,6 +32,7 @@ OPS = {
     "mul": lambda h, w: h * w,
     "add": lambda h, w: h + w,
     "neg": lambda h, w: -h,
+    "square": lambda h, w: h * h,  # h read twice: its gradient is the sum of two
     # Views, whose rules hand on a view of the gradient they receive (a retained .grad and a leaf's share memory):
     "reshape": lambda h, w: h.reshape(SHAPE[::-1]).reshape(SHAPE),
     "transpose": lambda h, w: h.T.T,
@@ -41,6 +46,7 @@ program = st.fixed_dictionaries({
     "passes": st.lists(st.sampled_from(["backward", "autograd.grad", "twice (retain_graph)"]), min_size=2,
                        max_size=4),
     "leaf": st.sets(st.sampled_from(CAPTURES[:2])),  # hooks on x itself, whose gradient becomes x.grad
+    "w": st.sets(st.sampled_from(CAPTURES[:2])),  # and on w, which each mul and add reads (its gradients add up)
     "saved": st.booleans(),  # the passes' forwards under saved_tensors_hooks whose pack keeps what is saved
     "keep_leaf_grads": st.booleans(),  # else the .grad of x and w accumulates over the passes (and is kept at the end)
     "seed": st.integers(0, 2**16),
@@ -68,6 +74,10 @@ class Kept:
 
 def _one_pass(example, x, w, r, kept, mode, number):
     hooks = []
+    if "hook" in example["w"]:
+        hooks.append(w.register_hook(lambda g: kept.only(f"pass {number}: w's hook's g", g)))
+    if "hook returning g" in example["w"]:
+        hooks.append(w.register_hook(lambda g: kept(f"pass {number}: g returned by w's hook", g)))
     h = x
     for i, (name, captures) in enumerate([(None, example["leaf"])] + example["ops"]):
         h = h if name is None else OPS[name](h, w)
@@ -97,10 +107,10 @@ def _one_pass(example, x, w, r, kept, mode, number):
         x.grad = w.grad = None  # optimizer.zero_grad(set_to_none=True): the user keeps the old arrays
 
 
-@fuzz_settings(100, None)
+@fuzz_settings(EXAMPLES, SEED)
 @given(program)
-@example({"ops": [("relu", set())], "passes": ["backward", "backward"], "leaf": {"hook"}, "saved": False,
-          "keep_leaf_grads": False, "seed": 0})  # a leaf's hook keeps g, then .grad adds into g (before the fix)
+@example({"ops": [("relu", set())], "passes": ["backward", "backward"], "leaf": {"hook"}, "w": set(),
+          "saved": False, "keep_leaf_grads": False, "seed": 0})  # x's hook keeps g, which x.grad added into (fixed)
 def test_no_gradient_a_user_holds_is_written_by_a_later_pass(example):
     rng = np.random.default_rng(example["seed"])
     x = ag.tensor(rng.standard_normal(SHAPE), requires_grad=True)
