@@ -70,8 +70,10 @@ def run_tensor_hooks(node, g):
     """g after the Value's own hooks (register_hook's), in their order of registration; each replacement is checked
     (PyTorch's errors for another shape or dtype). A replacement that something else still holds (the user's array,
     a Value's) is copied in a pass that writes .grad, as PyTorch's AccumulateGrad (and retain_grad) clone one: a later
-    pass adds into a leaf's .grad in place, which must not change the user's array."""
+    pass adds into a leaf's .grad in place, which must not change the user's array. So is g itself where a hook
+    kept it (or a view of it) and returned None."""
     given = g
+    held = _holders(g)  # (after `given`: the same references to g as at the check below, but the hooks')
     for hook in list(node._hooks.values()):
         if hook.__class__ is PostAccumulateHook or hook.__class__ is NodeHook:
             continue  # runs after .grad is updated (_run_post_accumulate_hooks); the node's, run by its step
@@ -97,7 +99,24 @@ def run_tensor_hooks(node, g):
     if g is not given and accumulating_pass():
         replaced = None  # (the loop's reference: only g's and _owned's own count below)
         g = _owned(g)
+    elif held is not None and accumulating_pass():
+        replaced = None  # (a hook that handed g back as it was: the loop's reference, not a holder)
+        if _holders(g) != held:
+            g = g.copy()  # a hook kept g (as the GradArray it was given, a slice, np.asarray of it): the user's now
     return g
+
+
+def _holders(g):
+    """The reference counts of the ndarray g and of the arrays its memory is a view of (what keeping g, or any view
+    of it, raises); None for a gradient of another kind (a number, a Value, a sparse array: never added into in
+    place)."""
+    if g.__class__ is not np.ndarray:
+        return None
+    counts = []
+    while isinstance(g, np.ndarray):
+        counts.append(sys.getrefcount(g))
+        g = g.base
+    return counts
 
 
 def _owned(g):

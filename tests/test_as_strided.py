@@ -5,6 +5,10 @@ and compile on three more cases."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -184,3 +188,70 @@ def test_a_compiled_call_records_again_for_an_input_laid_out_otherwise():
     np.testing.assert_array_equal(out, [[3, 4], [4, 5]])
     np.testing.assert_array_equal(grad, expected_grad)
     assert compiled.stats["guard_failures"] == 1
+
+
+def _run_apart(code):
+    """Run code in a fresh interpreter (a read outside memory crashes that one, not the suite): (returncode, stdout)."""
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout + done.stderr[-2000:]
+
+
+def test_a_compiled_replay_on_a_shorter_storage_records_again_instead_of_reading_past_it():
+    # Recorded on views of 4e6-element storages, the step is replayed on an array laid out alike (same shape, strides
+    # and offset) over 16 bytes that no ndarray owns: the geometry would read 4e6 elements from a 2-element copy.
+    code, out = _run_apart("""
+        import numpy as np
+        import autograd_core as ag
+
+        compiled = ag.compile(lambda a: ag.from_numpy(a).as_strided((4_000_000,), (1,)) * 1.0)
+        for k in range(5):
+            compiled((np.arange(4_000_000.0) + k)[:2])
+        assert compiled.stats["replayed"] == 3, compiled.stats
+        try:
+            compiled(np.frombuffer(bytearray(16), dtype=np.float64))
+        except RuntimeError as error:
+            print(error)
+        print(compiled.stats["guard_failures"])
+    """)
+    assert code == 0, out  # (before the fix: -11, a segmentation fault)
+    assert "requiring a storage size of 32000000 are out of bounds for storage of size 16" in out
+    assert out.split()[-1] == "1"  # the replay's guard failed: recorded again, eager's error
+
+
+def test_the_view_checks_its_geometry_against_the_memory_it_views():
+    # The kernel itself, given a geometry worked out for a longer storage than its input's (whatever path led there:
+    # a replay, a rule): PyTorch's error, not a read past the end (np.lib.stride_tricks.as_strided checks nothing).
+    code, out = _run_apart("""
+        import numpy as np
+        from autograd_core import Value
+        from autograd_core.ops import strided
+
+        geometry = strided._geometry(Value(np.arange(4_000_000.0)[:2]), (4_000_000,), (1,), None, "as_strided")
+        for memory in (bytearray(16), np.zeros(2)):  # the copy path (no ndarray owner), the view path
+            try:
+                strided._as_strided.forward(np.frombuffer(memory, dtype=np.float64), geometry=geometry)
+            except RuntimeError as error:
+                print(error)
+    """)
+    assert code == 0, out
+    assert out.count("out of bounds for storage of size 16") == 2
+
+
+def test_geometries_past_int64_raise_instead_of_wrapping_round():
+    # Sizes × strides past 2**63 bytes: NumPy's own bound check of np.ndarray(buffer=..., strides=...) wraps round
+    # (it accepts shape (2, 2), strides (2**62, 2**62) over 32 bytes), and np.lib.stride_tricks.as_strided checks
+    # nothing; the bounds are worked out in Python's integers before either is called.
+    code, out = _run_apart("""
+        import autograd_core as ag
+
+        x = ag.arange(4.0, dtype=ag.float64)
+        for call in (lambda: x.as_strided((2, 2), (2**59, 2**59)), lambda: x.as_strided((3,), (2**62,)),
+                     lambda: x.as_strided((2,), (1,), 2**63 - 1), lambda: x[1:].as_strided((2, 2), (2**59, 2**59)),
+                     lambda: ag.as_strided_scatter(x, ag.zeros(2, 2), (2, 2), (2**59, 2**59))):
+            try:
+                print("read", call().sum().item())
+            except RuntimeError as error:
+                print("refused", "out of bounds for storage of size 32" in str(error) or str(error)[:60])
+    """)
+    assert code == 0, out
+    assert out.split() == ["refused", "True"] * 5, out

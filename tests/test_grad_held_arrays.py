@@ -5,9 +5,10 @@ clones), so there `x.grad is held` is False and `held` never changes.
 
 Each case runs the same code with autograd_core and with PyTorch (where installed): a first backward (whether .grad
 shares memory with `held`), a second backward, then `held` (unchanged) and `.grad` (PyTorch's). The cases that failed
-before: a tensor hook's replacement (leaf, non-leaf, an array or a Value, also beside an AccumulateGrad hook), a
-custom Function's backward returning an array or Value it holds (also with create_graph), and a create_graph seed
-Value that became a leaf's .grad. A fresh replacement is still taken as it is (no copy).
+before: a tensor hook's replacement (leaf, non-leaf, an array or a Value, also beside an AccumulateGrad hook), a leaf's
+hook that keeps the gradient it is given (or a view of it) and returns None, a custom Function's backward returning an
+array or Value it holds (also with create_graph), and a create_graph seed Value that became a leaf's .grad. A fresh
+replacement is still taken as it is (no copy).
 """
 
 from __future__ import annotations
@@ -74,6 +75,30 @@ def test_a_leafs_hook_returning_a_held_gradient(kind):
         return _twice(x, held, lambda: (x * 2).sum())
 
     _both(case, (False, [5.0] * 3, [10.0] * 3))
+
+
+def test_a_leafs_hook_keeping_the_gradient_it_is_given():
+    # The hook returns None but keeps g: PyTorch's AccumulateGrad then clones g for .grad, which the second pass adds
+    # into in place; the hook's g stays the first pass's.
+    def case(lib):
+        x, kept = _leaf(lib), []
+        x.register_hook(kept.append)
+        (x * 2).sum().backward()
+        shared = _shares(x.grad, kept[0])
+        (x * 2).sum().backward()
+        return shared, _list(kept[0]), _list(x.grad)
+
+    _both(case, (False, [2.0] * 3, [4.0] * 3))
+
+
+def test_a_leafs_hook_keeping_a_view_of_the_gradient():
+    # Stricter than PyTorch, whose .grad is g itself where the hook kept only a view of it (g[1:], g.numpy()): that
+    # view then changes as later passes add into .grad. Here any view kept makes .grad a copy.
+    x, kept = _leaf(ag), []
+    x.register_hook(lambda g: kept.append(np.asarray(g)[1:]))
+    (x * 2).sum().backward()
+    (x * 2).sum().backward()
+    assert _list(kept[0]) == [2.0, 2.0] and _list(x.grad) == [4.0] * 3
 
 
 def test_a_leafs_hook_beside_an_accumulate_grad_hook():

@@ -35,13 +35,14 @@ from .shape import getitem, reshape, scatter_add
 
 
 class StridedGeometry:
-    """Where as_strided reads: `size`, `stride` and `storage_offset` in elements of the storage, and the same in
-    positions the rules use: `read` (the result's shape) and `held` (x's shape) index the storage positions that
-    either touches, numbered 0..n-1 (so that a view of a large storage costs only what it touches); `share` is
-    1/count at x's positions (None when no two elements of x hold one position)."""
+    """Where as_strided reads: `size`, `stride`, `storage_offset` and `reach` (one past the farthest element read) in
+    elements of the storage, and the same in positions the rules use: `read` (the result's shape) and `held` (x's
+    shape) index the storage positions that either touches, numbered 0..n-1 (so that a view of a large storage costs
+    only what it touches); `share` is 1/count at x's positions (None when no two elements of x hold one position)."""
 
-    def __init__(self, size, stride, storage_offset, read, held, share, layout):
+    def __init__(self, size, stride, storage_offset, read, held, share, layout, reach):
         self.size, self.stride, self.storage_offset = size, stride, storage_offset
+        self.reach = reach  # the storage's elements the view needs (0 if it is empty)
         self.read, self.held, self.share = read, held, share
         self.positions = int(max(read.max(initial=-1), held.max(initial=-1))) + 1
         self.layout = layout  # x's strides and start in its storage, for which `read` and `held` were worked out
@@ -109,6 +110,10 @@ def _as_strided(x, geometry):
     shape, strides = geometry.size, tuple(s * size for s in geometry.stride)
     if 0 in shape:
         return np.empty(shape, x.dtype)
+    # The bound again, on the memory viewed now: np.lib.stride_tricks.as_strided checks none, and NumPy's own check of
+    # np.ndarray(buffer=...) wraps around for strides near 2**63; a geometry worked out for a longer storage (a replay
+    # whose input is another array laid out alike) must raise rather than read past this one.
+    _check_reach(geometry.size, geometry.stride, geometry.storage_offset, geometry.reach, _length(x, memory), size)
     if memory is None:  # no dense memory under x to view (a gapped layout): x's elements copied stand for it
         flat = np.ascontiguousarray(x).reshape(-1)
         return np.lib.stride_tricks.as_strided(flat[geometry.storage_offset:], shape, strides).copy()
@@ -146,12 +151,27 @@ def _replayed_only_laid_out_as(x, geometry):
     runs (and the core does not load it: see tests/test_import_time.py)."""
     jit = sys.modules.get("autograd_core.jit")
     if jit is not None and isinstance(x.data, np.ndarray):
-        jit.replay_requires(_laid_out_as, x.data, geometry.layout)
+        jit.replay_requires(_laid_out_as, x.data, geometry.layout, geometry.reach)
 
 
-def _laid_out_as(data, layout):
-    """Whether the ndarray `data` has the strides and the start in its storage that `layout` records."""
-    return (data.strides, _storage(data)[1]) == layout
+def _laid_out_as(data, layout, reach):
+    """Whether the ndarray `data` has the strides and the start in its storage that `layout` records, in a storage of
+    at least `reach` elements (a view of a shorter one, alike otherwise, cannot hold what the geometry reads)."""
+    memory, start = _storage(data)
+    return (data.strides, start) == layout and _length(data, memory) >= reach
+
+
+def _length(data, memory):
+    """The number of elements of data's dtype in its storage `memory` (data's own elements when it has none)."""
+    return (memory.nbytes if memory is not None else data.nbytes) // data.itemsize
+
+
+def _check_reach(size, stride, offset, reach, length, itemsize):
+    """PyTorch's error (RuntimeError) when a view needing `reach` elements does not fit in a storage of `length`."""
+    if reach > length:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
+                           f"itemsize {itemsize} requiring a storage size of {reach * itemsize} are out of bounds for "
+                           f"storage of size {length * itemsize}")
 
 
 def _storage(data):
@@ -191,7 +211,7 @@ def _geometry(x, size, stride, storage_offset, name):
     data = x.data
     if isinstance(data, np.ndarray):
         memory, start = _storage(data)
-        length = (memory.nbytes if memory is not None else data.nbytes) // data.itemsize
+        length = _length(data, memory)
         held = _positions_in(data, memory, start)
     else:  # a 0-d Value: its number is a storage of one element
         memory, start, length, held = None, 0, 1, np.zeros((), dtype=np.intp)
@@ -203,12 +223,9 @@ def _geometry(x, size, stride, storage_offset, name):
     offset = int(offset)
     if offset < 0:
         raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    # In Python's integers, which do not overflow (NumPy's int64 would wrap a product past 2**63 round to a small one).
     needed = 0 if 0 in size else offset + 1 + sum((n - 1) * s for n, s in zip(size, stride))
-    if needed > length:
-        item = data.dtype.itemsize
-        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
-                           f"itemsize {item} requiring a storage size of {needed * item} are out of bounds for storage "
-                           f"of size {length * item}")
+    _check_reach(size, stride, offset, needed, length, data.dtype.itemsize)
     read = strided_positions(offset, size, stride)
     # Number only the positions either side touches, so that a view of a large storage costs what it touches.
     touched, numbered = np.unique(np.concatenate([held.reshape(-1), read.reshape(-1)]), return_inverse=True)
@@ -219,7 +236,7 @@ def _geometry(x, size, stride, storage_offset, name):
         dtype = data.dtype if data.dtype.kind == "f" else np.float64
         share = (1.0 / counts[held_at]).astype(dtype)
     layout = (data.strides, start) if isinstance(data, np.ndarray) else ((data.itemsize,), 0)  # as _as_strided sees it
-    return StridedGeometry(size, stride, offset, read_at, held_at, share, layout)
+    return StridedGeometry(size, stride, offset, read_at, held_at, share, layout, needed)
 
 
 def _positions_in(data, memory, start):
