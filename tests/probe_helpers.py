@@ -18,6 +18,30 @@ def outcome(compute):
         return "raises", err
 
 
+def outcome_with_gradient(fn, lib, functional, data):
+    """("ok", value, gradient) of fn(lib, functional, x) for x = lib.tensor(data) (float64, requiring grad), warnings
+    silenced; its first result where it returns several; the gradient of its sum with respect to x (None where it
+    does not depend on x, or is not a float); or ("err", the exception) from any of these steps. The parity tests
+    (test_parity_leftovers6, test_parity_sweep) compare it between PyTorch and ours."""
+    import warnings
+
+    try:
+        x = lib.tensor(data, dtype=lib.float64, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            y = fn(lib, functional, x)
+            if isinstance(y, (tuple, list)):
+                y = y[0]
+            value = np.asarray(y.detach().numpy() if hasattr(y, "numpy") else y.data)
+            grad = None
+            if getattr(y, "requires_grad", False) and value.dtype.kind in "fc":
+                (grad,) = lib.autograd.grad(y.sum(), x, allow_unused=True)
+                grad = None if grad is None else np.asarray(grad.numpy() if hasattr(grad, "numpy") else grad.data)
+        return "ok", value, grad
+    except Exception as e:  # noqa: BLE001  (every error is compared, whatever its type)
+        return "err", e
+
+
 def error_of(call):
     """(type, message) of the exception call() raises, or None when it returns: the error an API test compares
     with PyTorch's."""

@@ -32,6 +32,7 @@ import pytest
 import autograd_core as ag
 import autograd_core.nn.functional as F
 from autograd_core import Value, nn, optim
+from probe_helpers import outcome_with_gradient
 
 
 @pytest.fixture(scope="module")
@@ -39,27 +40,11 @@ def torch():
     return pytest.importorskip("torch")
 
 
-def _outcome(fn, lib, tf, x):
-    """("ok", value, gradient of x) of fn(lib, functional, x) summed, or ("err", exception)."""
-    try:
-        y = fn(lib, tf, x)
-        if isinstance(y, tuple):
-            y = y[0]
-        value = np.asarray(y.detach().numpy() if hasattr(y, "numpy") else y.data)
-        grad = None
-        if y.requires_grad:
-            (grad,) = lib.autograd.grad(y.sum(), x, allow_unused=True)
-            grad = None if grad is None else np.asarray(grad.numpy() if hasattr(grad, "numpy") else grad.data)
-        return "ok", value, grad
-    except Exception as e:  # noqa: BLE001  (every error is compared, whatever its type)
-        return "err", e
-
-
 def _side_by_side(torch, fn, data, gist=None):
     """fn on PyTorch's tensor and on our Value of `data` (float64, requiring grad): the same values and gradients,
     or errors of which ours is an instance of PyTorch's type and says `gist`."""
-    theirs = _outcome(fn, torch, torch.nn.functional, torch.tensor(data, dtype=torch.float64, requires_grad=True))
-    ours = _outcome(fn, ag, F, ag.tensor(data, dtype=ag.float64, requires_grad=True))
+    theirs = outcome_with_gradient(fn, torch, torch.nn.functional, data)
+    ours = outcome_with_gradient(fn, ag, F, data)
     assert ours[0] == theirs[0], f"PyTorch: {theirs}, ours: {ours}"
     if ours[0] == "err":
         assert isinstance(ours[1], type(theirs[1])), (ours[1], theirs[1])

@@ -16,13 +16,12 @@ Allowed differences, each for a reason:
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
 import autograd_core as ag
 import autograd_core.nn.functional as F
+from probe_helpers import outcome_with_gradient
 
 
 @pytest.fixture(scope="module")
@@ -30,28 +29,10 @@ def torch():
     return pytest.importorskip("torch")
 
 
-def _outcome(fn, lib, tf, data):
-    try:
-        x = lib.tensor(data, dtype=lib.float64, requires_grad=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            y = fn(lib, tf, x)
-            if isinstance(y, (tuple, list)):
-                y = y[0]
-            value = np.asarray(y.detach().numpy() if hasattr(y, "numpy") else y.data)
-            grad = None
-            if getattr(y, "requires_grad", False) and value.dtype.kind in "fc":
-                (grad,) = lib.autograd.grad(y.sum(), x, allow_unused=True)
-                grad = None if grad is None else np.asarray(grad.numpy() if hasattr(grad, "numpy") else grad.data)
-        return "ok", value, grad
-    except Exception as e:  # noqa: BLE001  (every error is compared, whatever its type)
-        return "err", e
-
-
 def _differs(fn, data, torch, grads=True):
     """Why ours differs from PyTorch on fn(data), or None."""
-    theirs = _outcome(fn, torch, torch.nn.functional, data)
-    ours = _outcome(fn, ag, F, data)
+    theirs = outcome_with_gradient(fn, torch, torch.nn.functional, data)
+    ours = outcome_with_gradient(fn, ag, F, data)
     said = [f"err {type(o[1]).__name__}: {o[1]}" if o[0] == "err" else "ok" for o in (theirs, ours)]
     if theirs[0] != ours[0] or theirs[0] == "err" and not isinstance(ours[1], type(theirs[1])):
         return f"PyTorch {said[0]}; ours {said[1]}"
