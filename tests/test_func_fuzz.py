@@ -20,13 +20,13 @@ where torch.func raises, ours must raise an exception of that class. A failing e
 
 PyTorch 2.13 is the specification except where it is wrong, found at length and each checked by hand: jacfwd (and so
 hessian) with a negative argnums gives zeros; vmap stacks an output no mapped argument reaches along dim 0 whatever
-out_dims says; reverse over forward mode through F.layer_norm is wrong, and through linalg.vector_norm at a zero vector
-NaN (0·∞: a mismatch on a program calling either is judged again against compositions, _Decomposed and
-_DecomposedTorch); linearize of a vmap can crash the process; nested forward mode, ZeroTensors and a few memory errors
-are its limits (TORCH_LIMITS). The draws avoid the first, second and fourth; the examples
-torch fails on are left out. Programs with a non-finite value, and dims of 0-d tensors (quirks of each op), are not
-drawn. Known and left (seed 3 at length): the third derivative of `stack([x, x]).std(0)` (std exactly 0, where the
-first derivative is masked to 0) is 0 here and NaN in PyTorch.
+out_dims says; reverse over forward mode through F.layer_norm is wrong, and through linalg.vector_norm (x.norm,
+F.normalize) and std where they are 0 gives NaN (0·∞ after a mask) where the answer is 0: a mismatch on a program
+calling one of them is judged again against compositions (_Decomposed and _DecomposedTorch); linearize of a vmap can
+crash the process; nested forward mode, ZeroTensors and a few memory errors are its limits (TORCH_LIMITS). The draws
+avoid the first, second and fourth; the examples torch fails on are left out. Programs with a non-finite value, and
+dims of 0-d tensors (quirks of each op), are not drawn. The third derivative of `stack([x, x]).std(0)` (std exactly 0,
+where the first derivative is masked to 0; seed 3 at length) is 0 here and NaN in PyTorch, the std's case.
 
 The suite runs a fixed, derandomized sample (FUZZ_EXAMPLES: 150 examples, ~10 s);
 `AUTOGRAD_FUNC_FUZZ_EXAMPLES=1500 AUTOGRAD_FUNC_FUZZ_SEED=3 AUTOGRAD_FUNC_FUZZ_TALLY=1 pytest -s -k random
@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import collections
 import os
+import re
 import warnings
 
 import numpy as np
@@ -352,8 +353,9 @@ class _Decomposed:
 
 
 class _DecomposedTorch:
-    """torch with linalg.vector_norm (and so F.normalize) written as a composition whose derivatives at a zero vector
-    are 0 at every order: the second opinion where the two libraries differ on a program with a norm.
+    """torch with linalg.vector_norm (and so F.normalize and, by run_example, x.norm) and std written as compositions
+    whose derivatives where they are 0 are 0 at every order: the second opinion where the two libraries differ on a
+    program with a norm or a std.
 
     PyTorch 2.13: the norm's forward-mode derivative is Σx·t/‖x‖ with the entries where ‖x‖ = 0 masked to 0 after the
     division, so reverse mode over it sends 0·(1/0) = NaN into x where ‖x‖ = 0 (torch.func.vjp of jvp, forward_ad
@@ -368,6 +370,12 @@ class _DecomposedTorch:
 
     def __getattr__(self, name):
         return getattr(self.torch, name)
+
+    def std(self, x, dim=None, keepdim=False):
+        # the same 0·∞ as the norm's, where the std is 0 (its JVP Σ(x-mean)·t/((n-1)·std), masked after dividing)
+        var = x.var(dim, keepdim=keepdim)
+        zero = var == 0
+        return self.torch.where(zero, 0.0, self.torch.where(zero, 1.0, var).sqrt())
 
 
 class _DecomposedLinalg:
@@ -391,7 +399,7 @@ class _Namespace:
         self.__dict__.update(names)
 
 
-DECOMPOSED = ("layer_norm", "vector_norm", "normalize")
+DECOMPOSED = ("layer_norm", "vector_norm", "normalize", ".norm(", ".std(")
 
 
 def run_example(L, source, stack_lines, inputs, decomposed=False):
@@ -399,6 +407,9 @@ def run_example(L, source, stack_lines, inputs, decomposed=False):
     _Raised. decomposed: L and F with the functions of DECOMPOSED written as compositions (torch only)."""
     if decomposed:
         L = _DecomposedTorch(L)
+        # x.norm(dim=.., keepdim=..) (the catalogue's; p 'fro', the 2-norm of vectors) is linalg.vector_norm's
+        source = re.sub(r"\b(v\d+)\.norm\(", r"L.linalg.vector_norm(\1, 2, ", source)
+        source = re.sub(r"\b(v\d+)\.std\(", r"L.std(\1, ", source)
     LIB[0] = L
     ns = {"L": L, "F": L.nn.functional, "C": C, "S": S, "AUX": AUX, "JVP": JVP, "VJP": VJP, "LINEARIZE": LINEARIZE}
     exec(source, ns)
@@ -595,8 +606,13 @@ NORM_AT_ZERO = ("def f(v0, v1, v2):\n    v3 = F.layer_norm(v0, v0.shape[-1:])\n 
                 ["g = f", "g = JVP(L, g, has_aux=True)", "g = VJP(L, g)"],
                 [np.array([0.1257302210933933]), np.array(-0.1321048632913019), np.array(0.6404226504432821)])
 NORM_OF_ZEROS = ("def f(v0):\n    v1 = v0 - v0\n    v2 = L.linalg.vector_norm(v1, 2, dim=-1, keepdim=True)\n"
-                 "    return F.normalize(v1, dim=0) + v2\n", ["g = f", "g = JVP(L, g)", "g = VJP(L, g)"],
-                 [np.array([[0.3, -1.2], [0.5, 0.1]])])  # the same without layer_norm, and F.normalize's norm
+                 "    return F.normalize(v1, dim=0) + v2 + v1.norm(dim=0, keepdim=True)\n",
+                 ["g = f", "g = JVP(L, g)", "g = VJP(L, g)"],
+                 [np.array([[0.3, -1.2], [0.5, 0.1]])])  # the same without layer_norm, F.normalize's and x.norm
+STD_OF_ZEROS = ("def f(v0, v1, v2):\n    v3 = F.layer_norm(v2, v2.shape[-1:])\n    v5 = L.matmul(v3, v0.mT)\n"
+                "    v7 = v5.std(-1, keepdim=True)\n    return ((v7, {'x': (v7,)}), {'aux': v7.sin()})\n",
+                ["g = f", "g = JVP(L, g, has_aux=True)", "g = VJP(L, g)"],
+                [np.array([[0.85], [-1.34]]), np.array(0.49), np.array([[[-0.55]]])])  # seed 23 at length: std's
 
 
 def _norm_at_zero_derivatives(L, x, t):
@@ -640,23 +656,31 @@ def test_reverse_mode_over_a_norm_derivative_at_a_zero_vector_is_zero():
 
 
 def test_the_fuzzer_judges_a_norm_at_zero_against_a_composition():
-    # seed 23: torch.func's NaN was a mismatch; it is judged again against _DecomposedTorch, whose norm has torch's
-    # values and derivatives wherever ‖x‖ ≠ 0 (checked here at a point, to the second order) and 0s at a zero vector
-    torch = _torch()
+    # seed 23: torch.func's NaN was a mismatch; it is judged again against _DecomposedTorch, whose norm (and std) has
+    # torch's values and derivatives wherever ‖x‖ ≠ 0 (checked here at a point, to the second order) and 0s at 0
+    _torch()
     assert check(*NORM_AT_ZERO)
     assert check(*NORM_OF_ZEROS)
+    assert check(*STD_OF_ZEROS)
+
+
+@pytest.mark.parametrize("dim, keepdim", [(None, False), (1, True), (-1, False), ((0, 1), True)])
+def test_the_composition_the_fuzzer_asks_is_torch_away_from_zero(dim, keepdim):
+    # _DecomposedTorch's norm and std have torch's values and derivatives (to the second order: reverse over forward,
+    # and hessian) wherever they are not 0, and torch's masked first derivative where they are
+    torch = _torch()
     L = _DecomposedTorch(torch)
-    x = torch.tensor([[0.3, -1.2, 0.7], [0.0, 0.0, 0.0]], dtype=torch.float64)
-    t = torch.tensor([[0.5, 2.0, -1.0], [1.0, 0.2, 0.3]], dtype=torch.float64)
-    for dim, keepdim in ((None, False), (1, True), (-1, False), ((0, 1), True)):
-        norms = [lambda v, lib=lib, dim=dim, keepdim=keepdim: lib.linalg.vector_norm(v, 2, dim=dim, keepdim=keepdim)
-                 for lib in (torch, L)]
-        values = [n(x[:1]) for n in norms]
-        torch.testing.assert_close(values[1], values[0], rtol=1e-15, atol=0)
-        for transform in (lambda n: torch.func.jacrev(n)(x[:1]),
-                          lambda n: torch.func.jvp(n, (x[:1],), (t[:1],))[1],
-                          lambda n: torch.func.jacrev(lambda v: torch.func.jvp(n, (v,), (t[:1],))[1])(x[:1]),
-                          lambda n: torch.func.hessian(lambda v: n(v).sum())(x[:1])):
-            torch.testing.assert_close(transform(norms[1]), transform(norms[0]), rtol=1e-13, atol=1e-15)
-        np.testing.assert_array_equal(torch.func.jacrev(norms[1])(x[1:]).numpy(), 0.0)  # torch's mask at 0, too
-        np.testing.assert_array_equal(torch.func.jacrev(norms[0])(x[1:]).numpy(), 0.0)
+    x = torch.tensor([[0.3, -1.2, 0.7]], dtype=torch.float64)
+    t = torch.tensor([[0.5, 2.0, -1.0]], dtype=torch.float64)
+    pairs = [(lambda v: torch.linalg.vector_norm(v, 2, dim, keepdim),
+              lambda v: L.linalg.vector_norm(v, 2, dim, keepdim))]
+    if dim is not None:  # the catalogue's std has a dim
+        pairs.append((lambda v: v.std(dim, keepdim=keepdim), lambda v: L.std(v, dim, keepdim=keepdim)))
+    for theirs, second in pairs:
+        for transform in (lambda n, x: n(x), lambda n, x: torch.func.jacrev(n)(x),
+                          lambda n, x: torch.func.jvp(n, (x,), (t,))[1],
+                          lambda n, x: torch.func.jacrev(lambda v: torch.func.jvp(n, (v,), (t,))[1])(x),
+                          lambda n, x: torch.func.hessian(lambda v: n(v).sum())(x)):
+            torch.testing.assert_close(transform(second, x), transform(theirs, x), rtol=1e-13, atol=1e-15)
+        for n in (theirs, second):
+            np.testing.assert_array_equal(torch.func.jacrev(n)(0 * x).numpy(), 0.0)
