@@ -36,7 +36,6 @@ def named_twins():
     return [twin for twins in _TWINS.values() for twin in twins.values()]
 
 
-
 def scalar_dims(dims):
     """None, the dims of a 0-d input after PyTorch's checks: an int or a sequence of 0 and -1 (its one dimension, as
     PyTorch wraps it), named once at most."""
@@ -48,6 +47,7 @@ def scalar_dims(dims):
     if len(dims) > 1:
         raise RuntimeError("dim 0 appears multiple times in the list of dims")
     return None
+
 
 class Primitive:
     """A differentiable operation: `forward` on NumPy data, `vjps[i]` for the edge to input i.
