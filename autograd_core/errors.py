@@ -109,6 +109,23 @@ def not_broadcastable(a_shape, b_shape):
     return None
 
 
+def not_broadcastable_into(out_shape, shape):
+    """PyTorch's words where an array of `shape` cannot be written into a result of `out_shape` that keeps its shape
+    (a bias, weight or target a kernel broadcasts into its output): not_broadcastable's for sizes that do not
+    broadcast, or 'output with shape [2] doesn't match the broadcast shape [3, 2]' for one that would grow it. None if
+    it fits."""
+    out_shape, shape = tuple(out_shape), tuple(shape)
+    words = not_broadcastable(out_shape, shape)
+    if words is not None:
+        return words
+    ndim = max(len(out_shape), len(shape))
+    padded_out, padded = (1,) * (ndim - len(out_shape)) + out_shape, (1,) * (ndim - len(shape)) + shape
+    grown = tuple(n if m == 1 else m for m, n in zip(padded_out, padded))
+    if grown != out_shape:
+        return f"output with shape {list(out_shape)} doesn't match the broadcast shape {list(grown)}"
+    return None
+
+
 def dim_out_of_range(dim, ndim):
     """PyTorch's IndexError words for a dim outside [-ndim, ndim) (a 0-d tensor counts as 1-D, as there)."""
     ndim = max(ndim, 1)

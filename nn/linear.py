@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from autograd_core import ShapeError
-from autograd_core.errors import not_broadcastable
+from autograd_core.errors import not_broadcastable_into
 from autograd_core import Value
 from autograd_core.ops import primitive, reshape
 from autograd_core.ops.shape import sum_to
@@ -57,26 +57,20 @@ def _linear(x, weight, bias=None):
         try:
             return np.add(out, bias, out=out)  # out is fresh: add in place, one array less per call
         except ValueError:  # a bias that does not broadcast into the output (nn.Linear's bias replaced)
-            raise ShapeError(_bias_mismatch(out.shape, np.shape(bias))) from None
-    if not _broadcasts_into(out.shape, np.shape(bias)):
-        raise ShapeError(_bias_mismatch(out.shape, np.shape(bias)))
+            raise ShapeError(_bias_refusal(out.shape, np.shape(bias))) from None
+    refusal = _bias_refusal(out.shape, np.shape(bias))
+    if refusal is not None:
+        raise ShapeError(refusal)
     return out + bias
 
 
-def _bias_mismatch(out_shape, bias_shape):
-    """PyTorch's words for a bias that does not broadcast into linear's output x Wᵀ, which never grows: its
-    broadcasting error, or its in-place add's for a bias that would make the output larger."""
-    words = not_broadcastable(tuple(out_shape), tuple(bias_shape))
+def _bias_refusal(out_shape, bias_shape):
+    """PyTorch's words for a bias that does not broadcast into linear's output x Wᵀ, which never grows (its
+    broadcasting error, or its in-place add's for a bias that would make the output larger); None for one that does."""
+    words = not_broadcastable_into(out_shape, bias_shape)
     if words is None:
-        words = (f"output with shape {list(out_shape)} doesn't match the broadcast shape "
-                 f"{list(np.broadcast_shapes(out_shape, bias_shape))}")
+        return None
     return f"{words} (linear: a bias of shape {tuple(bias_shape)} must broadcast to the output's {tuple(out_shape)})"
-
-
-def _broadcasts_into(out_shape, bias_shape):
-    """Whether a bias of bias_shape broadcasts to out_shape without making it larger."""
-    return not_broadcastable(tuple(out_shape), tuple(bias_shape)) is None and len(bias_shape) <= len(out_shape) and (
-        np.broadcast_shapes(out_shape, bias_shape) == tuple(out_shape))
 
 
 def _linear_into(x, weight, bias=None, *, out):
@@ -163,12 +157,12 @@ def linear(input, weight, bias=None):
     if b_shape != (w_shape[0],):
         # PyTorch's: any bias that broadcasts into the output x Wᵀ of shape (..., out), which never grows; a vector
         # input is one row for PyTorch's addmm, so a bias (1, out) or (1, 1) is taken there too (output (out,))
-        if len(x_shape) == 1 and len(b_shape) == 2 and _broadcasts_into((1, w_shape[0]), b_shape):
+        if len(x_shape) == 1 and len(b_shape) == 2 and _bias_refusal((1, w_shape[0]), b_shape) is None:
             row = linear(reshape(input, shape=(1,) + x_shape), weight, bias)
             return reshape(row, shape=(w_shape[0],))
-        out_shape = x_shape[:-1] + (w_shape[0],)
-        if not _broadcasts_into(out_shape, b_shape):
-            raise ShapeError(_bias_mismatch(out_shape, b_shape))
+        refusal = _bias_refusal(x_shape[:-1] + (w_shape[0],), b_shape)
+        if refusal is not None:
+            raise ShapeError(refusal)
     return _linear(input, weight, bias)
 
 

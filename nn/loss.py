@@ -18,6 +18,7 @@ import numpy as np
 
 from autograd_core import ArgumentError, ShapeError
 from autograd_core import Value, is_grad_enabled
+from autograd_core.errors import not_broadcastable_into
 from autograd_core.jit import replay_requires
 from autograd_core.ops import abs, data_of, exp, relu, stack
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex, refuse_complex_kernel
@@ -258,13 +259,13 @@ def _constant_weight(weight, input, who, what="weight"):
     refuse_weight_needing_grad(weight, who, what)
     w = np.asarray(data_of(weight), dtype=input.dtype)
     try:
-        grown = np.broadcast_shapes(w.shape, tuple(input.shape))
+        np.broadcast_shapes(w.shape, tuple(input.shape))
     except ValueError:
         raise ShapeError(f"{who}: {what} of shape {w.shape} does not broadcast to the input's shape "
                          f"{tuple(input.shape)}") from None
-    if grown != tuple(input.shape):  # PyTorch's kernels write the loss into the input's shape: it never grows
-        raise ShapeError(f"output with shape {list(input.shape)} doesn't match the broadcast shape {list(grown)} "
-                         f"({who}: {what} of shape {w.shape} for an input of shape {tuple(input.shape)})")
+    grows = not_broadcastable_into(input.shape, w.shape)  # PyTorch's kernels write the loss into the input's shape
+    if grows is not None:
+        raise ShapeError(f"{grows} ({who}: {what} of shape {w.shape} for an input of shape {tuple(input.shape)})")
     return w
 
 

@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from autograd_core import DTypeError, ShapeError, Value
-from autograd_core.errors import not_broadcastable, scalar_type_name
+from autograd_core.errors import not_broadcastable_into, scalar_type_name
 from autograd_core.ops import clip, data_of, exp, relu, where
 from autograd_core.ops.special import log1p
 from autograd_core.ops.complex import refuse_complex_differentiation, refuse_complex_kernel
@@ -72,11 +72,9 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     if tuple(x1.shape) != tuple(x2.shape) or x1.ndim not in (1, 2) or y.ndim != x1.ndim - 1:
         raise ShapeError(f"{who}: expected input1 and input2 of one shape (N, D) or (D,) and target (N,) or (), got "
                          f"{tuple(x1.shape)}, {tuple(x2.shape)} and {tuple(y.shape)}")
-    pairs, labels = tuple(x1.shape[:-1]), tuple(y.shape)
-    if labels != pairs and (labels != (1,) or not pairs):  # (one label for all the pairs broadcasts, as PyTorch's)
-        words = not_broadcastable(pairs, labels) or f"output with shape {list(pairs)} doesn't match the broadcast " \
-                                                   f"shape {list(np.broadcast_shapes(pairs, labels))}"
-        raise ShapeError(f"{words} ({who}: a target of shape {labels} for inputs of shape {tuple(x1.shape)})")
+    words = not_broadcastable_into(x1.shape[:-1], y.shape)  # (one label for all the pairs broadcasts, as PyTorch's)
+    if words is not None:
+        raise ShapeError(f"{words} ({who}: a target of shape {tuple(y.shape)} for inputs of shape {tuple(x1.shape)})")
     axis = x1.ndim - 1
     tiny = 1e-12
     cos = (x1 * x2).sum(axis=axis) / ((((x1 * x1).sum(axis=axis) + tiny) * ((x2 * x2).sum(axis=axis) + tiny)) ** 0.5)
@@ -115,10 +113,10 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     _check_reduction(reduction, who)
     x = _as_value(input, who)
     y = _as_value(target, who, like=x)
-    grown = broadcast_shapes_or_raise(x.shape, y.shape, who)
-    if grown != tuple(x.shape):  # PyTorch's: the target broadcasts into the input's shape, which never grows
-        raise ShapeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(grown)} ({who}: "
-                         f"a target of shape {tuple(y.shape)} for an input of shape {tuple(x.shape)})")
+    broadcast_shapes_or_raise(x.shape, y.shape, who)
+    grows = not_broadcastable_into(x.shape, y.shape)  # PyTorch's: the target broadcasts into the input's shape
+    if grows is not None:
+        raise ShapeError(f"{grows} ({who}: a target of shape {tuple(y.shape)} for an input of shape {tuple(x.shape)})")
     refuse_integral_soft_margin_input(x)
     if y.dtype != x.dtype and x.dtype.kind != "c" and y.dtype.kind != "c":
         # PyTorch's result has the input's dtype (a float64 target does not widen it), and −y of a bool or uint8
