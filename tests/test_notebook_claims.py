@@ -156,3 +156,57 @@ def test_notebook_04_dead_relu_gradients_are_pytorchs():
         stored = _floats(line)
         assert len(stored) == 4, line
         assert np.allclose(stored, [*w.grad.numpy(), b.grad.item()], rtol=0, atol=1e-4), (name, line)
+
+
+def test_notebook_06_nesterov_textbook_form_is_pytorchs_lookahead():
+    """Sutskever's Nesterov (gradient at θ + μv) run in torch: its θ + μv is what torch.optim.SGD(nesterov=True)
+    stores after each step, and the notebook's stored textbook θ and θ + μv are those numbers."""
+    text = _stored_text("06_optimizers", "def by_the_table(")
+    line = next((ln for ln in text.splitlines() if ln.startswith("textbook Nesterov ")), None)
+    assert line is not None, "notebook 06 does not show Nesterov's textbook (look-ahead) form"
+    stored = np.array(_floats(line.split("after 5 steps")[1]))
+    assert stored.shape == (4,), line
+    A = torch.tensor([[3.0, 1.0], [1.0, 0.5]], dtype=torch.float64)
+    mu, lr = 0.9, 0.1
+    theta, v = torch.tensor([1.0, -2.0], dtype=torch.float64), torch.zeros(2, dtype=torch.float64)
+    p = theta.clone().requires_grad_(True)
+    opt = torch.optim.SGD([p], lr=lr, momentum=mu, nesterov=True)
+    for _ in range(5):
+        ahead = (theta + mu * v).requires_grad_(True)
+        (0.5 * ahead @ (A @ ahead)).backward()
+        v = mu * v - lr * ahead.grad
+        theta = theta + v
+        opt.zero_grad()
+        (0.5 * p @ (A @ p)).backward()
+        opt.step()
+        assert torch.allclose(theta + mu * v, p.detach(), rtol=0, atol=1e-12)
+    assert np.allclose(stored[:2], theta.numpy(), rtol=0, atol=1e-6), (line, theta)
+    assert np.allclose(stored[2:], p.detach().numpy(), rtol=0, atol=1e-6), (line, p)
+
+
+def test_notebook_06_plateau_start_gets_across():
+    """The start (−4, −2) of L = (σ(w₂σ(w₁)) − 1)² is on a plateau after 300 steps, not trapped: plain gradient
+    descent (lr 1) in torch crosses w₂ = 0 and gets the loss below 0.01 after the step counts the notebook
+    states (its old text said w₂ 'never gets across' and w₁ 'runs off towards −∞')."""
+    text = _stored_text("06_optimizers", "steps_to_cross")
+    match = re.search(r"crosses 0 after (\d+) steps, the loss is below 0\.01 after (\d+) steps; "
+                      r"lowest w₁ on the way (-?\d+\.\d+)", text)
+    assert match, text
+    w = torch.tensor([-4.0, -2.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=1.0)
+    crossed, lowest, steps = None, w[0].item(), 0
+    while True:
+        opt.zero_grad()
+        loss = (torch.sigmoid(w[1] * torch.sigmoid(w[0])) - 1) ** 2
+        if loss.item() < 0.01:
+            break
+        loss.backward()
+        opt.step()
+        steps += 1
+        lowest = min(lowest, w[0].item())
+        if crossed is None and w[1].item() > 0:
+            crossed = steps
+        assert steps <= 20000
+    assert abs(int(match[1]) - crossed) <= 1 and abs(int(match[2]) - steps) <= 1, (match[0], crossed, steps)
+    assert abs(float(match[3]) - lowest) < 0.01 and lowest > -10       # w₁ turns back; it does not run off
+    assert steps > 10 * 300                                              # "more than ten times as many steps"
