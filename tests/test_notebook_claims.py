@@ -210,3 +210,35 @@ def test_notebook_06_plateau_start_gets_across():
     assert abs(int(match[1]) - crossed) <= 1 and abs(int(match[2]) - steps) <= 1, (match[0], crossed, steps)
     assert abs(float(match[3]) - lowest) < 0.01 and lowest > -10       # w₁ turns back; it does not run off
     assert steps > 10 * 300                                              # "more than ten times as many steps"
+
+
+def test_notebook_08_verdicts_follow_from_the_stored_spreads():
+    """Each verdict of notebook 08 (test accuracy and training loss) recomputed from its stored table: the gap,
+    twice the seed standard error sqrt(sd₁²/3 + sd₂²/3), and 'clear' exactly when the gap exceeds twice every
+    stated error. (The old notebook compared training losses without any spread, and the test accuracies
+    without the error that comes from the finite set of test images.)"""
+    table = _stored_text("08_deep_versus_fat", "def train_and_test(")
+    rows = {}
+    for line in table.splitlines():
+        match = re.match(r"\s*(\d+)\s+(\d)\s+\d+\s+(\d+\.\d)% ± (\d+\.\d)%.*?(\d\.\d{4}) ± (\d\.\d{4})\s*$", line)
+        if match:
+            budget, depth = int(match[1]), int(match[2])
+            rows[budget, depth] = [float(v) for v in match.groups()[2:]]    # acc %, sd %, loss, sd
+    assert len(rows) == 9, "notebook 08 does not state each network's training loss with its spread"
+    text = _stored_text("08_deep_versus_fat", "verdict on the test accuracy")
+    accuracy_lines = re.findall(r"(\d+) parameters: best (\d) .*?, (\d+\.\d) points ahead of (\d); twice the errors "
+                                r"(\d+\.\d) \(seeds\), (\d+\.\d) \(test images\): (a clear lead|not clear)", text)
+    loss_lines = re.findall(r"(\d+) parameters: lowest (\d) .*?, (\d\.\d{4}) below (\d); twice the error "
+                            r"(\d\.\d{4}): (a clear lead|not clear)", text)
+    assert len(accuracy_lines) == 3 and len(loss_lines) == 3, text
+    for budget, best, gap, runner_up, seeds_2se, images_2se, verdict in accuracy_lines:
+        (a1, s1, _, _), (a2, s2, _, _) = rows[int(budget), int(best)], rows[int(budget), int(runner_up)]
+        assert abs(float(gap) - (a1 - a2)) <= 0.11
+        assert abs(float(seeds_2se) - 2 * np.sqrt((s1**2 + s2**2) / 3)) <= 0.11
+        assert (verdict == "a clear lead") == (float(gap) > max(float(seeds_2se), float(images_2se)))
+    for budget, lowest, gap, runner_up, two_se, verdict in loss_lines:
+        (_, _, l1, s1), (_, _, l2, s2) = rows[int(budget), int(lowest)], rows[int(budget), int(runner_up)]
+        assert l1 == min(rows[int(budget), d][2] for d in (1, 2, 4))
+        assert abs(float(gap) - (l2 - l1)) <= 2e-4
+        assert abs(float(two_se) - 2 * np.sqrt((s1**2 + s2**2) / 3)) <= 2e-4
+        assert (verdict == "a clear lead") == (float(gap) > float(two_se))
