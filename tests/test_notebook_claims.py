@@ -242,3 +242,12 @@ def test_notebook_08_verdicts_follow_from_the_stored_spreads():
         assert abs(float(gap) - (l2 - l1)) <= 2e-4
         assert abs(float(two_se) - 2 * np.sqrt((s1**2 + s2**2) / 3)) <= 2e-4
         assert (verdict == "a clear lead") == (float(gap) > float(two_se))
+    # "More parameters give better results": each step up in budget, depth by depth, with the same test.
+    rise_lines = re.findall(r"(\d) hidden layer\(s\), +(\d+)→(\d+) *: *([+-]\d+\.\d) points; twice the errors "
+                            r"(\d+\.\d) \(seeds\), (\d+\.\d) \(test images\): (clearly up|not clear)", text)
+    assert len(rise_lines) == 6, text
+    for depth, small, large, gap, seeds_2se, images_2se, verdict in rise_lines:
+        (a1, s1, _, _), (a2, s2, _, _) = rows[int(large), int(depth)], rows[int(small), int(depth)]
+        assert abs(float(gap) - (a1 - a2)) <= 0.11
+        assert abs(float(seeds_2se) - 2 * np.sqrt((s1**2 + s2**2) / 3)) <= 0.11
+        assert (verdict == "clearly up") == (float(gap) > max(float(seeds_2se), float(images_2se)))
