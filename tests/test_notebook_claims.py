@@ -251,3 +251,17 @@ def test_notebook_08_verdicts_follow_from_the_stored_spreads():
         assert abs(float(gap) - (a1 - a2)) <= 0.11
         assert abs(float(seeds_2se) - 2 * np.sqrt((s1**2 + s2**2) / 3)) <= 0.11
         assert (verdict == "clearly up") == (float(gap) > max(float(seeds_2se), float(images_2se)))
+
+
+def test_notebook_06_mini_batch_is_closer_after_most_updates_not_all():
+    """Notebook 06's right panel: the text says the mini-batch path is closer to the full-batch path than SGD's
+    after most updates, typically several times closer (the old text: it 'stays far below', which the plot
+    contradicts at a few updates); the stored count and median ratio must back 'most' and 'several'."""
+    text = _stored_text("06_optimizers", "def run(batch_size")
+    match = re.search(r"closer one to the full-batch path after (\d+) of 100 updates; median ratio of the "
+                      r"distances \(SGD / mini-batch\): (\d+\.\d)", text)
+    assert match, "notebook 06 does not count the updates after which the mini-batch path is the closer one"
+    assert 50 < int(match[1]) < 100 and float(match[2]) >= 3
+    nb = nbformat.read(NOTEBOOK_DIR / "06_optimizers.ipynb", as_version=4)
+    prose = " ".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    assert "stays far below" not in prose and "after most updates" in prose
