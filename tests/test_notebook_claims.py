@@ -156,3 +156,112 @@ def test_notebook_04_dead_relu_gradients_are_pytorchs():
         stored = _floats(line)
         assert len(stored) == 4, line
         assert np.allclose(stored, [*w.grad.numpy(), b.grad.item()], rtol=0, atol=1e-4), (name, line)
+
+
+def test_notebook_06_nesterov_textbook_form_is_pytorchs_lookahead():
+    """Sutskever's Nesterov (gradient at θ + μv) run in torch: its θ + μv is what torch.optim.SGD(nesterov=True)
+    stores after each step, and the notebook's stored textbook θ and θ + μv are those numbers."""
+    text = _stored_text("06_optimizers", "def by_the_table(")
+    line = next((ln for ln in text.splitlines() if ln.startswith("textbook Nesterov ")), None)
+    assert line is not None, "notebook 06 does not show Nesterov's textbook (look-ahead) form"
+    stored = np.array(_floats(line.split("after 5 steps")[1]))
+    assert stored.shape == (4,), line
+    A = torch.tensor([[3.0, 1.0], [1.0, 0.5]], dtype=torch.float64)
+    mu, lr = 0.9, 0.1
+    theta, v = torch.tensor([1.0, -2.0], dtype=torch.float64), torch.zeros(2, dtype=torch.float64)
+    p = theta.clone().requires_grad_(True)
+    opt = torch.optim.SGD([p], lr=lr, momentum=mu, nesterov=True)
+    for _ in range(5):
+        ahead = (theta + mu * v).requires_grad_(True)
+        (0.5 * ahead @ (A @ ahead)).backward()
+        v = mu * v - lr * ahead.grad
+        theta = theta + v
+        opt.zero_grad()
+        (0.5 * p @ (A @ p)).backward()
+        opt.step()
+        assert torch.allclose(theta + mu * v, p.detach(), rtol=0, atol=1e-12)
+    assert np.allclose(stored[:2], theta.numpy(), rtol=0, atol=1e-6), (line, theta)
+    assert np.allclose(stored[2:], p.detach().numpy(), rtol=0, atol=1e-6), (line, p)
+
+
+def test_notebook_06_plateau_start_gets_across():
+    """The start (−4, −2) of L = (σ(w₂σ(w₁)) − 1)² is on a plateau after 300 steps, not trapped: plain gradient
+    descent (lr 1) in torch crosses w₂ = 0 and gets the loss below 0.01 after the step counts the notebook
+    states (its old text said w₂ 'never gets across' and w₁ 'runs off towards −∞')."""
+    text = _stored_text("06_optimizers", "steps_to_cross")
+    match = re.search(r"crosses 0 after (\d+) steps, the loss is below 0\.01 after (\d+) steps; "
+                      r"lowest w₁ on the way (-?\d+\.\d+)", text)
+    assert match, text
+    w = torch.tensor([-4.0, -2.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=1.0)
+    crossed, lowest, steps = None, w[0].item(), 0
+    while True:
+        opt.zero_grad()
+        loss = (torch.sigmoid(w[1] * torch.sigmoid(w[0])) - 1) ** 2
+        if loss.item() < 0.01:
+            break
+        loss.backward()
+        opt.step()
+        steps += 1
+        lowest = min(lowest, w[0].item())
+        if crossed is None and w[1].item() > 0:
+            crossed = steps
+        assert steps <= 20000
+    assert abs(int(match[1]) - crossed) <= 1 and abs(int(match[2]) - steps) <= 1, (match[0], crossed, steps)
+    assert abs(float(match[3]) - lowest) < 0.01 and lowest > -10       # w₁ turns back; it does not run off
+    assert steps > 10 * 300                                              # "more than ten times as many steps"
+
+
+def test_notebook_08_verdicts_follow_from_the_stored_spreads():
+    """Each verdict of notebook 08 (test accuracy and training loss) recomputed from its stored table: the gap,
+    twice the seed standard error sqrt(sd₁²/3 + sd₂²/3), and 'clear' exactly when the gap exceeds twice every
+    stated error. (The old notebook compared training losses without any spread, and the test accuracies
+    without the error that comes from the finite set of test images.)"""
+    table = _stored_text("08_deep_versus_fat", "def train_and_test(")
+    rows = {}
+    for line in table.splitlines():
+        match = re.match(r"\s*(\d+)\s+(\d)\s+\d+\s+(\d+\.\d)% ± (\d+\.\d)%.*?(\d\.\d{4}) ± (\d\.\d{4})\s*$", line)
+        if match:
+            budget, depth = int(match[1]), int(match[2])
+            rows[budget, depth] = [float(v) for v in match.groups()[2:]]    # acc %, sd %, loss, sd
+    assert len(rows) == 9, "notebook 08 does not state each network's training loss with its spread"
+    text = _stored_text("08_deep_versus_fat", "verdict on the test accuracy")
+    accuracy_lines = re.findall(r"(\d+) parameters: best (\d) .*?, (\d+\.\d) points ahead of (\d); twice the errors "
+                                r"(\d+\.\d) \(seeds\), (\d+\.\d) \(test images\): (a clear lead|not clear)", text)
+    loss_lines = re.findall(r"(\d+) parameters: lowest (\d) .*?, (\d\.\d{4}) below (\d); twice the error "
+                            r"(\d\.\d{4}): (a clear lead|not clear)", text)
+    assert len(accuracy_lines) == 3 and len(loss_lines) == 3, text
+    for budget, best, gap, runner_up, seeds_2se, images_2se, verdict in accuracy_lines:
+        (a1, s1, _, _), (a2, s2, _, _) = rows[int(budget), int(best)], rows[int(budget), int(runner_up)]
+        assert abs(float(gap) - (a1 - a2)) <= 0.11
+        assert abs(float(seeds_2se) - 2 * np.sqrt((s1**2 + s2**2) / 3)) <= 0.11
+        assert (verdict == "a clear lead") == (float(gap) > max(float(seeds_2se), float(images_2se)))
+    for budget, lowest, gap, runner_up, two_se, verdict in loss_lines:
+        (_, _, l1, s1), (_, _, l2, s2) = rows[int(budget), int(lowest)], rows[int(budget), int(runner_up)]
+        assert l1 == min(rows[int(budget), d][2] for d in (1, 2, 4))
+        assert abs(float(gap) - (l2 - l1)) <= 2e-4
+        assert abs(float(two_se) - 2 * np.sqrt((s1**2 + s2**2) / 3)) <= 2e-4
+        assert (verdict == "a clear lead") == (float(gap) > float(two_se))
+    # "More parameters give better results": each step up in budget, depth by depth, with the same test.
+    rise_lines = re.findall(r"(\d) hidden layer\(s\), +(\d+)→(\d+) *: *([+-]\d+\.\d) points; twice the errors "
+                            r"(\d+\.\d) \(seeds\), (\d+\.\d) \(test images\): (clearly up|not clear)", text)
+    assert len(rise_lines) == 6, text
+    for depth, small, large, gap, seeds_2se, images_2se, verdict in rise_lines:
+        (a1, s1, _, _), (a2, s2, _, _) = rows[int(large), int(depth)], rows[int(small), int(depth)]
+        assert abs(float(gap) - (a1 - a2)) <= 0.11
+        assert abs(float(seeds_2se) - 2 * np.sqrt((s1**2 + s2**2) / 3)) <= 0.11
+        assert (verdict == "clearly up") == (float(gap) > max(float(seeds_2se), float(images_2se)))
+
+
+def test_notebook_06_mini_batch_is_closer_after_most_updates_not_all():
+    """Notebook 06's right panel: the text says the mini-batch path is closer to the full-batch path than SGD's
+    after most updates, typically several times closer (the old text: it 'stays far below', which the plot
+    contradicts at a few updates); the stored count and median ratio must back 'most' and 'several'."""
+    text = _stored_text("06_optimizers", "def run(batch_size")
+    match = re.search(r"closer one to the full-batch path after (\d+) of 100 updates; median ratio of the "
+                      r"distances \(SGD / mini-batch\): (\d+\.\d)", text)
+    assert match, "notebook 06 does not count the updates after which the mini-batch path is the closer one"
+    assert 50 < int(match[1]) < 100 and float(match[2]) >= 3
+    nb = nbformat.read(NOTEBOOK_DIR / "06_optimizers.ipynb", as_version=4)
+    prose = " ".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    assert "stays far below" not in prose and "after most updates" in prose

@@ -50,7 +50,10 @@ for ax, (name, (fn, formula, derivative)) in zip(axes, activations.items()):
     slopes = ag.grad(lambda x, fn=fn: fn(x).sum())(xs)     # one backward pass: every a'(xᵢ)
     assert np.allclose(values, formula(xs)) and np.allclose(slopes, derivative(values, xs))
     ax.plot(xs, values, label=name)
-    ax.plot(xs, slopes, "--", label="derivative")
+    # The derivative is drawn in two pieces, x < 0 and x > 0: a line joining them at x = 0 would draw values
+    # that ReLU's derivative never takes.
+    gap = np.searchsorted(xs, 0.0)
+    ax.plot(np.insert(xs, gap, np.nan), np.insert(slopes, gap, np.nan), "--", color="C1", label="derivative")
     ax.set_title(name)
     ax.set_xlabel("x")
     ax.legend(loc="upper left", fontsize=8)

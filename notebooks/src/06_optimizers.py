@@ -61,6 +61,17 @@ from autograd_core import Value, no_grad
 # The momentum here is PyTorch's form, the learning rate outside the velocity; the textbook form
 # $v \leftarrow \mu v - \eta g$, $\theta \leftarrow \theta + v$ takes the same steps as long as $\eta$ is constant.
 #
+# Nesterov's rule needs a word, because the formula above computes the gradient at the current $\theta$ and
+# seems to look nowhere ahead. The textbook form (Nesterov's, as Sutskever et al. (2013) write it for deep
+# learning) evaluates the gradient at the look-ahead point $\theta + \mu v$:
+# $v_t = \mu v_{t-1} - \eta\, \nabla f(\theta_{t-1} + \mu v_{t-1})$, $\theta_t = \theta_{t-1} + v_t$ (with $v_0 = 0$).
+# PyTorch's form keeps the look-ahead point itself as the parameter: write $\varphi = \theta + \mu v$ and
+# $b = -v/\eta$; then $g_t = \nabla f(\varphi_{t-1})$, $b_t = \mu b_{t-1} + g_t$ and
+# $\varphi_t = \varphi_{t-1} - \eta\,(g_t + \mu\, b_t)$, which is the rule in the list. The two forms take
+# the same steps; PyTorch's parameter is the textbook's $\theta + \mu v$, and only one gradient per step is
+# needed, at the stored parameter. This notebook shows PyTorch's forms throughout because `optim` follows
+# PyTorch, so that code and results carry over unchanged; the lecture names the methods without formulas.
+#
 # The check: five steps of each optimizer on $f(\theta) = \tfrac12 \theta^\top A\, \theta$ (gradient $A\theta$),
 # once with `optim` and once with the rules above written in NumPy.
 
@@ -117,6 +128,15 @@ for name, make in rules.items():
     print(f"{name:<9} after 5 steps: optim {np.array2string(theta.data, precision=6)}, "
           f"table {np.array2string(expected, precision=6)}")
     assert np.allclose(theta.data, expected, rtol=1e-12, atol=1e-12)
+
+# Nesterov in the textbook form: the gradient taken at the look-ahead point θ + μv.
+theta, v = theta0.copy(), np.zeros(2)
+for _ in range(5):
+    v = mu * v - 0.1 * (A @ (theta + mu * v))
+    theta = theta + v
+print(f"textbook Nesterov after 5 steps: θ {np.array2string(theta, precision=6)}, "
+      f"θ + μv {np.array2string(theta + mu * v, precision=6)} (= optim's Nesterov above)")
+assert np.allclose(theta + mu * v, by_the_table("Nesterov", 0.1, theta0), rtol=1e-12, atol=1e-12)
 
 # %% [markdown]
 # ## The lecture's PyTorch example
@@ -218,6 +238,13 @@ print(f"minimum of the full loss: {float(batch_loss(Value(best), x_data, y_data)
 mini_gap = np.linalg.norm(paths["mini-batch (batch 16)"] - paths["full batch (200)"], axis=1).max()
 sgd_gap = np.linalg.norm(paths["SGD (batch 1)"] - paths["full batch (200)"], axis=1).max()
 assert mini_gap < sgd_gap
+# Update by update (the right panel): how often is the mini-batch path the closer one, and by what factor?
+gaps = {name: np.linalg.norm(paths[name] - paths["full batch (200)"], axis=1)[1:] for name in variants}
+closer = int((gaps["mini-batch (batch 16)"] < gaps["SGD (batch 1)"]).sum())
+ratio = np.median(gaps["SGD (batch 1)"] / gaps["mini-batch (batch 16)"])
+print(f"the mini-batch path is the closer one to the full-batch path after {closer} of 100 updates; "
+      f"median ratio of the distances (SGD / mini-batch): {ratio:.1f}")
+assert closer > 75 and ratio > 3
 
 # %% [markdown]
 # All three head down the same valley. The full-batch path is smooth (wide pale green); the single-example
@@ -225,7 +252,9 @@ assert mini_gap < sgd_gap
 # exactly on the full-batch path, and that is not a plotting error: the right panel measures the gap. A
 # mini-batch gradient is the average of 16 single-example gradients, so its noise around the full gradient
 # is about 1/√16 = 1/4 of one example's, and with a small learning rate the updates add up to nearly the same
-# path; the distance stays far below the zig-zag of SGD. The middle column of the table ("examples used")
+# path. Its distance to the full-batch path is smaller than SGD's after most updates, typically several
+# times smaller (the last line printed above counts them); single examples now and then happen to agree with
+# the full gradient, so SGD's distance sometimes dips below. The column "examples used" of the table
 # counts the cost: per update, the full batch reads every example, SGD reads one, the mini-batch 16, for
 # nearly the full-batch path.
 #
@@ -350,8 +379,9 @@ fig, ax = plt.subplots(figsize=(6.5, 5))
 filled = ax.contourf(w1s, w2s, (sig(w2s * sig(w1s)) - 1) ** 2, levels=np.linspace(0, 1, 21), cmap="Blues_r")
 fig.colorbar(filled, ax=ax, label="loss L(w₁, w₂)")
 print(f"{'start (w₁, w₂)':<18}{'end after 300 steps':>24}{'loss at the end':>18}")
-for start, path in tiny_paths.items():
-    line, = ax.plot(path[:, 0], path[:, 1], "-", lw=1.5)
+# Colours that stand out on both the dark and the light blue (the default first colour, blue, did not).
+for (start, path), colour in zip(tiny_paths.items(), ["gold", "tab:orange", "tab:green", "tab:red"]):
+    line, = ax.plot(path[:, 0], path[:, 1], "-", lw=1.5, color=colour)
     ax.plot(*path[0], "o", color=line.get_color(), ms=6)
     ax.plot(*path[-1], "x", color=line.get_color(), ms=9, mew=2)
     end_loss = float(tiny_network_loss(Value(path[-1])))
@@ -367,19 +397,68 @@ assert sorted(loss < 0.01 for loss in final_losses) == [False, True, True, True]
 
 # %% [markdown]
 # Three starts slide down to the region where $w_2\,\sigma(w_1)$ is large and the loss is near 0. The start
-# at (−4, −2) does not. To raise the output $\sigma(w_2 \sigma(w_1))$ towards 1, the descent makes
-# $w_2 \sigma(w_1)$ less negative; with $w_2 < 0$ the quicker way is a smaller $\sigma(w_1)$, so $w_1$ runs
-# off towards $-\infty$, where the output tends to
-# $\sigma(0) = 1/2$ and the loss to 1/4: a flat plateau on which the gradient with respect to $w_2$,
-# proportional to $\sigma(w_1)$, has almost vanished, so $w_2$ never gets across to the good side. The start
-# (4, −4) also has $w_2 < 0$, but there $\sigma(w_1) \approx 1$, so $w_2$ receives the full gradient and
-# crosses over before $w_1$ can run away.
+# at (−4, −2) does not, in these 300 steps. To raise the output $\sigma(w_2 \sigma(w_1))$ towards 1, the
+# descent makes $w_2 \sigma(w_1)$ less negative; with $w_2 < 0$ the quicker way at first is a smaller
+# $\sigma(w_1)$, so $w_1$ moves further negative, where the output is close to $\sigma(0) = 1/2$ and the loss
+# to 1/4: a flat plateau on which the gradient with respect to $w_2$, proportional to $\sigma(w_1)$, is tiny,
+# so $w_2$ creeps towards the good side. The start (4, −4) also has $w_2 < 0$, but there
+# $\sigma(w_1) \approx 1$, so $w_2$ receives the full gradient and crosses over quickly.
+#
+# Is the fourth start stuck for good? This loss has no local minimum anywhere: its gradient with respect to
+# $w_2$ is $2(y - 1)\,\sigma'(w_2 \sigma(w_1))\,\sigma(w_1)$, and none of the three factors is ever 0. So the
+# descent must eventually leave the plateau. We continue it from (−4, −2), with the same learning rate, until
+# the loss is below 0.01:
+
+# %%
+w = Value(np.array([-4.0, -2.0]))
+opt = optim.SGD([w], lr=1.0)
+trace, losses = [w.data.copy()], []
+while True:
+    opt.zero_grad()
+    loss = tiny_network_loss(w)
+    losses.append(float(loss))
+    if losses[-1] < 0.01 or len(losses) > 20000:
+        break
+    loss.backward()
+    opt.step()
+    trace.append(w.data.copy())
+trace = np.array(trace)
+steps_to_cross = int(np.argmax(trace[:, 1] > 0))              # the first step after which w₂ > 0
+steps_to_low = len(trace) - 1
+print(f"start (-4, -2): w₂ crosses 0 after {steps_to_cross} steps, the loss is below 0.01 after {steps_to_low} "
+      f"steps; lowest w₁ on the way {trace[:, 0].min():.2f}")
+assert 300 < steps_to_cross < steps_to_low <= 20000 and losses[-1] < 0.01
+assert steps_to_low > 10 * 300          # the other three starts were below 0.01 within 300 steps
+
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.4))
+ax1.plot(trace[:, 0], label="w₁")
+ax1.plot(trace[:, 1], label="w₂")
+ax1.axhline(0, color="grey", lw=0.8)
+ax1.set_ylabel("weight")
+ax1.legend(fontsize=8)
+ax2.plot(losses)
+ax2.set_ylabel("loss L(w₁, w₂)")
+for ax in (ax1, ax2):
+    ax.set_xlabel("step of gradient descent, from (−4, −2)")
+    ax.axvline(300, color="grey", ls=":")                    # where the picture above stopped
+ax1.set_title("the weights (dotted: step 300)")
+ax2.set_title("the loss: a plateau at 1/4, then the way down")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The plateau does not trap the descent, it delays it: $w_1$ stops moving away, $w_2$ creeps across 0, and
+# the loss falls to near 0, as for the other starts, but after more than ten times as many steps (the
+# printed count, against fewer than 300 for them). With a fixed budget of
+# steps, which is how networks are trained, the start decides where training ends.
 #
 # This is the lecture's warning about gradient descent: the result depends on the random initial weights
 # (由于初始的权重系数是随机选取的,导致最后的最优化结果也各不相同). The lecture says the minimum found is a local, not
-# the global, minimum (不是全局最小值,而是局部最小值); "may be" is the accurate word: three of the four starts
-# reach the lowest region here, and the fourth stalls on a plateau, which is not a minimum at all. On a
-# non-convex loss gradient descent finds a low place near where it starts, not necessarily the lowest one.
+# the global, minimum (不是全局最小值,而是局部最小值); "may be" is the accurate word. This small loss has no
+# local minimum at all, yet one start in four was still on a plateau after 300 steps; on the losses of
+# larger networks, plateaus and saddle points slow the descent in the same way, and a start can also lead
+# into a local minimum that is not the lowest. On a non-convex loss, what gradient descent reaches in a
+# given number of steps depends on where it starts.
 #
 # ## Training a network on the digits with each optimizer
 #
