@@ -38,8 +38,23 @@ import shutil
 import sys
 import zlib
 
-import numpy as np
 import pytest
+
+# One thread for NumPy's BLAS and PyTorch's kernels in each process of the suite, unless the caller chose otherwise:
+# what scripts/test.sh exports (see the reason there), here too for `pytest -n 2` run by hand, so that such a run
+# computes as CI does and takes CI's time (with a pool in each worker, minGPT's sort demo took 80 s instead of 14 s
+# beside another worker). Set before NumPy's first import in this process; xdist's workers and the subprocesses
+# tests start inherit it.
+for _blas_threads in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_blas_threads, "1")
+# Python keeps the bytecode of what the suite imports, as scripts/setup.sh has it (it unsets PYTHONDONTWRITEBYTECODE,
+# which some images set; see the reason there): pip installs the test extras without bytecode (--no-compile), so with
+# the variable set every worker, and every subprocess a test starts, compiled PyTorch (2,285 files: `import torch`
+# 3 s of CPU, and 6 s more for the modules its first optimizer imports), SciPy and the rest from source, on every run.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+import numpy as np  # noqa: E402 (after the threads are set)
 
 _HIDDEN = frozenset(filter(None, os.environ.get("AUTOGRAD_CORE_TEST_WITHOUT", "").split(",")))
 

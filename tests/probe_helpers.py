@@ -1,7 +1,8 @@
 """What the differential probes against PyTorch share (not a test module: pytest collects test_*.py): running an
 expression in one library as an outcome, and whether our outcome agrees with PyTorch's; modules filled alike in both
-libraries and their results summarised and compared (test_pytorch_probe_nn, test_pytorch_fuzz_nn); optimizer state
-dicts compared and converted (test_pytorch_probe_optim, test_pytorch_fuzz_nn)."""
+libraries, their inputs made alike (`K`, `tensors_of`), their results summarised and compared (`differences`:
+test_pytorch_probe_nn, test_pytorch_fuzz_nn); optimizer state dicts compared and converted (test_pytorch_probe_optim,
+test_pytorch_fuzz_nn)."""
 
 import zlib
 
@@ -80,6 +81,23 @@ def agreement(ours, theirs, same):
 # ---- modules: the same weights in both libraries, results summarised and compared ----
 
 
+class K:
+    """An input array that does not require grad (PyTorch refuses the gradient of some targets)."""
+
+    def __init__(self, array):
+        self.array = np.asarray(array)
+
+
+def tensors_of(lib, arrays):
+    """Copies of the arrays as lib's tensors: the float ones require grad, unless wrapped in K."""
+    tensors = []
+    for a in arrays:
+        const = isinstance(a, K)
+        a = a.array if const else np.asarray(a)
+        tensors.append(lib.tensor(a.copy(), requires_grad=a.dtype.kind == "f" and not const))
+    return tensors
+
+
 def fill_module(t, module):
     """The module in float64 with deterministic weights, the same in both libraries (drawn from each name)."""
     module.double()
@@ -133,6 +151,16 @@ def same_summary(a, b, rtol, atol):
     if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
         return bool(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=True))  # PyTorch's 1 is our 1.0
     return type(a) is type(b) and a == b
+
+
+def differences(ours, theirs, rtol, atol, width=300):
+    """What differs between our (summary of a result, gradients) and PyTorch's, as lines (`same_summary` each):
+    empty where both agree. `width` characters of each side are shown."""
+    found = []
+    for what, a, b in zip(("result", "gradients"), ours, theirs):
+        if not same_summary(a, b, rtol, atol):
+            found.append(f"{what}: ours {a!r:.{width}} / PyTorch {b!r:.{width}}")
+    return found
 
 
 # ---- optimizers: parameter groups and state dicts of both libraries ----

@@ -36,6 +36,7 @@ import warnings
 
 import numpy as np
 import pytest
+from compile_twins import compiled_twins, side_by_side
 from gradient_helpers import same_bits
 from hypothesis import given
 from hypothesis import strategies as st
@@ -657,9 +658,8 @@ def teardown_module():
 
 def _sgd_twins(step_body, batches):
     """Eager and compiled twins of `step(x, y)` over a (6,) weight w and SGD: the losses and weights after each call,
-    bit for bit. Returns the compiled step."""
+    bit for bit (compile_twins.side_by_side). Returns the compiled step."""
     def make():
-        torch.manual_seed(0)
         w = nn.Parameter(torch.randn(6) * 0.5)
         opt = optim.SGD([w], lr=0.05)
 
@@ -669,14 +669,15 @@ def _sgd_twins(step_body, batches):
             loss.backward()
             opt.step()
             return loss
-        return w, step
-    (w_eager, eager), (w, step) = make(), make()
-    compiled = torch.compile(step)
-    for i, (x, y) in enumerate(batches):
-        expected, got = eager(torch.tensor(x), torch.tensor(y)), compiled(torch.tensor(x), torch.tensor(y))
-        assert same_bits(got.data, expected.data), f"call {i}: loss"
-        assert same_bits(w.data, w_eager.data) and same_bits(w.grad, w_eager.grad), f"call {i}: weights"
-    return compiled
+        return [w], opt, step
+    return side_by_side(make, [(torch.tensor(x), torch.tensor(y)) for x, y in batches])
+
+
+def _batches(*shapes, calls, seed=0):
+    """`calls` argument tuples of float32 Values of the shapes, drawn in order from default_rng(seed)."""
+    rng = np.random.default_rng(seed)
+    return [tuple(torch.tensor(rng.standard_normal(shape).astype(np.float32)) for shape in shapes)
+            for _ in range(calls)]
 
 
 def test_reused_buffer_keeps_the_layout_of_eager_results():
@@ -709,7 +710,6 @@ def test_a_result_changed_in_place_keeps_its_layout(graph):
     # allocated h * 1.0's buffer like: the clamp computed out of place from it was C-ordered, and linear's weight
     # gradient gᵀ·h summed in another order (inplace_graph.py and jit_inplace._snapshot now copy in order "K")
     def make():
-        torch.manual_seed(0)
         w = nn.Parameter(torch.randn(4) * 0.5)
         layer = nn.Linear(4, 1, bias=False)
         opt = optim.SGD([w, layer.weight], lr=0.05)
@@ -723,17 +723,10 @@ def test_a_result_changed_in_place_keeps_its_layout(graph):
             loss.backward()
             opt.step()
             return loss
-        return [w, layer.weight], step
-    (eager_params, eager), (params, step) = make(), make()
-    compiled = torch.compile(step)
+        return [w, layer.weight], opt, step
     rng = np.random.default_rng(0)
-    for i in range(12):
-        x = np.asfortranarray(rng.standard_normal((2, 2)), np.float32)
-        y = rng.standard_normal((2, 1)).astype(np.float32)
-        assert same_bits(compiled(torch.tensor(x), torch.tensor(y)).data, eager(torch.tensor(x), torch.tensor(y)).data)
-        for p, q in zip(params, eager_params):
-            assert same_bits(p.grad, q.grad) and same_bits(p.data, q.data), f"call {i}"
-    assert compiled.stats["replayed"] == 10
+    compiled_twins(make, [(torch.tensor(np.asfortranarray(rng.standard_normal((2, 2)), np.float32)),
+                           torch.tensor(rng.standard_normal((2, 1)).astype(np.float32))) for _ in range(12)])
 
 
 @pytest.mark.parametrize("backward", ["inside", "after"])
@@ -773,7 +766,6 @@ def test_a_0d_weight_updated_by_hand_in_place_follows_its_gradient():
     # recorded calls whose gradients were both 0 (minimum(w, x) chose x) made a replay that never moved w again
     # (value.CONSTANT_WATCHERS: that copy is now a conversion the replay makes of the number it computes)
     def make():
-        torch.manual_seed(0)
         w = nn.Parameter(torch.randn(()) * 0.5)
         params = [w]
         opt = optim.SGD(params, lr=0.05)
@@ -786,15 +778,8 @@ def test_a_0d_weight_updated_by_hand_in_place_follows_its_gradient():
                 for p in params:
                     p -= 0.01 * p.grad
             return loss
-        return w, step
-    (w_eager, eager), (w, step) = make(), make()
-    compiled = torch.compile(step)
-    rng = np.random.default_rng(0)
-    for i in range(8):
-        x, y = (rng.standard_normal((2, 1)).astype(np.float32) for _ in range(2))
-        expected, got = eager(torch.tensor(x), torch.tensor(y)), compiled(torch.tensor(x), torch.tensor(y))
-        assert same_bits(got.data, expected.data) and same_bits(w.data, w_eager.data), f"call {i}"
-    assert compiled.stats["replayed"] == 6
+        return params, step
+    compiled_twins(make, _batches((2, 1), (2, 1), calls=8))
 
 
 @pytest.mark.parametrize("need_weights", [True, False])
@@ -804,7 +789,6 @@ def test_an_attention_mask_the_data_gives_is_replayed_from_each_call(need_weight
     # _safe_softmax's checks for rows with no key (NumPy on the mask and the weights) steered Python unguarded. The
     # mask is now a `where` operation, and the checks are replay_requires guards (nn/attention.py)
     def make():
-        torch.manual_seed(0)
         m = nn.MultiheadAttention(1, 1, bias=False)
 
         def step(x):
@@ -813,16 +797,10 @@ def test_an_attention_mask_the_data_gives_is_replayed_from_each_call(need_weight
             loss = a.sum()
             loss.backward()
             return loss
-        return list(m.parameters()), step
-    (eager_params, eager), (params, step) = make(), make()
-    compiled = torch.compile(step)
-    rng = np.random.default_rng(0)
+        return m, step
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CompileWarning)  # rows with no key on some calls: guards fail, then eager
-        for i in range(30):
-            x = rng.standard_normal((2, 1)).astype(np.float32)
-            assert same_bits(compiled(torch.tensor(x)).data, eager(torch.tensor(x)).data), f"call {i}"
-            assert all(same_bits(p.grad, q.grad) for p, q in zip(params, eager_params)), f"call {i}"
+        compiled = side_by_side(make, _batches((2, 1), calls=30))
     assert compiled.stats["replayed"] >= 7
 
 
@@ -864,7 +842,6 @@ def test_a_linear_layer_on_a_stack_of_batches_differentiates_its_folded_rows():
     # other last bits now and then; the check of a template on the recorded arrays passed by chance (its numbers
     # there agree). Templates now say where they hold (Primitive.definline's when=: linear's for 2-D operands)
     def make():
-        torch.manual_seed(0)
         w = nn.Parameter(torch.randn(1) * 0.5)
         weight = nn.Parameter(torch.randn(3, 1) * 0.5)
 
@@ -876,14 +853,7 @@ def test_a_linear_layer_on_a_stack_of_batches_differentiates_its_folded_rows():
             loss.backward()
             return loss
         return [w, weight], step
-    (eager_params, eager), (params, step) = make(), make()
-    compiled = torch.compile(step)
-    rng = np.random.default_rng(1)
-    for i in range(30):
-        x, y = (rng.standard_normal((2, 1)).astype(np.float32) for _ in range(2))
-        assert same_bits(compiled(torch.tensor(x), torch.tensor(y)).data, eager(torch.tensor(x), torch.tensor(y)).data)
-        assert all(same_bits(p.grad, q.grad) for p, q in zip(params, eager_params)), f"call {i}"
-    assert compiled.stats["replayed"] == 28
+    compiled_twins(make, _batches((2, 1), (2, 1), calls=30, seed=1))
 
 
 @pytest.mark.parametrize("options", [{"padding_idx": 0}, {"scale_grad_by_freq": True}], ids=["padding", "frequency"])
@@ -893,7 +863,6 @@ def test_an_embedding_follows_each_calls_ids(options):
     # counts) for ids [1, 0] (or [1, 1]). The comparison is now an operation, and the counts a replay_requires
     # guard (nn/embedding.py)
     def make():
-        torch.manual_seed(0)
         emb = nn.Embedding(3, 2, **options)
 
         def step(x, ids):
@@ -902,15 +871,10 @@ def test_an_embedding_follows_each_calls_ids(options):
             loss.backward()
             return loss
         return emb, step
-    (emb_eager, eager), (emb, step) = make(), make()
-    compiled = torch.compile(step)
-    rng = np.random.default_rng(0)
+    ids = [[0, 1], [0, 1], [1, 0], [1, 1], [0, 0], [2, 0], [0, 2], [1, 2]]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CompileWarning)
-        for i, ids in enumerate([[0, 1], [0, 1], [1, 0], [1, 1], [0, 0], [2, 0], [0, 2], [1, 2]]):
-            x = rng.standard_normal((2, 2)).astype(np.float32)
-            got, expected = compiled(torch.tensor(x), torch.tensor(ids)), eager(torch.tensor(x), torch.tensor(ids))
-            assert same_bits(got.data, expected.data) and same_bits(emb.weight.grad, emb_eager.weight.grad), f"call {i}"
+        compiled = side_by_side(make, [(x, torch.tensor(i)) for (x,), i in zip(_batches((2, 2), calls=8), ids)])
     assert compiled.stats["replayed"] >= 1
 
 
@@ -919,7 +883,6 @@ def test_attention_on_heads_of_a_transposed_batch_replays_its_output_layout():
     # into such an array with NumPy (`out.data = laid`), which a replay skipped, so out.sum() summed in C order and
     # lost last bits; the copy is now made by operations (nn/attention._laid_out_as)
     def make():
-        torch.manual_seed(0)
         w = nn.Parameter(torch.randn(8) * 0.5)
 
         def step(x):
@@ -929,15 +892,8 @@ def test_attention_on_heads_of_a_transposed_batch_replays_its_output_layout():
             loss = out.sum() + out.tanh().sum()
             loss.backward()
             return loss
-        return w, step
-    (w_eager, eager), (w, step) = make(), make()
-    compiled = torch.compile(step)
-    rng = np.random.default_rng(0)
-    for i in range(12):
-        x = rng.standard_normal((3, 5, 8)).astype(np.float32)
-        assert same_bits(compiled(torch.tensor(x)).data, eager(torch.tensor(x)).data), f"call {i}"
-        assert same_bits(w.grad, w_eager.grad), f"call {i}"
-    assert compiled.stats["replayed"] == 10
+        return [w], step
+    compiled_twins(make, _batches((3, 5, 8), calls=12))
 
 
 def test_a_backward_pass_that_will_fail_after_the_call_fails_there():
@@ -989,10 +945,12 @@ def test_a_linear_layers_broadcast_bias_compiles_to_eagers_bits(bias_shape):
     # F.linear takes any bias that broadcasts to its output, as PyTorch's does, and sums the bias's gradient over the
     # broadcast axes; linear's templates for 2-D operands write Σ g over the rows, the gradient of a bias (out,)
     # only, so a compiled step calls the rule for any other bias (Primitive.definline's when=)
+    made = []
+
     def make():
-        torch.manual_seed(0)
         weight = nn.Parameter(torch.randn(3, 2) * 0.5)
         bias = nn.Parameter(torch.randn(*bias_shape) * 0.5)
+        made.extend([weight, bias])
 
         def step(x, y):
             weight.grad = bias.grad = None
@@ -1000,15 +958,8 @@ def test_a_linear_layers_broadcast_bias_compiles_to_eagers_bits(bias_shape):
             loss.backward()
             return loss
         return [weight, bias], step
-    (eager_params, eager), (params, step) = make(), make()
-    compiled = torch.compile(step)
-    rng = np.random.default_rng(2)
-    for i in range(6):
-        x, y = rng.standard_normal((4, 2)).astype(np.float32), rng.standard_normal((4, 3)).astype(np.float32)
-        assert same_bits(compiled(torch.tensor(x), torch.tensor(y)).data, eager(torch.tensor(x), torch.tensor(y)).data)
-        assert all(p.grad.shape == p.shape for p in params), f"call {i}"
-        assert all(same_bits(p.grad, q.grad) for p, q in zip(params, eager_params)), f"call {i}"
-    assert compiled.stats["replayed"] == 4
+    compiled_twins(make, _batches((4, 2), (4, 3), calls=6, seed=2))
+    assert all(p.grad.shape == p.shape for p in made)
 
 
 def test_an_embedding_scaled_by_frequency_looks_each_calls_rows_up():
@@ -1016,16 +967,10 @@ def test_an_embedding_scaled_by_frequency_looks_each_calls_rows_up():
     # lookup's own array, became a constant of the recording, so a replay on ids [1, 0] returned the rows of [0, 1]
     # (the counts, the same, passed their guard); now the rows are detached (nn/embedding.py)
     def make():
-        torch.manual_seed(0)
         emb = nn.Embedding(2, 1, scale_grad_by_freq=True)
-        return lambda x, ids: (emb(ids) * x).sum()
-    eager, compiled = make(), torch.compile(make())
-    rng = np.random.default_rng(0)
-    for i, ids in enumerate([[0, 1], [0, 1], [1, 0], [1, 0], [0, 1]]):
-        x = rng.standard_normal((2, 1)).astype(np.float32)
-        got, expected = compiled(torch.tensor(x), torch.tensor(ids)), eager(torch.tensor(x), torch.tensor(ids))
-        assert same_bits(got.data, expected.data), f"call {i}"
-    assert compiled.stats["replayed"] == 3
+        return emb, lambda x, ids: (emb(ids) * x).sum()
+    ids = [[0, 1], [0, 1], [1, 0], [1, 0], [0, 1]]
+    compiled_twins(make, [(x, torch.tensor(i)) for (x,), i in zip(_batches((2, 1), calls=5), ids)])
 
 
 def test_relus_rule_in_place_leaves_a_returned_values_gradient_alone():
@@ -1033,7 +978,6 @@ def test_relus_rule_in_place_leaves_a_returned_values_gradient_alone():
     # which counted as an array of the program's own (a new view), so ReLU's rule was written into it in place and
     # zeroed h.grad where ReLU's output is 0 (jit_plan_backward: a view is fresh only if what it views is)
     def make():
-        torch.manual_seed(0)
         w = nn.Parameter(torch.randn(1) * 0.5)
 
         def step(x, y):
@@ -1041,11 +985,5 @@ def test_relus_rule_in_place_leaves_a_returned_values_gradient_alone():
             h = torch.cat([(x * w).relu(), x], 1)
             F.mse_loss(h, y).backward()
             return h
-        return step
-    eager, compiled = make(), torch.compile(make())
-    rng = np.random.default_rng(0)
-    for i in range(8):
-        x, y = rng.standard_normal((3, 1)).astype(np.float32), rng.standard_normal((3, 2)).astype(np.float32)
-        got, expected = compiled(torch.tensor(x), torch.tensor(y)), eager(torch.tensor(x), torch.tensor(y))
-        assert same_bits(got.grad, expected.grad), f"call {i}"
-    assert compiled.stats["replayed"] == 6
+        return [w], step
+    compiled_twins(make, _batches((3, 1), (3, 2), calls=8))  # (the results compared with their .grad)

@@ -60,40 +60,42 @@ def _ind(T, x):
     return T.zeros_like(x, dtype=T.int64)
 
 
+def _method(name):
+    """x.name(dim, keepdim=keepdim): a reduction's method."""
+    return lambda d, k: lambda T, tf, x: getattr(x, name)(d, keepdim=k)
+
+
+def _method_without_keepdim(name):
+    """x.name(dim): a method that takes a dim but no keepdim (the case's keepdim does not matter)."""
+    return lambda d, k: lambda T, tf, x: getattr(x, name)(d)
+
+
+def _method_in_float32(name):
+    """x.name(dim, dtype=float32): the method's dtype argument, on a float64 input."""
+    return lambda d, k: lambda T, tf, x: getattr(x, name)(d, dtype=T.float32)
+
+
+# name -> (dim, keepdim) -> fn(T, tf, x), T torch or autograd_core and tf its nn.functional
 _ALONG_A_DIM = {
-    "sum": lambda d, k: lambda T, tf, x: x.sum(d, keepdim=k),
-    "mean": lambda d, k: lambda T, tf, x: x.mean(d, keepdim=k),
-    "nansum": lambda d, k: lambda T, tf, x: x.nansum(d, keepdim=k),
-    "nanmean": lambda d, k: lambda T, tf, x: x.nanmean(d, keepdim=k),
-    "prod": lambda d, k: lambda T, tf, x: x.prod(d, keepdim=k),
-    "std": lambda d, k: lambda T, tf, x: x.std(d, keepdim=k),
-    "var": lambda d, k: lambda T, tf, x: x.var(d, keepdim=k),
+    **{name: _method(name) for name in (
+        "sum", "mean", "nansum", "nanmean", "prod", "std", "var", "amax", "amin", "logsumexp", "max", "min", "argmax",
+        "argmin", "median", "nanmedian", "mode", "all", "any")},
+    **{name: _method_without_keepdim(name) for name in (
+        "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "count_nonzero", "unbind", "squeeze", "unsqueeze",
+        "flatten", "flip")},
+    **{f"{name}(dtype=float32)": _method_in_float32(name) for name in (
+        "sum", "mean", "nansum", "prod", "cumsum", "cumprod", "log_softmax")},
     "std(unbiased=False)": lambda d, k: lambda T, tf, x: x.std(d, unbiased=False, keepdim=k),
     "var(correction=0)": lambda d, k: lambda T, tf, x: x.var(d, correction=0, keepdim=k),
     "var_mean": lambda d, k: lambda T, tf, x: T.var_mean(x, d, keepdim=k),
     "std_mean": lambda d, k: lambda T, tf, x: T.std_mean(x, d, keepdim=k),
-    "amax": lambda d, k: lambda T, tf, x: x.amax(d, keepdim=k),
-    "amin": lambda d, k: lambda T, tf, x: x.amin(d, keepdim=k),
     "aminmax": lambda d, k: lambda T, tf, x: T.aminmax(x, dim=d, keepdim=k),
-    "logsumexp": lambda d, k: lambda T, tf, x: x.logsumexp(d, keepdim=k),
-    "max": lambda d, k: lambda T, tf, x: x.max(d, keepdim=k),
-    "min": lambda d, k: lambda T, tf, x: x.min(d, keepdim=k),
-    "argmax": lambda d, k: lambda T, tf, x: x.argmax(d, keepdim=k),
-    "argmin": lambda d, k: lambda T, tf, x: x.argmin(d, keepdim=k),
-    "median": lambda d, k: lambda T, tf, x: x.median(d, keepdim=k),
-    "nanmedian": lambda d, k: lambda T, tf, x: x.nanmedian(d, keepdim=k),
-    "mode": lambda d, k: lambda T, tf, x: x.mode(d, keepdim=k),
     "kthvalue": lambda d, k: lambda T, tf, x: x.kthvalue(1, d, keepdim=k),
     "topk": lambda d, k: lambda T, tf, x: x.topk(1, d, largest=k),
     "sort": lambda d, k: lambda T, tf, x: x.sort(d, descending=k),
     "argsort": lambda d, k: lambda T, tf, x: x.argsort(d, descending=k),
     "quantile": lambda d, k: lambda T, tf, x: x.quantile(0.3, dim=d, keepdim=k),
     "nanquantile": lambda d, k: lambda T, tf, x: x.nanquantile(0.3, dim=d, keepdim=k),
-    "cumsum": lambda d, k: lambda T, tf, x: x.cumsum(d),
-    "cumprod": lambda d, k: lambda T, tf, x: x.cumprod(d),
-    "cummax": lambda d, k: lambda T, tf, x: x.cummax(d),
-    "cummin": lambda d, k: lambda T, tf, x: x.cummin(d),
-    "logcumsumexp": lambda d, k: lambda T, tf, x: x.logcumsumexp(d),
     "F.softmax": lambda d, k: lambda T, tf, x: tf.softmax(x, d),
     "F.log_softmax": lambda d, k: lambda T, tf, x: tf.log_softmax(x, dim=d),
     "F.softmin": lambda d, k: lambda T, tf, x: tf.softmin(x, d),
@@ -106,25 +108,17 @@ _ALONG_A_DIM = {
     "norm": lambda d, k: lambda T, tf, x: x.norm(dim=d, keepdim=k),
     "norm(1)": lambda d, k: lambda T, tf, x: x.norm(1, d, k),
     "linalg.vector_norm(3)": lambda d, k: lambda T, tf, x: T.linalg.vector_norm(x, 3, d, k),
-    "count_nonzero": lambda d, k: lambda T, tf, x: x.count_nonzero(d),
-    "all": lambda d, k: lambda T, tf, x: x.all(d, keepdim=k),
-    "any": lambda d, k: lambda T, tf, x: x.any(d, keepdim=k),
-    "unbind": lambda d, k: lambda T, tf, x: x.unbind(d),
     "chunk": lambda d, k: lambda T, tf, x: x.chunk(2, d),
     "split": lambda d, k: lambda T, tf, x: x.split(1, d),
     "tensor_split": lambda d, k: lambda T, tf, x: T.tensor_split(x, 2, d),
     "narrow": lambda d, k: lambda T, tf, x: x.narrow(d, 0, 1),
     "select": lambda d, k: lambda T, tf, x: x.select(d, 0),
-    "squeeze": lambda d, k: lambda T, tf, x: x.squeeze(d),
-    "unsqueeze": lambda d, k: lambda T, tf, x: x.unsqueeze(d),
-    "flatten": lambda d, k: lambda T, tf, x: x.flatten(d),
     "nn.Flatten": lambda d, k: lambda T, tf, x: T.nn.Flatten(d)(x),
     "unflatten": lambda d, k: lambda T, tf, x: x.unflatten(d, (1, -1)),
     "nn.Unflatten": lambda d, k: lambda T, tf, x: T.nn.Unflatten(d, (1, -1))(x),
     "movedim": lambda d, k: lambda T, tf, x: x.movedim(d, 0),
     "transpose": lambda d, k: lambda T, tf, x: x.transpose(d, 0),
     "swapaxes": lambda d, k: lambda T, tf, x: x.swapaxes(d, -1),
-    "flip": lambda d, k: lambda T, tf, x: x.flip(d),
     "roll": lambda d, k: lambda T, tf, x: x.roll(1, d),
     "diff": lambda d, k: lambda T, tf, x: x.diff(dim=d),
     "stack": lambda d, k: lambda T, tf, x: T.stack([x, x], d),
@@ -142,14 +136,7 @@ _ALONG_A_DIM = {
     "unique_consecutive": lambda d, k: lambda T, tf, x: T.unique_consecutive(x.detach(), dim=d),
     "renorm": lambda d, k: lambda T, tf, x: x.renorm(2, d, 0.5),
     "linalg.cross": lambda d, k: lambda T, tf, x: T.linalg.cross(x, x * x + 1, dim=d),
-    "sum(dtype=float32)": lambda d, k: lambda T, tf, x: x.sum(d, dtype=T.float32),
-    "mean(dtype=float32)": lambda d, k: lambda T, tf, x: x.mean(d, dtype=T.float32),
-    "nansum(dtype=float32)": lambda d, k: lambda T, tf, x: x.nansum(d, dtype=T.float32),
-    "prod(dtype=float32)": lambda d, k: lambda T, tf, x: x.prod(d, dtype=T.float32),
-    "cumsum(dtype=float32)": lambda d, k: lambda T, tf, x: x.cumsum(d, dtype=T.float32),
-    "cumprod(dtype=float32)": lambda d, k: lambda T, tf, x: x.cumprod(d, dtype=T.float32),
     "F.softmax(dtype=float32)": lambda d, k: lambda T, tf, x: tf.softmax(x, d, dtype=T.float32),
-    "log_softmax(dtype=float32)": lambda d, k: lambda T, tf, x: x.log_softmax(d, dtype=T.float32),
 }
 _NONE_IS_EVERY_DIM = {"max", "min", "prod", "prod(dtype=float32)", "median", "nanmedian", "logsumexp", "squeeze"}
 _SPREAD = {"std", "var", "std(unbiased=False)", "var(correction=0)", "var_mean", "std_mean"}

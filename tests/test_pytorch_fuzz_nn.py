@@ -34,8 +34,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from fuzzing import fuzz_settings
-from probe_helpers import (agreement, as_float64, compare_optimizer_states, fill_module, numpy_optimizer_state,
-                           outcome, param_groups, plain, same_summary, summary)
+from probe_helpers import (K, agreement, as_float64, compare_optimizer_states, differences, fill_module,
+                           numpy_optimizer_state, outcome, param_groups, plain, summary, tensors_of)
 
 import autograd_core as ag
 from autograd_core import nn, optim
@@ -57,13 +57,6 @@ class Entry(NamedTuple):
     # (output array) -> the outputs whose gradients are not compared (the loss gives them weight 0): where the two
     # libraries differ on purpose, so that the rest of the example is still compared
     unweighted: Callable | None = None
-
-
-class K:
-    """An input array that does not require grad (PyTorch refuses the gradient of some targets)."""
-
-    def __init__(self, array):
-        self.array = np.asarray(array)
 
 
 N = st.integers(1, 3)  # batch sizes, 1 included
@@ -509,11 +502,7 @@ def run_module(lib, entry, c, arrays, train=None):
         try:
             module = fill_module(lib, entry.build(lib, c))
             module.train(entry.train)
-            inputs = []
-            for a in arrays:
-                const = isinstance(a, K)
-                a = a.array if const else np.asarray(a)
-                inputs.append(lib.tensor(a.copy(), requires_grad=a.dtype.kind == "f" and not const))
+            inputs = tensors_of(lib, arrays)
             out = entry.call(module, c, *inputs) if entry.call else module(*inputs)
         except Exception as error:  # noqa: BLE001 (the exception's type is what is compared)
             return ("raises", type(error)), None
@@ -544,13 +533,7 @@ def module_differences(name, c, data_seed):
     entry = CATALOGUE[name]
     c = _resolve(c)
     arrays = _with_values(entry.inputs(c, np.random.default_rng(data_seed)), c.get("values", "normal"), data_seed)
-    (ours, our_grads), (theirs, their_grads) = run_module(ag, entry, c, arrays), run_module(torch, entry, c, arrays)
-    found = []
-    if not same_summary(ours, theirs, RTOL, ATOL):
-        found.append(f"result: ours {ours!r:.600} / PyTorch {theirs!r:.600}")
-    elif not same_summary(our_grads, their_grads, RTOL, ATOL):
-        found.append(f"gradients: ours {our_grads!r:.600} / PyTorch {their_grads!r:.600}")
-    return found
+    return differences(run_module(ag, entry, c, arrays), run_module(torch, entry, c, arrays), RTOL, ATOL, width=600)
 
 
 KINKS = np.array([-3.0, -1.0, -0.5, -0.3, -0.2, 0.0, 0.1, 0.2, 0.4, 0.5, 1.0, 2.0, 3.0, 6.0])  # the catalogue's corners

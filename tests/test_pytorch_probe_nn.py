@@ -14,7 +14,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core.gradcheck import gradcheck
-from probe_helpers import as_float64, dtype_name, fill_module, same_summary, summary
+from probe_helpers import K, as_float64, differences, dtype_name, fill_module, summary, tensors_of
 
 F = lambda t: t.nn.functional  # the functional namespace of either library
 R = np.random.default_rng(20261202)
@@ -22,13 +22,6 @@ R = np.random.default_rng(20261202)
 
 def r(*shape):
     return R.normal(size=shape)
-
-
-class K:
-    """An input array that does not require grad (PyTorch refuses the gradient of some targets)."""
-
-    def __init__(self, array):
-        self.array = np.asarray(array)
 
 
 def w3(t):
@@ -1327,11 +1320,7 @@ ALLOWED = {
 def _run(lib, fn, arrays):
     """(summary of fn's result or ("raises", exception type), gradients of every input or None)."""
     lib.manual_seed(0)
-    inputs = []
-    for a in arrays:
-        const = isinstance(a, K)
-        a = a.array if const else np.asarray(a)
-        inputs.append(lib.tensor(a.copy(), requires_grad=a.dtype.kind == "f" and not const))
+    inputs = tensors_of(lib, arrays)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -1347,20 +1336,12 @@ def _run(lib, fn, arrays):
     return _summary(out), grads
 
 
-_same = same_summary
-
 
 def _differences(name):
     torch = pytest.importorskip("torch")
     fn, arrays, options = CASES[name]
     rtol, atol = options.get("rtol", 1e-9), options.get("atol", 1e-11)
-    (ours, our_grads), (theirs, their_grads) = _run(ag, fn, arrays), _run(torch, fn, arrays)
-    found = []
-    if not _same(ours, theirs, rtol, atol):
-        found.append(f"result: ours {ours!r:.300} / PyTorch {theirs!r:.300}")
-    if not _same(our_grads, their_grads, rtol, atol):
-        found.append(f"gradients: ours {our_grads!r:.300} / PyTorch {their_grads!r:.300}")
-    return found
+    return differences(_run(ag, fn, arrays), _run(torch, fn, arrays), rtol, atol)
 
 
 @pytest.mark.parametrize("name", [n for n in CASES if n not in ALLOWED])
