@@ -47,12 +47,6 @@ import pytest
 # tests start inherit it.
 for _blas_threads in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_blas_threads, "1")
-# Python keeps the bytecode of what the suite imports, as scripts/setup.sh has it (it unsets PYTHONDONTWRITEBYTECODE,
-# which some images set; see the reason there): pip installs the test extras without bytecode (--no-compile), so with
-# the variable set every worker, and every subprocess a test starts, compiled PyTorch (2,285 files: `import torch`
-# 3 s of CPU, and 6 s more for the modules its first optimizer imports), SciPy and the rest from source, on every run.
-sys.dont_write_bytecode = False
-os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 import numpy as np  # noqa: E402 (after the threads are set)
 
