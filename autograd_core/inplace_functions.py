@@ -81,8 +81,23 @@ class _Functions:
         return _elementwise(self, "neg_", lambda d, out: np.negative(d, out=out), lambda v: -v)
 
     def pow_(self, exponent):
-        """x ** exponent in place; returns self."""
-        return _change(self, "pow_", _ufunc_update(np.power)(_data(exponent)), lambda v: v ** exponent, exponent)
+        """x ** exponent in place; returns self. The arithmetic of x ** exponent (torch.pow's: ops/elementwise.py's
+        `power_form`) where it is not NumPy's power."""
+        from .ops.elementwise import power_form  # (not at the top: ops imports the package that imports this)
+
+        operand = _data(exponent)
+        numpy_power = _ufunc_update(np.power)(operand)
+
+        def compute(data, out):
+            form = power_form(data, operand)
+            if form is None:
+                return numpy_power(data, out)
+            if out is None:
+                return form(data)
+            np.copyto(out, form(data))  # (x's shape and dtype: the exponent is one number of x's dtype)
+            return out
+
+        return _change(self, "pow_", compute, lambda v: v ** exponent, exponent)
 
     # PyTorch's in-place forms of the indexing functions (`y.scatter_(1, labels, 1.0)` for one-hot rows, `x.tril_()`,
     # `h.index_add_(0, segment, messages)`, `x.masked_fill_(mask, 0)`): the out-of-place function, written back.
