@@ -58,10 +58,10 @@ def test_the_three_exponents_are_products(dtype, exponent):
     assert _same_bits(ag.pow(ag.tensor(x), exponent).data, expected)
     for i in (0, 1, 3, 11, 20):  # 0-d Values (NumPy scalars) too
         assert _same_bits((ag.tensor(x[i]) ** exponent).data, expected[i])
-    inplace, augmented = ag.tensor(x.copy()), ag.tensor(x.copy())
-    inplace.pow_(exponent)
+    changed, augmented = ag.tensor(x.copy()), ag.tensor(x.copy())
+    changed.pow_(exponent)
     augmented **= exponent
-    assert _same_bits(inplace.data, expected) and _same_bits(augmented.data, expected)
+    assert _same_bits(changed.data, expected) and _same_bits(augmented.data, expected)
 
 
 def test_at_minus_zero_the_reciprocal_square_root_is_minus_infinity():

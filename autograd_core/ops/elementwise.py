@@ -166,7 +166,7 @@ _EXPONENT_TYPES = frozenset({float, int, np.float16, np.float32, np.float64})
 _FLOAT_TYPES = frozenset({np.float16, np.float32, np.float64})
 _FLOAT16 = np.dtype(np.float16)
 
-pow = Primitive("**", _power)                  # x ** y
+pow = Primitive("**", _power, title="pow")    # x ** y
 
 
 def _pow_vjp_base(g, out, x, y):
