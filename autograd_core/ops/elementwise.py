@@ -129,14 +129,14 @@ def _power(x, y):
 
 def power_form(x, y):
     """How PyTorch's CPU kernel computes x ** y where that is arithmetic rather than pow, as a function of x, or None:
-    for float data x (an array or NumPy scalar of float16/32/64) and the exponents 3, -2 and -0.5, x·x·x, 1/(x·x) and 1/√x (float16's 3 and -2 in
-    float32, rounded once, as PyTorch computes half; its -0.5 is pow's). So torch.pow's bits, where pow's differ in
-    the last bit for about a third of the elements (and 1/√-0 = -inf, as PyTorch's), and on arrays far faster than
-    NumPy's float power (x ** 3 of 2M float32: 125 ms against 0.4): GELU's tanh form takes x ** 3. NumPy's own
-    shortcuts for 2, -1, 0.5 and 1 are PyTorch's bits already. None also for an exponent array of another dtype than
-    x's: NumPy's power decides its result dtype."""
+    for float data x (an array or NumPy scalar of float16/32/64) and the exponents 3, -2 and -0.5, x·x·x, 1/(x·x)
+    and 1/√x (float16's 3 and -2 in float32, rounded once, as PyTorch computes half; its -0.5 is pow's). So
+    torch.pow's bits, where pow's differ in the last bit for about a third of the elements (and 1/√-0 = -inf, as
+    PyTorch's), and on arrays far faster than NumPy's float power (x ** 3 of 2M float32: 125 ms against 0.4): GELU's
+    tanh form takes x ** 3. NumPy's own shortcuts for 2, -1, 0.5 and 1 are PyTorch's bits already. None also for an
+    exponent of another dtype than x's (NumPy's power decides the result dtype) and for a Value x (its own pow)."""
     form = _POWER_FORMS.get(y) if y.__class__ in _EXPONENT_TYPES else None
-    dtype = x.dtype if x.__class__ is np.ndarray or x.__class__ in _FLOAT_TYPES else None  # (a Value: its own pow)
+    dtype = x.dtype if x.__class__ is np.ndarray or x.__class__ in _FLOAT_TYPES else None
     if form is None or dtype is None or dtype.type not in _FLOAT_TYPES or (
             y.__class__ is not float and y.__class__ is not int and y.dtype is not dtype):
         return None
