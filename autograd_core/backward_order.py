@@ -54,10 +54,10 @@ def _in_backward_order(roots, seeds):
     for root, seed in zip(roots, seeds):
         prev = root._pending
         root._pending = seed if prev is None else prev + seed
-    roots = list(dict.fromkeys(roots))  # a root given twice is visited once, with both seeds
     # `found` is also the walk's queue: a list iterator takes the items appended while it runs, so each node found is
     # appended once and taken once (a stack beside it cost a push and a pop per node, ~2% of 1,000 small ops).
-    found = list(roots)
+    # A root given twice is visited once, with both seeds (backward()'s one root: no dict to make).
+    found = list(roots) if len(roots) == 1 else list(dict.fromkeys(roots))
     keep = found.append
     unreached = _UNREACHED
     latest_inplace = INPLACE.latest  # nodes recorded after the latest in-place change need no version check

@@ -74,7 +74,8 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     release = _leaves_to_release(roots) if HOOKED_LEAVES else None
     this_pass = _Pass(accumulate, wanted)
     callbacks = this_pass.callbacks
-    _PASSES.stack.append(this_pass)
+    passes = _PASSES.stack  # this thread's (read once: a thread-local's attribute costs a lookup each time)
+    passes.append(this_pass)
     # The backward pass allocates many short-lived arrays but creates no reference cycles: pause the
     # cyclic collector meanwhile, or it would rescan the (acyclic) graph again and again.
     gc_was_enabled, grad_was_enabled = gc.isenabled(), GRAD_ENABLED.get()
@@ -104,7 +105,7 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
             _add_later(later)
     finally:
         restore(quiet_floats)
-        _PASSES.stack.pop()
+        passes.pop()
         GRAD_ENABLED.set(grad_was_enabled)
         if gc_was_enabled:
             gc.enable()

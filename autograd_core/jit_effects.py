@@ -29,9 +29,10 @@ def effect(idempotent=False, updates=()):
 
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
-            recorder = _recording_here()
-            if recorder is not None:
-                return recorder.call_effect(method, self, args, kwargs, idempotent)
+            if _RECORDING:  # a recording in some thread (is it this one's?); none: no call (every optimizer step)
+                recorder = _recording_here()
+                if recorder is not None:
+                    return recorder.call_effect(method, self, args, kwargs, idempotent)
             return method(self, *args, **kwargs)
 
         wrapper.is_effect = True

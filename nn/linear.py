@@ -53,7 +53,7 @@ def _linear(x, weight, bias=None):
         out = out.reshape(x.shape[:-1] + out.shape[-1:])
     if bias is None:
         return out
-    if out.ndim and (out.dtype == bias.dtype or out.dtype == np.result_type(out, bias)):
+    if out.ndim and (out.dtype is bias.dtype or out.dtype == bias.dtype or out.dtype == np.result_type(out, bias)):
         try:
             return np.add(out, bias, out=out)  # out is fresh: add in place, one array less per call
         except ValueError:  # a bias that does not broadcast into the output (nn.Linear's bias replaced)
@@ -88,7 +88,7 @@ _linear.defforward_into(_linear_into)
 
 # With y = x Wᵀ + b and g = dL/dy (rows of x and g summed over every leading axis):
 def _linear_vjp_x(g, out, x, weight, bias=None):
-    rows = _folded(g)
+    rows = g if g.__class__ is np.ndarray and g.ndim <= 2 else _folded(g)  # (the usual batch: no call)
     if rows is not g:
         return (rows @ weight).reshape(g.shape[:-1] + weight.shape[-1:])
     return g @ weight                                               # dL/dx = g W

@@ -26,9 +26,10 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core import ArgumentError, DTypeError, ShapeError
-from autograd_core import Value, is_grad_enabled
+from autograd_core import Value
 from autograd_core.errors import scalar_type_name
 from autograd_core.jit import replay_requires
+from autograd_core.modes import GRAD_ENABLED
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex_kernel, register_complex_refusal
 from autograd_core.recording import apply, apply_binary
 from autograd_core.ops import data_of, mul, primitive, softmax, without_gradient
@@ -58,7 +59,7 @@ def _cross_entropy(logits, labels, reduction):
         out = losses if logits.ndim == 2 else losses.reshape(_samples(logits.shape))
     else:
         out = total / len(labels) if reduction == "mean" else total
-    if is_grad_enabled():
+    if _grad_enabled():
         # The rule below needs exp and its sums again: keep them for the rule of this very result (`out`, a new object),
         # as PyTorch keeps its softmax for the backward pass. One result at a time; the rule takes them or recomputes.
         _SAVED[0] = (out, exp, sums, at_label)
@@ -66,6 +67,7 @@ def _cross_entropy(logits, labels, reduction):
 
 
 _SAVED = [None]  # (output, exp of the shifted logits, their sums, flat index of each label) of the latest forward
+_grad_enabled = GRAD_ENABLED.get  # is_grad_enabled() without its call
 
 
 def _samples(shape):
@@ -91,7 +93,7 @@ def _cross_entropy_vjp(g, out, logits, labels, reduction):
     p.ravel(order="K")[at_label] -= g        # − g·onehot (p is ours and contiguous: ravel is a view)
     if logits.ndim > 2:                      # (C, M) back to (N, C, d1, ...)
         return np.moveaxis(p.reshape(logits.shape[1:2] + _samples(logits.shape)), 0, 1)
-    return p.T if p.flags.f_contiguous else np.ascontiguousarray(p.T)
+    return np.ascontiguousarray(p.T)         # (p.T itself where it already is: p F-contiguous, its classes > 32)
 
 
 def _to_log_probabilities(g, out, logits, labels, reduction):
@@ -151,15 +153,33 @@ def _shifted(logits, labels):
     classes = logits.shape[1]
     if logits.ndim > 2:
         by_class = np.moveaxis(logits, 1, 0).reshape(classes, -1)
+        copied = False
     else:
-        by_class = np.ascontiguousarray(logits.T) if classes <= 32 else logits.T
+        copied = classes <= 32
+        by_class = np.ascontiguousarray(logits.T) if copied else logits.T
     n = by_class.shape[1]
     m = np.maximum.reduce(by_class, axis=0)
     shifted = by_class - m                   # in by_class's memory order: C-contiguous (C, n) or F-contiguous
-    rows = np.arange(n)
-    labels = labels.astype(np.intp, copy=False)  # uint8 labels (MNIST's) times n would wrap around
-    at_label = labels * n + rows if shifted.flags.c_contiguous else rows * classes + labels
+    cached = _ROWS[0]
+    rows = cached[1] if cached[0] == n else _rows_of(n)
+    if labels.dtype is not _INTP:
+        labels = labels.astype(np.intp)      # uint8 labels (MNIST's) times n would wrap around
+    # (the copy made above is C-contiguous (C, n): its flags need no reading)
+    at_label = labels * n + rows if copied or shifted.flags.c_contiguous else rows * classes + labels
     return shifted, at_label
+
+
+_INTP = np.dtype(np.intp)
+_ROWS = [(0, np.arange(0))]  # (n, np.arange(n)) of the latest batch (a training loop's batches have one size), one
+# tuple read at once (another thread may replace it meanwhile)
+
+
+def _rows_of(n):
+    """np.arange(n), read-only (shared between calls), kept in _ROWS for the next call."""
+    rows = np.arange(n)
+    rows.flags.writeable = False
+    _ROWS[0] = (n, rows)
+    return rows
 
 
 _cross_entropy.defvjp(_cross_entropy_vjp, formulas=("g⊙(softmax(z) − onehot(y)), ÷N for the mean",))
@@ -327,7 +347,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     the input's shape. weight (C,), ignore_index, reduction 'mean' | 'sum' | 'none', label_smoothing.
     size_average, reduce: deprecated, at PyTorch's positions (they override reduction when given).
     """
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if size_average is not None or reduce is not None:  # (PyTorch's deprecated arguments: rarely given)
+        reduction = _legacy_reduction(size_average, reduce, reduction)
     if (weight is None and not label_smoothing and input.__class__ is Value and target.__class__ is np.ndarray
             and reduction in _REDUCTIONS):
         # The common call, cross_entropy(logits (N, C), labels (N,)), recognised after a few tests: the checks below

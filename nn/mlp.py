@@ -227,14 +227,19 @@ class Layer(_Micrograd):
         return cache.items
 
     def forward(self, x):
-        if x.__class__ is not Value and _is_scalar_list(x):  # (a Value is a tensor: the batch from the layer before)
+        weight = self.weight
+        if x.__class__ is Value:  # a tensor: the batch from the layer before (_as_input's test, without its call)
+            shape = x.data.shape
+            if not shape or shape[-1] != self.nin:
+                _as_input(x, self.nin, weight.data.dtype, "Layer")  # raises
+        elif x.__class__ is not np.ndarray and _is_scalar_list(x):
             if len(x) != self.nin:
                 raise ShapeError(f"Layer: expected {self.nin} inputs, got {len(x)}")
             x = _CheckedScalars(x)  # checked once for all the neurons
             outs = [neuron(x) for neuron in self.neurons]
             return outs[0] if len(outs) == 1 else outs
-        weight = self.weight
-        x = _as_input(x, self.nin, weight.data.dtype, "Layer")
+        else:
+            x = _as_input(x, self.nin, weight.data.dtype, "Layer")
         act = apply(_linear, (x, weight, self.bias))  # _linear(x, weight, bias) without the dispatch (weight: a Value)
         fn = _ACTIVATION_METHODS[self.activation]
         return act if fn is None else fn(act)
