@@ -36,10 +36,7 @@ from autograd_core.torch_text import tensor_text
 from autograd_core.sparse_array import SparseData
 from autograd_core.tensor_methods import on_cpu
 from autograd_core.python_numbers import complex_values_exist
-from autograd_core.modes import SCOPE, SCOPE_WATCHERS, Scope
-
-
-_new_scope, _current_scope, _set_scope = object.__new__, SCOPE.get, SCOPE.set  # (Module.__call__'s, bound once)
+from autograd_core.modes import enter_scope, exit_scope
 
 
 def check_device(device):
@@ -311,21 +308,15 @@ class Module:
             object.__setattr__(self, "forward", compiled)
 
     def __call__(self, *args, **kwargs):
-        # `with name_scope(name, kind, owner):` as modes.enter_scope and exit_scope do it, written out: no
-        # context-manager object and no call of either per layer call (four a step of a three-layer MLP)
+        # `with name_scope(name, kind, owner):` as two calls: no context-manager object per layer call.
         kind = type(self).__name__
-        scope = _new_scope(Scope)
-        scope.name, scope.kind, scope.parent, scope.owner = self._name or kind, kind, _current_scope(), self
-        _set_scope(scope)
-        if SCOPE_WATCHERS:  # a compile recording notes the modules a call goes through
-            for watch in SCOPE_WATCHERS:
-                watch(scope)
+        scope = enter_scope(self._name or kind, kind, self)
         try:
             if self._module_hooks is not None:
                 return self._call_with_hooks(args, kwargs)
             return self.forward(*args, **kwargs)
         finally:
-            _set_scope(scope.parent)
+            exit_scope(scope)
 
     _modules = _DirectChildrenDescriptor(parameters=False)
     _parameters = _DirectChildrenDescriptor(parameters=True)
