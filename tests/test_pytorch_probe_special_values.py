@@ -159,7 +159,6 @@ REASONS = {
                    "keeps the pick's); PyTorch's median() splits it among all"),
     'special': ("a special function at a pole or at ±inf: ours is the limit or the IEEE value (inf, 0), PyTorch's "
                 'NaN or a large finite stand-in (polygamma(1, -1) = 6.6e32)'),
-    'pow_half': "x ** 0.5 at -0.0 and -inf: ours 0.5·x^(−0.5) by IEEE pow (+inf, 0); PyTorch's −inf and NaN",
     'fmod_inf': ("a divisor y = ±inf gets gradient 0 here (x % ±inf is x, or y); PyTorch's −floor(x / y)·g is NaN for "
                  'an infinite or NaN g, and g at y = −inf (its 1 // −inf is −1)'),
     'copysign': ("copysign's gradient is g·sign agreement here; PyTorch's g·result/x is 0/0 or ∞/∞ = NaN at 0 and "
@@ -211,9 +210,6 @@ DIFFERENCES = {  # reason: {expression: {input set: the kinds that differ there}
         't.special.i1e(x)': {'XS': 'one inf zero'},
         't.special.polygamma(1,x)': {'XS': 'value one zero'},
         't.mvlgamma(x,1)': {'XS': 'one inf'},
-    },
-    'pow_half': {
-        'x**0.5': {'XS': 'one inf zero'},
     },
     'fmod_inf': {
         't.fmod(t.ones_like(x),x)': {'XS': 'inf nan'},
@@ -377,6 +373,8 @@ FIXED = [  # (expression, x, kind, the value (kind "value") or the gradient of x
     ("x.relu()", [-1.0, 0.0, N, 2.0], "one", [0.0, 0.0, 1.0, 1.0]),
     # clamp: g·mask gave NaN outside for an infinite or NaN g
     ("x.clamp(-1, 1)", [-2.0, 0.5, N, 1.0], "nan", [0.0, N, 0.0, N]),
+    # x ** 0.5 at -0.0 and -inf: 0.5·x^(-0.5) by C's pow gave +inf and 0; PyTorch's x^(-0.5) is 1/√x (stop 73)
+    ("x ** 0.5", [-0.0, -I, 4.0], "one", [-I, N, 0.25]),
     # x ** 0 and the rounding family: g·0 gave NaN for an infinite g
     ("x ** 0", [-1.0, 0.0, 2.0], "inf", [0.0, 0.0, 0.0]),
     ("x.floor() + x.round() + x.sign()", [-1.5, 0.0, 2.0], "inf", [0.0, 0.0, 0.0]),
