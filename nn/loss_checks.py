@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 
 from autograd_core import DTypeError, ShapeError, Value
-from autograd_core.errors import scalar_type_name
+from autograd_core.errors import not_broadcastable, scalar_type_name
 from autograd_core.ops import data_of
 
 
@@ -112,15 +112,11 @@ def broadcast_target(input, target, who, stacklevel=3):  # noqa: A002
 def broadcast_shapes_or_raise(a, b, who):
     """The shape that a and b broadcast to, or PyTorch's RuntimeError naming the first axis (from the right) where
     they do not."""
+    a, b = tuple(a), tuple(b)
     try:
-        return np.broadcast_shapes(tuple(a), tuple(b))
+        return np.broadcast_shapes(a, b)
     except ValueError:
-        pass
-    for axis in range(1, min(len(a), len(b)) + 1):
-        if a[-axis] != b[-axis] and 1 not in (a[-axis], b[-axis]):
-            raise ShapeError(f"The size of tensor a ({a[-axis]}) must match the size of tensor b ({b[-axis]}) at "
-                             f"non-singleton dimension {max(len(a), len(b)) - axis} ({who})")
-    raise AssertionError("unreachable: shapes that do not broadcast differ on some axis")
+        raise ShapeError(f"{not_broadcastable(a, b)} ({who})") from None
 
 
 def refuse_other_target_size(input, target, logits):  # noqa: A002
