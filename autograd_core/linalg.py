@@ -25,7 +25,7 @@ from .ops import complex as _complex
 from .ops import eig as _eig
 from .ops import linalg as _ops
 from .ops import norms as _norms
-from .ops.index import as_value, check_dim
+from .ops.index import as_value, check_dim, check_dims
 from .ops.linalg import LinAlgError, floats_of_two_widths
 from .ops.nondifferentiable import nondifferentiable, without_derivative, without_gradient
 from .ops.elementwise import where as _where
@@ -218,11 +218,7 @@ def _vector_dims(dim, ndim):
     twice (PyTorch's IndexError and RuntimeError)."""
     if dim is None or not isinstance(dim, numbers.Integral) and len(dim) == 0:
         return tuple(range(ndim))
-    dims = tuple(check_dim(d, ndim) for d in ((dim,) if isinstance(dim, numbers.Integral) else dim))
-    if len(set(dims)) != len(dims):
-        twice = next(d for i, d in enumerate(dims) if d in dims[:i])
-        raise RuntimeError(f"dim {twice} appears multiple times in the list of dims")
-    return dims
+    return check_dims((dim,) if isinstance(dim, numbers.Integral) else dim, ndim)
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002  (PyTorch's argument name)

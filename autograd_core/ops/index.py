@@ -53,6 +53,15 @@ def check_dim(dim, ndim, *, wrap_scalar=True):
     return int(dim) % size
 
 
+def check_dims(dims, ndim):
+    """Each of `dims` (a sequence) as `check_dim` makes it, in order; PyTorch's RuntimeError for a dim named twice."""
+    checked = tuple(check_dim(d, ndim) for d in dims)
+    if len(set(checked)) != len(checked):
+        twice = next(d for i, d in enumerate(checked) if d in checked[:i])
+        raise RuntimeError(f"dim {twice} appears multiple times in the list of dims")
+    return checked
+
+
 # PyTorch's refusal of an index of another dtype, by the function refusing ('{torch}': the dtype's name in PyTorch).
 _NOT_AN_INDEX = {
     **dict.fromkeys(("gather", "scatter", "scatter_add", "scatter_reduce"),
