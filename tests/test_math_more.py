@@ -561,6 +561,8 @@ def test_gradient_refuses_what_pytorch_refuses():
         ag.gradient(f, dim=[1], spacing=[2.0, 3.0])
     with pytest.raises(RuntimeError, match="appears multiple times"):
         ag.gradient(f, dim=[0, -2])
+    with pytest.raises(RuntimeError, match="dim 1 appears multiple times"):  # before the size of dim 0, as PyTorch's
+        ag.gradient(Value(np.zeros((1, 3))), dim=[0, 1, 1])
     with pytest.raises(RuntimeError, match="one dimension"):
         ag.gradient(f, dim=0, spacing=[ag.tensor(2.0)])
     with pytest.raises(RuntimeError, match="coordinates"):

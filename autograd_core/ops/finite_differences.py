@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numbers
 
-from .index import as_value, check_dim
+from .index import as_value, check_dims
 from .shape import concatenate
 
 
@@ -75,10 +75,8 @@ def gradient(input, *, spacing=None, dim=None, edge_order=1):  # noqa: A002  (Py
     if edge_order not in (1, 2):
         raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
     dims = list(range(f.ndim)) if dim is None else [dim] if isinstance(dim, numbers.Integral) else list(dim)
-    dims = [check_dim(d, f.ndim) for d in dims]
+    dims = list(check_dims(dims, f.ndim))  # (a dim named twice is refused before any size, as PyTorch's)
     for d in dims:
-        if dims.count(d) > 1:
-            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
         if f.shape[d] < edge_order + 1:
             raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
     if isinstance(spacing, (list, tuple)):
