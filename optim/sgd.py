@@ -112,10 +112,7 @@ class SGD(Optimizer):
             if g.dtype is not dtype:
                 dtype, rate = g.dtype, number_like(lr, g)  # lr * g without NumPy converting lr at every call
             plain = np.asarray(data) if data.__class__ in _SUBCLASSED_DATA else data  # (see _SUBCLASSED_DATA)
-            if plain.nbytes < _BLOCKED_FROM:
-                plain -= rate * g  # subtract_scaled's own line for a parameter under _BLOCKED_FROM
-            else:
-                plain = subtract_scaled(plain, rate, g)
+            plain = subtract_scaled(plain, rate, g)  # (the rarer parameters: the call costs nothing that matters)
             if data is not p.data or plain.__class__ is not _ndarray:  # a private copy, or a 0-d NumPy scalar's new
                 p.data = _as_data_of(plain, p)  # value (n-d data, the usual case's, change in place)
             changed.append(p)
