@@ -135,8 +135,11 @@ print(f"largest gradient difference over {len(grads_matrix)} parameter arrays: {
 assert np.isclose(float(loss_neurons), float(loss_matrix)) and worst < 1e-12
 
 # %% [markdown]
-# Same function, same derivatives; the matrix form just has far fewer nodes, which is why it runs on GPUs
-# (the lecture's point about matrix operations) and why the engine stays fast on real networks.
+# Same function, same derivatives. The matrix form just has far fewer nodes (counted above), each one a
+# whole array operation: the engine pays its Python bookkeeping once per node, which is why it stays fast on
+# real networks. The lecture's point about matrix operations is a different one: a matrix product is many
+# independent multiply-adds, which a GPU (or NumPy's compiled code) carries out in parallel, so writing the
+# network as matrices is what lets such hardware speed it up.
 #
 # ## A bigger network, layer by layer
 #
