@@ -429,3 +429,59 @@ def test_notebook_05_points_stand_out_from_the_boundary_line():
         assert contrast >= 3, (value, contrast)
     markers = re.search(r"CLASS_MARKERS = \[\"(\w)\", \"(\w|\^)\"\]", source)
     assert markers and markers[1] != markers[2] and "marker=CLASS_MARKERS[label]" in source
+
+
+def test_notebook_03_explorer_has_the_gradients_it_offers_to_replay():
+    """Notebook 03's explorer of y₁ offers node gradients and the backward pass's replay: the graph it stores
+    must hold a gradient for every parameter, equal to PyTorch's for the lecture's network at x = [1, −1].
+    (It was drawn before any backward(), and its panel asked the reader to call backward() first.)"""
+    import html
+    import json
+
+    nb = nbformat.read(NOTEBOOK_DIR / "03_fully_connected_network.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "viz.explore(y1" in c.source)
+    frame = next(o["data"]["text/html"] for o in cell.outputs if "text/html" in o.get("data", {}))
+    page = html.unescape(re.search(r'srcdoc="([^"]*)"', frame)[1])
+    graph = json.loads(re.search(r'<script[^>]*id="graph-data"[^>]*>(.*?)</script>', page, re.S)[1])
+    parameter = graph["roles"].index("parameter")
+    stored = {}
+    for i, role in enumerate(graph["role"]):
+        if role == parameter:
+            layer = next(t for t in (graph["scopeTitles"][s] for s in _scope_chain(graph, graph["scope"][i]))
+                         if t.startswith("Layer "))
+            stored[layer, graph["label"][i]] = graph["grad"][i]
+    assert len(stored) == 15 and all(g is not None for g in stored.values()), stored   # y₁ needs 15 of 18
+
+    weights = [[[1.0, -2.0], [-1.0, 1.0]], [[2.0, -1.0], [-2.0, -1.0]], [[3.0, -1.0], [-1.0, 4.0]]]
+    biases = [[1.0, 0.0], [0.0, 0.0], [-2.0, 2.0]]
+    Ws = [torch.tensor(W, dtype=torch.float64, requires_grad=True) for W in weights]
+    bs = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in biases]
+    a = torch.tensor([1.0, -1.0], dtype=torch.float64)
+    for W, b in zip(Ws, bs):
+        a = torch.sigmoid(W @ a + b)
+    a[0].backward()
+    for (layer, label), grad in stored.items():
+        l = int(layer.split()[1])
+        index = tuple(int(v) for v in re.findall(r"\d+", label))
+        expected = (Ws[l] if label.startswith("w") else bs[l]).grad[index].item()
+        assert grad == pytest.approx(expected, rel=1e-12, abs=1e-15), (layer, label, grad, expected)
+
+
+def _scope_chain(graph, scope):
+    """A node's scope and the scopes enclosing it (the explorer's graph data: scopes[i] = [name, kind, parent])."""
+    chain = []
+    while scope != -1:
+        chain.append(scope)
+        scope = graph["scopes"][scope][2]
+    return chain
+
+
+def test_notebook_03_says_whose_x_a_one_input_rule_means():
+    """The digits network's picture writes relu's rule as g⊙[x>0], its x being relu's own input (the layer's
+    linear output), not the network's input x of layer 0's gᵀ·x: the text must say so."""
+    svgs = [o["data"]["image/svg+xml"] for c in nbformat.read(NOTEBOOK_DIR / "03_fully_connected_network.ipynb",
+                                                             as_version=4).cells
+            if c.cell_type == "code" and "F.cross_entropy(mlp(" in c.source
+            for o in c.outputs if "image/svg+xml" in o.get("data", {})]
+    assert svgs and ("g⊙[x&gt;0]" in svgs[0] or "g⊙[x>0]" in svgs[0])
+    assert "x is that operation's own input" in _markdown("03_fully_connected_network")

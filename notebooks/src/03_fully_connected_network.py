@@ -79,10 +79,14 @@ display(viz.draw(y1, show=("data",), rankdir="TB"))
 
 # %% [markdown]
 # The same graph in the explorer: the modules nest as boxes (the network, its layers, their neurons, in
-# order); click a node to see its value, hover an edge for its local derivative, fold a layer from the
-# list on the right. (It runs in Jupyter; a static viewer of the notebook shows an empty frame.)
+# order); click a node to see its value and gradient, click a weight to see its paths to $y_1$ with the
+# products of the local derivatives, hover an edge for its local derivative, fold a layer from the list on
+# the right. `y1.backward()` runs first (keeping the graph, `retain_graph=True`), so that every node has its
+# gradient and the backward-pass controls can replay it step by step. (It runs in Jupyter; a static viewer
+# of the notebook shows an empty frame.)
 
 # %%
+y1.backward(retain_graph=True)
 viz.explore(y1, height=600)
 
 # %% [markdown]
@@ -163,7 +167,9 @@ print(mlp)
 # batch, as PyTorch's does, where the lecture sums, $L = \sum_n C^n$: `reduction="sum"` gives the lecture's L,
 # N times larger, and so are its gradients (the edge into the loss below says ÷N for the mean); the mean just
 # rescales the learning rate. The node tables give shapes instead of numbers, and each
-# edge carries the rule of its local derivative (g is the gradient arriving from below).
+# edge carries the rule of its local derivative (g is the gradient arriving from below; in the rule of a
+# one-input operation such as relu's g⊙[x>0], x is that operation's own input, here the layer's
+# `linear` output).
 
 # %%
 X_train, _, y_train, _ = nn.load_digits(dtype=np.float64)
