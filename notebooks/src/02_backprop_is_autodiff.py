@@ -307,16 +307,15 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# Side by side, from the timings above (nothing typed in): who wins, and by how much. Each time is the
-# fastest of the repeats, and each lead comes with its spread: "at least" sets the loser's fastest repeat
-# against the winner's slowest, so a winner is named only where even that is above 1 (as printed, to one
-# decimal); where it is not (it can happen at the smallest size, where the loser makes only two calls), the
-# repeats do not decide. The factor grows roughly
-# in proportion to n for the gradient of f: ℝⁿ → ℝ (reverse mode wins) and to m for the Jacobian of
-# g: ℝ → ℝᵐ (forward mode wins), because the losing mode makes n (or m) calls where the winner makes one;
-# the last line fits the growth of each factor (fastest against fastest) as a power of the size: a power
-# near 1 where the winner's one call costs about the same at every size, lower where that call itself
-# grows with the size (the one jvp of g computes m sines and cosines). On another machine the times
+# Side by side, from the timings above (nothing typed in): who wins, and by how much. Each time is the fastest
+# of the repeats, and each lead comes with its spread: "at least" sets the loser's fastest repeat against the
+# winner's slowest, so a winner is named only where even that is above 1 (as printed, to one decimal); where
+# it is not (it can happen at the smallest size, where the loser makes only two calls), the repeats do not
+# decide. The factor grows roughly in proportion to n for the gradient of f: ℝⁿ → ℝ (reverse mode wins) and to
+# m for the Jacobian of g: ℝ → ℝᵐ (forward mode wins), because the losing mode makes n (or m) calls where the
+# winner makes one; the last line fits the growth of each factor (fastest against fastest) as a power of the
+# size: a power near 1 where the winner's one call costs about the same at every size, lower where that call
+# itself grows with the size (the one jvp of g computes m sines and cosines). On another machine the times
 # differ; the factors, set by the number of calls, stay of this size.
 
 # %%

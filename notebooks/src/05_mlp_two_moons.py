@@ -145,26 +145,27 @@ print(f"at step {steps}: the {mistakes.sum()} misclassified test points carry {n
 
 # %% [markdown]
 # The training loss keeps falling (on the full batch there is no sampling noise, but Adam's steps overshoot
-# now and then: the loss rises by the small amounts printed above, the bumps near step 15 and after step 300
-# in the plot), but the test loss does not follow it to the
-# end: it is lowest early (the step is printed above) and creeps up afterwards, while the test accuracy
-# hardly changes. The network keeps sharpening its probabilities on the training points, towards 0 and 1;
-# on the few test points it gets wrong it is then confidently wrong, and cross-entropy punishes a confident
-# mistake heavily ($-\ln p$ grows without bound as $p \to 0$): the last line above shows the few mistakes
-# carrying most of the test loss. And they are mostly the same few points as at the test loss's lowest (the
-# line before it): training did not turn many right answers into wrong ones, it made the network surer of
-# the answers it had, wrong ones included. That is overfitting as the loss sees it: on the training points
-# the growing confidence pays, on new points it costs; the accuracy, which only asks on which side of 1/2 a
-# probability falls, barely moves. The usual remedies are stopping early (keep the weights of the best test,
-# or better validation, loss), weight decay, or more data. The decision boundary below shows the
-# sharpening: at step 400 the probability jumps from 0 to 1 across a thin band.
+# now and then: the loss rises by the small amounts printed above, the bumps near step 15 and around steps 300
+# to 340 in the plot), but the test loss does not follow it to the end: it is lowest early (the step is
+# printed above) and creeps up afterwards, while the test accuracy hardly changes. The network keeps
+# sharpening its probabilities on the training points, towards 0 and 1; on the few test points it gets wrong
+# it is then confidently wrong, and cross-entropy punishes a confident mistake heavily ($-\ln p$ grows without
+# bound as $p \to 0$): the last line above shows the few mistakes carrying most of the test loss. And they are
+# mostly the same few points as at the test loss's lowest (the line before it): training did not turn many
+# right answers into wrong ones, it made the network surer of the answers it had, wrong ones included. That is
+# overfitting as the loss sees it: on the training points the growing confidence pays, on new points it costs;
+# the accuracy, which only asks on which side of 1/2 a probability falls, barely moves. The usual remedies are
+# stopping early (keep the weights of the best test, or better validation, loss), weight decay, or more data.
+# The decision boundary below shows the sharpening: at step 400 the probability jumps from 0 to 1 across a
+# thin band.
+
 # %% [markdown]
 # ## The decision boundary
 #
-# The background colour is the network's probability of class 1 at each point of the plane (blue near 0,
-# red near 1), the markers are the training points in the colour and shape of their class (blue circles,
-# red triangles), and the black line is where the probability equals 1/2, the decision boundary. At step 0 the random network draws a boundary with
-# nothing to do with the data; training bends it around the moons.
+# The background colour is the network's probability of class 1 at each point of the plane (blue near 0, red
+# near 1), the markers are the training points in the colour and shape of their class (blue circles, red
+# triangles), and the black line is where the probability equals 1/2, the decision boundary. At step 0 the
+# random network draws a boundary with nothing to do with the data; training bends it around the moons.
 
 # %%
 fig, axes = plt.subplots(1, len(snapshots), figsize=(16, 3.6), sharey=True, layout="constrained")
