@@ -265,3 +265,223 @@ def test_notebook_06_mini_batch_is_closer_after_most_updates_not_all():
     nb = nbformat.read(NOTEBOOK_DIR / "06_optimizers.ipynb", as_version=4)
     prose = " ".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
     assert "stays far below" not in prose and "after most updates" in prose
+
+
+def _markdown(stem):
+    """The text cells of the committed notebook, joined."""
+    nb = nbformat.read(NOTEBOOK_DIR / f"{stem}.ipynb", as_version=4)
+    return " ".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+
+
+def test_notebook_02_timings_state_their_spread_and_the_verdicts_follow_from_it():
+    """Notebook 02's forward- against reverse-mode tables: every time with the spread of its repeats, and a
+    mode named the winner exactly where its lead holds even against the other mode's slowest repeat. (The
+    old tables printed minima only, and 'reverse wins by 1.2×' at n = 2, where the repeats overlap.)"""
+    text = _stored_text("02_backprop_is_autodiff", "def full_gradient_forward(")
+    rows = re.findall(r"^\s*(\d+)\s+(\d[\d.]*)–(\d[\d.]*)\s+(\d[\d.]*)–(\d[\d.]*)\s+(\d+\.\d) \((\d+\.\d)–(\d+\.\d)\)",
+                      text, re.MULTILINE)
+    assert len(rows) == 5, f"notebook 02 does not print each time with its spread (fastest–slowest):\n{text}"
+    for n, f_min, f_max, r_min, r_max, ratio, low, high in rows:
+        f_min, f_max, r_min, r_max = (float(v) for v in (f_min, f_max, r_min, r_max))
+        assert f_min <= f_max and r_min <= r_max
+        # the ms columns have three significant digits: the ratios agree with them to that
+        assert abs(float(ratio) - f_min / r_min) <= 0.01 * f_min / r_min + 0.05, (n, ratio)
+        assert abs(float(low) - f_min / r_max) <= 0.01 * f_min / r_max + 0.05, (n, low)
+        assert abs(float(high) - f_max / r_min) <= 0.01 * f_max / r_min + 0.05, (n, high)
+    table = _stored_text("02_backprop_is_autodiff", "def verdict(")
+    verdicts = re.findall(r"(reverse wins by|forward wins by|undecided:)\s+(\d+\.\d)× \(at least\s+(\d+\.\d)×\)", table)
+    assert len(verdicts) == 10, table
+    for said, ratio, low in verdicts:
+        assert float(low) <= float(ratio)
+        assert (said != "undecided:") == (float(low) > 1.0), (said, ratio, low)
+    # reverse mode's leads in the side-by-side table are the first table's ratios
+    assert [v[1] for v in verdicts[0::2]] == [row[5] for row in rows]
+    match = re.search(r"p = (\d\.\d\d) \(reverse mode's lead\), p = (\d\.\d\d) \(forward mode's lead\)", table)
+    assert match, table
+    leads = [float(v[1]) for v in verdicts]
+    sizes = np.array([32, 128, 512])
+    for k, p in ((0, match[1]), (1, match[2])):
+        fitted = np.polyfit(np.log(sizes), np.log(leads[k::2][2:]), 1)[0]
+        assert abs(fitted - float(p)) <= 0.02, (k, fitted, p)
+        assert 0.7 <= float(p) <= 1.3          # "grows roughly in proportion to n (to m)"
+
+
+def test_notebook_02_cost_ratios_state_their_spread():
+    """The jvp against one evaluation, and the backward pass against the forward pass: each ratio with the
+    range it took over the rounds, the median inside it, and the backward pass within the 'one to three
+    forward passes' the text predicts. (The old lines gave one number each, and put the jvp's cost down to
+    the cos of sin alone.)"""
+    jvp = _stored_text("02_backprop_is_autodiff", "rounds = {")
+    match = re.search(r"(\d+\.\d)× an evaluation \((\d+\.\d)× to (\d+\.\d)× in the 15 rounds\)", jvp)
+    assert match, jvp
+    assert float(match[2]) <= float(match[1]) <= float(match[3]) and float(match[1]) < 10   # "a small multiple"
+    assert "as costly as the sin" not in jvp
+    backward = _stored_text("02_backprop_is_autodiff", "forward_times, backward_times")
+    match = re.search(r"costs (\d+\.\d) forward passes \((\d+\.\d) to (\d+\.\d) in the 7 runs\)", backward)
+    assert match, backward
+    assert float(match[2]) <= float(match[1]) <= float(match[3]) and 1.0 <= float(match[1]) <= 3.0
+
+
+def test_notebook_02_says_whose_x_the_sigmoid_rule_means():
+    """The picture of the 3 → 4 → 3 → 2 network writes the sigmoid's rule as g⊙σ(x)(1−σ(x)), its x being the
+    sigmoid's own input (n4, n8, n12), while the network's input is the x of layer 0's gᵀ·x: the text must
+    say so (it once called it 'the σ′(z) amplifier' and left x to the reader)."""
+    outputs = [o for o in nbformat.read(NOTEBOOK_DIR / "02_backprop_is_autodiff.ipynb", as_version=4).cells
+               if o.cell_type == "code" and "viz.draw(loss" in o.source][0].outputs
+    svg = next(o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {}))
+    assert "∂/∂n4 = g⊙σ(x)(1−σ(x))" in svg and "gᵀ·x" in svg
+    assert "x is the sigmoid's own input" in _markdown("02_backprop_is_autodiff")
+
+
+def test_notebook_03_matrix_form_fewer_nodes_is_not_why_gpus():
+    """Notebook 03: the matrix form has far fewer nodes (the stored counts), which keeps the engine fast; it
+    is not 'why it runs on GPUs' (the old text), which is about a matrix product's parallel multiply-adds."""
+    text = _stored_text("03_fully_connected_network", "loss_neurons.backward()")
+    match = re.search(r"\(neurons, (\d+) nodes\) .*\(matrices, (\d+) nodes\)", text)
+    assert match and int(match[2]) * 10 < int(match[1]), text
+    prose = _markdown("03_fully_connected_network")
+    assert "which is why it runs on GPUs" not in prose
+    assert "in parallel" in prose
+
+
+def _run_notebook_05_in_torch():
+    """Notebook 05's training repeated in torch, float64, from the same data and initial weights: the
+    training losses (one per step, before it), and every 25 steps the test loss and the misclassified test
+    points."""
+    from autograd_core import nn as ag_nn
+
+    X_train, y_train = ag_nn.make_moons(300, noise=0.15, rng=0)
+    X_test, y_test = ag_nn.make_moons(300, noise=0.15, rng=1)
+    ag_nn.manual_seed(0)
+    ours = ag_nn.MLP(2, [16, 16, 2], activation="tanh", dtype=np.float64)
+    layers = [torch.nn.Linear(a, b, dtype=torch.float64) for a, b in ((2, 16), (16, 16), (16, 2))]
+    with torch.no_grad():
+        for layer, mine in zip(layers, ours.layers):
+            layer.weight.copy_(torch.from_numpy(mine.weight.data))
+            layer.bias.copy_(torch.from_numpy(mine.bias.data))
+    model = torch.nn.Sequential(layers[0], torch.nn.Tanh(), layers[1], torch.nn.Tanh(), layers[2])
+    Xtr, ytr, Xte, yte = (torch.from_numpy(np.asarray(a)) for a in (X_train, y_train, X_test, y_test))
+    opt = torch.optim.Adam(model.parameters(), lr=0.02)
+    F = torch.nn.functional
+    train_losses, test_losses, mistakes = [], {}, {}
+    for step in range(401):
+        if step % 25 == 0:
+            with torch.no_grad():
+                scores = model(Xte)
+                test_losses[step] = F.cross_entropy(scores, yte).item()
+                wrong = (scores.softmax(dim=1)[:, 1] > 0.5).long() != yte
+                mistakes[step] = set(torch.nonzero(wrong).flatten().tolist())
+        if step == 400:
+            break
+        loss = F.cross_entropy(model(Xtr), ytr)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        train_losses.append(loss.item())
+    return np.array(train_losses), test_losses, mistakes
+
+
+def test_notebook_05_overfitting_claims_are_torchs():
+    """Notebook 05's account of its loss curve, recomputed by the same training in torch: the training loss
+    rises at the stated number of steps (it 'keeps falling' only overall), the test loss is lowest at the
+    stated recorded step, and most test points wrong at step 400 were already wrong there (the old text
+    called the rising test loss 'overfitting, seen in the loss before it shows in the accuracy'; the decisions
+    hardly change, the confidence does)."""
+    text = _stored_text("05_mlp_two_moons", "best_step, best_test_loss")
+    rose = re.search(r"it rose at (\d+) of (\d+) steps, by at most (\d\.\d+)", text)
+    lowest = re.search(r"test loss \(recorded every 25 steps\): lowest at step (\d+) \((\d\.\d+)\), "
+                       r"(\d\.\d+) at step 400", text)
+    same = re.search(r"misclassified test points: (\d+) at step (\d+), (\d+) at step 400, "
+                     r"(\d+) of them the same points", text)
+    assert rose and lowest and same, text
+    train_losses, test_losses, mistakes = _run_notebook_05_in_torch()
+    rises = np.diff(train_losses)
+    assert int(rose[2]) == len(rises) and abs(int(rose[1]) - (rises > 0).sum()) <= 1
+    assert abs(float(rose[3]) - rises.max()) <= 2e-4
+    best = min(test_losses, key=test_losses.get)
+    assert int(lowest[1]) == best == int(same[2]) and best < 400
+    assert abs(float(lowest[2]) - test_losses[best]) <= 2e-4 and abs(float(lowest[3]) - test_losses[400]) <= 2e-4
+    assert (int(same[1]), int(same[3]), int(same[4])) == (
+        len(mistakes[best]), len(mistakes[400]), len(mistakes[best] & mistakes[400]))
+    assert 2 * int(same[4]) > int(same[3])            # "mostly the same few points"
+    assert "before it shows in the" not in _markdown("05_mlp_two_moons")
+
+
+def test_notebook_05_points_stand_out_from_the_boundary_line():
+    """Notebook 05 draws the points over the black boundary line and a background of their own colour: each
+    class colour needs a contrast of at least 3 against black (WCAG's for graphics) and the classes a shape
+    each. (The colour map's ends, once used, have 1.6: a misclassified point on the line showed as an empty
+    circle.)"""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_rgb
+
+    nb = nbformat.read(NOTEBOOK_DIR / "05_mlp_two_moons.ipynb", as_version=4)
+    source = next(cell.source for cell in nb.cells if cell.cell_type == "code" and "CLASS_COLOURS =" in cell.source)
+    ends = re.search(r"CLASS_COLOURS = \[plt\.cm\.RdBu_r\(([\d.]+)\), plt\.cm\.RdBu_r\(([\d.]+)\)\]", source)
+    assert ends, source
+
+    def luminance(rgb):
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    for value in ends.groups():
+        contrast = (luminance(to_rgb(colormaps["RdBu_r"](float(value)))) + 0.05) / 0.05
+        assert contrast >= 3, (value, contrast)
+    markers = re.search(r"CLASS_MARKERS = \[\"(\w)\", \"(\w|\^)\"\]", source)
+    assert markers and markers[1] != markers[2] and "marker=CLASS_MARKERS[label]" in source
+
+
+def test_notebook_03_explorer_has_the_gradients_it_offers_to_replay():
+    """Notebook 03's explorer of y₁ offers node gradients and the backward pass's replay: the graph it stores
+    must hold a gradient for every parameter, equal to PyTorch's for the lecture's network at x = [1, −1].
+    (It was drawn before any backward(), and its panel asked the reader to call backward() first.)"""
+    import html
+    import json
+
+    nb = nbformat.read(NOTEBOOK_DIR / "03_fully_connected_network.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "viz.explore(y1" in c.source)
+    frame = next(o["data"]["text/html"] for o in cell.outputs if "text/html" in o.get("data", {}))
+    page = html.unescape(re.search(r'srcdoc="([^"]*)"', frame)[1])
+    graph = json.loads(re.search(r'<script[^>]*id="graph-data"[^>]*>(.*?)</script>', page, re.S)[1])
+    parameter = graph["roles"].index("parameter")
+    stored = {}
+    for i, role in enumerate(graph["role"]):
+        if role == parameter:
+            layer = next(t for t in (graph["scopeTitles"][s] for s in _scope_chain(graph, graph["scope"][i]))
+                         if t.startswith("Layer "))
+            stored[layer, graph["label"][i]] = graph["grad"][i]
+    assert len(stored) == 15 and all(g is not None for g in stored.values()), stored   # y₁ needs 15 of 18
+
+    weights = [[[1.0, -2.0], [-1.0, 1.0]], [[2.0, -1.0], [-2.0, -1.0]], [[3.0, -1.0], [-1.0, 4.0]]]
+    biases = [[1.0, 0.0], [0.0, 0.0], [-2.0, 2.0]]
+    Ws = [torch.tensor(W, dtype=torch.float64, requires_grad=True) for W in weights]
+    bs = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in biases]
+    a = torch.tensor([1.0, -1.0], dtype=torch.float64)
+    for W, b in zip(Ws, bs):
+        a = torch.sigmoid(W @ a + b)
+    a[0].backward()
+    for (layer, label), grad in stored.items():
+        l = int(layer.split()[1])
+        index = tuple(int(v) for v in re.findall(r"\d+", label))
+        expected = (Ws[l] if label.startswith("w") else bs[l]).grad[index].item()
+        assert grad == pytest.approx(expected, rel=1e-12, abs=1e-15), (layer, label, grad, expected)
+
+
+def _scope_chain(graph, scope):
+    """A node's scope and the scopes enclosing it (the explorer's graph data: scopes[i] = [name, kind, parent])."""
+    chain = []
+    while scope != -1:
+        chain.append(scope)
+        scope = graph["scopes"][scope][2]
+    return chain
+
+
+def test_notebook_03_says_whose_x_a_one_input_rule_means():
+    """The digits network's picture writes relu's rule as g⊙[x>0], its x being relu's own input (the layer's
+    linear output), not the network's input x of layer 0's gᵀ·x: the text must say so."""
+    svgs = [o["data"]["image/svg+xml"] for c in nbformat.read(NOTEBOOK_DIR / "03_fully_connected_network.ipynb",
+                                                             as_version=4).cells
+            if c.cell_type == "code" and "F.cross_entropy(mlp(" in c.source
+            for o in c.outputs if "image/svg+xml" in o.get("data", {})]
+    assert svgs and ("g⊙[x&gt;0]" in svgs[0] or "g⊙[x>0]" in svgs[0])
+    assert "x is that operation's own input" in _markdown("03_fully_connected_network")

@@ -24,6 +24,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
+from threadpoolctl import threadpool_limits   # installed with scikit-learn
 
 plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3})
 
@@ -67,7 +68,9 @@ display(viz.draw(loss, show=("shape", "derivs")))
 # tensor nodes are labelled with their rules (g is the gradient arriving from below, the output side): the
 # input of a `linear` node gets g·W, which is the lecture's Σ w′ ∂C/∂z′ for every neuron at once; its weight
 # gets gᵀ·x, ∂C/∂z times the input (∂z/∂w = input); and the sigmoid's g⊙σ(x)(1−σ(x)) is the σ′(z)
-# amplifier.
+# amplifier. The picture writes the name of an argument in place of its letter only for an operation with
+# several inputs: in the one-input rule of `sigmoid`, x is the sigmoid's own input (n4, n8, n12: the layer's
+# z), not the network's input x (the unnamed `const (5, 3)`, which is the x of layer 0's gᵀ·x).
 #
 # By hand, with nothing but NumPy and the lecture's two formulas, one example at a time, one neuron at a
 # time:
@@ -147,7 +150,11 @@ assert worst <= 1e-12
 #
 # A training loss has one output and as many inputs as the network has parameters. We measure the time to
 # get the full gradient of such a function, a least-squares loss of a linear model with n weights,
-# $f(w) = \operatorname{mean}((Xw - y)^2)$, with n jvp calls and with one vjp call.
+# $f(w) = \operatorname{mean}((Aw - y)^2)$ (A a 32 × n matrix), with n jvp calls and with one vjp call.
+#
+# The times below are CPU times of the running thread (`time.thread_time`), with NumPy's matrix products
+# kept on that one thread: the time other programs take on a busy machine then does not count, and each
+# measurement is repeated to show how much the repeats still spread.
 
 # %%
 def full_gradient_forward(f, w):
@@ -162,52 +169,85 @@ def full_gradient_reverse(f, w):
     return pullback(1.0)[0]
 
 
-def best_time(fn, *args, repeats=3):
-    """(shortest wall time of fn(*args) over `repeats` calls, its result)."""
-    best = float("inf")
+threadpool_limits(limits=1)   # from here on: NumPy's matrix products on one thread, the one we time
+REPEATS = 7
+
+
+def cpu_times(fn, *args, repeats=REPEATS):
+    """(array of the CPU times of `repeats` calls of fn(*args), the last call's result).
+
+    A first call, not timed, pays the one-time costs (imports, caches). The fastest timed call is the best
+    estimate of the cost (the machine's other work only ever adds time); the slowest one shows how far the
+    repeats spread."""
+    fn(*args)
+    times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.thread_time()
         result = fn(*args)
-        best = min(best, time.perf_counter() - start)
-    return best, result
+        times.append(time.thread_time() - start)
+    return np.array(times), result
+
+
+def ms_range(times):
+    """'fastest–slowest' of a set of times, in ms."""
+    return f"{1e3 * times.min():.3g}–{1e3 * times.max():.3g}"
+
+
+def lead_range(loser, winner):
+    """How many times slower the losing mode is: (from the fastest calls, at least: its fastest call against
+    the winner's slowest, at most: its slowest against the winner's fastest)."""
+    return loser.min() / winner.min(), loser.min() / winner.max(), loser.max() / winner.min()
 
 
 rng = np.random.default_rng(0)
 sizes = [2, 8, 32, 128, 512]
-t_forward, t_reverse = [], []
-print(f"{'n inputs':>9}{'n × jvp [ms]':>15}{'1 × vjp [ms]':>15}{'ratio':>9}{'max |difference|':>19}")
+t_forward, t_reverse = [], []    # the times of the repeats, one array per size
+print(f"{'n inputs':>9}{'n × jvp [ms]':>16}{'1 × vjp [ms]':>16}{'ratio (at least–at most)':>27}"
+      f"{'max |difference|':>19}")
 for n in sizes:
     A, target = rng.normal(size=(32, n)), rng.normal(size=32)
     f = lambda w, A=A, target=target: ((A @ w - target) ** 2).mean()
     w0 = rng.normal(size=n)
-    tf, g_forward = best_time(full_gradient_forward, f, w0)
-    tr, g_reverse = best_time(full_gradient_reverse, f, w0, repeats=5)
+    tf, g_forward = cpu_times(full_gradient_forward, f, w0)
+    tr, g_reverse = cpu_times(full_gradient_reverse, f, w0)
     g_exact = 2 * A.T @ (A @ w0 - target) / 32          # the gradient in closed form
     diff = max(np.abs(g_forward - g_exact).max(), np.abs(g_reverse - g_exact).max())
     assert diff < 1e-10
     t_forward.append(tf)
     t_reverse.append(tr)
-    print(f"{n:9d}{1e3 * tf:15.2f}{1e3 * tr:15.3f}{tf / tr:9.0f}{diff:19.1e}")
+    ratio, low, high = lead_range(tf, tr)
+    print(f"{n:9d}{ms_range(tf):>16}{ms_range(tr):>16}{f'{ratio:.1f} ({low:.1f}–{high:.1f})':>27}{diff:19.1e}")
+print(f"each time: fastest–slowest of {REPEATS} repeats; ratio: fastest against fastest")
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.8))
-ax.loglog(sizes, t_forward, "o-", label="forward mode: n jvp calls")
-ax.loglog(sizes, t_reverse, "s-", label="reverse mode: 1 vjp call")
+for times, style, label in ((t_forward, "o-", "forward mode: n jvp calls"),
+                            (t_reverse, "s-", "reverse mode: 1 vjp call")):
+    fastest = np.array([t.min() for t in times])
+    slowest = np.array([t.max() for t in times])
+    line, = ax.loglog(sizes, fastest, style, label=label)
+    ax.fill_between(sizes, fastest, slowest, color=line.get_color(), alpha=0.2)
 ax.set_xlabel("number of inputs n (one output)")
-ax.set_ylabel("time for the full gradient [s]")
-ax.set_title("Gradient of f: ℝⁿ → ℝ")
+ax.set_ylabel("CPU time for the full gradient [s]")
+ax.set_title("Gradient of f: ℝⁿ → ℝ (band: fastest to slowest repeat)")
 ax.legend()
 plt.show()
 
-slope = np.polyfit(np.log(sizes[2:]), np.log(t_forward[2:]), 1)[0]
+fastest_forward = [t.min() for t in t_forward]
+fastest_reverse = [t.min() for t in t_reverse]
+slope = np.polyfit(np.log(sizes[2:]), np.log(fastest_forward[2:]), 1)[0]
 print(f"forward mode: time grows like n^{slope:.2f} over the larger sizes; "
-      f"reverse mode: {1e3 * min(t_reverse):.2f} to {1e3 * max(t_reverse):.2f} ms whatever n")
+      f"reverse mode: {1e3 * min(fastest_reverse):.3g} to {1e3 * max(fastest_reverse):.3g} ms whatever n "
+      f"(fastest repeats)")
 
 # %% [markdown]
 # Forward mode pays once per input; reverse mode pays once per output. `autograd_core.jvp` is a real forward
 # mode: it runs f once, and every operation computes its output's tangent from its inputs' tangents with the
 # primitive's JVP rule (the derivative of `sin` sends t to t·cos x), beside the value: dual numbers. Its cost
-# is a small multiple of one evaluation of f, whatever the number of outputs:
+# is a small multiple of one evaluation of f, whatever the number of outputs: for g(s) = sin(s·c)·s the
+# tangents need operations of their own beside the values' three (a cos beside the sin, the product rule's
+# two products and a sum), plus the bookkeeping of the tangents. Measured with 1000 outputs (CPU time,
+# 15 rounds of 100 calls):
 
 # %%
 c1000 = np.linspace(-1, 1, 1000)
@@ -221,8 +261,10 @@ for _ in range(15):   # the two take turns, so that other load on the machine hi
             call()
         rounds[name].append((time.thread_time() - start) / 100)
 t_eval, t_jvp = np.median(rounds["evaluation"]), np.median(rounds["jvp"])
-print(f"one evaluation of g: {t_eval * 1e6:.0f} µs; one jvp of g: {t_jvp * 1e6:.0f} µs "
-      f"({t_jvp / t_eval:.1f}× an evaluation: the tangent of sin needs a cos, as costly as the sin)")
+round_ratios = np.array(rounds["jvp"]) / np.array(rounds["evaluation"])   # each round's two measurements
+print(f"one evaluation of g: {t_eval * 1e6:.0f} µs; one jvp of g: {t_jvp * 1e6:.0f} µs (medians): "
+      f"{t_jvp / t_eval:.1f}× an evaluation ({round_ratios.min():.1f}× to {round_ratios.max():.1f}× "
+      f"in the {len(round_ratios)} rounds)")
 
 # %% [markdown]
 # The roles swap for a function with one input and many outputs, $g:\mathbb R \to \mathbb R^m$: one jvp call
@@ -244,37 +286,52 @@ t_fwd_m, t_rev_m = [], []
 for m in outputs:
     c = np.linspace(-1, 1, m)
     g = lambda s, c=c: ag.sin(s * c) * s                   # m outputs from one input s
-    tf, col_forward = best_time(jacobian_forward, g, 0.3, repeats=5)
-    tr, col_reverse = best_time(jacobian_reverse, g, 0.3, m)
+    tf, col_forward = cpu_times(jacobian_forward, g, 0.3)
+    tr, col_reverse = cpu_times(jacobian_reverse, g, 0.3, m)
     exact = c * np.cos(0.3 * c) * 0.3 + np.sin(0.3 * c)    # d/ds of sin(s·c)·s
     assert np.allclose(col_forward, exact) and np.allclose(col_reverse, exact)
     t_fwd_m.append(tf)
     t_rev_m.append(tr)
 
 fig, ax = plt.subplots(figsize=(6, 3.8))
-ax.loglog(outputs, t_fwd_m, "o-", label="forward mode: 1 jvp call")
-ax.loglog(outputs, t_rev_m, "s-", label="reverse mode: m vjp calls")
+for times, style, label in ((t_fwd_m, "o-", "forward mode: 1 jvp call"),
+                            (t_rev_m, "s-", "reverse mode: m vjp calls")):
+    fastest = np.array([t.min() for t in times])
+    slowest = np.array([t.max() for t in times])
+    line, = ax.loglog(outputs, fastest, style, label=label)
+    ax.fill_between(outputs, fastest, slowest, color=line.get_color(), alpha=0.2)
 ax.set_xlabel("number of outputs m (one input)")
-ax.set_ylabel("time for the full Jacobian [s]")
-ax.set_title("Jacobian of g: ℝ → ℝᵐ")
+ax.set_ylabel("CPU time for the full Jacobian [s]")
+ax.set_title("Jacobian of g: ℝ → ℝᵐ (band: fastest to slowest repeat)")
 ax.legend()
 plt.show()
 
 # %% [markdown]
-# Side by side, from the timings above (nothing typed in): who wins, and by how much. The factor grows
-# roughly in proportion to n for the gradient of f: ℝⁿ → ℝ (reverse mode wins) and to m for the Jacobian of
-# g: ℝ → ℝᵐ (forward mode wins), because the losing mode makes n (or m) calls where the winner makes one;
-# the last line fits the growth of each factor as a power of the size. (The timings are wall-clock minima,
-# so a busy machine adds noise to single rows.)
+# Side by side, from the timings above (nothing typed in): who wins, and by how much. Each time is the fastest
+# of the repeats, and each lead comes with its spread: "at least" sets the loser's fastest repeat against the
+# winner's slowest, so a winner is named only where even that is above 1 (as printed, to one decimal); where
+# it is not (it can happen at the smallest size, where the loser makes only two calls), the repeats do not
+# decide. The factor grows roughly in proportion to n for the gradient of f: ℝⁿ → ℝ (reverse mode wins) and to
+# m for the Jacobian of g: ℝ → ℝᵐ (forward mode wins), because the losing mode makes n (or m) calls where the
+# winner makes one; the last line fits the growth of each factor (fastest against fastest) as a power of the
+# size: a power near 1 where the winner's one call costs about the same at every size, lower where that call
+# itself grows with the size (the one jvp of g computes m sines and cosines). On another machine the times
+# differ; the factors, set by the number of calls, stay of this size.
 
 # %%
-print(f"{'size':>6} | {'f: ℝⁿ→ℝ, n × jvp':>17} {'1 × vjp':>9} {'reverse wins by':>16} | "
-      f"{'g: ℝ→ℝᵐ, 1 × jvp':>17} {'m × vjp':>9} {'forward wins by':>16}")
+def verdict(mode, loser, winner):
+    ratio, low, high = lead_range(loser, winner)
+    said = f"{mode} wins by" if round(low, 1) > 1 else "undecided:"
+    return f"{said:>15} {ratio:6.1f}× (at least {low:5.1f}×)"
+
+
+print(f"{'size':>6} | {'f: ℝⁿ→ℝ, n × jvp':>17} {'1 × vjp':>9}  {'lead of reverse mode':<37} | "
+      f"{'g: ℝ→ℝᵐ, 1 × jvp':>17} {'m × vjp':>9}  lead of forward mode")
 for n, tf, tr, tfm, trm in zip(sizes, t_forward, t_reverse, t_fwd_m, t_rev_m):
-    print(f"{n:6d} | {1e3 * tf:14.2f} ms {1e3 * tr:6.2f} ms {tf / tr:15.1f}× | "
-          f"{1e3 * tfm:14.2f} ms {1e3 * trm:6.2f} ms {trm / tfm:15.1f}×")
-reverse_factor = np.array(t_forward) / np.array(t_reverse)
-forward_factor = np.array(t_rev_m) / np.array(t_fwd_m)
+    print(f"{n:6d} | {1e3 * tf.min():14.2f} ms {1e3 * tr.min():6.2f} ms  {verdict('reverse', tf, tr)} | "
+          f"{1e3 * tfm.min():14.2f} ms {1e3 * trm.min():6.2f} ms  {verdict('forward', trm, tfm)}")
+reverse_factor = np.array([tf.min() / tr.min() for tf, tr in zip(t_forward, t_reverse)])
+forward_factor = np.array([trm.min() / tfm.min() for trm, tfm in zip(t_rev_m, t_fwd_m)])
 print(f"each factor grows like size^p over the sizes {sizes[2]} to {sizes[-1]}: "
       f"p = {np.polyfit(np.log(sizes[2:]), np.log(reverse_factor[2:]), 1)[0]:.2f} (reverse mode's lead), "
       f"p = {np.polyfit(np.log(outputs[2:]), np.log(forward_factor[2:]), 1)[0]:.2f} (forward mode's lead)")
@@ -293,8 +350,8 @@ print(f"each factor grows like size^p over the sizes {sizes[2]} to {sizes[-1]}: 
 # $g^\top x$ for its weights; the first layer needs only the second, its input x needs no gradient), plus
 # elementwise work the size of the forward's. So expect one to three forward passes' worth, for every gradient
 # at once: nothing like the one pass *per parameter* that forward mode needs. Measured on a sigmoid network
-# 256 → 256 → 256 → 10 and a batch of 256 (wall-clock time, median of 7; NumPy's matrix products may use
-# several threads, in both passes alike):
+# 256 → 256 → 256 → 10 and a batch of 256 (CPU time on one thread as above, median of 7 runs, with the
+# spread of each run's own ratio):
 
 # %%
 nn.manual_seed(0)
@@ -303,13 +360,15 @@ X_wide = rng.normal(size=(256, 256))
 y_wide = rng.integers(0, 10, size=256)
 forward_times, backward_times = [], []
 for _ in range(7):
-    start = time.perf_counter()
+    start = time.thread_time()
     loss_wide = nn.functional.cross_entropy(wide(X_wide), y_wide)
-    middle = time.perf_counter()
+    middle = time.thread_time()
     loss_wide.backward()
     forward_times.append(middle - start)
-    backward_times.append(time.perf_counter() - middle)
+    backward_times.append(time.thread_time() - middle)
     wide.zero_grad()
 t_fwd, t_bwd = np.median(forward_times), np.median(backward_times)
-print(f"forward {1e3 * t_fwd:.1f} ms, backward {1e3 * t_bwd:.1f} ms: the backward pass costs "
-      f"{t_bwd / t_fwd:.1f} forward passes, for all {wide.num_parameters():,} gradients at once")
+run_ratios = np.array(backward_times) / np.array(forward_times)
+print(f"forward {1e3 * t_fwd:.1f} ms, backward {1e3 * t_bwd:.1f} ms (medians): the backward pass costs "
+      f"{t_bwd / t_fwd:.1f} forward passes ({run_ratios.min():.1f} to {run_ratios.max():.1f} in the "
+      f"{len(run_ratios)} runs), for all {wide.num_parameters():,} gradients at once")

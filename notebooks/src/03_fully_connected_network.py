@@ -79,10 +79,14 @@ display(viz.draw(y1, show=("data",), rankdir="TB"))
 
 # %% [markdown]
 # The same graph in the explorer: the modules nest as boxes (the network, its layers, their neurons, in
-# order); click a node to see its value, hover an edge for its local derivative, fold a layer from the
-# list on the right. (It runs in Jupyter; a static viewer of the notebook shows an empty frame.)
+# order); click a node to see its value and gradient, click a weight to see its paths to $y_1$ with the
+# products of the local derivatives, hover an edge for its local derivative, fold a layer from the list on
+# the right. `y1.backward()` runs first (keeping the graph, `retain_graph=True`), so that every node has its
+# gradient and the backward-pass controls can replay it step by step. (It runs in Jupyter; a static viewer
+# of the notebook shows an empty frame.)
 
 # %%
+y1.backward(retain_graph=True)
 viz.explore(y1, height=600)
 
 # %% [markdown]
@@ -135,8 +139,11 @@ print(f"largest gradient difference over {len(grads_matrix)} parameter arrays: {
 assert np.isclose(float(loss_neurons), float(loss_matrix)) and worst < 1e-12
 
 # %% [markdown]
-# Same function, same derivatives; the matrix form just has far fewer nodes, which is why it runs on GPUs
-# (the lecture's point about matrix operations) and why the engine stays fast on real networks.
+# Same function, same derivatives. The matrix form just has far fewer nodes (counted above), each one a
+# whole array operation: the engine pays its Python bookkeeping once per node, which is why it stays fast on
+# real networks. The lecture's point about matrix operations is a different one: a matrix product is many
+# independent multiply-adds, which a GPU (or NumPy's compiled code) carries out in parallel, so writing the
+# network as matrices is what lets such hardware speed it up.
 #
 # ## A bigger network, layer by layer
 #
@@ -160,7 +167,9 @@ print(mlp)
 # batch, as PyTorch's does, where the lecture sums, $L = \sum_n C^n$: `reduction="sum"` gives the lecture's L,
 # N times larger, and so are its gradients (the edge into the loss below says ÷N for the mean); the mean just
 # rescales the learning rate. The node tables give shapes instead of numbers, and each
-# edge carries the rule of its local derivative (g is the gradient arriving from below).
+# edge carries the rule of its local derivative (g is the gradient arriving from below; in the rule of a
+# one-input operation such as relu's g⊙[x>0], x is that operation's own input, here the layer's
+# `linear` output).
 
 # %%
 X_train, _, y_train, _ = nn.load_digits(dtype=np.float64)

@@ -27,18 +27,21 @@ from autograd_core import no_grad
 X_train, y_train = nn.make_moons(300, noise=0.15, rng=0)
 X_test, y_test = nn.make_moons(300, noise=0.15, rng=1)
 
-CLASS_COLOURS = [plt.cm.RdBu_r(0.0), plt.cm.RdBu_r(1.0)]   # the two ends of the probability colour map below
+# Blue and red as in the probability colour map below, but lighter than its ends, with a white rim and a
+# shape per class: a point stays visible on a background of its own colour and on the black boundary line.
+CLASS_COLOURS = [plt.cm.RdBu_r(0.12), plt.cm.RdBu_r(0.88)]
+CLASS_MARKERS = ["o", "^"]
 
 
 def scatter_classes(ax, X, y, size):
-    """The points of each class in its colour: class 0 blue, class 1 red."""
+    """The points of each class in its colour and shape: class 0 blue circles, class 1 red triangles."""
     for label in (0, 1):
-        ax.scatter(*X[y == label].T, s=size, color=CLASS_COLOURS[label], edgecolors="k", linewidths=0.3,
-                   label=f"class {label}")
+        ax.scatter(*X[y == label].T, s=size, color=CLASS_COLOURS[label], marker=CLASS_MARKERS[label],
+                   edgecolors="white", linewidths=0.4, label=f"class {label}")
 
 
 fig, ax = plt.subplots(figsize=(5.5, 3.6))
-scatter_classes(ax, X_train, y_train, 12)
+scatter_classes(ax, X_train, y_train, 18)
 ax.set_title("two moons (training set)")
 ax.set_xlabel("$x_1$")
 ax.set_ylabel("$x_2$")
@@ -84,7 +87,7 @@ def accuracy(model, X, y):
 
 opt = optim.Adam(model.parameters(), lr=0.02)
 steps = 400
-train_losses, test_losses, test_accuracies, snapshots = [], [], [], {}
+train_losses, test_losses, test_accuracies, snapshots, test_mistakes = [], [], [], {}, {}
 for step in range(steps + 1):
     if step in (0, 10, 40, steps):
         snapshots[step] = probability_of_class_1(model, grid).reshape(xx.shape)
@@ -92,6 +95,7 @@ for step in range(steps + 1):
         with no_grad():
             test_losses.append((step, float(F.cross_entropy(model(X_test), y_test))))
         test_accuracies.append((step, accuracy(model, X_test, y_test)))
+        test_mistakes[step] = set(np.flatnonzero((probability_of_class_1(model, X_test) > 0.5) != y_test))
     if step == steps:
         break
     loss = F.cross_entropy(model(X_train), y_train)
@@ -101,7 +105,9 @@ for step in range(steps + 1):
     train_losses.append(float(loss))
 
 train_acc, test_acc = accuracy(model, X_train, y_train), accuracy(model, X_test, y_test)
-print(f"after {steps} steps: training loss {train_losses[-1]:.4f}, "
+with no_grad():   # train_losses[-1] was computed before the last step; this is the loss after it
+    final_train_loss = float(F.cross_entropy(model(X_train), y_train))
+print(f"after {steps} steps: training loss {final_train_loss:.4f}, "
       f"accuracy {train_acc:.1%} (training), {test_acc:.1%} (test)")
 assert test_acc > 0.95
 
@@ -118,11 +124,18 @@ ax.grid(True, alpha=0.3)
 ax.legend()
 plt.show()
 
+rises = np.diff(train_losses)
+print(f"training loss: {train_losses[0]:.4f} at step 0, {train_losses[-1]:.4f} at step {steps - 1}; it rose at "
+      f"{(rises > 0).sum()} of {len(rises)} steps, by at most {rises.max():.4f}")
 best_step, best_test_loss = min(test_losses, key=lambda pair: pair[1])
 accuracy_at = dict(test_accuracies)
-print(f"test loss: lowest at step {best_step} ({best_test_loss:.4f}), {test_losses[-1][1]:.4f} at step {steps}")
+print(f"test loss (recorded every 25 steps): lowest at step {best_step} ({best_test_loss:.4f}), "
+      f"{test_losses[-1][1]:.4f} at step {steps}")
 print(f"test accuracy: {accuracy_at[best_step]:.1%} at step {best_step}, {accuracy_at[steps]:.1%} at step {steps}")
 assert best_step < steps and test_losses[-1][1] > best_test_loss
+kept = test_mistakes[best_step] & test_mistakes[steps]
+print(f"misclassified test points: {len(test_mistakes[best_step])} at step {best_step}, "
+      f"{len(test_mistakes[steps])} at step {steps}, {len(kept)} of them the same points")
 p_true = np.where(y_test == 1, probability_of_class_1(model, X_test), 1 - probability_of_class_1(model, X_test))
 nll = -np.log(p_true)                                # each test point's cross-entropy at step 400
 mistakes = p_true < 0.5
@@ -131,29 +144,35 @@ print(f"at step {steps}: the {mistakes.sum()} misclassified test points carry {n
       f"{nll[~mistakes].mean():.4f})")
 
 # %% [markdown]
-# The training loss keeps falling, but the test loss does not follow it to the end: it is lowest early
-# (the step is printed above) and creeps up afterwards, while the test accuracy hardly changes. The network
-# keeps sharpening its probabilities on the training points, towards 0 and 1; on the few test points it
-# gets wrong it is then confidently wrong, and cross-entropy punishes a confident mistake heavily
-# ($-\ln p$ grows without bound as $p \to 0$): the last line above shows the few mistakes carrying most of
-# the test loss. That is overfitting, seen in the loss before it shows in the
-# accuracy; the usual remedies are stopping early (keep the weights of the best test, or better validation,
-# loss), weight decay, or more data. The decision boundary below shows the sharpening: at step 400 the
-# probability jumps from 0 to 1 across a thin band.
+# The training loss keeps falling (on the full batch there is no sampling noise, but Adam's steps overshoot
+# now and then: the loss rises by the small amounts printed above, the bumps near step 15 and around steps 300
+# to 340 in the plot), but the test loss does not follow it to the end: it is lowest early (the step is
+# printed above) and creeps up afterwards, while the test accuracy hardly changes. The network keeps
+# sharpening its probabilities on the training points, towards 0 and 1; on the few test points it gets wrong
+# it is then confidently wrong, and cross-entropy punishes a confident mistake heavily ($-\ln p$ grows without
+# bound as $p \to 0$): the last line above shows the few mistakes carrying most of the test loss. And they are
+# mostly the same few points as at the test loss's lowest (the line before it): training did not turn many
+# right answers into wrong ones, it made the network surer of the answers it had, wrong ones included. That is
+# overfitting as the loss sees it: on the training points the growing confidence pays, on new points it costs;
+# the accuracy, which only asks on which side of 1/2 a probability falls, barely moves. The usual remedies are
+# stopping early (keep the weights of the best test, or better validation, loss), weight decay, or more data.
+# The decision boundary below shows the sharpening: at step 400 the probability jumps from 0 to 1 across a
+# thin band.
+
 # %% [markdown]
 # ## The decision boundary
 #
-# The background colour is the network's probability of class 1 at each point of the plane (blue near 0,
-# red near 1), the dots are the training points in the colour of their class, and the black line is where
-# the probability equals 1/2, the decision boundary. At step 0 the random network draws a boundary with
-# nothing to do with the data; training bends it around the moons.
+# The background colour is the network's probability of class 1 at each point of the plane (blue near 0, red
+# near 1), the markers are the training points in the colour and shape of their class (blue circles, red
+# triangles), and the black line is where the probability equals 1/2, the decision boundary. At step 0 the
+# random network draws a boundary with nothing to do with the data; training bends it around the moons.
 
 # %%
 fig, axes = plt.subplots(1, len(snapshots), figsize=(16, 3.6), sharey=True, layout="constrained")
 for ax, (step, p) in zip(axes, snapshots.items()):
     regions = ax.contourf(xx, yy, p, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
     ax.contour(xx, yy, p, levels=[0.5], colors="k", linewidths=1.5)
-    scatter_classes(ax, X_train, y_train, 8)
+    scatter_classes(ax, X_train, y_train, 16)
     ax.set_title(f"step {step}")
     ax.set_xlabel("$x_1$")
 axes[0].set_ylabel("$x_2$")
@@ -170,7 +189,7 @@ fig, ax = plt.subplots(figsize=(6.8, 4))
 regions = ax.contourf(xx, yy, snapshots[steps], levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
 fig.colorbar(regions, ax=ax, label="P(class 1)")
 ax.contour(xx, yy, snapshots[steps], levels=[0.5], colors="k", linewidths=1.5)
-scatter_classes(ax, X_test, y_test, 10)
+scatter_classes(ax, X_test, y_test, 22)
 ax.scatter(*X_test[wrong].T, s=90, facecolors="none", edgecolors="k", linewidths=1.2, label="misclassified")
 ax.set_title(f"test set: {wrong.sum()} of {len(y_test)} misclassified")
 ax.set_xlabel("$x_1$")
