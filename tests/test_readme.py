@@ -12,9 +12,10 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), 
 
 
 def _expected_outputs(block):
-    """The `# value` comments after print(...) calls: what the README promises each call prints."""
-    same_line = re.finditer(r"^print\(.*\)[ \t]+#[ \t]*(.+)$", block, flags=re.M)
-    next_line = re.finditer(r"^print\(.*\)\n#[ \t]*(.+)$", block, flags=re.M)
+    """The `# value` comments after print(...) calls: what the README promises each call prints. A print inside a
+    block (a loop, an `if`) is indented and promises as much as one at the top level."""
+    same_line = re.finditer(r"^[ \t]*print\(.*\)[ \t]+#[ \t]*(.+)$", block, flags=re.M)
+    next_line = re.finditer(r"^[ \t]*print\(.*\)\n#[ \t]*(.+)$", block, flags=re.M)
     return [m.group(1).strip() for m in (*same_line, *next_line)]
 
 
