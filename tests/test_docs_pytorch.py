@@ -28,3 +28,13 @@ def test_example_runs_and_prints_what_it_says(block):
 
 def test_page_has_examples():
     assert len(BLOCKS) >= 8
+
+
+def test_the_special_values_probe_is_as_large_as_the_page_says():
+    # "Gradients at special values follow PyTorch's (... runs N expressions at ±inf, NaN, ±0 and ties ...)": N is the
+    # probe's table of rows (an expression on one set of inputs), which grows as rows are added.
+    from test_pytorch_probe_special_values import ROWS
+
+    said = re.search(r"runs\s+([\d,]+)\s+expressions\s+at\s+±inf", PAGE.read_text(encoding="utf-8"))
+    assert said, "the page no longer says how many expressions the probe runs"
+    assert int(said.group(1).replace(",", "")) == len(ROWS)
