@@ -38,3 +38,11 @@ def test_the_special_values_probe_is_as_large_as_the_page_says():
     said = re.search(r"runs\s+([\d,]+)\s+expressions\s+at\s+±inf", PAGE.read_text(encoding="utf-8"))
     assert said, "the page no longer says how many expressions the probe runs"
     assert int(said.group(1).replace(",", "")) == len(ROWS)
+
+
+def test_the_linear_shape_error_the_page_quotes_is_the_one_raised():
+    quoted = re.search(r'\("(mat1 and mat2 shapes cannot be multiplied[^"]*)"\)', PAGE.read_text(encoding="utf-8"))
+    assert quoted, "the page no longer quotes Linear's shape error"
+    with pytest.raises(ag.ShapeError) as info:
+        ag.nn.Linear(10, 2)(ag.ones(1, 18))
+    assert " ".join(quoted.group(1).split()) == str(info.value)
