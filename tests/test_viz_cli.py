@@ -4,6 +4,8 @@ bad input (exit status 2, a one-line message on stderr, no output file left behi
 import json
 import os
 import pathlib
+import re
+import shlex
 import subprocess
 import sys
 import textwrap
@@ -182,3 +184,32 @@ def test_bad_standard_input_is_one_line_and_status_2(tmp_path, data, message):
     r = run_with_input(data, "export", "-", "--set", "x=1", "-o", "out.dot", cwd=tmp_path)
     assert r.returncode == 2 and message in r.stderr and r.stderr.count(b"\n") == 1, r.stderr
     assert os.listdir(tmp_path) == []
+
+
+def test_the_json_schema_pages_example_is_what_its_command_writes(tmp_path):
+    # docs/graph-json-schema.md shows a command and, "formatted", the document it writes: the same JSON value.
+    page = (REPO / "docs" / "graph-json-schema.md").read_text(encoding="utf-8")
+    command = re.search(r"`(autograd-graph export [^`]*)`, formatted:", page).group(1)
+    shown = json.loads(re.search(r"```json\n(.*?)```", page, flags=re.S).group(1))
+    done = run(*shlex.split(command)[1:], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == shown
+
+
+@needs_dot
+def test_the_readmes_autograd_graph_commands_run_as_written(tmp_path):
+    # README's "The picture of a graph" lists commands to copy: each runs from a shell as written and makes its file.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```bash\n(.*?)```", readme, flags=re.S) if "autograd-graph export" in b)
+    commands = block.replace("\\\n", " ").splitlines()
+    assert len(commands) >= 7
+    venv_bin = pathlib.Path(sys.executable).parent  # where pip put the autograd-graph script
+    env = dict(os.environ, PYTHONPATH=str(REPO), PATH=f"{venv_bin}{os.pathsep}{os.environ['PATH']}")
+    for command in commands:
+        done = subprocess.run(["bash", "-c", f"set -o pipefail; {command}"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"{command}: {done.stderr}"
+        written = re.search(r"-o (\S+)", command)
+        if written and written.group(1) != "-":
+            assert (tmp_path / written.group(1)).stat().st_size > 0, command
+    assert sorted(p.name for p in (tmp_path / "frames").iterdir())[:2] == ["step_000.svg", "step_001.svg"]
