@@ -51,6 +51,11 @@ OURS_NO_GC = "autograd-core, collector paused"  # the same, to show the cyclic c
 OURS_CHECKED = "autograd-core, in-place update before backward"
 # The leanest reverse-mode engine on NumPy (bench_floor.py): the chain rule and nothing else, the floor under ours.
 LEAN = "lean engine (bench_floor.py)"
+# The demo's same nn.MLP called on the (100, 2) array: one linear and one activation node per layer (what the README
+# and docs/coming-from-micrograd.md advise for training, "hundreds of times faster" than the scalar graph).
+OURS_TENSORS = "autograd-core, the same nn.MLP on a (100, 2) array"
+# ... with micrograd's L2 penalty over parameters(), the 337 scalar leaves: ~1,000 scalar nodes beside the tensors'.
+OURS_TENSORS_SCALAR_L2 = "autograd-core, on the array, L2 over parameters()' scalars"
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -146,7 +151,7 @@ def demo_nn(engine):
     X, y = _moons()
     layers = _scalar_mlp(float, [2, 16, 16, 1], 0)  # the same weights for both
     weights = [p for layer in layers for w, b, _ in layer for p in (*w, b)]
-    if engine == OURS:
+    if engine in (OURS, OURS_TENSORS, OURS_TENSORS_SCALAR_L2):
         from autograd_core import Value
         from autograd_core.nn import MLP
     elif engine == "micrograd 0.1.0":
@@ -157,10 +162,31 @@ def demo_nn(engine):
     model = MLP(2, [16, 16, 1])
     for p, w in zip(model.parameters(), weights):
         p.data = w
+    if engine in (OURS_TENSORS, OURS_TENSORS_SCALAR_L2):
+        return _demo_tensor_step(model, X, y, scalar_l2=engine == OURS_TENSORS_SCALAR_L2)
 
     def run():
         model.zero_grad()
         _demo_nn_loss(model, Value, X, y).backward()
+
+    return run
+
+
+def _demo_tensor_step(model, X, y, scalar_l2=False):
+    """`_demo_nn_loss`'s loss on tensors: the batch as one (100, 2) array, hinge loss mean(relu(1 − y·score)) and
+    1e-4·Σp² over each layer's weight matrix and bias (named_parameters()), or with scalar_l2 over parameters(),
+    micrograd's list of the scalar leaves."""
+    import numpy as np
+
+    X, y = np.array(X), np.array(y, dtype=np.float64)
+    matrices = model.parameters() if scalar_l2 else [p for _, p in model.named_parameters()]
+
+    def run():
+        model.zero_grad()
+        scores = model(X).reshape(-1)
+        data_loss = (1 - y * scores).relu().mean()
+        reg_loss = 1e-4 * sum((p * p).sum() for p in matrices)
+        (data_loss + reg_loss).backward()
 
     return run
 
@@ -279,7 +305,8 @@ def chain1m(engine):
 WORKLOADS = {
     "demo": ("micrograd demo (MLP 2-16-16-1, 100 points)", demo,
              [OURS, OURS_NO_GC, "micrograd 0.1.0", "PyTorch 0-d tensors"]),
-    "demo-nn": ("micrograd demo through nn.MLP (the notebook's code)", demo_nn, [OURS, "micrograd 0.1.0"]),
+    "demo-nn": ("micrograd demo through nn.MLP (the notebook's code)", demo_nn,
+                [OURS, "micrograd 0.1.0", OURS_TENSORS, OURS_TENSORS_SCALAR_L2]),
     "per-op": ("per-op: 1,000 ops on 10 elements", per_op,
                [OURS, OURS_CHECKED, LEAN, "bare NumPy", "PyTorch", "HIPS autograd"]),
     "chain": ("scalar chain, 100,000 nodes", chain, [OURS, "PyTorch"]),
@@ -348,7 +375,12 @@ def run_workload(key, rounds, clock_name, collect_first=False):
             proc.join(timeout=30)
     medians = {engine: statistics.median(ts) for engine, ts in times.items()}
     ours = medians[OURS]
-    return [f"| {title} | {engine} | {med * 1e3:.2f} ms | {med / ours:.2f}× |" for engine, med in medians.items()]
+    return [f"| {title} | {engine} | {med * 1e3:.2f} ms | {_ratio(med / ours)} |" for engine, med in medians.items()]
+
+
+def _ratio(ratio):
+    """A time over ours: 'r×' to two decimals, or '1/k×' for an engine more than 100 times faster (the tensor demo)."""
+    return f"{ratio:.2f}×" if ratio >= 0.01 else f"1/{1 / ratio:,.0f}×"
 
 
 def main():
