@@ -1,12 +1,16 @@
-"""scripts/test.sh runs again without PyTorch the tests that asked for it, in two plain pytest processes, each on a
-share of their modules that scripts/split_listed.py deals: every module in one share, every line of the list with its
-module, the shares near in weight; and the run fails if either share fails (pytest's "no test collected", a share
-whose modules all skipped at their import, is not a failure)."""
+"""scripts/test.sh runs the suite in two plain pytest processes that claim its tests as they go (tests/conftest.py's
+_ClaimedTests): each starts at the head of its half of the list, and every test runs once, in one of them.
+
+It then runs again without PyTorch the tests that asked for it, in two plain pytest processes, each on a share of
+their modules that scripts/split_listed.py deals: every module in one share, every line of the list with its module,
+the shares near in weight; and the run fails if either share fails (pytest's "no test collected", a share whose
+modules all skipped at their import, is not a failure)."""
 
 import importlib.util
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,3 +106,43 @@ def test_a_share_of_modules_that_all_skipped_at_their_import_does_not_fail_the_r
     assert _run_again_without_pytorch(tmp_path / "2", {"a": 2, "b": 1}, [a, b], {"a": 5, "b": 2})[0] == 2
     status, out, runs = _run_again_without_pytorch(tmp_path / "3", {"a": 2}, [a], {"a": 4})
     assert status == 4 and list(runs) == [a] and "the other share" not in out  # one module: one process
+
+
+# ---- the suite itself: two processes that claim its tests as they go (tests/conftest.py's _ClaimedTests) ----
+
+def _share(tmp_path, share, claims):
+    """Starts one process of a shared run of a module of 10 tests, test_0 ... test_9 (with this folder's conftest.py
+    as a plugin). Returns the process: its stdout, a pipe, says which tests it ran (-v)."""
+    module = tmp_path / "test_ten.py"
+    if not module.exists():
+        module.write_text("".join(f"def test_{i}():\n    pass\n\n\n" for i in range(10)))
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "tests"), AUTOGRAD_CORE_TEST_SHARE=share,
+               AUTOGRAD_CORE_TEST_CLAIMS=str(claims))
+    env.pop("AUTOGRAD_CORE_TEST_TORCH_LOG", None)
+    env.pop("AUTOGRAD_CORE_TEST_ONLY", None)
+    return subprocess.Popen([sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", "-v",
+                             "-c", os.devnull, "--rootdir", str(tmp_path), str(module)],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _ran(process):
+    out = process.communicate(timeout=120)[0]
+    assert process.returncode == 0, out
+    return [line.split("::")[1].split()[0] for line in out.splitlines() if line.endswith("]") and " PASSED " in line]
+
+
+def test_a_process_alone_starts_at_the_head_of_its_part_and_goes_round_the_list(tmp_path):
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    # share 1 of 2 of 10 tests starts at the 6th (xdist's first deal: 5 and 5), and takes all: no other is running
+    assert _ran(_share(tmp_path, "1/2", claims)) == [f"test_{i}" for i in [*range(5, 10), *range(5)]]
+    assert _ran(_share(tmp_path, "0/2", claims)) == []  # each test once: all claimed
+    assert len(list(claims.iterdir())) == 10
+
+
+def test_two_processes_run_each_test_once_between_them(tmp_path):
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    processes = [_share(tmp_path, f"{k}/2", claims) for k in (0, 1)]
+    ran = [_ran(process) for process in processes]
+    assert sorted(ran[0] + ran[1]) == sorted(f"test_{i}" for i in range(10))
