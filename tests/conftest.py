@@ -26,11 +26,15 @@ default) and another depends on.
 `_TorchRequests`), and `AUTOGRAD_CORE_TEST_ONLY=PATH` runs only the tests such a list names: scripts/test.sh runs
 without PyTorch again only the tests that asked for it with PyTorch installed, the only ones whose outcome can
 depend on its absence.
+
+`AUTOGRAD_CORE_TEST_SHARE=K/N` with `AUTOGRAD_CORE_TEST_CLAIMS=FOLDER` makes this process one of N that run the suite
+between them, each test in one of them (see `_ClaimedTests`): scripts/test.sh's two processes.
 """
 
 import ast
 import builtins
 import contextlib
+import hashlib
 import importlib
 import importlib.util
 import os
@@ -248,7 +252,10 @@ def pytest_collection_modifyitems(config, items):
     if os.environ.get("AUTOGRAD_CORE_TEST_ORDER", "") == "reverse":
         items.reverse()
     worker = getattr(config, "workerinput", {})  # in an xdist worker: see pytest_configure_node
-    longest_first(items, worker["workercount"] if worker.get("autograd_core_dist") == "worksteal" else 1)
+    if worker.get("autograd_core_dist") == "worksteal":
+        longest_first(items, worker["workercount"])
+    else:
+        longest_first(items, _CLAIMS.count if _CLAIMS is not None else 1)
 
 
 @pytest.hookimpl(optionalhook=True)  # (an xdist hook, run in the controller: a worker's own `--dist` is "no")
@@ -272,10 +279,7 @@ def longest_first(items, workers=1):
     another: ~420 of that worker's ~950 s of CPU in one run, the other stealing the rest of its part meanwhile; with
     a few more of them, that worker alone would set the suite's time.)"""
     long, short = [item for item in items if _is_long(item)], [item for item in items if not _is_long(item)]
-    parts, left = [], len(items)
-    for worker in range(workers):  # the sizes of xdist's first deal (WorkStealingScheduling.check_schedule)
-        parts.append(left // (workers - worker))
-        left -= parts[-1]
+    parts = _part_sizes(len(items), workers)
     dealt = [long[worker::workers] for worker in range(workers)]
     if any(len(mine) > size for mine, size in zip(dealt, parts)):  # fewer tests than long ones for some worker
         dealt, parts = [long], [len(items)]
@@ -285,8 +289,79 @@ def longest_first(items, workers=1):
         del short[:size - len(mine)]
 
 
+def _part_sizes(count, workers):
+    """The sizes of the parts of a list of `count` tests that xdist's first deal gives `workers` workers (in order:
+    WorkStealingScheduling.check_schedule); _ClaimedTests starts each process at the head of its part so."""
+    parts, left = [], count
+    for worker in range(workers):
+        parts.append(left // (workers - worker))
+        left -= parts[-1]
+    return parts
+
+
+class _ClaimedTests:
+    """AUTOGRAD_CORE_TEST_SHARE=K/N and AUTOGRAD_CORE_TEST_CLAIMS=FOLDER: this process is the K-th (from 0) of N plain
+    pytest processes that run the suite between them, as xdist's workers with work stealing would, without xdist's
+    cost per test (each worker sends each report to its controller, a third process on the same cores: ~1.3 ms of
+    CPU a test, a minute of the suite's ~40,000 on 2 cores).
+
+    Each process collects every test (in the same order: longest_first's, dealt to N parts) and goes through the
+    list from the head of its own part, round to the end of the part before it, running each test that no process
+    has claimed yet. A test is claimed by creating the file named by its id's digest in FOLDER (os.O_EXCL: of two
+    processes that try for one test, one gets it), just before the test before it runs (pytest needs the next test
+    of a process to know which fixtures to tear down). So every collected test runs once, in the process that claimed
+    it; a process that stops early (a crash, -x) fails the run by its own exit status, leaving its claimed test unrun.
+    The processes end together: each runs its own part, then takes from where the others are still at work."""
+
+    def __init__(self, share, folder):
+        index, _, count = share.partition("/")
+        self.index, self.count, self.folder = int(index), int(count), folder
+        self.ran = self.collected = None
+
+    def claim(self, item):
+        name = os.path.join(self.folder, hashlib.sha1(item.nodeid.encode()).hexdigest())
+        try:
+            os.close(os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return False
+        return True
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session):  # (pytest's own, main.pytest_runtestloop, with claims)
+        if session.testsfailed and not session.config.option.continue_on_collection_errors:
+            raise session.Interrupted(f"{session.testsfailed} errors during collection")
+        if session.config.option.collectonly:
+            return True
+        start = sum(_part_sizes(len(session.items), self.count)[:self.index])
+        mine = (item for item in session.items[start:] + session.items[:start] if self.claim(item))
+        self.ran, self.collected = 0, len(session.items)
+        item = next(mine, None)
+        while item is not None:
+            nextitem = next(mine, None)
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+            self.ran += 1
+            if session.shouldfail:
+                raise session.Failed(session.shouldfail)
+            if session.shouldstop:
+                raise session.Interrupted(session.shouldstop)
+            item = nextitem
+        return True
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if self.ran is not None:
+            terminalreporter.write_line(f"share {self.index}/{self.count}: ran {self.ran} of the {self.collected} "
+                                        f"tests collected; the other processes ran the rest")
+
+
+_CLAIMS = None
+if os.environ.get("AUTOGRAD_CORE_TEST_SHARE"):
+    _CLAIMS = _ClaimedTests(os.environ["AUTOGRAD_CORE_TEST_SHARE"], os.environ["AUTOGRAD_CORE_TEST_CLAIMS"])
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "needs(program): the test needs this program on PATH (fails in CI if missing)")
+    if _CLAIMS is not None and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_CLAIMS, "autograd_core_claimed_tests")
     if _TORCH_REQUESTS is not None:
         config.pluginmanager.register(_TORCH_REQUESTS, "autograd_core_torch_requests")
     if os.environ.get("AUTOGRAD_CORE_TEST_ONLY"):
@@ -427,7 +502,8 @@ class _TorchRequests:
         files = {item.nodeid.partition("::")[0] for item in self.ran if self.whole(item)}
         tests = {item.nodeid for item in self.ran if item.nodeid.partition("::")[0] not in files and self.listed(item)}
         lines = ["*"] if self.anywhere else sorted(files) + sorted(tests)
-        with open(f"{self.path}.{os.environ.get('PYTEST_XDIST_WORKER', 'main')}", "w", encoding="utf-8") as out:
+        process = os.environ.get("PYTEST_XDIST_WORKER") or (f"share{_CLAIMS.index}" if _CLAIMS is not None else "main")
+        with open(f"{self.path}.{process}", "w", encoding="utf-8") as out:
             out.write("".join(line + "\n" for line in lines))
 
 

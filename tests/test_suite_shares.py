@@ -1,0 +1,148 @@
+"""scripts/test.sh runs the suite in two plain pytest processes that claim its tests as they go (tests/conftest.py's
+_ClaimedTests): each starts at the head of its half of the list, and every test runs once, in one of them.
+
+It then runs again without PyTorch the tests that asked for it, in two plain pytest processes, each on a share of
+their modules that scripts/split_listed.py deals: every module in one share, every line of the list with its module,
+the shares near in weight; and the run fails if either share fails (pytest's "no test collected", a share whose
+modules all skipped at their import, is not a failure)."""
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("split_listed", ROOT / "scripts" / "split_listed.py")
+split_listed = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(split_listed)
+
+
+def _modules(folder, functions):
+    """Test modules in `folder` with the given numbers of test functions. Returns their paths, as strings."""
+    paths = []
+    for name, count in functions.items():
+        path = folder / f"test_{name}.py"
+        path.write_text("".join(f"def test_{i}():\n    pass\n" for i in range(count)))
+        paths.append(str(path))
+    return paths
+
+
+def test_each_module_and_its_lines_go_to_one_share_the_heaviest_first_to_the_lighter(tmp_path):
+    a, b, c, d = _modules(tmp_path, {"a": 1, "b": 1, "c": 1, "d": 1})
+    lines = [f"{a}::t{i}" for i in range(5)] + [f"{b}::t{i}" for i in range(3)] + [f"{c}::x", f"{c}::y"] + \
+        [f"{d}::p[1]", f"{d}::p[2]"]
+    shares = split_listed.split(lines, [d, c, b, a])
+    # a (5) to the first; b (3) to the second; c (2) to the second (3 < 5); d (2) to the first (5 = 5: the first)
+    assert shares == [([a, d], lines[:5] + lines[10:]), ([b, c], lines[5:10])]
+
+
+def test_a_module_named_whole_weighs_its_test_functions_and_star_names_every_test_in_both(tmp_path):
+    big, small, other = _modules(tmp_path, {"big": 6, "small": 2, "other": 1})
+    shares = split_listed.split([big, f"{small}::t0", f"{small}::t1", f"{small}::t2", other], [small, other, big])
+    assert shares == [([big], [big]), ([small, other], [f"{small}::t0", f"{small}::t1", f"{small}::t2", other])]
+    shares = split_listed.split(["*"], [small, other, big])
+    assert [files for files, _ in shares] == [[big], [small, other]] and [s for _, s in shares] == [["*"], ["*"]]
+
+
+def test_main_writes_the_files_and_lists_of_both_shares(tmp_path):
+    a, b = _modules(tmp_path, {"a": 1, "b": 1})
+    (tmp_path / "list").write_text(f"{a}::t0\n{a}::t1\n{b}\n")
+    split_listed.main(tmp_path / "list", tmp_path / "share", [a, b])
+    assert (tmp_path / "share.0.files").read_text() == f"{a}\n" and (tmp_path / "share.1.files").read_text() == f"{b}\n"
+    assert (tmp_path / "share.0.list").read_text() == f"{a}::t0\n{a}::t1\n"
+    assert (tmp_path / "share.1.list").read_text() == f"{b}\n"
+
+
+def _run_again_without_pytorch(work, functions, listing, statuses):
+    """Runs test.sh's run without PyTorch (its block from `if [ -s "$requests/list" ]` to its `fi`) in the new folder
+    `work`, on `listing` of the modules tests/test_NAME.py with functions[NAME] test functions, with a stand-in for
+    .venv/bin/python whose `-m pytest` records what it was given and exits with statuses[NAME] (0 if not given) for
+    the first module it is given. Returns (exit status, output, {first module's path: its list and hidden package})."""
+    script = (ROOT / "scripts" / "test.sh").read_text()
+    start = script.index('if [ -s "$requests/list" ]')
+    block = script[start:script.index("\nfi\n", start) + 4]
+    (work / "tests").mkdir(parents=True)
+    _modules(work / "tests", functions)
+    (work / "scripts").mkdir()
+    shutil.copy(ROOT / "scripts" / "split_listed.py", work / "scripts")
+    python = work / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    cases = "\n".join(f"    tests/test_{name}.py) exit {status} ;;" for name, status in statuses.items())
+    python.write_text(f"""#!/usr/bin/env bash
+if [ "$1" = "-c" ]; then exit 0; fi
+if [ "$1" != "-m" ]; then exec {shutil.which("python3")} "$@"; fi
+shift 3  # -m pytest -q
+echo "$1: $(tr '\\n' ' ' < "$AUTOGRAD_CORE_TEST_ONLY")without $AUTOGRAD_CORE_TEST_WITHOUT" >> "{work}/runs"
+case "$1" in
+{cases}
+esac
+""")
+    python.chmod(0o755)
+    (work / "requests").mkdir()
+    (work / "requests" / "list").write_text("".join(line + "\n" for line in listing))
+    result = subprocess.run(["bash", "-c", f"set -euo pipefail\nrequests=requests\n{block}"], cwd=work,
+                            capture_output=True, text=True, timeout=60, env={"PATH": os.environ["PATH"]})
+    runs = dict(line.split(": ", 1) for line in (work / "runs").read_text().splitlines())
+    return result.returncode, result.stdout, runs
+
+
+@pytest.mark.parametrize("failing", [None, "a", "b"])
+def test_the_run_without_pytorch_fails_when_either_share_fails(tmp_path, failing):
+    a, b = "tests/test_a.py", "tests/test_b.py"
+    status, out, runs = _run_again_without_pytorch(tmp_path, {"a": 1, "b": 1}, [f"{a}::t0", f"{a}::t1", b],
+                                                   {} if failing is None else {failing: 1})
+    assert runs == {a: f"{a}::t0 {a}::t1 without torch", b: f"{b} without torch"}
+    assert status == (0 if failing is None else 1)
+    assert "the other share of the run without PyTorch" in out
+
+
+def test_a_share_of_modules_that_all_skipped_at_their_import_does_not_fail_the_run(tmp_path):
+    a, b = "tests/test_a.py", "tests/test_b.py"
+    assert _run_again_without_pytorch(tmp_path / "1", {"a": 2, "b": 1}, [a, b], {"a": 5, "b": 5})[0] == 0
+    assert _run_again_without_pytorch(tmp_path / "2", {"a": 2, "b": 1}, [a, b], {"a": 5, "b": 2})[0] == 2
+    status, out, runs = _run_again_without_pytorch(tmp_path / "3", {"a": 2}, [a], {"a": 4})
+    assert status == 4 and list(runs) == [a] and "the other share" not in out  # one module: one process
+
+
+# ---- the suite itself: two processes that claim its tests as they go (tests/conftest.py's _ClaimedTests) ----
+
+def _share(tmp_path, share, claims):
+    """Starts one process of a shared run of a module of 10 tests, test_0 ... test_9 (with this folder's conftest.py
+    as a plugin). Returns the process: its stdout, a pipe, says which tests it ran (-v)."""
+    module = tmp_path / "test_ten.py"
+    if not module.exists():
+        module.write_text("".join(f"def test_{i}():\n    pass\n\n\n" for i in range(10)))
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "tests"), AUTOGRAD_CORE_TEST_SHARE=share,
+               AUTOGRAD_CORE_TEST_CLAIMS=str(claims))
+    env.pop("AUTOGRAD_CORE_TEST_TORCH_LOG", None)
+    env.pop("AUTOGRAD_CORE_TEST_ONLY", None)
+    return subprocess.Popen([sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", "-v",
+                             "-c", os.devnull, "--rootdir", str(tmp_path), str(module)],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _ran(process):
+    out = process.communicate(timeout=120)[0]
+    assert process.returncode == 0, out
+    return [line.split("::")[1].split()[0] for line in out.splitlines() if line.endswith("]") and " PASSED " in line]
+
+
+def test_a_process_alone_starts_at_the_head_of_its_part_and_goes_round_the_list(tmp_path):
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    # share 1 of 2 of 10 tests starts at the 6th (xdist's first deal: 5 and 5), and takes all: no other is running
+    assert _ran(_share(tmp_path, "1/2", claims)) == [f"test_{i}" for i in [*range(5, 10), *range(5)]]
+    assert _ran(_share(tmp_path, "0/2", claims)) == []  # each test once: all claimed
+    assert len(list(claims.iterdir())) == 10
+
+
+def test_two_processes_run_each_test_once_between_them(tmp_path):
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    processes = [_share(tmp_path, f"{k}/2", claims) for k in (0, 1)]
+    ran = [_ran(process) for process in processes]
+    assert sorted(ran[0] + ran[1]) == sorted(f"test_{i}" for i in range(10))
