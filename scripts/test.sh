@@ -27,22 +27,24 @@ if [ $# -gt 0 ]; then
     exec .venv/bin/python -m pytest "${workers[@]}" -q "$@"
 fi
 requests="$(mktemp -d)"
-trap 'rm -rf "$requests"' EXIT
+# The processes started in the background below ignore Ctrl-C (bash starts them so): this script stops them when it
+# ends, however it ends, so that an interrupted run leaves nothing running.
+background=()
+trap 'kill "${background[@]}" 2>/dev/null || true; wait || true; rm -rf "$requests"' EXIT
+trap 'exit 130' INT TERM
 # The whole suite: not on xdist's workers but in two plain pytest processes that share its tests as they run
 # (tests/conftest.py's _ClaimedTests: each starts at the head of its half of the list, then takes what the other has
 # not yet started), with the same balance as xdist's work stealing and without its cost per test: each worker sent
 # each report to xdist's controller, a third process on the same 2 cores (~1.3 ms of CPU a test, ~40,000 tests).
 # The second process's output follows the first's.
 mkdir "$requests/claims"
-suite_share() {
-    AUTOGRAD_CORE_TEST_SHARE="$1/2" AUTOGRAD_CORE_TEST_CLAIMS="$requests/claims" \
-        AUTOGRAD_CORE_TEST_TORCH_LOG="$requests/asked" .venv/bin/python -m pytest -q
-}
+shares=(env AUTOGRAD_CORE_TEST_CLAIMS="$requests/claims" AUTOGRAD_CORE_TEST_TORCH_LOG="$requests/asked")
 status=0
-suite_share 1 > "$requests/suite.1.out" 2>&1 &
-other=$!
-suite_share 0 || status=$?
-wait "$other" || status=$?
+# (a simple command: $! is pytest's own process, which the trap above can stop)
+"${shares[@]}" AUTOGRAD_CORE_TEST_SHARE=1/2 .venv/bin/python -m pytest -q > "$requests/suite.1.out" 2>&1 &
+background+=("$!")
+"${shares[@]}" AUTOGRAD_CORE_TEST_SHARE=0/2 .venv/bin/python -m pytest -q || status=$?
+wait "${background[-1]}" || status=$?
 echo "test.sh: the other process of the suite:"
 cat "$requests/suite.1.out"
 if [ "$status" -ne 0 ]; then
@@ -64,24 +66,29 @@ if [ -s "$requests/list" ] && .venv/bin/python -c "import torch" >/dev/null 2>&1
     .venv/bin/python scripts/split_listed.py "$requests/list" "$requests/share" "${torch_tests[@]}"
     # (pytest's status 5, no test collected: each of a share's modules skipped as a whole at its import, as a module
     # that needs PyTorch from its first line does; a whole run of them was always possible, two shares make it likely.)
-    share_run() {
-        local files status=0
+    share_command() {  # sets `command`: share $1's run, a simple command (see above)
+        local files
         mapfile -t files < "$requests/share.$1.files"
-        AUTOGRAD_CORE_TEST_WITHOUT=torch AUTOGRAD_CORE_TEST_ONLY="$requests/share.$1.list" .venv/bin/python -m pytest -q \
-            "${files[@]}" || status=$?
-        [ "$status" -eq 5 ] && status=0
-        return "$status"
+        command=(env AUTOGRAD_CORE_TEST_WITHOUT=torch AUTOGRAD_CORE_TEST_ONLY="$requests/share.$1.list"
+                 .venv/bin/python -m pytest -q "${files[@]}")
     }
-    status=0
+    status=0 other_status=0
     if [ -s "$requests/share.1.files" ]; then
-        share_run 1 > "$requests/share.1.out" 2>&1 &
-        other=$!
+        share_command 1
+        "${command[@]}" > "$requests/share.1.out" 2>&1 &
+        background+=("$!")
     fi
-    share_run 0 || status=$?
+    share_command 0
+    "${command[@]}" || status=$?
     if [ -s "$requests/share.1.files" ]; then
-        wait "$other" || status=$?
+        wait "${background[-1]}" || other_status=$?
         echo "test.sh: the other share of the run without PyTorch:"
         cat "$requests/share.1.out"
     fi
-    exit "$status"
+    for share_status in "$status" "$other_status"; do
+        if [ "$share_status" -ne 0 ] && [ "$share_status" -ne 5 ]; then
+            exit "$share_status"
+        fi
+    done
+    exit 0
 fi
