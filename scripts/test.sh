@@ -28,9 +28,22 @@ if [ $# -gt 0 ]; then
 fi
 requests="$(mktemp -d)"
 # The processes started in the background below ignore Ctrl-C (bash starts them so): this script stops them when it
-# ends, however it ends, so that an interrupted run leaves nothing running.
+# ends, however it ends, so that an interrupted run leaves nothing running: SIGTERM, then SIGKILL for one still running
+# a second later (an interrupted run here once went on after SIGTERM, as if a test's code had taken the signal over).
 background=()
-trap 'kill "${background[@]}" 2>/dev/null || true; wait || true; rm -rf "$requests"' EXIT
+stop_background() {
+    local pid
+    for pid in "${background[@]}"; do
+        kill "$pid" 2>/dev/null || continue
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    wait || true
+}
+trap 'stop_background; rm -rf "$requests"' EXIT
 trap 'exit 130' INT TERM
 # The whole suite: not on xdist's workers but in two plain pytest processes that share its tests as they run
 # (tests/conftest.py's _ClaimedTests: each starts at the head of its half of the list, then takes what the other has

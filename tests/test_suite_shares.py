@@ -8,9 +8,11 @@ modules all skipped at their import, is not a failure)."""
 
 import importlib.util
 import os
+import signal
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -146,3 +148,37 @@ def test_two_processes_run_each_test_once_between_them(tmp_path):
     processes = [_share(tmp_path, f"{k}/2", claims) for k in (0, 1)]
     ran = [_ran(process) for process in processes]
     assert sorted(ran[0] + ran[1]) == sorted(f"test_{i}" for i in range(10))
+
+
+def test_an_interrupted_suite_leaves_no_process_running(tmp_path):
+    """Ctrl-C (SIGINT to the script's process group) while the suite runs: the process in the foreground stops, and the
+    script stops the one it started in the background, which bash starts ignoring SIGINT, even one that outlives
+    SIGTERM. Runs test.sh's suite block (from `requests=` to its first `wait`) with a stand-in for .venv/bin/python
+    that writes its pid and sleeps (its share 1/2 ignoring SIGTERM)."""
+    script = (ROOT / "scripts" / "test.sh").read_text()
+    start = script.index('requests="$(mktemp -d)"')
+    block = script[start:script.index("\n", script.index('wait "${background[-1]}"', start))]
+    python = tmp_path / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f"""#!{sys.executable}
+import os, signal, time
+share = os.environ["AUTOGRAD_CORE_TEST_SHARE"]
+if share == "1/2":
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+open(os.path.join({str(tmp_path)!r}, "pid." + share[0]), "w").write(str(os.getpid()))
+time.sleep(60)
+""")
+    python.chmod(0o755)
+    script_process = subprocess.Popen(["bash", "-c", f"set -euo pipefail\n{block}\n"], cwd=tmp_path,
+                                      start_new_session=True, env={"PATH": os.environ["PATH"]},
+                                      preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    pids = [tmp_path / "pid.0", tmp_path / "pid.1"]
+    deadline = time.monotonic() + 30
+    while not all(p.exists() and p.read_text() for p in pids):
+        assert time.monotonic() < deadline and script_process.poll() is None
+        time.sleep(0.05)
+    os.killpg(script_process.pid, signal.SIGINT)
+    assert script_process.wait(timeout=20) == 130
+    for p in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(p.read_text()), 0)
