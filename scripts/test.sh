@@ -53,10 +53,12 @@ trap 'exit 130' INT TERM
 mkdir "$requests/claims"
 shares=(env AUTOGRAD_CORE_TEST_CLAIMS="$requests/claims" AUTOGRAD_CORE_TEST_TORCH_LOG="$requests/asked")
 status=0
-# (a simple command: $! is pytest's own process, which the trap above can stop)
-"${shares[@]}" AUTOGRAD_CORE_TEST_SHARE=1/2 .venv/bin/python -m pytest -q > "$requests/suite.1.out" 2>&1 &
+# (A simple command: $! is pytest's own process, which the trap above can stop. Without pytest's cache: each process
+# would write its own results as the whole run's last failures, over the other's, for a later `pytest --lf`.)
+"${shares[@]}" AUTOGRAD_CORE_TEST_SHARE=1/2 .venv/bin/python -m pytest -q -p no:cacheprovider \
+    > "$requests/suite.1.out" 2>&1 &
 background+=("$!")
-"${shares[@]}" AUTOGRAD_CORE_TEST_SHARE=0/2 .venv/bin/python -m pytest -q || status=$?
+"${shares[@]}" AUTOGRAD_CORE_TEST_SHARE=0/2 .venv/bin/python -m pytest -q -p no:cacheprovider || status=$?
 wait "${background[-1]}" || status=$?
 echo "test.sh: the other process of the suite:"
 cat "$requests/suite.1.out"
