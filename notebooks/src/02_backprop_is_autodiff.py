@@ -193,6 +193,14 @@ def ms_range(times):
     return f"{1e3 * times.min():.3g}–{1e3 * times.max():.3g}"
 
 
+def plot_with_spread(ax, sizes, runs, style, label):
+    """Per size, the fastest of the repeats as a line on log-log axes, shaded up to the slowest."""
+    fastest = np.array([times.min() for times in runs])
+    slowest = np.array([times.max() for times in runs])
+    line, = ax.loglog(sizes, fastest, style, label=label)
+    ax.fill_between(sizes, fastest, slowest, color=line.get_color(), alpha=0.2)
+
+
 def lead_range(loser, winner):
     """How many times slower the losing mode is: (from the fastest calls, at least: its fastest call against
     the winner's slowest, at most: its slowest against the winner's fastest)."""
@@ -221,12 +229,8 @@ print(f"each time: fastest–slowest of {REPEATS} repeats; ratio: fastest agains
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.8))
-for times, style, label in ((t_forward, "o-", "forward mode: n jvp calls"),
-                            (t_reverse, "s-", "reverse mode: 1 vjp call")):
-    fastest = np.array([t.min() for t in times])
-    slowest = np.array([t.max() for t in times])
-    line, = ax.loglog(sizes, fastest, style, label=label)
-    ax.fill_between(sizes, fastest, slowest, color=line.get_color(), alpha=0.2)
+plot_with_spread(ax, sizes, t_forward, "o-", "forward mode: n jvp calls")
+plot_with_spread(ax, sizes, t_reverse, "s-", "reverse mode: 1 vjp call")
 ax.set_xlabel("number of inputs n (one output)")
 ax.set_ylabel("CPU time for the full gradient [s]")
 ax.set_title("Gradient of f: ℝⁿ → ℝ (band: fastest to slowest repeat)")
@@ -294,12 +298,8 @@ for m in outputs:
     t_rev_m.append(tr)
 
 fig, ax = plt.subplots(figsize=(6, 3.8))
-for times, style, label in ((t_fwd_m, "o-", "forward mode: 1 jvp call"),
-                            (t_rev_m, "s-", "reverse mode: m vjp calls")):
-    fastest = np.array([t.min() for t in times])
-    slowest = np.array([t.max() for t in times])
-    line, = ax.loglog(outputs, fastest, style, label=label)
-    ax.fill_between(outputs, fastest, slowest, color=line.get_color(), alpha=0.2)
+plot_with_spread(ax, outputs, t_fwd_m, "o-", "forward mode: 1 jvp call")
+plot_with_spread(ax, outputs, t_rev_m, "s-", "reverse mode: m vjp calls")
 ax.set_xlabel("number of outputs m (one input)")
 ax.set_ylabel("CPU time for the full Jacobian [s]")
 ax.set_title("Jacobian of g: ℝ → ℝᵐ (band: fastest to slowest repeat)")
