@@ -148,6 +148,8 @@ class Buffer(np.ndarray):
 
 def _members(obj, prefix, params, modules):
     """Collect the Parameters and Modules inside attribute value `obj` (descending into containers)."""
+    if obj.__class__ in _PLAIN_VALUES:  # most attributes (sizes, flags, names): one lookup instead of four tests
+        return
     if isinstance(obj, Parameter):
         params.append((prefix, obj))
     elif isinstance(obj, Module):
@@ -160,6 +162,9 @@ def _members(obj, prefix, params, modules):
             _members(item, f"{prefix}.{key}", params, modules)
 
 
+_PLAIN_VALUES = frozenset({type(None), bool, int, float, str, complex, bytes})
+
+
 def _attribute_members(attributes):
     """(name, Parameter) and (name, Module) pairs held by `attributes` (a list of (name, value)), in order,
     descending into lists, tuples and dicts. A member that an attribute of its own also holds is left out of the
@@ -169,6 +174,8 @@ def _attribute_members(attributes):
     params, modules = [], []
     held = None  # ids of the members held by attributes directly, found when a container is met
     for name, value in attributes:
+        if value.__class__ in _PLAIN_VALUES:  # (most attributes: skipped without a call)
+            continue
         if not isinstance(value, (list, tuple, dict)):
             _members(value, name, params, modules)
             continue
@@ -414,6 +421,15 @@ class Module:
         memo: a set of modules to skip (PyTorch's); the modules listed are added to it (with remove_duplicate).
         remove_duplicate=False lists a shared module under each of its names (cycles are still cut).
         """
+        for name, module, _ in self._walk(memo, prefix, remove_duplicate):
+            yield name, module
+
+    def _walk(self, memo, prefix, remove_duplicate):
+        """named_modules' walk: (dotted name, module, found) for each module, where `found` is an empty list in which
+        the caller may put the module's `_direct()` pairs; the walk then takes the module's children from them instead
+        of scanning its attributes again (named_parameters: one scan per module, not two). Otherwise the children are
+        read when the walk resumes, after the caller's work on the module, as PyTorch's named_modules reads them (a
+        child replaced meanwhile is the one walked)."""
         seen = set() if memo is None else {id(module) for module in memo}
         stack = [(prefix, self, frozenset())]
         while stack:  # an explicit stack; children come out in attribute order
@@ -424,9 +440,10 @@ class Module:
                 seen.add(id(module))
                 if memo is not None:
                     memo.add(module)
-            yield name, module
+            found = []
+            yield name, module, found
             below = ancestors | {id(module)}
-            for child_name, child in reversed(module._direct()[1]):
+            for child_name, child in reversed((found[0] if found else module._direct())[1]):
                 if child._name is None:  # appended to a list after the list was set: name it now
                     object.__setattr__(child, "_name", child_name)
                 stack.append((f"{name}.{child_name}" if name else child_name, child, below))
@@ -451,12 +468,6 @@ class Module:
         visit(self)
         return self
 
-    def _modules_below(self, prefix, recurse, remove_duplicate):
-        """(dotted name, module): every module below this one, or (recurse=False) this one alone."""
-        if not recurse:
-            return [(prefix, self)]
-        return self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
-
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
         """(dotted name, Parameter) for every parameter below this module (recurse=False: its own only); shared
         ones once (first name) unless remove_duplicate=False. PyTorch's arguments and order."""
@@ -477,8 +488,14 @@ class Module:
         """(dotted name, member) for the members `own_members(module)` gives of every module below this one (recurse=
         False: this one's only), one shared member once (under its first name) unless remove_duplicate=False."""
         seen = set()
-        for module_name, module in self._modules_below(prefix, recurse, remove_duplicate):
-            for name, member in own_members(module):
+        walk = self._walk(None, prefix, remove_duplicate) if recurse else [(prefix, self, [])]
+        for module_name, module, found in walk:
+            if own_members is _own_parameters:  # the scan that finds the parameters finds the children too
+                found.append(module._direct())
+                members = found[0][0]
+            else:
+                members = own_members(module)
+            for name, member in members:
                 if remove_duplicate:
                     if id(member) in seen:
                         continue

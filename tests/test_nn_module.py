@@ -547,3 +547,27 @@ def test_a_module_in_a_plain_list_and_an_attribute_takes_the_attributes_name_and
     assert "fcs.0.weight" not in net.state_dict() and "extra.0.weight" in net.state_dict()
     assert [name for name, _ in net.named_parameters()][-2:] == ["extra.0.weight", "extra.0.bias"]
     assert len(list(net.parameters())) == 2 + 4 * 2 + 2
+
+
+def test_named_modules_walks_the_children_a_loop_body_just_set_as_pytorchs_does():
+    """LoRA-style code replaces a module's Linear children while it walks named_modules(): the walk reads a module's
+    children after the loop's body has run on it, so it goes into the new wrappers (PyTorch 2.13's output, below).
+    named_parameters() reuses the scan that lists a module's parameters to find its children; named_modules() must
+    not read them before the body."""
+
+    class Wrap(nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Sequential(nn.Linear(3, 3)))
+    seen = []
+    for name, module in model.named_modules():
+        seen.append((name, type(module).__name__))
+        for child_name, child in list(module.named_children()):
+            if type(child) is nn.Linear and not isinstance(module, Wrap):
+                setattr(module, child_name, Wrap(child))
+    assert seen == [("", "Sequential"), ("0", "Wrap"), ("0.inner", "Linear"), ("1", "ReLU"), ("2", "Sequential"),
+                    ("2.0", "Wrap"), ("2.0.inner", "Linear")]
+    assert [name for name, _ in model.named_parameters()] == ["0.inner.weight", "0.inner.bias", "2.0.inner.weight",
+                                                              "2.0.inner.bias"]
