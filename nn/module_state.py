@@ -77,9 +77,10 @@ class _State:
         (the owner is the Parameter), a buffer's name, or `_EXTRA`. Shared parameters appear under every
         name, as in PyTorch, so tied weights convert both ways."""
         entries = []
-        for module_name, module in self.named_modules(remove_duplicate=False):
+        for module_name, module, found in self._walk(None, "", remove_duplicate=False):
             pre = f"{module_name}." if module_name else ""
-            for name, param in module._direct()[0]:
+            found.append(module._direct())  # (its parameters, and the children the walk takes next: one scan)
+            for name, param in found[0][0]:
                 entries.append((pre + name, param, None))
             for name in module._buffers:
                 if getattr(module, name) is not None and name not in module._non_persistent:
