@@ -60,6 +60,7 @@ status=0
 background+=("$!")
 "${shares[@]}" AUTOGRAD_CORE_TEST_SHARE=0/2 .venv/bin/python -m pytest -q -p no:cacheprovider || status=$?
 wait "${background[-1]}" || status=$?
+background=()  # (ended and reaped: its pid may be another process's by the time this script ends)
 echo "test.sh: the other process of the suite:"
 cat "$requests/suite.1.out"
 if [ "$status" -ne 0 ]; then
@@ -97,6 +98,7 @@ if [ -s "$requests/list" ] && .venv/bin/python -c "import torch" >/dev/null 2>&1
     "${command[@]}" || status=$?
     if [ -s "$requests/share.1.files" ]; then
         wait "${background[-1]}" || other_status=$?
+        background=()
         echo "test.sh: the other share of the run without PyTorch:"
         cat "$requests/share.1.out"
     fi
