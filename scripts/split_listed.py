@@ -29,10 +29,11 @@ def split(lines, modules):
         if everything or module in whole:
             return len(_TEST_FUNCTION.findall(Path(module).read_text(encoding="utf-8")))
         return len(named.get(module, ()))
+    weights = {module: weight(module) for module in modules}  # (once each: a whole module's file is read)
     shares, sizes = [([], []), ([], [])], [0, 0]
-    for module in sorted(modules, key=lambda m: (-weight(m), m)):
+    for module in sorted(modules, key=lambda m: (-weights[m], m)):
         lighter = sizes.index(min(sizes))
-        sizes[lighter] += weight(module)
+        sizes[lighter] += weights[module]
         shares[lighter][0].append(module)
         shares[lighter][1].extend(["*"] if everything else [module] if module in whole else named.get(module, []))
     return [(files, list(dict.fromkeys(lines))) for files, lines in shares]  # ("*" once)
