@@ -43,7 +43,16 @@ stop_background() {
     done
     wait || true
 }
-trap 'stop_background; rm -rf "$requests"' EXIT
+# pytest's record of the last failures (for a later `scripts/test.sh --lf`) gets each pass's outcomes once its
+# processes have ended, or, when the script is stopped, what they wrote before (see the suite's comment below).
+record_outcomes() {
+    local outcomes=("$requests"/outcomes.*.json)
+    if [ -e "${outcomes[0]}" ]; then
+        .venv/bin/python scripts/last_failed.py .pytest_cache "${outcomes[@]}" || true
+        rm -f "${outcomes[@]}"
+    fi
+}
+trap 'stop_background; record_outcomes; rm -rf "$requests"' EXIT
 trap 'exit 130' INT TERM
 # The whole suite: not on xdist's workers but in two plain pytest processes that share its tests as they run
 # (tests/conftest.py's _ClaimedTests: each starts at the head of its half of the list, then takes what the other has
@@ -54,13 +63,17 @@ mkdir "$requests/claims"
 shares=(env AUTOGRAD_CORE_TEST_CLAIMS="$requests/claims" AUTOGRAD_CORE_TEST_TORCH_LOG="$requests/asked")
 status=0
 # (A simple command: $! is pytest's own process, which the trap above can stop. Without pytest's cache: each process
-# would write its own results as the whole run's last failures, over the other's, for a later `pytest --lf`.)
-"${shares[@]}" AUTOGRAD_CORE_TEST_SHARE=1/2 .venv/bin/python -m pytest -q -p no:cacheprovider \
-    > "$requests/suite.1.out" 2>&1 &
+# would write its own results as the whole run's last failures, over the other's. Each writes its outcomes instead
+# (AUTOGRAD_CORE_TEST_OUTCOMES), which record_outcomes folds into the cache, so that `scripts/test.sh --lf` reruns
+# this run's failures.)
+"${shares[@]}" AUTOGRAD_CORE_TEST_SHARE=1/2 AUTOGRAD_CORE_TEST_OUTCOMES="$requests/outcomes.1.json" \
+    .venv/bin/python -m pytest -q -p no:cacheprovider > "$requests/suite.1.out" 2>&1 &
 background+=("$!")
-"${shares[@]}" AUTOGRAD_CORE_TEST_SHARE=0/2 .venv/bin/python -m pytest -q -p no:cacheprovider || status=$?
+"${shares[@]}" AUTOGRAD_CORE_TEST_SHARE=0/2 AUTOGRAD_CORE_TEST_OUTCOMES="$requests/outcomes.0.json" \
+    .venv/bin/python -m pytest -q -p no:cacheprovider || status=$?
 wait "${background[-1]}" || status=$?
 background=()  # (ended and reaped: its pid may be another process's by the time this script ends)
+record_outcomes
 echo "test.sh: the other process of the suite:"
 cat "$requests/suite.1.out"
 if [ "$status" -ne 0 ]; then
@@ -86,7 +99,8 @@ if [ -s "$requests/list" ] && .venv/bin/python -c "import torch" >/dev/null 2>&1
         local files
         mapfile -t files < "$requests/share.$1.files"
         command=(env AUTOGRAD_CORE_TEST_WITHOUT=torch AUTOGRAD_CORE_TEST_ONLY="$requests/share.$1.list"
-                 .venv/bin/python -m pytest -q "${files[@]}")
+                 AUTOGRAD_CORE_TEST_OUTCOMES="$requests/outcomes.$1.json"
+                 .venv/bin/python -m pytest -q -p no:cacheprovider "${files[@]}")
     }
     status=0 other_status=0
     if [ -s "$requests/share.1.files" ]; then
@@ -102,8 +116,11 @@ if [ -s "$requests/list" ] && .venv/bin/python -c "import torch" >/dev/null 2>&1
         echo "test.sh: the other share of the run without PyTorch:"
         cat "$requests/share.1.out"
     fi
+    record_outcomes
     for share_status in "$status" "$other_status"; do
         if [ "$share_status" -ne 0 ] && [ "$share_status" -ne 5 ]; then
+            echo "test.sh: failed with PyTorch hidden; to run the failures again as here:" \
+                "AUTOGRAD_CORE_TEST_WITHOUT=torch bash scripts/test.sh --lf"
             exit "$share_status"
         fi
     done

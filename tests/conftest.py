@@ -37,6 +37,7 @@ import contextlib
 import hashlib
 import importlib
 import importlib.util
+import json
 import os
 import shutil
 import sys
@@ -353,6 +354,33 @@ class _ClaimedTests:
                                         f"tests collected; the other processes ran the rest")
 
 
+class _Outcomes:
+    """AUTOGRAD_CORE_TEST_OUTCOMES=FILE: this run's outcomes, written to FILE as JSON when the session ends (a run
+    stopped by Ctrl-C too): {"failed": ids, "passed": ids}, test ids that failed in any phase or passed (or skipped),
+    and modules that failed or passed collection. scripts/test.sh runs pytest without its cache (each of its
+    processes would write its own results as the whole run's last failures, over the other's) and folds these files
+    into the cache's last failures itself (scripts/last_failed.py), so that a later `--lf` finds the run's."""
+
+    def __init__(self, path):
+        self.path, self.failed, self.passed = path, set(), set()
+
+    def pytest_runtest_logreport(self, report):
+        if report.failed:
+            self.failed.add(report.nodeid)
+        elif report.skipped or report.when == "call":  # (pytest's own rule for its last failures)
+            self.passed.add(report.nodeid)
+
+    def pytest_collectreport(self, report):
+        (self.failed if report.failed else self.passed).add(report.nodeid)
+
+    def pytest_sessionfinish(self):
+        passed = self.passed - self.failed  # (a test that passed its call and failed its teardown failed)
+        staged = f"{self.path}.partial"
+        with open(staged, "w", encoding="utf-8") as out:
+            json.dump({"failed": sorted(self.failed), "passed": sorted(passed)}, out)
+        os.replace(staged, self.path)  # whole or not at all: a run killed while writing leaves no half file
+
+
 _CLAIMS = None
 if os.environ.get("AUTOGRAD_CORE_TEST_SHARE"):
     _CLAIMS = _ClaimedTests(os.environ["AUTOGRAD_CORE_TEST_SHARE"], os.environ["AUTOGRAD_CORE_TEST_CLAIMS"])
@@ -366,6 +394,8 @@ def pytest_configure(config):
         config.pluginmanager.register(_TORCH_REQUESTS, "autograd_core_torch_requests")
     if os.environ.get("AUTOGRAD_CORE_TEST_ONLY"):
         config.pluginmanager.register(_OnlyListed(os.environ["AUTOGRAD_CORE_TEST_ONLY"]), "autograd_core_only_listed")
+    if os.environ.get("AUTOGRAD_CORE_TEST_OUTCOMES") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_Outcomes(os.environ["AUTOGRAD_CORE_TEST_OUTCOMES"]), "autograd_core_outcomes")
 
 
 def pytest_runtest_setup(item):

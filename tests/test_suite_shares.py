@@ -6,7 +6,9 @@ their modules that scripts/split_listed.py deals: every module in one share, eve
 the shares near in weight; and the run fails if either share fails (pytest's "no test collected", a share whose
 modules all skipped at their import, is not a failure)."""
 
+import hashlib
 import importlib.util
+import json
 import os
 import signal
 import shutil
@@ -21,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("split_listed", ROOT / "scripts" / "split_listed.py")
 split_listed = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(split_listed)
+_spec = importlib.util.spec_from_file_location("last_failed", ROOT / "scripts" / "last_failed.py")
+last_failed = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(last_failed)
 
 
 def _modules(folder, functions):
@@ -77,7 +82,7 @@ def _run_again_without_pytorch(work, functions, listing, statuses):
     python.write_text(f"""#!/usr/bin/env bash
 if [ "$1" = "-c" ]; then exit 0; fi
 if [ "$1" != "-m" ]; then exec {shutil.which("python3")} "$@"; fi
-shift 3  # -m pytest -q
+shift 5  # -m pytest -q -p no:cacheprovider
 echo "$1: $(tr '\\n' ' ' < "$AUTOGRAD_CORE_TEST_ONLY")without $AUTOGRAD_CORE_TEST_WITHOUT" >> "{work}/runs"
 case "$1" in
 {cases}
@@ -86,7 +91,8 @@ esac
     python.chmod(0o755)
     (work / "requests").mkdir()
     (work / "requests" / "list").write_text("".join(line + "\n" for line in listing))
-    result = subprocess.run(["bash", "-c", f"set -euo pipefail\nrequests=requests\n{block}"], cwd=work,
+    record = script[script.index("record_outcomes() {"):script.index("\n}\n", script.index("record_outcomes() {")) + 3]
+    result = subprocess.run(["bash", "-c", f"set -euo pipefail\nrequests=requests\n{record}{block}"], cwd=work,
                             capture_output=True, text=True, timeout=60, env={"PATH": os.environ["PATH"]})
     runs = dict(line.split(": ", 1) for line in (work / "runs").read_text().splitlines())
     return result.returncode, result.stdout, runs
@@ -112,14 +118,15 @@ def test_a_share_of_modules_that_all_skipped_at_their_import_does_not_fail_the_r
 
 # ---- the suite itself: two processes that claim its tests as they go (tests/conftest.py's _ClaimedTests) ----
 
-def _share(tmp_path, share, claims):
-    """Starts one process of a shared run of a module of 10 tests, test_0 ... test_9 (with this folder's conftest.py
-    as a plugin). Returns the process: its stdout, a pipe, says which tests it ran (-v)."""
+def _share(tmp_path, share, claims, failing=(), **env):
+    """Starts one process of a shared run of a module of 10 tests, test_0 ... test_9, those numbered in `failing`
+    failing (with this folder's conftest.py as a plugin; `env`: more environment). Returns the process: its stdout, a
+    pipe, says which tests it ran (-v)."""
     module = tmp_path / "test_ten.py"
     if not module.exists():
-        module.write_text("".join(f"def test_{i}():\n    pass\n\n\n" for i in range(10)))
+        module.write_text("".join(f"def test_{i}():\n    assert {i not in failing}\n\n\n" for i in range(10)))
     env = dict(os.environ, PYTHONPATH=str(ROOT / "tests"), AUTOGRAD_CORE_TEST_SHARE=share,
-               AUTOGRAD_CORE_TEST_CLAIMS=str(claims))
+               AUTOGRAD_CORE_TEST_CLAIMS=str(claims), **env)
     env.pop("AUTOGRAD_CORE_TEST_TORCH_LOG", None)
     env.pop("AUTOGRAD_CORE_TEST_ONLY", None)
     return subprocess.Popen([sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", "-v",
@@ -182,3 +189,82 @@ time.sleep(60)
     for p in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(int(p.read_text()), 0)
+
+
+# ---- pytest's record of the last failures, for `scripts/test.sh --lf` (conftest's _Outcomes, last_failed.py) ----
+
+def test_the_record_adds_what_failed_drops_what_passed_and_keeps_what_did_not_run():
+    record = {"t::a": True, "t::b": True, "t::c": True}
+    outcomes = [{"failed": ["t::d"], "passed": ["t::a"]}, {"failed": ["t::b"], "passed": ["t::e"]}]
+    assert last_failed.fold(record, outcomes) == {"t::b": True, "t::c": True, "t::d": True}
+    # a test that failed in one pass and passed in another (with PyTorch, then without it) stays a failure
+    assert last_failed.fold({}, [{"failed": ["t::a"], "passed": []}, {"failed": [], "passed": ["t::a"]}]) == {
+        "t::a": True}
+
+
+def test_the_record_is_made_as_pytest_makes_it_and_a_killed_process_changes_nothing(tmp_path):
+    cache = tmp_path / ".pytest_cache"
+    (tmp_path / "one.json").write_text(json.dumps({"failed": ["t::x"], "passed": []}))
+    last_failed.main(cache, [tmp_path / "one.json", tmp_path / "killed.json"])
+    assert json.loads((cache / "v" / "cache" / "lastfailed").read_text()) == {"t::x": True}
+    assert (cache / ".gitignore").read_text().endswith("*\n") and (cache / "CACHEDIR.TAG").exists()
+    last_failed.main(cache, [tmp_path / "killed.json"])  # nothing to fold: the record stays
+    assert json.loads((cache / "v" / "cache" / "lastfailed").read_text()) == {"t::x": True}
+    assert [p.name for p in (cache / "v" / "cache").iterdir()] == ["lastfailed"]  # no staged file left
+
+
+def test_after_a_shared_run_lf_reruns_the_failures_of_both_processes(tmp_path):
+    """Two claiming processes write their outcomes (each given half of the tests: the other half is claimed before it
+    starts), last_failed.py folds them into a cache that held an old failure (test_0, which passes now), and pytest's
+    own `--lf` with that cache selects exactly this run's failures, from both halves."""
+    cache = tmp_path / ".pytest_cache"
+    (cache / "v" / "cache").mkdir(parents=True)
+    (cache / "v" / "cache" / "lastfailed").write_text(json.dumps({"test_ten.py::test_0": True}))
+    failing = (2, 7, 9)
+    outcomes = []
+    for k, others in enumerate([range(5, 10), range(5)]):
+        claims = tmp_path / f"claims{k}"
+        claims.mkdir()
+        for i in others:
+            (claims / hashlib.sha1(f"test_ten.py::test_{i}".encode()).hexdigest()).touch()
+        outcomes.append(tmp_path / f"outcomes{k}.json")
+        process = _share(tmp_path, f"{k}/2", claims, failing, AUTOGRAD_CORE_TEST_OUTCOMES=str(outcomes[-1]))
+        out = process.communicate(timeout=120)[0]
+        assert process.returncode == 1, out
+    assert [json.loads(path.read_text())["failed"] for path in outcomes] == [
+        ["test_ten.py::test_2"], ["test_ten.py::test_7", "test_ten.py::test_9"]]
+    last_failed.main(cache, outcomes)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRAD_CORE_TEST_")}
+    rerun = subprocess.run([sys.executable, "-m", "pytest", "--lf", "-v", "-c", os.devnull, "--rootdir",
+                            str(tmp_path), "-o", f"cache_dir={cache}", "test_ten.py"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    ran = sorted(line.split("::")[1].split()[0] for line in rerun.stdout.splitlines() if " FAILED " in line
+                 or " PASSED " in line)
+    assert ran == [f"test_{i}" for i in failing], rerun.stdout
+
+
+def test_the_suite_block_folds_both_processes_outcomes_into_the_record(tmp_path):
+    """test.sh's suite block (from `requests=` to its record_outcomes) with a stand-in for .venv/bin/python whose
+    `-m pytest` writes its process's outcomes (one failure each) and fails: the record then holds both failures."""
+    script = (ROOT / "scripts" / "test.sh").read_text()
+    start = script.index('requests="$(mktemp -d)"')
+    block = script[start:script.index("\nrecord_outcomes\n", start) + len("\nrecord_outcomes\n")]
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(ROOT / "scripts" / "last_failed.py", tmp_path / "scripts")
+    python = tmp_path / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f"""#!{sys.executable}
+import json, os, subprocess, sys
+if sys.argv[1] != "-m":
+    sys.exit(subprocess.call([{sys.executable!r}] + sys.argv[1:]))
+share = os.environ["AUTOGRAD_CORE_TEST_SHARE"][0]
+with open(os.environ["AUTOGRAD_CORE_TEST_OUTCOMES"], "w") as out:
+    json.dump({{"failed": ["t::share" + share], "passed": []}}, out)
+sys.exit(1)
+""")
+    python.chmod(0o755)
+    result = subprocess.run(["bash", "-c", f"set -euo pipefail\n{block}"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60, env={"PATH": os.environ["PATH"]})
+    assert result.returncode == 0, result.stderr
+    record = json.loads((tmp_path / ".pytest_cache" / "v" / "cache" / "lastfailed").read_text())
+    assert record == {"t::share0": True, "t::share1": True}
