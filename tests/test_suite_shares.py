@@ -4,7 +4,10 @@ _ClaimedTests): each starts at the head of its half of the list, and every test 
 It then runs again without PyTorch the tests that asked for it, in two plain pytest processes, each on a share of
 their modules that scripts/split_listed.py deals: every module in one share, every line of the list with its module,
 the shares near in weight; and the run fails if either share fails (pytest's "no test collected", a share whose
-modules all skipped at their import, is not a failure)."""
+modules all skipped at their import, is not a failure).
+
+Both passes' processes run without pytest's cache and write their outcomes instead, which scripts/last_failed.py folds
+into pytest's record of the last failures, so that `scripts/test.sh --lf` reruns the failures of either process."""
 
 import hashlib
 import importlib.util
