@@ -39,8 +39,10 @@ KIB, MIB = 1 << 10, 1 << 20
     (r"at most (\d+) MiB is kept", MIB, lambda: recycle.MAX_BYTES),
     (r"scratch buffers \(temporaries inside a kernel, (\d+) MiB per thread\)", MIB,
      lambda: __import__("autograd_core.nn.im2col", fromlist=["SCRATCH_BYTES"]).SCRATCH_BYTES),
-], ids=["recycle-floor", "recycle-limit", "im2col-scratch"])
-def test_architecture_memory_limits_are_the_codes(pattern, unit, actual):
+    (r"`threads\.MIN_WORK` elements of its largest array \(([\d,]+):", 1,
+     lambda: __import__("autograd_core.threads", fromlist=["MIN_WORK"]).MIN_WORK),
+], ids=["recycle-floor", "recycle-limit", "im2col-scratch", "split-min-work"])
+def test_architecture_limits_are_the_codes(pattern, unit, actual):
     assert _said("architecture.md", pattern) * unit == actual()
 
 
