@@ -95,3 +95,34 @@ def test_micrograd_page_counts_the_demo_graphs_nodes():
     _, data_loss, penalty = _micrograd_demo_graph(scalar_inputs=False)
     beside = _recorded(data_loss + penalty) - _recorded(data_loss)
     assert beside == pytest.approx(_said(page, r"it records ~([\d,]+) scalar nodes"), rel=0.05)
+
+
+# Every benchmark command a page quotes exists, with the options it is quoted with: `bench/bench_gpt.py --optimizer
+# --rounds 30`, `bench_engine.py --only demo-nn --burst 20`, `bench/bench_compile.py --only W1,W3 [--clock wall]`.
+COMMAND = re.compile(r"(bench_\w+\.py)((?:\s+\[?--[\w-]+(?:[ =](?!-)[\w,.:-]*\w)?\]?)*)")
+PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
+
+
+def _quoted_commands():
+    found = set()
+    for page in PAGES:
+        for script, tail in COMMAND.findall(" ".join(page.read_text(encoding="utf-8").split())):
+            found.add((page.name, script, " ".join(tail.split())))
+    return sorted(found)
+
+
+def test_the_pages_quote_benchmark_commands():
+    assert len(_quoted_commands()) >= 15
+
+
+@pytest.mark.parametrize("page, script, options", _quoted_commands(),
+                         ids=[f"{p}:{s}{o}" for p, s, o in _quoted_commands()])
+def test_a_quoted_benchmark_command_exists_with_its_options(page, script, options):
+    path = ROOT / "bench" / script
+    assert path.is_file(), f"{page} quotes {script}, which bench/ does not have"
+    source = path.read_text(encoding="utf-8")
+    for flag, value in re.findall(r"--([\w-]+)(?:[ =]([\w,.:-]+))?", options):
+        assert f'"--{flag}"' in source, f"{page} quotes {script} --{flag}, an option it does not take"
+        for part in value.split(","):
+            if part and not part.replace(".", "").isdigit():  # a name (a workload, a clock), not a count
+                assert f'"{part}"' in source or f"'{part}'" in source, f"{page}: {script} --{flag} {part}?"
