@@ -6,6 +6,7 @@
     .venv/bin/python bench/bench_gpt.py --clock wall      # wall clock, each library's default threads (or: both)
     .venv/bin/python bench/bench_gpt.py --profile         # also: where our step's time goes, per phase and per
                                                           # primitive (forward and rule), next to PyTorch's profile
+    .venv/bin/python bench/bench_gpt.py --optimizer       # only AdamW's `optimizer.step()`, foreach None/False/True
 
 The model is the lecture's code as written (`MODEL` below, the same text as tests/test_zero_to_hero_gpt.py runs):
 token and position nn.Embedding, Blocks of hand-written multi-head self-attention (one `Head` module per head:
@@ -27,6 +28,11 @@ objects would slow our cyclic garbage collector), the two take turns block by bl
 median time per step. "cpu" is the CPU time of the calling thread (`time.thread_time`) with OpenBLAS/OMP/MKL and
 torch limited to one thread: the work done, which a loaded machine disturbs little; "wall" is the wall clock with
 each library's default threads.
+
+--optimizer times `optimizer.step()` alone on the model's 94 parameters (dropout 0, the gradients of one backward
+pass left in place: AdamW's work does not depend on their values), each library with foreach=None (the default:
+ours steps the group over flat buffers, PyTorch's CPU default is its per-parameter loop), False and True, one worker
+process per variant, CPU time of one thread, taking turns.
 
 --profile times, in our worker, the phases of the step (zero_grad, forward, backward, step), and every primitive's
 forward function and every VJP rule (wrapped with a timer: the rest of the forward and backward time is the
@@ -208,9 +214,10 @@ def library(name):
     return torch, nn, F
 
 
-def build(torch, nn, F, dropout, compiled=None):
+def build(torch, nn, F, dropout, compiled=None, foreach=None):
     """The lecture's model with the same starting weights in both libraries, its AdamW, a fixed batch and the step.
-    compiled: None, "model" (the step calls `torch.compile(model)`) or "step" (the step is compiled)."""
+    compiled: None, "model" (the step calls `torch.compile(model)`) or "step" (the step is compiled);
+    foreach: AdamW's foreach argument."""
     namespace = dict(torch=torch, nn=nn, F=F, dropout=dropout, device="cpu", **SIZES)
     exec(compile(MODEL, "<gpt.py>", "exec"), namespace)
     torch.manual_seed(1337)
@@ -222,7 +229,7 @@ def build(torch, nn, F, dropout, compiled=None):
             state[key] = torch.tensor((rng.standard_normal(tuple(p.shape)) * 0.02).astype(np.float32))
     model.load_state_dict(state, strict=False)
     model.train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=SIZES["learning_rate"])
+    optimizer = torch.optim.AdamW(model.parameters(), lr=SIZES["learning_rate"], foreach=foreach)
     rng = np.random.default_rng(0)
     text = rng.integers(0, SIZES["vocab_size"], SIZES["batch_size"] * SIZES["block_size"] + 1)
     starts = rng.integers(0, len(text) - SIZES["block_size"], SIZES["batch_size"])
@@ -349,6 +356,58 @@ def table(clock, threads, rounds, block, command, compiled=False):
                 row += f" {t * 1e3:.2f} | {t / eager:.3f}× |"
             same = all(losses[name][dropout] == losses[OURS][dropout] for name in (OURS_MODEL, OURS_STEP))
             print(row + f" {'yes' if same else 'NO'} |")
+
+
+# ----------------------------------------------------------------------------------------------------
+# --optimizer: AdamW's step alone, in one worker per (library, foreach).
+
+FOREACH = (None, False, True)
+
+
+def optimizer_worker(name, foreach, pipe):
+    torch, nn, F = library(name)
+    if name == TORCH:
+        torch.set_num_threads(1)
+    model, optimizer, _, step = build(torch, nn, F, 0.0, foreach=foreach)
+    for _ in range(3):  # warm-up; the last step's gradients stay for the timed steps
+        step()
+    optimizer.step()
+    pipe.send("ready")
+    while (count := pipe.recv()) is not None:
+        start = time.thread_time()
+        for _ in range(count):
+            optimizer.step()
+        pipe.send((time.thread_time() - start) / count)
+
+
+def optimizer_table(rounds, block):
+    variants = [(name, f) for name in [OURS] + ([TORCH] if HAVE_TORCH else []) for f in FOREACH]
+    pipes, processes = {}, []
+    with _blas_threads(1):
+        for variant in variants:
+            here, there = mp.get_context("spawn").Pipe()
+            process = mp.get_context("spawn").Process(target=optimizer_worker, args=(*variant, there), daemon=True)
+            process.start()
+            pipes[variant] = here
+            processes.append(process)
+    for variant in variants:
+        assert pipes[variant].recv() == "ready"
+    times = {variant: [] for variant in variants}
+    for r in range(rounds):
+        for variant in (variants if r % 2 == 0 else variants[::-1]):
+            pipes[variant].send(block)
+            times[variant].append(pipes[variant].recv())
+    for variant in variants:
+        pipes[variant].send(None)
+    for process in processes:
+        process.join()
+    print(f"\nAdamW's `optimizer.step()` alone (94 parameters, ~0.2 M numbers, float32), CPU time of one thread, "
+          f"{rounds} rounds × {block} steps, medians (`bench/bench_gpt.py --optimizer --rounds {rounds}`)\n")
+    print("| library | foreach | ms per step | ÷ ours (default) |\n|---|---|---:|---:|")
+    base = statistics.median(times[OURS, None])
+    for name, foreach in variants:
+        t = statistics.median(times[name, foreach])
+        print(f"| {name} | {foreach} | {t * 1e3:.3f} | {t / base:.2f}× |")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -504,8 +563,13 @@ def main(argv=None):
     parser.add_argument("--compiled", action="store_true",
                         help="also ours with torch.compile(model) and with the step compiled")
     parser.add_argument("--profile-steps", type=int, default=20, help="steps the profiles average over")
+    parser.add_argument("--optimizer", action="store_true",
+                        help="only AdamW's optimizer.step(), foreach None/False/True, in both libraries")
     args = parser.parse_args(argv)
     rounds = args.rounds or (5 if args.quick else 15)
+    if args.optimizer:
+        optimizer_table(rounds, args.block * 10)
+        return 0
     command = "bench/bench_gpt.py" + (" --quick" if args.quick else "") + (
         f" --rounds {args.rounds}" if args.rounds else "") + (f" --clock {args.clock}" if args.clock != "cpu" else "")
     command += " --compiled" if args.compiled else ""
