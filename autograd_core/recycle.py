@@ -5,7 +5,9 @@
 Why: glibc hands the top of its heap back to the kernel when more than its trim threshold of it is free. A training
 step frees its whole graph at once at its end (every node's output and gradient: the engine keeps them all, for
 micrograd's pictures), so the next step's arrays land on pages the kernel must map again, one page fault per
-4 KiB at the first write. The small CNN of bench_conv.py paid 1,830 faults per step, ~4.5 of its 10 ms. Setting
+4 KiB at the first write. The small CNN of bench_conv.py paid 1,831 faults per step, ~4.5 of its 10 ms (BENCHMARKS.md,
+2026-12-01; at stop 75 that step took no faults with recycling switched off either, bench/bench_recycle.py: something
+else now keeps its memory mapped, which a change elsewhere could undo). Setting
 MALLOC_TRIM_THRESHOLD_ in the environment cures it, but a library should not change the process's allocator.
 So the large kernels (convolution, pooling, ReLU) take their results from here: an array handed out before that
 nothing references any more (its reference count says so) is handed out again, and the step's memory stays mapped.
