@@ -87,19 +87,25 @@ _cache_numpy_allocator()
 
 
 class _GlobalState:
-    enabled = False  # anomaly detection, for every thread
-    # PyTorch's check_nan flag of set_anomaly_enabled, reported by is_anomaly_check_nan_enabled(); anomaly
-    # detection here is the NaN/Inf check itself, so it checks whatever this says
-    check_nan = True
+    # Attributes of the instance, set in __init__, not of the class: the hot path reads `ANOMALY.enabled` per recorded
+    # operation, and an instance's own attribute is a specialised, quick lookup, where one found on the class through
+    # the instance takes CPython 3.11's generic way (~27 ns against ~10, `timeit`; BENCHMARKS.md "Stop 75").
+    def __init__(self):
+        self.enabled = False  # anomaly detection, for every thread
+        # PyTorch's check_nan flag of set_anomaly_enabled, reported by is_anomaly_check_nan_enabled(); anomaly
+        # detection here is the NaN/Inf check itself, so it checks whatever this says
+        self.check_nan = True
 
 
 ANOMALY = _GlobalState()
 
 
 class _InplaceClock:
-    # The creation number stamped on the latest in-place change (version_counter.py), for the whole process: only nodes
-    # recorded before it can have read an array that changed since, so only they need a version check.
-    latest = -1
+    def __init__(self):
+        # The creation number stamped on the latest in-place change (version_counter.py), for the whole process: only
+        # nodes recorded before it can have read an array that changed since, so only they need a version check. (An
+        # instance attribute, as ANOMALY's: read once per backward pass and per in-place change)
+        self.latest = -1
 
 
 INPLACE = _InplaceClock()

@@ -335,3 +335,18 @@ def test_importing_sets_numpy_allocator_in_the_context_to_the_one_it_held():
     """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_process_wide_flags_are_instance_attributes_from_the_start():
+    # ANOMALY.enabled is read per recorded operation: an attribute of the instance is CPython's quick lookup, one found
+    # on the class through the instance its generic one. A fresh interpreter: here a test may have set them already.
+    import subprocess
+    import sys
+
+    code = """if True:
+        from autograd_core.modes import ANOMALY, INPLACE
+        assert vars(ANOMALY) == {"enabled": False, "check_nan": True}, vars(ANOMALY)
+        assert vars(INPLACE) == {"latest": -1}, vars(INPLACE)
+    """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
