@@ -52,20 +52,60 @@ def _cache_numpy_error_state():
 _cache_numpy_error_state()
 
 
+def _cache_numpy_allocator():
+    """NumPy's memory handler (the allocator of every new array's data, which PyDataMem_GetHandler gets at each array
+    made) is a context variable as well, one that NumPy's Python layer does not hand out: never set in this context,
+    it is looked up in full at every allocation (~230 instructions each, ~2.7 per small operation forward and backward:
+    ~2.4% of 1,000 small ops, BENCHMARKS.md "Stop 75"). Set it once, in the importing thread, to the very handler it
+    holds, through NumPy's C API table (PyDataMem_GetHandler, then PyDataMem_SetHandler; both NumPy >= 1.22): the same
+    allocator, so np.get_handler_name() and every array's data are as before, and other threads keep NumPy's default.
+    Returns whether it was set."""
+    try:
+        import ctypes
+
+        from numpy._core import _multiarray_umath
+    except ImportError:  # another NumPy's layout, or no ctypes: nothing cached, nothing changed
+        return False
+    try:
+        # The table's slots are NumPy's ABI (numpy/_core/include/numpy/__multiarray_api.h): 211 the feature version
+        # of its C API, 304 PyDataMem_SetHandler, 305 PyDataMem_GetHandler. Our own prototype of PyCapsule_GetPointer:
+        # setting argtypes on ctypes.pythonapi's would change it for every other user of ctypes.
+        capsule_pointer = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.py_object, ctypes.c_char_p)(
+            ("PyCapsule_GetPointer", ctypes.pythonapi))
+        table = ctypes.cast(capsule_pointer(_multiarray_umath._ARRAY_API, None), ctypes.POINTER(ctypes.c_void_p))
+        if ctypes.CFUNCTYPE(ctypes.c_uint)(table[211])() < 0x0F:  # older than NumPy 1.22's API: no handlers
+            return False
+        get_handler = ctypes.PYFUNCTYPE(ctypes.py_object)(table[305])  # (py_object results: new references)
+        set_handler = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.py_object)(table[304])
+        set_handler(get_handler())  # returns the handler it replaced: the same one
+    except (AttributeError, ValueError, TypeError, OSError):  # no table where we looked: nothing changed
+        return False
+    return True
+
+
+_cache_numpy_allocator()
+
+
 class _GlobalState:
-    enabled = False  # anomaly detection, for every thread
-    # PyTorch's check_nan flag of set_anomaly_enabled, reported by is_anomaly_check_nan_enabled(); anomaly
-    # detection here is the NaN/Inf check itself, so it checks whatever this says
-    check_nan = True
+    # Attributes of the instance, set in __init__, not of the class: the hot path reads `ANOMALY.enabled` per recorded
+    # operation, and an instance's own attribute is a specialised, quick lookup, where one found on the class through
+    # the instance takes CPython 3.11's generic way (~27 ns against ~10, `timeit`; BENCHMARKS.md "Stop 75").
+    def __init__(self):
+        self.enabled = False  # anomaly detection, for every thread
+        # PyTorch's check_nan flag of set_anomaly_enabled, reported by is_anomaly_check_nan_enabled(); anomaly
+        # detection here is the NaN/Inf check itself, so it checks whatever this says
+        self.check_nan = True
 
 
 ANOMALY = _GlobalState()
 
 
 class _InplaceClock:
-    # The creation number stamped on the latest in-place change (version_counter.py), for the whole process: only nodes
-    # recorded before it can have read an array that changed since, so only they need a version check.
-    latest = -1
+    def __init__(self):
+        # The creation number stamped on the latest in-place change (version_counter.py), for the whole process: only
+        # nodes recorded before it can have read an array that changed since, so only they need a version check. (An
+        # instance attribute, as ANOMALY's: read once per backward pass and per in-place change)
+        self.latest = -1
 
 
 INPLACE = _InplaceClock()

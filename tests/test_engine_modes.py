@@ -305,3 +305,48 @@ def test_importing_keeps_numpy_error_state_and_sets_it_in_the_context():
     """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_importing_sets_numpy_allocator_in_the_context_to_the_one_it_held():
+    # modes.py sets NumPy's memory-handler variable (looked up at every array made) to the handler it holds, so that
+    # each lookup finds it cached: the same allocator in this thread, NumPy's default in another, never set there.
+    import subprocess
+    import sys
+
+    code = """if True:
+        import contextvars, threading
+        import numpy as np
+        from numpy._core.multiarray import get_handler_name, get_handler_version
+
+        def allocator_set_here():
+            return [v.name for v in contextvars.copy_context() if v.name == "current_allocator"]
+
+        before = get_handler_name(), get_handler_version()
+        assert not allocator_set_here()
+        import autograd_core
+        assert allocator_set_here() == ["current_allocator"], allocator_set_here()
+        assert (get_handler_name(), get_handler_version()) == before
+        a = np.arange(6.0) * 2
+        assert get_handler_name(a) == before[0] and a.sum() == 30.0
+        seen = []
+        worker = threading.Thread(target=lambda: seen.append((allocator_set_here(), get_handler_name())))
+        worker.start(); worker.join()
+        assert seen == [([], before[0])], seen
+    """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_process_wide_flags_are_instance_attributes_from_the_start():
+    # ANOMALY.enabled is read per recorded operation: an attribute of the instance is CPython's quick lookup, one found
+    # on the class through the instance its generic one. A fresh interpreter: here a test may have set them already.
+    import subprocess
+    import sys
+
+    code = """if True:
+        from autograd_core.modes import ANOMALY, INPLACE
+        assert vars(ANOMALY) == {"enabled": False, "check_nan": True}, vars(ANOMALY)
+        assert vars(INPLACE) == {"latest": -1}, vars(INPLACE)
+    """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
