@@ -56,10 +56,11 @@ MAX_TITLE_CHARS = 1000  # each title line (a chain-rule sum over many paths can 
 # a picture whose edges cross more ranks than this in all is collapsed further (a quarter fewer nodes
 # at a time).
 MAX_RANKS_CROSSED = 1200
-# With clusters='auto' (the default), module boxes are drawn on graphs of at most this many nodes: dot's layout of
-# nested boxes is slow past it (micrograd's MLP 2-16-16-1 on one input, 983 nodes, 37 boxes: 4-8 s against
-# 0.6 s without them; 2-32-32-1, 3,500 nodes, 4 boxes: over 5 minutes against 20-50 s).
-BOXES_MAX_NODES = 500
+# A scalar module graph too big to pin gets boxes instead while (edges crossing a box's border) x (boxes) stays
+# under this; past it, with clusters='auto', no boxes: dot's time on boxes grows with both, and fastest on edges
+# that cross no border. Measured (dot, boxes drawn): MLP 64-4-1 6,300 0.3 s, 32-8-1 9,600 0.2 s, 2-12-12-1
+# 20,300 0.4 s; 2-16-16-1 43,900 6.6 s (0.6 s without boxes), 2-64-1 43,700 7.9 s, 2-24-24-1 135,000 over 90 s.
+BOXES_MAX_CROSSINGS = 25000
 # The pinned picture of a scalar module graph (see _module_layout) aligns the neurons of a layer, so an input of
 # a neuron's sum waits beside the chain of additions until its turn: its edge skips ranks, one hidden node each
 # in dot's layout, and dot's time grows faster than their number. Past MAX_RANKS_CROSSED skipped, the edge labels
@@ -82,12 +83,12 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
     max_nodes: collapse the picture to about this many nodes (module scopes fold into boxes first,
                then the nodes furthest from the output; see `viz.collapse`); the title says how many were
                hidden. A box that hides parameters gives their range, and lists them in its tooltip.
-    clusters:  'auto' (the default): draw each nn.Module call as a (nested) box, or, for a scalar graph built by
-               modules (micrograd's MLP), name each module in a heading above its neurons, drawn in order; on a
-               big graph, where Graphviz would take minutes over them, the boxes are left out and the title
-               says so (more than 500 nodes; the headings' aligned layout past a size, see
-               PINNED_MAX_SKIPPED). True: boxes or headings always, however long Graphviz takes (micrograd's
-               2-16-16-1 MLP on one input: about half a minute). False: none.
+    clusters:  'auto' (the default): draw each nn.Module call as a (nested) box; a scalar graph built by modules
+               (micrograd's MLP) instead names each module in a heading above its neurons, drawn in order, while
+               that layout stays quick for Graphviz (see PINNED_MAX_SKIPPED), then boxes while they stay quick
+               (BOXES_MAX_CROSSINGS), then neither, and the title says the boxes were left out (MLP 2-24-24-1
+               on one input: 3 s without them, over a minute with them). True: headings or boxes always,
+               however long Graphviz takes. False: neither.
     title:     a line above the picture (a str with newlines: several lines); the lines of a title are
                left-aligned.
     dpi:       resolution of PNG output (Graphviz's default is 96); size: the largest size in inches,
@@ -350,7 +351,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
         columns = _pinned_columns(graph, dot_nodes, dot_edges)
         skipped = _ranks_skipped(columns, dot_edges)
         if skipped > PINNED_MAX_SKIPPED and clusters == "auto":
-            fallback = "boxes" if len(graph.nodes) <= BOXES_MAX_NODES else "plain, boxes left out"
+            fallback = "boxes" if _box_crossings(graph) <= BOXES_MAX_CROSSINGS else "plain, boxes left out"
             return _render(graph, rankdir, show, highlight_edges, title_lines, known, current, clusters,
                            (fallback, None))
         if skipped > MAX_RANKS_CROSSED and label_attr == "label" and "derivs" in show:
@@ -396,8 +397,8 @@ def _module_layout(graph, clusters):
     """How `render` shows the modules of `graph`: 'pinned' (a scalar graph built by modules, micrograd's MLP:
     ranks and order from viz.layout, layers left to right and neurons in order, a heading per module, instead
     of Graphviz's boxes in a staircase with neurons in reverse), 'boxes' (a cluster per module call), 'plain'
-    (no modules, or clusters=False), or 'plain, boxes left out' (clusters='auto' on a graph too big for boxes).
-    `render` may still trade 'pinned' for 'boxes' or 'plain' when the pinned layout is too long (PINNED_MAX_SKIPPED).
+    (no modules, or clusters=False). With clusters='auto', `render` trades 'pinned' for 'boxes', or for
+    'plain, boxes left out' (said in the title), when the pinned layout is too long (PINNED_MAX_SKIPPED).
     """
     if clusters not in (True, False, "auto"):
         raise ValueError(f"clusters must be True, False or 'auto', got {clusters!r}")
@@ -405,9 +406,25 @@ def _module_layout(graph, clusters):
         return "plain"
     if all(n.role != COLLAPSED and (n.is_scalar or not n.op) for n in graph.nodes):
         return "pinned"
-    if clusters == "auto" and len(graph.nodes) > BOXES_MAX_NODES:
-        return "plain, boxes left out"
     return "boxes"
+
+
+def _box_crossings(graph):
+    """(edges crossing a module box's border, counted once per border) x (module boxes): see BOXES_MAX_CROSSINGS."""
+    parent = {s.id: s.parent for s in graph.scopes}
+    nodes = graph._node_index()
+    crossed = 0
+    for e in graph.edges:
+        a, b = nodes[e.src].scope, nodes[e.dst].scope
+        outer_a, outer_b = [], []
+        while a is not None:
+            outer_a.append(a)
+            a = parent[a]
+        while b is not None:
+            outer_b.append(b)
+            b = parent[b]
+        crossed += len(set(outer_a).symmetric_difference(outer_b))
+    return crossed * len(graph.scopes)
 
 
 def _ranks_skipped(columns, dot_edges):
