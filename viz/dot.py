@@ -362,8 +362,8 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
         body = _clusters(graph, members) if boxes else list(members.get(None, ()))
         body.extend(stmts_edges)
     if layout == "plain, boxes left out":
-        footer.append(f"module boxes left out: Graphviz takes minutes to lay them out on {len(graph.nodes)} "
-                      f"nodes (clusters=True draws them; max_nodes=200 folds modules into boxes)")
+        footer.append(f"module boxes left out: Graphviz would take minutes over them on these {len(graph.nodes):,} "
+                      "nodes (clusters=True draws them; max_nodes=200 folds modules into boxes)")
     if graph.hidden:
         shown = sum(1 for n in graph.nodes if n.role != COLLAPSED)  # the grey boxes stand for hidden nodes
         footer.append(f"showing {shown} of {shown + graph.hidden} nodes: {graph.hidden} hidden in grey boxes")
