@@ -96,3 +96,15 @@ def test_clusters_takes_true_false_or_auto():
         viz.draw(loss, clusters="yes")
     assert "{rank=same;" not in viz.draw(loss, clusters=False).source
     assert viz.draw(loss, clusters=True).source == viz.draw(loss).source
+
+
+def test_auto_direction_of_a_pinned_picture_follows_its_own_ranks():
+    # pinned, a wide layer's products share one rank: top to bottom, micrograd's demo was a 13:1 strip
+    # (58,310 x 4,450 pt); left to right it is 11,281 x 19,955. The lecture-sized MLP stays top to bottom.
+    def direction(loss):
+        return re.search(r"rankdir=(\w+)", viz.draw(loss).source).group(1)
+
+    assert direction(_micrograd_loss(2, [16, 16, 1])) == "LR"
+    assert direction(_micrograd_loss(2, [8, 8, 1])) == "LR"
+    assert direction(_micrograd_loss(3, [4, 4, 1])) == "TB"
+    assert re.search(r"rankdir=(\w+)", viz.draw_dot(_micrograd_loss(3, [4, 4, 1])).source).group(1) == "LR"
