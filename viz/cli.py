@@ -246,7 +246,7 @@ def _export(args):
                            "wrap the expression in sum(...) or mean(...)")
         root.backward(retain_graph=True)  # keep the graph so edge derivatives can still be evaluated
     options = {"rankdir": args.rankdir, "show": _check_show(args.show), "highlight": args.highlight,
-               "max_nodes": args.max_nodes, "clusters": not args.no_clusters, "title": args.title,
+               "max_nodes": args.max_nodes, "clusters": False if args.no_clusters else "auto", "title": args.title,
                "dpi": args.dpi, "size": args.size}
     # a dotted name is a module path ('layers.1.neurons.0.w[0,0]'): the picture's trace resolves it (Graph.node_of)
     if args.highlight is not None and args.highlight not in _labels(root) and "." not in args.highlight:

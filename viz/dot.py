@@ -56,9 +56,21 @@ MAX_TITLE_CHARS = 1000  # each title line (a chain-rule sum over many paths can 
 # a picture whose edges cross more ranks than this in all is collapsed further (a quarter fewer nodes
 # at a time).
 MAX_RANKS_CROSSED = 1200
+# A scalar module graph too big to pin gets boxes instead while (edges crossing a box's border) x (boxes) stays
+# under this; past it, with clusters='auto', no boxes: dot's time on boxes grows with both, and fastest on edges
+# that cross no border. Measured (dot, boxes drawn): MLP 64-4-1 6,300 0.3 s, 32-8-1 9,600 0.2 s, 2-12-12-1
+# 20,300 0.4 s; 2-16-16-1 43,900 6.6 s (0.6 s without boxes), 2-64-1 43,700 7.9 s, 2-24-24-1 135,000 over 90 s.
+BOXES_MAX_CROSSINGS = 25000
+# The pinned picture of a scalar module graph (see _module_layout) aligns the neurons of a layer, so an input of
+# a neuron's sum waits beside the chain of additions until its turn: its edge skips ranks, one hidden node each
+# in dot's layout, and dot's time grows faster than their number. Past MAX_RANKS_CROSSED skipped, the edge labels
+# become xlabels (placed after the layout; a label is a node of its own and doubles every rank): MLP 2-16-16-1,
+# 4,384 skipped, 22-33 s with labels, 4-5 s with xlabels; 2-64-1, 4,224 skipped: 7 minutes, 7.5 s. Past this
+# many, with clusters='auto', the picture is not pinned (2-24-24-1, 14,448 skipped: 44 s with xlabels).
+PINNED_MAX_SKIPPED = 5000
 
 
-def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=None, clusters=True,
+def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=None, clusters="auto",
          title=None, dpi=None, size=None) -> GraphPicture:
     """A `graphviz.Digraph` (subclass `GraphPicture`) of the graph that produced `root`.
 
@@ -71,7 +83,12 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
     max_nodes: collapse the picture to about this many nodes (module scopes fold into boxes first,
                then the nodes furthest from the output; see `viz.collapse`); the title says how many were
                hidden. A box that hides parameters gives their range, and lists them in its tooltip.
-    clusters:  draw each nn.Module call as a (nested) box.
+    clusters:  'auto' (the default): draw each nn.Module call as a (nested) box; a scalar graph built by modules
+               (micrograd's MLP) instead names each module in a heading above its neurons, drawn in order, while
+               that layout stays quick for Graphviz (see PINNED_MAX_SKIPPED), then boxes while they stay quick
+               (BOXES_MAX_CROSSINGS), then neither, and the title says the boxes were left out (MLP 2-24-24-1
+               on one input: 3 s without them, over a minute with them). True: headings or boxes always,
+               however long Graphviz takes. False: neither.
     title:     a line above the picture (a str with newlines: several lines); the lines of a title are
                left-aligned.
     dpi:       resolution of PNG output (Graphviz's default is 96); size: the largest size in inches,
@@ -108,8 +125,6 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
             lines.append("(complex numbers through a non-holomorphic step: no single local derivative per edge)")
         elif scalar_path:
             lines.append("(some local derivatives were freed by backward(); pass retain_graph=True to see them)")
-    if rankdir == "auto":
-        rankdir = auto_rankdir(shown)
     picture = render(shown, rankdir=rankdir, show=show, highlight_edges=on_path, title_lines=lines,
                      clusters=clusters)
     return sized(picture, dpi, size)
@@ -246,16 +261,17 @@ def _wrap(text, width=TITLE_CHARS):
 
 
 def render(graph: Graph, *, rankdir="LR", show=DEFAULT_SHOW, highlight_edges=(), title_lines=(),
-           known=None, current=None, clusters=True) -> GraphPicture:
+           known=None, current=None, clusters="auto") -> GraphPicture:
     """Write `graph` as DOT. `known`: ids whose gradient is shown (None: all), for backward steps;
     `current`: the id (or a set of ids) filled in by this step (drawn orange)."""
     with _gc_paused():
         return _render(graph, rankdir, show, highlight_edges, title_lines, known, current, clusters)
 
 
-def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, clusters):
+def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, clusters, plan=None):
     current = frozenset(current) if isinstance(current, (set, frozenset, list, tuple)) else frozenset([current])
-    if rankdir == "auto":
+    auto = rankdir == "auto"
+    if auto:
         rankdir = auto_rankdir(graph)
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
@@ -268,19 +284,21 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
         arrays += [n.grad for n in graph.nodes]
     stats = summary_table(x for x in arrays if x.__class__ is np.ndarray and x.size > 4)
     members, stmts_edges = {}, []
-    # A scalar graph built by modules (micrograd's MLP): ranks and order from viz.layout, layers left to right
-    # and neurons in order, instead of Graphviz's boxes in a staircase with neurons in reverse.
-    pin = clusters and bool(graph.scopes) and all(n.role != COLLAPSED and (n.is_scalar or not n.op)
-                                                  for n in graph.nodes)
+    if plan is None:
+        plan = _module_layout(graph, clusters), None
+    layout, label_attr = plan  # layout: 'pinned', 'boxes', 'plain', or 'plain, boxes left out'
+    pin, boxes = layout == "pinned", layout == "boxes"
     scope_parent = {s.id: s.parent for s in graph.scopes}
     # An edge label is a node of its own in dot's layout: with labels, every rank is doubled, and an edge
     # across many ranks (a weight reused at every step of a loop) becomes twice as many hidden nodes, which
     # made `dot` run for minutes on a 120-node recurrent chain. There, labels are placed after the layout
     # (xlabel): the same numbers beside the same edges, ten times faster.
-    label_attr = "xlabel" if ("derivs" in show and not pin and _ranks_crossed(graph) > MAX_RANKS_CROSSED) else "label"
+    if label_attr is None:
+        crossed = "derivs" in show and not pin and _ranks_crossed(graph) > MAX_RANKS_CROSSED
+        label_attr = "xlabel" if crossed else "label"
     dot_nodes, dot_edges = {}, []
     for n in graph.nodes:
-        stmts = members.setdefault(n.scope if clusters else None, [])
+        stmts = members.setdefault(n.scope if pin or boxes else None, [])
         if drawn_per_use(n):
             continue  # drawn next to each node that uses it, below
         stmts.append(_node_stmt(n, show, n.id in path_nodes, known, current, stats))
@@ -308,7 +326,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
                 attrs.append(f'{label_attr}="{" " if rankdir in ("TB", "BT") else ""}{dot_string(label)}"')
             if (e.src, e.dst, e.index) in highlight_edges:
                 attrs.append(EDGE_PATH)
-            if clusters and graph.scopes and enters(nodes[e.src].scope, n.scope, scope_parent):
+            if (pin or boxes) and enters(nodes[e.src].scope, n.scope, scope_parent):
                 attrs.append("minlen=2")  # see viz.layout.enters
             attr_text = f" [{' '.join(attrs)}]" if attrs else ""
             src = e.src
@@ -327,12 +345,27 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
             # Left to right, a rank is drawn bottom up: the chain runs from the last argument, so the first is on top.
             chain = pills if rankdir in ("TB", "BT") else pills[::-1]
             stmts.append(f"\t{{rank=same; {' -> '.join(chain)} [style=invis]}}\n")
-    if pin:
-        body = _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges)
-    else:
-        body = _clusters(graph, members) if clusters else list(members.get(None, ()))
-        body.extend(stmts_edges)
     footer = list(title_lines)
+    if pin:
+        columns = _pinned_columns(graph, dot_nodes, dot_edges)
+        skipped = _ranks_skipped(columns, dot_edges)
+        if skipped > PINNED_MAX_SKIPPED and clusters == "auto":
+            fallback = "boxes" if _box_crossings(graph) <= BOXES_MAX_CROSSINGS else "plain, boxes left out"
+            return _render(graph, rankdir, show, highlight_edges, title_lines, known, current, clusters,
+                           (fallback, None))
+        if skipped > MAX_RANKS_CROSSED and label_attr == "label" and "derivs" in show:
+            return _render(graph, "auto" if auto else rankdir, show, highlight_edges, title_lines, known, current,
+                           clusters, ("pinned", "xlabel"))
+        if auto and _pinned_rankdir(columns) != rankdir:
+            return _render(graph, _pinned_rankdir(columns), show, highlight_edges, title_lines, known, current,
+                           clusters, plan)
+        body = _pinned_body(graph, members, stmts_edges, dot_nodes, columns)
+    else:
+        body = _clusters(graph, members) if boxes else list(members.get(None, ()))
+        body.extend(stmts_edges)
+    if layout == "plain, boxes left out":
+        footer.append(f"module boxes left out: Graphviz would take minutes over them on these {len(graph.nodes):,} "
+                      "nodes (clusters=True draws them; max_nodes=200 folds modules into boxes)")
     if graph.hidden:
         shown = sum(1 for n in graph.nodes if n.role != COLLAPSED)  # the grey boxes stand for hidden nodes
         footer.append(f"showing {shown} of {shown + graph.hidden} nodes: {graph.hidden} hidden in grey boxes")
@@ -362,16 +395,59 @@ def _title_label(lines):
     return quoted[0] if len(quoted) == 1 else "".join(line + "\\l" for line in quoted)
 
 
-def _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges):
-    """The DOT body of a pinned picture: ranks and the order in each from viz.layout, as `rank=same` groups
-    chained by invisible edges, and a heading for each module ('MLP › Layer layers.0 › Neuron neurons.0') at
-    the top of its block, where a box would put its label.
-
-    Why headings and not boxes (clusters): Graphviz's dot reorders the nodes inside clusters in its crossing
-    minimisation whatever the invisible edges say (tried with newrank=true, clusters only where they share
-    no rank with a sibling, edges reversed inside clusters for rankdir=LR: neurons and weights still come
-    out of order on some MLPs), and the order is what makes the picture readable.
+def _module_layout(graph, clusters):
+    """How `render` shows the modules of `graph`: 'pinned' (a scalar graph built by modules, micrograd's MLP:
+    ranks and order from viz.layout, layers left to right and neurons in order, a heading per module, instead
+    of Graphviz's boxes in a staircase with neurons in reverse), 'boxes' (a cluster per module call), 'plain'
+    (no modules, or clusters=False). With clusters='auto', `render` trades 'pinned' for 'boxes', or for
+    'plain, boxes left out' (said in the title), when the pinned layout is too long (PINNED_MAX_SKIPPED).
     """
+    if clusters not in (True, False, "auto"):
+        raise ValueError(f"clusters must be True, False or 'auto', got {clusters!r}")
+    if not clusters or not graph.scopes:
+        return "plain"
+    if all(n.role != COLLAPSED and (n.is_scalar or not n.op) for n in graph.nodes):
+        return "pinned"
+    return "boxes"
+
+
+def _box_crossings(graph):
+    """(edges crossing a module box's border, counted once per border) x (module boxes): see BOXES_MAX_CROSSINGS."""
+    parent = {s.id: s.parent for s in graph.scopes}
+    nodes = graph._node_index()
+    crossed = 0
+    for e in graph.edges:
+        a, b = nodes[e.src].scope, nodes[e.dst].scope
+        outer_a, outer_b = [], []
+        while a is not None:
+            outer_a.append(a)
+            a = parent[a]
+        while b is not None:
+            outer_b.append(b)
+            b = parent[b]
+        crossed += len(set(outer_a).symmetric_difference(outer_b))
+    return crossed * len(graph.scopes)
+
+
+def _pinned_rankdir(columns):
+    """rankdir 'auto' for a pinned picture: 'LR' or 'TB', whichever comes closer to a 16:9 page. auto_rankdir's
+    estimate assumes dot's own layout, with a neuron's products beside its additions; pinned, they share a rank,
+    and a wide layer makes the widest rank hundreds of nodes long (MLP 2-16-16-1: 85 ranks, the widest 272 nodes,
+    58,310 x 4,450 pt top to bottom, 11,281 x 19,955 left to right). Width/height measured on MLPs from 2-4-1 to
+    2-16-16-1: about 1.9 x ranks/widest left to right, 3.8 x widest/ranks top to bottom."""
+    ranks, widest = len(columns), max((len(kept) for kept in columns), default=1)
+    lr, tb = 1.9 * ranks / widest, 3.8 * widest / ranks
+    return "TB" if abs(np.log(tb / 1.8)) < abs(np.log(lr / 1.8)) else "LR"
+
+
+def _ranks_skipped(columns, dot_edges):
+    """How many ranks the edges of a pinned picture skip in all: one hidden node each in Graphviz's layout."""
+    rank = {name: r for r, kept in enumerate(columns) for name, _ in kept}
+    return sum(max(abs(rank[b] - rank[a]) - 1, 0) for a, b in dot_edges)
+
+
+def _pinned_columns(graph, dot_nodes, dot_edges):
+    """The ranks of a pinned picture, first rank first: [(name, None) or (heading, [merged headings]), ...]."""
     values, position = graph._values, {n.id: k for k, n in enumerate(graph.nodes)}
     created = {}
     for name, n in dot_nodes.items():
@@ -383,9 +459,7 @@ def _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges):
     # network's own inputs, even when they need no gradient, stay at the start: the data flows from them)
     params = {name for name, n in dot_nodes.items()
               if n.role == PARAMETER or ((n.role == CONSTANT or not n.requires_grad) and n.scope is not None)}
-    headings = {f"{s.id}_heading": s.title for s in graph.scopes}
-    body = [stmt for stmts in members.values() for stmt in stmts]
-    body.extend(stmts_edges)
+    headings = {f"{s.id}_heading" for s in graph.scopes}
     columns = []
     for column in rank_order(list(dot_nodes), dot_edges, scope_of, scope_parent, created, params.__contains__,
                              header="{}_heading".format):
@@ -396,6 +470,24 @@ def _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges):
             else:
                 kept.append((name, [name] if name in headings else None))
         columns.append(kept)
+    return columns
+
+
+def _pinned_body(graph, members, stmts_edges, dot_nodes, columns):
+    """The DOT body of a pinned picture: ranks and the order in each from viz.layout, as `rank=same` groups
+    chained by invisible edges, and a heading for each module ('MLP › Layer layers.0 › Neuron neurons.0') at
+    the top of its block, where a box would put its label.
+
+    Why headings and not boxes (clusters): Graphviz's dot reorders the nodes inside clusters in its crossing
+    minimisation whatever the invisible edges say (tried with newrank=true, clusters only where they share
+    no rank with a sibling, edges reversed inside clusters for rankdir=LR: neurons and weights still come
+    out of order on some MLPs), and the order is what makes the picture readable.
+    """
+    scope_of = {name: n.scope for name, n in dot_nodes.items()}
+    scope_parent = {s.id: s.parent for s in graph.scopes}
+    headings = {f"{s.id}_heading": s.title for s in graph.scopes}
+    body = [stmt for stmts in members.values() for stmt in stmts]
+    body.extend(stmts_edges)
     first_in = []  # per column: scope -> its first node there
     for kept in columns:
         first = {}
