@@ -353,12 +353,12 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
             fallback = "boxes" if _box_crossings(graph) <= BOXES_MAX_CROSSINGS else "plain, boxes left out"
             return _render(graph, rankdir, show, highlight_edges, title_lines, known, current, clusters,
                            (fallback, None))
-        if skipped > MAX_RANKS_CROSSED and label_attr == "label" and "derivs" in show:
-            return _render(graph, "auto" if auto else rankdir, show, highlight_edges, title_lines, known, current,
-                           clusters, ("pinned", "xlabel"))
-        if auto and _pinned_rankdir(columns) != rankdir:
-            return _render(graph, _pinned_rankdir(columns), show, highlight_edges, title_lines, known, current,
-                           clusters, plan)
+        # (the columns depend on neither the labels nor the direction: one more pass settles both)
+        settled = _pinned_rankdir(columns) if auto else rankdir
+        relabel = skipped > MAX_RANKS_CROSSED and label_attr == "label" and "derivs" in show
+        if relabel or settled != rankdir:
+            return _render(graph, settled, show, highlight_edges, title_lines, known, current, clusters,
+                           ("pinned", "xlabel" if relabel else label_attr))
         body = _pinned_body(graph, members, stmts_edges, dot_nodes, columns)
     else:
         body = _clusters(graph, members) if boxes else list(members.get(None, ()))
