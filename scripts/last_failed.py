@@ -45,6 +45,8 @@ def main(cache_dir, outcome_paths):
         (cache_dir / ".gitignore").write_text("# Created by pytest automatically.\n*\n")
         (cache_dir / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n")
     record.parent.mkdir(parents=True, exist_ok=True)
+    # (Written whole as autograd_core.files.replace_file would, without importing the library: the record matters
+    # most when the library is broken.)
     staged = record.with_name(record.name + ".partial")
     staged.write_text(json.dumps(fold(last_failed, outcomes), ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(staged, record)

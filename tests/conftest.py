@@ -378,7 +378,9 @@ class _Outcomes:
         staged = f"{self.path}.partial"
         with open(staged, "w", encoding="utf-8") as out:
             json.dump({"failed": sorted(self.failed), "passed": sorted(passed)}, out)
-        os.replace(staged, self.path)  # whole or not at all: a run killed while writing leaves no half file
+        # Whole or not at all: a run killed while writing leaves no half file. (Not autograd_core.files.replace_file:
+        # the harness must record the failures of a library that does not even import.)
+        os.replace(staged, self.path)
 
 
 _CLAIMS = None
