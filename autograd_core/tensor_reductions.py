@@ -188,11 +188,11 @@ attach_methods(_Reductions, TensorMethods)
 def _tuple(dim, ndim):
     """A list of dims as NumPy's tuple (PyTorch's any() and all() over () or [] reduce no dimension, as NumPy); a 0-d
     input's dims checked, and made None (its one dimension, 0 or -1)."""
-    if ndim == 0 and dim is not None:
-        from .ops.primitive import scalar_dims  # (ops import this module)
+    from .ops.primitive import dims_named_once, scalar_dims  # (ops import this module)
 
+    if ndim == 0 and dim is not None:
         return scalar_dims(dim)
-    return tuple(dim) if isinstance(dim, list) else dim
+    return dims_named_once(tuple(dim) if isinstance(dim, list) else dim, ndim)
 
 
 def _prod_over_dims():

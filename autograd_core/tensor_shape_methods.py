@@ -138,6 +138,8 @@ class _ShapeMethods:
     def unsqueeze(self, dim):
         """x with a new axis of length 1 at position `dim` (negative counts from the end of the result)."""
         ndim = self.data.ndim
+        if not _is_dim(dim):  # (the comparison below would raise Python's words about '<=')
+            raise TypeError(f"unsqueeze(): argument 'dim' must be int, not {type(dim).__name__}")
         if not -ndim - 1 <= dim <= ndim:
             raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim - 1}, {ndim}], but got "
                              f"{dim}) (unsqueeze of a Value of {ndim} dimensions)")

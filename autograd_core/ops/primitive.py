@@ -49,6 +49,22 @@ def scalar_dims(dims):
     return None
 
 
+def dims_named_once(dims, ndim):
+    """dims (None, an int or a tuple of ints) unchanged, after PyTorch's check that no dimension of an n-d input is
+    named twice (0 and -n are one): the reductions without a gradient (any, all, count_nonzero, nanmean's count) hand
+    dims to NumPy, whose words for it are "duplicate value in 'axis'" (a ValueError; PyTorch's a RuntimeError).
+    Dims out of range are left to NumPy's AxisError (an IndexError, as PyTorch's)."""
+    if not isinstance(dims, tuple) or ndim == 0:
+        return dims
+    wrapped = [d % ndim if isinstance(d, numbers.Integral) and -ndim <= d < ndim else d for d in dims]
+    for i, d in enumerate(wrapped):
+        if d in wrapped[:i]:
+            from ..errors import ShapeError  # (a RuntimeError and a ValueError, as sum()'s for the same mistake)
+
+            raise ShapeError(f"dim {d} appears multiple times in the list of dims (repeated axis in {dims})")
+    return dims
+
+
 class Primitive:
     """A differentiable operation: `forward` on NumPy data, `vjps[i]` for the edge to input i.
 

@@ -21,7 +21,7 @@ from ..sparse_array import SparseData
 from .elementwise import data_of, log, sigmoid, sqrt, where
 from .index import as_value
 from .nondifferentiable import refuse_complex_in_words, without_derivative, without_gradient
-from .primitive import Primitive, scalar_dims
+from .primitive import Primitive, dims_named_once, scalar_dims
 
 # ----------------------------------------------------------------------------------------------------
 # Smooth functions.
@@ -372,6 +372,7 @@ def count_nonzero(input, dim=None):
         axis = scalar_dims(axis)
     if axis == ():  # PyTorch's dim=() or [] counts over every dimension (NumPy's axis=() over none)
         axis = None
+    axis = dims_named_once(axis, data.ndim)
     return as_value(np.asarray(np.count_nonzero(data, axis=axis), dtype=np.int64))
 
 

@@ -23,7 +23,7 @@ from .arrange import movedim, take_along_dim
 from .elementwise import where
 from .index import as_value, check_dim
 from .nondifferentiable import refuse_complex_in_words, without_gradient
-from .primitive import scalar_dims
+from .primitive import dims_named_once, scalar_dims
 from .shape import reshape, stack, swapaxes
 from .special import logaddexp
 from .scan import _nan_of_empty, _picked, _shared_by_ties, cumsum, sort
@@ -40,7 +40,7 @@ def _axis(dim, ndim=None):
     if ndim == 0 and dim is not None:
         return scalar_dims(dim)
     if isinstance(dim, (tuple, list)):
-        return tuple(dim) if dim else None
+        return dims_named_once(tuple(dim), ndim) if dim else None
     return dim
 
 
