@@ -67,3 +67,13 @@ def test_unsqueezes_dim_must_be_an_int_as_pytorchs(torch, dim):
 
 def test_unsqueeze_takes_numpys_integers():
     assert Value(np.ones((2, 3))).unsqueeze(np.int64(-1)).shape == (2, 3, 1)
+
+
+@pytest.mark.parametrize("dim", [-3, (0, 2), 5], ids=repr)
+def test_count_nonzeros_dim_out_of_range_is_pytorchs_words(torch, dim):
+    data = np.ones((2, 3))
+    with pytest.raises(IndexError) as theirs:
+        torch.count_nonzero(torch.tensor(data), dim=dim)
+    with pytest.raises(IndexError) as ours:
+        ag.count_nonzero(Value(data), dim=dim)
+    assert str(ours.value) == str(theirs.value)

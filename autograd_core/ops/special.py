@@ -373,7 +373,13 @@ def count_nonzero(input, dim=None):
     if axis == ():  # PyTorch's dim=() or [] counts over every dimension (NumPy's axis=() over none)
         axis = None
     axis = dims_named_once(axis, data.ndim)
-    return as_value(np.asarray(np.count_nonzero(data, axis=axis), dtype=np.int64))
+    try:
+        counts = np.count_nonzero(data, axis=axis)
+    except np.exceptions.AxisError as err:  # NumPy's words ('axis 3 is out of bounds ...'): PyTorch's
+        from ..errors import axis_error_in_pytorchs_words
+
+        raise axis_error_in_pytorchs_words(err) from None
+    return as_value(np.asarray(counts, dtype=np.int64))
 
 
 # PyTorch's names of the inputs, so that torch.log1p(input=x) and torch.atan2(x, other=y) work (defarguments).
