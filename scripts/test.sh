@@ -45,8 +45,13 @@ stop_background() {
 }
 # pytest's record of the last failures (for a later `scripts/test.sh --lf`) gets each pass's outcomes once its
 # processes have ended, or, when the script is stopped, what they wrote before (see the suite's comment below).
+# With a title (a pass that ended), the pass's counts added up are said first: each process's closing line counts
+# only the tests it ran.
 record_outcomes() {
     local outcomes=("$requests"/outcomes.*.json)
+    if [ $# -gt 0 ]; then
+        .venv/bin/python scripts/suite_total.py "$1" "$requests"/outcomes.{0,1}.json || true
+    fi
     if [ -e "${outcomes[0]}" ]; then
         .venv/bin/python scripts/last_failed.py .pytest_cache "${outcomes[@]}" || true
         rm -f "${outcomes[@]}"
@@ -58,7 +63,7 @@ trap 'exit 130' INT TERM
 # (tests/conftest.py's _ClaimedTests: each starts at the head of its half of the list, then takes what the other has
 # not yet started), with the same balance as xdist's work stealing and without its cost per test: each worker sent
 # each report to xdist's controller, a third process on the same 2 cores (~1.3 ms of CPU a test, ~40,000 tests).
-# The second process's output follows the first's.
+# The second process's output follows the first's, then the two processes' counts added up.
 mkdir "$requests/claims"
 shares=(env AUTOGRAD_CORE_TEST_CLAIMS="$requests/claims" AUTOGRAD_CORE_TEST_TORCH_LOG="$requests/asked")
 status=0
@@ -73,9 +78,9 @@ background+=("$!")
     .venv/bin/python -m pytest -q -p no:cacheprovider || status=$?
 wait "${background[-1]}" || status=$?
 background=()  # (ended and reaped: its pid may be another process's by the time this script ends)
-record_outcomes
 echo "test.sh: the other process of the suite:"
 cat "$requests/suite.1.out"
+record_outcomes "the whole suite, both processes"
 if [ "$status" -ne 0 ]; then
     exit "$status"
 fi
@@ -115,6 +120,7 @@ if [ -s "$requests/list" ] && .venv/bin/python -c "import torch" >/dev/null 2>&1
         background=()
         echo "test.sh: the other share of the run without PyTorch:"
         cat "$requests/share.1.out"
+        record_outcomes "the run without PyTorch, both shares"
     fi
     record_outcomes
     for share_status in "$status" "$other_status"; do

@@ -29,6 +29,9 @@ _spec.loader.exec_module(split_listed)
 _spec = importlib.util.spec_from_file_location("last_failed", ROOT / "scripts" / "last_failed.py")
 last_failed = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(last_failed)
+_spec = importlib.util.spec_from_file_location("suite_total", ROOT / "scripts" / "suite_total.py")
+suite_total = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(suite_total)
 
 
 def _modules(folder, functions):
@@ -236,6 +239,8 @@ def test_after_a_shared_run_lf_reruns_the_failures_of_both_processes(tmp_path):
         assert process.returncode == 1, out
     assert [json.loads(path.read_text())["failed"] for path in outcomes] == [
         ["test_ten.py::test_2"], ["test_ten.py::test_7", "test_ten.py::test_9"]]
+    counts, _ = suite_total.total([json.loads(path.read_text()) for path in outcomes])
+    assert counts == {"failed": 3, "passed": 7}  # pytest's own counts of the two halves, added up
     last_failed.main(cache, outcomes)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRAD_CORE_TEST_")}
     rerun = subprocess.run([sys.executable, "-m", "pytest", "--lf", "-v", "-c", os.devnull, "--rootdir",
@@ -246,14 +251,17 @@ def test_after_a_shared_run_lf_reruns_the_failures_of_both_processes(tmp_path):
     assert ran == [f"test_{i}" for i in failing], rerun.stdout
 
 
-def test_the_suite_block_folds_both_processes_outcomes_into_the_record(tmp_path):
+def test_the_suite_block_folds_both_processes_outcomes_into_the_record_and_says_their_total(tmp_path):
     """test.sh's suite block (from `requests=` to its record_outcomes) with a stand-in for .venv/bin/python whose
-    `-m pytest` writes its process's outcomes (one failure each) and fails: the record then holds both failures."""
+    `-m pytest` writes its process's outcomes (one failure each, and 2 or 3 passes) and fails: the record then holds
+    both failures, and the last line adds both processes' counts up."""
     script = (ROOT / "scripts" / "test.sh").read_text()
     start = script.index('requests="$(mktemp -d)"')
-    block = script[start:script.index("\nrecord_outcomes\n", start) + len("\nrecord_outcomes\n")]
+    end = script.index("\n", script.index('\nrecord_outcomes "the whole suite', start) + 1) + 1
+    block = script[start:end]
     (tmp_path / "scripts").mkdir()
     shutil.copy(ROOT / "scripts" / "last_failed.py", tmp_path / "scripts")
+    shutil.copy(ROOT / "scripts" / "suite_total.py", tmp_path / "scripts")
     python = tmp_path / ".venv" / "bin" / "python"
     python.parent.mkdir(parents=True)
     python.write_text(f"""#!{sys.executable}
@@ -262,7 +270,8 @@ if sys.argv[1] != "-m":
     sys.exit(subprocess.call([{sys.executable!r}] + sys.argv[1:]))
 share = os.environ["AUTOGRAD_CORE_TEST_SHARE"][0]
 with open(os.environ["AUTOGRAD_CORE_TEST_OUTCOMES"], "w") as out:
-    json.dump({{"failed": ["t::share" + share], "passed": []}}, out)
+    json.dump({{"failed": ["t::share" + share], "passed": [], "seconds": 60.5 + int(share),
+               "counts": {{"failed": 1, "passed": 2 + int(share), "warnings": 1}}}}, out)
 sys.exit(1)
 """)
     python.chmod(0o755)
@@ -271,3 +280,16 @@ sys.exit(1)
     assert result.returncode == 0, result.stderr
     record = json.loads((tmp_path / ".pytest_cache" / "v" / "cache" / "lastfailed").read_text())
     assert record == {"t::share0": True, "t::share1": True}
+    assert result.stdout.splitlines()[-1] == (
+        "test.sh: the whole suite, both processes: 2 failed, 5 passed, 2 warnings in 61.50s (0:01:01)")
+
+
+def test_the_total_adds_the_counts_up_in_pytests_order_and_says_a_process_that_did_not_finish(tmp_path, capsys):
+    counts, seconds = suite_total.total([{"counts": {"passed": 18972, "skipped": 3}, "seconds": 317.2},
+                                         {"counts": {"passed": 21037, "xfailed": 1, "failed": 2}, "seconds": 300.0}])
+    assert suite_total.line(counts, seconds) == "2 failed, 40,009 passed, 3 skipped, 1 xfailed in 317.20s (0:05:17)"
+    assert suite_total.line({}, 0.4) == "no tests ran in 0.40s"
+    (tmp_path / "outcomes.0.json").write_text(json.dumps({"counts": {"passed": 4}, "seconds": 2.0}))
+    suite_total.main("the pass", [tmp_path / "outcomes.0.json", tmp_path / "outcomes.1.json"])
+    assert capsys.readouterr().out == (
+        "test.sh: the pass: 4 passed in 2.00s (and 1 process that did not finish, not counted)\n")
