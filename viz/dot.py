@@ -552,6 +552,18 @@ def _is_node_id(graph, key):
     return isinstance(key, str) and key[:1] in "nc" and key in graph._node_index()
 
 
+# Spaces about as wide as what they stand for (digits are all as wide as a figure space in the fonts Graphviz uses)
+_BLANKS = str.maketrans({**dict.fromkeys("0123456789", "\u2007"), ".": "\u2008", ",": "\u2008", "-": "\u2004",
+                         "[": "\u2004", "]": "\u2004"})
+
+
+def blank_like(text):
+    """Blank space about as wide as `text`: digits as figure spaces, '.' as punctuation spaces, letters as figure
+    spaces (a backward step's frame keeps an unknown gradient's cell as wide as the number it will show)."""
+    blank = text.translate(_BLANKS)
+    return "".join(c if c.isspace() else "\u2007" for c in blank)
+
+
 def _node_stmt(n, show, on_path, known, current, stats):
     if n.role == COLLAPSED:
         label = "\\n".join(dot_string(line) for line in [n.label, *summary_lines(n, show)])
@@ -580,7 +592,9 @@ def _node_stmt(n, show, on_path, known, current, stats):
         cells.append(f"<td>data {value_summary(n.data, stats)}</td>")  # digits only: no escaping
     if "grad" in show and n.requires_grad:
         if known is not None and n.id not in known:
-            cells.append('<td><font color="#94a3b8">grad ?</font></td>')
+            # as wide as the number the later frames write there: a slide sequence of frames must not jump
+            pad = "" if n.grad is None else blank_like(value_summary(n.grad, stats)[1:])
+            cells.append(f'<td><font color="#94a3b8">grad ?{pad}</font></td>')
         elif n.grad is None:
             cells.append('<td><font color="#94a3b8">grad —</font></td>')
         else:
