@@ -194,3 +194,52 @@ def test_cli_steps_as_png_frames_at_slide_resolution(tmp_path):
     assert abs(width[0] / width[1] - 150 / 96) < 0.05  # drawn at --dpi
     r = run_cli("export", "w*x", "--set", "w=1", "--set", "x=2", "--steps-format", "png", "-o", "a.svg", cwd=tmp_path)
     assert r.returncode == 2 and "--steps-format png applies to the frames of --steps" in r.stderr.decode()
+
+
+def test_font_and_background_for_slides(monkeypatch):
+    # A teacher's slide has its own font and colour: the pictures were always Helvetica on white
+    monkeypatch.setattr(fonts, "_families", frozenset({"noto sans", "wenquanyi micro hei"}))
+    model_loss, w = neuron()
+    pic = viz.draw(model_loss, font="WenQuanYi Micro Hei", background="transparent")
+    assert pic.graph_attr["bgcolor"] == "transparent"
+    assert all(a["fontname"] == "WenQuanYi Micro Hei" for a in (pic.graph_attr, pic.node_attr, pic.edge_attr))
+    assert "Helvetica" not in pic.source
+    default = viz.draw(model_loss)
+    assert "bgcolor" not in default.graph_attr and default.graph_attr["fontname"] == "Helvetica"
+    from autograd_core import nn  # module headings (bold) take the family too
+    mlp = nn.MLP(2, [2, 1], rng=0)
+    out = mlp([Value(1.0), Value(-1.0)])
+    headed = viz.draw(out, font="Noto Sans", background="#fff8e1")
+    assert 'fontname="Noto Sans Bold"' in headed.source and "Helvetica" not in headed.source
+    assert headed.graph_attr["bgcolor"] == "#fff8e1"
+    for bad in ("red; x", "#12345", ""):
+        with pytest.raises(ValueError, match="background must be"):
+            viz.draw(model_loss, background=bad)
+    with pytest.raises(ValueError, match="font must be"):
+        viz.draw(model_loss, font='a"b')
+    frames = viz.backward_steps(model_loss, font="Noto Sans", background="transparent")
+    assert all(f.node_attr["fontname"] == "Noto Sans" and f.graph_attr["bgcolor"] == "transparent" for f in frames)
+
+
+def test_a_font_that_is_not_installed_is_said(monkeypatch):
+    # fontconfig silently draws a missing family in another font: the teacher would not know why
+    monkeypatch.setattr(fonts, "_families", frozenset({"dejavu sans", "wenquanyi micro hei"}))
+    loss, _ = neuron()
+    with pytest.warns(viz.MissingFontWarning, match="no installed font is called 'Comic Sans'"):
+        viz.draw(loss, font="Comic Sans")
+    with pytest.warns(viz.MissingFontWarning) as said:
+        viz.backward_steps(loss, font="Comic Sans")
+    assert len(said) == 1  # once, not once per frame
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name in ("WenQuanYi Micro Hei", "dejavu sans", "Helvetica", "Times-Roman", "sans-serif"):
+            viz.draw(loss, font=name)
+
+
+def test_cli_font_and_background(tmp_path):
+    r = run_cli("export", "w*x", "--set", "w=2", "--set", "x=3", "--backward", "--font", "DejaVu Sans",
+                "--background", "transparent", "-f", "dot", "-o", "-", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert 'fontname="DejaVu Sans"' in r.stdout.decode() and "bgcolor=transparent" in r.stdout.decode()
+    r = run_cli("export", "w*x", "--set", "w=2", "--set", "x=3", "--background", "red;", "-o", "x.svg", cwd=tmp_path)
+    assert r.returncode == 2 and "background must be" in r.stderr.decode()

@@ -158,6 +158,11 @@ def build_parser():
                     help="layout direction (default auto: LR, or TB for a long chain)")
     ex.add_argument("--dpi", type=float, help="resolution of PNG output, --steps frames included (default 96)")
     ex.add_argument("--size", metavar="W[,H]", help="largest picture size in inches, e.g. 8,5 (scaled down to fit)")
+    ex.add_argument("--font", metavar="FAMILY",
+                    help="the font of every text, e.g. \"Noto Sans CJK SC\" (default Helvetica; `fc-list : family` "
+                         "lists the installed fonts)")
+    ex.add_argument("--background", metavar="COLOUR",
+                    help="transparent (for slides of any colour), a colour name or #rrggbb (default white)")
     ex.add_argument("--show", default=",".join(sorted(DEFAULT_SHOW)), metavar="ITEMS",
                     help="comma list of data,grad,shape,derivs (default: all)")
     ex.add_argument("--highlight", metavar="NAME",
@@ -273,7 +278,7 @@ def _export(args):
         root.backward(retain_graph=True)  # keep the graph so edge derivatives can still be evaluated
     options = {"rankdir": args.rankdir, "show": _check_show(args.show), "highlight": args.highlight,
                "max_nodes": args.max_nodes, "clusters": False if args.no_clusters else "auto", "title": args.title,
-               "dpi": args.dpi, "size": args.size}
+               "dpi": args.dpi, "size": args.size, "font": args.font, "background": args.background}
     # a dotted name is a module path ('layers.1.neurons.0.w[0,0]'): the picture's trace resolves it (Graph.node_of)
     if args.highlight is not None and args.highlight not in _labels(root) and "." not in args.highlight:
         raise CliError(f"--highlight {args.highlight[:40]!r}: no variable of that name in the graph "
@@ -423,7 +428,8 @@ def _write_steps(root, args, count, deadline):
     written = 0
     fmt = args.steps_format or "svg"
     frames = iter_backward_steps(root, rankdir=args.rankdir, show=_check_show(args.show), max_steps=args.max_frames,
-                                 by=args.steps_by, dpi=args.dpi, size=args.size)
+                                 by=args.steps_by, dpi=args.dpi, size=args.size, font=args.font,
+                                 background=args.background)
     for k, frame in enumerate(frames):
         try:
             data = render_bytes(frame, fmt, timeout=_time_left(deadline, args))

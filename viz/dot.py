@@ -13,12 +13,14 @@ in the size of the graph and deterministic: node ids come from the traversal ord
 from __future__ import annotations
 
 import math
+import re
 
 import graphviz
 import numpy as np
 
 from .chain import chain_rule, check_differentiable, path_edges, symbol
 from .collapse import collapse
+from .fonts import check_font
 from .graph import (
     COLLAPSED, CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, Graph, _gc_paused, summary_table, trace,
 )
@@ -71,7 +73,7 @@ PINNED_MAX_SKIPPED = 5000
 
 
 def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=None, clusters="auto",
-         title=None, dpi=None, size=None) -> GraphPicture:
+         title=None, dpi=None, size=None, font=None, background=None) -> GraphPicture:
     """A `graphviz.Digraph` (subclass `GraphPicture`) of the graph that produced `root`.
 
     root:      a Value, or a `Graph` from `viz.trace`.
@@ -93,6 +95,11 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
                left-aligned.
     dpi:       resolution of PNG output (Graphviz's default is 96); size: the largest size in inches,
                'W,H' or a number (Graphviz `size`; the picture is scaled down to fit, never up).
+    font:      the font family of every text ('Noto Sans CJK SC', 'Times-Roman'; default Helvetica, which
+               fontconfig maps to a sans-serif font it has); a name no installed font has is warned about
+               (`MissingFontWarning`), as fontconfig would silently use another.
+    background: 'transparent' (for a slide of any colour: PNG and SVG keep the alpha) or a colour ('#fff8e1',
+               'white'); default: none written, which Graphviz draws white.
     rankdir 'auto' picks 'LR', or 'TB' when the graph is a long chain (an LR picture would be a thin strip).
     Complex Values are drawn with their numbers as Python writes them ('1+2j'; arrays: their mean and largest
     |z|) and PyTorch's grads; an edge between complex scalars carries f'(z) where the operation is holomorphic, its
@@ -127,7 +134,7 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
             lines.append("(some local derivatives were freed by backward(); pass retain_graph=True to see them)")
     picture = render(shown, rankdir=rankdir, show=show, highlight_edges=on_path, title_lines=lines,
                      clusters=clusters)
-    return sized(picture, dpi, size)
+    return styled(sized(picture, dpi, size), font, background)
 
 
 def draw_dot(root, format="svg", rankdir="LR") -> GraphPicture:
@@ -154,6 +161,29 @@ def sized(picture, dpi=None, size=None):
             raise ValueError(f"size must be W,H or W in inches (0 < W, H <= 1000), got {size!r}")
         picture.graph_attr["size"] = ",".join(f"{p:g}" for p in parts)
     return picture
+
+
+def styled(picture, font=None, background=None):
+    """Set the picture's font family (every text of it) and background ('transparent' or a colour); None: unchanged."""
+    if font is not None:
+        if not isinstance(font, str) or not font.strip() or any(c in font for c in '"\\\n<>'):
+            raise ValueError(f"font must be a font family name such as 'Noto Sans CJK SC', got {font!r}")
+        check_font(font)
+        for attrs in (picture.graph_attr, picture.node_attr, picture.edge_attr):
+            attrs["fontname"] = font
+        # module headings and box labels are bold: Graphviz's own name for that is 'Helvetica-Bold', fontconfig's
+        # for any other family 'NAME Bold'
+        picture.body[:] = [stmt.replace(f'fontname="{FONT}-Bold"', f'fontname="{font} Bold"')
+                           for stmt in picture.body]
+    if background is not None:
+        if not isinstance(background, str) or not BACKGROUND.fullmatch(background):
+            raise ValueError(f"background must be 'transparent', a colour name ('white') or '#rrggbb' / '#rrggbbaa', "
+                             f"got {background!r}")
+        picture.graph_attr["bgcolor"] = background
+    return picture
+
+
+BACKGROUND = re.compile(r"transparent|[A-Za-z][A-Za-z0-9]*|#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?")
 
 
 def _number_or_none(x):

@@ -130,7 +130,7 @@ def export_bytes(root, fmt, timeout=None, **draw_options) -> bytes:
 
         return explore(root, title=draw_options.get("title"), highlight=draw_options.get("highlight")).html.encode()
     if fmt == "json":
-        draw_options = {k: v for k, v in draw_options.items() if k not in ("dpi", "size")}
+        draw_options = {k: v for k, v in draw_options.items() if k not in ("dpi", "size", "font", "background")}
     if fmt == "json":
         graph = root if isinstance(root, Graph) else trace(root)
         return to_json(collapse(graph, draw_options.get("max_nodes"))).encode("utf-8")

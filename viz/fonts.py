@@ -106,3 +106,44 @@ def warn_missing(source, fmt, stacklevel=3):
         warnings.warn(f"no font on this machine has the character{'s' if len(missing) > 1 else ''} {shown}: the "
                       f"{fmt.upper()} shows {'them' if len(missing) > 1 else 'it'} as empty boxes; {FONT_HINT}",
                       MissingFontWarning, stacklevel=stacklevel)
+
+
+# Names Graphviz resolves itself (its PostScript fonts) or that fontconfig treats as aliases: never "not installed".
+GRAPHVIZ_FONTS = ("avantgarde", "bookman", "courier", "helvetica", "newcenturyschlbk", "palatino", "symbol", "times",
+                  "zapfchancery", "zapfdingbats", "sans", "sans-serif", "serif", "monospace", "mono")
+_families = None  # lower-cased family names fontconfig lists; False: unknown
+
+
+def font_families():
+    """The family names of the installed fonts (lower case, every name a font gives itself: 'wenquanyi micro hei',
+    '文泉驿微米黑'), from `fc-list : family`; None when fontconfig's `fc-list` is missing or fails."""
+    global _families
+    if _families is None:
+        _families = _read_families() or False
+    return _families or None
+
+
+def _read_families():
+    program = shutil.which("fc-list")
+    if program is None:
+        return None
+    try:
+        done = subprocess.run([program, ":", "family"], capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    names = done.stdout.decode("utf-8", "replace").replace("\n", ",").split(",")
+    return frozenset(name.strip().lower() for name in names if name.strip()) or None
+
+
+def check_font(name, families=None, stacklevel=4):
+    """Warn (`MissingFontWarning`) when no installed font is called `name`: fontconfig would silently draw the text
+    in another font. Graphviz's own PostScript names (Helvetica, Times-Roman) and the generic names (sans, serif)
+    always resolve; nothing is said when the fonts cannot be listed."""
+    families = font_families() if families is None else families
+    base = name.lower().split("-")[0].strip()
+    if not families or base in GRAPHVIZ_FONTS or name.lower().strip() in families:
+        return
+    warnings.warn(f"no installed font is called {name!r}: Graphviz draws the text in a font it finds instead "
+                  "(`fc-list : family` lists the installed fonts)", MissingFontWarning, stacklevel=stacklevel)

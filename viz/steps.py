@@ -10,11 +10,14 @@ again, so they work on a graph whose saved values were freed.
 
 from __future__ import annotations
 
+import warnings
+
 from autograd_core import Value
 from autograd_core.backward_order import toposort
 
 from .chain import symbol
-from .dot import DEFAULT_SHOW, render, sized
+from .dot import DEFAULT_SHOW, render, sized, styled
+from .fonts import MissingFontWarning
 from .labels import operation_texts, rule_text, with_argument_names
 from .texts import complex_text
 from .graph import trace
@@ -31,15 +34,15 @@ def backward_order(root, graph=None):
 
 
 def backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STEPS, by="node", dpi=None,
-                   size=None):
+                   size=None, font=None, background=None):
     """One `GraphPicture` per backward step (the order of `toposort(root)` reversed), titled with its
     arithmetic; a list of `iter_backward_steps` (see there) which, ending a notebook cell, shows every frame."""
     return StepPictures(iter_backward_steps(root, rankdir=rankdir, show=show, max_steps=max_steps, by=by, dpi=dpi,
-                                            size=size))
+                                            size=size, font=font, background=background))
 
 
 def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STEPS, by="node", dpi=None,
-                        size=None):
+                        size=None, font=None, background=None):
     """One `GraphPicture` per backward step (the order of `toposort(root)` reversed), made one at a time
     (the CLI writes each before drawing the next), titled with the step's arithmetic.
 
@@ -49,7 +52,8 @@ def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MA
     by:        'node' (one frame per node) or 'module' (one frame per run of nodes of the same module in the
                backward order: layer by layer on an MLP; nodes outside modules still get a frame each).
     max_steps: refuse graphs with more frames than this (one picture each would be unreadable anyway).
-    dpi, size: each frame's PNG resolution and largest size in inches, as for `draw` (slides: dpi=200).
+    dpi, size, font, background: each frame's PNG resolution, largest size in inches, font family and background,
+               as for `draw` (slides: dpi=200, background='transparent').
     Each frame's `.step` is a dict {'index', 'node', 'nodes', 'known'}: the frame number, the (last) node id
     whose gradient it fills in, all of them, and the ids whose gradients are known after it.
     """
@@ -59,7 +63,8 @@ def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MA
         raise TypeError(f"backward_steps: expected the output Value after its backward(), got "
                         f"{type(root).__name__}; a traced or saved Graph keeps no backward order (draw it with "
                         "viz.draw)")
-    sized(GraphPicture(), dpi, size)  # a wrong dpi or size is refused before any frame is drawn
+    # a wrong dpi, size, font or background is refused (an unknown font warned about) before any frame is drawn
+    styled(sized(GraphPicture(), dpi, size), font, background)
     if root.grad is None:
         raise ValueError("backward_steps: run root.backward() first; frames show the gradients it stored")
     graph = trace(root)
@@ -86,8 +91,10 @@ def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MA
             title += [step_arithmetic(graph, i, uses, inputs) for i in group[:3]]
             if len(group) > 3:
                 title.append(f"… and {len(group) - 3} more")
-        picture = sized(render(graph, rankdir=rankdir, show=show, title_lines=title, known=set(known),
-                               current=set(group)), dpi, size)
+        picture = render(graph, rankdir=rankdir, show=show, title_lines=title, known=set(known), current=set(group))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MissingFontWarning)  # said once, above, not once per frame
+            picture = styled(sized(picture, dpi, size), font, background)
         picture.step = {"index": k, "node": group[-1], "nodes": list(group),
                         "known": sorted(known, key=lambda i: int(i[1:]))}
         yield picture
