@@ -9,6 +9,7 @@ import subprocess
 import sys
 import warnings
 
+import numpy as np
 import pytest
 
 from autograd_core import Value, viz
@@ -243,3 +244,39 @@ def test_cli_font_and_background(tmp_path):
     assert 'fontname="DejaVu Sans"' in r.stdout.decode() and "bgcolor=transparent" in r.stdout.decode()
     r = run_cli("export", "w*x", "--set", "w=2", "--set", "x=3", "--background", "red;", "-o", "x.svg", cwd=tmp_path)
     assert r.returncode == 2 and "background must be" in r.stderr.decode()
+
+
+def test_expressions_take_names_with_subscripts_and_in_any_script():
+    # The notes write z = x₁w₁ + x₂w₂ + b and 损失: `w₁` was a syntax error, `--set w₁=…` drew "w1" (NFKC), and a
+    # program could not assign 损失 = … (its names had to be ASCII)
+    from autograd_core.viz.expr import ExprError, evaluate_program, parse_assignment, parse_constant
+
+    variables = dict([parse_assignment("w₁=0.5"), parse_assignment("w₂=-0.3"), parse_assignment("b=0.1"),
+                      parse_constant("x₁=1"), parse_constant("x₂=-1")])
+    assert sorted(variables) == ["b", "w₁", "w₂", "x₁", "x₂"]
+    loss = evaluate_program("z = x₁*w₁ + x₂*w₂ + b; a = sigmoid(z); 损失 = (a - 1)**2", variables)
+    assert loss.label == "损失"
+    loss.backward()
+    labels = {n.label for n in viz.trace(loss).nodes}
+    assert {"w₁", "w₂", "x₁", "x₂", "z", "a", "损失"} <= labels
+    a = 1 / (1 + np.exp(-(0.5 + 0.3 + 0.1)))
+    assert np.isclose(variables["w₁"].grad, 2 * (a - 1) * a * (1 - a) * 1.0)
+    assert parse_assignment("ｗ₁=1")[0] == "w₁"  # NFKC as Python reads names, the subscript kept
+    with pytest.raises(ExprError, match=r"unknown name 'x₃' at column 6"):  # the user's column, not ast's bytes
+        evaluate_program("w₁ + x₃", variables)
+    with pytest.raises(ExprError, match=r"unknown name 'q' at column 6"):
+        evaluate_program("损失 + q", {"损失": Value(1.0, label="损失")})
+    with pytest.raises(ExprError, match="a subscript .* may only end or continue a name"):
+        evaluate_program("2₁ * w₁", variables)
+    with pytest.raises(ExprError, match="not a valid variable name"):
+        parse_assignment("₁w=1")
+
+
+@needs_dot
+def test_cli_lecture_neuron_with_subscripts(tmp_path):
+    r = run_cli("export", "z = x₁*w₁ + x₂*w₂ + b; a = sigmoid(z); 损失 = (a - 1)**2", "--const", "x₁=1", "--const",
+                "x₂=-1", "--set", "w₁=0.5", "--set", "w₂=-0.3", "--set", "b=0.1", "--backward", "--highlight", "w₁",
+                "-o", "neuron.svg", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    svg = (tmp_path / "neuron.svg").read_text()
+    assert "∂损失/∂w₁" in svg and ">w₁<" in svg and "x₁ = 1" in svg
