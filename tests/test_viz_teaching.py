@@ -280,3 +280,22 @@ def test_cli_lecture_neuron_with_subscripts(tmp_path):
     assert r.returncode == 0, r.stderr
     svg = (tmp_path / "neuron.svg").read_text()
     assert "∂损失/∂w₁" in svg and ">w₁<" in svg and "x₁ = 1" in svg
+
+
+def test_size_with_bang_scales_up_to_fill_a_slide():
+    # size= only scaled down: a small graph stayed small on a 1920-px slide, and 'W,H!' (Graphviz's way) was refused
+    loss, _ = neuron()
+    assert viz.draw(loss, size="8,4.5!").graph_attr["size"] == "8,4.5!"
+    assert viz.draw(loss, size="8,4.5").graph_attr["size"] == "8,4.5"
+    assert viz.backward_steps(loss, size=" 8,4.5! ")[0].graph_attr["size"] == "8,4.5!"
+    for bad in ("!", "8,!", "8,4.5!!", "-1!"):
+        with pytest.raises(ValueError, match="size must be"):
+            viz.draw(loss, size=bad)
+
+
+@needs_dot
+def test_cli_size_fill_makes_slide_pixels(tmp_path):
+    r = run_cli("export", "tanh(w*x)", "--set", "w=1", "--set", "x=2", "--backward", "--size", "8,4.5!", "--dpi", "240",
+                "-o", "f.png", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert int.from_bytes((tmp_path / "f.png").read_bytes()[16:20], "big") == 1920  # 8 in x 240 dpi

@@ -157,7 +157,9 @@ def build_parser():
     ex.add_argument("--rankdir", choices=DIRECTIONS, default="auto",
                     help="layout direction (default auto: LR, or TB for a long chain)")
     ex.add_argument("--dpi", type=float, help="resolution of PNG output, --steps frames included (default 96)")
-    ex.add_argument("--size", metavar="W[,H]", help="largest picture size in inches, e.g. 8,5 (scaled down to fit)")
+    ex.add_argument("--size", metavar="W[,H]",
+                    help="largest picture size in inches, e.g. 8,5 (scaled down to fit); 8,4.5! also scales up to "
+                         "fill it")
     ex.add_argument("--font", metavar="FAMILY",
                     help="the font of every text, e.g. \"Noto Sans CJK SC\" (default Helvetica; `fc-list : family` "
                          "lists the installed fonts)")

@@ -94,7 +94,8 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
     title:     a line above the picture (a str with newlines: several lines); the lines of a title are
                left-aligned.
     dpi:       resolution of PNG output (Graphviz's default is 96); size: the largest size in inches,
-               'W,H' or a number (Graphviz `size`; the picture is scaled down to fit, never up).
+               'W,H' or a number (Graphviz `size`; the picture is scaled down to fit, never up), or 'W,H!' to scale
+               up as well, until the picture fills W or H (a 16:9 slide 1920 px wide: size='8,4.5!', dpi=240).
     font:      the font family of every text ('Noto Sans CJK SC', 'Times-Roman'; default Helvetica, which
                fontconfig maps to a sans-serif font it has); a name no installed font has is warned about
                (`MissingFontWarning`), as fontconfig would silently use another.
@@ -155,11 +156,15 @@ def sized(picture, dpi=None, size=None):
             raise ValueError(f"dpi must be a number between 10 and 1200, got {dpi!r}")
         picture.graph_attr["dpi"] = f"{value:g}"
     if size is not None:
-        parts = list(size) if isinstance(size, (tuple, list)) else str(size).split(",")
+        # 'W,H!': scaled up as well as down, until it fills W or H (Graphviz's '!'): a slide's exact width in pixels
+        fill = isinstance(size, str) and size.strip().endswith("!")
+        text = str(size).strip()
+        parts = list(size) if isinstance(size, (tuple, list)) else (text[:-1] if fill else text).split(",")
         parts = [_number_or_none(p) for p in parts]
         if not 1 <= len(parts) <= 2 or not all(p is not None and 0 < p <= 1000 for p in parts):
-            raise ValueError(f"size must be W,H or W in inches (0 < W, H <= 1000), got {size!r}")
-        picture.graph_attr["size"] = ",".join(f"{p:g}" for p in parts)
+            raise ValueError(f"size must be W,H or W in inches (0 < W, H <= 1000), and W,H! to scale up as well as "
+                             f"down, got {size!r}")
+        picture.graph_attr["size"] = ",".join(f"{p:g}" for p in parts) + ("!" if fill else "")
     return picture
 
 
