@@ -299,3 +299,30 @@ def test_cli_size_fill_makes_slide_pixels(tmp_path):
                 "-o", "f.png", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert int.from_bytes((tmp_path / "f.png").read_bytes()[16:20], "big") == 1920  # 8 in x 240 dpi
+
+
+SLIDES = REPO / "docs" / "slides.md"
+
+
+@needs_dot
+def test_slides_page_python_runs_as_written():
+    block = re.search(r"```python\n(.*?)```", SLIDES.read_text(encoding="utf-8"), flags=re.S).group(1)
+    scope = {}
+    exec(compile(block, str(SLIDES), "exec"), scope)  # noqa: S102 (the page's own example)
+    out = pathlib.Path(scope["out"])
+    names = sorted(p.name for p in out.iterdir())
+    assert names[:2] == ["graph.pdf", "graph.png"] and names[2:] == [f"step_{k:02d}.png" for k in range(len(names) - 2)]
+    png = (out / "graph.png").read_bytes()
+    assert int.from_bytes(png[16:20], "big") == 1920 or int.from_bytes(png[20:24], "big") == 1080
+
+
+@needs_dot
+def test_slides_page_commands_run_as_written(tmp_path):
+    block = re.search(r"```bash\n(.*?)```", SLIDES.read_text(encoding="utf-8"), flags=re.S).group(1)
+    venv_bin = pathlib.Path(sys.executable).parent  # where pip put the autograd-graph script
+    env = dict(os.environ, PYTHONPATH=str(REPO), PATH=f"{venv_bin}{os.pathsep}{os.environ['PATH']}")
+    done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", block], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert sorted(os.listdir(tmp_path / "figures")) == ["chain.pdf", "neuron.png", "tanh.png"]
+    assert sorted(os.listdir(tmp_path / "frames")) == [f"step_{k:03d}.png" for k in range(5)]
