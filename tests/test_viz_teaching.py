@@ -326,3 +326,16 @@ def test_slides_page_commands_run_as_written(tmp_path):
     assert done.returncode == 0, done.stderr
     assert sorted(os.listdir(tmp_path / "figures")) == ["chain.pdf", "neuron.png", "tanh.png"]
     assert sorted(os.listdir(tmp_path / "frames")) == [f"step_{k:03d}.png" for k in range(5)]
+
+
+@needs_dot
+def test_backward_steps_take_a_heading_for_every_frame(tmp_path):
+    # --title was dropped from the --steps frames: a slide sequence lost the lecture's heading
+    loss, _ = neuron()
+    frames = viz.backward_steps(loss, title="反向传播")
+    assert all(f.graph_attr["label"].startswith("反向传播\\lbackward step ") for f in frames)
+    assert viz.backward_steps(loss)[0].graph_attr["label"].startswith("backward step 1/")
+    r = run_cli("export", "tanh(w*x)", "--set", "w=1", "--const", "x=2", "--steps", "frames", "--steps-format", "svg",
+                "--title", "反向传播", "--dpi", "150", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert all("反向传播" in p.read_text() for p in (tmp_path / "frames").iterdir())

@@ -174,7 +174,7 @@ def build_parser():
                     help=f"collapse bigger graphs to about N nodes (default {DEFAULT_MAX_NODES}, "
                          f"2 to {MAX_DRAWN_NODES})")
     ex.add_argument("--no-clusters", action="store_true", help="do not box nn.Module calls")
-    ex.add_argument("--title", help="a title line for the picture")
+    ex.add_argument("--title", help="a title line for the picture (and above each --steps frame's own)")
     ex.add_argument("--steps", metavar="DIR",
                     help="also write one picture per backward step to DIR (step_000.svg, ...; the step_* "
                          "pictures of an earlier run there are replaced); implies --backward")
@@ -431,7 +431,7 @@ def _write_steps(root, args, count, deadline):
     fmt = args.steps_format or "svg"
     frames = iter_backward_steps(root, rankdir=args.rankdir, show=_check_show(args.show), max_steps=args.max_frames,
                                  by=args.steps_by, dpi=args.dpi, size=args.size, font=args.font,
-                                 background=args.background)
+                                 background=args.background, title=args.title)
     for k, frame in enumerate(frames):
         try:
             data = render_bytes(frame, fmt, timeout=_time_left(deadline, args))

@@ -34,15 +34,15 @@ def backward_order(root, graph=None):
 
 
 def backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STEPS, by="node", dpi=None,
-                   size=None, font=None, background=None):
+                   size=None, font=None, background=None, title=None):
     """One `GraphPicture` per backward step (the order of `toposort(root)` reversed), titled with its
     arithmetic; a list of `iter_backward_steps` (see there) which, ending a notebook cell, shows every frame."""
     return StepPictures(iter_backward_steps(root, rankdir=rankdir, show=show, max_steps=max_steps, by=by, dpi=dpi,
-                                            size=size, font=font, background=background))
+                                            size=size, font=font, background=background, title=title))
 
 
 def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STEPS, by="node", dpi=None,
-                        size=None, font=None, background=None):
+                        size=None, font=None, background=None, title=None):
     """One `GraphPicture` per backward step (the order of `toposort(root)` reversed), made one at a time
     (the CLI writes each before drawing the next), titled with the step's arithmetic.
 
@@ -54,6 +54,7 @@ def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MA
     max_steps: refuse graphs with more frames than this (one picture each would be unreadable anyway).
     dpi, size, font, background: each frame's PNG resolution, largest size in inches, font family and background,
                as for `draw` (slides: dpi=200, background='transparent').
+    title:     a line above each frame's own title (a lecture's heading: '反向传播'); a str with newlines: several.
     Each frame's `.step` is a dict {'index', 'node', 'nodes', 'known'}: the frame number, the (last) node id
     whose gradient it fills in, all of them, and the ids whose gradients are known after it.
     """
@@ -65,6 +66,7 @@ def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MA
                         "viz.draw)")
     # a wrong dpi, size, font or background is refused (an unknown font warned about) before any frame is drawn
     styled(sized(GraphPicture(), dpi, size), font, background)
+    heading, title = title, None  # `title` names each frame's own lines below
     if root.grad is None:
         raise ValueError("backward_steps: run root.backward() first; frames show the gradients it stored")
     graph = trace(root)
@@ -91,6 +93,8 @@ def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MA
             title += [step_arithmetic(graph, i, uses, inputs) for i in group[:3]]
             if len(group) > 3:
                 title.append(f"… and {len(group) - 3} more")
+        if heading:
+            title = [heading, *title]
         picture = render(graph, rankdir=rankdir, show=show, title_lines=title, known=set(known), current=set(group))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MissingFontWarning)  # said once, above, not once per frame
