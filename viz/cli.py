@@ -29,11 +29,13 @@ from .expr import CONSTANTS, FUNCTIONS, ExprError, evaluate_program, parse_assig
 from .export import (
     BINARY_FORMATS, FORMATS, GraphvizError, GraphvizNotFound, export_bytes, format_for, render_bytes, write_atomic,
 )
+from .fonts import MissingFontWarning
 from .texts import MAX_LABEL_CHARS
 
 PROG = "autograd-graph"
 DEFAULT_MAX_NODES = 400
 MAX_MLP_WEIGHTS = 2000  # scalar-mode MLPs draw one node per multiply: keep the picture drawable
+STEP_FORMATS = ("svg", "png", "pdf")  # --steps-format
 MAX_STEP_FRAMES = 100  # --steps draws one picture per node: at most this many (--max-frames)
 MAX_DRAWN_NODES = 1000  # the largest --max-nodes: what reaches Graphviz stays drawable
 DEFAULT_TIME_LIMIT = 60.0  # seconds Graphviz may run in total (--time-limit)
@@ -49,7 +51,10 @@ examples:
   autograd-graph export "tanh(w*x + b)" --set w=1 --set x=2 --set b=0 --steps frames/
   autograd-graph export "h1 = x*w; h2 = h1 + b; h3 = -h2; h4 = exp(h3); h5 = h4 + 1; f = 1/h5" \\
       --set w=-0.8 --set b=0.3 --const x=1.5 --backward --highlight w -o sigmoid.svg
+  autograd-graph export "tanh(w*x + b)" --set w=1 --set x=2 --set b=0 --steps slides/ --steps-format png --dpi 200
   autograd-graph export --mlp 2,4,1 --input 1,-1 --backward -o mlp.html   # interactive explorer (browser)
+  autograd-graph export "w*x" --set w=2 --set x=3 --backward -o lecture.json   # save a graph, then draw it:
+  autograd-graph export --graph lecture.json --highlight w --dpi 200 -o lecture.png
   autograd-graph functions
 
 Expressions are parsed, never evaluated by Python: numbers, names set with --set, + - * / ** @, unary
@@ -60,7 +65,8 @@ and calls FUNC() with no arguments; FUNC must return a Value. Only use it on fil
 --backward needs a scalar output: wrap a tensor expression in sum(...) or mean(...).
 Formats: dot svg png pdf json html (from -f or the output's suffix; html is the interactive explorer, one
 offline page); '-o -' writes dot, svg, json or html to stdout.
-SVG, PNG and PDF need the Graphviz 'dot' program; DOT and JSON do not.
+SVG, PNG and PDF need the Graphviz 'dot' program; DOT and JSON do not. PNG and PDF text is drawn with the
+fonts installed (Chinese labels need a CJK font: Debian/Ubuntu fonts-wqy-microhei; a note says when one is missing).
 -o FILE replaces a file atomically and keeps its permissions; a symlink is followed (the file it points
 to is replaced, the link stays); /dev/null, /dev/stdout and named pipes are written into, never replaced;
 directories, sockets and block devices are refused.
@@ -130,6 +136,9 @@ def build_parser():
                         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     ex.add_argument("source", nargs="?", help='an expression such as "sigmoid(w*x + b)" (never runs code), or - '
                                               'to read it, or a program of one statement a line, from standard input')
+    ex.add_argument("--graph", metavar="FILE.json",
+                    help="draw a saved graph: the JSON that -f json or viz.export(..., 'g.json') wrote, gradients "
+                         "and all (a folder of figures from saved graphs; --set, --backward and --steps do not apply)")
     ex.add_argument("--file", metavar="FILE.py:FUNC",
                     help="RUN the code in FILE.py and draw the Value that FUNC() returns (only for files you trust)")
     ex.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -147,8 +156,15 @@ def build_parser():
     ex.add_argument("-f", "--format", choices=FORMATS, help="output format (default: from -o's suffix, else dot)")
     ex.add_argument("--rankdir", choices=DIRECTIONS, default="auto",
                     help="layout direction (default auto: LR, or TB for a long chain)")
-    ex.add_argument("--dpi", type=float, help="resolution of PNG output (default 96)")
-    ex.add_argument("--size", metavar="W[,H]", help="largest picture size in inches, e.g. 8,5 (scaled down to fit)")
+    ex.add_argument("--dpi", type=float, help="resolution of PNG output, --steps frames included (default 96)")
+    ex.add_argument("--size", metavar="W[,H]",
+                    help="largest picture size in inches, e.g. 8,5 (scaled down to fit); 8,4.5! also scales up to "
+                         "fill it")
+    ex.add_argument("--font", metavar="FAMILY",
+                    help="the font of every text, e.g. \"Noto Sans CJK SC\" (default Helvetica; `fc-list : family` "
+                         "lists the installed fonts)")
+    ex.add_argument("--background", metavar="COLOUR",
+                    help="transparent (for slides of any colour), a colour name or #rrggbb (default white)")
     ex.add_argument("--show", default=",".join(sorted(DEFAULT_SHOW)), metavar="ITEMS",
                     help="comma list of data,grad,shape,derivs (default: all)")
     ex.add_argument("--highlight", metavar="NAME",
@@ -158,10 +174,12 @@ def build_parser():
                     help=f"collapse bigger graphs to about N nodes (default {DEFAULT_MAX_NODES}, "
                          f"2 to {MAX_DRAWN_NODES})")
     ex.add_argument("--no-clusters", action="store_true", help="do not box nn.Module calls")
-    ex.add_argument("--title", help="a title line for the picture")
+    ex.add_argument("--title", help="a title line for the picture (and above each --steps frame's own)")
     ex.add_argument("--steps", metavar="DIR",
-                    help="also write one SVG per backward step to DIR (step_000.svg, ...; the step_*.svg of an "
-                         "earlier run there are replaced); implies --backward")
+                    help="also write one picture per backward step to DIR (step_000.svg, ...; the step_* "
+                         "pictures of an earlier run there are replaced); implies --backward")
+    ex.add_argument("--steps-format", choices=STEP_FORMATS,
+                    help="the format of the --steps pictures (default svg; png at --dpi for slides)")
     ex.add_argument("--max-frames", type=int, default=MAX_STEP_FRAMES, metavar="N",
                     help=f"--steps draws at most N pictures (default and largest {MAX_STEP_FRAMES})")
     ex.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
@@ -198,6 +216,9 @@ def main(argv=None):
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             # x/0 and log(-1) give inf and nan in the picture (and one note below), not NumPy's warnings
             warnings.simplefilter("ignore", RuntimeWarning)
+            # characters no font has: one note on stderr (once, not once per --steps frame), as for inf and nan
+            warnings.simplefilter("always", MissingFontWarning)
+            warnings.showwarning = functools.partial(_show_note, shown=set())
             return _export(args)
     except (CliFailure, GraphvizNotFound, GraphvizError) as err:  # the command was valid, the work failed
         return _fail(err, status=1)
@@ -217,6 +238,18 @@ def main(argv=None):
         if getattr(args, "traceback", False):
             raise
         return _fail(f"internal error: {type(err).__name__}: {err} (rerun with --traceback for details)", status=1)
+
+
+def _show_note(message, category, filename, lineno, file=None, line=None, *, shown):
+    """warnings.showwarning while a command runs: a MissingFontWarning as one note line on stderr, each text once
+    (`shown`: the texts already shown; with the warnings module's own "once" filter the note still came twice, for
+    the picture and again for the --steps frames)."""
+    if issubclass(category, MissingFontWarning):
+        if str(message) not in shown:
+            shown.add(str(message))
+            print(f"{PROG}: note: {message}", file=sys.stderr)
+    else:
+        print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr)
 
 
 def _fail(message, status=2):
@@ -247,7 +280,7 @@ def _export(args):
         root.backward(retain_graph=True)  # keep the graph so edge derivatives can still be evaluated
     options = {"rankdir": args.rankdir, "show": _check_show(args.show), "highlight": args.highlight,
                "max_nodes": args.max_nodes, "clusters": False if args.no_clusters else "auto", "title": args.title,
-               "dpi": args.dpi, "size": args.size}
+               "dpi": args.dpi, "size": args.size, "font": args.font, "background": args.background}
     # a dotted name is a module path ('layers.1.neurons.0.w[0,0]'): the picture's trace resolves it (Graph.node_of)
     if args.highlight is not None and args.highlight not in _labels(root) and "." not in args.highlight:
         raise CliError(f"--highlight {args.highlight[:40]!r}: no variable of that name in the graph "
@@ -287,6 +320,9 @@ def _check_bounds(args):
         raise CliError(f"--time-limit must be more than 0 and at most 3600 seconds, got {args.time_limit:g}")
     if args.output is not None and not args.output.strip():  # -o "" or -o "$UNSET": not standard output by accident
         raise CliError(f"-o/--output: {args.output!r} is not a file name; give a file, or - for standard output")
+    if args.steps_format is not None and not args.steps:
+        raise CliError(f"--steps-format {args.steps_format} applies to the frames of --steps DIR; give --steps, or "
+                       "-f/-o's suffix for the picture itself")
     if args.title is not None and len(args.title) > MAX_TITLE_CHARS:
         raise CliError(f"--title is {len(args.title)} characters long; the limit is {MAX_TITLE_CHARS}")
 
@@ -339,11 +375,16 @@ def _name_list(names, limit=20):
     return text + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
+def _members(root):
+    """The Values below `root`, or the nodes of a saved Graph (--graph): both have label, requires_grad, data, grad."""
+    from .graph import Graph, topological_values
+
+    return root.nodes if isinstance(root, Graph) else topological_values(root)
+
+
 def _labels(root, constants=False):
     """The labels in the graph below root; with constants=True, those that only Values needing no gradient have."""
-    from .graph import topological_values
-
-    values = [v for v in topological_values(root) if v.label]
+    values = [v for v in _members(root) if v.label]
     if not constants:
         return {v.label for v in values}
     return {v.label for v in values if not v.requires_grad} - {v.label for v in values if v.requires_grad}
@@ -351,9 +392,7 @@ def _labels(root, constants=False):
 
 def _note_non_finite(root):
     """One line on stderr when a value or gradient is inf or nan (x/0, log(-1)): drawn as is."""
-    from .graph import topological_values
-
-    for v in topological_values(root):
+    for v in _members(root):
         for array in (v.data, v.grad):
             if array is not None and np.asarray(array).dtype.kind == "f" and not np.isfinite(array).all():
                 print(f"{PROG}: note: some values are inf or nan (e.g. from x/0 or log(-1)); "
@@ -389,22 +428,26 @@ def _write_steps(root, args, count, deadline):
     width = max(3, len(str(count - 1)))
     _remove_earlier_frames(args.steps)
     written = 0
-    for k, frame in enumerate(iter_backward_steps(root, rankdir=args.rankdir, show=_check_show(args.show),
-                                                  max_steps=args.max_frames, by=args.steps_by)):
+    fmt = args.steps_format or "svg"
+    frames = iter_backward_steps(root, rankdir=args.rankdir, show=_check_show(args.show), max_steps=args.max_frames,
+                                 by=args.steps_by, dpi=args.dpi, size=args.size, font=args.font,
+                                 background=args.background, title=args.title)
+    for k, frame in enumerate(frames):
         try:
-            data = render_bytes(frame, "svg", timeout=_time_left(deadline, args))
+            data = render_bytes(frame, fmt, timeout=_time_left(deadline, args))
         except (GraphvizError, CliFailure) as err:
             reason = _timed_out(args) if "did not finish" in str(err) else str(err)
             raise CliFailure(f"{reason}; {written} of {count} step pictures were written to {args.steps}") from None
-        _write(os.path.join(args.steps, f"step_{k:0{width}d}.svg"), data)
+        _write(os.path.join(args.steps, f"step_{k:0{width}d}.{fmt}"), data)
         written += 1
 
 
-STEP_FRAME = re.compile(r"step_\d+\.svg")  # the names _write_steps gives its pictures
+STEP_FRAME = re.compile(r"step_\d+\.(svg|png|pdf)")  # the names _write_steps gives its pictures, in any format
 
 
 def _remove_earlier_frames(folder):
-    """Remove the step pictures an earlier run left in `folder` (only names that --steps writes: step_NNN.svg).
+    """Remove the step pictures an earlier run left in `folder` (only names that --steps writes: step_NNN.svg, .png
+    or .pdf, whatever this run's --steps-format: a slide deck made from the folder must not mix two runs' frames).
 
     Frames of this run overwrite those of the same number, but a run with fewer steps left the rest: after a
     7-step graph, a 3-step graph's folder held step_003 to step_006 of the first graph, titled "step 4/7"."""
@@ -419,9 +462,11 @@ def _remove_earlier_frames(folder):
 
 
 def _source_value(args):
-    given = [args.source is not None, args.mlp is not None, args.file is not None]
+    given = [args.source is not None, args.mlp is not None, args.file is not None, args.graph is not None]
     if sum(given) != 1:
-        raise CliError("give exactly one of: an expression, --file FILE.py:FUNC, or --mlp SIZES")
+        raise CliError("give exactly one of: an expression, --file FILE.py:FUNC, --mlp SIZES, or --graph FILE.json")
+    if args.graph is not None:
+        return _saved_graph(args)
     if args.mlp is not None:
         if args.set or args.const:
             raise CliError("--set/--const apply to expressions, not to --mlp")
@@ -436,6 +481,9 @@ def _source_value(args):
             raise CliError("--set/--const apply to expressions, not to --file")
         return _run_user_function(match.group(1), match.group(2), args.traceback)
     source = _standard_input() if args.source == "-" else args.source
+    if re.fullmatch(r"\S+\.json", source.strip()):
+        raise CliError(f"{source[:60]!r} is not an expression; to draw a saved graph, write "
+                       f"--graph {source.strip()[:60]}")
     if re.fullmatch(r"\S+\.py:\w+", source.strip()):
         raise CliError(f"{source[:60]!r} is not an expression; an expression never runs code: to run "
                        f"a Python file, write --file {source.strip()[:60]}")
@@ -453,6 +501,40 @@ def _source_value(args):
             raise CliError(f"the --set values hold more than {_expr.MAX_WORK:,} elements in all")
         variables[name] = value
     return evaluate_program(source, variables)
+
+
+MAX_GRAPH_BYTES = 200_000_000  # --graph: a JSON file larger than this is refused before it is read
+
+
+def _saved_graph(args):
+    """The Graph in the JSON file --graph names (what `-f json` and `viz.to_json` write), checked: the options that
+    build or run a graph do not apply to one that is already built."""
+    from .graph_json import from_json
+
+    for option, given in (("--set/--const", args.set or args.const), ("--input", args.input is not None),
+                          ("--backward", args.backward), ("--steps", args.steps)):
+        if given:
+            why = ("a saved graph keeps no backward order: make the frames from the expression, --file or --mlp"
+                   if option == "--steps" else "a saved graph holds the numbers (and gradients) it was saved with")
+            raise CliError(f"{option} does not apply to --graph: {why}")
+    path = args.graph
+    if not os.path.isfile(path):
+        raise CliError(f"--graph {path}: " + ("a folder, not a JSON file" if os.path.isdir(path) else "no such file"))
+    try:
+        if os.path.getsize(path) > MAX_GRAPH_BYTES:
+            raise CliError(f"--graph {path}: larger than {MAX_GRAPH_BYTES // 1_000_000} MB")
+        with open(path, "rb") as file:
+            text = file.read().decode("utf-8")
+    except OSError as err:
+        raise CliFailure(f"cannot read {path}: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"--graph {path}: not UTF-8 text, so not a graph that -f json wrote") from None
+    try:
+        return from_json(text)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as err:
+        what = f"no key {err}" if isinstance(err, KeyError) else str(err)
+        raise CliError(f"--graph {path}: not a graph as -f json writes it (schema autograd-core.graph/1): "
+                       f"{what[:200]}") from None
 
 
 def _standard_input():

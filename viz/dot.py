@@ -13,12 +13,14 @@ in the size of the graph and deterministic: node ids come from the traversal ord
 from __future__ import annotations
 
 import math
+import re
 
 import graphviz
 import numpy as np
 
 from .chain import chain_rule, check_differentiable, path_edges, symbol
 from .collapse import collapse
+from .fonts import check_font
 from .graph import (
     COLLAPSED, CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, Graph, _gc_paused, summary_table, trace,
 )
@@ -71,7 +73,7 @@ PINNED_MAX_SKIPPED = 5000
 
 
 def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=None, clusters="auto",
-         title=None, dpi=None, size=None) -> GraphPicture:
+         title=None, dpi=None, size=None, font=None, background=None) -> GraphPicture:
     """A `graphviz.Digraph` (subclass `GraphPicture`) of the graph that produced `root`.
 
     root:      a Value, or a `Graph` from `viz.trace`.
@@ -92,7 +94,13 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
     title:     a line above the picture (a str with newlines: several lines); the lines of a title are
                left-aligned.
     dpi:       resolution of PNG output (Graphviz's default is 96); size: the largest size in inches,
-               'W,H' or a number (Graphviz `size`; the picture is scaled down to fit, never up).
+               'W,H' or a number (Graphviz `size`; the picture is scaled down to fit, never up), or 'W,H!' to scale
+               up as well, until the picture fills W or H (a 16:9 slide 1920 px wide: size='8,4.5!', dpi=240).
+    font:      the font family of every text ('Noto Sans CJK SC', 'Times-Roman'; default Helvetica, which
+               fontconfig maps to a sans-serif font it has); a name no installed font has is warned about
+               (`MissingFontWarning`), as fontconfig would silently use another.
+    background: 'transparent' (for a slide of any colour: PNG and SVG keep the alpha) or a colour ('#fff8e1',
+               'white'); default: none written, which Graphviz draws white.
     rankdir 'auto' picks 'LR', or 'TB' when the graph is a long chain (an LR picture would be a thin strip).
     Complex Values are drawn with their numbers as Python writes them ('1+2j'; arrays: their mean and largest
     |z|) and PyTorch's grads; an edge between complex scalars carries f'(z) where the operation is holomorphic, its
@@ -127,7 +135,7 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
             lines.append("(some local derivatives were freed by backward(); pass retain_graph=True to see them)")
     picture = render(shown, rankdir=rankdir, show=show, highlight_edges=on_path, title_lines=lines,
                      clusters=clusters)
-    return sized(picture, dpi, size)
+    return styled(sized(picture, dpi, size), font, background)
 
 
 def draw_dot(root, format="svg", rankdir="LR") -> GraphPicture:
@@ -148,12 +156,39 @@ def sized(picture, dpi=None, size=None):
             raise ValueError(f"dpi must be a number between 10 and 1200, got {dpi!r}")
         picture.graph_attr["dpi"] = f"{value:g}"
     if size is not None:
-        parts = list(size) if isinstance(size, (tuple, list)) else str(size).split(",")
+        # 'W,H!': scaled up as well as down, until it fills W or H (Graphviz's '!'): a slide's exact width in pixels
+        fill = isinstance(size, str) and size.strip().endswith("!")
+        text = str(size).strip()
+        parts = list(size) if isinstance(size, (tuple, list)) else (text[:-1] if fill else text).split(",")
         parts = [_number_or_none(p) for p in parts]
         if not 1 <= len(parts) <= 2 or not all(p is not None and 0 < p <= 1000 for p in parts):
-            raise ValueError(f"size must be W,H or W in inches (0 < W, H <= 1000), got {size!r}")
-        picture.graph_attr["size"] = ",".join(f"{p:g}" for p in parts)
+            raise ValueError(f"size must be W,H or W in inches (0 < W, H <= 1000), and W,H! to scale up as well as "
+                             f"down, got {size!r}")
+        picture.graph_attr["size"] = ",".join(f"{p:g}" for p in parts) + ("!" if fill else "")
     return picture
+
+
+def styled(picture, font=None, background=None):
+    """Set the picture's font family (every text of it) and background ('transparent' or a colour); None: unchanged."""
+    if font is not None:
+        if not isinstance(font, str) or not font.strip() or any(c in font for c in '"\\\n<>'):
+            raise ValueError(f"font must be a font family name such as 'Noto Sans CJK SC', got {font!r}")
+        check_font(font)
+        for attrs in (picture.graph_attr, picture.node_attr, picture.edge_attr):
+            attrs["fontname"] = font
+        # module headings and box labels are bold: Graphviz's own name for that is 'Helvetica-Bold', fontconfig's
+        # for any other family 'NAME Bold'
+        picture.body[:] = [stmt.replace(f'fontname="{FONT}-Bold"', f'fontname="{font} Bold"')
+                           for stmt in picture.body]
+    if background is not None:
+        if not isinstance(background, str) or not BACKGROUND.fullmatch(background):
+            raise ValueError(f"background must be 'transparent', a colour name ('white') or '#rrggbb' / '#rrggbbaa', "
+                             f"got {background!r}")
+        picture.graph_attr["bgcolor"] = background
+    return picture
+
+
+BACKGROUND = re.compile(r"transparent|[A-Za-z][A-Za-z0-9]*|#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?")
 
 
 def _number_or_none(x):
@@ -552,6 +587,18 @@ def _is_node_id(graph, key):
     return isinstance(key, str) and key[:1] in "nc" and key in graph._node_index()
 
 
+# Spaces about as wide as what they stand for (digits are all as wide as a figure space in the fonts Graphviz uses)
+_BLANKS = str.maketrans({**dict.fromkeys("0123456789", "\u2007"), ".": "\u2008", ",": "\u2008", "-": "\u2004",
+                         "[": "\u2004", "]": "\u2004"})
+
+
+def blank_like(text):
+    """Blank space about as wide as `text`: digits as figure spaces, '.' as punctuation spaces, letters as figure
+    spaces (a backward step's frame keeps an unknown gradient's cell as wide as the number it will show)."""
+    blank = text.translate(_BLANKS)
+    return "".join(c if c.isspace() else "\u2007" for c in blank)
+
+
 def _node_stmt(n, show, on_path, known, current, stats):
     if n.role == COLLAPSED:
         label = "\\n".join(dot_string(line) for line in [n.label, *summary_lines(n, show)])
@@ -580,7 +627,9 @@ def _node_stmt(n, show, on_path, known, current, stats):
         cells.append(f"<td>data {value_summary(n.data, stats)}</td>")  # digits only: no escaping
     if "grad" in show and n.requires_grad:
         if known is not None and n.id not in known:
-            cells.append('<td><font color="#94a3b8">grad ?</font></td>')
+            # as wide as the number the later frames write there: a slide sequence of frames must not jump
+            pad = "" if n.grad is None else blank_like(value_summary(n.grad, stats)[1:])
+            cells.append(f'<td><font color="#94a3b8">grad ?{pad}</font></td>')
         elif n.grad is None:
             cells.append('<td><font color="#94a3b8">grad —</font></td>')
         else:

@@ -16,6 +16,7 @@ import graphviz
 
 from autograd_core.files import replace_file
 
+from .fonts import warn_missing
 from .graph import Graph, trace
 from .graph_json import to_json
 
@@ -74,12 +75,14 @@ def render_bytes(picture, fmt, timeout=None) -> bytes:
 
     timeout: seconds `dot` may run (None: no limit); past it `dot` is killed and GraphvizError raised.
     Raises GraphvizNotFound (with how to install Graphviz) when the `dot` binary is missing, and
-    GraphvizError (one line, with dot's first complaint) when it fails.
+    GraphvizError (one line, with dot's first complaint) when it fails. Warns (`viz.fonts.MissingFontWarning`)
+    when a PNG or PDF would draw some of its text as empty boxes, no installed font having those characters.
     """
     if fmt == "dot":
         return picture.source.encode("utf-8")
     if fmt not in ("svg", "png", "pdf"):
         raise ValueError(f"render_bytes: cannot render {fmt!r}; choose dot, svg, png or pdf")
+    warn_missing(picture.source, fmt)
     if timeout is None:
         try:
             return picture.pipe(format=fmt)
@@ -127,7 +130,7 @@ def export_bytes(root, fmt, timeout=None, **draw_options) -> bytes:
 
         return explore(root, title=draw_options.get("title"), highlight=draw_options.get("highlight")).html.encode()
     if fmt == "json":
-        draw_options = {k: v for k, v in draw_options.items() if k not in ("dpi", "size")}
+        draw_options = {k: v for k, v in draw_options.items() if k not in ("dpi", "size", "font", "background")}
     if fmt == "json":
         graph = root if isinstance(root, Graph) else trace(root)
         return to_json(collapse(graph, draw_options.get("max_nodes"))).encode("utf-8")

@@ -111,18 +111,69 @@ def _syntax_message(text, err):
     return f"invalid syntax at column {err.offset} (at {near!r}){reason}"
 
 
+# Subscripts in names, as lecture notes write them (w₁, x₂, hᵢ): Python's identifiers have none (`w₁` is a syntax
+# error, and NFKC, which Python applies to identifiers, turns ₁ into 1). Each is written as an ASCII escape for
+# `ast`, and the names are turned back afterwards, so that `--set w₁=0.5` and `z = x₁*w₁` draw a node labelled w₁.
+SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ"
+_SUBSCRIPT_ESCAPE = re.compile("__sub([0-9a-f]{4})__")
+
+
+def _escape_subscripts(text):
+    return "".join(f"__sub{ord(c):04x}__" if c in SUBSCRIPTS else c for c in text) if any(
+        c in SUBSCRIPTS for c in text) else text
+
+
+def _unescape_subscripts(name):
+    return _SUBSCRIPT_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), name) if "__sub" in name else name
+
+
+def _character_columns(text):
+    """{UTF-8 byte offset in the escaped text: character offset in `text`}, as a list indexed by the byte offset."""
+    columns = []
+    for k, c in enumerate(text):
+        columns.extend([k] * len(_escape_subscripts(c).encode("utf-8")))
+    columns.append(len(text))
+    return columns
+
+
+def variable_name(name):
+    """`name` as an expression reads it: NFKC-normalised as Python normalises identifiers (ｘ is x), the subscripts
+    of SUBSCRIPTS kept (w₁ stays w₁, not w1)."""
+    parts = re.split(f"([{SUBSCRIPTS}])", name)
+    return "".join(part if part in SUBSCRIPTS and part else unicodedata.normalize("NFKC", part) for part in parts)
+
+
+def is_variable_name(name):
+    """Whether `name` (after `variable_name`) may name a variable: an identifier, its subscripts allowed."""
+    escaped = _escape_subscripts(name)
+    return escaped.isidentifier() and not escaped.startswith("__") and not keyword.iskeyword(name)
+
+
 def parse(text: str, names) -> ast.Expression:
     """Parse and check `text` against the whitelist; `names` are the variables it may use."""
     if len(text) > MAX_EXPR_CHARS:
         raise ExprError(f"expression is {len(text)} characters long; the limit is {MAX_EXPR_CHARS}")
     if not text.strip():
         raise ExprError("empty expression")
+    escaped = _escape_subscripts(text.strip())
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(escaped, mode="eval")
     except SyntaxError as err:
+        if escaped != text.strip():  # columns of the escaped text are not the user's: say where in their words
+            raise ExprError(f"invalid syntax in {text.strip()[:60]!r}: a subscript (₁, ᵢ) may only end or continue "
+                            "a name (w₁, x₁₂)") from None
         raise ExprError(_syntax_message(text.strip(), err)) from None
     except (RecursionError, MemoryError):
         raise ExprError(f"expression is nested too deeply (limit {MAX_DEPTH})") from None
+    if not text.isascii():  # ast counts UTF-8 bytes (of the escaped text): the messages count the user's characters
+        column = _character_columns(text.strip())
+        for node in ast.walk(tree):
+            if hasattr(node, "col_offset"):
+                node.col_offset = column[node.col_offset]
+    if escaped is not text.strip():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                node.id = _unescape_subscripts(node.id)
     count = 0
     stack = [(tree.body, 1)]
     while stack:
@@ -315,10 +366,10 @@ def parse_assignment(text: str, option="--set"):
     """('W', Value) from 'W=[[1,2],[3,4]]', 'w=2' or 'x=@x.npy'; the Value is a labelled leaf with a grad.
     option: the command-line option the text came from, which the error messages name."""
     name, sep, value = text.partition("=")
-    name = unicodedata.normalize("NFKC", name.strip())  # as Python (and so `parse`) reads identifiers: ｘ is x
+    name = variable_name(name.strip())  # as Python (and so `parse`) reads identifiers: ｘ is x; w₁ stays w₁
     if not sep:
         raise ExprError(f"{option} {text[:40]!r}: expected NAME=VALUE")
-    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("__"):
+    if not is_variable_name(name):
         raise ExprError(f"{option}: {name[:40]!r} is not a valid variable name")
     if name in FUNCTIONS:
         raise ExprError(f"{option}: {name!r} is the name of a function; choose another variable name")
@@ -389,7 +440,7 @@ def load_npy(path: str, option="--set"):
 
 
 MAX_STATEMENTS = 100
-_ASSIGNMENT = re.compile(r"\s*([A-Za-z_]\w*)\s*=(?!=)(.*)", re.S)
+_ASSIGNMENT = re.compile(r"\s*([^\W\d]\w*)\s*=(?!=)(.*)", re.S)  # any script's letters: 损失 = (a - y)**2
 
 
 def evaluate_program(text: str, variables: dict):
@@ -431,8 +482,8 @@ def _run_statements(statements, env):
                 raise ExprError(f"{where}: only the last statement may be a bare expression; write NAME = ...")
             result = _evaluate_any(statement, env, where)
             break
-        name, expression = match.group(1), match.group(2)
-        if keyword.iskeyword(name) or name.startswith("__") or name in FUNCTIONS or name in CONSTANTS:
+        name, expression = variable_name(match.group(1)), match.group(2)
+        if not is_variable_name(name) or name in FUNCTIONS or name in CONSTANTS:
             raise ExprError(f"{where}: {name!r} cannot be assigned (a keyword, function or constant)")
         if name in env:
             raise ExprError(f"{where}: {name!r} is already defined; give each node its own name")

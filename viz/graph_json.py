@@ -128,7 +128,26 @@ def graph_from_dict(d: dict) -> Graph:
                   _read_derivative(e["derivative"]),
                   e["formula"]) for e in d["edges"]]
     scopes = [ScopeInfo(s["id"], s["name"], s["kind"], s["parent"]) for s in d["scopes"]]
+    _check_references(nodes, edges, scopes, d["output"])
     return Graph(nodes, edges, scopes, d["output"], d.get("hidden", 0))
+
+
+def _check_references(nodes, edges, scopes, output):
+    """Refuse (ValueError, naming the first) an id that names nothing: a file edited by hand, or cut short, would
+    otherwise fail later, in the middle of drawing, with a bare KeyError."""
+    node_ids, scope_ids = {n.id for n in nodes}, {s.id for s in scopes}
+    if output not in node_ids:
+        raise ValueError(f"graph_from_dict: the output {output!r} is not a node id")
+    for e in edges:
+        for end in (e.src, e.dst):
+            if end not in node_ids:
+                raise ValueError(f"graph_from_dict: the edge {e.src} -> {e.dst} names {end!r}, which is not a node id")
+    for n in nodes:
+        if n.scope is not None and n.scope not in scope_ids:
+            raise ValueError(f"graph_from_dict: node {n.id} is in scope {n.scope!r}, which is not a scope id")
+    for s in scopes:
+        if s.parent is not None and s.parent not in scope_ids:
+            raise ValueError(f"graph_from_dict: scope {s.id} has the parent {s.parent!r}, which is not a scope id")
 
 
 def _derivative(d):

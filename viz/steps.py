@@ -10,14 +10,18 @@ again, so they work on a graph whose saved values were freed.
 
 from __future__ import annotations
 
+import warnings
+
+from autograd_core import Value
 from autograd_core.backward_order import toposort
 
 from .chain import symbol
-from .dot import DEFAULT_SHOW, render
+from .dot import DEFAULT_SHOW, render, sized, styled
+from .fonts import MissingFontWarning
 from .labels import operation_texts, rule_text, with_argument_names
 from .texts import complex_text
 from .graph import trace
-from .jupyter import StepPictures
+from .jupyter import GraphPicture, StepPictures
 
 MAX_STEPS = 500
 
@@ -29,13 +33,16 @@ def backward_order(root, graph=None):
     return [by_value[id(v)] for v in reversed(toposort(root))]
 
 
-def backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STEPS, by="node"):
+def backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STEPS, by="node", dpi=None,
+                   size=None, font=None, background=None, title=None):
     """One `GraphPicture` per backward step (the order of `toposort(root)` reversed), titled with its
     arithmetic; a list of `iter_backward_steps` (see there) which, ending a notebook cell, shows every frame."""
-    return StepPictures(iter_backward_steps(root, rankdir=rankdir, show=show, max_steps=max_steps, by=by))
+    return StepPictures(iter_backward_steps(root, rankdir=rankdir, show=show, max_steps=max_steps, by=by, dpi=dpi,
+                                            size=size, font=font, background=background, title=title))
 
 
-def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STEPS, by="node"):
+def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STEPS, by="node", dpi=None,
+                        size=None, font=None, background=None, title=None):
     """One `GraphPicture` per backward step (the order of `toposort(root)` reversed), made one at a time
     (the CLI writes each before drawing the next), titled with the step's arithmetic.
 
@@ -45,11 +52,21 @@ def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MA
     by:        'node' (one frame per node) or 'module' (one frame per run of nodes of the same module in the
                backward order: layer by layer on an MLP; nodes outside modules still get a frame each).
     max_steps: refuse graphs with more frames than this (one picture each would be unreadable anyway).
+    dpi, size, font, background: each frame's PNG resolution, largest size in inches, font family and background,
+               as for `draw` (slides: dpi=200, background='transparent').
+    title:     a line above each frame's own title (a lecture's heading: '反向传播'); a str with newlines: several.
     Each frame's `.step` is a dict {'index', 'node', 'nodes', 'known'}: the frame number, the (last) node id
     whose gradient it fills in, all of them, and the ids whose gradients are known after it.
     """
     if by not in ("node", "module"):
         raise ValueError(f"backward_steps: by must be 'node' or 'module', got {by!r}")
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_steps: expected the output Value after its backward(), got "
+                        f"{type(root).__name__}; a traced or saved Graph keeps no backward order (draw it with "
+                        "viz.draw)")
+    # a wrong dpi, size, font or background is refused (an unknown font warned about) before any frame is drawn
+    styled(sized(GraphPicture(), dpi, size), font, background)
+    heading, title = title, None  # `title` names each frame's own lines below
     if root.grad is None:
         raise ValueError("backward_steps: run root.backward() first; frames show the gradients it stored")
     graph = trace(root)
@@ -76,8 +93,12 @@ def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MA
             title += [step_arithmetic(graph, i, uses, inputs) for i in group[:3]]
             if len(group) > 3:
                 title.append(f"… and {len(group) - 3} more")
-        picture = render(graph, rankdir=rankdir, show=show, title_lines=title, known=set(known),
-                         current=set(group))
+        if heading:
+            title = [heading, *title]
+        picture = render(graph, rankdir=rankdir, show=show, title_lines=title, known=set(known), current=set(group))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MissingFontWarning)  # said once, above, not once per frame
+            picture = styled(sized(picture, dpi, size), font, background)
         picture.step = {"index": k, "node": group[-1], "nodes": list(group),
                         "known": sorted(known, key=lambda i: int(i[1:]))}
         yield picture
