@@ -1,6 +1,7 @@
 """Pictures of micrograd-sized graphs stay quick for Graphviz: module headings, boxes and edge labels within a
-budget (viz.dot's PINNED_MAX_SKIPPED, BOXES_MAX_CROSSINGS, MAX_RANKS_CROSSED), and a title that says what was
-left out. Structural checks on the DOT text: no timing here (the timings are in viz/dot.py's comments)."""
+budget (viz.dot's PINNED_MAX_SKIPPED, BOXES_MAX_CROSSINGS, MAX_RANKS_CROSSED, CAPPED_LAYOUT_SKIPPED), and a title
+that says what was left out. Structural checks on the DOT text: no timing here (the timings are in viz/dot.py's
+comments)."""
 
 import re
 
@@ -108,3 +109,44 @@ def test_auto_direction_of_a_pinned_picture_follows_its_own_ranks():
     assert direction(_micrograd_loss(2, [8, 8, 1])) == "LR"
     assert direction(_micrograd_loss(3, [4, 4, 1])) == "TB"
     assert re.search(r"rankdir=(\w+)", viz.draw_dot(_micrograd_loss(3, [4, 4, 1])).source).group(1) == "LR"
+
+
+def _demo_loss_with_l2(samples=1):
+    """micrograd's demo loss as its notebook writes it, on `samples` inputs: the mean hinge loss of an MLP 2-16-16-1
+    of plain Values (no modules) plus 1e-4 · sum(p * p for p in parameters), a chain of 337 additions."""
+    rng = np.random.default_rng(0)
+    layers, sizes = [], [2, 16, 16, 1]
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        layers.append([([Value(w) for w in rng.uniform(-1, 1, n_in)], Value(0.0)) for _ in range(n_out)])
+    params = [p for layer in layers for w, b in layer for p in (*w, b)]
+    losses = []
+    for x, label in zip(rng.uniform(-1, 1, (samples, 2)), [1.0, -1.0] * samples):
+        act = [Value(v, requires_grad=False) for v in x]
+        for k, layer in enumerate(layers):
+            act = [sum((wi * xi for wi, xi in zip(w, act)), b) for w, b in layer]
+            act = [a.relu() for a in act] if k < len(layers) - 1 else act
+        losses.append((1 + -label * act[0]).relu())
+    loss = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
+    loss.backward()
+    return loss
+
+
+def _graph_attrs(source):
+    return re.search(r"^\tgraph \[(.*)\]$", source, re.M).group(1)
+
+
+def test_a_graph_whose_edges_skip_many_ranks_caps_graphvizs_searches():
+    # the L2 term takes each parameter hundreds of ranks down: ~120,000 ranks skipped, dot did not finish in 25 min
+    loss = _demo_loss_with_l2()
+    attrs = _graph_attrs(viz.draw(loss).source)
+    nslimit = float(re.search(r"\bnslimit=([\d.e-]+)", attrs).group(1))
+    nodes = len(re.findall(r"^\t\w+ \[", viz.draw(loss).source, re.M))
+    assert 10 <= nslimit * nodes <= 200  # iterations of the x placement: tens, where it ran thousands
+    assert "mclimit=0.2" in attrs
+
+
+@pytest.mark.parametrize("sizes", [[2, 16, 16, 1], [2, 24, 24, 1], [2, 64, 1]], ids=str)
+def test_pictures_of_modules_leave_graphvizs_searches_alone(sizes):
+    for picture in (viz.draw(_micrograd_loss(2, sizes)), viz.draw(_micrograd_loss(2, sizes), clusters=False)):
+        attrs = _graph_attrs(picture.source)
+        assert "nslimit" not in attrs and "mclimit" not in attrs

@@ -70,6 +70,15 @@ BOXES_MAX_CROSSINGS = 25000
 # 4,384 skipped, 22-33 s with labels, 4-5 s with xlabels; 2-64-1, 4,224 skipped: 7 minutes, 7.5 s. Past this
 # many, with clusters='auto', the picture is not pinned (2-24-24-1, 14,448 skipped: 44 s with xlabels).
 PINNED_MAX_SKIPPED = 5000
+# Past this many ranks skipped in all (`_ranks_crossed`), Graphviz's two searches that grow with the hidden nodes are
+# capped: the placement of nodes across the ranks (network simplex, nslimit) to about LAYOUT_WORK / (nodes + hidden
+# nodes) iterations, and the crossing minimisation (mclimit) to a fifth of its passes. micrograd's demo loss on one
+# input (1,663 nodes; its L2 term, a sum of 337 squares, puts each parameter's second use hundreds of ranks below its
+# first: 91,500 hidden nodes) did not finish in 25 minutes, its x placement at 3,400 iterations after 150 s; capped:
+# ~12 s of CPU (mincross 7.4 -> 0.5 s, x placement 1.5 s, the splines the rest), a picture that looks the same
+# (crossings 13,988 -> 14,994). Below it (MLP 2-24-24-1 unpinned, 20,468: 4 s) pictures are unchanged.
+CAPPED_LAYOUT_SKIPPED = 50_000
+LAYOUT_WORK = 5_000_000
 
 
 def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=None, clusters="auto",
@@ -328,8 +337,9 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
     # across many ranks (a weight reused at every step of a loop) becomes twice as many hidden nodes, which
     # made `dot` run for minutes on a 120-node recurrent chain. There, labels are placed after the layout
     # (xlabel): the same numbers beside the same edges, ten times faster.
+    ranks_crossed = None if pin else _ranks_crossed(graph)
     if label_attr is None:
-        crossed = "derivs" in show and not pin and _ranks_crossed(graph) > MAX_RANKS_CROSSED
+        crossed = "derivs" in show and not pin and ranks_crossed > MAX_RANKS_CROSSED
         label_attr = "xlabel" if crossed else "label"
     dot_nodes, dot_edges = {}, []
     for n in graph.nodes:
@@ -409,6 +419,10 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
     if footer:
         # nohtml: a title like "<...>" must stay text, not become an HTML-like label that adds nodes or links
         graph_attr["label"] = graphviz.nohtml(_title_label(footer))
+    hidden = skipped if pin else ranks_crossed
+    if hidden > CAPPED_LAYOUT_SKIPPED:  # see CAPPED_LAYOUT_SKIPPED (Graphviz's nslimit counts the graph's own nodes)
+        iterations = max(LAYOUT_WORK // (len(dot_nodes) + hidden), 10)
+        graph_attr.update(nslimit=f"{iterations / len(dot_nodes):.3g}", mclimit="0.2")
     picture = GraphPicture(
         graph_attr=graph_attr,
         node_attr={"fontname": FONT, "fontsize": "10"},
