@@ -44,17 +44,21 @@ def font_coverage():
     return _coverage or None
 
 
-def _read_coverage():
+def _fc_list(*args):
+    """What fontconfig's `fc-list ARGS` prints (bytes); None when it is missing, fails or takes over 20 s."""
     program = shutil.which("fc-list")
     if program is None:
         return None
     try:
-        done = subprocess.run([program, "--format", "%{charset}\n"], capture_output=True, timeout=20)
+        done = subprocess.run([program, *args], capture_output=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    if done.returncode != 0:
-        return None
-    return parse_charsets(done.stdout.decode("ascii", "replace"))
+    return done.stdout if done.returncode == 0 else None
+
+
+def _read_coverage():
+    listed = _fc_list("--format", "%{charset}\n")
+    return None if listed is None else parse_charsets(listed.decode("ascii", "replace"))
 
 
 def parse_charsets(text):
@@ -124,16 +128,10 @@ def font_families():
 
 
 def _read_families():
-    program = shutil.which("fc-list")
-    if program is None:
+    listed = _fc_list(":", "family")
+    if listed is None:
         return None
-    try:
-        done = subprocess.run([program, ":", "family"], capture_output=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if done.returncode != 0:
-        return None
-    names = done.stdout.decode("utf-8", "replace").replace("\n", ",").split(",")
+    names = listed.decode("utf-8", "replace").replace("\n", ",").split(",")
     return frozenset(name.strip().lower() for name in names if name.strip()) or None
 
 
