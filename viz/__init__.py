@@ -23,7 +23,7 @@ from .chain import ChainRule, chain_rule
 from .collapse import collapse
 from .dot import draw, draw_dot, render
 from .graph_json import from_json, graph_from_dict, graph_to_dict, to_json
-from .export import GraphvizNotFound, export, export_bytes, render_bytes
+from .export import GraphvizNotFound, PictureScaledWarning, export, export_bytes, render_bytes
 from .fonts import MissingFontWarning
 from .jupyter import GraphPicture, show_values_as_graphs, value_mimebundle
 from .steps import backward_order, backward_steps
@@ -34,7 +34,7 @@ show_values_as_graphs()  # from now on Jupyter shows a Value as the picture of i
 __all__ = [
     "SCHEMA", "ComplexNotDrawn", "Edge", "Graph", "Node", "ScopeInfo", "trace", "ChainRule", "chain_rule", "collapse",
     "draw", "draw_dot", "render", "from_json", "graph_from_dict", "graph_to_dict", "to_json", "GraphvizNotFound",
-    "export", "export_bytes", "render_bytes", "MissingFontWarning", "GraphPicture", "show_values_as_graphs",
-    "value_mimebundle",
+    "export", "export_bytes", "render_bytes", "MissingFontWarning", "PictureScaledWarning", "GraphPicture",
+    "show_values_as_graphs", "value_mimebundle",
     "backward_order", "backward_steps", "Explorer", "explore",
 ]

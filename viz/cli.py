@@ -27,7 +27,8 @@ from .dot import DEFAULT_SHOW, DIRECTIONS, MAX_RANKS_CROSSED, MAX_TITLE_CHARS, _
 from . import expr as _expr
 from .expr import CONSTANTS, FUNCTIONS, ExprError, evaluate_program, parse_assignment, parse_constant, parse_literal
 from .export import (
-    BINARY_FORMATS, FORMATS, GraphvizError, GraphvizNotFound, export_bytes, format_for, render_bytes, write_atomic,
+    BINARY_FORMATS, FORMATS, GraphvizError, GraphvizNotFound, PictureScaledWarning, export_bytes, format_for,
+    render_bytes, write_atomic,
 )
 from .fonts import MissingFontWarning
 from .texts import MAX_LABEL_CHARS
@@ -218,6 +219,7 @@ def main(argv=None):
             warnings.simplefilter("ignore", RuntimeWarning)
             # characters no font has: one note on stderr (once, not once per --steps frame), as for inf and nan
             warnings.simplefilter("always", MissingFontWarning)
+            warnings.simplefilter("always", PictureScaledWarning)  # (dot's own line about it was thrown away)
             warnings.showwarning = functools.partial(_show_note, shown=set())
             return _export(args)
     except (CliFailure, GraphvizNotFound, GraphvizError) as err:  # the command was valid, the work failed
@@ -241,10 +243,10 @@ def main(argv=None):
 
 
 def _show_note(message, category, filename, lineno, file=None, line=None, *, shown):
-    """warnings.showwarning while a command runs: a MissingFontWarning as one note line on stderr, each text once
-    (`shown`: the texts already shown; with the warnings module's own "once" filter the note still came twice, for
-    the picture and again for the --steps frames)."""
-    if issubclass(category, MissingFontWarning):
+    """warnings.showwarning while a command runs: a MissingFontWarning or PictureScaledWarning as one note line on
+    stderr, each text once (`shown`: the texts already shown; with the warnings module's own "once" filter the note
+    still came twice, for the picture and again for the --steps frames)."""
+    if issubclass(category, (MissingFontWarning, PictureScaledWarning)):
         if str(message) not in shown:
             shown.add(str(message))
             print(f"{PROG}: note: {message}", file=sys.stderr)

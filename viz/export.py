@@ -9,10 +9,12 @@ keeps its mode, a symlink stays a link (the file it points to is replaced), and 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import sys
+import warnings
 
-import graphviz
 
 from autograd_core.files import replace_file
 
@@ -33,6 +35,15 @@ INSTALL_HINT = (
 
 class GraphvizNotFound(RuntimeError):
     """Rendering SVG, PNG or PDF needs the Graphviz `dot` binary, which is not installed."""
+
+
+class PictureScaledWarning(UserWarning):
+    """A PNG bigger than Graphviz's bitmaps allow (32,767 pixels a side) was scaled down to fit: its text may be too
+    small to read. The message says by how much, and what keeps every detail (SVG or PDF, max_nodes=)."""
+
+
+# dot's words when it shrinks a bitmap ("graph is too large for cairo-renderer bitmaps. Scaling by 0.685832 to fit")
+_SCALED = re.compile(rb"[^\n]*Scaling by ([0-9.]+) to fit[^\n]*\n?")
 
 
 class GraphvizError(RuntimeError):
@@ -76,20 +87,15 @@ def render_bytes(picture, fmt, timeout=None) -> bytes:
     timeout: seconds `dot` may run (None: no limit); past it `dot` is killed and GraphvizError raised.
     Raises GraphvizNotFound (with how to install Graphviz) when the `dot` binary is missing, and
     GraphvizError (one line, with dot's first complaint) when it fails. Warns (`viz.fonts.MissingFontWarning`)
-    when a PNG or PDF would draw some of its text as empty boxes, no installed font having those characters.
+    when a PNG or PDF would draw some of its text as empty boxes, no installed font having those characters, and
+    (`PictureScaledWarning`) when dot shrank a PNG to its bitmaps' limit. Without a timeout, dot's other messages
+    go to stderr, as Graphviz prints them.
     """
     if fmt == "dot":
         return picture.source.encode("utf-8")
     if fmt not in ("svg", "png", "pdf"):
         raise ValueError(f"render_bytes: cannot render {fmt!r}; choose dot, svg, png or pdf")
     warn_missing(picture.source, fmt)
-    if timeout is None:
-        try:
-            return picture.pipe(format=fmt)
-        except graphviz.ExecutableNotFound:
-            raise GraphvizNotFound(INSTALL_HINT.format(fmt=fmt.upper())) from None
-        except graphviz.CalledProcessError as err:
-            raise GraphvizError(_dot_failure(err.returncode, err.stderr)) from None
     return _run_dot(picture.source, fmt, timeout)
 
 
@@ -99,13 +105,21 @@ def _run_dot(source, fmt, timeout):
         raise GraphvizNotFound(INSTALL_HINT.format(fmt=fmt.upper()))
     try:
         done = subprocess.run([program, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
-                              timeout=max(timeout, 0.001))  # run() kills dot when the time is up
+                              timeout=None if timeout is None else max(timeout, 0.001))  # killed when the time is up
     except subprocess.TimeoutExpired:
         raise GraphvizError(f"Graphviz 'dot' did not finish within {timeout:.3g} s") from None
     except OSError as err:
         raise GraphvizError(f"cannot run Graphviz 'dot': {err.strerror or err}") from None
     if done.returncode != 0:
         raise GraphvizError(_dot_failure(done.returncode, done.stderr))
+    scaled = _SCALED.search(done.stderr)
+    if scaled:
+        warnings.warn(f"the {fmt.upper()} was scaled to {float(scaled.group(1)):.0%} of its size, to fit Graphviz's "
+                      "bitmaps (at most 32,767 pixels a side): its text may be too small to read; write SVG or PDF "
+                      "to keep every detail, or fold the graph with max_nodes=", PictureScaledWarning, stacklevel=3)
+    rest = _SCALED.sub(b"", done.stderr)
+    if rest.strip() and timeout is None:  # (as graphviz's pipe() let them through; the CLI and Jupyter keep quiet)
+        sys.stderr.write(rest.decode("utf-8", "replace"))
     return done.stdout
 
 
