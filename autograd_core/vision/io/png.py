@@ -255,15 +255,16 @@ def _wavefront_band(kinds, lines, prior):
     width, low_byte = np.int32(511), np.int32(255)  # NumPy scalars: cheaper per call than Python ints
     for t in range(columns + rows - 1):
         first, last = max(0, t - columns + 1), min(rows, t + 1)  # the rows whose pixel x = t - y exists
-        here = (t + 2) * span + bpp
-        i, j = here + first * bpp, here + last * bpp
+        start = (t + 2) * span + bpp
+        i, j = start + first * bpp, start + last * bpp
         left = work[i - span:j - span]
         above = work[i - span - bpp:j - span - bpp]
         corner = work[i - 2 * span - bpp:j - 2 * span - bpp]
         index = (left - corner) * width + (above - corner)
         if offsets is not None:
             index += offsets[first * bpp:last * bpp]
-        np.bitwise_and(work[i:j] + corner + table[index], low_byte, out=work[i:j])
+        here = work[i:j]  # the filtered bytes, replaced by the reconstructed ones
+        np.bitwise_and(here + corner + table.take(index), low_byte, out=here)
     return image.astype(np.uint8)
 
 
