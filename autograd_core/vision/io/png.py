@@ -161,7 +161,7 @@ def _average_or_paeth(kind, line, prior, bpp):
 # Which is cheaper, counted in instructions (callgrind): the Python loop spends ~3,900 per byte; the wavefront ~45,000
 # per step (NumPy calls on short arrays) and ~95 per byte of the image (its work array, and each step's elements).
 # WAVEFRONT_COST is that in bytes of the loop: the wavefront is taken when the Average and Paeth rows hold more bytes
-# than 12 per step plus 1 per 40 bytes of the image (a 224x224 RGB image of Paeth rows: 16x fewer instructions, a
+# than 12 per step plus 1 per 40 bytes of the image (a 224x224 RGB image of Paeth rows: 17x fewer instructions, a
 # 28x28 gray one about even), the loop for a few such rows among None, Sub and Up ones.
 
 WAVEFRONT_COST = (12, 1 / 40)
