@@ -260,11 +260,16 @@ def _wavefront_band(kinds, lines, prior):
         left = work[i - span:j - span]
         above = work[i - span - bpp:j - span - bpp]
         corner = work[i - 2 * span - bpp:j - 2 * span - bpp]
-        index = (left - corner) * width + (above - corner)
+        index = left - corner  # in-place operators from here on: no new arrays, no keyword arguments
+        index *= width
+        index += above
+        index -= corner
         if offsets is not None:
             index += offsets[first * bpp:last * bpp]
         here = work[i:j]  # the filtered bytes, replaced by the reconstructed ones
-        np.bitwise_and(here + corner + table.take(index), low_byte, out=here)
+        here += corner
+        here += table.take(index)
+        here &= low_byte
     return image.astype(np.uint8)
 
 
