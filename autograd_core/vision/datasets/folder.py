@@ -37,20 +37,20 @@ def is_image_file(filename):
 
 
 # The formats whose files default_loader decodes here even when Pillow is installed, by their first bytes: Netpbm
-# P1-P6, where ours take about a third of Pillow's time (bench/bench_image_decode.py) for the same pixels (PIL's
-# rules: vision.io.image.to_pil_rgb). PNG stays with Pillow, faster on every file measured; PAM and PFM (P7, PF)
-# are Pillow's anyway.
+# P1-P6, the same pixels (PIL's rules: vision.io.image.to_pil_rgb) for a third to a half of Pillow's work (a 224x224
+# PPM in 0.3x its CPU time, bench/bench_image_decode.py; P1-P5, 8- and 16-bit, 0.46-0.58x its instructions). PNG and
+# BMP stay with Pillow, faster at 224x224 (BMP: ours 2x its instructions); PAM and PFM (P7, PF) are Pillow's anyway.
 _DECODED_HERE = tuple(b"P%d" % kind for kind in range(1, 7))
 
 
 def default_loader(path):
     """The image file at `path` as a uint8 array (H, W, 3), RGB: torchvision's pil_loader,
     `Image.open(f).convert("RGB")`, pixel for pixel. With Pillow installed, Pillow decodes it as in torchvision,
-    except a Netpbm file (PBM, PGM, PPM: P1-P6), which vision.io decodes in about a third of Pillow's time; Pillow
-    is faster on a PNG (on a 224×224 RGB PNG 1.8× faster than the NumPy decoders on rows filtered Up and Sub:
-    bench/bench_image_decode.py). Without Pillow, vision.io's decoders give the same pixels for PNG, Netpbm and
-    uncompressed BMP (`vision.io.image.load_rgb`, PIL's conversion rules), raising ImageDecodeError (an OSError)
-    naming the file for a damaged image and PillowRequiredError for another format."""
+    except a Netpbm file (PBM, PGM, PPM: P1-P6), which vision.io decodes with a third to a half of Pillow's work;
+    Pillow is faster on a PNG (on a 224×224 RGB PNG 1.8× faster than the NumPy decoders on rows filtered Up and Sub:
+    bench/bench_image_decode.py) and a BMP. Without Pillow, vision.io's decoders give the same pixels for PNG,
+    Netpbm and uncompressed BMP (`vision.io.image.load_rgb`, PIL's conversion rules), raising ImageDecodeError (an
+    OSError) naming the file for a damaged image and PillowRequiredError for another format."""
     try:
         from PIL import Image
     except ImportError:
