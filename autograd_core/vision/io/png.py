@@ -105,7 +105,7 @@ def _unfilter(raw, rows, stride, bpp, name, start):
         y = int(np.argmax(kinds > 4))
         raise fail(name, f"scanline {y} of the image data has filter type {kinds[y]}; PNG defines 0 to 4")
     sequential = int(np.count_nonzero(kinds >= 3)) * stride  # bytes of Average and Paeth rows
-    if sequential > WAVEFRONT_COST[0] * _steps(rows, stride // bpp, bpp) + WAVEFRONT_COST[1] * rows * stride:
+    if sequential > WAVEFRONT_COST[0] * _steps(kinds, stride // bpp, bpp) + WAVEFRONT_COST[1] * rows * stride:
         return _wavefront(kinds, lines[:, 1:], bpp)
     out = np.zeros((rows, stride), np.uint8)
     prior = np.zeros(stride, np.uint8)
@@ -205,10 +205,20 @@ def _band_rows(rows, columns, bpp):
     return band
 
 
-def _steps(rows, columns, bpp):
-    """The wavefront's steps for an image of `rows` rows of `columns` pixels."""
+def _chains(kinds):
+    """Each row's place in its chain: 0 for a None or Sub row (it needs nothing above it) and the first row, else one
+    more than the row above's. A row's pixel x is undone at step x + its place."""
+    rows = np.arange(len(kinds))
+    return rows - np.maximum.accumulate(np.where(kinds <= 1, rows, 0))
+
+
+def _steps(kinds, columns, bpp):
+    """The wavefront's steps (about) for rows of filter types `kinds` of `columns` pixels: per band, the width plus
+    the band's longest chain."""
+    rows = len(kinds)
     band = _band_rows(rows, columns, bpp)
-    return (rows // band) * (columns + band - 1) + (columns + rows % band - 1 if rows % band else 0)
+    longest = min(band, int(_chains(kinds).max(initial=0)) + 1)
+    return -(-rows // band) * (columns + longest - 1)
 
 
 def _wavefront(kinds, lines, bpp):
@@ -235,26 +245,42 @@ def _wavefront_band(kinds, lines, prior):
     """One band: lines (rows, columns, bpp) uint8 of filter types kinds (1-4), below the reconstructed row `prior`
     (columns, bpp) -> the reconstructed rows (rows, columns, bpp) uint8.
 
-    The work array holds pixel (y, x) at column t = x + y + 2, slot y + 1 (slot 0 is the prior row, columns 0 and 1
-    and the slots left of each row's start stay 0, the bytes left of x = 0): the step for x + y = t reads columns
-    t + 1 (left, above) and t (upper left) and writes column t + 2, all of them contiguous runs of slots."""
+    The work array holds pixel (y, x) at column x + k + 2, slot y + 1, where k is the row's place in its chain
+    (`_chains`; slot 0 is the prior row, at k = -1). Columns 0 and 1, and the slots left of each row's start, stay 0:
+    the bytes left of x = 0. Step t writes column t + 2 from columns t + 1 (left, above) and t (upper left): above is
+    right for a row that needs it (its k is one more than the row above's); a Sub row's table ignores it. The step
+    runs over the slots of the rows started and not yet finished, and their neighbours between: a row not started
+    yet computes zeros from zeros, one finished bytes no row reads."""
     rows, columns, bpp = lines.shape
+    place = _chains(kinds)
+    longest = int(place.max()) + 1
     span = (rows + 1) * bpp  # one column of the work array
-    work = np.zeros((columns + rows + 1) * span, np.int32)
+    work = np.zeros((columns + longest + 1) * span, np.int32)
     item = work.itemsize
-    image = np.lib.stride_tricks.as_strided(work[2 * span + bpp:], (rows, columns, bpp),
-                                            ((span + bpp) * item, span * item, item))
-    image[...] = lines  # the filtered bytes, undone in place
+    starts = np.flatnonzero(place == 0).tolist() + [rows]
+    chains = []  # each chain's pixels in the work array (its rows' k go up by one, as x + k + 2 with y)
+    for top, end in zip(starts, starts[1:]):
+        chain = np.lib.stride_tricks.as_strided(work[2 * span + (top + 1) * bpp:], (end - top, columns, bpp),
+                                                ((span + bpp) * item, span * item, item))
+        chain[...] = lines[top:end]  # the filtered bytes, undone in place
+        chains.append((top, end, chain))
     np.lib.stride_tricks.as_strided(work[span:], (columns, bpp), (span * item, item))[...] = prior
+    # rows to step over: from the first not finished, min{y : k >= t - columns + 1}, to the last started, max{y: k <= t}
+    first_at = np.full(longest + 1, rows)
+    np.minimum.at(first_at, place, np.arange(rows))
+    first_at = np.minimum.accumulate(first_at[::-1])[::-1].tolist()
+    last_at = np.full(longest, -1)
+    np.maximum.at(last_at, place, np.arange(rows))
+    last_at = (np.maximum.accumulate(last_at) + 1).tolist()
     present = tuple(sorted(set(kinds.tolist())))
     table = _table(present)
     offsets = None
     if len(present) > 1:  # each row's section of the table
-        starts = {kind: i * _DIFFERENCES + _DIFFERENCES // 2 for i, kind in enumerate(present)}
-        offsets = np.repeat(np.array([starts[kind] for kind in kinds.tolist()], np.int32), bpp)
+        sections = {kind: i * _DIFFERENCES + _DIFFERENCES // 2 for i, kind in enumerate(present)}
+        offsets = np.repeat(np.array([sections[kind] for kind in kinds.tolist()], np.int32), bpp)
     width, low_byte = np.int32(511), np.int32(255)  # NumPy scalars: cheaper per call than Python ints
-    for t in range(columns + rows - 1):
-        first, last = max(0, t - columns + 1), min(rows, t + 1)  # the rows whose pixel x = t - y exists
+    for t in range(columns + longest - 1):
+        first, last = first_at[max(0, t - columns + 1)], last_at[min(t, longest - 1)]
         start = (t + 2) * span + bpp
         i, j = start + first * bpp, start + last * bpp
         left = work[i - span:j - span]
@@ -270,7 +296,10 @@ def _wavefront_band(kinds, lines, prior):
         here += corner
         here += table.take(index)
         here &= low_byte
-    return image.astype(np.uint8)
+    out = np.empty((rows, columns, bpp), np.uint8)
+    for top, end, chain in chains:
+        out[top:end] = chain
+    return out
 
 
 def _samples(lines, columns, channels, depth):
