@@ -1,8 +1,9 @@
 """Reading an image file as ImageFolder does: Pillow (`default_loader` when Pillow is installed) against our NumPy
 and zlib decoders (`vision.io.image.load_rgb`, the loader without Pillow), on the same files.
 
-    .venv/bin/python bench/bench_image_decode.py              # PNG and PPM, 32x32, 224x224, 512x512, and 224x224
-                                                              # PNGs with one filter type on every row
+    .venv/bin/python bench/bench_image_decode.py              # PNG, PPM and BMP, 32x32, 224x224, 512x512; PNGs
+                                                              # with one filter type on every row: 224x224, and
+                                                              # Paeth at 28x28 gray (MNIST's size) and 512x512
     .venv/bin/python bench/bench_image_decode.py --rounds 40  # more rounds
 
 The images are RGB photographs' stand-ins: smooth colour gradients with seeded noise (what a camera's picture
@@ -12,9 +13,12 @@ decoding uses no BLAS), taking turns file by file; each time is the CPU time of 
 the median over the rounds, and the pixels of the two readers are checked to be equal first.
 
 What our PNG decoder costs depends on the rows' filter types: None, Sub and Up are undone with NumPy on whole rows,
-Average and Paeth byte by byte in Python (vision/io/png.py). Pillow's encoder picks a filter per row (on these
-images mostly Up and Sub; other encoders, and other pictures, pick Paeth often), so the 224x224 image is also
-written with each filter type on every row, by `write_png` below (zlib level 6, as Pillow's default).
+Average and Paeth by anti-diagonals over all the rows, or byte by byte in Python when only a few rows use them
+(vision/io/png.py). Pillow's encoder picks a filter per row (on these images mostly Up and Sub; other encoders, and
+other pictures, pick Paeth often), so the 224x224 image is also written with each filter type on every row, and
+Paeth on every row at 28x28 (gray) and 512x512, by `write_png` below (zlib level 6, as Pillow's default).
+
+`datasets.default_loader` is the Pillow column for PNG and BMP, ours for Netpbm (PPM), where ours is faster.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from autograd_core.vision.io.image import load_rgb  # noqa: E402
 
 SIZES = (32, 224, 512)
-FORMATS = ("png", "ppm")
+FORMATS = ("png", "ppm", "bmp")
 
 
 def photo_like(size, seed=0):
@@ -54,12 +58,12 @@ FILTERS = {0: "None", 1: "Sub", 2: "Up", 3: "Average", 4: "Paeth"}
 
 
 def write_png(path, image, kind):
-    """An 8-bit RGB PNG of image (H, W, 3) with filter `kind` (0-4) on every scanline."""
-    height, width, _ = image.shape
-    rows = image.reshape(height, width * 3).astype(np.int16)
-    prior = np.vstack([np.zeros((1, width * 3), np.int16), rows[:-1]])  # the row above (zeros above the first)
-    left = np.hstack([np.zeros((height, 3), np.int16), rows[:, :-3]])   # the byte one pixel to the left
-    corner = np.hstack([np.zeros((height, 3), np.int16), prior[:, :-3]])
+    """An 8-bit RGB (H, W, 3) or gray (H, W) PNG of image with filter `kind` (0-4) on every scanline."""
+    height, width, channels = np.atleast_3d(image).shape
+    rows = image.reshape(height, width * channels).astype(np.int16)
+    prior = np.vstack([np.zeros((1, width * channels), np.int16), rows[:-1]])  # the row above (0 above the first)
+    left = np.hstack([np.zeros((height, channels), np.int16), rows[:, :-channels]])  # one pixel to the left
+    corner = np.hstack([np.zeros((height, channels), np.int16), prior[:, :-channels]])
     if kind == 0:
         predicted = np.zeros_like(rows)
     elif kind == 1:
@@ -79,7 +83,7 @@ def write_png(path, image, kind):
     def chunk(tag, data):
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2 if channels == 3 else 0, 0, 0, 0)
     with open(path, "wb") as f:
         f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(scanlines, 6))
                 + chunk(b"IEND", b""))
@@ -100,20 +104,23 @@ def main(argv=None):
     from PIL import Image
     readers = {"Pillow": pillow_loader, "ours": load_rgb}
     with tempfile.TemporaryDirectory() as folder:
-        files = {}
+        files, expected = {}, {}  # (size, label) -> path, and the RGB array both readers must give
         for size in SIZES:
             image = photo_like(size)
             for fmt in FORMATS:
                 path = os.path.join(folder, f"{size}.{fmt}")
                 Image.fromarray(image).save(path)
-                files[size, fmt] = path
-        for kind in FILTERS:
-            path = os.path.join(folder, f"224-filter{kind}.png")
-            write_png(path, photo_like(224), kind)
-            files[224, f"png, {FILTERS[kind]} rows"] = path
-        for (size, _), path in files.items():
+                files[size, fmt], expected[size, fmt] = path, image
+        filtered = [(224, kind) for kind in FILTERS] + [(28, 4), (512, 4)]
+        for size, kind in filtered:
+            image = photo_like(size)[..., 0] if size == 28 else photo_like(size)
+            key = (size, f"png{', gray' if image.ndim == 2 else ''}, {FILTERS[kind]} rows")
+            files[key] = os.path.join(folder, f"{size}-filter{kind}.png")
+            write_png(files[key], image, kind)
+            expected[key] = np.stack([image] * 3, axis=-1) if image.ndim == 2 else image
+        for key, path in files.items():
             for reader in readers.values():
-                assert np.array_equal(reader(path), photo_like(size)), (reader, path)
+                assert np.array_equal(reader(path), expected[key]), (reader, path)
         times = {(key, name): [] for key in files for name in readers}
         for r in range(args.rounds):
             for key, path in files.items():

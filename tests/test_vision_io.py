@@ -532,6 +532,12 @@ def test_other_formats_go_to_pillow_when_it_is_there(tmp_path, fake_pillow):
     assert fake_pillow == []
     assert (datasets.default_loader(path) == 9).all()
     assert fake_pillow == [("open", _png_parts()[:4]), ("convert", "RGB")]
+    # but a Netpbm file (P1-P6) it decodes itself, Pillow or not; PAM (P7) is Pillow's
+    del fake_pillow[:]
+    path.write_bytes(b"P6 1 2 255\n\x01\x02\x03\x04\x05\x06")
+    assert datasets.default_loader(path).tolist() == [[[1, 2, 3]], [[4, 5, 6]]] and fake_pillow == []
+    path.write_bytes(b"P7\nWIDTH 1\n")
+    assert (datasets.default_loader(path) == 9).all() and fake_pillow[0] == ("open", b"P7\nW")
 
 
 def test_without_pillow_the_loader_decodes_png_netpbm_and_bmp_itself(tmp_path, no_pillow):
@@ -546,6 +552,37 @@ def test_without_pillow_the_loader_decodes_png_netpbm_and_bmp_itself(tmp_path, n
 
 
 # -- the same pixels as Pillow, when Pillow is installed ----------------------------------------------------------
+
+def random_netpbm(magic, maxval, shape):
+    """A Netpbm file of random samples: header tokens separated by assorted whitespace and comments, plain rasters
+    with a comment now and then, 8- or 16-bit raw samples by maxval."""
+    height, width = shape
+    separators = [b" ", b"\n", b"\t", b"\r\n", b" # a comment\n", b"\n# two\n# comments\n"]
+    tokens = [str(n).encode() for n in (width, height) + (() if magic in b"14" else (maxval,))]
+    data = b"P" + magic + b"".join(separators[RNG.integers(len(separators))] + token for token in tokens) + b"\n"
+    samples = RNG.integers(0, maxval + 1, (height, width * (3 if magic in b"36" else 1)))
+    if magic == b"4":
+        return data + np.packbits(samples.astype(np.uint8), axis=1).tobytes()
+    if magic in b"123":
+        return data + b"".join(str(v).encode() + (b" # c\n" if RNG.random() < 0.1 else b" ") for v in samples.ravel())
+    return data + samples.astype(">u2" if maxval > 255 else np.uint8).tobytes()
+
+
+def test_the_loader_decodes_netpbm_itself_with_pillows_pixels(tmp_path, monkeypatch):
+    pil_image = pytest.importorskip("PIL.Image")
+    opened = []
+    real_open = pil_image.open
+    monkeypatch.setattr(pil_image, "open", lambda f, *args: opened.append(f) or real_open(f, *args))
+    for magic in b"123456":
+        for maxval in ((1,) if magic in b"14" else (1, 7, 100, 255, 256, 1000, 4095, 65535)):
+            path = tmp_path / f"P{magic - 48}-{maxval}.pnm"
+            path.write_bytes(random_netpbm(bytes([magic]), maxval, (int(RNG.integers(1, 7)), int(RNG.integers(1, 9)))))
+            del opened[:]
+            ours = datasets.default_loader(path)
+            assert opened == [], path.name  # decoded here, not by Pillow
+            with real_open(path) as image_:
+                np.testing.assert_array_equal(ours, np.asarray(image_.convert("RGB")), err_msg=path.name)
+
 
 @pytest.mark.filterwarnings("ignore:Palette images with Transparency")  # Pillow's advice when it opens the tRNS file
 def test_the_loader_matches_pillow_file_by_file(tmp_path):

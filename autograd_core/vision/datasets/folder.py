@@ -7,7 +7,8 @@
 The classes are the sub-folders of root, sorted (index 0 for the first); each class folder is walked in sorted
 order, and a file is a sample when its name ends with one of `extensions` (case-insensitive) or `is_valid_file(path)`
 says so, never both. `default_loader` reads an image file as a uint8 array (H, W, 3) where torchvision's gives a PIL
-image converted to RGB; PNG, Netpbm and uncompressed BMP are decoded here (vision.io), other formats by Pillow.
+image converted to RGB, the same pixels: Netpbm files are decoded here (vision.io), other formats by Pillow, and
+without Pillow PNG and uncompressed BMP here too.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 
 import numpy as np
 
-from ..io.image import load_rgb
+from ..io.image import decode, load_rgb, to_pil_rgb
 from .vision import VisionDataset, transformed
 
 __all__ = ["DatasetFolder", "ImageFolder", "IMG_EXTENSIONS", "default_loader", "has_file_allowed_extension",
@@ -35,19 +36,32 @@ def is_image_file(filename):
     return has_file_allowed_extension(filename, IMG_EXTENSIONS)
 
 
+# The formats whose files default_loader decodes here even when Pillow is installed, by their first bytes: Netpbm
+# P1-P6, the same pixels (PIL's rules: vision.io.image.to_pil_rgb) for a third to a half of Pillow's work (a 224x224
+# PPM in 0.3x its CPU time, bench/bench_image_decode.py; P1-P5, 8- and 16-bit, 0.46-0.58x its instructions). PNG and
+# BMP stay with Pillow, faster at 224x224 (BMP: ours 2x its instructions); PAM and PFM (P7, PF) are Pillow's anyway.
+_DECODED_HERE = tuple(b"P%d" % kind for kind in range(1, 7))
+
+
 def default_loader(path):
     """The image file at `path` as a uint8 array (H, W, 3), RGB: torchvision's pil_loader,
-    `Image.open(f).convert("RGB")`. With Pillow installed, Pillow decodes it, as in torchvision (on a 224×224 RGB
-    PNG 1.8× faster than the NumPy decoders on rows filtered Up and Sub, ~23× on Average or Paeth rows:
-    bench/bench_image_decode.py); without it, vision.io's decoders give the same
-    pixels for PNG, Netpbm and uncompressed BMP (`vision.io.image.load_rgb`, PIL's conversion rules), raising
-    ImageDecodeError (an OSError) naming the file for a damaged image and PillowRequiredError for another format."""
+    `Image.open(f).convert("RGB")`, pixel for pixel. With Pillow installed, Pillow decodes it as in torchvision,
+    except a Netpbm file (PBM, PGM, PPM: P1-P6), which vision.io decodes with a third to a half of Pillow's work;
+    Pillow is faster on a PNG (on a 224×224 RGB PNG 1.8× faster than the NumPy decoders on rows filtered Up and Sub:
+    bench/bench_image_decode.py) and a BMP. Without Pillow, vision.io's decoders give the same pixels for PNG,
+    Netpbm and uncompressed BMP (`vision.io.image.load_rgb`, PIL's conversion rules), raising ImageDecodeError (an
+    OSError) naming the file for a damaged image and PillowRequiredError for another format."""
     try:
         from PIL import Image
     except ImportError:
         return load_rgb(path)
-    with open(path, "rb") as f, Image.open(f) as opened:
-        return np.array(opened.convert("RGB"), dtype=np.uint8)
+    with open(path, "rb") as f:
+        head = f.read(3)  # the magic number and the whitespace after it
+        if head[:2] in _DECODED_HERE and head[2:].isspace():
+            return to_pil_rgb(decode(head + f.read(), os.fspath(path)))
+        f.seek(0)
+        with Image.open(f) as opened:
+            return np.array(opened.convert("RGB"), dtype=np.uint8)
 
 
 def find_classes(directory):

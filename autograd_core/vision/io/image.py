@@ -142,8 +142,7 @@ def to_pil_rgb(image):
         palette[:len(image.palette)] = image.palette[:256]
         return palette[pixels[..., 0]]
     if mode == "1":
-        gray = (pixels[..., 0] * 255).astype(np.uint8)
-        return np.repeat(gray[..., None], 3, axis=2)
+        return _gray_to_rgb((pixels[..., 0] * 255).astype(np.uint8))
     if image.fmt == "PPM":
         wide_gray = mode == "L" and image.maxval > 255
         pixels = _scaled(pixels, image.maxval, 65535 if wide_gray else 255)
@@ -155,8 +154,17 @@ def to_pil_rgb(image):
         pixels = pixels * (255 // image.maxval)
     pixels = pixels.astype(np.uint8)
     if mode in ("L", "LA"):
-        return np.repeat(pixels[..., :1], 3, axis=2)
+        return _gray_to_rgb(pixels[..., 0])
     return np.ascontiguousarray(pixels[..., :3])
+
+
+def _gray_to_rgb(gray):
+    """(H, W) uint8 -> (H, W, 3), the gray value in each channel: three strided copies, a quarter of np.repeat's
+    instructions along the last axis."""
+    rgb = np.empty(gray.shape + (3,), np.uint8)
+    for channel in range(3):
+        rgb[..., channel] = gray
+    return rgb
 
 
 # torchvision.io's rgb_to_gray (libpng's png_set_rgb_to_gray(png, 1, 0.2989, 0.587)): libpng's fixed-point weights
