@@ -436,7 +436,12 @@ class Module:
             found = []
             yield name, module, found
             children = (found[0] if found else module._direct())[1]
-            stack += [(child_name, child, entry) for child_name, child in _named_below(name, children)]
+            if children:
+                dot = name + "." if name else ""
+                for child_name, child in reversed(children):
+                    if child._name is None:  # appended to a list after the list was set: named now
+                        object.__setattr__(child, "_name", child_name)
+                    stack.append((dot + child_name, child, entry))
 
     def modules(self, remove_duplicate=True):
         """Iterator over this module and all its submodules, depth first (a shared one once by default)."""
@@ -586,5 +591,5 @@ from .module_state import _IncompatibleKeys  # noqa: E402, F401
 
 # How a module finds its members (module_walk.py): the functions the methods above call.
 from .module_walk import (  # noqa: E402, F401
-    _LAYOUTS, _PLAIN_VALUES, _attribute_members, _direct_members, _members, _name_children, _named_below,
+    _LAYOUTS, _PLAIN_VALUES, _attribute_members, _direct_members, _members, _name_children,
 )

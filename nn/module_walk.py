@@ -184,15 +184,3 @@ def _name_children(obj, prefix):
     elif isinstance(obj, dict):
         for key, item in obj.items():
             _name_children(item, f"{prefix}.{key}")
-
-
-def _named_below(name, children):
-    """(dotted name, child) for the (name, child) pairs of the module at dotted `name`, last child first (a stack's
-    order); a child appended to a list after the list was set gets its name within the parent now."""
-    dot = name + "." if name else ""
-    named = []
-    for child_name, child in reversed(children):
-        if child._name is None:
-            object.__setattr__(child, "_name", child_name)
-        named.append((dot + child_name, child))
-    return named
