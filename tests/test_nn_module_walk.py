@@ -233,3 +233,29 @@ def test_a_walk_keeps_no_module_or_parameter_alive_and_forgets_a_module_that_goe
     del model
     gc.collect()
     assert key not in _LAYOUTS
+
+
+def test_parametrizations_registered_and_removed_between_walks_as_pytorchs():
+    torch = torch_or_skip()
+
+    class Symmetric:
+        def __init__(self, nn_):
+            self.module = type("Symmetric", (nn_.Module,), {"forward": lambda self, x: x.triu() + x.triu(1).T})()
+
+    listed = []
+    for nn_, lib in ((nn, "ours"), (torch.nn, "torch")):
+        model = nn_.Sequential(nn_.Linear(3, 3), nn_.Tanh())
+        names(model)
+        nn_.utils.parametrize.register_parametrization(model[0], "weight", Symmetric(nn_).module)
+        during = names(model)
+        nn_.utils.parametrize.remove_parametrizations(model[0], "weight")
+        listed.append((during[0], during[1], during[2], names(model)))
+    assert listed[0] == listed[1]
+
+
+def test_a_parameter_replaced_by_a_plain_array_leaves_the_lists():
+    """PyTorch refuses the assignment (TypeError); this library takes it, and the array is no longer a parameter."""
+    model = nn.Sequential(nn.Linear(2, 2))
+    names(model)
+    model[0].weight = np.ones((2, 2))
+    assert names(model)[0] == ["0.bias"] and names(model)[2] == ["0.bias"]
