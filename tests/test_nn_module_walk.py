@@ -243,7 +243,7 @@ def test_parametrizations_registered_and_removed_between_walks_as_pytorchs():
             self.module = type("Symmetric", (nn_.Module,), {"forward": lambda self, x: x.triu() + x.triu(1).T})()
 
     listed = []
-    for nn_, lib in ((nn, "ours"), (torch.nn, "torch")):
+    for nn_ in (nn, torch.nn):
         model = nn_.Sequential(nn_.Linear(3, 3), nn_.Tanh())
         names(model)
         nn_.utils.parametrize.register_parametrization(model[0], "weight", Symmetric(nn_).module)
