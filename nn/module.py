@@ -20,7 +20,8 @@ remembers the module, and `viz` can draw each module call as a cluster.
 
 This module holds Parameter, Buffer and Module's registration, walking and printing; Module's other methods are
 written beside it and copied onto it: hooks (module_hooks.py), modes, gradients, devices and dtypes (module_modes.py),
-and the state dict and checkpoints (module_state.py).
+and the state dict and checkpoints (module_state.py). What each module's attributes hold, the scan that walks read,
+is found in module_walk.py.
 """
 
 from __future__ import annotations
@@ -471,7 +472,8 @@ class Module:
     def parameters(self, recurse=True):
         """Every Parameter below this module (recurse=False: its own only), each once, in a fixed order (attribute
         order)."""
-        if not recurse or type(self).named_parameters is not Module.named_parameters:
+        kind = type(self)
+        if not recurse or (kind.named_parameters, kind._named_members, kind._walk) != _NAMED_PARAMETERS_WALK:
             for _, param in self.named_parameters(recurse=recurse):
                 yield param
             return
@@ -593,3 +595,6 @@ from .module_state import _IncompatibleKeys  # noqa: E402, F401
 from .module_walk import (  # noqa: E402, F401
     _LAYOUTS, _PLAIN_VALUES, _attribute_members, _direct_members, _members, _name_children,
 )
+
+# parameters() walks by itself while these are Module's (a subclass overriding one is walked through it)
+_NAMED_PARAMETERS_WALK = (Module.named_parameters, Module._named_members, Module._walk)

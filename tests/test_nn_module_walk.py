@@ -259,3 +259,17 @@ def test_a_parameter_replaced_by_a_plain_array_leaves_the_lists():
     names(model)
     model[0].weight = np.ones((2, 2))
     assert names(model)[0] == ["0.bias"] and names(model)[2] == ["0.bias"]
+
+
+def test_parameters_goes_through_an_overridden_named_parameters_as_pytorchs():
+    torch = torch_or_skip()
+    listed = []
+    for nn_ in (nn, torch.nn):
+
+        class Frozen(nn_.Sequential):
+            def named_parameters(self, *args, **kwargs):
+                return ((n, p) for n, p in super().named_parameters(*args, **kwargs) if not n.endswith("bias"))
+
+        model = Frozen(nn_.Linear(2, 2), nn_.Linear(2, 1))
+        listed.append([tuple(p.shape) for p in model.parameters()])
+    assert listed[0] == listed[1] == [(2, 2), (1, 2)]
