@@ -11,7 +11,8 @@ from autograd_core import ShapeError
 from autograd_core.errors import ArgumentError, dim_out_of_range
 from autograd_core import Value
 
-from .module import Module, _attribute_members, not_a_module
+from .module import Module, not_a_module
+from .module_walk import _direct_members
 
 
 def _index_position(index, length, container, items, bools=False):
@@ -310,7 +311,7 @@ class _Container(Module):
         raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
 
     def _direct(self):
-        params, modules = _attribute_members([item for item in vars(self).items() if item[0] != "_modules"])
+        params, modules = _direct_members(self, skip="_modules")  # (the children in `_modules` come next)
         modules.extend((key, m) for key, m in self._modules.items() if m is not None)
         return params, modules
 

@@ -20,7 +20,8 @@ remembers the module, and `viz` can draw each module call as a cluster.
 
 This module holds Parameter, Buffer and Module's registration, walking and printing; Module's other methods are
 written beside it and copied onto it: hooks (module_hooks.py), modes, gradients, devices and dtypes (module_modes.py),
-and the state dict and checkpoints (module_state.py).
+and the state dict and checkpoints (module_state.py). What each module's attributes hold, the scan that walks read,
+is found in module_walk.py.
 """
 
 from __future__ import annotations
@@ -140,67 +141,6 @@ class Buffer(np.ndarray):
 
     def __array_finalize__(self, obj):
         self.persistent = getattr(obj, "persistent", True)
-
-
-# ----------------------------------------------------------------------------------------------------
-# Walking attributes: what a module holds directly, and the dotted names of everything below it.
-
-
-def _members(obj, prefix, params, modules):
-    """Collect the Parameters and Modules inside attribute value `obj` (descending into containers)."""
-    if obj.__class__ in _PLAIN_VALUES:  # most attributes (sizes, flags, names): one lookup instead of four tests
-        return
-    if isinstance(obj, Parameter):
-        params.append((prefix, obj))
-    elif isinstance(obj, Module):
-        modules.append((prefix, obj))
-    elif isinstance(obj, (list, tuple)):
-        for i, item in enumerate(obj):
-            _members(item, f"{prefix}.{i}", params, modules)
-    elif isinstance(obj, dict):
-        for key, item in obj.items():
-            _members(item, f"{prefix}.{key}", params, modules)
-
-
-_PLAIN_VALUES = frozenset({type(None), bool, int, float, str, complex, bytes})
-
-
-def _attribute_members(attributes):
-    """(name, Parameter) and (name, Module) pairs held by `attributes` (a list of (name, value)), in order,
-    descending into lists, tuples and dicts. A member that an attribute of its own also holds is left out of the
-    containers: PyTorch, which never looks into a plain list, registers it under that attribute's name and in that
-    attribute's place, so its state_dict key is 'fc0.weight' there, not 'fcs.0.weight' (莫烦's batch-norm network
-    keeps its layers in `self.fcs` and registers each with `setattr(self, 'fc%i' % i, fc)`)."""
-    params, modules = [], []
-    held = None  # ids of the members held by attributes directly, found when a container is met
-    for name, value in attributes:
-        if value.__class__ in _PLAIN_VALUES:  # (most attributes: skipped without a call)
-            continue
-        if not isinstance(value, (list, tuple, dict)):
-            _members(value, name, params, modules)
-            continue
-        if held is None:
-            held = {id(v) for _, v in attributes if isinstance(v, (Parameter, Module))}
-        inside_params, inside_modules = [], []
-        _members(value, name, inside_params, inside_modules)
-        params += [pair for pair in inside_params if id(pair[1]) not in held]
-        modules += [pair for pair in inside_modules if id(pair[1]) not in held]
-    return params, modules
-
-
-def _name_children(obj, prefix):
-    """Give each Module inside a freshly set attribute its name within the parent (for pictures)."""
-    if isinstance(obj, Module):
-        object.__setattr__(obj, "_name", prefix)
-    elif isinstance(obj, Parameter):
-        if obj.label is None:
-            obj.label = prefix
-    elif isinstance(obj, (list, tuple)):
-        for i, item in enumerate(obj):
-            _name_children(item, f"{prefix}.{i}")
-    elif isinstance(obj, dict):
-        for key, item in obj.items():
-            _name_children(item, f"{prefix}.{key}")
 
 
 class _DirectChildren(collections.abc.MutableMapping):
@@ -399,7 +339,16 @@ class Module:
     def _direct(self):
         """(name, Parameter) and (name, Module) pairs held by this module's own attributes, in order (a member also
         held by an attribute of its own under that attribute's name only: see _attribute_members)."""
-        return _attribute_members(list(vars(self).items()))
+        attributes = self.__dict__
+        layout = _LAYOUTS.get(id(self))
+        if (layout is None or layout.keys != tuple(attributes) or layout.types != tuple(map(type, attributes.values()))
+                or layout.skip is not None):
+            return _direct_members(self)
+        if layout.checks:
+            return _direct_members(self, None, layout, True)
+        params, modules = layout.params, layout.modules  # (_read's lines: this is the walk's commonest call)
+        return ([(name, attributes[name]) for name in params] if params else [],
+                [(name, attributes[name]) for name in modules] if modules else [])
 
     def named_children(self):
         """(name, module) for each direct child module, each child once."""
@@ -421,8 +370,25 @@ class Module:
         memo: a set of modules to skip (PyTorch's); the modules listed are added to it (with remove_duplicate).
         remove_duplicate=False lists a shared module under each of its names (cycles are still cut).
         """
-        for name, module, _ in self._walk(memo, prefix, remove_duplicate):
+        if memo is not None or not remove_duplicate:
+            for name, module, _ in self._walk(memo, prefix, remove_duplicate):
+                yield name, module
+            return
+        seen = set()  # (the common call: _walk's loop without its `found` lists, one generator instead of two)
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
             yield name, module
+            children = module._direct()[1]  # read after the caller's work on the module, as PyTorch's
+            if children:
+                dot = name + "." if name else ""
+                for child_name, child in reversed(children):
+                    if child._name is None:  # appended to a list after the list was set: named now
+                        object.__setattr__(child, "_name", child_name)
+                    stack.append((dot + child_name, child))
 
     def _walk(self, memo, prefix, remove_duplicate):
         """named_modules' walk: (dotted name, module, found) for each module, where `found` is an empty list in which
@@ -431,22 +397,52 @@ class Module:
         read when the walk resumes, after the caller's work on the module, as PyTorch's named_modules reads them (a
         child replaced meanwhile is the one walked)."""
         seen = set() if memo is None else {id(module) for module in memo}
-        stack = [(prefix, self, frozenset())]
+        if not remove_duplicate:
+            yield from self._walk_every_name(seen, prefix)
+            return
+        stack = [(prefix, self)]
         while stack:  # an explicit stack; children come out in attribute order
-            name, module, ancestors = stack.pop()
-            if id(module) in seen or id(module) in ancestors:
+            name, module = stack.pop()
+            if id(module) in seen:  # (a module met again, on a cycle too: each is listed once)
                 continue
-            if remove_duplicate:
-                seen.add(id(module))
-                if memo is not None:
-                    memo.add(module)
+            seen.add(id(module))
+            if memo is not None:
+                memo.add(module)
             found = []
             yield name, module, found
-            below = ancestors | {id(module)}
-            for child_name, child in reversed((found[0] if found else module._direct())[1]):
-                if child._name is None:  # appended to a list after the list was set: name it now
-                    object.__setattr__(child, "_name", child_name)
-                stack.append((f"{name}.{child_name}" if name else child_name, child, below))
+            children = (found[0] if found else module._direct())[1]
+            if children:
+                dot = name + "." if name else ""
+                for child_name, child in reversed(children):
+                    if child._name is None:  # appended to a list after the list was set: named now
+                        object.__setattr__(child, "_name", child_name)
+                    stack.append((dot + child_name, child))
+
+    def _walk_every_name(self, skipped, prefix):
+        """_walk with remove_duplicate=False: a shared module under each of its names; a module below itself (a cycle)
+        is not entered again."""
+        met = set()  # the modules listed so far: only one met again may be its own ancestor
+        stack = [(prefix, self, None)]  # (name, module, the parent's entry)
+        while stack:
+            entry = stack.pop()
+            name, module, parent = entry
+            if id(module) in skipped:
+                continue
+            if id(module) in met:
+                while parent is not None and parent[1] is not module:
+                    parent = parent[2]
+                if parent is not None:  # a cycle
+                    continue
+            met.add(id(module))
+            found = []
+            yield name, module, found
+            children = (found[0] if found else module._direct())[1]
+            if children:
+                dot = name + "." if name else ""
+                for child_name, child in reversed(children):
+                    if child._name is None:  # appended to a list after the list was set: named now
+                        object.__setattr__(child, "_name", child_name)
+                    stack.append((dot + child_name, child, entry))
 
     def modules(self, remove_duplicate=True):
         """Iterator over this module and all its submodules, depth first (a shared one once by default)."""
@@ -476,8 +472,28 @@ class Module:
     def parameters(self, recurse=True):
         """Every Parameter below this module (recurse=False: its own only), each once, in a fixed order (attribute
         order)."""
-        for _, param in self.named_parameters(recurse=recurse):
-            yield param
+        kind = type(self)
+        if not recurse or (kind.named_parameters, kind._named_members, kind._walk) != _NAMED_PARAMETERS_WALK:
+            for _, param in self.named_parameters(recurse=recurse):
+                yield param
+            return
+        seen, met = set(), set()  # (named_parameters' walk without the names: the commonest walk of all)
+        stack = [self]
+        while stack:
+            module = stack.pop()
+            if id(module) in met:
+                continue
+            met.add(id(module))
+            params, children = module._direct()
+            for _, param in params:
+                if id(param) not in seen:
+                    seen.add(id(param))
+                    yield param
+            if children:
+                for child_name, child in reversed(children):
+                    if child._name is None:
+                        object.__setattr__(child, "_name", child_name)
+                    stack.append(child)
 
     def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
         """(dotted name, ndarray) for every buffer below this module (recurse=False: its own only; None buffers are
@@ -574,3 +590,11 @@ from . import module_hooks, module_modes, module_state  # noqa: E402, F401  (att
 # Pickles written before the split name these classes here (load_state_dict's result, a view of a module's hooks).
 from .module_hooks import _HookView  # noqa: E402, F401
 from .module_state import _IncompatibleKeys  # noqa: E402, F401
+
+# How a module finds its members (module_walk.py): the functions the methods above call.
+from .module_walk import (  # noqa: E402, F401
+    _LAYOUTS, _PLAIN_VALUES, _attribute_members, _direct_members, _members, _name_children,
+)
+
+# parameters() walks by itself while these are Module's (a subclass overriding one is walked through it)
+_NAMED_PARAMETERS_WALK = (Module.named_parameters, Module._named_members, Module._walk)

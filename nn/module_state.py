@@ -71,22 +71,34 @@ class _State:
     # ------------------------------------------------------------------------------------------------
     # State: parameters and buffers as NumPy arrays, by dotted name.
 
-    def _state_entries(self):
+    def _state_entries(self, hooked=None):
         """(name, owner, attribute) for params, buffers and extra state, module by module like PyTorch:
         own parameters, own buffers, own extra state, then children. `attribute` is None for a parameter
         (the owner is the Parameter), a buffer's name, or `_EXTRA`. Shared parameters appear under every
-        name, as in PyTorch, so tied weights convert both ways."""
+        name, as in PyTorch, so tied weights convert both ways.
+
+        hooked: a list to which the same walk adds (name, module) for each module with state-dict hooks, as
+        `_state_hooked` lists them (state_dict needs no walk of its own for them); the modules' extra state is then
+        asked for after the walk, and not at all if there are hooks (the caller runs them and asks again)."""
         entries = []
+        met = set()
         for module_name, module, found in self._walk(None, "", remove_duplicate=False):
             pre = f"{module_name}." if module_name else ""
+            if hooked is not None and id(module) not in met:
+                met.add(id(module))
+                hooks = module.__dict__.get("_state_hooks")
+                if hooks and any(hooks.values()):
+                    hooked.append((module_name, module))
             found.append(module._direct())  # (its parameters, and the children the walk takes next: one scan)
             for name, param in found[0][0]:
                 entries.append((pre + name, param, None))
             for name in module._buffers:
                 if getattr(module, name) is not None and name not in module._non_persistent:
                     entries.append((pre + name, module, name))
-            if _keeps_extra_state(module) and module.get_extra_state() is not None:
+            if _keeps_extra_state(module) and (hooked is not None or module.get_extra_state() is not None):
                 entries.append((pre + EXTRA_STATE, module, _EXTRA))
+        if hooked is not None and not hooked:
+            entries = [entry for entry in entries if entry[2] is not _EXTRA or entry[1].get_extra_state() is not None]
         return entries
 
     def _extra_state_keys(self):
@@ -191,11 +203,15 @@ class _State:
             prefix = args[1] if len(args) > 1 and prefix == "" else prefix
             keep_vars = args[2] if len(args) > 2 and keep_vars is False else keep_vars
         state = collections.OrderedDict() if destination is None else destination
-        hooked = self._state_hooked(prefix)
-        for module_prefix, module in hooked:
-            for hook, _ in list(module._state_hooks["state_dict_pre"].values()):
-                hook(module, module_prefix, keep_vars)
-        for key, owner, attribute in self._state_entries():
+        hooked = []
+        entries = self._state_entries(hooked)
+        if hooked:  # (the walk that found the entries found the hooks: no other walk when there are none)
+            hooked = [(prefix + name + "." if name else prefix, module) for name, module in hooked]
+            for module_prefix, module in hooked:
+                for hook, _ in list(module._state_hooks["state_dict_pre"].values()):
+                    hook(module, module_prefix, keep_vars)
+            entries = self._state_entries()  # what the hooks left
+        for key, owner, attribute in entries:
             if attribute is _EXTRA:
                 state[prefix + key] = owner.get_extra_state()  # as it is, as PyTorch's
             elif keep_vars:

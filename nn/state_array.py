@@ -109,7 +109,7 @@ def state_array(owner, attribute, array):
     if isinstance(array, SparseData):  # a sparse parameter's: a sparse tensor sharing its data (PyTorch's detach())
         return owner.detach()
     if isinstance(array, np.ndarray):
-        entry = array.view(StateArray)
+        entry = np.ndarray.view(array, StateArray)  # (NumPy's own: a ParameterArray's view() is PyTorch's, in Python)
     else:
         entry = np.array(array).view(StateArray)
         entry._scalar = True

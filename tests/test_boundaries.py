@@ -328,7 +328,7 @@ _SPLITS3 = {
                               ("mark_changed", "update_in_place", "castable", "InplaceMethods", "check_saved_versions",
                                "_write")),
     "autograd_core.nn.module": (("autograd_core.nn.module_hooks", "autograd_core.nn.module_modes",
-                                 "autograd_core.nn.module_state"),
+                                 "autograd_core.nn.module_state", "autograd_core.nn.module_walk"),
                                 ("Module", "Parameter", "Buffer", "check_device", "not_a_module",
                                  "_attribute_members")),
     "autograd_core.inplace_graph": (("autograd_core.version_check", "autograd_core.rule_reads"),
