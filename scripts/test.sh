@@ -45,12 +45,12 @@ stop_background() {
 }
 # pytest's record of the last failures (for a later `scripts/test.sh --lf`) gets each pass's outcomes once its
 # processes have ended, or, when the script is stopped, what they wrote before (see the suite's comment below).
-# With a title (a pass that ended), the pass's counts added up are said first: each process's closing line counts
-# only the tests it ran.
+# With a title and the second the pass started at (a pass that ended), the pass's counts added up are said first,
+# with its time on the wall clock: each process's closing line counts only the tests it ran.
 record_outcomes() {
     local outcomes=("$requests"/outcomes.*.json)
     if [ $# -gt 0 ]; then
-        .venv/bin/python scripts/suite_total.py "$1" "$requests"/outcomes.{0,1}.json || true
+        .venv/bin/python scripts/suite_total.py "$1" "$((SECONDS - $2))" "$requests"/outcomes.{0,1}.json || true
     fi
     if [ -e "${outcomes[0]}" ]; then
         .venv/bin/python scripts/last_failed.py .pytest_cache "${outcomes[@]}" || true
@@ -71,6 +71,7 @@ status=0
 # would write its own results as the whole run's last failures, over the other's. Each writes its outcomes instead
 # (AUTOGRAD_CORE_TEST_OUTCOMES), which record_outcomes folds into the cache, so that `scripts/test.sh --lf` reruns
 # this run's failures.)
+started=$SECONDS
 "${shares[@]}" AUTOGRAD_CORE_TEST_SHARE=1/2 AUTOGRAD_CORE_TEST_OUTCOMES="$requests/outcomes.1.json" \
     .venv/bin/python -m pytest -q -p no:cacheprovider > "$requests/suite.1.out" 2>&1 &
 background+=("$!")
@@ -80,7 +81,7 @@ wait "${background[-1]}" || status=$?
 background=()  # (ended and reaped: its pid may be another process's by the time this script ends)
 echo "test.sh: the other process of the suite:"
 cat "$requests/suite.1.out"
-record_outcomes "the whole suite, both processes"
+record_outcomes "the whole suite, both processes" "$started"
 if [ "$status" -ne 0 ]; then
     exit "$status"
 fi
@@ -107,7 +108,7 @@ if [ -s "$requests/list" ] && .venv/bin/python -c "import torch" >/dev/null 2>&1
                  AUTOGRAD_CORE_TEST_OUTCOMES="$requests/outcomes.$1.json"
                  .venv/bin/python -m pytest -q -p no:cacheprovider "${files[@]}")
     }
-    status=0 other_status=0
+    status=0 other_status=0 started=$SECONDS
     if [ -s "$requests/share.1.files" ]; then
         share_command 1
         "${command[@]}" > "$requests/share.1.out" 2>&1 &
@@ -120,7 +121,7 @@ if [ -s "$requests/list" ] && .venv/bin/python -c "import torch" >/dev/null 2>&1
         background=()
         echo "test.sh: the other share of the run without PyTorch:"
         cat "$requests/share.1.out"
-        record_outcomes "the run without PyTorch, both shares"
+        record_outcomes "the run without PyTorch, both shares" "$started"
     fi
     record_outcomes
     for share_status in "$status" "$other_status"; do

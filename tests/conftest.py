@@ -41,7 +41,6 @@ import json
 import os
 import shutil
 import sys
-import time
 import zlib
 
 import pytest
@@ -364,7 +363,6 @@ class _Outcomes:
 
     def __init__(self, path):
         self.path, self.failed, self.passed = path, set(), set()
-        self.started = time.monotonic()
 
     def pytest_runtest_logreport(self, report):
         if report.failed:
@@ -378,13 +376,12 @@ class _Outcomes:
     def pytest_sessionfinish(self, session):
         passed = self.passed - self.failed  # (a test that passed its call and failed its teardown failed)
         # and the counts of pytest's closing line ("2 failed, 18,972 passed, 3 skipped, ..."), as its terminal
-        # reporter counted them, with the seconds this process took: scripts/suite_total.py adds the processes' up
+        # reporter counted them: scripts/suite_total.py adds the processes' up
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         counts = {word: len(reports) for word, reports in (reporter.stats if reporter else {}).items() if word}
         staged = f"{self.path}.partial"
         with open(staged, "w", encoding="utf-8") as out:
-            json.dump({"failed": sorted(self.failed), "passed": sorted(passed), "counts": counts,
-                       "seconds": round(time.monotonic() - self.started, 2)}, out)
+            json.dump({"failed": sorted(self.failed), "passed": sorted(passed), "counts": counts}, out)
         # Whole or not at all: a run killed while writing leaves no half file. (Not autograd_core.files.replace_file:
         # the harness must record the failures of a library that does not even import.)
         os.replace(staged, self.path)

@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import signal
 import shutil
 import subprocess
@@ -239,7 +240,7 @@ def test_after_a_shared_run_lf_reruns_the_failures_of_both_processes(tmp_path):
         assert process.returncode == 1, out
     assert [json.loads(path.read_text())["failed"] for path in outcomes] == [
         ["test_ten.py::test_2"], ["test_ten.py::test_7", "test_ten.py::test_9"]]
-    counts, _ = suite_total.total([json.loads(path.read_text()) for path in outcomes])
+    counts = suite_total.total([json.loads(path.read_text()) for path in outcomes])
     assert counts == {"failed": 3, "passed": 7}  # pytest's own counts of the two halves, added up
     last_failed.main(cache, outcomes)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRAD_CORE_TEST_")}
@@ -270,7 +271,7 @@ if sys.argv[1] != "-m":
     sys.exit(subprocess.call([{sys.executable!r}] + sys.argv[1:]))
 share = os.environ["AUTOGRAD_CORE_TEST_SHARE"][0]
 with open(os.environ["AUTOGRAD_CORE_TEST_OUTCOMES"], "w") as out:
-    json.dump({{"failed": ["t::share" + share], "passed": [], "seconds": 60.5 + int(share),
+    json.dump({{"failed": ["t::share" + share], "passed": [],
                "counts": {{"failed": 1, "passed": 2 + int(share), "warnings": 1}}}}, out)
 sys.exit(1)
 """)
@@ -280,16 +281,16 @@ sys.exit(1)
     assert result.returncode == 0, result.stderr
     record = json.loads((tmp_path / ".pytest_cache" / "v" / "cache" / "lastfailed").read_text())
     assert record == {"t::share0": True, "t::share1": True}
-    assert result.stdout.splitlines()[-1] == (
-        "test.sh: the whole suite, both processes: 2 failed, 5 passed, 2 warnings in 61.50s (0:01:01)")
+    assert re.fullmatch(r"test\.sh: the whole suite, both processes: 2 failed, 5 passed, 2 warnings in [0-9]s",
+                        result.stdout.splitlines()[-1]), result.stdout
 
 
 def test_the_total_adds_the_counts_up_in_pytests_order_and_says_a_process_that_did_not_finish(tmp_path, capsys):
-    counts, seconds = suite_total.total([{"counts": {"passed": 18972, "skipped": 3}, "seconds": 317.2},
-                                         {"counts": {"passed": 21037, "xfailed": 1, "failed": 2}, "seconds": 300.0}])
-    assert suite_total.line(counts, seconds) == "2 failed, 40,009 passed, 3 skipped, 1 xfailed in 317.20s (0:05:17)"
-    assert suite_total.line({}, 0.4) == "no tests ran in 0.40s"
-    (tmp_path / "outcomes.0.json").write_text(json.dumps({"counts": {"passed": 4}, "seconds": 2.0}))
-    suite_total.main("the pass", [tmp_path / "outcomes.0.json", tmp_path / "outcomes.1.json"])
+    counts = suite_total.total([{"counts": {"passed": 18972, "skipped": 3}},
+                                {"counts": {"passed": 21037, "xfailed": 1, "failed": 2}}])
+    assert suite_total.line(counts, 317.2) == "2 failed, 40,009 passed, 3 skipped, 1 xfailed in 317s (0:05:17)"
+    assert suite_total.line({}, 0) == "no tests ran in 0s"
+    (tmp_path / "outcomes.0.json").write_text(json.dumps({"counts": {"passed": 4}}))
+    suite_total.main("the pass", "2", [tmp_path / "outcomes.0.json", tmp_path / "outcomes.1.json"])
     assert capsys.readouterr().out == (
-        "test.sh: the pass: 4 passed in 2.00s (and 1 process that did not finish, not counted)\n")
+        "test.sh: the pass: 4 passed in 2s (and 1 process that did not finish, not counted)\n")
