@@ -160,6 +160,21 @@ def test_cli_draws_a_folder_of_saved_graphs(tmp_path):
     assert dot == viz.draw(loss, highlight=w).source.rstrip("\n") + "\n"  # the same picture as from the Value
 
 
+def test_cli_reads_a_saved_graph_from_standard_input(tmp_path):
+    # `-` is standard input, as for an expression: a graph piped from one command into the next
+    loss, w = neuron()
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    saved = viz.export_bytes(loss, "json")
+    r = subprocess.run([sys.executable, "-m", "autograd_core.viz", "export", "--graph", "-", "--highlight", "权重 w",
+                        "-f", "dot", "-o", "-"], input=saved, cwd=tmp_path, env=env, capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode() == viz.draw(loss, highlight=w).source.rstrip("\n") + "\n"
+    r = subprocess.run([sys.executable, "-m", "autograd_core.viz", "export", "--graph", "-", "-o", "x.svg"],
+                       input=b'{"nodes": [', cwd=tmp_path, env=env, capture_output=True, timeout=60)
+    assert r.returncode == 2 and "--graph (standard input): not a graph as -f json writes it" in r.stderr.decode()
+    assert not (tmp_path / "x.svg").exists()
+
+
 @pytest.mark.parametrize("args, message", [
     (("export", "neuron.json", "-o", "x.svg"), "not an expression; to draw a saved graph, write --graph neuron.json"),
     (("export", "--graph", "neuron.json", "--backward", "-o", "x.svg"), "--backward does not apply to --graph"),

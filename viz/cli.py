@@ -139,7 +139,8 @@ def build_parser():
                                               'to read it, or a program of one statement a line, from standard input')
     ex.add_argument("--graph", metavar="FILE.json",
                     help="draw a saved graph: the JSON that -f json or viz.export(..., 'g.json') wrote, gradients "
-                         "and all (a folder of figures from saved graphs; --set, --backward and --steps do not apply)")
+                         "and all, or - to read it from standard input (a folder of figures from saved graphs; "
+                         "--set, --backward and --steps do not apply)")
     ex.add_argument("--file", metavar="FILE.py:FUNC",
                     help="RUN the code in FILE.py and draw the Value that FUNC() returns (only for files you trust)")
     ex.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -520,13 +521,20 @@ def _saved_graph(args):
                    if option == "--steps" else "a saved graph holds the numbers (and gradients) it was saved with")
             raise CliError(f"{option} does not apply to --graph: {why}")
     path = args.graph
-    if not os.path.isfile(path):
+    if path == "-":  # standard input, as for an expression: `... -f json -o - | autograd-graph export --graph -`
+        data = sys.stdin.buffer.read(MAX_GRAPH_BYTES + 1)
+        if len(data) > MAX_GRAPH_BYTES:
+            raise CliError(f"--graph -: standard input is larger than {MAX_GRAPH_BYTES // 1_000_000} MB")
+        path = "(standard input)"
+    elif not os.path.isfile(path):
         raise CliError(f"--graph {path}: " + ("a folder, not a JSON file" if os.path.isdir(path) else "no such file"))
     try:
-        if os.path.getsize(path) > MAX_GRAPH_BYTES:
-            raise CliError(f"--graph {path}: larger than {MAX_GRAPH_BYTES // 1_000_000} MB")
-        with open(path, "rb") as file:
-            text = file.read().decode("utf-8")
+        if path != "(standard input)":
+            if os.path.getsize(path) > MAX_GRAPH_BYTES:
+                raise CliError(f"--graph {path}: larger than {MAX_GRAPH_BYTES // 1_000_000} MB")
+            with open(path, "rb") as file:
+                data = file.read()
+        text = data.decode("utf-8")
     except OSError as err:
         raise CliFailure(f"cannot read {path}: {err.strerror or err}") from None
     except UnicodeDecodeError:
