@@ -384,11 +384,7 @@ class Module:
             yield name, module
             children = module._direct()[1]  # read after the caller's work on the module, as PyTorch's
             if children:
-                dot = name + "." if name else ""
-                for child_name, child in reversed(children):
-                    if child._name is None:  # appended to a list after the list was set: named now
-                        object.__setattr__(child, "_name", child_name)
-                    stack.append((dot + child_name, child))
+                stack += _children_to_walk(name, children)
 
     def _walk(self, memo, prefix, remove_duplicate):
         """named_modules' walk: (dotted name, module, found) for each module, where `found` is an empty list in which
@@ -412,11 +408,7 @@ class Module:
             yield name, module, found
             children = (found[0] if found else module._direct())[1]
             if children:
-                dot = name + "." if name else ""
-                for child_name, child in reversed(children):
-                    if child._name is None:  # appended to a list after the list was set: named now
-                        object.__setattr__(child, "_name", child_name)
-                    stack.append((dot + child_name, child))
+                stack += _children_to_walk(name, children)
 
     def _walk_every_name(self, skipped, prefix):
         """_walk with remove_duplicate=False: a shared module under each of its names; a module below itself (a cycle)
@@ -438,11 +430,7 @@ class Module:
             yield name, module, found
             children = (found[0] if found else module._direct())[1]
             if children:
-                dot = name + "." if name else ""
-                for child_name, child in reversed(children):
-                    if child._name is None:  # appended to a list after the list was set: named now
-                        object.__setattr__(child, "_name", child_name)
-                    stack.append((dot + child_name, child, entry))
+                stack += [(child_name, child, entry) for child_name, child in _children_to_walk(name, children)]
 
     def modules(self, remove_duplicate=True):
         """Iterator over this module and all its submodules, depth first (a shared one once by default)."""
@@ -593,7 +581,7 @@ from .module_state import _IncompatibleKeys  # noqa: E402, F401
 
 # How a module finds its members (module_walk.py): the functions the methods above call.
 from .module_walk import (  # noqa: E402, F401
-    _LAYOUTS, _PLAIN_VALUES, _attribute_members, _direct_members, _members, _name_children,
+    _LAYOUTS, _PLAIN_VALUES, _attribute_members, _children_to_walk, _direct_members, _members, _name_children,
 )
 
 # parameters() walks by itself while these are Module's (a subclass overriding one is walked through it)

@@ -171,6 +171,19 @@ def _read(layout, attributes):
             [(name, attributes[name]) for name in modules] if modules else [])
 
 
+def _children_to_walk(name, children):
+    """(dotted name, child) for the `children` pairs of the module walked under `name`, last first: what the walks
+    push on their stack, to pop in attribute order. A child appended to a list after the list was set (so not named
+    by __setattr__) is given its name here, for pictures."""
+    dot = name + "." if name else ""
+    pushed = []
+    for child_name, child in reversed(children):
+        if child._name is None:
+            object.__setattr__(child, "_name", child_name)
+        pushed.append((dot + child_name, child))
+    return pushed
+
+
 def _name_children(obj, prefix):
     """Give each Module inside a freshly set attribute its name within the parent (for pictures)."""
     if isinstance(obj, Module):
